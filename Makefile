@@ -1,0 +1,118 @@
+# ThemeliOS build.  `make help` lists the targets.
+ARCH ?= x86_64
+FIRMWARE ?= bios
+MEM ?= 128M
+CMDLINE ?=
+TEST_ARCHES ?= x86_64 aarch64
+
+BUILD := build/$(ARCH)
+OBJ := $(BUILD)/obj
+KERNEL := $(BUILD)/kernel.elf
+ISO := $(BUILD)/themelios.iso
+
+ifeq ($(wildcard kernel/arch/$(ARCH)/arch.mk),)
+$(error unknown ARCH=$(ARCH): expected x86_64 or aarch64)
+endif
+include kernel/kernel.mk
+include kernel/arch/$(ARCH)/arch.mk
+
+CC := $(CROSS)gcc
+LD := $(CROSS)ld
+NM := $(CROSS)nm
+OBJCOPY := $(CROSS)objcopy
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+KERNEL_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
+	-fno-tree-loop-distribute-patterns -fno-stack-protector -fno-pic -fno-pie \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
+	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-Ikernel -I. -Iinclude -Ikernel/arch/$(ARCH)/include \
+	-DHEAP_DEBUG -DCONFIG_SHELL=$(CONFIG_SHELL) $(ARCH_CFLAGS) -MMD -MP
+KERNEL_LDFLAGS := -nostdlib -static -T $(LDSCRIPT) $(ARCH_LDFLAGS)
+
+OBJS := $(patsubst %,$(OBJ)/%.o,$(basename $(KERNEL_SRCS) $(ARCH_SRCS)))
+
+.PHONY: all kernel iso run debug test unit systest bench clean deps help
+# ARCH_IMAGE is what QEMU boots when it is not the ELF (arm64 Image).
+all: deps kernel $(if $(filter x86_64,$(ARCH)),iso)
+
+kernel: $(KERNEL) $(ARCH_IMAGE)
+iso: $(ISO)
+
+deps:
+	@tools/install-deps.sh
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(OBJ)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KERNEL_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# Two links: the first gives the function addresses, the second embeds
+# them.  The table sits after .text, so the addresses cannot move; the
+# comparison proves it.
+$(KERNEL): $(OBJS) $(LDSCRIPT) tools/gen-ksyms.sh
+	@mkdir -p $(BUILD)
+	tools/gen-ksyms.sh > $(BUILD)/ksyms0.S
+	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms0.S -o $(BUILD)/ksyms0.o
+	$(LD) $(KERNEL_LDFLAGS) -o $(BUILD)/kernel.pass1 $(OBJS) $(BUILD)/ksyms0.o
+	$(NM) -n $(BUILD)/kernel.pass1 > $(BUILD)/kernel.pass1.nm
+	tools/gen-ksyms.sh $(BUILD)/kernel.pass1.nm > $(BUILD)/ksyms.S
+	$(CC) $(KERNEL_CFLAGS) -c $(BUILD)/ksyms.S -o $(BUILD)/ksyms.o
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(OBJS) $(BUILD)/ksyms.o
+	$(NM) -n $@ | grep -i ' [tw] ' > $(BUILD)/kernel.nm.text
+	grep -i ' [tw] ' $(BUILD)/kernel.pass1.nm | cmp -s - $(BUILD)/kernel.nm.text || \
+		{ echo "ksyms: text moved between link passes"; rm -f $@; exit 1; }
+
+$(ISO): $(KERNEL) tools/grub.cfg
+	@rm -rf $(BUILD)/iso
+	@mkdir -p $(BUILD)/iso/boot/grub
+	cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	cp $(KERNEL) $(BUILD)/iso/boot/kernel.elf
+	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
+		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
+
+run: all
+	@tools/qemu-run.sh --arch $(ARCH) --firmware $(FIRMWARE) --mem $(MEM) --cmdline "$(CMDLINE)"
+
+debug: all
+	@tools/qemu-run.sh --arch $(ARCH) --firmware $(FIRMWARE) --mem $(MEM) --cmdline "$(CMDLINE)" --gdb
+
+# ---- host unit tests (ASan + UBSan) ----
+HOSTCC ?= gcc
+HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -Ikernel -I. -Iinclude -Itests/unit -DHOST_TEST
+UNIT_NAMES := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(addprefix build/unit/,$(UNIT_NAMES))
+-include $(wildcard tests/unit/*.mk)
+
+.SECONDEXPANSION:
+build/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_test_$$*) $$(UNIT_DEPS_test_$$*)
+	@mkdir -p build/unit
+	$(HOSTCC) $(HOST_CFLAGS) $(UNIT_CFLAGS_test_$*) -MMD -MP -MF $@.d -o $@ $< $(UNIT_SRCS_test_$*)
+
+unit: $(UNIT_BINS)
+
+# ---- the whole suite: host unit tests and QEMU system tests ----
+test: deps unit
+	@for a in $(TEST_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a kernel $$( [ $$a = x86_64 ] && echo iso ) || exit 1; done
+	THEMELIOS_ARCHES="$(TEST_ARCHES)" /usr/bin/python3 -m pytest -n 2 -q -p no:cacheprovider tests
+
+bench: all
+	@/usr/bin/python3 tools/bench.py $(ARCH)
+
+clean:
+	rm -rf build
+
+help:
+	@echo "make [ARCH=x86_64|aarch64]  build the kernel (and the ISO on x86_64)"
+	@echo "make run [FIRMWARE=bios|uefi] [MEM=128M] [CMDLINE='...']  boot in QEMU"
+	@echo "make debug                   boot, QEMU waits for gdb on :1234"
+	@echo "make test                    host unit tests + QEMU system tests"
+	@echo "make bench                   cycle counts of kernel paths"
+	@echo "make clean                   remove build/"
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d)

@@ -1,0 +1,141 @@
+/*
+ * What every architecture provides to the arch-neutral kernel.  The
+ * x86_64 and aarch64 implementations live under kernel/arch/<arch>/;
+ * docs/porting.md walks through each function.
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "asm/regs.h"
+
+/* Stops this CPU for good, interrupts off. */
+void arch_halt(void) __attribute__((noreturn));
+
+/* Ends the QEMU run with a pass or fail status when the test-exit device
+ * is present (isa-debug-exit on x86_64, semihosting on aarch64); halts
+ * otherwise. */
+void arch_qemu_exit(bool success) __attribute__((noreturn));
+
+/* Registers of the caller, as an exception frame would hold them. */
+void arch_capture_regs(struct arch_regs *regs);
+void arch_print_regs(const struct arch_regs *regs);
+uintptr_t arch_regs_frame_pointer(const struct arch_regs *regs);
+uintptr_t arch_regs_pc(const struct arch_regs *regs);
+
+/* Reset or switch off the machine (ACPI, or what QEMU answers). */
+void arch_reboot(void) __attribute__((noreturn));
+void arch_poweroff(void) __attribute__((noreturn));
+
+/* A hint inside spin loops (pause, yield). */
+void arch_cpu_relax(void);
+
+/* A cycle counter for benchmarks (rdtsc, cntvct). */
+uint64_t arch_cycles(void);
+
+/* True for an address in the kernel's half of the address space. */
+bool arch_is_kernel_address(uintptr_t addr);
+
+/* ---- threads ---- */
+
+struct arch_context;
+/* Prepares ctx so the first switch to it runs entry() on the given stack. */
+void arch_context_init(struct arch_context *ctx, uintptr_t stack_top, void (*entry)(void));
+/* Saves the current thread's context in prev and resumes next. */
+void arch_context_switch(struct arch_context *prev, struct arch_context *next);
+
+/* ---- memory management ---- */
+
+/* Switches to the page tables rooted at root_pa (physical). */
+void arch_vm_activate(uint64_t root_pa);
+/* The root currently in use. */
+uint64_t arch_vm_current(void);
+void arch_tlb_flush_page(uintptr_t va);
+void arch_tlb_flush_all(void);
+/* Physical extent of the whole loaded kernel, boot code included. */
+void arch_kernel_phys_extent(uint64_t *start, uint64_t *end);
+/* Physical address of a kernel-image address (text, data, bss). */
+uint64_t arch_kernel_image_phys(uintptr_t va);
+/* Switches user space to the tables rooted at root_pa (0: no user space). */
+void arch_vm_activate_user(uint64_t root_pa);
+/* Makes a new user address space's root share the kernel's half. */
+void arch_vm_init_user_root(uint64_t root_pa, uint64_t kernel_root_pa);
+/* The boot stack's guard page, left unmapped by the kernel's tables. */
+uintptr_t arch_boot_stack_guard(void);
+
+/* ---- interrupts, faults and time (docs/interrupts.md) ---- */
+
+struct boot_info;
+
+/* The stack pointer of the context a register frame describes. */
+uintptr_t arch_regs_sp(const struct arch_regs *regs);
+
+/*
+ * This CPU's interrupt flag.  arch_irq_save disables interrupts and
+ * returns the previous state for arch_irq_restore, which must be called
+ * with interrupts still disabled (it only turns them back on).  arch_wait_for_interrupt
+ * is for idle loops: call it with interrupts disabled (after checking
+ * that there is nothing to do); it enables them and sleeps until an
+ * interrupt has been taken, without losing one that arrives in between,
+ * and returns with interrupts enabled.
+ */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+void arch_irq_enable(void);
+void arch_irq_disable(void);
+bool arch_irq_enabled(void);
+void arch_wait_for_interrupt(void);
+
+/*
+ * A minimal setjmp/longjmp for the kernel (fault_catch).  arch_longjmp
+ * makes arch_setjmp return val (1 when val is 0) and restores the
+ * interrupt flag saved by arch_setjmp.  It may be called from a trap
+ * handler, even on another stack; the frames in between are abandoned.
+ */
+int arch_setjmp(struct arch_jmp_buf *jb) __attribute__((returns_twice));
+void arch_longjmp(struct arch_jmp_buf *jb, int val) __attribute__((noreturn));
+
+/*
+ * The interrupt controllers (x86_64: 8259 masked, ACPI MADT, local APIC,
+ * I/O APIC).  Call once, after the kernel's page tables are active (it
+ * maps device registers) and before time_init.  Interrupts stay disabled.
+ */
+void arch_interrupts_init(struct boot_info *bi);
+
+/*
+ * Connects a device interrupt line to fn (called in interrupt context,
+ * interrupts disabled; the arch sends the end-of-interrupt afterwards).
+ * On x86_64 line 0-15 is an ISA IRQ (mapped to a GSI by the ACPI source
+ * overrides, edge/high unless overridden) and 16+ a GSI (level, low).
+ * Returns the vector used, or -E_INVAL / -E_BUSY / -E_NOENT.
+ */
+int arch_irq_attach(unsigned int line, const char *name,
+		    void (*fn)(struct arch_regs *regs, void *ctx), void *ctx);
+
+/* Sends an interrupt with the given vector to this CPU (self-IPI). */
+void arch_irq_send_self(unsigned int vector);
+
+/*
+ * Time.  arch_time_init calibrates the counter and the one-shot timer
+ * and sends the timer interrupt to fn (in interrupt context).  The
+ * counter (TSC, CNTVCT) is monotonic and counts at arch_time_counter_hz.
+ * arch_timer_arm asks for one interrupt at or after the counter reaches
+ * deadline (ARCH_TIMER_OFF: none); the timer may fire early when the
+ * deadline is beyond its range, so the handler must check the time.
+ */
+int arch_time_init(void (*fn)(struct arch_regs *regs, void *ctx), void *ctx);
+uint64_t arch_time_counter(void);
+uint64_t arch_time_counter_hz(void);
+void arch_timer_arm(uint64_t deadline);
+#define ARCH_TIMER_OFF	UINT64_MAX
+
+/*
+ * Faults on purpose, for the tests: "divzero", "ud", "pagefault" (a
+ * read of an unmapped kernel address), "gpf", "breakpoint",
+ * "stackoverflow".  Returns false for a word this arch does not know.
+ */
+bool arch_crash(const char *what);
+
+#endif

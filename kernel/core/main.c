@@ -1,0 +1,85 @@
+/*
+ * The arch-neutral boot sequence.  Each subsystem comes up in dependency
+ * order; test mode (the "test" command-line word) runs the in-kernel
+ * tests and ends QEMU with their verdict.
+ */
+#include "core/main.h"
+
+#include "arch/arch.h"
+#include "core/bench.h"
+#include "core/cmdline.h"
+#include "core/console.h"
+#include "core/irq.h"
+#include "core/panic.h"
+#include "core/printk.h"
+#include "core/time.h"
+#include "ktest/ktest.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/pmm.h"
+#include "mm/vmm.h"
+#include "sched/thread.h"
+#include "shell/shell.h"
+
+static void
+crash_on_request(const char *cmdline)
+{
+	char what[32];
+
+	if (cmdline_get(cmdline, "crash", what, sizeof(what)) < 0)
+		return;
+	printk("crash=%s requested on the command line\n", what);
+	if (!strcmp(what, "panic"))
+		panic("deliberate panic requested with crash=panic");
+	if (!arch_crash(what))
+		pr_err("unknown crash=%s; continuing\n", what);
+}
+
+/* The boot thread has nothing left to do: it sleeps for good. */
+static void __attribute__((noreturn))
+main_thread_rest(void)
+{
+	for (;;)
+		thread_sleep_ns(3600 * NSEC_PER_SEC);
+}
+
+void
+kernel_main(struct boot_info *bi)
+{
+	printk("\nHello from ThemeliOS\n");
+	printk_set_level((enum log_level)cmdline_get_ulong(bi->cmdline, "loglevel", LOG_INFO));
+	panic_set_test_mode(cmdline_has(bi->cmdline, "test"));
+	boot_info_print(bi);
+
+	if (pmm_init(bi) != 0)
+		panic("no usable memory for the frame allocator");
+	if (vmm_init(bi) != 0)
+		panic("cannot build the kernel page tables");
+	kmalloc_init();
+	arch_interrupts_init(bi);	/* after vmm_init: maps the APICs */
+	time_init();
+	sched_init();
+	arch_irq_enable();
+	console_input_init();
+	if (cmdline_has(bi->cmdline, "bench"))
+		run_benchmarks();
+
+	crash_on_request(bi->cmdline);
+
+	/* "test shell": the shell under the test harness (a panic ends QEMU). */
+	if (panic_test_mode() && !cmdline_has(bi->cmdline, "shell")) {
+		char filter[64] = "";
+
+		cmdline_get(bi->cmdline, "ktest", filter, sizeof(filter));
+		printk("test mode: boot complete\n");
+		arch_qemu_exit(ktest_run_all(filter) == 0);
+	}
+	printk("ThemeliOS is up.\n");
+	pmm_print_stats();
+	kmalloc_print_stats();
+#if CONFIG_SHELL
+	if (!cmdline_has(bi->cmdline, "noshell") && shell_start() != 0)
+		pr_err("cannot start the shell\n");
+#endif
+	main_thread_rest();
+}

@@ -1,0 +1,47 @@
+# The arch-neutral kernel sources; each arch adds its own in arch.mk.
+KERNEL_SRCS := \
+	kernel/boot/boot_info.c \
+	kernel/boot/boot_summary.c \
+	kernel/core/backtrace.c \
+	kernel/core/cmdline.c \
+	kernel/core/console.c \
+	kernel/core/ksyms.c \
+	kernel/core/main.c \
+	kernel/core/panic.c \
+	kernel/core/printk.c \
+	lib/format.c \
+	lib/string.c \
+	lib/strlcpy.c
+# Faults, interrupts and time (docs/interrupts.md).
+KERNEL_SRCS += \
+	kernel/core/console_rx.c \
+	kernel/core/fault.c \
+	kernel/core/irq.c \
+	kernel/core/time.c \
+	kernel/core/timer_queue.c \
+	kernel/ktest/test_interrupts.c \
+	lib/ring.c
+# Memory, scheduler, shell and in-kernel tests.
+KERNEL_SRCS += \
+	kernel/core/bench.c \
+	kernel/core/console_input.c \
+	kernel/ktest/ktest.c \
+	kernel/ktest/test_heap.c \
+	kernel/ktest/test_memory.c \
+	kernel/ktest/test_sched.c \
+	kernel/mm/frame_bitmap.c \
+	kernel/mm/heap.c \
+	kernel/mm/kmalloc.c \
+	kernel/mm/pagetable.c \
+	kernel/mm/pmm.c \
+	kernel/mm/vm_space.c \
+	kernel/mm/vmm.c \
+	kernel/sched/mutex.c \
+	kernel/sched/run_queue.c \
+	kernel/sched/sched.c \
+	kernel/shell/line_editor.c
+# The debug shell; `make CONFIG_SHELL=0` leaves it out.
+CONFIG_SHELL ?= 1
+ifeq ($(CONFIG_SHELL),1)
+KERNEL_SRCS += kernel/shell/shell.c
+endif
