@@ -1,0 +1,206 @@
+/*
+ * Invariants: an entry is either empty, a table (levels above 0 only) or
+ * a leaf page; a leaf above level 0 is a large page.  Intermediate
+ * entries grant everything the leaves below might need, so permissions
+ * are decided by the leaf alone.
+ */
+#include "mm/pagetable.h"
+
+#include <stdbool.h>
+
+#include "asm/pte.h"
+#include "mm/vm_flags.h"
+#include "themelios/errno.h"
+
+#define VA_BITS		(12 + 9 * PT_LEVELS)
+#define VA_MASK		((1ull << VA_BITS) - 1)
+
+static pte_t *
+table_of(const struct pt_env *env, uint64_t pa)
+{
+	return env->phys_to_virt(env->ctx, pa);
+}
+
+static uint64_t
+level_span(int level)
+{
+	return 1ull << (12 + 9 * level);
+}
+
+/*
+ * Finds the entry for va at level target, creating tables on the way
+ * when alloc.  Stops early at a leaf above target (a large page covering
+ * va).  On success *level is where it stopped.
+ */
+static int
+walk(const struct pt_env *env, uint64_t root, uint64_t va, int target,
+     bool alloc, unsigned int flags, pte_t **out, int *level)
+{
+	pte_t *table = table_of(env, root);
+
+	for (int l = PT_LEVELS - 1;; l--) {
+		pte_t *e = &table[pt_index(va, l)];
+
+		if (l == target || (pte_present(*e) && pte_is_leaf(*e, l))) {
+			*out = e;
+			*level = l;
+			return 0;
+		}
+		if (!pte_present(*e)) {
+			uint64_t pa;
+
+			if (!alloc)
+				return -E_NOENT;
+			if (env->alloc_table(env->ctx, &pa) != 0)
+				return -E_NOMEM;
+			*e = pte_make_table(pa, flags);
+		} else if (alloc) {
+			*e = pte_table_add_user(*e, flags);
+		}
+		table = table_of(env, pte_table_addr(*e));
+	}
+}
+
+static int
+size_to_level(size_t size)
+{
+	for (int l = 0; l < PT_LEVELS; l++)
+		if (level_span(l) == size && pt_level_allows_leaf(l))
+			return l;
+	return -1;
+}
+
+int
+pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa,
+       size_t page_size, unsigned int flags)
+{
+	int target = size_to_level(page_size);
+	pte_t *e;
+	int level, err;
+
+	if (target < 0 || (va | pa) & (page_size - 1) || !pt_va_valid(va))
+		return -E_INVAL;
+	err = walk(env, root, va, target, true, flags, &e, &level);
+	if (err)
+		return err;
+	if (level != target || pte_present(*e))
+		return -E_EXIST;
+	*e = pte_make_leaf(pa, flags, target);
+	return 0;
+}
+
+int
+pt_prepare(const struct pt_env *env, uint64_t root, uint64_t va, int level)
+{
+	pte_t *e;
+	int at, err;
+
+	if (level < 0 || level >= PT_LEVELS || !pt_va_valid(va))
+		return -E_INVAL;
+	err = walk(env, root, va, level, true, 0, &e, &at);
+	if (err)
+		return err;
+	return at == level ? 0 : -E_EXIST;
+}
+
+/* The present leaf mapping va, or -E_NOENT. */
+static int
+find_leaf(const struct pt_env *env, uint64_t root, uint64_t va, pte_t **e,
+	  int *level)
+{
+	int err;
+
+	if (!pt_va_valid(va))
+		return -E_INVAL;
+	err = walk(env, root, va, 0, false, 0, e, level);
+	if (err)
+		return err;
+	return pte_present(**e) ? 0 : -E_NOENT;
+}
+
+int
+pt_unmap(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t *pa,
+	 size_t *size)
+{
+	pte_t *e;
+	int level, err = find_leaf(env, root, va, &e, &level);
+
+	if (err)
+		return err;
+	if (pa)
+		*pa = pte_leaf_addr(*e, level);
+	if (size)
+		*size = level_span(level);
+	*e = 0;
+	return 0;
+}
+
+int
+pt_protect(const struct pt_env *env, uint64_t root, uint64_t va,
+	   unsigned int flags)
+{
+	pte_t *e;
+	int level, err = find_leaf(env, root, va, &e, &level);
+
+	if (err)
+		return err;
+	*e = pte_make_leaf(pte_leaf_addr(*e, level), flags, level);
+	return 0;
+}
+
+int
+pt_translate(const struct pt_env *env, uint64_t root, uint64_t va,
+	     uint64_t *pa, unsigned int *flags)
+{
+	pte_t *e;
+	int level, err = find_leaf(env, root, va, &e, &level);
+
+	if (err)
+		return err;
+	if (pa)
+		*pa = pte_leaf_addr(*e, level) | (va & (level_span(level) - 1));
+	if (flags)
+		*flags = pte_flags(*e);
+	return 0;
+}
+
+/* Frees the tables below the table at level covering [start, end) (48-bit). */
+static size_t
+destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base,
+	      uint64_t start, uint64_t end)
+{
+	uint64_t span = level_span(level);
+	size_t freed = 0;
+
+	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+		uint64_t lo = base + i * span, hi = lo + span;
+		pte_t *e = &table[i];
+
+		if (hi <= start || lo >= end || !pte_present(*e) || pte_is_leaf(*e, level))
+			continue;
+		freed += destroy_level(env, table_of(env, pte_table_addr(*e)),
+				       level - 1, lo, start, end);
+		if (lo >= start && hi <= end) {
+			env->free_table(env->ctx, pte_table_addr(*e));
+			*e = 0;
+			freed++;
+		}
+	}
+	return freed;
+}
+
+size_t
+pt_destroy(const struct pt_env *env, uint64_t root, uint64_t start,
+	   uint64_t end, int free_root)
+{
+	size_t freed;
+	uint64_t s = start & VA_MASK;
+	uint64_t e = end == 0 || (end & VA_MASK) == 0 ? VA_MASK + 1 : end & VA_MASK;
+
+	freed = destroy_level(env, table_of(env, root), PT_LEVELS - 1, 0, s, e);
+	if (free_root) {
+		env->free_table(env->ctx, root);
+		freed++;
+	}
+	return freed;
+}

@@ -1,0 +1,51 @@
+/*
+ * The generic page-table walker: map, unmap, protect, translate and
+ * destroy over a radix tree of PT_LEVELS levels of PT_ENTRIES entries,
+ * with the entry format supplied by the arch (asm/pte.h).  It touches
+ * memory only through struct pt_env, so the host tests run it over a
+ * fake physical memory.  TLB maintenance is the caller's job.
+ */
+#ifndef MM_PAGETABLE_H
+#define MM_PAGETABLE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pt_env {
+	void *(*phys_to_virt)(void *ctx, uint64_t pa);
+	/* A zeroed page for a table; 0 or -E_NOMEM. */
+	int (*alloc_table)(void *ctx, uint64_t *pa);
+	void (*free_table)(void *ctx, uint64_t pa);
+	void *ctx;
+};
+
+/* page_size is PAGE_SIZE_4K or PAGE_SIZE_2M; va and pa aligned to it.
+ * -E_INVAL (misaligned, non-canonical, bad size), -E_EXIST (something is
+ * mapped there already), -E_NOMEM (no page for a table). */
+int pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa,
+	   size_t page_size, unsigned int flags);
+
+/* Removes the page mapped at va (any size); its physical address and
+ * size go to *pa and *size when not NULL.  -E_NOENT when nothing is. */
+int pt_unmap(const struct pt_env *env, uint64_t root, uint64_t va,
+	     uint64_t *pa, size_t *size);
+
+/* Changes the permissions of the page mapped at va. */
+int pt_protect(const struct pt_env *env, uint64_t root, uint64_t va,
+	       unsigned int flags);
+
+/* Physical address for va and the page's flags; -E_NOENT if unmapped. */
+int pt_translate(const struct pt_env *env, uint64_t root, uint64_t va,
+		 uint64_t *pa, unsigned int *flags);
+
+/* Makes sure the tables down to level exist for va (so a top-level
+ * entry can be shared before anything is mapped below it). */
+int pt_prepare(const struct pt_env *env, uint64_t root, uint64_t va, int level);
+
+/* Frees every table page below root whose entries cover [start, end),
+ * then root itself when free_root.  Leaf pages are not freed: they
+ * belong to whoever mapped them.  Returns how many pages were freed. */
+size_t pt_destroy(const struct pt_env *env, uint64_t root, uint64_t start,
+		  uint64_t end, int free_root);
+
+#endif

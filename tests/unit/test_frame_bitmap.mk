@@ -1,0 +1,1 @@
+UNIT_SRCS_test_frame_bitmap := kernel/mm/frame_bitmap.c
