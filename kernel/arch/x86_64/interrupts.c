@@ -1,0 +1,120 @@
+/*
+ * Interrupt controller bring-up for x86_64 (arch_interrupts_init) and
+ * the routing of device lines to vectors (arch_irq_attach): ISA IRQ ->
+ * GSI through the ACPI source overrides -> I/O APIC redirection entry
+ * -> vector -> handler registered with core/irq.
+ */
+#include "arch/arch.h"
+
+#include "asm/irq_vectors.h"
+#include "asm/platform.h"
+#include "asm/trap.h"
+#include "boot/boot_info.h"
+#include "core/irq.h"
+#include "core/printk.h"
+#include "mm/phys.h"
+#include "mm/vmm.h"
+#include "themelios/errno.h"
+
+static struct apic_platform platform;
+static bool interrupts_ready;
+static unsigned int next_gsi_vector = VECTOR_DEVICE_BASE + ISA_IRQS;
+
+void x86_serial_irq_init(void);
+
+/*
+ * Device registers must be mapped uncached.  Once the kernel's page
+ * tables are active (vmm_init), vmm_map_mmio gives an uncached window.
+ * Before that, or if it fails, the direct map (which covers the first
+ * 4 GiB, cached) has to do: acceptable under QEMU, whose emulated
+ * devices ignore the cache type, but wrong on real hardware.
+ */
+void *
+x86_mmio_map(uint64_t phys, size_t size)
+{
+	static bool warned;
+	void *va = NULL;
+
+	if (vmm_kernel_root)
+		va = vmm_map_mmio(phys, size);
+	if (!va) {
+		if (!warned) {
+			warned = true;
+			pr_warn("apic: device registers at %#lx reached through the "
+				"cached direct map (no uncached MMIO mapping yet)\n", phys);
+		}
+		va = phys_to_virt(phys);
+	}
+	return va;
+}
+
+/* The PICs' lines are masked, so only their spurious IRQ 7 and 15 can
+ * arrive; anything else on their vectors is reported as unexpected. */
+static void
+pic_vector(struct arch_regs *regs, void *ctx)
+{
+	(void)regs;
+	(void)ctx;
+}
+
+void
+arch_interrupts_init(struct boot_info *bi)
+{
+	unsigned long flags = arch_irq_save();
+
+	pic_disable();
+	if (platform_from_acpi(bi, &platform) != 0)
+		pr_warn("apic: using PC defaults (local APIC from its MSR, I/O APIC at "
+			"%#lx, ISA IRQs identity-mapped)\n", platform.ioapic[0].phys);
+	irq_register(VECTOR_PIC_BASE + 7, "8259 spurious (IRQ 7)", pic_vector, NULL);
+	irq_register(VECTOR_PIC_BASE + 15, "8259 spurious (IRQ 15)", pic_vector, NULL);
+
+	lapic_init(platform.lapic_phys, platform.nmi_lint);
+	for (unsigned int i = 0; i < platform.nioapics; i++)
+		ioapic_add(platform.ioapic[i].id, platform.ioapic[i].phys,
+			   platform.ioapic[i].gsi_base);
+	if (!ioapic_count())
+		pr_err("apic: no usable I/O APIC; device interrupts will not work\n");
+	pr_info("apic: local APIC id %u at %#lx, %u I/O APIC(s), %u ISA override(s)\n",
+		lapic_id(), platform.lapic_phys, ioapic_count(), platform.noverrides);
+	interrupts_ready = true;
+	x86_serial_irq_init();
+	arch_irq_restore(flags);
+}
+
+int
+arch_irq_attach(unsigned int line, const char *name,
+		void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
+{
+	struct isa_route route;
+	unsigned int vector;
+	int err;
+
+	if (!interrupts_ready)
+		return -E_NOENT;
+	if (line < ISA_IRQS) {
+		route = platform.isa[line];
+		vector = VECTOR_DEVICE_BASE + line;
+		err = irq_register(vector, name, fn, ctx);
+	} else {
+		/* PCI-style GSI: level-triggered, active low. */
+		route = (struct isa_route){ .gsi = line, .level = true, .active_low = true };
+		do {
+			vector = next_gsi_vector++;
+			if (vector >= VECTOR_DEVICE_END)
+				return -E_BUSY;
+			err = irq_register(vector, name, fn, ctx);
+		} while (err == -E_BUSY);
+	}
+	if (err)
+		return err;
+	err = ioapic_route(route.gsi, vector, route.level, route.active_low);
+	if (err) {
+		irq_unregister(vector);
+		return err;
+	}
+	pr_info("irq: %s: line %u -> GSI %u (%s, active %s) -> vector %#x\n",
+		name, line, route.gsi, route.level ? "level" : "edge",
+		route.active_low ? "low" : "high", vector);
+	return (int)vector;
+}

@@ -1,0 +1,73 @@
+/*
+ * Interrupt and exception entry.  One 16-byte stub per vector, at
+ * trap_stubs + 16 * vector, makes every frame look the same (a zero is
+ * pushed where the CPU pushes no error code), pushes the vector, and
+ * joins trap_common, which saves the general registers as struct
+ * arch_regs (asm/regs.h) and calls x86_trap(regs).
+ *
+ * Only the kernel runs for now: there is no SWAPGS yet.  Phase 2 adds
+ * it here, decided by the CPL in the saved CS.
+ */
+#include "asm/gdt.h"
+
+	/* The CPU pushes an error code for vectors 8, 10-14, 17, 21, 29, 30. */
+	.altmacro
+	.macro TRAP_STUB n
+	.balign 16
+	.if !(\n == 8 || (\n >= 10 && \n <= 14) || \n == 17 || \n == 21 || \n == 29 || \n == 30)
+	pushq $0
+	.endif
+	pushq $\n
+	jmp trap_common
+	.endm
+
+	.text
+	.balign 16
+	.global trap_stubs
+trap_stubs:
+	.set vec, 0
+	.rept 256
+	TRAP_STUB %vec
+	.set vec, vec + 1
+	.endr
+	.global trap_stubs_end
+trap_stubs_end:
+
+trap_common:
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	/* The CPU aligned the stack to 16 before its frame; 22 quadwords
+	 * later it still is, as the C ABI wants at the call. */
+	movq %rsp, %rdi
+	cld
+	call x86_trap
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	addq $16, %rsp			/* vector and error code */
+	iretq
