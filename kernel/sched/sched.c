@@ -1,0 +1,438 @@
+/*
+ * The scheduler: one global lock (sched_lock) protects the run queue,
+ * every thread's state and every wait queue; it is an IRQ-saving
+ * spinlock, so interrupt handlers may wake threads.  A context switch
+ * happens with the lock held; the thread switched to releases it.
+ *
+ * Preemption: the timer handler marks need_resched when the running
+ * thread's slice is over and another thread is ready; the interrupt exit
+ * hook then calls schedule() on the interrupted thread's stack.
+ */
+#include "sched/thread.h"
+
+#include "arch/arch.h"
+#include "core/irq.h"
+#include "core/panic.h"
+#include "core/printk.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/vm_flags.h"
+#include "mm/vmm.h"
+#include "sched/percpu.h"
+#include "sched/run_queue.h"
+#include "sched/spinlock.h"
+#include "themelios/errno.h"
+
+static struct spinlock sched_lock = SPINLOCK_INIT("sched");
+static struct run_queue run_queue;	/* READY threads, round-robin order */
+static struct list_node all_threads;
+static struct list_node zombies;	/* detached threads to reap */
+static uint64_t next_thread_id;
+static struct cpu_local cpu0;
+static struct thread boot_thread;
+
+struct thread *
+thread_current(void)
+{
+	return current_thread();
+}
+
+const char *
+sched_current_name(void)
+{
+	struct cpu_local *cpu = arch_cpu_local();
+
+	return cpu && cpu->current ? cpu->current->name : NULL;
+}
+
+/* Called with sched_lock held and interrupts off; returns with the same. */
+static void
+schedule_locked(void)
+{
+	struct cpu_local *cpu = arch_cpu_local();
+	struct thread *prev = cpu->current, *next;
+	struct list_node *e;
+	uint64_t now = time_now_ns();
+
+	if (prev->state == THREAD_RUNNING) {
+		prev->state = THREAD_READY;
+		if (prev != cpu->idle)
+			rq_push(&run_queue, &prev->rq_link);
+	}
+	e = rq_pop(&run_queue);
+	next = e ? container_of(e, struct thread, rq_link) : cpu->idle;
+	prev->cpu_ns += now - cpu->slice_start_ns;
+	cpu->slice_start_ns = now;
+	cpu->need_resched = false;
+	next->state = THREAD_RUNNING;
+	if (next == prev)
+		return;
+	cpu->current = next;
+	cpu->context_switches++;
+	arch_context_switch(&prev->ctx, &next->ctx);
+}
+
+static void
+schedule(void)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+	schedule_locked();
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+/* Makes a blocked thread runnable; sched_lock held. */
+static void
+make_ready_locked(struct thread *t, int reason)
+{
+	if (t->state != THREAD_BLOCKED)
+		return;
+	if (t->waiting_on) {
+		list_del(&t->wait_link);
+		t->waiting_on = NULL;
+	}
+	time_event_cancel(&t->timeout);
+	t->wake_reason = reason;
+	t->state = THREAD_READY;
+	rq_push(&run_queue, &t->rq_link);
+	/* Round-robin: a woken thread waits for its turn, unless the CPU idles. */
+	if (arch_cpu_local()->current == arch_cpu_local()->idle)
+		arch_cpu_local()->need_resched = true;
+}
+
+/* Timer event callback (interrupt context). */
+static void
+timeout_expired(void *ctx)
+{
+	struct thread *t = ctx;
+
+	spin_lock_noirq(&sched_lock);
+	make_ready_locked(t, -E_TIMEOUT);
+	spin_unlock_noirq(&sched_lock);
+}
+
+/* Blocks the current thread until woken or timeout_ns passes (0: never);
+ * sched_lock held.  Returns the wake reason. */
+static int
+block_locked(struct wait_queue *wq, uint64_t timeout_ns)
+{
+	struct thread *t = current_thread();
+
+	t->state = THREAD_BLOCKED;
+	t->wake_reason = 0;
+	if (wq) {
+		list_add_tail(&wq->waiters, &t->wait_link);
+		t->waiting_on = wq;
+	}
+	if (timeout_ns)
+		time_event_arm(&t->timeout, time_now_ns() + timeout_ns, timeout_expired, t);
+	schedule_locked();
+	return t->wake_reason;
+}
+
+void
+wait_queue_init(struct wait_queue *wq)
+{
+	list_init(&wq->waiters);
+}
+
+int
+wait_queue_wait(struct wait_queue *wq, struct spinlock *lock, uint64_t timeout_ns)
+{
+	int reason;
+
+	/* The caller's lock disabled interrupts; keep them off throughout. */
+	spin_lock_noirq(&sched_lock);
+	spin_unlock_noirq(lock);
+	reason = block_locked(wq, timeout_ns);
+	spin_unlock_noirq(&sched_lock);
+	spin_lock_noirq(lock);
+	return reason;
+}
+
+static int
+wake(struct wait_queue *wq, int max)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	int n = 0;
+
+	while (n < max && !list_empty(&wq->waiters)) {
+		struct thread *t = container_of(list_first(&wq->waiters),
+						struct thread, wait_link);
+		make_ready_locked(t, 0);
+		n++;
+	}
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return n;
+}
+
+int
+wait_queue_wake_one(struct wait_queue *wq)
+{
+	return wake(wq, 1);
+}
+
+int
+wait_queue_wake_all(struct wait_queue *wq)
+{
+	return wake(wq, 1 << 30);
+}
+
+void
+thread_yield(void)
+{
+	schedule();
+}
+
+void
+thread_sleep_ns(uint64_t ns)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+	block_locked(NULL, ns ? ns : 1);
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+/* The first code a new thread runs, still holding sched_lock from the switch. */
+static void
+thread_trampoline(void)
+{
+	struct thread *t = current_thread();
+
+	spin_unlock_noirq(&sched_lock);
+	arch_irq_enable();
+	t->entry(t->arg);
+	thread_exit(0);
+}
+
+static struct thread *
+create(const char *name, void (*entry)(void *), void *arg, bool detached)
+{
+	struct thread *t = kcalloc(1, sizeof(*t));
+	unsigned long flags;
+
+	if (!t)
+		return NULL;
+	t->stack_base = vmm_alloc_stack(THREAD_STACK_PAGES);
+	if (!t->stack_base) {
+		kfree(t);
+		return NULL;
+	}
+	t->stack_pages = THREAD_STACK_PAGES;
+	strlcpy(t->name, name, sizeof(t->name));
+	t->entry = entry;
+	t->arg = arg;
+	t->detached = detached;
+	wait_queue_init(&t->joiners);
+	arch_context_init(&t->ctx, t->stack_base + THREAD_STACK_PAGES * PAGE_SIZE_4K,
+			  thread_trampoline);
+
+	flags = spin_lock_irqsave(&sched_lock);
+	t->id = ++next_thread_id;
+	t->state = THREAD_READY;
+	list_add_tail(&all_threads, &t->all_link);
+	rq_push(&run_queue, &t->rq_link);
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return t;
+}
+
+struct thread *
+thread_create(const char *name, void (*entry)(void *), void *arg)
+{
+	return create(name, entry, arg, false);
+}
+
+struct thread *
+thread_spawn_detached(const char *name, void (*entry)(void *), void *arg)
+{
+	return create(name, entry, arg, true);
+}
+
+void
+thread_exit(int code)
+{
+	struct thread *t = current_thread();
+
+	if (t == &boot_thread || t == arch_cpu_local()->idle)
+		panic("thread %s may not exit", t->name);
+	spin_lock_irqsave(&sched_lock);
+	t->exit_code = code;
+	t->state = THREAD_ZOMBIE;
+	if (t->detached)
+		list_add_tail(&zombies, &t->wait_link);
+	/* Wake joiners directly: wait_queue_wake_* would retake the lock. */
+	while (!list_empty(&t->joiners.waiters))
+		make_ready_locked(container_of(list_first(&t->joiners.waiters),
+					       struct thread, wait_link), 0);
+	schedule_locked();
+	panic("zombie thread %s ran again", t->name);
+}
+
+static void
+free_thread(struct thread *t)
+{
+	vmm_free_stack(t->stack_base, t->stack_pages);
+	kfree(t);
+}
+
+int
+thread_join(struct thread *t, int *code)
+{
+	unsigned long flags;
+
+	if (!t || t == current_thread() || t->detached)
+		return -E_INVAL;
+	flags = spin_lock_irqsave(&sched_lock);
+	while (t->state != THREAD_ZOMBIE)
+		block_locked(&t->joiners, 0);
+	list_del(&t->all_link);
+	spin_unlock_irqrestore(&sched_lock, flags);
+	if (code)
+		*code = t->exit_code;
+	free_thread(t);
+	return 0;
+}
+
+/* Frees detached threads that have exited; never called on their stacks. */
+static void
+reap_zombies(void)
+{
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&sched_lock);
+		struct thread *t = NULL;
+
+		if (!list_empty(&zombies)) {
+			t = container_of(list_first(&zombies), struct thread, wait_link);
+			list_del(&t->wait_link);
+			list_del(&t->all_link);
+		}
+		spin_unlock_irqrestore(&sched_lock, flags);
+		if (!t)
+			return;
+		free_thread(t);
+	}
+}
+
+int
+thread_request_stop(uint64_t id)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	int err = -E_NOENT;
+
+	list_for_each(n, &all_threads) {
+		struct thread *t = container_of(n, struct thread, all_link);
+		if (t->id != id || t->state == THREAD_ZOMBIE)
+			continue;
+		if (t == &boot_thread || t == arch_cpu_local()->idle) {
+			err = -E_PERM;
+			break;
+		}
+		t->stop_requested = true;
+		make_ready_locked(t, -E_DEAD);
+		err = 0;
+		break;
+	}
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return err;
+}
+
+bool
+thread_should_stop(void)
+{
+	return current_thread()->stop_requested;
+}
+
+static void
+idle_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		reap_zombies();
+		arch_irq_disable();
+		if (rq_empty(&run_queue))
+			arch_wait_for_interrupt();	/* returns with interrupts on */
+		else
+			arch_irq_enable();
+		schedule();
+	}
+}
+
+/* Timer tick (interrupt context): is the slice over with others waiting? */
+static void
+sched_tick(void *ctx)
+{
+	struct cpu_local *cpu = arch_cpu_local();
+
+	(void)ctx;
+	if (cpu->current == cpu->idle ||
+	    time_now_ns() - cpu->slice_start_ns >= SCHED_SLICE_NS)
+		if (!rq_empty(&run_queue))
+			cpu->need_resched = true;
+}
+
+/* Interrupt exit hook: preempt when asked to. */
+static void
+sched_irq_exit(struct arch_regs *regs)
+{
+	(void)regs;
+	if (arch_cpu_local()->need_resched)
+		schedule();
+}
+
+static const char *const state_names[] = {
+	[THREAD_READY] = "ready",
+	[THREAD_RUNNING] = "running",
+	[THREAD_BLOCKED] = "blocked",
+	[THREAD_ZOMBIE] = "zombie",
+};
+
+void
+sched_print_threads(void)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	struct cpu_local *cpu = arch_cpu_local();
+	uint64_t now = time_now_ns();
+
+	printk("  ID  NAME                     STATE      CPU(ms)\n");
+	list_for_each(n, &all_threads) {
+		struct thread *t = container_of(n, struct thread, all_link);
+		uint64_t ns = t->cpu_ns + (t == cpu->current ? now - cpu->slice_start_ns : 0);
+		printk("%4lu  %-24s %-9s %8lu\n", t->id, t->name, state_names[t->state],
+		       ns / 1000000);
+	}
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+uint64_t
+sched_context_switches(void)
+{
+	return arch_cpu_local()->context_switches;
+}
+
+void
+sched_init(void)
+{
+	rq_init(&run_queue);
+	list_init(&all_threads);
+	list_init(&zombies);
+
+	cpu0.id = 0;
+	arch_cpu_local_init(&cpu0);
+	boot_thread.id = 0;
+	strlcpy(boot_thread.name, "main", sizeof(boot_thread.name));
+	boot_thread.state = THREAD_RUNNING;
+	wait_queue_init(&boot_thread.joiners);
+	list_add_tail(&all_threads, &boot_thread.all_link);
+	cpu0.current = &boot_thread;
+	cpu0.slice_start_ns = time_now_ns();
+
+	cpu0.idle = thread_create("idle", idle_loop, NULL);
+	if (!cpu0.idle)
+		panic("sched: cannot create the idle thread");
+	/* The idle thread runs only when nothing else can. */
+	rq_remove(&run_queue, &cpu0.idle->rq_link);
+
+	time_set_tick_handler(sched_tick, NULL, SCHED_SLICE_NS);
+	irq_set_exit_hook(sched_irq_exit);
+	pr_info("sched: round-robin, %llu ms slices\n", SCHED_SLICE_NS / 1000000);
+}

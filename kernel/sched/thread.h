@@ -1,0 +1,83 @@
+/*
+ * Kernel threads and the scheduler.  Every thread has its own kernel
+ * stack (guard page below it) and is scheduled round-robin with a time
+ * slice; the timer preempts.  Processes (Phase 2) run their user code
+ * on these same threads.
+ */
+#ifndef SCHED_THREAD_H
+#define SCHED_THREAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asm/context.h"
+#include "core/time.h"
+#include "lib/list.h"
+#include "sched/wait.h"
+
+#define THREAD_NAME_MAX		24
+#define THREAD_STACK_PAGES	4	/* 16 KiB, plus the guard page */
+#define SCHED_SLICE_NS		10000000ull	/* 10 ms */
+
+enum thread_state {
+	THREAD_READY,
+	THREAD_RUNNING,
+	THREAD_BLOCKED,		/* on a wait queue, or sleeping */
+	THREAD_ZOMBIE,		/* exited, waiting to be joined or reaped */
+};
+
+struct thread {
+	struct arch_context ctx;
+	struct list_node rq_link;	/* on the run queue while READY */
+	struct list_node wait_link;	/* on a wait queue while BLOCKED */
+	struct list_node all_link;	/* on the list of all threads */
+	struct wait_queue *waiting_on;
+	struct time_event timeout;	/* sleep and wait deadlines */
+	int wake_reason;		/* 0, or -E_TIMEOUT */
+
+	uint64_t id;
+	char name[THREAD_NAME_MAX];
+	enum thread_state state;
+	uintptr_t stack_base;		/* lowest mapped byte; 0 for the boot thread */
+	size_t stack_pages;
+	void (*entry)(void *arg);
+	void *arg;
+
+	uint64_t cpu_ns;		/* time spent running */
+	bool detached;			/* nobody joins: reaped on exit */
+	bool stop_requested;		/* `kill`: asks the thread to end */
+	int exit_code;
+	struct wait_queue joiners;
+
+	struct arch_fpu_state fpu;	/* user threads (Phase 2) */
+};
+
+/* Brings up the scheduler on this CPU; the caller becomes the "main" thread. */
+void sched_init(void);
+
+/* A new READY thread running entry(arg).  NULL when out of memory. */
+struct thread *thread_create(const char *name, void (*entry)(void *), void *arg);
+/* Like thread_create, and nobody will join it. */
+struct thread *thread_spawn_detached(const char *name, void (*entry)(void *), void *arg);
+
+void thread_yield(void);
+/* Sleeps at least ns nanoseconds. */
+void thread_sleep_ns(uint64_t ns);
+void thread_exit(int code) __attribute__((noreturn));
+/* Waits for t to exit, returns its code and frees it.  -E_INVAL for a
+ * detached thread or oneself. */
+int thread_join(struct thread *t, int *code);
+
+/* Asks thread id to stop (kernel threads check thread_should_stop()). */
+int thread_request_stop(uint64_t id);
+bool thread_should_stop(void);
+
+struct thread *thread_current(void);
+const char *sched_current_name(void);
+
+/* For the shell's ps. */
+void sched_print_threads(void);
+uint64_t sched_context_switches(void);
+
+#endif

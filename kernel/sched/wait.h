@@ -1,0 +1,29 @@
+/*
+ * Wait queues: threads sleep on one until another thread or an interrupt
+ * handler wakes them.  Used like a condition variable: check the
+ * condition under your spinlock, and call wait_queue_wait with it held;
+ * the lock is dropped while asleep and held again on return.
+ */
+#ifndef SCHED_WAIT_H
+#define SCHED_WAIT_H
+
+#include <stdint.h>
+
+#include "lib/list.h"
+
+struct spinlock;
+
+struct wait_queue {
+	struct list_node waiters;
+};
+
+void wait_queue_init(struct wait_queue *wq);
+
+/* timeout_ns 0 waits for ever.  0 when woken, -E_TIMEOUT when the time ran out. */
+int wait_queue_wait(struct wait_queue *wq, struct spinlock *lock, uint64_t timeout_ns);
+
+/* Safe from interrupt handlers.  Return how many threads were woken. */
+int wait_queue_wake_one(struct wait_queue *wq);
+int wait_queue_wake_all(struct wait_queue *wq);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * Commands are looked up in a table; each gets its arguments split on
+ * blanks.  Bad input (unknown command, missing or malformed argument)
+ * gets an error line and the prompt comes back.
+ */
+#include "shell/shell.h"
+
+#include <stdbool.h>
+
+#include "arch/arch.h"
+#include "core/console.h"
+#include "core/console_rx.h"
+#include "core/irq.h"
+#include "core/panic.h"
+#include "core/printk.h"
+#include "core/time.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/pmm.h"
+#include "sched/thread.h"
+#include "shell/line_editor.h"
+#include "themelios/errno.h"
+
+#define SHELL_MAX_ARGS	8
+#define SPAWN_MAX	64
+
+struct command {
+	const char *name;
+	const char *usage;
+	void (*run)(int argc, char **argv);
+};
+
+static const struct command commands[];
+
+/* Parses a decimal number; false for anything else or an overflow. */
+static bool
+parse_ulong(const char *s, unsigned long *out)
+{
+	unsigned long v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > (~0ul - 9) / 10)
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+	}
+	*out = v;
+	return true;
+}
+
+static void
+cmd_help(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printk("Commands:\n");
+	for (const struct command *c = commands; c->name; c++)
+		printk("  %-10s %s\n", c->name, c->usage);
+}
+
+static void
+cmd_mem(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	pmm_print_stats();
+	kmalloc_print_stats();
+}
+
+static void
+cmd_ps(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	sched_print_threads();
+}
+
+static void
+cmd_uptime(int argc, char **argv)
+{
+	uint64_t ns = time_now_ns();
+
+	(void)argc;
+	(void)argv;
+	printk("up %lu.%03lu s, %lu context switches\n", ns / 1000000000,
+	       (ns / 1000000) % 1000, sched_context_switches());
+}
+
+static void
+cmd_irq(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	irq_print_stats();
+	printk("console input: %lu bytes waiting, held in the device %lu times, %lu dropped\n",
+	       (unsigned long)console_rx_pending(), (unsigned long)console_rx_pauses(),
+	       (unsigned long)console_rx_dropped());
+}
+
+static void
+busy_loop(void *arg)
+{
+	volatile uint64_t *spins = arg;
+
+	while (!thread_should_stop())
+		(*spins)++;
+}
+
+static volatile uint64_t busy_spins[SPAWN_MAX];
+static unsigned int busy_next;
+
+static void
+cmd_spawn(int argc, char **argv)
+{
+	unsigned long n;
+
+	if (argc != 2 || !parse_ulong(argv[1], &n) || n == 0 || n > SPAWN_MAX) {
+		printk("spawn: usage: spawn N (1..%d)\n", SPAWN_MAX);
+		return;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		char name[THREAD_NAME_MAX];
+		unsigned int k = busy_next++ % SPAWN_MAX;
+		struct thread *t;
+
+		fmt_snprintf(name, sizeof(name), "busy-%u", busy_next);
+		t = thread_spawn_detached(name, busy_loop, (void *)&busy_spins[k]);
+		if (!t) {
+			printk("spawn: out of memory after %lu threads\n", i);
+			return;
+		}
+		printk("spawned thread %lu (%s)\n", t->id, name);
+	}
+}
+
+static void
+cmd_kill(int argc, char **argv)
+{
+	unsigned long id;
+	int err;
+
+	if (argc != 2 || !parse_ulong(argv[1], &id)) {
+		printk("kill: usage: kill ID\n");
+		return;
+	}
+	err = thread_request_stop(id);
+	if (err == -E_NOENT)
+		printk("kill: no thread %lu\n", id);
+	else if (err == -E_PERM)
+		printk("kill: thread %lu is part of the kernel\n", id);
+	else
+		printk("kill: asked thread %lu to stop\n", id);
+}
+
+static void
+cmd_panic(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	panic("requested from the shell");
+}
+
+static void
+cmd_reboot(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printk("rebooting\n");
+	arch_reboot();
+}
+
+static void
+cmd_poweroff(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printk("powering off\n");
+	arch_poweroff();
+}
+
+static const struct command commands[] = {
+	{ "help", "this list", cmd_help },
+	{ "mem", "frame and heap statistics", cmd_mem },
+	{ "ps", "threads: id, name, state, CPU time", cmd_ps },
+	{ "uptime", "time since boot", cmd_uptime },
+	{ "irq", "interrupt counts per vector", cmd_irq },
+	{ "spawn", "N: start N busy threads", cmd_spawn },
+	{ "kill", "ID: stop a thread", cmd_kill },
+	{ "panic", "panic on purpose", cmd_panic },
+	{ "reboot", "reset the machine", cmd_reboot },
+	{ "poweroff", "switch the machine off", cmd_poweroff },
+	{ NULL, NULL, NULL },
+};
+
+static int
+split(char *line, char **argv)
+{
+	int argc = 0;
+
+	while (*line) {
+		while (*line == ' ')
+			*line++ = '\0';
+		if (!*line)
+			break;
+		if (argc == SHELL_MAX_ARGS)
+			return -1;
+		argv[argc++] = line;
+		while (*line && *line != ' ')
+			line++;
+	}
+	return argc;
+}
+
+static void
+run_line(char *line)
+{
+	char *argv[SHELL_MAX_ARGS];
+	int argc = split(line, argv);
+
+	if (argc < 0) {
+		printk("error: too many arguments (at most %d)\n", SHELL_MAX_ARGS);
+		return;
+	}
+	if (argc == 0)
+		return;
+	for (const struct command *c = commands; c->name; c++) {
+		if (!strcmp(c->name, argv[0])) {
+			c->run(argc, argv);
+			return;
+		}
+	}
+	printk("error: unknown command '%s' (try help)\n", argv[0]);
+}
+
+static void
+echo_to_console(const char *s, size_t len, void *ctx)
+{
+	(void)ctx;
+	console_write(s, len);
+}
+
+static void
+shell_main(void *arg)
+{
+	static struct line_editor le;
+
+	(void)arg;
+	line_editor_init(&le, echo_to_console, NULL);
+	printk("ThemeliOS debug shell; type help\n");
+	for (;;) {
+		enum line_event ev;
+
+		printk("themelios> ");
+		do
+			ev = line_editor_feed(&le, (unsigned char)console_getc_wait());
+		while (ev == LINE_NONE);
+		if (ev == LINE_DONE)
+			run_line(le.buf);
+		else if (ev == LINE_TOO_LONG)
+			printk("error: line too long (at most %d characters)\n", LINE_MAX_LEN);
+		line_editor_reset(&le);
+	}
+}
+
+int
+shell_start(void)
+{
+	return thread_create("shell", shell_main, NULL) ? 0 : -E_NOMEM;
+}

@@ -1,0 +1,131 @@
+"""The serial debug shell, driven over QEMU's serial stdin."""
+import re
+import time
+
+import pytest
+
+from qemu import EXIT_FAIL, Console, arches
+
+PROMPT = r"themelios> "
+
+
+@pytest.fixture(params=arches())
+def shell(request):
+    c = Console(arch=request.param, cmdline="test shell")
+    c.expect(PROMPT, 60)
+    yield c
+    c.close()
+
+
+def run(c, line, timeout=30):
+    """Sends a line and returns what the shell printed before the next prompt."""
+    c.send(line + "\r")
+    start = c.pos
+    c.expect(PROMPT, timeout)
+    return c.log[start:c.pos]
+
+
+def ps_rows(out):
+    return {int(m[0]): (m[1], m[2], int(m[3]))
+            for m in re.findall(r"^\s*(\d+)\s+(\S+)\s+(\w+)\s+(\d+)\s*$", out, re.M)}
+
+
+def test_help_lists_every_command(shell):
+    out = run(shell, "help")
+    for cmd in ["help", "mem", "ps", "uptime", "irq", "spawn", "kill", "panic",
+                "reboot", "poweroff"]:
+        assert re.search(r"^\s+%s\s" % cmd, out, re.M), out
+
+
+def test_ps_mem_uptime_irq(shell):
+    rows = ps_rows(run(shell, "ps"))
+    names = {name for name, _, _ in rows.values()}
+    assert {"main", "idle", "shell"} <= names, rows
+    assert any(st == "running" and name == "shell" for name, st, _ in rows.values())
+
+    out = run(shell, "mem")
+    m = re.search(r"frames: total (\d+) = free (\d+) \+ used (\d+) \+ reserved (\d+)", out)
+    assert m, out
+    total, free, used, reserved = map(int, m.groups())
+    assert total == free + used + reserved
+    assert re.search(r"heap: \d+ live allocations", out)
+
+    assert re.search(r"up \d+\.\d{3} s", run(shell, "uptime"))
+    out = run(shell, "irq")
+    assert re.search(r"COM1|PL011", out), out
+    assert re.search(r"timer", out), out
+
+
+def test_bad_input_keeps_the_shell_alive(shell):
+    assert "unknown command 'frobnicate'" in run(shell, "frobnicate now")
+    assert "usage: spawn N" in run(shell, "spawn")
+    assert "usage: spawn N" in run(shell, "spawn 99999999999999999999999")
+    assert "usage: kill ID" in run(shell, "kill abc")
+    assert "no thread 4242" in run(shell, "kill 4242")
+    assert "too many arguments" in run(shell, "ps " + "a " * 20)
+    # 16 KiB at once overflows the 1 KiB console ring: the UART must hold
+    # the rest (flow control), so nothing is lost and Enter still arrives.
+    out = run(shell, "x" * 16384, timeout=120)
+    assert "line too long" in out
+    assert re.search(r"console input: .* 0 dropped", run(shell, "irq")), shell.log
+    # Binary bytes, escape sequences and Ctrl-C: dropped, never fatal.
+    shell.send(bytes(b for b in range(1, 32) if b not in (3, 10, 13)) + b"\xff\xfe\x80")
+    shell.send(b"garbage\x03")
+    shell.expect(r"garbage\^C", 30)
+    shell.expect(PROMPT, 30)
+    assert "Commands:" in run(shell, "\x1b[Ahelp")
+
+
+def test_spawn_threads_share_the_cpu_and_kill(shell):
+    out = run(shell, "spawn 4")
+    ids = [int(i) for i in re.findall(r"spawned thread (\d+)", out)]
+    assert len(ids) == 4, out
+    first = ps_rows(run(shell, "ps"))
+    time.sleep(1.0)
+    second = ps_rows(run(shell, "ps"))
+    for i in ids:
+        assert second[i][0].startswith("busy-")
+        assert second[i][2] > first[i][2], (first, second)
+    # Every busy thread got a fair part of the CPU.
+    grown = [second[i][2] - first[i][2] for i in ids]
+    assert min(grown) * 3 >= max(grown), grown
+    for i in ids:
+        assert "asked thread %d to stop" % i in run(shell, "kill %d" % i)
+    # Stopped threads exit and are reaped when the CPU next idles.
+    for _ in range(50):
+        rows = ps_rows(run(shell, "ps"))
+        if not set(ids) & set(rows):
+            break
+        time.sleep(0.1)
+    assert not set(ids) & set(rows), rows
+    assert "part of the kernel" in run(shell, "kill 1")
+
+
+@pytest.mark.parametrize("arch", arches())
+def test_poweroff_ends_qemu(arch):
+    c = Console(arch=arch, cmdline="test shell")
+    c.expect(PROMPT, 60)
+    c.send("poweroff\r")
+    c.expect("powering off", 30)
+    assert c.close(60) == 0
+
+
+@pytest.mark.parametrize("arch", arches())
+def test_reboot_resets_the_machine(arch):
+    # QEMU runs with -no-reboot, so a reset ends it.
+    c = Console(arch=arch, cmdline="test shell")
+    c.expect(PROMPT, 60)
+    c.send("reboot\r")
+    c.expect("rebooting", 30)
+    assert c.close(60) == 0
+
+
+@pytest.mark.parametrize("arch", arches())
+def test_panic_command_reports_and_fails(arch):
+    c = Console(arch=arch, cmdline="test shell")
+    c.expect(PROMPT, 60)
+    c.send("panic\r")
+    c.expect(r"KERNEL PANIC: requested from the shell", 30)
+    c.expect(r"Backtrace:", 30)
+    c.expect(r"cmd_panic\+0x", 30)
+    assert c.close(60) == EXIT_FAIL[arch]

@@ -1,0 +1,1 @@
+UNIT_SRCS_test_line_editor := kernel/shell/line_editor.c
