@@ -1,0 +1,28 @@
+# aarch64: Debian's cross compiler (gcc-aarch64-linux-gnu).
+CROSS := aarch64-linux-gnu-
+ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mno-outline-atomics \
+	-mcmodel=small -mstrict-align
+ARCH_LDFLAGS := -z max-page-size=0x1000 -z noexecstack
+LDSCRIPT := kernel/arch/aarch64/linker.ld
+# QEMU -kernel boots the flat Image, whose header is the first 64 bytes.
+ARCH_IMAGE := $(BUILD)/kernel.bin
+
+ARCH_SRCS := \
+	kernel/arch/aarch64/boot.S \
+	kernel/arch/aarch64/context.c \
+	kernel/arch/aarch64/cpu.c \
+	kernel/arch/aarch64/crash.c \
+	kernel/arch/aarch64/interrupts.c \
+	kernel/arch/aarch64/mmu.c \
+	kernel/arch/aarch64/percpu.c \
+	kernel/arch/aarch64/start.c \
+	kernel/arch/aarch64/switch.S \
+	kernel/arch/aarch64/timer.c \
+	kernel/arch/aarch64/trap.c \
+	kernel/arch/aarch64/vectors.S \
+	kernel/boot/fdt.c \
+	kernel/dev/gicv3.c \
+	kernel/dev/pl011.c
+
+$(ARCH_IMAGE): $(KERNEL)
+	$(OBJCOPY) -O binary $< $@

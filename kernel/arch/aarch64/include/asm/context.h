@@ -1,0 +1,22 @@
+/*
+ * A kernel thread's saved context on aarch64: the callee-saved registers,
+ * the link register and the stack pointer, stored by arch_context_switch.
+ * The FP/SIMD area is for user threads (Phase 2): the kernel is built
+ * with -mgeneral-regs-only.
+ */
+#ifndef ASM_CONTEXT_H
+#define ASM_CONTEXT_H
+
+#include <stdint.h>
+
+struct arch_context {
+	uint64_t x19_x28[10];
+	uint64_t fp, lr, sp;
+};
+
+struct arch_fpu_state {
+	uint64_t q[64];		/* v0-v31 */
+	uint32_t fpcr, fpsr;
+} __attribute__((aligned(16)));
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * Exceptions on aarch64.  Synchronous exceptions from the kernel are
+ * decoded from ESR_EL1 (data and instruction aborts with their address
+ * and cause, undefined instructions, SVC, breakpoints, alignment) into
+ * struct fault_info and reported by fault_kernel(); interrupts go to the
+ * GIC code.
+ */
+#include "arch/arch.h"
+
+#include "core/fault.h"
+#include "core/panic.h"
+
+#define EC_UNKNOWN	0x00
+#define EC_SVC64	0x15
+#define EC_IABT_LOW	0x20
+#define EC_IABT_CUR	0x21
+#define EC_PC_ALIGN	0x22
+#define EC_DABT_LOW	0x24
+#define EC_DABT_CUR	0x25
+#define EC_SP_ALIGN	0x26
+#define EC_BRK		0x3c
+
+#define KIND_SYNC_SP0	0
+#define KIND_IRQ_SP0	1
+#define KIND_SYNC	4
+#define KIND_IRQ	5
+#define KIND_SYNC_EL0	8
+#define KIND_IRQ_EL0	9
+#define KIND_STACK_OVERFLOW 16	/* vectors.S, on the emergency stack */
+
+void aarch64_trap(struct arch_regs *regs, unsigned long kind);
+void aarch64_irq(struct arch_regs *regs);
+
+static const char *const kind_names[16] = {
+	"sync (SP_EL0)", "IRQ (SP_EL0)", "FIQ (SP_EL0)", "SError (SP_EL0)",
+	"sync", "IRQ", "FIQ", "SError",
+	"sync from EL0", "IRQ from EL0", "FIQ from EL0", "SError from EL0",
+	"AArch32 sync", "AArch32 IRQ", "AArch32 FIQ", "AArch32 SError",
+};
+
+/* Fault status codes 0x04-0x07 are translation faults: nothing mapped. */
+static unsigned int
+abort_access(uint64_t esr, bool data)
+{
+	unsigned int status = esr & 0x3f, access = 0;
+
+	if (data)
+		access |= (esr & (1u << 6)) ? FAULT_WRITE : FAULT_READ;
+	else
+		access |= FAULT_EXEC;
+	if (!(status >= 0x04 && status <= 0x07))
+		access |= FAULT_PRESENT;
+	return access;
+}
+
+static void
+sync_exception(struct arch_regs *regs, bool from_user)
+{
+	uint64_t esr = regs->esr;
+	unsigned int ec = (unsigned int)(esr >> 26);
+	struct fault_info fi = { .pc = regs->pc, .code = esr };
+
+	switch (ec) {
+	case EC_DABT_CUR:
+	case EC_DABT_LOW:
+		fi.name = (esr & 0x3f) == 0x21 ? "alignment fault" : "data abort";
+		fi.addr = regs->far;
+		fi.has_addr = true;
+		fi.access = abort_access(esr, true);
+		break;
+	case EC_IABT_CUR:
+	case EC_IABT_LOW:
+		fi.name = "instruction abort";
+		fi.addr = regs->far;
+		fi.has_addr = true;
+		fi.access = abort_access(esr, false);
+		break;
+	case EC_UNKNOWN:
+		fi.name = "undefined instruction";
+		break;
+	case EC_SVC64:
+		fi.name = "SVC";
+		break;
+	case EC_BRK:
+		fi.name = "breakpoint";
+		break;
+	case EC_PC_ALIGN:
+	case EC_SP_ALIGN:
+		fi.name = "alignment fault";
+		break;
+	default:
+		fi.name = "synchronous exception";
+		break;
+	}
+	if (from_user) {
+		fi.access |= FAULT_USER;
+		panic_regs(regs, "%s from user mode: no user space yet", fi.name);
+	}
+	fault_kernel(regs, &fi);
+}
+
+void
+aarch64_trap(struct arch_regs *regs, unsigned long kind)
+{
+	switch (kind) {
+	case KIND_IRQ:
+	case KIND_IRQ_SP0:
+	case KIND_IRQ_EL0:
+		aarch64_irq(regs);
+		return;
+	case KIND_SYNC:
+	case KIND_SYNC_SP0:
+		sync_exception(regs, false);
+		return;
+	case KIND_SYNC_EL0:
+		sync_exception(regs, true);
+		return;
+	case KIND_STACK_OVERFLOW: {
+		struct fault_info fi = {
+			.name = "kernel stack overflow", .addr = regs->far, .has_addr = true,
+			.access = FAULT_WRITE | FAULT_PRESENT, .pc = regs->pc, .code = regs->esr,
+		};
+		regs->sp = regs->x[1];	/* the overflowed stack pointer */
+		fault_kernel(regs, &fi);
+		panic_regs(regs, "kernel stack overflow");
+	}
+	default:
+		panic_regs(regs, "unexpected %s exception (ESR %#lx)",
+			   kind < 16 ? kind_names[kind] : "?", regs->esr);
+	}
+}

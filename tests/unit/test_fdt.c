@@ -1,0 +1,222 @@
+/*
+ * The device-tree reader on trees dumped from QEMU's virt machine
+ * (build/unit/virt-64M.dtb and virt-4G.dtb, made by test_fdt.mk) and on damaged copies.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boot/fdt.h"
+#include "themelios/errno.h"
+#include "unit.h"
+
+static uint8_t *
+load(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+
+	if (!f) {
+		printf("  cannot open %s\n", path);
+		return NULL;
+	}
+	buf = malloc(1 << 20);
+	*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	*len = fdt_total_size(buf, *len);
+	return buf;
+}
+
+static int
+parse_copy(const uint8_t *blob, size_t len, struct boot_info *bi)
+{
+	uint8_t *copy = malloc(len ? len : 1);
+	int r;
+
+	memcpy(copy, blob, len);
+	r = fdt_parse_boot_info(copy, len, bi);
+	free(copy);
+	return r;
+}
+
+static uint64_t
+usable(const struct boot_info *bi)
+{
+	uint64_t t = 0;
+
+	for (size_t i = 0; i < bi->nmem; i++)
+		if (bi->mem[i].type == BOOT_MEM_USABLE)
+			t += bi->mem[i].length;
+	return t;
+}
+
+UNIT_TEST(qemu_virt_64m)
+{
+	size_t len;
+	uint8_t *dtb = load("build/unit/virt-64M.dtb", &len);
+	struct boot_info bi;
+
+	CHECK(dtb != NULL);
+	if (!dtb)
+		return;
+	CHECK_EQ(parse_copy(dtb, len, &bi), 0);
+	CHECK_EQ(usable(&bi), 64ull << 20);
+	CHECK_EQ(bi.mem[0].base, 0x40000000);
+	CHECK_EQ(bi.uart_base, 0x09000000);
+	CHECK_EQ(bi.uart_irq, 33);
+	CHECK_EQ(bi.gicd_base, 0x08000000);
+	CHECK_EQ(bi.gicr_base, 0x080a0000);
+	CHECK_EQ(bi.timer_irq, 27);
+	CHECK_EQ(bi.fw_cfg_base, 0x09020000);
+	CHECK(strcmp(bi.cmdline, "test loglevel=2") == 0);
+	CHECK_EQ(bi.warnings, 0);
+	free(dtb);
+}
+
+UNIT_TEST(qemu_virt_4g)
+{
+	size_t len;
+	uint8_t *dtb = load("build/unit/virt-4G.dtb", &len);
+	struct boot_info bi;
+
+	if (!dtb)
+		return;
+	CHECK_EQ(parse_copy(dtb, len, &bi), 0);
+	CHECK_EQ(usable(&bi), 4ull << 30);
+	CHECK_EQ(bi.cmdline[0], '\0');
+	free(dtb);
+}
+
+UNIT_TEST(bad_headers)
+{
+	size_t len;
+	uint8_t *dtb = load("build/unit/virt-64M.dtb", &len);
+	struct boot_info bi;
+
+	if (!dtb)
+		return;
+	CHECK_EQ(fdt_parse_boot_info(NULL, 100, &bi), -E_CORRUPT);
+	dtb[0] ^= 1;
+	CHECK_EQ(parse_copy(dtb, len, &bi), -E_CORRUPT);
+	dtb[0] ^= 1;
+	/* totalsize larger than the buffer */
+	CHECK_EQ(parse_copy(dtb, len - 1, &bi), -E_CORRUPT);
+	/* the strings offset past the end */
+	uint8_t saved[4];
+	memcpy(saved, dtb + 12, 4);
+	memset(dtb + 12, 0x7f, 4);
+	CHECK_EQ(parse_copy(dtb, len, &bi), -E_CORRUPT);
+	memcpy(dtb + 12, saved, 4);
+	CHECK_EQ(parse_copy(dtb, len, &bi), 0);
+	free(dtb);
+}
+
+UNIT_TEST(every_truncation)
+{
+	size_t len;
+	uint8_t *dtb = load("build/unit/virt-64M.dtb", &len);
+	struct boot_info bi;
+
+	if (!dtb)
+		return;
+	/* Shrinking totalsize with the buffer: blocks no longer fit (QEMU pads
+	 * the blob to 1 MiB; cuts in the padding are fine and not tried). */
+	size_t strings_end = ((size_t)dtb[12] << 24 | dtb[13] << 16 | dtb[14] << 8 | dtb[15]) +
+			     ((size_t)dtb[32] << 24 | dtb[33] << 16 | dtb[34] << 8 | dtb[35]);
+	for (size_t cut = 0; cut < strings_end; cut += (cut < 512 ? 1 : 97)) {
+		uint8_t *copy = malloc(cut ? cut : 1);
+		memcpy(copy, dtb, cut);
+		if (cut >= 8) {
+			copy[4] = (uint8_t)(cut >> 24);
+			copy[5] = (uint8_t)(cut >> 16);
+			copy[6] = (uint8_t)(cut >> 8);
+			copy[7] = (uint8_t)cut;
+		}
+		CHECK(fdt_parse_boot_info(copy, cut, &bi) < 0);
+		free(copy);
+	}
+	free(dtb);
+}
+
+UNIT_TEST(random_damage_never_crashes)
+{
+	size_t len;
+	uint8_t *dtb = load("build/unit/virt-64M.dtb", &len);
+	struct boot_info bi;
+	unsigned int s = 11;
+	int ok = 0;
+
+	if (!dtb)
+		return;
+	for (int i = 0; i < 5000; i++) {
+		uint8_t *copy = malloc(len);
+		memcpy(copy, dtb, len);
+		for (int k = 0; k < 1 + i % 6; k++) {
+			s = s * 1103515245u + 12345u;
+			copy[(s >> 4) % len] = (uint8_t)(s >> 20);
+		}
+		int r = fdt_parse_boot_info(copy, len, &bi);
+		CHECK(r == 0 || r == -E_CORRUPT);
+		ok += r == 0;
+		CHECK(bi.nmem <= BOOT_MAX_MEM_REGIONS);
+		CHECK(strlen(bi.cmdline) < sizeof(bi.cmdline));
+		free(copy);
+	}
+	CHECK(ok > 0);
+	free(dtb);
+}
+
+/* A tiny tree written here: #address-cells = 1, two memory nodes, deep nesting. */
+static size_t
+tiny(uint8_t *out, int depth, int mem_nodes)
+{
+	uint8_t st[4096], strs[128];
+	size_t sp = 0, sl = 0;
+#define TOK(v) do { uint32_t t_ = (v); st[sp++] = t_ >> 24; st[sp++] = t_ >> 16; st[sp++] = t_ >> 8; st[sp++] = t_; } while (0)
+#define NAME(s) do { size_t n_ = strlen(s) + 1; memcpy(st + sp, s, n_); sp += (n_ + 3) & ~3u; } while (0)
+	memcpy(strs, "#address-cells\0#size-cells\0device_type\0reg\0", 43);
+	sl = 43;
+	TOK(1); NAME("");
+	TOK(3); TOK(4); TOK(0); TOK(1);
+	TOK(3); TOK(4); TOK(15); TOK(1);
+	for (int m = 0; m < mem_nodes; m++) {
+		char nm[32];
+		snprintf(nm, sizeof(nm), "memory@%x", 0x1000000 * (m + 1));
+		TOK(1); NAME(nm);
+		TOK(3); TOK(7); TOK(27); memcpy(st + sp, "memory\0\0", 8); sp += 8;
+		TOK(3); TOK(8); TOK(39); TOK(0x1000000 * (m + 1)); TOK(0x100000);
+		TOK(2);
+	}
+	for (int d = 0; d < depth; d++) { TOK(1); NAME("n"); }
+	for (int d = 0; d < depth; d++) TOK(2);
+	TOK(2);
+	TOK(9);
+	size_t off_rsv = 40, off_st = 56, off_str = off_st + sp, total = off_str + sl;
+	memset(out, 0, total);
+	uint32_t h[10] = { FDT_MAGIC, (uint32_t)total, (uint32_t)off_st, (uint32_t)off_str,
+			   (uint32_t)off_rsv, 17, 16, 0, (uint32_t)sl, (uint32_t)sp };
+	for (int i = 0; i < 10; i++) {
+		out[4 * i] = h[i] >> 24; out[4 * i + 1] = h[i] >> 16;
+		out[4 * i + 2] = h[i] >> 8; out[4 * i + 3] = h[i];
+	}
+	memcpy(out + off_st, st, sp);
+	memcpy(out + off_str, strs, sl);
+	return total;
+}
+
+UNIT_TEST(hand_made_trees)
+{
+	static uint8_t buf[8192];
+	struct boot_info bi;
+	size_t len = tiny(buf, 3, 2);
+
+	CHECK_EQ(parse_copy(buf, len, &bi), 0);
+	CHECK_EQ(bi.nmem, 2);
+	CHECK_EQ(bi.mem[1].base, 0x2000000);
+	CHECK_EQ(bi.mem[1].length, 0x100000);
+	len = tiny(buf, FDT_MAX_DEPTH + 5, 1);
+	CHECK_EQ(parse_copy(buf, len, &bi), -E_CORRUPT);
+}
+
+UNIT_MAIN()
