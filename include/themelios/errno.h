@@ -1,0 +1,29 @@
+/*
+ * Error codes shared by the kernel, user space and the host tests.
+ * Functions return 0 or a positive value on success and the negated
+ * code on failure (-E_INVAL).  docs/errors.md explains each one.
+ */
+#ifndef THEMELIOS_ERRNO_H
+#define THEMELIOS_ERRNO_H
+
+#define E_OK		0
+#define E_INVAL		1	/* malformed argument */
+#define E_NOMEM		2	/* out of memory or quota */
+#define E_NOCAP		3	/* slot is empty or out of range */
+#define E_TYPE		4	/* capability names the wrong object type */
+#define E_PERM		5	/* capability lacks a right */
+#define E_FAULT		6	/* bad user pointer */
+#define E_RANGE		7	/* length or index too large */
+#define E_BUSY		8	/* resource in use */
+#define E_AGAIN		9	/* would block */
+#define E_NOENT		10	/* no such object or name */
+#define E_EXIST		11	/* already present */
+#define E_REVOKED	12	/* capability was revoked while in use */
+#define E_NOSYS		13	/* no such operation */
+#define E_DEAD		14	/* peer has exited */
+#define E_TIMEOUT	15	/* deadline passed */
+#define E_CORRUPT	16	/* input data is malformed */
+#define E_NOTSUP	17	/* valid but not supported */
+#define E_MAX		18
+
+#endif
