@@ -1,0 +1,108 @@
+/*
+ * The header at the start of every kernel object, and its lifetime.
+ *
+ * An object holds two counts.  'refs' counts every reference: one per
+ * capability naming the object plus any the kernel holds (the creator's,
+ * a thread blocked on an endpoint, a queued message...).  'ncaps' counts
+ * the capabilities alone (ncaps <= refs).  Two optional callbacks:
+ *   last_cap  runs when ncaps drops to zero (while kernel references may
+ *             remain): an endpoint wakes its blocked threads with an
+ *             error here, so a revoke never leaves a thread asleep on an
+ *             object nobody can reach.
+ *   destroy   runs exactly once, when refs drops to zero; it frees the
+ *             object (and, for a cspace, calls cspace_clear first).
+ *
+ * Callbacks are deferred: they never run in the middle of a capability
+ * operation, but when the outermost one finishes (kobject_defer_begin/
+ * end bracket such regions).  Destruction is a queue, not recursion, so
+ * a chain of cspaces holding the last capability to one another is
+ * freed in constant stack.  A callback may itself call capability
+ * operations and kobject_unref.
+ *
+ * Locking: all of kernel/cap assumes one capability lock held by the
+ * caller (the queue below is global state protected by it).
+ */
+#ifndef CAP_OBJECT_H
+#define CAP_OBJECT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum kobject_type {
+	KOBJ_NULL = 0,		/* no object: the type of an empty slot */
+	KOBJ_PROCESS,
+	KOBJ_THREAD,
+	KOBJ_ADDRESS_SPACE,
+	KOBJ_MEMORY,
+	KOBJ_CSPACE,
+	KOBJ_ENDPOINT,
+	KOBJ_REPLY,
+	KOBJ_NOTIFICATION,
+	KOBJ_IRQ,
+	/* New types go here (block device, directory, socket...). */
+	KOBJ_NTYPES,
+	KOBJ_ANY = 0xff		/* cspace_lookup wildcard, never a real type */
+};
+
+struct kobject;
+
+struct kobject_ops {
+	const char *name;
+	void (*last_cap)(struct kobject *obj);	/* may be NULL */
+	void (*destroy)(struct kobject *obj);	/* may be NULL */
+};
+
+struct kobject {
+	uint32_t type;			/* enum kobject_type, fixed at init */
+	uint32_t pending;		/* KOBJ_PENDING_*, reaper bookkeeping */
+	uint64_t refs;
+	uint64_t ncaps;
+	const struct kobject_ops *ops;
+	struct kobject *reap_next;	/* reaper queue link */
+};
+
+#define KOBJ_PENDING_LAST_CAP	(1u << 0)
+#define KOBJ_PENDING_DESTROY	(1u << 1)
+
+/* Real object types a capability may name. */
+static inline bool
+kobject_type_valid(uint32_t type)
+{
+	return type > KOBJ_NULL && type < KOBJ_NTYPES;
+}
+
+/* Types whose capabilities may carry a badge (cap_mint). */
+static inline bool
+kobject_type_badgeable(uint32_t type)
+{
+	return type == KOBJ_ENDPOINT || type == KOBJ_NOTIFICATION;
+}
+
+/*
+ * Starts an object's life with refs = 1: the creator's reference, which
+ * it drops with kobject_unref once the object is installed in a cspace
+ * (or to destroy it if installing failed).  ops must outlive the object.
+ */
+void kobject_init(struct kobject *obj, enum kobject_type type,
+    const struct kobject_ops *ops);
+
+void kobject_ref(struct kobject *obj);
+
+/* The last reference queues destroy (run now unless deferred). */
+void kobject_unref(struct kobject *obj);
+
+/*
+ * Defers last_cap and destroy callbacks until the matching end; regions
+ * nest and the callbacks run when the outermost one ends.
+ */
+void kobject_defer_begin(void);
+void kobject_defer_end(void);
+
+/* True when no callback is queued or running (for tests and asserts). */
+bool kobject_reaper_idle(void);
+
+/* For kernel/cap only: a capability naming obj appears or goes. */
+void kobject_cap_get(struct kobject *obj);
+void kobject_cap_put(struct kobject *obj);
+
+#endif
