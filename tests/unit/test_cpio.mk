@@ -1,0 +1,1 @@
+UNIT_SRCS_test_cpio := kernel/boot/cpio.c

@@ -1,0 +1,1 @@
+UNIT_SRCS_test_elf := kernel/proc/elf.c
