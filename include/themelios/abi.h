@@ -1,0 +1,100 @@
+/*
+ * The user/kernel ABI beyond the system-call numbers: the structures
+ * system calls read and write, the rights bits, and where a new process
+ * finds its first capabilities.  docs/syscalls.md explains them.  Shared
+ * by the kernel and user space, so only fixed-size types.
+ */
+#ifndef THEMELIOS_ABI_H
+#define THEMELIOS_ABI_H
+
+#include <stdint.h>
+
+/* The capability slots every process starts with.  Slot 0 is always
+ * empty; the creator fills slots 1.. (spawn_args.caps) in order. */
+#define CAP_SLOT_NULL		0
+#define CAP_SLOT_CONSOLE	1	/* by convention: the console */
+#define CAP_SLOTS		64	/* slots per process, 0 included */
+
+/* Rights (a capability's rights only ever shrink). */
+#define RIGHT_READ		(1u << 0)	/* receive, wait */
+#define RIGHT_WRITE		(1u << 1)	/* send, signal, write text */
+#define RIGHT_EXECUTE		(1u << 2)
+#define RIGHT_GRANT		(1u << 3)	/* pass capabilities in messages */
+#define RIGHT_COPY		(1u << 4)	/* copy and mint */
+#define RIGHTS_ALL		0x1fu
+
+/* Object types, as cap_inspect reports them. */
+#define OBJ_PROCESS		1
+#define OBJ_THREAD		2
+#define OBJ_ADDRESS_SPACE	3
+#define OBJ_MEMORY		4
+#define OBJ_CSPACE		5
+#define OBJ_ENDPOINT		6
+#define OBJ_REPLY		7
+#define OBJ_NOTIFICATION	8
+#define OBJ_IRQ			9
+#define OBJ_CONSOLE		10
+
+struct cap_info {
+	uint32_t type;
+	uint32_t rights;
+	uint64_t badge;
+	uint32_t flags;		/* 1: has derived capabilities; 2: is derived */
+	uint32_t reserved;
+};
+
+/* The console accepts at most this many bytes per console_write. */
+#define CONSOLE_WRITE_MAX	4096
+
+/* A new process's stack: the top, and how many pages below it. */
+#define USER_STACK_TOP		0x0000000080000000ull
+#define USER_STACK_PAGES	8
+
+/*
+ * An IPC message.  label and the words are the fast part; data[0..len)
+ * is the bounded buffer.  cap: on send, a slot whose capability goes
+ * with the message (0: none; needs GRANT on the endpoint); on receive,
+ * the empty slot that takes one (0: refuse any).  badge and the received
+ * cap slot are written back on receive.
+ */
+#define IPC_WORDS		4
+#define IPC_DATA_MAX		256
+struct ipc_msg {
+	uint64_t label;
+	uint64_t words[IPC_WORDS];
+	uint32_t len;			/* bytes of data */
+	uint32_t flags;			/* IPC_MSG_* (set by the kernel on receive) */
+	uint64_t cap;
+	uint64_t badge;			/* out: the sender's badge */
+	uint8_t data[IPC_DATA_MAX];
+};
+#define IPC_MSG_CAP		(1u << 0)	/* a capability arrived in msg.cap */
+#define IPC_MSG_CAP_REFUSED	(1u << 1)	/* one was sent but not taken */
+
+/* ipc_* flags argument. */
+#define IPC_NONBLOCK		(1u << 0)	/* -E_AGAIN instead of waiting */
+
+/* What the kernel sends a supervisor (label), with the badge the
+ * supervisor chose at spawn.  words: pid, status or fault code, fault
+ * address, faulting pc. */
+#define PROCESS_EVENT_EXIT	0x45584954ull	/* "EXIT" */
+#define PROCESS_EVENT_FAULT	0x46414c54ull	/* "FALT" */
+
+/* spawn: a program from the boot archive, by name. */
+#define SPAWN_CAPS_MAX		8
+struct spawn_args {
+	const char *name;
+	uint64_t name_len;
+	uint64_t quota;			/* pages, taken from the caller's quota */
+	uint64_t arg;			/* the child's first argument */
+	uint64_t supervisor;		/* endpoint slot for exit/fault reports; 0: none */
+	uint64_t supervisor_badge;
+	uint64_t process_slot;		/* empty slot for the child's Process cap; 0: none */
+	uint64_t ncaps;
+	uint64_t caps[SPAWN_CAPS_MAX];	/* caller's slots, copied to child slots 1.. */
+};
+
+/* map_anonymous flags. */
+#define MAP_WRITE		(1u << 1)
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * IPC system calls: the user's struct ipc_msg is checked and copied into
+ * the thread's kernel buffer before the operation and out after it, so
+ * the rendezvous itself (ipc/endpoint.c) never touches user memory.
+ */
+#include "cap/cap.h"
+#include "cap/cspace.h"
+#include "cap/lock.h"
+#include "ipc/endpoint.h"
+#include "lib/string.h"
+#include "proc/process.h"
+#include "proc/uaccess.h"
+#include "sched/thread.h"
+#include "syscall/syscall.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+#define MSG_HEADER	offsetof(struct ipc_msg, data)
+
+/* The user's message into the thread's buffer: -E_FAULT, -E_RANGE. */
+static int
+msg_in(uint64_t umsg, struct ipc_state *st)
+{
+	struct ipc_msg hdr;
+	int err = copy_from_user(&hdr, umsg, MSG_HEADER);
+
+	if (err)
+		return err;
+	if (hdr.len > IPC_DATA_MAX)
+		return -E_RANGE;
+	st->msg.label = hdr.label;
+	memcpy(st->msg.words, hdr.words, sizeof(hdr.words));
+	st->msg.len = hdr.len;
+	st->msg.cap_slot = hdr.cap;
+	st->recv_slot = hdr.cap;
+	return copy_from_user(st->msg.data, umsg + MSG_HEADER, hdr.len);
+}
+
+/* The received message out to the user. */
+static int
+msg_out(uint64_t umsg, const struct ipc_state *st)
+{
+	struct ipc_msg hdr;
+	int err;
+
+	memset(&hdr, 0, MSG_HEADER);
+	hdr.label = st->msg.label;
+	memcpy(hdr.words, st->msg.words, sizeof(hdr.words));
+	hdr.len = st->msg.len;
+	hdr.flags = st->msg.flags;
+	hdr.cap = st->msg.cap_slot;
+	hdr.badge = st->msg.badge;
+	err = copy_to_user(umsg, &hdr, MSG_HEADER);
+	if (!err)
+		err = copy_to_user(umsg + MSG_HEADER, st->msg.data, st->msg.len);
+	return err;
+}
+
+/*
+ * For the operations that receive: the whole message must be writable
+ * before anything happens, so a bad pointer fails the call instead of
+ * losing a message already taken from its sender.  Read it and write
+ * the same bytes back (nothing else can unmap it meanwhile: a process
+ * has one thread and no unmap call).
+ */
+static int
+msg_check(uint64_t umsg)
+{
+	struct ipc_msg probe;
+	int err;
+
+	if (!user_range_ok(umsg, sizeof(probe)))
+		return -E_FAULT;
+	err = copy_from_user(&probe, umsg, sizeof(probe));
+	return err ? err : copy_to_user(umsg, &probe, sizeof(probe));
+}
+
+static long
+flags_ok(uint64_t f)
+{
+	return (f & ~(uint64_t)IPC_NONBLOCK) ? -E_INVAL : 0;
+}
+
+long
+sys_endpoint_create(const struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct endpoint *ep;
+	struct cap *slot;
+	unsigned long flags = cap_lock_take();
+	int err = cspace_lookup_empty(p->cs, a->a[0], &slot);
+
+	if (!err)
+		err = endpoint_create(p, &ep);
+	if (!err) {
+		err = cap_install(p->cs, a->a[0], &ep->obj, CAP_RIGHTS_ALL, 0);
+		kobject_unref(&ep->obj);	/* the capability holds it now */
+	}
+	cap_lock_drop(flags);
+	return err;
+}
+
+static long
+send_common(const struct syscall_args *a, bool call)
+{
+	struct ipc_state *st = thread_current()->ipc;
+	unsigned long flags;
+	long err;
+
+	if ((err = flags_ok(a->a[2])) || (call && (err = msg_check(a->a[1]))) ||
+	    (err = msg_in(a->a[1], st)))
+		return err;
+	if (!call)
+		st->recv_slot = 0;
+	flags = cap_lock_take();
+	err = ipc_send(a->a[0], (unsigned int)a->a[2], call);
+	cap_lock_drop(flags);
+	if (!err && call)
+		err = msg_out(a->a[1], st);
+	return err;
+}
+
+long
+sys_send(const struct syscall_args *a)
+{
+	return send_common(a, false);
+}
+
+long
+sys_call(const struct syscall_args *a)
+{
+	return send_common(a, true);
+}
+
+static long
+recv_common(uint64_t slot, uint64_t umsg, uint64_t f, bool reply_first)
+{
+	struct ipc_state *st = thread_current()->ipc;
+	unsigned long flags;
+	long err;
+
+	if ((err = flags_ok(f)) || (err = msg_check(umsg)))
+		return err;
+	if (reply_first) {
+		/* msg.cap is the receive slot: this reply carries no capability
+		 * (sys_reply can send one). */
+		if ((err = msg_in(umsg, st)))
+			return err;
+		st->msg.cap_slot = 0;
+	} else {
+		uint64_t cap;
+
+		if ((err = copy_from_user(&cap, umsg + offsetof(struct ipc_msg, cap), sizeof(cap))))
+			return err;
+		st->recv_slot = cap;
+	}
+	flags = cap_lock_take();
+	if (reply_first) {
+		err = ipc_reply();
+		/* reply_recv without a caller waiting is a plain receive. */
+		if (err == -E_NOENT)
+			err = 0;
+	}
+	if (!err)
+		err = ipc_recv(slot, (unsigned int)f);
+	cap_lock_drop(flags);
+	if (!err)
+		err = msg_out(umsg, st);
+	return err;
+}
+
+long
+sys_recv(const struct syscall_args *a)
+{
+	return recv_common(a->a[0], a->a[1], a->a[2], false);
+}
+
+long
+sys_reply_recv(const struct syscall_args *a)
+{
+	return recv_common(a->a[0], a->a[1], a->a[2], true);
+}
+
+long
+sys_reply(const struct syscall_args *a)
+{
+	struct ipc_state *st = thread_current()->ipc;
+	unsigned long flags;
+	long err;
+
+	if ((err = msg_in(a->a[0], st)))
+		return err;
+	flags = cap_lock_take();
+	err = ipc_reply();
+	cap_lock_drop(flags);
+	return err;
+}

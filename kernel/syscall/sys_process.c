@@ -1,0 +1,111 @@
+/* spawn and map_anonymous: a process makes children and memory, both
+ * out of its own quota. */
+#include "cap/cap.h"
+#include "cap/cspace.h"
+#include "cap/lock.h"
+#include "ipc/endpoint.h"
+#include "lib/string.h"
+#include "mm/vm_flags.h"
+#include "proc/boot_archive.h"
+#include "proc/process.h"
+#include "proc/uaccess.h"
+#include "syscall/syscall.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+/* Under the capability lock: the child's capabilities, then start it. */
+static int
+spawn_locked(struct process *parent, const struct spawn_args *sa, const char *name,
+	     const void *image, size_t len)
+{
+	struct process_spec spec = {
+		.name = name, .image = image, .image_len = len,
+		.quota = sa->quota, .arg = sa->arg, .parent = parent,
+	};
+	struct cap *sup = NULL, *dst = NULL;
+	struct process *child;
+	int err;
+
+	if (sa->supervisor &&
+	    (err = cspace_lookup(parent->cs, sa->supervisor, KOBJ_ENDPOINT, CAP_RIGHT_WRITE, &sup)))
+		return err;
+	if (sa->process_slot && (err = cspace_lookup_empty(parent->cs, sa->process_slot, &dst)))
+		return err;
+	for (uint64_t i = 0; i < sa->ncaps; i++) {
+		struct cap *c;
+
+		if ((err = cspace_lookup(parent->cs, sa->caps[i], KOBJ_ANY, CAP_RIGHT_COPY, &c)))
+			return err;
+	}
+	err = process_create(&spec, &child);
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < sa->ncaps; i++)
+		if ((err = cap_copy(parent->cs, sa->caps[i], child->cs, i + 1))) {
+			process_discard(child);
+			return err;
+		}
+	if (sup) {
+		child->supervisor = (struct endpoint *)sup->obj;
+		child->supervisor_badge = sa->supervisor_badge;
+		kobject_ref(sup->obj);
+	}
+	if (dst && (err = cap_install(parent->cs, sa->process_slot, &child->obj,
+				      CAP_RIGHTS_ALL, 0))) {
+		process_discard(child);
+		return err;
+	}
+	err = process_start(child);
+	return err ? err : (int)child->pid;
+}
+
+long
+sys_spawn(const struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct spawn_args sa;
+	char name[PROC_NAME_MAX];
+	const void *image;
+	size_t len;
+	unsigned long flags;
+	long err;
+
+	if ((err = copy_from_user(&sa, a->a[0], sizeof(sa))))
+		return err;
+	if (sa.name_len == 0 || sa.name_len >= sizeof(name) || sa.ncaps > SPAWN_CAPS_MAX)
+		return -E_RANGE;
+	if ((err = copy_from_user(name, (uintptr_t)sa.name, sa.name_len)))
+		return err;
+	name[sa.name_len] = '\0';
+	if (strlen(name) != sa.name_len)
+		return -E_INVAL;
+	if ((err = boot_archive_find(name, &image, &len)))
+		return err;
+	flags = cap_lock_take();
+	err = spawn_locked(p, &sa, name, image, len);
+	cap_lock_drop(flags);
+	return err;
+}
+
+long
+sys_map_anonymous(const struct syscall_args *a)
+{
+	struct process *p = process_current();
+	uint64_t pages = a->a[0], f = a->a[1];
+	uintptr_t va;
+	unsigned long flags;
+	long err;
+
+	if (f & ~(uint64_t)MAP_WRITE)
+		return -E_INVAL;
+	if (!user_range_ok(a->a[2], sizeof(uint64_t)))
+		return -E_FAULT;
+	flags = cap_lock_take();
+	err = process_map_anonymous(p, pages, VM_READ | (f & MAP_WRITE ? VM_WRITE : 0), &va);
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	/* Mapped even if the address cannot be written back: the caller's
+	 * bad pointer costs it the pages (still charged, freed at exit). */
+	return copy_to_user(a->a[2], &va, sizeof(va));
+}

@@ -1,0 +1,30 @@
+/*
+ * System-call dispatch.  The arch entry code collects the number and up
+ * to six arguments into struct syscall_args and calls syscall_dispatch;
+ * the table comes from include/themelios/syscalls.list
+ * (tools/gen-syscalls.sh), so a number outside it is -E_NOSYS, never a
+ * jump through garbage.
+ */
+#ifndef SYSCALL_SYSCALL_H
+#define SYSCALL_SYSCALL_H
+
+#include <stdint.h>
+
+#include "syscall_numbers.h"
+
+struct syscall_args {
+	uint64_t nr;
+	uint64_t a[6];
+};
+
+typedef long (*syscall_fn)(const struct syscall_args *a);
+
+extern const syscall_fn syscall_table[SYS_COUNT];
+extern const char *const syscall_names[SYS_COUNT];
+
+long syscall_dispatch(const struct syscall_args *a);
+
+/* sys_NAME for every line of the list. */
+#include "syscall_handlers.h"
+
+#endif

@@ -1,0 +1,109 @@
+/* Small pieces of libthemelios: error names, spawn, malloc. */
+#include "themelios.h"
+
+static const char *const names[E_MAX] = {
+	[E_OK] = "E_OK", [E_INVAL] = "E_INVAL", [E_NOMEM] = "E_NOMEM",
+	[E_NOCAP] = "E_NOCAP", [E_TYPE] = "E_TYPE", [E_PERM] = "E_PERM",
+	[E_FAULT] = "E_FAULT", [E_RANGE] = "E_RANGE", [E_BUSY] = "E_BUSY",
+	[E_AGAIN] = "E_AGAIN", [E_NOENT] = "E_NOENT", [E_EXIST] = "E_EXIST",
+	[E_REVOKED] = "E_REVOKED", [E_NOSYS] = "E_NOSYS", [E_DEAD] = "E_DEAD",
+	[E_TIMEOUT] = "E_TIMEOUT", [E_CORRUPT] = "E_CORRUPT", [E_NOTSUP] = "E_NOTSUP",
+};
+
+const char *
+strerror(long err)
+{
+	if (err < 0)
+		err = -err;
+	return err < E_MAX && names[err] ? names[err] : "E_?";
+}
+
+long
+spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
+      uint64_t badge, const slot_t *caps, unsigned int ncaps)
+{
+	struct spawn_args sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.name = name;
+	sa.name_len = strlen(name);
+	sa.quota = quota;
+	sa.arg = arg;
+	sa.supervisor = supervisor;
+	sa.supervisor_badge = badge;
+	sa.ncaps = ncaps;
+	for (unsigned int i = 0; i < ncaps && i < SPAWN_CAPS_MAX; i++)
+		sa.caps[i] = caps[i];
+	return sys_spawn(&sa);
+}
+
+/*
+ * A first-fit free list over chunks from map_anonymous.  Each block has
+ * a 16-byte header (its size); big requests get their own mapping.
+ */
+struct block {
+	size_t size;		/* bytes after the header */
+	struct block *next;	/* on the free list */
+};
+
+#define ARENA_PAGES	16
+static struct block *free_list;
+
+static void *
+from_list(size_t size)
+{
+	for (struct block **pp = &free_list; *pp; pp = &(*pp)->next) {
+		struct block *b = *pp;
+
+		if (b->size < size)
+			continue;
+		if (b->size >= size + sizeof(struct block) + 16) {
+			struct block *rest = (struct block *)((char *)(b + 1) + size);
+
+			rest->size = b->size - size - sizeof(struct block);
+			rest->next = b->next;
+			b->size = size;
+			*pp = rest;
+		} else {
+			*pp = b->next;
+		}
+		return b + 1;
+	}
+	return NULL;
+}
+
+void *
+malloc(size_t size)
+{
+	uint64_t pages, addr;
+	struct block *b;
+	void *p;
+
+	if (size == 0 || size > (1ull << 40))
+		return NULL;
+	size = (size + 15) & ~(size_t)15;
+	if ((p = from_list(size)))
+		return p;
+	pages = (size + sizeof(struct block) + 4095) / 4096;
+	if (pages < ARENA_PAGES)
+		pages = ARENA_PAGES;
+	if (sys_map_anonymous(pages, MAP_WRITE, &addr) != 0)
+		return NULL;
+	b = (struct block *)addr;
+	b->size = pages * 4096 - sizeof(struct block);
+	b->next = free_list;
+	free_list = b;
+	return from_list(size);
+}
+
+void
+free(void *p)
+{
+	struct block *b;
+
+	if (!p)
+		return;
+	b = (struct block *)p - 1;
+	b->next = free_list;
+	free_list = b;
+}

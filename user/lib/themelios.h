@@ -1,0 +1,62 @@
+/*
+ * libthemelios: what a ThemeliOS user program links with.  The system
+ * calls (stubs generated from include/themelios/syscalls.list; the
+ * prototypes here give them types), formatted output to a console
+ * capability, strings, and malloc over the process's memory quota.
+ */
+#ifndef USER_THEMELIOS_H
+#define USER_THEMELIOS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/format.h"
+#include "lib/string.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+typedef uint64_t slot_t;
+
+long sys_exit(long status) __attribute__((noreturn));
+long sys_yield(void);
+long sys_console_write(slot_t console, const void *buf, uint64_t len);
+long sys_cap_copy(slot_t src, slot_t dst);
+long sys_cap_mint(slot_t src, slot_t dst, uint64_t rights, uint64_t badge);
+long sys_cap_move(slot_t src, slot_t dst);
+long sys_cap_delete(slot_t slot);
+long sys_cap_revoke(slot_t slot);
+long sys_cap_inspect(slot_t slot, struct cap_info *info);
+long sys_endpoint_create(slot_t dst);
+long sys_send(slot_t ep, struct ipc_msg *msg, uint64_t flags);
+long sys_call(slot_t ep, struct ipc_msg *msg, uint64_t flags);
+long sys_recv(slot_t ep, struct ipc_msg *msg, uint64_t flags);
+long sys_reply(struct ipc_msg *msg);
+long sys_reply_recv(slot_t ep, struct ipc_msg *msg, uint64_t flags);
+long sys_spawn(const struct spawn_args *args);
+long sys_map_anonymous(uint64_t pages, uint64_t flags, uint64_t *address);
+long sys_cycles(void);
+
+/* A raw system call by number, for tests of the dispatcher. */
+long syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
+
+/* printf to the console capability in slot console (printf: CAP_SLOT_CONSOLE). */
+int cprintf(slot_t console, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The error's name ("E_NOCAP"), for messages. */
+const char *strerror(long err);
+
+/* malloc over map_anonymous: NULL when the quota is spent. */
+void *malloc(size_t size);
+void free(void *p);
+
+/* Spawns a program from the boot archive with the given capabilities
+ * (child slots 1..n), reporting to supervisor with badge. */
+long spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
+	   uint64_t badge, const slot_t *caps, unsigned int ncaps);
+
+/* main gets the argument its creator passed. */
+int main(uint64_t arg);
+
+#endif
