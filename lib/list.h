@@ -16,6 +16,9 @@ struct list_node {
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - offsetof(type, member)))
 
+/* A head that starts empty: static struct list_node h = LIST_INIT(h); */
+#define LIST_INIT(head)	{ &(head), &(head) }
+
 static inline void
 list_init(struct list_node *head)
 {

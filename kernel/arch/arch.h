@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "asm/context.h"
 #include "asm/regs.h"
 
 /* Stops this CPU for good, interrupts off. */
@@ -137,5 +138,36 @@ void arch_timer_arm(uint64_t deadline);
  * "stackoverflow".  Returns false for a word this arch does not know.
  */
 bool arch_crash(const char *what);
+
+/*
+ * User mode (docs/syscalls.md).  The arch code owns the way in and out:
+ *   - arch_user_init enables the system-call instruction and the
+ *     protections that keep the kernel out of user memory (SMEP/SMAP,
+ *     PAN) and user code out of the kernel;
+ *   - arch_enter_user drops the current thread to user mode at pc with
+ *     stack sp and arg in the first argument register, interrupts on;
+ *   - a system call reaches syscall_dispatch (syscall/syscall.h) with
+ *     the number and six arguments, its result goes back in the first
+ *     return register; an exception in user mode reaches fault_user
+ *     (core/fault.h), which never returns to the faulting code;
+ *   - arch_set_kernel_stack names the stack the CPU enters the kernel on
+ *     from user mode (the scheduler calls it for every user thread it
+ *     switches to);
+ *   - arch_user_access_begin/end bracket every kernel access to user
+ *     memory (proc/uaccess.c), lifting SMAP/PAN for just that long.
+ */
+void arch_user_init(void);
+void arch_enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg) __attribute__((noreturn));
+void arch_set_kernel_stack(uintptr_t top);
+void arch_user_access_begin(void);
+void arch_user_access_end(void);
+/* What the user-mode protections are, for the boot log ("SMEP SMAP"). */
+const char *arch_user_protections(void);
+
+/* FPU/SIMD state of user threads: a clean state, and save/restore at a
+ * switch between threads (the kernel itself never touches it). */
+void arch_fpu_init_state(struct arch_fpu_state *fpu);
+void arch_fpu_save(struct arch_fpu_state *fpu);
+void arch_fpu_restore(const struct arch_fpu_state *fpu);
 
 #endif

@@ -10,6 +10,7 @@
 #include "core/backtrace.h"
 #include "core/panic.h"
 #include "core/printk.h"
+#include "proc/uaccess.h"
 
 #define FAULT_GUARD_SIZE	4096	/* the unmapped page below each stack */
 #define FAULT_STACK_SLACK	512	/* closer than this to the guard: overflow */
@@ -139,6 +140,7 @@ fault_kernel(struct arch_regs *regs, const struct fault_info *fi)
 	uintptr_t lo = 0, hi = 0;
 	const char *thread;
 
+	uaccess_fault(fi);	/* a bad user pointer: resumes the copier */
 	if (c && catcher_owns(c, regs)) {
 		catcher = c->prev;
 		*c->out = *fi;

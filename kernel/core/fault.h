@@ -33,6 +33,11 @@ struct fault_info {
 /* Called by the arch trap code for a fault in kernel mode. */
 void fault_kernel(struct arch_regs *regs, const struct fault_info *fi);
 
+/* Called by the arch trap code for an exception in user mode: the
+ * process dies alone (its supervisor hears of it); never returns. */
+void fault_user(struct arch_regs *regs, const struct fault_info *fi)
+	__attribute__((noreturn));
+
 /* Prints the one-line description of a fault ("page fault at ... (write,
  * kernel, not present) in func+0x12"). */
 void fault_print(const struct fault_info *fi);

@@ -12,6 +12,7 @@
 #include "mm/vm_flags.h"
 #include "mm/vm_space.h"
 #include "mm/vmm.h"
+#include "proc/uaccess.h"
 #include "themelios/errno.h"
 
 /* A page at the top of the MMIO window, which the bump allocator never reaches. */
@@ -211,6 +212,7 @@ KTEST(user_address_space_lifecycle)
 	struct vm_space vs;
 	struct pmm_stats before, after;
 	uint64_t frames[3], pa;
+	uint32_t magic = 0xabcd1234, got = 0;
 	unsigned int flags;
 
 	pmm_get_stats(&before);
@@ -230,9 +232,16 @@ KTEST(user_address_space_lifecycle)
 	KTEST_CHECK(flags & VM_USER);
 	KTEST_CHECK(!(flags & VM_EXEC));
 
-	/* Through the mapping, once the space is active. */
+	/* Through the mapping, once the space is active: only by the user
+	 * copy functions (SMAP/PAN keep plain kernel accesses out), which
+	 * answer a hole or a kernel address with -E_FAULT. */
 	vm_space_activate(&vs);
-	*(volatile uint32_t *)0x402010 = 0xabcd1234;
+	KTEST_CHECK_EQ(copy_to_user(0x402010, &magic, sizeof(magic)), 0);
+	KTEST_CHECK_EQ(copy_to_user(0x402ffe, &magic, sizeof(magic)), -E_FAULT);
+	KTEST_CHECK_EQ(copy_from_user(&got, 0x402010, sizeof(got)), 0);
+	KTEST_CHECK_EQ(got, magic);
+	KTEST_CHECK_EQ(copy_from_user(&got, (uintptr_t)&magic, sizeof(got)), -E_FAULT);
+	KTEST_CHECK_EQ(copy_from_user(&got, ~(uintptr_t)0 - 1, sizeof(got)), -E_FAULT);
 	vm_space_activate(NULL);
 	KTEST_CHECK_EQ(*(uint32_t *)((uint8_t *)phys_to_virt(frames[2]) + 0x10), 0xabcd1234);
 

@@ -13,6 +13,10 @@ struct thread;
 
 struct cpu_local {
 	struct cpu_local *self;		/* first: the arch reads it at offset 0 */
+	/* For the system-call entry, which has no stack yet (x86_64 reads
+	 * them at these offsets through GS: CPU_LOCAL_KERNEL_SP/USER_SP). */
+	uintptr_t kernel_sp;		/* the current user thread's kernel stack top */
+	uintptr_t user_sp;		/* scratch: the user stack pointer at entry */
 	unsigned int id;
 	struct thread *current;
 	struct thread *idle;
@@ -20,6 +24,11 @@ struct cpu_local {
 	uint64_t slice_start_ns;	/* when current got the CPU */
 	uint64_t context_switches;
 };
+
+#define CPU_LOCAL_KERNEL_SP	8
+#define CPU_LOCAL_USER_SP	16
+_Static_assert(__builtin_offsetof(struct cpu_local, kernel_sp) == CPU_LOCAL_KERNEL_SP, "entry asm");
+_Static_assert(__builtin_offsetof(struct cpu_local, user_sp) == CPU_LOCAL_USER_SP, "entry asm");
 
 void arch_cpu_local_init(struct cpu_local *cpu);
 struct cpu_local *arch_cpu_local(void);

@@ -10,6 +10,9 @@
  */
 #include "sched/thread.h"
 
+#include "mm/vm_space.h"
+#include "proc/process.h"
+
 #include "arch/arch.h"
 #include "core/irq.h"
 #include "core/panic.h"
@@ -45,6 +48,31 @@ sched_current_name(void)
 	return cpu && cpu->current ? cpu->current->name : NULL;
 }
 
+uintptr_t
+thread_kernel_stack_top(const struct thread *t)
+{
+	return t->stack_base + t->stack_pages * PAGE_SIZE_4K;
+}
+
+/*
+ * What a user thread needs beyond its kernel context: its FPU/SIMD
+ * registers, its address space and the stack the CPU enters the kernel
+ * on.  Kernel threads keep whatever user space was active (the kernel
+ * half is the same in all of them).
+ */
+static void
+switch_user_state(struct thread *prev, struct thread *next)
+{
+	if (prev->proc)
+		arch_fpu_save(&prev->fpu);
+	if (next->proc) {
+		arch_fpu_restore(&next->fpu);
+		arch_set_kernel_stack(thread_kernel_stack_top(next));
+		if (!vm_space_is_active(next->vm))
+			vm_space_activate(next->vm);
+	}
+}
+
 /* Called with sched_lock held and interrupts off; returns with the same. */
 static void
 schedule_locked(void)
@@ -69,6 +97,7 @@ schedule_locked(void)
 		return;
 	cpu->current = next;
 	cpu->context_switches++;
+	switch_user_state(prev, next);
 	arch_context_switch(&prev->ctx, &next->ctx);
 }
 
@@ -206,7 +235,8 @@ thread_trampoline(void)
 }
 
 static struct thread *
-create(const char *name, void (*entry)(void *), void *arg, bool detached)
+create(const char *name, void (*entry)(void *), void *arg, bool detached,
+       struct process *proc, struct vm_space *vm)
 {
 	struct thread *t = kcalloc(1, sizeof(*t));
 	unsigned long flags;
@@ -223,6 +253,10 @@ create(const char *name, void (*entry)(void *), void *arg, bool detached)
 	t->entry = entry;
 	t->arg = arg;
 	t->detached = detached;
+	t->proc = proc;
+	t->vm = vm;
+	if (proc)
+		arch_fpu_init_state(&t->fpu);
 	wait_queue_init(&t->joiners);
 	arch_context_init(&t->ctx, t->stack_base + THREAD_STACK_PAGES * PAGE_SIZE_4K,
 			  thread_trampoline);
@@ -239,13 +273,20 @@ create(const char *name, void (*entry)(void *), void *arg, bool detached)
 struct thread *
 thread_create(const char *name, void (*entry)(void *), void *arg)
 {
-	return create(name, entry, arg, false);
+	return create(name, entry, arg, false, NULL, NULL);
 }
 
 struct thread *
 thread_spawn_detached(const char *name, void (*entry)(void *), void *arg)
 {
-	return create(name, entry, arg, true);
+	return create(name, entry, arg, true, NULL, NULL);
+}
+
+struct thread *
+thread_create_user(const char *name, void (*entry)(void *), void *arg,
+		   struct process *proc, struct vm_space *vm)
+{
+	return create(name, entry, arg, true, proc, vm);
 }
 
 void
@@ -271,6 +312,8 @@ thread_exit(int code)
 static void
 free_thread(struct thread *t)
 {
+	if (t->proc)
+		process_thread_reaped(t);
 	vmm_free_stack(t->stack_base, t->stack_pages);
 	kfree(t);
 }

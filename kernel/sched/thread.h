@@ -50,8 +50,18 @@ struct thread {
 	int exit_code;
 	struct wait_queue joiners;
 
-	struct arch_fpu_state fpu;	/* user threads (Phase 2) */
+	/* User threads (proc/process.c): NULL proc for a kernel thread. */
+	struct process *proc;
+	struct vm_space *vm;		/* proc's address space */
+	struct list_node proc_link;	/* on proc->threads */
+	struct arch_jmp_buf *uaccess_env;	/* armed during a user copy */
+	struct ipc_state *ipc;		/* endpoint rendezvous (ipc/endpoint.c) */
+	struct arch_fpu_state fpu;
 };
+
+struct process;
+struct ipc_state;
+struct vm_space;
 
 /* Brings up the scheduler on this CPU; the caller becomes the "main" thread. */
 void sched_init(void);
@@ -60,11 +70,18 @@ void sched_init(void);
 struct thread *thread_create(const char *name, void (*entry)(void *), void *arg);
 /* Like thread_create, and nobody will join it. */
 struct thread *thread_spawn_detached(const char *name, void (*entry)(void *), void *arg);
+/* A detached thread of a process: the scheduler switches to vm and the
+ * thread's FPU state with it; process_thread_reaped(t) runs when it is
+ * freed after exiting. */
+struct thread *thread_create_user(const char *name, void (*entry)(void *), void *arg,
+				  struct process *proc, struct vm_space *vm);
 
 void thread_yield(void);
 /* Sleeps at least ns nanoseconds. */
 void thread_sleep_ns(uint64_t ns);
 void thread_exit(int code) __attribute__((noreturn));
+/* The top of a thread's kernel stack (where user-mode entries land). */
+uintptr_t thread_kernel_stack_top(const struct thread *t);
 /* Waits for t to exit, returns its code and frees it.  -E_INVAL for a
  * detached thread or oneself. */
 int thread_join(struct thread *t, int *code);

@@ -29,6 +29,10 @@ ARCH_SRCS += \
 	kernel/arch/x86_64/trap.c \
 	kernel/arch/x86_64/trap_entry.S \
 	kernel/dev/acpi.c
+# User mode: SYSCALL/SYSRET, SMEP/SMAP, FPU state.
+ARCH_SRCS += \
+	kernel/arch/x86_64/syscall_entry.S \
+	kernel/arch/x86_64/user.c
 # Memory management, threads and power.
 ARCH_SRCS += \
 	kernel/arch/x86_64/context.c \

@@ -167,6 +167,8 @@ trap_exception(struct arch_regs *r)
 		if (r->error & PF_RESERVED)
 			printk("page fault: reserved bit set in a page-table entry\n");
 	}
+	if ((r->cs & 3) == 3)
+		fault_user(r, &fi);	/* the process dies, not the kernel */
 	fault_kernel(r, &fi);
 }
 

@@ -5,8 +5,9 @@
  * joins trap_common, which saves the general registers as struct
  * arch_regs (asm/regs.h) and calls x86_trap(regs).
  *
- * Only the kernel runs for now: there is no SWAPGS yet.  Phase 2 adds
- * it here, decided by the CPL in the saved CS.
+ * From user mode (the CPL in the saved CS is 3) GS still holds the user
+ * base: SWAPGS on the way in and again on the way out.  System calls
+ * have their own entry (syscall_entry.S).
  */
 #include "asm/gdt.h"
 
@@ -34,7 +35,10 @@ trap_stubs:
 trap_stubs_end:
 
 trap_common:
-	pushq %rax
+	testb $3, 24(%rsp)			/* saved CS, above vector and error */
+	jz 1f
+	swapgs
+1:	pushq %rax
 	pushq %rbx
 	pushq %rcx
 	pushq %rdx
@@ -69,5 +73,9 @@ trap_common:
 	popq %rcx
 	popq %rbx
 	popq %rax
-	addq $16, %rsp			/* vector and error code */
+	testb $3, 24(%rsp)
+	jz 2f
+	cli				/* no interrupt between SWAPGS and IRET */
+	swapgs
+2:	addq $16, %rsp			/* vector and error code */
 	iretq

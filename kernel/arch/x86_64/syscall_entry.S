@@ -1,0 +1,120 @@
+/*
+ * The SYSCALL entry and the first entry to user mode.
+ *
+ * SYSCALL leaves the user RIP in RCX and RFLAGS in R11, masks RFLAGS
+ * with IA32_FMASK (interrupts off, AC clear) and keeps the user stack.
+ * The entry switches to the thread's kernel stack (cpu_local.kernel_sp)
+ * and builds the same struct arch_regs frame an interrupt would, so one
+ * C view of the user registers serves system calls and exceptions.
+ *
+ * The way back is SYSRET when x86_syscall returns 0 and IRET otherwise:
+ * SYSRET to a non-canonical RCX would fault in ring 0 with the user
+ * stack loaded, so x86_syscall refuses it (a user can ask for it through
+ * a changed frame, never through RCX alone).
+ */
+#include "asm/gdt.h"
+
+/* struct cpu_local field offsets (sched/percpu.h asserts them). */
+#define CPU_LOCAL_KERNEL_SP	8
+#define CPU_LOCAL_USER_SP	16
+
+	.macro PUSH_GPRS
+	pushq %rax
+	pushq %rbx
+	pushq %rcx
+	pushq %rdx
+	pushq %rsi
+	pushq %rdi
+	pushq %rbp
+	pushq %r8
+	pushq %r9
+	pushq %r10
+	pushq %r11
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	.endm
+
+	.macro POP_GPRS
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %r11
+	popq %r10
+	popq %r9
+	popq %r8
+	popq %rbp
+	popq %rdi
+	popq %rsi
+	popq %rdx
+	popq %rcx
+	popq %rbx
+	popq %rax
+	.endm
+
+	.text
+	.global x86_syscall_entry
+x86_syscall_entry:
+	swapgs
+	movq %rsp, %gs:CPU_LOCAL_USER_SP
+	movq %gs:CPU_LOCAL_KERNEL_SP, %rsp
+	pushq $(GDT_USER_DATA | 3)		/* ss */
+	pushq %gs:CPU_LOCAL_USER_SP		/* rsp */
+	pushq %r11				/* rflags */
+	pushq $(GDT_USER_CODE | 3)		/* cs */
+	pushq %rcx				/* rip */
+	pushq $0				/* error */
+	pushq $0x100				/* "vector": a system call */
+	PUSH_GPRS
+	movq %rsp, %rdi
+	cld
+	call x86_syscall
+	testl %eax, %eax
+	jnz 1f
+	POP_GPRS
+	addq $16, %rsp				/* vector, error */
+	/* Interrupts are off from here to SYSRET (x86_syscall saw to it):
+	 * nothing may run between SWAPGS and the return. */
+	movq 0(%rsp), %rcx			/* rip */
+	movq 16(%rsp), %r11			/* rflags */
+	movq 24(%rsp), %rsp			/* the user stack */
+	swapgs
+	sysretq
+1:	POP_GPRS
+	addq $16, %rsp
+	swapgs
+	iretq
+
+/*
+ * arch_enter_user(pc, sp, arg): an IRET frame to ring 3 with interrupts
+ * on, every other register cleared so no kernel value leaks.
+ */
+	.global arch_enter_user
+arch_enter_user:
+	cli
+	pushq $(GDT_USER_DATA | 3)
+	pushq %rsi
+	pushq $0x202				/* IF, and the always-one bit */
+	pushq $(GDT_USER_CODE | 3)
+	pushq %rdi
+	movq %rdx, %rdi
+	xorl %eax, %eax
+	xorl %ebx, %ebx
+	xorl %ecx, %ecx
+	xorl %edx, %edx
+	xorl %esi, %esi
+	xorl %ebp, %ebp
+	xorl %r8d, %r8d
+	xorl %r9d, %r9d
+	xorl %r10d, %r10d
+	xorl %r11d, %r11d
+	xorl %r12d, %r12d
+	xorl %r13d, %r13d
+	xorl %r14d, %r14d
+	xorl %r15d, %r15d
+	swapgs
+	iretq
+
+	.section .note.GNU-stack, "", %progbits

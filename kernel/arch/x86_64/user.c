@@ -1,0 +1,177 @@
+/*
+ * User mode on x86_64: SYSCALL/SYSRET set-up, the C side of the system
+ * call entry, SMEP/SMAP, the kernel stack in the TSS, FXSAVE state.
+ */
+#include "arch/arch.h"
+
+#include "asm/gdt.h"
+#include "asm/layout.h"
+#include "core/printk.h"
+#include "sched/percpu.h"
+#include "syscall/syscall.h"
+
+#define MSR_EFER	0xc0000080
+#define MSR_STAR	0xc0000081
+#define MSR_LSTAR	0xc0000082
+#define MSR_FMASK	0xc0000084
+#define EFER_SCE	(1ull << 0)
+
+#define RFLAGS_TF	(1ull << 8)
+#define RFLAGS_IF	(1ull << 9)
+#define RFLAGS_DF	(1ull << 10)
+#define RFLAGS_NT	(1ull << 14)
+#define RFLAGS_AC	(1ull << 18)
+
+#define CR0_MP		(1ull << 1)
+#define CR0_EM		(1ull << 2)
+#define CR0_TS		(1ull << 3)
+#define CR4_OSFXSR	(1ull << 9)
+#define CR4_OSXMMEXCPT	(1ull << 10)
+#define CR4_SMEP	(1ull << 20)
+#define CR4_SMAP	(1ull << 21)
+
+void x86_syscall_entry(void);
+int x86_syscall(struct arch_regs *r);
+
+static bool have_smap;
+static const char *protections = "none";
+
+static uint64_t
+rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static void
+wrmsr(uint32_t msr, uint64_t v)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static void
+cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+void
+arch_user_init(void)
+{
+	uint32_t id[4];
+	uint64_t cr0, cr4;
+
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+	/* SYSCALL: CS = 0x08, SS = 0x10.  SYSRET: SS = 0x10 + 8 = user
+	 * data, CS = 0x10 + 16 = user code, both with RPL 3. */
+	wrmsr(MSR_STAR, (uint64_t)GDT_KERNEL_DATA << 48 | (uint64_t)GDT_KERNEL_CODE << 32);
+	wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)x86_syscall_entry);
+	/* Enter with interrupts off (no stack yet), AC clear (SMAP on). */
+	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC);
+
+	/* SSE for user code: FXSAVE/FXRSTOR and SIMD exceptions. */
+	__asm__ volatile("movq %%cr0, %0" : "=r"(cr0));
+	cr0 = (cr0 & ~(CR0_EM | CR0_TS)) | CR0_MP;
+	__asm__ volatile("movq %0, %%cr0" : : "r"(cr0) : "memory");
+	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
+	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+
+	cpuid(0, 0, id);
+	if (id[0] >= 7) {
+		cpuid(7, 0, id);
+		if (id[1] & (1u << 7))
+			cr4 |= CR4_SMEP;
+		if (id[1] & (1u << 20)) {
+			cr4 |= CR4_SMAP;
+			have_smap = true;
+		}
+	}
+	__asm__ volatile("movq %0, %%cr4" : : "r"(cr4) : "memory");
+	if ((cr4 & CR4_SMEP) && have_smap)
+		protections = "SMEP SMAP";
+	else if (cr4 & CR4_SMEP)
+		protections = "SMEP (no SMAP on this CPU)";
+	else if (have_smap)
+		protections = "SMAP (no SMEP on this CPU)";
+	else
+		protections = "none (this CPU has neither SMEP nor SMAP)";
+}
+
+const char *
+arch_user_protections(void)
+{
+	return protections;
+}
+
+void
+arch_set_kernel_stack(uintptr_t top)
+{
+	x86_tss_set_kernel_stack(top);
+	arch_cpu_local()->kernel_sp = top;
+}
+
+void
+arch_user_access_begin(void)
+{
+	if (have_smap)
+		__asm__ volatile("stac" : : : "memory");
+}
+
+void
+arch_user_access_end(void)
+{
+	if (have_smap)
+		__asm__ volatile("clac" : : : "memory");
+}
+
+void
+arch_fpu_init_state(struct arch_fpu_state *fpu)
+{
+	for (unsigned int i = 0; i < sizeof(fpu->area); i++)
+		fpu->area[i] = 0;
+	/* The FNINIT control word and the reset MXCSR (all exceptions
+	 * masked), in FXSAVE layout. */
+	fpu->area[0] = 0x7f;
+	fpu->area[1] = 0x03;
+	fpu->area[24] = 0x80;
+	fpu->area[25] = 0x1f;
+}
+
+void
+arch_fpu_save(struct arch_fpu_state *fpu)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(*fpu));
+}
+
+void
+arch_fpu_restore(const struct arch_fpu_state *fpu)
+{
+	__asm__ volatile("fxrstor64 %0" : : "m"(*fpu));
+}
+
+/*
+ * The C side of SYSCALL: number in RAX, arguments in RDI RSI RDX R10 R8
+ * R9 (R10 for RCX, which SYSCALL takes), result in RAX.  Returns 0 to
+ * leave by SYSRET, 1 by IRET.
+ */
+int
+x86_syscall(struct arch_regs *r)
+{
+	struct syscall_args a = {
+		.nr = r->rax,
+		.a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 },
+	};
+
+	arch_irq_enable();
+	r->rax = (uint64_t)syscall_dispatch(&a);
+	arch_irq_disable();
+	/* SYSRET takes RCX and R11 from the frame; it must not return to
+	 * a non-canonical or kernel address (that #GP would be taken in
+	 * ring 0 on the user's stack). */
+	r->rcx = r->rip;
+	r->r11 = r->rflags;
+	return r->rip >= USER_SPACE_END;
+}

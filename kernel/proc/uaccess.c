@@ -1,0 +1,66 @@
+#include "proc/uaccess.h"
+
+#include "arch/arch.h"
+#include "asm/layout.h"
+#include "core/fault.h"
+#include "lib/string.h"
+#include "sched/thread.h"
+#include "themelios/errno.h"
+
+bool
+user_range_ok(uintptr_t addr, size_t len)
+{
+	return addr <= USER_SPACE_END && len <= USER_SPACE_END - addr;
+}
+
+/*
+ * The copy runs with the thread's uaccess_env armed; the fault handler
+ * jumps back here.  noinline keeps the setjmp frame simple and the
+ * copy's registers out of it.
+ */
+static __attribute__((noinline)) int
+user_copy(void *dst, const void *src, size_t len)
+{
+	struct thread *t = thread_current();
+	struct arch_jmp_buf env;
+
+	if (arch_setjmp(&env)) {
+		t->uaccess_env = NULL;
+		arch_user_access_end();
+		return -E_FAULT;
+	}
+	t->uaccess_env = &env;
+	arch_user_access_begin();
+	memcpy(dst, src, len);
+	arch_user_access_end();
+	t->uaccess_env = NULL;
+	return 0;
+}
+
+int
+copy_from_user(void *dst, uintptr_t usrc, size_t len)
+{
+	if (!user_range_ok(usrc, len))
+		return -E_FAULT;
+	return len ? user_copy(dst, (const void *)usrc, len) : 0;
+}
+
+int
+copy_to_user(uintptr_t udst, const void *src, size_t len)
+{
+	if (!user_range_ok(udst, len))
+		return -E_FAULT;
+	return len ? user_copy((void *)udst, src, len) : 0;
+}
+
+bool
+uaccess_fault(const struct fault_info *fi)
+{
+	struct thread *t = thread_current();
+
+	/* Only a data access to a user address, from a copy in progress:
+	 * anything else is a kernel bug and stays fatal. */
+	if (!t || !t->uaccess_env || !fi->has_addr || fi->addr >= USER_SPACE_END)
+		return false;
+	arch_longjmp(t->uaccess_env, 1);
+}

@@ -1,0 +1,28 @@
+/*
+ * Kernel access to user memory.  Every system call argument that is a
+ * pointer goes through these: the range must lie wholly in user space
+ * (no wrap-around, below USER_SPACE_END), and a fault during the copy
+ * (unmapped page, read-only page for a write) ends the copy with
+ * -E_FAULT instead of a kernel fault.  SMAP/PAN are lifted only inside.
+ */
+#ifndef PROC_UACCESS_H
+#define PROC_UACCESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct fault_info;
+
+/* 0, or -E_FAULT. */
+int copy_from_user(void *dst, uintptr_t usrc, size_t len);
+int copy_to_user(uintptr_t udst, const void *src, size_t len);
+
+/* True when [addr, addr + len) is a user range (len 0 included). */
+bool user_range_ok(uintptr_t addr, size_t len);
+
+/* For fault_kernel: a fault inside a user copy resumes the copier with
+ * -E_FAULT and does not return; otherwise returns false. */
+bool uaccess_fault(const struct fault_info *fi);
+
+#endif
