@@ -45,3 +45,23 @@ CONFIG_SHELL ?= 1
 ifeq ($(CONFIG_SHELL),1)
 KERNEL_SRCS += kernel/shell/shell.c
 endif
+# User mode: processes, capabilities, IPC and system calls (Phase 2).
+KERNEL_SRCS += \
+	kernel/cap/cap.c \
+	kernel/cap/cdt.c \
+	kernel/cap/cspace.c \
+	kernel/cap/lock.c \
+	kernel/cap/object.c \
+	kernel/core/console_object.c \
+	kernel/boot/cpio.c \
+	kernel/ipc/endpoint.c \
+	kernel/proc/boot_archive.c \
+	kernel/proc/elf.c \
+	kernel/proc/init.c \
+	kernel/proc/process.c \
+	kernel/proc/uaccess.c \
+	kernel/syscall/syscall.c \
+	kernel/syscall/sys_cap.c \
+	kernel/syscall/sys_ipc.c \
+	kernel/syscall/sys_misc.c \
+	kernel/syscall/sys_process.c

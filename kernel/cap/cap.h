@@ -24,6 +24,7 @@
 
 #include "cap/object.h"
 #include "cap/rights.h"
+#include "themelios/abi.h"
 
 struct cspace;
 
@@ -42,15 +43,7 @@ struct cap {
 	struct cap *prev;
 };
 
-/* What cap_inspect reports; a fixed layout that can be copied to user. */
-struct cap_info {
-	uint32_t type;			/* enum kobject_type */
-	uint32_t rights;
-	uint64_t badge;
-	uint32_t flags;			/* CAP_INFO_* */
-	uint32_t reserved;		/* 0 */
-};
-
+/* What cap_inspect reports: struct cap_info of the user ABI. */
 #define CAP_INFO_HAS_CHILDREN	(1u << 0)	/* revoke would remove some */
 #define CAP_INFO_DERIVED	(1u << 1)	/* has a parent */
 

@@ -39,6 +39,7 @@ enum kobject_type {
 	KOBJ_REPLY,
 	KOBJ_NOTIFICATION,
 	KOBJ_IRQ,
+	KOBJ_CONSOLE,		/* the kernel console: write text */
 	/* New types go here (block device, directory, socket...). */
 	KOBJ_NTYPES,
 	KOBJ_ANY = 0xff		/* cspace_lookup wildcard, never a real type */

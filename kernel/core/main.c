@@ -18,6 +18,8 @@
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "proc/init.h"
+#include "proc/process.h"
 #include "sched/thread.h"
 #include "shell/shell.h"
 
@@ -65,6 +67,20 @@ kernel_main(struct boot_info *bi)
 		run_benchmarks();
 
 	crash_on_request(bi->cmdline);
+	arch_user_init();
+	pr_info("user: protections %s\n", arch_user_protections());
+
+	/* "test user": init runs the user-space suite; its status is the verdict. */
+	if (panic_test_mode() && cmdline_has(bi->cmdline, "user")) {
+		struct process *init;
+		long status;
+
+		if (init_start(bi, 1, &init) != 0)
+			arch_qemu_exit(false);
+		status = process_wait(init);
+		printk("test mode: init exited with status %ld\n", status);
+		arch_qemu_exit(status == 0);
+	}
 
 	/* "test shell": the shell under the test harness (a panic ends QEMU). */
 	if (panic_test_mode() && !cmdline_has(bi->cmdline, "shell")) {
@@ -74,6 +90,8 @@ kernel_main(struct boot_info *bi)
 		printk("test mode: boot complete\n");
 		arch_qemu_exit(ktest_run_all(filter) == 0);
 	}
+	if (!cmdline_has(bi->cmdline, "noinit"))
+		init_start(bi, 0, NULL);
 	printk("ThemeliOS is up.\n");
 	pmm_print_stats();
 	kmalloc_print_stats();

@@ -1,0 +1,3 @@
+#include "cap/lock.h"
+
+struct spinlock cap_lock = SPINLOCK_INIT("cap");

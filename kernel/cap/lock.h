@@ -1,0 +1,34 @@
+/*
+ * The capability lock: one lock over every cspace, the derivation tree,
+ * object counts and endpoint queues (kernel/cap assumes its callers hold
+ * it).  An IRQ-saving spinlock, held only for short sections; a thread
+ * that must wait (IPC) sleeps on a wait queue, which drops it.  One lock
+ * is right for one CPU; SMP will split it.
+ */
+#ifndef CAP_LOCK_H
+#define CAP_LOCK_H
+
+#include "cap/object.h"
+#include "sched/spinlock.h"
+
+extern struct spinlock cap_lock;
+
+static inline unsigned long
+cap_lock_take(void)
+{
+	unsigned long flags = spin_lock_irqsave(&cap_lock);
+
+	kobject_defer_begin();
+	return flags;
+}
+
+/* Runs the object callbacks (destroy, last_cap) the section queued, still
+ * under the lock, then drops it. */
+static inline void
+cap_lock_drop(unsigned long flags)
+{
+	kobject_defer_end();
+	spin_unlock_irqrestore(&cap_lock, flags);
+}
+
+#endif

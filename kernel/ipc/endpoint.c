@@ -1,0 +1,332 @@
+#include "ipc/endpoint.h"
+
+#include "cap/cap.h"
+#include "cap/cspace.h"
+#include "cap/lock.h"
+#include "core/printk.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "proc/process.h"
+#include "sched/thread.h"
+#include "themelios/errno.h"
+
+/* Reports queued for nobody: beyond this they are dropped (and said). */
+#define ENDPOINT_KMSGS_MAX	256
+
+struct kmsg_node {
+	struct list_node link;
+	struct ipc_kmsg msg;
+};
+
+static void endpoint_last_cap(struct kobject *obj);
+static void endpoint_destroy(struct kobject *obj);
+
+static const struct kobject_ops endpoint_ops = {
+	.name = "endpoint",
+	.last_cap = endpoint_last_cap,
+	.destroy = endpoint_destroy,
+};
+
+int
+endpoint_create(struct process *owner, struct endpoint **out)
+{
+	struct endpoint *ep;
+
+	if (process_charge(owner, 1))
+		return -E_NOMEM;
+	ep = kcalloc(1, sizeof(*ep));
+	if (!ep) {
+		process_uncharge(owner, 1);
+		return -E_NOMEM;
+	}
+	kobject_init(&ep->obj, KOBJ_ENDPOINT, &endpoint_ops);
+	list_init(&ep->senders);
+	list_init(&ep->receivers);
+	list_init(&ep->kmsgs);
+	ep->owner = owner;
+	kobject_ref(&owner->obj);
+	*out = ep;
+	return 0;
+}
+
+struct ipc_state *
+ipc_state_alloc(struct thread *t)
+{
+	struct ipc_state *st = kcalloc(1, sizeof(*st));
+
+	if (st) {
+		st->thread = t;
+		list_init(&st->link);
+		wait_queue_init(&st->wq);
+	}
+	return st;
+}
+
+/* The partner is done with t's operation: t wakes with result. */
+static void
+finish(struct thread *t, int result)
+{
+	struct ipc_state *st = t->ipc;
+
+	st->result = result;
+	st->done = true;
+	st->wait = IPC_IDLE;
+	wait_queue_wake_one(&st->wq);
+}
+
+/* Waits (capability lock held, dropped meanwhile) for finish(). */
+static int
+block(struct ipc_state *st)
+{
+	kobject_defer_end();	/* callbacks queued so far run now, not later */
+	while (!st->done)
+		wait_queue_wait(&st->wq, &cap_lock, 0);
+	kobject_defer_begin();
+	return st->result;
+}
+
+static void
+dequeue(struct ipc_state *st)
+{
+	list_del(&st->link);
+	list_init(&st->link);
+	kobject_unref(&st->ep->obj);
+	st->ep = NULL;
+}
+
+static void
+enqueue(struct ipc_state *st, struct endpoint *ep, struct list_node *queue, enum ipc_wait w)
+{
+	st->ep = ep;
+	st->wait = w;
+	kobject_ref(&ep->obj);
+	list_add_tail(queue, &st->link);
+}
+
+/*
+ * Copies the message from sender to receiver, with the sender's badge,
+ * and the capability if it has one and the receiver named a slot.
+ */
+static void
+deliver(struct thread *s, struct thread *r, bool grant)
+{
+	struct ipc_state *ss = s->ipc, *rs = r->ipc;
+	uint64_t cap = ss->msg.cap_slot;
+
+	if (s != r)
+		rs->msg = ss->msg;
+	rs->msg.badge = ss->badge;
+	rs->msg.flags = 0;
+	rs->msg.cap_slot = 0;
+	if (!cap)
+		return;
+	if (grant && rs->recv_slot &&
+	    cap_copy(s->proc->cs, cap, r->proc->cs, rs->recv_slot) == 0) {
+		rs->msg.flags |= IPC_MSG_CAP;
+		rs->msg.cap_slot = rs->recv_slot;
+	} else {
+		rs->msg.flags |= IPC_MSG_CAP_REFUSED;
+	}
+}
+
+static struct thread *
+pop(struct list_node *queue)
+{
+	struct ipc_state *st = container_of(list_first(queue), struct ipc_state, link);
+
+	dequeue(st);
+	return st->thread;
+}
+
+int
+ipc_send(uint64_t slot, unsigned int flags, bool call)
+{
+	struct thread *self = thread_current();
+	struct ipc_state *st = self->ipc;
+	struct endpoint *ep;
+	struct cap *c;
+	int err;
+
+	err = cspace_lookup(self->proc->cs, slot, KOBJ_ENDPOINT, CAP_RIGHT_WRITE, &c);
+	if (err)
+		return err;
+	if (st->msg.cap_slot && !(c->rights & CAP_RIGHT_GRANT))
+		return -E_PERM;
+	ep = (struct endpoint *)c->obj;
+	st->badge = c->badge;
+	st->grant = (c->rights & CAP_RIGHT_GRANT) != 0;
+	st->done = false;
+	if (!list_empty(&ep->receivers)) {
+		struct thread *r = pop(&ep->receivers);
+
+		deliver(self, r, st->grant);
+		if (call) {
+			r->ipc->reply_to = self;
+			st->replier = r;
+			st->wait = IPC_AWAIT_REPLY;
+			finish(r, 0);
+			return block(st);
+		}
+		finish(r, 0);
+		return 0;
+	}
+	if (flags & IPC_NONBLOCK)
+		return -E_AGAIN;
+	enqueue(st, ep, &ep->senders, call ? IPC_CALLING : IPC_SENDING);
+	return block(st);
+}
+
+/* A caller we owed a reply to will not get one: it wakes with -E_DEAD. */
+static void
+drop_reply(struct ipc_state *st)
+{
+	struct thread *c = st->reply_to;
+
+	if (!c)
+		return;
+	st->reply_to = NULL;
+	c->ipc->replier = NULL;
+	finish(c, -E_DEAD);
+}
+
+int
+ipc_recv(uint64_t slot, unsigned int flags)
+{
+	struct thread *self = thread_current();
+	struct ipc_state *st = self->ipc;
+	struct endpoint *ep;
+	struct cap *c;
+	int err;
+
+	err = cspace_lookup(self->proc->cs, slot, KOBJ_ENDPOINT, CAP_RIGHT_READ, &c);
+	if (err)
+		return err;
+	ep = (struct endpoint *)c->obj;
+	drop_reply(st);		/* a new receive ends the last call unanswered */
+	st->done = false;
+	if (!list_empty(&ep->kmsgs)) {
+		struct kmsg_node *k = container_of(list_first(&ep->kmsgs), struct kmsg_node, link);
+
+		list_del(&k->link);
+		ep->nkmsgs--;
+		st->msg = k->msg;
+		kfree(k);
+		return 0;
+	}
+	if (!list_empty(&ep->senders)) {
+		struct thread *s = pop(&ep->senders);
+		struct ipc_state *ss = s->ipc;
+
+		deliver(s, self, ss->grant);
+		if (ss->wait == IPC_CALLING) {
+			ss->wait = IPC_AWAIT_REPLY;
+			ss->replier = self;
+			st->reply_to = s;
+		} else {
+			finish(s, 0);
+		}
+		return 0;
+	}
+	if (flags & IPC_NONBLOCK)
+		return -E_AGAIN;
+	enqueue(st, ep, &ep->receivers, IPC_RECEIVING);
+	return block(st);
+}
+
+int
+ipc_reply(void)
+{
+	struct thread *self = thread_current();
+	struct ipc_state *st = self->ipc;
+	struct thread *c = st->reply_to;
+
+	if (!c)
+		return -E_NOENT;
+	/* A capability may come back when the call's endpoint capability
+	 * carried GRANT, as seL4 does with the reply capability. */
+	st->badge = 0;
+	deliver(self, c, c->ipc->grant);
+	st->reply_to = NULL;
+	c->ipc->replier = NULL;
+	finish(c, 0);
+	return 0;
+}
+
+void
+endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
+		     const uint64_t words[IPC_WORDS])
+{
+	struct ipc_kmsg m;
+	struct kmsg_node *k;
+
+	memset(&m, 0, sizeof(m));
+	m.label = label;
+	m.badge = badge;
+	memcpy(m.words, words, sizeof(m.words));
+	if (!list_empty(&ep->receivers)) {
+		struct thread *r = pop(&ep->receivers);
+
+		r->ipc->msg = m;
+		finish(r, 0);
+		return;
+	}
+	if (ep->nkmsgs >= ENDPOINT_KMSGS_MAX || !(k = kmalloc(sizeof(*k)))) {
+		pr_warn("ipc: report %#lx for badge %lu dropped (receiver not keeping up)\n",
+			label, badge);
+		return;
+	}
+	k->msg = m;
+	list_add_tail(&ep->kmsgs, &k->link);
+	ep->nkmsgs++;
+}
+
+/* Nobody can reach the endpoint any more: nobody may wait on it. */
+static void
+endpoint_last_cap(struct kobject *obj)
+{
+	struct endpoint *ep = (struct endpoint *)obj;
+
+	while (!list_empty(&ep->senders))
+		finish(pop(&ep->senders), -E_REVOKED);
+	while (!list_empty(&ep->receivers))
+		finish(pop(&ep->receivers), -E_REVOKED);
+}
+
+static void
+endpoint_destroy(struct kobject *obj)
+{
+	struct endpoint *ep = (struct endpoint *)obj;
+
+	while (!list_empty(&ep->kmsgs)) {
+		struct kmsg_node *k = container_of(list_first(&ep->kmsgs), struct kmsg_node, link);
+
+		list_del(&k->link);
+		kfree(k);
+	}
+	process_uncharge(ep->owner, 1);
+	kobject_unref(&ep->owner->obj);
+	kfree(ep);
+}
+
+void
+ipc_thread_exit(struct thread *t)
+{
+	struct ipc_state *st = t->ipc;
+
+	if (!st)
+		return;
+	if (st->ep)
+		dequeue(st);
+	drop_reply(st);
+	if (st->replier) {
+		st->replier->ipc->reply_to = NULL;
+		st->replier = NULL;
+	}
+}
+
+void
+ipc_thread_free(struct thread *t)
+{
+	kfree(t->ipc);
+	t->ipc = NULL;
+}

@@ -1,0 +1,104 @@
+/*
+ * Endpoints: synchronous IPC (docs/ipc.md).  A sender and a receiver
+ * meet at an endpoint; whoever comes first waits (or, non-blocking,
+ * gets -E_AGAIN).  The message is copied through the kernel: the sender's
+ * copy is taken into its thread's kernel buffer before the rendezvous
+ * and the receiver copies it out afterwards, so no address space ever
+ * touches another.  call = send + wait for the reply through a one-shot
+ * reply link (seL4's reply capability, kept in the receiving thread); the
+ * badge of the sender's capability tells the receiver who called; a
+ * capability travels with a message when the sender's endpoint
+ * capability carries GRANT.
+ *
+ * Lifetimes: a thread queued on an endpoint holds a reference to it;
+ * when the last capability to an endpoint goes (delete or revoke), every
+ * queued thread wakes with -E_REVOKED.  A thread that ends wakes the
+ * caller it owed a reply with -E_DEAD.  All under the capability lock.
+ */
+#ifndef IPC_ENDPOINT_H
+#define IPC_ENDPOINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cap/object.h"
+#include "lib/list.h"
+#include "sched/wait.h"
+#include "themelios/abi.h"
+
+struct process;
+struct thread;
+struct cspace;
+
+/* A message inside the kernel (the user struct ipc_msg, checked). */
+struct ipc_kmsg {
+	uint64_t label;
+	uint64_t words[IPC_WORDS];
+	uint32_t len;
+	uint32_t flags;
+	uint64_t badge;
+	uint64_t cap_slot;		/* sender: slot to transfer; receiver: slot it landed in */
+	uint8_t data[IPC_DATA_MAX];
+};
+
+struct endpoint {
+	struct kobject obj;		/* KOBJ_ENDPOINT */
+	struct list_node senders;	/* ipc_state.link */
+	struct list_node receivers;
+	struct list_node kmsgs;		/* kernel reports waiting for a receiver */
+	uint32_t nkmsgs;
+	struct process *owner;		/* charged for it; referenced */
+};
+
+enum ipc_wait {
+	IPC_IDLE,
+	IPC_SENDING,			/* queued on ep->senders */
+	IPC_CALLING,			/* queued on ep->senders, then awaits a reply */
+	IPC_RECEIVING,			/* queued on ep->receivers */
+	IPC_AWAIT_REPLY,		/* delivered a call; replier owes us */
+};
+
+/* Per user thread. */
+struct ipc_state {
+	struct thread *thread;
+	struct list_node link;
+	struct endpoint *ep;		/* queued on, referenced */
+	enum ipc_wait wait;
+	bool done;			/* the partner finished our operation */
+	int result;
+	uint64_t badge;			/* of the capability we send through */
+	bool grant;			/* it carried GRANT */
+	uint64_t recv_slot;		/* where a received capability goes */
+	struct thread *reply_to;	/* the caller we owe a reply */
+	struct thread *replier;		/* the thread that owes us one */
+	struct wait_queue wq;
+	struct ipc_kmsg msg;		/* out going, then in coming */
+};
+
+/* A new endpoint, charged one page to owner.  -E_NOMEM. */
+int endpoint_create(struct process *owner, struct endpoint **out);
+
+/* The per-thread state (for process_start) and its end. */
+struct ipc_state *ipc_state_alloc(struct thread *t);
+void ipc_thread_exit(struct thread *t);
+void ipc_thread_free(struct thread *t);
+
+/*
+ * The operations, for the current thread; the message is already in its
+ * ipc->msg (send) and is there on return (receive).  Capability lock
+ * held (released while waiting).  slot is looked up in the caller's
+ * cspace: -E_NOCAP, -E_TYPE, -E_PERM (WRITE to send, READ to receive,
+ * GRANT to pass a capability); -E_AGAIN with IPC_NONBLOCK; -E_REVOKED
+ * when the endpoint died while waiting; -E_DEAD when a callee ended
+ * without replying; -E_NOENT for a reply with nobody to reply to.
+ */
+int ipc_send(uint64_t slot, unsigned int flags, bool call);
+int ipc_recv(uint64_t slot, unsigned int flags);
+int ipc_reply(void);
+
+/* A report from the kernel (to a supervisor): queued if nobody waits;
+ * never blocks. */
+void endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
+    const uint64_t words[IPC_WORDS]);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * Starting init, the first user process: from the boot archive, with
+ * the root capabilities (the console) and a quota of most of memory.
+ * In test mode ("test user") init runs the user-space test suite and
+ * its exit status is the verdict.
+ */
+#include "proc/init.h"
+
+#include "boot/boot_info.h"
+#include "cap/cap.h"
+#include "cap/lock.h"
+#include "core/console_object.h"
+#include "core/printk.h"
+#include "mm/pmm.h"
+#include "proc/boot_archive.h"
+#include "proc/process.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+/* Pages the kernel keeps for itself whatever init is given. */
+#define KERNEL_RESERVE_PAGES	1024
+
+int
+init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
+{
+	struct process_spec spec = { .name = "init", .arg = arg };
+	struct pmm_stats st;
+	struct process *p;
+	unsigned long flags;
+	int err;
+
+	if ((err = boot_archive_init(bi)))
+		return err;
+	if ((err = boot_archive_find("init", &spec.image, &spec.image_len))) {
+		pr_err("init: no program 'init' in the boot archive (error %d)\n", err);
+		return err;
+	}
+	pmm_get_stats(&st);
+	spec.quota = st.free > 2 * KERNEL_RESERVE_PAGES ?
+		     st.free - KERNEL_RESERVE_PAGES : st.free / 2;
+	flags = cap_lock_take();
+	err = process_create(&spec, &p);
+	if (!err && (err = cap_install(p->cs, CAP_SLOT_CONSOLE, console_object(),
+				       CAP_RIGHTS_ALL, 0)))
+		process_discard(p);
+	if (!err) {
+		if (out)
+			kobject_ref(&p->obj);	/* the caller's, for process_wait */
+		err = process_start(p);
+		if (err && out)
+			kobject_unref(&p->obj);
+	}
+	cap_lock_drop(flags);
+	if (err) {
+		pr_err("init: cannot start (error %d)\n", err);
+		return err;
+	}
+	pr_info("init: started as pid %lu with a quota of %lu pages\n", p->pid, spec.quota);
+	if (out)
+		*out = p;
+	return 0;
+}

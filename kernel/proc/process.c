@@ -1,0 +1,435 @@
+#include "proc/process.h"
+
+#include "arch/arch.h"
+#include "asm/layout.h"
+#include "cap/cap.h"
+#include "cap/lock.h"
+#include "core/fault.h"
+#include "core/backtrace.h"
+#include "core/panic.h"
+#include "core/printk.h"
+#include "ipc/endpoint.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/phys.h"
+#include "mm/pmm.h"
+#include "mm/vm_flags.h"
+#include "proc/elf.h"
+#include "sched/thread.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+#if defined(__x86_64__)
+#define ELF_MACHINE	ELF_MACHINE_X86_64
+#else
+#define ELF_MACHINE	ELF_MACHINE_AARCH64
+#endif
+
+/* Anonymous mappings go above the program and below the stack. */
+#define MAP_BASE	0x0000000010000000ull
+#define MAP_END		(USER_STACK_TOP - (USER_STACK_PAGES + 1) * PAGE_SIZE_4K)
+
+/* What a process costs in kernel memory before its first page: the
+ * process, its cspace and its main thread (stack, guard, struct). */
+#define PROCESS_OVERHEAD_PAGES	(2 + THREAD_STACK_PAGES + 1)
+
+static struct list_node all_processes = LIST_INIT(all_processes);
+static uint64_t next_pid;
+static uint64_t live_processes;
+
+static void process_destroy(struct kobject *obj);
+static void cspace_destroy(struct kobject *obj);
+
+static const struct kobject_ops process_ops = {
+	.name = "process",
+	.destroy = process_destroy,
+};
+
+static const struct kobject_ops cspace_ops = {
+	.name = "cspace",
+	.destroy = cspace_destroy,
+};
+
+struct process *
+process_current(void)
+{
+	struct thread *t = thread_current();
+
+	return t ? t->proc : NULL;
+}
+
+int
+process_charge(struct process *p, uint64_t pages)
+{
+	if (pages > p->quota - p->used)
+		return -E_NOMEM;
+	p->used += pages;
+	return 0;
+}
+
+void
+process_uncharge(struct process *p, uint64_t pages)
+{
+	p->used -= pages < p->used ? pages : p->used;
+}
+
+static void
+cspace_destroy(struct kobject *obj)
+{
+	struct cspace *cs = cspace_of(obj);
+
+	cspace_clear(cs);
+	kfree(cs->slots);
+	kfree(cs);
+}
+
+/* Frees the pages of every region and forgets them. */
+static void
+free_regions(struct process *p)
+{
+	for (size_t i = 0; i < p->nregions; i++) {
+		struct user_region *r = &p->regions[i];
+
+		for (size_t j = 0; j < r->pages; j++) {
+			uint64_t pa;
+
+			if (vm_space_unmap(&p->vm, r->va + j * PAGE_SIZE_4K, &pa) == 0)
+				pmm_free_frame(pa);
+		}
+		process_uncharge(p, r->pages);
+	}
+	p->nregions = 0;
+}
+
+/* Runs when the last reference goes (capability lock held). */
+static void
+process_destroy(struct kobject *obj)
+{
+	struct process *p = (struct process *)obj;
+
+	free_regions(p);
+	vm_space_destroy(&p->vm);
+	if (p->cs)
+		kobject_unref(&p->cs->obj);
+	if (p->supervisor)
+		kobject_unref(&p->supervisor->obj);
+	if (p->parent) {
+		process_uncharge(p->parent, p->quota);
+		kobject_unref(&p->parent->obj);
+	}
+	list_del(&p->all_link);
+	kfree(p);
+}
+
+/*
+ * Maps pages fresh zeroed pages at va with flags, as one region.  Charged
+ * to p; on failure nothing stays mapped or charged.
+ */
+static int
+map_region(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
+{
+	struct user_region *r;
+	size_t i;
+	int err;
+
+	if (p->nregions == PROC_REGIONS_MAX)
+		return -E_RANGE;
+	err = process_charge(p, pages);
+	if (err)
+		return err;
+	r = &p->regions[p->nregions];
+	r->va = va;
+	for (i = 0; i < pages; i++) {
+		uint64_t pa;
+
+		err = pmm_alloc_frame(&pa);
+		if (err)
+			break;
+		memset(phys_to_virt(pa), 0, PAGE_SIZE_4K);
+		err = vm_space_map(&p->vm, va + i * PAGE_SIZE_4K, pa, flags | VM_USER);
+		if (err) {
+			pmm_free_frame(pa);
+			break;
+		}
+	}
+	r->pages = i;
+	p->nregions++;
+	if (err) {
+		/* Unwind this region only; the caller keeps the others. */
+		p->nregions--;
+		for (size_t j = 0; j < i; j++) {
+			uint64_t pa;
+
+			if (vm_space_unmap(&p->vm, va + j * PAGE_SIZE_4K, &pa) == 0)
+				pmm_free_frame(pa);
+		}
+		process_uncharge(p, pages);
+		return err == -E_NOMEM || err == -E_EXIST || err == -E_RANGE ? err : -E_NOMEM;
+	}
+	return 0;
+}
+
+/* Copies bytes into a region already mapped in p (not the active space:
+ * through the direct map). */
+static int
+copy_into(struct process *p, uintptr_t va, const uint8_t *src, size_t len)
+{
+	while (len) {
+		size_t off = va & (PAGE_SIZE_4K - 1), n = PAGE_SIZE_4K - off;
+		uint64_t pa;
+		int err;
+
+		if (n > len)
+			n = len;
+		err = vm_space_translate(&p->vm, va & ~(PAGE_SIZE_4K - 1), &pa, NULL);
+		if (err)
+			return err;
+		memcpy((uint8_t *)phys_to_virt(pa) + off, src, n);
+		va += n;
+		src += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int
+load_image(struct process *p, const struct process_spec *spec, uintptr_t *entry)
+{
+	struct elf_image img;
+	int err = elf_parse(spec->image, spec->image_len, ELF_MACHINE, USER_SPACE_END, &img);
+
+	if (err)
+		return err;
+	for (size_t i = 0; i < img.nseg; i++) {
+		const struct elf_segment *s = &img.seg[i];
+		uintptr_t start = s->vaddr & ~(PAGE_SIZE_4K - 1);
+		uintptr_t end = (s->vaddr + s->memsz + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
+		unsigned int flags = VM_READ;
+
+		if (s->flags & ELF_SEG_W)
+			flags |= VM_WRITE;
+		if (s->flags & ELF_SEG_X)
+			flags |= VM_EXEC;
+		if (end <= start)
+			continue;
+		err = map_region(p, start, (end - start) / PAGE_SIZE_4K, flags);
+		if (err)
+			return err;
+		err = copy_into(p, s->vaddr, (const uint8_t *)spec->image + s->offset, s->filesz);
+		if (err)
+			return err;
+	}
+	*entry = img.entry;
+	return 0;
+}
+
+int
+process_create(const struct process_spec *spec, struct process **out)
+{
+	struct process *p;
+	struct cap *slots;
+	struct cspace *cs;
+	uintptr_t entry;
+	int err;
+
+	if (spec->parent && process_charge(spec->parent, spec->quota))
+		return -E_NOMEM;
+	if (spec->quota < PROCESS_OVERHEAD_PAGES + USER_STACK_PAGES + 1) {
+		err = -E_NOMEM;
+		goto uncharge;
+	}
+	p = kcalloc(1, sizeof(*p));
+	cs = kcalloc(1, sizeof(*cs));
+	slots = kcalloc(PROC_CSPACE_SLOTS, sizeof(*slots));
+	if (!p || !cs || !slots || vm_space_create(&p->vm) != 0) {
+		kfree(p);
+		kfree(cs);
+		kfree(slots);
+		err = -E_NOMEM;
+		goto uncharge;
+	}
+	kobject_init(&p->obj, KOBJ_PROCESS, &process_ops);
+	cspace_init(cs, slots, PROC_CSPACE_SLOTS, &cspace_ops);
+	p->cs = cs;
+	p->pid = ++next_pid;
+	strlcpy(p->name, spec->name, sizeof(p->name));
+	p->quota = spec->quota;
+	p->used = PROCESS_OVERHEAD_PAGES;
+	p->arg = spec->arg;
+	p->map_next = MAP_BASE;
+	wait_queue_init(&p->exit_wq);
+	p->parent = spec->parent;
+	if (p->parent)
+		kobject_ref(&p->parent->obj);
+	list_add_tail(&all_processes, &p->all_link);
+
+	err = load_image(p, spec, &entry);
+	if (!err)
+		err = map_region(p, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K,
+				 USER_STACK_PAGES, VM_READ | VM_WRITE);
+	if (err) {
+		kobject_unref(&p->obj);		/* destroys it, parent charge too */
+		return err;
+	}
+	p->entry = entry;
+	p->state = PROCESS_LIVE;
+	live_processes++;
+	*out = p;
+	return 0;
+
+uncharge:
+	if (spec->parent)
+		process_uncharge(spec->parent, spec->quota);
+	return err;
+}
+
+void
+process_discard(struct process *p)
+{
+	p->state = PROCESS_DEAD;
+	live_processes--;
+	kobject_unref(&p->obj);
+}
+
+/* The main thread's first code: into user mode at the ELF entry. */
+static void
+process_thread_entry(void *arg)
+{
+	struct process *p = arg;
+
+	arch_enter_user(p->entry, USER_STACK_TOP, p->arg);
+}
+
+int
+process_start(struct process *p)
+{
+	struct ipc_state *st = ipc_state_alloc(NULL);
+	struct thread *t = st ? thread_create_user(p->name, process_thread_entry, p, p, &p->vm)
+			      : NULL;
+
+	if (!t) {
+		kfree(st);
+		process_discard(p);
+		return -E_NOMEM;
+	}
+	/* Not yet running: the capability lock keeps interrupts off. */
+	st->thread = t;
+	t->ipc = st;
+	p->main = t;
+	return 0;
+}
+
+long
+process_wait(struct process *p)
+{
+	unsigned long flags = cap_lock_take();
+	long status;
+
+	kobject_defer_end();
+	while (p->state == PROCESS_LIVE)
+		wait_queue_wait(&p->exit_wq, &cap_lock, 0);
+	kobject_defer_begin();
+	status = p->exit_status;
+	cap_lock_drop(flags);
+	return status;
+}
+
+int
+process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintptr_t *va)
+{
+	uintptr_t at = p->map_next;
+	int err;
+
+	if (pages == 0 || pages > (MAP_END - at) / PAGE_SIZE_4K)
+		return pages ? -E_NOMEM : -E_INVAL;
+	err = map_region(p, at, pages, flags);
+	if (err)
+		return err;
+	/* A hole between mappings: running off one faults. */
+	p->map_next = at + (pages + 1) * PAGE_SIZE_4K;
+	*va = at;
+	return 0;
+}
+
+/* Ends the process (capability lock held): its capabilities go now, the
+ * supervisor hears, the rest goes with the last reference. */
+static void
+process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint64_t pc)
+{
+	p->state = PROCESS_DEAD;
+	p->exit_status = status;
+	live_processes--;
+	wait_queue_wake_all(&p->exit_wq);
+	ipc_thread_exit(thread_current());
+	cspace_clear(p->cs);
+	if (p->supervisor) {
+		uint64_t words[IPC_WORDS] = { p->pid, (uint64_t)status, addr, pc };
+
+		endpoint_kernel_send(p->supervisor, p->supervisor_badge, event, words);
+		kobject_unref(&p->supervisor->obj);
+		p->supervisor = NULL;
+	}
+}
+
+void
+process_exit(long status)
+{
+	struct process *p = process_current();
+	unsigned long flags = cap_lock_take();
+
+	process_end(p, PROCESS_EVENT_EXIT, status, 0, 0);
+	cap_lock_drop(flags);
+	thread_exit((int)status);
+}
+
+void
+fault_user(struct arch_regs *regs, const struct fault_info *fi)
+{
+	struct process *p = process_current();
+	unsigned long flags;
+
+	(void)regs;
+	if (!p)
+		panic("user-mode fault in a kernel thread");
+	printk("process %s (pid %lu) killed: %s", p->name, p->pid, fi->name);
+	if (fi->has_addr)
+		printk(" at %016lx (%s)", fi->addr,
+		       fi->access & FAULT_EXEC ? "exec" : fi->access & FAULT_WRITE ? "write" : "read");
+	printk(", pc %016lx\n", fi->pc);
+	arch_irq_enable();
+	flags = cap_lock_take();
+	process_end(p, PROCESS_EVENT_FAULT, -E_FAULT, fi->has_addr ? fi->addr : 0, fi->pc);
+	cap_lock_drop(flags);
+	thread_exit(-E_FAULT);
+}
+
+void
+process_thread_reaped(struct thread *t)
+{
+	unsigned long flags = cap_lock_take();
+
+	ipc_thread_free(t);
+	kobject_unref(&t->proc->obj);
+	cap_lock_drop(flags);
+}
+
+void
+process_print_all(void)
+{
+	unsigned long flags = cap_lock_take();
+
+	printk("  PID  NAME                  STATE  QUOTA(pages)  USED\n");
+	list_for_each(n, &all_processes) {
+		struct process *p = container_of(n, struct process, all_link);
+
+		printk("%5lu  %-20s  %-5s  %12lu  %4lu\n", p->pid, p->name,
+		       p->state == PROCESS_LIVE ? "live" : "dead", p->quota, p->used);
+	}
+	cap_lock_drop(flags);
+}
+
+uint64_t
+process_count(void)
+{
+	return live_processes;
+}

@@ -1,0 +1,128 @@
+/*
+ * Processes: an address space, a capability space and the threads that
+ * run in them (docs/processes.md).  A process starts from a static ELF
+ * image, with the capabilities its creator gives it and nothing else;
+ * it can use only the memory its quota allows, charged for everything
+ * it causes the kernel to allocate for it; it ends by exiting or by a
+ * fault, alone, and its supervisor hears of it through an endpoint.
+ */
+#ifndef PROC_PROCESS_H
+#define PROC_PROCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cap/cspace.h"
+#include "cap/object.h"
+#include "lib/list.h"
+#include "mm/vm_space.h"
+#include "sched/wait.h"
+
+#define PROC_NAME_MAX		32
+#define PROC_CSPACE_SLOTS	64
+#define PROC_REGIONS_MAX	32
+
+struct endpoint;
+struct thread;
+struct fault_info;
+
+/* A run of pages the process owns, mapped at va. */
+struct user_region {
+	uintptr_t va;
+	size_t pages;
+};
+
+enum process_state {
+	PROCESS_LIVE,
+	PROCESS_DEAD,		/* exited or killed; waiting for its last reference */
+};
+
+struct process {
+	struct kobject obj;		/* KOBJ_PROCESS */
+	uint64_t pid;
+	char name[PROC_NAME_MAX];
+	enum process_state state;
+	long exit_status;
+	struct vm_space vm;
+	struct cspace *cs;		/* the process's own reference */
+	struct user_region regions[PROC_REGIONS_MAX];
+	size_t nregions;
+	uintptr_t map_next;		/* where the next anonymous mapping goes */
+	/* Memory accounting, in pages: everything the kernel allocated for
+	 * the process (its own structures, its pages, children's quotas). */
+	uint64_t quota;
+	uint64_t used;
+	struct process *parent;		/* charged for our quota; referenced */
+	/* Where exit and fault reports go (an endpoint), and their badge. */
+	struct endpoint *supervisor;
+	uint64_t supervisor_badge;
+	struct thread *main;
+	uintptr_t entry;		/* the ELF entry point */
+	uint64_t arg;			/* the main thread's first argument */
+	struct list_node all_link;
+	struct wait_queue exit_wq;	/* process_wait */
+};
+
+/* What a process is started with. */
+struct process_spec {
+	const char *name;
+	const void *image;		/* ELF64 executable */
+	size_t image_len;
+	uint64_t quota;			/* pages */
+	uint64_t arg;
+	struct process *parent;		/* NULL: the kernel (init) */
+};
+
+/*
+ * Builds a process (no thread runs yet): its structures and pages are
+ * charged to the new quota, which is charged to the parent.  The caller
+ * holds the capability lock and gets a process with refs = 1 (the
+ * creator's), to fill its cspace before process_start.  -E_NOMEM (quota
+ * or memory), -E_CORRUPT / -E_NOTSUP / -E_RANGE / -E_PERM for a bad ELF
+ * (see proc/elf.h).
+ */
+int process_create(const struct process_spec *spec, struct process **out);
+
+/* Starts the main thread; the creator's reference passes to it.  Drops
+ * the process on failure (-E_NOMEM).  Capability lock held. */
+int process_start(struct process *p);
+
+/* Undoes process_create before process_start.  Capability lock held. */
+void process_discard(struct process *p);
+
+/* The calling thread's process, or NULL for a kernel thread. */
+struct process *process_current(void);
+
+/*
+ * Charges pages to p's quota (0, or -E_NOMEM when it would exceed it),
+ * and gives them back.  Capability lock held.
+ */
+int process_charge(struct process *p, uint64_t pages);
+void process_uncharge(struct process *p, uint64_t pages);
+
+/*
+ * Maps pages fresh zeroed pages into the calling process at a place it
+ * chooses, charged to its quota; *va gets the address.  -E_NOMEM,
+ * -E_RANGE (no room or too many regions).
+ */
+int process_map_anonymous(struct process *p, size_t pages, unsigned int flags,
+    uintptr_t *va);
+
+/*
+ * Ends the calling thread's process: its capabilities go, its supervisor
+ * gets the report (kind PROCESS_EVENT_EXIT or _FAULT), the thread exits.
+ */
+void process_exit(long status) __attribute__((noreturn));
+
+/* Waits until p has ended; its exit status.  The caller holds a
+ * reference to p. */
+long process_wait(struct process *p);
+
+/* For the scheduler: a thread of p was freed. */
+void process_thread_reaped(struct thread *t);
+
+/* For the shell and the boot log. */
+void process_print_all(void);
+uint64_t process_count(void);
+
+#endif
