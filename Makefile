@@ -8,6 +8,7 @@ TEST_ARCHES ?= x86_64 aarch64
 BUILD := build/$(ARCH)
 OBJ := $(BUILD)/obj
 KERNEL := $(BUILD)/kernel.elf
+GEN := $(BUILD)/gen
 ISO := $(BUILD)/themelios.iso
 
 ifeq ($(wildcard kernel/arch/$(ARCH)/arch.mk),)
@@ -26,21 +27,38 @@ KERNEL_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
 	-fno-tree-loop-distribute-patterns -fno-stack-protector -fno-pic -fno-pie \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-Ikernel -I. -Iinclude -Ikernel/arch/$(ARCH)/include \
+	-Ikernel -I. -Iinclude -Ikernel/arch/$(ARCH)/include -I$(GEN) \
 	-DHEAP_DEBUG -DCONFIG_SHELL=$(CONFIG_SHELL) $(ARCH_CFLAGS) -MMD -MP
 KERNEL_LDFLAGS := -nostdlib -static -T $(LDSCRIPT) $(ARCH_LDFLAGS)
 
-OBJS := $(patsubst %,$(OBJ)/%.o,$(basename $(KERNEL_SRCS) $(ARCH_SRCS)))
+OBJS := $(patsubst %,$(OBJ)/%.o,$(basename $(KERNEL_SRCS) $(ARCH_SRCS) $(GEN)/syscall_table.c))
+INITRD := $(BUILD)/initrd.cpio
 
 .PHONY: all kernel iso run debug test unit systest bench clean deps help
 # ARCH_IMAGE is what QEMU boots when it is not the ELF (arm64 Image).
 all: deps kernel $(if $(filter x86_64,$(ARCH)),iso)
 
-kernel: $(KERNEL) $(ARCH_IMAGE)
+kernel: $(KERNEL) $(ARCH_IMAGE) $(INITRD)
 iso: $(ISO)
 
 deps:
 	@tools/install-deps.sh
+
+# The system-call ABI comes from one list (tools/gen-syscalls.sh).
+SYSCALLS := include/themelios/syscalls.list
+$(GEN)/syscall_numbers.h: $(SYSCALLS) tools/gen-syscalls.sh
+	@mkdir -p $(GEN)
+	tools/gen-syscalls.sh numbers $< > $@
+$(GEN)/syscall_handlers.h: $(SYSCALLS) tools/gen-syscalls.sh
+	@mkdir -p $(GEN)
+	tools/gen-syscalls.sh handlers $< > $@
+$(GEN)/syscall_table.c: $(SYSCALLS) tools/gen-syscalls.sh
+	@mkdir -p $(GEN)
+	tools/gen-syscalls.sh table $< > $@
+$(GEN)/usys.S: $(SYSCALLS) tools/gen-syscalls.sh
+	@mkdir -p $(GEN)
+	tools/gen-syscalls.sh stubs $(ARCH) $< > $@
+$(OBJS): | $(GEN)/syscall_numbers.h $(GEN)/syscall_handlers.h
 
 $(OBJ)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -66,11 +84,14 @@ $(KERNEL): $(OBJS) $(LDSCRIPT) tools/gen-ksyms.sh
 	grep -i ' [tw] ' $(BUILD)/kernel.pass1.nm | cmp -s - $(BUILD)/kernel.nm.text || \
 		{ echo "ksyms: text moved between link passes"; rm -f $@; exit 1; }
 
-$(ISO): $(KERNEL) tools/grub.cfg
+include user/user.mk
+
+$(ISO): $(KERNEL) $(INITRD) tools/grub.cfg
 	@rm -rf $(BUILD)/iso
 	@mkdir -p $(BUILD)/iso/boot/grub
 	cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
 	cp $(KERNEL) $(BUILD)/iso/boot/kernel.elf
+	cp $(INITRD) $(BUILD)/iso/boot/initrd.cpio
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
@@ -115,4 +136,4 @@ help:
 	@echo "make bench                   cycle counts of kernel paths"
 	@echo "make clean                   remove build/"
 
--include $(OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(wildcard $(USER_OBJ)/*/*/*.d)

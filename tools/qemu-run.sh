@@ -55,7 +55,7 @@ aarch64)
 	set -- -machine virt,gic-version=3 -cpu cortex-a72 -m "$mem" -smp 1 \
 		-display none -serial "$serial" -monitor none -no-reboot \
 		-semihosting-config enable=on,target=native \
-		-kernel "$build/kernel.bin" -append "$cmdline" "$@"
+		-kernel "$build/kernel.bin" -initrd "$build/initrd.cpio" -append "$cmdline" "$@"
 	qemu=qemu-system-aarch64
 	;;
 *)

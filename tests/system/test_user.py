@@ -1,0 +1,56 @@
+"""User mode: init, the echo service over IPC, and the adversarial suite
+that init runs as separate processes (user/init/tests.c, user/utest)."""
+import re
+
+import pytest
+
+from qemu import Console, arches, boot
+
+CASES = [
+    "echo exchange",
+    "read a kernel address",
+    "write a kernel address",
+    "read address 0",
+    "write unmapped memory",
+    "execute the stack",
+    "write own code",
+    "jump into the kernel",
+    "bad slots, wrong types, unknown calls",
+    "bad pointers and lengths",
+    "missing rights",
+    "revoke reaches every derived copy",
+    "revoke wakes a blocked receiver",
+    "no capability, no access",
+    "call/reply, badges, capability transfer",
+    "memory exhaustion is contained",
+    "spawn storm is contained",
+    "supervisor receives the fault",
+    "another process's memory",
+    "FPU/SIMD registers per thread",
+    "bad ELF images",
+]
+
+
+@pytest.mark.parametrize("arch", arches())
+def test_adversarial_suite(arch):
+    r = boot(arch=arch, cmdline="test user", timeout=240)
+    assert r.passed, r
+    for case in CASES:
+        assert re.search(r"^utest: %s: ok" % re.escape(case), r.log, re.M), (case, r)
+    assert "utest: %d passed, 0 failed" % len(CASES) in r.log, r
+    # Every attack on memory was reported as a fault of that process alone.
+    killed = re.findall(r"^process utest \(pid \d+\) killed: page fault", r.log, re.M)
+    assert len(killed) >= 9, r
+    assert "KERNEL PANIC" not in r.log
+
+
+@pytest.mark.parametrize("arch", arches())
+def test_boot_starts_init_and_echo(arch):
+    c = Console(arch=arch, cmdline="test shell")
+    try:
+        c.expect(r"init: started\r?\n", 60)
+        c.expect(r"init: started echo as pid (\d+)", 30)
+        c.expect(r"init: echo replied 'HELLO' \(it saw badge 7 and a capability of type 10\)", 30)
+        c.expect(r"init: child pid \d+ \(badge 42\) exited with status 0", 30)
+    finally:
+        c.close()

@@ -1,0 +1,93 @@
+/*
+ * init: the first user process.  It holds the root capabilities (the
+ * console, in slot 1), starts the echo service, talks to it over IPC
+ * with a capability transfer and a badge, and supervises its children:
+ * their exits and faults arrive as messages on its supervisor endpoint.
+ * Started with arg 1 (kernel command line "test user") it runs the
+ * adversarial test suite instead (user/init/tests.c) and exits with the
+ * verdict.
+ */
+#include "themelios.h"
+#include "echo/echo.h"
+#include "init/init.h"
+
+/* Pages each child gets out of init's quota. */
+#define ECHO_QUOTA	64
+
+static void
+demo(void)
+{
+	slot_t caps[2] = { CAP_SLOT_CONSOLE, SLOT_ECHO_EP };
+	struct ipc_msg m;
+	long pid, err;
+
+	pid = spawn("echo", 0, ECHO_QUOTA, SLOT_SUPERVISOR, 42, caps, 2);
+	if (pid < 0) {
+		printf("init: cannot start echo: %s\n", strerror(pid));
+		return;
+	}
+	printf("init: started echo as pid %ld\n", pid);
+	/* A badged copy tells echo who is calling. */
+	err = sys_cap_mint(SLOT_ECHO_EP, SLOT_ECHO_CLIENT, RIGHT_WRITE | RIGHT_GRANT, 7);
+	if (err) {
+		printf("init: mint failed: %s\n", strerror(err));
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	m.len = 5;
+	memcpy(m.data, "hello", 5);
+	/* A write-only console capability goes along with the message. */
+	sys_cap_mint(CAP_SLOT_CONSOLE, SLOT_SCRATCH, RIGHT_WRITE | RIGHT_COPY, 0);
+	m.cap = SLOT_SCRATCH;
+	err = sys_call(SLOT_ECHO_CLIENT, &m, 0);
+	if (err) {
+		printf("init: call to echo failed: %s\n", strerror(err));
+		return;
+	}
+	printf("init: echo replied '%.*s' (it saw badge %lu and a capability of type %lu)\n",
+	       (int)m.len, (const char *)m.data, m.words[0], m.words[1]);
+	sys_cap_delete(SLOT_SCRATCH);
+	memset(&m, 0, sizeof(m));
+	m.label = ECHO_QUIT;
+	sys_call(SLOT_ECHO_CLIENT, &m, 0);
+}
+
+/* Supervises for ever: every child's end is reported here. */
+static void __attribute__((noreturn))
+supervise(void)
+{
+	for (;;) {
+		struct ipc_msg m;
+		long err;
+
+		memset(&m, 0, sizeof(m));
+		err = sys_recv(SLOT_SUPERVISOR, &m, 0);
+		if (err) {
+			printf("init: supervisor receive failed: %s\n", strerror(err));
+			sys_exit(1);
+		}
+		if (m.label == PROCESS_EVENT_EXIT)
+			printf("init: child pid %lu (badge %lu) exited with status %ld\n",
+			       m.words[0], m.badge, (long)m.words[1]);
+		else if (m.label == PROCESS_EVENT_FAULT)
+			printf("init: child pid %lu (badge %lu) faulted at %#lx (pc %#lx)\n",
+			       m.words[0], m.badge, m.words[2], m.words[3]);
+	}
+}
+
+int
+main(uint64_t arg)
+{
+	long err;
+
+	printf("init: started\n");
+	if ((err = sys_endpoint_create(SLOT_SUPERVISOR)) ||
+	    (err = sys_endpoint_create(SLOT_ECHO_EP))) {
+		printf("init: cannot create endpoints: %s\n", strerror(err));
+		return 1;
+	}
+	if (arg == 1)
+		return run_tests();
+	demo();
+	supervise();
+}

@@ -1,0 +1,12 @@
+/* init's capability slots, and its test suite (tests.c). */
+#ifndef USER_INIT_H
+#define USER_INIT_H
+
+#define SLOT_SUPERVISOR		2	/* children's exit and fault reports */
+#define SLOT_ECHO_EP		3	/* the echo service's endpoint */
+#define SLOT_ECHO_CLIENT	4	/* init's badged copy of it */
+#define SLOT_SCRATCH		5
+
+int run_tests(void);
+
+#endif

@@ -1,0 +1,38 @@
+# User programs (user/*/), libthemelios (user/lib/) and the boot archive
+# that carries them: a cpio newc file, init first.  Included by the Makefile.
+USER_PROGS := init echo utest
+USER_OBJ := $(BUILD)/user
+USER_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
+	-fno-tree-loop-distribute-patterns -fno-stack-protector -fno-pic -fno-pie \
+	-fno-asynchronous-unwind-tables -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
+	-Iuser/lib -Iuser -I. -Iinclude -I$(GEN) -mgeneral-regs-only -MMD -MP
+USER_LIB := user/lib/printf.c user/lib/runtime.c lib/format.c lib/string.c lib/strlcpy.c \
+	user/lib/crt0_$(ARCH).S user/lib/syscall6_$(ARCH).S $(GEN)/usys.S
+USER_LIB_OBJS := $(patsubst %,$(USER_OBJ)/%.o,$(basename $(USER_LIB)))
+
+$(USER_OBJ)/%.o: %.c | $(GEN)/syscall_numbers.h
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+$(USER_OBJ)/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(USER_CFLAGS) -c $< -o $@
+define user_program
+$(USER_OBJ)/bin/$(1): $(patsubst %.c,$(USER_OBJ)/%.o,$(wildcard user/$(1)/*.c)) $(USER_LIB_OBJS) user/lib/user.ld
+	@mkdir -p $$(dir $$@)
+	$$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/lib/user.ld \
+		-o $$@ $$(filter %.o,$$^)
+endef
+$(foreach p,$(USER_PROGS),$(eval $(call user_program,$(p))))
+
+# Two files that are not programs, for the tests of the ELF loader.
+$(USER_OBJ)/bin/notelf:
+	@mkdir -p $(dir $@)
+	printf 'This is not an ELF executable.\n' > $@
+$(USER_OBJ)/bin/truncated: $(USER_OBJ)/bin/echo
+	head -c 100 $< > $@
+USER_DATA := notelf truncated
+
+$(INITRD): $(addprefix $(USER_OBJ)/bin/,$(USER_PROGS) $(USER_DATA))
+	cd $(USER_OBJ)/bin && printf '%s\n' $(USER_PROGS) $(USER_DATA) | \
+		cpio --quiet -o -H newc > $(abspath $@)
+

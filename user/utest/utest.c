@@ -1,0 +1,569 @@
+/*
+ * One adversarial test case per process (the case number is the
+ * argument).  A case that checks answers exits 0 when every answer was
+ * the documented one and prints each wrong one; a case that attacks
+ * memory must never get past the attack (init expects its fault).
+ */
+#include "themelios.h"
+#include "echo/echo.h"
+#include "utest/utest.h"
+
+#define KERNEL_TEXT	0xffffffff80000000ull	/* both arches link the kernel here */
+#define UNMAPPED	0x40000000ull
+
+static int failures;
+
+#define CHECK(expr, want) check(__LINE__, #expr, (long)(expr), (long)(want))
+
+static void
+check(int line, const char *what, long got, long want)
+{
+	if (got == want)
+		return;
+	failures++;
+	printf("utest: line %d: %s = %ld (%s), want %ld (%s)\n", line, what, got,
+	       got < 0 ? strerror(got) : "", want, want < 0 ? strerror(want) : "");
+}
+
+static struct ipc_msg msg;
+
+static void __attribute__((noreturn))
+attacked(const char *what)
+{
+	printf("utest: %s did not fault\n", what);
+	sys_exit(1);
+}
+
+/* Waits for one report on the supervisor endpoint. */
+static long
+await(slot_t sup, struct ipc_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	return sys_recv(sup, m, 0);
+}
+
+static void
+bad_slots(void)
+{
+	static const uint64_t slots[] = { 0, 5, CAP_SLOTS, 9999, 1ull << 63, ~0ull };
+	struct cap_info info;
+
+	CHECK(sys_endpoint_create(2), 0);
+	for (unsigned int i = 0; i < sizeof(slots) / sizeof(slots[0]); i++) {
+		uint64_t s = slots[i];
+
+		CHECK(sys_console_write(s, "x", 1), -E_NOCAP);
+		CHECK(sys_send(s, &msg, IPC_NONBLOCK), -E_NOCAP);
+		CHECK(sys_call(s, &msg, IPC_NONBLOCK), -E_NOCAP);
+		CHECK(sys_recv(s, &msg, IPC_NONBLOCK), -E_NOCAP);
+		CHECK(sys_cap_copy(s, 6), -E_NOCAP);
+		CHECK(sys_cap_copy(1, s), s == 5 ? 0 : -E_NOCAP);
+		if (s == 5)
+			CHECK(sys_cap_delete(5), 0);
+		CHECK(sys_cap_mint(s, 6, RIGHTS_ALL, 0), -E_NOCAP);
+		CHECK(sys_cap_move(s, 6), -E_NOCAP);
+		CHECK(sys_cap_delete(s), -E_NOCAP);
+		CHECK(sys_cap_revoke(s), -E_NOCAP);
+		CHECK(sys_cap_inspect(s, &info), -E_NOCAP);
+		CHECK(sys_endpoint_create(s), s == 5 ? 0 : -E_NOCAP);
+		if (s == 5)
+			CHECK(sys_cap_delete(5), 0);
+	}
+	/* Wrong types. */
+	CHECK(sys_send(CAP_SLOT_CONSOLE, &msg, IPC_NONBLOCK), -E_TYPE);
+	CHECK(sys_recv(CAP_SLOT_CONSOLE, &msg, IPC_NONBLOCK), -E_TYPE);
+	CHECK(sys_console_write(2, "x", 1), -E_TYPE);
+	/* Occupied destinations. */
+	CHECK(sys_endpoint_create(1), -E_EXIST);
+	CHECK(sys_cap_copy(2, 1), -E_EXIST);
+	CHECK(sys_cap_move(2, 1), -E_EXIST);
+	/* Unknown system calls and flags. */
+	CHECK(syscall6(0, 0, 0, 0, 0, 0, 0), -E_NOSYS);
+	CHECK(syscall6(999, 1, 2, 3, 4, 5, 6), -E_NOSYS);
+	CHECK(syscall6(-1, 0, 0, 0, 0, 0, 0), -E_NOSYS);
+	CHECK(sys_send(2, &msg, 0x80), -E_INVAL);
+	CHECK(sys_recv(2, &msg, ~0ull), -E_INVAL);
+	CHECK(sys_reply(&msg), -E_NOENT);
+	CHECK(sys_cap_mint(2, 6, 1ull << 40, 0), -E_INVAL);
+	CHECK(sys_cap_mint(2, 6, 1u << 10, 0), -E_INVAL);
+	CHECK(sys_map_anonymous(0, MAP_WRITE, (uint64_t *)&info), -E_INVAL);
+	CHECK(sys_map_anonymous(1, 0x100, (uint64_t *)&info), -E_INVAL);
+	/* Nothing waiting: the non-blocking forms say so. */
+	CHECK(sys_send(2, &msg, IPC_NONBLOCK), -E_AGAIN);
+	CHECK(sys_recv(2, &msg, IPC_NONBLOCK), -E_AGAIN);
+}
+
+static void
+bad_pointers(void)
+{
+	struct spawn_args sa;
+	struct cap_info info;
+	uint64_t page;
+	char buf[8] = "abcdefg";
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_console_write(1, (void *)KERNEL_TEXT, 8), -E_FAULT);
+	CHECK(sys_console_write(1, (void *)UNMAPPED, 8), -E_FAULT);
+	CHECK(sys_console_write(1, (void *)~0ull - 2, 8), -E_FAULT);
+	CHECK(sys_console_write(1, buf, 1ull << 40), -E_RANGE);
+	CHECK(sys_console_write(1, buf, CONSOLE_WRITE_MAX + 1), -E_RANGE);
+	CHECK(sys_cap_inspect(1, (void *)KERNEL_TEXT), -E_FAULT);
+	CHECK(sys_cap_inspect(1, (void *)0), -E_FAULT);
+	CHECK(sys_cap_inspect(1, (void *)(uintptr_t)main), -E_FAULT);	/* read-only */
+	/* A buffer running off the end of a mapping into the hole after it. */
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &page), 0);
+	CHECK(sys_cap_inspect(1, (void *)(page + 4096 - 8)), -E_FAULT);
+	CHECK(sys_cap_inspect(1, (void *)(page + 4096 - sizeof(info))), 0);
+	CHECK(sys_send(2, (void *)KERNEL_TEXT, IPC_NONBLOCK), -E_FAULT);
+	CHECK(sys_recv(2, (void *)UNMAPPED, IPC_NONBLOCK), -E_FAULT);
+	CHECK(sys_call(2, (void *)(page + 4096 - 100), IPC_NONBLOCK), -E_FAULT);
+	memset(&msg, 0, sizeof(msg));
+	msg.len = IPC_DATA_MAX + 1;
+	CHECK(sys_send(2, &msg, IPC_NONBLOCK), -E_RANGE);
+	msg.len = 0xffffffffu;
+	CHECK(sys_send(2, &msg, IPC_NONBLOCK), -E_RANGE);
+	msg.len = 0;
+	CHECK(sys_spawn(NULL), -E_FAULT);
+	CHECK(sys_spawn((void *)KERNEL_TEXT), -E_FAULT);
+	memset(&sa, 0, sizeof(sa));
+	sa.quota = 64;
+	sa.name = (const char *)KERNEL_TEXT;
+	sa.name_len = 4;
+	CHECK(sys_spawn(&sa), -E_FAULT);
+	sa.name = "utest";
+	sa.name_len = 0;
+	CHECK(sys_spawn(&sa), -E_RANGE);
+	sa.name_len = 1ull << 62;
+	CHECK(sys_spawn(&sa), -E_RANGE);
+	sa.name = "nosuchprogram";
+	sa.name_len = strlen(sa.name);
+	CHECK(sys_spawn(&sa), -E_NOENT);
+	sa.name = "utest";
+	sa.name_len = 5;
+	sa.ncaps = SPAWN_CAPS_MAX + 1;
+	CHECK(sys_spawn(&sa), -E_RANGE);
+	sa.ncaps = 1;
+	sa.caps[0] = 40;
+	CHECK(sys_spawn(&sa), -E_NOCAP);
+	CHECK(sys_map_anonymous(1, MAP_WRITE, (uint64_t *)KERNEL_TEXT), -E_FAULT);
+	/* The kernel is still answering. */
+	CHECK(sys_console_write(1, "", 0), 0);
+}
+
+static void
+rights(void)
+{
+	struct cap_info info;
+
+	CHECK(sys_cap_mint(1, 2, RIGHT_READ, 0), 0);
+	CHECK(sys_console_write(2, "x", 1), -E_PERM);
+	CHECK(sys_endpoint_create(3), 0);
+	CHECK(sys_cap_mint(3, 4, RIGHT_READ, 0), 0);
+	CHECK(sys_send(4, &msg, IPC_NONBLOCK), -E_PERM);
+	CHECK(sys_cap_mint(3, 5, RIGHT_WRITE, 0), 0);
+	CHECK(sys_recv(5, &msg, IPC_NONBLOCK), -E_PERM);
+	/* No COPY: neither copied nor minted. */
+	CHECK(sys_cap_copy(5, 6), -E_PERM);
+	CHECK(sys_cap_mint(5, 6, RIGHT_WRITE, 0), -E_PERM);
+	/* No GRANT: no capability goes through. */
+	memset(&msg, 0, sizeof(msg));
+	msg.cap = 1;
+	CHECK(sys_send(5, &msg, IPC_NONBLOCK), -E_PERM);
+	msg.cap = 0;
+	/* Rights only shrink. */
+	CHECK(sys_cap_mint(3, 7, RIGHT_READ | RIGHT_COPY, 0), 0);
+	CHECK(sys_cap_mint(7, 8, RIGHTS_ALL, 0), 0);
+	CHECK(sys_cap_inspect(8, &info), 0);
+	CHECK(info.rights, RIGHT_READ | RIGHT_COPY);
+	CHECK(info.type, OBJ_ENDPOINT);
+	/* A badge is set once, and only on endpoints. */
+	CHECK(sys_cap_mint(3, 9, RIGHT_WRITE | RIGHT_COPY, 5), 0);
+	CHECK(sys_cap_mint(9, 10, RIGHT_WRITE, 6), -E_PERM);
+	CHECK(sys_cap_mint(9, 10, RIGHT_WRITE, 0), 0);
+	CHECK(sys_cap_inspect(10, &info), 0);
+	CHECK(info.badge, 5);
+	CHECK(sys_cap_mint(1, 11, RIGHT_WRITE, 3), -E_TYPE);
+}
+
+static void
+revoke(void)
+{
+	struct cap_info info;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_cap_copy(2, 3), 0);
+	CHECK(sys_cap_mint(3, 4, RIGHT_WRITE | RIGHT_COPY, 9), 0);
+	CHECK(sys_cap_copy(4, 5), 0);
+	CHECK(sys_cap_move(5, 6), 0);
+	CHECK(sys_cap_inspect(2, &info), 0);
+	CHECK(info.flags & 1, 1);		/* has derived capabilities */
+	CHECK(sys_cap_revoke(2), 0);
+	for (slot_t s = 3; s <= 6; s++) {
+		CHECK(sys_send(s, &msg, IPC_NONBLOCK), -E_NOCAP);
+		CHECK(sys_cap_inspect(s, &info), -E_NOCAP);
+	}
+	CHECK(sys_send(2, &msg, IPC_NONBLOCK), -E_AGAIN);	/* the original stays */
+	CHECK(sys_cap_inspect(2, &info), 0);
+	CHECK(info.flags & 1, 0);
+	CHECK(sys_cap_delete(2), 0);
+	CHECK(sys_send(2, &msg, IPC_NONBLOCK), -E_NOCAP);
+}
+
+static void
+revoke_wakes(void)
+{
+	slot_t caps[2] = { 1, 2 };
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_endpoint_create(3), 0);
+	pid = spawn("utest", UT_H_BLOCKED_RECV, 64, 3, 1, caps, 2);
+	CHECK(pid > 0, 1);
+	/* Let the child block in its receive. */
+	for (int i = 0; i < 50; i++)
+		sys_yield();
+	CHECK(sys_cap_revoke(2), 0);	/* the child's copy goes */
+	CHECK(sys_cap_delete(2), 0);	/* and the last one: the endpoint dies */
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 0);		/* the child saw -E_REVOKED */
+}
+
+static void
+no_caps(void)
+{
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(sys_endpoint_create(3), 0);
+	pid = spawn("utest", UT_H_NO_CAPS, 64, 3, 1, NULL, 0);
+	CHECK(pid > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 0);		/* every attempt was refused */
+}
+
+static void
+call_reply(void)
+{
+	slot_t caps[2] = { 1, 2 };
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_endpoint_create(3), 0);
+	pid = spawn("echo", 0, 64, 3, 9, caps, 2);
+	CHECK(pid > 0, 1);
+	CHECK(sys_cap_mint(2, 4, RIGHT_WRITE | RIGHT_GRANT, 11), 0);
+	CHECK(sys_cap_mint(2, 5, RIGHT_WRITE | RIGHT_GRANT, 22), 0);
+	CHECK(sys_cap_mint(2, 7, RIGHT_WRITE, 33), 0);
+	memset(&m, 0, sizeof(m));
+	m.len = 3;
+	memcpy(m.data, "abc", 3);
+	CHECK(sys_call(4, &m, 0), 0);
+	CHECK(m.len, 3);
+	CHECK(memcmp(m.data, "ABC", 3), 0);
+	CHECK(m.words[0], 11);
+	CHECK(m.words[1], 0);
+	memset(&m, 0, sizeof(m));
+	CHECK(sys_call(5, &m, 0), 0);
+	CHECK(m.words[0], 22);
+	/* A capability travels with GRANT... */
+	memset(&m, 0, sizeof(m));
+	CHECK(sys_cap_mint(1, 6, RIGHT_WRITE | RIGHT_COPY, 0), 0);
+	m.cap = 6;
+	CHECK(sys_call(4, &m, 0), 0);
+	CHECK(m.words[1], OBJ_CONSOLE);
+	/* ...and not without it. */
+	memset(&m, 0, sizeof(m));
+	m.cap = 6;
+	CHECK(sys_call(7, &m, 0), -E_PERM);
+	m.cap = 0;
+	CHECK(sys_call(7, &m, 0), 0);
+	CHECK(m.words[0], 33);
+	memset(&m, 0, sizeof(m));
+	m.label = ECHO_QUIT;
+	CHECK(sys_call(4, &m, 0), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.badge, 9);
+	CHECK(m.words[0], pid);
+	/* A server that ends without replying: the caller hears -E_DEAD. */
+	pid = spawn("utest", UT_H_NO_REPLY, 64, 3, 10, caps, 2);
+	CHECK(pid > 0, 1);
+	memset(&m, 0, sizeof(m));
+	CHECK(sys_call(4, &m, 0), -E_DEAD);
+	CHECK(await(3, &m), 0);
+	CHECK(m.badge, 10);
+}
+
+static void
+memory_exhaustion(void)
+{
+	uint64_t addr, total = 0;
+	slot_t console = 1;
+
+	CHECK(sys_map_anonymous(1ull << 40, MAP_WRITE, &addr), -E_NOMEM);
+	CHECK(sys_map_anonymous(~0ull, MAP_WRITE, &addr), -E_NOMEM);
+	for (uint64_t chunk = 64; chunk; ) {
+		long err = sys_map_anonymous(chunk, MAP_WRITE, &addr);
+
+		if (err == -E_NOMEM) {
+			chunk /= 2;
+			continue;
+		}
+		CHECK(err, 0);
+		if (err)
+			break;
+		for (uint64_t i = 0; i < chunk; i++)
+			((volatile uint8_t *)addr)[i * 4096] = 1;
+		total += chunk;
+	}
+	CHECK(total > 100, 1);
+	/* The quota is spent: every request that needs memory says so. */
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &addr), -E_NOMEM);
+	CHECK(sys_endpoint_create(2), -E_NOMEM);
+	CHECK(spawn("utest", UT_H_IDLE, 20, 0, 0, &console, 1), -E_NOMEM);
+	CHECK(malloc(100) == NULL, 1);
+	/* What needs none still works. */
+	CHECK(sys_cap_copy(1, 3), 0);
+	printf("utest: memory exhaustion after %lu pages\n", total);
+}
+
+static void
+spawn_storm(void)
+{
+	struct ipc_msg m;
+	long n = 0, pid;
+
+	CHECK(sys_endpoint_create(3), 0);
+	while ((pid = spawn("utest", UT_H_IDLE, 40, 3, 0, NULL, 0)) > 0)
+		n++;
+	CHECK(pid, -E_NOMEM);
+	CHECK(n >= 5, 1);
+	for (long i = 0; i < n; i++) {
+		CHECK(await(3, &m), 0);
+		CHECK(m.label, PROCESS_EVENT_EXIT);
+	}
+	printf("utest: spawn storm: %ld children before the quota ran out\n", n);
+}
+
+static void
+fault_report(void)
+{
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(sys_endpoint_create(3), 0);
+	pid = spawn("utest", UT_H_FAULT, 64, 3, 77, NULL, 0);
+	CHECK(pid > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_FAULT);
+	CHECK(m.badge, 77);
+	CHECK(m.words[0], pid);
+	CHECK(m.words[1], -E_FAULT);
+	CHECK(m.words[2], UT_FAULT_ADDR);
+}
+
+static void
+other_process(void)
+{
+	struct ipc_msg m;
+	uint64_t addr;
+	long pid;
+
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &addr), 0);
+	CHECK(addr, UT_MAP_BASE);
+	*(volatile uint64_t *)addr = 0x5ec7e7;
+	CHECK(sys_endpoint_create(3), 0);
+	pid = spawn("utest", UT_H_READ_PARENT, 64, 3, 1, NULL, 0);
+	CHECK(pid > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_FAULT);
+	CHECK(m.words[2], UT_MAP_BASE);
+	CHECK(*(volatile uint64_t *)addr, 0x5ec7e7);
+}
+
+/* Puts v in the first FP/SIMD register and reads it back. */
+static void
+fpu_set(uint64_t v)
+{
+#if defined(__x86_64__)
+	__asm__ volatile("movq %0, %%xmm0" : : "r"(v));
+#else
+	__asm__ volatile("fmov d0, %0" : : "r"(v));
+#endif
+}
+
+static uint64_t
+fpu_get(void)
+{
+	uint64_t v;
+
+#if defined(__x86_64__)
+	__asm__ volatile("movq %%xmm0, %0" : "=r"(v));
+#else
+	__asm__ volatile("fmov %0, d0" : "=r"(v));
+#endif
+	return v;
+}
+
+static int
+fpu_loop(uint64_t pattern)
+{
+	int bad = 0;
+
+	for (int i = 0; i < 200; i++) {
+		fpu_set(pattern + (uint64_t)i);
+		sys_yield();
+		if (fpu_get() != pattern + (uint64_t)i)
+			bad++;
+	}
+	return bad;
+}
+
+static void
+fpu(void)
+{
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(sys_endpoint_create(3), 0);
+	pid = spawn("utest", UT_H_FPU, 64, 3, 1, NULL, 0);
+	CHECK(pid > 0, 1);
+	CHECK(fpu_loop(0x1111000000000000ull), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 0);
+}
+
+static void
+bad_elf(void)
+{
+	slot_t console = 1;
+
+	CHECK(spawn("notelf", 0, 64, 0, 0, &console, 1), -E_CORRUPT);
+	CHECK(spawn("truncated", 0, 64, 0, 0, &console, 1), -E_CORRUPT);
+	CHECK(spawn("utest", 0, 2, 0, 0, &console, 1), -E_NOMEM);	/* quota too small */
+	CHECK(spawn("utest", 0, 1ull << 50, 0, 0, &console, 1), -E_NOMEM);
+}
+
+/* Helpers: children of the cases above. */
+static int
+helper(uint64_t id)
+{
+	struct cap_info info;
+	long n = 0;
+
+	switch (id) {
+	case UT_H_BLOCKED_RECV:
+		memset(&msg, 0, sizeof(msg));
+		return sys_recv(2, &msg, 0) == -E_REVOKED ? 0 : 1;
+	case UT_H_NO_CAPS:
+		for (slot_t s = 0; s < CAP_SLOTS; s++) {
+			n += sys_console_write(s, "x", 1) != -E_NOCAP;
+			n += sys_cap_inspect(s, &info) != -E_NOCAP;
+			n += sys_send(s, &msg, IPC_NONBLOCK) != -E_NOCAP;
+			n += sys_cap_copy(s, 2) != -E_NOCAP;
+		}
+		return (int)n;
+	case UT_H_NO_REPLY:
+		memset(&msg, 0, sizeof(msg));
+		sys_recv(2, &msg, 0);
+		return 0;		/* ends owing a reply */
+	case UT_H_IDLE:
+		for (int i = 0; i < 5; i++)
+			sys_yield();
+		return 0;
+	case UT_H_FAULT:
+		*(volatile uint64_t *)UT_FAULT_ADDR = 1;
+		return 1;
+	case UT_H_READ_PARENT:
+		return (int)*(volatile uint64_t *)UT_MAP_BASE;
+	case UT_H_FPU:
+		return fpu_loop(0x2222000000000000ull);
+	default:
+		return 99;
+	}
+}
+
+int
+main(uint64_t arg)
+{
+	volatile uint64_t *p;
+	uint8_t code[16];
+
+	switch (arg) {
+	case UT_KERNEL_READ:
+		p = (volatile uint64_t *)KERNEL_TEXT;
+		(void)*p;
+		attacked("reading the kernel");
+	case UT_KERNEL_WRITE:
+		*(volatile uint64_t *)(KERNEL_TEXT + 0x1000) = 0;
+		attacked("writing the kernel");
+	case UT_NULL_READ:
+		p = (volatile uint64_t *)0;
+		(void)*p;
+		attacked("reading address 0");
+	case UT_UNMAPPED_WRITE:
+		*(volatile uint64_t *)UNMAPPED = 1;
+		attacked("writing unmapped memory");
+	case UT_EXEC_STACK:
+#if defined(__x86_64__)
+		code[0] = 0xc3;				/* ret */
+#else
+		*(volatile uint32_t *)code = 0xd65f03c0;	/* ret */
+#endif
+		((void (*)(void))(uintptr_t)code)();
+		attacked("executing the stack");
+	case UT_WRITE_TEXT:
+		*(volatile uint8_t *)(uintptr_t)main = 0;
+		attacked("writing code");
+	case UT_EXEC_KERNEL:
+		((void (*)(void))KERNEL_TEXT)();
+		attacked("jumping into the kernel");
+	case UT_BAD_SLOTS:
+		bad_slots();
+		break;
+	case UT_BAD_POINTERS:
+		bad_pointers();
+		break;
+	case UT_RIGHTS:
+		rights();
+		break;
+	case UT_REVOKE:
+		revoke();
+		break;
+	case UT_REVOKE_WAKES:
+		revoke_wakes();
+		break;
+	case UT_NO_CAPS:
+		no_caps();
+		break;
+	case UT_CALL_REPLY:
+		call_reply();
+		break;
+	case UT_MEMORY_EXHAUSTION:
+		memory_exhaustion();
+		break;
+	case UT_SPAWN_STORM:
+		spawn_storm();
+		break;
+	case UT_FAULT_REPORT:
+		fault_report();
+		break;
+	case UT_OTHER_PROCESS:
+		other_process();
+		break;
+	case UT_FPU:
+		fpu();
+		break;
+	case UT_BAD_ELF:
+		bad_elf();
+		break;
+	default:
+		return helper(arg);
+	}
+	return failures;
+}

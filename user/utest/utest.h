@@ -1,0 +1,42 @@
+/* The adversarial test cases (user/utest/utest.c), run one per process
+ * by init's suite (user/init/tests.c). */
+#ifndef USER_UTEST_H
+#define USER_UTEST_H
+
+enum utest_case {
+	UT_KERNEL_READ = 1,
+	UT_KERNEL_WRITE,
+	UT_NULL_READ,
+	UT_UNMAPPED_WRITE,
+	UT_EXEC_STACK,
+	UT_WRITE_TEXT,
+	UT_EXEC_KERNEL,
+	UT_BAD_SLOTS,
+	UT_BAD_POINTERS,
+	UT_RIGHTS,
+	UT_REVOKE,
+	UT_REVOKE_WAKES,
+	UT_NO_CAPS,
+	UT_CALL_REPLY,
+	UT_MEMORY_EXHAUSTION,
+	UT_SPAWN_STORM,
+	UT_FAULT_REPORT,
+	UT_OTHER_PROCESS,
+	UT_FPU,
+	UT_BAD_ELF,
+	UT_COUNT,
+	/* Helpers the cases start as children. */
+	UT_H_BLOCKED_RECV = 100,
+	UT_H_NO_CAPS,
+	UT_H_NO_REPLY,
+	UT_H_IDLE,
+	UT_H_FAULT,
+	UT_H_READ_PARENT,
+	UT_H_FPU,
+};
+
+#define UTEST_QUOTA	512	/* pages per case */
+#define UT_FAULT_ADDR	0x40000123ull
+#define UT_MAP_BASE	0x10000000ull	/* a fresh process's first mapping */
+
+#endif
