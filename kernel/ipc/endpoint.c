@@ -103,6 +103,13 @@ enqueue(struct ipc_state *st, struct endpoint *ep, struct list_node *queue, enum
 	list_add_tail(queue, &st->link);
 }
 
+/* The header and the data in use, not the whole buffer. */
+static void
+copy_msg(struct ipc_kmsg *dst, const struct ipc_kmsg *src)
+{
+	memcpy(dst, src, offsetof(struct ipc_kmsg, data) + src->len);
+}
+
 /*
  * Copies the message from sender to receiver, with the sender's badge,
  * and the capability if it has one and the receiver named a slot.
@@ -114,7 +121,7 @@ deliver(struct thread *s, struct thread *r, bool grant)
 	uint64_t cap = ss->msg.cap_slot;
 
 	if (s != r)
-		rs->msg = ss->msg;
+		copy_msg(&rs->msg, &ss->msg);
 	rs->msg.badge = ss->badge;
 	rs->msg.flags = 0;
 	rs->msg.cap_slot = 0;
@@ -209,7 +216,7 @@ ipc_recv(uint64_t slot, unsigned int flags)
 
 		list_del(&k->link);
 		ep->nkmsgs--;
-		st->msg = k->msg;
+		copy_msg(&st->msg, &k->msg);
 		kfree(k);
 		return 0;
 	}

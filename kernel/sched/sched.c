@@ -30,6 +30,7 @@ static struct spinlock sched_lock = SPINLOCK_INIT("sched");
 static struct run_queue run_queue;	/* READY threads, round-robin order */
 static struct list_node all_threads;
 static struct list_node zombies;	/* detached threads to reap */
+static struct wait_queue reaper_wq;	/* the reaper, when it has nothing to do */
 static uint64_t next_thread_id;
 static struct cpu_local cpu0;
 static struct thread boot_thread;
@@ -299,8 +300,14 @@ thread_exit(int code)
 	spin_lock_irqsave(&sched_lock);
 	t->exit_code = code;
 	t->state = THREAD_ZOMBIE;
-	if (t->detached)
+	if (t->detached) {
 		list_add_tail(&zombies, &t->wait_link);
+		/* Freed soon, not whenever the CPU idles: a process's memory
+		 * goes back to its parent's quota with it. */
+		if (!list_empty(&reaper_wq.waiters))
+			make_ready_locked(container_of(list_first(&reaper_wq.waiters),
+						       struct thread, wait_link), 0);
+	}
 	/* Wake joiners directly: wait_queue_wake_* would retake the lock. */
 	while (!list_empty(&t->joiners.waiters))
 		make_ready_locked(container_of(list_first(&t->joiners.waiters),
@@ -383,6 +390,22 @@ bool
 thread_should_stop(void)
 {
 	return current_thread()->stop_requested;
+}
+
+/* Frees exited detached threads, woken by thread_exit. */
+static void
+reaper_loop(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		unsigned long flags;
+
+		reap_zombies();
+		flags = spin_lock_irqsave(&sched_lock);
+		if (list_empty(&zombies))
+			block_locked(&reaper_wq, 0);
+		spin_unlock_irqrestore(&sched_lock, flags);
+	}
 }
 
 static void
@@ -474,6 +497,9 @@ sched_init(void)
 		panic("sched: cannot create the idle thread");
 	/* The idle thread runs only when nothing else can. */
 	rq_remove(&run_queue, &cpu0.idle->rq_link);
+	wait_queue_init(&reaper_wq);
+	if (!thread_create("reaper", reaper_loop, NULL))
+		panic("sched: cannot create the reaper thread");
 
 	time_set_tick_handler(sched_tick, NULL, SCHED_SLICE_NS);
 	irq_set_exit_hook(sched_irq_exit);

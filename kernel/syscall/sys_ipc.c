@@ -64,15 +64,26 @@ msg_out(uint64_t umsg, const struct ipc_state *st)
  * has one thread and no unmap call).
  */
 static int
+probe_byte(uint64_t at)
+{
+	uint8_t b;
+	int err = copy_from_user(&b, at, 1);
+
+	return err ? err : copy_to_user(at, &b, 1);
+}
+
+static int
 msg_check(uint64_t umsg)
 {
-	struct ipc_msg probe;
+	uint64_t last = umsg + sizeof(struct ipc_msg) - 1;
 	int err;
 
-	if (!user_range_ok(umsg, sizeof(probe)))
+	if (!user_range_ok(umsg, sizeof(struct ipc_msg)))
 		return -E_FAULT;
-	err = copy_from_user(&probe, umsg, sizeof(probe));
-	return err ? err : copy_to_user(umsg, &probe, sizeof(probe));
+	/* The message spans at most two pages: one byte of each will do. */
+	if ((err = probe_byte(umsg)))
+		return err;
+	return probe_byte(last);
 }
 
 static long
