@@ -70,12 +70,14 @@ kernel_main(struct boot_info *bi)
 	arch_user_init();
 	pr_info("user: protections %s\n", arch_user_protections());
 
-	/* "test user": init runs the user-space suite; its status is the verdict. */
-	if (panic_test_mode() && cmdline_has(bi->cmdline, "user")) {
+	/* "test user": init runs the user-space suite, "test bench" the user
+	 * benchmarks; its status is the verdict. */
+	if (panic_test_mode() && (cmdline_has(bi->cmdline, "user") ||
+				  cmdline_has(bi->cmdline, "bench"))) {
 		struct process *init;
 		long status;
 
-		if (init_start(bi, 1, &init) != 0)
+		if (init_start(bi, cmdline_has(bi->cmdline, "bench") ? 2 : 1, &init) != 0)
 			arch_qemu_exit(false);
 		status = process_wait(init);
 		printk("test mode: init exited with status %ld\n", status);

@@ -5,7 +5,7 @@
  * their exits and faults arrive as messages on its supervisor endpoint.
  * Started with arg 1 (kernel command line "test user") it runs the
  * adversarial test suite instead (user/init/tests.c) and exits with the
- * verdict.
+ * verdict; with arg 2 ("test bench") it runs the user benchmarks.
  */
 #include "themelios.h"
 #include "echo/echo.h"
@@ -86,8 +86,25 @@ main(uint64_t arg)
 		printf("init: cannot create endpoints: %s\n", strerror(err));
 		return 1;
 	}
-	if (arg == 1)
+	if (arg == INIT_TESTS)
 		return run_tests();
+	if (arg == INIT_BENCH)
+		return run_bench();
 	demo();
 	supervise();
+}
+
+int
+run_bench(void)
+{
+	slot_t console = CAP_SLOT_CONSOLE;
+	struct ipc_msg m;
+	long pid = spawn("ubench", 0, 1024, SLOT_SUPERVISOR, 0, &console, 1);
+
+	if (pid < 0)
+		return 1;
+	memset(&m, 0, sizeof(m));
+	if (sys_recv(SLOT_SUPERVISOR, &m, 0) || m.label != PROCESS_EVENT_EXIT)
+		return 1;
+	return (int)m.words[1];
 }

@@ -7,6 +7,12 @@
 #define SLOT_ECHO_CLIENT	4	/* init's badged copy of it */
 #define SLOT_SCRATCH		5
 
+/* What the kernel passes init (its argument). */
+#define INIT_NORMAL		0
+#define INIT_TESTS		1	/* "test user" */
+#define INIT_BENCH		2	/* "test bench" */
+
 int run_tests(void);
+int run_bench(void);
 
 #endif
