@@ -10,6 +10,7 @@
 
 #include "cap/object.h"
 #include "sched/spinlock.h"
+#include "sched/wait.h"
 
 extern struct spinlock cap_lock;
 
@@ -29,6 +30,19 @@ cap_lock_drop(unsigned long flags)
 {
 	kobject_defer_end();
 	spin_unlock_irqrestore(&cap_lock, flags);
+}
+
+/* Sleeps on wq with the capability lock dropped meanwhile; callbacks
+ * queued so far run first (the defer region must not span a sleep). */
+static inline int
+cap_lock_wait(struct wait_queue *wq)
+{
+	int r;
+
+	kobject_defer_end();
+	r = wait_queue_wait(wq, &cap_lock, 0);
+	kobject_defer_begin();
+	return r;
 }
 
 #endif

@@ -78,10 +78,8 @@ finish(struct thread *t, int result)
 static int
 block(struct ipc_state *st)
 {
-	kobject_defer_end();	/* callbacks queued so far run now, not later */
 	while (!st->done)
-		wait_queue_wait(&st->wq, &cap_lock, 0);
-	kobject_defer_begin();
+		cap_lock_wait(&st->wq);
 	return st->result;
 }
 

@@ -325,10 +325,8 @@ process_wait(struct process *p)
 	unsigned long flags = cap_lock_take();
 	long status;
 
-	kobject_defer_end();
 	while (p->state == PROCESS_LIVE)
-		wait_queue_wait(&p->exit_wq, &cap_lock, 0);
-	kobject_defer_begin();
+		cap_lock_wait(&p->exit_wq);
 	status = p->exit_status;
 	cap_lock_drop(flags);
 	return status;

@@ -7,6 +7,7 @@
 #include "cap/cspace.h"
 #include "cap/lock.h"
 #include "ipc/endpoint.h"
+#include "ipc/notification.h"
 #include "lib/string.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
@@ -205,4 +206,62 @@ sys_reply(const struct syscall_args *a)
 	err = ipc_reply();
 	cap_lock_drop(flags);
 	return err;
+}
+
+long
+sys_notification_create(const struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct notification *n;
+	struct cap *slot;
+	unsigned long flags = cap_lock_take();
+	int err = cspace_lookup_empty(p->cs, a->a[0], &slot);
+
+	if (!err)
+		err = notification_create(p, &n);
+	if (!err) {
+		err = cap_install(p->cs, a->a[0], &n->obj, CAP_RIGHTS_ALL, 0);
+		kobject_unref(&n->obj);
+	}
+	cap_lock_drop(flags);
+	return err;
+}
+
+long
+sys_signal(const struct syscall_args *a)
+{
+	struct process *p = process_current();
+	unsigned long flags = cap_lock_take();
+	struct cap *c;
+	int err = cspace_lookup(p->cs, a->a[0], KOBJ_NOTIFICATION, CAP_RIGHT_WRITE, &c);
+
+	/* The badge says who signalled, as bits of the word. */
+	if (!err)
+		notification_signal((struct notification *)c->obj, a->a[1] | c->badge);
+	cap_lock_drop(flags);
+	return err;
+}
+
+long
+sys_wait(const struct syscall_args *a)
+{
+	struct process *p = process_current();
+	uint64_t word = 0;
+	unsigned long flags;
+	struct cap *c;
+	long err;
+
+	if ((err = flags_ok(a->a[1])))
+		return err;
+	if (!user_range_ok(a->a[2], sizeof(word)))
+		return -E_FAULT;
+	flags = cap_lock_take();
+	err = cspace_lookup(p->cs, a->a[0], KOBJ_NOTIFICATION, CAP_RIGHT_READ, &c);
+	if (!err)
+		err = notification_wait((struct notification *)c->obj,
+					!(a->a[1] & IPC_NONBLOCK), &word);
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	return copy_to_user(a->a[2], &word, sizeof(word));
 }

@@ -28,6 +28,7 @@ CASES = [
     "another process's memory",
     "FPU/SIMD registers per thread",
     "bad ELF images",
+    "notifications",
 ]
 
 

@@ -37,6 +37,7 @@ static const struct {
 	{ "another process's memory", UT_OTHER_PROCESS, EXPECT_EXIT0 },
 	{ "FPU/SIMD registers per thread", UT_FPU, EXPECT_EXIT0 },
 	{ "bad ELF images", UT_BAD_ELF, EXPECT_EXIT0 },
+	{ "notifications", UT_NOTIFICATIONS, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

@@ -36,6 +36,9 @@ long sys_reply_recv(slot_t ep, struct ipc_msg *msg, uint64_t flags);
 long sys_spawn(const struct spawn_args *args);
 long sys_map_anonymous(uint64_t pages, uint64_t flags, uint64_t *address);
 long sys_cycles(void);
+long sys_notification_create(slot_t dst);
+long sys_signal(slot_t notification, uint64_t bits);
+long sys_wait(slot_t notification, uint64_t flags, uint64_t *word);
 
 /* A raw system call by number, for tests of the dispatcher. */
 long syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);

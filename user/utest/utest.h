@@ -24,6 +24,7 @@ enum utest_case {
 	UT_OTHER_PROCESS,
 	UT_FPU,
 	UT_BAD_ELF,
+	UT_NOTIFICATIONS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -33,6 +34,8 @@ enum utest_case {
 	UT_H_FAULT,
 	UT_H_READ_PARENT,
 	UT_H_FPU,
+	UT_H_WAIT,
+	UT_H_WAIT_REVOKED,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */

@@ -1,0 +1,82 @@
+#include "ipc/notification.h"
+
+#include "cap/lock.h"
+#include "mm/kmalloc.h"
+#include "proc/process.h"
+#include "themelios/errno.h"
+
+static void
+notification_last_cap(struct kobject *obj)
+{
+	struct notification *n = (struct notification *)obj;
+
+	n->dead = true;
+	wait_queue_wake_all(&n->waiters);
+}
+
+static void
+notification_destroy(struct kobject *obj)
+{
+	struct notification *n = (struct notification *)obj;
+
+	process_uncharge(n->owner, 1);
+	kobject_unref(&n->owner->obj);
+	kfree(n);
+}
+
+static const struct kobject_ops notification_ops = {
+	.name = "notification",
+	.last_cap = notification_last_cap,
+	.destroy = notification_destroy,
+};
+
+int
+notification_create(struct process *owner, struct notification **out)
+{
+	struct notification *n;
+
+	if (process_charge(owner, 1))
+		return -E_NOMEM;
+	n = kcalloc(1, sizeof(*n));
+	if (!n) {
+		process_uncharge(owner, 1);
+		return -E_NOMEM;
+	}
+	kobject_init(&n->obj, KOBJ_NOTIFICATION, &notification_ops);
+	wait_queue_init(&n->waiters);
+	n->owner = owner;
+	kobject_ref(&owner->obj);
+	*out = n;
+	return 0;
+}
+
+void
+notification_signal(struct notification *n, uint64_t bits)
+{
+	n->word |= bits;
+	if (n->word)
+		wait_queue_wake_all(&n->waiters);
+}
+
+int
+notification_wait(struct notification *n, bool block, uint64_t *word)
+{
+	int err = 0;
+
+	kobject_ref(&n->obj);		/* it outlives our sleep */
+	while (!n->word && !n->dead) {
+		if (!block) {
+			err = -E_AGAIN;
+			break;
+		}
+		cap_lock_wait(&n->waiters);
+	}
+	if (!err && !n->word)
+		err = -E_REVOKED;
+	if (!err) {
+		*word = n->word;
+		n->word = 0;
+	}
+	kobject_unref(&n->obj);
+	return err;
+}
