@@ -1,7 +1,7 @@
 /*
  * Error codes shared by the kernel, user space and the host tests.
  * Functions return 0 or a positive value on success and the negated
- * code on failure (-E_INVAL).  docs/errors.md explains each one.
+ * code on failure (-E_INVAL).  docs/syscalls.md lists them.
  */
 #ifndef THEMELIOS_ERRNO_H
 #define THEMELIOS_ERRNO_H
