@@ -157,6 +157,8 @@ bool arch_crash(const char *what);
  *     memory (proc/uaccess.c), lifting SMAP/PAN for just that long.
  */
 void arch_user_init(void);
+/* Did the trap in regs come from user mode? */
+bool arch_regs_user_mode(const struct arch_regs *regs);
 void arch_enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg) __attribute__((noreturn));
 void arch_set_kernel_stack(uintptr_t top);
 void arch_user_access_begin(void);

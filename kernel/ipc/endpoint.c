@@ -78,8 +78,11 @@ finish(struct thread *t, int result)
 static int
 block(struct ipc_state *st)
 {
-	while (!st->done)
+	while (!st->done) {
+		if (thread_should_stop())
+			return -E_DEAD;	/* killed: process_end unlinks us */
 		cap_lock_wait(&st->wq);
+	}
 	return st->result;
 }
 

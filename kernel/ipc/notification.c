@@ -3,6 +3,7 @@
 #include "cap/lock.h"
 #include "mm/kmalloc.h"
 #include "proc/process.h"
+#include "sched/thread.h"
 #include "themelios/errno.h"
 
 static void
@@ -67,6 +68,10 @@ notification_wait(struct notification *n, bool block, uint64_t *word)
 	while (!n->word && !n->dead) {
 		if (!block) {
 			err = -E_AGAIN;
+			break;
+		}
+		if (thread_should_stop()) {
+			err = -E_DEAD;
 			break;
 		}
 		cap_lock_wait(&n->waiters);

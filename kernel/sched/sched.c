@@ -440,9 +440,16 @@ sched_tick(void *ctx)
 static void
 sched_irq_exit(struct arch_regs *regs)
 {
-	(void)regs;
+	struct thread *t;
+
 	if (arch_cpu_local()->need_resched)
 		schedule();
+	/* A process killed while it ran user code ends on its way back. */
+	t = current_thread();
+	if (t->proc && t->stop_requested && arch_regs_user_mode(regs)) {
+		arch_irq_enable();
+		process_exit(-E_DEAD);
+	}
 }
 
 static const char *const state_names[] = {

@@ -15,6 +15,7 @@
 #include "core/printk.h"
 #include "core/time.h"
 #include "lib/format.h"
+#include "proc/process.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
@@ -97,6 +98,14 @@ cmd_irq(int argc, char **argv)
 	printk("console input: %lu bytes waiting, held in the device %lu times, %lu dropped\n",
 	       (unsigned long)console_rx_pending(), (unsigned long)console_rx_pauses(),
 	       (unsigned long)console_rx_dropped());
+}
+
+static void
+cmd_procs(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	process_print_all();
 }
 
 static void
@@ -186,6 +195,7 @@ static const struct command commands[] = {
 	{ "ps", "threads: id, name, state, CPU time", cmd_ps },
 	{ "uptime", "time since boot", cmd_uptime },
 	{ "irq", "interrupt counts per vector", cmd_irq },
+	{ "procs", "user processes: pid, name, state, quota", cmd_procs },
 	{ "spawn", "N: start N busy threads", cmd_spawn },
 	{ "kill", "ID: stop a thread", cmd_kill },
 	{ "panic", "panic on purpose", cmd_panic },

@@ -9,6 +9,7 @@
 #include "proc/boot_archive.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
+#include "sched/thread.h"
 #include "syscall/syscall.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -108,4 +109,23 @@ sys_map_anonymous(const struct syscall_args *a)
 	/* Mapped even if the address cannot be written back: the caller's
 	 * bad pointer costs it the pages (still charged, freed at exit). */
 	return copy_to_user(a->a[2], &va, sizeof(va));
+}
+
+long
+sys_process_kill(const struct syscall_args *a)
+{
+	struct process *self = process_current(), *p;
+	unsigned long flags = cap_lock_take();
+	struct cap *c;
+	int err = cspace_lookup(self->cs, a->a[0], KOBJ_PROCESS, CAP_RIGHT_WRITE, &c);
+
+	p = err ? NULL : (struct process *)c->obj;
+	if (p && p->state != PROCESS_LIVE)
+		err = -E_DEAD;
+	else if (p && p != self)
+		thread_request_stop(p->main->id);	/* ends on its way to user mode */
+	cap_lock_drop(flags);
+	if (!err && p == self)
+		process_exit(-E_DEAD);
+	return err;
 }

@@ -1,11 +1,17 @@
 #include "syscall/syscall.h"
 
+#include "proc/process.h"
+#include "sched/thread.h"
 #include "themelios/errno.h"
 
 long
 syscall_dispatch(const struct syscall_args *a)
 {
-	if (a->nr >= SYS_COUNT || !syscall_table[a->nr])
-		return -E_NOSYS;
-	return syscall_table[a->nr](a);
+	long r = a->nr < SYS_COUNT && syscall_table[a->nr] ? syscall_table[a->nr](a) : -E_NOSYS;
+
+	/* Killed meanwhile (process_kill, the shell's kill): never back to
+	 * user mode. */
+	if (thread_should_stop())
+		process_exit(-E_DEAD);
+	return r;
 }

@@ -29,6 +29,7 @@ CASES = [
     "FPU/SIMD registers per thread",
     "bad ELF images",
     "notifications",
+    "a supervisor kills a child",
 ]
 
 
@@ -53,5 +54,25 @@ def test_boot_starts_init_and_echo(arch):
         c.expect(r"init: started echo as pid (\d+)", 30)
         c.expect(r"init: echo replied 'HELLO' \(it saw badge 7 and a capability of type 10\)", 30)
         c.expect(r"init: child pid \d+ \(badge 42\) exited with status 0", 30)
+        # The shell sees the processes; killing init's thread ends init alone.
+        c.send("procs\r")
+        c.expect(r"\n\s+1\s+init\s+live\s+\d+\s+\d+", 30)
+        c.expect("themelios> ", 30)
+        c.send("ps\r")
+        m = c.expect(r"\n\s*(\d+)\s+init\s+blocked", 30)
+        c.expect("themelios> ", 30)
+        c.send("kill %s\r" % m.group(1))
+        c.expect("asked thread %s to stop" % m.group(1), 30)
+        c.expect("themelios> ", 30)
+        # Exited and freed: no longer listed, and the kernel carries on.
+        for _ in range(20):
+            c.send("procs\r")
+            start = c.pos
+            c.expect("themelios> ", 30)
+            if "init" not in c.log[start:c.pos]:
+                break
+        assert "init" not in c.log[start:c.pos], c.log
+        c.send("uptime\r")
+        c.expect(r"up \d+\.\d{3} s", 30)
     finally:
         c.close()

@@ -38,6 +38,7 @@ static const struct {
 	{ "FPU/SIMD registers per thread", UT_FPU, EXPECT_EXIT0 },
 	{ "bad ELF images", UT_BAD_ELF, EXPECT_EXIT0 },
 	{ "notifications", UT_NOTIFICATIONS, EXPECT_EXIT0 },
+	{ "a supervisor kills a child", UT_KILL, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

@@ -39,6 +39,7 @@ long sys_cycles(void);
 long sys_notification_create(slot_t dst);
 long sys_signal(slot_t notification, uint64_t bits);
 long sys_wait(slot_t notification, uint64_t flags, uint64_t *word);
+long sys_process_kill(slot_t process);
 
 /* A raw system call by number, for tests of the dispatcher. */
 long syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);

@@ -495,6 +495,64 @@ notifications(void)
 	CHECK(m.words[1], 0);
 }
 
+/* Spawns helper id with the console and slot 2, reporting to slot 3,
+ * its Process capability in slot pslot. */
+static long
+spawn_with_process_cap(uint64_t id, slot_t pslot)
+{
+	struct spawn_args sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.name = "utest";
+	sa.name_len = 5;
+	sa.quota = 64;
+	sa.arg = id;
+	sa.supervisor = 3;
+	sa.supervisor_badge = id;
+	sa.process_slot = pslot;
+	sa.ncaps = 2;
+	sa.caps[0] = 1;
+	sa.caps[1] = 2;
+	return sys_spawn(&sa);
+}
+
+static void
+kill(void)
+{
+	struct cap_info info;
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_endpoint_create(3), 0);
+	/* A child spinning in user mode, never making a system call. */
+	pid = spawn_with_process_cap(UT_H_SPIN, 4);
+	CHECK(pid > 0, 1);
+	CHECK(sys_cap_inspect(4, &info), 0);
+	CHECK(info.type, OBJ_PROCESS);
+	for (int i = 0; i < 5; i++)
+		sys_yield();
+	CHECK(sys_process_kill(4), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[0], pid);
+	CHECK(m.words[1], -E_DEAD);
+	CHECK(sys_process_kill(4), -E_DEAD);	/* once is enough */
+	/* A child blocked in a receive. */
+	pid = spawn_with_process_cap(UT_H_NO_REPLY, 5);
+	CHECK(pid > 0, 1);
+	for (int i = 0; i < 5; i++)
+		sys_yield();
+	CHECK(sys_process_kill(5), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.words[1], -E_DEAD);
+	/* Rights and types. */
+	CHECK(sys_process_kill(2), -E_TYPE);
+	CHECK(sys_process_kill(9), -E_NOCAP);
+	CHECK(sys_cap_mint(4, 6, RIGHT_READ, 0), 0);
+	CHECK(sys_process_kill(6), -E_PERM);
+}
+
 /* Helpers: children of the cases above. */
 static int
 helper(uint64_t id)
@@ -529,6 +587,9 @@ helper(uint64_t id)
 		return (int)*(volatile uint64_t *)UT_MAP_BASE;
 	case UT_H_FPU:
 		return fpu_loop(0x2222000000000000ull);
+	case UT_H_SPIN:
+		for (volatile int spin = 0;; spin++)
+			;
 	case UT_H_WAIT: {
 		uint64_t w = 0;
 
@@ -620,6 +681,9 @@ main(uint64_t arg)
 		break;
 	case UT_NOTIFICATIONS:
 		notifications();
+		break;
+	case UT_KILL:
+		kill();
 		break;
 	default:
 		return helper(arg);

@@ -25,6 +25,7 @@ enum utest_case {
 	UT_FPU,
 	UT_BAD_ELF,
 	UT_NOTIFICATIONS,
+	UT_KILL,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -36,6 +37,7 @@ enum utest_case {
 	UT_H_FPU,
 	UT_H_WAIT,
 	UT_H_WAIT_REVOKED,
+	UT_H_SPIN,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */

@@ -199,3 +199,9 @@ arch_regs_sp(const struct arch_regs *r)
 {
 	return r->rsp;
 }
+
+bool
+arch_regs_user_mode(const struct arch_regs *r)
+{
+	return (r->cs & 3) == 3;
+}
