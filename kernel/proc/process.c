@@ -258,6 +258,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	p->arg = spec->arg;
 	p->map_next = MAP_BASE;
 	wait_queue_init(&p->exit_wq);
+	list_init(&p->threads);
 	p->parent = spec->parent;
 	if (p->parent)
 		kobject_ref(&p->parent->obj);
@@ -291,32 +292,108 @@ process_discard(struct process *p)
 	kobject_unref(&p->obj);
 }
 
-/* The main thread's first code: into user mode at the ELF entry. */
-static void
-process_thread_entry(void *arg)
-{
-	struct process *p = arg;
+/* Where a thread starts in user mode. */
+struct user_start {
+	uintptr_t pc, sp;
+	uint64_t arg;
+};
 
-	arch_enter_user(p->entry, USER_STACK_TOP, p->arg);
+/* A thread's first code: into user mode. */
+static void
+user_thread_entry(void *arg)
+{
+	struct user_start start = *(struct user_start *)arg;
+
+	kfree(arg);
+	arch_enter_user(start.pc, start.sp, start.arg);
+}
+
+/* A new thread of p (capability lock held: it cannot run before we
+ * return).  The caller has the reference the thread will own. */
+static struct thread *
+add_thread(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg)
+{
+	struct user_start *start = kmalloc(sizeof(*start));
+	struct ipc_state *st = ipc_state_alloc(NULL);
+	struct thread *t = NULL;
+
+	if (start && st) {
+		start->pc = pc;
+		start->sp = sp;
+		start->arg = arg;
+		t = thread_create_user(p->name, user_thread_entry, start, p, &p->vm);
+	}
+	if (!t) {
+		kfree(start);
+		kfree(st);
+		return NULL;
+	}
+	st->thread = t;
+	t->ipc = st;
+	list_add_tail(&p->threads, &t->proc_link);
+	p->nthreads++;
+	return t;
 }
 
 int
 process_start(struct process *p)
 {
-	struct ipc_state *st = ipc_state_alloc(NULL);
-	struct thread *t = st ? thread_create_user(p->name, process_thread_entry, p, p, &p->vm)
-			      : NULL;
+	struct thread *t = add_thread(p, p->entry, USER_STACK_TOP, p->arg);
 
 	if (!t) {
-		kfree(st);
 		process_discard(p);
 		return -E_NOMEM;
 	}
-	/* Not yet running: the capability lock keeps interrupts off. */
-	st->thread = t;
-	t->ipc = st;
-	p->main = t;
+	p->main = t;		/* it owns the creator's reference now */
 	return 0;
+}
+
+/* Kernel memory per extra thread: its stack, guard page and structures. */
+#define THREAD_COST_PAGES	(THREAD_STACK_PAGES + 2)
+
+int
+process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
+		      uint64_t *tid)
+{
+	struct thread *t;
+
+	if (p->state != PROCESS_LIVE)
+		return -E_DEAD;
+	if (process_charge(p, THREAD_COST_PAGES))
+		return -E_NOMEM;
+	kobject_ref(&p->obj);		/* the thread's */
+	t = add_thread(p, pc, sp, arg);
+	if (!t) {
+		kobject_unref(&p->obj);
+		process_uncharge(p, THREAD_COST_PAGES);
+		return -E_NOMEM;
+	}
+	*tid = t->id;
+	return 0;
+}
+
+void
+process_stop_threads(struct process *p)
+{
+	struct thread *self = thread_current();
+
+	list_for_each(n, &p->threads) {
+		struct thread *t = container_of(n, struct thread, proc_link);
+
+		if (t != self)
+			thread_request_stop(t->id);
+	}
+}
+
+/* The calling thread leaves p (capability lock held). */
+static void
+thread_leaves(struct process *p)
+{
+	struct thread *t = thread_current();
+
+	ipc_thread_exit(t);
+	list_del(&t->proc_link);
+	p->nthreads--;
 }
 
 long
@@ -358,7 +435,7 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 	p->exit_status = status;
 	live_processes--;
 	wait_queue_wake_all(&p->exit_wq);
-	ipc_thread_exit(thread_current());
+	process_stop_threads(p);	/* the others end on their way to user mode */
 	cspace_clear(p->cs);
 	if (p->supervisor) {
 		uint64_t words[IPC_WORDS] = { p->pid, (uint64_t)status, addr, pc };
@@ -375,9 +452,24 @@ process_exit(long status)
 	struct process *p = process_current();
 	unsigned long flags = cap_lock_take();
 
-	process_end(p, PROCESS_EVENT_EXIT, status, 0, 0);
+	if (p->state == PROCESS_LIVE)
+		process_end(p, PROCESS_EVENT_EXIT, status, 0, 0);
+	thread_leaves(p);
 	cap_lock_drop(flags);
 	thread_exit((int)status);
+}
+
+void
+process_thread_exit(void)
+{
+	struct process *p = process_current();
+	unsigned long flags = cap_lock_take();
+
+	if (p->nthreads == 1 && p->state == PROCESS_LIVE)
+		process_end(p, PROCESS_EVENT_EXIT, 0, 0, 0);
+	thread_leaves(p);
+	cap_lock_drop(flags);
+	thread_exit(0);
 }
 
 void
@@ -396,7 +488,9 @@ fault_user(struct arch_regs *regs, const struct fault_info *fi)
 	printk(", pc %016lx\n", fi->pc);
 	arch_irq_enable();
 	flags = cap_lock_take();
-	process_end(p, PROCESS_EVENT_FAULT, -E_FAULT, fi->has_addr ? fi->addr : 0, fi->pc);
+	if (p->state == PROCESS_LIVE)
+		process_end(p, PROCESS_EVENT_FAULT, -E_FAULT, fi->has_addr ? fi->addr : 0, fi->pc);
+	thread_leaves(p);
 	cap_lock_drop(flags);
 	thread_exit(-E_FAULT);
 }
@@ -407,6 +501,8 @@ process_thread_reaped(struct thread *t)
 	unsigned long flags = cap_lock_take();
 
 	ipc_thread_free(t);
+	if (t != t->proc->main)
+		process_uncharge(t->proc, THREAD_COST_PAGES);
 	kobject_unref(&t->proc->obj);
 	cap_lock_drop(flags);
 }

@@ -57,6 +57,8 @@ struct process {
 	struct endpoint *supervisor;
 	uint64_t supervisor_badge;
 	struct thread *main;
+	struct list_node threads;	/* live threads: thread.proc_link */
+	unsigned int nthreads;
 	uintptr_t entry;		/* the ELF entry point */
 	uint64_t arg;			/* the main thread's first argument */
 	struct list_node all_link;
@@ -86,6 +88,20 @@ int process_create(const struct process_spec *spec, struct process **out);
 /* Starts the main thread; the creator's reference passes to it.  Drops
  * the process on failure (-E_NOMEM).  Capability lock held. */
 int process_start(struct process *p);
+
+/*
+ * Another thread in p, starting in user mode at pc with stack sp and arg;
+ * charged to p's quota.  *tid gets its id.  -E_NOMEM, -E_DEAD.
+ * Capability lock held.
+ */
+int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
+    uint64_t *tid);
+
+/* Ends the calling thread; the last one ends the process (status 0). */
+void process_thread_exit(void) __attribute__((noreturn));
+
+/* Asks every thread of p but the caller to stop (process_kill). */
+void process_stop_threads(struct process *p);
 
 /* Undoes process_create before process_start.  Capability lock held. */
 void process_discard(struct process *p);

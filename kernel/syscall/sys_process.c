@@ -3,6 +3,7 @@
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
+#include "asm/layout.h"
 #include "ipc/endpoint.h"
 #include "lib/string.h"
 #include "mm/vm_flags.h"
@@ -123,9 +124,34 @@ sys_process_kill(const struct syscall_args *a)
 	if (p && p->state != PROCESS_LIVE)
 		err = -E_DEAD;
 	else if (p && p != self)
-		thread_request_stop(p->main->id);	/* ends on its way to user mode */
+		process_stop_threads(p);	/* they end on their way to user mode */
 	cap_lock_drop(flags);
 	if (!err && p == self)
 		process_exit(-E_DEAD);
 	return err;
+}
+
+long
+sys_thread_create(const struct syscall_args *a)
+{
+	struct process *p = process_current();
+	uint64_t tid = 0;
+	unsigned long flags;
+	long err;
+
+	/* The stack and entry are the thread's own business: a bad one
+	 * faults in user mode and ends the process, as in any thread. */
+	if (a->a[0] >= USER_SPACE_END || a->a[1] > USER_SPACE_END)
+		return -E_FAULT;
+	flags = cap_lock_take();
+	err = process_thread_create(p, a->a[0], a->a[1], a->a[2], &tid);
+	cap_lock_drop(flags);
+	return err ? err : (long)tid;
+}
+
+long
+sys_thread_exit(const struct syscall_args *a)
+{
+	(void)a;
+	process_thread_exit();
 }

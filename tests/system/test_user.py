@@ -30,6 +30,7 @@ CASES = [
     "bad ELF images",
     "notifications",
     "a supervisor kills a child",
+    "threads share a process and end with it",
 ]
 
 

@@ -39,6 +39,7 @@ static const struct {
 	{ "bad ELF images", UT_BAD_ELF, EXPECT_EXIT0 },
 	{ "notifications", UT_NOTIFICATIONS, EXPECT_EXIT0 },
 	{ "a supervisor kills a child", UT_KILL, EXPECT_EXIT0 },
+	{ "threads share a process and end with it", UT_THREADS, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

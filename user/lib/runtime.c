@@ -107,3 +107,40 @@ free(void *p)
 	b->next = free_list;
 	free_list = b;
 }
+
+/* What a new thread runs first: fn(arg), then the end of the thread. */
+struct thread_start {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void __attribute__((noreturn))
+thread_trampoline(uint64_t start)
+{
+	struct thread_start *ts = (struct thread_start *)start;
+
+	ts->fn(ts->arg);
+	sys_thread_exit();
+}
+
+long
+thread_start(void (*fn)(void *), void *arg, unsigned int stack_pages)
+{
+	uint64_t stack, top;
+	struct thread_start *ts;
+	long err;
+
+	if (stack_pages == 0)
+		stack_pages = 4;
+	if ((err = sys_map_anonymous(stack_pages, MAP_WRITE, &stack)))
+		return err;
+	/* The start record sits at the top of the new stack. */
+	top = stack + stack_pages * 4096ull - 16;
+	ts = (struct thread_start *)top;
+	ts->fn = fn;
+	ts->arg = arg;
+#if defined(__x86_64__)
+	top -= 8;	/* as if called: the ABI's alignment at a function entry */
+#endif
+	return sys_thread_create((uintptr_t)thread_trampoline, top, (uint64_t)ts);
+}

@@ -40,6 +40,13 @@ long sys_notification_create(slot_t dst);
 long sys_signal(slot_t notification, uint64_t bits);
 long sys_wait(slot_t notification, uint64_t flags, uint64_t *word);
 long sys_process_kill(slot_t process);
+long sys_thread_create(uintptr_t entry, uintptr_t stack_top, uint64_t arg);
+long sys_thread_exit(void) __attribute__((noreturn));
+
+/* Starts fn(arg) in a new thread of this process on a fresh stack of
+ * stack_pages pages; the thread ends when fn returns.  Its id, or an
+ * error. */
+long thread_start(void (*fn)(void *), void *arg, unsigned int stack_pages);
 
 /* A raw system call by number, for tests of the dispatcher. */
 long syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);

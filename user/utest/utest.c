@@ -553,6 +553,66 @@ kill(void)
 	CHECK(sys_process_kill(6), -E_PERM);
 }
 
+static uint64_t counter;
+
+static void
+adder(void *arg)
+{
+	uint64_t bit = (uint64_t)(uintptr_t)arg;
+
+	for (int i = 0; i < 1000; i++) {
+		__atomic_fetch_add(&counter, 1, __ATOMIC_RELAXED);
+		if (i % 100 == 0)
+			sys_yield();
+	}
+	sys_signal(2, bit);
+}
+
+static void
+threads(void)
+{
+	struct ipc_msg m;
+	uint64_t seen = 0, w;
+	long pid;
+
+	CHECK(sys_notification_create(2), 0);
+	for (uint64_t i = 0; i < 4; i++)
+		CHECK(thread_start(adder, (void *)(uintptr_t)(1ull << i), 4) > 0, 1);
+	while (seen != 0xf && sys_wait(2, 0, &w) == 0)
+		seen |= w;
+	CHECK(seen, 0xf);
+	CHECK(counter, 4000);
+	CHECK(sys_thread_create(KERNEL_TEXT, 0x1000, 0), -E_FAULT);
+	/* A thread's fault ends its whole process... */
+	CHECK(sys_endpoint_create(3), 0);
+	pid = spawn("utest", UT_H_THREAD_FAULT, 64, 3, 1, NULL, 0);
+	CHECK(pid > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_FAULT);
+	CHECK(m.words[2], UT_FAULT_ADDR);
+	/* ...and so does exit, with every other thread. */
+	pid = spawn("utest", UT_H_THREAD_EXIT, 64, 3, 2, NULL, 0);
+	CHECK(pid > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 5);
+}
+
+static void
+faulter(void *arg)
+{
+	(void)arg;
+	*(volatile uint64_t *)UT_FAULT_ADDR = 1;
+}
+
+static void
+spinner(void *arg)
+{
+	(void)arg;
+	for (volatile int spin = 0;; spin++)
+		;
+}
+
 /* Helpers: children of the cases above. */
 static int
 helper(uint64_t id)
@@ -587,6 +647,19 @@ helper(uint64_t id)
 		return (int)*(volatile uint64_t *)UT_MAP_BASE;
 	case UT_H_FPU:
 		return fpu_loop(0x2222000000000000ull);
+	case UT_H_THREAD_FAULT: {
+		uint64_t w;
+
+		sys_notification_create(2);
+		thread_start(faulter, NULL, 2);
+		sys_wait(2, 0, &w);	/* never signalled: the fault ends us */
+		return 1;
+	}
+	case UT_H_THREAD_EXIT:
+		thread_start(spinner, NULL, 2);
+		for (int i = 0; i < 5; i++)
+			sys_yield();
+		return 5;
 	case UT_H_SPIN:
 		for (volatile int spin = 0;; spin++)
 			;
@@ -684,6 +757,9 @@ main(uint64_t arg)
 		break;
 	case UT_KILL:
 		kill();
+		break;
+	case UT_THREADS:
+		threads();
 		break;
 	default:
 		return helper(arg);

@@ -26,6 +26,7 @@ enum utest_case {
 	UT_BAD_ELF,
 	UT_NOTIFICATIONS,
 	UT_KILL,
+	UT_THREADS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -38,6 +39,8 @@ enum utest_case {
 	UT_H_WAIT,
 	UT_H_WAIT_REVOKED,
 	UT_H_SPIN,
+	UT_H_THREAD_FAULT,
+	UT_H_THREAD_EXIT,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
