@@ -52,7 +52,7 @@ x86_64)
 	qemu=qemu-system-x86_64
 	;;
 aarch64)
-	set -- -machine virt,gic-version=3 -cpu cortex-a72 -m "$mem" -smp 1 \
+	set -- -machine virt,gic-version=3 -cpu max -m "$mem" -smp 1 \
 		-display none -serial "$serial" -monitor none -no-reboot \
 		-semihosting-config enable=on,target=native \
 		-kernel "$build/kernel.bin" -initrd "$build/initrd.cpio" -append "$cmdline" "$@"

@@ -3,6 +3,8 @@ CROSS := aarch64-linux-gnu-
 ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mno-outline-atomics \
 	-mcmodel=small -mstrict-align
 ARCH_LDFLAGS := -z max-page-size=0x1000 -z noexecstack
+# User programs: atomics inline (LSE-or-not helpers would need libgcc).
+USER_ARCH_CFLAGS := -mno-outline-atomics
 LDSCRIPT := kernel/arch/aarch64/linker.ld
 # QEMU -kernel boots the flat Image, whose header is the first 64 bytes.
 ARCH_IMAGE := $(BUILD)/kernel.bin
@@ -12,6 +14,7 @@ ARCH_SRCS := \
 	kernel/arch/aarch64/context.c \
 	kernel/arch/aarch64/cpu.c \
 	kernel/arch/aarch64/crash.c \
+	kernel/arch/aarch64/fpu.S \
 	kernel/arch/aarch64/interrupts.c \
 	kernel/arch/aarch64/mmu.c \
 	kernel/arch/aarch64/percpu.c \
@@ -19,6 +22,7 @@ ARCH_SRCS := \
 	kernel/arch/aarch64/switch.S \
 	kernel/arch/aarch64/timer.c \
 	kernel/arch/aarch64/trap.c \
+	kernel/arch/aarch64/user.c \
 	kernel/arch/aarch64/vectors.S \
 	kernel/boot/fdt.c \
 	kernel/dev/gicv3.c \

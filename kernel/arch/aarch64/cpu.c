@@ -72,7 +72,10 @@ arch_capture_regs(struct arch_regs *r)
 	r->x[30] = frame[1];
 	r->pc = frame[1];
 	r->sp = (uint64_t)frame + 16;
+	/* DAIF plus the mode bits of EL1h, as an exception would save
+	 * them: a captured frame must not read as user mode. */
 	__asm__ volatile("mrs %0, daif" : "=r"(r->pstate));
+	r->pstate |= 0x5;
 	r->esr = 0;
 	r->far = 0;
 }

@@ -1,14 +1,16 @@
 /*
- * Exceptions on aarch64.  Synchronous exceptions from the kernel are
- * decoded from ESR_EL1 (data and instruction aborts with their address
- * and cause, undefined instructions, SVC, breakpoints, alignment) into
- * struct fault_info and reported by fault_kernel(); interrupts go to the
- * GIC code.
+ * Exceptions on aarch64.  Synchronous exceptions are decoded from
+ * ESR_EL1 (data and instruction aborts with their address and cause,
+ * undefined instructions, SVC, breakpoints, alignment) into struct
+ * fault_info: from the kernel they go to fault_kernel(), from EL0 to
+ * fault_user(), except SVC, which is a system call.  Interrupts go to
+ * the GIC code whichever level they came from.
  */
 #include "arch/arch.h"
 
 #include "core/fault.h"
 #include "core/panic.h"
+#include "syscall/syscall.h"
 
 #define EC_UNKNOWN	0x00
 #define EC_SVC64	0x15
@@ -18,7 +20,10 @@
 #define EC_DABT_LOW	0x24
 #define EC_DABT_CUR	0x25
 #define EC_SP_ALIGN	0x26
+#define EC_SYSREG	0x18
 #define EC_BRK		0x3c
+
+#define SPSR_MODE	0x1f	/* M[4] (AArch32) and M[3:0] (EL and SP) */
 
 #define KIND_SYNC_SP0	0
 #define KIND_IRQ_SP0	1
@@ -54,7 +59,7 @@ abort_access(uint64_t esr, bool data)
 }
 
 static void
-sync_exception(struct arch_regs *regs, bool from_user)
+decode_sync(const struct arch_regs *regs, struct fault_info *out)
 {
 	uint64_t esr = regs->esr;
 	unsigned int ec = (unsigned int)(esr >> 26);
@@ -81,6 +86,9 @@ sync_exception(struct arch_regs *regs, bool from_user)
 	case EC_SVC64:
 		fi.name = "SVC";
 		break;
+	case EC_SYSREG:
+		fi.name = "system register access";
+		break;
 	case EC_BRK:
 		fi.name = "breakpoint";
 		break;
@@ -92,11 +100,44 @@ sync_exception(struct arch_regs *regs, bool from_user)
 		fi.name = "synchronous exception";
 		break;
 	}
-	if (from_user) {
-		fi.access |= FAULT_USER;
-		panic_regs(regs, "%s from user mode: no user space yet", fi.name);
+	*out = fi;
+}
+
+/* SVC #0 from EL0: number in x8, arguments in x0-x5, result in x0.  ELR
+ * already points past the SVC.  Interrupts are on for the call, as for
+ * any other kernel code a thread runs. */
+static void
+user_syscall(struct arch_regs *regs)
+{
+	struct syscall_args a = {
+		.nr = regs->x[8],
+		.a = { regs->x[0], regs->x[1], regs->x[2], regs->x[3], regs->x[4], regs->x[5] },
+	};
+
+	arch_irq_enable();
+	regs->x[0] = (uint64_t)syscall_dispatch(&a);
+	arch_irq_disable();
+}
+
+static void
+user_sync(struct arch_regs *regs)
+{
+	struct fault_info fi;
+
+	if ((regs->esr >> 26) == EC_SVC64) {
+		user_syscall(regs);
+		return;
 	}
-	fault_kernel(regs, &fi);
+	decode_sync(regs, &fi);
+	fi.access |= FAULT_USER;
+	fault_user(regs, &fi);
+}
+
+/* M[3:0] = 0 is EL0t, the only way this kernel runs user code. */
+bool
+arch_regs_user_mode(const struct arch_regs *regs)
+{
+	return (regs->pstate & SPSR_MODE) == 0;
 }
 
 void
@@ -105,16 +146,22 @@ aarch64_trap(struct arch_regs *regs, unsigned long kind)
 	switch (kind) {
 	case KIND_IRQ:
 	case KIND_IRQ_SP0:
-	case KIND_IRQ_EL0:
 		aarch64_irq(regs);
 		return;
 	case KIND_SYNC:
-	case KIND_SYNC_SP0:
-		sync_exception(regs, false);
+	case KIND_SYNC_SP0: {
+		struct fault_info fi;
+
+		decode_sync(regs, &fi);
+		fault_kernel(regs, &fi);
 		return;
+	}
+	case KIND_IRQ_EL0:
+		aarch64_irq(regs);
+		break;
 	case KIND_SYNC_EL0:
-		sync_exception(regs, true);
-		return;
+		user_sync(regs);
+		break;
 	case KIND_STACK_OVERFLOW: {
 		struct fault_info fi = {
 			.name = "kernel stack overflow", .addr = regs->far, .has_addr = true,
@@ -128,4 +175,8 @@ aarch64_trap(struct arch_regs *regs, unsigned long kind)
 		panic_regs(regs, "unexpected %s exception (ESR %#lx)",
 			   kind < 16 ? kind_names[kind] : "?", regs->esr);
 	}
+	/* vectors.S returns to whatever the frame says: it must still be
+	 * EL0, or a changed frame would hand EL1 to user code. */
+	if (!arch_regs_user_mode(regs))
+		panic_regs(regs, "return to user mode with SPSR %#lx", regs->pstate);
 }

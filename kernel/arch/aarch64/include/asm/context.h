@@ -1,8 +1,8 @@
 /*
  * A kernel thread's saved context on aarch64: the callee-saved registers,
  * the link register and the stack pointer, stored by arch_context_switch.
- * The FP/SIMD area is for user threads (Phase 2): the kernel is built
- * with -mgeneral-regs-only.
+ * The FP/SIMD area is for user threads (saved and restored by fpu.S):
+ * the kernel is built with -mgeneral-regs-only.
  */
 #ifndef ASM_CONTEXT_H
 #define ASM_CONTEXT_H

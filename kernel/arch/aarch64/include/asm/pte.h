@@ -28,6 +28,7 @@ typedef uint64_t pte_t;
 #define A64_NG		(1ull << 11)
 #define A64_PXN		(1ull << 53)
 #define A64_UXN		(1ull << 54)
+#define A64_PXN_TABLE	(1ull << 59)	/* nothing below is executable at EL1 */
 #define A64_ADDR	0x0000fffffffff000ull
 
 static inline unsigned int
@@ -75,11 +76,13 @@ pte_leaf_addr(pte_t e, int level)
 	return e & A64_ADDR & ~((1ull << (12 + 9 * level)) - 1);
 }
 
+/* A table holding user mappings (only ever in a TTBR0 tree) also says
+ * PXN, so the kernel cannot execute from user memory even if a leaf
+ * lacked its own PXN. */
 static inline pte_t
 pte_make_table(uint64_t pa, unsigned int flags)
 {
-	(void)flags;
-	return pa | A64_VALID | A64_TABLE;
+	return pa | A64_VALID | A64_TABLE | ((flags & VM_USER) ? A64_PXN_TABLE : 0);
 }
 
 static inline pte_t
@@ -123,12 +126,11 @@ pte_flags(pte_t e)
 	return f;
 }
 
-/* Access rights live in the leaves only. */
+/* Access rights live in the leaves, apart from the PXN of user tables. */
 static inline pte_t
 pte_table_add_user(pte_t e, unsigned int flags)
 {
-	(void)flags;
-	return e;
+	return (flags & VM_USER) ? e | A64_PXN_TABLE : e;
 }
 
 #endif

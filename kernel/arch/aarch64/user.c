@@ -1,0 +1,98 @@
+/*
+ * User mode on aarch64: PAN, FP/SIMD for EL0, the kernel stack EL0
+ * exceptions land on, and the FP/SIMD state of user threads.  The way in
+ * and out (arch_enter_user, the EL0 vectors) is in vectors.S, the
+ * FP/SIMD save and restore in fpu.S: the kernel itself is built
+ * -mgeneral-regs-only and never touches those registers.
+ */
+#include "arch/arch.h"
+
+#include "lib/string.h"
+#include "sched/percpu.h"
+
+#define MMFR1_PAN_SHIFT	20
+#define CPACR_FPEN	(3ull << 20)	/* no FP/SIMD traps at EL0 or EL1 */
+#define SCTLR_SA0	(1ull << 4)	/* EL0 stack pointer alignment checks */
+#define SCTLR_UMA	(1ull << 9)	/* EL0 may write DAIF */
+#define SCTLR_SPAN	(1ull << 23)	/* 0: an exception to EL1 sets PAN */
+
+/*
+ * MSR PAN, #imm, encoded by hand: the assembler accepts the name only
+ * for -march=armv8.1-a and later, and the kernel is built for armv8-a
+ * (the instruction is used only when ID_AA64MMFR1_EL1 says PAN exists).
+ */
+#define MSR_PAN_0	".inst 0xd500409f"
+#define MSR_PAN_1	".inst 0xd500419f"
+
+/* fpu.S stores FPCR and FPSR right after the 32 vector registers. */
+_Static_assert(__builtin_offsetof(struct arch_fpu_state, fpcr) == 512, "fpu.S");
+_Static_assert(__builtin_offsetof(struct arch_fpu_state, fpsr) == 516, "fpu.S");
+
+static bool have_pan;
+static const char *protections = "none";
+
+void
+arch_user_init(void)
+{
+	uint64_t mmfr1, sctlr;
+
+	/* FP/SIMD only: SVE and SME (ZEN, SMEN) stay trapped, since a
+	 * thread switch saves no more than the 128-bit V registers. */
+	__asm__ volatile("msr cpacr_el1, %0; isb" : : "r"(CPACR_FPEN));
+
+	/* The reset value of SCTLR_EL1 is partly unknown: say what EL0 may
+	 * do rather than inherit it. */
+	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
+	sctlr = (sctlr | SCTLR_SA0) & ~SCTLR_UMA;
+
+	__asm__ volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(mmfr1));
+	if (((mmfr1 >> MMFR1_PAN_SHIFT) & 0xf) != 0) {
+		/* QEMU resets SPAN to 1 (it is RES1 before v8.1), which would
+		 * leave PAN off in every exception handler. */
+		sctlr &= ~SCTLR_SPAN;
+		have_pan = true;
+	}
+	__asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+	if (have_pan) {
+		__asm__ volatile(MSR_PAN_1 : : : "memory");
+		protections = "PAN";
+	} else {
+		protections = "none (no PAN on this CPU)";
+	}
+}
+
+const char *
+arch_user_protections(void)
+{
+	return protections;
+}
+
+/* The EL0 vectors find the stack in SP_EL1 itself; arch_enter_user
+ * reads this to put it there. */
+void
+arch_set_kernel_stack(uintptr_t top)
+{
+	arch_cpu_local()->kernel_sp = top;
+}
+
+void
+arch_user_access_begin(void)
+{
+	if (have_pan)
+		__asm__ volatile(MSR_PAN_0 : : : "memory");
+}
+
+void
+arch_user_access_end(void)
+{
+	if (have_pan)
+		__asm__ volatile(MSR_PAN_1 : : : "memory");
+}
+
+/* All registers zero; FPCR zero is round to nearest with no traps,
+ * the state a process starts with. */
+void
+arch_fpu_init_state(struct arch_fpu_state *fpu)
+{
+	memset(fpu, 0, sizeof(*fpu));
+}
