@@ -59,6 +59,7 @@ KERNEL_SRCS += \
 	kernel/proc/boot_archive.c \
 	kernel/proc/elf.c \
 	kernel/proc/init.c \
+	kernel/proc/mempool.c \
 	kernel/proc/process.c \
 	kernel/proc/uaccess.c \
 	kernel/syscall/syscall.c \

@@ -14,6 +14,14 @@
 #define CAP_SLOT_NULL		0
 #define CAP_SLOT_CONSOLE	1	/* by convention: the console */
 #define CAP_SLOTS		64	/* slots per process, 0 included */
+#define CAP_SLOT_MEMORY		63	/* the kernel puts the process's Memory here */
+#define CAP_SLOT_SCRATCH	62	/* libthemelios's, for spawn */
+
+/* memory_info. */
+struct memory_info {
+	uint64_t limit;			/* pages */
+	uint64_t used;
+};
 
 /* Rights (a capability's rights only ever shrink). */
 #define RIGHT_READ		(1u << 0)	/* receive, wait */
@@ -85,7 +93,7 @@ struct ipc_msg {
 struct spawn_args {
 	const char *name;
 	uint64_t name_len;
-	uint64_t quota;			/* pages, taken from the caller's quota */
+	uint64_t memory;		/* a Memory slot (WRITE, COPY): the child's pages */
 	uint64_t arg;			/* the child's first argument */
 	uint64_t supervisor;		/* endpoint slot for exit/fault reports; 0: none */
 	uint64_t supervisor_badge;

@@ -1,6 +1,7 @@
 /*
  * Starting init, the first user process: from the boot archive, with
- * the root capabilities (the console) and a quota of most of memory.
+ * the root capabilities: the console, and the root Memory object (most
+ * of memory, less a kernel reserve).
  * In test mode ("test user") init runs the user-space test suite and
  * its exit status is the verdict.
  */
@@ -13,6 +14,7 @@
 #include "core/printk.h"
 #include "mm/pmm.h"
 #include "proc/boot_archive.h"
+#include "proc/mempool.h"
 #include "proc/process.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -26,6 +28,7 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	struct process_spec spec = { .name = "init", .arg = arg };
 	struct pmm_stats st;
 	struct process *p;
+	uint64_t pages;
 	unsigned long flags;
 	int err;
 
@@ -36,12 +39,16 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 		return err;
 	}
 	pmm_get_stats(&st);
-	spec.quota = st.free > 2 * KERNEL_RESERVE_PAGES ?
-		     st.free - KERNEL_RESERVE_PAGES : st.free / 2;
+	pages = st.free > 2 * KERNEL_RESERVE_PAGES ? st.free - KERNEL_RESERVE_PAGES : st.free / 2;
 	flags = cap_lock_take();
-	err = process_create(&spec, &p);
-	if (!err && (err = cap_install(p->cs, CAP_SLOT_CONSOLE, console_object(),
-				       CAP_RIGHTS_ALL, 0)))
+	err = mempool_create(NULL, pages, &spec.pool);
+	if (!err) {
+		err = process_create(&spec, &p);
+		kobject_unref(&spec.pool->obj);		/* the process holds it */
+	}
+	if (!err && ((err = cap_install(p->cs, CAP_SLOT_CONSOLE, console_object(),
+					CAP_RIGHTS_ALL, 0)) ||
+		     (err = cap_install(p->cs, CAP_SLOT_MEMORY, &p->pool->obj, CAP_RIGHTS_ALL, 0))))
 		process_discard(p);
 	if (!err) {
 		if (out)
@@ -55,7 +62,7 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 		pr_err("init: cannot start (error %d)\n", err);
 		return err;
 	}
-	pr_info("init: started as pid %lu with a quota of %lu pages\n", p->pid, spec.quota);
+	pr_info("init: started as pid %lu with %lu pages of memory\n", p->pid, pages);
 	if (out)
 		*out = p;
 	return 0;

@@ -15,6 +15,7 @@
 #include "mm/pmm.h"
 #include "mm/vm_flags.h"
 #include "proc/elf.h"
+#include "proc/mempool.h"
 #include "sched/thread.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -61,16 +62,13 @@ process_current(void)
 int
 process_charge(struct process *p, uint64_t pages)
 {
-	if (pages > p->quota - p->used)
-		return -E_NOMEM;
-	p->used += pages;
-	return 0;
+	return mempool_charge(p->pool, pages);
 }
 
 void
 process_uncharge(struct process *p, uint64_t pages)
 {
-	p->used -= pages < p->used ? pages : p->used;
+	mempool_uncharge(p->pool, pages);
 }
 
 static void
@@ -113,10 +111,8 @@ process_destroy(struct kobject *obj)
 		kobject_unref(&p->cs->obj);
 	if (p->supervisor)
 		kobject_unref(&p->supervisor->obj);
-	if (p->parent) {
-		process_uncharge(p->parent, p->quota);
-		kobject_unref(&p->parent->obj);
-	}
+	process_uncharge(p, PROCESS_OVERHEAD_PAGES);
+	kobject_unref(&p->pool->obj);
 	list_del(&p->all_link);
 	kfree(p);
 }
@@ -232,12 +228,8 @@ process_create(const struct process_spec *spec, struct process **out)
 	uintptr_t entry;
 	int err;
 
-	if (spec->parent && process_charge(spec->parent, spec->quota))
+	if (mempool_charge(spec->pool, PROCESS_OVERHEAD_PAGES))
 		return -E_NOMEM;
-	if (spec->quota < PROCESS_OVERHEAD_PAGES + USER_STACK_PAGES + 1) {
-		err = -E_NOMEM;
-		goto uncharge;
-	}
 	p = kcalloc(1, sizeof(*p));
 	cs = kcalloc(1, sizeof(*cs));
 	slots = kcalloc(PROC_CSPACE_SLOTS, sizeof(*slots));
@@ -245,23 +237,20 @@ process_create(const struct process_spec *spec, struct process **out)
 		kfree(p);
 		kfree(cs);
 		kfree(slots);
-		err = -E_NOMEM;
-		goto uncharge;
+		mempool_uncharge(spec->pool, PROCESS_OVERHEAD_PAGES);
+		return -E_NOMEM;
 	}
 	kobject_init(&p->obj, KOBJ_PROCESS, &process_ops);
 	cspace_init(cs, slots, PROC_CSPACE_SLOTS, &cspace_ops);
 	p->cs = cs;
 	p->pid = ++next_pid;
 	strlcpy(p->name, spec->name, sizeof(p->name));
-	p->quota = spec->quota;
-	p->used = PROCESS_OVERHEAD_PAGES;
+	p->pool = spec->pool;
+	kobject_ref(&p->pool->obj);
 	p->arg = spec->arg;
 	p->map_next = MAP_BASE;
 	wait_queue_init(&p->exit_wq);
 	list_init(&p->threads);
-	p->parent = spec->parent;
-	if (p->parent)
-		kobject_ref(&p->parent->obj);
 	list_add_tail(&all_processes, &p->all_link);
 
 	err = load_image(p, spec, &entry);
@@ -269,7 +258,7 @@ process_create(const struct process_spec *spec, struct process **out)
 		err = map_region(p, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K,
 				 USER_STACK_PAGES, VM_READ | VM_WRITE);
 	if (err) {
-		kobject_unref(&p->obj);		/* destroys it, parent charge too */
+		kobject_unref(&p->obj);		/* destroys it, charges and all */
 		return err;
 	}
 	p->entry = entry;
@@ -277,11 +266,6 @@ process_create(const struct process_spec *spec, struct process **out)
 	live_processes++;
 	*out = p;
 	return 0;
-
-uncharge:
-	if (spec->parent)
-		process_uncharge(spec->parent, spec->quota);
-	return err;
 }
 
 void
@@ -512,12 +496,12 @@ process_print_all(void)
 {
 	unsigned long flags = cap_lock_take();
 
-	printk("  PID  NAME                  STATE  QUOTA(pages)  USED\n");
+	printk("  PID  NAME                  STATE  MEMORY(pages)  USED\n");
 	list_for_each(n, &all_processes) {
 		struct process *p = container_of(n, struct process, all_link);
 
-		printk("%5lu  %-20s  %-5s  %12lu  %4lu\n", p->pid, p->name,
-		       p->state == PROCESS_LIVE ? "live" : "dead", p->quota, p->used);
+		printk("%5lu  %-20s  %-5s  %13lu  %4lu\n", p->pid, p->name,
+		       p->state == PROCESS_LIVE ? "live" : "dead", p->pool->limit, p->pool->used);
 	}
 	cap_lock_drop(flags);
 }

@@ -48,11 +48,9 @@ struct process {
 	struct user_region regions[PROC_REGIONS_MAX];
 	size_t nregions;
 	uintptr_t map_next;		/* where the next anonymous mapping goes */
-	/* Memory accounting, in pages: everything the kernel allocated for
-	 * the process (its own structures, its pages, children's quotas). */
-	uint64_t quota;
-	uint64_t used;
-	struct process *parent;		/* charged for our quota; referenced */
+	/* Memory accounting (proc/mempool.h): the pool everything the
+	 * kernel allocates for the process is charged to; referenced. */
+	struct mempool *pool;
 	/* Where exit and fault reports go (an endpoint), and their badge. */
 	struct endpoint *supervisor;
 	uint64_t supervisor_badge;
@@ -70,14 +68,13 @@ struct process_spec {
 	const char *name;
 	const void *image;		/* ELF64 executable */
 	size_t image_len;
-	uint64_t quota;			/* pages */
+	struct mempool *pool;		/* charged for everything */
 	uint64_t arg;
-	struct process *parent;		/* NULL: the kernel (init) */
 };
 
 /*
  * Builds a process (no thread runs yet): its structures and pages are
- * charged to the new quota, which is charged to the parent.  The caller
+ * charged to spec->pool, which it references from then on.  The caller
  * holds the capability lock and gets a process with refs = 1 (the
  * creator's), to fill its cspace before process_start.  -E_NOMEM (quota
  * or memory), -E_CORRUPT / -E_NOTSUP / -E_RANGE / -E_PERM for a bad ELF
@@ -110,7 +107,7 @@ void process_discard(struct process *p);
 struct process *process_current(void);
 
 /*
- * Charges pages to p's quota (0, or -E_NOMEM when it would exceed it),
+ * Charges pages to p's pool (0, or -E_NOMEM when it would exceed it),
  * and gives them back.  Capability lock held.
  */
 int process_charge(struct process *p, uint64_t pages);

@@ -16,7 +16,8 @@ _Static_assert(RIGHT_READ == CAP_RIGHT_READ && RIGHT_WRITE == CAP_RIGHT_WRITE &&
 	       RIGHT_COPY == CAP_RIGHT_COPY && RIGHTS_ALL == CAP_RIGHTS_ALL,
 	       "the ABI's rights are the kernel's");
 _Static_assert(OBJ_ENDPOINT == KOBJ_ENDPOINT && OBJ_CONSOLE == KOBJ_CONSOLE &&
-	       OBJ_PROCESS == KOBJ_PROCESS, "the ABI's types are the kernel's");
+	       OBJ_PROCESS == KOBJ_PROCESS && OBJ_MEMORY == KOBJ_MEMORY &&
+	       OBJ_NOTIFICATION == KOBJ_NOTIFICATION, "the ABI's types are the kernel's");
 _Static_assert(sizeof(struct cap_info) == 24, "cap_info layout");
 
 long

@@ -1,5 +1,5 @@
-/* spawn and map_anonymous: a process makes children and memory, both
- * out of its own quota. */
+/* spawn, threads, map_anonymous and Memory objects: a process makes
+ * children, threads and memory, all out of the pools it holds. */
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "mm/vm_flags.h"
 #include "proc/boot_archive.h"
+#include "proc/mempool.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
 #include "sched/thread.h"
@@ -21,13 +22,16 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 	     const void *image, size_t len)
 {
 	struct process_spec spec = {
-		.name = name, .image = image, .image_len = len,
-		.quota = sa->quota, .arg = sa->arg, .parent = parent,
+		.name = name, .image = image, .image_len = len, .arg = sa->arg,
 	};
-	struct cap *sup = NULL, *dst = NULL;
+	struct cap *sup = NULL, *dst = NULL, *mem;
 	struct process *child;
 	int err;
 
+	if ((err = cspace_lookup(parent->cs, sa->memory, KOBJ_MEMORY,
+				 CAP_RIGHT_WRITE | CAP_RIGHT_COPY, &mem)))
+		return err;
+	spec.pool = (struct mempool *)mem->obj;
 	if (sa->supervisor &&
 	    (err = cspace_lookup(parent->cs, sa->supervisor, KOBJ_ENDPOINT, CAP_RIGHT_WRITE, &sup)))
 		return err;
@@ -47,6 +51,11 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 			process_discard(child);
 			return err;
 		}
+	/* Its Memory, derived from the caller's: a revoke there reaches it. */
+	if ((err = cap_copy(parent->cs, sa->memory, child->cs, CAP_SLOT_MEMORY))) {
+		process_discard(child);
+		return err;
+	}
 	if (sup) {
 		child->supervisor = (struct endpoint *)sup->obj;
 		child->supervisor_badge = sa->supervisor_badge;
@@ -154,4 +163,42 @@ sys_thread_exit(const struct syscall_args *a)
 {
 	(void)a;
 	process_thread_exit();
+}
+
+long
+sys_memory_split(const struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct mempool *mp;
+	struct cap *src, *dst;
+	unsigned long flags = cap_lock_take();
+	int err = cspace_lookup(p->cs, a->a[0], KOBJ_MEMORY, CAP_RIGHT_WRITE, &src);
+
+	if (!err)
+		err = cspace_lookup_empty(p->cs, a->a[1], &dst);
+	if (!err)
+		err = mempool_create((struct mempool *)src->obj, a->a[2], &mp);
+	if (!err) {
+		err = cap_install(p->cs, a->a[1], &mp->obj, CAP_RIGHTS_ALL, 0);
+		kobject_unref(&mp->obj);
+	}
+	cap_lock_drop(flags);
+	return err;
+}
+
+long
+sys_memory_info(const struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct memory_info info = { 0, 0 };
+	unsigned long flags = cap_lock_take();
+	struct cap *c;
+	int err = cspace_lookup(p->cs, a->a[0], KOBJ_MEMORY, CAP_RIGHT_READ, &c);
+
+	if (!err) {
+		info.limit = ((struct mempool *)c->obj)->limit;
+		info.used = ((struct mempool *)c->obj)->used;
+	}
+	cap_lock_drop(flags);
+	return err ? err : copy_to_user(a->a[1], &info, sizeof(info));
 }

@@ -31,6 +31,7 @@ CASES = [
     "notifications",
     "a supervisor kills a child",
     "threads share a process and end with it",
+    "Memory objects: split, charge, return",
 ]
 
 

@@ -23,18 +23,24 @@ spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
       uint64_t badge, const slot_t *caps, unsigned int ncaps)
 {
 	struct spawn_args sa;
+	long r;
 
+	if ((r = sys_memory_split(CAP_SLOT_MEMORY, CAP_SLOT_SCRATCH, quota)))
+		return r;
 	memset(&sa, 0, sizeof(sa));
 	sa.name = name;
 	sa.name_len = strlen(name);
-	sa.quota = quota;
+	sa.memory = CAP_SLOT_SCRATCH;
 	sa.arg = arg;
 	sa.supervisor = supervisor;
 	sa.supervisor_badge = badge;
 	sa.ncaps = ncaps;
 	for (unsigned int i = 0; i < ncaps && i < SPAWN_CAPS_MAX; i++)
 		sa.caps[i] = caps[i];
-	return sys_spawn(&sa);
+	r = sys_spawn(&sa);
+	/* The child holds its pool now; our capability to it can go. */
+	sys_cap_delete(CAP_SLOT_SCRATCH);
+	return r;
 }
 
 /*

@@ -42,6 +42,8 @@ long sys_wait(slot_t notification, uint64_t flags, uint64_t *word);
 long sys_process_kill(slot_t process);
 long sys_thread_create(uintptr_t entry, uintptr_t stack_top, uint64_t arg);
 long sys_thread_exit(void) __attribute__((noreturn));
+long sys_memory_split(slot_t memory, slot_t dst, uint64_t pages);
+long sys_memory_info(slot_t memory, struct memory_info *info);
 
 /* Starts fn(arg) in a new thread of this process on a fresh stack of
  * stack_pages pages; the thread ends when fn returns.  Its id, or an
@@ -63,7 +65,9 @@ void *malloc(size_t size);
 void free(void *p);
 
 /* Spawns a program from the boot archive with the given capabilities
- * (child slots 1..n), reporting to supervisor with badge. */
+ * (child slots 1..n) and pages of memory split from our own (slot
+ * CAP_SLOT_MEMORY, through CAP_SLOT_SCRATCH), reporting to supervisor
+ * with badge. */
 long spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
 	   uint64_t badge, const slot_t *caps, unsigned int ncaps);
 

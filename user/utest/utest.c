@@ -126,7 +126,8 @@ bad_pointers(void)
 	CHECK(sys_spawn(NULL), -E_FAULT);
 	CHECK(sys_spawn((void *)KERNEL_TEXT), -E_FAULT);
 	memset(&sa, 0, sizeof(sa));
-	sa.quota = 64;
+	CHECK(sys_memory_split(CAP_SLOT_MEMORY, 20, 64), 0);
+	sa.memory = 20;
 	sa.name = (const char *)KERNEL_TEXT;
 	sa.name_len = 4;
 	CHECK(sys_spawn(&sa), -E_FAULT);
@@ -144,6 +145,11 @@ bad_pointers(void)
 	CHECK(sys_spawn(&sa), -E_RANGE);
 	sa.ncaps = 1;
 	sa.caps[0] = 40;
+	CHECK(sys_spawn(&sa), -E_NOCAP);
+	sa.ncaps = 0;
+	sa.memory = 1;				/* not a Memory capability */
+	CHECK(sys_spawn(&sa), -E_TYPE);
+	sa.memory = 0;
 	CHECK(sys_spawn(&sa), -E_NOCAP);
 	CHECK(sys_map_anonymous(1, MAP_WRITE, (uint64_t *)KERNEL_TEXT), -E_FAULT);
 	/* The kernel is still answering. */
@@ -503,9 +509,11 @@ spawn_with_process_cap(uint64_t id, slot_t pslot)
 	struct spawn_args sa;
 
 	memset(&sa, 0, sizeof(sa));
+	if (sys_memory_split(CAP_SLOT_MEMORY, 20, 64))
+		return -E_NOMEM;
 	sa.name = "utest";
 	sa.name_len = 5;
-	sa.quota = 64;
+	sa.memory = 20;
 	sa.arg = id;
 	sa.supervisor = 3;
 	sa.supervisor_badge = id;
@@ -513,7 +521,9 @@ spawn_with_process_cap(uint64_t id, slot_t pslot)
 	sa.ncaps = 2;
 	sa.caps[0] = 1;
 	sa.caps[1] = 2;
-	return sys_spawn(&sa);
+	id = (uint64_t)sys_spawn(&sa);
+	sys_cap_delete(20);
+	return (long)id;
 }
 
 static void
@@ -551,6 +561,51 @@ kill(void)
 	CHECK(sys_process_kill(9), -E_NOCAP);
 	CHECK(sys_cap_mint(4, 6, RIGHT_READ, 0), 0);
 	CHECK(sys_process_kill(6), -E_PERM);
+}
+
+static void
+memory_objects(void)
+{
+	struct memory_info own, before, info;
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &before), 0);
+	CHECK(before.limit, UTEST_QUOTA);
+	CHECK(before.used > 0 && before.used < before.limit, 1);
+	CHECK(sys_memory_split(CAP_SLOT_MEMORY, 2, 10), 0);
+	CHECK(sys_memory_info(2, &info), 0);
+	CHECK(info.limit, 10);
+	CHECK(info.used, 0);
+	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
+	CHECK(own.used, before.used + 10);
+	CHECK(sys_memory_split(2, 3, 11), -E_NOMEM);
+	CHECK(sys_memory_split(2, 3, 0), -E_INVAL);
+	CHECK(sys_memory_split(2, 1, 1), -E_EXIST);
+	CHECK(sys_memory_split(1, 3, 1), -E_TYPE);
+	CHECK(sys_memory_split(CAP_SLOT_MEMORY, 3, 1ull << 60), -E_NOMEM);
+	CHECK(sys_cap_mint(2, 4, RIGHT_READ, 0), 0);
+	CHECK(sys_memory_split(4, 3, 1), -E_PERM);
+	CHECK(sys_memory_info(2, (struct memory_info *)KERNEL_TEXT), -E_FAULT);
+	/* Too small a pool for a process: refused, and nothing leaks. */
+	CHECK(spawn("utest", UT_H_IDLE, 8, 0, 0, NULL, 0), -E_NOMEM);
+	CHECK(sys_cap_delete(4), 0);
+	CHECK(sys_cap_delete(2), 0);
+	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
+	CHECK(own.used, before.used);
+	/* A child's pool comes back when it has gone. */
+	CHECK(sys_endpoint_create(5), 0);
+	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &before), 0);
+	pid = spawn("utest", UT_H_IDLE, 40, 5, 1, NULL, 0);
+	CHECK(pid > 0, 1);
+	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
+	CHECK(own.used, before.used + 40);
+	CHECK(await(5, &m), 0);
+	for (int i = 0; i < 100 && own.used != before.used; i++) {
+		sys_yield();
+		sys_memory_info(CAP_SLOT_MEMORY, &own);
+	}
+	CHECK(own.used, before.used);
 }
 
 static uint64_t counter;
@@ -625,12 +680,17 @@ helper(uint64_t id)
 		memset(&msg, 0, sizeof(msg));
 		return sys_recv(2, &msg, 0) == -E_REVOKED ? 0 : 1;
 	case UT_H_NO_CAPS:
+		/* Nothing but its own memory, in the slot the kernel put it. */
 		for (slot_t s = 0; s < CAP_SLOTS; s++) {
+			if (s == CAP_SLOT_MEMORY)
+				continue;
 			n += sys_console_write(s, "x", 1) != -E_NOCAP;
 			n += sys_cap_inspect(s, &info) != -E_NOCAP;
 			n += sys_send(s, &msg, IPC_NONBLOCK) != -E_NOCAP;
 			n += sys_cap_copy(s, 2) != -E_NOCAP;
 		}
+		n += sys_cap_inspect(CAP_SLOT_MEMORY, &info) != 0 || info.type != OBJ_MEMORY;
+		n += sys_console_write(CAP_SLOT_MEMORY, "x", 1) != -E_TYPE;
 		return (int)n;
 	case UT_H_NO_REPLY:
 		memset(&msg, 0, sizeof(msg));
@@ -760,6 +820,9 @@ main(uint64_t arg)
 		break;
 	case UT_THREADS:
 		threads();
+		break;
+	case UT_MEMORY_OBJECTS:
+		memory_objects();
 		break;
 	default:
 		return helper(arg);

@@ -27,6 +27,7 @@ enum utest_case {
 	UT_NOTIFICATIONS,
 	UT_KILL,
 	UT_THREADS,
+	UT_MEMORY_OBJECTS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
