@@ -30,21 +30,15 @@ static const struct kobject_ops endpoint_ops = {
 int
 endpoint_create(struct process *owner, struct endpoint **out)
 {
-	struct endpoint *ep;
+	struct endpoint *ep = process_object_new(owner, sizeof(*ep), KOBJ_ENDPOINT,
+						 &endpoint_ops);
 
-	if (process_charge(owner, 1))
+	if (!ep)
 		return -E_NOMEM;
-	ep = kcalloc(1, sizeof(*ep));
-	if (!ep) {
-		process_uncharge(owner, 1);
-		return -E_NOMEM;
-	}
-	kobject_init(&ep->obj, KOBJ_ENDPOINT, &endpoint_ops);
 	list_init(&ep->senders);
 	list_init(&ep->receivers);
 	list_init(&ep->kmsgs);
 	ep->owner = owner;
-	kobject_ref(&owner->obj);
 	*out = ep;
 	return 0;
 }
@@ -311,9 +305,7 @@ endpoint_destroy(struct kobject *obj)
 		list_del(&k->link);
 		kfree(k);
 	}
-	process_uncharge(ep->owner, 1);
-	kobject_unref(&ep->owner->obj);
-	kfree(ep);
+	process_object_free(ep->owner, ep);
 }
 
 void

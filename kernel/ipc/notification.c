@@ -20,9 +20,7 @@ notification_destroy(struct kobject *obj)
 {
 	struct notification *n = (struct notification *)obj;
 
-	process_uncharge(n->owner, 1);
-	kobject_unref(&n->owner->obj);
-	kfree(n);
+	process_object_free(n->owner, n);
 }
 
 static const struct kobject_ops notification_ops = {
@@ -34,19 +32,13 @@ static const struct kobject_ops notification_ops = {
 int
 notification_create(struct process *owner, struct notification **out)
 {
-	struct notification *n;
+	struct notification *n = process_object_new(owner, sizeof(*n), KOBJ_NOTIFICATION,
+						    &notification_ops);
 
-	if (process_charge(owner, 1))
+	if (!n)
 		return -E_NOMEM;
-	n = kcalloc(1, sizeof(*n));
-	if (!n) {
-		process_uncharge(owner, 1);
-		return -E_NOMEM;
-	}
-	kobject_init(&n->obj, KOBJ_NOTIFICATION, &notification_ops);
 	wait_queue_init(&n->waiters);
 	n->owner = owner;
-	kobject_ref(&owner->obj);
 	*out = n;
 	return 0;
 }

@@ -71,6 +71,32 @@ process_uncharge(struct process *p, uint64_t pages)
 	mempool_uncharge(p->pool, pages);
 }
 
+void *
+process_object_new(struct process *owner, size_t size, enum kobject_type type,
+		   const struct kobject_ops *ops)
+{
+	struct kobject *obj;
+
+	if (process_charge(owner, 1))
+		return NULL;
+	obj = kcalloc(1, size);
+	if (!obj) {
+		process_uncharge(owner, 1);
+		return NULL;
+	}
+	kobject_init(obj, type, ops);
+	kobject_ref(&owner->obj);
+	return obj;
+}
+
+void
+process_object_free(struct process *owner, void *obj)
+{
+	process_uncharge(owner, 1);
+	kobject_unref(&owner->obj);
+	kfree(obj);
+}
+
 static void
 cspace_destroy(struct kobject *obj)
 {

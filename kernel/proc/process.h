@@ -114,6 +114,16 @@ int process_charge(struct process *p, uint64_t pages);
 void process_uncharge(struct process *p, uint64_t pages);
 
 /*
+ * A zeroed kernel object of size bytes made for owner: one page is
+ * charged to its pool and it references owner until
+ * process_object_free.  NULL when the pool or the heap is out.
+ * Capability lock held.
+ */
+void *process_object_new(struct process *owner, size_t size, enum kobject_type type,
+    const struct kobject_ops *ops);
+void process_object_free(struct process *owner, void *obj);
+
+/*
  * Maps pages fresh zeroed pages into the calling process at a place it
  * chooses, charged to its quota; *va gets the address.  -E_NOMEM,
  * -E_RANGE (no room or too many regions).

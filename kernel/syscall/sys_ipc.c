@@ -93,23 +93,56 @@ flags_ok(uint64_t f)
 	return (f & ~(uint64_t)IPC_NONBLOCK) ? -E_INVAL : 0;
 }
 
-long
-sys_endpoint_create(const struct syscall_args *a)
+/* A new object from make(), installed in the caller's empty slot dst. */
+static long
+install_new(uint64_t dst, int (*make)(struct process *owner, struct kobject **out))
 {
 	struct process *p = process_current();
-	struct endpoint *ep;
+	struct kobject *obj;
 	struct cap *slot;
 	unsigned long flags = cap_lock_take();
-	int err = cspace_lookup_empty(p->cs, a->a[0], &slot);
+	int err = cspace_lookup_empty(p->cs, dst, &slot);
 
 	if (!err)
-		err = endpoint_create(p, &ep);
+		err = make(p, &obj);
 	if (!err) {
-		err = cap_install(p->cs, a->a[0], &ep->obj, CAP_RIGHTS_ALL, 0);
-		kobject_unref(&ep->obj);	/* the capability holds it now */
+		err = cap_install(p->cs, dst, obj, CAP_RIGHTS_ALL, 0);
+		kobject_unref(obj);	/* the capability holds it now */
 	}
 	cap_lock_drop(flags);
 	return err;
+}
+
+static int
+make_endpoint(struct process *owner, struct kobject **out)
+{
+	struct endpoint *ep;
+	int err = endpoint_create(owner, &ep);
+
+	*out = err ? NULL : &ep->obj;
+	return err;
+}
+
+static int
+make_notification(struct process *owner, struct kobject **out)
+{
+	struct notification *n;
+	int err = notification_create(owner, &n);
+
+	*out = err ? NULL : &n->obj;
+	return err;
+}
+
+long
+sys_endpoint_create(const struct syscall_args *a)
+{
+	return install_new(a->a[0], make_endpoint);
+}
+
+long
+sys_notification_create(const struct syscall_args *a)
+{
+	return install_new(a->a[0], make_notification);
 }
 
 static long
@@ -204,25 +237,6 @@ sys_reply(const struct syscall_args *a)
 		return err;
 	flags = cap_lock_take();
 	err = ipc_reply();
-	cap_lock_drop(flags);
-	return err;
-}
-
-long
-sys_notification_create(const struct syscall_args *a)
-{
-	struct process *p = process_current();
-	struct notification *n;
-	struct cap *slot;
-	unsigned long flags = cap_lock_take();
-	int err = cspace_lookup_empty(p->cs, a->a[0], &slot);
-
-	if (!err)
-		err = notification_create(p, &n);
-	if (!err) {
-		err = cap_install(p->cs, a->a[0], &n->obj, CAP_RIGHTS_ALL, 0);
-		kobject_unref(&n->obj);
-	}
 	cap_lock_drop(flags);
 	return err;
 }

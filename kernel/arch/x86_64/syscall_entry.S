@@ -12,47 +12,12 @@
  * stack loaded, so x86_syscall refuses it (a user can ask for it through
  * a changed frame, never through RCX alone).
  */
+#include "asm/frame.h"
 #include "asm/gdt.h"
 
 /* struct cpu_local field offsets (sched/percpu.h asserts them). */
 #define CPU_LOCAL_KERNEL_SP	8
 #define CPU_LOCAL_USER_SP	16
-
-	.macro PUSH_GPRS
-	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	.endm
-
-	.macro POP_GPRS
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
-	.endm
 
 	.text
 	.global x86_syscall_entry

@@ -9,6 +9,7 @@
  * base: SWAPGS on the way in and again on the way out.  System calls
  * have their own entry (syscall_entry.S).
  */
+#include "asm/frame.h"
 #include "asm/gdt.h"
 
 	/* The CPU pushes an error code for vectors 8, 10-14, 17, 21, 29, 30. */
@@ -38,41 +39,13 @@ trap_common:
 	testb $3, 24(%rsp)			/* saved CS, above vector and error */
 	jz 1f
 	swapgs
-1:	pushq %rax
-	pushq %rbx
-	pushq %rcx
-	pushq %rdx
-	pushq %rsi
-	pushq %rdi
-	pushq %rbp
-	pushq %r8
-	pushq %r9
-	pushq %r10
-	pushq %r11
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
+1:	PUSH_GPRS
 	/* The CPU aligned the stack to 16 before its frame; 22 quadwords
 	 * later it still is, as the C ABI wants at the call. */
 	movq %rsp, %rdi
 	cld
 	call x86_trap
-	popq %r15
-	popq %r14
-	popq %r13
-	popq %r12
-	popq %r11
-	popq %r10
-	popq %r9
-	popq %r8
-	popq %rbp
-	popq %rdi
-	popq %rsi
-	popq %rdx
-	popq %rcx
-	popq %rbx
-	popq %rax
+	POP_GPRS
 	testb $3, 24(%rsp)
 	jz 2f
 	cli				/* no interrupt between SWAPGS and IRET */
