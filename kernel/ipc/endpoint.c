@@ -10,13 +10,20 @@
 #include "sched/thread.h"
 #include "themelios/errno.h"
 
-/* Reports queued for nobody: beyond this they are dropped (and said). */
-#define ENDPOINT_KMSGS_MAX	256
-
 struct kmsg_node {
 	struct list_node link;
+	struct kobject *hold;		/* kept alive (charged) until received */
 	struct ipc_kmsg msg;
 };
+
+static void
+kmsg_free(struct kmsg_node *k)
+{
+	list_del(&k->link);
+	if (k->hold)
+		kobject_unref(k->hold);
+	kfree(k);
+}
 
 static void endpoint_last_cap(struct kobject *obj);
 static void endpoint_destroy(struct kobject *obj);
@@ -209,10 +216,9 @@ ipc_recv(uint64_t slot, unsigned int flags)
 	if (!list_empty(&ep->kmsgs)) {
 		struct kmsg_node *k = container_of(list_first(&ep->kmsgs), struct kmsg_node, link);
 
-		list_del(&k->link);
 		ep->nkmsgs--;
 		copy_msg(&st->msg, &k->msg);
-		kfree(k);
+		kmsg_free(k);
 		return 0;
 	}
 	if (!list_empty(&ep->senders)) {
@@ -256,7 +262,7 @@ ipc_reply(void)
 
 void
 endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
-		     const uint64_t words[IPC_WORDS])
+		     const uint64_t words[IPC_WORDS], struct kobject *hold)
 {
 	struct ipc_kmsg m;
 	struct kmsg_node *k;
@@ -272,12 +278,16 @@ endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
 		finish(r, 0);
 		return;
 	}
-	if (ep->nkmsgs >= ENDPOINT_KMSGS_MAX || !(k = kmalloc(sizeof(*k)))) {
-		pr_warn("ipc: report %#lx for badge %lu dropped (receiver not keeping up)\n",
-			label, badge);
+	/* Bounded by the processes alive or held here, each charged to a
+	 * pool; only the heap itself running dry loses a report. */
+	if (!(k = kmalloc(sizeof(*k)))) {
+		pr_warn("ipc: out of memory: report %#lx for badge %lu dropped\n", label, badge);
 		return;
 	}
 	k->msg = m;
+	k->hold = hold;
+	if (hold)
+		kobject_ref(hold);
 	list_add_tail(&ep->kmsgs, &k->link);
 	ep->nkmsgs++;
 }
@@ -299,12 +309,8 @@ endpoint_destroy(struct kobject *obj)
 {
 	struct endpoint *ep = (struct endpoint *)obj;
 
-	while (!list_empty(&ep->kmsgs)) {
-		struct kmsg_node *k = container_of(list_first(&ep->kmsgs), struct kmsg_node, link);
-
-		list_del(&k->link);
-		kfree(k);
-	}
+	while (!list_empty(&ep->kmsgs))
+		kmsg_free(container_of(list_first(&ep->kmsgs), struct kmsg_node, link));
 	process_object_free(ep->owner, ep);
 }
 

@@ -96,9 +96,14 @@ int ipc_send(uint64_t slot, unsigned int flags, bool call);
 int ipc_recv(uint64_t slot, unsigned int flags);
 int ipc_reply(void);
 
-/* A report from the kernel (to a supervisor): queued if nobody waits;
- * never blocks. */
+/*
+ * A report from the kernel (to a supervisor): queued if nobody waits;
+ * never blocks.  A queued report keeps hold (the process it is about)
+ * alive until it is received, so its memory stays charged to its pool
+ * meanwhile: a supervisor that never listens spends its own budget, not
+ * the kernel's.
+ */
 void endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
-    const uint64_t words[IPC_WORDS]);
+    const uint64_t words[IPC_WORDS], struct kobject *hold);
 
 #endif

@@ -450,7 +450,7 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 	if (p->supervisor) {
 		uint64_t words[IPC_WORDS] = { p->pid, (uint64_t)status, addr, pc };
 
-		endpoint_kernel_send(p->supervisor, p->supervisor_badge, event, words);
+		endpoint_kernel_send(p->supervisor, p->supervisor_badge, event, words, &p->obj);
 		kobject_unref(&p->supervisor->obj);
 		p->supervisor = NULL;
 	}

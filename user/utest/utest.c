@@ -606,6 +606,20 @@ memory_objects(void)
 		sys_memory_info(CAP_SLOT_MEMORY, &own);
 	}
 	CHECK(own.used, before.used);
+	/* Reports nobody has read keep the ended children charged to us. */
+	for (int i = 0; i < 3; i++)
+		CHECK(spawn("utest", UT_H_IDLE, 40, 5, 1, NULL, 0) > 0, 1);
+	for (int i = 0; i < 300; i++)
+		sys_yield();
+	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
+	CHECK(own.used, before.used + 120);
+	for (int i = 0; i < 3; i++)
+		CHECK(await(5, &m), 0);
+	for (int i = 0; i < 100 && own.used != before.used; i++) {
+		sys_yield();
+		sys_memory_info(CAP_SLOT_MEMORY, &own);
+	}
+	CHECK(own.used, before.used);
 }
 
 static uint64_t counter;
