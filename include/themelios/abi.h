@@ -100,7 +100,18 @@ struct spawn_args {
 	uint64_t process_slot;		/* empty slot for the child's Process cap; 0: none */
 	uint64_t ncaps;
 	uint64_t caps[SPAWN_CAPS_MAX];	/* caller's slots, copied to child slots 1.. */
+	const char *args;		/* NUL-terminated strings, one after another */
+	uint64_t args_len;		/* bytes, the last NUL included; 0: none */
 };
+
+/* The child's argv is its name, then the strings of spawn_args.args. */
+#define SPAWN_ARGS_MAX		1024	/* bytes */
+#define SPAWN_ARGC_MAX		32
+
+/*
+ * A new process's stack at entry (the System V layout): sp points at
+ * argc, then argv[0..argc-1], then a NULL; the strings sit above.
+ */
 
 /* map_anonymous flags. */
 #define MAP_WRITE		(1u << 1)

@@ -245,6 +245,40 @@ load_image(struct process *p, const struct process_spec *spec, uintptr_t *entry)
 	return 0;
 }
 
+/*
+ * The argument block at the top of the new stack: the strings (the
+ * program's name first), then below them, 16-byte aligned, argc and the
+ * argv pointers with a NULL after them.  spec->args is already checked:
+ * NUL-terminated strings, at most SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX
+ * of them.
+ */
+static int
+push_args(struct process *p, const struct process_spec *spec)
+{
+	uint64_t argv[SPAWN_ARGC_MAX + 2];
+	size_t name_len = strlen(p->name) + 1, argc = 1, n;
+	uintptr_t strings = USER_STACK_TOP - name_len - spec->args_len, at, sp;
+	int err;
+
+	strings &= ~(uintptr_t)15;
+	if ((err = copy_into(p, strings, (const uint8_t *)p->name, name_len)) ||
+	    (err = copy_into(p, strings + name_len, (const uint8_t *)spec->args, spec->args_len)))
+		return err;
+	argv[0] = strings;
+	for (at = 0; at < spec->args_len && argc <= SPAWN_ARGC_MAX; at += n + 1, argc++) {
+		n = strnlen(spec->args + at, spec->args_len - at);
+		argv[argc] = strings + name_len + at;
+	}
+	argv[argc] = 0;
+	/* argc, argv[argc + 1], kept 16-byte aligned at sp. */
+	sp = (strings - (argc + 2) * sizeof(uint64_t)) & ~(uintptr_t)15;
+	if ((err = copy_into(p, sp, (const uint8_t *)&(uint64_t){ argc }, sizeof(uint64_t))) ||
+	    (err = copy_into(p, sp + 8, (const uint8_t *)argv, (argc + 1) * sizeof(uint64_t))))
+		return err;
+	p->initial_sp = sp;
+	return 0;
+}
+
 int
 process_create(const struct process_spec *spec, struct process **out)
 {
@@ -283,6 +317,8 @@ process_create(const struct process_spec *spec, struct process **out)
 	if (!err)
 		err = map_region(p, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K,
 				 USER_STACK_PAGES, VM_READ | VM_WRITE);
+	if (!err)
+		err = push_args(p, spec);
 	if (err) {
 		kobject_unref(&p->obj);		/* destroys it, charges and all */
 		return err;
@@ -348,7 +384,7 @@ add_thread(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg)
 int
 process_start(struct process *p)
 {
-	struct thread *t = add_thread(p, p->entry, USER_STACK_TOP, p->arg);
+	struct thread *t = add_thread(p, p->entry, p->initial_sp, p->arg);
 
 	if (!t) {
 		process_discard(p);

@@ -58,6 +58,7 @@ struct process {
 	struct list_node threads;	/* live threads: thread.proc_link */
 	unsigned int nthreads;
 	uintptr_t entry;		/* the ELF entry point */
+	uintptr_t initial_sp;		/* argc, argv (System V layout) */
 	uint64_t arg;			/* the main thread's first argument */
 	struct list_node all_link;
 	struct wait_queue exit_wq;	/* process_wait */
@@ -70,6 +71,8 @@ struct process_spec {
 	size_t image_len;
 	struct mempool *pool;		/* charged for everything */
 	uint64_t arg;
+	const char *args;		/* kernel copy, checked: NUL-terminated strings */
+	size_t args_len;
 };
 
 /*

@@ -19,10 +19,11 @@
 /* Under the capability lock: the child's capabilities, then start it. */
 static int
 spawn_locked(struct process *parent, const struct spawn_args *sa, const char *name,
-	     const void *image, size_t len)
+	     const void *image, size_t len, const char *args)
 {
 	struct process_spec spec = {
 		.name = name, .image = image, .image_len = len, .arg = sa->arg,
+		.args = args, .args_len = sa->args_len,
 	};
 	struct cap *sup = NULL, *dst = NULL, *mem;
 	struct process *child;
@@ -70,12 +71,33 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 	return err ? err : (int)child->pid;
 }
 
+/* The argument strings, into args: -E_RANGE (too long, too many),
+ * -E_INVAL (not NUL-terminated), -E_FAULT. */
+static int
+copy_args(const struct spawn_args *sa, char *args)
+{
+	unsigned int count = 0;
+	int err;
+
+	if (sa->args_len == 0)
+		return 0;
+	if (sa->args_len > SPAWN_ARGS_MAX)
+		return -E_RANGE;
+	if ((err = copy_from_user(args, (uintptr_t)sa->args, sa->args_len)))
+		return err;
+	if (args[sa->args_len - 1] != '\0')
+		return -E_INVAL;
+	for (uint64_t i = 0; i < sa->args_len; i++)
+		count += args[i] == '\0';
+	return count + 1 > SPAWN_ARGC_MAX ? -E_RANGE : 0;
+}
+
 long
 sys_spawn(const struct syscall_args *a)
 {
 	struct process *p = process_current();
 	struct spawn_args sa;
-	char name[PROC_NAME_MAX];
+	char name[PROC_NAME_MAX], args[SPAWN_ARGS_MAX];
 	const void *image;
 	size_t len;
 	unsigned long flags;
@@ -90,10 +112,12 @@ sys_spawn(const struct syscall_args *a)
 	name[sa.name_len] = '\0';
 	if (strlen(name) != sa.name_len)
 		return -E_INVAL;
+	if ((err = copy_args(&sa, args)))
+		return err;
 	if ((err = boot_archive_find(name, &image, &len)))
 		return err;
 	flags = cap_lock_take();
-	err = spawn_locked(p, &sa, name, image, len);
+	err = spawn_locked(p, &sa, name, image, len, args);
 	cap_lock_drop(flags);
 	return err;
 }

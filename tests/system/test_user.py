@@ -32,6 +32,7 @@ CASES = [
     "a supervisor kills a child",
     "threads share a process and end with it",
     "Memory objects: split, charge, return",
+    "argument strings",
 ]
 
 

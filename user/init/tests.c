@@ -41,6 +41,7 @@ static const struct {
 	{ "a supervisor kills a child", UT_KILL, EXPECT_EXIT0 },
 	{ "threads share a process and end with it", UT_THREADS, EXPECT_EXIT0 },
 	{ "Memory objects: split, charge, return", UT_MEMORY_OBJECTS, EXPECT_EXIT0 },
+	{ "argument strings", UT_ARGS, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

@@ -18,9 +18,20 @@ strerror(long err)
 	return err < E_MAX && names[err] ? names[err] : "E_?";
 }
 
+long prog_argc;
+char **prog_argv;
+
 long
 spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
       uint64_t badge, const slot_t *caps, unsigned int ncaps)
+{
+	return spawn_args(name, arg, quota, supervisor, badge, caps, ncaps, NULL, 0);
+}
+
+long
+spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
+	   uint64_t badge, const slot_t *caps, unsigned int ncaps,
+	   const char *args, uint64_t args_len)
 {
 	struct spawn_args sa;
 	long r;
@@ -37,6 +48,8 @@ spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
 	sa.ncaps = ncaps;
 	for (unsigned int i = 0; i < ncaps && i < SPAWN_CAPS_MAX; i++)
 		sa.caps[i] = caps[i];
+	sa.args = args;
+	sa.args_len = args_len;
 	r = sys_spawn(&sa);
 	/* The child holds its pool now; our capability to it can go. */
 	sys_cap_delete(CAP_SLOT_SCRATCH);

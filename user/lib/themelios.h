@@ -70,8 +70,15 @@ void free(void *p);
  * with badge. */
 long spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
 	   uint64_t badge, const slot_t *caps, unsigned int ncaps);
+/* The same with argument strings (NUL-separated, args_len bytes). */
+long spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
+		uint64_t badge, const slot_t *caps, unsigned int ncaps,
+		const char *args, uint64_t args_len);
 
-/* main gets the argument its creator passed. */
+/* main gets the argument word its creator passed; the strings (argv[0]
+ * is the program's name) are here. */
 int main(uint64_t arg);
+extern long prog_argc;
+extern char **prog_argv;
 
 #endif

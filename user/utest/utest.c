@@ -622,6 +622,39 @@ memory_objects(void)
 	CHECK(own.used, before.used);
 }
 
+static void
+args(void)
+{
+	static const char two[] = "alpha\0beta gamma";	/* the final NUL is the literal's */
+	static char many[SPAWN_ARGC_MAX * 2 + 2];
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(prog_argc, 1);
+	CHECK(strcmp(prog_argv[0], "utest"), 0);
+	CHECK(prog_argv[1] == NULL, 1);
+	CHECK(sys_endpoint_create(3), 0);
+	pid = spawn_args("utest", UT_H_ARGS, 64, 3, 1, NULL, 0, two, sizeof(two));
+	CHECK(pid > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 0);
+	/* Bad argument blocks. */
+	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, "abc", 3), -E_INVAL);
+	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, (char *)KERNEL_TEXT, 8),
+	      -E_FAULT);
+	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, two, SPAWN_ARGS_MAX + 1),
+	      -E_RANGE);
+	for (unsigned int i = 0; i < sizeof(many); i += 2)
+		many[i] = 'x';			/* "x\0x\0...": one string too many */
+	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, many, sizeof(many)), -E_RANGE);
+	/* The most there may be: argv[0] and 31 more. */
+	CHECK(spawn_args("utest", UT_H_IDLE, 64, 3, 2, NULL, 0, many,
+			 2 * (SPAWN_ARGC_MAX - 1)) > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.words[1], 0);
+}
+
 static uint64_t counter;
 
 static void
@@ -734,6 +767,10 @@ helper(uint64_t id)
 		for (int i = 0; i < 5; i++)
 			sys_yield();
 		return 5;
+	case UT_H_ARGS:
+		return !(prog_argc == 3 && !strcmp(prog_argv[0], "utest") &&
+			 !strcmp(prog_argv[1], "alpha") && !strcmp(prog_argv[2], "beta gamma") &&
+			 prog_argv[3] == NULL);
 	case UT_H_SPIN:
 		for (volatile int spin = 0;; spin++)
 			;
@@ -837,6 +874,9 @@ main(uint64_t arg)
 		break;
 	case UT_MEMORY_OBJECTS:
 		memory_objects();
+		break;
+	case UT_ARGS:
+		args();
 		break;
 	default:
 		return helper(arg);

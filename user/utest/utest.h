@@ -28,6 +28,7 @@ enum utest_case {
 	UT_KILL,
 	UT_THREADS,
 	UT_MEMORY_OBJECTS,
+	UT_ARGS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -42,6 +43,7 @@ enum utest_case {
 	UT_H_SPIN,
 	UT_H_THREAD_FAULT,
 	UT_H_THREAD_EXIT,
+	UT_H_ARGS,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
