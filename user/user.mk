@@ -7,13 +7,14 @@ USER_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-Iuser/lib -Iuser -I. -Iinclude -I$(GEN) -mgeneral-regs-only $(USER_ARCH_CFLAGS) -MMD -MP
 USER_LIB := user/lib/printf.c user/lib/runtime.c lib/format.c lib/string.c lib/strlcpy.c \
-	user/lib/crt0_$(ARCH).S user/lib/syscall6_$(ARCH).S $(GEN)/usys.S
+	user/lib/crt0_$(ARCH).S user/lib/syscall6_$(ARCH).S \
+	user/lib/ipc_words_$(ARCH).S $(GEN)/usys.S
 USER_LIB_OBJS := $(patsubst %,$(USER_OBJ)/%.o,$(basename $(USER_LIB)))
 
 $(USER_OBJ)/%.o: %.c | $(GEN)/syscall_numbers.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
-$(USER_OBJ)/%.o: %.S
+$(USER_OBJ)/%.o: %.S | $(GEN)/syscall_numbers.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 define user_program

@@ -21,7 +21,7 @@ _Static_assert(OBJ_ENDPOINT == KOBJ_ENDPOINT && OBJ_CONSOLE == KOBJ_CONSOLE &&
 _Static_assert(sizeof(struct cap_info) == 24, "cap_info layout");
 
 long
-sys_cap_copy(const struct syscall_args *a)
+sys_cap_copy(struct syscall_args *a)
 {
 	struct cspace *cs = process_current()->cs;
 	unsigned long flags = cap_lock_take();
@@ -32,7 +32,7 @@ sys_cap_copy(const struct syscall_args *a)
 }
 
 long
-sys_cap_mint(const struct syscall_args *a)
+sys_cap_mint(struct syscall_args *a)
 {
 	struct cspace *cs = process_current()->cs;
 	unsigned long flags;
@@ -47,7 +47,7 @@ sys_cap_mint(const struct syscall_args *a)
 }
 
 long
-sys_cap_move(const struct syscall_args *a)
+sys_cap_move(struct syscall_args *a)
 {
 	struct cspace *cs = process_current()->cs;
 	unsigned long flags = cap_lock_take();
@@ -58,7 +58,7 @@ sys_cap_move(const struct syscall_args *a)
 }
 
 long
-sys_cap_delete(const struct syscall_args *a)
+sys_cap_delete(struct syscall_args *a)
 {
 	struct cspace *cs = process_current()->cs;
 	unsigned long flags = cap_lock_take();
@@ -69,7 +69,7 @@ sys_cap_delete(const struct syscall_args *a)
 }
 
 long
-sys_cap_revoke(const struct syscall_args *a)
+sys_cap_revoke(struct syscall_args *a)
 {
 	struct cspace *cs = process_current()->cs;
 	unsigned long flags = cap_lock_take();
@@ -80,7 +80,7 @@ sys_cap_revoke(const struct syscall_args *a)
 }
 
 long
-sys_cap_inspect(const struct syscall_args *a)
+sys_cap_inspect(struct syscall_args *a)
 {
 	struct cspace *cs = process_current()->cs;
 	struct cap_info info;

@@ -134,19 +134,19 @@ make_notification(struct process *owner, struct kobject **out)
 }
 
 long
-sys_endpoint_create(const struct syscall_args *a)
+sys_endpoint_create(struct syscall_args *a)
 {
 	return install_new(a->a[0], make_endpoint);
 }
 
 long
-sys_notification_create(const struct syscall_args *a)
+sys_notification_create(struct syscall_args *a)
 {
 	return install_new(a->a[0], make_notification);
 }
 
 static long
-send_common(const struct syscall_args *a, bool call)
+send_common(struct syscall_args *a, bool call)
 {
 	struct ipc_state *st = thread_current()->ipc;
 	unsigned long flags;
@@ -166,13 +166,13 @@ send_common(const struct syscall_args *a, bool call)
 }
 
 long
-sys_send(const struct syscall_args *a)
+sys_send(struct syscall_args *a)
 {
 	return send_common(a, false);
 }
 
 long
-sys_call(const struct syscall_args *a)
+sys_call(struct syscall_args *a)
 {
 	return send_common(a, true);
 }
@@ -215,19 +215,19 @@ recv_common(uint64_t slot, uint64_t umsg, uint64_t f, bool reply_first)
 }
 
 long
-sys_recv(const struct syscall_args *a)
+sys_recv(struct syscall_args *a)
 {
 	return recv_common(a->a[0], a->a[1], a->a[2], false);
 }
 
 long
-sys_reply_recv(const struct syscall_args *a)
+sys_reply_recv(struct syscall_args *a)
 {
 	return recv_common(a->a[0], a->a[1], a->a[2], true);
 }
 
 long
-sys_reply(const struct syscall_args *a)
+sys_reply(struct syscall_args *a)
 {
 	struct ipc_state *st = thread_current()->ipc;
 	unsigned long flags;
@@ -242,7 +242,7 @@ sys_reply(const struct syscall_args *a)
 }
 
 long
-sys_signal(const struct syscall_args *a)
+sys_signal(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	unsigned long flags = cap_lock_take();
@@ -257,7 +257,7 @@ sys_signal(const struct syscall_args *a)
 }
 
 long
-sys_wait(const struct syscall_args *a)
+sys_wait(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	uint64_t word = 0;
@@ -278,4 +278,83 @@ sys_wait(const struct syscall_args *a)
 	if (err)
 		return err;
 	return copy_to_user(a->a[2], &word, sizeof(word));
+}
+
+/*
+ * The register path: a label and four words in registers, no memory to
+ * check or copy (docs/syscalls.md).  A message with data or a
+ * capability reaches a register receiver without them.
+ */
+static void
+words_in(struct ipc_state *st, const struct syscall_args *a)
+{
+	st->msg.label = a->a[1];
+	for (unsigned int i = 0; i < IPC_WORDS; i++)
+		st->msg.words[i] = a->a[2 + i];
+	st->msg.len = 0;
+	st->msg.cap_slot = 0;
+	st->recv_slot = 0;
+}
+
+/* badge, label, words: into the result registers. */
+static void
+words_out(const struct ipc_state *st, struct syscall_args *a, bool badge)
+{
+	unsigned int n = 0;
+
+	if (badge)
+		a->ret[n++] = st->msg.badge;
+	a->ret[n++] = st->msg.label;
+	for (unsigned int i = 0; i < IPC_WORDS; i++)
+		a->ret[n++] = st->msg.words[i];
+	a->nret = n;
+}
+
+long
+sys_call_words(struct syscall_args *a)
+{
+	struct ipc_state *st = thread_current()->ipc;
+	unsigned long flags;
+	long err;
+
+	words_in(st, a);
+	flags = cap_lock_take();
+	err = ipc_send(a->a[0], 0, true);
+	cap_lock_drop(flags);
+	if (!err)
+		words_out(st, a, false);
+	return err;
+}
+
+static long
+recv_words(struct syscall_args *a, bool reply_first)
+{
+	struct ipc_state *st = thread_current()->ipc;
+	unsigned long flags;
+	long err = 0;
+
+	if (reply_first)
+		words_in(st, a);
+	st->recv_slot = 0;
+	flags = cap_lock_take();
+	if (reply_first && (err = ipc_reply()) == -E_NOENT)
+		err = 0;
+	if (!err)
+		err = ipc_recv(a->a[0], 0);
+	cap_lock_drop(flags);
+	if (!err)
+		words_out(st, a, true);
+	return err;
+}
+
+long
+sys_recv_words(struct syscall_args *a)
+{
+	return recv_words(a, false);
+}
+
+long
+sys_reply_recv_words(struct syscall_args *a)
+{
+	return recv_words(a, true);
 }

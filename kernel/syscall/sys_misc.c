@@ -11,13 +11,13 @@
 #include "themelios/errno.h"
 
 long
-sys_exit(const struct syscall_args *a)
+sys_exit(struct syscall_args *a)
 {
 	process_exit((long)a->a[0]);
 }
 
 long
-sys_yield(const struct syscall_args *a)
+sys_yield(struct syscall_args *a)
 {
 	(void)a;
 	thread_yield();
@@ -26,14 +26,14 @@ sys_yield(const struct syscall_args *a)
 
 /* For user-space benchmarks: the cycle counter user mode may not read. */
 long
-sys_cycles(const struct syscall_args *a)
+sys_cycles(struct syscall_args *a)
 {
 	(void)a;
 	return (long)arch_cycles();
 }
 
 long
-sys_console_write(const struct syscall_args *a)
+sys_console_write(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	uint64_t slot = a->a[0], buf = a->a[1], len = a->a[2];

@@ -93,7 +93,7 @@ copy_args(const struct spawn_args *sa, char *args)
 }
 
 long
-sys_spawn(const struct syscall_args *a)
+sys_spawn(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	struct spawn_args sa;
@@ -123,7 +123,7 @@ sys_spawn(const struct syscall_args *a)
 }
 
 long
-sys_map_anonymous(const struct syscall_args *a)
+sys_map_anonymous(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	uint64_t pages = a->a[0], f = a->a[1];
@@ -146,7 +146,7 @@ sys_map_anonymous(const struct syscall_args *a)
 }
 
 long
-sys_process_kill(const struct syscall_args *a)
+sys_process_kill(struct syscall_args *a)
 {
 	struct process *self = process_current(), *p;
 	unsigned long flags = cap_lock_take();
@@ -165,7 +165,7 @@ sys_process_kill(const struct syscall_args *a)
 }
 
 long
-sys_thread_create(const struct syscall_args *a)
+sys_thread_create(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	uint64_t tid = 0;
@@ -183,14 +183,14 @@ sys_thread_create(const struct syscall_args *a)
 }
 
 long
-sys_thread_exit(const struct syscall_args *a)
+sys_thread_exit(struct syscall_args *a)
 {
 	(void)a;
 	process_thread_exit();
 }
 
 long
-sys_memory_split(const struct syscall_args *a)
+sys_memory_split(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	struct mempool *mp;
@@ -211,7 +211,7 @@ sys_memory_split(const struct syscall_args *a)
 }
 
 long
-sys_memory_info(const struct syscall_args *a)
+sys_memory_info(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	struct memory_info info = { 0, 0 };

@@ -5,7 +5,7 @@
 #include "themelios/errno.h"
 
 long
-syscall_dispatch(const struct syscall_args *a)
+syscall_dispatch(struct syscall_args *a)
 {
 	long r = a->nr < SYS_COUNT && syscall_table[a->nr] ? syscall_table[a->nr](a) : -E_NOSYS;
 

@@ -12,17 +12,23 @@
 
 #include "syscall_numbers.h"
 
+#define SYSCALL_RET_MAX	6
+
 struct syscall_args {
 	uint64_t nr;
 	uint64_t a[6];
+	/* Results beyond the first, for the calls that return a message in
+	 * registers: the arch code copies nret of them out (docs/syscalls.md). */
+	uint64_t ret[SYSCALL_RET_MAX];
+	unsigned int nret;
 };
 
-typedef long (*syscall_fn)(const struct syscall_args *a);
+typedef long (*syscall_fn)(struct syscall_args *a);
 
 extern const syscall_fn syscall_table[SYS_COUNT];
 extern const char *const syscall_names[SYS_COUNT];
 
-long syscall_dispatch(const struct syscall_args *a);
+long syscall_dispatch(struct syscall_args *a);
 
 /* sys_NAME for every line of the list. */
 #include "syscall_handlers.h"

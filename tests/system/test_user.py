@@ -33,6 +33,7 @@ CASES = [
     "threads share a process and end with it",
     "Memory objects: split, charge, return",
     "argument strings",
+    "register IPC path",
 ]
 
 

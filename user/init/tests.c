@@ -42,6 +42,7 @@ static const struct {
 	{ "threads share a process and end with it", UT_THREADS, EXPECT_EXIT0 },
 	{ "Memory objects: split, charge, return", UT_MEMORY_OBJECTS, EXPECT_EXIT0 },
 	{ "argument strings", UT_ARGS, EXPECT_EXIT0 },
+	{ "register IPC path", UT_REGISTER_IPC, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

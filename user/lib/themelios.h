@@ -50,6 +50,20 @@ long sys_memory_info(slot_t memory, struct memory_info *info);
  * error. */
 long thread_start(void (*fn)(void *), void *arg, unsigned int stack_pages);
 
+/*
+ * The register IPC path: a label and four words, no data, no capability
+ * (docs/syscalls.md).  call sends w and puts the reply in it; recv and
+ * reply_recv fill w with what arrived, badge included.
+ */
+struct ipc_words {
+	uint64_t label;
+	uint64_t w[IPC_WORDS];
+	uint64_t badge;
+};
+long ipc_call_words(slot_t ep, struct ipc_words *w);
+long ipc_recv_words(slot_t ep, struct ipc_words *w);
+long ipc_reply_recv_words(slot_t ep, struct ipc_words *w);
+
 /* A raw system call by number, for tests of the dispatcher. */
 long syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 

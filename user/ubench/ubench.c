@@ -11,7 +11,7 @@
 #define SPAWNS		40
 #define QUIT		1
 
-enum role { MAIN, SERVER, YIELDER, FAULTER, EXITER };
+enum role { MAIN, SERVER, YIELDER, FAULTER, EXITER, WORDS_SERVER };
 
 static struct ipc_msg msg;
 
@@ -51,6 +51,29 @@ ipc_round_trip(void)
 	msg.label = QUIT;
 	sys_call(2, &msg, 0);
 	sys_recv(3, &msg, 0);		/* its exit */
+	return end - start;
+}
+
+/* The same through the register path. */
+static uint64_t
+ipc_round_trip_words(void)
+{
+	slot_t caps[2] = { CAP_SLOT_CONSOLE, 4 };
+	struct ipc_words w = { 0 };
+	uint64_t start, end;
+
+	if (sys_endpoint_create(4) || spawn("ubench", WORDS_SERVER, 64, 3, 0, caps, 2) < 0)
+		return 0;
+	ipc_call_words(4, &w);
+	start = (uint64_t)sys_cycles();
+	for (int i = 0; i < ITERATIONS; i++) {
+		w.label = 0;
+		ipc_call_words(4, &w);
+	}
+	end = (uint64_t)sys_cycles();
+	w.label = QUIT;
+	ipc_call_words(4, &w);
+	sys_recv(3, &msg, 0);
 	return end - start;
 }
 
@@ -97,6 +120,16 @@ main(uint64_t arg)
 			sys_reply_recv(2, &msg, 0);
 		sys_reply(&msg);
 		return 0;
+	case WORDS_SERVER: {
+		struct ipc_words w;
+
+		ipc_recv_words(2, &w);
+		while (w.label != QUIT)
+			ipc_reply_recv_words(2, &w);
+		memset(&msg, 0, sizeof(msg));
+		sys_reply(&msg);
+		return 0;
+	}
 	case YIELDER:
 		for (int i = 0; i < ITERATIONS + 10; i++)
 			sys_yield();
@@ -109,6 +142,7 @@ main(uint64_t arg)
 	}
 	report("user_null_syscall", null_syscall(), ITERATIONS);
 	report("user_ipc_call_reply", ipc_round_trip(), ITERATIONS);
+	report("user_ipc_call_reply_words", ipc_round_trip_words(), ITERATIONS);
 	report("user_context_switch", context_switch(), 2 * ITERATIONS);
 	fault = spawn_and_report(FAULTER);
 	exit = spawn_and_report(EXITER);

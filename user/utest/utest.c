@@ -655,6 +655,49 @@ args(void)
 	CHECK(m.words[1], 0);
 }
 
+#define WORDS_QUIT	999
+
+static void
+register_ipc(void)
+{
+	slot_t caps[2] = { 1, 2 };
+	struct ipc_words w;
+	struct ipc_msg m;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_endpoint_create(3), 0);
+	CHECK(spawn("utest", UT_H_WORDS_SERVER, 64, 3, 1, caps, 2) > 0, 1);
+	CHECK(sys_cap_mint(2, 4, RIGHT_WRITE, 77), 0);
+	w = (struct ipc_words){ .label = 5, .w = { 1, 2, 3, 4 } };
+	CHECK(ipc_call_words(4, &w), 0);
+	CHECK(w.label, 6);
+	CHECK(w.w[0], 2);
+	CHECK(w.w[1], 4);
+	CHECK(w.w[2], 6);
+	CHECK(w.w[3], 77);		/* the badge the server saw */
+	/* A memory message to a register server: the words arrive, the
+	 * data does not. */
+	memset(&m, 0, sizeof(m));
+	m.label = 8;
+	m.words[0] = 21;
+	m.len = 3;
+	memcpy(m.data, "xyz", 3);
+	CHECK(sys_call(4, &m, 0), 0);
+	CHECK(m.label, 9);
+	CHECK(m.words[0], 42);
+	CHECK(m.len, 0);
+	/* Checked like every other call. */
+	CHECK(ipc_call_words(0, &w), -E_NOCAP);
+	CHECK(ipc_call_words(1, &w), -E_TYPE);
+	CHECK(sys_cap_mint(2, 5, RIGHT_READ, 0), 0);
+	CHECK(ipc_call_words(5, &w), -E_PERM);
+	CHECK(ipc_recv_words(4, &w), -E_PERM);
+	w = (struct ipc_words){ .label = WORDS_QUIT };
+	CHECK(ipc_call_words(4, &w), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.words[1], 0);
+}
+
 static uint64_t counter;
 
 static void
@@ -771,6 +814,21 @@ helper(uint64_t id)
 		return !(prog_argc == 3 && !strcmp(prog_argv[0], "utest") &&
 			 !strcmp(prog_argv[1], "alpha") && !strcmp(prog_argv[2], "beta gamma") &&
 			 prog_argv[3] == NULL);
+	case UT_H_WORDS_SERVER: {
+		struct ipc_words w;
+		long err = ipc_recv_words(2, &w);
+
+		while (!err && w.label != WORDS_QUIT) {
+			w.label++;
+			for (int i = 0; i < 3; i++)
+				w.w[i] *= 2;
+			w.w[3] = w.badge;
+			err = ipc_reply_recv_words(2, &w);
+		}
+		memset(&msg, 0, sizeof(msg));
+		sys_reply(&msg);
+		return err ? 1 : 0;
+	}
 	case UT_H_SPIN:
 		for (volatile int spin = 0;; spin++)
 			;
@@ -877,6 +935,9 @@ main(uint64_t arg)
 		break;
 	case UT_ARGS:
 		args();
+		break;
+	case UT_REGISTER_IPC:
+		register_ipc();
 		break;
 	default:
 		return helper(arg);

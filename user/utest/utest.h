@@ -29,6 +29,7 @@ enum utest_case {
 	UT_THREADS,
 	UT_MEMORY_OBJECTS,
 	UT_ARGS,
+	UT_REGISTER_IPC,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -44,6 +45,7 @@ enum utest_case {
 	UT_H_THREAD_FAULT,
 	UT_H_THREAD_EXIT,
 	UT_H_ARGS,
+	UT_H_WORDS_SERVER,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */

@@ -103,9 +103,10 @@ decode_sync(const struct arch_regs *regs, struct fault_info *out)
 	*out = fi;
 }
 
-/* SVC #0 from EL0: number in x8, arguments in x0-x5, result in x0.  ELR
- * already points past the SVC.  Interrupts are on for the call, as for
- * any other kernel code a thread runs. */
+/* SVC #0 from EL0: number in x8, arguments in x0-x5, result in x0, and
+ * the extra results of the register IPC calls in x1-x6.  ELR already
+ * points past the SVC.  Interrupts are on for the call, as for any
+ * other kernel code a thread runs. */
 static void
 user_syscall(struct arch_regs *regs)
 {
@@ -117,6 +118,8 @@ user_syscall(struct arch_regs *regs)
 	arch_irq_enable();
 	regs->x[0] = (uint64_t)syscall_dispatch(&a);
 	arch_irq_disable();
+	for (unsigned int i = 0; i < a.nret; i++)
+		regs->x[1 + i] = a.ret[i];
 }
 
 static void
