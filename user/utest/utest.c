@@ -27,6 +27,20 @@ check(int line, const char *what, long got, long want)
 
 static struct ipc_msg msg;
 
+/* Recurses until the stack runs into its guard page (the limit is far
+ * beyond the stack: it only keeps the compiler from calling this an
+ * infinite recursion). */
+static uint64_t __attribute__((noinline))
+recurse(volatile uint64_t depth)
+{
+	volatile uint8_t frame[512];
+
+	frame[0] = (uint8_t)depth;
+	if (depth > (1ull << 40))
+		return 0;
+	return recurse(depth + 1) + frame[0];
+}
+
 static void __attribute__((noreturn))
 attacked(const char *what)
 {
@@ -882,6 +896,24 @@ main(uint64_t arg)
 	case UT_EXEC_KERNEL:
 		((void (*)(void))KERNEL_TEXT)();
 		attacked("jumping into the kernel");
+	case UT_STACK_OVERFLOW:
+		recurse(0);
+		attacked("overflowing the stack");
+	case UT_INVALID_INSN:
+#if defined(__x86_64__)
+		__asm__ volatile("ud2");
+#else
+		__asm__ volatile(".inst 0x00000000");	/* udf #0 */
+#endif
+		attacked("an invalid instruction");
+	case UT_PRIVILEGED_INSN:
+#if defined(__x86_64__)
+		__asm__ volatile("cli; hlt");
+#else
+		__asm__ volatile("msr daifset, #2");	/* masking interrupts: EL1 only */
+		__asm__ volatile("mrs x0, sctlr_el1" : : : "x0");
+#endif
+		attacked("a privileged instruction");
 	case UT_BAD_SLOTS:
 		bad_slots();
 		break;
