@@ -226,3 +226,25 @@ sys_memory_info(struct syscall_args *a)
 	cap_lock_drop(flags);
 	return err ? err : copy_to_user(a->a[1], &info, sizeof(info));
 }
+
+/*
+ * Copies one of the caller's capabilities into a running process's
+ * cspace: how a supervisor hands a service more authority after spawn.
+ * The copy is derived from the caller's, so a revoke there takes it back.
+ */
+long
+sys_process_grant(struct syscall_args *a)
+{
+	struct process *self = process_current(), *p;
+	unsigned long flags = cap_lock_take();
+	struct cap *c;
+	int err = cspace_lookup(self->cs, a->a[0], KOBJ_PROCESS, CAP_RIGHT_GRANT, &c);
+
+	if (!err) {
+		p = (struct process *)c->obj;
+		err = p->state == PROCESS_LIVE ? cap_copy(self->cs, a->a[1], p->cs, a->a[2])
+					       : -E_DEAD;
+	}
+	cap_lock_drop(flags);
+	return err;
+}

@@ -37,6 +37,7 @@ CASES = [
     "Memory objects: split, charge, return",
     "argument strings",
     "register IPC path",
+    "a supervisor grants a running child",
 ]
 
 

@@ -46,6 +46,7 @@ static const struct {
 	{ "Memory objects: split, charge, return", UT_MEMORY_OBJECTS, EXPECT_EXIT0 },
 	{ "argument strings", UT_ARGS, EXPECT_EXIT0 },
 	{ "register IPC path", UT_REGISTER_IPC, EXPECT_EXIT0 },
+	{ "a supervisor grants a running child", UT_GRANT, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

@@ -40,6 +40,7 @@ long sys_notification_create(slot_t dst);
 long sys_signal(slot_t notification, uint64_t bits);
 long sys_wait(slot_t notification, uint64_t flags, uint64_t *word);
 long sys_process_kill(slot_t process);
+long sys_process_grant(slot_t process, slot_t src, slot_t dst);
 long sys_thread_create(uintptr_t entry, uintptr_t stack_top, uint64_t arg);
 long sys_thread_exit(void) __attribute__((noreturn));
 long sys_memory_split(slot_t memory, slot_t dst, uint64_t pages);

@@ -712,6 +712,43 @@ register_ipc(void)
 	CHECK(m.words[1], 0);
 }
 
+static void
+grant(void)
+{
+	struct cap_info info;
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_endpoint_create(3), 0);
+	/* A child with nothing but the console, waiting to be given more. */
+	pid = spawn_with_process_cap(UT_H_GRANTED, 4);
+	CHECK(pid > 0, 1);
+	CHECK(sys_endpoint_create(6), 0);
+	CHECK(sys_process_grant(4, 6, 7), 0);
+	memset(&m, 0, sizeof(m));
+	m.label = 31;
+	CHECK(sys_send(6, &m, 0), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 31);		/* it received through the granted endpoint */
+	/* Checked like everything else. */
+	CHECK(sys_process_grant(4, 6, 7), -E_DEAD);
+	CHECK(sys_process_grant(2, 6, 7), -E_TYPE);
+	pid = spawn_with_process_cap(UT_H_NO_REPLY, 8);	/* waits in a receive */
+	CHECK(pid > 0, 1);
+	CHECK(sys_cap_mint(8, 9, RIGHT_READ | RIGHT_WRITE, 0), 0);
+	CHECK(sys_process_grant(9, 6, 7), -E_PERM);	/* no GRANT */
+	CHECK(sys_cap_mint(6, 10, RIGHT_WRITE, 0), 0);
+	CHECK(sys_process_grant(8, 10, 7), -E_PERM);	/* no COPY on what is given */
+	CHECK(sys_process_grant(8, 6, 1), -E_EXIST);	/* the child's console */
+	CHECK(sys_process_grant(8, 6, CAP_SLOTS), -E_NOCAP);
+	CHECK(sys_cap_inspect(4, &info), 0);
+	CHECK(sys_process_kill(8), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.words[1], -E_DEAD);
+}
+
 static uint64_t counter;
 
 static void
@@ -843,6 +880,11 @@ helper(uint64_t id)
 		sys_reply(&msg);
 		return err ? 1 : 0;
 	}
+	case UT_H_GRANTED:
+		for (int i = 0; i < 1000 && sys_cap_inspect(7, &info) != 0; i++)
+			sys_yield();
+		memset(&msg, 0, sizeof(msg));
+		return sys_recv(7, &msg, 0) == 0 ? (int)msg.label : -1;
 	case UT_H_SPIN:
 		for (volatile int spin = 0;; spin++)
 			;
@@ -970,6 +1012,9 @@ main(uint64_t arg)
 		break;
 	case UT_REGISTER_IPC:
 		register_ipc();
+		break;
+	case UT_GRANT:
+		grant();
 		break;
 	default:
 		return helper(arg);

@@ -33,6 +33,7 @@ enum utest_case {
 	UT_MEMORY_OBJECTS,
 	UT_ARGS,
 	UT_REGISTER_IPC,
+	UT_GRANT,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -49,6 +50,7 @@ enum utest_case {
 	UT_H_THREAD_EXIT,
 	UT_H_ARGS,
 	UT_H_WORDS_SERVER,
+	UT_H_GRANTED,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
