@@ -131,6 +131,9 @@ process_destroy(struct kobject *obj)
 {
 	struct process *p = (struct process *)obj;
 
+	/* Off this CPU first: no stale translation may outlive a freed page. */
+	if (vm_space_is_active(&p->vm))
+		vm_space_activate(NULL);
 	free_regions(p);
 	vm_space_destroy(&p->vm);
 	if (p->cs)
