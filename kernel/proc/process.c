@@ -16,6 +16,7 @@
 #include "mm/vm_flags.h"
 #include "proc/elf.h"
 #include "proc/mempool.h"
+#include "sched/mutex.h"
 #include "sched/thread.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -147,23 +148,20 @@ process_destroy(struct kobject *obj)
 }
 
 /*
- * Maps pages fresh zeroed pages at va with flags, as one region.  Charged
- * to p; on failure nothing stays mapped or charged.
+ * Maps pages fresh zeroed pages at va with flags, as one region; the
+ * caller has charged them.  On failure nothing stays mapped.  Needs no
+ * capability lock (it may take long: the pages are zeroed here), only
+ * that nobody else changes p's mappings meanwhile: p->vm_lock, or p not
+ * running yet.
  */
 static int
-map_region(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
+map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
 {
-	struct user_region *r;
 	size_t i;
-	int err;
+	int err = 0;
 
 	if (p->nregions == PROC_REGIONS_MAX)
 		return -E_RANGE;
-	err = process_charge(p, pages);
-	if (err)
-		return err;
-	r = &p->regions[p->nregions];
-	r->va = va;
 	for (i = 0; i < pages; i++) {
 		uint64_t pa;
 
@@ -177,21 +175,34 @@ map_region(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
 			break;
 		}
 	}
-	r->pages = i;
-	p->nregions++;
 	if (err) {
-		/* Unwind this region only; the caller keeps the others. */
-		p->nregions--;
 		for (size_t j = 0; j < i; j++) {
 			uint64_t pa;
 
 			if (vm_space_unmap(&p->vm, va + j * PAGE_SIZE_4K, &pa) == 0)
 				pmm_free_frame(pa);
 		}
-		process_uncharge(p, pages);
-		return err == -E_NOMEM || err == -E_EXIST || err == -E_RANGE ? err : -E_NOMEM;
+		return err == -E_EXIST || err == -E_RANGE ? err : -E_NOMEM;
 	}
+	p->regions[p->nregions].va = va;
+	p->regions[p->nregions].pages = pages;
+	p->nregions++;
 	return 0;
+}
+
+/* map_pages with the charge, for a process being built (capability lock
+ * held). */
+static int
+map_region(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
+{
+	int err = process_charge(p, pages);
+
+	if (err)
+		return err;
+	err = map_pages(p, va, pages, flags);
+	if (err)
+		process_uncharge(p, pages);
+	return err;
 }
 
 /* Copies bytes into a region already mapped in p (not the active space:
@@ -314,6 +325,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	p->map_next = MAP_BASE;
 	wait_queue_init(&p->exit_wq);
 	list_init(&p->threads);
+	mutex_init(&p->vm_lock, "process vm");
 	list_add_tail(&all_processes, &p->all_link);
 
 	err = load_image(p, spec, &entry);
@@ -461,18 +473,32 @@ process_wait(struct process *p)
 int
 process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintptr_t *va)
 {
-	uintptr_t at = p->map_next;
+	unsigned long irq;
+	uintptr_t at;
 	int err;
 
-	if (pages == 0 || pages > (MAP_END - at) / PAGE_SIZE_4K)
+	mutex_lock(&p->vm_lock);
+	at = p->map_next;
+	if (pages == 0 || pages > (MAP_END - at) / PAGE_SIZE_4K) {
+		mutex_unlock(&p->vm_lock);
 		return pages ? -E_NOMEM : -E_INVAL;
-	err = map_region(p, at, pages, flags);
-	if (err)
-		return err;
-	/* A hole between mappings: running off one faults. */
-	p->map_next = at + (pages + 1) * PAGE_SIZE_4K;
-	*va = at;
-	return 0;
+	}
+	irq = cap_lock_take();
+	err = process_charge(p, pages);
+	cap_lock_drop(irq);
+	/* The slow part, preemptible: other processes keep running. */
+	if (!err && (err = map_pages(p, at, pages, flags))) {
+		irq = cap_lock_take();
+		process_uncharge(p, pages);
+		cap_lock_drop(irq);
+	}
+	if (!err) {
+		/* A hole between mappings: running off one faults. */
+		p->map_next = at + (pages + 1) * PAGE_SIZE_4K;
+		*va = at;
+	}
+	mutex_unlock(&p->vm_lock);
+	return err;
 }
 
 /* Ends the process (capability lock held): its capabilities go now, the

@@ -16,6 +16,7 @@
 #include "cap/object.h"
 #include "lib/list.h"
 #include "mm/vm_space.h"
+#include "sched/mutex.h"
 #include "sched/wait.h"
 
 #define PROC_NAME_MAX		32
@@ -45,6 +46,7 @@ struct process {
 	long exit_status;
 	struct vm_space vm;
 	struct cspace *cs;		/* the process's own reference */
+	struct mutex vm_lock;		/* regions, map_next: the process's threads */
 	struct user_region regions[PROC_REGIONS_MAX];
 	size_t nregions;
 	uintptr_t map_next;		/* where the next anonymous mapping goes */
@@ -128,8 +130,9 @@ void process_object_free(struct process *owner, void *obj);
 
 /*
  * Maps pages fresh zeroed pages into the calling process at a place it
- * chooses, charged to its quota; *va gets the address.  -E_NOMEM,
- * -E_RANGE (no room or too many regions).
+ * chooses, charged to its pool; *va gets the address.  -E_NOMEM,
+ * -E_RANGE (no room or too many regions).  Capability lock not held:
+ * the pages are zeroed with interrupts on.
  */
 int process_map_anonymous(struct process *p, size_t pages, unsigned int flags,
     uintptr_t *va);

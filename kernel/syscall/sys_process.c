@@ -128,16 +128,13 @@ sys_map_anonymous(struct syscall_args *a)
 	struct process *p = process_current();
 	uint64_t pages = a->a[0], f = a->a[1];
 	uintptr_t va;
-	unsigned long flags;
 	long err;
 
 	if (f & ~(uint64_t)MAP_WRITE)
 		return -E_INVAL;
 	if (!user_range_ok(a->a[2], sizeof(uint64_t)))
 		return -E_FAULT;
-	flags = cap_lock_take();
 	err = process_map_anonymous(p, pages, VM_READ | (f & MAP_WRITE ? VM_WRITE : 0), &va);
-	cap_lock_drop(flags);
 	if (err)
 		return err;
 	/* Mapped even if the address cannot be written back: the caller's
