@@ -58,6 +58,7 @@ KERNEL_SRCS += \
 	kernel/ipc/notification.c \
 	kernel/proc/boot_archive.c \
 	kernel/proc/elf.c \
+	kernel/proc/frames.c \
 	kernel/proc/init.c \
 	kernel/proc/mempool.c \
 	kernel/proc/process.c \

@@ -42,6 +42,7 @@ struct memory_info {
 #define OBJ_NOTIFICATION	8
 #define OBJ_IRQ			9
 #define OBJ_CONSOLE		10
+#define OBJ_FRAMES		11
 
 struct cap_info {
 	uint32_t type;

@@ -40,6 +40,7 @@ enum kobject_type {
 	KOBJ_NOTIFICATION,
 	KOBJ_IRQ,
 	KOBJ_CONSOLE,		/* the kernel console: write text */
+	KOBJ_FRAMES,		/* physical pages that can be mapped (shared memory) */
 	/* New types go here (block device, directory, socket...). */
 	KOBJ_NTYPES,
 	KOBJ_ANY = 0xff		/* cspace_lookup wildcard, never a real type */

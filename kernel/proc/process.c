@@ -15,6 +15,7 @@
 #include "mm/pmm.h"
 #include "mm/vm_flags.h"
 #include "proc/elf.h"
+#include "proc/frames.h"
 #include "proc/mempool.h"
 #include "sched/mutex.h"
 #include "sched/thread.h"
@@ -118,10 +119,14 @@ free_regions(struct process *p)
 		for (size_t j = 0; j < r->pages; j++) {
 			uint64_t pa;
 
-			if (vm_space_unmap(&p->vm, r->va + j * PAGE_SIZE_4K, &pa) == 0)
+			if (vm_space_unmap(&p->vm, r->va + j * PAGE_SIZE_4K, &pa) == 0 &&
+			    !r->shared)
 				pmm_free_frame(pa);
 		}
-		process_uncharge(p, r->pages);
+		if (r->shared)
+			kobject_unref(&r->shared->obj);	/* its pages are its own */
+		else
+			process_uncharge(p, r->pages);
 	}
 	p->nregions = 0;
 }
@@ -186,6 +191,7 @@ map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
 	}
 	p->regions[p->nregions].va = va;
 	p->regions[p->nregions].pages = pages;
+	p->regions[p->nregions].shared = NULL;
 	p->nregions++;
 	return 0;
 }
@@ -499,6 +505,36 @@ process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintp
 	}
 	mutex_unlock(&p->vm_lock);
 	return err;
+}
+
+int
+process_map_frames(struct process *p, struct frames *f, unsigned int flags, uintptr_t *va)
+{
+	uint64_t pa;
+	uintptr_t at;
+	size_t i;
+	int err = 0;
+
+	mutex_lock(&p->vm_lock);
+	at = p->map_next;
+	if (f->npages > (MAP_END - at) / PAGE_SIZE_4K || p->nregions == PROC_REGIONS_MAX)
+		err = -E_RANGE;
+	for (i = 0; !err && i < f->npages; i++)
+		err = vm_space_map(&p->vm, at + i * PAGE_SIZE_4K, f->pa[i], flags | VM_USER);
+	if (err) {
+		while (i-- > 0 && err != -E_RANGE)
+			vm_space_unmap(&p->vm, at + i * PAGE_SIZE_4K, &pa);
+		mutex_unlock(&p->vm_lock);
+		return err == -E_RANGE ? err : -E_NOMEM;
+	}
+	p->regions[p->nregions].va = at;
+	p->regions[p->nregions].pages = f->npages;
+	p->regions[p->nregions].shared = f;
+	p->nregions++;
+	p->map_next = at + (f->npages + 1) * PAGE_SIZE_4K;
+	*va = at;
+	mutex_unlock(&p->vm_lock);
+	return 0;
 }
 
 /* Ends the process (capability lock held): its capabilities go now, the

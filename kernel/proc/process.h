@@ -24,6 +24,7 @@
 #define PROC_REGIONS_MAX	32
 
 struct endpoint;
+struct frames;
 struct thread;
 struct fault_info;
 
@@ -31,6 +32,7 @@ struct fault_info;
 struct user_region {
 	uintptr_t va;
 	size_t pages;
+	struct frames *shared;		/* a Frames mapping (referenced), or NULL: our own pages */
 };
 
 enum process_state {
@@ -98,6 +100,16 @@ int process_start(struct process *p);
  */
 int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
     uint64_t *tid);
+
+/*
+ * Maps a Frames object into p (writable with VM_WRITE), after its other
+ * mappings; *va gets the address.  Nothing is charged: the frames are
+ * their creator's.  -E_RANGE (no room, too many regions).  Capability
+ * lock not held; the caller holds a reference to f, which the mapping
+ * takes over on success.
+ */
+int process_map_frames(struct process *p, struct frames *f, unsigned int flags,
+    uintptr_t *va);
 
 /* Ends the calling thread; the last one ends the process (status 0). */
 void process_thread_exit(void) __attribute__((noreturn));

@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "mm/vm_flags.h"
 #include "proc/boot_archive.h"
+#include "proc/frames.h"
 #include "proc/mempool.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
@@ -244,4 +245,59 @@ sys_process_grant(struct syscall_args *a)
 	}
 	cap_lock_drop(flags);
 	return err;
+}
+
+long
+sys_frames_create(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct frames *f;
+	struct cap *dst;
+	unsigned long flags = cap_lock_take();
+	int err = cspace_lookup_empty(p->cs, a->a[1], &dst);
+
+	if (!err)
+		err = frames_create(p->pool, a->a[0], &f);
+	if (!err) {
+		err = cap_install(p->cs, a->a[1], &f->obj, CAP_RIGHTS_ALL, 0);
+		kobject_unref(&f->obj);
+	}
+	cap_lock_drop(flags);
+	return err;
+}
+
+/* Maps shared pages: READ to map them, WRITE too to map them writable.
+ * Never executable. */
+long
+sys_frames_map(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	uint32_t need = CAP_RIGHT_READ | (a->a[1] & MAP_WRITE ? CAP_RIGHT_WRITE : 0);
+	struct frames *f = NULL;
+	struct cap *c;
+	unsigned long flags;
+	uintptr_t va;
+	long err;
+
+	if (a->a[1] & ~(uint64_t)MAP_WRITE)
+		return -E_INVAL;
+	if (!user_range_ok(a->a[2], sizeof(uint64_t)))
+		return -E_FAULT;
+	flags = cap_lock_take();
+	err = cspace_lookup(p->cs, a->a[0], KOBJ_FRAMES, need, &c);
+	if (!err) {
+		f = (struct frames *)c->obj;
+		kobject_ref(&f->obj);		/* the mapping's, if it works */
+	}
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	err = process_map_frames(p, f, VM_READ | (a->a[1] & MAP_WRITE ? VM_WRITE : 0), &va);
+	if (err) {
+		flags = cap_lock_take();
+		kobject_unref(&f->obj);
+		cap_lock_drop(flags);
+		return err;
+	}
+	return copy_to_user(a->a[2], &va, sizeof(va));
 }

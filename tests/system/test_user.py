@@ -38,6 +38,7 @@ CASES = [
     "argument strings",
     "register IPC path",
     "a supervisor grants a running child",
+    "shared memory through Frames",
 ]
 
 

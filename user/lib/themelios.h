@@ -45,6 +45,8 @@ long sys_thread_create(uintptr_t entry, uintptr_t stack_top, uint64_t arg);
 long sys_thread_exit(void) __attribute__((noreturn));
 long sys_memory_split(slot_t memory, slot_t dst, uint64_t pages);
 long sys_memory_info(slot_t memory, struct memory_info *info);
+long sys_frames_create(uint64_t pages, slot_t dst);
+long sys_frames_map(slot_t frames, uint64_t flags, uint64_t *address);
 
 /* Starts fn(arg) in a new thread of this process on a fresh stack of
  * stack_pages pages; the thread ends when fn returns.  Its id, or an

@@ -10,6 +10,7 @@
 
 #define KERNEL_TEXT	0xffffffff80000000ull	/* both arches link the kernel here */
 #define UNMAPPED	0x40000000ull
+#define FRAMES_PAGES_MAX	256	/* kernel/proc/frames.h */
 
 static int failures;
 
@@ -749,6 +750,68 @@ grant(void)
 	CHECK(m.words[1], -E_DEAD);
 }
 
+static void
+shared_memory(void)
+{
+	slot_t caps[2] = { 1, 2 };
+	struct memory_info before, during, after;
+	struct cap_info info;
+	struct ipc_msg m;
+	uint64_t addr, addr2;
+	volatile uint64_t *p;
+
+	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &before), 0);
+	CHECK(sys_frames_create(2, 2), 0);
+	CHECK(sys_cap_inspect(2, &info), 0);
+	CHECK(info.type, OBJ_FRAMES);
+	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &during), 0);
+	CHECK(during.used, before.used + 3);		/* two pages and the bookkeeping */
+	CHECK(sys_frames_map(2, MAP_WRITE, &addr), 0);
+	p = (volatile uint64_t *)addr;
+	CHECK(p[0], 0);					/* fresh pages are zero */
+	p[0] = 0xfeed;
+	p[512] = 0xbeef;				/* the second page */
+	/* Mapped twice, it is the same memory. */
+	CHECK(sys_frames_map(2, 0, &addr2), 0);
+	CHECK(*(volatile uint64_t *)addr2, 0xfeed);
+	/* A child maps it too, reads, and answers through it. */
+	CHECK(sys_endpoint_create(3), 0);
+	CHECK(spawn("utest", UT_H_SHARED, 64, 3, 1, caps, 2) > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 0);
+	CHECK(p[1], 0xfeed + 0xbeef);
+	/* Read-only for a child with READ alone: its write faults. */
+	CHECK(sys_cap_mint(2, 4, RIGHT_READ | RIGHT_COPY, 0), 0);
+	caps[1] = 4;
+	CHECK(spawn("utest", UT_H_SHARED_READONLY, 64, 3, 2, caps, 2) > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_FAULT);
+	CHECK(p[1], 0xfeed + 0xbeef);
+	/* Arguments. */
+	CHECK(sys_frames_map(4, MAP_WRITE, &addr2), -E_PERM);
+	CHECK(sys_frames_map(1, 0, &addr2), -E_TYPE);
+	CHECK(sys_frames_map(2, 0x4, &addr2), -E_INVAL);
+	CHECK(sys_frames_map(2, 0, (uint64_t *)KERNEL_TEXT), -E_FAULT);
+	CHECK(sys_frames_create(0, 5), -E_INVAL);
+	CHECK(sys_frames_create(100000, 5), -E_RANGE);
+	CHECK(sys_frames_create(FRAMES_PAGES_MAX, 5), 0);
+	CHECK(sys_frames_create(FRAMES_PAGES_MAX, 6), -E_NOMEM);	/* our pool is spent */
+	CHECK(sys_cap_delete(5), 0);				/* and back */
+	CHECK(sys_frames_create(1, 1), -E_EXIST);
+	/* The capability gone, the mappings keep the pages (and the charge). */
+	CHECK(sys_cap_delete(4), 0);
+	CHECK(sys_cap_delete(2), 0);
+	CHECK(p[0], 0xfeed);
+	/* (The children's pools come back as the reaper frees them.) */
+	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &after), 0);
+	for (int i = 0; i < 100 && after.used != during.used + 1; i++) {
+		sys_yield();
+		sys_memory_info(CAP_SLOT_MEMORY, &after);
+	}
+	CHECK(after.used, during.used + 1);		/* + the endpoint */
+}
+
 static uint64_t counter;
 
 static void
@@ -885,6 +948,26 @@ helper(uint64_t id)
 			sys_yield();
 		memset(&msg, 0, sizeof(msg));
 		return sys_recv(7, &msg, 0) == 0 ? (int)msg.label : -1;
+	case UT_H_SHARED: {
+		uint64_t at;
+		volatile uint64_t *sh;
+
+		if (sys_frames_map(2, MAP_WRITE, &at))
+			return 1;
+		sh = (volatile uint64_t *)at;
+		sh[1] = sh[0] + sh[512];
+		return 0;
+	}
+	case UT_H_SHARED_READONLY: {
+		uint64_t at;
+
+		if (sys_frames_map(2, MAP_WRITE, &at) != -E_PERM || sys_frames_map(2, 0, &at))
+			return 1;
+		if (*(volatile uint64_t *)at != 0xfeed)
+			return 2;
+		*(volatile uint64_t *)at = 0;		/* must fault */
+		return 3;
+	}
 	case UT_H_SPIN:
 		for (volatile int spin = 0;; spin++)
 			;
@@ -1015,6 +1098,9 @@ main(uint64_t arg)
 		break;
 	case UT_GRANT:
 		grant();
+		break;
+	case UT_SHARED_MEMORY:
+		shared_memory();
 		break;
 	default:
 		return helper(arg);

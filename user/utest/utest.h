@@ -34,6 +34,7 @@ enum utest_case {
 	UT_ARGS,
 	UT_REGISTER_IPC,
 	UT_GRANT,
+	UT_SHARED_MEMORY,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -51,6 +52,8 @@ enum utest_case {
 	UT_H_ARGS,
 	UT_H_WORDS_SERVER,
 	UT_H_GRANTED,
+	UT_H_SHARED,
+	UT_H_SHARED_READONLY,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
