@@ -43,6 +43,16 @@
 	.endm
 
 	/* x2-x29 into the frame (x0/x1 are already there). */
+	/* pc, pstate, syndrome and fault address into the frame. */
+	.macro SAVE_EXCEPTION_STATE
+	mrs	x1, elr_el1
+	mrs	x2, spsr_el1
+	stp	x1, x2, [sp, #256]
+	mrs	x1, esr_el1
+	mrs	x2, far_el1
+	stp	x1, x2, [sp, #272]
+	.endm
+
 	.macro SAVE_X2_X29
 	stp	x2, x3, [sp, #16]
 	stp	x4, x5, [sp, #32]
@@ -132,12 +142,7 @@ trap_common:
 	SAVE_X2_X29
 	add	x1, sp, #FRAME_SIZE
 	stp	x30, x1, [sp, #240]
-	mrs	x1, elr_el1
-	mrs	x2, spsr_el1
-	stp	x1, x2, [sp, #256]
-	mrs	x1, esr_el1
-	mrs	x2, far_el1
-	stp	x1, x2, [sp, #272]
+	SAVE_EXCEPTION_STATE
 	mov	x1, x0
 	mov	x0, sp
 	bl	aarch64_trap
@@ -150,12 +155,7 @@ trap_el0:
 	SAVE_X2_X29
 	mrs	x1, sp_el0
 	stp	x30, x1, [sp, #240]
-	mrs	x1, elr_el1
-	mrs	x2, spsr_el1
-	stp	x1, x2, [sp, #256]
-	mrs	x1, esr_el1
-	mrs	x2, far_el1
-	stp	x1, x2, [sp, #272]
+	SAVE_EXCEPTION_STATE
 	mov	x29, #0
 	mov	x1, x0
 	mov	x0, sp
