@@ -418,25 +418,74 @@ process_start(struct process *p)
 /* Kernel memory per extra thread: its stack, guard page and structures. */
 #define THREAD_COST_PAGES	(THREAD_STACK_PAGES + 2)
 
+static void
+thread_handle_destroy(struct kobject *obj)
+{
+	struct thread_handle *h = (struct thread_handle *)obj;
+
+	if (h->thread)
+		h->thread->handle = NULL;
+	kfree(h);
+}
+
+static const struct kobject_ops thread_handle_ops = {
+	.name = "thread",
+	.destroy = thread_handle_destroy,
+};
+
 int
 process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
-		      uint64_t *tid)
+		      uint64_t *tid, struct thread_handle **handle)
 {
+	struct thread_handle *h = NULL;
 	struct thread *t;
 
 	if (p->state != PROCESS_LIVE)
 		return -E_DEAD;
-	if (process_charge(p, THREAD_COST_PAGES))
+	if (handle && !(h = kcalloc(1, sizeof(*h))))
 		return -E_NOMEM;
+	if (process_charge(p, THREAD_COST_PAGES)) {
+		kfree(h);
+		return -E_NOMEM;
+	}
 	kobject_ref(&p->obj);		/* the thread's */
 	t = add_thread(p, pc, sp, arg);
 	if (!t) {
 		kobject_unref(&p->obj);
 		process_uncharge(p, THREAD_COST_PAGES);
+		kfree(h);
 		return -E_NOMEM;
+	}
+	if (h) {
+		kobject_init(&h->obj, KOBJ_THREAD, &thread_handle_ops);
+		h->thread = t;
+		t->handle = h;
+		*handle = h;
 	}
 	*tid = t->id;
 	return 0;
+}
+
+int
+process_thread_kill(struct thread_handle *h)
+{
+	struct thread *t = h->thread;
+
+	if (!t || t->proc->state != PROCESS_LIVE)
+		return -E_DEAD;
+	t->stop_alone = true;
+	thread_request_stop(t->id);
+	return 0;
+}
+
+void
+process_stop_current(void)
+{
+	struct thread *t = thread_current();
+
+	if (t->stop_alone && t->proc->state == PROCESS_LIVE)
+		process_thread_exit();
+	process_exit(-E_DEAD);
 }
 
 void
@@ -447,8 +496,10 @@ process_stop_threads(struct process *p)
 	list_for_each(n, &p->threads) {
 		struct thread *t = container_of(n, struct thread, proc_link);
 
-		if (t != self)
+		if (t != self) {
+			t->stop_alone = false;	/* the whole process goes */
 			thread_request_stop(t->id);
+		}
 	}
 }
 
@@ -461,6 +512,10 @@ thread_leaves(struct process *p)
 	ipc_thread_exit(t);
 	list_del(&t->proc_link);
 	p->nthreads--;
+	if (t->handle) {
+		t->handle->thread = NULL;	/* its capabilities now say -E_DEAD */
+		t->handle = NULL;
+	}
 }
 
 long

@@ -93,13 +93,27 @@ int process_create(const struct process_spec *spec, struct process **out);
  * the process on failure (-E_NOMEM).  Capability lock held. */
 int process_start(struct process *p);
 
+/* What a Thread capability names: the thread while it lives. */
+struct thread_handle {
+	struct kobject obj;		/* KOBJ_THREAD */
+	struct thread *thread;		/* NULL once it has ended */
+};
+
 /*
  * Another thread in p, starting in user mode at pc with stack sp and arg;
- * charged to p's quota.  *tid gets its id.  -E_NOMEM, -E_DEAD.
+ * charged to p's pool.  *tid gets its id; with handle, *handle gets a
+ * new Thread object for it (refs = 1, the caller's).  -E_NOMEM, -E_DEAD.
  * Capability lock held.
  */
 int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
-    uint64_t *tid);
+    uint64_t *tid, struct thread_handle **handle);
+
+/* Asks one thread to end, alone (its process goes on).  Capability lock
+ * held; 0 or -E_DEAD. */
+int process_thread_kill(struct thread_handle *h);
+
+/* A thread asked to stop ends here: alone or with its process. */
+void process_stop_current(void) __attribute__((noreturn));
 
 /*
  * Maps a Frames object into p (writable with VM_WRITE), after its other

@@ -448,7 +448,7 @@ sched_irq_exit(struct arch_regs *regs)
 	t = current_thread();
 	if (t->proc && t->stop_requested && arch_regs_user_mode(regs)) {
 		arch_irq_enable();
-		process_exit(-E_DEAD);
+		process_stop_current();
 	}
 }
 

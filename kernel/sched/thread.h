@@ -47,6 +47,7 @@ struct thread {
 	uint64_t cpu_ns;		/* time spent running */
 	bool detached;			/* nobody joins: reaped on exit */
 	bool stop_requested;		/* `kill`: asks the thread to end */
+	bool stop_alone;		/* ...and only the thread, not its process */
 	int exit_code;
 	struct wait_queue joiners;
 
@@ -56,11 +57,13 @@ struct thread {
 	struct list_node proc_link;	/* on proc->threads */
 	struct arch_jmp_buf *uaccess_env;	/* armed during a user copy */
 	struct ipc_state *ipc;		/* endpoint rendezvous (ipc/endpoint.c) */
+	struct thread_handle *handle;	/* what a Thread capability names, if any */
 	struct arch_fpu_state fpu;
 };
 
 struct process;
 struct ipc_state;
+struct thread_handle;
 struct vm_space;
 
 /* Brings up the scheduler on this CPU; the caller becomes the "main" thread. */

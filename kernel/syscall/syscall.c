@@ -12,6 +12,6 @@ syscall_dispatch(struct syscall_args *a)
 	/* Killed meanwhile (process_kill, the shell's kill): never back to
 	 * user mode. */
 	if (thread_should_stop())
-		process_exit(-E_DEAD);
+		process_stop_current();
 	return r;
 }

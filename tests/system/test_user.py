@@ -39,6 +39,7 @@ CASES = [
     "register IPC path",
     "a supervisor grants a running child",
     "shared memory through Frames",
+    "Thread capabilities end one thread",
 ]
 
 

@@ -48,6 +48,7 @@ static const struct {
 	{ "register IPC path", UT_REGISTER_IPC, EXPECT_EXIT0 },
 	{ "a supervisor grants a running child", UT_GRANT, EXPECT_EXIT0 },
 	{ "shared memory through Frames", UT_SHARED_MEMORY, EXPECT_EXIT0 },
+	{ "Thread capabilities end one thread", UT_THREAD_CAPS, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

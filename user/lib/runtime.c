@@ -145,6 +145,12 @@ thread_trampoline(uint64_t start)
 long
 thread_start(void (*fn)(void *), void *arg, unsigned int stack_pages)
 {
+	return thread_start_cap(fn, arg, stack_pages, 0);
+}
+
+long
+thread_start_cap(void (*fn)(void *), void *arg, unsigned int stack_pages, slot_t thread_slot)
+{
 	uint64_t stack, top;
 	struct thread_start *ts;
 	long err;
@@ -161,5 +167,5 @@ thread_start(void (*fn)(void *), void *arg, unsigned int stack_pages)
 #if defined(__x86_64__)
 	top -= 8;	/* as if called: the ABI's alignment at a function entry */
 #endif
-	return sys_thread_create((uintptr_t)thread_trampoline, top, (uint64_t)ts);
+	return sys_thread_create((uintptr_t)thread_trampoline, top, (uint64_t)ts, thread_slot);
 }

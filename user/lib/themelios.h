@@ -41,7 +41,8 @@ long sys_signal(slot_t notification, uint64_t bits);
 long sys_wait(slot_t notification, uint64_t flags, uint64_t *word);
 long sys_process_kill(slot_t process);
 long sys_process_grant(slot_t process, slot_t src, slot_t dst);
-long sys_thread_create(uintptr_t entry, uintptr_t stack_top, uint64_t arg);
+long sys_thread_create(uintptr_t entry, uintptr_t stack_top, uint64_t arg, slot_t thread_slot);
+long sys_thread_kill(slot_t thread);
 long sys_thread_exit(void) __attribute__((noreturn));
 long sys_memory_split(slot_t memory, slot_t dst, uint64_t pages);
 long sys_memory_info(slot_t memory, struct memory_info *info);
@@ -52,6 +53,9 @@ long sys_frames_map(slot_t frames, uint64_t flags, uint64_t *address);
  * stack_pages pages; the thread ends when fn returns.  Its id, or an
  * error. */
 long thread_start(void (*fn)(void *), void *arg, unsigned int stack_pages);
+/* The same, with a Thread capability for it in thread_slot (0: none). */
+long thread_start_cap(void (*fn)(void *), void *arg, unsigned int stack_pages,
+		      slot_t thread_slot);
 
 /*
  * The register IPC path: a label and four words, no data, no capability

@@ -813,6 +813,57 @@ shared_memory(void)
 }
 
 static uint64_t counter;
+static volatile uint64_t spins;
+
+static void
+counting_spinner(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		spins++;
+		if (spins % 1000 == 0)
+			sys_yield();
+	}
+}
+
+static void
+self_killer(void *arg)
+{
+	sys_thread_kill((slot_t)(uintptr_t)arg);
+	*(volatile uint64_t *)UT_FAULT_ADDR = 1;	/* never reached */
+}
+
+static void
+thread_caps(void)
+{
+	struct cap_info info;
+	uint64_t before, after;
+
+	CHECK(thread_start_cap(counting_spinner, NULL, 2, 2) > 0, 1);
+	CHECK(sys_cap_inspect(2, &info), 0);
+	CHECK(info.type, OBJ_THREAD);
+	for (int i = 0; i < 5; i++)
+		sys_yield();
+	CHECK(spins > 0, 1);
+	CHECK(sys_cap_mint(2, 3, RIGHT_READ, 0), 0);
+	CHECK(sys_thread_kill(3), -E_PERM);
+	CHECK(sys_thread_kill(1), -E_TYPE);
+	CHECK(sys_thread_kill(2), 0);
+	for (int i = 0; i < 20; i++)
+		sys_yield();
+	before = spins;
+	for (int i = 0; i < 20; i++)
+		sys_yield();
+	after = spins;
+	CHECK(after, before);			/* it has stopped; we go on */
+	CHECK(sys_thread_kill(2), -E_DEAD);
+	/* A thread may end itself through its own capability. */
+	CHECK(thread_start_cap(self_killer, (void *)4, 2, 4) > 0, 1);
+	for (int i = 0; i < 20; i++)
+		sys_yield();
+	CHECK(sys_thread_kill(4), -E_DEAD);
+	CHECK(sys_thread_create(0x400000, 0x80000000, 0, 1), -E_EXIST);
+}
 
 static void
 adder(void *arg)
@@ -841,7 +892,7 @@ threads(void)
 		seen |= w;
 	CHECK(seen, 0xf);
 	CHECK(counter, 4000);
-	CHECK(sys_thread_create(KERNEL_TEXT, 0x1000, 0), -E_FAULT);
+	CHECK(sys_thread_create(KERNEL_TEXT, 0x1000, 0, 0), -E_FAULT);
 	/* A thread's fault ends its whole process... */
 	CHECK(sys_endpoint_create(3), 0);
 	pid = spawn("utest", UT_H_THREAD_FAULT, 64, 3, 1, NULL, 0);
@@ -1101,6 +1152,9 @@ main(uint64_t arg)
 		break;
 	case UT_SHARED_MEMORY:
 		shared_memory();
+		break;
+	case UT_THREAD_CAPS:
+		thread_caps();
 		break;
 	default:
 		return helper(arg);

@@ -35,6 +35,7 @@ enum utest_case {
 	UT_REGISTER_IPC,
 	UT_GRANT,
 	UT_SHARED_MEMORY,
+	UT_THREAD_CAPS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
