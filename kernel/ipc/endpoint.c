@@ -63,16 +63,34 @@ ipc_state_alloc(struct thread *t)
 	return st;
 }
 
-/* The partner is done with t's operation: t wakes with result. */
+/* The partner is done with t's operation: t wakes with result.  From
+ * the partner itself, t runs next on the partner's time slice (the
+ * partner is about to wait, or has done its part); a wake for any other
+ * reason (revoke, a kernel report) takes its turn. */
 static void
-finish(struct thread *t, int result)
+finish_as(struct thread *t, int result, bool handoff)
 {
 	struct ipc_state *st = t->ipc;
 
 	st->result = result;
 	st->done = true;
 	st->wait = IPC_IDLE;
-	wait_queue_wake_one(&st->wq);
+	if (handoff)
+		wait_queue_wake_handoff(&st->wq);
+	else
+		wait_queue_wake_one(&st->wq);
+}
+
+static void
+finish(struct thread *t, int result)
+{
+	finish_as(t, result, false);
+}
+
+static void
+hand_to(struct thread *t)
+{
+	finish_as(t, 0, true);
 }
 
 /* Waits (capability lock held, dropped meanwhile) for finish(). */
@@ -173,10 +191,10 @@ ipc_send(uint64_t slot, unsigned int flags, bool call)
 			r->ipc->reply_to = self;
 			st->replier = r;
 			st->wait = IPC_AWAIT_REPLY;
-			finish(r, 0);
+			hand_to(r);
 			return block(st);
 		}
-		finish(r, 0);
+		hand_to(r);
 		return 0;
 	}
 	if (flags & IPC_NONBLOCK)
@@ -231,7 +249,7 @@ ipc_recv(uint64_t slot, unsigned int flags)
 			ss->replier = self;
 			st->reply_to = s;
 		} else {
-			finish(s, 0);
+			hand_to(s);
 		}
 		return 0;
 	}
@@ -256,7 +274,7 @@ ipc_reply(void)
 	deliver(self, c, c->ipc->grant);
 	st->reply_to = NULL;
 	c->ipc->replier = NULL;
-	finish(c, 0);
+	hand_to(c);
 	return 0;
 }
 

@@ -21,7 +21,9 @@ struct cpu_local {
 	struct thread *current;
 	struct thread *idle;
 	bool need_resched;
-	uint64_t slice_start_ns;	/* when current got the CPU */
+	uint64_t slice_start_ns;	/* when the running time slice began */
+	uint64_t run_start_ns;		/* when current got the CPU (its CPU time) */
+	struct thread *handoff;		/* woken to run next on the current slice */
 	uint64_t context_switches;
 };
 

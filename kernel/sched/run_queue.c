@@ -14,6 +14,13 @@ rq_push(struct run_queue *rq, struct list_node *n)
 	rq->count++;
 }
 
+void
+rq_push_front(struct run_queue *rq, struct list_node *n)
+{
+	list_add_head(&rq->head, n);
+	rq->count++;
+}
+
 struct list_node *
 rq_pop(struct run_queue *rq)
 {

@@ -18,6 +18,8 @@ struct run_queue {
 void rq_init(struct run_queue *rq);
 /* Appends n: it runs after everything already waiting. */
 void rq_push(struct run_queue *rq, struct list_node *n);
+/* Puts n first: it runs next (a handoff, e.g. an IPC partner). */
+void rq_push_front(struct run_queue *rq, struct list_node *n);
 /* The longest-waiting node, removed; NULL when empty (the CPU idles). */
 struct list_node *rq_pop(struct run_queue *rq);
 /* Takes n out wherever it is (a thread that blocks or is killed). */

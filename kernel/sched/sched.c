@@ -90,8 +90,13 @@ schedule_locked(void)
 	}
 	e = rq_pop(&run_queue);
 	next = e ? container_of(e, struct thread, rq_link) : cpu->idle;
-	prev->cpu_ns += now - cpu->slice_start_ns;
-	cpu->slice_start_ns = now;
+	prev->cpu_ns += now - cpu->run_start_ns;
+	cpu->run_start_ns = now;
+	/* A handoff continues the slice it was given from: an IPC pair that
+	 * switches all the time still yields the CPU when the slice ends. */
+	if (next != cpu->handoff)
+		cpu->slice_start_ns = now;
+	cpu->handoff = NULL;
 	cpu->need_resched = false;
 	next->state = THREAD_RUNNING;
 	if (next == prev)
@@ -194,6 +199,26 @@ wake(struct wait_queue *wq, int max)
 	}
 	spin_unlock_irqrestore(&sched_lock, flags);
 	return n;
+}
+
+int
+wait_queue_wake_handoff(struct wait_queue *wq)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	struct cpu_local *cpu = arch_cpu_local();
+	struct thread *t;
+
+	if (list_empty(&wq->waiters)) {
+		spin_unlock_irqrestore(&sched_lock, flags);
+		return 0;
+	}
+	t = container_of(list_first(&wq->waiters), struct thread, wait_link);
+	make_ready_locked(t, 0);
+	rq_remove(&run_queue, &t->rq_link);
+	rq_push_front(&run_queue, &t->rq_link);
+	cpu->handoff = t;
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return 1;
 }
 
 int
@@ -469,7 +494,7 @@ sched_print_threads(void)
 	printk("  ID  NAME                     STATE      CPU(ms)\n");
 	list_for_each(n, &all_threads) {
 		struct thread *t = container_of(n, struct thread, all_link);
-		uint64_t ns = t->cpu_ns + (t == cpu->current ? now - cpu->slice_start_ns : 0);
+		uint64_t ns = t->cpu_ns + (t == cpu->current ? now - cpu->run_start_ns : 0);
 		printk("%4lu  %-24s %-9s %8lu\n", t->id, t->name, state_names[t->state],
 		       ns / 1000000);
 	}
@@ -498,6 +523,7 @@ sched_init(void)
 	list_add_tail(&all_threads, &boot_thread.all_link);
 	cpu0.current = &boot_thread;
 	cpu0.slice_start_ns = time_now_ns();
+	cpu0.run_start_ns = cpu0.slice_start_ns;
 
 	cpu0.idle = thread_create("idle", idle_loop, NULL);
 	if (!cpu0.idle)

@@ -24,6 +24,10 @@ int wait_queue_wait(struct wait_queue *wq, struct spinlock *lock, uint64_t timeo
 
 /* Safe from interrupt handlers.  Return how many threads were woken. */
 int wait_queue_wake_one(struct wait_queue *wq);
+/* Wakes one to run next, on what is left of the current time slice:
+ * for a thread that hands the CPU to its IPC partner and is about to
+ * wait itself.  Not from interrupt handlers. */
+int wait_queue_wake_handoff(struct wait_queue *wq);
 int wait_queue_wake_all(struct wait_queue *wq);
 
 #endif

@@ -40,6 +40,7 @@ CASES = [
     "a supervisor grants a running child",
     "shared memory through Frames",
     "Thread capabilities end one thread",
+    "IPC under load: handoff without starving others",
 ]
 
 

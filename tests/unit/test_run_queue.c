@@ -57,6 +57,27 @@ UNIT_TEST(remove_anywhere)
 	CHECK(rq_empty(&rq));
 }
 
+UNIT_TEST(push_front_runs_next)
+{
+	struct run_queue rq;
+
+	rq_init(&rq);
+	for (int i = 0; i < 3; i++) {
+		t[i].id = i;
+		rq_push(&rq, &t[i].link);
+	}
+	t[3].id = 3;
+	rq_push_front(&rq, &t[3].link);		/* a handoff */
+	CHECK_EQ(rq_count(&rq), 4);
+	CHECK_EQ(id_of(rq_pop(&rq)), 3);
+	CHECK_EQ(id_of(rq_pop(&rq)), 0);
+	rq_push_front(&rq, &t[0].link);
+	CHECK_EQ(id_of(rq_pop(&rq)), 0);
+	CHECK_EQ(id_of(rq_pop(&rq)), 1);
+	CHECK_EQ(id_of(rq_pop(&rq)), 2);
+	CHECK(rq_empty(&rq));
+}
+
 UNIT_TEST(random_against_model)
 {
 	struct run_queue rq;

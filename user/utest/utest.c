@@ -812,6 +812,43 @@ shared_memory(void)
 	CHECK(after.used, during.used + 1);		/* + the endpoint */
 }
 
+/*
+ * IPC while another process spins: calls hand the CPU straight to the
+ * server and back (no wait behind the spinner), yet the pair shares one
+ * time slice, so the spinner still runs.
+ */
+static void
+ipc_under_load(void)
+{
+	slot_t caps[2] = { 1, 4 };
+	volatile uint64_t *shared;
+	struct ipc_words w;
+	struct ipc_msg m;
+	uint64_t addr, before;
+	int ok = 0;
+
+	CHECK(sys_frames_create(1, 2), 0);
+	CHECK(sys_frames_map(2, MAP_WRITE, &addr), 0);
+	shared = (volatile uint64_t *)addr;
+	CHECK(sys_endpoint_create(3), 0);
+	CHECK(spawn_with_process_cap(UT_H_SPIN_COUNT, 5) > 0, 1);
+	CHECK(sys_endpoint_create(4), 0);
+	CHECK(spawn("utest", UT_H_WORDS_SERVER, 64, 3, 9, caps, 2) > 0, 1);
+	before = shared[0];
+	for (int i = 0; i < 20000; i++) {
+		w = (struct ipc_words){ .label = 1, .w = { (uint64_t)i } };
+		ok += ipc_call_words(4, &w) == 0 && w.w[0] == 2 * (uint64_t)i;
+	}
+	CHECK(ok, 20000);
+	CHECK(shared[0] > before, 1);		/* the spinner was not starved */
+	w = (struct ipc_words){ .label = WORDS_QUIT };
+	CHECK(ipc_call_words(4, &w), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(sys_process_kill(5), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.words[1], -E_DEAD);
+}
+
 static uint64_t counter;
 static volatile uint64_t spins;
 
@@ -1019,6 +1056,14 @@ helper(uint64_t id)
 		*(volatile uint64_t *)at = 0;		/* must fault */
 		return 3;
 	}
+	case UT_H_SPIN_COUNT: {
+		uint64_t at;
+
+		if (sys_frames_map(2, MAP_WRITE, &at))
+			return 1;
+		for (;;)
+			(*(volatile uint64_t *)at)++;
+	}
 	case UT_H_SPIN:
 		for (volatile int spin = 0;; spin++)
 			;
@@ -1155,6 +1200,9 @@ main(uint64_t arg)
 		break;
 	case UT_THREAD_CAPS:
 		thread_caps();
+		break;
+	case UT_IPC_UNDER_LOAD:
+		ipc_under_load();
 		break;
 	default:
 		return helper(arg);

@@ -36,6 +36,7 @@ enum utest_case {
 	UT_GRANT,
 	UT_SHARED_MEMORY,
 	UT_THREAD_CAPS,
+	UT_IPC_UNDER_LOAD,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -55,6 +56,7 @@ enum utest_case {
 	UT_H_GRANTED,
 	UT_H_SHARED,
 	UT_H_SHARED_READONLY,
+	UT_H_SPIN_COUNT,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
