@@ -332,6 +332,69 @@ endpoint_destroy(struct kobject *obj)
 	process_object_free(ep->owner, ep);
 }
 
+static void
+reply_last_cap(struct kobject *obj)
+{
+	struct reply *r = (struct reply *)obj;
+	struct thread *c = r->caller;
+
+	if (c) {	/* dropped unanswered */
+		r->caller = NULL;
+		c->ipc->saved_reply = NULL;
+		finish(c, -E_DEAD);
+	}
+}
+
+static void
+reply_destroy(struct kobject *obj)
+{
+	struct reply *r = (struct reply *)obj;
+
+	process_object_free(r->owner, r);
+}
+
+static const struct kobject_ops reply_ops = {
+	.name = "reply",
+	.last_cap = reply_last_cap,
+	.destroy = reply_destroy,
+};
+
+int
+ipc_reply_save(struct process *owner, struct reply **out)
+{
+	struct ipc_state *st = thread_current()->ipc;
+	struct thread *c = st->reply_to;
+	struct reply *r;
+
+	if (!c)
+		return -E_NOENT;
+	r = process_object_new(owner, sizeof(*r), KOBJ_REPLY, &reply_ops);
+	if (!r)
+		return -E_NOMEM;
+	r->owner = owner;
+	r->caller = c;
+	c->ipc->replier = NULL;
+	c->ipc->saved_reply = r;
+	st->reply_to = NULL;
+	*out = r;
+	return 0;
+}
+
+int
+ipc_reply_through(struct reply *r)
+{
+	struct thread *self = thread_current(), *c = r->caller;
+
+	if (!c)
+		return -E_DEAD;
+	self->ipc->badge = 0;
+	deliver(self, c, c->ipc->grant);
+	r->caller = NULL;
+	c->ipc->saved_reply = NULL;
+	hand_to(c);
+	return 0;
+}
+
 void
 ipc_thread_exit(struct thread *t)
 {
@@ -345,6 +408,10 @@ ipc_thread_exit(struct thread *t)
 	if (st->replier) {
 		st->replier->ipc->reply_to = NULL;
 		st->replier = NULL;
+	}
+	if (st->saved_reply) {
+		st->saved_reply->caller = NULL;
+		st->saved_reply = NULL;
 	}
 }
 

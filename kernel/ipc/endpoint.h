@@ -71,8 +71,22 @@ struct ipc_state {
 	uint64_t recv_slot;		/* where a received capability goes */
 	struct thread *reply_to;	/* the caller we owe a reply */
 	struct thread *replier;		/* the thread that owes us one */
+	struct reply *saved_reply;	/* ...or the Reply object that does */
 	struct wait_queue wq;
 	struct ipc_kmsg msg;		/* out going, then in coming */
+};
+
+/*
+ * A Reply object: the one-shot right to answer a call, taken out of the
+ * receiving thread (ipc_reply_save) so that a server can receive other
+ * calls before answering.  Its capability has no COPY right.  Deleting
+ * it unanswered wakes the caller with -E_DEAD; a caller that ends first
+ * leaves it empty (-E_DEAD to use).
+ */
+struct reply {
+	struct kobject obj;		/* KOBJ_REPLY */
+	struct thread *caller;
+	struct process *owner;		/* charged for it; referenced */
 };
 
 /* A new endpoint, charged one page to owner.  -E_NOMEM. */
@@ -95,6 +109,13 @@ void ipc_thread_free(struct thread *t);
 int ipc_send(uint64_t slot, unsigned int flags, bool call);
 int ipc_recv(uint64_t slot, unsigned int flags);
 int ipc_reply(void);
+
+/* The pending reply of the current thread into a new Reply object
+ * (-E_NOENT: none pending, -E_NOMEM), and the answer through one: the
+ * message in the current thread's buffer goes to its caller (-E_DEAD if
+ * the caller has gone).  Capability lock held. */
+int ipc_reply_save(struct process *owner, struct reply **out);
+int ipc_reply_through(struct reply *r);
 
 /*
  * A report from the kernel (to a supervisor): queued if nobody waits;

@@ -358,3 +358,45 @@ sys_reply_recv_words(struct syscall_args *a)
 {
 	return recv_words(a, true);
 }
+
+long
+sys_reply_save(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct reply *r;
+	struct cap *dst;
+	unsigned long flags = cap_lock_take();
+	int err = cspace_lookup_empty(p->cs, a->a[0], &dst);
+
+	if (!err)
+		err = ipc_reply_save(p, &r);
+	if (!err) {
+		/* One-shot: no COPY, so it cannot be duplicated. */
+		err = cap_install(p->cs, a->a[0], &r->obj, CAP_RIGHT_WRITE | CAP_RIGHT_GRANT, 0);
+		kobject_unref(&r->obj);
+	}
+	cap_lock_drop(flags);
+	return err;
+}
+
+long
+sys_reply_with(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct ipc_state *st = thread_current()->ipc;
+	unsigned long flags;
+	struct cap *c;
+	long err;
+
+	if ((err = msg_in(a->a[1], st)))
+		return err;
+	flags = cap_lock_take();
+	err = cspace_lookup(p->cs, a->a[0], KOBJ_REPLY, CAP_RIGHT_WRITE, &c);
+	if (!err)
+		err = ipc_reply_through((struct reply *)c->obj);
+	/* Used (or its caller gone): the capability has served. */
+	if (!err || err == -E_DEAD)
+		cap_delete(p->cs, a->a[0]);
+	cap_lock_drop(flags);
+	return err;
+}

@@ -41,6 +41,7 @@ CASES = [
     "shared memory through Frames",
     "Thread capabilities end one thread",
     "IPC under load: handoff without starving others",
+    "Reply capabilities: answer out of order",
 ]
 
 

@@ -50,6 +50,7 @@ static const struct {
 	{ "shared memory through Frames", UT_SHARED_MEMORY, EXPECT_EXIT0 },
 	{ "Thread capabilities end one thread", UT_THREAD_CAPS, EXPECT_EXIT0 },
 	{ "IPC under load: handoff without starving others", UT_IPC_UNDER_LOAD, EXPECT_EXIT0 },
+	{ "Reply capabilities: answer out of order", UT_REPLY_CAPS, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

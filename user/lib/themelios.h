@@ -33,6 +33,8 @@ long sys_call(slot_t ep, struct ipc_msg *msg, uint64_t flags);
 long sys_recv(slot_t ep, struct ipc_msg *msg, uint64_t flags);
 long sys_reply(struct ipc_msg *msg);
 long sys_reply_recv(slot_t ep, struct ipc_msg *msg, uint64_t flags);
+long sys_reply_save(slot_t dst);
+long sys_reply_with(slot_t reply, struct ipc_msg *msg);
 long sys_spawn(const struct spawn_args *args);
 long sys_map_anonymous(uint64_t pages, uint64_t flags, uint64_t *address);
 long sys_cycles(void);

@@ -849,6 +849,66 @@ ipc_under_load(void)
 	CHECK(m.words[1], -E_DEAD);
 }
 
+/* A second caller, in a thread: its reply's label goes to the notification. */
+static void
+slow_caller(void *arg)
+{
+	struct ipc_msg cm;
+
+	(void)arg;
+	memset(&cm, 0, sizeof(cm));
+	cm.label = 1;
+	if (sys_call(2, &cm, 0) == 0)
+		sys_signal(6, 1ull << cm.label);
+	else
+		sys_signal(6, 1ull << 63);
+}
+
+/*
+ * A server that answers out of order: it saves the first call's reply,
+ * serves the next calls, and answers the first when told to.
+ */
+static void
+reply_caps(void)
+{
+	slot_t caps[2] = { 1, 2 };
+	struct cap_info info;
+	struct ipc_msg m;
+	uint64_t w = 0;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_endpoint_create(3), 0);
+	CHECK(sys_notification_create(6), 0);
+	CHECK(spawn("utest", UT_H_REPLY_SERVER, 64, 3, 1, caps, 2) > 0, 1);
+	CHECK(thread_start(slow_caller, NULL, 2) > 0, 1);
+	for (int i = 0; i < 20; i++)
+		sys_yield();		/* the slow call is in, and saved */
+	memset(&m, 0, sizeof(m));
+	m.label = 2;
+	CHECK(sys_call(2, &m, 0), 0);	/* answered first */
+	CHECK(m.label, 12);
+	CHECK(sys_wait(6, IPC_NONBLOCK, &w), -E_AGAIN);	/* the first still waits */
+	m.label = 3;			/* "now answer the first" */
+	CHECK(sys_call(2, &m, 0), 0);
+	CHECK(m.label, 13);
+	CHECK(sys_wait(6, 0, &w), 0);
+	CHECK(w, 1ull << 11);		/* its own answer */
+	/* A saved reply dropped unanswered: the caller hears -E_DEAD. */
+	memset(&m, 0, sizeof(m));
+	m.label = 4;
+	CHECK(sys_call(2, &m, 0), -E_DEAD);
+	/* Nothing to save, nothing to answer through. */
+	CHECK(sys_reply_save(7), -E_NOENT);
+	CHECK(sys_reply_with(7, &m), -E_NOCAP);
+	CHECK(sys_reply_with(2, &m), -E_TYPE);
+	CHECK(sys_cap_inspect(2, &info), 0);
+	m.label = 5;			/* the server reports its own checks and ends */
+	CHECK(sys_call(2, &m, 0), 0);
+	CHECK(m.label, 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.words[1], 0);
+}
+
 static uint64_t counter;
 static volatile uint64_t spins;
 
@@ -1064,6 +1124,38 @@ helper(uint64_t id)
 		for (;;)
 			(*(volatile uint64_t *)at)++;
 	}
+	case UT_H_REPLY_SERVER: {
+		struct ipc_msg first, r;
+		long bad = 0;
+
+		memset(&first, 0, sizeof(first));
+		if (sys_recv(2, &first, 0) || first.label != 1 || sys_reply_save(5))
+			return 1;
+		bad += sys_reply_save(6) != -E_NOENT;	/* saved: nothing pending */
+		bad += sys_cap_copy(5, 6) != -E_PERM;	/* one-shot: no copies */
+		for (;;) {
+			memset(&r, 0, sizeof(r));
+			if (sys_recv(2, &r, 0))
+				return 2;
+			if (r.label == 2) {
+				r.label = 12;
+				sys_reply(&r);
+			} else if (r.label == 3) {
+				first.label = 11;
+				bad += sys_reply_with(5, &first) != 0;
+				bad += sys_reply_with(5, &first) != -E_NOCAP;	/* used up */
+				r.label = 13;
+				sys_reply(&r);
+			} else if (r.label == 4) {
+				bad += sys_reply_save(7) != 0;
+				bad += sys_cap_delete(7) != 0;	/* the caller gets -E_DEAD */
+			} else {
+				r.label = 0;
+				sys_reply(&r);
+				return (int)bad;
+			}
+		}
+	}
 	case UT_H_SPIN:
 		for (volatile int spin = 0;; spin++)
 			;
@@ -1203,6 +1295,9 @@ main(uint64_t arg)
 		break;
 	case UT_IPC_UNDER_LOAD:
 		ipc_under_load();
+		break;
+	case UT_REPLY_CAPS:
+		reply_caps();
 		break;
 	default:
 		return helper(arg);

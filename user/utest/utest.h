@@ -37,6 +37,7 @@ enum utest_case {
 	UT_SHARED_MEMORY,
 	UT_THREAD_CAPS,
 	UT_IPC_UNDER_LOAD,
+	UT_REPLY_CAPS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -57,6 +58,7 @@ enum utest_case {
 	UT_H_SHARED,
 	UT_H_SHARED_READONLY,
 	UT_H_SPIN_COUNT,
+	UT_H_REPLY_SERVER,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
