@@ -466,6 +466,35 @@ process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t ar
 	return 0;
 }
 
+static void
+as_handle_destroy(struct kobject *obj)
+{
+	struct as_handle *h = (struct as_handle *)obj;
+
+	kobject_unref(&h->proc->obj);
+	process_object_free(h->owner, h);
+}
+
+static const struct kobject_ops as_handle_ops = {
+	.name = "address space",
+	.destroy = as_handle_destroy,
+};
+
+int
+process_as_handle(struct process *owner, struct process *p, struct as_handle **out)
+{
+	struct as_handle *h = process_object_new(owner, sizeof(*h), KOBJ_ADDRESS_SPACE,
+						 &as_handle_ops);
+
+	if (!h)
+		return -E_NOMEM;
+	h->owner = owner;
+	h->proc = p;
+	kobject_ref(&p->obj);
+	*out = h;
+	return 0;
+}
+
 int
 process_thread_kill(struct thread_handle *h)
 {

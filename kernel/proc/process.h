@@ -108,6 +108,18 @@ struct thread_handle {
 int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
     uint64_t *tid, struct thread_handle **handle);
 
+/* What an AddressSpace capability names: a process's address space
+ * (the handle keeps the process, and so its mappings, alive). */
+struct as_handle {
+	struct kobject obj;		/* KOBJ_ADDRESS_SPACE */
+	struct process *proc;		/* referenced */
+	struct process *owner;		/* charged for it; referenced */
+};
+
+/* A new AddressSpace object for p (refs = 1, the caller's), charged one
+ * page to owner.  Capability lock held; -E_NOMEM. */
+int process_as_handle(struct process *owner, struct process *p, struct as_handle **out);
+
 /* Asks one thread to end, alone (its process goes on).  Capability lock
  * held; 0 or -E_DEAD. */
 int process_thread_kill(struct thread_handle *h);

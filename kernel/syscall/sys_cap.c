@@ -18,7 +18,8 @@ _Static_assert(RIGHT_READ == CAP_RIGHT_READ && RIGHT_WRITE == CAP_RIGHT_WRITE &&
 _Static_assert(OBJ_ENDPOINT == KOBJ_ENDPOINT && OBJ_CONSOLE == KOBJ_CONSOLE &&
 	       OBJ_PROCESS == KOBJ_PROCESS && OBJ_MEMORY == KOBJ_MEMORY &&
 	       OBJ_NOTIFICATION == KOBJ_NOTIFICATION && OBJ_THREAD == KOBJ_THREAD &&
-	       OBJ_FRAMES == KOBJ_FRAMES && OBJ_REPLY == KOBJ_REPLY, "the ABI's types are the kernel's");
+	       OBJ_FRAMES == KOBJ_FRAMES && OBJ_REPLY == KOBJ_REPLY &&
+	       OBJ_CSPACE == KOBJ_CSPACE && OBJ_ADDRESS_SPACE == KOBJ_ADDRESS_SPACE, "the ABI's types are the kernel's");
 _Static_assert(sizeof(struct cap_info) == 24, "cap_info layout");
 
 long

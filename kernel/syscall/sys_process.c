@@ -331,3 +331,132 @@ sys_frames_map(struct syscall_args *a)
 	}
 	return copy_to_user(a->a[2], &va, sizeof(va));
 }
+
+/*
+ * A process's parts as capabilities, for its supervisor: its CSpace
+ * (slot cspace_dst, 0: none) and its AddressSpace (address_space_dst).
+ * Needs WRITE on the Process capability.
+ */
+long
+sys_process_parts(struct syscall_args *a)
+{
+	struct process *self = process_current(), *p;
+	struct cap *c, *d1, *d2;
+	struct as_handle *h;
+	unsigned long flags = cap_lock_take();
+	int err = cspace_lookup(self->cs, a->a[0], KOBJ_PROCESS, CAP_RIGHT_WRITE, &c);
+
+	if (!err && a->a[1])
+		err = cspace_lookup_empty(self->cs, a->a[1], &d1);
+	if (!err && a->a[2])
+		err = a->a[2] == a->a[1] ? -E_EXIST : cspace_lookup_empty(self->cs, a->a[2], &d2);
+	p = err ? NULL : (struct process *)c->obj;
+	if (p && p->state != PROCESS_LIVE)
+		err = -E_DEAD;
+	if (!err && a->a[2] && !(err = process_as_handle(self, p, &h))) {
+		err = cap_install(self->cs, a->a[2], &h->obj, CAP_RIGHTS_ALL, 0);
+		kobject_unref(&h->obj);
+	}
+	if (!err && a->a[1])
+		err = cap_install(self->cs, a->a[1], &p->cs->obj, CAP_RIGHTS_ALL, 0);
+	cap_lock_drop(flags);
+	return err;
+}
+
+/* The target cspace of a CSpace capability with the rights needed. */
+static int
+target_cspace(struct process *self, uint64_t slot, uint32_t rights, struct cspace **out)
+{
+	struct cap *c;
+	int err = cspace_lookup(self->cs, slot, KOBJ_CSPACE, rights, &c);
+
+	if (!err)
+		*out = cspace_of(c->obj);
+	return err;
+}
+
+long
+sys_cspace_copy(struct syscall_args *a)
+{
+	struct process *self = process_current();
+	struct cspace *cs;
+	unsigned long flags = cap_lock_take();
+	int err = target_cspace(self, a->a[0], CAP_RIGHT_WRITE, &cs);
+
+	if (!err)
+		err = cap_copy(self->cs, a->a[1], cs, a->a[2]);
+	cap_lock_drop(flags);
+	return err;
+}
+
+long
+sys_cspace_delete(struct syscall_args *a)
+{
+	struct process *self = process_current();
+	struct cspace *cs;
+	unsigned long flags = cap_lock_take();
+	int err = target_cspace(self, a->a[0], CAP_RIGHT_WRITE, &cs);
+
+	if (!err)
+		err = cap_delete(cs, a->a[1]);
+	cap_lock_drop(flags);
+	return err;
+}
+
+long
+sys_cspace_inspect(struct syscall_args *a)
+{
+	struct process *self = process_current();
+	struct cap_info info;
+	struct cspace *cs;
+	unsigned long flags = cap_lock_take();
+	int err = target_cspace(self, a->a[0], CAP_RIGHT_READ, &cs);
+
+	if (!err)
+		err = cap_inspect(cs, a->a[1], &info);
+	cap_lock_drop(flags);
+	return err ? err : copy_to_user(a->a[2], &info, sizeof(info));
+}
+
+/* Maps a Frames object into another address space (WRITE on it); the
+ * address goes back to the caller, who tells the owner. */
+long
+sys_frames_map_into(struct syscall_args *a)
+{
+	struct process *self = process_current();
+	uint32_t need = CAP_RIGHT_READ | (a->a[2] & MAP_WRITE ? CAP_RIGHT_WRITE : 0);
+	struct process *target = NULL;
+	struct frames *f = NULL;
+	struct cap *as, *c;
+	unsigned long flags;
+	uintptr_t va;
+	long err;
+
+	if (a->a[2] & ~(uint64_t)MAP_WRITE)
+		return -E_INVAL;
+	if (!user_range_ok(a->a[3], sizeof(uint64_t)))
+		return -E_FAULT;
+	flags = cap_lock_take();
+	err = cspace_lookup(self->cs, a->a[0], KOBJ_ADDRESS_SPACE, CAP_RIGHT_WRITE, &as);
+	if (!err)
+		err = cspace_lookup(self->cs, a->a[1], KOBJ_FRAMES, need, &c);
+	if (!err) {
+		target = ((struct as_handle *)as->obj)->proc;
+		err = target->state == PROCESS_LIVE ? 0 : -E_DEAD;
+	}
+	if (!err) {
+		f = (struct frames *)c->obj;
+		kobject_ref(&f->obj);		/* the mapping's, if it works */
+		kobject_ref(&target->obj);	/* ours, while we map */
+	}
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	err = process_map_frames(target, f, VM_READ | (a->a[2] & MAP_WRITE ? VM_WRITE : 0), &va);
+	flags = cap_lock_take();
+	if (err)
+		kobject_unref(&f->obj);
+	kobject_unref(&target->obj);
+	cap_lock_drop(flags);
+	return err ? err : copy_to_user(a->a[3], &va, sizeof(va));
+}

@@ -42,6 +42,7 @@ CASES = [
     "Thread capabilities end one thread",
     "IPC under load: handoff without starving others",
     "Reply capabilities: answer out of order",
+    "a supervisor works on a child's CSpace and AddressSpace",
 ]
 
 

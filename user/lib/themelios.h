@@ -50,6 +50,11 @@ long sys_memory_split(slot_t memory, slot_t dst, uint64_t pages);
 long sys_memory_info(slot_t memory, struct memory_info *info);
 long sys_frames_create(uint64_t pages, slot_t dst);
 long sys_frames_map(slot_t frames, uint64_t flags, uint64_t *address);
+long sys_process_parts(slot_t process, slot_t cspace_dst, slot_t address_space_dst);
+long sys_cspace_copy(slot_t cspace, slot_t src, slot_t dst);
+long sys_cspace_delete(slot_t cspace, slot_t slot);
+long sys_cspace_inspect(slot_t cspace, slot_t slot, struct cap_info *info);
+long sys_frames_map_into(slot_t address_space, slot_t frames, uint64_t flags, uint64_t *address);
 
 /* Starts fn(arg) in a new thread of this process on a fresh stack of
  * stack_pages pages; the thread ends when fn returns.  Its id, or an

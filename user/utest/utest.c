@@ -909,6 +909,71 @@ reply_caps(void)
 	CHECK(m.words[1], 0);
 }
 
+/*
+ * A supervisor works on a running child through its parts: copies an
+ * endpoint into its cspace, deletes another, maps shared memory into
+ * its address space, and tells it where.
+ */
+static void
+supervisor_parts(void)
+{
+	struct cap_info info;
+	struct ipc_msg m;
+	volatile uint64_t *mine;
+	uint64_t addr, theirs;
+	long pid;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_endpoint_create(3), 0);
+	pid = spawn_with_process_cap(UT_H_PARTS, 4);
+	CHECK(pid > 0, 1);
+	CHECK(sys_cap_mint(4, 12, RIGHT_READ, 0), 0);
+	CHECK(sys_process_parts(12, 13, 0), -E_PERM);
+	CHECK(sys_process_parts(4, 5, 5), -E_EXIST);
+	CHECK(sys_process_parts(4, 5, 6), 0);
+	CHECK(sys_cap_inspect(5, &info), 0);
+	CHECK(info.type, OBJ_CSPACE);
+	CHECK(sys_cap_inspect(6, &info), 0);
+	CHECK(info.type, OBJ_ADDRESS_SPACE);
+	/* Shared memory, mapped into the child by us. */
+	CHECK(sys_frames_create(1, 7), 0);
+	CHECK(sys_frames_map(7, MAP_WRITE, &addr), 0);
+	mine = (volatile uint64_t *)addr;
+	mine[0] = 0xc0ffee;
+	CHECK(sys_frames_map_into(6, 7, MAP_WRITE, &theirs), 0);
+	/* Its cspace: one endpoint in, another in and out again. */
+	CHECK(sys_endpoint_create(8), 0);
+	CHECK(sys_cspace_copy(5, 8, 10), 0);
+	CHECK(sys_cspace_copy(5, 8, 11), 0);
+	CHECK(sys_cspace_inspect(5, 10, &info), 0);
+	CHECK(info.type, OBJ_ENDPOINT);
+	CHECK(sys_cspace_delete(5, 11), 0);
+	CHECK(sys_cspace_inspect(5, 11, &info), -E_NOCAP);
+	CHECK(sys_cspace_copy(5, 8, 1), -E_EXIST);	/* its console */
+	/* Rights on the parts. */
+	CHECK(sys_cap_mint(5, 14, RIGHT_READ, 0), 0);
+	CHECK(sys_cspace_copy(14, 8, 15), -E_PERM);
+	CHECK(sys_cspace_inspect(14, 10, &info), 0);
+	CHECK(sys_cap_mint(6, 16, RIGHT_READ, 0), 0);
+	CHECK(sys_frames_map_into(16, 7, 0, &addr), -E_PERM);
+	CHECK(sys_frames_map_into(5, 7, 0, &addr), -E_TYPE);
+	/* Tell it where the memory is, then use the granted endpoint. */
+	memset(&m, 0, sizeof(m));
+	m.words[0] = theirs;
+	CHECK(sys_send(2, &m, 0), 0);
+	memset(&m, 0, sizeof(m));
+	m.label = 77;
+	CHECK(sys_send(8, &m, 0), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 0);
+	CHECK(mine[0], 0xc0ffee + 1);
+	/* It has ended: its cspace is empty, its parts refuse. */
+	CHECK(sys_cspace_inspect(5, 10, &info), -E_NOCAP);
+	CHECK(sys_process_parts(4, 17, 0), -E_DEAD);
+	CHECK(sys_frames_map_into(6, 7, 0, &addr), -E_DEAD);
+}
+
 static uint64_t counter;
 static volatile uint64_t spins;
 
@@ -1156,6 +1221,22 @@ helper(uint64_t id)
 			}
 		}
 	}
+	case UT_H_PARTS: {
+		struct cap_info ci;
+		volatile uint64_t *sh;
+		long bad = 0;
+
+		memset(&msg, 0, sizeof(msg));
+		if (sys_recv(2, &msg, 0))
+			return 1;
+		sh = (volatile uint64_t *)msg.words[0];
+		bad += *sh != 0xc0ffee;
+		*sh += 1;
+		bad += sys_cap_inspect(11, &ci) != -E_NOCAP;	/* deleted by the supervisor */
+		memset(&msg, 0, sizeof(msg));
+		bad += sys_recv(10, &msg, 0) != 0 || msg.label != 77;
+		return (int)bad;
+	}
 	case UT_H_SPIN:
 		for (volatile int spin = 0;; spin++)
 			;
@@ -1298,6 +1379,9 @@ main(uint64_t arg)
 		break;
 	case UT_REPLY_CAPS:
 		reply_caps();
+		break;
+	case UT_SUPERVISOR_PARTS:
+		supervisor_parts();
 		break;
 	default:
 		return helper(arg);

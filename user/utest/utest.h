@@ -38,6 +38,7 @@ enum utest_case {
 	UT_THREAD_CAPS,
 	UT_IPC_UNDER_LOAD,
 	UT_REPLY_CAPS,
+	UT_SUPERVISOR_PARTS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -59,6 +60,7 @@ enum utest_case {
 	UT_H_SHARED_READONLY,
 	UT_H_SPIN_COUNT,
 	UT_H_REPLY_SERVER,
+	UT_H_PARTS,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
