@@ -59,12 +59,16 @@ KERNEL_SRCS += \
 	kernel/proc/boot_archive.c \
 	kernel/proc/elf.c \
 	kernel/proc/frames.c \
+	kernel/proc/handles.c \
 	kernel/proc/init.c \
 	kernel/proc/mempool.c \
 	kernel/proc/process.c \
 	kernel/proc/uaccess.c \
+	kernel/proc/user_memory.c \
 	kernel/syscall/syscall.c \
 	kernel/syscall/sys_cap.c \
 	kernel/syscall/sys_ipc.c \
+	kernel/syscall/sys_memory.c \
 	kernel/syscall/sys_misc.c \
-	kernel/syscall/sys_process.c
+	kernel/syscall/sys_process.c \
+	kernel/syscall/sys_thread.c

@@ -4,8 +4,8 @@
 #include "asm/layout.h"
 #include "cap/cap.h"
 #include "cap/lock.h"
-#include "core/fault.h"
 #include "core/backtrace.h"
+#include "core/fault.h"
 #include "core/panic.h"
 #include "core/printk.h"
 #include "ipc/endpoint.h"
@@ -15,8 +15,8 @@
 #include "mm/pmm.h"
 #include "mm/vm_flags.h"
 #include "proc/elf.h"
-#include "proc/frames.h"
 #include "proc/mempool.h"
+#include "proc/user_memory.h"
 #include "sched/mutex.h"
 #include "sched/thread.h"
 #include "themelios/abi.h"
@@ -27,10 +27,6 @@
 #else
 #define ELF_MACHINE	ELF_MACHINE_AARCH64
 #endif
-
-/* Anonymous mappings go above the program and below the stack. */
-#define MAP_BASE	0x0000000010000000ull
-#define MAP_END		(USER_STACK_TOP - (USER_STACK_PAGES + 1) * PAGE_SIZE_4K)
 
 /* What a process costs in kernel memory before its first page: the
  * process, its cspace and its main thread (stack, guard, struct). */
@@ -109,28 +105,6 @@ cspace_destroy(struct kobject *obj)
 	kfree(cs);
 }
 
-/* Frees the pages of every region and forgets them. */
-static void
-free_regions(struct process *p)
-{
-	for (size_t i = 0; i < p->nregions; i++) {
-		struct user_region *r = &p->regions[i];
-
-		for (size_t j = 0; j < r->pages; j++) {
-			uint64_t pa;
-
-			if (vm_space_unmap(&p->vm, r->va + j * PAGE_SIZE_4K, &pa) == 0 &&
-			    !r->shared)
-				pmm_free_frame(pa);
-		}
-		if (r->shared)
-			kobject_unref(&r->shared->obj);	/* its pages are its own */
-		else
-			process_uncharge(p, r->pages);
-	}
-	p->nregions = 0;
-}
-
 /* Runs when the last reference goes (capability lock held). */
 static void
 process_destroy(struct kobject *obj)
@@ -140,7 +114,7 @@ process_destroy(struct kobject *obj)
 	/* Off this CPU first: no stale translation may outlive a freed page. */
 	if (vm_space_is_active(&p->vm))
 		vm_space_activate(NULL);
-	free_regions(p);
+	user_memory_free(p);
 	vm_space_destroy(&p->vm);
 	if (p->cs)
 		kobject_unref(&p->cs->obj);
@@ -150,88 +124,6 @@ process_destroy(struct kobject *obj)
 	kobject_unref(&p->pool->obj);
 	list_del(&p->all_link);
 	kfree(p);
-}
-
-/*
- * Maps pages fresh zeroed pages at va with flags, as one region; the
- * caller has charged them.  On failure nothing stays mapped.  Needs no
- * capability lock (it may take long: the pages are zeroed here), only
- * that nobody else changes p's mappings meanwhile: p->vm_lock, or p not
- * running yet.
- */
-static int
-map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
-{
-	size_t i;
-	int err = 0;
-
-	if (p->nregions == PROC_REGIONS_MAX)
-		return -E_RANGE;
-	for (i = 0; i < pages; i++) {
-		uint64_t pa;
-
-		err = pmm_alloc_frame(&pa);
-		if (err)
-			break;
-		memset(phys_to_virt(pa), 0, PAGE_SIZE_4K);
-		err = vm_space_map(&p->vm, va + i * PAGE_SIZE_4K, pa, flags | VM_USER);
-		if (err) {
-			pmm_free_frame(pa);
-			break;
-		}
-	}
-	if (err) {
-		for (size_t j = 0; j < i; j++) {
-			uint64_t pa;
-
-			if (vm_space_unmap(&p->vm, va + j * PAGE_SIZE_4K, &pa) == 0)
-				pmm_free_frame(pa);
-		}
-		return err == -E_EXIST || err == -E_RANGE ? err : -E_NOMEM;
-	}
-	p->regions[p->nregions].va = va;
-	p->regions[p->nregions].pages = pages;
-	p->regions[p->nregions].shared = NULL;
-	p->nregions++;
-	return 0;
-}
-
-/* map_pages with the charge, for a process being built (capability lock
- * held). */
-static int
-map_region(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
-{
-	int err = process_charge(p, pages);
-
-	if (err)
-		return err;
-	err = map_pages(p, va, pages, flags);
-	if (err)
-		process_uncharge(p, pages);
-	return err;
-}
-
-/* Copies bytes into a region already mapped in p (not the active space:
- * through the direct map). */
-static int
-copy_into(struct process *p, uintptr_t va, const uint8_t *src, size_t len)
-{
-	while (len) {
-		size_t off = va & (PAGE_SIZE_4K - 1), n = PAGE_SIZE_4K - off;
-		uint64_t pa;
-		int err;
-
-		if (n > len)
-			n = len;
-		err = vm_space_translate(&p->vm, va & ~(PAGE_SIZE_4K - 1), &pa, NULL);
-		if (err)
-			return err;
-		memcpy((uint8_t *)phys_to_virt(pa) + off, src, n);
-		va += n;
-		src += n;
-		len -= n;
-	}
-	return 0;
 }
 
 static int
@@ -254,10 +146,10 @@ load_image(struct process *p, const struct process_spec *spec, uintptr_t *entry)
 			flags |= VM_EXEC;
 		if (end <= start)
 			continue;
-		err = map_region(p, start, (end - start) / PAGE_SIZE_4K, flags);
+		err = user_memory_map_new(p, start, (end - start) / PAGE_SIZE_4K, flags);
 		if (err)
 			return err;
-		err = copy_into(p, s->vaddr, (const uint8_t *)spec->image + s->offset, s->filesz);
+		err = user_memory_copy_in(p, s->vaddr, (const uint8_t *)spec->image + s->offset, s->filesz);
 		if (err)
 			return err;
 	}
@@ -281,8 +173,8 @@ push_args(struct process *p, const struct process_spec *spec)
 	int err;
 
 	strings &= ~(uintptr_t)15;
-	if ((err = copy_into(p, strings, (const uint8_t *)p->name, name_len)) ||
-	    (err = copy_into(p, strings + name_len, (const uint8_t *)spec->args, spec->args_len)))
+	if ((err = user_memory_copy_in(p, strings, (const uint8_t *)p->name, name_len)) ||
+	    (err = user_memory_copy_in(p, strings + name_len, (const uint8_t *)spec->args, spec->args_len)))
 		return err;
 	argv[0] = strings;
 	for (at = 0; at < spec->args_len && argc <= SPAWN_ARGC_MAX; at += n + 1, argc++) {
@@ -292,8 +184,8 @@ push_args(struct process *p, const struct process_spec *spec)
 	argv[argc] = 0;
 	/* argc, argv[argc + 1], kept 16-byte aligned at sp. */
 	sp = (strings - (argc + 2) * sizeof(uint64_t)) & ~(uintptr_t)15;
-	if ((err = copy_into(p, sp, (const uint8_t *)&(uint64_t){ argc }, sizeof(uint64_t))) ||
-	    (err = copy_into(p, sp + 8, (const uint8_t *)argv, (argc + 1) * sizeof(uint64_t))))
+	if ((err = user_memory_copy_in(p, sp, (const uint8_t *)&(uint64_t){ argc }, sizeof(uint64_t))) ||
+	    (err = user_memory_copy_in(p, sp + 8, (const uint8_t *)argv, (argc + 1) * sizeof(uint64_t))))
 		return err;
 	p->initial_sp = sp;
 	return 0;
@@ -328,7 +220,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	p->pool = spec->pool;
 	kobject_ref(&p->pool->obj);
 	p->arg = spec->arg;
-	p->map_next = MAP_BASE;
+	p->map_next = USER_MAP_BASE;
 	wait_queue_init(&p->exit_wq);
 	list_init(&p->threads);
 	mutex_init(&p->vm_lock, "process vm");
@@ -336,7 +228,7 @@ process_create(const struct process_spec *spec, struct process **out)
 
 	err = load_image(p, spec, &entry);
 	if (!err)
-		err = map_region(p, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K,
+		err = user_memory_map_new(p, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K,
 				 USER_STACK_PAGES, VM_READ | VM_WRITE);
 	if (!err)
 		err = push_args(p, spec);
@@ -418,21 +310,6 @@ process_start(struct process *p)
 /* Kernel memory per extra thread: its stack, guard page and structures. */
 #define THREAD_COST_PAGES	(THREAD_STACK_PAGES + 2)
 
-static void
-thread_handle_destroy(struct kobject *obj)
-{
-	struct thread_handle *h = (struct thread_handle *)obj;
-
-	if (h->thread)
-		h->thread->handle = NULL;
-	kfree(h);
-}
-
-static const struct kobject_ops thread_handle_ops = {
-	.name = "thread",
-	.destroy = thread_handle_destroy,
-};
-
 int
 process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
 		      uint64_t *tid, struct thread_handle **handle)
@@ -457,41 +334,10 @@ process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t ar
 		return -E_NOMEM;
 	}
 	if (h) {
-		kobject_init(&h->obj, KOBJ_THREAD, &thread_handle_ops);
-		h->thread = t;
-		t->handle = h;
+		thread_handle_init(h, t);
 		*handle = h;
 	}
 	*tid = t->id;
-	return 0;
-}
-
-static void
-as_handle_destroy(struct kobject *obj)
-{
-	struct as_handle *h = (struct as_handle *)obj;
-
-	kobject_unref(&h->proc->obj);
-	process_object_free(h->owner, h);
-}
-
-static const struct kobject_ops as_handle_ops = {
-	.name = "address space",
-	.destroy = as_handle_destroy,
-};
-
-int
-process_as_handle(struct process *owner, struct process *p, struct as_handle **out)
-{
-	struct as_handle *h = process_object_new(owner, sizeof(*h), KOBJ_ADDRESS_SPACE,
-						 &as_handle_ops);
-
-	if (!h)
-		return -E_NOMEM;
-	h->owner = owner;
-	h->proc = p;
-	kobject_ref(&p->obj);
-	*out = h;
 	return 0;
 }
 
@@ -558,67 +404,6 @@ process_wait(struct process *p)
 	status = p->exit_status;
 	cap_lock_drop(flags);
 	return status;
-}
-
-int
-process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintptr_t *va)
-{
-	unsigned long irq;
-	uintptr_t at;
-	int err;
-
-	mutex_lock(&p->vm_lock);
-	at = p->map_next;
-	if (pages == 0 || pages > (MAP_END - at) / PAGE_SIZE_4K) {
-		mutex_unlock(&p->vm_lock);
-		return pages ? -E_NOMEM : -E_INVAL;
-	}
-	irq = cap_lock_take();
-	err = process_charge(p, pages);
-	cap_lock_drop(irq);
-	/* The slow part, preemptible: other processes keep running. */
-	if (!err && (err = map_pages(p, at, pages, flags))) {
-		irq = cap_lock_take();
-		process_uncharge(p, pages);
-		cap_lock_drop(irq);
-	}
-	if (!err) {
-		/* A hole between mappings: running off one faults. */
-		p->map_next = at + (pages + 1) * PAGE_SIZE_4K;
-		*va = at;
-	}
-	mutex_unlock(&p->vm_lock);
-	return err;
-}
-
-int
-process_map_frames(struct process *p, struct frames *f, unsigned int flags, uintptr_t *va)
-{
-	uint64_t pa;
-	uintptr_t at;
-	size_t i;
-	int err = 0;
-
-	mutex_lock(&p->vm_lock);
-	at = p->map_next;
-	if (f->npages > (MAP_END - at) / PAGE_SIZE_4K || p->nregions == PROC_REGIONS_MAX)
-		err = -E_RANGE;
-	for (i = 0; !err && i < f->npages; i++)
-		err = vm_space_map(&p->vm, at + i * PAGE_SIZE_4K, f->pa[i], flags | VM_USER);
-	if (err) {
-		while (i-- > 0 && err != -E_RANGE)
-			vm_space_unmap(&p->vm, at + i * PAGE_SIZE_4K, &pa);
-		mutex_unlock(&p->vm_lock);
-		return err == -E_RANGE ? err : -E_NOMEM;
-	}
-	p->regions[p->nregions].va = at;
-	p->regions[p->nregions].pages = f->npages;
-	p->regions[p->nregions].shared = f;
-	p->nregions++;
-	p->map_next = at + (f->npages + 1) * PAGE_SIZE_4K;
-	*va = at;
-	mutex_unlock(&p->vm_lock);
-	return 0;
 }
 
 /* Ends the process (capability lock held): its capabilities go now, the

@@ -116,6 +116,9 @@ struct as_handle {
 	struct process *owner;		/* charged for it; referenced */
 };
 
+/* Makes h (zeroed storage) the Thread object of t (refs = 1). */
+void thread_handle_init(struct thread_handle *h, struct thread *t);
+
 /* A new AddressSpace object for p (refs = 1, the caller's), charged one
  * page to owner.  Capability lock held; -E_NOMEM. */
 int process_as_handle(struct process *owner, struct process *p, struct as_handle **out);

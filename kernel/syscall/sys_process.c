@@ -1,5 +1,5 @@
-/* spawn, threads, map_anonymous and Memory objects: a process makes
- * children, threads and memory, all out of the pools it holds. */
+/* Processes: spawn, kill, grant, and a running child's parts (its
+ * CSpace and AddressSpace) for its supervisor. */
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
@@ -124,26 +124,6 @@ sys_spawn(struct syscall_args *a)
 }
 
 long
-sys_map_anonymous(struct syscall_args *a)
-{
-	struct process *p = process_current();
-	uint64_t pages = a->a[0], f = a->a[1];
-	uintptr_t va;
-	long err;
-
-	if (f & ~(uint64_t)MAP_WRITE)
-		return -E_INVAL;
-	if (!user_range_ok(a->a[2], sizeof(uint64_t)))
-		return -E_FAULT;
-	err = process_map_anonymous(p, pages, VM_READ | (f & MAP_WRITE ? VM_WRITE : 0), &va);
-	if (err)
-		return err;
-	/* Mapped even if the address cannot be written back: the caller's
-	 * bad pointer costs it the pages (still charged, freed at exit). */
-	return copy_to_user(a->a[2], &va, sizeof(va));
-}
-
-long
 sys_process_kill(struct syscall_args *a)
 {
 	struct process *self = process_current(), *p;
@@ -160,99 +140,6 @@ sys_process_kill(struct syscall_args *a)
 	if (!err && p == self)
 		process_exit(-E_DEAD);
 	return err;
-}
-
-long
-sys_thread_create(struct syscall_args *a)
-{
-	struct process *p = process_current();
-	struct thread_handle *h = NULL;
-	struct cap *dst;
-	uint64_t tid = 0;
-	unsigned long flags;
-	long err;
-
-	/* The stack and entry are the thread's own business: a bad one
-	 * faults in user mode and ends the process, as in any thread. */
-	if (a->a[0] >= USER_SPACE_END || a->a[1] > USER_SPACE_END)
-		return -E_FAULT;
-	flags = cap_lock_take();
-	err = a->a[3] ? cspace_lookup_empty(p->cs, a->a[3], &dst) : 0;
-	if (!err)
-		err = process_thread_create(p, a->a[0], a->a[1], a->a[2], &tid,
-					    a->a[3] ? &h : NULL);
-	if (!err && h) {
-		/* The thread already runs; a failed install only loses the handle. */
-		cap_install(p->cs, a->a[3], &h->obj, CAP_RIGHTS_ALL, 0);
-		kobject_unref(&h->obj);
-	}
-	cap_lock_drop(flags);
-	return err ? err : (long)tid;
-}
-
-long
-sys_thread_kill(struct syscall_args *a)
-{
-	struct process *p = process_current();
-	unsigned long flags = cap_lock_take();
-	struct cap *c;
-	int err = cspace_lookup(p->cs, a->a[0], KOBJ_THREAD, CAP_RIGHT_WRITE, &c);
-	bool self = false;
-
-	if (!err) {
-		self = ((struct thread_handle *)c->obj)->thread == thread_current();
-		if (!self)
-			err = process_thread_kill((struct thread_handle *)c->obj);
-	}
-	cap_lock_drop(flags);
-	if (!err && self)
-		process_thread_exit();
-	return err;
-}
-
-long
-sys_thread_exit(struct syscall_args *a)
-{
-	(void)a;
-	process_thread_exit();
-}
-
-long
-sys_memory_split(struct syscall_args *a)
-{
-	struct process *p = process_current();
-	struct mempool *mp;
-	struct cap *src, *dst;
-	unsigned long flags = cap_lock_take();
-	int err = cspace_lookup(p->cs, a->a[0], KOBJ_MEMORY, CAP_RIGHT_WRITE, &src);
-
-	if (!err)
-		err = cspace_lookup_empty(p->cs, a->a[1], &dst);
-	if (!err)
-		err = mempool_create((struct mempool *)src->obj, a->a[2], &mp);
-	if (!err) {
-		err = cap_install(p->cs, a->a[1], &mp->obj, CAP_RIGHTS_ALL, 0);
-		kobject_unref(&mp->obj);
-	}
-	cap_lock_drop(flags);
-	return err;
-}
-
-long
-sys_memory_info(struct syscall_args *a)
-{
-	struct process *p = process_current();
-	struct memory_info info = { 0, 0 };
-	unsigned long flags = cap_lock_take();
-	struct cap *c;
-	int err = cspace_lookup(p->cs, a->a[0], KOBJ_MEMORY, CAP_RIGHT_READ, &c);
-
-	if (!err) {
-		info.limit = ((struct mempool *)c->obj)->limit;
-		info.used = ((struct mempool *)c->obj)->used;
-	}
-	cap_lock_drop(flags);
-	return err ? err : copy_to_user(a->a[1], &info, sizeof(info));
 }
 
 /*
@@ -275,61 +162,6 @@ sys_process_grant(struct syscall_args *a)
 	}
 	cap_lock_drop(flags);
 	return err;
-}
-
-long
-sys_frames_create(struct syscall_args *a)
-{
-	struct process *p = process_current();
-	struct frames *f;
-	struct cap *dst;
-	unsigned long flags = cap_lock_take();
-	int err = cspace_lookup_empty(p->cs, a->a[1], &dst);
-
-	if (!err)
-		err = frames_create(p->pool, a->a[0], &f);
-	if (!err) {
-		err = cap_install(p->cs, a->a[1], &f->obj, CAP_RIGHTS_ALL, 0);
-		kobject_unref(&f->obj);
-	}
-	cap_lock_drop(flags);
-	return err;
-}
-
-/* Maps shared pages: READ to map them, WRITE too to map them writable.
- * Never executable. */
-long
-sys_frames_map(struct syscall_args *a)
-{
-	struct process *p = process_current();
-	uint32_t need = CAP_RIGHT_READ | (a->a[1] & MAP_WRITE ? CAP_RIGHT_WRITE : 0);
-	struct frames *f = NULL;
-	struct cap *c;
-	unsigned long flags;
-	uintptr_t va;
-	long err;
-
-	if (a->a[1] & ~(uint64_t)MAP_WRITE)
-		return -E_INVAL;
-	if (!user_range_ok(a->a[2], sizeof(uint64_t)))
-		return -E_FAULT;
-	flags = cap_lock_take();
-	err = cspace_lookup(p->cs, a->a[0], KOBJ_FRAMES, need, &c);
-	if (!err) {
-		f = (struct frames *)c->obj;
-		kobject_ref(&f->obj);		/* the mapping's, if it works */
-	}
-	cap_lock_drop(flags);
-	if (err)
-		return err;
-	err = process_map_frames(p, f, VM_READ | (a->a[1] & MAP_WRITE ? VM_WRITE : 0), &va);
-	if (err) {
-		flags = cap_lock_take();
-		kobject_unref(&f->obj);
-		cap_lock_drop(flags);
-		return err;
-	}
-	return copy_to_user(a->a[2], &va, sizeof(va));
 }
 
 /*
@@ -418,45 +250,3 @@ sys_cspace_inspect(struct syscall_args *a)
 	return err ? err : copy_to_user(a->a[2], &info, sizeof(info));
 }
 
-/* Maps a Frames object into another address space (WRITE on it); the
- * address goes back to the caller, who tells the owner. */
-long
-sys_frames_map_into(struct syscall_args *a)
-{
-	struct process *self = process_current();
-	uint32_t need = CAP_RIGHT_READ | (a->a[2] & MAP_WRITE ? CAP_RIGHT_WRITE : 0);
-	struct process *target = NULL;
-	struct frames *f = NULL;
-	struct cap *as, *c;
-	unsigned long flags;
-	uintptr_t va;
-	long err;
-
-	if (a->a[2] & ~(uint64_t)MAP_WRITE)
-		return -E_INVAL;
-	if (!user_range_ok(a->a[3], sizeof(uint64_t)))
-		return -E_FAULT;
-	flags = cap_lock_take();
-	err = cspace_lookup(self->cs, a->a[0], KOBJ_ADDRESS_SPACE, CAP_RIGHT_WRITE, &as);
-	if (!err)
-		err = cspace_lookup(self->cs, a->a[1], KOBJ_FRAMES, need, &c);
-	if (!err) {
-		target = ((struct as_handle *)as->obj)->proc;
-		err = target->state == PROCESS_LIVE ? 0 : -E_DEAD;
-	}
-	if (!err) {
-		f = (struct frames *)c->obj;
-		kobject_ref(&f->obj);		/* the mapping's, if it works */
-		kobject_ref(&target->obj);	/* ours, while we map */
-	}
-	cap_lock_drop(flags);
-	if (err)
-		return err;
-	err = process_map_frames(target, f, VM_READ | (a->a[2] & MAP_WRITE ? VM_WRITE : 0), &va);
-	flags = cap_lock_take();
-	if (err)
-		kobject_unref(&f->obj);
-	kobject_unref(&target->obj);
-	cap_lock_drop(flags);
-	return err ? err : copy_to_user(a->a[3], &va, sizeof(va));
-}

@@ -1,0 +1,187 @@
+/*
+ * A process's user memory: regions of its own pages (charged to its
+ * pool) and mappings of Frames objects (charged to their creator), laid
+ * out with unmapped holes between them.
+ */
+#include "proc/user_memory.h"
+
+#include "asm/layout.h"
+#include "cap/lock.h"
+#include "lib/string.h"
+#include "mm/phys.h"
+#include "mm/pmm.h"
+#include "mm/vm_flags.h"
+#include "proc/frames.h"
+#include "proc/process.h"
+#include "sched/mutex.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+/* Anonymous mappings go above the program and below the stack. */
+#define MAP_END		(USER_STACK_TOP - (USER_STACK_PAGES + 1) * PAGE_SIZE_4K)
+
+/* Frees the pages of every region and forgets them. */
+void
+user_memory_free(struct process *p)
+{
+	for (size_t i = 0; i < p->nregions; i++) {
+		struct user_region *r = &p->regions[i];
+
+		for (size_t j = 0; j < r->pages; j++) {
+			uint64_t pa;
+
+			if (vm_space_unmap(&p->vm, r->va + j * PAGE_SIZE_4K, &pa) == 0 &&
+			    !r->shared)
+				pmm_free_frame(pa);
+		}
+		if (r->shared)
+			kobject_unref(&r->shared->obj);	/* its pages are its own */
+		else
+			process_uncharge(p, r->pages);
+	}
+	p->nregions = 0;
+}
+
+/*
+ * Maps pages fresh zeroed pages at va with flags, as one region; the
+ * caller has charged them.  On failure nothing stays mapped.  Needs no
+ * capability lock (it may take long: the pages are zeroed here), only
+ * that nobody else changes p's mappings meanwhile: p->vm_lock, or p not
+ * running yet.
+ */
+static int
+map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
+{
+	size_t i;
+	int err = 0;
+
+	if (p->nregions == PROC_REGIONS_MAX)
+		return -E_RANGE;
+	for (i = 0; i < pages; i++) {
+		uint64_t pa;
+
+		err = pmm_alloc_frame(&pa);
+		if (err)
+			break;
+		memset(phys_to_virt(pa), 0, PAGE_SIZE_4K);
+		err = vm_space_map(&p->vm, va + i * PAGE_SIZE_4K, pa, flags | VM_USER);
+		if (err) {
+			pmm_free_frame(pa);
+			break;
+		}
+	}
+	if (err) {
+		for (size_t j = 0; j < i; j++) {
+			uint64_t pa;
+
+			if (vm_space_unmap(&p->vm, va + j * PAGE_SIZE_4K, &pa) == 0)
+				pmm_free_frame(pa);
+		}
+		return err == -E_EXIST || err == -E_RANGE ? err : -E_NOMEM;
+	}
+	p->regions[p->nregions].va = va;
+	p->regions[p->nregions].pages = pages;
+	p->regions[p->nregions].shared = NULL;
+	p->nregions++;
+	return 0;
+}
+
+/* map_pages with the charge, for a process being built (capability lock
+ * held). */
+int
+user_memory_map_new(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
+{
+	int err = process_charge(p, pages);
+
+	if (err)
+		return err;
+	err = map_pages(p, va, pages, flags);
+	if (err)
+		process_uncharge(p, pages);
+	return err;
+}
+
+/* Copies bytes into a region already mapped in p (not the active space:
+ * through the direct map). */
+int
+user_memory_copy_in(struct process *p, uintptr_t va, const uint8_t *src, size_t len)
+{
+	while (len) {
+		size_t off = va & (PAGE_SIZE_4K - 1), n = PAGE_SIZE_4K - off;
+		uint64_t pa;
+		int err;
+
+		if (n > len)
+			n = len;
+		err = vm_space_translate(&p->vm, va & ~(PAGE_SIZE_4K - 1), &pa, NULL);
+		if (err)
+			return err;
+		memcpy((uint8_t *)phys_to_virt(pa) + off, src, n);
+		va += n;
+		src += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int
+process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintptr_t *va)
+{
+	unsigned long irq;
+	uintptr_t at;
+	int err;
+
+	mutex_lock(&p->vm_lock);
+	at = p->map_next;
+	if (pages == 0 || pages > (MAP_END - at) / PAGE_SIZE_4K) {
+		mutex_unlock(&p->vm_lock);
+		return pages ? -E_NOMEM : -E_INVAL;
+	}
+	irq = cap_lock_take();
+	err = process_charge(p, pages);
+	cap_lock_drop(irq);
+	/* The slow part, preemptible: other processes keep running. */
+	if (!err && (err = map_pages(p, at, pages, flags))) {
+		irq = cap_lock_take();
+		process_uncharge(p, pages);
+		cap_lock_drop(irq);
+	}
+	if (!err) {
+		/* A hole between mappings: running off one faults. */
+		p->map_next = at + (pages + 1) * PAGE_SIZE_4K;
+		*va = at;
+	}
+	mutex_unlock(&p->vm_lock);
+	return err;
+}
+
+int
+process_map_frames(struct process *p, struct frames *f, unsigned int flags, uintptr_t *va)
+{
+	uint64_t pa;
+	uintptr_t at;
+	size_t i;
+	int err = 0;
+
+	mutex_lock(&p->vm_lock);
+	at = p->map_next;
+	if (f->npages > (MAP_END - at) / PAGE_SIZE_4K || p->nregions == PROC_REGIONS_MAX)
+		err = -E_RANGE;
+	for (i = 0; !err && i < f->npages; i++)
+		err = vm_space_map(&p->vm, at + i * PAGE_SIZE_4K, f->pa[i], flags | VM_USER);
+	if (err) {
+		while (i-- > 0 && err != -E_RANGE)
+			vm_space_unmap(&p->vm, at + i * PAGE_SIZE_4K, &pa);
+		mutex_unlock(&p->vm_lock);
+		return err == -E_RANGE ? err : -E_NOMEM;
+	}
+	p->regions[p->nregions].va = at;
+	p->regions[p->nregions].pages = f->npages;
+	p->regions[p->nregions].shared = f;
+	p->nregions++;
+	p->map_next = at + (f->npages + 1) * PAGE_SIZE_4K;
+	*va = at;
+	mutex_unlock(&p->vm_lock);
+	return 0;
+}
+

@@ -1,0 +1,170 @@
+/* Memory: anonymous pages, Memory pools (split, info) and Frames
+ * (create, map, map into another process), all charged to pools. */
+#include "asm/layout.h"
+#include "cap/cap.h"
+#include "cap/cspace.h"
+#include "cap/lock.h"
+#include "mm/vm_flags.h"
+#include "proc/frames.h"
+#include "proc/mempool.h"
+#include "proc/process.h"
+#include "proc/uaccess.h"
+#include "syscall/syscall.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+long
+sys_map_anonymous(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	uint64_t pages = a->a[0], f = a->a[1];
+	uintptr_t va;
+	long err;
+
+	if (f & ~(uint64_t)MAP_WRITE)
+		return -E_INVAL;
+	if (!user_range_ok(a->a[2], sizeof(uint64_t)))
+		return -E_FAULT;
+	err = process_map_anonymous(p, pages, VM_READ | (f & MAP_WRITE ? VM_WRITE : 0), &va);
+	if (err)
+		return err;
+	/* Mapped even if the address cannot be written back: the caller's
+	 * bad pointer costs it the pages (still charged, freed at exit). */
+	return copy_to_user(a->a[2], &va, sizeof(va));
+}
+
+long
+sys_memory_split(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct mempool *mp;
+	struct cap *src, *dst;
+	unsigned long flags = cap_lock_take();
+	int err = cspace_lookup(p->cs, a->a[0], KOBJ_MEMORY, CAP_RIGHT_WRITE, &src);
+
+	if (!err)
+		err = cspace_lookup_empty(p->cs, a->a[1], &dst);
+	if (!err)
+		err = mempool_create((struct mempool *)src->obj, a->a[2], &mp);
+	if (!err) {
+		err = cap_install(p->cs, a->a[1], &mp->obj, CAP_RIGHTS_ALL, 0);
+		kobject_unref(&mp->obj);
+	}
+	cap_lock_drop(flags);
+	return err;
+}
+
+long
+sys_memory_info(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct memory_info info = { 0, 0 };
+	unsigned long flags = cap_lock_take();
+	struct cap *c;
+	int err = cspace_lookup(p->cs, a->a[0], KOBJ_MEMORY, CAP_RIGHT_READ, &c);
+
+	if (!err) {
+		info.limit = ((struct mempool *)c->obj)->limit;
+		info.used = ((struct mempool *)c->obj)->used;
+	}
+	cap_lock_drop(flags);
+	return err ? err : copy_to_user(a->a[1], &info, sizeof(info));
+}
+
+long
+sys_frames_create(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct frames *f;
+	struct cap *dst;
+	unsigned long flags = cap_lock_take();
+	int err = cspace_lookup_empty(p->cs, a->a[1], &dst);
+
+	if (!err)
+		err = frames_create(p->pool, a->a[0], &f);
+	if (!err) {
+		err = cap_install(p->cs, a->a[1], &f->obj, CAP_RIGHTS_ALL, 0);
+		kobject_unref(&f->obj);
+	}
+	cap_lock_drop(flags);
+	return err;
+}
+
+/* Maps shared pages: READ to map them, WRITE too to map them writable.
+ * Never executable. */
+long
+sys_frames_map(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	uint32_t need = CAP_RIGHT_READ | (a->a[1] & MAP_WRITE ? CAP_RIGHT_WRITE : 0);
+	struct frames *f = NULL;
+	struct cap *c;
+	unsigned long flags;
+	uintptr_t va;
+	long err;
+
+	if (a->a[1] & ~(uint64_t)MAP_WRITE)
+		return -E_INVAL;
+	if (!user_range_ok(a->a[2], sizeof(uint64_t)))
+		return -E_FAULT;
+	flags = cap_lock_take();
+	err = cspace_lookup(p->cs, a->a[0], KOBJ_FRAMES, need, &c);
+	if (!err) {
+		f = (struct frames *)c->obj;
+		kobject_ref(&f->obj);		/* the mapping's, if it works */
+	}
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	err = process_map_frames(p, f, VM_READ | (a->a[1] & MAP_WRITE ? VM_WRITE : 0), &va);
+	if (err) {
+		flags = cap_lock_take();
+		kobject_unref(&f->obj);
+		cap_lock_drop(flags);
+		return err;
+	}
+	return copy_to_user(a->a[2], &va, sizeof(va));
+}
+
+/* Maps a Frames object into another address space (WRITE on it); the
+ * address goes back to the caller, who tells the owner. */
+long
+sys_frames_map_into(struct syscall_args *a)
+{
+	struct process *self = process_current();
+	uint32_t need = CAP_RIGHT_READ | (a->a[2] & MAP_WRITE ? CAP_RIGHT_WRITE : 0);
+	struct process *target = NULL;
+	struct frames *f = NULL;
+	struct cap *as, *c;
+	unsigned long flags;
+	uintptr_t va;
+	long err;
+
+	if (a->a[2] & ~(uint64_t)MAP_WRITE)
+		return -E_INVAL;
+	if (!user_range_ok(a->a[3], sizeof(uint64_t)))
+		return -E_FAULT;
+	flags = cap_lock_take();
+	err = cspace_lookup(self->cs, a->a[0], KOBJ_ADDRESS_SPACE, CAP_RIGHT_WRITE, &as);
+	if (!err)
+		err = cspace_lookup(self->cs, a->a[1], KOBJ_FRAMES, need, &c);
+	if (!err) {
+		target = ((struct as_handle *)as->obj)->proc;
+		err = target->state == PROCESS_LIVE ? 0 : -E_DEAD;
+	}
+	if (!err) {
+		f = (struct frames *)c->obj;
+		kobject_ref(&f->obj);		/* the mapping's, if it works */
+		kobject_ref(&target->obj);	/* ours, while we map */
+	}
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	err = process_map_frames(target, f, VM_READ | (a->a[2] & MAP_WRITE ? VM_WRITE : 0), &va);
+	flags = cap_lock_take();
+	if (err)
+		kobject_unref(&f->obj);
+	kobject_unref(&target->obj);
+	cap_lock_drop(flags);
+	return err ? err : copy_to_user(a->a[3], &va, sizeof(va));
+}
