@@ -114,6 +114,9 @@ struct spawn_args {
  * argc, then argv[0..argc-1], then a NULL; the strings sit above.
  */
 
+/* Pages per Frames object (frames_create): bounds the time spent zeroing. */
+#define FRAMES_MAX_PAGES	256
+
 /* map_anonymous flags. */
 #define MAP_WRITE		(1u << 1)
 

@@ -140,8 +140,7 @@ deliver(struct thread *s, struct thread *r, bool grant)
 	struct ipc_state *ss = s->ipc, *rs = r->ipc;
 	uint64_t cap = ss->msg.cap_slot;
 
-	if (s != r)
-		copy_msg(&rs->msg, &ss->msg);
+	copy_msg(&rs->msg, &ss->msg);
 	rs->msg.badge = ss->badge;
 	rs->msg.flags = 0;
 	rs->msg.cap_slot = 0;
@@ -234,7 +233,6 @@ ipc_recv(uint64_t slot, unsigned int flags)
 	if (!list_empty(&ep->kmsgs)) {
 		struct kmsg_node *k = container_of(list_first(&ep->kmsgs), struct kmsg_node, link);
 
-		ep->nkmsgs--;
 		copy_msg(&st->msg, &k->msg);
 		kmsg_free(k);
 		return 0;
@@ -307,7 +305,6 @@ endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
 	if (hold)
 		kobject_ref(hold);
 	list_add_tail(&ep->kmsgs, &k->link);
-	ep->nkmsgs++;
 }
 
 /* Nobody can reach the endpoint any more: nobody may wait on it. */

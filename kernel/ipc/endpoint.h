@@ -46,7 +46,6 @@ struct endpoint {
 	struct list_node senders;	/* ipc_state.link */
 	struct list_node receivers;
 	struct list_node kmsgs;		/* kernel reports waiting for a receiver */
-	uint32_t nkmsgs;
 	struct process *owner;		/* charged for it; referenced */
 };
 

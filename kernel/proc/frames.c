@@ -6,6 +6,7 @@
 #include "mm/pmm.h"
 #include "mm/vm_flags.h"
 #include "proc/mempool.h"
+#include "themelios/abi.h"
 #include "themelios/errno.h"
 
 static void

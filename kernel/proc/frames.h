@@ -15,7 +15,6 @@
 
 struct mempool;
 
-#define FRAMES_MAX_PAGES	256	/* per object: bounds the time spent zeroing */
 
 struct frames {
 	struct kobject obj;		/* KOBJ_FRAMES */

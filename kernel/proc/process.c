@@ -34,7 +34,6 @@
 
 static struct list_node all_processes = LIST_INIT(all_processes);
 static uint64_t next_pid;
-static uint64_t live_processes;
 
 static void process_destroy(struct kobject *obj);
 static void cspace_destroy(struct kobject *obj);
@@ -204,7 +203,7 @@ process_create(const struct process_spec *spec, struct process **out)
 		return -E_NOMEM;
 	p = kcalloc(1, sizeof(*p));
 	cs = kcalloc(1, sizeof(*cs));
-	slots = kcalloc(PROC_CSPACE_SLOTS, sizeof(*slots));
+	slots = kcalloc(CAP_SLOTS, sizeof(*slots));
 	if (!p || !cs || !slots || vm_space_create(&p->vm) != 0) {
 		kfree(p);
 		kfree(cs);
@@ -213,7 +212,7 @@ process_create(const struct process_spec *spec, struct process **out)
 		return -E_NOMEM;
 	}
 	kobject_init(&p->obj, KOBJ_PROCESS, &process_ops);
-	cspace_init(cs, slots, PROC_CSPACE_SLOTS, &cspace_ops);
+	cspace_init(cs, slots, CAP_SLOTS, &cspace_ops);
 	p->cs = cs;
 	p->pid = ++next_pid;
 	strlcpy(p->name, spec->name, sizeof(p->name));
@@ -238,7 +237,6 @@ process_create(const struct process_spec *spec, struct process **out)
 	}
 	p->entry = entry;
 	p->state = PROCESS_LIVE;
-	live_processes++;
 	*out = p;
 	return 0;
 }
@@ -247,7 +245,6 @@ void
 process_discard(struct process *p)
 {
 	p->state = PROCESS_DEAD;
-	live_processes--;
 	kobject_unref(&p->obj);
 }
 
@@ -413,7 +410,6 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 {
 	p->state = PROCESS_DEAD;
 	p->exit_status = status;
-	live_processes--;
 	wait_queue_wake_all(&p->exit_wq);
 	process_stop_threads(p);	/* the others end on their way to user mode */
 	cspace_clear(p->cs);
@@ -502,8 +498,3 @@ process_print_all(void)
 	cap_lock_drop(flags);
 }
 
-uint64_t
-process_count(void)
-{
-	return live_processes;
-}

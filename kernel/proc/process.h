@@ -20,7 +20,6 @@
 #include "sched/wait.h"
 
 #define PROC_NAME_MAX		32
-#define PROC_CSPACE_SLOTS	64
 #define PROC_REGIONS_MAX	32
 
 struct endpoint;
@@ -193,6 +192,5 @@ void process_thread_reaped(struct thread *t);
 
 /* For the shell and the boot log. */
 void process_print_all(void);
-uint64_t process_count(void);
 
 #endif

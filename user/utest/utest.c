@@ -10,7 +10,6 @@
 
 #define KERNEL_TEXT	0xffffffff80000000ull	/* both arches link the kernel here */
 #define UNMAPPED	0x40000000ull
-#define FRAMES_PAGES_MAX	256	/* kernel/proc/frames.h */
 
 static int failures;
 
@@ -795,8 +794,8 @@ shared_memory(void)
 	CHECK(sys_frames_map(2, 0, (uint64_t *)KERNEL_TEXT), -E_FAULT);
 	CHECK(sys_frames_create(0, 5), -E_INVAL);
 	CHECK(sys_frames_create(100000, 5), -E_RANGE);
-	CHECK(sys_frames_create(FRAMES_PAGES_MAX, 5), 0);
-	CHECK(sys_frames_create(FRAMES_PAGES_MAX, 6), -E_NOMEM);	/* our pool is spent */
+	CHECK(sys_frames_create(FRAMES_MAX_PAGES, 5), 0);
+	CHECK(sys_frames_create(FRAMES_MAX_PAGES, 6), -E_NOMEM);	/* our pool is spent */
 	CHECK(sys_cap_delete(5), 0);				/* and back */
 	CHECK(sys_frames_create(1, 1), -E_EXIST);
 	/* The capability gone, the mappings keep the pages (and the charge). */

@@ -152,6 +152,17 @@ arch_fpu_restore(const struct arch_fpu_state *fpu)
 	__asm__ volatile("fxrstor64 %0" : : "m"(*fpu));
 }
 
+/* The register IPC calls' extra results, in the argument registers. */
+static void
+extra_results(struct arch_regs *r, const struct syscall_args *a)
+{
+	uint64_t *const regs[SYSCALL_RET_MAX] = { &r->rdi, &r->rsi, &r->rdx, &r->r10,
+						  &r->r8, &r->r9 };
+
+	for (unsigned int i = 0; i < a->nret; i++)
+		*regs[i] = a->ret[i];
+}
+
 /*
  * The C side of SYSCALL: number in RAX, arguments in RDI RSI RDX R10 R8
  * R9 (R10 for RCX, which SYSCALL takes), result in RAX, the extra
@@ -166,14 +177,11 @@ x86_syscall(struct arch_regs *r)
 		.a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 },
 	};
 
-	uint64_t *const ret_regs[SYSCALL_RET_MAX] = { &r->rdi, &r->rsi, &r->rdx, &r->r10,
-						       &r->r8, &r->r9 };
-
 	arch_irq_enable();
 	r->rax = (uint64_t)syscall_dispatch(&a);
 	arch_irq_disable();
-	for (unsigned int i = 0; i < a.nret; i++)
-		*ret_regs[i] = a.ret[i];
+	if (a.nret)
+		extra_results(r, &a);
 	/* SYSRET takes RCX and R11 from the frame; it must not return to
 	 * a non-canonical or kernel address (that #GP would be taken in
 	 * ring 0 on the user's stack). */
