@@ -14,6 +14,8 @@ ISO := $(BUILD)/themelios.iso
 ifeq ($(wildcard kernel/arch/$(ARCH)/arch.mk),)
 $(error unknown ARCH=$(ARCH): expected x86_64 or aarch64)
 endif
+# The included files define rules; plain `make` must still mean `all`.
+.DEFAULT_GOAL := all
 include kernel/kernel.mk
 include kernel/arch/$(ARCH)/arch.mk
 
