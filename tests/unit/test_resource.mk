@@ -1,0 +1,1 @@
+UNIT_SRCS_test_resource := kernel/core/resource.c
