@@ -115,6 +115,29 @@ void arch_interrupts_init(struct boot_info *bi);
 int arch_irq_attach(unsigned int line, const char *name,
 		    void (*fn)(struct arch_regs *regs, void *ctx), void *ctx);
 
+/*
+ * Device lines for user-space drivers (IRQ capabilities).
+ * arch_irq_line_exists: the line is a device line this machine has and
+ * one CPU-independent handler can serve (x86_64: ISA IRQ 0-15 but the
+ * cascade, or an I/O APIC GSI; aarch64: a GIC SPI).  Whether the kernel
+ * uses it already is arch_irq_attach's -E_BUSY.
+ * arch_irq_detach undoes arch_irq_attach (line masked, handler gone);
+ * arch_irq_mask masks or unmasks an attached line; level-triggered lines
+ * are masked by their handler until the driver has quietened the device.
+ */
+bool arch_irq_line_exists(unsigned int line);
+void arch_irq_detach(unsigned int line);
+void arch_irq_mask(unsigned int line, bool masked);
+bool arch_irq_level_triggered(unsigned int line);
+
+/*
+ * The I/O port space (x86_64: 64 Ki ports; 0 where there is none).
+ * arch_port_read/write move 1, 2 or 4 bytes.
+ */
+uint32_t arch_port_space(void);
+uint32_t arch_port_read(uint16_t port, unsigned int bytes);
+void arch_port_write(uint16_t port, unsigned int bytes, uint32_t value);
+
 /* Sends an interrupt with the given vector to this CPU (self-IPI). */
 void arch_irq_send_self(unsigned int vector);
 

@@ -52,6 +52,7 @@ irq_unregister(unsigned int vector)
 	flags = arch_irq_save();
 	slots[vector].fn = NULL;
 	slots[vector].ctx = NULL;
+	slots[vector].name = "(released)";	/* the owner may free its name */
 	arch_irq_restore(flags);
 }
 

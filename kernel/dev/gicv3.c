@@ -6,6 +6,7 @@
 #include "dev/gicv3.h"
 
 #define GICD_CTLR		0x0000
+#define GICD_TYPER		0x0004
 #define GICD_IGROUPR		0x0080
 #define GICD_ISENABLER		0x0100
 #define GICD_ICENABLER		0x0180
@@ -112,6 +113,24 @@ gicv3_disable(unsigned int intid)
 		wr32(gicr + GICR_SGI_BASE, GICD_ICENABLER, 1u << intid);
 	else
 		wr32(gicd, GICD_ICENABLER + 4 * (intid / 32), 1u << (intid % 32));
+}
+
+void
+gicv3_unmask(unsigned int intid)
+{
+	if (intid < 32)
+		wr32(gicr + GICR_SGI_BASE, GICD_ISENABLER, 1u << intid);
+	else
+		wr32(gicd, GICD_ISENABLER + 4 * (intid / 32), 1u << (intid % 32));
+}
+
+/* INTIDs the distributor implements: 32 * (ITLinesNumber + 1), at most 1020. */
+unsigned int
+gicv3_lines(void)
+{
+	unsigned int n = 32 * ((rd32(gicd, GICD_TYPER) & 0x1f) + 1);
+
+	return n > 1020 ? 1020 : n;
 }
 
 unsigned int

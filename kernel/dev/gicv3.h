@@ -9,6 +9,9 @@ void gicv3_init(volatile void *gicd, volatile void *gicr);
 /* Routes INTID to this CPU at a normal priority and enables it. */
 void gicv3_enable(unsigned int intid, int level_triggered);
 void gicv3_disable(unsigned int intid);
+/* Enables an INTID configured by gicv3_enable earlier. */
+void gicv3_unmask(unsigned int intid);
+unsigned int gicv3_lines(void);
 /* Acknowledge (returns the INTID, 1020+ when spurious) and end. */
 unsigned int gicv3_ack(void);
 void gicv3_eoi(unsigned int intid);

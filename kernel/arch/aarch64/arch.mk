@@ -18,6 +18,7 @@ ARCH_SRCS := \
 	kernel/arch/aarch64/interrupts.c \
 	kernel/arch/aarch64/mmu.c \
 	kernel/arch/aarch64/percpu.c \
+	kernel/arch/aarch64/port_io.c \
 	kernel/arch/aarch64/start.c \
 	kernel/arch/aarch64/switch.S \
 	kernel/arch/aarch64/timer.c \

@@ -8,6 +8,7 @@
 
 #include "asm/layout.h"
 #include "boot/boot_info.h"
+#include "core/device_control.h"
 #include "core/irq.h"
 #include "core/panic.h"
 #include "core/printk.h"
@@ -17,6 +18,11 @@
 #include "themelios/errno.h"
 
 uint32_t aarch64_timer_intid;
+
+/* Register frames: the distributor, and one CPU's redistributor (its
+ * RD_base and SGI_base frames). */
+#define GICD_SIZE	0x10000
+#define GICR_SIZE	0x20000
 
 void aarch64_irq(struct arch_regs *regs);
 
@@ -50,6 +56,12 @@ arch_interrupts_init(struct boot_info *bi)
 		      bi->gicd_base, bi->gicr_base);
 	gicv3_init((volatile void *)(DIRECT_MAP_BASE + bi->gicd_base),
 		   (volatile void *)(DIRECT_MAP_BASE + bi->gicr_base));
+	device_reserve(RESOURCE_PHYS, bi->gicd_base, GICD_SIZE, "GICv3 distributor");
+	device_reserve(RESOURCE_PHYS, bi->gicr_base, GICR_SIZE, "GICv3 redistributor");
+	if (bi->uart_base)
+		device_reserve(RESOURCE_PHYS, bi->uart_base, 0x1000, "PL011 UART");
+	if (bi->fw_cfg_base)
+		device_reserve(RESOURCE_PHYS, bi->fw_cfg_base, 0x1000, "fw_cfg");
 	aarch64_timer_intid = bi->timer_irq ? bi->timer_irq : 27;
 	printk("gic: GICv3 distributor %#lx, redistributor %#lx; timer INTID %u\n",
 	       bi->gicd_base, bi->gicr_base, aarch64_timer_intid);
@@ -72,6 +84,40 @@ arch_irq_attach(unsigned int line, const char *name,
 		return err;
 	gicv3_enable(line, line >= 32);
 	return (int)line;
+}
+
+/* SPIs are the lines a device drives; SGIs and PPIs are per CPU. */
+bool
+arch_irq_line_exists(unsigned int line)
+{
+	return line >= 32 && line < gicv3_lines() && line < IRQ_VECTORS;
+}
+
+void
+arch_irq_detach(unsigned int line)
+{
+	unsigned long flags = arch_irq_save();
+
+	gicv3_disable(line);
+	irq_unregister(line);
+	arch_irq_restore(flags);
+}
+
+void
+arch_irq_mask(unsigned int line, bool masked)
+{
+	if (masked)
+		gicv3_disable(line);
+	else
+		gicv3_unmask(line);
+}
+
+/* arch_irq_attach configures every SPI level-triggered: the QEMU virt
+ * devices are. */
+bool
+arch_irq_level_triggered(unsigned int line)
+{
+	return line >= 32;
 }
 
 void

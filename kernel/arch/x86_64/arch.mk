@@ -23,6 +23,7 @@ ARCH_SRCS += \
 	kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/pic.c \
 	kernel/arch/x86_64/platform.c \
+	kernel/arch/x86_64/port_io.c \
 	kernel/arch/x86_64/serial.c \
 	kernel/arch/x86_64/setjmp.S \
 	kernel/arch/x86_64/timer.c \

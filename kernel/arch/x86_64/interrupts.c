@@ -8,6 +8,7 @@
 
 #include "asm/irq_vectors.h"
 #include "asm/platform.h"
+#include "asm/power.h"
 #include "asm/trap.h"
 #include "boot/boot_info.h"
 #include "core/irq.h"
@@ -18,7 +19,6 @@
 
 static struct apic_platform platform;
 static bool interrupts_ready;
-static unsigned int next_gsi_vector = VECTOR_DEVICE_BASE + ISA_IRQS;
 
 void x86_serial_irq_init(void);
 
@@ -78,43 +78,127 @@ arch_interrupts_init(struct boot_info *bi)
 	pr_info("apic: local APIC id %u at %#lx, %u I/O APIC(s), %u ISA override(s)\n",
 		lapic_id(), platform.lapic_phys, ioapic_count(), platform.noverrides);
 	interrupts_ready = true;
+	x86_power_reserve();
+	x86_fw_cfg_reserve();
 	x86_serial_irq_init();
 	arch_irq_restore(flags);
+}
+
+/*
+ * The lines attached so far, for detach and mask: a GSI may be routed
+ * once (ISA IRQ 0 and 2 both reach GSI 2 through the usual override).
+ */
+#define ATTACHED_MAX	32
+static struct attached_line {
+	bool used;
+	bool level;
+	unsigned int line;
+	unsigned int vector;
+	uint32_t gsi;
+} attached[ATTACHED_MAX];
+
+static struct attached_line *
+attached_find(unsigned int line)
+{
+	for (unsigned int i = 0; i < ATTACHED_MAX; i++)
+		if (attached[i].used && attached[i].line == line)
+			return &attached[i];
+	return NULL;
+}
+
+static bool
+gsi_attached(uint32_t gsi)
+{
+	for (unsigned int i = 0; i < ATTACHED_MAX; i++)
+		if (attached[i].used && attached[i].gsi == gsi)
+			return true;
+	return false;
 }
 
 int
 arch_irq_attach(unsigned int line, const char *name,
 		void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
 {
+	struct attached_line *slot = NULL;
 	struct isa_route route;
 	unsigned int vector;
+	unsigned long flags;
 	int err;
 
 	if (!interrupts_ready)
 		return -E_NOENT;
-	if (line < ISA_IRQS) {
+	if (line < ISA_IRQS)
 		route = platform.isa[line];
+	else	/* PCI-style GSI: level-triggered, active low. */
+		route = (struct isa_route){ .gsi = line, .level = true, .active_low = true };
+	if (!ioapic_has_gsi(route.gsi))
+		return -E_INVAL;
+	flags = arch_irq_save();
+	for (unsigned int i = 0; i < ATTACHED_MAX && !slot; i++)
+		if (!attached[i].used)
+			slot = &attached[i];
+	err = !slot ? -E_BUSY : gsi_attached(route.gsi) ? -E_BUSY : 0;
+	if (!err && line < ISA_IRQS) {
 		vector = VECTOR_DEVICE_BASE + line;
 		err = irq_register(vector, name, fn, ctx);
-	} else {
-		/* PCI-style GSI: level-triggered, active low. */
-		route = (struct isa_route){ .gsi = line, .level = true, .active_low = true };
-		do {
-			vector = next_gsi_vector++;
-			if (vector >= VECTOR_DEVICE_END)
-				return -E_BUSY;
-			err = irq_register(vector, name, fn, ctx);
-		} while (err == -E_BUSY);
+	} else if (!err) {
+		/* The first free vector above the ISA ones. */
+		vector = VECTOR_DEVICE_BASE + ISA_IRQS;
+		while ((err = irq_register(vector, name, fn, ctx)) == -E_BUSY &&
+		       ++vector < VECTOR_DEVICE_END)
+			;
 	}
+	if (!err && (err = ioapic_route(route.gsi, vector, route.level, route.active_low)))
+		irq_unregister(vector);
+	if (!err)
+		*slot = (struct attached_line){ .used = true, .level = route.level,
+						.line = line, .vector = vector, .gsi = route.gsi };
+	arch_irq_restore(flags);
 	if (err)
 		return err;
-	err = ioapic_route(route.gsi, vector, route.level, route.active_low);
-	if (err) {
-		irq_unregister(vector);
-		return err;
-	}
 	pr_info("irq: %s: line %u -> GSI %u (%s, active %s) -> vector %#x\n",
 		name, line, route.gsi, route.level ? "level" : "edge",
 		route.active_low ? "low" : "high", vector);
 	return (int)vector;
+}
+
+bool
+arch_irq_line_exists(unsigned int line)
+{
+	if (line < ISA_IRQS)
+		return line != 2 && ioapic_has_gsi(platform.isa[line].gsi);	/* 2: the cascade */
+	return ioapic_has_gsi(line);
+}
+
+void
+arch_irq_detach(unsigned int line)
+{
+	unsigned long flags = arch_irq_save();
+	struct attached_line *a = attached_find(line);
+
+	if (a) {
+		ioapic_mask(a->gsi, true);
+		irq_unregister(a->vector);
+		a->used = false;
+	}
+	arch_irq_restore(flags);
+}
+
+void
+arch_irq_mask(unsigned int line, bool masked)
+{
+	unsigned long flags = arch_irq_save();
+	struct attached_line *a = attached_find(line);
+
+	if (a)
+		ioapic_mask(a->gsi, masked);
+	arch_irq_restore(flags);
+}
+
+bool
+arch_irq_level_triggered(unsigned int line)
+{
+	struct attached_line *a = attached_find(line);
+
+	return a && a->level;
 }

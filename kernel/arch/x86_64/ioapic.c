@@ -6,6 +6,7 @@
  */
 #include "asm/trap.h"
 
+#include "core/device_control.h"
 #include "core/printk.h"
 #include "themelios/errno.h"
 
@@ -56,6 +57,7 @@ ioapic_add(uint32_t id, uint64_t phys, uint32_t gsi_base)
 	}
 	io = &ioapics[nioapics];
 	io->regs = x86_mmio_map(phys, 0x20);
+	device_reserve(RESOURCE_PHYS, phys, 4096, "I/O APIC");
 	if (!io->regs)
 		return -E_NOMEM;
 	io->id = id;
@@ -85,6 +87,12 @@ ioapic_for(uint32_t gsi)
 		    gsi - ioapics[i].gsi_base < ioapics[i].inputs)
 			return &ioapics[i];
 	return NULL;
+}
+
+bool
+ioapic_has_gsi(uint32_t gsi)
+{
+	return ioapic_for(gsi) != NULL;
 }
 
 int

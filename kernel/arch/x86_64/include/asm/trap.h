@@ -48,6 +48,7 @@ int ioapic_add(uint32_t id, uint64_t phys, uint32_t gsi_base);
 /* Programs the redirection entry for gsi (unmasked), to this CPU. */
 int ioapic_route(uint32_t gsi, unsigned int vector, bool level, bool active_low);
 int ioapic_mask(uint32_t gsi, bool masked);
+bool ioapic_has_gsi(uint32_t gsi);
 unsigned int ioapic_count(void);
 
 #endif
