@@ -53,6 +53,9 @@ KERNEL_SRCS += \
 	kernel/cap/lock.c \
 	kernel/cap/object.c \
 	kernel/core/console_object.c \
+	kernel/core/device_control.c \
+	kernel/core/irq_object.c \
+	kernel/core/resource.c \
 	kernel/boot/cpio.c \
 	kernel/ipc/endpoint.c \
 	kernel/ipc/notification.c \
@@ -67,6 +70,7 @@ KERNEL_SRCS += \
 	kernel/proc/user_memory.c \
 	kernel/syscall/syscall.c \
 	kernel/syscall/sys_cap.c \
+	kernel/syscall/sys_device.c \
 	kernel/syscall/sys_ipc.c \
 	kernel/syscall/sys_memory.c \
 	kernel/syscall/sys_misc.c \

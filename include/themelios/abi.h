@@ -16,6 +16,7 @@
 #define CAP_SLOTS		64	/* slots per process, 0 included */
 #define CAP_SLOT_MEMORY		63	/* the kernel puts the process's Memory here */
 #define CAP_SLOT_SCRATCH	62	/* libthemelios's, for spawn */
+#define CAP_SLOT_INIT_DEVICES	60	/* init only: the device-control capability */
 
 /* memory_info. */
 struct memory_info {
@@ -43,6 +44,8 @@ struct memory_info {
 #define OBJ_IRQ			9
 #define OBJ_CONSOLE		10
 #define OBJ_FRAMES		11
+#define OBJ_IO_PORTS		12
+#define OBJ_DEVICE_CONTROL	13
 
 struct cap_info {
 	uint32_t type;
@@ -116,6 +119,14 @@ struct spawn_args {
 
 /* Pages per Frames object (frames_create): bounds the time spent zeroing. */
 #define FRAMES_MAX_PAGES	256
+
+/* Device drivers in user space (docs/drivers.md).  port_in/port_out
+ * move this many bytes. */
+#define PORT_WIDTH_8		1
+#define PORT_WIDTH_16		2
+#define PORT_WIDTH_32		4
+/* device_frames: physical addresses below this only. */
+#define DEVICE_PHYS_LIMIT	(1ull << 48)
 
 /* map_anonymous flags. */
 #define MAP_WRITE		(1u << 1)

@@ -41,6 +41,8 @@ enum kobject_type {
 	KOBJ_IRQ,
 	KOBJ_CONSOLE,		/* the kernel console: write text */
 	KOBJ_FRAMES,		/* physical pages that can be mapped (shared memory) */
+	KOBJ_IO_PORTS,		/* a range of x86 I/O ports a driver claimed */
+	KOBJ_DEVICE_CONTROL,	/* authority to claim device lines, ports, MMIO */
 	/* New types go here (block device, directory, socket...). */
 	KOBJ_NTYPES,
 	KOBJ_ANY = 0xff		/* cspace_lookup wildcard, never a real type */

@@ -9,6 +9,7 @@
 #include "core/bench.h"
 #include "core/cmdline.h"
 #include "core/console.h"
+#include "core/device_control.h"
 #include "core/irq.h"
 #include "core/panic.h"
 #include "core/printk.h"
@@ -58,6 +59,7 @@ kernel_main(struct boot_info *bi)
 	if (vmm_init(bi) != 0)
 		panic("cannot build the kernel page tables");
 	kmalloc_init();
+	device_control_init(bi);	/* RAM is nobody's device */
 	arch_interrupts_init(bi);	/* after vmm_init: maps the APICs */
 	time_init();
 	sched_init();

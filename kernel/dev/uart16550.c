@@ -7,6 +7,7 @@
 
 #include "asm/io.h"
 #include "core/console.h"
+#include "core/device_control.h"
 
 #define REG_DATA	0	/* DLAB=0: receive/transmit */
 #define REG_IER		1	/* DLAB=0: interrupt enable */
@@ -35,6 +36,7 @@ uart16550_init(uint16_t port)
 	outb(port + REG_SCRATCH, 0x5a);
 	if (inb(port + REG_SCRATCH) != 0x5a)
 		return false;
+	device_reserve(RESOURCE_PORTS, port, 8, "16550 UART");
 
 	outb(port + REG_IER, 0);
 	outb(port + REG_LCR, LCR_DLAB);

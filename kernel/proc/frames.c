@@ -1,5 +1,6 @@
 #include "proc/frames.h"
 
+#include "core/resource.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
@@ -21,8 +22,13 @@ frames_destroy(struct kobject *obj)
 {
 	struct frames *f = (struct frames *)obj;
 
-	frames_free_pages(f, f->npages);
-	mempool_uncharge(f->pool, f->npages + 1);
+	if (f->device) {
+		resource_release(RESOURCE_PHYS, f->pa[0]);
+		mempool_uncharge(f->pool, 1);
+	} else {
+		frames_free_pages(f, f->npages);
+		mempool_uncharge(f->pool, f->npages + 1);
+	}
 	kobject_unref(&f->pool->obj);
 	kfree(f->pa);
 	kfree(f);
@@ -69,4 +75,46 @@ fail:
 	kfree(f);
 	mempool_uncharge(pool, pages + 1);
 	return -E_NOMEM;
+}
+
+int
+frames_create_device(struct mempool *pool, uint64_t phys, uint64_t pages, struct frames **out)
+{
+	const char *holder = NULL;
+	struct frames *f;
+	int err;
+
+	if (pages == 0 || phys % PAGE_SIZE_4K)
+		return -E_INVAL;
+	if (pages > FRAMES_MAX_PAGES || phys >= DEVICE_PHYS_LIMIT ||
+	    pages > (DEVICE_PHYS_LIMIT - phys) / PAGE_SIZE_4K)
+		return -E_RANGE;
+	err = resource_claim(RESOURCE_PHYS, phys, pages * PAGE_SIZE_4K, "user driver", &holder);
+	if (err == -E_BUSY && holder == resource_memory)
+		return -E_INVAL;	/* memory, not a device */
+	if (err)
+		return err;
+	if (mempool_charge(pool, 1)) {
+		resource_release(RESOURCE_PHYS, phys);
+		return -E_NOMEM;
+	}
+	f = kcalloc(1, sizeof(*f));
+	if (f)
+		f->pa = kcalloc(pages, sizeof(*f->pa));
+	if (!f || !f->pa) {
+		if (f)
+			kfree(f);
+		mempool_uncharge(pool, 1);
+		resource_release(RESOURCE_PHYS, phys);
+		return -E_NOMEM;
+	}
+	for (uint64_t i = 0; i < pages; i++)
+		f->pa[i] = phys + i * PAGE_SIZE_4K;
+	kobject_init(&f->obj, KOBJ_FRAMES, &frames_ops);
+	f->npages = pages;
+	f->pool = pool;
+	f->device = true;
+	kobject_ref(&pool->obj);
+	*out = f;
+	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * Starting init, the first user process: from the boot archive, with
- * the root capabilities: the console, and the root Memory object (most
- * of memory, less a kernel reserve).
+ * the root capabilities: the console, the root Memory object (most of
+ * memory, less a kernel reserve) and device control.
  * In test mode ("test user") init runs the user-space test suite and
  * its exit status is the verdict.
  */
@@ -11,6 +11,7 @@
 #include "cap/cap.h"
 #include "cap/lock.h"
 #include "core/console_object.h"
+#include "core/device_control.h"
 #include "core/printk.h"
 #include "mm/pmm.h"
 #include "proc/boot_archive.h"
@@ -48,7 +49,9 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	}
 	if (!err && ((err = cap_install(p->cs, CAP_SLOT_CONSOLE, console_object(),
 					CAP_RIGHTS_ALL, 0)) ||
-		     (err = cap_install(p->cs, CAP_SLOT_MEMORY, &p->pool->obj, CAP_RIGHTS_ALL, 0))))
+		     (err = cap_install(p->cs, CAP_SLOT_MEMORY, &p->pool->obj, CAP_RIGHTS_ALL, 0)) ||
+		     (err = cap_install(p->cs, CAP_SLOT_INIT_DEVICES, device_control_object(),
+					CAP_RIGHTS_ALL, 0))))
 		process_discard(p);
 	if (!err) {
 		if (out)

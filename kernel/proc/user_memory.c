@@ -163,6 +163,8 @@ process_map_frames(struct process *p, struct frames *f, unsigned int flags, uint
 	size_t i;
 	int err = 0;
 
+	if (f->device)
+		flags |= VM_UNCACHED;
 	mutex_lock(&p->vm_lock);
 	at = p->map_next;
 	if (f->npages > (MAP_END - at) / PAGE_SIZE_4K || p->nregions == PROC_REGIONS_MAX)

@@ -55,6 +55,13 @@ long sys_cspace_copy(slot_t cspace, slot_t src, slot_t dst);
 long sys_cspace_delete(slot_t cspace, slot_t slot);
 long sys_cspace_inspect(slot_t cspace, slot_t slot, struct cap_info *info);
 long sys_frames_map_into(slot_t address_space, slot_t frames, uint64_t flags, uint64_t *address);
+long sys_irq_claim(slot_t control, uint64_t line, slot_t dst);
+long sys_irq_bind(slot_t irq, slot_t notification, uint64_t bits);
+long sys_irq_ack(slot_t irq);
+long sys_ioport_claim(slot_t control, uint64_t first, uint64_t count, slot_t dst);
+long sys_port_in(slot_t ioports, uint64_t port, uint64_t width);
+long sys_port_out(slot_t ioports, uint64_t port, uint64_t width, uint64_t value);
+long sys_device_frames(slot_t control, uint64_t phys, uint64_t pages, slot_t dst);
 
 /* Starts fn(arg) in a new thread of this process on a fresh stack of
  * stack_pages pages; the thread ends when fn returns.  Its id, or an

@@ -2,6 +2,8 @@
 #include "dev/fw_cfg.h"
 
 #include "asm/io.h"
+#include "asm/platform.h"
+#include "core/device_control.h"
 
 #define FW_CFG_PORT_SEL		0x510
 #define FW_CFG_PORT_DATA	0x511
@@ -25,3 +27,10 @@ const struct fw_cfg_transport fw_cfg_port_transport = {
 	.select = port_select,
 	.read = port_read,
 };
+
+/* Selector, data and DMA address ports. */
+void
+x86_fw_cfg_reserve(void)
+{
+	device_reserve(RESOURCE_PORTS, FW_CFG_PORT_SEL, 12, "fw_cfg");
+}

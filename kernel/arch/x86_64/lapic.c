@@ -7,6 +7,7 @@
 
 #include "asm/cpu.h"
 #include "asm/irq_vectors.h"
+#include "core/device_control.h"
 #include "core/irq.h"
 #include "core/printk.h"
 
@@ -93,6 +94,7 @@ lapic_init(uint64_t phys, int nmi_lint)
 			phys, base & APIC_BASE_ADDR);
 	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	lapic = x86_mmio_map(phys, 4096);
+	device_reserve(RESOURCE_PHYS, phys, 4096, "local APIC");
 
 	irq_register(VECTOR_SPURIOUS, "APIC spurious", spurious, NULL);
 	irq_register(VECTOR_APIC_ERROR, "APIC error", lapic_error, NULL);

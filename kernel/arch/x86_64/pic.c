@@ -9,6 +9,7 @@
 
 #include "asm/io.h"
 #include "asm/irq_vectors.h"
+#include "core/device_control.h"
 
 #define PIC1_CMD	0x20
 #define PIC1_DATA	0x21
@@ -32,6 +33,8 @@ io_wait(void)
 void
 pic_disable(void)
 {
+	device_reserve(RESOURCE_PORTS, PIC1_CMD, 2, "8259 PIC");
+	device_reserve(RESOURCE_PORTS, PIC2_CMD, 2, "8259 PIC");
 	outb(PIC1_CMD, ICW1_INIT_ICW4);
 	io_wait();
 	outb(PIC2_CMD, ICW1_INIT_ICW4);

@@ -7,6 +7,7 @@
 
 #include "asm/io.h"
 #include "asm/power.h"
+#include "core/device_control.h"
 #include "core/printk.h"
 
 #define RESET_CONTROL_PORT	0xcf9	/* PCI reset control (q35, i440fx) */
@@ -18,6 +19,26 @@
 #define PIIX_PM1A_CNT		0xb004
 
 struct acpi_power acpi_power;
+
+/* The ports reboot and power-off use, kept from user-space drivers
+ * (after the platform code has filled acpi_power). */
+void
+x86_power_reserve(void)
+{
+	device_reserve(RESOURCE_PORTS, 0xcf8, 8, "PCI configuration, reset control");
+	device_reserve(RESOURCE_PORTS, 0x60, 1, "8042 keyboard controller");
+	device_reserve(RESOURCE_PORTS, KBC_COMMAND_PORT, 1, "8042 keyboard controller");
+	if (acpi_power.reset_port && !resource_owner(RESOURCE_PORTS, acpi_power.reset_port))
+		device_reserve(RESOURCE_PORTS, acpi_power.reset_port, 1, "ACPI reset");
+	if (acpi_power.pm1a_cnt)
+		device_reserve(RESOURCE_PORTS, acpi_power.pm1a_cnt, 2, "ACPI PM1a control");
+	if (acpi_power.pm1b_cnt)
+		device_reserve(RESOURCE_PORTS, acpi_power.pm1b_cnt, 2, "ACPI PM1b control");
+	if (!acpi_power.pm1a_cnt) {
+		device_reserve(RESOURCE_PORTS, Q35_PM1A_CNT, 2, "ACPI PM1a control (q35)");
+		device_reserve(RESOURCE_PORTS, PIIX_PM1A_CNT, 2, "ACPI PM1a control (i440fx)");
+	}
+}
 
 void
 arch_reboot(void)

@@ -12,11 +12,13 @@
 #include "asm/io.h"
 #include "asm/irq_vectors.h"
 #include "asm/trap.h"
+#include "core/device_control.h"
 #include "core/irq.h"
 #include "core/printk.h"
 #include "themelios/errno.h"
 
 #define PIT_HZ			1193182u
+#define PIT_CH0_DATA		0x40
 #define PIT_CH2_DATA		0x42
 #define PIT_MODE		0x43
 #define PIT_CH2_ONESHOT		0xb0	/* channel 2, lo/hi byte, mode 0, binary */
@@ -120,6 +122,8 @@ arch_time_init(void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
 	unsigned long flags;
 	int err;
 
+	device_reserve(RESOURCE_PORTS, PIT_CH0_DATA, 4, "8254 PIT (calibration)");
+	device_reserve(RESOURCE_PORTS, PORT_B, 1, "8254 PIT gate");
 	if (!lapic_ready()) {
 		pr_err("time: no local APIC (arch_interrupts_init first)\n");
 		return -E_NOENT;

@@ -44,4 +44,7 @@ void platform_defaults(struct apic_platform *p);
  * skips the tables (for machines whose tables are wrong). */
 int platform_from_acpi(const struct boot_info *bi, struct apic_platform *p);
 
+/* Keeps the fw_cfg ports from user-space drivers. */
+void x86_fw_cfg_reserve(void);
+
 #endif

@@ -13,4 +13,7 @@ struct acpi_power {
 
 extern struct acpi_power acpi_power;
 
+/* Keeps the reset and power-off ports from user-space drivers. */
+void x86_power_reserve(void);
+
 #endif
