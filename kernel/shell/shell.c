@@ -13,6 +13,7 @@
 #include "core/irq.h"
 #include "core/panic.h"
 #include "core/printk.h"
+#include "core/resource.h"
 #include "core/time.h"
 #include "lib/format.h"
 #include "proc/process.h"
@@ -98,6 +99,22 @@ cmd_irq(int argc, char **argv)
 	printk("console input: %lu bytes waiting, held in the device %lu times, %lu dropped\n",
 	       (unsigned long)console_rx_pending(), (unsigned long)console_rx_pauses(),
 	       (unsigned long)console_rx_dropped());
+}
+
+/* Who owns which ports and physical ranges (docs/drivers.md). */
+static void
+cmd_devices(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	for (unsigned int i = 0; resource_at(i); i++) {
+		const struct resource *r = resource_at(i);
+
+		if (r->used)
+			printk("%-9s 0x%012lx-0x%012lx  %s\n",
+			       r->kind == RESOURCE_PORTS ? "ports" : "physical",
+			       r->start, r->end - 1, r->owner);
+	}
 }
 
 static void
@@ -195,6 +212,7 @@ static const struct command commands[] = {
 	{ "ps", "threads: id, name, state, CPU time", cmd_ps },
 	{ "uptime", "time since boot", cmd_uptime },
 	{ "irq", "interrupt counts per vector", cmd_irq },
+	{ "devices", "device ports and registers, and their owners", cmd_devices },
 	{ "procs", "user processes: pid, name, state, quota", cmd_procs },
 	{ "spawn", "N: start N busy threads", cmd_spawn },
 	{ "kill", "ID: stop a thread", cmd_kill },

@@ -32,7 +32,7 @@ def ps_rows(out):
 
 def test_help_lists_every_command(shell):
     out = run(shell, "help")
-    for cmd in ["help", "mem", "ps", "uptime", "irq", "spawn", "kill", "panic",
+    for cmd in ["help", "mem", "ps", "uptime", "irq", "devices", "spawn", "kill", "panic",
                 "reboot", "poweroff"]:
         assert re.search(r"^\s+%s\s" % cmd, out, re.M), out
 
@@ -54,6 +54,19 @@ def test_ps_mem_uptime_irq(shell):
     out = run(shell, "irq")
     assert re.search(r"COM1|PL011", out), out
     assert re.search(r"timer", out), out
+
+
+def test_devices_lists_the_kernel_claims(shell):
+    out = run(shell, "devices")
+    # The memory map is claimed as memory; the console UART is the kernel's.
+    assert re.search(r"^physical\s+0x0*(40000000|0)-\S+\s+memory map \(RAM, firmware\)\r?$",
+                     out, re.M), out
+    if shell.arch == "x86_64":
+        assert re.search(r"^ports\s+0x0*3f8-0x0*3ff\s+16550 UART\r?$", out, re.M), out
+        assert re.search(r"local APIC", out) and re.search(r"I/O APIC", out), out
+    else:
+        assert re.search(r"^physical\s+0x0*9000000-0x0*9000fff\s+PL011 UART\r?$", out, re.M), out
+        assert re.search(r"GICv3 distributor", out), out
 
 
 def test_bad_input_keeps_the_shell_alive(shell):
