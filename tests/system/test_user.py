@@ -43,6 +43,8 @@ CASES = [
     "IPC under load: handoff without starving others",
     "Reply capabilities: answer out of order",
     "a supervisor works on a child's CSpace and AddressSpace",
+    "device claims: lines, ports, registers, given back",
+    "a user-space driver takes its device's interrupts",
 ]
 
 

@@ -52,7 +52,16 @@ static const struct {
 	{ "IPC under load: handoff without starving others", UT_IPC_UNDER_LOAD, EXPECT_EXIT0 },
 	{ "Reply capabilities: answer out of order", UT_REPLY_CAPS, EXPECT_EXIT0 },
 	{ "a supervisor works on a child's CSpace and AddressSpace", UT_SUPERVISOR_PARTS, EXPECT_EXIT0 },
+	{ "device claims: lines, ports, registers, given back", UT_DEVICE_CLAIMS, EXPECT_EXIT0 },
+	{ "a user-space driver takes its device's interrupts", UT_DEVICE_IRQ, EXPECT_EXIT0 },
 };
+
+/* Device cases get init's device-control capability too (their slot 2). */
+static int
+gets_devices(enum utest_case id)
+{
+	return id == UT_DEVICE_CLAIMS || id == UT_DEVICE_IRQ;
+}
 
 /* The echo exchange of a normal boot, checked. */
 static int
@@ -92,7 +101,7 @@ int
 run_tests(void)
 {
 	unsigned int passed = 0, failed = 0;
-	slot_t console = CAP_SLOT_CONSOLE;
+	slot_t caps[2] = { CAP_SLOT_CONSOLE, CAP_SLOT_INIT_DEVICES };
 
 	if (echo_exchange() == 0) {
 		printf("utest: echo exchange: ok\n");
@@ -107,7 +116,7 @@ run_tests(void)
 		int ok;
 
 		pid = spawn("utest", cases[i].id, UTEST_QUOTA, SLOT_SUPERVISOR, cases[i].id,
-			    &console, 1);
+			    caps, gets_devices(cases[i].id) ? 2 : 1);
 		if (pid < 0) {
 			printf("utest: %s: FAILED (spawn: %s)\n", cases[i].name, strerror(pid));
 			failed++;

@@ -1119,6 +1119,8 @@ helper(uint64_t id)
 	case UT_H_FAULT:
 		*(volatile uint64_t *)UT_FAULT_ADDR = 1;
 		return 1;
+	case UT_H_DRIVER_CRASH:
+		return device_driver_crash();
 	case UT_H_READ_PARENT:
 		return (int)*(volatile uint64_t *)UT_MAP_BASE;
 	case UT_H_FPU:
@@ -1381,6 +1383,12 @@ main(uint64_t arg)
 		break;
 	case UT_SUPERVISOR_PARTS:
 		supervisor_parts();
+		break;
+	case UT_DEVICE_CLAIMS:
+		failures += device_claims();
+		break;
+	case UT_DEVICE_IRQ:
+		failures += device_irq();
 		break;
 	default:
 		return helper(arg);

@@ -39,6 +39,8 @@ enum utest_case {
 	UT_IPC_UNDER_LOAD,
 	UT_REPLY_CAPS,
 	UT_SUPERVISOR_PARTS,
+	UT_DEVICE_CLAIMS,
+	UT_DEVICE_IRQ,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -61,10 +63,16 @@ enum utest_case {
 	UT_H_SPIN_COUNT,
 	UT_H_REPLY_SERVER,
 	UT_H_PARTS,
+	UT_H_DRIVER_CRASH,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
 #define UT_FAULT_ADDR	0x40000123ull
+/* Device drivers (device.c); each returns its failures. */
+int device_claims(void);
+int device_irq(void);
+int device_driver_crash(void);
+
 #define UT_MAP_BASE	0x10000000ull	/* a fresh process's first mapping */
 
 #endif

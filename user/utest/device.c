@@ -1,0 +1,347 @@
+/*
+ * The device cases: a user-space driver claims what it drives through
+ * the device-control capability (child slot 2), takes its interrupts
+ * through a Notification, and gives everything back when it dies.  The
+ * devices are QEMU's: on x86_64 (q35) the CMOS RTC (ports 0x70-0x71,
+ * ISA IRQ 8) and the HPET's registers; on aarch64 (virt) the PL031 RTC
+ * (0x09010000, SPI 2 = INTID 34).
+ */
+#include "themelios.h"
+#include "utest/utest.h"
+
+#define DEVICES		2	/* the device-control capability */
+#define FREE_SLOT	20
+
+static int device_failures;
+
+#define DCHECK(expr, want) dcheck(__LINE__, #expr, (long)(expr), (long)(want))
+
+static void
+dcheck(int line, const char *what, long got, long want)
+{
+	if (got == want)
+		return;
+	device_failures++;
+	printf("utest: device.c line %d: %s = %ld (%s), want %ld (%s)\n", line, what, got,
+	       got < 0 ? strerror(got) : "", want, want < 0 ? strerror(want) : "");
+}
+
+#if defined(__x86_64__)
+#define KERNEL_LINE	4		/* COM1, the kernel's console */
+#define BAD_LINE	2		/* the 8259 cascade: no device */
+#define FREE_LINE	5
+#define RAM_PHYS	0x100000ull
+#define KERNEL_PHYS	0xfee00000ull	/* the local APIC */
+#define FREE_PHYS	0xfed00000ull	/* the HPET */
+#define RTC_LINE	8
+#define CMOS_INDEX	0x70
+#define CMOS_DATA	0x71
+#else
+#define KERNEL_LINE	33		/* the PL011, the kernel's console */
+#define BAD_LINE	27		/* the timer: per CPU, never a device line */
+#define FREE_LINE	40
+#define RAM_PHYS	0x40000000ull
+#define KERNEL_PHYS	0x09000000ull	/* the PL011 */
+#define FREE_PHYS	0x09010000ull	/* the PL031 RTC */
+#define RTC_LINE	34
+#endif
+
+/* Polls the notification for a bounded while (the interrupt may come
+ * late, or never if delivery is broken: then the case fails, not hangs). */
+static long
+poll_notification(slot_t n, uint64_t *word)
+{
+	long err = -E_AGAIN;
+
+	for (long i = 0; i < 20000000 && err == -E_AGAIN; i++) {
+		err = sys_wait(n, IPC_NONBLOCK, word);
+		if (err == -E_AGAIN)
+			sys_yield();
+	}
+	return err;
+}
+
+static void
+irq_claims(void)
+{
+	struct cap_info info;
+	slot_t irq = FREE_SLOT, weak = FREE_SLOT + 1, n = FREE_SLOT + 2;
+
+	/* Which capability: none, the wrong type, no WRITE. */
+	DCHECK(sys_irq_claim(FREE_SLOT + 9, FREE_LINE, irq), -E_NOCAP);
+	DCHECK(sys_irq_claim(CAP_SLOT_CONSOLE, FREE_LINE, irq), -E_TYPE);
+	DCHECK(sys_cap_mint(DEVICES, weak, RIGHT_READ, 0), 0);
+	DCHECK(sys_irq_claim(weak, FREE_LINE, irq), -E_PERM);
+	DCHECK(sys_cap_delete(weak), 0);
+	DCHECK(sys_irq_claim(DEVICES, FREE_LINE, CAP_SLOT_CONSOLE), -E_EXIST);
+	/* Which line: none, not a device line, the kernel's. */
+	DCHECK(sys_irq_claim(DEVICES, 100000, irq), -E_INVAL);
+	DCHECK(sys_irq_claim(DEVICES, 1ull << 40, irq), -E_INVAL);
+	DCHECK(sys_irq_claim(DEVICES, BAD_LINE, irq), -E_INVAL);
+	DCHECK(sys_irq_claim(DEVICES, KERNEL_LINE, irq), -E_BUSY);
+	/* A free line is ours alone until the capability goes. */
+	DCHECK(sys_irq_claim(DEVICES, FREE_LINE, irq), 0);
+	DCHECK(sys_cap_inspect(irq, &info), 0);
+	DCHECK(info.type, OBJ_IRQ);
+	DCHECK(sys_irq_claim(DEVICES, FREE_LINE, weak), -E_BUSY);
+	/* Binding and acknowledging: types, rights, bits. */
+	DCHECK(sys_notification_create(n), 0);
+	DCHECK(sys_irq_bind(CAP_SLOT_CONSOLE, n, 1), -E_TYPE);
+	DCHECK(sys_irq_bind(irq, CAP_SLOT_CONSOLE, 1), -E_TYPE);
+	DCHECK(sys_irq_bind(irq, n, 0), -E_INVAL);
+	DCHECK(sys_irq_bind(irq, n, 1), 0);
+	DCHECK(sys_irq_bind(irq, CAP_SLOT_NULL, 0), 0);		/* unbind */
+	DCHECK(sys_irq_ack(CAP_SLOT_CONSOLE), -E_TYPE);
+	DCHECK(sys_irq_ack(FREE_SLOT + 9), -E_NOCAP);
+	DCHECK(sys_cap_mint(irq, weak, RIGHT_READ, 0), 0);
+	DCHECK(sys_irq_ack(weak), -E_PERM);
+	DCHECK(sys_irq_bind(weak, n, 1), -E_PERM);
+	DCHECK(sys_irq_ack(irq), 0);
+	/* The derived copy keeps the line; the last capability frees it. */
+	DCHECK(sys_cap_delete(irq), 0);
+	DCHECK(sys_irq_claim(DEVICES, FREE_LINE, irq), -E_BUSY);
+	DCHECK(sys_cap_delete(weak), 0);
+	DCHECK(sys_irq_claim(DEVICES, FREE_LINE, irq), 0);
+	DCHECK(sys_cap_delete(irq), 0);
+	DCHECK(sys_cap_delete(n), 0);
+}
+
+static void
+port_claims(void)
+{
+	slot_t io = FREE_SLOT + 3, weak = FREE_SLOT + 4;
+
+#if defined(__x86_64__)
+	DCHECK(sys_ioport_claim(CAP_SLOT_CONSOLE, CMOS_INDEX, 2, io), -E_TYPE);
+	DCHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 0, io), -E_INVAL);
+	DCHECK(sys_ioport_claim(DEVICES, 0xffff, 2, io), -E_RANGE);
+	DCHECK(sys_ioport_claim(DEVICES, 0x10000, 1, io), -E_RANGE);
+	DCHECK(sys_ioport_claim(DEVICES, 1, ~0ull, io), -E_RANGE);
+	/* The kernel's: its console, PCI configuration, fw_cfg, the PICs. */
+	DCHECK(sys_ioport_claim(DEVICES, 0x3f8, 1, io), -E_BUSY);
+	DCHECK(sys_ioport_claim(DEVICES, 0x3f0, 0x10, io), -E_BUSY);
+	DCHECK(sys_ioport_claim(DEVICES, 0xcfc, 4, io), -E_BUSY);
+	DCHECK(sys_ioport_claim(DEVICES, 0x511, 1, io), -E_BUSY);
+	DCHECK(sys_ioport_claim(DEVICES, 0x21, 1, io), -E_BUSY);
+	DCHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 2, io), 0);
+	DCHECK(sys_ioport_claim(DEVICES, CMOS_DATA, 1, weak), -E_BUSY);
+	/* Access: inside the range, at a width it holds. */
+	DCHECK(sys_port_in(io, CMOS_DATA + 1, PORT_WIDTH_8), -E_RANGE);
+	DCHECK(sys_port_in(io, CMOS_INDEX - 1, PORT_WIDTH_8), -E_RANGE);
+	DCHECK(sys_port_in(io, CMOS_DATA, PORT_WIDTH_16), -E_RANGE);
+	DCHECK(sys_port_in(io, CMOS_INDEX, 3), -E_INVAL);
+	DCHECK(sys_port_in(io, CMOS_INDEX, 0), -E_INVAL);
+	DCHECK(sys_port_out(io, CMOS_INDEX, PORT_WIDTH_8, 0x100), -E_INVAL);
+	DCHECK(sys_port_in(CAP_SLOT_CONSOLE, CMOS_INDEX, PORT_WIDTH_8), -E_TYPE);
+	DCHECK(sys_cap_mint(io, weak, RIGHT_READ, 0), 0);
+	DCHECK(sys_port_out(weak, CMOS_INDEX, PORT_WIDTH_8, 0x0a), -E_PERM);
+	DCHECK(sys_port_out(io, CMOS_INDEX, PORT_WIDTH_8, 0x0a), 0);
+	DCHECK(sys_port_in(weak, CMOS_DATA, PORT_WIDTH_8) >= 0, 1);	/* READ reads */
+	DCHECK(sys_cap_delete(weak), 0);
+	DCHECK(sys_cap_delete(io), 0);
+	DCHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 2, io), 0);	/* given back */
+	DCHECK(sys_cap_delete(io), 0);
+#else
+	DCHECK(sys_ioport_claim(DEVICES, 0x70, 2, io), -E_NOTSUP);	/* no port space */
+	DCHECK(sys_ioport_claim(CAP_SLOT_CONSOLE, 0x70, 2, io), -E_TYPE);
+	(void)weak;
+#endif
+}
+
+static void
+frame_claims(void)
+{
+	slot_t f = FREE_SLOT + 5, other = FREE_SLOT + 6;
+	uint64_t va = 0;
+
+	DCHECK(sys_device_frames(CAP_SLOT_CONSOLE, FREE_PHYS, 1, f), -E_TYPE);
+	DCHECK(sys_device_frames(DEVICES, RAM_PHYS, 1, f), -E_INVAL);	/* RAM is no device */
+	DCHECK(sys_device_frames(DEVICES, FREE_PHYS + 4, 1, f), -E_INVAL);
+	DCHECK(sys_device_frames(DEVICES, FREE_PHYS, 0, f), -E_INVAL);
+	DCHECK(sys_device_frames(DEVICES, FREE_PHYS, FRAMES_MAX_PAGES + 1, f), -E_RANGE);
+	DCHECK(sys_device_frames(DEVICES, DEVICE_PHYS_LIMIT, 1, f), -E_RANGE);
+	DCHECK(sys_device_frames(DEVICES, DEVICE_PHYS_LIMIT - 4096, 2, f), -E_RANGE);
+	DCHECK(sys_device_frames(DEVICES, KERNEL_PHYS, 1, f), -E_BUSY);
+	DCHECK(sys_device_frames(DEVICES, FREE_PHYS, 1, f), 0);
+	DCHECK(sys_device_frames(DEVICES, FREE_PHYS, 1, other), -E_BUSY);
+	DCHECK(sys_frames_map(f, MAP_WRITE, &va), 0);
+	DCHECK(va != 0, 1);
+	DCHECK(sys_cap_delete(f), 0);
+	/* The mapping keeps the object, so the registers stay claimed. */
+	DCHECK(sys_device_frames(DEVICES, FREE_PHYS, 1, other), -E_BUSY);
+}
+
+/* A driver that dies holding its line and registers gives them back. */
+static void
+crash_releases(void)
+{
+	slot_t caps[2] = { CAP_SLOT_CONSOLE, DEVICES }, sup = FREE_SLOT + 7, irq = FREE_SLOT + 8;
+	struct ipc_msg m;
+	long pid;
+
+	DCHECK(sys_endpoint_create(sup), 0);
+	pid = spawn("utest", UT_H_DRIVER_CRASH, 64, sup, 9, caps, 2);
+	DCHECK(pid > 0, 1);
+	memset(&m, 0, sizeof(m));
+	DCHECK(sys_recv(sup, &m, 0), 0);
+	DCHECK(m.label, PROCESS_EVENT_FAULT);
+	DCHECK(m.words[0], pid);
+	DCHECK(sys_irq_claim(DEVICES, RTC_LINE, irq), 0);
+	DCHECK(sys_cap_delete(irq), 0);
+#if defined(__x86_64__)
+	DCHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 2, irq), 0);
+	DCHECK(sys_cap_delete(irq), 0);
+#endif
+}
+
+int
+device_driver_crash(void)
+{
+	slot_t irq = 10, regs = 11;
+
+	if (sys_irq_claim(DEVICES, RTC_LINE, irq) || sys_irq_claim(DEVICES, RTC_LINE, 12) != -E_BUSY)
+		return 1;
+#if defined(__x86_64__)
+	if (sys_ioport_claim(DEVICES, CMOS_INDEX, 2, regs))
+		return 1;
+#else
+	(void)regs;
+#endif
+	*(volatile uint64_t *)UT_FAULT_ADDR = 1;
+	return 1;
+}
+
+int
+device_claims(void)
+{
+	irq_claims();
+	port_claims();
+	frame_claims();
+	crash_releases();
+	return device_failures;
+}
+
+#if defined(__x86_64__)
+static uint8_t
+cmos_read(slot_t io, uint8_t reg)
+{
+	sys_port_out(io, CMOS_INDEX, PORT_WIDTH_8, reg);
+	return (uint8_t)sys_port_in(io, CMOS_DATA, PORT_WIDTH_8);
+}
+
+static void
+cmos_write(slot_t io, uint8_t reg, uint8_t v)
+{
+	sys_port_out(io, CMOS_INDEX, PORT_WIDTH_8, reg);
+	sys_port_out(io, CMOS_DATA, PORT_WIDTH_8, v);
+}
+
+#define RTC_A		0x0a
+#define RTC_B		0x0b
+#define RTC_C		0x0c
+#define RTC_B_PIE	0x40		/* periodic interrupt enable */
+#define RTC_C_IRQF	0x80
+#define RTC_C_PF	0x40
+#define RTC_RATE_1024HZ	0x06
+#define HPET_VENDOR_SHIFT 16
+
+/*
+ * The RTC's periodic interrupt (ISA IRQ 8, edge) through a Notification:
+ * the first one polled for a bounded time, then blocking waits woken by
+ * the interrupt.  Reading register C is what lets the RTC interrupt
+ * again.  Then the HPET's capability register through device Frames.
+ */
+static void
+rtc_driver(void)
+{
+	slot_t io = 10, irq = 11, n = 12, hpet = 13;
+	uint64_t word = 0, va = 0;
+
+	DCHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 2, io), 0);
+	DCHECK(sys_irq_claim(DEVICES, RTC_LINE, irq), 0);
+	DCHECK(sys_notification_create(n), 0);
+	DCHECK(sys_irq_bind(irq, n, 1ull << 8), 0);
+	cmos_write(io, RTC_A, (cmos_read(io, RTC_A) & 0xf0) | RTC_RATE_1024HZ);
+	cmos_write(io, RTC_B, cmos_read(io, RTC_B) | RTC_B_PIE);
+	cmos_read(io, RTC_C);
+	DCHECK(poll_notification(n, &word), 0);
+	DCHECK(word, 1ull << 8);
+	for (int i = 0; i < 5; i++) {
+		DCHECK(cmos_read(io, RTC_C) & (RTC_C_IRQF | RTC_C_PF), RTC_C_IRQF | RTC_C_PF);
+		DCHECK(sys_irq_ack(irq), 0);
+		word = 0;
+		DCHECK(sys_wait(n, 0, &word), 0);
+		DCHECK(word, 1ull << 8);
+	}
+	cmos_write(io, RTC_B, cmos_read(io, RTC_B) & ~RTC_B_PIE);
+	cmos_read(io, RTC_C);
+	DCHECK(sys_irq_ack(irq), 0);
+	sys_wait(n, IPC_NONBLOCK, &word);	/* one may have come meanwhile */
+	for (int i = 0; i < 1000; i++)
+		sys_yield();
+	DCHECK(sys_wait(n, IPC_NONBLOCK, &word), -E_AGAIN);
+
+	DCHECK(sys_device_frames(DEVICES, FREE_PHYS, 1, hpet), 0);
+	DCHECK(sys_frames_map(hpet, 0, &va), 0);
+	if (va)
+		DCHECK((*(volatile uint32_t *)va >> HPET_VENDOR_SHIFT) & 0xffff, 0x8086);
+}
+#else
+/* PL031 registers, 32-bit words. */
+#define RTC_DR		0
+#define RTC_MR		1
+#define RTC_IMSC	4
+#define RTC_RIS		5
+#define RTC_MIS		6
+#define RTC_ICR		7
+
+/*
+ * The PL031's alarm (a level-triggered SPI) through a Notification.  The
+ * kernel masks the line from the interrupt until irq_ack: acknowledging
+ * while the device still asserts it brings it straight back; clearing
+ * the device first quietens it.
+ */
+static void
+rtc_driver(void)
+{
+	slot_t f = 10, irq = 11, n = 12;
+	volatile uint32_t *rtc;
+	uint64_t word = 0, va = 0;
+
+	DCHECK(sys_device_frames(DEVICES, FREE_PHYS, 1, f), 0);
+	DCHECK(sys_frames_map(f, MAP_WRITE, &va), 0);
+	if (!va)
+		return;
+	rtc = (volatile uint32_t *)va;
+	DCHECK(rtc[RTC_DR] > 1700000000u, 1);		/* seconds since 1970: the host's clock */
+	DCHECK(sys_irq_claim(DEVICES, RTC_LINE, irq), 0);
+	DCHECK(sys_notification_create(n), 0);
+	DCHECK(sys_irq_bind(irq, n, 1ull << 2), 0);
+	rtc[RTC_ICR] = 1;
+	rtc[RTC_IMSC] = 1;
+	rtc[RTC_MR] = rtc[RTC_DR] + 1;			/* within a second */
+	DCHECK(poll_notification(n, &word), 0);
+	DCHECK(word, 1ull << 2);
+	DCHECK(rtc[RTC_MIS], 1);
+	/* Still asserted: unmasking brings it back at once. */
+	DCHECK(sys_irq_ack(irq), 0);
+	word = 0;
+	DCHECK(sys_wait(n, 0, &word), 0);
+	DCHECK(word, 1ull << 2);
+	/* Quietened first: no more. */
+	rtc[RTC_ICR] = 1;
+	DCHECK(rtc[RTC_RIS], 0);
+	DCHECK(sys_irq_ack(irq), 0);
+	for (int i = 0; i < 1000; i++)
+		sys_yield();
+	DCHECK(sys_wait(n, IPC_NONBLOCK, &word), -E_AGAIN);
+	rtc[RTC_IMSC] = 0;
+}
+#endif
+
+int
+device_irq(void)
+{
+	rtc_driver();
+	return device_failures;
+}
