@@ -3,7 +3,8 @@
  * notification objects).  signal ORs bits (and the capability's badge)
  * into the word and never blocks; wait takes the whole word, blocking
  * while it is zero.  When the last capability goes, waiters wake with
- * -E_REVOKED.  IRQ delivery to user space will signal these.
+ * -E_REVOKED.  IRQ capabilities signal these from interrupt context
+ * (core/irq_object.c).
  */
 #ifndef IPC_NOTIFICATION_H
 #define IPC_NOTIFICATION_H

@@ -104,6 +104,12 @@ irq_claims(void)
 	DCHECK(sys_irq_claim(DEVICES, FREE_LINE, irq), 0);
 	DCHECK(sys_cap_delete(irq), 0);
 	DCHECK(sys_cap_delete(n), 0);
+	/* A revoke of our device control takes back the copies made from it. */
+	DCHECK(sys_cap_copy(DEVICES, weak), 0);
+	DCHECK(sys_cap_revoke(DEVICES), 0);
+	DCHECK(sys_irq_claim(weak, FREE_LINE, irq), -E_NOCAP);
+	DCHECK(sys_irq_claim(DEVICES, FREE_LINE, irq), 0);
+	DCHECK(sys_cap_delete(irq), 0);
 }
 
 static void
@@ -123,6 +129,7 @@ port_claims(void)
 	DCHECK(sys_ioport_claim(DEVICES, 0xcfc, 4, io), -E_BUSY);
 	DCHECK(sys_ioport_claim(DEVICES, 0x511, 1, io), -E_BUSY);
 	DCHECK(sys_ioport_claim(DEVICES, 0x21, 1, io), -E_BUSY);
+	DCHECK(sys_ioport_claim(DEVICES, 0xf4, 1, io), -E_BUSY);	/* no faked verdicts */
 	DCHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 2, io), 0);
 	DCHECK(sys_ioport_claim(DEVICES, CMOS_DATA, 1, weak), -E_BUSY);
 	/* Access: inside the range, at a width it holds. */

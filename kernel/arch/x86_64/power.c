@@ -26,6 +26,8 @@ void
 x86_power_reserve(void)
 {
 	device_reserve(RESOURCE_PORTS, 0xcf8, 8, "PCI configuration, reset control");
+	/* QEMU's isa-debug-exit (arch_qemu_exit): the test verdict is the kernel's. */
+	device_reserve(RESOURCE_PORTS, 0xf4, 4, "QEMU isa-debug-exit");
 	device_reserve(RESOURCE_PORTS, 0x60, 1, "8042 keyboard controller");
 	device_reserve(RESOURCE_PORTS, KBC_COMMAND_PORT, 1, "8042 keyboard controller");
 	if (acpi_power.reset_port && !resource_owner(RESOURCE_PORTS, acpi_power.reset_port))
