@@ -16,6 +16,7 @@
 #define CAP_SLOTS		64	/* slots per process, 0 included */
 #define CAP_SLOT_MEMORY		63	/* the kernel puts the process's Memory here */
 #define CAP_SLOT_SCRATCH	62	/* libthemelios's, for spawn */
+#define CAP_SLOT_ADDRESS_SPACE	61	/* the kernel puts the process's own AddressSpace here */
 
 /* memory_info. */
 struct memory_info {
@@ -117,7 +118,8 @@ struct spawn_args {
 /* Pages per Frames object (frames_create): bounds the time spent zeroing. */
 #define FRAMES_MAX_PAGES	256
 
-/* map_anonymous flags. */
+/* map_anonymous, frames_map and vm_protect flags (reading is implied). */
 #define MAP_WRITE		(1u << 1)
+#define MAP_EXEC		(1u << 2)	/* vm_protect only; never with MAP_WRITE */
 
 #endif

@@ -231,6 +231,8 @@ process_create(const struct process_spec *spec, struct process **out)
 				 USER_STACK_PAGES, VM_READ | VM_WRITE);
 	if (!err)
 		err = push_args(p, spec);
+	if (!err)
+		err = process_install_self_as(p);
 	if (err) {
 		kobject_unref(&p->obj);		/* destroys it, charges and all */
 		return err;
@@ -245,6 +247,7 @@ void
 process_discard(struct process *p)
 {
 	p->state = PROCESS_DEAD;
+	cspace_clear(p->cs);		/* its own AddressSpace capability references it */
 	kobject_unref(&p->obj);
 }
 

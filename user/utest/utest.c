@@ -1096,9 +1096,10 @@ helper(uint64_t id)
 		memset(&msg, 0, sizeof(msg));
 		return sys_recv(2, &msg, 0) == -E_REVOKED ? 0 : 1;
 	case UT_H_NO_CAPS:
-		/* Nothing but its own memory, in the slot the kernel put it. */
+		/* Nothing but its own memory and address space, in the slots
+		 * the kernel put them. */
 		for (slot_t s = 0; s < CAP_SLOTS; s++) {
-			if (s == CAP_SLOT_MEMORY)
+			if (s == CAP_SLOT_MEMORY || s == CAP_SLOT_ADDRESS_SPACE)
 				continue;
 			n += sys_console_write(s, "x", 1) != -E_NOCAP;
 			n += sys_cap_inspect(s, &info) != -E_NOCAP;
@@ -1107,6 +1108,8 @@ helper(uint64_t id)
 		}
 		n += sys_cap_inspect(CAP_SLOT_MEMORY, &info) != 0 || info.type != OBJ_MEMORY;
 		n += sys_console_write(CAP_SLOT_MEMORY, "x", 1) != -E_TYPE;
+		n += sys_cap_inspect(CAP_SLOT_ADDRESS_SPACE, &info) != 0 ||
+		     info.type != OBJ_ADDRESS_SPACE;
 		return (int)n;
 	case UT_H_NO_REPLY:
 		memset(&msg, 0, sizeof(msg));
