@@ -9,6 +9,7 @@
 #ifndef PROC_PROCESS_H
 #define PROC_PROCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -131,6 +132,15 @@ int process_thread_kill(struct thread_handle *h);
 
 /* A thread asked to stop ends here: alone or with its process. */
 void process_stop_current(void) __attribute__((noreturn));
+
+/*
+ * The last stop of a user thread on its way back to user mode (after a
+ * system call has written its results, after an interrupt from user
+ * mode, before its first instruction): a suspended thread waits here
+ * with its registers complete in thread_user_regs, a killed one ends.
+ * True when it waited: its registers may have been changed.
+ */
+bool process_user_return(void);
 
 /*
  * Maps a Frames object into p (writable with VM_WRITE), after its other
