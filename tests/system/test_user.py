@@ -43,6 +43,10 @@ CASES = [
     "IPC under load: handoff without starving others",
     "Reply capabilities: answer out of order",
     "a supervisor works on a child's CSpace and AddressSpace",
+    "unmap and protect: arguments, regions, charges",
+    "unmapped or read-only memory faults that process alone",
+    "suspend, registers, resume",
+    "a suspended thread ends with its thread or process",
 ]
 
 

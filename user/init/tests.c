@@ -52,6 +52,10 @@ static const struct {
 	{ "IPC under load: handoff without starving others", UT_IPC_UNDER_LOAD, EXPECT_EXIT0 },
 	{ "Reply capabilities: answer out of order", UT_REPLY_CAPS, EXPECT_EXIT0 },
 	{ "a supervisor works on a child's CSpace and AddressSpace", UT_SUPERVISOR_PARTS, EXPECT_EXIT0 },
+	{ "unmap and protect: arguments, regions, charges", UT_VM_CALLS, EXPECT_EXIT0 },
+	{ "unmapped or read-only memory faults that process alone", UT_VM_FAULTS, EXPECT_EXIT0 },
+	{ "suspend, registers, resume", UT_THREAD_CONTROL, EXPECT_EXIT0 },
+	{ "a suspended thread ends with its thread or process", UT_SUSPENDED_ENDS, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

@@ -55,6 +55,12 @@ long sys_cspace_copy(slot_t cspace, slot_t src, slot_t dst);
 long sys_cspace_delete(slot_t cspace, slot_t slot);
 long sys_cspace_inspect(slot_t cspace, slot_t slot, struct cap_info *info);
 long sys_frames_map_into(slot_t address_space, slot_t frames, uint64_t flags, uint64_t *address);
+long sys_vm_unmap(slot_t address_space, uint64_t address, uint64_t pages);
+long sys_vm_protect(slot_t address_space, uint64_t address, uint64_t pages, uint64_t flags);
+long sys_thread_suspend(slot_t thread);
+long sys_thread_resume(slot_t thread);
+long sys_thread_read_regs(slot_t thread, struct thread_regs *regs);
+long sys_thread_write_regs(slot_t thread, const struct thread_regs *regs);
 
 /* Starts fn(arg) in a new thread of this process on a fresh stack of
  * stack_pages pages; the thread ends when fn returns.  Its id, or an
