@@ -66,9 +66,11 @@ KERNEL_SRCS += \
 	kernel/proc/init.c \
 	kernel/proc/mempool.c \
 	kernel/proc/process.c \
+	kernel/proc/region.c \
 	kernel/proc/uaccess.c \
 	kernel/proc/user_memory.c \
 	kernel/syscall/syscall.c \
+	kernel/syscall/sys_address_space.c \
 	kernel/syscall/sys_cap.c \
 	kernel/syscall/sys_device.c \
 	kernel/syscall/sys_ipc.c \

@@ -17,6 +17,7 @@
 #define CAP_SLOT_MEMORY		63	/* the kernel puts the process's Memory here */
 #define CAP_SLOT_SCRATCH	62	/* libthemelios's, for spawn */
 #define CAP_SLOT_INIT_DEVICES	60	/* init only: the device-control capability */
+#define CAP_SLOT_ADDRESS_SPACE	61	/* the kernel puts the process's own AddressSpace here */
 
 /* memory_info. */
 struct memory_info {
@@ -128,7 +129,31 @@ struct spawn_args {
 /* device_frames: physical addresses below this only. */
 #define DEVICE_PHYS_LIMIT	(1ull << 48)
 
-/* map_anonymous flags. */
+/* map_anonymous, frames_map and vm_protect flags (reading is implied). */
 #define MAP_WRITE		(1u << 1)
+#define MAP_EXEC		(1u << 2)	/* vm_protect only; never with MAP_WRITE */
+
+/*
+ * A suspended thread's user registers (thread_read_regs,
+ * thread_write_regs), the same on every architecture:
+ *   arg[0..5]  the C argument registers: x86_64 rdi rsi rdx rcx r8 r9,
+ *              aarch64 x0-x5
+ *   ret        the result register: x86_64 rax, aarch64 x0 (the same
+ *              register as arg[0]: on aarch64 a write needs ret == arg[0])
+ *   flags      the condition flags a program may change: x86_64 RFLAGS
+ *              CF PF AF ZF SF DF OF (THREAD_FLAGS_X86), aarch64 NZCV in
+ *              bits 31-28 (THREAD_FLAGS_ARM); any other bit is -E_INVAL
+ * Other registers are neither reported nor changed.
+ */
+#define THREAD_REGS_ARGS	6
+struct thread_regs {
+	uint64_t pc;
+	uint64_t sp;
+	uint64_t arg[THREAD_REGS_ARGS];
+	uint64_t ret;
+	uint64_t flags;
+};
+#define THREAD_FLAGS_X86	0x0cd5ull	/* CF PF AF ZF SF DF OF */
+#define THREAD_FLAGS_ARM	0xf0000000ull	/* N Z C V */
 
 #endif

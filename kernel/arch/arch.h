@@ -167,8 +167,12 @@ bool arch_crash(const char *what);
  *   - arch_user_init enables the system-call instruction and the
  *     protections that keep the kernel out of user memory (SMEP/SMAP,
  *     PAN) and user code out of the kernel;
- *   - arch_enter_user drops the current thread to user mode at pc with
- *     stack sp and arg in the first argument register, interrupts on;
+ *   - arch_user_regs_init fills a new thread's first user registers (pc,
+ *     stack sp, arg in the first argument register, all else zero, user
+ *     privilege, interrupts on); arch_enter_user leaves for user mode
+ *     with the registers of a frame at the top of the current thread's
+ *     kernel stack (thread_user_regs), where every entry from user mode
+ *     saves them too;
  *   - a system call reaches syscall_dispatch (syscall/syscall.h) with
  *     the number and six arguments, its result goes back in the first
  *     return register; an exception in user mode reaches fault_user
@@ -182,7 +186,23 @@ bool arch_crash(const char *what);
 void arch_user_init(void);
 /* Did the trap in regs come from user mode? */
 bool arch_regs_user_mode(const struct arch_regs *regs);
-void arch_enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg) __attribute__((noreturn));
+void arch_user_regs_init(struct arch_regs *regs, uintptr_t pc, uintptr_t sp, uint64_t arg);
+void arch_enter_user(struct arch_regs *regs) __attribute__((noreturn));
+
+/*
+ * A suspended thread's user registers as the ABI shows them (struct
+ * thread_regs in themelios/abi.h).  arch_thread_regs_valid refuses
+ * (-E_INVAL) what a program may not set: flags outside the condition
+ * flags, and on aarch64 a ret that differs from arg[0] (both are x0).
+ * arch_thread_regs_write changes only pc, sp, the argument and result
+ * registers and the condition flags, never the privilege state (x86_64
+ * CS, SS, IOPL, IF; aarch64 the SPSR mode and mask bits).  pc and sp
+ * are the caller's to check.
+ */
+struct thread_regs;
+void arch_thread_regs_read(const struct arch_regs *regs, struct thread_regs *out);
+int arch_thread_regs_valid(const struct thread_regs *in);
+void arch_thread_regs_write(struct arch_regs *regs, const struct thread_regs *in);
 void arch_set_kernel_stack(uintptr_t top);
 void arch_user_access_begin(void);
 void arch_user_access_end(void);

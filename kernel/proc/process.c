@@ -231,6 +231,8 @@ process_create(const struct process_spec *spec, struct process **out)
 				 USER_STACK_PAGES, VM_READ | VM_WRITE);
 	if (!err)
 		err = push_args(p, spec);
+	if (!err)
+		err = process_install_self_as(p);
 	if (err) {
 		kobject_unref(&p->obj);		/* destroys it, charges and all */
 		return err;
@@ -245,6 +247,7 @@ void
 process_discard(struct process *p)
 {
 	p->state = PROCESS_DEAD;
+	cspace_clear(p->cs);		/* its own AddressSpace capability references it */
 	kobject_unref(&p->obj);
 }
 
@@ -254,14 +257,31 @@ struct user_start {
 	uint64_t arg;
 };
 
-/* A thread's first code: into user mode. */
+/* A thread's first code: into user mode, through the same frame every
+ * later return uses, so it can be suspended before its first
+ * instruction too. */
 static void
 user_thread_entry(void *arg)
 {
 	struct user_start start = *(struct user_start *)arg;
+	struct arch_regs *regs = thread_user_regs(thread_current());
 
 	kfree(arg);
-	arch_enter_user(start.pc, start.sp, start.arg);
+	arch_user_regs_init(regs, start.pc, start.sp, start.arg);
+	process_user_return();
+	arch_enter_user(regs);
+}
+
+bool
+process_user_return(void)
+{
+	bool waited = thread_park_if_suspended();
+
+	if (thread_should_stop()) {
+		arch_irq_enable();
+		process_stop_current();
+	}
+	return waited;
 }
 
 /* A new thread of p (capability lock held: it cannot run before we

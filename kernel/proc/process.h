@@ -9,6 +9,7 @@
 #ifndef PROC_PROCESS_H
 #define PROC_PROCESS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@
 #include "cap/object.h"
 #include "lib/list.h"
 #include "mm/vm_space.h"
+#include "proc/region.h"
 #include "sched/mutex.h"
 #include "sched/wait.h"
 
@@ -27,11 +29,12 @@ struct frames;
 struct thread;
 struct fault_info;
 
-/* A run of pages the process owns, mapped at va. */
-struct user_region {
-	uintptr_t va;
-	size_t pages;
-	struct frames *shared;		/* a Frames mapping (referenced), or NULL: our own pages */
+/* What an AddressSpace capability names: a process's address space
+ * (the handle keeps the process, and so its mappings, alive). */
+struct as_handle {
+	struct kobject obj;		/* KOBJ_ADDRESS_SPACE */
+	struct process *proc;		/* referenced */
+	struct process *owner;		/* charged for it; referenced; NULL for self_as */
 };
 
 enum process_state {
@@ -65,6 +68,11 @@ struct process {
 	uint64_t arg;			/* the main thread's first argument */
 	struct list_node all_link;
 	struct wait_queue exit_wq;	/* process_wait */
+	/* The AddressSpace object behind the process's own capability in
+	 * CAP_SLOT_ADDRESS_SPACE: part of the process, so free of charge;
+	 * while it has capabilities it references the process (the cycle
+	 * breaks when the process ends and its cspace is cleared). */
+	struct as_handle self_as;
 };
 
 /* What a process is started with. */
@@ -107,20 +115,16 @@ struct thread_handle {
 int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
     uint64_t *tid, struct thread_handle **handle);
 
-/* What an AddressSpace capability names: a process's address space
- * (the handle keeps the process, and so its mappings, alive). */
-struct as_handle {
-	struct kobject obj;		/* KOBJ_ADDRESS_SPACE */
-	struct process *proc;		/* referenced */
-	struct process *owner;		/* charged for it; referenced */
-};
-
 /* Makes h (zeroed storage) the Thread object of t (refs = 1). */
 void thread_handle_init(struct thread_handle *h, struct thread *t);
 
 /* A new AddressSpace object for p (refs = 1, the caller's), charged one
  * page to owner.  Capability lock held; -E_NOMEM. */
 int process_as_handle(struct process *owner, struct process *p, struct as_handle **out);
+
+/* Puts p's own AddressSpace capability (p->self_as) in its slot
+ * CAP_SLOT_ADDRESS_SPACE.  Capability lock held. */
+int process_install_self_as(struct process *p);
 
 /* Asks one thread to end, alone (its process goes on).  Capability lock
  * held; 0 or -E_DEAD. */
@@ -130,6 +134,15 @@ int process_thread_kill(struct thread_handle *h);
 void process_stop_current(void) __attribute__((noreturn));
 
 /*
+ * The last stop of a user thread on its way back to user mode (after a
+ * system call has written its results, after an interrupt from user
+ * mode, before its first instruction): a suspended thread waits here
+ * with its registers complete in thread_user_regs, a killed one ends.
+ * True when it waited: its registers may have been changed.
+ */
+bool process_user_return(void);
+
+/*
  * Maps a Frames object into p (writable with VM_WRITE), after its other
  * mappings; *va gets the address.  Nothing is charged: the frames are
  * their creator's.  -E_RANGE (no room, too many regions).  Capability
@@ -137,7 +150,22 @@ void process_stop_current(void) __attribute__((noreturn));
  * takes over on success.
  */
 int process_map_frames(struct process *p, struct frames *f, unsigned int flags,
-    uintptr_t *va);
+    unsigned int max_flags, uintptr_t *va);
+
+/*
+ * Unmaps [va, va + pages pages) of p, which must lie in one region
+ * (-E_NOENT otherwise); a part of a region splits it (-E_RANGE when p
+ * has no room for the pieces).  p's own pages are freed and uncharged
+ * at once; a Frames mapping drops its reference (the Frames object
+ * keeps its pages while anything else holds it).  The caller holds a
+ * reference to p; capability lock not held.
+ */
+int process_vm_unmap(struct process *p, uintptr_t va, size_t pages);
+
+/* Changes the permissions of [va, va + pages pages) to flags (VM_READ
+ * and VM_WRITE or VM_EXEC), within one region as process_vm_unmap;
+ * -E_PERM beyond what the region may have (its max_flags). */
+int process_vm_protect(struct process *p, uintptr_t va, size_t pages, unsigned int flags);
 
 /* Ends the calling thread; the last one ends the process (status 0). */
 void process_thread_exit(void) __attribute__((noreturn));

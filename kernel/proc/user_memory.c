@@ -20,6 +20,10 @@
 /* Anonymous mappings go above the program and below the stack. */
 #define MAP_END		(USER_STACK_TOP - (USER_STACK_PAGES + 1) * PAGE_SIZE_4K)
 
+/* Anonymous pages may be made writable again, never executable: only
+ * the program's own code is ever executable. */
+#define ANON_MAX_FLAGS	(VM_READ | VM_WRITE)
+
 /* Frees the pages of every region and forgets them. */
 void
 user_memory_free(struct process *p)
@@ -50,7 +54,8 @@ user_memory_free(struct process *p)
  * running yet.
  */
 static int
-map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
+map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags,
+	  unsigned int max_flags)
 {
 	size_t i;
 	int err = 0;
@@ -79,15 +84,16 @@ map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
 		}
 		return err == -E_EXIST || err == -E_RANGE ? err : -E_NOMEM;
 	}
-	p->regions[p->nregions].va = va;
-	p->regions[p->nregions].pages = pages;
-	p->regions[p->nregions].shared = NULL;
+	p->regions[p->nregions] = (struct user_region){
+		.va = va, .pages = pages, .flags = flags, .max_flags = max_flags,
+	};
 	p->nregions++;
 	return 0;
 }
 
 /* map_pages with the charge, for a process being built (capability lock
- * held). */
+ * held).  Its segments and stack keep the permissions they start with as
+ * their limit: code never becomes writable, data never executable. */
 int
 user_memory_map_new(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
 {
@@ -95,7 +101,7 @@ user_memory_map_new(struct process *p, uintptr_t va, size_t pages, unsigned int 
 
 	if (err)
 		return err;
-	err = map_pages(p, va, pages, flags);
+	err = map_pages(p, va, pages, flags, flags);
 	if (err)
 		process_uncharge(p, pages);
 	return err;
@@ -141,7 +147,7 @@ process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintp
 	err = process_charge(p, pages);
 	cap_lock_drop(irq);
 	/* The slow part, preemptible: other processes keep running. */
-	if (!err && (err = map_pages(p, at, pages, flags))) {
+	if (!err && (err = map_pages(p, at, pages, flags, ANON_MAX_FLAGS))) {
 		irq = cap_lock_take();
 		process_uncharge(p, pages);
 		cap_lock_drop(irq);
@@ -156,15 +162,18 @@ process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintp
 }
 
 int
-process_map_frames(struct process *p, struct frames *f, unsigned int flags, uintptr_t *va)
+process_map_frames(struct process *p, struct frames *f, unsigned int flags,
+		   unsigned int max_flags, uintptr_t *va)
 {
 	uint64_t pa;
 	uintptr_t at;
 	size_t i;
 	int err = 0;
 
-	if (f->device)
+	if (f->device) {		/* device registers stay uncached, whatever protect does */
 		flags |= VM_UNCACHED;
+		max_flags |= VM_UNCACHED;
+	}
 	mutex_lock(&p->vm_lock);
 	at = p->map_next;
 	if (f->npages > (MAP_END - at) / PAGE_SIZE_4K || p->nregions == PROC_REGIONS_MAX)
@@ -177,9 +186,10 @@ process_map_frames(struct process *p, struct frames *f, unsigned int flags, uint
 		mutex_unlock(&p->vm_lock);
 		return err == -E_RANGE ? err : -E_NOMEM;
 	}
-	p->regions[p->nregions].va = at;
-	p->regions[p->nregions].pages = f->npages;
-	p->regions[p->nregions].shared = f;
+	p->regions[p->nregions] = (struct user_region){
+		.va = at, .pages = f->npages, .flags = flags, .max_flags = max_flags,
+		.shared = f,
+	};
 	p->nregions++;
 	p->map_next = at + (f->npages + 1) * PAGE_SIZE_4K;
 	*va = at;
@@ -187,3 +197,95 @@ process_map_frames(struct process *p, struct frames *f, unsigned int flags, uint
 	return 0;
 }
 
+
+/*
+ * The region that will hold exactly [va, va + pages pages): found, then
+ * split off from the rest of its region (a Frames mapping referenced
+ * once more for each new piece).  p->vm_lock held.
+ */
+static int
+isolate_range(struct process *p, uintptr_t va, size_t pages)
+{
+	int i = region_find(p->regions, p->nregions, va, pages);
+	size_t added;
+	unsigned long irq;
+	struct frames *f;
+
+	if (i < 0)
+		return i;
+	f = p->regions[i].shared;
+	i = region_isolate(p->regions, &p->nregions, PROC_REGIONS_MAX, (size_t)i, va,
+			   pages, &added);
+	if (i >= 0 && f && added) {
+		irq = cap_lock_take();
+		while (added--)
+			kobject_ref(&f->obj);
+		cap_lock_drop(irq);
+	}
+	return i;
+}
+
+/*
+ * The TLB: vm_space_unmap and vm_space_protect flush the page when the
+ * space is active on this CPU, and a switch between spaces flushes the
+ * rest (no PCIDs or ASIDs), so on one CPU no stale entry survives.  With
+ * more CPUs this is where a shootdown to those running p would go.
+ */
+int
+process_vm_unmap(struct process *p, uintptr_t va, size_t pages)
+{
+	struct user_region r;
+	unsigned long irq;
+	int i;
+
+	mutex_lock(&p->vm_lock);
+	i = isolate_range(p, va, pages);
+	if (i < 0) {
+		mutex_unlock(&p->vm_lock);
+		return i;
+	}
+	r = p->regions[i];
+	region_remove(p->regions, &p->nregions, (size_t)i);
+	for (size_t j = 0; j < r.pages; j++) {
+		uint64_t pa;
+
+		if (vm_space_unmap(&p->vm, r.va + j * PAGE_SIZE_4K, &pa) == 0 && !r.shared)
+			pmm_free_frame(pa);
+	}
+	irq = cap_lock_take();
+	if (r.shared)
+		kobject_unref(&r.shared->obj);	/* its pages live while it does */
+	else
+		process_uncharge(p, r.pages);
+	cap_lock_drop(irq);
+	mutex_unlock(&p->vm_lock);
+	return 0;
+}
+
+int
+process_vm_protect(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
+{
+	struct user_region *r;
+	int i;
+
+	mutex_lock(&p->vm_lock);
+	i = region_find(p->regions, p->nregions, va, pages);
+	if (i >= 0)
+		flags |= p->regions[i].flags & VM_UNCACHED;	/* a mapping's memory type stays */
+	if (i >= 0 && (flags & ~p->regions[i].max_flags))
+		i = -E_PERM;
+	if (i >= 0 && p->regions[i].flags != flags)
+		i = isolate_range(p, va, pages);
+	if (i < 0) {
+		mutex_unlock(&p->vm_lock);
+		return i;
+	}
+	r = &p->regions[i];
+	if (r->flags != flags) {
+		r->flags = flags;
+		for (size_t j = 0; j < r->pages; j++)
+			vm_space_protect(&p->vm, r->va + j * PAGE_SIZE_4K, flags | VM_USER);
+	}
+	mutex_unlock(&p->vm_lock);
+	return 0;
+}

@@ -55,6 +55,14 @@ thread_kernel_stack_top(const struct thread *t)
 	return t->stack_base + t->stack_pages * PAGE_SIZE_4K;
 }
 
+_Static_assert(sizeof(struct arch_regs) % 16 == 0, "the stack below the user frame stays aligned");
+
+struct arch_regs *
+thread_user_regs(const struct thread *t)
+{
+	return (struct arch_regs *)thread_kernel_stack_top(t) - 1;
+}
+
 /*
  * What a user thread needs beyond its kernel context: its FPU/SIMD
  * registers, its address space and the stack the CPU enters the kernel
@@ -284,7 +292,10 @@ create(const char *name, void (*entry)(void *), void *arg, bool detached,
 	if (proc)
 		arch_fpu_init_state(&t->fpu);
 	wait_queue_init(&t->joiners);
-	arch_context_init(&t->ctx, t->stack_base + THREAD_STACK_PAGES * PAGE_SIZE_4K,
+	/* A user thread's kernel code runs below the frame its user
+	 * registers take (thread_user_regs), even before it first enters
+	 * user mode. */
+	arch_context_init(&t->ctx, proc ? (uintptr_t)thread_user_regs(t) : thread_kernel_stack_top(t),
 			  thread_trampoline);
 
 	flags = spin_lock_irqsave(&sched_lock);
@@ -417,6 +428,67 @@ thread_should_stop(void)
 	return current_thread()->stop_requested;
 }
 
+void
+thread_suspend(struct thread *t)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+	t->suspended = true;
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+int
+thread_resume(struct thread *t)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	int err = 0;
+
+	if (!t->suspended)
+		err = -E_INVAL;
+	t->suspended = false;
+	if (t->parked)
+		make_ready_locked(t, 0);
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return err;
+}
+
+enum suspend_state
+thread_suspend_state(struct thread *t)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	enum suspend_state st;
+
+	if (!t->suspended)
+		st = SUSPEND_NONE;
+	else if (t->parked)
+		st = SUSPEND_STOPPED;
+	else if (t->state == THREAD_BLOCKED)
+		st = SUSPEND_IN_CALL;
+	else
+		st = SUSPEND_PENDING;
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return st;
+}
+
+bool
+thread_park_if_suspended(void)
+{
+	struct thread *t = current_thread();
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	bool waited = false;
+
+	/* Woken by thread_resume, or by thread_request_stop: a suspended
+	 * thread still ends with its process. */
+	while (t->suspended && !t->stop_requested) {
+		t->parked = true;
+		waited = true;
+		block_locked(NULL, 0);
+	}
+	t->parked = false;
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return waited;
+}
+
 /* Frees exited detached threads, woken by thread_exit. */
 static void
 reaper_loop(void *arg)
@@ -469,12 +541,11 @@ sched_irq_exit(struct arch_regs *regs)
 
 	if (arch_cpu_local()->need_resched)
 		schedule();
-	/* A process killed while it ran user code ends on its way back. */
+	/* On the way back to user code: a suspended thread stops here, a
+	 * killed one ends. */
 	t = current_thread();
-	if (t->proc && t->stop_requested && arch_regs_user_mode(regs)) {
-		arch_irq_enable();
-		process_stop_current();
-	}
+	if (t->proc && arch_regs_user_mode(regs))
+		process_user_return();
 }
 
 static const char *const state_names[] = {

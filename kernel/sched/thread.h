@@ -48,6 +48,9 @@ struct thread {
 	bool detached;			/* nobody joins: reaped on exit */
 	bool stop_requested;		/* `kill`: asks the thread to end */
 	bool stop_alone;		/* ...and only the thread, not its process */
+	bool suspended;			/* thread_suspend: no user code until resumed */
+	bool parked;			/* suspended and waiting at its way back to user
+					 * mode: its user registers sit still */
 	int exit_code;
 	struct wait_queue joiners;
 
@@ -88,6 +91,33 @@ uintptr_t thread_kernel_stack_top(const struct thread *t);
 /* Waits for t to exit, returns its code and frees it.  -E_INVAL for a
  * detached thread or oneself. */
 int thread_join(struct thread *t, int *code);
+
+/*
+ * A user thread's registers while it is in the kernel: the frame at the
+ * very top of its kernel stack, where every entry from user mode saves
+ * them (the thread's kernel code starts below it).
+ */
+struct arch_regs *thread_user_regs(const struct thread *t);
+
+/*
+ * Suspension (sched_lock inside): a suspended thread runs no more user
+ * code until resumed.  It stops on its way back to user mode (at once
+ * from an interrupt or its first entry, after the system call it is in)
+ * and waits there in thread_park_if_suspended.
+ */
+enum suspend_state {
+	SUSPEND_NONE,		/* not suspended */
+	SUSPEND_PENDING,	/* suspended, still runnable: it stops soon */
+	SUSPEND_IN_CALL,	/* suspended, blocked in a system call it finishes first */
+	SUSPEND_STOPPED,	/* parked: its user registers stay put */
+};
+void thread_suspend(struct thread *t);
+/* 0, or -E_INVAL when t is not suspended. */
+int thread_resume(struct thread *t);
+enum suspend_state thread_suspend_state(struct thread *t);
+/* Waits while the current thread is suspended (and not asked to stop);
+ * true when it waited, so its registers may have been changed. */
+bool thread_park_if_suspended(void);
 
 /* Asks thread id to stop (kernel threads check thread_should_stop()). */
 int thread_request_stop(uint64_t id);

@@ -90,6 +90,14 @@ sys_frames_create(struct syscall_args *a)
 	return err;
 }
 
+/* What a mapping of Frames through capability c may ever be given by
+ * vm_protect: writable only with WRITE on c, never executable. */
+static unsigned int
+frames_max_flags(const struct cap *c)
+{
+	return VM_READ | (c->rights & CAP_RIGHT_WRITE ? VM_WRITE : 0);
+}
+
 /* Maps shared pages: READ to map them, WRITE too to map them writable.
  * Never executable. */
 long
@@ -98,6 +106,7 @@ sys_frames_map(struct syscall_args *a)
 	struct process *p = process_current();
 	uint32_t need = CAP_RIGHT_READ | (a->a[1] & MAP_WRITE ? CAP_RIGHT_WRITE : 0);
 	struct frames *f = NULL;
+	unsigned int max = VM_READ;
 	struct cap *c;
 	unsigned long flags;
 	uintptr_t va;
@@ -112,11 +121,12 @@ sys_frames_map(struct syscall_args *a)
 	if (!err) {
 		f = (struct frames *)c->obj;
 		kobject_ref(&f->obj);		/* the mapping's, if it works */
+		max = frames_max_flags(c);
 	}
 	cap_lock_drop(flags);
 	if (err)
 		return err;
-	err = process_map_frames(p, f, VM_READ | (a->a[1] & MAP_WRITE ? VM_WRITE : 0), &va);
+	err = process_map_frames(p, f, VM_READ | (a->a[1] & MAP_WRITE ? VM_WRITE : 0), max, &va);
 	if (err) {
 		flags = cap_lock_take();
 		kobject_unref(&f->obj);
@@ -135,6 +145,7 @@ sys_frames_map_into(struct syscall_args *a)
 	uint32_t need = CAP_RIGHT_READ | (a->a[2] & MAP_WRITE ? CAP_RIGHT_WRITE : 0);
 	struct process *target = NULL;
 	struct frames *f = NULL;
+	unsigned int max = VM_READ;
 	struct cap *as, *c;
 	unsigned long flags;
 	uintptr_t va;
@@ -156,11 +167,13 @@ sys_frames_map_into(struct syscall_args *a)
 		f = (struct frames *)c->obj;
 		kobject_ref(&f->obj);		/* the mapping's, if it works */
 		kobject_ref(&target->obj);	/* ours, while we map */
+		max = frames_max_flags(c);
 	}
 	cap_lock_drop(flags);
 	if (err)
 		return err;
-	err = process_map_frames(target, f, VM_READ | (a->a[2] & MAP_WRITE ? VM_WRITE : 0), &va);
+	err = process_map_frames(target, f, VM_READ | (a->a[2] & MAP_WRITE ? VM_WRITE : 0), max,
+				 &va);
 	flags = cap_lock_take();
 	if (err)
 		kobject_unref(&f->obj);

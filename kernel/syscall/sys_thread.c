@@ -1,11 +1,16 @@
-/* Threads: create (with a Thread capability if asked), kill, exit. */
+/* Threads: create (with a Thread capability if asked), kill, exit, and
+ * through a Thread capability suspend, resume, read and write the
+ * registers of a suspended thread. */
+#include "arch/arch.h"
 #include "asm/layout.h"
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
 #include "proc/process.h"
+#include "proc/uaccess.h"
 #include "sched/thread.h"
 #include "syscall/syscall.h"
+#include "themelios/abi.h"
 #include "themelios/errno.h"
 
 long
@@ -61,4 +66,143 @@ sys_thread_exit(struct syscall_args *a)
 {
 	(void)a;
 	process_thread_exit();
+}
+
+/* The live thread behind a Thread capability with rights (capability
+ * lock held): -E_DEAD once it or its process has ended. */
+static int
+lookup_thread(uint64_t slot, uint32_t rights, struct thread_handle **h, struct thread **t)
+{
+	struct process *self = process_current();
+	struct cap *c;
+	int err = cspace_lookup(self->cs, slot, KOBJ_THREAD, rights, &c);
+
+	if (err)
+		return err;
+	*h = (struct thread_handle *)c->obj;
+	*t = (*h)->thread;
+	return *t && (*t)->proc->state == PROCESS_LIVE ? 0 : -E_DEAD;
+}
+
+/* Suspended and not stopped yet: it will stop as soon as it runs
+ * (it may be in user code, on its way). */
+static bool
+still_running(struct thread_handle *h)
+{
+	unsigned long flags = cap_lock_take();
+	struct thread *t = h->thread;
+	bool running = t && t->proc->state == PROCESS_LIVE &&
+		       thread_suspend_state(t) == SUSPEND_PENDING;
+
+	cap_lock_drop(flags);
+	return running;
+}
+
+/*
+ * Returns once the thread runs no user code: stopped, or blocked in a
+ * system call that it finishes before it stops.  The caller yields to
+ * it meanwhile (one CPU: it stops when it next runs).  A thread may
+ * suspend itself: it stops on its way out of this call.  The caller
+ * stops waiting when it is suspended or killed itself, so two threads
+ * suspending each other both stop rather than wait for ever.
+ */
+long
+sys_thread_suspend(struct syscall_args *a)
+{
+	struct thread_handle *h;
+	struct thread *t;
+	unsigned long flags = cap_lock_take();
+	int err = lookup_thread(a->a[0], CAP_RIGHT_WRITE, &h, &t);
+	bool self = !err && t == thread_current();
+
+	if (!err) {
+		thread_suspend(t);
+		kobject_ref(&h->obj);		/* ours, while we wait */
+	}
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	while (!self && still_running(h) && !thread_current()->suspended &&
+	       !thread_should_stop())
+		thread_yield();
+	flags = cap_lock_take();
+	kobject_unref(&h->obj);
+	cap_lock_drop(flags);
+	return 0;
+}
+
+long
+sys_thread_resume(struct syscall_args *a)
+{
+	struct thread_handle *h;
+	struct thread *t;
+	unsigned long flags = cap_lock_take();
+	int err = lookup_thread(a->a[0], CAP_RIGHT_WRITE, &h, &t);
+
+	if (!err)
+		err = thread_resume(t);
+	cap_lock_drop(flags);
+	return err;
+}
+
+/* The registers of a thread that has stopped: -E_BUSY when it is not
+ * suspended, -E_AGAIN while it finishes a system call. */
+static int
+stopped_regs(struct thread *t, struct arch_regs **regs)
+{
+	switch (thread_suspend_state(t)) {
+	case SUSPEND_NONE:
+		return -E_BUSY;
+	case SUSPEND_STOPPED:
+		*regs = thread_user_regs(t);
+		return 0;
+	default:
+		return -E_AGAIN;
+	}
+}
+
+long
+sys_thread_read_regs(struct syscall_args *a)
+{
+	struct thread_regs out = { 0 };
+	struct thread_handle *h;
+	struct arch_regs *regs;
+	struct thread *t;
+	unsigned long flags = cap_lock_take();
+	int err = lookup_thread(a->a[0], CAP_RIGHT_READ, &h, &t);
+
+	if (!err)
+		err = stopped_regs(t, &regs);
+	if (!err)
+		arch_thread_regs_read(regs, &out);
+	cap_lock_drop(flags);
+	return err ? err : copy_to_user(a->a[1], &out, sizeof(out));
+}
+
+/* A pc or stack outside user space is -E_FAULT, as for thread_create;
+ * flags beyond the condition flags -E_INVAL. */
+long
+sys_thread_write_regs(struct syscall_args *a)
+{
+	struct thread_regs in;
+	struct thread_handle *h;
+	struct arch_regs *regs;
+	struct thread *t;
+	unsigned long flags;
+	int err = copy_from_user(&in, a->a[1], sizeof(in));
+
+	if (err)
+		return err;
+	if (in.pc >= USER_SPACE_END || in.sp > USER_SPACE_END)
+		return -E_FAULT;
+	if ((err = arch_thread_regs_valid(&in)))
+		return err;
+	flags = cap_lock_take();
+	err = lookup_thread(a->a[0], CAP_RIGHT_WRITE, &h, &t);
+	if (!err)
+		err = stopped_regs(t, &regs);
+	if (!err)
+		arch_thread_regs_write(regs, &in);
+	cap_lock_drop(flags);
+	return err;
 }

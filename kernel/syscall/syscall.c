@@ -15,3 +15,9 @@ syscall_dispatch(struct syscall_args *a)
 		process_stop_current();
 	return r;
 }
+
+bool
+syscall_return_to_user(void)
+{
+	return process_user_return();
+}

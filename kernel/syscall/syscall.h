@@ -8,6 +8,7 @@
 #ifndef SYSCALL_SYSCALL_H
 #define SYSCALL_SYSCALL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "syscall_numbers.h"
@@ -29,6 +30,11 @@ extern const syscall_fn syscall_table[SYS_COUNT];
 extern const char *const syscall_names[SYS_COUNT];
 
 long syscall_dispatch(struct syscall_args *a);
+
+/* For the arch code once it has put a call's results in the frame: a
+ * suspended thread waits here (proc/process.h: process_user_return);
+ * true when it did, and its registers may have changed. */
+bool syscall_return_to_user(void);
 
 /* sys_NAME for every line of the list. */
 #include "syscall_handlers.h"

@@ -45,6 +45,10 @@ CASES = [
     "a supervisor works on a child's CSpace and AddressSpace",
     "device claims: lines, ports, registers, given back",
     "a user-space driver takes its device's interrupts",
+    "unmap and protect: arguments, regions, charges",
+    "unmapped or read-only memory faults that process alone",
+    "suspend, registers, resume",
+    "a suspended thread ends with its thread or process",
 ]
 
 

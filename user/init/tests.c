@@ -54,6 +54,10 @@ static const struct {
 	{ "a supervisor works on a child's CSpace and AddressSpace", UT_SUPERVISOR_PARTS, EXPECT_EXIT0 },
 	{ "device claims: lines, ports, registers, given back", UT_DEVICE_CLAIMS, EXPECT_EXIT0 },
 	{ "a user-space driver takes its device's interrupts", UT_DEVICE_IRQ, EXPECT_EXIT0 },
+	{ "unmap and protect: arguments, regions, charges", UT_VM_CALLS, EXPECT_EXIT0 },
+	{ "unmapped or read-only memory faults that process alone", UT_VM_FAULTS, EXPECT_EXIT0 },
+	{ "suspend, registers, resume", UT_THREAD_CONTROL, EXPECT_EXIT0 },
+	{ "a suspended thread ends with its thread or process", UT_SUSPENDED_ENDS, EXPECT_EXIT0 },
 };
 
 /* Device cases get init's device-control capability too (their slot 2). */

@@ -62,6 +62,12 @@ long sys_ioport_claim(slot_t control, uint64_t first, uint64_t count, slot_t dst
 long sys_port_in(slot_t ioports, uint64_t port, uint64_t width);
 long sys_port_out(slot_t ioports, uint64_t port, uint64_t width, uint64_t value);
 long sys_device_frames(slot_t control, uint64_t phys, uint64_t pages, slot_t dst);
+long sys_vm_unmap(slot_t address_space, uint64_t address, uint64_t pages);
+long sys_vm_protect(slot_t address_space, uint64_t address, uint64_t pages, uint64_t flags);
+long sys_thread_suspend(slot_t thread);
+long sys_thread_resume(slot_t thread);
+long sys_thread_read_regs(slot_t thread, struct thread_regs *regs);
+long sys_thread_write_regs(slot_t thread, const struct thread_regs *regs);
 
 /* Starts fn(arg) in a new thread of this process on a fresh stack of
  * stack_pages pages; the thread ends when fn returns.  Its id, or an

@@ -321,6 +321,10 @@ rtc_driver(void)
 		return;
 	rtc = (volatile uint32_t *)va;
 	DCHECK(rtc[RTC_DR] > 1700000000u, 1);		/* seconds since 1970: the host's clock */
+	/* Protect keeps device registers device memory; they stay readable. */
+	DCHECK(sys_vm_protect(CAP_SLOT_ADDRESS_SPACE, va, 1, 0), 0);
+	DCHECK(rtc[RTC_DR] > 1700000000u, 1);
+	DCHECK(sys_vm_protect(CAP_SLOT_ADDRESS_SPACE, va, 1, MAP_WRITE), 0);
 	DCHECK(sys_irq_claim(DEVICES, RTC_LINE, irq), 0);
 	DCHECK(sys_notification_create(n), 0);
 	DCHECK(sys_irq_bind(irq, n, 1ull << 2), 0);

@@ -10,6 +10,7 @@
 
 #define KERNEL_TEXT	0xffffffff80000000ull	/* both arches link the kernel here */
 #define UNMAPPED	0x40000000ull
+#define PROC_REGIONS_GUESS	40	/* more than a process's region table holds */
 
 static int failures;
 
@@ -1084,6 +1085,456 @@ spinner(void *arg)
 		;
 }
 
+/* ---- AddressSpace: vm_unmap and vm_protect ---- */
+
+#define PAGE		4096ull
+#define SELF_AS		CAP_SLOT_ADDRESS_SPACE
+
+static uint64_t
+pool_used(void)
+{
+	struct memory_info mi;
+
+	sys_memory_info(CAP_SLOT_MEMORY, &mi);
+	return mi.used;
+}
+
+static void
+vm_calls(void)
+{
+	struct cap_info info;
+	uint64_t a, big, fa, fb, before;
+	volatile uint64_t *p;
+	long err;
+	int n;
+
+	CHECK(sys_cap_inspect(SELF_AS, &info), 0);
+	CHECK(info.type, OBJ_ADDRESS_SPACE);
+	/* Anonymous pages go back to the pool as they are unmapped. */
+	before = pool_used();
+	CHECK(sys_map_anonymous(4, MAP_WRITE, &a), 0);
+	CHECK(pool_used(), before + 4);
+	p = (volatile uint64_t *)a;
+	for (int i = 0; i < 4; i++)
+		p[i * 512] = 0x100 + i;
+	/* Arguments, capability, then the mapping. */
+	CHECK(sys_vm_unmap(SELF_AS, a + 1, 1), -E_INVAL);
+	CHECK(sys_vm_unmap(SELF_AS, a, 0), -E_INVAL);
+	CHECK(sys_vm_unmap(SELF_AS, a, 1ull << 60), -E_RANGE);
+	CHECK(sys_vm_unmap(SELF_AS, a, ~0ull), -E_RANGE);
+	CHECK(sys_vm_unmap(SELF_AS, KERNEL_TEXT, 1), -E_RANGE);
+	CHECK(sys_vm_protect(SELF_AS, a, ~0ull / PAGE, 0), -E_RANGE);
+	CHECK(sys_vm_unmap(SELF_AS, UNMAPPED, 1), -E_NOENT);
+	CHECK(sys_vm_unmap(SELF_AS, a + 3 * PAGE, 2), -E_NOENT);	/* into the hole */
+	CHECK(sys_vm_protect(SELF_AS, a - PAGE, 2, 0), -E_NOENT);
+	CHECK(sys_vm_unmap(0, a, 1), -E_NOCAP);
+	CHECK(sys_vm_unmap(9999, a, 1), -E_NOCAP);
+	CHECK(sys_vm_protect(CAP_SLOTS, a, 1, 0), -E_NOCAP);
+	CHECK(sys_vm_unmap(CAP_SLOT_MEMORY, a, 1), -E_TYPE);
+	CHECK(sys_vm_protect(CAP_SLOT_CONSOLE, a, 1, 0), -E_TYPE);
+	CHECK(sys_cap_mint(SELF_AS, 5, RIGHT_READ | RIGHT_COPY, 0), 0);
+	CHECK(sys_vm_unmap(5, a, 1), -E_PERM);
+	CHECK(sys_vm_protect(5, a, 1, 0), -E_PERM);
+	/* Flags: W^X always; anonymous memory is never executable, code
+	 * never writable. */
+	CHECK(sys_vm_protect(SELF_AS, a, 1, 0x8), -E_INVAL);
+	CHECK(sys_vm_protect(SELF_AS, a, 1, MAP_WRITE | MAP_EXEC), -E_PERM);
+	CHECK(sys_vm_protect(SELF_AS, (uintptr_t)main & ~(PAGE - 1), 1, MAP_WRITE | MAP_EXEC),
+	      -E_PERM);
+	CHECK(sys_vm_protect(SELF_AS, a, 1, MAP_EXEC), -E_PERM);
+	CHECK(sys_vm_protect(SELF_AS, (uintptr_t)main & ~(PAGE - 1), 1, MAP_WRITE), -E_PERM);
+	CHECK(sys_vm_protect(SELF_AS, (uintptr_t)main & ~(PAGE - 1), 1, MAP_EXEC), 0);
+	/* The middle of a region: the rest stays, the pages go back. */
+	CHECK(sys_vm_unmap(SELF_AS, a + PAGE, 2), 0);
+	CHECK(pool_used(), before + 2);
+	CHECK(p[0], 0x100);
+	CHECK(p[3 * 512], 0x103);
+	CHECK(sys_vm_unmap(SELF_AS, a + PAGE, 1), -E_NOENT);
+	/* Read-only and back; the contents stay. */
+	CHECK(sys_vm_protect(SELF_AS, a, 1, 0), 0);
+	CHECK(p[0], 0x100);
+	CHECK(sys_vm_protect(SELF_AS, a, 1, MAP_WRITE), 0);
+	p[0] = 0x200;
+	CHECK(p[0], 0x200);
+	CHECK(sys_vm_unmap(SELF_AS, a, 1), 0);
+	CHECK(sys_vm_unmap(SELF_AS, a + 3 * PAGE, 1), 0);
+	CHECK(pool_used(), before);
+	/* Pieces of a split stay separate regions: a range over two is
+	 * -E_NOENT. */
+	CHECK(sys_map_anonymous(3, MAP_WRITE, &a), 0);
+	CHECK(sys_vm_protect(SELF_AS, a + PAGE, 1, 0), 0);
+	CHECK(sys_vm_protect(SELF_AS, a, 2, MAP_WRITE), -E_NOENT);
+	CHECK(sys_vm_unmap(SELF_AS, a, 3), -E_NOENT);
+	CHECK(sys_vm_unmap(SELF_AS, a, 1), 0);
+	CHECK(sys_vm_unmap(SELF_AS, a + PAGE, 1), 0);
+	CHECK(sys_vm_unmap(SELF_AS, a + 2 * PAGE, 1), 0);
+	CHECK(pool_used(), before);
+
+	/* Frames: WRITE only as far as the capability it was mapped
+	 * through allows; never executable; pages alive while mapped. */
+	CHECK(sys_frames_create(1, 6), 0);
+	CHECK(sys_cap_mint(6, 7, RIGHT_READ | RIGHT_COPY, 0), 0);
+	CHECK(sys_frames_map(7, 0, &fa), 0);
+	CHECK(sys_frames_map(6, 0, &fb), 0);
+	CHECK(sys_vm_protect(SELF_AS, fa, 1, MAP_WRITE), -E_PERM);
+	CHECK(sys_vm_protect(SELF_AS, fb, 1, MAP_EXEC), -E_PERM);
+	CHECK(sys_vm_protect(SELF_AS, fb, 1, MAP_WRITE), 0);
+	*(volatile uint64_t *)fb = 0xf00d;
+	CHECK(sys_vm_unmap(SELF_AS, fb, 1), 0);
+	CHECK(sys_cap_delete(7), 0);
+	CHECK(sys_cap_delete(6), 0);
+	CHECK(*(volatile uint64_t *)fa, 0xf00d);	/* the last mapping keeps them */
+	CHECK(pool_used(), before + 2);
+	CHECK(sys_vm_unmap(SELF_AS, fa, 1), 0);
+	CHECK(pool_used(), before);			/* nothing holds them now */
+
+	/* Splitting until the region table is full: -E_RANGE, nothing lost. */
+	CHECK(sys_map_anonymous(2 * PROC_REGIONS_GUESS, MAP_WRITE, &big), 0);
+	err = 0;
+	for (n = 0; n < PROC_REGIONS_GUESS && !err; n++)
+		err = sys_vm_protect(SELF_AS, big + (2 * n + 1) * PAGE, 1, 0);
+	CHECK(err, -E_RANGE);
+	CHECK(n < PROC_REGIONS_GUESS, 1);
+	*(volatile uint64_t *)big = 1;
+	CHECK(*(volatile uint64_t *)(big + PAGE), 0);
+}
+
+/* Helpers that fault on what they unmapped or made read-only
+ * themselves, and a child whose page its supervisor unmaps. */
+static int
+unmapped_touch(void)
+{
+	uint64_t a;
+	volatile uint64_t *p;
+
+	if (sys_map_anonymous(3, MAP_WRITE, &a) || a != UT_MAP_BASE)
+		return 1;
+	p = (volatile uint64_t *)a;
+	p[0] = p[512] = p[1024] = 1;
+	if (sys_vm_unmap(SELF_AS, a + PAGE, 1))
+		return 2;
+	p[0] = p[1024] = 2;		/* the rest is still there */
+	p[512] = 3;			/* must fault */
+	return 3;
+}
+
+static int
+readonly_write(void)
+{
+	uint64_t a;
+	volatile uint64_t *p;
+
+	if (sys_map_anonymous(2, MAP_WRITE, &a) || a != UT_MAP_BASE)
+		return 1;
+	p = (volatile uint64_t *)a;
+	p[0] = 0x77;
+	if (sys_vm_protect(SELF_AS, a, 1, 0))
+		return 2;
+	if (p[0] != 0x77)
+		return 3;
+	p[512] = 1;			/* its neighbour stays writable */
+	p[0] = 0;			/* must fault */
+	return 4;
+}
+
+static int
+vm_child(void)
+{
+	uint64_t a;
+
+	if (sys_map_anonymous(1, MAP_WRITE, &a) || a != UT_MAP_BASE)
+		return 1;
+	*(volatile uint64_t *)a = 5;
+	memset(&msg, 0, sizeof(msg));
+	sys_recv(2, &msg, 0);		/* mapped: the supervisor may go on */
+	sys_recv(2, &msg, 0);		/* the supervisor has unmapped it */
+	return (int)*(volatile uint64_t *)a;	/* must fault */
+}
+
+static void
+expect_fault_at(uint64_t id, uint64_t addr)
+{
+	struct ipc_msg m;
+	long pid = spawn("utest", id, 64, 3, id, NULL, 0);
+
+	CHECK(pid > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_FAULT);
+	CHECK(m.badge, id);
+	CHECK(m.words[0], pid);
+	CHECK(m.words[1], -E_FAULT);
+	CHECK(m.words[2], addr);
+}
+
+static void
+vm_faults(void)
+{
+	struct ipc_msg m;
+	long pid;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_endpoint_create(3), 0);
+	expect_fault_at(UT_H_UNMAPPED_TOUCH, UT_MAP_BASE + PAGE);
+	expect_fault_at(UT_H_READONLY_WRITE, UT_MAP_BASE);
+	/* A supervisor unmaps a child's page through its AddressSpace. */
+	pid = spawn_with_process_cap(UT_H_VM_CHILD, 4);
+	CHECK(pid > 0, 1);
+	CHECK(sys_process_parts(4, 0, 5), 0);
+	memset(&m, 0, sizeof(m));
+	CHECK(sys_send(2, &m, 0), 0);
+	CHECK(sys_vm_protect(5, UT_MAP_BASE, 1, 0), 0);
+	CHECK(sys_vm_unmap(5, UT_MAP_BASE, 1), 0);
+	CHECK(sys_vm_unmap(5, UT_MAP_BASE, 1), -E_NOENT);
+	CHECK(sys_send(2, &m, 0), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_FAULT);
+	CHECK(m.words[0], pid);
+	CHECK(m.words[2], UT_MAP_BASE);
+	CHECK(sys_vm_unmap(5, UT_MAP_BASE, 1), -E_DEAD);
+	CHECK(sys_vm_protect(5, UT_MAP_BASE, 1, 0), -E_DEAD);
+}
+
+/* ---- Thread control: suspend, resume, registers ---- */
+
+#if defined(__x86_64__)
+#define COND_FLAGS	THREAD_FLAGS_X86
+/* IF, IOPL, TF, VM, AC: privilege or control, never the program's. */
+static const uint64_t privileged_flags[] = { 0x200, 0x3000, 0x100, 1ull << 17, 1ull << 18 };
+#define CALL_ALIGN	8	/* rsp at a function's entry, as if called */
+#else
+#define COND_FLAGS	THREAD_FLAGS_ARM
+/* EL1h, the D A I F masks, AArch32, PAN, SS. */
+static const uint64_t privileged_flags[] = { 0x5, 0x3c0, 0x10, 1ull << 22, 1ull << 21 };
+#define CALL_ALIGN	0
+#endif
+
+static volatile uint64_t reg_spins, spinner_stack, landed;
+static volatile long suspend_result = 1, wait_result = 1, waiting;
+
+static void
+reg_spinner(void *arg)
+{
+	volatile int here;
+
+	(void)arg;
+	spinner_stack = (uintptr_t)&here;
+	for (;;)
+		reg_spins++;
+}
+
+static void __attribute__((noreturn))
+landing(uint64_t value)
+{
+	landed = value;
+	sys_thread_exit();
+}
+
+static void
+self_suspender(void *arg)
+{
+	suspend_result = sys_thread_suspend((slot_t)(uintptr_t)arg);
+}
+
+static void
+waiter(void *arg)
+{
+	uint64_t w;
+
+	(void)arg;
+	waiting = 1;
+	wait_result = sys_wait(6, 0, &w);
+}
+
+/* Yields until fn(slot) gives want, at most a few hundred times. */
+static long
+yield_until(long (*fn)(slot_t, struct thread_regs *), slot_t slot, struct thread_regs *r,
+	    long want)
+{
+	long got = 0;
+
+	for (int i = 0; i < 500 && (got = fn(slot, r)) != want; i++)
+		sys_yield();
+	return got;
+}
+
+static void
+thread_control(void)
+{
+	struct thread_regs r, w, again;
+	uint64_t stack, before;
+
+	/* A thread spinning in user code. */
+	CHECK(thread_start_cap(reg_spinner, NULL, 2, 2) > 0, 1);
+	for (int i = 0; i < 500 && reg_spins == 0; i++)
+		sys_yield();
+	CHECK(reg_spins > 0, 1);
+	memset(&r, 0, sizeof(r));
+	CHECK(sys_thread_read_regs(2, &r), -E_BUSY);	/* running */
+	CHECK(sys_thread_write_regs(2, &r), -E_BUSY);
+	CHECK(sys_thread_resume(2), -E_INVAL);		/* not suspended */
+	CHECK(sys_thread_suspend(2), 0);
+	before = reg_spins;
+	for (int i = 0; i < 5; i++)
+		sys_yield();
+	CHECK(reg_spins, before);			/* stopped */
+	CHECK(sys_thread_suspend(2), 0);		/* still is */
+	CHECK(sys_thread_read_regs(2, &r), 0);
+	CHECK(r.pc >= 0x400000 && r.pc < UT_MAP_BASE, 1);	/* in our code */
+	CHECK(r.sp <= spinner_stack + 256 && r.sp + 256 >= spinner_stack, 1);
+	CHECK(r.flags & ~COND_FLAGS, 0);
+#if defined(__aarch64__)
+	CHECK(r.ret, r.arg[0]);
+	w = r;
+	w.ret = r.arg[0] + 1;			/* one register, two values */
+	CHECK(sys_thread_write_regs(2, &w), -E_INVAL);
+#endif
+	/* Privileged state: refused, and nothing changes. */
+	for (unsigned int i = 0; i < sizeof(privileged_flags) / sizeof(privileged_flags[0]); i++) {
+		w = r;
+		w.flags |= privileged_flags[i];
+		CHECK(sys_thread_write_regs(2, &w), -E_INVAL);
+	}
+	w = r;
+	w.pc = KERNEL_TEXT;
+	CHECK(sys_thread_write_regs(2, &w), -E_FAULT);
+	w.pc = 1ull << 63;				/* non-canonical on x86_64 */
+	CHECK(sys_thread_write_regs(2, &w), -E_FAULT);
+	w = r;
+	w.sp = KERNEL_TEXT;
+	CHECK(sys_thread_write_regs(2, &w), -E_FAULT);
+	CHECK(sys_thread_write_regs(2, (void *)KERNEL_TEXT), -E_FAULT);
+	CHECK(sys_thread_read_regs(2, (void *)KERNEL_TEXT), -E_FAULT);
+	CHECK(sys_thread_read_regs(2, (void *)(uintptr_t)main), -E_FAULT);	/* read-only */
+	CHECK(sys_thread_read_regs(2, &again), 0);
+	CHECK(memcmp(&again, &r, sizeof(r)), 0);
+	/* The condition flags are the program's. */
+	w = r;
+	w.flags = COND_FLAGS;
+	CHECK(sys_thread_write_regs(2, &w), 0);
+	CHECK(sys_thread_read_regs(2, &again), 0);
+	CHECK(again.flags, COND_FLAGS);
+	/* Rights: READ reads, WRITE does the rest; types and slots. */
+	CHECK(sys_cap_mint(2, 8, RIGHT_READ, 0), 0);
+	CHECK(sys_cap_mint(2, 9, RIGHT_WRITE, 0), 0);
+	CHECK(sys_thread_read_regs(8, &again), 0);
+	CHECK(sys_thread_suspend(8), -E_PERM);
+	CHECK(sys_thread_resume(8), -E_PERM);
+	CHECK(sys_thread_write_regs(8, &r), -E_PERM);
+	CHECK(sys_thread_read_regs(9, &again), -E_PERM);
+	CHECK(sys_thread_suspend(CAP_SLOT_CONSOLE), -E_TYPE);
+	CHECK(sys_thread_read_regs(CAP_SLOT_MEMORY, &again), -E_TYPE);
+	CHECK(sys_thread_suspend(0), -E_NOCAP);
+	CHECK(sys_thread_resume(CAP_SLOTS), -E_NOCAP);
+	CHECK(sys_thread_write_regs(~0ull, &r), -E_NOCAP);
+	/* Send it somewhere else: a new pc, stack and argument. */
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &stack), 0);
+	w = r;
+	w.pc = (uintptr_t)landing;
+	w.sp = stack + PAGE - 16 - CALL_ALIGN;
+	w.arg[0] = w.ret = 0x5eed;
+	w.flags = 0;
+	CHECK(sys_thread_write_regs(9, &w), 0);
+	CHECK(sys_thread_read_regs(2, &again), 0);
+	CHECK(again.pc, (uintptr_t)landing);
+	CHECK(again.arg[0], 0x5eed);
+	CHECK(landed, 0);
+	CHECK(sys_thread_resume(9), 0);
+	for (int i = 0; i < 500 && landed == 0; i++)
+		sys_yield();
+	CHECK(landed, 0x5eed);
+	/* It has ended: every call says so. */
+	CHECK(yield_until(sys_thread_read_regs, 2, &again, -E_DEAD), -E_DEAD);
+	CHECK(sys_thread_suspend(2), -E_DEAD);
+	CHECK(sys_thread_resume(2), -E_DEAD);
+	CHECK(sys_thread_write_regs(2, &r), -E_DEAD);
+
+	/* A thread that suspends itself stops on its way out of the call,
+	 * with the call's result in its registers; we change the result. */
+	CHECK(thread_start_cap(self_suspender, (void *)4, 2, 4) > 0, 1);
+	CHECK(yield_until(sys_thread_read_regs, 4, &r, 0), 0);
+	CHECK(suspend_result, 1);			/* not back in user code yet */
+	CHECK(r.ret, 0);
+	r.ret = r.arg[0] = 77;
+	CHECK(sys_thread_write_regs(4, &r), 0);
+	CHECK(sys_thread_resume(4), 0);
+	for (int i = 0; i < 500 && suspend_result == 1; i++)
+		sys_yield();
+	CHECK(suspend_result, 77);
+
+	/* A thread blocked in a system call finishes it first. */
+	CHECK(sys_notification_create(6), 0);
+	CHECK(thread_start_cap(waiter, NULL, 2, 5) > 0, 1);
+	for (int i = 0; i < 500 && !waiting; i++)
+		sys_yield();
+	sys_yield();					/* into the wait */
+	CHECK(sys_thread_suspend(5), 0);
+	CHECK(sys_thread_read_regs(5, &r), -E_AGAIN);
+	CHECK(sys_thread_write_regs(5, &r), -E_AGAIN);
+	CHECK(sys_signal(6, 1), 0);
+	CHECK(yield_until(sys_thread_read_regs, 5, &r, 0), 0);
+	CHECK(wait_result, 1);				/* stopped before user code */
+	CHECK(r.ret, 0);
+	CHECK(sys_thread_resume(5), 0);
+	for (int i = 0; i < 500 && wait_result == 1; i++)
+		sys_yield();
+	CHECK(wait_result, 0);
+}
+
+/* Suspended threads end with their thread, or with their process
+ * (exit or kill); the process's pages come back. */
+static int
+start_suspended_spinner(slot_t slot)
+{
+	struct thread_regs r;
+
+	if (thread_start_cap(reg_spinner, NULL, 2, slot) <= 0)
+		return 1;
+	for (int i = 0; i < 500 && reg_spins == 0; i++)
+		sys_yield();
+	if (sys_thread_suspend(slot) || sys_thread_read_regs(slot, &r))
+		return 2;
+	return 0;
+}
+
+static void
+suspended_ends(void)
+{
+	struct ipc_msg m;
+	struct thread_regs r;
+	uint64_t before;
+	long pid;
+
+	CHECK(sys_endpoint_create(2), 0);
+	CHECK(sys_endpoint_create(3), 0);
+	before = pool_used();
+	/* Killed while suspended. */
+	CHECK(start_suspended_spinner(7), 0);
+	CHECK(sys_thread_kill(7), 0);
+	CHECK(yield_until(sys_thread_read_regs, 7, &r, -E_DEAD), -E_DEAD);
+	CHECK(sys_thread_resume(7), -E_DEAD);
+	CHECK(sys_thread_kill(7), -E_DEAD);
+	/* A process exits with a thread suspended. */
+	pid = spawn("utest", UT_H_SUSPENDED_EXIT, 64, 3, 5, NULL, 0);
+	CHECK(pid > 0, 1);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 0);
+	/* Killed by its supervisor with a thread suspended. */
+	pid = spawn_with_process_cap(UT_H_SUSPENDED_KILLED, 4);
+	CHECK(pid > 0, 1);
+	memset(&m, 0, sizeof(m));
+	CHECK(sys_send(2, &m, 0), 0);			/* it has suspended it */
+	CHECK(sys_process_kill(4), 0);
+	CHECK(await(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], -E_DEAD);
+	CHECK(sys_cap_delete(4), 0);
+	/* All back but the dead thread's stack, still mapped here. */
+	for (int i = 0; i < 100 && pool_used() != before + 2; i++)
+		sys_yield();
+	CHECK(pool_used(), before + 2);
+}
+
 /* Helpers: children of the cases above. */
 static int
 helper(uint64_t id)
@@ -1096,9 +1547,10 @@ helper(uint64_t id)
 		memset(&msg, 0, sizeof(msg));
 		return sys_recv(2, &msg, 0) == -E_REVOKED ? 0 : 1;
 	case UT_H_NO_CAPS:
-		/* Nothing but its own memory, in the slot the kernel put it. */
+		/* Nothing but its own memory and address space, in the slots
+		 * the kernel put them. */
 		for (slot_t s = 0; s < CAP_SLOTS; s++) {
-			if (s == CAP_SLOT_MEMORY)
+			if (s == CAP_SLOT_MEMORY || s == CAP_SLOT_ADDRESS_SPACE)
 				continue;
 			n += sys_console_write(s, "x", 1) != -E_NOCAP;
 			n += sys_cap_inspect(s, &info) != -E_NOCAP;
@@ -1107,6 +1559,8 @@ helper(uint64_t id)
 		}
 		n += sys_cap_inspect(CAP_SLOT_MEMORY, &info) != 0 || info.type != OBJ_MEMORY;
 		n += sys_console_write(CAP_SLOT_MEMORY, "x", 1) != -E_TYPE;
+		n += sys_cap_inspect(CAP_SLOT_ADDRESS_SPACE, &info) != 0 ||
+		     info.type != OBJ_ADDRESS_SPACE;
 		return (int)n;
 	case UT_H_NO_REPLY:
 		memset(&msg, 0, sizeof(msg));
@@ -1238,6 +1692,21 @@ helper(uint64_t id)
 		bad += sys_recv(10, &msg, 0) != 0 || msg.label != 77;
 		return (int)bad;
 	}
+	case UT_H_UNMAPPED_TOUCH:
+		return unmapped_touch();
+	case UT_H_READONLY_WRITE:
+		return readonly_write();
+	case UT_H_VM_CHILD:
+		return vm_child();
+	case UT_H_SUSPENDED_EXIT:
+		return start_suspended_spinner(5);
+	case UT_H_SUSPENDED_KILLED:
+		if (start_suspended_spinner(5))
+			return 1;
+		memset(&msg, 0, sizeof(msg));
+		sys_recv(2, &msg, 0);
+		sys_recv(2, &msg, 0);		/* killed here */
+		return 2;
 	case UT_H_SPIN:
 		for (volatile int spin = 0;; spin++)
 			;
@@ -1389,6 +1858,18 @@ main(uint64_t arg)
 		break;
 	case UT_DEVICE_IRQ:
 		failures += device_irq();
+		break;
+	case UT_VM_CALLS:
+		vm_calls();
+		break;
+	case UT_VM_FAULTS:
+		vm_faults();
+		break;
+	case UT_THREAD_CONTROL:
+		thread_control();
+		break;
+	case UT_SUSPENDED_ENDS:
+		suspended_ends();
 		break;
 	default:
 		return helper(arg);

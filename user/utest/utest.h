@@ -41,6 +41,10 @@ enum utest_case {
 	UT_SUPERVISOR_PARTS,
 	UT_DEVICE_CLAIMS,
 	UT_DEVICE_IRQ,
+	UT_VM_CALLS,
+	UT_VM_FAULTS,
+	UT_THREAD_CONTROL,
+	UT_SUSPENDED_ENDS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -64,6 +68,11 @@ enum utest_case {
 	UT_H_REPLY_SERVER,
 	UT_H_PARTS,
 	UT_H_DRIVER_CRASH,
+	UT_H_UNMAPPED_TOUCH,
+	UT_H_READONLY_WRITE,
+	UT_H_VM_CHILD,
+	UT_H_SUSPENDED_EXIT,
+	UT_H_SUSPENDED_KILLED,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */

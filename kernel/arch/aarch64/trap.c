@@ -117,9 +117,10 @@ user_syscall(struct arch_regs *regs)
 
 	arch_irq_enable();
 	regs->x[0] = (uint64_t)syscall_dispatch(&a);
-	arch_irq_disable();
 	for (unsigned int i = 0; i < a.nret; i++)
 		regs->x[1 + i] = a.ret[i];
+	syscall_return_to_user();	/* the way back restores the whole frame */
+	arch_irq_disable();
 }
 
 static void

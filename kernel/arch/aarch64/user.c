@@ -9,6 +9,8 @@
 
 #include "lib/string.h"
 #include "sched/percpu.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
 
 #define MMFR1_PAN_SHIFT	20
 #define CPACR_FPEN	(3ull << 20)	/* no FP/SIMD traps at EL0 or EL1 */
@@ -95,4 +97,45 @@ void
 arch_fpu_init_state(struct arch_fpu_state *fpu)
 {
 	memset(fpu, 0, sizeof(*fpu));
+}
+
+/* PSTATE 0: EL0t, D A I F clear (interrupts on). */
+void
+arch_user_regs_init(struct arch_regs *regs, uintptr_t pc, uintptr_t sp, uint64_t arg)
+{
+	memset(regs, 0, sizeof(*regs));
+	regs->pc = pc;
+	regs->sp = sp;
+	regs->x[0] = arg;
+}
+
+void
+arch_thread_regs_read(const struct arch_regs *regs, struct thread_regs *out)
+{
+	out->pc = regs->pc;
+	out->sp = regs->sp;
+	for (unsigned int i = 0; i < THREAD_REGS_ARGS; i++)
+		out->arg[i] = regs->x[i];
+	out->ret = regs->x[0];
+	out->flags = regs->pstate & THREAD_FLAGS_ARM;
+}
+
+int
+arch_thread_regs_valid(const struct thread_regs *in)
+{
+	if (in->flags & ~THREAD_FLAGS_ARM)
+		return -E_INVAL;
+	return in->ret == in->arg[0] ? 0 : -E_INVAL;	/* both are x0 */
+}
+
+/* Only NZCV of the SPSR: its mode bits stay EL0t (aarch64_trap checks
+ * that on every way back), its mask bits as user code left them. */
+void
+arch_thread_regs_write(struct arch_regs *regs, const struct thread_regs *in)
+{
+	regs->pc = in->pc;
+	regs->sp = in->sp;
+	for (unsigned int i = 0; i < THREAD_REGS_ARGS; i++)
+		regs->x[i] = in->arg[i];
+	regs->pstate = (regs->pstate & ~THREAD_FLAGS_ARM) | (in->flags & THREAD_FLAGS_ARM);
 }

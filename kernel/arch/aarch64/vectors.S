@@ -167,61 +167,28 @@ trap_el0:
 	RESTORE_AND_ERET
 
 /*
- * void arch_enter_user(uintptr_t pc, uintptr_t sp, uint64_t arg)
- * To EL0t at pc with SP_EL0 = sp, x0 = arg and every other register
- * zero, interrupts unmasked.  SP_EL1 goes to the kernel stack top that
+ * void arch_enter_user(struct arch_regs *regs)
+ * To EL0 with the registers of the frame at the top of the thread's
+ * kernel stack (arch_user_regs_init filled it: EL0t, D A I F clear),
+ * the way trap_el0 returns.  SP_EL1 ends at the kernel stack top that
  * arch_set_kernel_stack recorded, so the first exception from EL0 finds
- * an empty stack; whatever the current stack held is abandoned.  That
- * top must be the one of the stack we are on: any other thread's would
- * be overwritten by our exceptions.
+ * an empty stack.  The frame must be the one just below that top: any
+ * other would leave a stack that is not this thread's.
  */
 	.global arch_enter_user
 arch_enter_user:
 	msr	daifset, #0xf
 	mrs	x3, tpidr_el1
 	ldr	x3, [x3, #CPU_LOCAL_KERNEL_SP]
-	mov	x4, sp
-	sub	x4, x3, x4
-	cmp	x4, #KSTACK_SIZE
-	b.hs	1f
-	mov	sp, x3
-	msr	elr_el1, x0
-	msr	sp_el0, x1
-	msr	spsr_el1, xzr		/* EL0t, D A I F all clear */
+	sub	x3, x3, #FRAME_SIZE
+	cmp	x0, x3
+	b.ne	1f
+	mov	sp, x0
 	msr	tpidr_el0, xzr		/* user TLS: nothing of another thread's */
-	mov	x0, x2
-	mov	x1, #0
-	mov	x2, #0
-	mov	x3, #0
-	mov	x4, #0
-	mov	x5, #0
-	mov	x6, #0
-	mov	x7, #0
-	mov	x8, #0
-	mov	x9, #0
-	mov	x10, #0
-	mov	x11, #0
-	mov	x12, #0
-	mov	x13, #0
-	mov	x14, #0
-	mov	x15, #0
-	mov	x16, #0
-	mov	x17, #0
-	mov	x18, #0
-	mov	x19, #0
-	mov	x20, #0
-	mov	x21, #0
-	mov	x22, #0
-	mov	x23, #0
-	mov	x24, #0
-	mov	x25, #0
-	mov	x26, #0
-	mov	x27, #0
-	mov	x28, #0
-	mov	x29, #0
-	mov	x30, #0
-	eret
-1:	brk	#1			/* kernel_sp is not this stack's top: a kernel bug */
+	ldr	x1, [sp, #248]
+	msr	sp_el0, x1
+	RESTORE_AND_ERET
+1:	brk	#1			/* not the frame below kernel_sp: a kernel bug */
 
 	.bss
 	.balign 16

@@ -53,32 +53,17 @@ x86_syscall_entry:
 	iretq
 
 /*
- * arch_enter_user(pc, sp, arg): an IRET frame to ring 3 with interrupts
- * on, every other register cleared so no kernel value leaks.
+ * arch_enter_user(regs): to ring 3 with the registers of the frame at
+ * the top of the thread's kernel stack (arch_user_regs_init filled it:
+ * user CS and SS, interrupts on, nothing of the kernel's), by IRET as
+ * an interrupt returns.
  */
 	.global arch_enter_user
 arch_enter_user:
 	cli
-	pushq $(GDT_USER_DATA | 3)
-	pushq %rsi
-	pushq $0x202				/* IF, and the always-one bit */
-	pushq $(GDT_USER_CODE | 3)
-	pushq %rdi
-	movq %rdx, %rdi
-	xorl %eax, %eax
-	xorl %ebx, %ebx
-	xorl %ecx, %ecx
-	xorl %edx, %edx
-	xorl %esi, %esi
-	xorl %ebp, %ebp
-	xorl %r8d, %r8d
-	xorl %r9d, %r9d
-	xorl %r10d, %r10d
-	xorl %r11d, %r11d
-	xorl %r12d, %r12d
-	xorl %r13d, %r13d
-	xorl %r14d, %r14d
-	xorl %r15d, %r15d
+	movq %rdi, %rsp
+	POP_GPRS
+	addq $16, %rsp				/* vector, error */
 	swapgs
 	iretq
 

@@ -7,8 +7,11 @@
 #include "asm/gdt.h"
 #include "asm/layout.h"
 #include "core/printk.h"
+#include "lib/string.h"
 #include "sched/percpu.h"
 #include "syscall/syscall.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
 
 #define MSR_EFER	0xc0000080
 #define MSR_STAR	0xc0000081
@@ -16,9 +19,11 @@
 #define MSR_FMASK	0xc0000084
 #define EFER_SCE	(1ull << 0)
 
+#define RFLAGS_ONE	(1ull << 1)	/* reserved, always set */
 #define RFLAGS_TF	(1ull << 8)
 #define RFLAGS_IF	(1ull << 9)
 #define RFLAGS_DF	(1ull << 10)
+#define RFLAGS_IOPL	(3ull << 12)
 #define RFLAGS_NT	(1ull << 14)
 #define RFLAGS_AC	(1ull << 18)
 
@@ -177,15 +182,74 @@ x86_syscall(struct arch_regs *r)
 		.a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 },
 	};
 
+	bool waited;
+
 	arch_irq_enable();
 	r->rax = (uint64_t)syscall_dispatch(&a);
-	arch_irq_disable();
 	if (a.nret)
 		extra_results(r, &a);
+	waited = syscall_return_to_user();
+	arch_irq_disable();
+	/* Suspended on the way, its registers may have been rewritten
+	 * (thread_write_regs): IRET restores every one, RCX and R11 too. */
+	if (waited)
+		return 1;
 	/* SYSRET takes RCX and R11 from the frame; it must not return to
 	 * a non-canonical or kernel address (that #GP would be taken in
 	 * ring 0 on the user's stack). */
 	r->rcx = r->rip;
 	r->r11 = r->rflags;
 	return r->rip >= USER_SPACE_END;
+}
+
+void
+arch_user_regs_init(struct arch_regs *r, uintptr_t pc, uintptr_t sp, uint64_t arg)
+{
+	memset(r, 0, sizeof(*r));
+	r->rip = pc;
+	r->rsp = sp;
+	r->rdi = arg;
+	r->cs = GDT_USER_CODE | 3;
+	r->ss = GDT_USER_DATA | 3;
+	r->rflags = RFLAGS_IF | RFLAGS_ONE;
+}
+
+void
+arch_thread_regs_read(const struct arch_regs *r, struct thread_regs *out)
+{
+	out->pc = r->rip;
+	out->sp = r->rsp;
+	out->arg[0] = r->rdi;
+	out->arg[1] = r->rsi;
+	out->arg[2] = r->rdx;
+	out->arg[3] = r->rcx;
+	out->arg[4] = r->r8;
+	out->arg[5] = r->r9;
+	out->ret = r->rax;
+	out->flags = r->rflags & THREAD_FLAGS_X86;
+}
+
+int
+arch_thread_regs_valid(const struct thread_regs *in)
+{
+	return in->flags & ~THREAD_FLAGS_X86 ? -E_INVAL : 0;
+}
+
+/* CS and SS stay the user's; IF stays on and IOPL 0 whatever the frame
+ * held.  A RIP outside user space leaves by IRET (x86_syscall), never
+ * SYSRET. */
+void
+arch_thread_regs_write(struct arch_regs *r, const struct thread_regs *in)
+{
+	r->rip = in->pc;
+	r->rsp = in->sp;
+	r->rdi = in->arg[0];
+	r->rsi = in->arg[1];
+	r->rdx = in->arg[2];
+	r->rcx = in->arg[3];
+	r->r8 = in->arg[4];
+	r->r9 = in->arg[5];
+	r->rax = in->ret;
+	r->rflags = (r->rflags & ~(THREAD_FLAGS_X86 | RFLAGS_IOPL)) |
+		    (in->flags & THREAD_FLAGS_X86) | RFLAGS_IF | RFLAGS_ONE;
 }

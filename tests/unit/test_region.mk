@@ -1,0 +1,1 @@
+UNIT_SRCS_test_region := kernel/proc/region.c
