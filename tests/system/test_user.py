@@ -43,6 +43,7 @@ CASES = [
     "IPC under load: handoff without starving others",
     "Reply capabilities: answer out of order",
     "a supervisor works on a child's CSpace and AddressSpace",
+    "IPC fastpath: Reply capabilities, kills, revoke",
 ]
 
 

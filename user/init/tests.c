@@ -52,6 +52,7 @@ static const struct {
 	{ "IPC under load: handoff without starving others", UT_IPC_UNDER_LOAD, EXPECT_EXIT0 },
 	{ "Reply capabilities: answer out of order", UT_REPLY_CAPS, EXPECT_EXIT0 },
 	{ "a supervisor works on a child's CSpace and AddressSpace", UT_SUPERVISOR_PARTS, EXPECT_EXIT0 },
+	{ "IPC fastpath: Reply capabilities, kills, revoke", UT_IPC_FASTPATH, EXPECT_EXIT0 },
 };
 
 /* The echo exchange of a normal boot, checked. */

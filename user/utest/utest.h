@@ -39,6 +39,7 @@ enum utest_case {
 	UT_IPC_UNDER_LOAD,
 	UT_REPLY_CAPS,
 	UT_SUPERVISOR_PARTS,
+	UT_IPC_FASTPATH,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -61,6 +62,10 @@ enum utest_case {
 	UT_H_SPIN_COUNT,
 	UT_H_REPLY_SERVER,
 	UT_H_PARTS,
+	UT_H_WORDS_SAVER,
+	UT_H_WORDS_TAKE_SPIN,
+	UT_H_WORDS_CALLER,
+	UT_H_WORDS_UNTIL_REVOKED,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
