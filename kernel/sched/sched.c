@@ -35,12 +35,6 @@ static uint64_t next_thread_id;
 static struct cpu_local cpu0;
 static struct thread boot_thread;
 
-struct thread *
-thread_current(void)
-{
-	return current_thread();
-}
-
 const char *
 sched_current_name(void)
 {
