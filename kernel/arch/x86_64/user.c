@@ -189,10 +189,18 @@ extra_results(struct arch_regs *r, const struct syscall_args *a)
 int
 x86_syscall(struct arch_regs *r)
 {
-	struct syscall_args a = {
-		.nr = r->rax,
-		.a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 },
-	};
+	struct syscall_args a;
+
+	/* Field by field: ret[] is written before it is read, and clearing it
+	 * would cost every system call. */
+	a.nr = r->rax;
+	a.a[0] = r->rdi;
+	a.a[1] = r->rsi;
+	a.a[2] = r->rdx;
+	a.a[3] = r->r10;
+	a.a[4] = r->r8;
+	a.a[5] = r->r9;
+	a.nret = 0;
 
 	arch_irq_enable();
 	r->rax = (uint64_t)syscall_dispatch(&a);
