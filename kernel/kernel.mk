@@ -58,6 +58,7 @@ KERNEL_SRCS += \
 	kernel/core/resource.c \
 	kernel/boot/cpio.c \
 	kernel/ipc/endpoint.c \
+	kernel/ipc/fastpath.c \
 	kernel/ipc/notification.c \
 	kernel/proc/boot_archive.c \
 	kernel/proc/elf.c \

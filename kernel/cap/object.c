@@ -87,7 +87,8 @@ kobject_defer_begin(void)
 void
 kobject_defer_end(void)
 {
-	if (--defer_depth == 0)
+	/* Most sections queue nothing: skip the call (hot on IPC paths). */
+	if (--defer_depth == 0 && reap_head != NULL)
 		reap_run();
 }
 

@@ -4,6 +4,7 @@
 #include "cap/cspace.h"
 #include "cap/lock.h"
 #include "core/printk.h"
+#include "ipc/ipc_private.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "proc/process.h"
@@ -94,8 +95,8 @@ hand_to(struct thread *t)
 }
 
 /* Waits (capability lock held, dropped meanwhile) for finish(). */
-static int
-block(struct ipc_state *st)
+int
+ipc_block(struct ipc_state *st)
 {
 	while (!st->done) {
 		if (thread_should_stop())
@@ -105,8 +106,8 @@ block(struct ipc_state *st)
 	return st->result;
 }
 
-static void
-dequeue(struct ipc_state *st)
+void
+ipc_dequeue(struct ipc_state *st)
 {
 	list_del(&st->link);
 	list_init(&st->link);
@@ -114,8 +115,8 @@ dequeue(struct ipc_state *st)
 	st->ep = NULL;
 }
 
-static void
-enqueue(struct ipc_state *st, struct endpoint *ep, struct list_node *queue, enum ipc_wait w)
+void
+ipc_enqueue(struct ipc_state *st, struct endpoint *ep, struct list_node *queue, enum ipc_wait w)
 {
 	st->ep = ep;
 	st->wait = w;
@@ -155,12 +156,12 @@ deliver(struct thread *s, struct thread *r, bool grant)
 	}
 }
 
-static struct thread *
-pop(struct list_node *queue)
+struct thread *
+ipc_pop(struct list_node *queue)
 {
 	struct ipc_state *st = container_of(list_first(queue), struct ipc_state, link);
 
-	dequeue(st);
+	ipc_dequeue(st);
 	return st->thread;
 }
 
@@ -168,14 +169,22 @@ int
 ipc_send(uint64_t slot, unsigned int flags, bool call)
 {
 	struct thread *self = thread_current();
-	struct ipc_state *st = self->ipc;
-	struct endpoint *ep;
 	struct cap *c;
 	int err;
 
 	err = cspace_lookup(self->proc->cs, slot, KOBJ_ENDPOINT, CAP_RIGHT_WRITE, &c);
 	if (err)
 		return err;
+	return ipc_send_through(c, flags, call);
+}
+
+int
+ipc_send_through(struct cap *c, unsigned int flags, bool call)
+{
+	struct thread *self = thread_current();
+	struct ipc_state *st = self->ipc;
+	struct endpoint *ep;
+
 	if (st->msg.cap_slot && !(c->rights & CAP_RIGHT_GRANT))
 		return -E_PERM;
 	ep = (struct endpoint *)c->obj;
@@ -183,7 +192,7 @@ ipc_send(uint64_t slot, unsigned int flags, bool call)
 	st->grant = (c->rights & CAP_RIGHT_GRANT) != 0;
 	st->done = false;
 	if (!list_empty(&ep->receivers)) {
-		struct thread *r = pop(&ep->receivers);
+		struct thread *r = ipc_pop(&ep->receivers);
 
 		deliver(self, r, st->grant);
 		if (call) {
@@ -191,15 +200,15 @@ ipc_send(uint64_t slot, unsigned int flags, bool call)
 			st->replier = r;
 			st->wait = IPC_AWAIT_REPLY;
 			hand_to(r);
-			return block(st);
+			return ipc_block(st);
 		}
 		hand_to(r);
 		return 0;
 	}
 	if (flags & IPC_NONBLOCK)
 		return -E_AGAIN;
-	enqueue(st, ep, &ep->senders, call ? IPC_CALLING : IPC_SENDING);
-	return block(st);
+	ipc_enqueue(st, ep, &ep->senders, call ? IPC_CALLING : IPC_SENDING);
+	return ipc_block(st);
 }
 
 /* A caller we owed a reply to will not get one: it wakes with -E_DEAD. */
@@ -238,7 +247,7 @@ ipc_recv(uint64_t slot, unsigned int flags)
 		return 0;
 	}
 	if (!list_empty(&ep->senders)) {
-		struct thread *s = pop(&ep->senders);
+		struct thread *s = ipc_pop(&ep->senders);
 		struct ipc_state *ss = s->ipc;
 
 		deliver(s, self, ss->grant);
@@ -253,8 +262,8 @@ ipc_recv(uint64_t slot, unsigned int flags)
 	}
 	if (flags & IPC_NONBLOCK)
 		return -E_AGAIN;
-	enqueue(st, ep, &ep->receivers, IPC_RECEIVING);
-	return block(st);
+	ipc_enqueue(st, ep, &ep->receivers, IPC_RECEIVING);
+	return ipc_block(st);
 }
 
 int
@@ -288,7 +297,7 @@ endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
 	m.badge = badge;
 	memcpy(m.words, words, sizeof(m.words));
 	if (!list_empty(&ep->receivers)) {
-		struct thread *r = pop(&ep->receivers);
+		struct thread *r = ipc_pop(&ep->receivers);
 
 		r->ipc->msg = m;
 		finish(r, 0);
@@ -314,9 +323,9 @@ endpoint_last_cap(struct kobject *obj)
 	struct endpoint *ep = (struct endpoint *)obj;
 
 	while (!list_empty(&ep->senders))
-		finish(pop(&ep->senders), -E_REVOKED);
+		finish(ipc_pop(&ep->senders), -E_REVOKED);
 	while (!list_empty(&ep->receivers))
-		finish(pop(&ep->receivers), -E_REVOKED);
+		finish(ipc_pop(&ep->receivers), -E_REVOKED);
 }
 
 static void
@@ -400,7 +409,7 @@ ipc_thread_exit(struct thread *t)
 	if (!st)
 		return;
 	if (st->ep)
-		dequeue(st);
+		ipc_dequeue(st);
 	drop_reply(st);
 	if (st->replier) {
 		st->replier->ipc->reply_to = NULL;

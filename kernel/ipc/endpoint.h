@@ -109,6 +109,16 @@ int ipc_send(uint64_t slot, unsigned int flags, bool call);
 int ipc_recv(uint64_t slot, unsigned int flags);
 int ipc_reply(void);
 
+/*
+ * The register path's call and reply+receive (ipc/fastpath.c): the words
+ * are in the current thread's ipc->msg.  They take the capability lock
+ * themselves; when the partner is already waiting they hand it the
+ * message and switch straight to it, otherwise they are ipc_send(slot,
+ * 0, true) and ipc_reply() + ipc_recv(slot, 0).  The same results.
+ */
+int ipc_fast_call(uint64_t slot);
+int ipc_fast_reply_recv(uint64_t slot);
+
 /* The pending reply of the current thread into a new Reply object
  * (-E_NOENT: none pending, -E_NOMEM), and the answer through one: the
  * message in the current thread's buffer goes to its caller (-E_DEAD if

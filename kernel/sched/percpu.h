@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "asm/percpu.h"		/* arch_cpu_local(), inline */
+
 struct thread;
 
 struct cpu_local {
@@ -33,7 +35,6 @@ _Static_assert(__builtin_offsetof(struct cpu_local, kernel_sp) == CPU_LOCAL_KERN
 _Static_assert(__builtin_offsetof(struct cpu_local, user_sp) == CPU_LOCAL_USER_SP, "entry asm");
 
 void arch_cpu_local_init(struct cpu_local *cpu);
-struct cpu_local *arch_cpu_local(void);
 
 static inline struct thread *
 current_thread(void)

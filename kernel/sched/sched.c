@@ -35,12 +35,6 @@ static uint64_t next_thread_id;
 static struct cpu_local cpu0;
 static struct thread boot_thread;
 
-struct thread *
-thread_current(void)
-{
-	return current_thread();
-}
-
 const char *
 sched_current_name(void)
 {
@@ -227,6 +221,51 @@ wait_queue_wake_handoff(struct wait_queue *wq)
 	cpu->handoff = t;
 	spin_unlock_irqrestore(&sched_lock, flags);
 	return 1;
+}
+
+/*
+ * The IPC fastpath's switch: the woken thread gets the CPU at once, on
+ * what is left of this slice, without the run queue or a pick.  It is
+ * blocked (it waits on wake), so it last ran on this CPU, the only one
+ * today; SMP will have to check that.  If nobody waits on wake any more
+ * (a kill woke it already) the current thread just blocks.
+ */
+void
+wait_queue_wake_switch(struct wait_queue *wake, struct wait_queue *wait, struct spinlock *lock)
+{
+	struct cpu_local *cpu = arch_cpu_local();
+	struct thread *prev = cpu->current, *next;
+	uint64_t now;
+
+	spin_lock_noirq(&sched_lock);
+	spin_unlock_noirq(lock);
+	if (list_empty(&wake->waiters)) {
+		block_locked(wait, 0);
+		spin_unlock_noirq(&sched_lock);
+		return;
+	}
+	next = container_of(list_first(&wake->waiters), struct thread, wait_link);
+	list_del(&next->wait_link);
+	next->waiting_on = NULL;
+	next->wake_reason = 0;
+	next->state = THREAD_RUNNING;
+	if (time_event_armed(&next->timeout))	/* never for IPC waits */
+		time_event_cancel(&next->timeout);
+
+	prev->state = THREAD_BLOCKED;
+	prev->wake_reason = 0;
+	list_add_tail(&wait->waiters, &prev->wait_link);
+	prev->waiting_on = wait;
+
+	now = time_now_ns();
+	prev->cpu_ns += now - cpu->run_start_ns;
+	cpu->run_start_ns = now;
+	cpu->current = next;
+	cpu->context_switches++;
+	switch_user_state(prev, next);
+	arch_context_switch(&prev->ctx, &next->ctx);
+	/* Woken, by this path or any other: the switcher left sched_lock to us. */
+	spin_unlock_noirq(&sched_lock);
 }
 
 int

@@ -14,6 +14,7 @@
 #include "asm/context.h"
 #include "core/time.h"
 #include "lib/list.h"
+#include "sched/percpu.h"
 #include "sched/wait.h"
 
 #define THREAD_NAME_MAX		24
@@ -123,7 +124,12 @@ bool thread_park_if_suspended(void);
 int thread_request_stop(uint64_t id);
 bool thread_should_stop(void);
 
-struct thread *thread_current(void);
+static inline struct thread *
+thread_current(void)
+{
+	return current_thread();
+}
+
 const char *sched_current_name(void);
 
 /* For the shell's ps. */

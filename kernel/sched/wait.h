@@ -29,5 +29,15 @@ int wait_queue_wake_one(struct wait_queue *wq);
  * wait itself.  Not from interrupt handlers. */
 int wait_queue_wake_handoff(struct wait_queue *wq);
 int wait_queue_wake_all(struct wait_queue *wq);
+/*
+ * For the IPC fastpath: wakes the first waiter of wake and switches to it
+ * directly, on what is left of the current time slice, while the current
+ * thread waits on wait.  lock (a spinlock the caller holds, interrupts
+ * off) is dropped as wait_queue_wait drops it.  Returns when the current
+ * thread is woken, with lock NOT taken again and interrupts still off.
+ * Not from interrupt handlers.
+ */
+void wait_queue_wake_switch(struct wait_queue *wake, struct wait_queue *wait,
+			    struct spinlock *lock);
 
 #endif

@@ -314,33 +314,25 @@ long
 sys_call_words(struct syscall_args *a)
 {
 	struct ipc_state *st = thread_current()->ipc;
-	unsigned long flags;
 	long err;
 
 	words_in(st, a);
-	flags = cap_lock_take();
-	err = ipc_send(a->a[0], 0, true);
-	cap_lock_drop(flags);
+	err = ipc_fast_call(a->a[0]);
 	if (!err)
 		words_out(st, a, false);
 	return err;
 }
 
-static long
-recv_words(struct syscall_args *a, bool reply_first)
+long
+sys_recv_words(struct syscall_args *a)
 {
 	struct ipc_state *st = thread_current()->ipc;
 	unsigned long flags;
-	long err = 0;
+	long err;
 
-	if (reply_first)
-		words_in(st, a);
 	st->recv_slot = 0;
 	flags = cap_lock_take();
-	if (reply_first && (err = ipc_reply()) == -E_NOENT)
-		err = 0;
-	if (!err)
-		err = ipc_recv(a->a[0], 0);
+	err = ipc_recv(a->a[0], 0);
 	cap_lock_drop(flags);
 	if (!err)
 		words_out(st, a, true);
@@ -348,15 +340,16 @@ recv_words(struct syscall_args *a, bool reply_first)
 }
 
 long
-sys_recv_words(struct syscall_args *a)
-{
-	return recv_words(a, false);
-}
-
-long
 sys_reply_recv_words(struct syscall_args *a)
 {
-	return recv_words(a, true);
+	struct ipc_state *st = thread_current()->ipc;
+	long err;
+
+	words_in(st, a);
+	err = ipc_fast_reply_recv(a->a[0]);
+	if (!err)
+		words_out(st, a, true);
+	return err;
 }
 
 long

@@ -49,6 +49,7 @@ CASES = [
     "unmapped or read-only memory faults that process alone",
     "suspend, registers, resume",
     "a suspended thread ends with its thread or process",
+    "IPC fastpath: Reply capabilities, kills, revoke",
 ]
 
 

@@ -58,6 +58,7 @@ static const struct {
 	{ "unmapped or read-only memory faults that process alone", UT_VM_FAULTS, EXPECT_EXIT0 },
 	{ "suspend, registers, resume", UT_THREAD_CONTROL, EXPECT_EXIT0 },
 	{ "a suspended thread ends with its thread or process", UT_SUSPENDED_ENDS, EXPECT_EXIT0 },
+	{ "IPC fastpath: Reply capabilities, kills, revoke", UT_IPC_FASTPATH, EXPECT_EXIT0 },
 };
 
 /* Device cases get init's device-control capability too (their slot 2). */

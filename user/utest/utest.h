@@ -45,6 +45,7 @@ enum utest_case {
 	UT_VM_FAULTS,
 	UT_THREAD_CONTROL,
 	UT_SUSPENDED_ENDS,
+	UT_IPC_FASTPATH,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -73,6 +74,10 @@ enum utest_case {
 	UT_H_VM_CHILD,
 	UT_H_SUSPENDED_EXIT,
 	UT_H_SUSPENDED_KILLED,
+	UT_H_WORDS_SAVER,
+	UT_H_WORDS_TAKE_SPIN,
+	UT_H_WORDS_CALLER,
+	UT_H_WORDS_UNTIL_REVOKED,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */

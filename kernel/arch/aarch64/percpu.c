@@ -9,12 +9,3 @@ arch_cpu_local_init(struct cpu_local *cpu)
 	cpu->self = cpu;
 	__asm__ volatile("msr tpidr_el1, %0" : : "r"(cpu));
 }
-
-struct cpu_local *
-arch_cpu_local(void)
-{
-	struct cpu_local *cpu;
-
-	__asm__ volatile("mrs %0, tpidr_el1" : "=r"(cpu));
-	return cpu;
-}

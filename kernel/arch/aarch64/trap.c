@@ -110,11 +110,18 @@ decode_sync(const struct arch_regs *regs, struct fault_info *out)
 static void
 user_syscall(struct arch_regs *regs)
 {
-	struct syscall_args a = {
-		.nr = regs->x[8],
-		.a = { regs->x[0], regs->x[1], regs->x[2], regs->x[3], regs->x[4], regs->x[5] },
-	};
+	struct syscall_args a;
 
+	/* Field by field: ret[] is written before it is read, and clearing it
+	 * would cost every system call. */
+	a.nr = regs->x[8];
+	a.a[0] = regs->x[0];
+	a.a[1] = regs->x[1];
+	a.a[2] = regs->x[2];
+	a.a[3] = regs->x[3];
+	a.a[4] = regs->x[4];
+	a.a[5] = regs->x[5];
+	a.nret = 0;
 	arch_irq_enable();
 	regs->x[0] = (uint64_t)syscall_dispatch(&a);
 	for (unsigned int i = 0; i < a.nret; i++)

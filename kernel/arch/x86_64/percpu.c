@@ -17,12 +17,3 @@ arch_cpu_local_init(struct cpu_local *cpu)
 	cpu->self = cpu;
 	wrmsr(MSR_GS_BASE, (uint64_t)cpu);
 }
-
-struct cpu_local *
-arch_cpu_local(void)
-{
-	struct cpu_local *cpu;
-
-	__asm__ volatile("movq %%gs:0, %0" : "=r"(cpu));
-	return cpu;
-}

@@ -157,15 +157,32 @@ arch_fpu_restore(const struct arch_fpu_state *fpu)
 	__asm__ volatile("fxrstor64 %0" : : "m"(*fpu));
 }
 
-/* The register IPC calls' extra results, in the argument registers. */
+/* The register IPC calls' extra results, in the argument registers
+ * (a switch rather than a table of pointers: this is on the IPC path). */
+_Static_assert(SYSCALL_RET_MAX == 6, "one case per argument register");
+
 static void
 extra_results(struct arch_regs *r, const struct syscall_args *a)
 {
-	uint64_t *const regs[SYSCALL_RET_MAX] = { &r->rdi, &r->rsi, &r->rdx, &r->r10,
-						  &r->r8, &r->r9 };
-
-	for (unsigned int i = 0; i < a->nret; i++)
-		*regs[i] = a->ret[i];
+	switch (a->nret) {
+	case 6:
+		r->r9 = a->ret[5];
+		/* fall through */
+	case 5:
+		r->r8 = a->ret[4];
+		/* fall through */
+	case 4:
+		r->r10 = a->ret[3];
+		/* fall through */
+	case 3:
+		r->rdx = a->ret[2];
+		/* fall through */
+	case 2:
+		r->rsi = a->ret[1];
+		/* fall through */
+	case 1:
+		r->rdi = a->ret[0];
+	}
 }
 
 /*
@@ -177,10 +194,18 @@ extra_results(struct arch_regs *r, const struct syscall_args *a)
 int
 x86_syscall(struct arch_regs *r)
 {
-	struct syscall_args a = {
-		.nr = r->rax,
-		.a = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 },
-	};
+	struct syscall_args a;
+
+	/* Field by field: ret[] is written before it is read, and clearing it
+	 * would cost every system call. */
+	a.nr = r->rax;
+	a.a[0] = r->rdi;
+	a.a[1] = r->rsi;
+	a.a[2] = r->rdx;
+	a.a[3] = r->r10;
+	a.a[4] = r->r8;
+	a.a[5] = r->r9;
+	a.nret = 0;
 
 	bool waited;
 
