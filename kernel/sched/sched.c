@@ -513,9 +513,15 @@ bool
 thread_park_if_suspended(void)
 {
 	struct thread *t = current_thread();
-	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	unsigned long flags;
 	bool waited = false;
 
+	/* Every return to user mode passes here: no lock unless suspended.
+	 * A suspend that lands just after this check is caught on the next
+	 * way back (the suspender waits until the thread is parked). */
+	if (!__atomic_load_n(&t->suspended, __ATOMIC_RELAXED))
+		return false;
+	flags = spin_lock_irqsave(&sched_lock);
 	/* Woken by thread_resume, or by thread_request_stop: a suspended
 	 * thread still ends with its process. */
 	while (t->suspended && !t->stop_requested) {
