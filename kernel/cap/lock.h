@@ -45,4 +45,8 @@ cap_lock_wait(struct wait_queue *wq)
 	return r;
 }
 
+/* The same, waking by deadline_ns (time_now_ns) at the latest; UINT64_MAX
+ * waits for ever.  0 when woken, -E_TIMEOUT when the deadline passed. */
+int cap_lock_wait_until(struct wait_queue *wq, uint64_t deadline_ns);
+
 #endif

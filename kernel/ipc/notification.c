@@ -52,7 +52,7 @@ notification_signal(struct notification *n, uint64_t bits)
 }
 
 int
-notification_wait(struct notification *n, bool block, uint64_t *word)
+notification_wait(struct notification *n, bool block, uint64_t deadline_ns, uint64_t *word)
 {
 	int err = 0;
 
@@ -66,7 +66,11 @@ notification_wait(struct notification *n, bool block, uint64_t *word)
 			err = -E_DEAD;
 			break;
 		}
-		cap_lock_wait(&n->waiters);
+		if (cap_lock_wait_until(&n->waiters, deadline_ns) == -E_TIMEOUT && !n->word &&
+		    !n->dead) {
+			err = -E_TIMEOUT;
+			break;
+		}
 	}
 	if (!err && !n->word)
 		err = -E_REVOKED;

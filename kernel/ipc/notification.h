@@ -28,7 +28,9 @@ struct notification {
 /* Capability lock held for all three. */
 int notification_create(struct process *owner, struct notification **out);
 void notification_signal(struct notification *n, uint64_t bits);
-/* 0 and *word, -E_AGAIN (non-blocking, nothing set) or -E_REVOKED. */
-int notification_wait(struct notification *n, bool block, uint64_t *word);
+/* 0 and *word, -E_AGAIN (non-blocking, nothing set), -E_TIMEOUT (nothing
+ * by deadline_ns; UINT64_MAX: no deadline), -E_REVOKED or -E_DEAD. */
+int notification_wait(struct notification *n, bool block, uint64_t deadline_ns,
+    uint64_t *word);
 
 #endif

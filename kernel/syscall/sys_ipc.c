@@ -6,6 +6,7 @@
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
+#include "core/time.h"
 #include "ipc/endpoint.h"
 #include "ipc/notification.h"
 #include "lib/string.h"
@@ -273,7 +274,37 @@ sys_wait(struct syscall_args *a)
 	err = cspace_lookup(p->cs, a->a[0], KOBJ_NOTIFICATION, CAP_RIGHT_READ, &c);
 	if (!err)
 		err = notification_wait((struct notification *)c->obj,
-					!(a->a[1] & IPC_NONBLOCK), &word);
+					!(a->a[1] & IPC_NONBLOCK), UINT64_MAX, &word);
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	return copy_to_user(a->a[2], &word, sizeof(word));
+}
+
+/*
+ * wait with a deadline (time_now_ns, as clock_ns reads it); with no
+ * notification (slot 0) a sleep until the deadline.
+ */
+long
+sys_wait_until(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	uint64_t deadline = a->a[1], word = 0, now;
+	unsigned long flags;
+	struct cap *c;
+	long err;
+
+	if (a->a[0] == CAP_SLOT_NULL) {
+		while ((now = time_now_ns()) < deadline && !thread_should_stop())
+			thread_sleep_ns(deadline - now);
+		return 0;
+	}
+	if (!user_range_ok(a->a[2], sizeof(word)))
+		return -E_FAULT;
+	flags = cap_lock_take();
+	err = cspace_lookup(p->cs, a->a[0], KOBJ_NOTIFICATION, CAP_RIGHT_READ, &c);
+	if (!err)
+		err = notification_wait((struct notification *)c->obj, true, deadline, &word);
 	cap_lock_drop(flags);
 	if (err)
 		return err;

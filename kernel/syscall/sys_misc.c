@@ -3,6 +3,7 @@
 #include "cap/cspace.h"
 #include "cap/lock.h"
 #include "core/console.h"
+#include "core/time.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
 #include "sched/thread.h"
@@ -30,6 +31,14 @@ sys_cycles(struct syscall_args *a)
 {
 	(void)a;
 	return (long)arch_cycles();
+}
+
+/* Monotonic nanoseconds since boot: the clock wait_until's deadlines use. */
+long
+sys_clock_ns(struct syscall_args *a)
+{
+	(void)a;
+	return (long)time_now_ns();
 }
 
 long

@@ -50,6 +50,7 @@ CASES = [
     "suspend, registers, resume",
     "a suspended thread ends with its thread or process",
     "IPC fastpath: Reply capabilities, kills, revoke",
+    "the clock, deadlines and sleeps",
 ]
 
 

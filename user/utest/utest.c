@@ -12,17 +12,15 @@
 #define UNMAPPED	0x40000000ull
 #define PROC_REGIONS_GUESS	40	/* more than a process's region table holds */
 
-static int failures;
+int utest_failures;
 
-#define CHECK(expr, want) check(__LINE__, #expr, (long)(expr), (long)(want))
-
-static void
-check(int line, const char *what, long got, long want)
+void
+utest_check(const char *file, int line, const char *what, long got, long want)
 {
 	if (got == want)
 		return;
-	failures++;
-	printf("utest: line %d: %s = %ld (%s), want %ld (%s)\n", line, what, got,
+	utest_failures++;
+	printf("utest: %s line %d: %s = %ld (%s), want %ld (%s)\n", file, line, what, got,
 	       got < 0 ? strerror(got) : "", want, want < 0 ? strerror(want) : "");
 }
 
@@ -2028,10 +2026,13 @@ main(uint64_t arg)
 		supervisor_parts();
 		break;
 	case UT_DEVICE_CLAIMS:
-		failures += device_claims();
+		device_claims();
 		break;
 	case UT_DEVICE_IRQ:
-		failures += device_irq();
+		device_irq();
+		break;
+	case UT_TIMED_WAITS:
+		timed_waits();
 		break;
 	case UT_VM_CALLS:
 		vm_calls();
@@ -2051,5 +2052,5 @@ main(uint64_t arg)
 	default:
 		return helper(arg);
 	}
-	return failures;
+	return utest_failures;
 }

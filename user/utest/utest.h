@@ -46,6 +46,7 @@ enum utest_case {
 	UT_THREAD_CONTROL,
 	UT_SUSPENDED_ENDS,
 	UT_IPC_FASTPATH,
+	UT_TIMED_WAITS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -82,10 +83,18 @@ enum utest_case {
 
 #define UTEST_QUOTA	512	/* pages per case */
 #define UT_FAULT_ADDR	0x40000123ull
-/* Device drivers (device.c); each returns its failures. */
-int device_claims(void);
-int device_irq(void);
+/* A case's checks: each wrong answer is printed and counted; the case
+ * exits with the count. */
+extern int utest_failures;
+void utest_check(const char *file, int line, const char *what, long got, long want);
+#define CHECK(expr, want) \
+	utest_check(__FILE__, __LINE__, #expr, (long)(expr), (long)(want))
+
+/* Device drivers (device.c) and clocks and deadlines (time.c). */
+void device_claims(void);
+void device_irq(void);
 int device_driver_crash(void);
+void timed_waits(void);
 
 #define UT_MAP_BASE	0x10000000ull	/* a fresh process's first mapping */
 
