@@ -461,12 +461,6 @@ thread_request_stop(uint64_t id)
 	return err;
 }
 
-bool
-thread_should_stop(void)
-{
-	return current_thread()->stop_requested;
-}
-
 void
 thread_suspend(struct thread *t)
 {

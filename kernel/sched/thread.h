@@ -122,12 +122,18 @@ bool thread_park_if_suspended(void);
 
 /* Asks thread id to stop (kernel threads check thread_should_stop()). */
 int thread_request_stop(uint64_t id);
-bool thread_should_stop(void);
 
 static inline struct thread *
 thread_current(void)
 {
 	return current_thread();
+}
+
+/* On every system call's way out: inline, a field read. */
+static inline bool
+thread_should_stop(void)
+{
+	return __atomic_load_n(&current_thread()->stop_requested, __ATOMIC_RELAXED);
 }
 
 const char *sched_current_name(void);

@@ -19,5 +19,11 @@ syscall_dispatch(struct syscall_args *a)
 bool
 syscall_return_to_user(void)
 {
+	struct thread *t = thread_current();
+
+	/* Nearly always neither: stay off the slow path's calls and locks. */
+	if (!__atomic_load_n(&t->suspended, __ATOMIC_RELAXED) &&
+	    !__atomic_load_n(&t->stop_requested, __ATOMIC_RELAXED))
+		return false;
 	return process_user_return();
 }
