@@ -215,4 +215,17 @@ void arch_fpu_init_state(struct arch_fpu_state *fpu);
 void arch_fpu_save(struct arch_fpu_state *fpu);
 void arch_fpu_restore(const struct arch_fpu_state *fpu);
 
+/*
+ * The TLS pointer of user threads (x86_64 FS base, aarch64 TPIDR_EL0).
+ * User code may change the register behind the kernel's back (aarch64
+ * msr; x86_64 a segment load), so arch_tls_switch reads what the CPU
+ * holds into prev (NULL: a kernel thread, nothing to keep) and loads
+ * next's (NULL: leave it) only if it differs.  arch_tls_set gives the
+ * running thread a new one, interrupts off; the caller has checked it
+ * is below USER_SPACE_END (x86_64: a non-canonical FS base is a #GP in
+ * the kernel).  A zeroed state is no TLS.
+ */
+void arch_tls_switch(struct arch_tls_state *prev, const struct arch_tls_state *next);
+void arch_tls_set(struct arch_tls_state *cur, uint64_t address);
+
 #endif

@@ -59,13 +59,16 @@ thread_user_regs(const struct thread *t)
 
 /*
  * What a user thread needs beyond its kernel context: its FPU/SIMD
- * registers, its address space and the stack the CPU enters the kernel
- * on.  Kernel threads keep whatever user space was active (the kernel
- * half is the same in all of them).
+ * registers, its TLS pointer, its address space and the stack the CPU
+ * enters the kernel on.  Kernel threads keep whatever user space was
+ * active (the kernel half is the same in all of them).  Both switch
+ * paths (schedule_locked, wait_queue_wake_switch) come through here.
  */
 static void
 switch_user_state(struct thread *prev, struct thread *next)
 {
+	if (prev->proc || next->proc)
+		arch_tls_switch(prev->proc ? &prev->tls : NULL, next->proc ? &next->tls : NULL);
 	if (prev->proc)
 		arch_fpu_save(&prev->fpu);
 	if (next->proc) {

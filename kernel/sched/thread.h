@@ -63,6 +63,7 @@ struct thread {
 	struct ipc_state *ipc;		/* endpoint rendezvous (ipc/endpoint.c) */
 	struct thread_handle *handle;	/* what a Thread capability names, if any */
 	struct arch_fpu_state fpu;
+	struct arch_tls_state tls;	/* kept while switched out; zero: none */
 };
 
 struct process;
@@ -78,7 +79,7 @@ struct thread *thread_create(const char *name, void (*entry)(void *), void *arg)
 /* Like thread_create, and nobody will join it. */
 struct thread *thread_spawn_detached(const char *name, void (*entry)(void *), void *arg);
 /* A detached thread of a process: the scheduler switches to vm and the
- * thread's FPU state with it; process_thread_reaped(t) runs when it is
+ * thread's FPU and TLS state with it; process_thread_reaped(t) runs when it is
  * freed after exiting. */
 struct thread *thread_create_user(const char *name, void (*entry)(void *), void *arg,
 				  struct process *proc, struct vm_space *vm);

@@ -1,6 +1,6 @@
-/* Threads: create (with a Thread capability if asked), kill, exit, and
- * through a Thread capability suspend, resume, read and write the
- * registers of a suspended thread. */
+/* Threads: create (with a Thread capability if asked), kill, exit, the
+ * caller's TLS pointer, and through a Thread capability suspend, resume,
+ * read and write the registers of a suspended thread. */
 #include "arch/arch.h"
 #include "asm/layout.h"
 #include "cap/cap.h"
@@ -66,6 +66,25 @@ sys_thread_exit(struct syscall_args *a)
 {
 	(void)a;
 	process_thread_exit();
+}
+
+/*
+ * The caller's TLS pointer (x86_64 FS base, aarch64 TPIDR_EL0): any
+ * user address, 0 for none; the kernel never dereferences it.  Beyond
+ * user space is -E_FAULT on both arches: on x86_64 a non-canonical FS
+ * base would be a #GP in the kernel's wrmsr.
+ */
+long
+sys_tls_set(struct syscall_args *a)
+{
+	unsigned long flags;
+
+	if (a->a[0] >= USER_SPACE_END)
+		return -E_FAULT;
+	flags = arch_irq_save();	/* the state and the register change together */
+	arch_tls_set(&thread_current()->tls, a->a[0]);
+	arch_irq_restore(flags);
+	return 0;
 }
 
 /* The live thread behind a Thread capability with rights (capability

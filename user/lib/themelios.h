@@ -70,6 +70,27 @@ long sys_thread_suspend(slot_t thread);
 long sys_thread_resume(slot_t thread);
 long sys_thread_read_regs(slot_t thread, struct thread_regs *regs);
 long sys_thread_write_regs(slot_t thread, const struct thread_regs *regs);
+long sys_tls_set(uint64_t address);
+
+/*
+ * The calling thread's TLS pointer, as the ABI's TLS code finds it: on
+ * aarch64 TPIDR_EL0 itself; on x86_64 the word at %fs:0, which is the
+ * pointer only when the block's first word points to itself (the x86_64
+ * ABI's convention, musl's too: the FS base itself cannot be read from
+ * user mode here, CR4.FSGSBASE being off).
+ */
+static inline uintptr_t
+tls_pointer(void)
+{
+	uintptr_t p;
+
+#if defined(__x86_64__)
+	__asm__ volatile("movq %%fs:0, %0" : "=r"(p));
+#else
+	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(p));
+#endif
+	return p;
+}
 
 /* Starts fn(arg) in a new thread of this process on a fresh stack of
  * stack_pages pages; the thread ends when fn returns.  Its id, or an

@@ -10,10 +10,23 @@
 #define ITERATIONS	2000
 #define SPAWNS		40
 #define QUIT		1
+#define WITH_TLS	0x100	/* added to a role: the child takes a TLS pointer */
 
 enum role { MAIN, SERVER, YIELDER, FAULTER, EXITER, WORDS_SERVER };
 
 static struct ipc_msg msg;
+
+/* The _tls variants give each side its own TLS pointer, at different
+ * addresses, as every thread of a libc has one: each switch then loads
+ * the register, where with none on both sides it only reads it. */
+static uint64_t tls_blocks[2];
+
+static void
+take_tls(unsigned int which)
+{
+	tls_blocks[which] = (uintptr_t)&tls_blocks[which];
+	sys_tls_set(tls_blocks[which]);
+}
 
 static void
 report(const char *name, uint64_t cycles, uint64_t ops)
@@ -56,13 +69,14 @@ ipc_round_trip(void)
 
 /* The same through the register path. */
 static uint64_t
-ipc_round_trip_words(void)
+ipc_round_trip_words(unsigned int tls)
 {
 	slot_t caps[2] = { CAP_SLOT_CONSOLE, 4 };
 	struct ipc_words w = { 0 };
 	uint64_t start, end;
 
-	if (sys_endpoint_create(4) || spawn("ubench", WORDS_SERVER, 64, 3, 0, caps, 2) < 0)
+	sys_cap_delete(4);
+	if (sys_endpoint_create(4) || spawn("ubench", WORDS_SERVER | tls, 64, 3, 0, caps, 2) < 0)
 		return 0;
 	ipc_call_words(4, &w);
 	start = (uint64_t)sys_cycles();
@@ -78,11 +92,11 @@ ipc_round_trip_words(void)
 }
 
 static uint64_t
-context_switch(void)
+context_switch(unsigned int tls)
 {
 	uint64_t start;
 
-	if (spawn("ubench", YIELDER, 64, 3, 0, NULL, 0) < 0)
+	if (spawn("ubench", YIELDER | tls, 64, 3, 0, NULL, 0) < 0)
 		return 0;
 	sys_yield();			/* let it start */
 	start = (uint64_t)sys_cycles();
@@ -112,7 +126,9 @@ main(uint64_t arg)
 {
 	uint64_t fault, exit;
 
-	switch (arg) {
+	if (arg & WITH_TLS)
+		take_tls(1);
+	switch (arg & ~(uint64_t)WITH_TLS) {
 	case SERVER:
 		memset(&msg, 0, sizeof(msg));
 		sys_recv(2, &msg, 0);
@@ -142,8 +158,12 @@ main(uint64_t arg)
 	}
 	report("user_null_syscall", null_syscall(), ITERATIONS);
 	report("user_ipc_call_reply", ipc_round_trip(), ITERATIONS);
-	report("user_ipc_call_reply_words", ipc_round_trip_words(), ITERATIONS);
-	report("user_context_switch", context_switch(), 2 * ITERATIONS);
+	report("user_ipc_call_reply_words", ipc_round_trip_words(0), ITERATIONS);
+	report("user_context_switch", context_switch(0), 2 * ITERATIONS);
+	take_tls(0);
+	report("user_ipc_call_reply_words_tls", ipc_round_trip_words(WITH_TLS), ITERATIONS);
+	report("user_context_switch_tls", context_switch(WITH_TLS), 2 * ITERATIONS);
+	sys_tls_set(0);
 	fault = spawn_and_report(FAULTER);
 	exit = spawn_and_report(EXITER);
 	report("user_spawn_fault_report", fault, SPAWNS);

@@ -1698,6 +1698,10 @@ helper(uint64_t id)
 		return 1;
 	case UT_H_DRIVER_CRASH:
 		return device_driver_crash();
+	case UT_H_TLS_CHILD:
+		return tls_child();
+	case UT_H_TLS_SERVER:
+		return tls_server();
 	case UT_H_READ_PARENT:
 		return (int)*(volatile uint64_t *)UT_MAP_BASE;
 	case UT_H_FPU:
@@ -2048,6 +2052,9 @@ main(uint64_t arg)
 		break;
 	case UT_IPC_FASTPATH:
 		ipc_fastpath();
+		break;
+	case UT_TLS:
+		tls_cases();
 		break;
 	default:
 		return helper(arg);

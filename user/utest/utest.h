@@ -47,6 +47,7 @@ enum utest_case {
 	UT_SUSPENDED_ENDS,
 	UT_IPC_FASTPATH,
 	UT_TIMED_WAITS,
+	UT_TLS,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -79,6 +80,8 @@ enum utest_case {
 	UT_H_WORDS_TAKE_SPIN,
 	UT_H_WORDS_CALLER,
 	UT_H_WORDS_UNTIL_REVOKED,
+	UT_H_TLS_CHILD,
+	UT_H_TLS_SERVER,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
@@ -95,6 +98,10 @@ void device_claims(void);
 void device_irq(void);
 int device_driver_crash(void);
 void timed_waits(void);
+/* TLS pointers per thread (tls.c). */
+void tls_cases(void);
+int tls_child(void);
+int tls_server(void);
 
 #define UT_MAP_BASE	0x10000000ull	/* a fresh process's first mapping */
 

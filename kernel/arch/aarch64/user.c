@@ -1,6 +1,6 @@
 /*
  * User mode on aarch64: PAN, FP/SIMD for EL0, the kernel stack EL0
- * exceptions land on, and the FP/SIMD state of user threads.  The way in
+ * exceptions land on, and the FP/SIMD and TLS state of user threads.  The way in
  * and out (arch_enter_user, the EL0 vectors) is in vectors.S, the
  * FP/SIMD save and restore in fpu.S: the kernel itself is built
  * -mgeneral-regs-only and never touches those registers.
@@ -55,6 +55,11 @@ arch_user_init(void)
 		have_pan = true;
 	}
 	__asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+
+	/* TPIDRRO_EL0, which EL0 may read, resets to an unknown value and
+	 * nothing uses it: 0 for every thread.  TPIDR_EL0 is the TLS
+	 * pointer; a new thread gets 0 at its first switch. */
+	__asm__ volatile("msr tpidrro_el0, xzr; msr tpidr_el0, xzr");
 	if (have_pan) {
 		__asm__ volatile(MSR_PAN_1 : : : "memory");
 		protections = "PAN";
@@ -97,6 +102,30 @@ void
 arch_fpu_init_state(struct arch_fpu_state *fpu)
 {
 	memset(fpu, 0, sizeof(*fpu));
+}
+
+/*
+ * EL0 writes TPIDR_EL0 with a plain msr, so the value to keep is the
+ * one in the CPU, read at every switch away from a user thread; the
+ * write is skipped when the next thread's is the same.
+ */
+void
+arch_tls_switch(struct arch_tls_state *prev, const struct arch_tls_state *next)
+{
+	uint64_t loaded;
+
+	__asm__ volatile("mrs %0, tpidr_el0" : "=r"(loaded));
+	if (prev)
+		prev->tpidr_el0 = loaded;
+	if (next && next->tpidr_el0 != loaded)
+		__asm__ volatile("msr tpidr_el0, %0" : : "r"(next->tpidr_el0));
+}
+
+void
+arch_tls_set(struct arch_tls_state *cur, uint64_t address)
+{
+	cur->tpidr_el0 = address;
+	__asm__ volatile("msr tpidr_el0, %0" : : "r"(address));
 }
 
 /* PSTATE 0: EL0t, D A I F clear (interrupts on). */

@@ -184,7 +184,6 @@ arch_enter_user:
 	cmp	x0, x3
 	b.ne	1f
 	mov	sp, x0
-	msr	tpidr_el0, xzr		/* user TLS: nothing of another thread's */
 	ldr	x1, [sp, #248]
 	msr	sp_el0, x1
 	RESTORE_AND_ERET

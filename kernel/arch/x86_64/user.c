@@ -1,6 +1,7 @@
 /*
  * User mode on x86_64: SYSCALL/SYSRET set-up, the C side of the system
- * call entry, SMEP/SMAP, the kernel stack in the TSS, FXSAVE state.
+ * call entry, SMEP/SMAP, the kernel stack in the TSS, FXSAVE state, the
+ * FS base of user threads.
  */
 #include "arch/arch.h"
 
@@ -17,6 +18,8 @@
 #define MSR_STAR	0xc0000081
 #define MSR_LSTAR	0xc0000082
 #define MSR_FMASK	0xc0000084
+#define MSR_FS_BASE	0xc0000100
+#define MSR_KERNEL_GS_BASE	0xc0000102	/* the user's GS base while in the kernel */
 #define EFER_SCE	(1ull << 0)
 
 #define RFLAGS_ONE	(1ull << 1)	/* reserved, always set */
@@ -32,6 +35,7 @@
 #define CR0_TS		(1ull << 3)
 #define CR4_OSFXSR	(1ull << 9)
 #define CR4_OSXMMEXCPT	(1ull << 10)
+#define CR4_FSGSBASE	(1ull << 16)
 #define CR4_SMEP	(1ull << 20)
 #define CR4_SMAP	(1ull << 21)
 
@@ -77,12 +81,26 @@ arch_user_init(void)
 	/* Enter with interrupts off (no stack yet), AC clear (SMAP on). */
 	wrmsr(MSR_FMASK, RFLAGS_IF | RFLAGS_TF | RFLAGS_DF | RFLAGS_NT | RFLAGS_AC);
 
+	/*
+	 * CR4.FSGSBASE stays off: with WRGSBASE a thread could put any
+	 * value, a kernel address too, where an entry that took the wrong
+	 * SWAPGS decision (an NMI in the entry window, or a speculated one)
+	 * would look for the kernel's.  Without it user code changes
+	 * FS or GS bases only by loading a selector, and every descriptor
+	 * it may load has base 0.  So the user GS base is the same for all
+	 * threads, 0 (written here: the firmware may have left anything),
+	 * and needs no saving; the FS base is the TLS pointer, the
+	 * kernel's to set (arch_tls_set) and to switch.
+	 */
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	wrmsr(MSR_FS_BASE, 0);
+
 	/* SSE for user code: FXSAVE/FXRSTOR and SIMD exceptions. */
 	__asm__ volatile("movq %%cr0, %0" : "=r"(cr0));
 	cr0 = (cr0 & ~(CR0_EM | CR0_TS)) | CR0_MP;
 	__asm__ volatile("movq %0, %%cr0" : : "r"(cr0) : "memory");
 	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
-	cr4 |= CR4_OSFXSR | CR4_OSXMMEXCPT;
+	cr4 = (cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT) & ~CR4_FSGSBASE;	/* see above */
 
 	cpuid(0, 0, id);
 	if (id[0] >= 7) {
@@ -155,6 +173,32 @@ void
 arch_fpu_restore(const struct arch_fpu_state *fpu)
 {
 	__asm__ volatile("fxrstor64 %0" : : "m"(*fpu));
+}
+
+/*
+ * Read back rather than remembered: a thread that loads FS with a
+ * selector has changed its own FS base (to 0), and the next thread must
+ * not inherit that.  The write, which ends a translation block under
+ * TCG and costs more than the read on hardware, is skipped when the two
+ * threads' bases are the same (threads of one process that share a
+ * TLS, or none).
+ */
+void
+arch_tls_switch(struct arch_tls_state *prev, const struct arch_tls_state *next)
+{
+	uint64_t loaded = rdmsr(MSR_FS_BASE);
+
+	if (prev)
+		prev->fs_base = loaded;
+	if (next && next->fs_base != loaded)
+		wrmsr(MSR_FS_BASE, next->fs_base);
+}
+
+void
+arch_tls_set(struct arch_tls_state *cur, uint64_t address)
+{
+	cur->fs_base = address;
+	wrmsr(MSR_FS_BASE, address);
 }
 
 /* The register IPC calls' extra results, in the argument registers

@@ -19,4 +19,10 @@ struct arch_fpu_state {
 	uint32_t fpcr, fpsr;
 } __attribute__((aligned(16)));
 
+/* A user thread's TLS pointer: TPIDR_EL0, which EL0 may write itself
+ * (arch_tls_switch in user.c).  TPIDRRO_EL0 stays 0 for every thread. */
+struct arch_tls_state {
+	uint64_t tpidr_el0;
+};
+
 #endif

@@ -18,4 +18,10 @@ struct arch_fpu_state {
 	uint8_t area[512];
 } __attribute__((aligned(64)));
 
+/* A user thread's TLS pointer: its FS base (arch_tls_switch in user.c).
+ * The user GS base is nobody's: it stays 0 for every thread. */
+struct arch_tls_state {
+	uint64_t fs_base;
+};
+
 #endif
