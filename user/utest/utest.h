@@ -82,6 +82,9 @@ enum utest_case {
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
+/* Pages for an idle utest child: its program, stack, page tables and
+ * kernel structures, and a few to spare. */
+#define UT_IDLE_QUOTA	48
 #define UT_FAULT_ADDR	0x40000123ull
 /* A case's checks: each wrong answer is printed and counted; the case
  * exits with the count. */
