@@ -51,6 +51,7 @@ CASES = [
     "a suspended thread ends with its thread or process",
     "IPC fastpath: Reply capabilities, kills, revoke",
     "the clock, deadlines and sleeps",
+    "page tables are charged to their address space's owner",
 ]
 
 

@@ -1703,6 +1703,10 @@ helper(uint64_t id)
 		return 1;
 	case UT_H_DRIVER_CRASH:
 		return device_driver_crash();
+	case UT_H_PT_SPREAD:
+		return pt_spread_child();
+	case UT_H_PT_FULL:
+		return pt_full_child();
 	case UT_H_READ_PARENT:
 		return (int)*(volatile uint64_t *)UT_MAP_BASE;
 	case UT_H_FPU:
@@ -2038,6 +2042,9 @@ main(uint64_t arg)
 		break;
 	case UT_TIMED_WAITS:
 		timed_waits();
+		break;
+	case UT_PT_CHARGE:
+		page_table_charges();
 		break;
 	case UT_VM_CALLS:
 		vm_calls();

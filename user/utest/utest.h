@@ -47,6 +47,7 @@ enum utest_case {
 	UT_SUSPENDED_ENDS,
 	UT_IPC_FASTPATH,
 	UT_TIMED_WAITS,
+	UT_PT_CHARGE,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -79,6 +80,8 @@ enum utest_case {
 	UT_H_WORDS_TAKE_SPIN,
 	UT_H_WORDS_CALLER,
 	UT_H_WORDS_UNTIL_REVOKED,
+	UT_H_PT_SPREAD,
+	UT_H_PT_FULL,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
@@ -98,6 +101,11 @@ void device_claims(void);
 void device_irq(void);
 int device_driver_crash(void);
 void timed_waits(void);
+
+/* Page tables charged to their address space's owner (ptcharge.c). */
+void page_table_charges(void);
+int pt_spread_child(void);
+int pt_full_child(void);
 
 #define UT_MAP_BASE	0x10000000ull	/* a fresh process's first mapping */
 
