@@ -22,7 +22,7 @@
 /* memory_info. */
 struct memory_info {
 	uint64_t limit;			/* pages */
-	uint64_t used;
+	uint64_t used;			/* pages charged now, page tables included */
 };
 
 /* Rights (a capability's rights only ever shrink). */

@@ -216,7 +216,7 @@ KTEST(user_address_space_lifecycle)
 	unsigned int flags;
 
 	pmm_get_stats(&before);
-	KTEST_CHECK_EQ(vm_space_create(&vs), 0);
+	KTEST_CHECK_EQ(vm_space_create(&vs, NULL, NULL), 0);
 	for (int i = 0; i < 3; i++) {
 		KTEST_CHECK_EQ(pmm_alloc_frame(&frames[i]), 0);
 		KTEST_CHECK_EQ(vm_space_map(&vs, 0x400000 + i * PAGE_SIZE_4K, frames[i],
@@ -256,5 +256,74 @@ KTEST(user_address_space_lifecycle)
 		pmm_free_frame(frames[i]);
 	pmm_get_stats(&after);
 	/* Every page-table page came back. */
+	KTEST_CHECK_EQ(after.free, before.free);
+}
+
+/* A payer with a budget of table pages, as a Memory pool is. */
+struct table_budget {
+	int left, charged;
+};
+
+static int
+budget_charge(void *ctx)
+{
+	struct table_budget *b = ctx;
+
+	if (b->left == 0)
+		return -E_NOMEM;
+	b->left--;
+	b->charged++;
+	return 0;
+}
+
+static void
+budget_uncharge(void *ctx)
+{
+	struct table_budget *b = ctx;
+
+	b->left++;
+	b->charged--;
+}
+
+static const struct vm_payer budget_payer = { budget_charge, budget_uncharge };
+
+KTEST(user_page_tables_are_paid_for)
+{
+	struct table_budget b = { .left = 3 };
+	struct pmm_stats before, after;
+	struct vm_space vs;
+	uint64_t frame, pa;
+
+	pmm_get_stats(&before);
+	KTEST_CHECK_EQ(pmm_alloc_frame(&frame), 0);
+	KTEST_CHECK_EQ(vm_space_create(&vs, &budget_payer, &b), 0);
+	KTEST_CHECK_EQ(b.charged, 1);			/* the root */
+	/* Three tables to make, two paid for: refused, nothing made. */
+	KTEST_CHECK_EQ(vm_space_map(&vs, 0x400000, frame, VM_READ), -E_NOMEM);
+	KTEST_CHECK_EQ(b.charged, 1);
+	KTEST_CHECK_EQ(vs.tables, 1);
+	KTEST_CHECK_EQ(vm_space_translate(&vs, 0x400000, &pa, NULL), -E_NOENT);
+	b.left = 3;
+	KTEST_CHECK_EQ(vm_space_map(&vs, 0x400000, frame, VM_READ), 0);
+	KTEST_CHECK_EQ(b.charged, 4);
+	KTEST_CHECK_EQ(vs.tables, 4);
+	/* The next 2 MiB needs a page table of its own. */
+	KTEST_CHECK_EQ(vm_space_map(&vs, 0x600000, frame, VM_READ), -E_NOMEM);
+	KTEST_CHECK_EQ(vm_space_map(&vs, 0x401000, frame, VM_READ), 0);
+	KTEST_CHECK_EQ(b.charged, 4);
+	/* Unmapped and trimmed, the tables go back: the root stays. */
+	KTEST_CHECK_EQ(vm_space_unmap(&vs, 0x400000, NULL), 0);
+	vm_space_trim(&vs, 0x400000, 1);
+	KTEST_CHECK_EQ(b.charged, 4);			/* 0x401000 still there */
+	KTEST_CHECK_EQ(vm_space_unmap(&vs, 0x401000, NULL), 0);
+	vm_space_trim(&vs, 0x401000, 1);
+	KTEST_CHECK_EQ(b.charged, 1);
+	KTEST_CHECK_EQ(vs.tables, 1);
+	KTEST_CHECK_EQ(vm_space_map(&vs, 0x600000, frame, VM_READ), 0);
+	KTEST_CHECK_EQ(b.charged, 4);
+	vm_space_destroy(&vs);
+	KTEST_CHECK_EQ(b.charged, 0);
+	pmm_free_frame(frame);
+	pmm_get_stats(&after);
 	KTEST_CHECK_EQ(after.free, before.free);
 }

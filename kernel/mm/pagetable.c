@@ -27,16 +27,32 @@ level_span(int level)
 	return 1ull << (12 + 9 * level);
 }
 
+/* Empties each entry (the deepest first) and frees the table it held. */
+static void
+unmake_tables(const struct pt_env *env, pte_t **made, int n)
+{
+	while (n-- > 0) {
+		uint64_t pa = pte_table_addr(*made[n]);
+
+		*made[n] = 0;
+		env->free_table(env->ctx, pa);
+	}
+}
+
 /*
  * Finds the entry for va at level target, creating tables on the way
  * when alloc.  Stops early at a leaf above target (a large page covering
- * va).  On success *level is where it stopped.
+ * va).  On success *level is where it stopped.  A table that cannot be
+ * had takes back the ones this walk made above it: a failed map leaves
+ * the tree as it found it.
  */
 static int
 walk(const struct pt_env *env, uint64_t root, uint64_t va, int target,
      bool alloc, unsigned int flags, pte_t **out, int *level)
 {
 	pte_t *table = table_of(env, root);
+	pte_t *made[PT_LEVELS];
+	int nmade = 0;
 
 	for (int l = PT_LEVELS - 1;; l--) {
 		pte_t *e = &table[pt_index(va, l)];
@@ -51,9 +67,12 @@ walk(const struct pt_env *env, uint64_t root, uint64_t va, int target,
 
 			if (!alloc)
 				return -E_NOENT;
-			if (env->alloc_table(env->ctx, &pa) != 0)
+			if (env->alloc_table(env->ctx, &pa) != 0) {
+				unmake_tables(env, made, nmade);
 				return -E_NOMEM;
+			}
 			*e = pte_make_table(pa, flags);
+			made[nmade++] = e;
 		} else if (alloc) {
 			*e = pte_table_add_user(*e, flags);
 		}
@@ -189,18 +208,76 @@ destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base,
 	return freed;
 }
 
+/* [start, end) as offsets into the tree (end 0: to the top). */
+static void
+tree_range(uint64_t start, uint64_t end, uint64_t *s, uint64_t *e)
+{
+	*s = start & VA_MASK;
+	*e = end == 0 || (end & VA_MASK) == 0 ? VA_MASK + 1 : end & VA_MASK;
+}
+
 size_t
 pt_destroy(const struct pt_env *env, uint64_t root, uint64_t start,
 	   uint64_t end, int free_root)
 {
 	size_t freed;
-	uint64_t s = start & VA_MASK;
-	uint64_t e = end == 0 || (end & VA_MASK) == 0 ? VA_MASK + 1 : end & VA_MASK;
+	uint64_t s, e;
 
+	tree_range(start, end, &s, &e);
 	freed = destroy_level(env, table_of(env, root), PT_LEVELS - 1, 0, s, e);
 	if (free_root) {
 		env->free_table(env->ctx, root);
 		freed++;
 	}
 	return freed;
+}
+
+static bool
+table_empty(const pte_t *table)
+{
+	for (unsigned int i = 0; i < PT_ENTRIES; i++)
+		if (pte_present(table[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Frees the tables below table (at level) that cover part of [start,
+ * end) and map nothing.  Each entry is emptied before its table is
+ * freed, so the free hook may flush the TLB knowing nothing points there.
+ */
+static size_t
+prune_level(const struct pt_env *env, pte_t *table, int level, uint64_t base,
+	    uint64_t start, uint64_t end)
+{
+	uint64_t span = level_span(level);
+	size_t freed = 0;
+
+	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+		uint64_t lo = base + i * span, hi = lo + span, pa;
+		pte_t *e = &table[i];
+		pte_t *below;
+
+		if (hi <= start || lo >= end || !pte_present(*e) || pte_is_leaf(*e, level))
+			continue;
+		pa = pte_table_addr(*e);
+		below = table_of(env, pa);
+		if (level > 1)		/* a page table holds leaves alone */
+			freed += prune_level(env, below, level - 1, lo, start, end);
+		if (table_empty(below)) {
+			*e = 0;
+			env->free_table(env->ctx, pa);
+			freed++;
+		}
+	}
+	return freed;
+}
+
+size_t
+pt_prune(const struct pt_env *env, uint64_t root, uint64_t start, uint64_t end)
+{
+	uint64_t s, e;
+
+	tree_range(start, end, &s, &e);
+	return prune_level(env, table_of(env, root), PT_LEVELS - 1, 0, s, e);
 }

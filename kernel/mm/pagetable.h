@@ -1,6 +1,6 @@
 /*
- * The generic page-table walker: map, unmap, protect, translate and
- * destroy over a radix tree of PT_LEVELS levels of PT_ENTRIES entries,
+ * The generic page-table walker: map, unmap, protect, translate, prune
+ * and destroy over a radix tree of PT_LEVELS levels of PT_ENTRIES entries,
  * with the entry format supplied by the arch (asm/pte.h).  It touches
  * memory only through struct pt_env, so the host tests run it over a
  * fake physical memory.  TLB maintenance is the caller's job.
@@ -13,7 +13,9 @@
 
 struct pt_env {
 	void *(*phys_to_virt)(void *ctx, uint64_t pa);
-	/* A zeroed page for a table; 0 or -E_NOMEM. */
+	/* A zeroed page for a table; 0 or -E_NOMEM.  Every table page comes
+	 * and goes through these two, so an owner can count and charge them
+	 * (vm_space does). */
 	int (*alloc_table)(void *ctx, uint64_t *pa);
 	void (*free_table)(void *ctx, uint64_t pa);
 	void *ctx;
@@ -21,7 +23,8 @@ struct pt_env {
 
 /* page_size is PAGE_SIZE_4K or PAGE_SIZE_2M; va and pa aligned to it.
  * -E_INVAL (misaligned, non-canonical, bad size), -E_EXIST (something is
- * mapped there already), -E_NOMEM (no page for a table). */
+ * mapped there already), -E_NOMEM (no page for a table: the tables this
+ * call made are freed again, so a failure changes nothing). */
 int pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa,
 	   size_t page_size, unsigned int flags);
 
@@ -47,5 +50,12 @@ int pt_prepare(const struct pt_env *env, uint64_t root, uint64_t va, int level);
  * belong to whoever mapped them.  Returns how many pages were freed. */
 size_t pt_destroy(const struct pt_env *env, uint64_t root, uint64_t start,
 		  uint64_t end, int free_root);
+
+/* Frees every table below root that covers part of [start, end) and
+ * maps nothing any more, from the bottom up (an emptied table empties
+ * its parent).  Tables that still map something, those outside the
+ * range and root itself stay.  Returns how many pages were freed. */
+size_t pt_prune(const struct pt_env *env, uint64_t root, uint64_t start,
+		uint64_t end);
 
 #endif

@@ -15,24 +15,70 @@ user_page(uintptr_t va)
 	return va < USER_SPACE_END && va >= PAGE_SIZE_4K;	/* page 0 stays unmapped */
 }
 
-int
-vm_space_create(struct vm_space *vs)
+/* A table for vs: paid for first, so a refusal costs nothing. */
+static int
+space_alloc_table(void *ctx, uint64_t *pa)
 {
-	int err = vmm_env.alloc_table(vmm_env.ctx, &vs->root);
+	struct vm_space *vs = ctx;
+	int err;
 
-	if (err)
+	if (vs->payer && vs->payer->charge(vs->payer_ctx))
+		return -E_NOMEM;
+	err = vmm_env.alloc_table(vmm_env.ctx, pa);
+	if (err) {
+		if (vs->payer)
+			vs->payer->uncharge(vs->payer_ctx);
 		return err;
-	arch_vm_init_user_root(vs->root, vmm_kernel_root);
-	vs->pages = 0;
+	}
+	vs->tables++;
 	return 0;
 }
 
+/* The entry that pointed here is empty already; a walk cached while it
+ * was not must not outlive the page, so an active space flushes first. */
+static void
+space_free_table(void *ctx, uint64_t pa)
+{
+	struct vm_space *vs = ctx;
+
+	if (active == vs)
+		arch_tlb_flush_all();
+	vmm_env.free_table(vmm_env.ctx, pa);
+	vs->tables--;
+	if (vs->payer)
+		vs->payer->uncharge(vs->payer_ctx);
+}
+
+int
+vm_space_create(struct vm_space *vs, const struct vm_payer *payer, void *payer_ctx)
+{
+	int err;
+
+	vs->env = (struct pt_env){
+		vmm_env.phys_to_virt, space_alloc_table, space_free_table, vs
+	};
+	vs->payer = payer;
+	vs->payer_ctx = payer_ctx;
+	vs->tables = 0;
+	vs->pages = 0;
+	err = space_alloc_table(vs, &vs->root);
+	if (err) {
+		vs->root = 0;
+		return err;
+	}
+	arch_vm_init_user_root(vs->root, vmm_kernel_root);
+	return 0;
+}
+
+/* Only the user half: the kernel's entries in an x86_64 root are copies
+ * of tables every space shares. */
 void
 vm_space_destroy(struct vm_space *vs)
 {
 	if (active == vs)
 		vm_space_activate(NULL);
-	pt_destroy(&vmm_env, vs->root, 0, USER_SPACE_END, 1);
+	if (vs->root)
+		pt_destroy(&vs->env, vs->root, 0, USER_SPACE_END, 1);
 	vs->root = 0;
 	vs->pages = 0;
 }
@@ -44,7 +90,7 @@ vm_space_map(struct vm_space *vs, uintptr_t va, uint64_t pa, unsigned int flags)
 
 	if (!user_page(va))
 		return -E_RANGE;
-	err = pt_map(&vmm_env, vs->root, va, pa, PAGE_SIZE_4K, (flags | VM_USER) & ~VM_GLOBAL);
+	err = pt_map(&vs->env, vs->root, va, pa, PAGE_SIZE_4K, (flags | VM_USER) & ~VM_GLOBAL);
 	if (!err)
 		vs->pages++;
 	return err;
@@ -57,13 +103,25 @@ vm_space_unmap(struct vm_space *vs, uintptr_t va, uint64_t *pa)
 
 	if (!user_page(va))
 		return -E_RANGE;
-	err = pt_unmap(&vmm_env, vs->root, va, pa, NULL);
+	err = pt_unmap(&vs->env, vs->root, va, pa, NULL);
 	if (!err) {
 		vs->pages--;
 		if (active == vs)
 			arch_tlb_flush_page(va);
 	}
 	return err;
+}
+
+void
+vm_space_trim(struct vm_space *vs, uintptr_t va, size_t pages)
+{
+	uintptr_t end;
+
+	if (va >= USER_SPACE_END || pages == 0)
+		return;
+	end = pages > (USER_SPACE_END - va) / PAGE_SIZE_4K ? USER_SPACE_END
+							   : va + pages * PAGE_SIZE_4K;
+	pt_prune(&vs->env, vs->root, va, end);
 }
 
 int
@@ -73,7 +131,7 @@ vm_space_protect(struct vm_space *vs, uintptr_t va, unsigned int flags)
 
 	if (!user_page(va))
 		return -E_RANGE;
-	err = pt_protect(&vmm_env, vs->root, va, (flags | VM_USER) & ~VM_GLOBAL);
+	err = pt_protect(&vs->env, vs->root, va, (flags | VM_USER) & ~VM_GLOBAL);
 	if (!err && active == vs)
 		arch_tlb_flush_page(va);
 	return err;
@@ -84,7 +142,7 @@ vm_space_translate(struct vm_space *vs, uintptr_t va, uint64_t *pa, unsigned int
 {
 	if (!user_page(va))
 		return -E_RANGE;
-	return pt_translate(&vmm_env, vs->root, va, pa, flags);
+	return pt_translate(&vs->env, vs->root, va, pa, flags);
 }
 
 void

@@ -5,6 +5,11 @@
  * TTBR1).  Mapping is of 4 KiB pages below USER_SPACE_END, always with
  * VM_USER.  Frames mapped here belong to the caller: destroying the space
  * returns every page-table page, not the frames.
+ *
+ * Every page-table page of the user half, the root included, is paid
+ * for through the space's payer when it is made and given back when it
+ * is freed (kernel/proc charges the owning process's Memory pool).  The
+ * kernel half is the kernel's: never counted, never freed here.
  */
 #ifndef MM_VM_SPACE_H
 #define MM_VM_SPACE_H
@@ -13,17 +18,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mm/pagetable.h"
+
+struct vm_payer {
+	/* One page more for a table: 0, or -E_NOMEM to refuse it. */
+	int (*charge)(void *ctx);
+	void (*uncharge)(void *ctx);
+};
+
 struct vm_space {
 	uint64_t root;
 	size_t pages;		/* 4 KiB pages mapped now */
+	size_t tables;		/* page-table pages now, the root included */
+	struct pt_env env;	/* the kernel's, with each table paid for */
+	const struct vm_payer *payer;	/* NULL: nobody pays */
+	void *payer_ctx;
 };
 
-int vm_space_create(struct vm_space *vs);
-/* Frees the page tables (the space must not be active). */
+/* -E_NOMEM when there is no page for the root or the payer refuses it. */
+int vm_space_create(struct vm_space *vs, const struct vm_payer *payer, void *payer_ctx);
+/* Frees the page tables (the space must not be active); harmless on a
+ * space whose create failed. */
 void vm_space_destroy(struct vm_space *vs);
-/* -E_RANGE outside user space, -E_INVAL misaligned, -E_EXIST, -E_NOMEM. */
+/* -E_RANGE outside user space, -E_INVAL misaligned, -E_EXIST, -E_NOMEM
+ * (no page for a table, or the payer refused one: nothing was mapped). */
 int vm_space_map(struct vm_space *vs, uintptr_t va, uint64_t pa, unsigned int flags);
 int vm_space_unmap(struct vm_space *vs, uintptr_t va, uint64_t *pa);
+/* Frees the tables of [va, va + pages pages) that map nothing any more
+ * (after unmapping it, or a mapping that failed halfway). */
+void vm_space_trim(struct vm_space *vs, uintptr_t va, size_t pages);
 int vm_space_protect(struct vm_space *vs, uintptr_t va, unsigned int flags);
 int vm_space_translate(struct vm_space *vs, uintptr_t va, uint64_t *pa,
 		       unsigned int *flags);

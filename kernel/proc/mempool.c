@@ -1,7 +1,12 @@
 #include "proc/mempool.h"
 
 #include "mm/kmalloc.h"
+#include "sched/spinlock.h"
 #include "themelios/errno.h"
+
+/* The counts alone, so a pool can be charged with or without the
+ * capability lock (page tables are made under a process's vm_lock). */
+static struct spinlock pool_lock = SPINLOCK_INIT("memory pools");
 
 static void
 mempool_destroy(struct kobject *obj)
@@ -23,16 +28,22 @@ static const struct kobject_ops mempool_ops = {
 int
 mempool_charge(struct mempool *mp, uint64_t pages)
 {
-	if (pages > mp->limit - mp->used)
-		return -E_NOMEM;
-	mp->used += pages;
-	return 0;
+	unsigned long flags = spin_lock_irqsave(&pool_lock);
+	int err = pages > mp->limit - mp->used ? -E_NOMEM : 0;
+
+	if (!err)
+		mp->used += pages;
+	spin_unlock_irqrestore(&pool_lock, flags);
+	return err;
 }
 
 void
 mempool_uncharge(struct mempool *mp, uint64_t pages)
 {
+	unsigned long flags = spin_lock_irqsave(&pool_lock);
+
 	mp->used -= pages < mp->used ? pages : mp->used;
+	spin_unlock_irqrestore(&pool_lock, flags);
 }
 
 int

@@ -1,11 +1,12 @@
 /*
  * Memory objects: a budget of pages (what a Memory capability names).
  * Every page the kernel allocates for a process (its structures, pages,
- * threads, endpoints, notifications) is charged to the pool the process
- * was given; a pool is carved out of another (memory_split), charged to
- * it in full and returned when the new pool dies.  Running out fails the
- * request with -E_NOMEM, never the kernel or a neighbour with its own
- * pool.  The root pool is init's: most of memory, less a kernel reserve.
+ * page tables, threads, endpoints, notifications) is charged to the
+ * pool the process was given; a pool is carved out of another
+ * (memory_split), charged to it in full and returned when the new pool
+ * dies.  Running out fails the request with -E_NOMEM, never the kernel
+ * or a neighbour with its own pool.  The root pool is init's: most of
+ * memory, less a kernel reserve.
  */
 #ifndef PROC_MEMPOOL_H
 #define PROC_MEMPOOL_H
@@ -25,7 +26,8 @@ struct mempool {
  * -E_INVAL for 0 pages.  Capability lock held. */
 int mempool_create(struct mempool *parent, uint64_t pages, struct mempool **out);
 
-/* 0, or -E_NOMEM when the pool cannot cover pages more. */
+/* 0, or -E_NOMEM when the pool cannot cover pages more.  Need no lock
+ * held (the counts have their own). */
 int mempool_charge(struct mempool *mp, uint64_t pages);
 void mempool_uncharge(struct mempool *mp, uint64_t pages);
 

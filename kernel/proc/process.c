@@ -68,6 +68,27 @@ process_uncharge(struct process *p, uint64_t pages)
 	mempool_uncharge(p->pool, pages);
 }
 
+/* The page tables of a process's address space are its own to pay for,
+ * whoever asked for the mapping (a supervisor's frames_map_into too):
+ * they live and die with the space.  Called with or without the
+ * capability lock (mempool has its own). */
+static int
+charge_table(void *ctx)
+{
+	return mempool_charge(((struct process *)ctx)->pool, 1);
+}
+
+static void
+uncharge_table(void *ctx)
+{
+	mempool_uncharge(((struct process *)ctx)->pool, 1);
+}
+
+static const struct vm_payer process_vm_payer = {
+	.charge = charge_table,
+	.uncharge = uncharge_table,
+};
+
 void *
 process_object_new(struct process *owner, size_t size, enum kobject_type type,
 		   const struct kobject_ops *ops)
@@ -204,7 +225,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	p = kcalloc(1, sizeof(*p));
 	cs = kcalloc(1, sizeof(*cs));
 	slots = kcalloc(CAP_SLOTS, sizeof(*slots));
-	if (!p || !cs || !slots || vm_space_create(&p->vm) != 0) {
+	if (!p || !cs || !slots) {
 		kfree(p);
 		kfree(cs);
 		kfree(slots);
@@ -225,7 +246,10 @@ process_create(const struct process_spec *spec, struct process **out)
 	mutex_init(&p->vm_lock, "process vm");
 	list_add_tail(&all_processes, &p->all_link);
 
-	err = load_image(p, spec, &entry);
+	/* Its page tables from here on are charged to its pool. */
+	err = vm_space_create(&p->vm, &process_vm_payer, p);
+	if (!err)
+		err = load_image(p, spec, &entry);
 	if (!err)
 		err = user_memory_map_new(p, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K,
 				 USER_STACK_PAGES, VM_READ | VM_WRITE);

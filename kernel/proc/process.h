@@ -144,10 +144,11 @@ bool process_user_return(void);
 
 /*
  * Maps a Frames object into p (writable with VM_WRITE), after its other
- * mappings; *va gets the address.  Nothing is charged: the frames are
- * their creator's.  -E_RANGE (no room, too many regions).  Capability
- * lock not held; the caller holds a reference to f, which the mapping
- * takes over on success.
+ * mappings; *va gets the address.  The frames are their creator's; the
+ * page tables they need are charged to p, whoever maps them (-E_NOMEM
+ * when p's pool is full, and nothing is mapped).  -E_RANGE (no room,
+ * too many regions).  Capability lock not held; the caller holds a
+ * reference to f, which the mapping takes over on success.
  */
 int process_map_frames(struct process *p, struct frames *f, unsigned int flags,
     unsigned int max_flags, uintptr_t *va);
@@ -156,9 +157,10 @@ int process_map_frames(struct process *p, struct frames *f, unsigned int flags,
  * Unmaps [va, va + pages pages) of p, which must lie in one region
  * (-E_NOENT otherwise); a part of a region splits it (-E_RANGE when p
  * has no room for the pieces).  p's own pages are freed and uncharged
- * at once; a Frames mapping drops its reference (the Frames object
- * keeps its pages while anything else holds it).  The caller holds a
- * reference to p; capability lock not held.
+ * at once, and so are the page tables the range leaves empty; a Frames
+ * mapping drops its reference (the Frames object keeps its pages while
+ * anything else holds it).  The caller holds a reference to p;
+ * capability lock not held.
  */
 int process_vm_unmap(struct process *p, uintptr_t va, size_t pages);
 
@@ -198,7 +200,8 @@ void process_object_free(struct process *owner, void *obj);
 
 /*
  * Maps pages fresh zeroed pages into the calling process at a place it
- * chooses, charged to its pool; *va gets the address.  -E_NOMEM,
+ * chooses, charged to its pool with the page tables they need; *va gets
+ * the address.  -E_NOMEM,
  * -E_RANGE (no room or too many regions).  Capability lock not held:
  * the pages are zeroed with interrupts on.
  */

@@ -1,7 +1,10 @@
 /*
  * A process's user memory: regions of its own pages (charged to its
  * pool) and mappings of Frames objects (charged to their creator), laid
- * out with unmapped holes between them.
+ * out with unmapped holes between them.  The page tables under both are
+ * charged to the process's pool as the walker makes them (process.c's
+ * vm_payer), whoever asked for the mapping, and given back when an
+ * unmap leaves them empty or the process ends.
  */
 #include "proc/user_memory.h"
 
@@ -82,6 +85,7 @@ map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags,
 			if (vm_space_unmap(&p->vm, va + j * PAGE_SIZE_4K, &pa) == 0)
 				pmm_free_frame(pa);
 		}
+		vm_space_trim(&p->vm, va, pages);	/* and the tables made for them */
 		return err == -E_EXIST || err == -E_RANGE ? err : -E_NOMEM;
 	}
 	p->regions[p->nregions] = (struct user_region){
@@ -181,8 +185,11 @@ process_map_frames(struct process *p, struct frames *f, unsigned int flags,
 	for (i = 0; !err && i < f->npages; i++)
 		err = vm_space_map(&p->vm, at + i * PAGE_SIZE_4K, f->pa[i], flags | VM_USER);
 	if (err) {
-		while (i-- > 0 && err != -E_RANGE)
-			vm_space_unmap(&p->vm, at + i * PAGE_SIZE_4K, &pa);
+		if (err != -E_RANGE) {
+			while (i-- > 0)
+				vm_space_unmap(&p->vm, at + i * PAGE_SIZE_4K, &pa);
+			vm_space_trim(&p->vm, at, f->npages);
+		}
 		mutex_unlock(&p->vm_lock);
 		return err == -E_RANGE ? err : -E_NOMEM;
 	}
@@ -252,6 +259,9 @@ process_vm_unmap(struct process *p, uintptr_t va, size_t pages)
 		if (vm_space_unmap(&p->vm, r.va + j * PAGE_SIZE_4K, &pa) == 0 && !r.shared)
 			pmm_free_frame(pa);
 	}
+	/* Tables left empty go too (and their charge): a process that maps
+	 * and unmaps for ever does not pile them up as map_next moves on. */
+	vm_space_trim(&p->vm, r.va, r.pages);
 	irq = cap_lock_take();
 	if (r.shared)
 		kobject_unref(&r.shared->obj);	/* its pages live while it does */

@@ -52,6 +52,7 @@ CASES = [
     "IPC fastpath: Reply capabilities, kills, revoke",
     "the clock, deadlines and sleeps",
     "TLS pointers per thread: preemption, processes, IPC",
+    "page tables are charged to their address space's owner",
 ]
 
 

@@ -19,6 +19,7 @@ static uint8_t *arena;
 static int used[NFRAMES];
 static int tables_live;
 static int fail_allocs;	/* fail the next allocation when set */
+static int allow_allocs = -1;	/* allocations that work before the rest fail; -1: all */
 
 static void *
 p2v(void *ctx, uint64_t pa)
@@ -37,6 +38,10 @@ alloc_table(void *ctx, uint64_t *pa)
 		fail_allocs--;
 		return -E_NOMEM;
 	}
+	if (allow_allocs == 0)
+		return -E_NOMEM;
+	if (allow_allocs > 0)
+		allow_allocs--;
 	for (int i = 1; i < NFRAMES; i++) {
 		if (!used[i]) {
 			used[i] = 1;
@@ -70,6 +75,7 @@ new_root(void)
 		arena = aligned_alloc(4096, (size_t)NFRAMES * 4096);
 	memset(used, 0, sizeof(used));
 	tables_live = 0;
+	allow_allocs = -1;
 	if (alloc_table(NULL, &pa))
 		abort();
 	return pa;
@@ -160,6 +166,100 @@ UNIT_TEST(destroy_only_the_range)
 	CHECK_EQ(tables_live, 0);
 }
 
+/* A map that runs out of table pages after k of the three it needs
+ * takes them back: nothing half-made, nothing leaked. */
+UNIT_TEST(out_of_tables_midway)
+{
+	for (int k = 0; k < 3; k++) {
+		uint64_t root = new_root();
+
+		allow_allocs = k;
+		CHECK_EQ(pt_map(&env, root, 0x7000, 0x1000, PAGE_SIZE_4K, VM_READ), -E_NOMEM);
+		CHECK_EQ(tables_live, 1);
+		CHECK_EQ(pt_translate(&env, root, 0x7000, NULL, NULL), -E_NOENT);
+		CHECK_EQ(pt_unmap(&env, root, 0x7000, NULL, NULL), -E_NOENT);
+		allow_allocs = -1;
+		CHECK_EQ(pt_map(&env, root, 0x7000, 0x1000, PAGE_SIZE_4K, VM_READ), 0);
+		CHECK_EQ(tables_live, 4);
+		CHECK_EQ(pt_destroy(&env, root, 0, 0, 1), (size_t)4);
+		CHECK_EQ(tables_live, 0);
+	}
+}
+
+/* The same below tables that exist already: those stay, with what they map. */
+UNIT_TEST(out_of_tables_under_existing_ones)
+{
+	uint64_t root = new_root(), pa;
+
+	CHECK_EQ(pt_map(&env, root, 0x1000, 0x5000, PAGE_SIZE_4K, VM_READ | VM_USER), 0);
+	CHECK_EQ(tables_live, 4);
+	/* Another GiB: a page directory and a page table to make. */
+	allow_allocs = 1;
+	CHECK_EQ(pt_map(&env, root, 0x40000000, 0x6000, PAGE_SIZE_4K, VM_READ), -E_NOMEM);
+	CHECK_EQ(tables_live, 4);
+	/* Another 512 GiB: three to make. */
+	for (int k = 0; k < 3; k++) {
+		allow_allocs = k;
+		CHECK_EQ(pt_map(&env, root, 0x7f0000000000ull, 0x6000, PAGE_SIZE_4K, VM_READ),
+			 -E_NOMEM);
+		CHECK_EQ(tables_live, 4);
+	}
+	allow_allocs = -1;
+	CHECK_EQ(pt_translate(&env, root, 0x1000, &pa, NULL), 0);
+	CHECK_EQ(pa, 0x5000);
+	CHECK_EQ(pt_translate(&env, root, 0x40000000, NULL, NULL), -E_NOENT);
+	/* Nothing empty was left behind for a prune to find. */
+	CHECK_EQ(pt_prune(&env, root, 0, 0x0000800000000000ull), (size_t)0);
+	CHECK_EQ(pt_destroy(&env, root, 0, 0, 1), (size_t)4);
+	CHECK_EQ(tables_live, 0);
+}
+
+UNIT_TEST(prune_frees_what_maps_nothing)
+{
+	uint64_t root = new_root();
+
+	CHECK_EQ(pt_map(&env, root, 0x200000, 0x1000, PAGE_SIZE_4K, VM_READ), 0);
+	CHECK_EQ(pt_map(&env, root, 0x201000, 0x2000, PAGE_SIZE_4K, VM_READ), 0);
+	CHECK_EQ(pt_map(&env, root, 0x400000, 0x3000, PAGE_SIZE_4K, VM_READ), 0);
+	CHECK_EQ(tables_live, 5);		/* root, PDPT, PD, two PTs */
+	/* A page table that still maps a page stays. */
+	CHECK_EQ(pt_unmap(&env, root, 0x200000, NULL, NULL), 0);
+	CHECK_EQ(pt_prune(&env, root, 0x200000, 0x201000), (size_t)0);
+	CHECK_EQ(pt_translate(&env, root, 0x201000, NULL, NULL), 0);
+	/* An empty one goes, its parents stay while they hold another. */
+	CHECK_EQ(pt_unmap(&env, root, 0x201000, NULL, NULL), 0);
+	CHECK_EQ(pt_prune(&env, root, 0x201000, 0x202000), (size_t)1);
+	CHECK_EQ(tables_live, 4);
+	CHECK_EQ(pt_translate(&env, root, 0x400000, NULL, NULL), 0);
+	/* The last page: every table but the root. */
+	CHECK_EQ(pt_unmap(&env, root, 0x400000, NULL, NULL), 0);
+	CHECK_EQ(pt_prune(&env, root, 0x400000, 0x401000), (size_t)3);
+	CHECK_EQ(tables_live, 1);
+	/* And the walker builds them again as before. */
+	CHECK_EQ(pt_map(&env, root, 0x400000, 0x3000, PAGE_SIZE_4K, VM_READ), 0);
+	CHECK_EQ(tables_live, 4);
+	CHECK_EQ(pt_destroy(&env, root, 0, 0, 1), (size_t)4);
+	CHECK_EQ(tables_live, 0);
+}
+
+/* A user address space prunes its own half: the kernel half's tables
+ * (shared into every space) stay, even empty ones made ahead of time. */
+UNIT_TEST(prune_keeps_the_kernel_half)
+{
+	uint64_t root = new_root();
+
+	CHECK_EQ(pt_prepare(&env, root, 0xffffff0000000000ull, PT_LEVELS - 2), 0);
+	CHECK_EQ(pt_map(&env, root, 0xffffffff80000000ull, 0x2000, PAGE_SIZE_4K, VM_READ), 0);
+	CHECK_EQ(pt_map(&env, root, 0x1000, 0x1000, PAGE_SIZE_4K, VM_READ | VM_USER), 0);
+	CHECK_EQ(tables_live, 8);
+	CHECK_EQ(pt_unmap(&env, root, 0x1000, NULL, NULL), 0);
+	CHECK_EQ(pt_prune(&env, root, 0, 0x0000800000000000ull), (size_t)3);
+	CHECK_EQ(tables_live, 5);
+	CHECK_EQ(pt_translate(&env, root, 0xffffffff80000000ull, NULL, NULL), 0);
+	CHECK_EQ(pt_destroy(&env, root, 0, 0, 1), (size_t)5);
+	CHECK_EQ(tables_live, 0);
+}
+
 static uint64_t seed = 42;
 
 static uint64_t
@@ -171,21 +271,55 @@ rnd(void)
 	return seed;
 }
 
-#define SLOTS 512
+#define SLOTS	512
+#define GROUPS	128	/* a GiB each, 16 to a PDPT: four slots in each */
 
-/* Model: slot i is virtual page base + i * 4K, spread over a few tables. */
+static uint64_t
+slot_va(int i)
+{
+	int g = i % GROUPS;
+
+	return 0x100000000000ull + (uint64_t)(g / 16) * (1ull << 39) +
+	       (uint64_t)(g % 16) * (1ull << 30) + (uint64_t)(i / GROUPS) * 4096;
+}
+
+/* The tables the model's mappings need: the root, a PDPT for each 512 GiB
+ * with a page, and a page directory and a page table for each GiB. */
+static int
+model_tables(const uint64_t *model_pa)
+{
+	int n = 1;
+
+	for (int top = 0; top < GROUPS / 16; top++) {
+		int gs = 0;
+
+		for (int g = top * 16; g < (top + 1) * 16; g++)
+			for (int i = g; i < SLOTS; i += GROUPS)
+				if (model_pa[i]) {
+					gs++;
+					break;
+				}
+		n += (gs ? 1 : 0) + 2 * gs;
+	}
+	return n;
+}
+
+/*
+ * Model: slot i is a 4 KiB page in GiB i % GROUPS.  Maps sometimes run
+ * short of table pages; every unmap prunes, so the tables alive are
+ * exactly those the model's mappings need, at every step.
+ */
 UNIT_TEST(random_against_model)
 {
 	static uint64_t model_pa[SLOTS];
 	static unsigned int model_flags[SLOTS];
 	uint64_t root = new_root();
-	int mismatches = 0;
+	int mismatches = 0, nomem = 0;
 
 	memset(model_pa, 0, sizeof(model_pa));
 	for (int step = 0; step < 50000 && mismatches < 5; step++) {
 		int i = (int)(rnd() % SLOTS);
-		uint64_t va = 0x7f0000000000ull + (uint64_t)(i % 8) * (1ull << 30) +
-			      (uint64_t)(i / 8) * 4096;
+		uint64_t va = slot_va(i);
 		uint64_t pa;
 		unsigned int fl;
 		int op = (int)(rnd() % 4), r;
@@ -194,10 +328,25 @@ UNIT_TEST(random_against_model)
 		case 0: {
 			uint64_t want = (1 + rnd() % 100000) * 4096;
 			unsigned int f = VM_READ | (unsigned int)(rnd() % 16) << 1;
+			int need = 0, allow = -1;
+
+			if (!model_pa[i]) {	/* the tables this page would add */
+				need = -model_tables(model_pa);
+				model_pa[i] = want;
+				need += model_tables(model_pa);
+				model_pa[i] = 0;
+			}
+			if (rnd() % 2 == 0)
+				allow = (int)(rnd() % 3);
+			allow_allocs = allow;
 			f &= VM_READ | VM_WRITE | VM_EXEC | VM_USER | VM_GLOBAL;
 			r = pt_map(&env, root, va, want, PAGE_SIZE_4K, f);
+			allow_allocs = -1;
 			if (model_pa[i]) {
 				mismatches += r != -E_EXIST;
+			} else if (allow >= 0 && allow < need) {
+				mismatches += r != -E_NOMEM;
+				nomem++;
 			} else {
 				mismatches += r != 0;
 				model_pa[i] = want;
@@ -213,6 +362,7 @@ UNIT_TEST(random_against_model)
 			} else {
 				mismatches += r != -E_NOENT;
 			}
+			pt_prune(&env, root, va, va + 4096);
 			break;
 		case 2: {
 			unsigned int f = VM_READ | VM_WRITE;
@@ -234,9 +384,11 @@ UNIT_TEST(random_against_model)
 				mismatches += r != -E_NOENT;
 			break;
 		}
+		mismatches += tables_live != model_tables(model_pa);
 	}
 	CHECK_EQ(mismatches, 0);
-	pt_destroy(&env, root, 0, 0, 1);
+	CHECK(nomem > 20);
+	CHECK_EQ(pt_destroy(&env, root, 0, 0, 1), (size_t)model_tables(model_pa));
 	CHECK_EQ(tables_live, 0);
 }
 

@@ -357,7 +357,7 @@ spawn_storm(void)
 	long n = 0, pid;
 
 	CHECK(sys_endpoint_create(3), 0);
-	while ((pid = spawn("utest", UT_H_IDLE, 40, 3, 0, NULL, 0)) > 0)
+	while ((pid = spawn("utest", UT_H_IDLE, UT_IDLE_QUOTA, 3, 0, NULL, 0)) > 0)
 		n++;
 	CHECK(pid, -E_NOMEM);
 	CHECK(n >= 5, 1);
@@ -609,10 +609,10 @@ memory_objects(void)
 	/* A child's pool comes back when it has gone. */
 	CHECK(sys_endpoint_create(5), 0);
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &before), 0);
-	pid = spawn("utest", UT_H_IDLE, 40, 5, 1, NULL, 0);
+	pid = spawn("utest", UT_H_IDLE, UT_IDLE_QUOTA, 5, 1, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
-	CHECK(own.used, before.used + 40);
+	CHECK(own.used, before.used + UT_IDLE_QUOTA);
 	CHECK(await(5, &m), 0);
 	for (int i = 0; i < 100 && own.used != before.used; i++) {
 		sys_yield();
@@ -621,11 +621,11 @@ memory_objects(void)
 	CHECK(own.used, before.used);
 	/* Reports nobody has read keep the ended children charged to us. */
 	for (int i = 0; i < 3; i++)
-		CHECK(spawn("utest", UT_H_IDLE, 40, 5, 1, NULL, 0) > 0, 1);
+		CHECK(spawn("utest", UT_H_IDLE, UT_IDLE_QUOTA, 5, 1, NULL, 0) > 0, 1);
 	for (int i = 0; i < 300; i++)
 		sys_yield();
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
-	CHECK(own.used, before.used + 120);
+	CHECK(own.used, before.used + 3 * UT_IDLE_QUOTA);
 	for (int i = 0; i < 3; i++)
 		CHECK(await(5, &m), 0);
 	for (int i = 0; i < 100 && own.used != before.used; i++) {
@@ -803,11 +803,12 @@ shared_memory(void)
 	CHECK(p[0], 0xfeed);
 	/* (The children's pools come back as the reaper frees them.) */
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &after), 0);
-	for (int i = 0; i < 100 && after.used != during.used + 1; i++) {
+	for (int i = 0; i < 100 && after.used != during.used + 2; i++) {
 		sys_yield();
 		sys_memory_info(CAP_SLOT_MEMORY, &after);
 	}
-	CHECK(after.used, during.used + 1);		/* + the endpoint */
+	/* + the endpoint, + the page table under the mappings (our first) */
+	CHECK(after.used, during.used + 2);
 }
 
 /*
@@ -1226,13 +1227,16 @@ static void
 vm_calls(void)
 {
 	struct cap_info info;
-	uint64_t a, big, fa, fb, before;
+	uint64_t a, big, fa, fb, before, keep;
 	volatile uint64_t *p;
 	long err;
 	int n;
 
 	CHECK(sys_cap_inspect(SELF_AS, &info), 0);
 	CHECK(info.type, OBJ_ADDRESS_SPACE);
+	/* A page that keeps the page table under the mappings below, so
+	 * their counts are of pages alone (ptcharge.c counts tables). */
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &keep), 0);
 	/* Anonymous pages go back to the pool as they are unmapped. */
 	before = pool_used();
 	CHECK(sys_map_anonymous(4, MAP_WRITE, &a), 0);
@@ -1652,10 +1656,11 @@ suspended_ends(void)
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], -E_DEAD);
 	CHECK(sys_cap_delete(4), 0);
-	/* All back but the dead thread's stack, still mapped here. */
-	for (int i = 0; i < 100 && pool_used() != before + 2; i++)
+	/* All back but the dead thread's stack, still mapped here, and the
+	 * page table under it (our first mapping). */
+	for (int i = 0; i < 100 && pool_used() != before + 3; i++)
 		sys_yield();
-	CHECK(pool_used(), before + 2);
+	CHECK(pool_used(), before + 3);
 }
 
 /* Helpers: children of the cases above. */
@@ -1702,6 +1707,10 @@ helper(uint64_t id)
 		return tls_child();
 	case UT_H_TLS_SERVER:
 		return tls_server();
+	case UT_H_PT_SPREAD:
+		return pt_spread_child();
+	case UT_H_PT_FULL:
+		return pt_full_child();
 	case UT_H_READ_PARENT:
 		return (int)*(volatile uint64_t *)UT_MAP_BASE;
 	case UT_H_FPU:
@@ -2037,6 +2046,9 @@ main(uint64_t arg)
 		break;
 	case UT_TIMED_WAITS:
 		timed_waits();
+		break;
+	case UT_PT_CHARGE:
+		page_table_charges();
 		break;
 	case UT_VM_CALLS:
 		vm_calls();

@@ -48,6 +48,7 @@ enum utest_case {
 	UT_IPC_FASTPATH,
 	UT_TIMED_WAITS,
 	UT_TLS,
+	UT_PT_CHARGE,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -82,9 +83,14 @@ enum utest_case {
 	UT_H_WORDS_UNTIL_REVOKED,
 	UT_H_TLS_CHILD,
 	UT_H_TLS_SERVER,
+	UT_H_PT_SPREAD,
+	UT_H_PT_FULL,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
+/* Pages for an idle utest child: its program, stack, page tables and
+ * kernel structures, and a few to spare. */
+#define UT_IDLE_QUOTA	48
 #define UT_FAULT_ADDR	0x40000123ull
 /* A case's checks: each wrong answer is printed and counted; the case
  * exits with the count. */
@@ -102,6 +108,11 @@ void timed_waits(void);
 void tls_cases(void);
 int tls_child(void);
 int tls_server(void);
+
+/* Page tables charged to their address space's owner (ptcharge.c). */
+void page_table_charges(void);
+int pt_spread_child(void);
+int pt_full_child(void);
 
 #define UT_MAP_BASE	0x10000000ull	/* a fresh process's first mapping */
 

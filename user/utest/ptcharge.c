@@ -1,0 +1,312 @@
+/*
+ * Page tables are paid for by the process whose address space holds
+ * them.  The numbers here are exact because the layout is known: a
+ * case's first mapping is at UT_MAP_BASE (2 MiB-aligned), mappings go
+ * up from there with a one-page hole after each, and everything below
+ * 2 GiB already has its page directories (the program at 4 MiB, the
+ * stack below 2 GiB).  So a mapping in a fresh 2 MiB area costs its
+ * pages and one page table, and an unmap that empties the table gives
+ * both back.
+ */
+#include "themelios.h"
+#include "utest/utest.h"
+
+#define PAGE		4096ull
+#define AREA		(2ull << 20)	/* what one page table maps */
+#define SELF_AS		CAP_SLOT_ADDRESS_SPACE
+#define MEMORY		CAP_SLOT_MEMORY
+/* A Frames object whose mappings move the next address on for free:
+ * after a one-page mapping and its hole, ten of them (and their holes)
+ * fill the rest of the area exactly. */
+#define FILLER		50
+#define SLOT_FILLER	9
+/* The spreading child: its program, stack and filler, and more than
+ * room enough for SPREAD_AREAS pages in areas of their own (it gives
+ * the rest away first: the region table, not the pool, would stop it
+ * after 32 regions). */
+#define SPREAD_QUOTA	160
+#define SPREAD_AREAS	16
+
+static uint64_t
+used_of(slot_t pool)
+{
+	struct memory_info mi;
+
+	if (sys_memory_info(pool, &mi))
+		return ~0ull;
+	return mi.used;
+}
+
+static long
+await_report(slot_t sup, struct ipc_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	return sys_recv(sup, m, 0);
+}
+
+/* A pool is whole again once the reaper has freed what ended. */
+static uint64_t
+settled_used(uint64_t want)
+{
+	uint64_t used = used_of(MEMORY);
+
+	for (int i = 0; i < 200 && used != want; i++) {
+		sys_yield();
+		used = used_of(MEMORY);
+	}
+	return used;
+}
+
+/*
+ * Moves the address the next mapping gets (*next) on to `to` with
+ * mappings unmapped at once: the filler Frames, then a few anonymous
+ * pages for the rest.  Every mapping has a one-page hole after it, so a
+ * gap of exactly one page cannot be made: -1 then, and for any surprise.
+ */
+static int
+advance_to(uint64_t *next, uint64_t to)
+{
+	uint64_t va, left = (to - *next) / PAGE;
+
+	while (left >= FILLER + 1 && left != FILLER + 2) {
+		if (sys_frames_map(SLOT_FILLER, 0, &va) || va != *next ||
+		    sys_vm_unmap(SELF_AS, va, FILLER))
+			return -1;
+		*next += (FILLER + 1) * PAGE;
+		left -= FILLER + 1;
+	}
+	if (left == 1)
+		return -1;
+	if (left) {
+		if (sys_map_anonymous(left - 1, 0, &va) || va != *next ||
+		    sys_vm_unmap(SELF_AS, va, left - 1))
+			return -1;
+		*next = to;
+	}
+	return 0;
+}
+
+/* Our own mappings, counted exactly. */
+static void
+own_mappings(void)
+{
+	uint64_t before, next, a, b;
+
+	CHECK(sys_frames_create(FILLER, SLOT_FILLER), 0);
+	before = used_of(MEMORY);
+	/* The first mapping: a fresh area, so its page and a page table. */
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &a), 0);
+	CHECK(a, UT_MAP_BASE);
+	CHECK(used_of(MEMORY), before + 2);
+	/* The next shares the table. */
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &b), 0);
+	CHECK(b, a + 2 * PAGE);
+	CHECK(used_of(MEMORY), before + 3);
+	/* Unmapped, the pages go at once, the table with its last page. */
+	CHECK(sys_vm_unmap(SELF_AS, a, 1), 0);
+	CHECK(used_of(MEMORY), before + 2);
+	CHECK(sys_vm_unmap(SELF_AS, b, 1), 0);
+	CHECK(used_of(MEMORY), before);
+	/* Eight pages over the end of the area: two tables.  The fillers
+	 * on the way leave nothing behind. */
+	next = b + 2 * PAGE;
+	CHECK(advance_to(&next, UT_MAP_BASE + AREA - 4 * PAGE), 0);
+	CHECK(used_of(MEMORY), before);
+	CHECK(sys_map_anonymous(8, MAP_WRITE, &a), 0);
+	CHECK(a, UT_MAP_BASE + AREA - 4 * PAGE);
+	CHECK(used_of(MEMORY), before + 8 + 2);
+	((volatile uint64_t *)a)[0] = 1;
+	((volatile uint64_t *)a)[7 * 512] = 8;
+	/* Protecting changes no table; unmapping the half in the second
+	 * area empties its table. */
+	CHECK(sys_vm_protect(SELF_AS, a, 8, 0), 0);
+	CHECK(used_of(MEMORY), before + 10);
+	CHECK(sys_vm_unmap(SELF_AS, a + 4 * PAGE, 4), 0);
+	CHECK(used_of(MEMORY), before + 4 + 1);
+	CHECK(((volatile uint64_t *)a)[0], 1);
+	CHECK(sys_vm_unmap(SELF_AS, a, 4), 0);
+	CHECK(used_of(MEMORY), before);
+	CHECK(sys_cap_delete(SLOT_FILLER), 0);
+}
+
+/*
+ * A child with a quota too small for the tables of what it maps: one
+ * page in each of many areas.  It has the pages, not the tables:
+ * -E_NOMEM halfway, and its pool (and so ours) comes back whole.
+ */
+static void
+spreading_child(void)
+{
+	slot_t console = CAP_SLOT_CONSOLE;	/* for its CHECKs */
+	struct ipc_msg m;
+	uint64_t before = used_of(MEMORY);
+	long pid = spawn("utest", UT_H_PT_SPREAD, SPREAD_QUOTA, 3, 1, &console, 1);
+
+	CHECK(pid > 0, 1);
+	CHECK(used_of(MEMORY), before + SPREAD_QUOTA);
+	CHECK(await_report(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[0], pid);
+	CHECK(m.words[1], 0);
+	CHECK(settled_used(before), before);
+}
+
+/*
+ * The smallest pool a process can start with covers its tables too:
+ * anything less is refused with nothing kept, and with exactly that
+ * much it starts with its pool full.
+ */
+static void
+smallest_spawn(void)
+{
+	slot_t console = CAP_SLOT_CONSOLE;
+	struct ipc_msg m;
+	uint64_t before = used_of(MEMORY), quota;
+	long pid = -E_NOMEM;
+	int kept = 0;
+
+	for (quota = 1; quota < 200 && pid == -E_NOMEM; quota++) {
+		pid = spawn("utest", UT_H_PT_FULL, quota, 3, 2, &console, 1);
+		if (pid == -E_NOMEM)
+			kept += used_of(MEMORY) != before;
+	}
+	CHECK(kept, 0);
+	CHECK(pid > 0, 1);
+	CHECK(await_report(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 0);
+	CHECK(settled_used(before), before);
+	printf("utest: the smallest process takes %lu pages\n", quota - 1);
+}
+
+/* Frames a supervisor maps into a child: the frames stay the
+ * supervisor's, the tables under them are the child's. */
+static void
+map_into_child(void)
+{
+	struct spawn_args sa;
+	struct memory_info child;
+	struct ipc_msg m;
+	uint64_t before, mine, theirs, addr;
+	long pid;
+
+	CHECK(sys_endpoint_create(2), 0);
+	before = used_of(MEMORY);
+	CHECK(sys_memory_split(MEMORY, 5, 64), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.name = "utest";
+	sa.name_len = 5;
+	sa.memory = 5;			/* we keep a capability to its pool */
+	sa.arg = UT_H_NO_REPLY;		/* waits for a message on its slot 2 */
+	sa.supervisor = 3;
+	sa.supervisor_badge = 3;
+	sa.process_slot = 4;
+	sa.ncaps = 2;
+	sa.caps[0] = CAP_SLOT_CONSOLE;
+	sa.caps[1] = 2;
+	pid = sys_spawn(&sa);
+	CHECK(pid > 0, 1);
+	CHECK(sys_process_parts(4, 0, 6), 0);
+	CHECK(sys_frames_create(1, 7), 0);
+	mine = used_of(MEMORY);
+	theirs = used_of(5);
+	CHECK(sys_frames_map_into(6, 7, 0, &addr), 0);
+	CHECK(addr, UT_MAP_BASE);		/* its first mapping: a fresh area */
+	CHECK(used_of(5), theirs + 1);
+	CHECK(used_of(MEMORY), mine);
+	CHECK(sys_vm_unmap(6, addr, 1), 0);
+	CHECK(used_of(5), theirs);
+	/* Its pool full: refused, nothing mapped, nothing charged to us. */
+	CHECK(sys_memory_info(5, &child), 0);
+	CHECK(sys_memory_split(5, 8, child.limit - child.used), 0);
+	CHECK(sys_frames_map_into(6, 7, 0, &addr), -E_NOMEM);
+	CHECK(sys_vm_unmap(6, UT_MAP_BASE + 2 * PAGE, 1), -E_NOENT);
+	CHECK(used_of(MEMORY), mine);
+	CHECK(sys_cap_delete(8), 0);
+	CHECK(sys_frames_map_into(6, 7, 0, &addr), 0);
+	CHECK(addr, UT_MAP_BASE + 2 * PAGE);
+	CHECK(used_of(5), theirs + 1);
+	/* It ends with the mapping in place: all of it comes back. */
+	memset(&m, 0, sizeof(m));
+	CHECK(sys_send(2, &m, 0), 0);
+	CHECK(await_report(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[0], pid);
+	for (slot_t s = 4; s <= 7; s++)
+		CHECK(sys_cap_delete(s), 0);
+	CHECK(settled_used(before), before);
+}
+
+void
+page_table_charges(void)
+{
+	CHECK(sys_endpoint_create(3), 0);
+	own_mappings();
+	spreading_child();
+	smallest_spawn();
+	map_into_child();
+}
+
+/*
+ * The spreading child: one page in each fresh area until the pool says
+ * no.  It keeps room for SPREAD_AREAS pages and one table fewer, so the
+ * old kernel (tables free) would map them all; here the last map that
+ * works is half that, and the one after gets its page but not its table.
+ */
+int
+pt_spread_child(void)
+{
+	struct memory_info mi;
+	uint64_t next = UT_MAP_BASE, va, start, used, n = 0;
+	long err;
+
+	CHECK(sys_frames_create(FILLER, SLOT_FILLER), 0);
+	CHECK(sys_memory_info(MEMORY, &mi), 0);
+	CHECK(mi.limit - mi.used > 2 * SPREAD_AREAS, 1);
+	CHECK(sys_memory_split(MEMORY, 8, mi.limit - mi.used - (2 * SPREAD_AREAS - 1)), 0);
+	start = used = used_of(MEMORY);
+	CHECK(start, mi.limit - (2 * SPREAD_AREAS - 1));
+	while ((err = sys_map_anonymous(1, MAP_WRITE, &va)) == 0) {
+		CHECK(va, next);
+		used += 2;
+		CHECK(used_of(MEMORY), used);
+		*(volatile uint64_t *)va = va;
+		n++;
+		next = va + 2 * PAGE;
+		if (advance_to(&next, va + AREA)) {
+			CHECK(next, va + AREA);
+			break;
+		}
+	}
+	CHECK(err, -E_NOMEM);
+	CHECK(n, SPREAD_AREAS - 1);	/* the pages were there, not the tables */
+	CHECK(used_of(MEMORY), used);	/* the refused map took nothing */
+	CHECK(sys_vm_unmap(SELF_AS, next, 1), -E_NOENT);
+	for (uint64_t i = 0; i < n; i++)
+		CHECK(*(volatile uint64_t *)(UT_MAP_BASE + i * AREA), UT_MAP_BASE + i * AREA);
+	/* An unmap gives back a page and its table: room for one more. */
+	CHECK(sys_vm_unmap(SELF_AS, UT_MAP_BASE, 1), 0);
+	CHECK(used_of(MEMORY), used - 2);
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &va), 0);
+	CHECK(va, next);
+	CHECK(used_of(MEMORY), used);
+	/* All of them: back to the start, table for table. */
+	for (uint64_t i = 1; i < n; i++)
+		CHECK(sys_vm_unmap(SELF_AS, UT_MAP_BASE + i * AREA, 1), 0);
+	CHECK(sys_vm_unmap(SELF_AS, va, 1), 0);
+	CHECK(used_of(MEMORY), start);
+	return utest_failures;
+}
+
+/* Started with the smallest pool that works: it is all in use. */
+int
+pt_full_child(void)
+{
+	struct memory_info mi;
+	uint64_t va;
+
+	CHECK(sys_memory_info(MEMORY, &mi), 0);
+	CHECK(mi.used, mi.limit);
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &va), -E_NOMEM);
+	return utest_failures;
+}
