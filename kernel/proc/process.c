@@ -332,6 +332,7 @@ add_thread(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg)
 	t->ipc = st;
 	list_add_tail(&p->threads, &t->proc_link);
 	p->nthreads++;
+	p->unreaped++;
 	return t;
 }
 
@@ -447,8 +448,24 @@ process_wait(struct process *p)
 	return status;
 }
 
-/* Ends the process (capability lock held): its capabilities go now, the
- * supervisor hears, the rest goes with the last reference. */
+/* The held-back report goes to the supervisor (capability lock held);
+ * it keeps p alive until received, and is then its last reference but
+ * for any Process capabilities. */
+static void
+send_report(struct process *p)
+{
+	p->report_pending = false;
+	if (!p->supervisor)
+		return;
+	endpoint_kernel_send(p->supervisor, p->supervisor_badge, p->report_event,
+			     p->report_words, &p->obj);
+	kobject_unref(&p->supervisor->obj);
+	p->supervisor = NULL;
+}
+
+/* Ends the process (capability lock held): its capabilities go now; the
+ * supervisor hears once the reaper has freed its last thread, and the
+ * rest goes with the last reference. */
 static void
 process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint64_t pc)
 {
@@ -457,13 +474,14 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 	wait_queue_wake_all(&p->exit_wq);
 	process_stop_threads(p);	/* the others end on their way to user mode */
 	cspace_clear(p->cs);
-	if (p->supervisor) {
-		uint64_t words[IPC_WORDS] = { p->pid, (uint64_t)status, addr, pc };
-
-		endpoint_kernel_send(p->supervisor, p->supervisor_badge, event, words, &p->obj);
-		kobject_unref(&p->supervisor->obj);
-		p->supervisor = NULL;
-	}
+	p->report_event = event;
+	p->report_words[0] = p->pid;
+	p->report_words[1] = (uint64_t)status;
+	p->report_words[2] = addr;
+	p->report_words[3] = pc;
+	p->report_pending = true;
+	if (p->unreaped == 0)
+		send_report(p);
 }
 
 void
@@ -523,6 +541,8 @@ process_thread_reaped(struct thread *t)
 	ipc_thread_free(t);
 	if (t != t->proc->main)
 		process_uncharge(t->proc, THREAD_COST_PAGES);
+	if (--t->proc->unreaped == 0 && t->proc->report_pending)
+		send_report(t->proc);
 	kobject_unref(&t->proc->obj);
 	cap_lock_drop(flags);
 }

@@ -20,6 +20,7 @@
 #include "proc/region.h"
 #include "sched/mutex.h"
 #include "sched/wait.h"
+#include "themelios/abi.h"
 
 #define PROC_NAME_MAX		32
 #define PROC_REGIONS_MAX	32
@@ -63,6 +64,13 @@ struct process {
 	struct thread *main;
 	struct list_node threads;	/* live threads: thread.proc_link */
 	unsigned int nthreads;
+	/* Threads not yet freed by the reaper (live ones and those that
+	 * ended), and the exit or fault report held back until there are
+	 * none: a supervisor that receives it finds every page back. */
+	unsigned int unreaped;
+	bool report_pending;
+	uint64_t report_event;
+	uint64_t report_words[IPC_WORDS];
 	uintptr_t entry;		/* the ELF entry point */
 	uintptr_t initial_sp;		/* argc, argv (System V layout) */
 	uint64_t arg;			/* the main thread's first argument */

@@ -53,6 +53,7 @@ CASES = [
     "the clock, deadlines and sleeps",
     "TLS pointers per thread: preemption, processes, IPC",
     "page tables are charged to their address space's owner",
+    "random system calls: the kernel answers, every page returns",
 ]
 
 

@@ -62,6 +62,7 @@ static const struct {
 	{ "the clock, deadlines and sleeps", UT_TIMED_WAITS, EXPECT_EXIT0 },
 	{ "TLS pointers per thread: preemption, processes, IPC", UT_TLS, EXPECT_EXIT0 },
 	{ "page tables are charged to their address space's owner", UT_PT_CHARGE, EXPECT_EXIT0 },
+	{ "random system calls: the kernel answers, every page returns", UT_FUZZ, EXPECT_EXIT0 },
 };
 
 /* Device cases get init's device-control capability too (their slot 2). */

@@ -1916,6 +1916,8 @@ main(uint64_t arg)
 	volatile uint64_t *p;
 	uint8_t code[16];
 
+	if (arg >= UT_H_FUZZ_FIRST && arg < UT_H_FUZZ_FIRST + 1000)
+		return fuzz_child(arg - UT_H_FUZZ_FIRST);
 	switch (arg) {
 	case UT_KERNEL_READ:
 		p = (volatile uint64_t *)KERNEL_TEXT;
@@ -2046,6 +2048,9 @@ main(uint64_t arg)
 		break;
 	case UT_TIMED_WAITS:
 		timed_waits();
+		break;
+	case UT_FUZZ:
+		fuzz_syscalls();
 		break;
 	case UT_PT_CHARGE:
 		page_table_charges();

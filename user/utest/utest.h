@@ -49,6 +49,7 @@ enum utest_case {
 	UT_TIMED_WAITS,
 	UT_TLS,
 	UT_PT_CHARGE,
+	UT_FUZZ,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -104,6 +105,11 @@ void device_claims(void);
 void device_irq(void);
 int device_driver_crash(void);
 void timed_waits(void);
+
+/* Random system calls (fuzz.c); children are UT_H_FUZZ_FIRST + n. */
+#define UT_H_FUZZ_FIRST	1000
+void fuzz_syscalls(void);
+int fuzz_child(uint64_t n);
 /* TLS pointers per thread (tls.c). */
 void tls_cases(void);
 int tls_child(void);
