@@ -1,12 +1,13 @@
 /*
- * Random system calls: children with no capability but their own Memory
- * and AddressSpace make thousands of calls with numbers and arguments
+ * Random system calls: children that hold their own Memory and
+ * AddressSpace, and in pairs share an endpoint, a notification and a
+ * Frames object, make thousands of calls with numbers and arguments
  * drawn from a fixed-seed generator (slots, flags, user, kernel and
  * non-canonical addresses, huge lengths).  Whatever a child does to
- * itself (it may block for ever, unmap its own code, suspend itself),
- * the kernel must answer each call, the supervisor must get a report
- * (killing children that block past a deadline), and every page must
- * come back to the supervisor's pool.
+ * itself or its partner (block for ever, pass capabilities, unmap its
+ * own memory), the kernel must answer each call, the supervisor must get
+ * both reports (killing children still waiting after a deadline), and
+ * every page must come back to the supervisor's pool.
  */
 #include "syscall_numbers.h"
 #include "themelios.h"
@@ -14,25 +15,28 @@
 
 #define FUZZ_CHILDREN	12
 #define FUZZ_CALLS	4000		/* per child */
-#define FUZZ_QUOTA	96
+#define FUZZ_QUOTA	128
 #define MS		1000000ull
 
-static uint64_t seed;
+#define FUZZ_THREADS	3		/* extra threads per child, at most */
+#define FUZZ_STACK	(16 * 1024)
 
 static uint64_t
-next_random(void)
+next_random(uint64_t *seed)
 {
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
+	*seed ^= *seed << 13;
+	*seed ^= *seed >> 7;
+	*seed ^= *seed << 17;
+	return *seed;
 }
 
 static uint8_t buffer[4096] __attribute__((aligned(4096)));
+static uint8_t *thread_stacks;		/* FUZZ_THREADS stacks, mapped by the child */
+static volatile int threads_started;
 
 /* An argument worth trying: a slot, a flag, a size, an address good or bad. */
 static long
-fuzz_argument(void)
+fuzz_argument(uint64_t *seed)
 {
 	static const uint64_t edges[] = {
 		0, 1, 2, 3, 7, 8, 16, 63, 64, 65, 255, 256, 4096, 0x7fffffff, 0x80000000ull,
@@ -41,7 +45,7 @@ fuzz_argument(void)
 		CAP_SLOT_MEMORY, CAP_SLOT_ADDRESS_SPACE, IPC_NONBLOCK, MAP_WRITE,
 		USER_STACK_TOP, USER_STACK_TOP - 8, UT_MAP_BASE, UT_FAULT_ADDR,
 	};
-	uint64_t r = next_random();
+	uint64_t r = next_random(seed);
 
 	switch (r % 6) {
 	case 0:
@@ -53,7 +57,7 @@ fuzz_argument(void)
 	case 3:
 		return (long)((r >> 8) & 0xffff);
 	default:
-		return (long)next_random();
+		return (long)next_random(seed);
 	}
 }
 
@@ -74,95 +78,152 @@ flags_argument(long nr)
 	}
 }
 
-/*
- * A child: random calls, never exit, thread_exit or thread_create (a
- * thread at a random address only faults, ending the run early).  Even
- * children never wait (their waits are made non-blocking or skipped), so
- * they go deep; odd ones may block, and are killed where they wait.
- */
-int
-fuzz_child(uint64_t n)
-{
-	int may_block = n % 2;
+static void fuzz_thread(uint64_t seed);
 
-	seed = 0x9e3779b97f4a7c15ull * (n + 1);
-	for (int i = 0; i < FUZZ_CALLS; i++) {
-		long nr = (long)(next_random() % (SYS_COUNT + 4)), a[6];
+/*
+ * Random calls with one generator.  Never exit or thread_exit (they
+ * would only end the run early).  thread_create always gets a real entry
+ * and stack (a thread at a random address would only fault), up to
+ * FUZZ_THREADS of them, each fuzzing too, with a random Thread slot, so
+ * threads kill, suspend and rewrite each other.  Unless may_block, waits
+ * are made non-blocking or skipped.
+ */
+static void
+fuzz_calls(uint64_t *seed, int calls, int may_block)
+{
+	for (int i = 0; i < calls; i++) {
+		long nr = (long)(next_random(seed) % (SYS_COUNT + 4)), a[6];
 		int fa = flags_argument(nr);
 
-		if (nr == SYS_exit || nr == SYS_thread_exit || nr == SYS_thread_create)
+		if (nr == SYS_exit || nr == SYS_thread_exit)
 			continue;
 		if (!may_block && fa == -2)
 			continue;
 		for (int k = 0; k < 6; k++)
-			a[k] = fuzz_argument();
+			a[k] = fuzz_argument(seed);
 		if (!may_block && fa >= 0)
 			a[fa] |= IPC_NONBLOCK;
+		if (nr == SYS_thread_create) {
+			int k = __atomic_fetch_add(&threads_started, 1, __ATOMIC_RELAXED);
+
+			if (k >= FUZZ_THREADS || !thread_stacks)
+				continue;
+			a[0] = (long)(uintptr_t)fuzz_thread;
+			a[1] = (long)(uintptr_t)(thread_stacks + (k + 1) * FUZZ_STACK);
+		}
 		syscall6(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
 	}
+}
+
+/* A thread's own generator, seeded from its argument (which may be
+ * anything); fewer calls, blocking allowed. */
+static void
+fuzz_thread(uint64_t seed)
+{
+	seed |= 1;
+	fuzz_calls(&seed, FUZZ_CALLS / 4, 1);
+	sys_thread_exit();
+}
+
+/*
+ * A child.  Even children never wait, so they go deep; odd ones may
+ * block, and are killed where they wait.  The main thread's return ends
+ * the process and every thread still fuzzing.
+ */
+int
+fuzz_child(uint64_t n)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ull * (n + 1), stacks = 0;
+
+	/* Mapped, not static: every other utest process would pay for them. */
+	if (sys_map_anonymous(FUZZ_THREADS * FUZZ_STACK / 4096, MAP_WRITE, &stacks) == 0)
+		thread_stacks = (uint8_t *)(uintptr_t)stacks;
+	fuzz_calls(&seed, FUZZ_CALLS, (int)(n % 2));
 	return 0;
 }
 
-/* Waits for the child's report until the deadline, then kills it. */
-static int
-report_or_kill(slot_t sup, slot_t proc, struct ipc_msg *m, int *killed)
+/* Spawns fuzz child n with the shared objects in its slots 1-3 and its
+ * Process capability in proc; its pid, or an error. */
+static long
+spawn_fuzzer(uint64_t n, slot_t sup, slot_t proc, const slot_t *shared)
 {
-	uint64_t deadline = (uint64_t)sys_clock_ns() + 3000 * MS;
-	long err;
+	/* The argument names the child's seed as well as its role. */
+	struct spawn_args a = {
+		.name = "utest", .name_len = 5, .memory = CAP_SLOT_SCRATCH,
+		.arg = UT_H_FUZZ_FIRST + n, .supervisor = sup, .supervisor_badge = n,
+		.process_slot = proc, .ncaps = 3,
+		.caps = { shared[0], shared[1], shared[2] },
+	};
+	long pid;
 
-	for (;;) {
-		memset(m, 0, sizeof(*m));
-		err = sys_recv(sup, m, IPC_NONBLOCK);
-		if (err != -E_AGAIN)
-			return (int)err;
-		if ((uint64_t)sys_clock_ns() >= deadline)
-			break;
-		sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + 5 * MS, NULL);
-	}
-	(*killed)++;
-	CHECK(sys_process_kill(proc), 0);
-	memset(m, 0, sizeof(*m));
-	return (int)sys_recv(sup, m, 0);
+	CHECK(sys_memory_split(CAP_SLOT_MEMORY, CAP_SLOT_SCRATCH, FUZZ_QUOTA), 0);
+	pid = sys_spawn(&a);
+	sys_cap_delete(CAP_SLOT_SCRATCH);	/* the child holds its pool */
+	return pid;
 }
 
+/*
+ * Children run in pairs that share an endpoint (with GRANT: capabilities
+ * fly between them), a notification and a Frames object, so their random
+ * calls meet in the kernel.  Both reports must come (children still
+ * waiting after a deadline are killed), then every page is back.
+ */
 void
 fuzz_syscalls(void)
 {
-	slot_t sup = 20, proc = 21;
+	slot_t sup = 20, procs[2] = { 21, 22 }, shared[3] = { 23, 24, 25 };
 	struct memory_info before, after;
 	int exited = 0, faulted = 0, killed = 0;
 	struct ipc_msg m;
 
 	CHECK(sys_endpoint_create(sup), 0);
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &before), 0);
-	for (int i = 0; i < FUZZ_CHILDREN; i++) {
-		/* The argument names the child's seed as well as its role. */
-		struct spawn_args a = {
-			.name = "utest", .name_len = 5, .memory = CAP_SLOT_SCRATCH,
-			.arg = UT_H_FUZZ_FIRST + (uint64_t)i, .supervisor = sup,
-			.supervisor_badge = (uint64_t)i, .process_slot = proc,
-		};
-		long pid;
+	for (int pair = 0; pair < FUZZ_CHILDREN / 2; pair++) {
+		uint64_t deadline = (uint64_t)sys_clock_ns() + 3000 * MS;
+		long pids[2];
+		int reported = 0;
 
-		CHECK(sys_memory_split(CAP_SLOT_MEMORY, CAP_SLOT_SCRATCH, FUZZ_QUOTA), 0);
-		pid = sys_spawn(&a);
-		sys_cap_delete(CAP_SLOT_SCRATCH);	/* the child holds its pool */
-		CHECK(pid > 0, 1);
-		if (pid <= 0)
-			continue;
-		CHECK(report_or_kill(sup, proc, &m, &killed), 0);
-		CHECK(m.badge, i);
-		CHECK(m.words[0], pid);
-		if (m.label == PROCESS_EVENT_FAULT)
-			faulted++;
-		else if (m.label == PROCESS_EVENT_EXIT && m.words[1] == 0)
-			exited++;
-		/* With the report received and the Process capability gone,
-		 * every page the child and its objects used is back. */
-		CHECK(sys_cap_delete(proc), 0);
+		CHECK(sys_endpoint_create(shared[0]), 0);
+		CHECK(sys_notification_create(shared[1]), 0);
+		CHECK(sys_frames_create(2, shared[2]), 0);
+		for (int k = 0; k < 2; k++)
+			CHECK((pids[k] = spawn_fuzzer((uint64_t)(2 * pair + k), sup, procs[k],
+						      shared)) > 0, 1);
+		/* Ours go: the children hold the only ones left. */
+		for (int k = 0; k < 3; k++)
+			CHECK(sys_cap_delete(shared[k]), 0);
+		while (reported < 2) {
+			long err;
+
+			memset(&m, 0, sizeof(m));
+			err = sys_recv(sup, &m, IPC_NONBLOCK);
+			if (err == 0) {
+				int k = (int)(m.badge - 2 * (uint64_t)pair);
+
+				CHECK(k == 0 || k == 1, 1);
+				CHECK(m.words[0], pids[k & 1]);
+				if (m.label == PROCESS_EVENT_FAULT)
+					faulted++;
+				else if (m.words[1] == 0)
+					exited++;
+				reported++;
+			} else if ((uint64_t)sys_clock_ns() >= deadline) {
+				/* Whoever is still waiting: end it (-E_DEAD if done). */
+				for (int k = 0; k < 2; k++)
+					if (sys_process_kill(procs[k]) == 0)
+						killed++;
+				deadline = ~0ull;
+			} else {
+				sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + 5 * MS, NULL);
+			}
+		}
+		/* With both reports received and no Process capability left,
+		 * every page the children and their objects used is back. */
+		for (int k = 0; k < 2; k++)
+			CHECK(sys_cap_delete(procs[k]), 0);
 		CHECK(sys_memory_info(CAP_SLOT_MEMORY, &after), 0);
 		CHECK(after.used, before.used);
 	}
 	printf("utest: fuzz: %d children x %d calls: %d finished, %d faulted, %d killed "
-	       "blocked\n", FUZZ_CHILDREN, FUZZ_CALLS, exited, faulted, killed);
+	       "waiting\n", FUZZ_CHILDREN, FUZZ_CALLS, exited, faulted, killed);
 }

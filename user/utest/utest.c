@@ -47,12 +47,21 @@ attacked(const char *what)
 	sys_exit(1);
 }
 
-/* Waits for one report on the supervisor endpoint. */
+/* Waits for one report on the supervisor endpoint, for 60 s at most: a
+ * child that never came (a failed spawn) fails the case, not hangs it. */
 static long
 await(slot_t sup, struct ipc_msg *m)
 {
-	memset(m, 0, sizeof(*m));
-	return sys_recv(sup, m, 0);
+	uint64_t deadline = (uint64_t)sys_clock_ns() + 60000000000ull;
+	long err;
+
+	do {
+		memset(m, 0, sizeof(*m));
+		err = sys_recv(sup, m, IPC_NONBLOCK);
+		if (err == -E_AGAIN)
+			sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + 1000000, NULL);
+	} while (err == -E_AGAIN && (uint64_t)sys_clock_ns() < deadline);
+	return err == -E_AGAIN ? -E_TIMEOUT : err;
 }
 
 static void
