@@ -152,6 +152,7 @@ struct thread_regs {
 	uint64_t arg[THREAD_REGS_ARGS];
 	uint64_t ret;
 	uint64_t flags;
+	uint64_t tls;			/* the TLS pointer (tls_set): FS base, TPIDR_EL0 */
 };
 #define THREAD_FLAGS_X86	0x0cd5ull	/* CF PF AF ZF SF DF OF */
 #define THREAD_FLAGS_ARM	0xf0000000ull	/* N Z C V */

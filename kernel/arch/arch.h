@@ -227,5 +227,9 @@ void arch_fpu_restore(const struct arch_fpu_state *fpu);
  */
 void arch_tls_switch(struct arch_tls_state *prev, const struct arch_tls_state *next);
 void arch_tls_set(struct arch_tls_state *cur, uint64_t address);
+/* A switched-out thread's pointer, read or replaced (thread_read_regs,
+ * thread_write_regs); a new one is loaded when the thread next runs. */
+uint64_t arch_tls_saved(const struct arch_tls_state *s);
+void arch_tls_replace(struct arch_tls_state *s, uint64_t address);
 
 #endif

@@ -192,8 +192,10 @@ sys_thread_read_regs(struct syscall_args *a)
 
 	if (!err)
 		err = stopped_regs(t, &regs);
-	if (!err)
+	if (!err) {
 		arch_thread_regs_read(regs, &out);
+		out.tls = arch_tls_saved(&t->tls);	/* stopped: switched out */
+	}
 	cap_lock_drop(flags);
 	return err ? err : copy_to_user(a->a[1], &out, sizeof(out));
 }
@@ -212,7 +214,7 @@ sys_thread_write_regs(struct syscall_args *a)
 
 	if (err)
 		return err;
-	if (in.pc >= USER_SPACE_END || in.sp > USER_SPACE_END)
+	if (in.pc >= USER_SPACE_END || in.sp > USER_SPACE_END || in.tls >= USER_SPACE_END)
 		return -E_FAULT;
 	if ((err = arch_thread_regs_valid(&in)))
 		return err;
@@ -220,8 +222,10 @@ sys_thread_write_regs(struct syscall_args *a)
 	err = lookup_thread(a->a[0], CAP_RIGHT_WRITE, &h, &t);
 	if (!err)
 		err = stopped_regs(t, &regs);
-	if (!err)
+	if (!err) {
 		arch_thread_regs_write(regs, &in);
+		arch_tls_replace(&t->tls, in.tls);
+	}
 	cap_lock_drop(flags);
 	return err;
 }

@@ -1444,7 +1444,8 @@ static const uint64_t privileged_flags[] = { 0x5, 0x3c0, 0x10, 1ull << 22, 1ull 
 #define CALL_ALIGN	0
 #endif
 
-static volatile uint64_t reg_spins, spinner_stack, landed;
+static volatile uint64_t reg_spins, spinner_stack, landed, landed_tls;
+static uint64_t tls_block[2] = { (uintptr_t)tls_block };	/* x86: fs:0 points here */
 static volatile long suspend_result = 1, wait_result = 1, waiting;
 
 static void
@@ -1461,6 +1462,7 @@ reg_spinner(void *arg)
 static void __attribute__((noreturn))
 landing(uint64_t value)
 {
+	landed_tls = tls_pointer();
 	landed = value;
 	sys_thread_exit();
 }
@@ -1518,6 +1520,7 @@ thread_control(void)
 	CHECK(r.pc >= 0x400000 && r.pc < UT_MAP_BASE, 1);	/* in our code */
 	CHECK(r.sp <= spinner_stack + 256 && r.sp + 256 >= spinner_stack, 1);
 	CHECK(r.flags & ~COND_FLAGS, 0);
+	CHECK(r.tls, 0);				/* a new thread has none */
 #if defined(__aarch64__)
 	CHECK(r.ret, r.arg[0]);
 	w = r;
@@ -1537,6 +1540,11 @@ thread_control(void)
 	CHECK(sys_thread_write_regs(2, &w), -E_FAULT);
 	w = r;
 	w.sp = KERNEL_TEXT;
+	CHECK(sys_thread_write_regs(2, &w), -E_FAULT);
+	w = r;
+	w.tls = KERNEL_TEXT;
+	CHECK(sys_thread_write_regs(2, &w), -E_FAULT);
+	w.tls = 1ull << 63;
 	CHECK(sys_thread_write_regs(2, &w), -E_FAULT);
 	CHECK(sys_thread_write_regs(2, (void *)KERNEL_TEXT), -E_FAULT);
 	CHECK(sys_thread_read_regs(2, (void *)KERNEL_TEXT), -E_FAULT);
@@ -1569,15 +1577,18 @@ thread_control(void)
 	w.sp = stack + PAGE - 16 - CALL_ALIGN;
 	w.arg[0] = w.ret = 0x5eed;
 	w.flags = 0;
+	w.tls = (uintptr_t)tls_block;			/* and a TLS block */
 	CHECK(sys_thread_write_regs(9, &w), 0);
 	CHECK(sys_thread_read_regs(2, &again), 0);
 	CHECK(again.pc, (uintptr_t)landing);
 	CHECK(again.arg[0], 0x5eed);
+	CHECK(again.tls, (uintptr_t)tls_block);
 	CHECK(landed, 0);
 	CHECK(sys_thread_resume(9), 0);
 	for (int i = 0; i < 500 && landed == 0; i++)
 		sys_yield();
 	CHECK(landed, 0x5eed);
+	CHECK(landed_tls, (uintptr_t)tls_block);
 	/* It has ended: every call says so. */
 	CHECK(yield_until(sys_thread_read_regs, 2, &again, -E_DEAD), -E_DEAD);
 	CHECK(sys_thread_suspend(2), -E_DEAD);

@@ -128,6 +128,18 @@ arch_tls_set(struct arch_tls_state *cur, uint64_t address)
 	__asm__ volatile("msr tpidr_el0, %0" : : "r"(address));
 }
 
+uint64_t
+arch_tls_saved(const struct arch_tls_state *s)
+{
+	return s->tpidr_el0;
+}
+
+void
+arch_tls_replace(struct arch_tls_state *s, uint64_t address)
+{
+	s->tpidr_el0 = address;
+}
+
 /* PSTATE 0: EL0t, D A I F clear (interrupts on). */
 void
 arch_user_regs_init(struct arch_regs *regs, uintptr_t pc, uintptr_t sp, uint64_t arg)

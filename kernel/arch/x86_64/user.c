@@ -201,6 +201,18 @@ arch_tls_set(struct arch_tls_state *cur, uint64_t address)
 	wrmsr(MSR_FS_BASE, address);
 }
 
+uint64_t
+arch_tls_saved(const struct arch_tls_state *s)
+{
+	return s->fs_base;
+}
+
+void
+arch_tls_replace(struct arch_tls_state *s, uint64_t address)
+{
+	s->fs_base = address;
+}
+
 /* The register IPC calls' extra results, in the argument registers
  * (a switch rather than a table of pointers: this is on the IPC path). */
 _Static_assert(SYSCALL_RET_MAX == 6, "one case per argument register");
