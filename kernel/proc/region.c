@@ -56,3 +56,35 @@ region_remove(struct user_region *r, size_t *n, size_t i)
 	r[i] = r[*n - 1];
 	(*n)--;
 }
+
+static int
+same_kind(const struct user_region *a, const struct user_region *b)
+{
+	return a->flags == b->flags && a->max_flags == b->max_flags && a->shared == b->shared;
+}
+
+int
+region_merge(struct user_region *r, size_t *n, size_t i, size_t *merged)
+{
+	size_t j = 0;
+
+	*merged = 0;
+	while (j < *n) {
+		uintptr_t end_i = r[i].va + r[i].pages * PAGE_SIZE_4K;
+		uintptr_t end_j = r[j].va + r[j].pages * PAGE_SIZE_4K;
+
+		if (j == i || !same_kind(&r[i], &r[j]) || (end_j != r[i].va && end_i != r[j].va)) {
+			j++;
+			continue;
+		}
+		if (end_j == r[i].va)
+			r[i].va = r[j].va;
+		r[i].pages += r[j].pages;
+		if (i == *n - 1)	/* region_remove moves the last into j */
+			i = j;
+		region_remove(r, n, j);
+		(*merged)++;
+		j = 0;			/* the grown region may now touch another */
+	}
+	return (int)i;
+}

@@ -44,4 +44,14 @@ int region_isolate(struct user_region *r, size_t *n, size_t max, size_t i,
 /* Forgets region i (the last region takes its place). */
 void region_remove(struct user_region *r, size_t *n, size_t i);
 
+/*
+ * Joins region i with the regions that touch it and have the same
+ * flags, limit and pages' owner (a protect that undoes an earlier one
+ * gives the split's entries back).  Returns the joined region's index;
+ * *merged says how many entries went: a Frames mapping drops a reference
+ * for each.  Touching pieces of one Frames object are always from one
+ * mapping (mappings never touch), so its pages stay in order.
+ */
+int region_merge(struct user_region *r, size_t *n, size_t i, size_t *merged);
+
 #endif

@@ -292,9 +292,22 @@ process_vm_protect(struct process *p, uintptr_t va, size_t pages, unsigned int f
 	}
 	r = &p->regions[i];
 	if (r->flags != flags) {
+		struct frames *f = r->shared;
+		size_t merged;
+
 		r->flags = flags;
 		for (size_t j = 0; j < r->pages; j++)
 			vm_space_protect(&p->vm, r->va + j * PAGE_SIZE_4K, flags | VM_USER);
+		/* Rejoin what an earlier protect split off, so protecting back
+		 * and forth never uses up the table. */
+		region_merge(p->regions, &p->nregions, (size_t)i, &merged);
+		if (f && merged) {
+			unsigned long irq = cap_lock_take();
+
+			while (merged--)
+				kobject_unref(&f->obj);		/* a reference per piece */
+			cap_lock_drop(irq);
+		}
 	}
 	mutex_unlock(&p->vm_lock);
 	return 0;

@@ -139,6 +139,45 @@ next_random(void)
 	return rng >> 33;
 }
 
+UNIT_TEST(merge_undoes_a_split)
+{
+	struct frames *f = (struct frames *)0x1000;	/* only compared */
+	struct user_region r[MAX] = {
+		{ .va = va_of(0), .pages = 10, .flags = VM_READ | VM_WRITE, .max_flags = 3 },
+		{ .va = va_of(20), .pages = 4, .flags = VM_READ, .max_flags = 3, .shared = f },
+	};
+	size_t n = 2, added, merged;
+	int j;
+
+	/* Protect pages 3-6 read-only, then back: one region again. */
+	j = region_isolate(r, &n, MAX, 0, va_of(3), 4, &added);
+	CHECK_EQ(n, 4);
+	r[j].flags = VM_READ;
+	CHECK_EQ(region_merge(r, &n, (size_t)j, &merged), j);	/* nothing alike touches */
+	CHECK_EQ(merged, 0);
+	r[j].flags = VM_READ | VM_WRITE;
+	j = region_merge(r, &n, (size_t)j, &merged);
+	CHECK_EQ(merged, 2);
+	CHECK_EQ(n, 2);
+	CHECK(r[j].va == va_of(0) && r[j].pages == 10);
+	/* Touching but different: another limit, or another owner of the pages. */
+	r[n++] = (struct user_region){ .va = va_of(10), .pages = 2, .flags = VM_READ | VM_WRITE,
+				       .max_flags = 1 };
+	CHECK_EQ(region_merge(r, &n, (size_t)j, &merged), j);
+	CHECK_EQ(merged, 0);
+	r[n - 1].max_flags = 3;
+	r[n - 1].shared = f;
+	CHECK_EQ(region_merge(r, &n, n - 1, &merged), (int)n - 1);
+	CHECK_EQ(merged, 0);
+	/* A Frames mapping split in two joins up. */
+	j = region_isolate(r, &n, MAX, 1, va_of(21), 1, &added);
+	r[j].flags = VM_READ | VM_WRITE;
+	r[j].flags = VM_READ;
+	j = region_merge(r, &n, (size_t)j, &merged);
+	CHECK_EQ(merged, 2);
+	CHECK(r[j].va == va_of(20) && r[j].pages == 4 && r[j].shared == f);
+}
+
 /* Maps, unmaps and protects random ranges the way user_memory.c does,
  * checking the table against the model after every step. */
 UNIT_TEST(random_against_model)
@@ -196,9 +235,18 @@ UNIT_TEST(random_against_model)
 				for (size_t p = start; p < start + pages; p++)
 					model[p] = 0;
 			} else {
+				size_t merged;
+
 				r[j].flags = flags;
 				for (size_t p = start; p < start + pages; p++)
 					model[p] = flags + 1;
+				j = region_merge(r, &n, (size_t)j, &merged);
+				CHECK(j >= 0 && (size_t)j < n && r[j].flags == flags);
+				/* Nothing of the same kind touches it any more. */
+				for (size_t k = 0; k < n; k++)
+					CHECK(k == (size_t)j || r[k].flags != flags ||
+					      (r[k].va + r[k].pages * PAGE_SIZE_4K != r[j].va &&
+					       r[j].va + r[j].pages * PAGE_SIZE_4K != r[k].va));
 			}
 		}
 		check_against_model(r, n);

@@ -1333,6 +1333,14 @@ vm_calls(void)
 	CHECK(n < PROC_REGIONS_GUESS, 1);
 	*(volatile uint64_t *)big = 1;
 	CHECK(*(volatile uint64_t *)(big + PAGE), 0);
+	/* Protected back, the pieces join up: one region again, and the
+	 * table has room to split once more. */
+	for (int k = 0; k + 1 < n; k++)
+		CHECK(sys_vm_protect(SELF_AS, big + (2 * (uint64_t)k + 1) * PAGE, 1, MAP_WRITE), 0);
+	CHECK(sys_vm_protect(SELF_AS, big, 2 * PROC_REGIONS_GUESS, MAP_WRITE), 0);
+	CHECK(sys_vm_protect(SELF_AS, big + PAGE, 1, 0), 0);
+	CHECK(sys_vm_protect(SELF_AS, big + PAGE, 1, MAP_WRITE), 0);
+	*(volatile uint64_t *)(big + PAGE) = 2;
 }
 
 /* Helpers that fault on what they unmapped or made read-only
