@@ -26,7 +26,8 @@ OBJCOPY := $(CROSS)objcopy
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 KERNEL_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
-	-fno-tree-loop-distribute-patterns -fno-stack-protector -fno-pic -fno-pie \
+	-fno-tree-loop-distribute-patterns -fstack-protector-strong -mstack-protector-guard=global \
+	-fno-pic -fno-pie \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-common \
 	-nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-Ikernel -I. -Iinclude -Ikernel/arch/$(ARCH)/include -I$(GEN) \

@@ -9,6 +9,7 @@ KERNEL_SRCS := \
 	kernel/core/main.c \
 	kernel/core/panic.c \
 	kernel/core/printk.c \
+	kernel/core/stack_guard.c \
 	lib/format.c \
 	lib/string.c \
 	lib/strlcpy.c

@@ -5,7 +5,10 @@
 set -eu
 input=${1:-/dev/null}
 awk 'BEGIN { n = 0 }
-	$2 ~ /^[TtWw]$/ && $3 !~ /^\.L/ && $3 !~ /^__/ { addr[n] = $1; name[n] = $3; n++ }
+	# Linker markers start with __, but __stack_chk_fail is code.
+	$2 ~ /^[TtWw]$/ && $3 !~ /^\.L/ && ($3 !~ /^__/ || $3 == "__stack_chk_fail") {
+		addr[n] = $1; name[n] = $3; n++
+	}
 	END {
 		print "\t.section .ksyms, \"a\""
 		print "\t.balign 8"

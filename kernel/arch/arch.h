@@ -36,6 +36,11 @@ void arch_cpu_relax(void);
 /* A cycle counter for benchmarks (rdtsc, cntvct). */
 uint64_t arch_cycles(void);
 
+/* Bits no two boots should share (a hardware random number when the CPU
+ * has one, else the cycle counter): for the stack guard.  Callable first
+ * thing at boot. */
+uint64_t arch_boot_entropy(void);
+
 /* True for an address in the kernel's half of the address space. */
 bool arch_is_kernel_address(uintptr_t addr);
 

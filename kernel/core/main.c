@@ -13,6 +13,7 @@
 #include "core/irq.h"
 #include "core/panic.h"
 #include "core/printk.h"
+#include "core/stack_guard.h"
 #include "core/time.h"
 #include "ktest/ktest.h"
 #include "lib/string.h"
@@ -34,6 +35,8 @@ crash_on_request(const char *cmdline)
 	printk("crash=%s requested on the command line\n", what);
 	if (!strcmp(what, "panic"))
 		panic("deliberate panic requested with crash=panic");
+	if (!strcmp(what, "smash"))
+		stack_guard_crash();
 	if (!arch_crash(what))
 		pr_err("unknown crash=%s; continuing\n", what);
 }

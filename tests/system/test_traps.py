@@ -95,3 +95,16 @@ def test_x86_irq_roundtrip_benchmark():
     m = re.search(r"^bench: irq_roundtrip (\d+) cycles/op", r.log, re.M)
     assert m, r
     assert 0 < int(m.group(1)) < 10000000, r
+
+
+@pytest.mark.parametrize("arch", arches())
+def test_stack_smashing_is_caught_by_the_canary(arch):
+    """crash=smash overflows a local buffer: the stack protector's check
+    must stop the kernel with a named panic before the function returns
+    through the overwritten return address."""
+    r = boot(arch=arch, cmdline="test crash=smash", timeout=60)
+    assert_reported_failure(r)
+    assert "KERNEL PANIC: stack smashing detected" in r.log, r
+    trace = r.log.split("Backtrace:")[1]
+    assert re.search(r"\] __stack_chk_fail\+0x", trace), r
+    assert re.search(r"\] stack_guard_crash\+0x", trace), r

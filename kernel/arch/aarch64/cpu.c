@@ -135,6 +135,22 @@ aarch64_cycles_init(void)
 	have_pmu_cycles = true;
 }
 
+uint64_t
+arch_boot_entropy(void)
+{
+	uint64_t isar0, v, r;
+	uint32_t ok;
+
+	__asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
+	__asm__ volatile("mrs %0, id_aa64isar0_el1" : "=r"(isar0));
+	if ((isar0 >> 60) & 0xf) {	/* FEAT_RNG: RNDR sets Z when it has nothing */
+		__asm__ volatile("mrs %0, s3_3_c2_c4_0; cset %w1, ne" : "=r"(r), "=r"(ok) : : "cc");
+		if (ok)
+			v ^= r;
+	}
+	return v;
+}
+
 /* Cycles from the PMU, or else ticks of the generic counter. */
 uint64_t
 arch_cycles(void)

@@ -13,6 +13,7 @@
 #include "core/main.h"
 #include "core/panic.h"
 #include "core/printk.h"
+#include "core/stack_guard.h"
 #include "dev/pl011.h"
 
 #define QEMU_VIRT_UART	0x09000000	/* only to report an unusable tree */
@@ -35,6 +36,7 @@ aarch64_start(uint64_t dtb_phys, uint64_t load_phys)
 	size_t len;
 	int err;
 
+	stack_guard_init(arch_boot_entropy());	/* first: this never returns */
 	aarch64_load_address = load_phys;
 	__asm__ volatile("msr vbar_el1, %0; isb" : : "r"(aarch64_vectors));
 	fault_set_boot_stack((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);

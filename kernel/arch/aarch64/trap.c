@@ -107,7 +107,9 @@ decode_sync(const struct arch_regs *regs, struct fault_info *out)
  * the extra results of the register IPC calls in x1-x6.  ELR already
  * points past the SVC.  Interrupts are on for the call, as for any
  * other kernel code a thread runs. */
-static void
+/* No canary: on every system call, and its only array (the arguments)
+ * is filled field by field, never by a copy of some length. */
+static void __attribute__((no_stack_protector))
 user_syscall(struct arch_regs *regs)
 {
 	struct syscall_args a;
@@ -151,7 +153,10 @@ arch_regs_user_mode(const struct arch_regs *regs)
 	return (regs->pstate & SPSR_MODE) == 0;
 }
 
-void
+/* No canary: every exception comes through here (its locals are fixed
+ * structures filled in place), and a stack overflow is handled on
+ * another stack. */
+void __attribute__((no_stack_protector))
 aarch64_trap(struct arch_regs *regs, unsigned long kind)
 {
 	switch (kind) {

@@ -4,6 +4,7 @@
  */
 #include "arch/arch.h"
 
+#include "asm/cpu.h"
 #include "asm/io.h"
 #include "asm/layout.h"
 #include "core/printk.h"
@@ -102,6 +103,25 @@ arch_cycles(void)
 
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((uint64_t)hi << 32) | lo;
+}
+
+uint64_t
+arch_boot_entropy(void)
+{
+	struct cpuid_regs id;
+	uint64_t v = arch_cycles();
+	uint8_t ok = 0;
+
+	cpuid(1, 0, &id);
+	if (id.ecx & (1u << 30))	/* RDRAND; it may fail for a while: try a few times */
+		for (int i = 0; i < 10 && !ok; i++) {
+			uint64_t r;
+
+			__asm__ volatile("rdrand %0; setc %1" : "=r"(r), "=qm"(ok));
+			if (ok)
+				v ^= r;
+		}
+	return v;
 }
 
 bool

@@ -12,6 +12,7 @@
 #include "core/main.h"
 #include "core/panic.h"
 #include "core/printk.h"
+#include "core/stack_guard.h"
 #include "dev/fw_cfg.h"
 #include "dev/uart16550.h"
 #include "lib/string.h"
@@ -60,6 +61,7 @@ x86_64_start(uint32_t magic, uint64_t info_phys)
 	uint32_t total;
 	int err;
 
+	stack_guard_init(arch_boot_entropy());	/* first: this never returns */
 	if (uart16550_init(COM1_PORT))
 		console_set_driver(&uart16550_console);
 	x86_traps_init();	/* from here on, faults are reported by name */
