@@ -54,6 +54,7 @@ CASES = [
     "TLS pointers per thread: preemption, processes, IPC",
     "page tables are charged to their address space's owner",
     "random system calls: the kernel answers, every page returns",
+    "a smashed user stack stops that program",
 ]
 
 

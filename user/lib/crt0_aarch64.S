@@ -13,7 +13,7 @@ _start:
 	add	x1, sp, #8
 	adrp	x2, prog_argv
 	str	x1, [x2, :lo12:prog_argv]
-	bl	main
+	bl	program_start
 	bl	sys_exit
 	brk	#0
 	.section .note.GNU-stack, "", %progbits

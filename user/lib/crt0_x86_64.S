@@ -11,7 +11,7 @@ _start:
 	leaq	8(%rsp), %rax
 	movq	%rax, prog_argv(%rip)
 	andq	$-16, %rsp
-	call	main
+	call	program_start
 	movq	%rax, %rdi
 	call	sys_exit
 	ud2

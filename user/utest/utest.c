@@ -1731,6 +1731,8 @@ helper(uint64_t id)
 		return 1;
 	case UT_H_DRIVER_CRASH:
 		return device_driver_crash();
+	case UT_H_SMASH:
+		return smash_helper();
 	case UT_H_TLS_CHILD:
 		return tls_child();
 	case UT_H_TLS_SERVER:
@@ -2079,6 +2081,9 @@ main(uint64_t arg)
 		break;
 	case UT_FUZZ:
 		fuzz_syscalls();
+		break;
+	case UT_STACK_SMASH:
+		stack_smash();
 		break;
 	case UT_PT_CHARGE:
 		page_table_charges();

@@ -50,6 +50,7 @@ enum utest_case {
 	UT_TLS,
 	UT_PT_CHARGE,
 	UT_FUZZ,
+	UT_STACK_SMASH,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -86,6 +87,7 @@ enum utest_case {
 	UT_H_TLS_SERVER,
 	UT_H_PT_SPREAD,
 	UT_H_PT_FULL,
+	UT_H_SMASH,
 };
 
 #define UTEST_QUOTA	512	/* pages per case */
@@ -105,6 +107,10 @@ void device_claims(void);
 void device_irq(void);
 int device_driver_crash(void);
 void timed_waits(void);
+
+/* The user stack protector (smash.c). */
+void stack_smash(void);
+int smash_helper(void);
 
 /* Random system calls (fuzz.c); children are UT_H_FUZZ_FIRST + n. */
 #define UT_H_FUZZ_FIRST	1000
