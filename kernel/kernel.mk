@@ -9,7 +9,9 @@ KERNEL_SRCS := \
 	kernel/core/main.c \
 	kernel/core/panic.c \
 	kernel/core/printk.c \
+	kernel/core/random.c \
 	kernel/core/stack_guard.c \
+	lib/chacha20.c \
 	lib/format.c \
 	lib/string.c \
 	lib/strlcpy.c

@@ -13,6 +13,7 @@
 #include "core/irq.h"
 #include "core/panic.h"
 #include "core/printk.h"
+#include "core/random.h"
 #include "core/stack_guard.h"
 #include "core/time.h"
 #include "ktest/ktest.h"
@@ -62,6 +63,7 @@ kernel_main(struct boot_info *bi)
 	if (vmm_init(bi) != 0)
 		panic("cannot build the kernel page tables");
 	kmalloc_init();
+	random_init();
 	device_control_init(bi);	/* RAM is nobody's device */
 	arch_interrupts_init(bi);	/* after vmm_init: maps the APICs */
 	time_init();
