@@ -129,6 +129,9 @@ struct spawn_args {
 /* device_frames: physical addresses below this only. */
 #define DEVICE_PHYS_LIMIT	(1ull << 48)
 
+/* random: at most this many bytes per call. */
+#define RANDOM_MAX		256
+
 /* map_anonymous, frames_map and vm_protect flags (reading is implied). */
 #define MAP_WRITE		(1u << 1)
 #define MAP_EXEC		(1u << 2)	/* vm_protect only; never with MAP_WRITE */

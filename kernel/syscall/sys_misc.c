@@ -3,6 +3,7 @@
 #include "cap/cspace.h"
 #include "cap/lock.h"
 #include "core/console.h"
+#include "core/random.h"
 #include "core/time.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
@@ -39,6 +40,24 @@ sys_clock_ns(struct syscall_args *a)
 {
 	(void)a;
 	return (long)time_now_ns();
+}
+
+/* Random bytes, no capability needed (as Zircon's cprng_draw): they
+ * reveal nothing and name nothing. */
+long
+sys_random(struct syscall_args *a)
+{
+	uint8_t buf[RANDOM_MAX];
+	long err;
+
+	if (a->a[1] > RANDOM_MAX)
+		return -E_RANGE;
+	if (!user_range_ok(a->a[0], a->a[1]))
+		return -E_FAULT;
+	random_fill(buf, a->a[1]);
+	err = copy_to_user(a->a[0], buf, a->a[1]);
+	random_state_wipe(buf, sizeof(buf));
+	return err;
 }
 
 long

@@ -55,6 +55,7 @@ CASES = [
     "page tables are charged to their address space's owner",
     "random system calls: the kernel answers, every page returns",
     "a smashed user stack stops that program",
+    "random bytes from the kernel",
 ]
 
 

@@ -64,6 +64,7 @@ static const struct {
 	{ "page tables are charged to their address space's owner", UT_PT_CHARGE, EXPECT_EXIT0 },
 	{ "random system calls: the kernel answers, every page returns", UT_FUZZ, EXPECT_EXIT0 },
 	{ "a smashed user stack stops that program", UT_STACK_SMASH, EXPECT_EXIT0 },
+	{ "random bytes from the kernel", UT_RANDOM, EXPECT_EXIT0 },
 };
 
 /* Device cases get init's device-control capability too (their slot 2). */

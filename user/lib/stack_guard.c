@@ -1,7 +1,7 @@
 /*
  * The stack protector for user programs (-fstack-protector-strong with a
  * global guard, as in the kernel): crt0 calls program_start, which sets
- * the guard before main runs.  A smashed stack ends the program with
+ * the guard (from the kernel's generator) before main runs.  A smashed stack ends the program with
  * status -E_CORRUPT, so its supervisor hears why.
  */
 #include "themelios.h"
@@ -25,9 +25,10 @@ __stack_chk_fail(void)
 int __attribute__((no_stack_protector))
 program_start(uint64_t arg)
 {
-	uint64_t entropy = (uint64_t)sys_cycles() ^ ((uint64_t)sys_clock_ns() << 17) ^
-			   (uintptr_t)&entropy;
+	uint64_t entropy = 0;
 
-	__stack_chk_guard = (uintptr_t)(entropy * 0x9e3779b97f4a7c15ull) & ~(uintptr_t)0xff;
+	if (sys_random(&entropy, sizeof(entropy)) != 0)	/* the kernel's generator */
+		entropy = (uint64_t)sys_cycles() * 0x9e3779b97f4a7c15ull;
+	__stack_chk_guard = (uintptr_t)entropy & ~(uintptr_t)0xff;
 	return main(arg);
 }

@@ -43,6 +43,7 @@ long sys_signal(slot_t notification, uint64_t bits);
 long sys_wait(slot_t notification, uint64_t flags, uint64_t *word);
 long sys_wait_until(slot_t notification, uint64_t deadline_ns, uint64_t *word);
 long sys_clock_ns(void);
+long sys_random(void *buffer, uint64_t length);
 long sys_process_kill(slot_t process);
 long sys_process_grant(slot_t process, slot_t src, slot_t dst);
 long sys_thread_create(uintptr_t entry, uintptr_t stack_top, uint64_t arg, slot_t thread_slot);

@@ -2085,6 +2085,9 @@ main(uint64_t arg)
 	case UT_STACK_SMASH:
 		stack_smash();
 		break;
+	case UT_RANDOM:
+		random_bytes();
+		break;
 	case UT_PT_CHARGE:
 		page_table_charges();
 		break;

@@ -51,6 +51,7 @@ enum utest_case {
 	UT_PT_CHARGE,
 	UT_FUZZ,
 	UT_STACK_SMASH,
+	UT_RANDOM,
 	UT_COUNT,
 	/* Helpers the cases start as children. */
 	UT_H_BLOCKED_RECV = 100,
@@ -107,6 +108,7 @@ void device_claims(void);
 void device_irq(void);
 int device_driver_crash(void);
 void timed_waits(void);
+void random_bytes(void);
 
 /* The user stack protector (smash.c). */
 void stack_smash(void);
