@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "cap/object.h"
+#include "core/resource.h"
 
 struct boot_info;
 struct process;
@@ -24,7 +25,6 @@ void device_control_init(const struct boot_info *bi);
  * A kernel driver's claim on its registers, so that no user driver can
  * be given them.  Failure is only warned about: the kernel works on.
  */
-#include "core/resource.h"
 void device_reserve(enum resource_kind kind, uint64_t start, uint64_t size,
     const char *owner);
 

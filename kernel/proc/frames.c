@@ -102,8 +102,7 @@ frames_create_device(struct mempool *pool, uint64_t phys, uint64_t pages, struct
 	if (f)
 		f->pa = kcalloc(pages, sizeof(*f->pa));
 	if (!f || !f->pa) {
-		if (f)
-			kfree(f);
+		kfree(f);
 		mempool_uncharge(pool, 1);
 		resource_release(RESOURCE_PHYS, phys);
 		return -E_NOMEM;

@@ -105,17 +105,25 @@ sys_ioport_claim(struct syscall_args *a)
 	return err;
 }
 
+/* The I/O-ports capability in slot, with rights, covering width bytes
+ * at port (capability lock held). */
+static int
+ports_lookup(struct process *p, uint64_t slot, uint32_t rights, uint64_t port,
+	     uint64_t width)
+{
+	struct cap *c;
+	int err = cspace_lookup(p->cs, slot, KOBJ_IO_PORTS, rights, &c);
+
+	return err ? err : io_ports_check((struct io_ports *)c->obj, port, width);
+}
+
 /* The value read, zero-extended: never negative, so never an error. */
 long
 sys_port_in(struct syscall_args *a)
 {
-	struct process *p = process_current();
-	struct cap *c;
 	unsigned long flags = cap_lock_take();
-	long err = cspace_lookup(p->cs, a->a[0], KOBJ_IO_PORTS, CAP_RIGHT_READ, &c);
+	long err = ports_lookup(process_current(), a->a[0], CAP_RIGHT_READ, a->a[1], a->a[2]);
 
-	if (!err)
-		err = io_ports_check((struct io_ports *)c->obj, a->a[1], a->a[2]);
 	if (!err)
 		err = arch_port_read((uint16_t)a->a[1], (unsigned int)a->a[2]);
 	cap_lock_drop(flags);
@@ -125,17 +133,11 @@ sys_port_in(struct syscall_args *a)
 long
 sys_port_out(struct syscall_args *a)
 {
-	struct process *p = process_current();
-	struct cap *c;
 	unsigned long flags = cap_lock_take();
-	int err = cspace_lookup(p->cs, a->a[0], KOBJ_IO_PORTS, CAP_RIGHT_WRITE, &c);
+	int err = ports_lookup(process_current(), a->a[0], CAP_RIGHT_WRITE, a->a[1], a->a[2]);
 
-	if (!err)
-		err = io_ports_check((struct io_ports *)c->obj, a->a[1], a->a[2]);
-	if (!err && a->a[2] < 4 && a->a[3] >> (8 * a->a[2]))
+	if (!err && a->a[3] >> (8 * a->a[2]))
 		err = -E_INVAL;		/* wider than the access */
-	if (!err && a->a[3] > UINT32_MAX)
-		err = -E_INVAL;
 	if (!err)
 		arch_port_write((uint16_t)a->a[1], (unsigned int)a->a[2], (uint32_t)a->a[3]);
 	cap_lock_drop(flags);

@@ -257,8 +257,9 @@ sys_signal(struct syscall_args *a)
 	return err;
 }
 
-long
-sys_wait(struct syscall_args *a)
+/* wait and wait_until: the word of the notification in slot, to word_out. */
+static long
+wait_common(uint64_t slot, bool block, uint64_t deadline, uint64_t word_out)
 {
 	struct process *p = process_current();
 	uint64_t word = 0;
@@ -266,19 +267,24 @@ sys_wait(struct syscall_args *a)
 	struct cap *c;
 	long err;
 
-	if ((err = flags_ok(a->a[1])))
-		return err;
-	if (!user_range_ok(a->a[2], sizeof(word)))
+	if (!user_range_ok(word_out, sizeof(word)))
 		return -E_FAULT;
 	flags = cap_lock_take();
-	err = cspace_lookup(p->cs, a->a[0], KOBJ_NOTIFICATION, CAP_RIGHT_READ, &c);
+	err = cspace_lookup(p->cs, slot, KOBJ_NOTIFICATION, CAP_RIGHT_READ, &c);
 	if (!err)
-		err = notification_wait((struct notification *)c->obj,
-					!(a->a[1] & IPC_NONBLOCK), UINT64_MAX, &word);
+		err = notification_wait((struct notification *)c->obj, block, deadline, &word);
 	cap_lock_drop(flags);
 	if (err)
 		return err;
-	return copy_to_user(a->a[2], &word, sizeof(word));
+	return copy_to_user(word_out, &word, sizeof(word));
+}
+
+long
+sys_wait(struct syscall_args *a)
+{
+	long err = flags_ok(a->a[1]);
+
+	return err ? err : wait_common(a->a[0], !(a->a[1] & IPC_NONBLOCK), UINT64_MAX, a->a[2]);
 }
 
 /*
@@ -288,27 +294,14 @@ sys_wait(struct syscall_args *a)
 long
 sys_wait_until(struct syscall_args *a)
 {
-	struct process *p = process_current();
-	uint64_t deadline = a->a[1], word = 0, now;
-	unsigned long flags;
-	struct cap *c;
-	long err;
+	uint64_t deadline = a->a[1], now;
 
 	if (a->a[0] == CAP_SLOT_NULL) {
 		while ((now = time_now_ns()) < deadline && !thread_should_stop())
 			thread_sleep_ns(deadline - now);
 		return 0;
 	}
-	if (!user_range_ok(a->a[2], sizeof(word)))
-		return -E_FAULT;
-	flags = cap_lock_take();
-	err = cspace_lookup(p->cs, a->a[0], KOBJ_NOTIFICATION, CAP_RIGHT_READ, &c);
-	if (!err)
-		err = notification_wait((struct notification *)c->obj, true, deadline, &word);
-	cap_lock_drop(flags);
-	if (err)
-		return err;
-	return copy_to_user(a->a[2], &word, sizeof(word));
+	return wait_common(a->a[0], true, deadline, a->a[2]);
 }
 
 /*
