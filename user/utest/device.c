@@ -170,8 +170,7 @@ crash_releases(void)
 	CHECK(sys_endpoint_create(sup), 0);
 	pid = spawn("utest", UT_H_DRIVER_CRASH, 64, sup, 9, caps, 2);
 	CHECK(pid > 0, 1);
-	memset(&m, 0, sizeof(m));
-	CHECK(sys_recv(sup, &m, 0), 0);
+	CHECK(await_report(sup, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_FAULT);
 	CHECK(m.words[0], pid);
 	CHECK(sys_irq_claim(DEVICES, RTC_LINE, irq), 0);

@@ -37,26 +37,6 @@ used_of(slot_t pool)
 	return mi.used;
 }
 
-static long
-await_report(slot_t sup, struct ipc_msg *m)
-{
-	memset(m, 0, sizeof(*m));
-	return sys_recv(sup, m, 0);
-}
-
-/* A pool is whole again once the reaper has freed what ended. */
-static uint64_t
-settled_used(uint64_t want)
-{
-	uint64_t used = used_of(MEMORY);
-
-	for (int i = 0; i < 200 && used != want; i++) {
-		sys_yield();
-		used = used_of(MEMORY);
-	}
-	return used;
-}
-
 /*
  * Moves the address the next mapping gets (*next) on to `to` with
  * mappings unmapped at once: the filler Frames, then a few anonymous
@@ -148,7 +128,7 @@ spreading_child(void)
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[0], pid);
 	CHECK(m.words[1], 0);
-	CHECK(settled_used(before), before);
+	CHECK(used_of(MEMORY), before);	/* whole once the report is in */
 }
 
 /*
@@ -175,7 +155,7 @@ smallest_spawn(void)
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
-	CHECK(settled_used(before), before);
+	CHECK(used_of(MEMORY), before);	/* whole once the report is in */
 	printf("utest: the smallest process takes %lu pages\n", quota - 1);
 }
 
@@ -234,7 +214,7 @@ map_into_child(void)
 	CHECK(m.words[0], pid);
 	for (slot_t s = 4; s <= 7; s++)
 		CHECK(sys_cap_delete(s), 0);
-	CHECK(settled_used(before), before);
+	CHECK(used_of(MEMORY), before);	/* whole once the report is in */
 }
 
 void

@@ -27,8 +27,7 @@ stack_smash(void)
 	CHECK(sys_endpoint_create(sup), 0);
 	pid = spawn("utest", UT_H_SMASH, 64, sup, 3, NULL, 0);
 	CHECK(pid > 0, 1);
-	memset(&m, 0, sizeof(m));
-	CHECK(sys_recv(sup, &m, 0), 0);
+	CHECK(await_report(sup, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[0], pid);
 	CHECK((long)m.words[1], -E_CORRUPT);

@@ -107,13 +107,6 @@ tls_clear_by_hand(void)
 #endif
 }
 
-static long
-await_report(struct ipc_msg *m)
-{
-	memset(m, 0, sizeof(*m));
-	return sys_recv(SLOT_SUPERVISOR, m, 0);
-}
-
 static void
 bad_addresses(void)
 {
@@ -285,7 +278,7 @@ child_has_its_own(void)
 		sys_yield();
 	}
 	CHECK(bad, 0);
-	CHECK(await_report(&m), 0);
+	CHECK(await_report(SLOT_SUPERVISOR, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 }
@@ -336,7 +329,7 @@ survives_ipc_fastpath(void)
 	CHECK(bad, 0);
 	w = (struct ipc_words){ .label = TLS_QUIT };
 	CHECK(ipc_call_words(SLOT_EP, &w), 0);
-	CHECK(await_report(&m), 0);
+	CHECK(await_report(SLOT_SUPERVISOR, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 }

@@ -49,8 +49,8 @@ attacked(const char *what)
 
 /* Waits for one report on the supervisor endpoint, for 60 s at most: a
  * child that never came (a failed spawn) fails the case, not hangs it. */
-static long
-await(slot_t sup, struct ipc_msg *m)
+long
+await_report(slot_t sup, struct ipc_msg *m)
 {
 	uint64_t deadline = (uint64_t)sys_clock_ns() + 60000000000ull;
 	long err;
@@ -253,7 +253,7 @@ revoke_wakes(void)
 		sys_yield();
 	CHECK(sys_cap_revoke(2), 0);	/* the child's copy goes */
 	CHECK(sys_cap_delete(2), 0);	/* and the last one: the endpoint dies */
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);		/* the child saw -E_REVOKED */
 }
@@ -267,7 +267,7 @@ no_caps(void)
 	CHECK(sys_endpoint_create(3), 0);
 	pid = spawn("utest", UT_H_NO_CAPS, 64, 3, 1, NULL, 0);
 	CHECK(pid > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);		/* every attempt was refused */
 }
@@ -313,7 +313,7 @@ call_reply(void)
 	memset(&m, 0, sizeof(m));
 	m.label = ECHO_QUIT;
 	CHECK(sys_call(4, &m, 0), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.badge, 9);
 	CHECK(m.words[0], pid);
@@ -322,7 +322,7 @@ call_reply(void)
 	CHECK(pid > 0, 1);
 	memset(&m, 0, sizeof(m));
 	CHECK(sys_call(4, &m, 0), -E_DEAD);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.badge, 10);
 }
 
@@ -371,7 +371,7 @@ spawn_storm(void)
 	CHECK(pid, -E_NOMEM);
 	CHECK(n >= 5, 1);
 	for (long i = 0; i < n; i++) {
-		CHECK(await(3, &m), 0);
+		CHECK(await_report(3, &m), 0);
 		CHECK(m.label, PROCESS_EVENT_EXIT);
 	}
 	printf("utest: spawn storm: %ld children before the quota ran out\n", n);
@@ -386,7 +386,7 @@ fault_report(void)
 	CHECK(sys_endpoint_create(3), 0);
 	pid = spawn("utest", UT_H_FAULT, 64, 3, 77, NULL, 0);
 	CHECK(pid > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_FAULT);
 	CHECK(m.badge, 77);
 	CHECK(m.words[0], pid);
@@ -407,7 +407,7 @@ other_process(void)
 	CHECK(sys_endpoint_create(3), 0);
 	pid = spawn("utest", UT_H_READ_PARENT, 64, 3, 1, NULL, 0);
 	CHECK(pid > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_FAULT);
 	CHECK(m.words[2], UT_MAP_BASE);
 	CHECK(*(volatile uint64_t *)addr, 0x5ec7e7);
@@ -461,7 +461,7 @@ fpu(void)
 	pid = spawn("utest", UT_H_FPU, 64, 3, 1, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(fpu_loop(0x1111000000000000ull), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 }
@@ -509,7 +509,7 @@ notifications(void)
 	for (int i = 0; i < 30; i++)
 		sys_yield();
 	CHECK(sys_signal(2, 0x42), 0);
-	CHECK(await(6, &m), 0);
+	CHECK(await_report(6, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 	/* ...and with -E_REVOKED when the notification goes. */
@@ -518,7 +518,7 @@ notifications(void)
 		sys_yield();
 	CHECK(sys_cap_revoke(2), 0);
 	CHECK(sys_cap_delete(2), 0);
-	CHECK(await(6, &m), 0);
+	CHECK(await_report(6, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 }
@@ -565,7 +565,7 @@ kill(void)
 	for (int i = 0; i < 5; i++)
 		sys_yield();
 	CHECK(sys_process_kill(4), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[0], pid);
 	CHECK(m.words[1], -E_DEAD);
@@ -576,7 +576,7 @@ kill(void)
 	for (int i = 0; i < 5; i++)
 		sys_yield();
 	CHECK(sys_process_kill(5), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], -E_DEAD);
 	/* Rights and types. */
 	CHECK(sys_process_kill(2), -E_TYPE);
@@ -622,7 +622,7 @@ memory_objects(void)
 	CHECK(pid > 0, 1);
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
 	CHECK(own.used, before.used + UT_IDLE_QUOTA);
-	CHECK(await(5, &m), 0);
+	CHECK(await_report(5, &m), 0);
 	for (int i = 0; i < 100 && own.used != before.used; i++) {
 		sys_yield();
 		sys_memory_info(CAP_SLOT_MEMORY, &own);
@@ -636,7 +636,7 @@ memory_objects(void)
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
 	CHECK(own.used, before.used + 3 * UT_IDLE_QUOTA);
 	for (int i = 0; i < 3; i++)
-		CHECK(await(5, &m), 0);
+		CHECK(await_report(5, &m), 0);
 	for (int i = 0; i < 100 && own.used != before.used; i++) {
 		sys_yield();
 		sys_memory_info(CAP_SLOT_MEMORY, &own);
@@ -658,7 +658,7 @@ args(void)
 	CHECK(sys_endpoint_create(3), 0);
 	pid = spawn_args("utest", UT_H_ARGS, 64, 3, 1, NULL, 0, two, sizeof(two));
 	CHECK(pid > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 	/* Bad argument blocks. */
@@ -673,7 +673,7 @@ args(void)
 	/* The most there may be: argv[0] and 31 more. */
 	CHECK(spawn_args("utest", UT_H_IDLE, 64, 3, 2, NULL, 0, many,
 			 2 * (SPAWN_ARGC_MAX - 1)) > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], 0);
 }
 
@@ -716,7 +716,7 @@ register_ipc(void)
 	CHECK(ipc_recv_words(4, &w), -E_PERM);
 	w = (struct ipc_words){ .label = WORDS_QUIT };
 	CHECK(ipc_call_words(4, &w), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], 0);
 }
 
@@ -737,7 +737,7 @@ grant(void)
 	memset(&m, 0, sizeof(m));
 	m.label = 31;
 	CHECK(sys_send(6, &m, 0), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 31);		/* it received through the granted endpoint */
 	/* Checked like everything else. */
@@ -753,7 +753,7 @@ grant(void)
 	CHECK(sys_process_grant(8, 6, CAP_SLOTS), -E_NOCAP);
 	CHECK(sys_cap_inspect(4, &info), 0);
 	CHECK(sys_process_kill(8), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], -E_DEAD);
 }
 
@@ -784,7 +784,7 @@ shared_memory(void)
 	/* A child maps it too, reads, and answers through it. */
 	CHECK(sys_endpoint_create(3), 0);
 	CHECK(spawn("utest", UT_H_SHARED, 64, 3, 1, caps, 2) > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 	CHECK(p[1], 0xfeed + 0xbeef);
@@ -792,7 +792,7 @@ shared_memory(void)
 	CHECK(sys_cap_mint(2, 4, RIGHT_READ | RIGHT_COPY, 0), 0);
 	caps[1] = 4;
 	CHECK(spawn("utest", UT_H_SHARED_READONLY, 64, 3, 2, caps, 2) > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_FAULT);
 	CHECK(p[1], 0xfeed + 0xbeef);
 	/* Arguments. */
@@ -851,9 +851,9 @@ ipc_under_load(void)
 	CHECK(shared[0] > before, 1);		/* the spinner was not starved */
 	w = (struct ipc_words){ .label = WORDS_QUIT };
 	CHECK(ipc_call_words(4, &w), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(sys_process_kill(5), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], -E_DEAD);
 }
 
@@ -913,7 +913,7 @@ reply_caps(void)
 	m.label = 5;			/* the server reports its own checks and ends */
 	CHECK(sys_call(2, &m, 0), 0);
 	CHECK(m.label, 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], 0);
 }
 
@@ -990,7 +990,7 @@ ipc_fastpath(void)
 	CHECK(saved_word, 55);
 	w = (struct ipc_words){ .label = WORDS_QUIT };
 	CHECK(ipc_call_words(4, &w), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], 0);
 
 	/* The server dies owing the reply: the caller hears -E_DEAD. */
@@ -1002,7 +1002,7 @@ ipc_fastpath(void)
 	CHECK(thread_start(delayed_killer, NULL, 2) > 0, 1);
 	w = (struct ipc_words){ .label = 1 };
 	CHECK(ipc_call_words(2, &w), -E_DEAD);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[0], pid);
 	CHECK(m.words[1], -E_DEAD);
 	sys_cap_delete(7);
@@ -1015,7 +1015,7 @@ ipc_fastpath(void)
 	CHECK(w.label, 7);
 	CHECK(sys_reply_save(9), 0);
 	CHECK(sys_process_kill(8), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[0], pid);
 	CHECK(m.words[1], -E_DEAD);
 	for (int i = 0; i < 20; i++)
@@ -1037,7 +1037,7 @@ ipc_fastpath(void)
 	}
 	CHECK(sys_cap_revoke(2), 0);
 	CHECK(sys_cap_delete(2), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);		/* it saw -E_REVOKED */
 }
@@ -1097,7 +1097,7 @@ supervisor_parts(void)
 	memset(&m, 0, sizeof(m));
 	m.label = 77;
 	CHECK(sys_send(8, &m, 0), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 	CHECK(mine[0], 0xc0ffee + 1);
@@ -1192,13 +1192,13 @@ threads(void)
 	CHECK(sys_endpoint_create(3), 0);
 	pid = spawn("utest", UT_H_THREAD_FAULT, 64, 3, 1, NULL, 0);
 	CHECK(pid > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_FAULT);
 	CHECK(m.words[2], UT_FAULT_ADDR);
 	/* ...and so does exit, with every other thread. */
 	pid = spawn("utest", UT_H_THREAD_EXIT, 64, 3, 2, NULL, 0);
 	CHECK(pid > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 5);
 }
@@ -1402,7 +1402,7 @@ expect_fault_at(uint64_t id, uint64_t addr)
 	long pid = spawn("utest", id, 64, 3, id, NULL, 0);
 
 	CHECK(pid > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_FAULT);
 	CHECK(m.badge, id);
 	CHECK(m.words[0], pid);
@@ -1430,7 +1430,7 @@ vm_faults(void)
 	CHECK(sys_vm_unmap(5, UT_MAP_BASE, 1), 0);
 	CHECK(sys_vm_unmap(5, UT_MAP_BASE, 1), -E_NOENT);
 	CHECK(sys_send(2, &m, 0), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_FAULT);
 	CHECK(m.words[0], pid);
 	CHECK(m.words[2], UT_MAP_BASE);
@@ -1671,7 +1671,7 @@ suspended_ends(void)
 	/* A process exits with a thread suspended. */
 	pid = spawn("utest", UT_H_SUSPENDED_EXIT, 64, 3, 5, NULL, 0);
 	CHECK(pid > 0, 1);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 	/* Killed by its supervisor with a thread suspended. */
@@ -1680,7 +1680,7 @@ suspended_ends(void)
 	memset(&m, 0, sizeof(m));
 	CHECK(sys_send(2, &m, 0), 0);			/* it has suspended it */
 	CHECK(sys_process_kill(4), 0);
-	CHECK(await(3, &m), 0);
+	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], -E_DEAD);
 	CHECK(sys_cap_delete(4), 0);

@@ -103,6 +103,9 @@ void utest_check(const char *file, int line, const char *what, long got, long wa
 #define CHECK(expr, want) \
 	utest_check(__FILE__, __LINE__, #expr, (long)(expr), (long)(want))
 
+/* One report on the supervisor endpoint sup, or -E_TIMEOUT after 60 s. */
+long await_report(slot_t sup, struct ipc_msg *m);
+
 /* Device drivers (device.c) and clocks and deadlines (time.c). */
 void device_claims(void);
 void device_irq(void);
