@@ -43,6 +43,19 @@ bool time_ready(void);
 /* Nanoseconds since time_init (0 before).  Monotonic, never goes back. */
 uint64_t time_now_ns(void);
 
+/* "Never" as a deadline. */
+#define WAIT_FOREVER	UINT64_MAX
+
+/* The deadline ns from now, saturating at WAIT_FOREVER: a long timeout
+ * becomes "never", never a wrapped deadline in the past. */
+static inline uint64_t
+time_deadline_after(uint64_t ns)
+{
+	uint64_t now = time_now_ns();
+
+	return ns >= WAIT_FOREVER - now ? WAIT_FOREVER : now + ns;
+}
+
 /*
  * Calls fn(ctx) from the timer interrupt at the first moment when
  * time_now_ns() >= deadline_ns (never earlier).  Arming an armed event

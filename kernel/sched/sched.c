@@ -151,10 +151,12 @@ timeout_expired(void *ctx)
 	spin_unlock_noirq(&sched_lock);
 }
 
-/* Blocks the current thread until woken or timeout_ns passes (0: never);
- * sched_lock held.  Returns the wake reason. */
+/* Blocks the current thread until woken or until time_now_ns reaches
+ * deadline_ns (WAIT_FOREVER: never); sched_lock held.  The deadline is
+ * absolute all the way to the timer, so no clock reading in between can
+ * make it early or wrap it.  Returns the wake reason. */
 static int
-block_locked(struct wait_queue *wq, uint64_t timeout_ns)
+block_locked(struct wait_queue *wq, uint64_t deadline_ns)
 {
 	struct thread *t = current_thread();
 
@@ -164,8 +166,8 @@ block_locked(struct wait_queue *wq, uint64_t timeout_ns)
 		list_add_tail(&wq->waiters, &t->wait_link);
 		t->waiting_on = wq;
 	}
-	if (timeout_ns)
-		time_event_arm(&t->timeout, time_now_ns() + timeout_ns, timeout_expired, t);
+	if (deadline_ns != WAIT_FOREVER)
+		time_event_arm(&t->timeout, deadline_ns, timeout_expired, t);
 	schedule_locked();
 	return t->wake_reason;
 }
@@ -179,12 +181,19 @@ wait_queue_init(struct wait_queue *wq)
 int
 wait_queue_wait(struct wait_queue *wq, struct spinlock *lock, uint64_t timeout_ns)
 {
+	return wait_queue_wait_until(wq, lock, timeout_ns ? time_deadline_after(timeout_ns) :
+				     WAIT_FOREVER);
+}
+
+int
+wait_queue_wait_until(struct wait_queue *wq, struct spinlock *lock, uint64_t deadline_ns)
+{
 	int reason;
 
 	/* The caller's lock disabled interrupts; keep them off throughout. */
 	spin_lock_noirq(&sched_lock);
 	spin_unlock_noirq(lock);
-	reason = block_locked(wq, timeout_ns);
+	reason = block_locked(wq, deadline_ns);
 	spin_unlock_noirq(&sched_lock);
 	spin_lock_noirq(lock);
 	return reason;
@@ -243,7 +252,7 @@ wait_queue_wake_switch(struct wait_queue *wake, struct wait_queue *wait, struct 
 	spin_lock_noirq(&sched_lock);
 	spin_unlock_noirq(lock);
 	if (list_empty(&wake->waiters)) {
-		block_locked(wait, 0);
+		block_locked(wait, WAIT_FOREVER);
 		spin_unlock_noirq(&sched_lock);
 		return;
 	}
@@ -292,9 +301,15 @@ thread_yield(void)
 void
 thread_sleep_ns(uint64_t ns)
 {
+	thread_sleep_until(time_deadline_after(ns ? ns : 1));
+}
+
+void
+thread_sleep_until(uint64_t deadline_ns)
+{
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
 
-	block_locked(NULL, ns ? ns : 1);
+	block_locked(NULL, deadline_ns);
 	spin_unlock_irqrestore(&sched_lock, flags);
 }
 
@@ -412,7 +427,7 @@ thread_join(struct thread *t, int *code)
 		return -E_INVAL;
 	flags = spin_lock_irqsave(&sched_lock);
 	while (t->state != THREAD_ZOMBIE)
-		block_locked(&t->joiners, 0);
+		block_locked(&t->joiners, WAIT_FOREVER);
 	list_del(&t->all_link);
 	spin_unlock_irqrestore(&sched_lock, flags);
 	if (code)
@@ -524,7 +539,7 @@ thread_park_if_suspended(void)
 	while (t->suspended && !t->stop_requested) {
 		t->parked = true;
 		waited = true;
-		block_locked(NULL, 0);
+		block_locked(NULL, WAIT_FOREVER);
 	}
 	t->parked = false;
 	spin_unlock_irqrestore(&sched_lock, flags);
@@ -542,7 +557,7 @@ reaper_loop(void *arg)
 		reap_zombies();
 		flags = spin_lock_irqsave(&sched_lock);
 		if (list_empty(&zombies))
-			block_locked(&reaper_wq, 0);
+			block_locked(&reaper_wq, WAIT_FOREVER);
 		spin_unlock_irqrestore(&sched_lock, flags);
 	}
 }

@@ -87,6 +87,9 @@ struct thread *thread_create_user(const char *name, void (*entry)(void *), void 
 void thread_yield(void);
 /* Sleeps at least ns nanoseconds. */
 void thread_sleep_ns(uint64_t ns);
+/* Sleeps until time_now_ns() >= deadline_ns (WAIT_FOREVER: until woken),
+ * or until a kill or resume wakes the thread early. */
+void thread_sleep_until(uint64_t deadline_ns);
 void thread_exit(int code) __attribute__((noreturn));
 /* The top of a thread's kernel stack (where user-mode entries land). */
 uintptr_t thread_kernel_stack_top(const struct thread *t);

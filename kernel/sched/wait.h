@@ -21,6 +21,9 @@ void wait_queue_init(struct wait_queue *wq);
 
 /* timeout_ns 0 waits for ever.  0 when woken, -E_TIMEOUT when the time ran out. */
 int wait_queue_wait(struct wait_queue *wq, struct spinlock *lock, uint64_t timeout_ns);
+/* The same with an absolute deadline (time_now_ns; WAIT_FOREVER: none),
+ * kept absolute down to the timer so it is never early. */
+int wait_queue_wait_until(struct wait_queue *wq, struct spinlock *lock, uint64_t deadline_ns);
 
 /* Safe from interrupt handlers.  Return how many threads were woken. */
 int wait_queue_wake_one(struct wait_queue *wq);
