@@ -20,6 +20,7 @@ cspace_init(struct cspace *cs, struct cap *slots, uint64_t nslots,
 	kobject_init(&cs->obj, KOBJ_CSPACE, ops);
 	cs->slots = slots;
 	cs->nslots = nslots;
+	cs->closed = false;
 	return 0;
 }
 
@@ -57,6 +58,8 @@ cspace_lookup_empty(struct cspace *cs, uint64_t slot, struct cap **out)
 		return -E_NOCAP;
 	if (c->obj != NULL)
 		return -E_EXIST;
+	if (cs->closed)
+		return -E_DEAD;
 	*out = c;
 	return 0;
 }
@@ -71,4 +74,11 @@ cspace_clear(struct cspace *cs)
 		if (cs->slots[i].obj != NULL)
 			cdt_erase(&cs->slots[i]);
 	kobject_defer_end();
+}
+
+void
+cspace_close(struct cspace *cs)
+{
+	cs->closed = true;
+	cspace_clear(cs);
 }

@@ -8,6 +8,7 @@
 #ifndef CAP_CSPACE_H
 #define CAP_CSPACE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cap/cap.h"
@@ -19,6 +20,10 @@ struct cspace {
 	struct kobject obj;		/* first: CSPACE capabilities name it */
 	struct cap *slots;
 	uint64_t nslots;		/* including slot 0 */
+	/* Its owner has ended: nothing may enter any more.  Every insertion
+	 * passes cspace_lookup_empty, so this one flag, set under the
+	 * capability lock that ends the owner, closes every path at once. */
+	bool closed;
 };
 
 static inline struct cspace *
@@ -45,7 +50,8 @@ int cspace_lookup(struct cspace *cs, uint64_t slot, uint32_t type,
     uint32_t rights, struct cap **out);
 
 /* The check of a destination: in range and not 0 (-E_NOCAP), empty
- * (-E_EXIST). */
+ * (-E_EXIST), in a cspace still open (-E_DEAD).  Every way a capability
+ * enters a cspace (install, copy, mint, move, IPC transfer) passes here. */
 int cspace_lookup_empty(struct cspace *cs, uint64_t slot, struct cap **out);
 
 /*
@@ -55,5 +61,13 @@ int cspace_lookup_empty(struct cspace *cs, uint64_t slot, struct cap **out);
  * itself is a cycle that only this call breaks.
  */
 void cspace_clear(struct cspace *cs);
+
+/*
+ * Its owner has ended: cspace_clear, and from now on every insertion is
+ * -E_DEAD, so nothing can land in a cspace nobody will clear again (a
+ * capability to the cspace itself, or to its dead process, would make a
+ * cycle that outlives it).  Lookups still work and find it empty.
+ */
+void cspace_close(struct cspace *cs);
 
 #endif

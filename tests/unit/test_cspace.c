@@ -323,6 +323,58 @@ UNIT_TEST(lookup_checks_range_empty_type_rights)
 	CHECK_EQ(destroyed[100], 1);
 }
 
+UNIT_TEST(a_closed_cspace_takes_nothing_in)
+{
+	struct cspace *a, *b;
+	struct kobject *ep, *mem, *via_obj;
+	struct cap *out = NULL;
+
+	counters_reset();
+	a = cs_new(1, 8);
+	b = cs_new(2, 8);
+	ep = obj_new(100, KOBJ_ENDPOINT);
+	mem = obj_new(101, KOBJ_MEMORY);
+	via_obj = obj_new(102, KOBJ_ENDPOINT);
+	CHECK_EQ(cap_install(a, 1, ep, CAP_RIGHTS_ALL, 0), 0);
+	CHECK_EQ(cap_install(a, 2, mem, CAP_RIGHTS_ALL, 0), 0);
+	CHECK_EQ(cap_install(a, 3, via_obj, CAP_RIGHTS_ALL, 0), 0);
+	CHECK_EQ(cap_install(a, 4, &b->obj, CAP_RIGHTS_ALL, 0), 0);
+	CHECK_EQ(cap_copy(a, 1, b, 1), 0);
+
+	cspace_close(b);
+	CHECK_EQ(lastcaps[100], 0);		/* a still holds the endpoint */
+	CHECK_EQ(cspace_lookup(b, 1, KOBJ_ANY, 0, &out), -E_NOCAP);
+	/* Every way in is refused, after the usual slot checks. */
+	CHECK_EQ(cspace_lookup_empty(b, 0, &out), -E_NOCAP);
+	CHECK_EQ(cspace_lookup_empty(b, 5, &out), -E_DEAD);
+	CHECK_EQ(cap_install(b, 5, mem, CAP_RIGHTS_ALL, 0), -E_DEAD);
+	CHECK_EQ(cap_copy(a, 2, b, 5), -E_DEAD);
+	CHECK_EQ(cap_mint(a, 1, b, 5, CAP_RIGHT_READ, 7), -E_DEAD);
+	CHECK_EQ(cap_move(a, 2, b, 5), -E_DEAD);
+	CHECK_EQ(cap_transfer(S(a, 3), a, 2, b, 5, 0), -E_DEAD);
+	CHECK_EQ(cap_transfer(S(a, 3), a, 2, b, 5, CAP_TRANSFER_MOVE), -E_DEAD);
+	/* Its own capability, the cycle that would never break. */
+	CHECK_EQ(cap_copy(a, 4, b, 6), -E_DEAD);
+	for (uint64_t i = 1; i < 8; i++)
+		CHECK(S(b, i)->obj == NULL);
+	CHECK(S(a, 2)->obj == mem);		/* the failed move left it */
+	/* Taking out still works (a cleared cspace has nothing to give). */
+	CHECK_EQ(cap_copy(b, 1, a, 5), -E_NOCAP);
+
+	/* The last capability to b goes: it is destroyed, nothing leaks. */
+	CHECK_EQ(cap_delete(a, 4), 0);
+	cs_free(b);
+	CHECK_EQ(destroyed[2], 1);
+	kobject_unref(ep);
+	kobject_unref(mem);
+	kobject_unref(via_obj);
+	cs_free(a);
+	CHECK_EQ(destroyed[1], 1);
+	CHECK_EQ(destroyed[100], 1);
+	CHECK_EQ(destroyed[101], 1);
+	CHECK_EQ(destroyed[102], 1);
+}
+
 UNIT_TEST(install_makes_a_root_and_checks_arguments)
 {
 	struct cspace *a;
