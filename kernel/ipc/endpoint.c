@@ -402,14 +402,16 @@ ipc_reply_through(struct reply *r)
 }
 
 void
-ipc_thread_exit(struct thread *t)
+ipc_thread_leave(struct thread *t)
 {
 	struct ipc_state *st = t->ipc;
 
 	if (!st)
 		return;
-	if (st->ep)
+	if (st->ep) {
 		ipc_dequeue(st);
+		st->wait = IPC_IDLE;
+	}
 	drop_reply(st);
 	if (st->replier) {
 		st->replier->ipc->reply_to = NULL;

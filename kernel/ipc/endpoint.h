@@ -72,6 +72,12 @@ struct ipc_state {
 	struct thread *replier;		/* the thread that owes us one */
 	struct reply *saved_reply;	/* ...or the Reply object that does */
 	struct wait_queue wq;
+	/* The user buffer a receive (recv, call's reply) will copy the
+	 * message out to, pinned from the check before the operation until
+	 * the copy: unmap and protect refuse it (-E_BUSY), so a receive
+	 * whose buffer was good never takes a message it cannot hand out.
+	 * 0: none.  Set under the process's vm_lock. */
+	uintptr_t pinned_buf;
 	struct ipc_kmsg msg;		/* out going, then in coming */
 };
 
@@ -93,7 +99,15 @@ int endpoint_create(struct process *owner, struct endpoint **out);
 
 /* The per-thread state (for process_start) and its end. */
 struct ipc_state *ipc_state_alloc(struct thread *t);
-void ipc_thread_exit(struct thread *t);
+/*
+ * t takes no further part in IPC: it leaves the endpoint queue it waits
+ * on, a caller it owes a reply wakes with -E_DEAD, and a server or Reply
+ * that owes t one forgets it.  Called the moment t is killed (not when
+ * it next runs), so a message or report goes to the next live receiver
+ * instead of to a thread that will never return it to user space; and
+ * again, harmlessly, when t exits.  Capability lock held.
+ */
+void ipc_thread_leave(struct thread *t);
 void ipc_thread_free(struct thread *t);
 
 /*

@@ -271,7 +271,7 @@ void
 process_discard(struct process *p)
 {
 	p->state = PROCESS_DEAD;
-	cspace_clear(p->cs);		/* its own AddressSpace capability references it */
+	cspace_close(p->cs);		/* its own AddressSpace capability references it */
 	kobject_unref(&p->obj);
 }
 
@@ -392,6 +392,7 @@ process_thread_kill(struct thread_handle *h)
 		return -E_DEAD;
 	t->stop_alone = true;
 	thread_request_stop(t->id);
+	ipc_thread_leave(t);
 	return 0;
 }
 
@@ -416,6 +417,7 @@ process_stop_threads(struct process *p)
 		if (t != self) {
 			t->stop_alone = false;	/* the whole process goes */
 			thread_request_stop(t->id);
+			ipc_thread_leave(t);
 		}
 	}
 }
@@ -426,7 +428,7 @@ thread_leaves(struct process *p)
 {
 	struct thread *t = thread_current();
 
-	ipc_thread_exit(t);
+	ipc_thread_leave(t);
 	list_del(&t->proc_link);
 	p->nthreads--;
 	if (t->handle) {
@@ -473,7 +475,7 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 	p->exit_status = status;
 	wait_queue_wake_all(&p->exit_wq);
 	process_stop_threads(p);	/* the others end on their way to user mode */
-	cspace_clear(p->cs);
+	cspace_close(p->cs);		/* nothing enters it from now on */
 	p->report_event = event;
 	p->report_words[0] = p->pid;
 	p->report_words[1] = (uint64_t)status;
@@ -482,6 +484,35 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 	p->report_pending = true;
 	if (p->unreaped == 0)
 		send_report(p);
+}
+
+void
+process_kill(struct process *p)
+{
+	if (p->state == PROCESS_LIVE)
+		process_end(p, PROCESS_EVENT_EXIT, -E_DEAD, 0, 0);
+}
+
+int
+process_kill_thread_id(uint64_t tid)
+{
+	unsigned long flags = cap_lock_take();
+	int err = -E_NOENT;
+
+	list_for_each(n, &all_processes) {
+		struct process *p = container_of(n, struct process, all_link);
+
+		list_for_each(m, &p->threads)
+			if (container_of(m, struct thread, proc_link)->id == tid) {
+				err = p->state == PROCESS_LIVE ? 0 : -E_DEAD;
+				process_kill(p);
+				break;
+			}
+		if (err != -E_NOENT)
+			break;
+	}
+	cap_lock_drop(flags);
+	return err;
 }
 
 void
@@ -562,3 +593,10 @@ process_print_all(void)
 	cap_lock_drop(flags);
 }
 
+
+void
+process_for_each(void (*fn)(struct process *p, void *ctx), void *ctx)
+{
+	list_for_each(n, &all_processes)
+		fn(container_of(n, struct process, all_link), ctx);
+}

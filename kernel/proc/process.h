@@ -183,6 +183,19 @@ void process_thread_exit(void) __attribute__((noreturn));
 /* Asks every thread of p but the caller to stop (process_kill). */
 void process_stop_threads(struct process *p);
 
+/*
+ * Ends p now, from outside, with status -E_DEAD (capability lock held):
+ * it is dead from this moment (a later thread_kill is -E_DEAD, its
+ * cspace takes nothing in, its threads have left every IPC queue); each
+ * thread ends on its way back to user mode, and the supervisor hears
+ * once the last one is freed.  Nothing for a process already ended.
+ */
+void process_kill(struct process *p);
+
+/* The shell's kill of a user thread: its whole process ends.  0,
+ * -E_DEAD (already ending), -E_NOENT (no user thread tid). */
+int process_kill_thread_id(uint64_t tid);
+
 /* Undoes process_create before process_start.  Capability lock held. */
 void process_discard(struct process *p);
 
@@ -231,5 +244,9 @@ void process_thread_reaped(struct thread *t);
 
 /* For the shell and the boot log. */
 void process_print_all(void);
+
+/* Calls fn on every process not yet freed, ended ones included
+ * (capability lock held; fn must not free one). */
+void process_for_each(void (*fn)(struct process *p, void *ctx), void *ctx);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "asm/layout.h"
 #include "cap/lock.h"
+#include "ipc/endpoint.h"
 #include "lib/string.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
@@ -17,6 +18,7 @@
 #include "proc/frames.h"
 #include "proc/process.h"
 #include "sched/mutex.h"
+#include "sched/thread.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
@@ -233,6 +235,35 @@ isolate_range(struct process *p, uintptr_t va, size_t pages)
 }
 
 /*
+ * Does [va, va + pages pages) hold a buffer that a thread of p is
+ * receiving a message into (ipc_state.pinned_buf)?  Then unmapping it,
+ * or taking its write permission, must wait until the receive is over:
+ * -E_BUSY, as Zircon refuses to decommit pinned pages.  p->vm_lock held
+ * (the pins are set under it).
+ */
+static bool
+range_pinned(struct process *p, uintptr_t va, size_t pages)
+{
+	uintptr_t end;
+	unsigned long irq;
+	bool pinned = false;
+
+	if (pages > (UINTPTR_MAX - va) / PAGE_SIZE_4K)
+		return false;		/* no such region: the caller says so */
+	end = va + pages * PAGE_SIZE_4K;
+	irq = cap_lock_take();		/* p->threads */
+	list_for_each(n, &p->threads) {
+		struct thread *t = container_of(n, struct thread, proc_link);
+		uintptr_t buf = t->ipc ? __atomic_load_n(&t->ipc->pinned_buf, __ATOMIC_RELAXED) : 0;
+
+		if (buf && buf < end && buf + sizeof(struct ipc_msg) > va)
+			pinned = true;
+	}
+	cap_lock_drop(irq);
+	return pinned;
+}
+
+/*
  * The TLB: vm_space_unmap and vm_space_protect flush the page when the
  * space is active on this CPU, and a switch between spaces flushes the
  * rest (no PCIDs or ASIDs), so on one CPU no stale entry survives.  With
@@ -246,7 +277,7 @@ process_vm_unmap(struct process *p, uintptr_t va, size_t pages)
 	int i;
 
 	mutex_lock(&p->vm_lock);
-	i = isolate_range(p, va, pages);
+	i = range_pinned(p, va, pages) ? -E_BUSY : isolate_range(p, va, pages);
 	if (i < 0) {
 		mutex_unlock(&p->vm_lock);
 		return i;
@@ -284,6 +315,8 @@ process_vm_protect(struct process *p, uintptr_t va, size_t pages, unsigned int f
 		flags |= p->regions[i].flags & VM_UNCACHED;	/* a mapping's memory type stays */
 	if (i >= 0 && (flags & ~p->regions[i].max_flags))
 		i = -E_PERM;
+	if (i >= 0 && !(flags & VM_WRITE) && range_pinned(p, va, pages))
+		i = -E_BUSY;
 	if (i >= 0 && p->regions[i].flags != flags)
 		i = isolate_range(p, va, pages);
 	if (i < 0) {

@@ -171,8 +171,13 @@ cmd_kill(int argc, char **argv)
 		printk("kill: usage: kill ID\n");
 		return;
 	}
-	err = thread_request_stop(id);
+	/* A user thread's process ends with it, at once (as process_kill). */
+	err = process_kill_thread_id(id);
 	if (err == -E_NOENT)
+		err = thread_request_stop(id);
+	if (err == -E_DEAD)
+		printk("kill: thread %lu is already ending\n", id);
+	else if (err == -E_NOENT)
 		printk("kill: no thread %lu\n", id);
 	else if (err == -E_PERM)
 		printk("kill: thread %lu is part of the kernel\n", id);

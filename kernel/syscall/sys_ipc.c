@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "proc/process.h"
 #include "proc/uaccess.h"
+#include "sched/mutex.h"
 #include "sched/thread.h"
 #include "syscall/syscall.h"
 #include "themelios/abi.h"
@@ -60,10 +61,11 @@ msg_out(uint64_t umsg, const struct ipc_state *st)
 
 /*
  * For the operations that receive: the whole message must be writable
- * before anything happens, so a bad pointer fails the call instead of
- * losing a message already taken from its sender.  Read it and write
- * the same bytes back (nothing else can unmap it meanwhile: a process
- * has one thread and no unmap call).
+ * before anything happens, and stay so until it is copied out, so a bad
+ * pointer fails the call instead of losing a message already taken from
+ * its sender.  Under the process's vm_lock the buffer is pinned (unmap
+ * and protect then refuse it, -E_BUSY) and probed: read one byte of each
+ * page and write it back.  msg_unpin after the copy, on every path.
  */
 static int
 probe_byte(uint64_t at)
@@ -75,17 +77,29 @@ probe_byte(uint64_t at)
 }
 
 static int
-msg_check(uint64_t umsg)
+msg_pin(uint64_t umsg, struct ipc_state *st)
 {
-	uint64_t last = umsg + sizeof(struct ipc_msg) - 1;
+	struct process *p = process_current();
 	int err;
 
 	if (!user_range_ok(umsg, sizeof(struct ipc_msg)))
 		return -E_FAULT;
+	mutex_lock(&p->vm_lock);
+	__atomic_store_n(&st->pinned_buf, umsg, __ATOMIC_RELAXED);
 	/* The message spans at most two pages: one byte of each will do. */
-	if ((err = probe_byte(umsg)))
-		return err;
-	return probe_byte(last);
+	err = probe_byte(umsg);
+	if (!err)
+		err = probe_byte(umsg + sizeof(struct ipc_msg) - 1);
+	if (err)
+		__atomic_store_n(&st->pinned_buf, 0, __ATOMIC_RELAXED);
+	mutex_unlock(&p->vm_lock);
+	return err;
+}
+
+static void
+msg_unpin(struct ipc_state *st)
+{
+	__atomic_store_n(&st->pinned_buf, 0, __ATOMIC_RELAXED);
 }
 
 static long
@@ -153,16 +167,21 @@ send_common(struct syscall_args *a, bool call)
 	unsigned long flags;
 	long err;
 
-	if ((err = flags_ok(a->a[2])) || (call && (err = msg_check(a->a[1]))) ||
-	    (err = msg_in(a->a[1], st)))
+	if ((err = flags_ok(a->a[2])))
 		return err;
-	if (!call)
-		st->recv_slot = 0;
-	flags = cap_lock_take();
-	err = ipc_send(a->a[0], (unsigned int)a->a[2], call);
-	cap_lock_drop(flags);
+	if (call && (err = msg_pin(a->a[1], st)))
+		return err;
+	err = msg_in(a->a[1], st);
+	if (!err) {
+		if (!call)
+			st->recv_slot = 0;
+		flags = cap_lock_take();
+		err = ipc_send(a->a[0], (unsigned int)a->a[2], call);
+		cap_lock_drop(flags);
+	}
 	if (!err && call)
 		err = msg_out(a->a[1], st);
+	msg_unpin(st);
 	return err;
 }
 
@@ -185,20 +204,24 @@ recv_common(uint64_t slot, uint64_t umsg, uint64_t f, bool reply_first)
 	unsigned long flags;
 	long err;
 
-	if ((err = flags_ok(f)) || (err = msg_check(umsg)))
+	if ((err = flags_ok(f)))
+		return err;
+	if ((err = msg_pin(umsg, st)))
 		return err;
 	if (reply_first) {
 		/* msg.cap is the receive slot: this reply carries no capability
 		 * (sys_reply can send one). */
-		if ((err = msg_in(umsg, st)))
-			return err;
+		err = msg_in(umsg, st);
 		st->msg.cap_slot = 0;
 	} else {
-		uint64_t cap;
+		uint64_t cap = 0;
 
-		if ((err = copy_from_user(&cap, umsg + offsetof(struct ipc_msg, cap), sizeof(cap))))
-			return err;
+		err = copy_from_user(&cap, umsg + offsetof(struct ipc_msg, cap), sizeof(cap));
 		st->recv_slot = cap;
+	}
+	if (err) {
+		msg_unpin(st);
+		return err;
 	}
 	flags = cap_lock_take();
 	if (reply_first) {
@@ -212,6 +235,7 @@ recv_common(uint64_t slot, uint64_t umsg, uint64_t f, bool reply_first)
 	cap_lock_drop(flags);
 	if (!err)
 		err = msg_out(umsg, st);
+	msg_unpin(st);
 	return err;
 }
 
@@ -294,11 +318,11 @@ sys_wait(struct syscall_args *a)
 long
 sys_wait_until(struct syscall_args *a)
 {
-	uint64_t deadline = a->a[1], now;
+	uint64_t deadline = a->a[1];
 
 	if (a->a[0] == CAP_SLOT_NULL) {
-		while ((now = time_now_ns()) < deadline && !thread_should_stop())
-			thread_sleep_ns(deadline - now);
+		while (time_now_ns() < deadline && !thread_should_stop())
+			thread_sleep_until(deadline);
 		return 0;
 	}
 	return wait_common(a->a[0], true, deadline, a->a[2]);

@@ -135,7 +135,7 @@ sys_process_kill(struct syscall_args *a)
 	if (p && p->state != PROCESS_LIVE)
 		err = -E_DEAD;
 	else if (p && p != self)
-		process_stop_threads(p);	/* they end on their way to user mode */
+		process_kill(p);	/* its threads end on their way to user mode */
 	cap_lock_drop(flags);
 	if (!err && p == self)
 		process_exit(-E_DEAD);
