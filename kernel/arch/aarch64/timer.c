@@ -14,6 +14,16 @@
 #define CTL_ENABLE	1
 #define CTL_IMASK	2
 
+/*
+ * CNTKCTL_EL1, what EL0 may touch of the generic timer.  Its reset value
+ * is architecturally unknown, so say it: nothing.  Not the counters
+ * (user code reads time through clock_ns and cycles), and not either
+ * timer's registers, so no user program can reprogram or silence the
+ * kernel's alarm.  Event stream off.  (A Linux vDSO would want EL0VCTEN,
+ * bit 1, one day.)
+ */
+#define CNTKCTL_EL0_NONE	0ull
+
 extern uint32_t aarch64_timer_intid;
 
 static void (*timer_fn)(struct arch_regs *regs, void *ctx);
@@ -35,6 +45,7 @@ arch_time_init(void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
 
 	timer_fn = fn;
 	timer_ctx = ctx;
+	__asm__ volatile("msr cntkctl_el1, %0; isb" : : "r"(CNTKCTL_EL0_NONE));
 	__asm__ volatile("msr cntv_ctl_el0, %0" : : "r"((uint64_t)CTL_IMASK));
 	err = arch_irq_attach(aarch64_timer_intid, "timer", timer_irq, NULL);
 	if (err < 0)

@@ -14,6 +14,7 @@
 #include "core/fault.h"
 #include "core/irq.h"
 #include "core/printk.h"
+#include "proc/uaccess.h"
 
 #define IDT_ENTRIES	256
 #define GATE_INTERRUPT	0x8e	/* present, DPL 0, 64-bit interrupt gate */
@@ -187,6 +188,9 @@ x86_trap(struct arch_regs *r)
 		pic_acknowledge(v);
 		return;
 	}
+	/* User code that set AC must not have lifted SMAP for us. */
+	if ((r->cs & 3) && (r->rflags & RFLAGS_AC))
+		uaccess_guard_check(r->rsp);
 	irq_dispatch(v, r);
 	/* The spurious vector is the one interrupt that takes no EOI. */
 	if (v != VECTOR_SPURIOUS)

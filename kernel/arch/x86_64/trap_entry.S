@@ -44,7 +44,13 @@ trap_common:
 	 * later it still is, as the C ABI wants at the call. */
 	movq %rsp, %rdi
 	cld
-	call x86_trap
+	/* User code may have set AC (popf): the kernel never runs with it,
+	 * or SMAP would be off in this handler and in any thread it switches
+	 * to (a switch does not save RFLAGS).  iretq restores the user's. */
+	testb $1, x86_smap_enabled(%rip)
+	jz 3f
+	clac
+3:	call x86_trap
 	POP_GPRS
 	testb $3, 24(%rsp)
 	jz 2f

@@ -42,7 +42,8 @@
 void x86_syscall_entry(void);
 int x86_syscall(struct arch_regs *r);
 
-static bool have_smap;
+/* Read by trap_entry.S too: CLAC exists only with SMAP. */
+bool x86_smap_enabled;
 static const char *protections = "none";
 
 static uint64_t
@@ -109,15 +110,15 @@ arch_user_init(void)
 			cr4 |= CR4_SMEP;
 		if (id[1] & (1u << 20)) {
 			cr4 |= CR4_SMAP;
-			have_smap = true;
+			x86_smap_enabled = true;
 		}
 	}
 	__asm__ volatile("movq %0, %%cr4" : : "r"(cr4) : "memory");
-	if ((cr4 & CR4_SMEP) && have_smap)
+	if ((cr4 & CR4_SMEP) && x86_smap_enabled)
 		protections = "SMEP SMAP";
 	else if (cr4 & CR4_SMEP)
 		protections = "SMEP (no SMAP on this CPU)";
-	else if (have_smap)
+	else if (x86_smap_enabled)
 		protections = "SMAP (no SMEP on this CPU)";
 	else
 		protections = "none (this CPU has neither SMEP nor SMAP)";
@@ -139,14 +140,14 @@ arch_set_kernel_stack(uintptr_t top)
 void
 arch_user_access_begin(void)
 {
-	if (have_smap)
+	if (x86_smap_enabled)
 		__asm__ volatile("stac" : : : "memory");
 }
 
 void
 arch_user_access_end(void)
 {
-	if (have_smap)
+	if (x86_smap_enabled)
 		__asm__ volatile("clac" : : : "memory");
 }
 

@@ -2,7 +2,13 @@
 #ifndef ASM_CPU_H
 #define ASM_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
+
+#define RFLAGS_AC		(1ull << 18)	/* alignment check; with SMAP: user access */
+
+/* SMAP is on (CLAC/STAC exist): set once at boot (user.c). */
+extern bool x86_smap_enabled;
 
 #define MSR_APIC_BASE		0x1b
 #define MSR_TSC_DEADLINE	0x6e0
