@@ -63,6 +63,7 @@ KERNEL_SRCS += \
 	kernel/ipc/endpoint.c \
 	kernel/ipc/fastpath.c \
 	kernel/ipc/notification.c \
+	kernel/proc/audit.c \
 	kernel/proc/boot_archive.c \
 	kernel/proc/elf.c \
 	kernel/proc/frames.c \

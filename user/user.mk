@@ -7,7 +7,7 @@ USER_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
 	-fno-pic -fno-pie \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
 	-Iuser/lib -Iuser -I. -Iinclude -I$(GEN) -mgeneral-regs-only $(USER_ARCH_CFLAGS) -MMD -MP
-USER_LIB := user/lib/printf.c user/lib/runtime.c user/lib/stack_guard.c lib/format.c lib/string.c \
+USER_LIB := user/lib/audit.c user/lib/printf.c user/lib/runtime.c user/lib/stack_guard.c lib/format.c lib/string.c \
 	lib/strlcpy.c \
 	user/lib/crt0_$(ARCH).S user/lib/syscall6_$(ARCH).S \
 	user/lib/ipc_words_$(ARCH).S $(GEN)/usys.S

@@ -132,6 +132,30 @@ struct spawn_args {
 /* random: at most this many bytes per call. */
 #define RANDOM_MAX		256
 
+/*
+ * memory_audit (test mode only): where every frame and heap byte is, and
+ * what holds it.  Two audits around work that should leave nothing
+ * behind (a suite case, a fuzz round) must agree on every field but the
+ * free frames the heap keeps cached (compare frames_used - heap_pages);
+ * anomalies counts what is wrong on its own (logged by the kernel, each
+ * named): an ended process whose CSpace still holds capabilities, a
+ * Memory object charged past its limit, heap damage.
+ */
+#define AUDIT_OBJECT_TYPES	16
+struct mem_audit {
+	uint64_t frames_free;
+	uint64_t frames_used;		/* handed out, the heap's included */
+	uint64_t heap_pages;		/* frames the kernel heap holds */
+	uint64_t heap_live;		/* allocations */
+	uint64_t heap_bytes;		/* their sizes */
+	uint64_t processes;		/* not yet freed, ended ones included */
+	uint64_t processes_ended;
+	uint64_t pools;			/* Memory objects */
+	uint64_t pools_used;		/* pages charged, over every pool */
+	uint64_t objects[AUDIT_OBJECT_TYPES];	/* live kernel objects by type */
+	uint64_t anomalies;
+};
+
 /* map_anonymous, frames_map and vm_protect flags (reading is implied). */
 #define MAP_WRITE		(1u << 1)
 #define MAP_EXEC		(1u << 2)	/* vm_protect only; never with MAP_WRITE */

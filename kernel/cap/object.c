@@ -9,6 +9,7 @@
 #include "cap/object.h"
 
 static struct kobject *reap_head;	/* LIFO: order does not matter */
+static uint64_t live_objects[KOBJ_NTYPES];	/* for the audit */
 static unsigned int defer_depth;
 static bool reaping;
 
@@ -17,6 +18,8 @@ kobject_init(struct kobject *obj, enum kobject_type type,
     const struct kobject_ops *ops)
 {
 	obj->type = type;
+	if (type < KOBJ_NTYPES)
+		live_objects[type]++;
 	obj->pending = 0;
 	obj->refs = 1;
 	obj->ncaps = 0;
@@ -56,6 +59,8 @@ reap_run(void)
 			kobject_unref(obj);	/* the queue's reference */
 		} else {
 			obj->pending = 0;
+			if (obj->type < KOBJ_NTYPES)
+				live_objects[obj->type]--;
 			if (obj->ops->destroy != NULL)
 				obj->ops->destroy(obj);
 		}
@@ -90,6 +95,12 @@ kobject_defer_end(void)
 	/* Most sections queue nothing: skip the call (hot on IPC paths). */
 	if (--defer_depth == 0 && reap_head != NULL)
 		reap_run();
+}
+
+uint64_t
+kobject_live_count(enum kobject_type type)
+{
+	return type < KOBJ_NTYPES ? live_objects[type] : 0;
 }
 
 bool

@@ -102,6 +102,9 @@ void kobject_unref(struct kobject *obj);
 void kobject_defer_begin(void);
 void kobject_defer_end(void);
 
+/* Objects of a type initialised and not yet destroyed (the audit). */
+uint64_t kobject_live_count(enum kobject_type type);
+
 /* True when no callback is queued or running (for tests and asserts). */
 bool kobject_reaper_idle(void);
 

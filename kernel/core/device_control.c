@@ -76,13 +76,15 @@ io_ports_claim(struct process *owner, uint64_t first, uint64_t count, struct io_
 		return -E_INVAL;
 	if (first >= arch_port_space() || count > arch_port_space() - first)
 		return -E_RANGE;
-	io = process_object_new(owner, sizeof(*io), KOBJ_IO_PORTS, &io_ports_ops);
-	if (!io)
-		return -E_NOMEM;
+	/* The claim first: an object is made only once it will be kept
+	 * (one freed unpublished would skew the audit's object counts). */
 	err = resource_claim(RESOURCE_PORTS, first, count, "user driver", NULL);
-	if (err) {
-		process_object_free(owner, io);
+	if (err)
 		return err;
+	io = process_object_new(owner, sizeof(*io), KOBJ_IO_PORTS, &io_ports_ops);
+	if (!io) {
+		resource_release(RESOURCE_PORTS, first);
+		return -E_NOMEM;
 	}
 	io->first = (uint32_t)first;
 	io->count = (uint32_t)count;

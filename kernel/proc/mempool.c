@@ -7,12 +7,15 @@
 /* The counts alone, so a pool can be charged with or without the
  * capability lock (page tables are made under a process's vm_lock). */
 static struct spinlock pool_lock = SPINLOCK_INIT("memory pools");
+/* Every pool (capability lock): made and destroyed under it. */
+static struct list_node all_pools = LIST_INIT(all_pools);
 
 static void
 mempool_destroy(struct kobject *obj)
 {
 	struct mempool *mp = (struct mempool *)obj;
 
+	list_del(&mp->all_link);
 	if (mp->parent) {
 		mempool_uncharge(mp->parent, mp->limit);
 		kobject_unref(&mp->parent->obj);
@@ -64,8 +67,16 @@ mempool_create(struct mempool *parent, uint64_t pages, struct mempool **out)
 	kobject_init(&mp->obj, KOBJ_MEMORY, &mempool_ops);
 	mp->limit = pages;
 	mp->parent = parent;
+	list_add_tail(&all_pools, &mp->all_link);
 	if (parent)
 		kobject_ref(&parent->obj);
 	*out = mp;
 	return 0;
+}
+
+void
+mempool_for_each(void (*fn)(struct mempool *mp, void *ctx), void *ctx)
+{
+	list_for_each(n, &all_pools)
+		fn(container_of(n, struct mempool, all_link), ctx);
 }

@@ -14,12 +14,14 @@
 #include <stdint.h>
 
 #include "cap/object.h"
+#include "lib/list.h"
 
 struct mempool {
 	struct kobject obj;		/* KOBJ_MEMORY */
 	uint64_t limit;			/* pages */
 	uint64_t used;
 	struct mempool *parent;		/* charged for limit; referenced */
+	struct list_node all_link;	/* every pool, for the audit */
 };
 
 /* A pool of pages pages out of parent (NULL: the root).  -E_NOMEM,
@@ -30,5 +32,8 @@ int mempool_create(struct mempool *parent, uint64_t pages, struct mempool **out)
  * held (the counts have their own). */
 int mempool_charge(struct mempool *mp, uint64_t pages);
 void mempool_uncharge(struct mempool *mp, uint64_t pages);
+
+/* Calls fn on every pool (capability lock held; fn must not free one). */
+void mempool_for_each(void (*fn)(struct mempool *mp, void *ctx), void *ctx);
 
 #endif

@@ -3,6 +3,8 @@
 #include "arch/arch.h"
 #include "asm/layout.h"
 #include "core/fault.h"
+#include "core/panic.h"
+#include "core/printk.h"
 #include "lib/string.h"
 #include "sched/thread.h"
 #include "themelios/errno.h"
@@ -63,4 +65,29 @@ uaccess_fault(const struct fault_info *fi)
 	if (!t || !t->uaccess_env || !fi->has_addr || fi->addr >= USER_SPACE_END)
 		return false;
 	arch_longjmp(t->uaccess_env, 1);
+}
+
+static void
+read_user_byte(void *addr)
+{
+	(void)*(volatile const uint8_t *)addr;
+}
+
+void
+uaccess_guard_check(uintptr_t addr)
+{
+	static bool logged;
+	struct fault_info fi;
+
+	if (!panic_test_mode() || !user_range_ok(addr, 1))
+		return;
+	if (!fault_catch(read_user_byte, (void *)addr, &fi))
+		panic("kernel read user memory at %lx in an interrupt without a fault: "
+		      "SMAP/PAN is off in the kernel", addr);
+	/* A page the user left unmapped proves nothing about SMAP/PAN. */
+	if (!logged && (fi.access & FAULT_PRESENT)) {
+		logged = true;
+		printk("uaccess: a kernel read of user memory at %lx in an interrupt "
+		       "from user mode faulted, as it must\n", addr);
+	}
 }

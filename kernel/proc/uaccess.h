@@ -25,4 +25,13 @@ bool user_range_ok(uintptr_t addr, size_t len);
  * -E_FAULT and does not return; otherwise returns false. */
 bool uaccess_fault(const struct fault_info *fi);
 
+/*
+ * In test mode, from an interrupt taken in user mode: a plain kernel
+ * read of user memory at addr (no copy_from_user) must fault, as SMAP
+ * and PAN promise, whatever state user code left behind (x86 AC).  A
+ * read that succeeds panics; the first caught one is logged.  Nothing
+ * outside test mode.
+ */
+void uaccess_guard_check(uintptr_t addr);
+
 #endif

@@ -4,7 +4,9 @@
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
+#include "core/panic.h"
 #include "mm/vm_flags.h"
+#include "proc/audit.h"
 #include "proc/frames.h"
 #include "proc/mempool.h"
 #include "proc/process.h"
@@ -180,4 +182,19 @@ sys_frames_map_into(struct syscall_args *a)
 	kobject_unref(&target->obj);
 	cap_lock_drop(flags);
 	return err ? err : copy_to_user(a->a[3], &va, sizeof(va));
+}
+
+/* The memory audit, for the suite: test mode only (it describes the
+ * whole machine, which no capability names). */
+long
+sys_memory_audit(struct syscall_args *a)
+{
+	struct mem_audit audit;
+
+	if (!panic_test_mode())
+		return -E_NOTSUP;
+	if (!user_range_ok(a->a[0], sizeof(audit)))
+		return -E_FAULT;
+	memory_audit(&audit);
+	return copy_to_user(a->a[0], &audit, sizeof(audit));
 }

@@ -44,6 +44,7 @@ long sys_wait(slot_t notification, uint64_t flags, uint64_t *word);
 long sys_wait_until(slot_t notification, uint64_t deadline_ns, uint64_t *word);
 long sys_clock_ns(void);
 long sys_random(void *buffer, uint64_t length);
+long sys_memory_audit(struct mem_audit *out);
 long sys_process_kill(slot_t process);
 long sys_process_grant(slot_t process, slot_t src, slot_t dst);
 long sys_thread_create(uintptr_t entry, uintptr_t stack_top, uint64_t arg, slot_t thread_slot);
@@ -121,6 +122,15 @@ long syscall6(long nr, long a0, long a1, long a2, long a3, long a4, long a5);
 /* printf to the console capability in slot console (printf: CAP_SLOT_CONSOLE). */
 int cprintf(slot_t console, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The memory audit (test mode): 0 when before and after agree on every
+ * count that must come back after work that leaves nothing behind and
+ * after shows no anomaly; otherwise each difference is printed, naming
+ * the field and prefixed with what, and their number returned.
+ */
+int audit_compare(const struct mem_audit *before, const struct mem_audit *after,
+		  const char *what);
 
 /* The error's name ("E_NOCAP"), for messages. */
 const char *strerror(long err);
