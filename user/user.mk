@@ -13,7 +13,13 @@ USER_LIB := user/lib/audit.c user/lib/printf.c user/lib/runtime.c user/lib/stack
 	user/lib/ipc_words_$(ARCH).S $(GEN)/usys.S
 USER_LIB_OBJS := $(patsubst %,$(USER_OBJ)/%.o,$(basename $(USER_LIB)))
 
-$(USER_OBJ)/%.o: %.c | $(GEN)/syscall_numbers.h
+# The adversarial suite's cases and helpers come from one list.
+$(GEN)/utest_cases.h: user/utest/cases.list tools/gen-utest.sh
+	@mkdir -p $(GEN)
+	tools/gen-utest.sh $< > $@.tmp
+	mv $@.tmp $@
+
+$(USER_OBJ)/%.o: %.c | $(GEN)/syscall_numbers.h $(GEN)/utest_cases.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 $(USER_OBJ)/%.o: %.S | $(GEN)/syscall_numbers.h

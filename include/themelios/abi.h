@@ -88,10 +88,28 @@ struct ipc_msg {
 #define IPC_NONBLOCK		(1u << 0)	/* -E_AGAIN instead of waiting */
 
 /* What the kernel sends a supervisor (label), with the badge the
- * supervisor chose at spawn.  words: pid, status or fault code, fault
- * address, faulting pc. */
+ * supervisor chose at spawn.  words: pid, status (-E_FAULT for a fault),
+ * fault address, faulting pc.  A fault report also carries a struct
+ * fault_report as its data (len = sizeof(struct fault_report)). */
 #define PROCESS_EVENT_EXIT	0x45584954ull	/* "EXIT" */
 #define PROCESS_EVENT_FAULT	0x46414c54ull	/* "FALT" */
+
+/* What went wrong, in the same words on every architecture. */
+struct fault_report {
+	uint32_t kind;			/* FAULT_KIND_* */
+	uint32_t access;		/* FAULT_ACCESS_* bits; memory faults only */
+};
+#define FAULT_KIND_OTHER	0	/* anything not below (the log names it) */
+#define FAULT_KIND_MEMORY	1	/* page fault, data or instruction abort */
+#define FAULT_KIND_INSTRUCTION	2	/* undefined or invalid instruction */
+#define FAULT_KIND_PRIVILEGED	3	/* privileged instruction or register */
+#define FAULT_KIND_ALIGNMENT	4	/* misaligned access, pc or stack */
+#define FAULT_KIND_ARITHMETIC	5	/* divide error, floating point */
+#define FAULT_KIND_BREAKPOINT	6	/* breakpoint or debug trap */
+#define FAULT_ACCESS_READ	(1u << 0)
+#define FAULT_ACCESS_WRITE	(1u << 1)
+#define FAULT_ACCESS_EXEC	(1u << 2)	/* an instruction fetch */
+#define FAULT_ACCESS_PRESENT	(1u << 4)	/* mapped, but not for this: protection */
 
 /* spawn: a program from the boot archive, by name. */
 #define SPAWN_CAPS_MAX		8

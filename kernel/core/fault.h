@@ -12,17 +12,22 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "themelios/abi.h"
 
+/* The bits a user fault report carries (struct fault_report) are the
+ * ABI's; FAULT_USER never leaves the kernel. */
 enum fault_access {
-	FAULT_READ = 1 << 0,
-	FAULT_WRITE = 1 << 1,
-	FAULT_EXEC = 1 << 2,
+	FAULT_READ = FAULT_ACCESS_READ,
+	FAULT_WRITE = FAULT_ACCESS_WRITE,
+	FAULT_EXEC = FAULT_ACCESS_EXEC,
 	FAULT_USER = 1 << 3,	/* the access came from user mode */
-	FAULT_PRESENT = 1 << 4,	/* a mapping existed: a protection fault */
+	FAULT_PRESENT = FAULT_ACCESS_PRESENT,	/* a mapping existed: a protection fault */
 };
+#define FAULT_REPORT_ACCESS	(FAULT_READ | FAULT_WRITE | FAULT_EXEC | FAULT_PRESENT)
 
 struct fault_info {
 	const char *name;	/* "page fault", "invalid opcode", ... */
+	unsigned int kind;	/* FAULT_KIND_*, for the report to user space */
 	uintptr_t addr;		/* faulting data address, if has_addr */
 	bool has_addr;
 	unsigned int access;	/* enum fault_access bits */

@@ -287,7 +287,8 @@ ipc_reply(void)
 
 void
 endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
-		     const uint64_t words[IPC_WORDS], struct kobject *hold)
+		     const uint64_t words[IPC_WORDS], const void *data, uint32_t len,
+		     struct kobject *hold)
 {
 	struct ipc_kmsg m;
 	struct kmsg_node *k;
@@ -296,6 +297,8 @@ endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
 	m.label = label;
 	m.badge = badge;
 	memcpy(m.words, words, sizeof(m.words));
+	m.len = len;
+	memcpy(m.data, data, len);
 	if (!list_empty(&ep->receivers)) {
 		struct thread *r = ipc_pop(&ep->receivers);
 

@@ -145,9 +145,10 @@ int ipc_reply_through(struct reply *r);
  * never blocks.  A queued report keeps hold (the process it is about)
  * alive until it is received, so its memory stays charged to its pool
  * meanwhile: a supervisor that never listens spends its own budget, not
- * the kernel's.
+ * the kernel's.  data[0..len) goes as the message's data (len at most
+ * IPC_DATA_MAX).
  */
 void endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
-    const uint64_t words[IPC_WORDS], struct kobject *hold);
+    const uint64_t words[IPC_WORDS], const void *data, uint32_t len, struct kobject *hold);
 
 #endif

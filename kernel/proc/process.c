@@ -460,7 +460,9 @@ send_report(struct process *p)
 	if (!p->supervisor)
 		return;
 	endpoint_kernel_send(p->supervisor, p->supervisor_badge, p->report_event,
-			     p->report_words, &p->obj);
+			     p->report_words, &p->report_fault,
+			     p->report_event == PROCESS_EVENT_FAULT ? sizeof(p->report_fault) : 0,
+			     &p->obj);
 	kobject_unref(&p->supervisor->obj);
 	p->supervisor = NULL;
 }
@@ -552,13 +554,17 @@ fault_user(struct arch_regs *regs, const struct fault_info *fi)
 		panic("user-mode fault in a kernel thread");
 	printk("process %s (pid %lu) killed: %s", p->name, p->pid, fi->name);
 	if (fi->has_addr)
-		printk(" at %016lx (%s)", fi->addr,
-		       fi->access & FAULT_EXEC ? "exec" : fi->access & FAULT_WRITE ? "write" : "read");
+		printk(" at %016lx (%s, %s)", fi->addr,
+		       fi->access & FAULT_EXEC ? "exec" : fi->access & FAULT_WRITE ? "write" : "read",
+		       fi->access & FAULT_PRESENT ? "protection" : "not present");
 	printk(", pc %016lx\n", fi->pc);
 	arch_irq_enable();
 	flags = cap_lock_take();
-	if (p->state == PROCESS_LIVE)
+	if (p->state == PROCESS_LIVE) {
+		p->report_fault.kind = fi->kind;
+		p->report_fault.access = fi->access & FAULT_REPORT_ACCESS;
 		process_end(p, PROCESS_EVENT_FAULT, -E_FAULT, fi->has_addr ? fi->addr : 0, fi->pc);
+	}
 	thread_leaves(p);
 	cap_lock_drop(flags);
 	thread_exit(-E_FAULT);

@@ -71,6 +71,7 @@ struct process {
 	bool report_pending;
 	uint64_t report_event;
 	uint64_t report_words[IPC_WORDS];
+	struct fault_report report_fault;	/* the data of a fault report */
 	uintptr_t entry;		/* the ELF entry point */
 	uintptr_t initial_sp;		/* argc, argv (System V layout) */
 	uint64_t arg;			/* the main thread's first argument */

@@ -1,75 +1,87 @@
 """User mode: init, the echo service over IPC, and the adversarial suite
 that init runs as separate processes (user/init/tests.c, user/utest)."""
+import os
 import re
 
 import pytest
 
-from qemu import Console, arches, boot
+from qemu import ROOT, Console, arches, boot
 
-CASES = [
-    "echo exchange",
-    "read a kernel address",
-    "write a kernel address",
-    "read address 0",
-    "write unmapped memory",
-    "execute the stack",
-    "write own code",
-    "jump into the kernel",
-    "overflow the stack",
-    "an invalid instruction",
-    "a privileged instruction",
-    "bad slots, wrong types, unknown calls",
-    "bad pointers and lengths",
-    "missing rights",
-    "revoke reaches every derived copy",
-    "revoke wakes a blocked receiver",
-    "no capability, no access",
-    "call/reply, badges, capability transfer",
-    "memory exhaustion is contained",
-    "spawn storm is contained",
-    "supervisor receives the fault",
-    "another process's memory",
-    "FPU/SIMD registers per thread",
-    "bad ELF images",
-    "notifications",
-    "a supervisor kills a child",
-    "threads share a process and end with it",
-    "Memory objects: split, charge, return",
-    "argument strings",
-    "register IPC path",
-    "a supervisor grants a running child",
-    "shared memory through Frames",
-    "Thread capabilities end one thread",
-    "IPC under load: handoff without starving others",
-    "Reply capabilities: answer out of order",
-    "a supervisor works on a child's CSpace and AddressSpace",
-    "device claims: lines, ports, registers, given back",
-    "a user-space driver takes its device's interrupts",
-    "unmap and protect: arguments, regions, charges",
-    "unmapped or read-only memory faults that process alone",
-    "suspend, registers, resume",
-    "a suspended thread ends with its thread or process",
-    "IPC fastpath: Reply capabilities, kills, revoke",
-    "the clock, deadlines and sleeps",
-    "TLS pointers per thread: preemption, processes, IPC",
-    "page tables are charged to their address space's owner",
-    "random system calls: the kernel answers, every page returns",
-    "a smashed user stack stops that program",
-    "random bytes from the kernel",
-]
+CASES_LIST = os.path.join(ROOT, "user", "utest", "cases.list")
+
+
+def suite_cases():
+    """(name, expectation) of every case in user/utest/cases.list, in order:
+    the one list the suite's C code is generated from."""
+    cases = []
+    with open(CASES_LIST) as f:
+        for line in f:
+            fields = line.split(None, 3)
+            if fields and fields[0] == "case":
+                cases.append((fields[3].strip(), fields[2]))
+    return cases
+
+
+# What the kernel's "killed:" line calls each kind of fault.
+KERNEL_NAMES = {
+    "x86_64": {"read": "page fault", "write": "page fault", "exec": "page fault",
+               "instruction": "invalid opcode", "privileged": "general protection fault"},
+    "aarch64": {"read": "data abort", "write": "data abort", "exec": "instruction abort",
+                "instruction": "undefined instruction",
+                "privileged": "system register access"},
+}
+
+
+def expected_fault(arch, expectation):
+    """For fault:KIND[:ACCESS][@ADDRESS]: init's words for it ("memory read
+    protection") and the kernel's log line pattern for that process."""
+    spec = expectation.split("@")[0].split(":")
+    kind = spec[1]
+    if kind != "memory":
+        return kind, re.escape(KERNEL_NAMES[arch][kind]) + ", pc "
+    access = spec[2].split(",")
+    direction = [a for a in access if a in ("read", "write", "exec")][0]
+    present = "protection" if "protection" in access else "unmapped"
+    words = "memory %s %s at 0x" % (direction, present)
+    kernel = r"%s at [0-9a-f]{16} \(%s, %s\)" % (
+        re.escape(KERNEL_NAMES[arch][direction]), direction,
+        "protection" if present == "protection" else "not present")
+    return words, kernel
 
 
 @pytest.mark.parametrize("arch", arches())
 def test_adversarial_suite(arch):
+    cases = suite_cases()
+    names = [name for name, _ in cases]
+    assert len(set(names)) == len(names), "a case name twice in cases.list"
     r = boot(arch=arch, cmdline="test user", timeout=240)
+    assert "KERNEL PANIC" not in r.log, r
+    assert re.search(r"^utest: echo exchange: ok", r.log, re.M), r
+    # The suite knows exactly the cases the list has.
+    assert re.search(r"^utest: %d cases\r?$" % len(cases), r.log, re.M), r
+    # Every case ran once and passed, by name; nothing ran that is not listed.
+    verdicts = {}
+    for m in re.finditer(r"^utest: (.+?): (ok|FAILED)(.*?)\r?$", r.log, re.M):
+        verdicts.setdefault(m.group(1), []).append((m.group(2), m.group(3)))
+    never_ran = [n for n in names if n not in verdicts]
+    failed = [n for n in names if n in verdicts and [v for v, _ in verdicts[n]] != ["ok"]]
+    unknown = [n for n in verdicts if n not in names and n != "echo exchange"]
+    assert not never_ran, ("cases that never ran", never_ran, r)
+    assert not failed, ("cases that failed", failed, r)
+    assert not unknown, ("cases not in cases.list", unknown, r)
+    assert re.search(r"^utest: %d passed, 0 failed" % len(cases), r.log, re.M), r
+    # Each fault case ended with the fault cases.list states, reported by
+    # init and logged by the kernel for that process alone, once.
+    for name, expectation in cases:
+        if not expectation.startswith("fault:"):
+            continue
+        words, kernel = expected_fault(arch, expectation)
+        detail = verdicts[name][0][1]
+        m = re.match(r" \(pid (\d+): (.*)\)$", detail)
+        assert m and m.group(2).startswith(words), (name, detail, words)
+        killed = re.findall(r"^process utest \(pid %s\) killed: (.*)$" % m.group(1), r.log, re.M)
+        assert len(killed) == 1 and re.match(kernel, killed[0]), (name, killed, kernel)
     assert r.passed, r
-    for case in CASES:
-        assert re.search(r"^utest: %s: ok" % re.escape(case), r.log, re.M), (case, r)
-    assert "utest: %d passed, 0 failed" % len(CASES) in r.log, r
-    # Every attack on memory was reported as a fault of that process alone.
-    killed = re.findall(r"^process utest \(pid \d+\) killed: (page fault|data abort|instruction abort)", r.log, re.M)
-    assert len(killed) >= 9, r
-    assert "KERNEL PANIC" not in r.log
 
 
 @pytest.mark.parametrize("arch", arches())

@@ -168,10 +168,10 @@ crash_releases(void)
 	long pid;
 
 	CHECK(sys_endpoint_create(sup), 0);
-	pid = spawn("utest", UT_H_DRIVER_CRASH, 64, sup, 9, caps, 2);
+	pid = spawn("utest", UT_H_DEVICE_DRIVER_CRASH, 64, sup, 9, caps, 2);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(sup, &m), 0);
-	CHECK(m.label, PROCESS_EVENT_FAULT);
+	CHECK_FAULT(&m, FAULT_KIND_MEMORY, FAULT_ACCESS_WRITE, UT_FAULT_ADDR);
 	CHECK(m.words[0], pid);
 	CHECK(sys_irq_claim(DEVICES, RTC_LINE, irq), 0);
 	CHECK(sys_cap_delete(irq), 0);

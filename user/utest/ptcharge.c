@@ -120,7 +120,7 @@ spreading_child(void)
 	slot_t console = CAP_SLOT_CONSOLE;	/* for its CHECKs */
 	struct ipc_msg m;
 	uint64_t before = used_of(MEMORY);
-	long pid = spawn("utest", UT_H_PT_SPREAD, SPREAD_QUOTA, 3, 1, &console, 1);
+	long pid = spawn("utest", UT_H_PT_SPREAD_CHILD, SPREAD_QUOTA, 3, 1, &console, 1);
 
 	CHECK(pid > 0, 1);
 	CHECK(used_of(MEMORY), before + SPREAD_QUOTA);
@@ -146,7 +146,7 @@ smallest_spawn(void)
 	int kept = 0;
 
 	for (quota = 1; quota < 200 && pid == -E_NOMEM; quota++) {
-		pid = spawn("utest", UT_H_PT_FULL, quota, 3, 2, &console, 1);
+		pid = spawn("utest", UT_H_PT_FULL_CHILD, quota, 3, 2, &console, 1);
 		if (pid == -E_NOMEM)
 			kept += used_of(MEMORY) != before;
 	}

@@ -70,6 +70,7 @@ decode_sync(const struct arch_regs *regs, struct fault_info *out)
 	case EC_DABT_CUR:
 	case EC_DABT_LOW:
 		fi.name = (esr & 0x3f) == 0x21 ? "alignment fault" : "data abort";
+		fi.kind = (esr & 0x3f) == 0x21 ? FAULT_KIND_ALIGNMENT : FAULT_KIND_MEMORY;
 		fi.addr = regs->far;
 		fi.has_addr = true;
 		fi.access = abort_access(esr, true);
@@ -77,25 +78,30 @@ decode_sync(const struct arch_regs *regs, struct fault_info *out)
 	case EC_IABT_CUR:
 	case EC_IABT_LOW:
 		fi.name = "instruction abort";
+		fi.kind = FAULT_KIND_MEMORY;
 		fi.addr = regs->far;
 		fi.has_addr = true;
 		fi.access = abort_access(esr, false);
 		break;
 	case EC_UNKNOWN:
 		fi.name = "undefined instruction";
+		fi.kind = FAULT_KIND_INSTRUCTION;
 		break;
 	case EC_SVC64:
 		fi.name = "SVC";
 		break;
 	case EC_SYSREG:
 		fi.name = "system register access";
+		fi.kind = FAULT_KIND_PRIVILEGED;
 		break;
 	case EC_BRK:
 		fi.name = "breakpoint";
+		fi.kind = FAULT_KIND_BREAKPOINT;
 		break;
 	case EC_PC_ALIGN:
 	case EC_SP_ALIGN:
 		fi.name = "alignment fault";
+		fi.kind = FAULT_KIND_ALIGNMENT;
 		break;
 	default:
 		fi.name = "synchronous exception";

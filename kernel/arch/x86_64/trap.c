@@ -140,12 +140,40 @@ page_fault_access(uint64_t code)
 	return a;
 }
 
+/* The arch-neutral kind of an exception, for a user fault's report.  A
+ * general protection fault from user mode is a privileged instruction,
+ * or an access through a non-canonical address (the pc tells which). */
+static unsigned int
+exception_kind(unsigned int v)
+{
+	switch (v) {
+	case 14:
+		return FAULT_KIND_MEMORY;
+	case 6:
+		return FAULT_KIND_INSTRUCTION;
+	case 13:
+		return FAULT_KIND_PRIVILEGED;
+	case 17:
+		return FAULT_KIND_ALIGNMENT;
+	case 0:
+	case 16:
+	case 19:
+		return FAULT_KIND_ARITHMETIC;
+	case 1:
+	case 3:
+		return FAULT_KIND_BREAKPOINT;
+	default:
+		return FAULT_KIND_OTHER;
+	}
+}
+
 static void
 trap_exception(struct arch_regs *r)
 {
 	unsigned int v = (unsigned int)r->vector;
 	struct fault_info fi = {
 		.name = exception_names[v],
+		.kind = exception_kind(v),
 		.pc = r->rip,
 		.code = r->error,
 	};
