@@ -37,7 +37,7 @@ KERNEL_LDFLAGS := -nostdlib -static -T $(LDSCRIPT) $(ARCH_LDFLAGS)
 OBJS := $(patsubst %,$(OBJ)/%.o,$(basename $(KERNEL_SRCS) $(ARCH_SRCS) $(GEN)/syscall_table.c))
 INITRD := $(BUILD)/initrd.cpio
 
-.PHONY: all kernel iso run debug test unit systest bench clean deps help
+.PHONY: all kernel iso run debug test unit fuzz systest bench clean deps help
 # ARCH_IMAGE is what QEMU boots when it is not the ELF (arm64 Image).
 all: deps kernel $(if $(filter x86_64,$(ARCH)),iso)
 
@@ -120,6 +120,24 @@ build/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_test_$$*) $$(UNIT_DEPS_test_
 
 unit: $(UNIT_BINS)
 
+# ---- libFuzzer targets (clang; not part of make test) ----
+# build/fuzz/fuzz_erofs build/fuzz/corpus runs it; `make fuzz` also
+# seeds the corpus with a few mkfs.erofs images.
+FUZZ_CC ?= clang
+FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
+	-fsanitize=fuzzer,address,undefined -Ikernel -I. -Iinclude
+fuzz: build/fuzz/fuzz_erofs build/fuzz/corpus
+build/fuzz/fuzz_erofs: tests/fuzz/fuzz_erofs.c kernel/fs/erofs.c kernel/fs/erofs.h lib/crc32c.c
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_erofs.c kernel/fs/erofs.c lib/crc32c.c
+build/fuzz/corpus:
+	@mkdir -p $@ build/fuzz/seed/d
+	echo hello > build/fuzz/seed/f; ln -sf f build/fuzz/seed/l
+	for i in 1 2 3 4 5 6 7 8 9; do echo $$i > build/fuzz/seed/d/name$$i; done
+	mkfs.erofs --quiet -T0 $@/plain build/fuzz/seed >/dev/null
+	mkfs.erofs --quiet -T0 --chunksize=4096 $@/chunks build/fuzz/seed >/dev/null
+	mkfs.erofs --quiet -T0 -E force-inode-extended,noinline_data $@/extended build/fuzz/seed >/dev/null
+
 # ---- the whole suite: host unit tests and QEMU system tests ----
 test: deps unit
 	@for a in $(TEST_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a kernel $$( [ $$a = x86_64 ] && echo iso ) || exit 1; done
@@ -137,6 +155,7 @@ help:
 	@echo "make debug                   boot, QEMU waits for gdb on :1234"
 	@echo "make test                    host unit tests + QEMU system tests"
 	@echo "make bench                   cycle counts of kernel paths"
+	@echo "make fuzz                    libFuzzer targets (clang), not run by make test"
 	@echo "make clean                   remove build/"
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(wildcard $(USER_OBJ)/*/*/*.d)

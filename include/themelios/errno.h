@@ -24,6 +24,11 @@
 #define E_TIMEOUT	15	/* deadline passed */
 #define E_CORRUPT	16	/* input data is malformed */
 #define E_NOTSUP	17	/* valid but not supported */
-#define E_MAX		18
+#define E_IO		18	/* a device read failed or data failed verification */
+#define E_NOTDIR	19	/* a path component is not a directory */
+#define E_ISDIR		20	/* a directory where a file was wanted */
+#define E_NAMETOOLONG	21	/* a name or path longer than allowed */
+#define E_LOOP		22	/* too many symbolic links */
+#define E_MAX		23
 
 #endif

@@ -1,0 +1,1 @@
+UNIT_SRCS_test_crc32c := lib/crc32c.c

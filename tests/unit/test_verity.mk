@@ -1,0 +1,1 @@
+UNIT_SRCS_test_verity := kernel/fs/verity.c lib/sha256.c
