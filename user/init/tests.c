@@ -122,6 +122,8 @@ run_tests(void)
 	unsigned int passed = 0, failed = 0;
 	slot_t caps[2] = { CAP_SLOT_CONSOLE, CAP_SLOT_INIT_DEVICES };
 	int echo_failed = echo_exchange() != 0;
+	struct mem_audit before, after;
+	long audit_err = sys_memory_audit(&before);
 
 	printf("utest: echo exchange: %s\n", echo_failed ? "FAILED" : "ok");
 	printf("utest: %d cases\n", UTEST_CASE_COUNT);
@@ -145,6 +147,21 @@ run_tests(void)
 			failed++;
 			continue;
 		}
+		/* The case and its children have ended and been freed (the
+		 * report waits for that): the machine must be as it was. */
+		if (!audit_err)
+			audit_err = sys_memory_audit(&after);
+		if (audit_err) {
+			printf("utest: %s: FAILED (memory audit: %s)\n", c->name, strerror(audit_err));
+			failed++;
+			continue;
+		}
+		if (audit_compare(&before, &after, c->name)) {
+			printf("utest: %s: FAILED (memory audit: something stayed behind)\n", c->name);
+			failed++;
+			before = after;
+			continue;
+		}
 		if (ended_as_expected(c, &m)) {
 			printf("utest: %s: ok", c->name);
 			if (c->expect == UTEST_FAULT) {
@@ -165,6 +182,8 @@ run_tests(void)
 			failed++;
 		}
 	}
+	if (!audit_err)
+		printf("utest: memory audit after each of %d cases\n", UTEST_CASE_COUNT);
 	printf("utest: %u passed, %u failed\n", passed, failed);
 	return failed || echo_failed ? 1 : 0;
 }

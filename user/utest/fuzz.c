@@ -8,7 +8,14 @@
  * own memory), the kernel must answer each call, the supervisor must get
  * both reports (killing children still waiting after a deadline), and
  * every page must come back to the supervisor's pool.
+ *
+ * Lifecycle races too: each child also holds its partner's CSpace and
+ * Process capabilities and its own (slots 4-7), so random calls copy
+ * capabilities into a partner that is ending, kill it mid-operation,
+ * and copy a CSpace or Process capability into its own process.  After
+ * each pair the kernel's memory audit must match the one before it.
  */
+#include "lib/format.h"
 #include "syscall_numbers.h"
 #include "themelios.h"
 #include "utest/utest.h"
@@ -162,6 +169,30 @@ spawn_fuzzer(uint64_t n, slot_t sup, slot_t proc, const slot_t *shared)
 	return pid;
 }
 
+/* The lifecycle capabilities of each child (see the top): a grant may
+ * find its target already ended (-E_DEAD), which is a race it may win. */
+static void
+grant_lifecycle_caps(const slot_t procs[2], slot_t cspaces)
+{
+	for (int k = 0; k < 2; k++) {
+		long err = sys_process_parts(procs[k], cspaces + (slot_t)k, 0);
+
+		CHECK(err == 0 || err == -E_DEAD, 1);
+	}
+	for (int k = 0; k < 2; k++) {
+		const slot_t give[4] = { cspaces + (slot_t)(1 - k), procs[1 - k],
+					 cspaces + (slot_t)k, procs[k] };
+
+		for (int j = 0; j < 4; j++) {
+			long err = sys_process_grant(procs[k], give[j], 4 + (slot_t)j);
+
+			CHECK(err == 0 || err == -E_DEAD || err == -E_NOCAP || err == -E_EXIST, 1);
+		}
+	}
+	for (int k = 0; k < 2; k++)
+		sys_cap_delete(cspaces + (slot_t)k);	/* -E_NOCAP if never made */
+}
+
 /*
  * Children run in pairs that share an endpoint (with GRANT: capabilities
  * fly between them), a notification and a Frames object, so their random
@@ -171,8 +202,9 @@ spawn_fuzzer(uint64_t n, slot_t sup, slot_t proc, const slot_t *shared)
 void
 fuzz_syscalls(void)
 {
-	slot_t sup = 20, procs[2] = { 21, 22 }, shared[3] = { 23, 24, 25 };
+	slot_t sup = 20, procs[2] = { 21, 22 }, shared[3] = { 23, 24, 25 }, cspaces = 26;
 	struct memory_info before, after;
+	struct mem_audit audit_before, audit_after;
 	int exited = 0, faulted = 0, killed = 0;
 	struct ipc_msg m;
 
@@ -182,13 +214,16 @@ fuzz_syscalls(void)
 		uint64_t deadline = (uint64_t)sys_clock_ns() + 3000 * MS;
 		long pids[2];
 		int reported = 0;
+		char what[32];
 
+		CHECK(sys_memory_audit(&audit_before), 0);
 		CHECK(sys_endpoint_create(shared[0]), 0);
 		CHECK(sys_notification_create(shared[1]), 0);
 		CHECK(sys_frames_create(2, shared[2]), 0);
 		for (int k = 0; k < 2; k++)
 			CHECK((pids[k] = spawn_fuzzer((uint64_t)(2 * pair + k), sup, procs[k],
 						      shared)) > 0, 1);
+		grant_lifecycle_caps(procs, cspaces);
 		/* Ours go: the children hold the only ones left. */
 		for (int k = 0; k < 3; k++)
 			CHECK(sys_cap_delete(shared[k]), 0);
@@ -223,6 +258,9 @@ fuzz_syscalls(void)
 			CHECK(sys_cap_delete(procs[k]), 0);
 		CHECK(sys_memory_info(CAP_SLOT_MEMORY, &after), 0);
 		CHECK(after.used, before.used);
+		CHECK(sys_memory_audit(&audit_after), 0);
+		fmt_snprintf(what, sizeof(what), "fuzz pair %d", pair);
+		CHECK(audit_compare(&audit_before, &audit_after, what), 0);
 	}
 	printf("utest: fuzz: %d children x %d calls: %d finished, %d faulted, %d killed "
 	       "waiting\n", FUZZ_CHILDREN, FUZZ_CALLS, exited, faulted, killed);
