@@ -114,9 +114,11 @@ UNIT_BINS := $(addprefix build/unit/,$(UNIT_NAMES))
 -include $(wildcard tests/unit/*.mk)
 
 .SECONDEXPANSION:
-build/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_test_$$*) $$(UNIT_DEPS_test_$$*)
+build/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $$(UNIT_SRCS_test_$$*) $$(UNIT_DEPS_test_$$*)
 	@mkdir -p build/unit
-	$(HOSTCC) $(HOST_CFLAGS) $(UNIT_CFLAGS_test_$*) -MMD -MP -MF $@.d -o $@ $< $(UNIT_SRCS_test_$*)
+	$(HOSTCC) $(HOST_CFLAGS) $(UNIT_CFLAGS_test_$*) -o $@ $< $(UNIT_SRCS_test_$*)
+	@# One rule per source: -MMD in a compile-and-link would keep only the last.
+	@$(HOSTCC) $(HOST_CFLAGS) $(UNIT_CFLAGS_test_$*) -MM -MP -MT $@ $< $(UNIT_SRCS_test_$*) > $@.d
 
 unit: $(UNIT_BINS)
 
