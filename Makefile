@@ -123,9 +123,11 @@ build/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $$(UNIT_SRCS_test_$$*) 
 unit: $(UNIT_BINS)
 
 # ---- the whole suite: host unit tests and QEMU system tests ----
+# Every case has a time limit (pytest.ini, pytest-timeout); the slowest
+# are listed at the end.
 test: deps unit
 	@for a in $(TEST_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a kernel $$( [ $$a = x86_64 ] && echo iso ) || exit 1; done
-	THEMELIOS_ARCHES="$(TEST_ARCHES)" /usr/bin/python3 -m pytest -n 2 -q -p no:cacheprovider tests
+	THEMELIOS_ARCHES="$(TEST_ARCHES)" /usr/bin/python3 -m pytest -n 2 -q -p no:cacheprovider --durations=15 tests
 
 bench: all
 	@/usr/bin/python3 tools/bench.py $(ARCH)

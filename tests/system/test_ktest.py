@@ -64,13 +64,13 @@ def test_every_ktest_in_the_source_is_built():
                              % (sorted(source - built), sorted(built - source)))
 
 
-@pytest.mark.timeout(420)
+@pytest.mark.timeout(240)
 @pytest.mark.parametrize("arch", arches())
 @pytest.mark.parametrize("size", ["small", "4G"])
 def test_ktests_pass(arch, size):
     mem = SMALL[arch] if size == "small" else size
     expected = built_ktests(arch)
-    r = boot(arch=arch, mem=mem, cmdline="test", timeout=400)
+    r = boot(arch=arch, mem=mem, cmdline="test", timeout=180)
     check_every_test(r.log, expected)
     assert r.passed, r
     # The frame accounting adds up, and with 4 GiB memory above 4 GiB is used.

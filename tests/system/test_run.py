@@ -6,15 +6,18 @@ import subprocess
 
 import pytest
 
-from qemu import RUNNER, arches
+from qemu import RUNNER, arches, start, stop
 
 
 def run_piped(arch, text, seconds):
+    """Runs qemu-run.sh as `make run` does, its standard input a pipe."""
     env = dict(os.environ, RUN_SECONDS=str(seconds))
-    p = subprocess.run([RUNNER, "--arch", arch], input=text.encode(), env=env,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       timeout=seconds + 30)
-    return p.returncode, p.stdout.decode("utf-8", "replace")
+    proc = start([RUNNER, "--arch", arch], subprocess.PIPE, env)
+    try:
+        out, _ = proc.communicate(text.encode(), timeout=seconds + 30)
+    finally:
+        stop(proc)
+    return proc.returncode, out.decode("utf-8", "replace")
 
 
 @pytest.mark.timeout(150)

@@ -7,6 +7,9 @@ import pytest
 from qemu import EXIT_FAIL, Console, arches
 
 PROMPT = r"themelios> "
+# A case waits at most 60 s for the first prompt and 30 s for each
+# answer; the longest (16 KiB of input, the fairness wait) add 120 s.
+pytestmark = pytest.mark.timeout(240)
 
 
 @pytest.fixture(params=arches())

@@ -12,6 +12,8 @@ import pytest
 from qemu import arches, boot
 
 X86 = pytest.mark.skipif("x86_64" not in arches(), reason="x86_64 not selected")
+# Each case boots once, 60 s at most; the benchmark's boot has its own.
+pytestmark = pytest.mark.timeout(90)
 
 # crash word -> what the report must say
 CRASHES = {
@@ -92,6 +94,7 @@ def test_x86_without_acpi_falls_back_to_pc_defaults():
 
 
 @X86
+@pytest.mark.timeout(150)
 def test_x86_irq_roundtrip_benchmark():
     r = boot(cmdline="test bench", timeout=120)
     assert r.passed, r
