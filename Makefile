@@ -114,9 +114,11 @@ UNIT_BINS := $(addprefix build/unit/,$(UNIT_NAMES))
 -include $(wildcard tests/unit/*.mk)
 
 .SECONDEXPANSION:
-build/unit/test_%: tests/unit/test_%.c $$(UNIT_SRCS_test_$$*) $$(UNIT_DEPS_test_$$*)
+build/unit/test_%: tests/unit/test_%.c tests/unit/unit.h $$(UNIT_SRCS_test_$$*) $$(UNIT_DEPS_test_$$*)
 	@mkdir -p build/unit
-	$(HOSTCC) $(HOST_CFLAGS) $(UNIT_CFLAGS_test_$*) -MMD -MP -MF $@.d -o $@ $< $(UNIT_SRCS_test_$*)
+	$(HOSTCC) $(HOST_CFLAGS) $(UNIT_CFLAGS_test_$*) -o $@ $< $(UNIT_SRCS_test_$*)
+	@# One rule per source: -MMD in a compile-and-link would keep only the last.
+	@$(HOSTCC) $(HOST_CFLAGS) $(UNIT_CFLAGS_test_$*) -MM -MP -MT $@ $< $(UNIT_SRCS_test_$*) > $@.d
 
 unit: $(UNIT_BINS)
 
@@ -139,9 +141,11 @@ build/fuzz/corpus:
 	mkfs.erofs --quiet -T0 -E force-inode-extended,noinline_data $@/extended build/fuzz/seed >/dev/null
 
 # ---- the whole suite: host unit tests and QEMU system tests ----
+# Every case has a time limit (pytest.ini, pytest-timeout); the slowest
+# are listed at the end.
 test: deps unit
 	@for a in $(TEST_ARCHES); do $(MAKE) --no-print-directory ARCH=$$a kernel $$( [ $$a = x86_64 ] && echo iso ) || exit 1; done
-	THEMELIOS_ARCHES="$(TEST_ARCHES)" /usr/bin/python3 -m pytest -n 2 -q -p no:cacheprovider tests
+	THEMELIOS_ARCHES="$(TEST_ARCHES)" /usr/bin/python3 -m pytest -n 2 -q -p no:cacheprovider --durations=15 tests
 
 bench: all
 	@/usr/bin/python3 tools/bench.py $(ARCH)

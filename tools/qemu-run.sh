@@ -6,8 +6,10 @@
 #               [--cmdline "words"] [--gdb] [--test] [-- extra QEMU args]
 #
 # The serial console is on this terminal; Ctrl-A X quits QEMU.  When
-# standard input is not a terminal, QEMU is stopped after RUN_SECONDS
-# (default 20) so an unattended `make run` ends by itself.
+# standard input is not a terminal, it is still the serial input
+# (`printf 'help\r' | make run` types into the shell), and QEMU is
+# stopped after RUN_SECONDS (default 20) so an unattended run ends by
+# itself.
 set -eu
 
 arch=x86_64 firmware=bios mem=128M cmdline="" gdb=0 test=0
@@ -36,7 +38,11 @@ fi
 case "$arch" in
 x86_64)
 	set -- -machine q35 -cpu max -m "$mem" -smp 1 \
+<<<<<<< ours
 		-display none -vga none -nic none -serial "$serial" -monitor none -no-reboot \
+=======
+		-display none -vga none -serial "$serial" -monitor none -no-reboot -nic none \
+>>>>>>> theirs
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-cdrom "$build/themelios.iso" -boot d "$@"
 	if [ -n "$cmdline" ]; then
@@ -53,7 +59,11 @@ x86_64)
 	;;
 aarch64)
 	set -- -machine virt,gic-version=3 -cpu max -m "$mem" -smp 1 \
+<<<<<<< ours
 		-display none -nic none -serial "$serial" -monitor none -no-reboot \
+=======
+		-display none -serial "$serial" -monitor none -no-reboot -nic none \
+>>>>>>> theirs
 		-semihosting-config enable=on,target=native \
 		-kernel "$build/kernel.bin" -initrd "$build/initrd.cpio" -append "$cmdline" "$@"
 	qemu=qemu-system-aarch64
@@ -74,8 +84,8 @@ if [ -t 0 ] || [ "$test" = 1 ]; then
 	exec "$qemu" "$@"
 fi
 secs=${RUN_SECONDS:-20}
-echo "(standard input is not a terminal: QEMU stops after $secs s)" >&2
+echo "(standard input is not a terminal: it is the serial input; QEMU stops after $secs s)" >&2
 status=0
-timeout --foreground "$secs" "$qemu" "$@" </dev/null || status=$?
+timeout --foreground "$secs" "$qemu" "$@" || status=$?
 [ "$status" = 124 ] && status=0
 exit "$status"

@@ -41,6 +41,12 @@ void
 pl011_init(volatile void *regs)
 {
 	uart = regs;
+	/* Input waiting before now (piped into QEMU's serial port, say):
+	 * turning the FIFO on empties it, so it goes to the console ring
+	 * first, which this console reads from the start.  QEMU hands over
+	 * the next byte as soon as one is read. */
+	while (!console_rx_full() && !(rd(UART_FR) & FR_RXFE))
+		console_rx_push((uint8_t)(rd(UART_DR) & 0xff));
 	wr(UART_CR, 0);
 	wr(UART_LCR_H, LCR_8BIT_FIFO);
 	wr(UART_ICR, 0x7ff);

@@ -29,6 +29,17 @@
 
 static uint16_t uart_port;
 
+/*
+ * Input that was waiting before the driver took the UART (piped into
+ * QEMU's serial port, say): enabling the FIFO empties it, so init reads
+ * those bytes first (QEMU hands over the next as soon as one is read)
+ * and getc returns them before the FIFO's.  Past EARLY_MAX the byte in
+ * the UART when the FIFO comes on is lost.
+ */
+#define EARLY_MAX	256
+static uint8_t early_rx[EARLY_MAX];
+static unsigned int early_len, early_pos;
+
 bool
 uart16550_init(uint16_t port)
 {
@@ -43,6 +54,8 @@ uart16550_init(uint16_t port)
 	outb(port + REG_DLL, 1);	/* 115200 baud */
 	outb(port + REG_DLH, 0);
 	outb(port + REG_LCR, LCR_8N1);
+	while (early_len < EARLY_MAX && (inb(port + REG_LSR) & LSR_DATA_READY))
+		early_rx[early_len++] = inb(port + REG_DATA);
 	outb(port + REG_FCR, FCR_ENABLE_CLEAR);
 	outb(port + REG_MCR, MCR_DTR_RTS_OUT2);
 	uart_port = port;
@@ -65,7 +78,11 @@ uart16550_putc(char c)
 int
 uart16550_getc(void)
 {
-	if (!uart_port || !(inb(uart_port + REG_LSR) & LSR_DATA_READY))
+	if (!uart_port)
+		return -1;
+	if (early_pos < early_len)
+		return early_rx[early_pos++];
+	if (!(inb(uart_port + REG_LSR) & LSR_DATA_READY))
 		return -1;
 	return inb(uart_port + REG_DATA);
 }

@@ -14,13 +14,23 @@ ktest_fail(const char *file, int line, const char *what)
 	current_failures++;
 }
 
+/*
+ * Announces how many tests run, then each test's name before it starts
+ * (a crash report follows the name it belongs to) and its verdict after:
+ * tests/system/test_ktest.py checks every registered test by name.
+ */
 int
 ktest_run_all(const char *filter)
 {
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, selected = 0;
 	size_t flen = filter ? strlen(filter) : 0;
+	const struct ktest *t;
 
-	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
+	for (t = __ktests_start; t < __ktests_end; t++)
+		if (!flen || strncmp(t->name, filter, flen) == 0)
+			selected++;
+	printk("ktest: running %d of %d tests\n", selected, (int)(__ktests_end - __ktests_start));
+	for (t = __ktests_start; t < __ktests_end; t++) {
 		if (flen && strncmp(t->name, filter, flen) != 0)
 			continue;
 		printk("ktest: %s\n", t->name);
@@ -31,6 +41,7 @@ ktest_run_all(const char *filter)
 			printk("ktest: %s FAILED\n", t->name);
 		} else {
 			passed++;
+			printk("ktest: %s ok\n", t->name);
 		}
 	}
 	printk("ktest: %d passed, %d failed\n", passed, failed);

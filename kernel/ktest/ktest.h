@@ -2,7 +2,9 @@
  * In-kernel tests, run at boot in test mode (command-line word "test").
  * KTEST(name) { ... } registers a test in the .ktests section; checks
  * record failures and let the test go on.  "ktest=name" runs only tests
- * whose name starts with name.
+ * whose name starts with name.  The tests' descriptors are the symbols
+ * ktest_desc_NAME in .ktests, which is how tests/system/test_ktest.py
+ * knows the full list from the built kernel.
  */
 #ifndef KTEST_KTEST_H
 #define KTEST_KTEST_H
@@ -16,7 +18,7 @@ struct ktest {
 
 #define KTEST(tname)							\
 	static void ktest_fn_##tname(void);				\
-	static const struct ktest ktest_##tname				\
+	static const struct ktest ktest_desc_##tname			\
 		__attribute__((used, section(".ktests"), aligned(8))) = \
 		{ #tname, ktest_fn_##tname };				\
 	static void ktest_fn_##tname(void)

@@ -10,50 +10,79 @@
 #include "sched/thread.h"
 #include "themelios/errno.h"
 
-#define BUSY_NS		(300 * NSEC_PER_MSEC)
+/*
+ * Fairness is checked on the order of events, not on time, so that a
+ * slow or busy host cannot fail it: two threads that never yield are
+ * dispatched alternately, so when one has been given the CPU
+ * FAIR_DISPATCHES times the other has been too, give or take one (and
+ * one more if the creating thread was preempted between the two
+ * creations).  On one CPU; with several, each would keep its own.
+ */
+#define FAIR_DISPATCHES	20
+#define FAIR_SLACK	2
+#define FAIR_HANG_NS	(60 * NSEC_PER_SEC)	/* only to end a broken run */
 
 struct busy {
-	uint64_t until;
+	struct thread *partner;
+	volatile bool stop;
 	volatile uint64_t iterations;
+	uint64_t partner_dispatches;	/* the partner's count when this one ended */
 };
+
+static uint64_t
+dispatches_of(struct thread *t)
+{
+	return __atomic_load_n(&t->dispatches, __ATOMIC_RELAXED);
+}
 
 /* Never yields: only the timer can take the CPU away. */
 static void
-busy_until(void *arg)
+busy_until_dispatched(void *arg)
 {
 	struct busy *b = arg;
+	struct thread *self = current_thread();
 
-	while (time_now_ns() < b->until)
+	while (!b->stop && dispatches_of(self) < FAIR_DISPATCHES)
 		b->iterations++;
+	b->partner_dispatches = dispatches_of(b->partner);
 }
 
 KTEST(sched_preemption_is_fair)
 {
-	struct busy a = { 0, 0 }, b = { 0, 0 };
+	struct busy a = { 0 }, b = { 0 };
 	struct thread *ta, *tb;
-	uint64_t na, nb, total;
+	uint64_t start = time_now_ns();
 
-	a.until = b.until = time_now_ns() + BUSY_NS;
-	ta = thread_create("busy-a", busy_until, &a);
-	tb = thread_create("busy-b", busy_until, &b);
+	ta = thread_create("busy-a", busy_until_dispatched, &a);
+	tb = thread_create("busy-b", busy_until_dispatched, &b);
 	KTEST_CHECK(ta && tb);
-	if (!ta || !tb)
+	if (!ta || !tb) {
+		a.stop = b.stop = true;
+		if (ta)
+			thread_join(ta, NULL);
 		return;
-	/* Both finish although neither yields; they stay unjoined (zombies)
-	 * until their CPU times are read. */
-	while (ta->state != THREAD_ZOMBIE || tb->state != THREAD_ZOMBIE)
-		thread_sleep_ns(50 * NSEC_PER_MSEC);
-	na = ta->cpu_ns;
-	nb = tb->cpu_ns;
-	total = na + nb;
-	printk("    busy-a %lu ms of CPU (%lu iterations), busy-b %lu ms (%lu)\n",
-	       (uint64_t)(na / NSEC_PER_MSEC), a.iterations, (uint64_t)(nb / NSEC_PER_MSEC),
-	       b.iterations);
+	}
+	a.partner = tb;
+	b.partner = ta;
+	/* A partner pointer is read only when its thread ends, twenty
+	 * dispatches on: this thread is dispatched long before that. */
+	while (ta->state != THREAD_ZOMBIE || tb->state != THREAD_ZOMBIE) {
+		if (time_now_ns() - start > FAIR_HANG_NS) {
+			KTEST_CHECK(!"busy threads still running after 60 s");
+			a.stop = b.stop = true;
+		}
+		thread_sleep_ns(20 * NSEC_PER_MSEC);
+	}
+	printk("    busy-a ran %lu times (%lu iterations, %lu ms), busy-b %lu times (%lu, %lu ms)\n",
+	       ta->dispatches, a.iterations, (uint64_t)(ta->cpu_ns / NSEC_PER_MSEC),
+	       tb->dispatches, b.iterations, (uint64_t)(tb->cpu_ns / NSEC_PER_MSEC));
+	printk("    when each ended, the other had run %lu (a) and %lu (b) times\n",
+	       a.partner_dispatches, b.partner_dispatches);
 	KTEST_CHECK(a.iterations > 0 && b.iterations > 0);
-	/* Round-robin: each gets between 35% and 65% of the CPU they shared
-	 * (30 slices of 10 ms, give or take the ones the tick cut short). */
-	KTEST_CHECK(na * 100 >= total * 35);
-	KTEST_CHECK(nb * 100 >= total * 35);
+	KTEST_CHECK(a.partner_dispatches + FAIR_SLACK >= FAIR_DISPATCHES);
+	KTEST_CHECK(a.partner_dispatches <= FAIR_DISPATCHES + FAIR_SLACK);
+	KTEST_CHECK(b.partner_dispatches + FAIR_SLACK >= FAIR_DISPATCHES);
+	KTEST_CHECK(b.partner_dispatches <= FAIR_DISPATCHES + FAIR_SLACK);
 	KTEST_CHECK_EQ(thread_join(ta, NULL), 0);
 	KTEST_CHECK_EQ(thread_join(tb, NULL), 0);
 }

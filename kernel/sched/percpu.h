@@ -10,13 +10,14 @@
 #include <stdint.h>
 
 #include "asm/percpu.h"		/* arch_cpu_local(), inline */
+#include "sched/percpu_offsets.h"
 
 struct thread;
 
 struct cpu_local {
 	struct cpu_local *self;		/* first: the arch reads it at offset 0 */
-	/* For the system-call entry, which has no stack yet (x86_64 reads
-	 * them at these offsets through GS: CPU_LOCAL_KERNEL_SP/USER_SP). */
+	/* For the system-call entry, which has no stack yet (the entry
+	 * assembly reads them at sched/percpu_offsets.h's offsets). */
 	uintptr_t kernel_sp;		/* the current user thread's kernel stack top */
 	uintptr_t user_sp;		/* scratch: the user stack pointer at entry */
 	unsigned int id;
@@ -29,8 +30,6 @@ struct cpu_local {
 	uint64_t context_switches;
 };
 
-#define CPU_LOCAL_KERNEL_SP	8
-#define CPU_LOCAL_USER_SP	16
 _Static_assert(__builtin_offsetof(struct cpu_local, kernel_sp) == CPU_LOCAL_KERNEL_SP, "entry asm");
 _Static_assert(__builtin_offsetof(struct cpu_local, user_sp) == CPU_LOCAL_USER_SP, "entry asm");
 

@@ -106,6 +106,7 @@ schedule_locked(void)
 	next->state = THREAD_RUNNING;
 	if (next == prev)
 		return;
+	next->dispatches++;
 	cpu->current = next;
 	cpu->context_switches++;
 	switch_user_state(prev, next);
@@ -272,6 +273,7 @@ wait_queue_wake_switch(struct wait_queue *wake, struct wait_queue *wait, struct 
 	now = time_now_ns();
 	prev->cpu_ns += now - cpu->run_start_ns;
 	cpu->run_start_ns = now;
+	next->dispatches++;
 	cpu->current = next;
 	cpu->context_switches++;
 	switch_user_state(prev, next);
@@ -619,12 +621,12 @@ sched_print_threads(void)
 	struct cpu_local *cpu = arch_cpu_local();
 	uint64_t now = time_now_ns();
 
-	printk("  ID  NAME                     STATE      CPU(ms)\n");
+	printk("  ID  NAME                     STATE      CPU(ms)      RUNS\n");
 	list_for_each(n, &all_threads) {
 		struct thread *t = container_of(n, struct thread, all_link);
 		uint64_t ns = t->cpu_ns + (t == cpu->current ? now - cpu->run_start_ns : 0);
-		printk("%4lu  %-24s %-9s %8lu\n", t->id, t->name, state_names[t->state],
-		       ns / 1000000);
+		printk("%4lu  %-24s %-9s %8lu  %8lu\n", t->id, t->name, state_names[t->state],
+		       ns / 1000000, t->dispatches);
 	}
 	spin_unlock_irqrestore(&sched_lock, flags);
 }

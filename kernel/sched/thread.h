@@ -46,6 +46,8 @@ struct thread {
 	void *arg;
 
 	uint64_t cpu_ns;		/* time spent running */
+	uint64_t dispatches;		/* times it was given the CPU: round-robin
+					 * keeps busy threads' counts within one */
 	bool detached;			/* nobody joins: reaped on exit */
 	bool stop_requested;		/* `kill`: asks the thread to end */
 	bool stop_alone;		/* ...and only the thread, not its process */

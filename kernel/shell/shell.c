@@ -214,7 +214,7 @@ cmd_poweroff(int argc, char **argv)
 static const struct command commands[] = {
 	{ "help", "this list", cmd_help },
 	{ "mem", "frame and heap statistics", cmd_mem },
-	{ "ps", "threads: id, name, state, CPU time", cmd_ps },
+	{ "ps", "threads: id, name, state, CPU time, runs", cmd_ps },
 	{ "uptime", "time since boot", cmd_uptime },
 	{ "irq", "interrupt counts per vector", cmd_irq },
 	{ "devices", "device ports and registers, and their owners", cmd_devices },

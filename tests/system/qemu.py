@@ -2,11 +2,15 @@
 
 Every boot goes through tools/qemu-run.sh (the script `make run` uses),
 with --test so the exit device is present and the serial console is on
-stdio.  Runs are bounded in time; a hung guest is killed by its PID.
+stdio.  Runs are bounded in time: boot() waits at most its timeout, a
+Console's QEMU dies after its lifetime even if nobody closes it (a test
+that failed half-way, or a pytest that was killed), and tests/conftest.py
+kills any QEMU a test left running, each by its PID.
 """
 import os
 import re
 import select
+import signal
 import subprocess
 import time
 
@@ -16,6 +20,30 @@ RUNNER = os.path.join(ROOT, "tools", "qemu-run.sh")
 # What each architecture's exit device turns a verdict into.
 EXIT_PASS = {"x86_64": 33, "aarch64": 0}
 EXIT_FAIL = {"x86_64": 35, "aarch64": 1}
+
+
+# QEMU processes started and not yet waited for (tests/conftest.py).
+live = set()
+
+
+def start(cmd, stdin, env=None):
+    """Starts cmd in a process group of its own, so that stop() ends
+    QEMU with whatever wraps it (timeout(1), the runner script)."""
+    proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True, env=env)
+    live.add(proc)
+    return proc
+
+
+def stop(proc):
+    """Kills proc's process group, by its ID, and reaps proc."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    proc.wait()
+    live.discard(proc)
 
 
 def arches():
@@ -53,27 +81,28 @@ def command(arch="x86_64", firmware="bios", mem="128M", cmdline="test", extra=()
 def boot(arch="x86_64", firmware="bios", mem="128M", cmdline="test",
          timeout=60, extra=()):
     """Boots once and returns when QEMU exits or timeout seconds pass."""
-    proc = subprocess.Popen(command(arch, firmware, mem, cmdline, extra),
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT)
+    proc = start(command(arch, firmware, mem, cmdline, extra), subprocess.DEVNULL)
     try:
         out, _ = proc.communicate(timeout=timeout)
         return Result(arch, proc.returncode, out.decode("utf-8", "replace"), False)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        stop(proc)
         out, _ = proc.communicate()
         return Result(arch, None, out.decode("utf-8", "replace"), True)
+    finally:
+        stop(proc)
 
 
 class Console:
     """An interactive session on the serial console (the debug shell)."""
 
     def __init__(self, arch="x86_64", firmware="bios", mem="128M",
-                 cmdline="", extra=()):
+                 cmdline="", extra=(), lifetime=300):
         self.arch = arch
-        self.proc = subprocess.Popen(command(arch, firmware, mem, cmdline, extra),
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+        # timeout(1) ends QEMU after lifetime seconds whatever happens here.
+        cmd = ["timeout", "-s", "KILL", str(lifetime)] + command(arch, firmware, mem,
+                                                                 cmdline, extra)
+        self.proc = start(cmd, subprocess.PIPE)
         self.log = ""
         self.pos = 0
 
@@ -116,6 +145,6 @@ class Console:
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+                pass
+        stop(self.proc)
         return self.proc.returncode

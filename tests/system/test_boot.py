@@ -7,6 +7,8 @@ import pytest
 from qemu import ROOT, arches, boot
 
 X86 = pytest.mark.skipif("x86_64" not in arches(), reason="x86_64 not selected")
+# Each case boots once or twice, 60 s at most each (boot()'s default).
+pytestmark = pytest.mark.timeout(150)
 
 
 def usable_kib(log):
@@ -74,7 +76,7 @@ def test_x86_wrong_loader_is_refused():
     """QEMU's -kernel speaks Multiboot1: the entry must notice and say so."""
     kernel = ROOT + "/build/x86_64/kernel.elf"
     p = subprocess.run(["qemu-system-x86_64", "-kernel", kernel, "-display", "none",
-                        "-serial", "stdio", "-monitor", "none", "-no-reboot",
+                        "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none",
                         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"],
                        stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
     out = p.stdout.decode()

@@ -6,6 +6,8 @@ import pytest
 from qemu import arches, boot
 
 A64 = pytest.mark.skipif("aarch64" not in arches(), reason="aarch64 not selected")
+# Each case boots once, 60 s at most (boot()'s default).
+pytestmark = pytest.mark.timeout(90)
 
 
 @A64

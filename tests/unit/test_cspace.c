@@ -1013,19 +1013,9 @@ static struct mcap mc[R_NGID];
 static struct mobj mo[R_NALL];
 static struct kobject *optr[R_NALL];
 static struct cspace *rcs[R_NCS];
-static uint64_t rng;
 static char why[160];
 static long kind_ok[12], kind_err[12];	/* per operation kind */
 static long cs_deaths;
-
-static uint64_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 static int
 gid(int cs, uint64_t slot)
@@ -1247,7 +1237,7 @@ pick_cs(void)
 	int cs;
 
 	do
-		cs = (int)(rnd() % R_NCS);
+		cs = (int)(unit_rand() % R_NCS);
 	while (!cs_alive(cs));
 	return cs;
 }
@@ -1256,40 +1246,40 @@ pick_cs(void)
 static uint64_t
 pick_slot(int cs, bool occupied)
 {
-	uint64_t r = rnd() % 100;
+	uint64_t r = unit_rand() % 100;
 
 	if (r < 3)
 		return 0;
 	if (r < 6)
-		return R_NSLOTS + rnd() % 3;
+		return R_NSLOTS + unit_rand() % 3;
 	if (r < 8)
-		return (rnd() & 1) ? UINT64_MAX : (1ull << 32) | (rnd() % 4);
+		return (unit_rand() & 1) ? UINT64_MAX : (1ull << 32) | (unit_rand() % 4);
 	if (occupied && r < 70)
 		for (int tries = 0; tries < 8; tries++) {
-			uint64_t s = 1 + rnd() % (R_NSLOTS - 1);
+			uint64_t s = 1 + unit_rand() % (R_NSLOTS - 1);
 
 			if (mc[gid(cs, s)].obj >= 0)
 				return s;
 		}
-	return 1 + rnd() % (R_NSLOTS - 1);
+	return 1 + unit_rand() % (R_NSLOTS - 1);
 }
 
 static uint32_t
 pick_rights(void)
 {
-	uint32_t r = (uint32_t)rnd() & CAP_RIGHTS_ALL;
+	uint32_t r = (uint32_t)unit_rand() & CAP_RIGHTS_ALL;
 
-	if (rnd() % 4 == 0)
+	if (unit_rand() % 4 == 0)
 		r |= CAP_RIGHT_COPY;
-	if (rnd() % 40 == 0)
-		r |= 1u << (5 + rnd() % 20);
+	if (unit_rand() % 40 == 0)
+		r |= 1u << (5 + unit_rand() % 20);
 	return r;
 }
 
 static uint64_t
 pick_badge(void)
 {
-	return rnd() % 3 == 0 ? 1 + rnd() % 5 : 0;
+	return unit_rand() % 3 == 0 ? 1 + unit_rand() % 5 : 0;
 }
 
 static int
@@ -1298,7 +1288,7 @@ pick_obj(void)
 	int o;
 
 	for (int tries = 0; tries < 32; tries++) {
-		o = (int)(rnd() % R_NALL);
+		o = (int)(unit_rand() % R_NALL);
 		if (!mo[o].dead)
 			return o;
 	}
@@ -1332,7 +1322,7 @@ round_setup(void)
 static bool
 step(void)
 {
-	int op = (int)(rnd() % 100), cs = pick_cs(), dcs = pick_cs();
+	int op = (int)(unit_rand() % 100), cs = pick_cs(), dcs = pick_cs();
 	uint64_t s = pick_slot(cs, true), d = pick_slot(dcs, false);
 	int got, want, o, kind, alive = 0;
 	struct cap *out;
@@ -1369,7 +1359,7 @@ step(void)
 		want = m_mint(cs, s, dcs, d, mask, badge);
 		got = cap_mint(rcs[cs], s, rcs[dcs], d, mask, badge);
 	} else if (op < 54) {			/* move */
-		if (rnd() % 10 == 0) {
+		if (unit_rand() % 10 == 0) {
 			dcs = cs;
 			d = s;
 		}
@@ -1384,9 +1374,9 @@ step(void)
 		want = m_revoke(cs, s);
 		got = cap_revoke(rcs[cs], s);
 	} else if (op < 78) {			/* lookup */
-		uint32_t type = rnd() % 4 == 0 ? KOBJ_ANY :
-		    (uint32_t)(rnd() % (KOBJ_NTYPES + 1));
-		uint32_t rights = (uint32_t)rnd() & 0x3f & (uint32_t)rnd();
+		uint32_t type = unit_rand() % 4 == 0 ? KOBJ_ANY :
+		    (uint32_t)(unit_rand() % (KOBJ_NTYPES + 1));
+		uint32_t rights = (uint32_t)unit_rand() & 0x3f & (uint32_t)unit_rand();
 
 		out = NULL;
 		want = m_lookup(cs, s, type, rights);
@@ -1432,12 +1422,12 @@ step(void)
 		uint64_t vs = pick_slot(cs, true);
 		struct cap *via = NULL;
 		struct mcap *vm = NULL;
-		uint32_t flags = rnd() % 2 ? CAP_TRANSFER_MOVE : 0;
+		uint32_t flags = unit_rand() % 2 ? CAP_TRANSFER_MOVE : 0;
 
-		if (rnd() % 30 == 0)
+		if (unit_rand() % 30 == 0)
 			flags |= 4;
 		/* Mostly go through a granting endpoint when there is one. */
-		for (uint64_t k = rnd() % 4 ? 1 : R_NSLOTS; k < R_NSLOTS; k++)
+		for (uint64_t k = unit_rand() % 4 ? 1 : R_NSLOTS; k < R_NSLOTS; k++)
 			if (m_lookup(cs, k, KOBJ_ENDPOINT, CAP_RIGHT_GRANT) == 0) {
 				vs = k;
 				break;
@@ -1503,7 +1493,7 @@ UNIT_TEST(random_sequences_match_the_reference_model)
 	bool good = true;
 
 	for (int round = 0; round < R_ROUNDS && good; round++) {
-		rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)(round + 1) * 7919;
+		unit_srand(0x9e3779b97f4a7c15ull ^ (uint64_t)(round + 1) * 7919);
 		round_setup();
 		for (int i = 0; i < R_OPS && good; i++, ops++) {
 			good = step();

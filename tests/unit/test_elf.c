@@ -164,28 +164,18 @@ UNIT_TEST(host_executable_is_refused)
 	CHECK_EQ(elf_parse(buf, n, ELF_MACHINE_X86_64, USER_END, &e), -E_NOTSUP);
 }
 
-static uint64_t seed = 77;
-
-static uint64_t
-rnd(void)
-{
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
-}
-
 UNIT_TEST(random_damage_never_crashes)
 {
 	struct img good, im;
 	struct elf_image e;
 	int accepted = 0;
 
+	unit_srand(77);
 	build(&good);
 	for (int i = 0; i < 50000; i++) {
 		im = good;
-		for (int f = 0; f < 1 + (int)(rnd() % 4); f++)
-			im.b[rnd() % 256] = (uint8_t)rnd();
+		for (int f = 0; f < 1 + (int)(unit_rand() % 4); f++)
+			im.b[unit_rand() % 256] = (uint8_t)unit_rand();
 		if (parse(&im, im.len, &e) == 0) {
 			accepted++;
 			/* Whatever passes obeys the rules. */

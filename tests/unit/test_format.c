@@ -140,17 +140,6 @@ UNIT_TEST(unknown_conversions_copied)
 	CHECK(strcmp(buf, "end%5l") == 0);
 }
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
-
 /* Builds a random valid specification and checks it against snprintf. */
 UNIT_TEST(random_specifications)
 {
@@ -159,15 +148,16 @@ UNIT_TEST(random_specifications)
 	static const char convs[] = "diuxXsc";
 	int bad = 0;
 
+	unit_srand(0x9e3779b97f4a7c15ull);
 	for (int i = 0; i < 20000 && bad < 10; i++) {
 		char fmt[64], want[512], got[512];
-		char conv = convs[rng() % (sizeof(convs) - 1)];
-		const char *fl = flags[rng() % 11];
-		const char *ln = (conv == 's' || conv == 'c') ? "" : lens[rng() % 6];
-		int width = rng() % 3 ? (int)(rng() % 30) : -1;
-		int prec = rng() % 3 ? -1 : (int)(rng() % 25);
+		char conv = convs[unit_rand() % (sizeof(convs) - 1)];
+		const char *fl = flags[unit_rand() % 11];
+		const char *ln = (conv == 's' || conv == 'c') ? "" : lens[unit_rand() % 6];
+		int width = unit_rand() % 3 ? (int)(unit_rand() % 30) : -1;
+		int prec = unit_rand() % 3 ? -1 : (int)(unit_rand() % 25);
 		char wbuf[16] = "", pbuf[16] = "";
-		uint64_t v = rng() >> (rng() % 64);
+		uint64_t v = unit_rand() >> (unit_rand() % 64);
 		int wn, gn;
 
 		if ((conv == 'c' || conv == 's') && strchr(fl, '0'))

@@ -115,17 +115,6 @@ UNIT_TEST(bad_frees_change_nothing)
 	CHECK_EQ(frame_bitmap_alloc_run(&bm, NFRAMES, 1, &pfn), -E_NOMEM);
 }
 
-static uint64_t seed = 99;
-
-static uint64_t
-rnd(void)
-{
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
-}
-
 struct run {
 	uint64_t pfn;
 	size_t count;
@@ -137,13 +126,14 @@ UNIT_TEST(random_runs_against_model)
 	size_t nlive = 0;
 	int bad_steps = 0;
 
+	unit_srand(99);
 	setup();
 	for (int step = 0; step < 40000 && bad_steps < 5; step++) {
-		if (nlive < 4096 && (nlive == 0 || rnd() % 3)) {
-			size_t count = 1 + rnd() % (rnd() % 4 ? 4 : 700);
-			size_t align = 1ull << (rnd() % 10);
+		if (nlive < 4096 && (nlive == 0 || unit_rand() % 3)) {
+			size_t count = 1 + unit_rand() % (unit_rand() % 4 ? 4 : 700);
+			size_t align = 1ull << (unit_rand() % 10);
 			uint64_t pfn;
-			int r = rnd() % 2 && count == 1 ? frame_bitmap_alloc(&bm, &pfn)
+			int r = unit_rand() % 2 && count == 1 ? frame_bitmap_alloc(&bm, &pfn)
 						       : frame_bitmap_alloc_run(&bm, count, align, &pfn);
 			if (r) {
 				bad_steps += r != -E_NOMEM;
@@ -157,7 +147,7 @@ UNIT_TEST(random_runs_against_model)
 			}
 			live[nlive++] = (struct run){ pfn, count };
 		} else {
-			size_t k = rnd() % nlive;
+			size_t k = unit_rand() % nlive;
 			uint64_t bad;
 			bad_steps += frame_bitmap_free(&bm, live[k].pfn, live[k].count, &bad) != 0;
 			for (size_t i = 0; i < live[k].count; i++)

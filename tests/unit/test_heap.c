@@ -207,17 +207,6 @@ UNIT_TEST(exhaustion_and_recovery)
 		heap_free(&h, ptrs[i]);
 }
 
-static uint64_t seed = 5;
-
-static uint64_t
-rnd(void)
-{
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
-}
-
 struct live {
 	uint8_t *p;
 	size_t size;
@@ -231,20 +220,21 @@ UNIT_TEST(random_sequences_against_model)
 	int bad = 0;
 	long baseline;
 
+	unit_srand(5);
 	fresh();
 	for (int step = 0; step < 100000 && bad < 5; step++) {
-		if (nlive < 3000 && (nlive == 0 || rnd() % 2)) {
-			size_t size = rnd() % 8 ? 1 + rnd() % 600 : 1 + rnd() % 20000;
+		if (nlive < 3000 && (nlive == 0 || unit_rand() % 2)) {
+			size_t size = unit_rand() % 8 ? 1 + unit_rand() % 600 : 1 + unit_rand() % 20000;
 			uint8_t *p = heap_alloc(&h, size);
 			if (!p) {
 				bad++;
 				continue;
 			}
-			live[nlive] = (struct live){ p, size, (uint8_t)rnd() };
+			live[nlive] = (struct live){ p, size, (uint8_t)unit_rand() };
 			memset(p, live[nlive].fill, size);
 			nlive++;
 		} else {
-			size_t k = rnd() % nlive;
+			size_t k = unit_rand() % nlive;
 			for (size_t i = 0; i < live[k].size; i++)
 				if (live[k].p[i] != live[k].fill) {
 					bad++;	/* overlap with another object */

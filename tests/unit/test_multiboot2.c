@@ -384,30 +384,20 @@ UNIT_TEST(short_rsdp_tags)
 	CHECK_EQ(warnings, 2);
 }
 
-static uint64_t seed = 0x1234567887654321ull;
-
-static uint64_t
-rnd(void)
-{
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
-}
-
 UNIT_TEST(random_corruption_never_crashes)
 {
 	struct builder good, b;
 	struct boot_info bi;
 
+	unit_srand(0x1234567887654321ull);
 	build_good(&good);
 	for (int i = 0; i < 20000; i++) {
-		int flips = 1 + (int)(rnd() % 8);
+		int flips = 1 + (int)(unit_rand() % 8);
 		int r;
 
 		b = good;
 		for (int f = 0; f < flips; f++)
-			b.buf[rnd() % b.len] = (uint8_t)rnd();
+			b.buf[unit_rand() % b.len] = (uint8_t)unit_rand();
 		r = parse_copy(b.buf, b.len, &bi);
 		CHECK(r == 0 || r == -E_CORRUPT);
 		CHECK(bi.nmem <= BOOT_MAX_MEM_REGIONS);

@@ -260,17 +260,6 @@ UNIT_TEST(prune_keeps_the_kernel_half)
 	CHECK_EQ(tables_live, 0);
 }
 
-static uint64_t seed = 42;
-
-static uint64_t
-rnd(void)
-{
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
-}
-
 #define SLOTS	512
 #define GROUPS	128	/* a GiB each, 16 to a PDPT: four slots in each */
 
@@ -316,18 +305,19 @@ UNIT_TEST(random_against_model)
 	uint64_t root = new_root();
 	int mismatches = 0, nomem = 0;
 
+	unit_srand(42);
 	memset(model_pa, 0, sizeof(model_pa));
 	for (int step = 0; step < 50000 && mismatches < 5; step++) {
-		int i = (int)(rnd() % SLOTS);
+		int i = (int)(unit_rand() % SLOTS);
 		uint64_t va = slot_va(i);
 		uint64_t pa;
 		unsigned int fl;
-		int op = (int)(rnd() % 4), r;
+		int op = (int)(unit_rand() % 4), r;
 
 		switch (op) {
 		case 0: {
-			uint64_t want = (1 + rnd() % 100000) * 4096;
-			unsigned int f = VM_READ | (unsigned int)(rnd() % 16) << 1;
+			uint64_t want = (1 + unit_rand() % 100000) * 4096;
+			unsigned int f = VM_READ | (unsigned int)(unit_rand() % 16) << 1;
 			int need = 0, allow = -1;
 
 			if (!model_pa[i]) {	/* the tables this page would add */
@@ -336,8 +326,8 @@ UNIT_TEST(random_against_model)
 				need += model_tables(model_pa);
 				model_pa[i] = 0;
 			}
-			if (rnd() % 2 == 0)
-				allow = (int)(rnd() % 3);
+			if (unit_rand() % 2 == 0)
+				allow = (int)(unit_rand() % 3);
 			allow_allocs = allow;
 			f &= VM_READ | VM_WRITE | VM_EXEC | VM_USER | VM_GLOBAL;
 			r = pt_map(&env, root, va, want, PAGE_SIZE_4K, f);

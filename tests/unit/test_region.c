@@ -130,15 +130,6 @@ UNIT_TEST(remove_keeps_the_rest)
 	CHECK_EQ(n, 0);
 }
 
-static unsigned long rng = 12345;
-
-static unsigned long
-next_random(void)
-{
-	rng = rng * 6364136223846793005ul + 1442695040888963407ul;
-	return rng >> 33;
-}
-
 UNIT_TEST(merge_undoes_a_split)
 {
 	struct frames *f = (struct frames *)0x1000;	/* only compared */
@@ -185,11 +176,12 @@ UNIT_TEST(random_against_model)
 	struct user_region r[MAX];
 	size_t n = 0;
 
+	unit_srand(12345);
 	memset(model, 0, sizeof(model));
 	for (int step = 0; step < 20000; step++) {
-		size_t start = next_random() % PAGES, pages = 1 + next_random() % 16;
-		unsigned int flags = next_random() % 3 == 0 ? VM_READ : VM_READ | VM_WRITE;
-		int op = (int)(next_random() % 3), i;
+		size_t start = unit_rand() % PAGES, pages = 1 + unit_rand() % 16;
+		unsigned int flags = unit_rand() % 3 == 0 ? VM_READ : VM_READ | VM_WRITE;
+		int op = (int)(unit_rand() % 3), i;
 		size_t added;
 		bool in_one = false;
 

@@ -7,18 +7,6 @@
 #include "themelios/errno.h"
 #include "unit.h"
 
-/* xorshift64*: deterministic pseudo-random numbers. */
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dull;
-}
-
 UNIT_TEST(init_rejects_bad_sizes)
 {
 	struct ring r;
@@ -113,12 +101,13 @@ UNIT_TEST(random_against_model)
 	size_t mhead = 0, mtail = 0;
 	uint64_t drops = 0;
 
+	unit_srand(0x9e3779b97f4a7c15ull);
 	ring_init(&r, buf, SIZE);
 	for (int step = 0; step < 20000 && mhead + 64 < MODEL; step++) {
-		unsigned int op = rng() % 4, n = rng() % 40;
+		unsigned int op = unit_rand() % 4, n = unit_rand() % 40;
 
 		if (op == 0) {
-			uint8_t c = (uint8_t)rng();
+			uint8_t c = (uint8_t)unit_rand();
 			bool fits = mhead - mtail < SIZE;
 			CHECK_EQ(ring_put(&r, c), fits);
 			if (fits)
@@ -129,7 +118,7 @@ UNIT_TEST(random_against_model)
 			size_t fit = SIZE - (mhead - mtail);
 			size_t want = n < fit ? n : fit;
 			for (unsigned int i = 0; i < n; i++)
-				tmp[i] = (uint8_t)rng();
+				tmp[i] = (uint8_t)unit_rand();
 			CHECK_EQ(ring_write(&r, tmp, n), want);
 			memcpy(model + mhead, tmp, want);
 			mhead += want;

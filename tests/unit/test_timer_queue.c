@@ -8,17 +8,6 @@
 #define N 2000
 
 static struct tq_node nodes[N];
-static uint64_t seed = 123;
-
-static uint64_t
-rnd(void)
-{
-	seed ^= seed << 13;
-	seed ^= seed >> 7;
-	seed ^= seed << 17;
-	return seed;
-}
-
 /* The model: the queued node that must come out next (smallest key, then seq). */
 static struct tq_node *
 model_min(void)
@@ -81,15 +70,16 @@ UNIT_TEST(random_against_model)
 	struct timer_queue q;
 	int bad = 0;
 
+	unit_srand(123);
 	tq_init(&q);
 	memset(nodes, 0, sizeof(nodes));
 	for (int step = 0; step < 200000 && bad < 5; step++) {
-		int i = (int)(rnd() % N);
-		switch (rnd() % 4) {
+		int i = (int)(unit_rand() % N);
+		switch (unit_rand() % 4) {
 		case 0:
 		case 1:
 			if (!nodes[i].queued)
-				tq_insert(&q, &nodes[i], rnd() % 500);	/* many ties */
+				tq_insert(&q, &nodes[i], unit_rand() % 500);	/* many ties */
 			break;
 		case 2: {
 			bool was = nodes[i].queued;

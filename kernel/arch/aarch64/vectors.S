@@ -21,9 +21,10 @@
  * the live ELR/SPSR/SP_EL0, which another thread may have changed) is
  * what the way back to EL0 restores.
  */
+#include "sched/percpu_offsets.h"
+
 #define FRAME_SIZE		288
 #define KIND_STACK_OVERFLOW	16
-#define CPU_LOCAL_KERNEL_SP	8	/* sched/percpu.h asserts it */
 #define KSTACK_SIZE		16384	/* the top 16 KiB of each 64 KiB block */
 
 	.macro VECTOR kind

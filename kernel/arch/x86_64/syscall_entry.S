@@ -14,10 +14,8 @@
  */
 #include "asm/frame.h"
 #include "asm/gdt.h"
+#include "sched/percpu_offsets.h"
 
-/* struct cpu_local field offsets (sched/percpu.h asserts them). */
-#define CPU_LOCAL_KERNEL_SP	8
-#define CPU_LOCAL_USER_SP	16
 
 	.text
 	.global x86_syscall_entry

@@ -5,6 +5,7 @@
  */
 #include "arch/arch.h"
 
+#include "asm/cpu.h"
 #include "asm/gdt.h"
 #include "asm/layout.h"
 #include "core/printk.h"
@@ -14,12 +15,6 @@
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
-#define MSR_EFER	0xc0000080
-#define MSR_STAR	0xc0000081
-#define MSR_LSTAR	0xc0000082
-#define MSR_FMASK	0xc0000084
-#define MSR_FS_BASE	0xc0000100
-#define MSR_KERNEL_GS_BASE	0xc0000102	/* the user's GS base while in the kernel */
 #define EFER_SCE	(1ull << 0)
 
 #define RFLAGS_ONE	(1ull << 1)	/* reserved, always set */
@@ -46,32 +41,10 @@ int x86_syscall(struct arch_regs *r);
 bool x86_smap_enabled;
 static const char *protections = "none";
 
-static uint64_t
-rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return (uint64_t)hi << 32 | lo;
-}
-
-static void
-wrmsr(uint32_t msr, uint64_t v)
-{
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
-}
-
-static void
-cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(leaf), "c"(sub));
-}
-
 void
 arch_user_init(void)
 {
-	uint32_t id[4];
+	struct cpuid_regs id;
 	uint64_t cr0, cr4;
 
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
@@ -103,12 +76,12 @@ arch_user_init(void)
 	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
 	cr4 = (cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT) & ~CR4_FSGSBASE;	/* see above */
 
-	cpuid(0, 0, id);
-	if (id[0] >= 7) {
-		cpuid(7, 0, id);
-		if (id[1] & (1u << 7))
+	cpuid(0, 0, &id);
+	if (id.eax >= 7) {
+		cpuid(7, 0, &id);
+		if (id.ebx & (1u << 7))
 			cr4 |= CR4_SMEP;
-		if (id[1] & (1u << 20)) {
+		if (id.ebx & (1u << 20)) {
 			cr4 |= CR4_SMAP;
 			x86_smap_enabled = true;
 		}
