@@ -38,11 +38,7 @@ fi
 case "$arch" in
 x86_64)
 	set -- -machine q35 -cpu max -m "$mem" -smp 1 \
-<<<<<<< ours
-		-display none -vga none -nic none -serial "$serial" -monitor none -no-reboot \
-=======
 		-display none -vga none -serial "$serial" -monitor none -no-reboot -nic none \
->>>>>>> theirs
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-cdrom "$build/themelios.iso" -boot d "$@"
 	if [ -n "$cmdline" ]; then
@@ -59,11 +55,7 @@ x86_64)
 	;;
 aarch64)
 	set -- -machine virt,gic-version=3 -cpu max -m "$mem" -smp 1 \
-<<<<<<< ours
-		-display none -nic none -serial "$serial" -monitor none -no-reboot \
-=======
 		-display none -serial "$serial" -monitor none -no-reboot -nic none \
->>>>>>> theirs
 		-semihosting-config enable=on,target=native \
 		-kernel "$build/kernel.bin" -initrd "$build/initrd.cpio" -append "$cmdline" "$@"
 	qemu=qemu-system-aarch64
