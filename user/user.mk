@@ -6,7 +6,8 @@ USER_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
 	-fno-tree-loop-distribute-patterns -fstack-protector-strong -mstack-protector-guard=global \
 	-fno-pic -fno-pie \
 	-fno-asynchronous-unwind-tables -nostdinc -isystem $(shell $(CC) -print-file-name=include) \
-	-Iuser/lib -Iuser -I. -Iinclude -I$(GEN) -mgeneral-regs-only $(USER_ARCH_CFLAGS) -MMD -MP
+	-Iuser/lib -Iuser -I. -Iinclude -I$(GEN) -mgeneral-regs-only $(USER_ARCH_CFLAGS) -MMD -MP \
+	$(EXTRA_USER_CFLAGS)
 USER_LIB := user/lib/audit.c user/lib/printf.c user/lib/runtime.c user/lib/stack_guard.c lib/format.c lib/string.c \
 	lib/strlcpy.c \
 	user/lib/crt0_$(ARCH).S user/lib/syscall6_$(ARCH).S \

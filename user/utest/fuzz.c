@@ -20,8 +20,14 @@
 #include "themelios.h"
 #include "utest/utest.h"
 
+/* The suite's size; longer runs build with EXTRA_USER_CFLAGS, e.g.
+ * -DFUZZ_CHILDREN=50 -DFUZZ_CALLS=20000 (a million calls). */
+#ifndef FUZZ_CHILDREN
 #define FUZZ_CHILDREN	12
+#endif
+#ifndef FUZZ_CALLS
 #define FUZZ_CALLS	4000		/* per child */
+#endif
 #define FUZZ_QUOTA	128
 #define MS		1000000ull
 
@@ -205,7 +211,7 @@ fuzz_syscalls(void)
 	slot_t sup = 20, procs[2] = { 21, 22 }, shared[3] = { 23, 24, 25 }, cspaces = 26;
 	struct memory_info before, after;
 	struct mem_audit audit_before, audit_after;
-	int exited = 0, faulted = 0, killed = 0;
+	int exited = 0, faulted = 0, killed = 0, ended_killed = 0, ended_other = 0;
 	struct ipc_msg m;
 
 	CHECK(sys_endpoint_create(sup), 0);
@@ -241,6 +247,10 @@ fuzz_syscalls(void)
 					faulted++;
 				else if (m.words[1] == 0)
 					exited++;
+				else if ((long)m.words[1] == -E_DEAD)
+					ended_killed++;
+				else
+					ended_other++;
 				reported++;
 			} else if ((uint64_t)sys_clock_ns() >= deadline) {
 				/* Whoever is still waiting: end it (-E_DEAD if done). */
@@ -263,5 +273,8 @@ fuzz_syscalls(void)
 		CHECK(audit_compare(&audit_before, &audit_after, what), 0);
 	}
 	printf("utest: fuzz: %d children x %d calls: %d finished, %d faulted, %d killed "
-	       "waiting\n", FUZZ_CHILDREN, FUZZ_CALLS, exited, faulted, killed);
+	       "(%d by the supervisor after the deadline, the rest by themselves or their "
+	       "partner), %d ended otherwise; memory audited after each of %d pairs\n",
+	       FUZZ_CHILDREN, FUZZ_CALLS, exited, faulted, ended_killed, killed, ended_other,
+	       FUZZ_CHILDREN / 2);
 }
