@@ -172,6 +172,7 @@ struct mem_audit {
 	uint64_t pools_used;		/* pages charged, over every pool */
 	uint64_t objects[AUDIT_OBJECT_TYPES];	/* live kernel objects by type */
 	uint64_t anomalies;
+	uint64_t syscalls;		/* made since boot (not compared: it counts work) */
 };
 
 /* map_anonymous, frames_map and vm_protect flags (reading is implied). */

@@ -8,6 +8,7 @@ mutex_init(struct mutex *m, const char *name)
 {
 	m->lock = (struct spinlock)SPINLOCK_INIT(name);
 	m->owner = NULL;
+	m->nwaiters = 0;
 	m->name = name;
 	wait_queue_init(&m->waiters);
 }
@@ -20,8 +21,14 @@ mutex_lock(struct mutex *m)
 
 	if (m->owner == me)
 		panic("mutex %s: recursive lock by %s", m->name, me->name);
-	while (m->owner)
+	while (m->owner) {
+		/* Counted before m->lock drops: wait_queue_wait queues us
+		 * before anyone can take it, so an unlock that sees the count
+		 * finds us on the queue. */
+		m->nwaiters++;
 		wait_queue_wait(&m->waiters, &m->lock, 0);
+		m->nwaiters--;
+	}
 	m->owner = me;
 	spin_unlock_irqrestore(&m->lock, flags);
 }
@@ -35,7 +42,8 @@ mutex_unlock(struct mutex *m)
 		panic("mutex %s: unlocked by %s, not its owner", m->name,
 		      thread_current()->name);
 	m->owner = NULL;
-	wait_queue_wake_one(&m->waiters);
+	if (m->nwaiters)
+		wait_queue_wake_one(&m->waiters);
 	spin_unlock_irqrestore(&m->lock, flags);
 }
 

@@ -13,6 +13,9 @@ struct thread;
 struct mutex {
 	struct spinlock lock;
 	struct thread *owner;
+	/* Threads sleeping (or about to) on waiters, counted under lock, so
+	 * an unlock with nobody waiting skips the scheduler's lock. */
+	unsigned int nwaiters;
 	struct wait_queue waiters;
 	const char *name;
 };

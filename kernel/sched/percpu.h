@@ -28,6 +28,7 @@ struct cpu_local {
 	uint64_t run_start_ns;		/* when current got the CPU (its CPU time) */
 	struct thread *handoff;		/* woken to run next on the current slice */
 	uint64_t context_switches;
+	uint64_t syscalls;		/* made on this CPU since boot */
 };
 
 _Static_assert(__builtin_offsetof(struct cpu_local, kernel_sp) == CPU_LOCAL_KERNEL_SP, "entry asm");

@@ -1,13 +1,17 @@
 #include "syscall/syscall.h"
 
 #include "proc/process.h"
+#include "sched/percpu.h"
 #include "sched/thread.h"
 #include "themelios/errno.h"
 
 long
 syscall_dispatch(struct syscall_args *a)
 {
-	long r = a->nr < SYS_COUNT && syscall_table[a->nr] ? syscall_table[a->nr](a) : -E_NOSYS;
+	long r;
+
+	arch_cpu_local()->syscalls++;
+	r = a->nr < SYS_COUNT && syscall_table[a->nr] ? syscall_table[a->nr](a) : -E_NOSYS;
 
 	/* Killed meanwhile (process_kill, the shell's kill): never back to
 	 * user mode. */

@@ -212,6 +212,7 @@ fuzz_syscalls(void)
 	struct memory_info before, after;
 	struct mem_audit audit_before, audit_after;
 	int exited = 0, faulted = 0, killed = 0, ended_killed = 0, ended_other = 0;
+	uint64_t calls = 0;
 	struct ipc_msg m;
 
 	CHECK(sys_endpoint_create(sup), 0);
@@ -269,12 +270,13 @@ fuzz_syscalls(void)
 		CHECK(sys_memory_info(CAP_SLOT_MEMORY, &after), 0);
 		CHECK(after.used, before.used);
 		CHECK(sys_memory_audit(&audit_after), 0);
+		calls += audit_after.syscalls - audit_before.syscalls;
 		fmt_snprintf(what, sizeof(what), "fuzz pair %d", pair);
 		CHECK(audit_compare(&audit_before, &audit_after, what), 0);
 	}
-	printf("utest: fuzz: %d children x %d calls: %d finished, %d faulted, %d killed "
-	       "(%d by the supervisor after the deadline, the rest by themselves or their "
-	       "partner), %d ended otherwise; memory audited after each of %d pairs\n",
-	       FUZZ_CHILDREN, FUZZ_CALLS, exited, faulted, ended_killed, killed, ended_other,
-	       FUZZ_CHILDREN / 2);
+	printf("utest: fuzz: %d children x up to %d calls: %lu system calls in the rounds, %d finished, "
+	       "%d faulted, %d killed (%d by the supervisor after the deadline, the rest by "
+	       "themselves or their partner), %d ended otherwise; memory audited after each of "
+	       "%d pairs\n", FUZZ_CHILDREN, FUZZ_CALLS, (unsigned long)calls, exited, faulted,
+	       ended_killed, killed, ended_other, FUZZ_CHILDREN / 2);
 }
