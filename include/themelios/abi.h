@@ -56,6 +56,14 @@ struct cap_info {
 	uint32_t reserved;
 };
 
+/* What process_info tells a supervisor about a process it holds. */
+struct process_info {
+	uint64_t pid;
+	uint64_t ended;			/* 1 once it has ended (exit, fault, kill) */
+	uint64_t threads;		/* its threads not yet ended */
+	uint64_t blocked;		/* of which waiting in a system call or suspended */
+};
+
 /* The console accepts at most this many bytes per console_write. */
 #define CONSOLE_WRITE_MAX	4096
 

@@ -87,6 +87,13 @@ struct thread *thread_create_user(const char *name, void (*entry)(void *), void 
 				  struct process *proc, struct vm_space *vm);
 
 void thread_yield(void);
+/* A snapshot: t waits (on a queue, asleep, or parked suspended). */
+static inline bool
+thread_is_blocked(const struct thread *t)
+{
+	return __atomic_load_n(&t->state, __ATOMIC_RELAXED) == THREAD_BLOCKED;
+}
+
 /* Sleeps at least ns nanoseconds. */
 void thread_sleep_ns(uint64_t ns);
 /* Sleeps until time_now_ns() >= deadline_ns (WAIT_FOREVER: until woken),

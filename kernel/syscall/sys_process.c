@@ -250,3 +250,39 @@ sys_cspace_inspect(struct syscall_args *a)
 	return err ? err : copy_to_user(a->a[2], &info, sizeof(info));
 }
 
+
+/*
+ * What a process is doing, for its supervisor (READ on the Process
+ * capability): whether it has ended, how many threads it has and how many
+ * of them wait in a system call (or are suspended).  A supervisor waits
+ * for a child to be in its receive by this, not by counting yields.
+ */
+long
+sys_process_info(struct syscall_args *a)
+{
+	struct process *self = process_current(), *p;
+	struct process_info info;
+	unsigned long flags;
+	struct cap *c;
+	int err;
+
+	if (!user_range_ok(a->a[1], sizeof(info)))
+		return -E_FAULT;
+	memset(&info, 0, sizeof(info));
+	flags = cap_lock_take();
+	err = cspace_lookup(self->cs, a->a[0], KOBJ_PROCESS, CAP_RIGHT_READ, &c);
+	if (!err) {
+		p = (struct process *)c->obj;
+		info.pid = p->pid;
+		info.ended = p->state != PROCESS_LIVE;
+		list_for_each(n, &p->threads) {
+			struct thread *t = container_of(n, struct thread, proc_link);
+
+			info.threads++;
+			if (thread_is_blocked(t))
+				info.blocked++;
+		}
+	}
+	cap_lock_drop(flags);
+	return err ? err : copy_to_user(a->a[1], &info, sizeof(info));
+}

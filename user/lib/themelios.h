@@ -45,6 +45,7 @@ long sys_wait_until(slot_t notification, uint64_t deadline_ns, uint64_t *word);
 long sys_clock_ns(void);
 long sys_random(void *buffer, uint64_t length);
 long sys_memory_audit(struct mem_audit *out);
+long sys_process_info(slot_t process, struct process_info *info);
 long sys_process_kill(slot_t process);
 long sys_process_grant(slot_t process, slot_t src, slot_t dst);
 long sys_thread_create(uintptr_t entry, uintptr_t stack_top, uint64_t arg, slot_t thread_slot);

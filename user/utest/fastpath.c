@@ -22,13 +22,15 @@ saved_words_caller(void *arg)
 	}
 }
 
-/* Kills the process in slot 7 once the main thread waits in its call. */
+/* Kills the server in slot 7 once it has taken the main thread's call
+ * (it no longer waits in its receive: it spins). */
 static void
 delayed_killer(void *arg)
 {
+	struct process_info info;
+
 	(void)arg;
-	for (int i = 0; i < 3; i++)
-		sys_yield();
+	UNTIL(sys_process_info(7, &info) != 0 || info.blocked == 0);
 	sys_process_kill(7);
 }
 
@@ -62,12 +64,14 @@ ipc_fastpath(void)
 	/* A fastpath call saved as a Reply and answered after a later call. */
 	fresh_endpoint();
 	CHECK(sys_cap_mint(2, 4, RIGHT_WRITE, 55), 0);
-	CHECK(spawn("utest", UT_H_WORDS_SAVER, 64, 3, 1, caps, 2) > 0, 1);
-	for (int i = 0; i < 20; i++)
-		sys_yield();		/* the server waits in its receive */
-	CHECK(thread_start(saved_words_caller, (void *)4, 2) > 0, 1);
-	for (int i = 0; i < 20; i++)
-		sys_yield();		/* its call is in, and saved */
+	CHECK(spawn_held(UT_H_WORDS_SAVER, 64, 3, 1, caps, 2, 8) > 0, 1);
+	CHECK(utest_until_all_blocked(8), 0);	/* the server waits in its receive */
+	CHECK(thread_start_cap(saved_words_caller, (void *)4, 2, 9) > 0, 1);
+	/* Its call is in (it waits) and saved (the server receives again). */
+	CHECK(utest_until_blocked(9), 0);
+	CHECK(utest_until_all_blocked(8), 0);
+	CHECK(sys_cap_delete(8), 0);
+	CHECK(sys_cap_delete(9), 0);
 	CHECK(sys_wait(6, IPC_NONBLOCK, &bits), -E_AGAIN);
 	w = (struct ipc_words){ .label = 2 };
 	CHECK(ipc_call_words(4, &w), 0);
@@ -85,8 +89,7 @@ ipc_fastpath(void)
 	fresh_endpoint();
 	pid = spawn_with_process_cap(UT_H_WORDS_TAKE_SPIN, 7);
 	CHECK(pid > 0, 1);
-	for (int i = 0; i < 20; i++)
-		sys_yield();
+	CHECK(utest_until_all_blocked(7), 0);	/* in its receive */
 	CHECK(thread_start(delayed_killer, NULL, 2) > 0, 1);
 	w = (struct ipc_words){ .label = 1 };
 	CHECK(ipc_call_words(2, &w), -E_DEAD);
@@ -106,17 +109,16 @@ ipc_fastpath(void)
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[0], pid);
 	CHECK(m.words[1], -E_DEAD);
-	for (int i = 0; i < 20; i++)
-		sys_yield();		/* its thread ends (it was waiting) */
+	/* Its thread left the call when it was killed: the Reply is empty. */
 	memset(&m, 0, sizeof(m));
 	CHECK(sys_reply_with(9, &m), -E_DEAD);
 	sys_cap_delete(8);
 
 	/* A server waiting after a fastpath reply hears the revoke. */
 	fresh_endpoint();
-	CHECK(spawn("utest", UT_H_WORDS_UNTIL_REVOKED, 64, 3, 2, caps, 2) > 0, 1);
-	for (int i = 0; i < 20; i++)
-		sys_yield();
+	CHECK(spawn_held(UT_H_WORDS_UNTIL_REVOKED, 64, 3, 2, caps, 2, 8) > 0, 1);
+	CHECK(utest_until_all_blocked(8), 0);	/* the first call takes the fastpath */
+	CHECK(sys_cap_delete(8), 0);
 	for (uint64_t i = 0; i < 100; i++) {
 		w = (struct ipc_words){ .label = i, .w = { i, ~i } };
 		CHECK(ipc_call_words(2, &w), 0);

@@ -209,10 +209,14 @@ reply_caps(void)
 	CHECK(sys_endpoint_create(2), 0);
 	CHECK(sys_endpoint_create(3), 0);
 	CHECK(sys_notification_create(6), 0);
-	CHECK(spawn("utest", UT_H_REPLY_SERVER, 64, 3, 1, caps, 2) > 0, 1);
-	CHECK(thread_start(slow_caller, NULL, 2) > 0, 1);
-	for (int i = 0; i < 20; i++)
-		sys_yield();		/* the slow call is in, and saved */
+	CHECK(spawn_held(UT_H_REPLY_SERVER, 64, 3, 1, caps, 2, 8) > 0, 1);
+	CHECK(utest_until_all_blocked(8), 0);	/* in its first receive */
+	CHECK(thread_start_cap(slow_caller, NULL, 2, 9) > 0, 1);
+	/* The slow call is in (its caller waits), and saved (the server
+	 * waits in its next receive). */
+	CHECK(utest_until_blocked(9), 0);
+	CHECK(utest_until_all_blocked(8), 0);
+	CHECK(sys_cap_delete(8), 0);
 	memset(&m, 0, sizeof(m));
 	m.label = 2;
 	CHECK(sys_call(2, &m, 0), 0);	/* answered first */

@@ -26,63 +26,6 @@
 #define T_A		26	/* Thread capabilities */
 #define T_B		27
 
-/* Spawns utest as helper role with a Process capability in CHILD and
- * caps copied to its slots 1..; the pid, or an error. */
-static long
-spawn_helper(uint64_t role, uint64_t badge, const slot_t *caps, unsigned int ncaps)
-{
-	struct spawn_args a = {
-		.name = "utest", .name_len = 5, .memory = CAP_SLOT_SCRATCH,
-		.arg = role, .supervisor = SUP, .supervisor_badge = badge,
-		.process_slot = CHILD, .ncaps = ncaps,
-	};
-	long pid, err;
-
-	for (unsigned int i = 0; i < ncaps; i++)
-		a.caps[i] = caps[i];
-	if ((err = sys_memory_split(CAP_SLOT_MEMORY, CAP_SLOT_SCRATCH, UT_IDLE_QUOTA)))
-		return err;
-	pid = sys_spawn(&a);
-	sys_cap_delete(CAP_SLOT_SCRATCH);	/* the child holds its pool */
-	return pid;
-}
-
-/*
- * Until the thread in slot t runs no user code and sits in a system call
- * (blocked in recv or wait): suspend it and ask for its registers, which
- * a thread inside a call cannot give (-E_AGAIN); then let it go on.
- */
-static long
-until_blocked(slot_t t)
-{
-	struct thread_regs r;
-	long err = -E_TIMEOUT;
-
-	for (int i = 0; i < 1000; i++) {
-		long s = sys_thread_suspend(t);
-
-		if (s)
-			return s;
-		err = sys_thread_read_regs(t, &r);
-		sys_thread_resume(t);
-		if (err == -E_AGAIN)
-			return 0;
-		sys_yield();
-	}
-	return err;
-}
-
-/* Yields until *flag is set, for 10 s at most; 1 when it was. */
-static int
-until_set(volatile int *flag)
-{
-	uint64_t deadline = (uint64_t)sys_clock_ns() + 10 * SEC;
-
-	while (!*flag && (uint64_t)sys_clock_ns() < deadline)
-		sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + MS, NULL);
-	return *flag;
-}
-
 /* Helper: waits for ever on a notification of its own. */
 int
 wait_forever(void)
@@ -108,7 +51,7 @@ dead_cspace(void)
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &before), 0);
 
 	/* The supervisor holds the child's CSpace; the child is killed. */
-	CHECK((pid = spawn_helper(UT_H_WAIT_FOREVER, 1, NULL, 0)) > 0, 1);
+	CHECK((pid = spawn_held(UT_H_WAIT_FOREVER, UT_IDLE_QUOTA, SUP, 1, NULL, 0, CHILD)) > 0, 1);
 	CHECK(sys_process_parts(CHILD, CHILD_CS, 0), 0);
 	CHECK(sys_process_kill(CHILD), 0);
 	CHECK(sys_process_kill(CHILD), -E_DEAD);	/* dead at once */
@@ -142,7 +85,7 @@ dead_cspace(void)
 	 * audit after the case demands every byte back. */
 	t0 = (uint64_t)sys_clock_ns();
 	for (int round = 0; round < ENDED_CSPACE_ROUNDS; round++) {
-		if (spawn_helper(UT_H_WAIT_FOREVER, 2, NULL, 0) <= 0 ||
+		if (spawn_held(UT_H_WAIT_FOREVER, UT_IDLE_QUOTA, SUP, 2, NULL, 0, CHILD) <= 0 ||
 		    sys_process_parts(CHILD, CHILD_CS, 0) || sys_process_kill(CHILD) ||
 		    await_report(SUP, &m)) {
 			CHECK(round, -1);
@@ -173,7 +116,7 @@ receiver(void *arg)
 static int
 start_receiver(void)
 {
-	if (thread_start_cap(receiver, NULL, 2, 11) <= 0 || until_blocked(11))
+	if (thread_start_cap(receiver, NULL, 2, 11) <= 0 || utest_until_blocked(11))
 		return 1;
 	sys_signal(2, 1);
 	return 0;
@@ -213,7 +156,7 @@ ipc_into_ended(void)
 	for (int killed = 0; killed < 2; killed++) {
 		CHECK(sys_endpoint_create(EP), 0);
 		CHECK(sys_notification_create(NOTE), 0);
-		CHECK(spawn_helper(killed ? UT_H_RECV_THEN_WAIT : UT_H_RECV_THEN_FAULT, 3, give, 2) > 0,
+		CHECK(spawn_held(killed ? UT_H_RECV_THEN_WAIT : UT_H_RECV_THEN_FAULT, UT_IDLE_QUOTA, SUP, 3, give, 2, CHILD) > 0,
 		      1);
 		CHECK(sys_wait_until(NOTE, (uint64_t)sys_clock_ns() + 10 * SEC, &w), 0);
 		memset(&m, 0, sizeof(m));
@@ -269,9 +212,9 @@ start_receivers(int for_reports)
 
 	got[0] = got[1] = 0;
 	CHECK(thread_start_cap(queued_receiver, (void *)(flag | 0), 2, T_A) > 0, 1);
-	CHECK(until_blocked(T_A), 0);
+	CHECK(utest_until_blocked(T_A), 0);
 	CHECK(thread_start_cap(queued_receiver, (void *)(flag | 1), 2, T_B) > 0, 1);
-	CHECK(until_blocked(T_B), 0);
+	CHECK(utest_until_blocked(T_B), 0);
 }
 
 void
@@ -286,7 +229,7 @@ killed_receivers(void)
 	/* The only receiver killed: nobody to send to. */
 	got[0] = 0;
 	CHECK(thread_start_cap(queued_receiver, (void *)0, 2, T_A) > 0, 1);
-	CHECK(until_blocked(T_A), 0);
+	CHECK(utest_until_blocked(T_A), 0);
 	CHECK(sys_thread_kill(T_A), 0);
 	memset(&m, 0, sizeof(m));
 	CHECK(sys_send(EP, &m, IPC_NONBLOCK), -E_AGAIN);
@@ -298,7 +241,7 @@ killed_receivers(void)
 	memset(&m, 0, sizeof(m));
 	m.label = 77;
 	CHECK(sys_send(EP, &m, IPC_NONBLOCK), 0);
-	CHECK(until_set(&got[1]), 1);
+	CHECK(UNTIL(got[1]), 1);
 	CHECK(got_err[1], 0);
 	CHECK(got_label[1], 77);
 	CHECK(got[0], 0);
@@ -312,17 +255,17 @@ killed_receivers(void)
 	m.label = 78;
 	CHECK(sys_call(EP, &m, 0), 0);
 	CHECK(m.label, 79);
-	CHECK(until_set(&got[1]), 1);
+	CHECK(UNTIL(got[1]), 1);
 	CHECK(sys_cap_delete(T_A), 0);
 	CHECK(sys_cap_delete(T_B), 0);
 
 	/* A child's exit report: A then B wait for it, A is killed, the
 	 * child is killed: B gets the report. */
 	start_receivers(1);
-	CHECK((pid = spawn_helper(UT_H_WAIT_FOREVER, 4, NULL, 0)) > 0, 1);
+	CHECK((pid = spawn_held(UT_H_WAIT_FOREVER, UT_IDLE_QUOTA, SUP, 4, NULL, 0, CHILD)) > 0, 1);
 	CHECK(sys_thread_kill(T_A), 0);
 	CHECK(sys_process_kill(CHILD), 0);
-	CHECK(until_set(&got[1]), 1);
+	CHECK(UNTIL(got[1]), 1);
 	CHECK(got_err[1], 0);
 	CHECK(got_label[1], PROCESS_EVENT_EXIT);
 	CHECK(sys_cap_delete(CHILD), 0);
@@ -358,17 +301,33 @@ give_last_thread(void)
 void
 kill_status(void)
 {
+	struct process_info info;
 	struct ipc_msg m;
 	slot_t give = EP;
 
 	CHECK(sys_endpoint_create(SUP), 0);
 	CHECK(sys_endpoint_create(EP), 0);
-	CHECK(spawn_helper(UT_H_GIVE_LAST_THREAD, 5, &give, 1) > 0, 1);
+	CHECK(spawn_held(UT_H_GIVE_LAST_THREAD, UT_IDLE_QUOTA, SUP, 5, &give, 1, CHILD) > 0, 1);
 	memset(&m, 0, sizeof(m));
 	m.cap = T_A;
 	CHECK(sys_recv(EP, &m, 0), 0);
 	CHECK(m.flags & IPC_MSG_CAP, IPC_MSG_CAP);
+	/* process_info: its last thread waits; bad input refused. */
+	CHECK(utest_until_all_blocked(CHILD), 0);
+	CHECK(sys_process_info(CHILD, &info), 0);
+	CHECK(info.ended, 0);
+	CHECK(info.threads, 1);
+	CHECK(info.blocked, 1);
+	CHECK(sys_process_info(0, &info), -E_NOCAP);
+	CHECK(sys_process_info(EP, &info), -E_TYPE);
+	CHECK(sys_cap_mint(CHILD, NOTE, RIGHT_WRITE, 0), 0);
+	CHECK(sys_process_info(NOTE, &info), -E_PERM);
+	CHECK(sys_cap_delete(NOTE), 0);
+	CHECK(sys_process_info(CHILD, (struct process_info *)KERNEL_TEXT), -E_FAULT);
+	CHECK(sys_process_info(CHILD, NULL), -E_FAULT);
 	CHECK(sys_process_kill(CHILD), 0);
+	CHECK(sys_process_info(CHILD, &info), 0);
+	CHECK(info.ended, 1);
 	CHECK(sys_thread_kill(T_A), -E_DEAD);
 	CHECK(await_report(SUP, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
@@ -402,11 +361,11 @@ far_deadlines(void)
 	/* A wait: still waiting well after it began, woken by the signal. */
 	woke = 0;
 	CHECK(thread_start_cap(far_waiter, (void *)1, 2, T_A) > 0, 1);
-	CHECK(until_blocked(T_A), 0);
+	CHECK(utest_until_blocked(T_A), 0);
 	sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + 20 * MS, NULL);
 	CHECK(woke, 0);
 	CHECK(sys_signal(NOTE, 4), 0);
-	CHECK(until_set(&woke), 1);
+	CHECK(UNTIL(woke), 1);
 	CHECK(woke_err, 0);
 	CHECK(woke_word, 4);
 	/* The same deadline with a signal already there: at once. */
@@ -416,7 +375,7 @@ far_deadlines(void)
 	/* A sleep: still asleep, ended only by a kill. */
 	woke = 0;
 	CHECK(thread_start_cap(far_waiter, NULL, 2, T_B) > 0, 1);
-	CHECK(until_blocked(T_B), 0);
+	CHECK(utest_until_blocked(T_B), 0);
 	sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + 20 * MS, NULL);
 	CHECK(woke, 0);
 	CHECK(sys_thread_kill(T_B), 0);
@@ -467,14 +426,14 @@ pinned_receive(void)
 	recv_buffer = (struct ipc_msg *)(uintptr_t)page;
 	received = 0;
 	CHECK(thread_start_cap(pinned_receiver, NULL, 2, T_A) > 0, 1);
-	CHECK(until_blocked(T_A), 0);
+	CHECK(utest_until_blocked(T_A), 0);
 	CHECK(sys_vm_unmap(CAP_SLOT_ADDRESS_SPACE, page, 1), -E_BUSY);
 	CHECK(sys_vm_protect(CAP_SLOT_ADDRESS_SPACE, page, 1, 0), -E_BUSY);
 	CHECK(received, 0);
 	memset(&m, 0, sizeof(m));
 	m.label = 55;
 	CHECK(sys_send(EP, &m, 0), 0);
-	CHECK(until_set(&received), 1);
+	CHECK(UNTIL(received), 1);
 	CHECK(received_err, 0);
 	CHECK(recv_buffer->label, 55);
 	/* Done: the page is the process's to unmap again. */
@@ -485,13 +444,13 @@ pinned_receive(void)
 	 * the sender still waits, and the next good receive gets it. */
 	sent = 0;
 	CHECK(thread_start_cap(blocked_sender, NULL, 2, T_B) > 0, 1);
-	CHECK(until_blocked(T_B), 0);
+	CHECK(utest_until_blocked(T_B), 0);
 	CHECK(sys_recv(EP, (struct ipc_msg *)(uintptr_t)page, 0), -E_FAULT);
 	CHECK(sent, 0);
 	memset(&m, 0, sizeof(m));
 	CHECK(sys_recv(EP, &m, 0), 0);
 	CHECK(m.label, 66);
-	CHECK(until_set(&sent), 1);
+	CHECK(UNTIL(sent), 1);
 	CHECK(sys_cap_delete(T_A), 0);
 	CHECK(sys_cap_delete(T_B), 0);
 }
@@ -606,7 +565,7 @@ entry_guards(void)
 
 	CHECK(sys_endpoint_create(SUP), 0);
 	for (unsigned int i = 0; i < sizeof(touchers) / sizeof(touchers[0]); i++) {
-		CHECK(spawn_helper(touchers[i], i, NULL, 0) > 0, 1);
+		CHECK(spawn_held(touchers[i], UT_IDLE_QUOTA, SUP, i, NULL, 0, CHILD) > 0, 1);
 		CHECK(await_report(SUP, &m), 0);
 		CHECK_FAULT(&m, FAULT_KIND_PRIVILEGED, 0, 0);
 		CHECK(sys_cap_delete(CHILD), 0);

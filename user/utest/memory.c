@@ -76,24 +76,17 @@ memory_objects(void)
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
 	CHECK(own.used, before.used + UT_IDLE_QUOTA);
 	CHECK(await_report(5, &m), 0);
-	for (int i = 0; i < 100 && own.used != before.used; i++) {
-		sys_yield();
-		sys_memory_info(CAP_SLOT_MEMORY, &own);
-	}
+	sys_memory_info(CAP_SLOT_MEMORY, &own);		/* the report waits for every page */
 	CHECK(own.used, before.used);
 	/* Reports nobody has read keep the ended children charged to us. */
 	for (int i = 0; i < 3; i++)
 		CHECK(spawn("utest", UT_H_IDLE, UT_IDLE_QUOTA, 5, 1, NULL, 0) > 0, 1);
-	for (int i = 0; i < 300; i++)
-		sys_yield();
+	/* Running or ended, each holds its pool until its report is taken. */
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
 	CHECK(own.used, before.used + 3 * UT_IDLE_QUOTA);
 	for (int i = 0; i < 3; i++)
 		CHECK(await_report(5, &m), 0);
-	for (int i = 0; i < 100 && own.used != before.used; i++) {
-		sys_yield();
-		sys_memory_info(CAP_SLOT_MEMORY, &own);
-	}
+	sys_memory_info(CAP_SLOT_MEMORY, &own);
 	CHECK(own.used, before.used);
 }
 
@@ -150,12 +143,8 @@ shared_memory(void)
 	CHECK(sys_cap_delete(4), 0);
 	CHECK(sys_cap_delete(2), 0);
 	CHECK(p[0], 0xfeed);
-	/* (The children's pools come back as the reaper frees them.) */
+	/* (The children's pools came back before their reports.) */
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &after), 0);
-	for (int i = 0; i < 100 && after.used != during.used + 2; i++) {
-		sys_yield();
-		sys_memory_info(CAP_SLOT_MEMORY, &after);
-	}
 	/* + the endpoint, + the page table under the mappings (our first) */
 	CHECK(after.used, during.used + 2);
 }

@@ -33,17 +33,17 @@ notifications(void)
 	CHECK(sys_notification_create(2), -E_EXIST);
 	/* A blocked waiter wakes on a signal... */
 	CHECK(sys_endpoint_create(6), 0);
-	CHECK(spawn("utest", UT_H_WAIT_SIGNAL, 64, 6, 1, caps, 2) > 0, 1);
-	for (int i = 0; i < 30; i++)
-		sys_yield();
+	CHECK(spawn_held(UT_H_WAIT_SIGNAL, 64, 6, 1, caps, 2, 7) > 0, 1);
+	CHECK(utest_until_all_blocked(7), 0);	/* in its wait */
+	CHECK(sys_cap_delete(7), 0);
 	CHECK(sys_signal(2, 0x42), 0);
 	CHECK(await_report(6, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 	/* ...and with -E_REVOKED when the notification goes. */
-	CHECK(spawn("utest", UT_H_WAIT_REVOKED, 64, 6, 2, caps, 2) > 0, 1);
-	for (int i = 0; i < 30; i++)
-		sys_yield();
+	CHECK(spawn_held(UT_H_WAIT_REVOKED, 64, 6, 2, caps, 2, 7) > 0, 1);
+	CHECK(utest_until_all_blocked(7), 0);
+	CHECK(sys_cap_delete(7), 0);
 	CHECK(sys_cap_revoke(2), 0);
 	CHECK(sys_cap_delete(2), 0);
 	CHECK(await_report(6, &m), 0);

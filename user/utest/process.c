@@ -193,8 +193,7 @@ granted(void)
 {
 	struct cap_info info;
 
-	for (int i = 0; i < 1000 && sys_cap_inspect(7, &info) != 0; i++)
-		sys_yield();
+	UNTIL(sys_cap_inspect(7, &info) == 0);
 	memset(&utest_msg, 0, sizeof(utest_msg));
 	return sys_recv(7, &utest_msg, 0) == 0 ? (int)utest_msg.label : -1;
 }

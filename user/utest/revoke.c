@@ -38,11 +38,10 @@ revoke_wakes(void)
 
 	CHECK(sys_endpoint_create(2), 0);
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn("utest", UT_H_BLOCKED_RECV, 64, 3, 1, caps, 2);
+	pid = spawn_held(UT_H_BLOCKED_RECV, 64, 3, 1, caps, 2, 4);
 	CHECK(pid > 0, 1);
-	/* Let the child block in its receive. */
-	for (int i = 0; i < 50; i++)
-		sys_yield();
+	CHECK(utest_until_all_blocked(4), 0);	/* in its receive */
+	CHECK(sys_cap_delete(4), 0);
 	CHECK(sys_cap_revoke(2), 0);	/* the child's copy goes */
 	CHECK(sys_cap_delete(2), 0);	/* and the last one: the endpoint dies */
 	CHECK(await_report(3, &m), 0);

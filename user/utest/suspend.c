@@ -58,15 +58,14 @@ waiter(void *arg)
 	wait_result = sys_wait(6, 0, &w);
 }
 
-/* Yields until fn(slot) gives want, at most a few hundred times. */
+/* Yields until fn(slot) gives want (UNTIL's patience at most); its answer. */
 static long
 yield_until(long (*fn)(slot_t, struct thread_regs *), slot_t slot, struct thread_regs *r,
 	    long want)
 {
 	long got = 0;
 
-	for (int i = 0; i < 500 && (got = fn(slot, r)) != want; i++)
-		sys_yield();
+	UNTIL((got = fn(slot, r)) == want);
 	return got;
 }
 
@@ -78,9 +77,7 @@ thread_control(void)
 
 	/* A thread spinning in user code. */
 	CHECK(thread_start_cap(reg_spinner, NULL, 2, 2) > 0, 1);
-	for (int i = 0; i < 500 && reg_spins == 0; i++)
-		sys_yield();
-	CHECK(reg_spins > 0, 1);
+	CHECK(UNTIL(reg_spins > 0), 1);
 	memset(&r, 0, sizeof(r));
 	CHECK(sys_thread_read_regs(2, &r), -E_BUSY);	/* running */
 	CHECK(sys_thread_write_regs(2, &r), -E_BUSY);
@@ -160,8 +157,7 @@ thread_control(void)
 	CHECK(again.tls, (uintptr_t)tls_block);
 	CHECK(landed, 0);
 	CHECK(sys_thread_resume(9), 0);
-	for (int i = 0; i < 500 && landed == 0; i++)
-		sys_yield();
+	UNTIL(landed != 0);
 	CHECK(landed, 0x5eed);
 	CHECK(landed_tls, (uintptr_t)tls_block);
 	/* It has ended: every call says so. */
@@ -179,16 +175,14 @@ thread_control(void)
 	r.ret = r.arg[0] = 77;
 	CHECK(sys_thread_write_regs(4, &r), 0);
 	CHECK(sys_thread_resume(4), 0);
-	for (int i = 0; i < 500 && suspend_result == 1; i++)
-		sys_yield();
+	UNTIL(suspend_result != 1);
 	CHECK(suspend_result, 77);
 
 	/* A thread blocked in a system call finishes it first. */
 	CHECK(sys_notification_create(6), 0);
 	CHECK(thread_start_cap(waiter, NULL, 2, 5) > 0, 1);
-	for (int i = 0; i < 500 && !waiting; i++)
-		sys_yield();
-	sys_yield();					/* into the wait */
+	CHECK(utest_until_blocked(5), 0);		/* in its wait */
+	CHECK(waiting, 1);
 	CHECK(sys_thread_suspend(5), 0);
 	CHECK(sys_thread_read_regs(5, &r), -E_AGAIN);
 	CHECK(sys_thread_write_regs(5, &r), -E_AGAIN);
@@ -197,8 +191,7 @@ thread_control(void)
 	CHECK(wait_result, 1);				/* stopped before user code */
 	CHECK(r.ret, 0);
 	CHECK(sys_thread_resume(5), 0);
-	for (int i = 0; i < 500 && wait_result == 1; i++)
-		sys_yield();
+	UNTIL(wait_result != 1);
 	CHECK(wait_result, 0);
 }
 
@@ -211,8 +204,8 @@ start_suspended_spinner(slot_t slot)
 
 	if (thread_start_cap(reg_spinner, NULL, 2, slot) <= 0)
 		return 1;
-	for (int i = 0; i < 500 && reg_spins == 0; i++)
-		sys_yield();
+	if (!UNTIL(reg_spins > 0))
+		return 3;
 	if (sys_thread_suspend(slot) || sys_thread_read_regs(slot, &r))
 		return 2;
 	return 0;
@@ -253,9 +246,7 @@ suspended_ends(void)
 	CHECK(sys_cap_delete(4), 0);
 	/* All back but the dead thread's stack, still mapped here, and the
 	 * page table under it (our first mapping). */
-	for (int i = 0; i < 100 && pool_used() != before + 3; i++)
-		sys_yield();
-	CHECK(pool_used(), before + 3);
+	CHECK(pool_used(), before + 3);	/* the report came: all is back */
 }
 
 int

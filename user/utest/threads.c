@@ -89,20 +89,19 @@ void
 thread_caps(void)
 {
 	struct cap_info info;
+	struct thread_regs r;
 	uint64_t before, after;
 
 	CHECK(thread_start_cap(counting_spinner, NULL, 2, 2) > 0, 1);
 	CHECK(sys_cap_inspect(2, &info), 0);
 	CHECK(info.type, OBJ_THREAD);
-	for (int i = 0; i < 5; i++)
-		sys_yield();
-	CHECK(spins > 0, 1);
+	CHECK(UNTIL(spins > 0), 1);
 	CHECK(sys_cap_mint(2, 3, RIGHT_READ, 0), 0);
 	CHECK(sys_thread_kill(3), -E_PERM);
 	CHECK(sys_thread_kill(1), -E_TYPE);
 	CHECK(sys_thread_kill(2), 0);
-	for (int i = 0; i < 20; i++)
-		sys_yield();
+	/* Gone (its capability says so), so it spins no more. */
+	CHECK(UNTIL(sys_thread_read_regs(2, &r) == -E_DEAD), 1);
 	before = spins;
 	for (int i = 0; i < 20; i++)
 		sys_yield();
@@ -111,8 +110,7 @@ thread_caps(void)
 	CHECK(sys_thread_kill(2), -E_DEAD);
 	/* A thread may end itself through its own capability. */
 	CHECK(thread_start_cap(self_killer, (void *)4, 2, 4) > 0, 1);
-	for (int i = 0; i < 20; i++)
-		sys_yield();
+	CHECK(UNTIL(sys_thread_read_regs(4, &r) == -E_DEAD), 1);
 	CHECK(sys_thread_kill(4), -E_DEAD);
 	CHECK(sys_thread_create(0x400000, 0x80000000, 0, 1), -E_EXIST);
 }

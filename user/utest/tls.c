@@ -26,6 +26,7 @@
 #define TLS_QUIT	999
 #define SLOT_EP		2
 #define SLOT_SUPERVISOR	3
+#define SLOT_SERVER	4		/* the server's Process capability, briefly */
 
 /* A TLS block as the ABI lays out its start: a pointer to itself first. */
 struct tls_block {
@@ -161,8 +162,8 @@ tls_thread(void *arg)
 			wrong[i]++;
 	}
 	__atomic_add_fetch(&ready, 1, __ATOMIC_SEQ_CST);
-	while (ready < THREADS)
-		sys_yield();
+	if (!UNTIL(ready >= THREADS))
+		wrong[i]++;
 	for (int n = 0; n < YIELDS; n++) {
 		if (!tls_is(&blocks[i], TAG + i))
 			wrong[i]++;
@@ -193,8 +194,7 @@ threads_keep_their_own(void)
 	for (unsigned int i = 1; i < THREADS; i++)
 		CHECK(thread_start(tls_thread, (void *)(uintptr_t)i, 2) > 0, 1);
 	tls_thread((void *)0);
-	while (finished < THREADS)
-		sys_yield();
+	CHECK(UNTIL(finished >= THREADS), 1);
 	for (unsigned int i = 0; i < THREADS; i++) {
 		CHECK(wrong[i], 0);
 		CHECK(seen[i] >= SPIN_SWITCHES, 1);
@@ -233,8 +233,7 @@ hand_changes_stay_in_the_thread(void)
 
 	CHECK(tls_take(&blocks[0], TAG), 0);
 	CHECK(thread_start(tls_changer, NULL, 2) > 0, 1);
-	while (!changer_ready)
-		sys_yield();
+	CHECK(UNTIL(changer_ready), 1);
 	for (int n = 0; !changer_done && n < 100 * YIELDS; n++) {
 		if (!tls_is(&blocks[0], TAG))
 			bad++;
@@ -317,9 +316,10 @@ survives_ipc_fastpath(void)
 
 	CHECK(tls_take(&blocks[0], TAG), 0);
 	CHECK(sys_endpoint_create(SLOT_EP), 0);
-	CHECK(spawn("utest", UT_H_TLS_SERVER, 64, SLOT_SUPERVISOR, 2, caps, 2) > 0, 1);
-	for (int n = 0; n < 20; n++)
-		sys_yield();		/* it waits in its receive: calls take the fastpath */
+	CHECK(spawn_held(UT_H_TLS_SERVER, 64, SLOT_SUPERVISOR, 2, caps, 2, SLOT_SERVER) > 0, 1);
+	/* It waits in its receive: calls take the fastpath. */
+	CHECK(utest_until_all_blocked(SLOT_SERVER), 0);
+	CHECK(sys_cap_delete(SLOT_SERVER), 0);
 	for (uint64_t n = 0; n < 300; n++) {
 		w = (struct ipc_words){ .label = 1, .w = { n } };
 		if (ipc_call_words(SLOT_EP, &w) || w.label != 2 || w.w[0] != SERVER_TAG ||

@@ -54,26 +54,50 @@ await_report(slot_t sup, struct ipc_msg *m)
 }
 
 long
-spawn_with_process_cap(uint64_t id, slot_t pslot)
+spawn_held(uint64_t id, uint64_t quota, slot_t sup, uint64_t badge, const slot_t *caps,
+	   unsigned int ncaps, slot_t pslot)
 {
 	struct spawn_args sa;
+	long pid;
 
 	memset(&sa, 0, sizeof(sa));
-	if (sys_memory_split(CAP_SLOT_MEMORY, 20, 64))
+	if (ncaps > SPAWN_CAPS_MAX)
+		return -E_RANGE;
+	if (sys_memory_split(CAP_SLOT_MEMORY, CAP_SLOT_SCRATCH, quota))
 		return -E_NOMEM;
 	sa.name = "utest";
 	sa.name_len = 5;
-	sa.memory = 20;
+	sa.memory = CAP_SLOT_SCRATCH;
 	sa.arg = id;
-	sa.supervisor = 3;
-	sa.supervisor_badge = id;
+	sa.supervisor = sup;
+	sa.supervisor_badge = badge;
 	sa.process_slot = pslot;
-	sa.ncaps = 2;
-	sa.caps[0] = 1;
-	sa.caps[1] = 2;
-	id = (uint64_t)sys_spawn(&sa);
-	sys_cap_delete(20);
-	return (long)id;
+	sa.ncaps = ncaps;
+	for (unsigned int i = 0; i < ncaps; i++)
+		sa.caps[i] = caps[i];
+	pid = sys_spawn(&sa);
+	sys_cap_delete(CAP_SLOT_SCRATCH);	/* the child holds its pool */
+	return pid;
+}
+
+long
+spawn_with_process_cap(uint64_t id, slot_t pslot)
+{
+	const slot_t caps[2] = { 1, 2 };
+
+	return spawn_held(id, 64, 3, id, caps, 2, pslot);
+}
+
+long
+utest_until_all_blocked(slot_t proc)
+{
+	struct process_info info;
+	long err = 0;
+
+	if (UNTIL((err = sys_process_info(proc, &info)) != 0 ||
+		  (info.threads > 0 && info.blocked == info.threads)))
+		return err;
+	return -E_TIMEOUT;
 }
 
 uint64_t
@@ -111,4 +135,26 @@ main(uint64_t arg)
 		return 1;
 	}
 	return utest_failures;
+}
+
+/* Suspended, a thread inside a system call cannot give its registers
+ * (-E_AGAIN): that is the sign it is blocked there. */
+long
+utest_until_blocked(slot_t t)
+{
+	uint64_t deadline = (uint64_t)sys_clock_ns() + UTEST_PATIENCE_NS;
+	struct thread_regs r;
+
+	do {
+		long err = sys_thread_suspend(t);
+
+		if (err)
+			return err;
+		err = sys_thread_read_regs(t, &r);
+		sys_thread_resume(t);
+		if (err == -E_AGAIN)
+			return 0;
+		sys_yield();
+	} while ((uint64_t)sys_clock_ns() < deadline);
+	return -E_TIMEOUT;
 }

@@ -70,11 +70,38 @@ void utest_check_fault(const char *file, int line, const struct ipc_msg *m, uint
 #define CHECK_FAULT(m, kind, access, addr) \
 	utest_check_fault(__FILE__, __LINE__, m, kind, access, addr)
 
-/* Spawns helper id with the console and slot 2, reporting to slot 3
- * with badge id, its Process capability in slot pslot. */
+/* Spawns helper id with quota pages and caps copied to its slots 1..,
+ * reporting to sup with badge, its Process capability in pslot; its
+ * pid or an error.  spawn_with_process_cap: the console and slot 2,
+ * reporting to slot 3 with badge id. */
+long spawn_held(uint64_t id, uint64_t quota, slot_t sup, uint64_t badge, const slot_t *caps,
+		unsigned int ncaps, slot_t pslot);
 long spawn_with_process_cap(uint64_t id, slot_t pslot);
+
+/* Until every thread of the process in slot proc waits in a system call
+ * (process_info): 0, -E_TIMEOUT, or process_info's error. */
+long utest_until_all_blocked(slot_t proc);
 
 /* Pages charged to our own Memory now. */
 uint64_t pool_used(void);
+
+/*
+ * Waiting for an event another thread or process brings about: on any
+ * machine, loaded or with more CPUs, the event decides, not a count of
+ * yields.  UNTIL(cond) yields until cond holds, for UTEST_PATIENCE_NS at
+ * most (a case that would wait for ever fails instead), and gives cond.
+ */
+#define UTEST_PATIENCE_NS	10000000000ull
+#define UNTIL(cond) ({								\
+	uint64_t until_deadline_ = (uint64_t)sys_clock_ns() + UTEST_PATIENCE_NS;	\
+	while (!(cond) && (uint64_t)sys_clock_ns() < until_deadline_)		\
+		sys_yield();							\
+	(cond);									\
+})
+
+/* Until the thread in slot t runs no user code and sits in a system
+ * call (blocked in recv, call, wait...): 0, or -E_TIMEOUT, or the
+ * error of thread_suspend (-E_DEAD...).  The thread goes on after. */
+long utest_until_blocked(slot_t t);
 
 #endif
