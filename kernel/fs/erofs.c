@@ -11,6 +11,7 @@
  */
 #include "fs/erofs.h"
 
+#include "lib/byteorder.h"
 #include "lib/crc32c.h"
 #include "lib/string.h"
 #include "themelios/errno.h"
@@ -44,24 +45,6 @@
 #define CHUNK_INDEXES		0x20	/* 8-byte entries, else 4-byte block numbers */
 #define NULL_ADDR		0xffffffffu	/* a hole */
 #define DIRENT_SIZE		12
-
-static uint16_t
-le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 /* The one door to the image: nothing past fs->size gets through. */
 static int

@@ -8,20 +8,9 @@
  */
 #include "fs/verity.h"
 
+#include "lib/byteorder.h"
 #include "lib/string.h"
 #include "themelios/errno.h"
-
-static uint32_t
-le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
 
 static bool
 block_size_ok(uint32_t size)

@@ -28,16 +28,6 @@
 #include "themelios/errno.h"
 #include "unit.h"
 
-static uint64_t rng = 0x853c49e6748fea9b;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
 
 /* ---- the image, in memory ---- */
 
@@ -98,7 +88,7 @@ put(const char *dir, const char *name, size_t len)
 	uint8_t *buf = malloc(len + 1);
 
 	for (size_t i = 0; i < len; i++)
-		buf[i] = (uint8_t)rnd();
+		buf[i] = (uint8_t)(uint32_t)unit_rand();
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "wb");
 	CHECK(f && fwrite(buf, 1, len, f) == len);
@@ -326,7 +316,7 @@ image_digest(const struct erofs_fs *fs, const struct erofs_inode *ino, uint8_t o
 
 	sha256_init(&c);
 	for (;;) {
-		size_t want = 1 + rnd() % (sizeof(buf) - 1);
+		size_t want = 1 + (uint32_t)unit_rand() % (sizeof(buf) - 1);
 		long n = erofs_read(fs, ino, off, buf, want);
 
 		if (n < 0)
@@ -692,32 +682,32 @@ UNIT_TEST(superblock_damage)
 static void
 mutate(struct image *im, size_t full_len, const struct erofs_fs *fs)
 {
-	size_t meta = (size_t)fs->meta_base, n = 1 + rnd() % 8;
+	size_t meta = (size_t)fs->meta_base, n = 1 + (uint32_t)unit_rand() % 8;
 
 	for (size_t k = 0; k < n; k++) {
 		size_t at;
 
-		switch (rnd() % 5) {
+		switch ((uint32_t)unit_rand() % 5) {
 		case 0:		/* the superblock */
-			at = 1024 + rnd() % 128;
+			at = 1024 + (uint32_t)unit_rand() % 128;
 			break;
 		case 1:		/* the inodes, near the root */
-			at = meta + (size_t)fs->root_nid * 32 + rnd() % 8192;
+			at = meta + (size_t)fs->root_nid * 32 + (uint32_t)unit_rand() % 8192;
 			break;
 		default:	/* anywhere */
-			at = rnd() % full_len;
+			at = (uint32_t)unit_rand() % full_len;
 			break;
 		}
 		if (at >= full_len)
 			continue;
-		if (rnd() % 2)
-			im->data[at] ^= (uint8_t)(1u << rnd() % 8);
+		if ((uint32_t)unit_rand() % 2)
+			im->data[at] ^= (uint8_t)(1u << (uint32_t)unit_rand() % 8);
 		else
-			im->data[at] = (uint8_t)rnd();
+			im->data[at] = (uint8_t)(uint32_t)unit_rand();
 	}
-	if (rnd() % 10 == 0)
-		im->len = rnd() % full_len;
-	if (rnd() % 2)
+	if ((uint32_t)unit_rand() % 10 == 0)
+		im->len = (uint32_t)unit_rand() % full_len;
+	if ((uint32_t)unit_rand() % 2)
 		fix_checksum(im);
 }
 

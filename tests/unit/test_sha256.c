@@ -65,16 +65,6 @@ UNIT_TEST(one_million_a)
 	CHECK(strcmp(h, want) == 0);
 }
 
-static uint64_t rng = 0x9e3779b97f4a7c15;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
 
 /* Lengths 0..300 (every padding case), then some long ones. */
 #define HOST_FILES 340
@@ -82,7 +72,7 @@ rnd(void)
 static size_t
 length_of(int i)
 {
-	return i <= 300 ? (size_t)i : 1000 + (size_t)(i - 300) * 3001 + rnd() % 64;
+	return i <= 300 ? (size_t)i : 1000 + (size_t)(i - 300) * 3001 + (uint32_t)unit_rand() % 64;
 }
 
 UNIT_TEST(matches_host_sha256sum)
@@ -101,7 +91,7 @@ UNIT_TEST(matches_host_sha256sum)
 		uint8_t d[32];
 
 		for (size_t j = 0; j < len; j++)
-			buf[j] = (uint8_t)rnd();
+			buf[j] = (uint8_t)(uint32_t)unit_rand();
 		snprintf(path, sizeof(path), "%s/%03d", dir, i);
 		FILE *f = fopen(path, "wb");
 		CHECK(f && fwrite(buf, 1, len, f) == len);
@@ -112,7 +102,7 @@ UNIT_TEST(matches_host_sha256sum)
 		} else {
 			sha256_init(&c);
 			for (size_t off = 0; off < len;) {
-				size_t n = rnd() % 150;
+				size_t n = (uint32_t)unit_rand() % 150;
 				if (n > len - off)
 					n = len - off;
 				sha256_update(&c, buf + off, n);

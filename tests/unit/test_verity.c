@@ -15,16 +15,6 @@
 #include "themelios/errno.h"
 #include "unit.h"
 
-static uint64_t rng = 0x2545f4914f6cdd1d;
-
-static uint32_t
-rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)rng;
-}
 
 /* The devices the tree reads from: images in memory, plus a cache of
  * verified hash blocks that keeps their contents, as a page cache would. */
@@ -230,7 +220,7 @@ run_case(const char *name, uint32_t dbs, uint32_t hbs, uint64_t nblocks,
 	snprintf(hash, sizeof(hash), "%s/%s", dir, same_file ? "data" : "hash");
 	uint8_t *img = malloc(nblocks * dbs);
 	for (size_t i = 0; i < nblocks * dbs; i++)
-		img[i] = (uint8_t)rnd();
+		img[i] = (uint8_t)(uint32_t)unit_rand();
 	FILE *fp = fopen(data, "wb");
 	CHECK(fp && fwrite(img, 1, nblocks * dbs, fp) == nblocks * dbs);
 	fclose(fp);
@@ -286,13 +276,13 @@ run_case(const char *name, uint32_t dbs, uint32_t hbs, uint64_t nblocks,
 
 	/* A wrong root hash fails every block. */
 	struct verity_tree wrong = t;
-	wrong.root[rnd() % 32] ^= (uint8_t)(1u << rnd() % 8);
+	wrong.root[(uint32_t)unit_rand() % 32] ^= (uint8_t)(1u << (uint32_t)unit_rand() % 8);
 	d.hash_reads = 0;
 	CHECK_EQ(verify_all(&wrong, &d, 0, nblocks - 1), (long)nblocks);
 
 	/* A flipped bit in a data block fails that block only. */
-	uint64_t victim = rnd() % nblocks;
-	size_t bit = rnd() % (dbs * 8);
+	uint64_t victim = (uint32_t)unit_rand() % nblocks;
+	size_t bit = (uint32_t)unit_rand() % (dbs * 8);
 	d.data[victim * dbs + bit / 8] ^= (uint8_t)(1u << bit % 8);
 	CHECK_EQ(verify_all(&t, &d, victim, victim), 1);
 	d.data[victim * dbs + bit / 8] ^= (uint8_t)(1u << bit % 8);
@@ -303,7 +293,7 @@ run_case(const char *name, uint32_t dbs, uint32_t hbs, uint64_t nblocks,
 		uint64_t span = (uint64_t)1 << (t.per_block_bits * (unsigned)(l + 1));
 		for (uint64_t b = 0; b < t.level_blocks[l]; b += 1 + t.level_blocks[l] / 3) {
 			uint64_t first = b * span, last = first + span - 1;
-			size_t at = (size_t)(t.level_start[l] + b) * hbs + rnd() % hbs;
+			size_t at = (size_t)(t.level_start[l] + b) * hbs + (uint32_t)unit_rand() % hbs;
 
 			if (last >= nblocks)
 				last = nblocks - 1;
@@ -365,7 +355,7 @@ UNIT_TEST(long_salt)
 	char arg[600] = "--salt=";
 
 	for (int i = 0; i < 256; i++)
-		snprintf(arg + strlen(arg), 3, "%02x", (unsigned)rnd() & 0xff);
+		snprintf(arg + strlen(arg), 3, "%02x", (unsigned)(uint32_t)unit_rand() & 0xff);
 	run_case("256-byte salt", 4096, 4096, 130, true, arg);
 }
 
