@@ -181,6 +181,9 @@ struct mem_audit {
 	uint64_t objects[AUDIT_OBJECT_TYPES];	/* live kernel objects by type */
 	uint64_t anomalies;
 	uint64_t syscalls;		/* made since boot (not compared: it counts work) */
+	uint64_t guard_checks;		/* kernel reads of user memory in interrupts from
+					 * user mode that faulted, as SMAP/PAN must make
+					 * them (not compared) */
 };
 
 /* map_anonymous, frames_map and vm_protect flags (reading is implied). */

@@ -14,6 +14,7 @@
 #include "mm/pmm.h"
 #include "proc/mempool.h"
 #include "proc/process.h"
+#include "proc/uaccess.h"
 #include "sched/percpu.h"
 
 /* Capabilities still in a cspace. */
@@ -84,6 +85,7 @@ memory_audit(struct mem_audit *out)
 	out->heap_live = hs.live;
 	out->heap_bytes = hs.live_bytes;
 	out->syscalls = arch_cpu_local()->syscalls;	/* one CPU today */
+	out->guard_checks = uaccess_guard_checks();
 	if (hs.corruptions || hs.bad_frees) {
 		out->anomalies++;
 		pr_warn("audit: heap damage: %lu corruptions, %lu bad frees\n",

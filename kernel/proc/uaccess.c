@@ -73,6 +73,14 @@ read_user_byte(void *addr)
 	(void)*(volatile const uint8_t *)addr;
 }
 
+static uint64_t guard_checks;	/* reads that faulted as they must */
+
+uint64_t
+uaccess_guard_checks(void)
+{
+	return __atomic_load_n(&guard_checks, __ATOMIC_RELAXED);
+}
+
 void
 uaccess_guard_check(uintptr_t addr)
 {
@@ -85,7 +93,10 @@ uaccess_guard_check(uintptr_t addr)
 		panic("kernel read user memory at %lx in an interrupt without a fault: "
 		      "SMAP/PAN is off in the kernel", addr);
 	/* A page the user left unmapped proves nothing about SMAP/PAN. */
-	if (!logged && (fi.access & FAULT_PRESENT)) {
+	if (!(fi.access & FAULT_PRESENT))
+		return;
+	__atomic_add_fetch(&guard_checks, 1, __ATOMIC_RELAXED);
+	if (!logged) {
 		logged = true;
 		printk("uaccess: a kernel read of user memory at %lx in an interrupt "
 		       "from user mode faulted, as it must\n", addr);

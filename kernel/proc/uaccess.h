@@ -33,5 +33,7 @@ bool uaccess_fault(const struct fault_info *fi);
  * outside test mode.
  */
 void uaccess_guard_check(uintptr_t addr);
+/* How many of those reads faulted as they must, since boot. */
+uint64_t uaccess_guard_checks(void);
 
 #endif

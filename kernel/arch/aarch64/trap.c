@@ -160,9 +160,6 @@ arch_regs_user_mode(const struct arch_regs *regs)
 	return (regs->pstate & SPSR_MODE) == 0;
 }
 
-/* Interrupts from EL0 whose PAN the test mode checks: a few suffice. */
-static unsigned int pan_checks_left = 64;
-
 /* No canary: every exception comes through here (its locals are fixed
  * structures filled in place), and a stack overflow is handled on
  * another stack. */
@@ -183,11 +180,9 @@ aarch64_trap(struct arch_regs *regs, unsigned long kind)
 		return;
 	}
 	case KIND_IRQ_EL0:
-		/* The entry set PAN (SCTLR_EL1.SPAN is 0): check it holds. */
-		if (pan_checks_left > 0) {
-			pan_checks_left--;
-			uaccess_guard_check(regs->sp);
-		}
+		/* The entry set PAN (SCTLR_EL1.SPAN is 0): test mode checks
+		 * it holds (nothing otherwise). */
+		uaccess_guard_check(regs->sp);
 		aarch64_irq(regs);
 		break;
 	case KIND_SYNC_EL0:
