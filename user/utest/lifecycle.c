@@ -480,9 +480,11 @@ write_flags(uint64_t f)
  * CNTKCTL_EL1 forbids; each must fault.  On x86_64 there is nothing to
  * touch: they are never spawned. */
 #if defined(__aarch64__)
-#define TOUCH(insn, ...)	__asm__ volatile(insn : __VA_ARGS__)
+#define MRS(reg, v)	__asm__ volatile("mrs %0, " reg : "=r"(v))
+#define MSR(reg, v)	__asm__ volatile("msr " reg ", %0" : : "r"(v))
 #else
-#define TOUCH(insn, ...)	(void)v
+#define MRS(reg, v)	(void)(v)
+#define MSR(reg, v)	(void)(v)
 #endif
 
 static int
@@ -492,50 +494,21 @@ touched(const char *reg, uint64_t v)
 	return 1;
 }
 
-int
-touch_cntv_ctl(void)
-{
-	uint64_t v = 0;
-
-	TOUCH("mrs %0, cntv_ctl_el0", "=r"(v));
-	return touched("CNTV_CTL_EL0", v);
-}
-
-int
-touch_cntv_cval(void)
-{
-	uint64_t v = 0;
-
-	TOUCH("msr cntv_cval_el0, %0", : "r"(v));
-	return touched("CNTV_CVAL_EL0", v);
-}
-
-int
-touch_cntp_ctl(void)
-{
-	uint64_t v = 0;
-
-	TOUCH("mrs %0, cntp_ctl_el0", "=r"(v));
-	return touched("CNTP_CTL_EL0", v);
-}
-
-int
-touch_cntvct(void)
-{
-	uint64_t v = 0;
-
-	TOUCH("mrs %0, cntvct_el0", "=r"(v));
-	return touched("CNTVCT_EL0", v);
-}
-
-int
-touch_cntpct(void)
-{
-	uint64_t v = 0;
-
-	TOUCH("mrs %0, cntpct_el0", "=r"(v));
-	return touched("CNTPCT_EL0", v);
-}
+/* One helper per register: ACCESS is MRS (read) or MSR (write). */
+#define TOUCH_HELPER(fn, ACCESS, reg)		\
+	int					\
+	fn(void)				\
+	{					\
+		uint64_t v = 0;			\
+						\
+		ACCESS(reg, v);			\
+		return touched(reg, v);		\
+	}
+TOUCH_HELPER(touch_cntv_ctl, MRS, "cntv_ctl_el0")
+TOUCH_HELPER(touch_cntv_cval, MSR, "cntv_cval_el0")
+TOUCH_HELPER(touch_cntp_ctl, MRS, "cntp_ctl_el0")
+TOUCH_HELPER(touch_cntvct, MRS, "cntvct_el0")
+TOUCH_HELPER(touch_cntpct, MRS, "cntpct_el0")
 
 /* Spins in user code, with no system call, long enough for interrupts
  * to come (a timer tick is a few milliseconds away at most). */
