@@ -7,6 +7,8 @@
 #define ASM_FRAME_H
 
 #ifdef __ASSEMBLY__
+/* Assembler macros, not C: */
+/* clang-format off */
 	.macro PUSH_GPRS
 	pushq %rax
 	pushq %rbx
@@ -42,6 +44,7 @@
 	popq %rbx
 	popq %rax
 	.endm
+/* clang-format on */
 #endif
 
 #endif
