@@ -74,6 +74,57 @@ UNIT_TEST(qemu_virt_64m)
 	free(dtb);
 }
 
+/* virt's PCIe host: high ECAM, three windows, and the INTx swizzle
+ * (slot s, pin p -> SPI 3 + (s + p - 1) % 4) for slots 0-3. */
+UNIT_TEST(qemu_virt_pci_host)
+{
+	size_t len;
+	uint8_t *dtb = load("build/unit/virt-64M.dtb", &len);
+	struct boot_info bi;
+	const struct boot_pci_host *pci = &bi.pci;
+	int seen = 0;
+
+	CHECK(dtb != NULL);
+	if (!dtb)
+		return;
+	CHECK_EQ(parse_copy(dtb, len, &bi), 0);
+	CHECK_EQ(pci->ecam_base, 0x4010000000ull);
+	CHECK_EQ(pci->ecam_size, 0x10000000);
+	CHECK_EQ(pci->bus_start, 0);
+	CHECK_EQ(pci->bus_end, 255);
+	CHECK_EQ(pci->nranges, 3);
+	for (size_t i = 0; i < pci->nranges; i++) {
+		const struct boot_pci_range *r = &pci->ranges[i];
+		if (r->space == BOOT_PCI_IO) {
+			CHECK_EQ(r->cpu_addr, 0x3eff0000);
+			CHECK_EQ(r->pci_addr, 0);
+			CHECK_EQ(r->size, 0x10000);
+			seen |= 1;
+		} else if (r->space == BOOT_PCI_MEM32) {
+			CHECK_EQ(r->cpu_addr, 0x10000000);
+			CHECK_EQ(r->pci_addr, 0x10000000);
+			CHECK_EQ(r->size, 0x2eff0000);
+			seen |= 2;
+		} else if (r->space == BOOT_PCI_MEM64) {
+			CHECK_EQ(r->cpu_addr, 0x8000000000ull);
+			CHECK_EQ(r->pci_addr, 0x8000000000ull);
+			CHECK_EQ(r->size, 0x8000000000ull);
+			seen |= 4;
+		}
+	}
+	CHECK_EQ(seen, 7);
+	CHECK_EQ(pci->map_mask_addr, 0x1800);
+	CHECK_EQ(pci->map_mask_pin, 7);
+	CHECK_EQ(pci->nirq, 16);
+	for (size_t i = 0; i < pci->nirq; i++) {
+		uint32_t slot = pci->irq[i].addr >> 11 & 0x1f;
+		CHECK(slot < 4);
+		CHECK_EQ(pci->irq[i].intid, 32 + 3 + (slot + pci->irq[i].pin - 1) % 4);
+	}
+	CHECK_EQ(bi.warnings, 0);
+	free(dtb);
+}
+
 UNIT_TEST(qemu_virt_4g)
 {
 	size_t len;
