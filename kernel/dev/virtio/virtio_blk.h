@@ -1,0 +1,15 @@
+/*
+ * virtio-blk (virtio 1.x, 5.2) on the virtio core: one request queue,
+ * reads, writes, flush when the device offers it, the read-only flag
+ * honoured.  Each device becomes a block device (dev/block.h) named
+ * "vblkN".
+ */
+#ifndef DEV_VIRTIO_VIRTIO_BLK_H
+#define DEV_VIRTIO_VIRTIO_BLK_H
+
+struct pci_device;
+
+/* The PCI driver's probe (pci_drivers.c). */
+int virtio_blk_probe(struct pci_device *pdev);
+
+#endif
