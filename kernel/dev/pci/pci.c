@@ -91,6 +91,8 @@ bar_probe(struct pci_device *d, uint16_t off, uint32_t *orig)
 static void
 size_bars(struct pci_device *d)
 {
+	/* No interrupt handler may touch the device while it does not decode. */
+	unsigned long flags = arch_irq_save();
 	uint16_t cmd = pci_cfg_read16(d, PCI_COMMAND);
 
 	pci_cfg_write16(d, PCI_COMMAND, cmd & ~(PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
@@ -125,6 +127,7 @@ size_bars(struct pci_device *d)
 			i++;
 	}
 	pci_cfg_write16(d, PCI_COMMAND, cmd);
+	arch_irq_restore(flags);
 }
 
 /* A CPU address for a memory BAR from the bridge's windows: the 32-bit
@@ -210,8 +213,10 @@ add_function(uint8_t bus, uint8_t dev, uint8_t fn, volatile uint8_t *cfg)
 	d->prog_if = (uint8_t)(class_rev >> 8);
 	d->revision = (uint8_t)class_rev;
 	d->header_type = pci_cfg_read8(d, PCI_HEADER_TYPE) & 0x7f;
-	if (d->header_type != 0)
-		return;		/* a bridge: its BARs and buses are left alone */
+	/* Bridges of every kind are left alone: turning off an ISA bridge's
+	 * decoding to size a BAR could cut off the console behind it. */
+	if (d->header_type != 0 || d->class_code == PCI_CLASS_BRIDGE)
+		return;
 	d->irq_pin = pci_cfg_read8(d, PCI_INTERRUPT_PIN);
 	d->irq_line = pci_cfg_read8(d, PCI_INTERRUPT_LINE);
 	if (d->irq_pin > 4)
