@@ -21,10 +21,13 @@ struct blk_ops {
 	int (*flush)(struct blk_device *bd);	/* NULL: nothing to flush */
 };
 
+#define BLK_SERIAL_MAX		20
+
 struct blk_device {
 	const char *name;
 	uint64_t sectors;
 	bool read_only;
+	char serial[BLK_SERIAL_MAX + 1];	/* the device's ID string, or "" */
 	const struct blk_ops *ops;
 	void *priv;
 };

@@ -1,11 +1,13 @@
 /*
  * virtio-blk against the disks tests/system/test_virtio_blk.py gives
  * QEMU: every 512-byte sector n holds n (8 bytes, little-endian), then
- * bytes (n + i) & 0xff.  Without a virtio disk the tests have nothing
- * to do and pass.
+ * bytes (n + i) & 0xff.  A disk whose serial is "break-me" is the one
+ * the broken-device test stops; the others leave it alone.  Without a
+ * virtio disk the tests have nothing to do and pass.
  */
 #include "core/printk.h"
 #include "dev/block.h"
+#include "dev/virtio/virtio_blk.h"
 #include "ktest/ktest.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
@@ -14,6 +16,13 @@
 #define SECTORS_READ	20	/* three 4 KiB pieces in flight at once */
 #define WRITE_AT	100
 #define ERROR_AT	200	/* where the blkdebug boot injects EIO */
+#define BREAK_ME	"break-me"
+
+static bool
+to_break(const struct blk_device *bd)
+{
+	return !strcmp(bd->serial, BREAK_ME);
+}
 
 static bool
 pattern_ok(const uint8_t *s, uint64_t n)
@@ -86,7 +95,8 @@ KTEST(virtio_blk_read_write)
 	if (!buf)
 		return;
 	for (i = 0; blk_device_at(i); i++)
-		check_device(blk_device_at(i), buf);
+		if (!to_break(blk_device_at(i)))
+			check_device(blk_device_at(i), buf);
 	if (i == 0)
 		printk("ktest: no virtio-blk disk; nothing to read\n");
 	kfree(buf);
@@ -104,7 +114,7 @@ KTEST(virtio_blk_io_error)
 	for (unsigned int i = 0; (bd = blk_device_at(i)); i++) {
 		int r;
 
-		if (bd->sectors <= ERROR_AT)
+		if (bd->sectors <= ERROR_AT || to_break(bd))
 			continue;
 		r = blk_read(bd, ERROR_AT, 1, buf);
 		KTEST_CHECK(r == 0 || r == -E_IO);
@@ -114,6 +124,44 @@ KTEST(virtio_blk_io_error)
 		KTEST_CHECK(pattern_ok(buf, 0));
 		printk("ktest: %s: sector %u: %s; sector 0 still reads\n", bd->name, ERROR_AT,
 		       r == 0 ? "read" : "-E_IO");
+	}
+	kfree(buf);
+}
+
+/*
+ * A device that writes a used index it has no reason to is stopped
+ * (FAILED, logged): its requests are -E_IO from then on, and the other
+ * disks work on.
+ */
+KTEST(virtio_blk_broken_device_is_stopped)
+{
+	uint8_t *buf = kmalloc(BLK_SECTOR_SIZE);
+	struct blk_device *bd;
+
+	KTEST_CHECK(buf != NULL);
+	if (!buf)
+		return;
+	for (unsigned int i = 0; (bd = blk_device_at(i)); i++) {
+		if (!to_break(bd))
+			continue;
+		KTEST_CHECK_EQ(blk_read(bd, 0, 1, buf), 0);
+		KTEST_CHECK(pattern_ok(buf, 0));
+		virtio_blk_test_corrupt(bd);
+		KTEST_CHECK_EQ(blk_read(bd, 0, 1, buf), -E_IO);
+		if (!bd->read_only)
+			KTEST_CHECK_EQ(blk_write(bd, 0, 1, buf), -E_IO);
+		KTEST_CHECK_EQ(blk_flush(bd), bd->ops->flush ? -E_IO : 0);
+		printk("ktest: %s: stopped after a bad used index; requests get -E_IO\n",
+		       bd->name);
+		for (unsigned int k = 0; blk_device_at(k); k++) {
+			struct blk_device *other = blk_device_at(k);
+
+			if (to_break(other))
+				continue;
+			KTEST_CHECK_EQ(blk_read(other, 1, 1, buf), 0);
+			KTEST_CHECK(pattern_ok(buf, 1));
+			printk("ktest: %s: still reads\n", other->name);
+		}
 	}
 	kfree(buf);
 }

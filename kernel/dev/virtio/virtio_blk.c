@@ -11,6 +11,7 @@
  */
 #include "dev/virtio/virtio_blk.h"
 
+#include "arch/arch.h"
 #include "core/printk.h"
 #include "core/time.h"
 #include "dev/block.h"
@@ -30,6 +31,8 @@
 #define VIRTIO_BLK_T_IN		0
 #define VIRTIO_BLK_T_OUT	1
 #define VIRTIO_BLK_T_FLUSH	4
+#define VIRTIO_BLK_T_GET_ID	8
+#define VIRTIO_BLK_ID_BYTES	20
 #define VIRTIO_BLK_S_OK		0
 #define VIRTIO_BLK_S_IOERR	1
 #define VIRTIO_BLK_S_UNSUPP	2
@@ -150,7 +153,7 @@ submit(struct virtio_blk *vb, struct vblk_slot *s, uint32_t type, uint64_t secto
 	*s->status = 0xff;
 	bufs[n++] = (struct virtq_buf){ s->hdr_phys, sizeof(struct vblk_hdr), false };
 	if (bytes)
-		bufs[n++] = (struct virtq_buf){ s->data_phys, bytes, type == VIRTIO_BLK_T_IN };
+		bufs[n++] = (struct virtq_buf){ s->data_phys, bytes, type != VIRTIO_BLK_T_OUT };
 	bufs[n++] = (struct virtq_buf){ s->status_phys, 1, true };
 	head = virtq_add(&vb->vq.q, bufs, n, s);
 	return head < 0 ? head : 0;
@@ -243,28 +246,36 @@ vblk_write(struct blk_device *bd, uint64_t sector, uint32_t count, const void *b
 	return transfer(bd->priv, VIRTIO_BLK_T_OUT, sector, count, (uint8_t *)buf);
 }
 
+/* One request without data from the caller (flush, get ID): bytes of
+ * the slot's page go to the device, which writes them for GET_ID. */
 static int
-vblk_flush(struct blk_device *bd)
+single(struct virtio_blk *vb, uint32_t type, uint32_t bytes, void *out)
 {
-	struct virtio_blk *vb = bd->priv;
-	unsigned long flags;
-	struct vblk_slot *s;
-	int err;
+	unsigned long flags = spin_lock_irqsave(&vb->lock);
+	struct vblk_slot *s = get_slot(vb);
+	int err = s ? submit(vb, s, type, 0, bytes) : -E_IO;
 
-	if (!(vb->vd.features & VIRTIO_BLK_F_FLUSH))
-		return 0;	/* no write cache to flush */
-	flags = spin_lock_irqsave(&vb->lock);
-	s = get_slot(vb);
-	err = s ? submit(vb, s, VIRTIO_BLK_T_FLUSH, 0, 0) : -E_IO;
 	if (s && !err) {
 		virtio_notify(&vb->vd, &vb->vq);
 		err = finish(vb, s, 0);
+		if (!err && out)
+			memcpy(out, s->data, bytes);
 	}
 	if (s)
 		s->busy = false;
 	wait_queue_wake_all(&vb->wq);
 	spin_unlock_irqrestore(&vb->lock, flags);
 	return err;
+}
+
+static int
+vblk_flush(struct blk_device *bd)
+{
+	struct virtio_blk *vb = bd->priv;
+
+	if (!(vb->vd.features & VIRTIO_BLK_F_FLUSH))
+		return 0;	/* no write cache to flush */
+	return single(vb, VIRTIO_BLK_T_FLUSH, 0, NULL);
 }
 
 static const struct blk_ops vblk_ops = {
@@ -328,10 +339,31 @@ virtio_blk_probe(struct pci_device *pdev)
 		return err;
 	}
 	virtio_driver_ok(&vb->vd);
+	/* The ID string is NUL-padded, and unterminated when 20 bytes long. */
+	if (single(vb, VIRTIO_BLK_T_GET_ID, VIRTIO_BLK_ID_BYTES, vb->bd.serial) != 0)
+		memset(vb->bd.serial, 0, sizeof(vb->bd.serial));
+	vb->bd.serial[BLK_SERIAL_MAX] = '\0';
 	blk_register(&vb->bd);
-	pr_info("%s: %s, %lu sectors (%lu KiB)%s%s, queue of %u\n", vb->vd.name, vb->bd_name,
-		(unsigned long)vb->bd.sectors, (unsigned long)(vb->bd.sectors / 2),
+	pr_info("%s: %s, %lu sectors (%lu KiB)%s%s, queue of %u%s%s%s\n", vb->vd.name,
+		vb->bd_name, (unsigned long)vb->bd.sectors, (unsigned long)(vb->bd.sectors / 2),
 		vb->bd.read_only ? ", read-only" : "",
-		vb->vd.features & VIRTIO_BLK_F_FLUSH ? ", flush" : "", vb->vq.q.size);
+		vb->vd.features & VIRTIO_BLK_F_FLUSH ? ", flush" : "", vb->vq.q.size,
+		vb->bd.serial[0] ? ", serial \"" : "", vb->bd.serial,
+		vb->bd.serial[0] ? "\"" : "");
 	return 0;
+}
+
+void
+virtio_blk_test_corrupt(struct blk_device *bd)
+{
+	struct virtio_blk *vb = bd->priv;
+	unsigned long flags = spin_lock_irqsave(&vb->lock);
+
+	/* Nothing is in flight (the caller waited for its requests), so a
+	 * used index that moves is a device writing what it never got. */
+	vb->vq.q.used->idx = (uint16_t)(vb->vq.q.used->idx + 5);
+	spin_unlock_irqrestore(&vb->lock, flags);
+	flags = arch_irq_save();
+	vblk_irq(vb);
+	arch_irq_restore(flags);
 }
