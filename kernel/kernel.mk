@@ -94,6 +94,7 @@ KERNEL_SRCS += \
 	kernel/dev/virtio/virtio_blk.c \
 	kernel/dev/virtio/virtio_pci.c \
 	kernel/dev/virtio/virtqueue.c \
+	kernel/ktest/test_pci.c \
 	kernel/ktest/test_virtio_blk.c
 # Storage (docs/storage.md): pure libraries, nothing calls them yet; built
 # so that they stay freestanding and warning-free under the kernel's flags.
