@@ -91,6 +91,7 @@ KERNEL_SRCS += \
 	kernel/dev/pci/pci_cap.c \
 	kernel/dev/pci/pci_drivers.c \
 	kernel/dev/pci/pci_irq.c \
+	kernel/dev/pci/pci_msix.c \
 	kernel/dev/virtio/virtio_blk.c \
 	kernel/dev/virtio/virtio_pci.c \
 	kernel/dev/virtio/virtqueue.c \

@@ -172,6 +172,14 @@ void arch_timer_arm(uint64_t deadline);
  * arch_irq_attach, level-triggered and active low as PCI lines are.
  */
 struct pci_host;
+/*
+ * arch_msi_attach gives fn a vector of its own and the message (address
+ * and data) a device writes to raise it, for MSI-X: 0, -E_BUSY (no
+ * vector free), or -E_NOTSUP where there is no MSI (aarch64: it would
+ * need the GICv3 ITS).
+ */
+int arch_msi_attach(const char *name, void (*fn)(struct arch_regs *regs, void *ctx), void *ctx,
+		    uint64_t *addr, uint32_t *data);
 int arch_pci_host(const struct boot_info *bi, struct pci_host *host);
 int arch_pci_irq_line(const struct pci_host *host, uint8_t bus, uint8_t dev, uint8_t fn,
 		      uint8_t pin, uint8_t line_reg);

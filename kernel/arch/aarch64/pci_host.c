@@ -45,3 +45,15 @@ arch_pci_irq_attach(unsigned int line, const char *name,
 {
 	return arch_irq_attach(line, name, fn, ctx);
 }
+
+int
+arch_msi_attach(const char *name, void (*fn)(struct arch_regs *regs, void *ctx), void *ctx,
+		uint64_t *addr, uint32_t *data)
+{
+	(void)name;
+	(void)fn;
+	(void)ctx;
+	(void)addr;
+	(void)data;
+	return -E_NOTSUP;	/* MSIs on a GICv3 go through the ITS: not driven yet */
+}

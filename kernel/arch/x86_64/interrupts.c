@@ -176,6 +176,34 @@ arch_irq_attach(unsigned int line, const char *name,
 	return attach_route(line, route, name, fn, ctx);
 }
 
+/* MSI: the message is a write to the local APIC's window (address bits
+ * 12-19 name the destination APIC) whose data is the vector, fixed
+ * delivery, edge-triggered. */
+#define MSI_ADDRESS_BASE	0xfee00000u
+
+int
+arch_msi_attach(const char *name, void (*fn)(struct arch_regs *regs, void *ctx), void *ctx,
+		uint64_t *addr, uint32_t *data)
+{
+	unsigned int vector = VECTOR_DEVICE_BASE + ISA_IRQS;
+	unsigned long flags;
+	int err;
+
+	if (!interrupts_ready)
+		return -E_NOENT;
+	flags = arch_irq_save();
+	while ((err = irq_register(vector, name, fn, ctx)) == -E_BUSY &&
+	       ++vector < VECTOR_DEVICE_END)
+		;
+	arch_irq_restore(flags);
+	if (err)
+		return err;
+	*addr = MSI_ADDRESS_BASE | (uint64_t)(lapic_id() & 0xff) << 12;
+	*data = vector;
+	pr_info("irq: %s: MSI -> vector %#x\n", name, vector);
+	return 0;
+}
+
 /* A PCI line the firmware routed to an ISA IRQ is still a PCI line:
  * level-triggered and active low, whatever ISA lines default to. */
 int

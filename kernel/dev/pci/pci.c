@@ -11,6 +11,7 @@
 #include "dev/pci/pci.h"
 
 #include "arch/arch.h"
+#include "core/cmdline.h"
 #include "core/device_control.h"
 #include "core/printk.h"
 #include "dev/pci/pci_cap.h"
@@ -289,7 +290,9 @@ print_device(const struct pci_device *d)
 	       d->vendor, d->device, d->class_code, d->subclass, d->prog_if);
 	if (d->header_type == 1)
 		printk(" bridge (not crossed)");
-	if (d->irq_pin)
+	if (d->msix_on)
+		printk(" MSI-X");
+	else if (d->irq_pin)
 		printk(" INT%c", 'A' + d->irq_pin - 1);
 	printk(" driver %s\n", d->driver ? d->driver : "-");
 	for (unsigned int i = 0; i < PCI_BARS; i++) {
@@ -324,6 +327,7 @@ pci_init(const struct boot_info *bi)
 	uint64_t size;
 	int err = arch_pci_host(bi, &host);
 
+	pci_msi_allowed = !cmdline_has(bi->cmdline, "pci=nomsi");
 	if (err) {
 		pr_info("pci: no ECAM host bridge (error %d)\n", err);
 		return;

@@ -60,6 +60,12 @@ struct pci_device {
 	uint8_t irq_line;		/* the interrupt line register */
 	struct pci_bar bar[PCI_BARS];
 	volatile uint8_t *cfg;		/* this function's 4 KiB of ECAM */
+	/* MSI-X (pci_msix.c): the capability, the mapped table, entries used. */
+	uint8_t msix_cap;
+	uint16_t msix_size;
+	volatile uint8_t *msix_table;
+	uint32_t msix_used;
+	bool msix_on;
 	const char *driver;		/* the driver that took it, or NULL */
 	void *driver_data;
 };
@@ -106,6 +112,20 @@ volatile void *pci_map_bar(struct pci_device *d, unsigned int bar);
  * arch's error.
  */
 int pci_irq_attach(struct pci_device *d, bool (*fn)(void *ctx), void *ctx);
+
+/*
+ * MSI-X (pci_msix.c).  pci_msix_init finds the table and masks every
+ * entry: its size, or -E_NOENT (no usable MSI-X), -E_NOTSUP (MSIs off:
+ * "pci=nomsi" on the command line).  pci_msix_set gives entry i its own
+ * vector for fn (called in interrupt context); pci_msix_enable turns
+ * MSI-X on, INTx off and unmasks the entries set.
+ */
+struct arch_regs;
+int pci_msix_init(struct pci_device *d);
+int pci_msix_set(struct pci_device *d, unsigned int i, const char *name,
+		 void (*fn)(struct arch_regs *regs, void *ctx), void *ctx);
+void pci_msix_enable(struct pci_device *d);
+extern bool pci_msi_allowed;
 
 /* The host bridge pci_init found (for pci_irq.c). */
 const struct pci_host *pci_host_get(void);

@@ -70,6 +70,12 @@ int virtio_pci_init(struct virtio_dev *vd, struct pci_device *pdev, const char *
 int virtio_queue_setup(struct virtio_dev *vd, uint16_t index, struct virtio_queue *vq,
 		       uint16_t max_size);
 
+/* Routes configuration changes and the queue's interrupts to these
+ * MSI-X entries (the ISR is then unused): 0, or -E_NOTSUP when the
+ * device refuses (both left at no vector). */
+int virtio_set_msix(struct virtio_dev *vd, struct virtio_queue *vq, uint16_t config_entry,
+		    uint16_t queue_entry);
+
 /* DRIVER_OK: the device may start. */
 void virtio_driver_ok(struct virtio_dev *vd);
 

@@ -92,21 +92,14 @@ fail_device(struct virtio_blk *vb, const char *why)
 	wait_queue_wake_all(&vb->wq);
 }
 
-/* Interrupt context.  Reading the ISR lowers the INTx line. */
-static bool
-vblk_irq(void *ctx)
+/* Lock held, interrupt context: finished requests, or a broken ring. */
+static void
+take_used(struct virtio_blk *vb)
 {
-	struct virtio_blk *vb = ctx;
-	uint8_t isr;
 	void *cookie;
 	uint32_t len;
 	int r;
 
-	spin_lock_noirq(&vb->lock);
-	isr = virtio_isr(&vb->vd);	/* even when failed: it lowers the line */
-	if (isr & VIRTIO_ISR_CONFIG &&
-	    virtio_status(&vb->vd) & VIRTIO_STATUS_NEEDS_RESET)
-		fail_device(vb, "the device needs a reset (DEVICE_NEEDS_RESET)");
 	while (!vb->vd.failed && (r = virtq_get_used(&vb->vq.q, &cookie, &len)) != 0) {
 		if (r < 0) {
 			fail_device(vb, "bad used ring entry (index, id or length)");
@@ -115,10 +108,71 @@ vblk_irq(void *ctx)
 		((struct vblk_slot *)cookie)->done = true;
 		((struct vblk_slot *)cookie)->used_len = len;
 	}
+	wait_queue_wake_all(&vb->wq);
+}
+
+/* Lock held: a configuration change may be the device asking for a reset. */
+static void
+config_changed(struct virtio_blk *vb)
+{
+	if (virtio_status(&vb->vd) & VIRTIO_STATUS_NEEDS_RESET)
+		fail_device(vb, "the device needs a reset (DEVICE_NEEDS_RESET)");
+}
+
+/* INTx, interrupt context.  Reading the ISR lowers the line and says
+ * whether it was this device. */
+static bool
+vblk_irq(void *ctx)
+{
+	struct virtio_blk *vb = ctx;
+	uint8_t isr;
+
+	spin_lock_noirq(&vb->lock);
+	isr = virtio_isr(&vb->vd);	/* even when failed: it lowers the line */
+	if (isr & VIRTIO_ISR_CONFIG)
+		config_changed(vb);
 	if (isr)
-		wait_queue_wake_all(&vb->wq);
+		take_used(vb);
 	spin_unlock_noirq(&vb->lock);
 	return isr != 0;
+}
+
+/* MSI-X entry 1: the request queue. */
+static void
+vblk_msix_queue(struct arch_regs *regs, void *ctx)
+{
+	struct virtio_blk *vb = ctx;
+
+	(void)regs;
+	spin_lock_noirq(&vb->lock);
+	take_used(vb);
+	spin_unlock_noirq(&vb->lock);
+}
+
+/* MSI-X entry 0: configuration changes. */
+static void
+vblk_msix_config(struct arch_regs *regs, void *ctx)
+{
+	struct virtio_blk *vb = ctx;
+
+	(void)regs;
+	spin_lock_noirq(&vb->lock);
+	config_changed(vb);
+	spin_unlock_noirq(&vb->lock);
+}
+
+/* MSI-X when the machine and the device have it, else INTx. */
+static int
+setup_interrupts(struct virtio_blk *vb, struct pci_device *pdev)
+{
+	if (pci_msix_init(pdev) >= 2 &&
+	    pci_msix_set(pdev, 0, "virtio-blk config", vblk_msix_config, vb) == 0 &&
+	    pci_msix_set(pdev, 1, "virtio-blk queue", vblk_msix_queue, vb) == 0 &&
+	    virtio_set_msix(&vb->vd, &vb->vq, 0, 1) == 0) {
+		pci_msix_enable(pdev);
+		return 0;
+	}
+	return pci_irq_attach(pdev, vblk_irq, vb);
 }
 
 /* Lock held.  A free slot, sleeping until one is; NULL once failed. */
@@ -333,7 +387,7 @@ virtio_blk_probe(struct pci_device *pdev)
 		.ops = &vblk_ops,
 		.priv = vb,
 	};
-	err = pci_irq_attach(pdev, vblk_irq, vb);
+	err = setup_interrupts(vb, pdev);
 	if (err) {
 		virtio_fail(&vb->vd, "no interrupt line");
 		return err;
@@ -344,10 +398,11 @@ virtio_blk_probe(struct pci_device *pdev)
 		memset(vb->bd.serial, 0, sizeof(vb->bd.serial));
 	vb->bd.serial[BLK_SERIAL_MAX] = '\0';
 	blk_register(&vb->bd);
-	pr_info("%s: %s, %lu sectors (%lu KiB)%s%s, queue of %u%s%s%s\n", vb->vd.name,
+	pr_info("%s: %s, %lu sectors (%lu KiB)%s%s, queue of %u, %s%s%s%s\n", vb->vd.name,
 		vb->bd_name, (unsigned long)vb->bd.sectors, (unsigned long)(vb->bd.sectors / 2),
 		vb->bd.read_only ? ", read-only" : "",
 		vb->vd.features & VIRTIO_BLK_F_FLUSH ? ", flush" : "", vb->vq.q.size,
+		pdev->msix_on ? "MSI-X" : "INTx",
 		vb->bd.serial[0] ? ", serial \"" : "", vb->bd.serial,
 		vb->bd.serial[0] ? "\"" : "");
 	return 0;
@@ -362,8 +417,6 @@ virtio_blk_test_corrupt(struct blk_device *bd)
 	/* Nothing is in flight (the caller waited for its requests), so a
 	 * used index that moves is a device writing what it never got. */
 	vb->vq.q.used->idx = (uint16_t)(vb->vq.q.used->idx + 5);
+	take_used(vb);		/* what the queue's interrupt would run */
 	spin_unlock_irqrestore(&vb->lock, flags);
-	flags = arch_irq_save();
-	vblk_irq(vb);
-	arch_irq_restore(flags);
 }

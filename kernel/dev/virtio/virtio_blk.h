@@ -16,7 +16,8 @@ int virtio_blk_probe(struct pci_device *pdev);
 /*
  * For the in-kernel tests only: makes the disk's used ring look as a
  * broken device would leave it (its index moved with nothing in
- * flight) and takes the interrupt, so the driver stops the device.
+ * flight) and runs what the queue's interrupt runs, so the driver stops
+ * the device.
  * bd must be a virtio-blk disk with no request in flight.
  */
 void virtio_blk_test_corrupt(struct blk_device *bd);

@@ -239,6 +239,22 @@ virtio_queue_setup(struct virtio_dev *vd, uint16_t index, struct virtio_queue *v
 	return 0;
 }
 
+int
+virtio_set_msix(struct virtio_dev *vd, struct virtio_queue *vq, uint16_t config_entry,
+		uint16_t queue_entry)
+{
+	/* The device answers NO_VECTOR when it cannot map an entry. */
+	w16(vd->common, COMMON_MSIX, config_entry);
+	w16(vd->common, COMMON_Q_SELECT, vq->index);
+	w16(vd->common, COMMON_Q_MSIX, queue_entry);
+	if (r16(vd->common, COMMON_MSIX) == config_entry &&
+	    r16(vd->common, COMMON_Q_MSIX) == queue_entry)
+		return 0;
+	w16(vd->common, COMMON_MSIX, NO_VECTOR);
+	w16(vd->common, COMMON_Q_MSIX, NO_VECTOR);
+	return -E_NOTSUP;
+}
+
 void
 virtio_driver_ok(struct virtio_dev *vd)
 {
