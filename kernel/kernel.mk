@@ -83,6 +83,20 @@ KERNEL_SRCS += \
 	kernel/syscall/sys_misc.c \
 	kernel/syscall/sys_process.c \
 	kernel/syscall/sys_thread.c
+# Devices (docs/devices.md): PCI, DMA memory, the virtio core, virtio-blk.
+KERNEL_SRCS += \
+	kernel/dev/block.c \
+	kernel/dev/dma.c \
+	kernel/dev/pci/pci.c \
+	kernel/dev/pci/pci_cap.c \
+	kernel/dev/pci/pci_drivers.c \
+	kernel/dev/pci/pci_irq.c \
+	kernel/dev/pci/pci_msix.c \
+	kernel/dev/virtio/virtio_blk.c \
+	kernel/dev/virtio/virtio_pci.c \
+	kernel/dev/virtio/virtqueue.c \
+	kernel/ktest/test_pci.c \
+	kernel/ktest/test_virtio_blk.c
 # Storage (docs/storage.md): pure libraries, nothing calls them yet; built
 # so that they stay freestanding and warning-free under the kernel's flags.
 KERNEL_SRCS += \

@@ -29,6 +29,7 @@
 #define E_ISDIR		20	/* a directory where a file was wanted */
 #define E_NAMETOOLONG	21	/* a name or path longer than allowed */
 #define E_LOOP		22	/* too many symbolic links */
-#define E_MAX		23
+#define E_ROFS		23	/* a write to a read-only device */
+#define E_MAX		24
 
 #endif

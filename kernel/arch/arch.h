@@ -161,6 +161,32 @@ void arch_timer_arm(uint64_t deadline);
 #define ARCH_TIMER_OFF	UINT64_MAX
 
 /*
+ * PCI (docs/devices.md).  arch_pci_host fills host's ECAM window and
+ * bus range (and, from a device tree, the bridge's windows and
+ * interrupt-map) from what the firmware describes: x86_64 the ACPI MCFG,
+ * aarch64 the pci-host-ecam-generic node; -E_NOENT when there is none.
+ * arch_pci_irq_line gives the interrupt line a function's INTx pin
+ * raises (x86_64: the ISA IRQ the firmware routed it to, from the
+ * interrupt line register; aarch64: the interrupt-map's INTID), or
+ * -E_NOENT; arch_pci_irq_attach connects such a line like
+ * arch_irq_attach, level-triggered and active low as PCI lines are.
+ */
+struct pci_host;
+/*
+ * arch_msi_attach gives fn a vector of its own and the message (address
+ * and data) a device writes to raise it, for MSI-X: 0, -E_BUSY (no
+ * vector free), or -E_NOTSUP where there is no MSI (aarch64: it would
+ * need the GICv3 ITS).
+ */
+int arch_msi_attach(const char *name, void (*fn)(struct arch_regs *regs, void *ctx), void *ctx,
+		    uint64_t *addr, uint32_t *data);
+int arch_pci_host(const struct boot_info *bi, struct pci_host *host);
+int arch_pci_irq_line(const struct pci_host *host, uint8_t bus, uint8_t dev, uint8_t fn,
+		      uint8_t pin, uint8_t line_reg);
+int arch_pci_irq_attach(unsigned int line, const char *name,
+			void (*fn)(struct arch_regs *regs, void *ctx), void *ctx);
+
+/*
  * Faults on purpose, for the tests: "divzero", "ud", "pagefault" (a
  * read of an unmapped kernel address), "gpf", "breakpoint",
  * "stackoverflow".  Returns false for a word this arch does not know.

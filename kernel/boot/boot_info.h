@@ -37,6 +37,48 @@ struct boot_module {
 	char name[BOOT_NAME_MAX];
 };
 
+/*
+ * The PCI host bridge a device tree describes (pci-host-ecam-generic):
+ * its ECAM window, the windows through which the CPU reaches PCI
+ * addresses (ranges), and how INTx pins reach the interrupt controller
+ * (interrupt-map).  ecam_size 0: none.
+ */
+#define BOOT_PCI_MAX_RANGES	4
+#define BOOT_PCI_MAX_IRQ_MAP	64
+
+enum boot_pci_space {
+	BOOT_PCI_IO = 1,
+	BOOT_PCI_MEM32 = 2,
+	BOOT_PCI_MEM64 = 3,
+};
+
+struct boot_pci_range {
+	uint8_t space;		/* enum boot_pci_space */
+	bool prefetchable;
+	uint64_t pci_addr;
+	uint64_t cpu_addr;
+	uint64_t size;
+};
+
+/* Devices whose (address & mask) and pin match raise this INTID. */
+struct boot_pci_irq {
+	uint32_t addr;		/* phys.hi: bus << 16 | dev << 11 | fn << 8 */
+	uint8_t pin;		/* 1..4: INTA..INTD */
+	uint32_t intid;
+};
+
+struct boot_pci_host {
+	uint64_t ecam_base;
+	uint64_t ecam_size;
+	uint8_t bus_start, bus_end;
+	size_t nranges;
+	struct boot_pci_range ranges[BOOT_PCI_MAX_RANGES];
+	uint32_t map_mask_addr;	/* interrupt-map-mask: phys.hi, and pin */
+	uint32_t map_mask_pin;
+	size_t nirq;
+	struct boot_pci_irq irq[BOOT_PCI_MAX_IRQ_MAP];
+};
+
 struct boot_info {
 	char loader_name[BOOT_NAME_MAX];
 	char cmdline[BOOT_CMDLINE_MAX];
@@ -64,6 +106,7 @@ struct boot_info {
 	uint64_t gicr_base;
 	uint32_t timer_irq;	/* INTID of the EL1 virtual or physical timer */
 	uint64_t fw_cfg_base;
+	struct boot_pci_host pci;
 
 	/* Anything skipped or rejected while parsing. */
 	unsigned int warnings;

@@ -37,7 +37,22 @@ struct node {
 	uint32_t irqs_len;
 	bool memory;
 	bool disabled;
+	bool has_addr_cells;
+	bool intc;				/* interrupt-controller */
+	uint32_t phandle;
+	uint32_t int_cells;
+	const uint8_t *ranges, *imap, *imask, *bus_range;
+	uint32_t ranges_len, imap_len, imask_len, bus_range_len;
 	size_t path_len;			/* path length up to this node */
+};
+
+/* Interrupt controllers by phandle, for decoding interrupt-map. */
+#define MAX_CONTROLLERS	8
+struct controller {
+	uint32_t phandle;
+	uint32_t addr_cells;			/* 0 when the node has none */
+	uint32_t int_cells;
+	bool gic;
 };
 
 struct walk {
@@ -50,6 +65,11 @@ struct walk {
 	bool uart_from_stdout;
 	int in_reserved_memory;		/* depth of /reserved-memory, or 0 */
 	uint64_t initrd_start;
+	struct controller intc[MAX_CONTROLLERS];
+	int nintc;
+	struct node pcie;			/* the first ECAM host bridge */
+	uint32_t pcie_parent_addr_cells;
+	bool have_pcie;
 };
 
 static uint32_t
@@ -199,6 +219,10 @@ finish_node(struct walk *w)
 
 	if (n->disabled)
 		return;
+	if (n->intc && n->phandle && w->nintc < MAX_CONTROLLERS)
+		w->intc[w->nintc++] = (struct controller){
+			n->phandle, n->has_addr_cells ? n->addr_cells : 0, n->int_cells,
+			n->compat && list_has(n->compat, n->compat_len, "arm,gic-v3") };
 	if (n->memory && w->depth == 2) {
 		add_reg_regions(w, n, parent, BOOT_MEM_USABLE);
 		return;
@@ -225,6 +249,17 @@ finish_node(struct walk *w)
 		/* Secure, non-secure physical, virtual, hypervisor: we use virtual. */
 		if (gic_intid(n, 2, &intid))
 			bi->timer_irq = intid;
+	} else if (list_has(n->compat, n->compat_len, "pci-host-ecam-generic")) {
+		if (!w->have_pcie) {
+			w->pcie = *n;
+			w->pcie_parent_addr_cells = parent->addr_cells;
+			w->have_pcie = reg_address(n, parent, 0, &addr);
+			if (w->have_pcie) {
+				bi->pci.ecam_base = addr;
+				bi->pci.ecam_size = cells(n->reg + 4 * parent->addr_cells,
+							  parent->size_cells);
+			}
+		}
 	} else if (list_has(n->compat, n->compat_len, "qemu,fw-cfg-mmio")) {
 		if (reg_address(n, parent, 0, &addr))
 			bi->fw_cfg_base = addr;
@@ -272,10 +307,31 @@ node_prop(struct walk *w, const char *name, const uint8_t *v, uint32_t len)
 {
 	struct node *n = &w->stack[w->depth - 1];
 
-	if (!strcmp(name, "#address-cells") && len == 4)
+	if (!strcmp(name, "#address-cells") && len == 4) {
 		n->addr_cells = be32(v);
+		n->has_addr_cells = true;
+	}
 	else if (!strcmp(name, "#size-cells") && len == 4)
 		n->size_cells = be32(v);
+	else if (!strcmp(name, "#interrupt-cells") && len == 4)
+		n->int_cells = be32(v);
+	else if (!strcmp(name, "interrupt-controller"))
+		n->intc = true;
+	else if (!strcmp(name, "phandle") && len == 4)
+		n->phandle = be32(v);
+	else if (!strcmp(name, "ranges")) {
+		n->ranges = v;
+		n->ranges_len = len;
+	} else if (!strcmp(name, "interrupt-map")) {
+		n->imap = v;
+		n->imap_len = len;
+	} else if (!strcmp(name, "interrupt-map-mask")) {
+		n->imask = v;
+		n->imask_len = len;
+	} else if (!strcmp(name, "bus-range")) {
+		n->bus_range = v;
+		n->bus_range_len = len;
+	}
 	else if (!strcmp(name, "reg")) {
 		n->reg = v;
 		n->reg_len = len;
@@ -381,6 +437,132 @@ walk_struct(struct walk *w)
 	return -E_CORRUPT;	/* ran off the end without FDT_END */
 }
 
+static const struct controller *
+controller_of(const struct walk *w, uint32_t phandle)
+{
+	for (int i = 0; i < w->nintc; i++)
+		if (w->intc[i].phandle == phandle)
+			return &w->intc[i];
+	return NULL;
+}
+
+/*
+ * ranges: (child PCI address: 3 cells, parent address, size) triples.
+ * phys.hi bits 24-25 give the space (1 I/O, 2 32-bit, 3 64-bit memory),
+ * bit 30 prefetchable; phys.mid and phys.lo the PCI address.
+ */
+static void
+pci_ranges(struct walk *w, const struct node *n, struct boot_pci_host *pci)
+{
+	uint32_t pac = w->pcie_parent_addr_cells, sc = n->size_cells;
+	uint32_t entry = 4 * (3 + pac + sc);
+
+	if (!n->ranges || n->addr_cells != 3 || pac == 0 || pac > 2 || sc == 0 || sc > 2 ||
+	    n->ranges_len % entry) {
+		w->bi->warnings++;
+		return;
+	}
+	for (uint32_t off = 0; off < n->ranges_len; off += entry) {
+		const uint8_t *e = n->ranges + off;
+		uint32_t hi = be32(e);
+		struct boot_pci_range r = {
+			.space = (uint8_t)(hi >> 24 & 3),
+			.prefetchable = hi >> 30 & 1,
+			.pci_addr = cells(e + 4, 2),
+			.cpu_addr = cells(e + 12, pac),
+			.size = cells(e + 12 + 4 * pac, sc),
+		};
+		if (r.space == 0 || r.size == 0 || r.cpu_addr + r.size < r.cpu_addr ||
+		    pci->nranges == BOOT_PCI_MAX_RANGES) {
+			w->bi->warnings++;
+			continue;
+		}
+		pci->ranges[pci->nranges++] = r;
+	}
+}
+
+/*
+ * interrupt-map: (child address: 3 cells, child pin: 1 cell, parent
+ * phandle, parent unit address, parent interrupt specifier) entries,
+ * whose last two sizes come from the parent controller.  Only a GIC
+ * parent is understood; an entry for anything else ends the decoding.
+ */
+static void
+pci_irq_map(struct walk *w, const struct node *n, struct boot_pci_host *pci)
+{
+	uint32_t off = 0;
+
+	if (!n->imap)
+		return;
+	if (n->addr_cells != 3 || n->int_cells != 1 || !n->imask || n->imask_len != 16) {
+		w->bi->warnings++;
+		return;
+	}
+	pci->map_mask_addr = be32(n->imask);
+	pci->map_mask_pin = be32(n->imask + 12);
+	while (off < n->imap_len) {
+		const struct controller *c;
+		const uint8_t *e = n->imap + off;
+		uint32_t left = n->imap_len - off, entry;
+
+		if (left < 24 || !(c = controller_of(w, be32(e + 16))) || !c->gic ||
+		    c->int_cells < 3 || c->addr_cells > 2) {
+			w->bi->warnings++;
+			return;
+		}
+		entry = 4 * (5 + c->addr_cells + c->int_cells);
+		if (entry > left) {
+			w->bi->warnings++;
+			return;
+		}
+		if (pci->nirq == BOOT_PCI_MAX_IRQ_MAP) {
+			w->bi->warnings++;
+			return;
+		}
+		{
+			const uint8_t *spec = e + 20 + 4 * c->addr_cells;
+			uint32_t pin = be32(e + 12);
+
+			if (pin >= 1 && pin <= 4)
+				pci->irq[pci->nirq++] = (struct boot_pci_irq){
+					be32(e), (uint8_t)pin,
+					be32(spec + 4) + (be32(spec) == 1 ? 16 : 32) };
+			else
+				w->bi->warnings++;
+		}
+		off += entry;
+	}
+}
+
+static void
+pci_host(struct walk *w)
+{
+	const struct node *n = &w->pcie;
+	struct boot_pci_host *pci = &w->bi->pci;
+	uint64_t buses = pci->ecam_size >> 20;
+
+	pci->bus_start = 0;
+	pci->bus_end = (uint8_t)(buses > 256 ? 255 : buses ? buses - 1 : 0);
+	if (buses == 0) {
+		w->bi->warnings++;
+		memset(pci, 0, sizeof(*pci));
+		return;
+	}
+	if (n->bus_range && n->bus_range_len == 8) {
+		uint32_t first = be32(n->bus_range), last = be32(n->bus_range + 4);
+		if (first <= last && last < 256 && last - first < buses) {
+			pci->bus_start = (uint8_t)first;
+			pci->bus_end = (uint8_t)last;
+		} else {
+			w->bi->warnings++;
+		}
+	}
+	pci->nranges = 0;
+	pci->nirq = 0;
+	pci_ranges(w, n, pci);
+	pci_irq_map(w, n, pci);
+}
+
 static int
 read_memreserve(const uint8_t *b, size_t total, struct boot_info *bi)
 {
@@ -424,8 +606,12 @@ fdt_parse_boot_info(const void *dtb, size_t len, struct boot_info *bi)
 		bi->nmem = 0;
 		bi->nmodules = 0;
 		bi->uart_base = 0;
+		w.nintc = 0;
+		w.have_pcie = false;
 		if (walk_struct(&w) != 0)
 			*bi = first;
 	}
+	if (w.have_pcie)
+		pci_host(&w);
 	return read_memreserve(w.bl.b, be32(w.bl.b + 4), bi);
 }

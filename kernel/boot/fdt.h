@@ -23,7 +23,9 @@ size_t fdt_total_size(const void *dtb, size_t avail);
  * /reserved-memory children (reserved), /chosen bootargs (cmdline) and
  * linux,initrd-start/-end (module "initrd"), the PL011 UART (preferring
  * /chosen stdout-path), the GICv3 distributor and redistributor, the
- * generic timer's EL1 virtual timer interrupt, and fw_cfg.  Interrupts
+ * generic timer's EL1 virtual timer interrupt, fw_cfg, and the first
+ * pci-host-ecam-generic bridge (ECAM window, bus-range, ranges and
+ * interrupt-map, bi->pci).  Interrupts
  * are GIC INTIDs (SPI n -> 32 + n, PPI n -> 16 + n).
  */
 int fdt_parse_boot_info(const void *dtb, size_t len, struct boot_info *bi);

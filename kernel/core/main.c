@@ -16,6 +16,7 @@
 #include "core/random.h"
 #include "core/stack_guard.h"
 #include "core/time.h"
+#include "dev/pci/pci.h"
 #include "ktest/ktest.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
@@ -70,6 +71,7 @@ kernel_main(struct boot_info *bi)
 	sched_init();
 	arch_irq_enable();
 	console_input_init();
+	pci_init(bi);		/* drivers sleep on interrupts: after the scheduler */
 	if (cmdline_has(bi->cmdline, "bench"))
 		run_benchmarks();
 

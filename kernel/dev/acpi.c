@@ -183,6 +183,28 @@ parse_fadt(struct acpi_info *info, uint32_t len)
 	}
 }
 
+/*
+ * MCFG: 8 reserved bytes after the header, then 16-byte entries (base,
+ * segment, first and last bus).  Entries that could not be a window (an
+ * unaligned base, buses in the wrong order) are skipped and counted.
+ */
+static void
+parse_mcfg(struct acpi_info *info, uint32_t len)
+{
+	info->have_mcfg = true;
+	for (uint32_t off = SDT_HEADER + 8; off + 16 <= len; off += 16) {
+		const uint8_t *e = table + off;
+		struct acpi_ecam ec = { rd64(e), (uint16_t)(e[8] | e[9] << 8), e[10], e[11] };
+
+		if (!ec.base || ec.base % (1u << 20) || ec.bus_end < ec.bus_start ||
+		    info->necam == ACPI_MAX_ECAM) {
+			info->warnings++;
+			continue;
+		}
+		info->ecam[info->necam++] = ec;
+	}
+}
+
 /* Scans the DSDT in overlapping windows for \_S5. */
 static void
 scan_dsdt(const struct reader *r, struct acpi_info *info)
@@ -242,6 +264,11 @@ acpi_parse(const void *rsdp_v, size_t rsdp_len, acpi_read_phys_fn read_phys,
 		} else if (memcmp(sig, "FACP", 4) == 0 && !info->have_fadt) {
 			if (load_table(&r, entries[i], "FACP", &len) == 0)
 				parse_fadt(info, len);
+			else
+				info->warnings++;
+		} else if (memcmp(sig, "MCFG", 4) == 0 && !info->have_mcfg) {
+			if (load_table(&r, entries[i], "MCFG", &len) == 0)
+				parse_mcfg(info, len);
 			else
 				info->warnings++;
 		}

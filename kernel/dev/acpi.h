@@ -1,7 +1,7 @@
 /*
  * ACPI table parsing, pure (host-tested): the RSDP the boot loader
  * copied, then RSDT/XSDT, the MADT (interrupt controllers) and the FADT
- * (power management).  Physical memory is read only through a callback
+ * (power management) and the MCFG (where PCI configuration space is).  Physical memory is read only through a callback
  * into bounded buffers, and every checksum and length is checked: bad
  * tables give an error, never a fault, and the caller falls back to the
  * PC defaults.
@@ -16,6 +16,7 @@
 #define ACPI_MAX_CPUS		64
 #define ACPI_MAX_IOAPICS	16
 #define ACPI_MAX_OVERRIDES	32
+#define ACPI_MAX_ECAM		4
 
 /* Interrupt source override flags (MPS INTI): polarity and trigger. */
 #define ACPI_POLARITY_MASK	0x3
@@ -38,6 +39,14 @@ struct acpi_override {
 	uint8_t source;		/* ISA IRQ */
 	uint32_t gsi;
 	uint16_t flags;
+};
+
+/* An MCFG entry: one PCI segment's ECAM window, 1 MiB per bus from bus_start. */
+struct acpi_ecam {
+	uint64_t base;
+	uint16_t segment;
+	uint8_t bus_start;
+	uint8_t bus_end;
 };
 
 struct acpi_info {
@@ -63,6 +72,10 @@ struct acpi_info {
 	uint8_t reset_value;
 	bool have_s5;
 	uint8_t slp_typa, slp_typb;
+
+	bool have_mcfg;
+	uint32_t necam;
+	struct acpi_ecam ecam[ACPI_MAX_ECAM];
 
 	unsigned int warnings;
 };

@@ -14,6 +14,7 @@
 #include "core/panic.h"
 #include "core/printk.h"
 #include "core/resource.h"
+#include "dev/pci/pci.h"
 #include "core/time.h"
 #include "lib/format.h"
 #include "proc/process.h"
@@ -107,6 +108,7 @@ cmd_devices(int argc, char **argv)
 {
 	(void)argc;
 	(void)argv;
+	pci_print_devices();
 	for (unsigned int i = 0; resource_at(i); i++) {
 		const struct resource *r = resource_at(i);
 
@@ -217,7 +219,7 @@ static const struct command commands[] = {
 	{ "ps", "threads: id, name, state, CPU time, runs", cmd_ps },
 	{ "uptime", "time since boot", cmd_uptime },
 	{ "irq", "interrupt counts per vector", cmd_irq },
-	{ "devices", "device ports and registers, and their owners", cmd_devices },
+	{ "devices", "PCI functions and their drivers; device ports and registers, and their owners", cmd_devices },
 	{ "procs", "user processes: pid, name, state, quota", cmd_procs },
 	{ "spawn", "N: start N busy threads", cmd_spawn },
 	{ "kill", "ID: stop a thread", cmd_kill },

@@ -123,6 +123,73 @@ build(int revision)
 	fix_checksum(d, 36 + 100 + sizeof(aml), 9);
 }
 
+#define MCFG 0x6000
+
+/* An MCFG with the given entries, linked as a third XSDT entry. */
+static void
+add_mcfg(const uint64_t *base, const uint8_t (*buses)[2], int n)
+{
+	uint8_t *t = mem + MCFG;
+	uint32_t len = 44 + 16 * (uint32_t)n;
+
+	header(mem + XSDT, "XSDT", 36 + 24);
+	w64(mem + XSDT + 36, FADT);
+	w64(mem + XSDT + 44, MADT);
+	w64(mem + XSDT + 52, MCFG);
+	fix_checksum(mem + XSDT, 60, 9);
+	memset(t, 0, len);
+	header(t, "MCFG", len);
+	for (int i = 0; i < n; i++) {
+		w64(t + 44 + 16 * i, base[i]);
+		t[44 + 16 * i + 8] = (uint8_t)i;	/* segment */
+		t[44 + 16 * i + 10] = buses[i][0];
+		t[44 + 16 * i + 11] = buses[i][1];
+	}
+	fix_checksum(t, len, 9);
+}
+
+UNIT_TEST(mcfg_windows)
+{
+	static const uint64_t base[] = { 0xb0000000, 0x123, 0xe0000000, 0xc0000000 };
+	static const uint8_t buses[][2] = { { 0, 255 }, { 0, 1 }, { 8, 7 }, { 1, 3 } };
+	struct acpi_info ai;
+
+	build(2);
+	CHECK_EQ(acpi_parse(rsdp, 36, read_phys, NULL, &ai), 0);
+	CHECK(!ai.have_mcfg);
+	CHECK_EQ(ai.necam, 0);
+
+	/* q35's single window, then ones that are not windows. */
+	add_mcfg(base, buses, 4);
+	CHECK_EQ(acpi_parse(rsdp, 36, read_phys, NULL, &ai), 0);
+	CHECK(ai.have_mcfg);
+	CHECK_EQ(ai.necam, 2);
+	CHECK_EQ(ai.ecam[0].base, 0xb0000000);
+	CHECK_EQ(ai.ecam[0].segment, 0);
+	CHECK_EQ(ai.ecam[0].bus_start, 0);
+	CHECK_EQ(ai.ecam[0].bus_end, 255);
+	CHECK_EQ(ai.ecam[1].base, 0xc0000000);
+	CHECK_EQ(ai.ecam[1].segment, 3);
+	CHECK_EQ(ai.ecam[1].bus_start, 1);
+	CHECK_EQ(ai.ecam[1].bus_end, 3);
+	CHECK_EQ(ai.warnings, 2);	/* unaligned base, buses backwards */
+
+	/* A bad checksum: no windows, and the MADT still counts. */
+	mem[MCFG + 50] ^= 1;
+	CHECK_EQ(acpi_parse(rsdp, 36, read_phys, NULL, &ai), 0);
+	CHECK(!ai.have_mcfg);
+	CHECK_EQ(ai.necam, 0);
+	CHECK_EQ(ai.warnings, 1);
+
+	/* A length that cuts an entry: only the whole ones. */
+	add_mcfg(base, buses, 1);
+	header(mem + MCFG, "MCFG", 44 + 10);
+	fix_checksum(mem + MCFG, 44 + 10, 9);
+	CHECK_EQ(acpi_parse(rsdp, 36, read_phys, NULL, &ai), 0);
+	CHECK(ai.have_mcfg);
+	CHECK_EQ(ai.necam, 0);
+}
+
 UNIT_TEST(acpi2_with_xsdt)
 {
 	struct acpi_info ai;

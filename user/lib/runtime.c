@@ -9,7 +9,7 @@ static const char *const names[E_MAX] = {
 	[E_REVOKED] = "E_REVOKED", [E_NOSYS] = "E_NOSYS", [E_DEAD] = "E_DEAD",
 	[E_TIMEOUT] = "E_TIMEOUT", [E_CORRUPT] = "E_CORRUPT", [E_NOTSUP] = "E_NOTSUP",
 	[E_IO] = "E_IO", [E_NOTDIR] = "E_NOTDIR", [E_ISDIR] = "E_ISDIR",
-	[E_NAMETOOLONG] = "E_NAMETOOLONG", [E_LOOP] = "E_LOOP",
+	[E_NAMETOOLONG] = "E_NAMETOOLONG", [E_LOOP] = "E_LOOP", [E_ROFS] = "E_ROFS",
 };
 
 const char *

@@ -17,6 +17,7 @@ ARCH_SRCS := \
 	kernel/arch/aarch64/fpu.S \
 	kernel/arch/aarch64/interrupts.c \
 	kernel/arch/aarch64/mmu.c \
+	kernel/arch/aarch64/pci_host.c \
 	kernel/arch/aarch64/percpu.c \
 	kernel/arch/aarch64/port_io.c \
 	kernel/arch/aarch64/start.c \

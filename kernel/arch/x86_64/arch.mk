@@ -38,6 +38,7 @@ ARCH_SRCS += \
 ARCH_SRCS += \
 	kernel/arch/x86_64/context.c \
 	kernel/arch/x86_64/mmu.c \
+	kernel/arch/x86_64/pci_host.c \
 	kernel/arch/x86_64/percpu.c \
 	kernel/arch/x86_64/power.c \
 	kernel/arch/x86_64/switch.S

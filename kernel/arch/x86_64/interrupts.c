@@ -115,22 +115,21 @@ gsi_attached(uint32_t gsi)
 	return false;
 }
 
-int
-arch_irq_attach(unsigned int line, const char *name,
-		void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
+const struct apic_platform *
+x86_platform(void)
+{
+	return &platform;
+}
+
+static int
+attach_route(unsigned int line, struct isa_route route, const char *name,
+	     void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
 {
 	struct attached_line *slot = NULL;
-	struct isa_route route;
 	unsigned int vector;
 	unsigned long flags;
 	int err;
 
-	if (!interrupts_ready)
-		return -E_NOENT;
-	if (line < ISA_IRQS)
-		route = platform.isa[line];
-	else	/* PCI-style GSI: level-triggered, active low. */
-		route = (struct isa_route){ .gsi = line, .level = true, .active_low = true };
 	if (!ioapic_has_gsi(route.gsi))
 		return -E_INVAL;
 	flags = arch_irq_save();
@@ -160,6 +159,67 @@ arch_irq_attach(unsigned int line, const char *name,
 		name, line, route.gsi, route.level ? "level" : "edge",
 		route.active_low ? "low" : "high", vector);
 	return (int)vector;
+}
+
+int
+arch_irq_attach(unsigned int line, const char *name,
+		void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
+{
+	struct isa_route route;
+
+	if (!interrupts_ready)
+		return -E_NOENT;
+	if (line < ISA_IRQS)
+		route = platform.isa[line];
+	else	/* PCI-style GSI: level-triggered, active low. */
+		route = (struct isa_route){ .gsi = line, .level = true, .active_low = true };
+	return attach_route(line, route, name, fn, ctx);
+}
+
+/* MSI: the message is a write to the local APIC's window (address bits
+ * 12-19 name the destination APIC) whose data is the vector, fixed
+ * delivery, edge-triggered. */
+#define MSI_ADDRESS_BASE	0xfee00000u
+
+int
+arch_msi_attach(const char *name, void (*fn)(struct arch_regs *regs, void *ctx), void *ctx,
+		uint64_t *addr, uint32_t *data)
+{
+	unsigned int vector = VECTOR_DEVICE_BASE + ISA_IRQS;
+	unsigned long flags;
+	int err;
+
+	if (!interrupts_ready)
+		return -E_NOENT;
+	flags = arch_irq_save();
+	while ((err = irq_register(vector, name, fn, ctx)) == -E_BUSY &&
+	       ++vector < VECTOR_DEVICE_END)
+		;
+	arch_irq_restore(flags);
+	if (err)
+		return err;
+	*addr = MSI_ADDRESS_BASE | (uint64_t)(lapic_id() & 0xff) << 12;
+	*data = vector;
+	pr_info("irq: %s: MSI -> vector %#x\n", name, vector);
+	return 0;
+}
+
+/* A PCI line the firmware routed to an ISA IRQ is still a PCI line:
+ * level-triggered and active low, whatever ISA lines default to. */
+int
+arch_pci_irq_attach(unsigned int line, const char *name,
+		    void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
+{
+	struct isa_route route;
+
+	if (!interrupts_ready)
+		return -E_NOENT;
+	if (line < ISA_IRQS)
+		route = (struct isa_route){ .gsi = platform.isa[line].gsi, .level = true,
+					    .active_low = true };
+	else
+		route = (struct isa_route){ .gsi = line, .level = true, .active_low = true };
+	return attach_route(line, route, name, fn, ctx);
 }
 
 bool

@@ -151,6 +151,12 @@ platform_from_acpi(const struct boot_info *bi, struct apic_platform *p)
 		p->isa[irq].level = (flags & ACPI_TRIGGER_MASK) == ACPI_TRIGGER_LEVEL;
 		p->isa[irq].active_low = (flags & ACPI_POLARITY_MASK) == ACPI_POLARITY_LOW;
 	}
+	for (uint32_t i = 0; i < info.necam; i++)
+		if (info.ecam[i].segment == 0 && !p->ecam_phys) {
+			p->ecam_phys = info.ecam[i].base;
+			p->ecam_bus_start = info.ecam[i].bus_start;
+			p->ecam_bus_end = info.ecam[i].bus_end;
+		}
 	p->noverrides = info.noverrides;
 	p->pcat_compat = info.have_8259;
 	pr_info("acpi: MADT (RSDP revision %u): local APIC at %#lx, %u CPU(s), "

@@ -31,6 +31,9 @@ struct apic_platform {
 	struct isa_route isa[ISA_IRQS];
 	unsigned int noverrides;
 	bool pcat_compat;	/* 8259s present (they are masked either way) */
+	/* PCI segment 0's ECAM window from the MCFG; ecam_phys 0: none. */
+	uint64_t ecam_phys;	/* of bus 0 */
+	uint8_t ecam_bus_start, ecam_bus_end;
 };
 
 struct boot_info;
@@ -43,6 +46,9 @@ void platform_defaults(struct apic_platform *p);
  * why (p then holds the defaults).  "acpi=off" on the command line
  * skips the tables (for machines whose tables are wrong). */
 int platform_from_acpi(const struct boot_info *bi, struct apic_platform *p);
+
+/* The platform arch_interrupts_init found. */
+const struct apic_platform *x86_platform(void);
 
 /* Keeps the fw_cfg ports from user-space drivers. */
 void x86_fw_cfg_reserve(void);

@@ -1,0 +1,16 @@
+/*
+ * The driver table: which kernel driver takes which PCI function, by
+ * vendor and device ID.  The first whose probe succeeds owns it.
+ */
+#include "dev/pci/pci.h"
+
+#include "dev/virtio/virtio_blk.h"
+
+const struct pci_driver pci_drivers[] = {
+	/* virtio 1.x modern devices are 0x1040 + the virtio device ID. */
+	{ "virtio-blk", 0x1af4, 0x1042, virtio_blk_probe },
+	/* Transitional virtio-blk: the same driver, over the modern capabilities. */
+	{ "virtio-blk", 0x1af4, 0x1001, virtio_blk_probe },
+};
+
+const size_t pci_ndrivers = sizeof(pci_drivers) / sizeof(pci_drivers[0]);

@@ -1,0 +1,143 @@
+/*
+ * Split virtqueue bookkeeping (virtqueue.h).  The free descriptors form
+ * a list through their next fields.  Memory layout in one block:
+ * descriptors (16-byte aligned), then the available ring, then the used
+ * ring at a 4-byte boundary, as 2.7 requires for virtio 1.x.
+ *
+ * Ordering: the descriptors and the ring slot must be visible before
+ * the index that publishes them, and the used index must be read before
+ * the entries it covers; the fences give both (QEMU's devices are
+ * cache-coherent, so no cache maintenance is needed).
+ */
+#include "dev/virtio/virtqueue.h"
+
+#include "lib/string.h"
+#include "themelios/errno.h"
+
+static size_t
+avail_off(uint16_t size)
+{
+	return sizeof(struct virtq_desc) * size;
+}
+
+static size_t
+used_off(uint16_t size)
+{
+	/* flags, idx, ring[size], used_event */
+	return (avail_off(size) + 6 + 2u * size + 3) & ~(size_t)3;
+}
+
+size_t
+virtq_mem_size(uint16_t size)
+{
+	/* flags, idx, ring[size], avail_event */
+	return used_off(size) + 6 + 8u * size;
+}
+
+int
+virtq_init(struct virtq *q, uint16_t size, void *mem, uint64_t mem_phys)
+{
+	if (size == 0 || size > VIRTQ_MAX_SIZE || (size & (size - 1)))
+		return -E_INVAL;
+	memset(q, 0, sizeof(*q));
+	q->size = size;
+	q->num_free = size;
+	q->desc = mem;
+	q->avail = (struct virtq_avail *)((uint8_t *)mem + avail_off(size));
+	q->used = (struct virtq_used *)((uint8_t *)mem + used_off(size));
+	q->desc_phys = mem_phys;
+	q->avail_phys = mem_phys + avail_off(size);
+	q->used_phys = mem_phys + used_off(size);
+	for (uint16_t i = 0; i < size; i++)
+		q->next[i] = (uint16_t)(i + 1);
+	return 0;
+}
+
+int
+virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned int n, void *cookie)
+{
+	uint16_t head = q->free_head, i = head, last = head;
+	uint32_t writable = 0;
+
+	if (n == 0)
+		return -E_INVAL;
+	for (unsigned int k = 1; k < n; k++)
+		if (bufs[k - 1].device_writes && !bufs[k].device_writes)
+			return -E_INVAL;
+	if (n > q->num_free)
+		return -E_AGAIN;
+	for (unsigned int k = 0; k < n; k++) {
+		struct virtq_desc *d = &q->desc[i];
+
+		d->addr = bufs[k].phys;
+		d->len = bufs[k].len;
+		d->next = q->next[i];
+		d->flags = (uint16_t)((bufs[k].device_writes ? VIRTQ_DESC_F_WRITE : 0) |
+				      (k + 1 < n ? VIRTQ_DESC_F_NEXT : 0));
+		if (bufs[k].device_writes)
+			writable += bufs[k].len;
+		last = i;
+		i = q->next[i];
+	}
+	q->free_head = q->next[last];
+	q->num_free = (uint16_t)(q->num_free - n);
+	q->cookie[head] = cookie;
+	q->chain_len[head] = (uint16_t)n;
+	q->writable[head] = writable;
+	q->in_flight[head] = true;
+
+	q->avail->ring[q->avail_idx % q->size] = head;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	q->avail_idx++;
+	__atomic_store_n(&q->avail->idx, q->avail_idx, __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return head;
+}
+
+bool
+virtq_should_notify(const struct virtq *q)
+{
+	return !(__atomic_load_n(&q->used->flags, __ATOMIC_ACQUIRE) & VIRTQ_USED_F_NO_NOTIFY);
+}
+
+int
+virtq_get_used(struct virtq *q, void **cookie, uint32_t *len)
+{
+	uint16_t idx = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	uint16_t pending = (uint16_t)(idx - q->last_used);
+	struct virtq_used_elem e;
+	uint16_t head, i;
+
+	if (pending == 0)
+		return 0;
+	/* More used than could ever be in flight. */
+	if (pending > q->size - q->num_free)
+		return -E_CORRUPT;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	e = q->used->ring[q->last_used % q->size];
+	if (e.id >= q->size || !q->in_flight[e.id] || e.len > q->writable[e.id])
+		return -E_CORRUPT;
+	head = (uint16_t)e.id;
+	/* The chain goes back on the free list whole. */
+	i = head;
+	for (uint16_t k = 1; k < q->chain_len[head]; k++)
+		i = q->next[i];
+	q->next[i] = q->free_head;
+	q->free_head = head;
+	q->num_free = (uint16_t)(q->num_free + q->chain_len[head]);
+	q->in_flight[head] = false;
+	q->last_used++;
+	*cookie = q->cookie[head];
+	*len = e.len;
+	return 1;
+}
+
+void
+virtq_drain(struct virtq *q, void (*fn)(void *cookie, void *ctx), void *ctx)
+{
+	for (uint16_t i = 0; i < q->size; i++)
+		if (q->in_flight[i]) {
+			q->in_flight[i] = false;
+			fn(q->cookie[i], ctx);
+		}
+}
