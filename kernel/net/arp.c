@@ -14,8 +14,8 @@ arp_parse(const void *buf, size_t len, struct arp_packet *out)
 
 	if (len < ARP_PACKET_LEN)
 		return -E_CORRUPT;
-	if (be16(p) != ARP_HTYPE_ETHERNET || be16(p + 2) != ETH_TYPE_IPV4 ||
-	    p[4] != ETH_ADDR_LEN || p[5] != 4)
+	if (be16(p) != ARP_HTYPE_ETHERNET || be16(p + 2) != ETH_TYPE_IPV4 || p[4] != ETH_ADDR_LEN ||
+	    p[5] != 4)
 		return -E_NOTSUP;
 	out->op = be16(p + 6);
 	if (out->op != ARP_OP_REQUEST && out->op != ARP_OP_REPLY)

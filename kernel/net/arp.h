@@ -11,16 +11,16 @@
 
 #include "net/ethernet.h"
 
-#define ARP_PACKET_LEN	28
-#define ARP_OP_REQUEST	1
-#define ARP_OP_REPLY	2
+#define ARP_PACKET_LEN 28
+#define ARP_OP_REQUEST 1
+#define ARP_OP_REPLY   2
 
 struct arp_packet {
 	uint16_t op;
-	uint8_t sha[ETH_ADDR_LEN];	/* sender hardware address */
-	uint32_t spa;			/* sender protocol address */
-	uint8_t tha[ETH_ADDR_LEN];	/* target hardware address */
-	uint32_t tpa;			/* target protocol address */
+	uint8_t sha[ETH_ADDR_LEN]; /* sender hardware address */
+	uint32_t spa;		   /* sender protocol address */
+	uint8_t tha[ETH_ADDR_LEN]; /* target hardware address */
+	uint32_t tpa;		   /* target protocol address */
 };
 
 /*

@@ -21,11 +21,11 @@
 #include "net/arp.h"
 #include "net/ethernet.h"
 
-#define ARP_CACHE_ENTRIES	16
-#define ARP_QUEUE_LEN		4
-#define ARP_RETRY_INTERVAL	1000
-#define ARP_MAX_REQUESTS	3
-#define ARP_ENTRY_LIFETIME	60000
+#define ARP_CACHE_ENTRIES  16
+#define ARP_QUEUE_LEN	   4
+#define ARP_RETRY_INTERVAL 1000
+#define ARP_MAX_REQUESTS   3
+#define ARP_ENTRY_LIFETIME 60000
 
 enum arp_entry_state {
 	ARP_ENTRY_FREE,
@@ -37,11 +37,11 @@ struct arp_entry {
 	enum arp_entry_state state;
 	uint32_t ip;
 	uint8_t mac[ETH_ADDR_LEN];
-	uint64_t since;			/* made, or last confirmed: expiry and eviction */
-	uint64_t next_request;		/* pending only */
-	unsigned requests;		/* pending only: requests sent so far */
+	uint64_t since;	       /* made, or last confirmed: expiry and eviction */
+	uint64_t next_request; /* pending only */
+	unsigned requests;     /* pending only: requests sent so far */
 	unsigned queued;
-	void *queue[ARP_QUEUE_LEN];	/* opaque packets, oldest first */
+	void *queue[ARP_QUEUE_LEN]; /* opaque packets, oldest first */
 };
 
 /*
@@ -59,7 +59,7 @@ struct arp_cache_ops {
 
 struct arp_cache {
 	uint8_t our_mac[ETH_ADDR_LEN];
-	uint32_t our_ip;		/* 0 until arp_cache_set_address */
+	uint32_t our_ip; /* 0 until arp_cache_set_address */
 	const struct arp_cache_ops *ops;
 	void *ctx;
 	struct arp_entry entries[ARP_CACHE_ENTRIES];

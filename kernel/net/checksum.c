@@ -32,8 +32,7 @@ inet_csum_add(struct inet_csum *c, const void *data, size_t len)
 }
 
 void
-inet_csum_add_pseudo(struct inet_csum *c, uint32_t src, uint32_t dst, uint8_t proto,
-		     uint16_t len)
+inet_csum_add_pseudo(struct inet_csum *c, uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
 {
 	uint8_t ph[12];
 

@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 struct inet_csum {
-	uint64_t sum;		/* folded only at the end: no overflow below 2^48 words */
-	bool odd;		/* the last byte added was the high half of a word */
+	uint64_t sum; /* folded only at the end: no overflow below 2^48 words */
+	bool odd;     /* the last byte added was the high half of a word */
 };
 
 void inet_csum_init(struct inet_csum *c);

@@ -26,8 +26,8 @@ eth_parse(const void *frame, size_t len, struct eth_frame *out)
 }
 
 int
-eth_build(void *buf, size_t cap, const uint8_t dst[ETH_ADDR_LEN],
-	  const uint8_t src[ETH_ADDR_LEN], uint16_t type)
+eth_build(void *buf, size_t cap, const uint8_t dst[ETH_ADDR_LEN], const uint8_t src[ETH_ADDR_LEN],
+	  uint16_t type)
 {
 	uint8_t *p = buf;
 

@@ -9,17 +9,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ETH_ADDR_LEN	6
-#define ETH_HEADER_LEN	14
-#define ETH_TYPE_IPV4	0x0800
-#define ETH_TYPE_ARP	0x0806
-#define ETH_TYPE_VLAN	0x8100
+#define ETH_ADDR_LEN   6
+#define ETH_HEADER_LEN 14
+#define ETH_TYPE_IPV4  0x0800
+#define ETH_TYPE_ARP   0x0806
+#define ETH_TYPE_VLAN  0x8100
 
 struct eth_frame {
 	uint8_t dst[ETH_ADDR_LEN];
 	uint8_t src[ETH_ADDR_LEN];
 	uint16_t type;
-	const uint8_t *payload;		/* points into the parsed buffer */
+	const uint8_t *payload; /* points into the parsed buffer */
 	size_t payload_len;
 };
 

@@ -66,7 +66,7 @@ icmp_build_unreachable(void *buf, size_t cap, uint8_t code, const void *ip, size
 	p[0] = ICMP_DEST_UNREACHABLE;
 	p[1] = code;
 	put_be16(p + 2, 0);
-	put_be32(p + 4, 0);	/* unused */
+	put_be32(p + 4, 0); /* unused */
 	put_be16(p + 2, inet_checksum(p, ICMP_HEADER_LEN + quote));
 	return (int)(ICMP_HEADER_LEN + quote);
 }

@@ -11,23 +11,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ICMP_HEADER_LEN		8
-#define ICMP_ECHO_REPLY		0
-#define ICMP_DEST_UNREACHABLE	3
-#define ICMP_ECHO_REQUEST	8
+#define ICMP_HEADER_LEN	      8
+#define ICMP_ECHO_REPLY	      0
+#define ICMP_DEST_UNREACHABLE 3
+#define ICMP_ECHO_REQUEST     8
 
 /* Destination unreachable codes. */
-#define ICMP_UNREACH_NET	0
-#define ICMP_UNREACH_HOST	1
-#define ICMP_UNREACH_PROTOCOL	2
-#define ICMP_UNREACH_PORT	3
+#define ICMP_UNREACH_NET      0
+#define ICMP_UNREACH_HOST     1
+#define ICMP_UNREACH_PROTOCOL 2
+#define ICMP_UNREACH_PORT     3
 
 struct icmp_message {
 	uint8_t type;
 	uint8_t code;
-	uint16_t id;			/* echo only: the second word's halves */
+	uint16_t id; /* echo only: the second word's halves */
 	uint16_t seq;
-	const uint8_t *data;		/* after the 8-byte header, in the parsed buffer */
+	const uint8_t *data; /* after the 8-byte header, in the parsed buffer */
 	size_t data_len;
 };
 

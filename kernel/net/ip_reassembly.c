@@ -134,8 +134,7 @@ covered_to(const struct ip_reasm_datagram *d, uint32_t start)
 
 /* Whether every byte where the fragment overlaps one we hold is equal. */
 static bool
-overlaps_agree(const struct ip_reasm_datagram *d, uint32_t off, uint32_t end,
-	       const uint8_t *data)
+overlaps_agree(const struct ip_reasm_datagram *d, uint32_t off, uint32_t end, const uint8_t *data)
 {
 	for (const struct ip_frag *f = d->frags; f; f = f->next) {
 		uint32_t fend = (uint32_t)f->offset + f->len;
@@ -206,8 +205,7 @@ complete(struct ip_reasm *r, struct ip_reasm_datagram *d, void *out, size_t cap)
 }
 
 int
-ip_reasm_input(struct ip_reasm *r, const struct ipv4_header *h, uint64_t now, void *out,
-	       size_t cap)
+ip_reasm_input(struct ip_reasm *r, const struct ipv4_header *h, uint64_t now, void *out, size_t cap)
 {
 	struct ip_reasm_datagram *d;
 	struct ip_frag *n;

@@ -24,11 +24,11 @@
 
 #include "net/ipv4.h"
 
-#define IP_REASM_SLOTS		4
-#define IP_REASM_MAX_FRAGS	64
+#define IP_REASM_SLOTS	   4
+#define IP_REASM_MAX_FRAGS 64
 
 struct ip_reasm_ops {
-	void *(*alloc)(void *ctx, size_t size);		/* NULL when out of memory */
+	void *(*alloc)(void *ctx, size_t size); /* NULL when out of memory */
 	void (*free)(void *ctx, void *p, size_t size);
 };
 
@@ -39,26 +39,26 @@ struct ip_reasm_datagram {
 	uint32_t src, dst;
 	uint16_t id;
 	uint8_t proto;
-	bool have_last;			/* the fragment without MF came: total is known */
-	uint32_t total;			/* payload length, once have_last */
-	uint64_t started;		/* first fragment's arrival: the timeout counts from it */
+	bool have_last;	  /* the fragment without MF came: total is known */
+	uint32_t total;	  /* payload length, once have_last */
+	uint64_t started; /* first fragment's arrival: the timeout counts from it */
 	unsigned nfrags;
-	size_t charged;			/* bytes of the budget this datagram holds */
-	struct ip_frag *frags;		/* sorted by offset; may overlap, with equal bytes */
+	size_t charged;	       /* bytes of the budget this datagram holds */
+	struct ip_frag *frags; /* sorted by offset; may overlap, with equal bytes */
 };
 
 struct ip_reasm {
 	const struct ip_reasm_ops *ops;
 	void *ctx;
 	size_t budget;
-	size_t charged;			/* sum over the slots */
+	size_t charged; /* sum over the slots */
 	uint64_t timeout;
-	unsigned dropped;		/* datagrams given up, for statistics */
+	unsigned dropped; /* datagrams given up, for statistics */
 	struct ip_reasm_datagram slots[IP_REASM_SLOTS];
 };
 
-void ip_reasm_init(struct ip_reasm *r, const struct ip_reasm_ops *ops, void *ctx,
-		   size_t budget, uint64_t timeout);
+void ip_reasm_init(struct ip_reasm *r, const struct ip_reasm_ops *ops, void *ctx, size_t budget,
+		   uint64_t timeout);
 
 /*
  * One fragment, parsed by ipv4_parse (MF set or a non-zero offset;

@@ -5,10 +5,10 @@
 #include "net/checksum.h"
 #include "themelios/errno.h"
 
-#define IPV4_FLAG_RESERVED	0x8000
-#define IPV4_FLAG_DF		0x4000
-#define IPV4_FLAG_MF		0x2000
-#define IPV4_OFFSET_MASK	0x1fff
+#define IPV4_FLAG_RESERVED 0x8000
+#define IPV4_FLAG_DF	   0x4000
+#define IPV4_FLAG_MF	   0x2000
+#define IPV4_OFFSET_MASK   0x1fff
 
 int
 ipv4_parse(const void *buf, size_t len, struct ipv4_header *out)

@@ -10,12 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define IPV4_HEADER_LEN		20	/* without options */
-#define IPV4_MAX_LEN		65535
-#define IPV4_PROTO_ICMP		1
-#define IPV4_PROTO_TCP		6
-#define IPV4_PROTO_UDP		17
-#define IPV4_DEFAULT_TTL	64
+#define IPV4_HEADER_LEN	 20 /* without options */
+#define IPV4_MAX_LEN	 65535
+#define IPV4_PROTO_ICMP	 1
+#define IPV4_PROTO_TCP	 6
+#define IPV4_PROTO_UDP	 17
+#define IPV4_DEFAULT_TTL 64
 
 struct ipv4_header {
 	uint8_t tos;
@@ -23,13 +23,13 @@ struct ipv4_header {
 	uint16_t id;
 	bool dont_fragment;
 	bool more_fragments;
-	uint16_t frag_offset;		/* in bytes (the field counts 8-byte units) */
+	uint16_t frag_offset; /* in bytes (the field counts 8-byte units) */
 	uint8_t ttl;
 	uint8_t proto;
 	uint32_t src, dst;
-	size_t header_len;		/* including options */
-	const uint8_t *payload;		/* points into the parsed buffer */
-	size_t payload_len;		/* total_len - header_len */
+	size_t header_len;	/* including options */
+	const uint8_t *payload; /* points into the parsed buffer */
+	size_t payload_len;	/* total_len - header_len */
 };
 
 /*

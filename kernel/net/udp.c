@@ -38,8 +38,8 @@ udp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst, struct udp_da
 }
 
 int
-udp_build(void *buf, size_t cap, uint32_t src, uint32_t dst, uint16_t src_port,
-	  uint16_t dst_port, size_t data_len)
+udp_build(void *buf, size_t cap, uint32_t src, uint32_t dst, uint16_t src_port, uint16_t dst_port,
+	  size_t data_len)
 {
 	uint8_t *p = buf;
 	size_t len = UDP_HEADER_LEN + data_len;

@@ -7,12 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define UDP_HEADER_LEN	8
+#define UDP_HEADER_LEN 8
 
 struct udp_datagram {
 	uint16_t src_port;
 	uint16_t dst_port;
-	const uint8_t *data;	/* in the parsed buffer */
+	const uint8_t *data; /* in the parsed buffer */
 	size_t data_len;
 };
 
@@ -23,8 +23,7 @@ struct udp_datagram {
  * wrong (a zero checksum means the sender computed none).  Bytes past
  * the length field are ignored.
  */
-int udp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst,
-	      struct udp_datagram *out);
+int udp_parse(const void *buf, size_t len, uint32_t src, uint32_t dst, struct udp_datagram *out);
 
 /*
  * Writes the header at buf for data_len bytes of data already at
