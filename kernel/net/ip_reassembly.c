@@ -209,13 +209,17 @@ ip_reasm_input(struct ip_reasm *r, const struct ipv4_header *h, uint64_t now, vo
 {
 	struct ip_reasm_datagram *d;
 	struct ip_frag *n;
-	uint32_t off = h->frag_offset, end = off + (uint32_t)h->payload_len;
+	uint32_t off = h->frag_offset, end;
 	bool last = !h->more_fragments;
 	size_t size = frag_size(h->payload_len);
 
 	if (last && off == 0)
 		return -E_INVAL;
-	if (h->payload_len == 0 || end > IPV4_MAX_LEN - IPV4_HEADER_LEN)
+	/* ipv4_parse has checked these, but h is the caller's struct. */
+	if (h->payload_len == 0 || h->payload_len > IPV4_MAX_LEN)
+		return -E_CORRUPT;
+	end = off + (uint32_t)h->payload_len;
+	if (end > IPV4_MAX_LEN - IPV4_HEADER_LEN)
 		return -E_CORRUPT;
 	/* Only the last fragment may end off the 8-byte grid. */
 	if (!last && h->payload_len % 8)

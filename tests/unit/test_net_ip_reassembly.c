@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "net/ip_reassembly.h"
+#include "net_craft.h"
 #include "themelios/errno.h"
 #include "unit.h"
 
@@ -326,6 +327,124 @@ UNIT_TEST(not_a_fragment)
 {
 	setup(BUDGET);
 	CHECK_EQ(frag(16, payload, 0, 100, false, 0), -E_INVAL);
+	teardown();
+}
+
+UNIT_TEST(parsed_fragments_reassemble)
+{
+	static uint8_t wire[1600];
+	unsigned order[] = { 2, 0, 3, 1 };
+	int ret = 0;
+
+	setup(BUDGET);
+	memset(out, 0, sizeof(out));
+	/* 3000 bytes in fragments of 800 bytes, the first two with options. */
+	for (unsigned i = 0; i < 4; i++) {
+		uint32_t off = order[i] * 800, len = off + 800 < 3000 ? 800 : 3000 - off;
+		size_t opt = order[i] < 2 ? 8 : 0;
+		size_t hl = craft_ipv4(wire, opt, len, 17, 0x0a000202, 0x0a00020f, 77, off,
+				       off + len < 3000);
+		struct ipv4_header h;
+
+		memcpy(wire + hl, payload + off, len);
+		CHECK_EQ(ipv4_parse(wire, hl + len, &h), 0);
+		ret = ip_reasm_input(&r, &h, 0, out, sizeof(out));
+		CHECK_EQ(ret, i < 3 ? 0 : 3000);
+	}
+	CHECK(delivered(3000));
+	teardown();
+}
+
+/*
+ * Real datagrams cut into fragments, then shuffled, duplicated, lost or
+ * damaged.  Whatever completes untouched must be the datagram, and
+ * nothing may leak or outgrow the budget.
+ */
+UNIT_TEST(fuzz_mutated_sequences)
+{
+	static uint8_t damaged[65536];
+	const size_t budget = 48 * 1024;
+	int completed = 0;
+
+	setup(budget);
+	unit_srand(20231);
+	for (int round = 0; round < 3000; round++) {
+		struct {
+			uint32_t off, len;
+			bool more, bad;
+		} f[80];
+		uint32_t piece = 8 * (uint32_t)(8 + unit_rand() % 40);
+		uint32_t total = piece + (uint32_t)(1 + unit_rand() % 6000);
+		unsigned n = 0, m;
+		bool tampered = false, whole = true;
+		int ret = 0;
+
+		for (uint32_t off = 0; off < total && n < 40; off += piece, n++) {
+			f[n].off = off;
+			f[n].len = off + piece < total ? piece : total - off;
+			f[n].more = off + f[n].len < total;
+			f[n].bad = false;
+		}
+		if (f[n - 1].more)
+			whole = false;	/* cut short: can never complete */
+		m = n;
+		for (unsigned i = 0; i < n && m < 80; i++) {	/* duplicates */
+			if (unit_rand() % 5 == 0)
+				f[m++] = f[i];
+		}
+		for (unsigned i = m - 1; i > 0; i--) {	/* shuffle */
+			unsigned j = (unsigned)(unit_rand() % (i + 1));
+			__typeof__(f[0]) t = f[i];
+
+			f[i] = f[j];
+			f[j] = t;
+		}
+		for (unsigned i = 0; i < m; i++) {
+			switch (unit_rand() % 100) {
+			case 0:
+				f[i].len = f[i].len ? f[i].len - 1 : 0;	/* misaligned */
+				tampered = true;
+				break;
+			case 1:
+				f[i].off += 8;	/* shifted: overlaps with other bytes */
+				tampered = true;
+				break;
+			case 2:
+				f[i].bad = true;	/* bytes changed */
+				tampered = true;
+				break;
+			case 3:
+				f[i].more = !f[i].more;
+				tampered = true;
+				break;
+			}
+		}
+		memcpy(damaged, payload, sizeof(damaged));
+		for (size_t i = 0; i < 64; i++)
+			damaged[unit_rand() % sizeof(damaged)] ^= 0x55;
+		for (unsigned i = 0; i < m; i++) {
+			if (unit_rand() % 100 == 0) {	/* lost */
+				tampered = true;
+				continue;
+			}
+			ret = frag((uint16_t)round, f[i].bad ? damaged : payload, f[i].off, f[i].len,
+				   f[i].more, (uint64_t)round * 100);
+			CHECK(ret >= -E_MAX && ret <= 65515);
+			CHECK(r.charged <= budget);
+			CHECK_EQ(r.charged, mem.live_bytes);
+			if (ret > 0) {
+				completed++;
+				if (!tampered && whole) {
+					CHECK_EQ(ret, (int)total);
+					CHECK(delivered(total));
+				}
+				break;
+			}
+		}
+		if (!tampered && whole)
+			CHECK_EQ(ret, (int)total);
+	}
+	CHECK(completed > 1000);
 	teardown();
 }
 
