@@ -1,6 +1,7 @@
 /* ICMP: echo request to reply, destination unreachable, damaged messages, a fuzz. */
 #include <string.h>
 
+#include "net/ethernet.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
 #include "net_craft.h"
@@ -116,6 +117,56 @@ UNIT_TEST(unreachable_rejects_bad_quotes)
 	CHECK_EQ(icmp_build_unreachable(out, sizeof(out), 3, pkt, 28), -E_CORRUPT);
 	pkt[0] = 0x65;
 	CHECK_EQ(icmp_build_unreachable(out, sizeof(out), 3, pkt, 28), -E_CORRUPT);
+}
+
+/*
+ * A ping as it comes off the wire, answered the way the stack will:
+ * each layer parsed, the reply built into a fresh frame, and the frame
+ * parsed back.
+ */
+UNIT_TEST(ping_answered_through_every_layer)
+{
+	static const uint8_t us[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
+	static const uint8_t them[6] = { 0x52, 0x55, 0x0a, 0, 2, 2 };
+	uint8_t in[128], reply[128];
+	struct eth_frame e;
+	struct ipv4_header ip, rip;
+	struct icmp_message m;
+	size_t icmp_len, hl;
+	int n, total;
+
+	memcpy(in, us, 6);
+	memcpy(in + 6, them, 6);
+	craft_put16(in + 12, ETH_TYPE_IPV4);
+	icmp_len = craft_echo(in + 14 + 20, 0x77, 5, 32);
+	hl = craft_ipv4(in + 14, 0, icmp_len, 1, 0x0a000202, 0x0a00020f, 99, 0, 0);
+	CHECK_EQ(hl, 20);
+
+	CHECK_EQ(eth_parse(in, 14 + 20 + icmp_len, &e), 0);
+	CHECK_EQ(e.type, ETH_TYPE_IPV4);
+	CHECK_EQ(ipv4_parse(e.payload, e.payload_len, &ip), 0);
+	CHECK_EQ(ip.proto, IPV4_PROTO_ICMP);
+	CHECK_EQ(icmp_parse(ip.payload, ip.payload_len, &m), 0);
+
+	n = icmp_build_echo_reply(reply + 34, sizeof(reply) - 34, &m);
+	CHECK_EQ(n, (int)icmp_len);
+	rip = (struct ipv4_header){ .id = 1, .ttl = IPV4_DEFAULT_TTL, .proto = IPV4_PROTO_ICMP,
+				    .src = ip.dst, .dst = ip.src };
+	CHECK_EQ(ipv4_build(reply + 14, sizeof(reply) - 14, &rip, (size_t)n), 20);
+	CHECK_EQ(eth_build(reply, sizeof(reply), e.src, us, ETH_TYPE_IPV4), 14);
+	total = 14 + 20 + n;
+
+	CHECK_EQ(eth_parse(reply, (size_t)total, &e), 0);
+	CHECK(memcmp(e.dst, them, 6) == 0);
+	CHECK_EQ(ipv4_parse(e.payload, e.payload_len, &ip), 0);
+	CHECK_EQ(ip.src, 0x0a00020f);
+	CHECK_EQ(ip.dst, 0x0a000202);
+	CHECK_EQ(craft_csum(reply + 14, 20, 0), 0);
+	CHECK_EQ(icmp_parse(ip.payload, ip.payload_len, &m), 0);
+	CHECK_EQ(m.type, ICMP_ECHO_REPLY);
+	CHECK_EQ(m.id, 0x77);
+	CHECK_EQ(m.seq, 5);
+	CHECK(memcmp(m.data, in + 14 + 20 + 8, 32) == 0);
 }
 
 UNIT_TEST(fuzz_mutated_messages)
