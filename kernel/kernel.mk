@@ -104,3 +104,14 @@ KERNEL_SRCS += \
 	kernel/fs/verity.c \
 	lib/crc32c.c \
 	lib/sha256.c
+# Networking (docs/network.md): the pure protocol layer, nothing calls it
+# yet; built so that it stays freestanding under the kernel's flags.
+KERNEL_SRCS += \
+	kernel/net/arp.c \
+	kernel/net/arp_cache.c \
+	kernel/net/checksum.c \
+	kernel/net/ethernet.c \
+	kernel/net/icmp.c \
+	kernel/net/ip_reassembly.c \
+	kernel/net/ipv4.c \
+	kernel/net/udp.c

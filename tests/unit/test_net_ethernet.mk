@@ -1,0 +1,1 @@
+UNIT_SRCS_test_net_ethernet := kernel/net/ethernet.c
