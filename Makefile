@@ -37,7 +37,7 @@ KERNEL_LDFLAGS := -nostdlib -static -T $(LDSCRIPT) $(ARCH_LDFLAGS)
 OBJS := $(patsubst %,$(OBJ)/%.o,$(basename $(KERNEL_SRCS) $(ARCH_SRCS) $(GEN)/syscall_table.c))
 INITRD := $(BUILD)/initrd.cpio
 
-.PHONY: all kernel iso run debug test unit fuzz systest bench clean deps help
+.PHONY: all kernel iso run debug test unit fuzz systest bench clean deps help format
 # ARCH_IMAGE is what QEMU boots when it is not the ELF (arm64 Image).
 all: deps kernel $(if $(filter x86_64,$(ARCH)),iso)
 
@@ -153,6 +153,11 @@ bench: all
 clean:
 	rm -rf build
 
+# Formatting is .clang-format's to settle (tests/test_format.py checks it).
+FORMAT_SRCS = $(shell find kernel lib user include tests/unit tests/fuzz -name '*.[ch]')
+format:
+	clang-format -i --style=file $(FORMAT_SRCS)
+
 help:
 	@echo "make [ARCH=x86_64|aarch64]  build the kernel (and the ISO on x86_64)"
 	@echo "make run [FIRMWARE=bios|uefi] [MEM=128M] [CMDLINE='...']  boot in QEMU"
@@ -160,6 +165,7 @@ help:
 	@echo "make test                    host unit tests + QEMU system tests"
 	@echo "make bench                   cycle counts of kernel paths"
 	@echo "make fuzz                    libFuzzer targets (clang), not run by make test"
+	@echo "make format                  apply .clang-format to every C file"
 	@echo "make clean                   remove build/"
 
 -include $(OBJS:.o=.d) $(UNIT_BINS:=.d) $(wildcard $(USER_OBJ)/*/*/*.d)

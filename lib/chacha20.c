@@ -24,10 +24,14 @@ rotl32(uint32_t v, int n)
 static void
 quarter_round(uint32_t *s, int a, int b, int c, int d)
 {
-	s[a] += s[b]; s[d] = rotl32(s[d] ^ s[a], 16);
-	s[c] += s[d]; s[b] = rotl32(s[b] ^ s[c], 12);
-	s[a] += s[b]; s[d] = rotl32(s[d] ^ s[a], 8);
-	s[c] += s[d]; s[b] = rotl32(s[b] ^ s[c], 7);
+	s[a] += s[b];
+	s[d] = rotl32(s[d] ^ s[a], 16);
+	s[c] += s[d];
+	s[b] = rotl32(s[b] ^ s[c], 12);
+	s[a] += s[b];
+	s[d] = rotl32(s[d] ^ s[a], 8);
+	s[c] += s[d];
+	s[b] = rotl32(s[b] ^ s[c], 7);
 }
 
 void
@@ -44,7 +48,7 @@ chacha20_block(const uint8_t key[CHACHA20_KEY_BYTES], uint32_t counter,
 		in[13 + i] = load32_le(nonce + 4 * i);
 	for (int i = 0; i < 16; i++)
 		s[i] = in[i];
-	for (int round = 0; round < 10; round++) {	/* 20 rounds: column, then diagonal */
+	for (int round = 0; round < 10; round++) { /* 20 rounds: column, then diagonal */
 		quarter_round(s, 0, 4, 8, 12);
 		quarter_round(s, 1, 5, 9, 13);
 		quarter_round(s, 2, 6, 10, 14);

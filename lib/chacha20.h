@@ -9,11 +9,11 @@
 
 #include <stdint.h>
 
-#define CHACHA20_KEY_BYTES	32
-#define CHACHA20_NONCE_BYTES	12
-#define CHACHA20_BLOCK_BYTES	64
+#define CHACHA20_KEY_BYTES   32
+#define CHACHA20_NONCE_BYTES 12
+#define CHACHA20_BLOCK_BYTES 64
 
 void chacha20_block(const uint8_t key[CHACHA20_KEY_BYTES], uint32_t counter,
-    const uint8_t nonce[CHACHA20_NONCE_BYTES], uint8_t out[CHACHA20_BLOCK_BYTES]);
+		    const uint8_t nonce[CHACHA20_NONCE_BYTES], uint8_t out[CHACHA20_BLOCK_BYTES]);
 
 #endif

@@ -10,16 +10,24 @@
 
 #include "lib/string.h"
 
-enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_PTRDIFF };
+enum length {
+	LEN_INT,
+	LEN_CHAR,
+	LEN_SHORT,
+	LEN_LONG,
+	LEN_LLONG,
+	LEN_SIZE,
+	LEN_PTRDIFF
+};
 
 struct spec {
-	bool left;	/* '-' */
-	bool zero;	/* '0' */
-	bool plus;	/* '+' */
-	bool space;	/* ' ' */
-	bool alt;	/* '#' */
+	bool left;  /* '-' */
+	bool zero;  /* '0' */
+	bool plus;  /* '+' */
+	bool space; /* ' ' */
+	bool alt;   /* '#' */
 	int width;
-	int precision;	/* -1: none */
+	int precision; /* -1: none */
 	enum length len;
 };
 
@@ -52,8 +60,8 @@ out_str(struct out *o, const char *s, size_t n)
 
 /* Renders prefix, zero-extension and digits inside the field width. */
 static void
-out_number(struct out *o, const struct spec *sp, const char *prefix,
-	   const char *digits, int ndigits)
+out_number(struct out *o, const struct spec *sp, const char *prefix, const char *digits,
+	   int ndigits)
 {
 	int plen = (int)strlen(prefix);
 	int zeros = 0, pad;
@@ -92,8 +100,8 @@ render_digits(char *end, unsigned long long v, unsigned base, bool upper)
 }
 
 static void
-format_integer(struct out *o, const struct spec *sp, char conv,
-	       unsigned long long mag, bool negative)
+format_integer(struct out *o, const struct spec *sp, char conv, unsigned long long mag,
+	       bool negative)
 {
 	char buf[24];
 	char prefix[3] = "";
@@ -265,8 +273,8 @@ fmt_vformat(fmt_emit_fn emit, void *ctx, const char *fmt, va_list ap_in)
 		case 'd':
 		case 'i': {
 			long long v = fetch_signed(&ap, sp.len);
-			unsigned long long mag = v < 0 ? 0ULL - (unsigned long long)v
-						       : (unsigned long long)v;
+			unsigned long long mag =
+				v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 			format_integer(&o, &sp, *p, mag, v < 0);
 			break;
 		}

@@ -13,11 +13,13 @@ struct list_node {
 	struct list_node *next, *prev;
 };
 
-#define container_of(ptr, type, member) \
-	((type *)((char *)(ptr) - offsetof(type, member)))
+#define container_of(ptr, type, member) ((type *)((char *)(ptr)-offsetof(type, member)))
 
 /* A head that starts empty: static struct list_node h = LIST_INIT(h); */
-#define LIST_INIT(head)	{ &(head), &(head) }
+#define LIST_INIT(head)          \
+	{                        \
+		&(head), &(head) \
+	}
 
 static inline void
 list_init(struct list_node *head)
@@ -68,7 +70,6 @@ list_first(const struct list_node *head)
 	return list_empty(head) ? NULL : head->next;
 }
 
-#define list_for_each(n, head) \
-	for (struct list_node *n = (head)->next; n != (head); n = n->next)
+#define list_for_each(n, head) for (struct list_node *n = (head)->next; n != (head); n = n->next)
 
 #endif

@@ -16,10 +16,10 @@
 
 struct ring {
 	uint8_t *buf;
-	size_t mask;		/* size - 1 */
-	size_t head;		/* next write; producer only */
-	size_t tail;		/* next read; consumer only */
-	uint64_t dropped;	/* bytes refused because the ring was full */
+	size_t mask;	  /* size - 1 */
+	size_t head;	  /* next write; producer only */
+	size_t tail;	  /* next read; consumer only */
+	uint64_t dropped; /* bytes refused because the ring was full */
 };
 
 /* size must be a power of two, at least 2: -E_INVAL otherwise. */

@@ -9,13 +9,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SHA256_DIGEST_BYTES	32
-#define SHA256_BLOCK_BYTES	64
+#define SHA256_DIGEST_BYTES 32
+#define SHA256_BLOCK_BYTES  64
 
 struct sha256_ctx {
 	uint32_t state[8];
-	uint64_t bytes;			/* message length so far */
-	uint8_t buf[SHA256_BLOCK_BYTES];	/* a partial block: bytes % 64 used */
+	uint64_t bytes;			 /* message length so far */
+	uint8_t buf[SHA256_BLOCK_BYTES]; /* a partial block: bytes % 64 used */
 };
 
 void sha256_init(struct sha256_ctx *c);

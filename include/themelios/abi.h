@@ -11,65 +11,65 @@
 
 /* The capability slots every process starts with.  Slot 0 is always
  * empty; the creator fills slots 1.. (spawn_args.caps) in order. */
-#define CAP_SLOT_NULL		0
-#define CAP_SLOT_CONSOLE	1	/* by convention: the console */
-#define CAP_SLOTS		64	/* slots per process, 0 included */
-#define CAP_SLOT_MEMORY		63	/* the kernel puts the process's Memory here */
-#define CAP_SLOT_SCRATCH	62	/* libthemelios's, for spawn */
-#define CAP_SLOT_INIT_DEVICES	60	/* init only: the device-control capability */
-#define CAP_SLOT_ADDRESS_SPACE	61	/* the kernel puts the process's own AddressSpace here */
+#define CAP_SLOT_NULL	       0
+#define CAP_SLOT_CONSOLE       1  /* by convention: the console */
+#define CAP_SLOTS	       64 /* slots per process, 0 included */
+#define CAP_SLOT_MEMORY	       63 /* the kernel puts the process's Memory here */
+#define CAP_SLOT_SCRATCH       62 /* libthemelios's, for spawn */
+#define CAP_SLOT_INIT_DEVICES  60 /* init only: the device-control capability */
+#define CAP_SLOT_ADDRESS_SPACE 61 /* the kernel puts the process's own AddressSpace here */
 
 /* memory_info. */
 struct memory_info {
-	uint64_t limit;			/* pages */
-	uint64_t used;			/* pages charged now, page tables included */
+	uint64_t limit; /* pages */
+	uint64_t used;	/* pages charged now, page tables included */
 };
 
 /* Rights (a capability's rights only ever shrink). */
-#define RIGHT_READ		(1u << 0)	/* receive, wait */
-#define RIGHT_WRITE		(1u << 1)	/* send, signal, write text */
-#define RIGHT_EXECUTE		(1u << 2)
-#define RIGHT_GRANT		(1u << 3)	/* pass capabilities in messages */
-#define RIGHT_COPY		(1u << 4)	/* copy and mint */
-#define RIGHTS_ALL		0x1fu
+#define RIGHT_READ	   (1u << 0) /* receive, wait */
+#define RIGHT_WRITE	   (1u << 1) /* send, signal, write text */
+#define RIGHT_EXECUTE	   (1u << 2)
+#define RIGHT_GRANT	   (1u << 3) /* pass capabilities in messages */
+#define RIGHT_COPY	   (1u << 4) /* copy and mint */
+#define RIGHTS_ALL	   0x1fu
 
 /* Object types, as cap_inspect reports them. */
-#define OBJ_PROCESS		1
-#define OBJ_THREAD		2
-#define OBJ_ADDRESS_SPACE	3
-#define OBJ_MEMORY		4
-#define OBJ_CSPACE		5
-#define OBJ_ENDPOINT		6
-#define OBJ_REPLY		7
-#define OBJ_NOTIFICATION	8
-#define OBJ_IRQ			9
-#define OBJ_CONSOLE		10
-#define OBJ_FRAMES		11
-#define OBJ_IO_PORTS		12
-#define OBJ_DEVICE_CONTROL	13
+#define OBJ_PROCESS	   1
+#define OBJ_THREAD	   2
+#define OBJ_ADDRESS_SPACE  3
+#define OBJ_MEMORY	   4
+#define OBJ_CSPACE	   5
+#define OBJ_ENDPOINT	   6
+#define OBJ_REPLY	   7
+#define OBJ_NOTIFICATION   8
+#define OBJ_IRQ		   9
+#define OBJ_CONSOLE	   10
+#define OBJ_FRAMES	   11
+#define OBJ_IO_PORTS	   12
+#define OBJ_DEVICE_CONTROL 13
 
 struct cap_info {
 	uint32_t type;
 	uint32_t rights;
 	uint64_t badge;
-	uint32_t flags;		/* 1: has derived capabilities; 2: is derived */
+	uint32_t flags; /* 1: has derived capabilities; 2: is derived */
 	uint32_t reserved;
 };
 
 /* What process_info tells a supervisor about a process it holds. */
 struct process_info {
 	uint64_t pid;
-	uint64_t ended;			/* 1 once it has ended (exit, fault, kill) */
-	uint64_t threads;		/* its threads not yet ended */
-	uint64_t blocked;		/* of which waiting in a system call or suspended */
+	uint64_t ended;	  /* 1 once it has ended (exit, fault, kill) */
+	uint64_t threads; /* its threads not yet ended */
+	uint64_t blocked; /* of which waiting in a system call or suspended */
 };
 
 /* The console accepts at most this many bytes per console_write. */
-#define CONSOLE_WRITE_MAX	4096
+#define CONSOLE_WRITE_MAX 4096
 
 /* A new process's stack: the top, and how many pages below it. */
-#define USER_STACK_TOP		0x0000000080000000ull
-#define USER_STACK_PAGES	8
+#define USER_STACK_TOP	  0x0000000080000000ull
+#define USER_STACK_PAGES  8
 
 /*
  * An IPC message.  label and the words are the fast part; data[0..len)
@@ -78,66 +78,66 @@ struct process_info {
  * the empty slot that takes one (0: refuse any).  badge and the received
  * cap slot are written back on receive.
  */
-#define IPC_WORDS		4
-#define IPC_DATA_MAX		256
+#define IPC_WORDS	  4
+#define IPC_DATA_MAX	  256
 struct ipc_msg {
 	uint64_t label;
 	uint64_t words[IPC_WORDS];
-	uint32_t len;			/* bytes of data */
-	uint32_t flags;			/* IPC_MSG_* (set by the kernel on receive) */
+	uint32_t len;	/* bytes of data */
+	uint32_t flags; /* IPC_MSG_* (set by the kernel on receive) */
 	uint64_t cap;
-	uint64_t badge;			/* out: the sender's badge */
+	uint64_t badge; /* out: the sender's badge */
 	uint8_t data[IPC_DATA_MAX];
 };
-#define IPC_MSG_CAP		(1u << 0)	/* a capability arrived in msg.cap */
-#define IPC_MSG_CAP_REFUSED	(1u << 1)	/* one was sent but not taken */
+#define IPC_MSG_CAP	    (1u << 0) /* a capability arrived in msg.cap */
+#define IPC_MSG_CAP_REFUSED (1u << 1) /* one was sent but not taken */
 
 /* ipc_* flags argument. */
-#define IPC_NONBLOCK		(1u << 0)	/* -E_AGAIN instead of waiting */
+#define IPC_NONBLOCK	    (1u << 0) /* -E_AGAIN instead of waiting */
 
 /* What the kernel sends a supervisor (label), with the badge the
  * supervisor chose at spawn.  words: pid, status (-E_FAULT for a fault),
  * fault address, faulting pc.  A fault report also carries a struct
  * fault_report as its data (len = sizeof(struct fault_report)). */
-#define PROCESS_EVENT_EXIT	0x45584954ull	/* "EXIT" */
-#define PROCESS_EVENT_FAULT	0x46414c54ull	/* "FALT" */
+#define PROCESS_EVENT_EXIT  0x45584954ull /* "EXIT" */
+#define PROCESS_EVENT_FAULT 0x46414c54ull /* "FALT" */
 
 /* What went wrong, in the same words on every architecture. */
 struct fault_report {
-	uint32_t kind;			/* FAULT_KIND_* */
-	uint32_t access;		/* FAULT_ACCESS_* bits; memory faults only */
+	uint32_t kind;	 /* FAULT_KIND_* */
+	uint32_t access; /* FAULT_ACCESS_* bits; memory faults only */
 };
-#define FAULT_KIND_OTHER	0	/* anything not below (the log names it) */
-#define FAULT_KIND_MEMORY	1	/* page fault, data or instruction abort */
-#define FAULT_KIND_INSTRUCTION	2	/* undefined or invalid instruction */
-#define FAULT_KIND_PRIVILEGED	3	/* privileged instruction or register */
-#define FAULT_KIND_ALIGNMENT	4	/* misaligned access, pc or stack */
-#define FAULT_KIND_ARITHMETIC	5	/* divide error, floating point */
-#define FAULT_KIND_BREAKPOINT	6	/* breakpoint or debug trap */
-#define FAULT_ACCESS_READ	(1u << 0)
-#define FAULT_ACCESS_WRITE	(1u << 1)
-#define FAULT_ACCESS_EXEC	(1u << 2)	/* an instruction fetch */
-#define FAULT_ACCESS_PRESENT	(1u << 4)	/* mapped, but not for this: protection */
+#define FAULT_KIND_OTHER       0 /* anything not below (the log names it) */
+#define FAULT_KIND_MEMORY      1 /* page fault, data or instruction abort */
+#define FAULT_KIND_INSTRUCTION 2 /* undefined or invalid instruction */
+#define FAULT_KIND_PRIVILEGED  3 /* privileged instruction or register */
+#define FAULT_KIND_ALIGNMENT   4 /* misaligned access, pc or stack */
+#define FAULT_KIND_ARITHMETIC  5 /* divide error, floating point */
+#define FAULT_KIND_BREAKPOINT  6 /* breakpoint or debug trap */
+#define FAULT_ACCESS_READ      (1u << 0)
+#define FAULT_ACCESS_WRITE     (1u << 1)
+#define FAULT_ACCESS_EXEC      (1u << 2) /* an instruction fetch */
+#define FAULT_ACCESS_PRESENT   (1u << 4) /* mapped, but not for this: protection */
 
 /* spawn: a program from the boot archive, by name. */
-#define SPAWN_CAPS_MAX		8
+#define SPAWN_CAPS_MAX	       8
 struct spawn_args {
 	const char *name;
 	uint64_t name_len;
-	uint64_t memory;		/* a Memory slot (WRITE, COPY): the child's pages */
-	uint64_t arg;			/* the child's first argument */
-	uint64_t supervisor;		/* endpoint slot for exit/fault reports; 0: none */
+	uint64_t memory;     /* a Memory slot (WRITE, COPY): the child's pages */
+	uint64_t arg;	     /* the child's first argument */
+	uint64_t supervisor; /* endpoint slot for exit/fault reports; 0: none */
 	uint64_t supervisor_badge;
-	uint64_t process_slot;		/* empty slot for the child's Process cap; 0: none */
+	uint64_t process_slot; /* empty slot for the child's Process cap; 0: none */
 	uint64_t ncaps;
-	uint64_t caps[SPAWN_CAPS_MAX];	/* caller's slots, copied to child slots 1.. */
-	const char *args;		/* NUL-terminated strings, one after another */
-	uint64_t args_len;		/* bytes, the last NUL included; 0: none */
+	uint64_t caps[SPAWN_CAPS_MAX]; /* caller's slots, copied to child slots 1.. */
+	const char *args;	       /* NUL-terminated strings, one after another */
+	uint64_t args_len;	       /* bytes, the last NUL included; 0: none */
 };
 
 /* The child's argv is its name, then the strings of spawn_args.args. */
-#define SPAWN_ARGS_MAX		1024	/* bytes */
-#define SPAWN_ARGC_MAX		32
+#define SPAWN_ARGS_MAX	   1024 /* bytes */
+#define SPAWN_ARGC_MAX	   32
 
 /*
  * A new process's stack at entry (the System V layout): sp points at
@@ -145,18 +145,18 @@ struct spawn_args {
  */
 
 /* Pages per Frames object (frames_create): bounds the time spent zeroing. */
-#define FRAMES_MAX_PAGES	256
+#define FRAMES_MAX_PAGES   256
 
 /* Device drivers in user space (docs/drivers.md).  port_in/port_out
  * move this many bytes. */
-#define PORT_WIDTH_8		1
-#define PORT_WIDTH_16		2
-#define PORT_WIDTH_32		4
+#define PORT_WIDTH_8	   1
+#define PORT_WIDTH_16	   2
+#define PORT_WIDTH_32	   4
 /* device_frames: physical addresses below this only. */
-#define DEVICE_PHYS_LIMIT	(1ull << 48)
+#define DEVICE_PHYS_LIMIT  (1ull << 48)
 
 /* random: at most this many bytes per call. */
-#define RANDOM_MAX		256
+#define RANDOM_MAX	   256
 
 /*
  * memory_audit (test mode only): where every frame and heap byte is, and
@@ -167,28 +167,28 @@ struct spawn_args {
  * named): an ended process whose CSpace still holds capabilities, a
  * Memory object charged past its limit, heap damage.
  */
-#define AUDIT_OBJECT_TYPES	16
+#define AUDIT_OBJECT_TYPES 16
 struct mem_audit {
 	uint64_t frames_free;
-	uint64_t frames_used;		/* handed out, the heap's included */
-	uint64_t heap_pages;		/* frames the kernel heap holds */
-	uint64_t heap_live;		/* allocations */
-	uint64_t heap_bytes;		/* their sizes */
-	uint64_t processes;		/* not yet freed, ended ones included */
+	uint64_t frames_used; /* handed out, the heap's included */
+	uint64_t heap_pages;  /* frames the kernel heap holds */
+	uint64_t heap_live;   /* allocations */
+	uint64_t heap_bytes;  /* their sizes */
+	uint64_t processes;   /* not yet freed, ended ones included */
 	uint64_t processes_ended;
-	uint64_t pools;			/* Memory objects */
-	uint64_t pools_used;		/* pages charged, over every pool */
-	uint64_t objects[AUDIT_OBJECT_TYPES];	/* live kernel objects by type */
+	uint64_t pools;			      /* Memory objects */
+	uint64_t pools_used;		      /* pages charged, over every pool */
+	uint64_t objects[AUDIT_OBJECT_TYPES]; /* live kernel objects by type */
 	uint64_t anomalies;
-	uint64_t syscalls;		/* made since boot (not compared: it counts work) */
-	uint64_t guard_checks;		/* kernel reads of user memory in interrupts from
+	uint64_t syscalls;     /* made since boot (not compared: it counts work) */
+	uint64_t guard_checks; /* kernel reads of user memory in interrupts from
 					 * user mode that faulted, as SMAP/PAN must make
 					 * them (not compared) */
 };
 
 /* map_anonymous, frames_map and vm_protect flags (reading is implied). */
-#define MAP_WRITE		(1u << 1)
-#define MAP_EXEC		(1u << 2)	/* vm_protect only; never with MAP_WRITE */
+#define MAP_WRITE	 (1u << 1)
+#define MAP_EXEC	 (1u << 2) /* vm_protect only; never with MAP_WRITE */
 
 /*
  * A suspended thread's user registers (thread_read_regs,
@@ -202,16 +202,16 @@ struct mem_audit {
  *              bits 31-28 (THREAD_FLAGS_ARM); any other bit is -E_INVAL
  * Other registers are neither reported nor changed.
  */
-#define THREAD_REGS_ARGS	6
+#define THREAD_REGS_ARGS 6
 struct thread_regs {
 	uint64_t pc;
 	uint64_t sp;
 	uint64_t arg[THREAD_REGS_ARGS];
 	uint64_t ret;
 	uint64_t flags;
-	uint64_t tls;			/* the TLS pointer (tls_set): FS base, TPIDR_EL0 */
+	uint64_t tls; /* the TLS pointer (tls_set): FS base, TPIDR_EL0 */
 };
-#define THREAD_FLAGS_X86	0x0cd5ull	/* CF PF AF ZF SF DF OF */
-#define THREAD_FLAGS_ARM	0xf0000000ull	/* N Z C V */
+#define THREAD_FLAGS_X86 0x0cd5ull     /* CF PF AF ZF SF DF OF */
+#define THREAD_FLAGS_ARM 0xf0000000ull /* N Z C V */
 
 #endif

@@ -158,7 +158,7 @@ int arch_time_init(void (*fn)(struct arch_regs *regs, void *ctx), void *ctx);
 uint64_t arch_time_counter(void);
 uint64_t arch_time_counter_hz(void);
 void arch_timer_arm(uint64_t deadline);
-#define ARCH_TIMER_OFF	UINT64_MAX
+#define ARCH_TIMER_OFF UINT64_MAX
 
 /*
  * PCI (docs/devices.md).  arch_pci_host fills host's ECAM window and

@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_MAX_MEM_REGIONS	64
-#define BOOT_MAX_MODULES	16
-#define BOOT_CMDLINE_MAX	512
-#define BOOT_NAME_MAX		64
+#define BOOT_MAX_MEM_REGIONS 64
+#define BOOT_MAX_MODULES     16
+#define BOOT_CMDLINE_MAX     512
+#define BOOT_NAME_MAX	     64
 
 enum boot_mem_type {
 	BOOT_MEM_USABLE = 1,
@@ -28,12 +28,12 @@ enum boot_mem_type {
 struct boot_mem_region {
 	uint64_t base;
 	uint64_t length;
-	uint32_t type;		/* enum boot_mem_type */
+	uint32_t type; /* enum boot_mem_type */
 };
 
 struct boot_module {
 	uint64_t start;
-	uint64_t end;		/* exclusive */
+	uint64_t end; /* exclusive */
 	char name[BOOT_NAME_MAX];
 };
 
@@ -43,8 +43,8 @@ struct boot_module {
  * addresses (ranges), and how INTx pins reach the interrupt controller
  * (interrupt-map).  ecam_size 0: none.
  */
-#define BOOT_PCI_MAX_RANGES	4
-#define BOOT_PCI_MAX_IRQ_MAP	64
+#define BOOT_PCI_MAX_RANGES  4
+#define BOOT_PCI_MAX_IRQ_MAP 64
 
 enum boot_pci_space {
 	BOOT_PCI_IO = 1,
@@ -53,7 +53,7 @@ enum boot_pci_space {
 };
 
 struct boot_pci_range {
-	uint8_t space;		/* enum boot_pci_space */
+	uint8_t space; /* enum boot_pci_space */
 	bool prefetchable;
 	uint64_t pci_addr;
 	uint64_t cpu_addr;
@@ -62,8 +62,8 @@ struct boot_pci_range {
 
 /* Devices whose (address & mask) and pin match raise this INTID. */
 struct boot_pci_irq {
-	uint32_t addr;		/* phys.hi: bus << 16 | dev << 11 | fn << 8 */
-	uint8_t pin;		/* 1..4: INTA..INTD */
+	uint32_t addr; /* phys.hi: bus << 16 | dev << 11 | fn << 8 */
+	uint8_t pin;   /* 1..4: INTA..INTD */
 	uint32_t intid;
 };
 
@@ -73,7 +73,7 @@ struct boot_pci_host {
 	uint8_t bus_start, bus_end;
 	size_t nranges;
 	struct boot_pci_range ranges[BOOT_PCI_MAX_RANGES];
-	uint32_t map_mask_addr;	/* interrupt-map-mask: phys.hi, and pin */
+	uint32_t map_mask_addr; /* interrupt-map-mask: phys.hi, and pin */
 	uint32_t map_mask_pin;
 	size_t nirq;
 	struct boot_pci_irq irq[BOOT_PCI_MAX_IRQ_MAP];
@@ -96,15 +96,15 @@ struct boot_info {
 	/* ACPI root pointer (x86_64); 0 when the loader gave none. */
 	uint64_t rsdp_phys;
 	uint8_t rsdp_revision;
-	uint8_t rsdp_copy[36];	/* the table as the loader copied it */
+	uint8_t rsdp_copy[36]; /* the table as the loader copied it */
 	size_t rsdp_len;
 
 	/* Devices found in the device tree (aarch64); 0 when absent. */
 	uint64_t uart_base;
-	uint32_t uart_irq;	/* GIC INTID */
+	uint32_t uart_irq; /* GIC INTID */
 	uint64_t gicd_base;
 	uint64_t gicr_base;
-	uint32_t timer_irq;	/* INTID of the EL1 virtual or physical timer */
+	uint32_t timer_irq; /* INTID of the EL1 virtual or physical timer */
 	uint64_t fw_cfg_base;
 	struct boot_pci_host pci;
 

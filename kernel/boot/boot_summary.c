@@ -30,15 +30,14 @@ boot_info_print(const struct boot_info *bi)
 	printk("Memory map (%zu regions):\n", bi->nmem);
 	for (size_t i = 0; i < bi->nmem; i++) {
 		const struct boot_mem_region *r = &bi->mem[i];
-		printk("  %016lx-%016lx %-16s %10lu KiB\n", r->base,
-		       r->base + r->length - 1, mem_type_name(r->type),
-		       r->length >> 10);
+		printk("  %016lx-%016lx %-16s %10lu KiB\n", r->base, r->base + r->length - 1,
+		       mem_type_name(r->type), r->length >> 10);
 	}
 	printk("Usable memory: %lu KiB (%lu MiB)\n", usable >> 10, usable >> 20);
 	printk("Modules: %zu\n", bi->nmodules);
 	for (size_t i = 0; i < bi->nmodules; i++)
-		printk("  %016lx-%016lx %s\n", bi->modules[i].start,
-		       bi->modules[i].end, bi->modules[i].name);
+		printk("  %016lx-%016lx %s\n", bi->modules[i].start, bi->modules[i].end,
+		       bi->modules[i].name);
 	if (bi->warnings)
 		printk("Boot information: %u warning(s)\n", bi->warnings);
 }

@@ -10,12 +10,12 @@
 #include "lib/string.h"
 #include "themelios/errno.h"
 
-#define HDR_SIZE	110
-#define FIELD_MODE	1
-#define FIELD_FILESIZE	6
-#define FIELD_NAMESIZE	11
-#define MODE_TYPE	0170000
-#define MODE_REGULAR	0100000
+#define HDR_SIZE       110
+#define FIELD_MODE     1
+#define FIELD_FILESIZE 6
+#define FIELD_NAMESIZE 11
+#define MODE_TYPE      0170000
+#define MODE_REGULAR   0100000
 
 static bool
 hex_field(const uint8_t *hdr, int index, uint32_t *out)

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 struct cpio_entry {
-	const char *name;	/* NUL-terminated, inside the archive */
+	const char *name; /* NUL-terminated, inside the archive */
 	const void *data;
 	size_t size;
 	uint32_t mode;

@@ -12,13 +12,13 @@
 #include "lib/string.h"
 #include "themelios/errno.h"
 
-#define TOK_BEGIN_NODE	1
-#define TOK_END_NODE	2
-#define TOK_PROP	3
-#define TOK_NOP		4
-#define TOK_END		9
-#define HEADER_SIZE	40
-#define PATH_MAX_LEN	128
+#define TOK_BEGIN_NODE 1
+#define TOK_END_NODE   2
+#define TOK_PROP       3
+#define TOK_NOP	       4
+#define TOK_END	       9
+#define HEADER_SIZE    40
+#define PATH_MAX_LEN   128
 
 struct blob {
 	const uint8_t *b;
@@ -28,7 +28,7 @@ struct blob {
 
 struct node {
 	const char *name;
-	uint32_t addr_cells, size_cells;	/* for this node's children */
+	uint32_t addr_cells, size_cells; /* for this node's children */
 	const uint8_t *reg;
 	uint32_t reg_len;
 	const char *compat;
@@ -38,19 +38,19 @@ struct node {
 	bool memory;
 	bool disabled;
 	bool has_addr_cells;
-	bool intc;				/* interrupt-controller */
+	bool intc; /* interrupt-controller */
 	uint32_t phandle;
 	uint32_t int_cells;
 	const uint8_t *ranges, *imap, *imask, *bus_range;
 	uint32_t ranges_len, imap_len, imask_len, bus_range_len;
-	size_t path_len;			/* path length up to this node */
+	size_t path_len; /* path length up to this node */
 };
 
 /* Interrupt controllers by phandle, for decoding interrupt-map. */
-#define MAX_CONTROLLERS	8
+#define MAX_CONTROLLERS 8
 struct controller {
 	uint32_t phandle;
-	uint32_t addr_cells;			/* 0 when the node has none */
+	uint32_t addr_cells; /* 0 when the node has none */
 	uint32_t int_cells;
 	bool gic;
 };
@@ -63,11 +63,11 @@ struct walk {
 	char path[PATH_MAX_LEN];
 	char stdout_path[PATH_MAX_LEN];
 	bool uart_from_stdout;
-	int in_reserved_memory;		/* depth of /reserved-memory, or 0 */
+	int in_reserved_memory; /* depth of /reserved-memory, or 0 */
 	uint64_t initrd_start;
 	struct controller intc[MAX_CONTROLLERS];
 	int nintc;
-	struct node pcie;			/* the first ECAM host bridge */
+	struct node pcie; /* the first ECAM host bridge */
 	uint32_t pcie_parent_addr_cells;
 	bool have_pcie;
 };
@@ -134,7 +134,7 @@ prop_name(const struct blob *bl, uint32_t nameoff)
 		return NULL;
 	s = (const char *)bl->b + bl->strings_off + nameoff;
 	if (strnlen(s, bl->strings_len - nameoff) == bl->strings_len - nameoff)
-		return NULL;	/* not terminated inside the block */
+		return NULL; /* not terminated inside the block */
 	return s;
 }
 
@@ -168,8 +168,7 @@ add_region(struct boot_info *bi, uint64_t base, uint64_t size, uint32_t type)
 
 /* reg as (address, size) pairs in the parent's cell sizes. */
 static void
-add_reg_regions(struct walk *w, const struct node *n, const struct node *parent,
-		uint32_t type)
+add_reg_regions(struct walk *w, const struct node *n, const struct node *parent, uint32_t type)
 {
 	uint32_t ac = parent->addr_cells, sc = parent->size_cells;
 	uint32_t entry = 4 * (ac + sc);
@@ -222,7 +221,8 @@ finish_node(struct walk *w)
 	if (n->intc && n->phandle && w->nintc < MAX_CONTROLLERS)
 		w->intc[w->nintc++] = (struct controller){
 			n->phandle, n->has_addr_cells ? n->addr_cells : 0, n->int_cells,
-			n->compat && list_has(n->compat, n->compat_len, "arm,gic-v3") };
+			n->compat && list_has(n->compat, n->compat_len, "arm,gic-v3")
+		};
 	if (n->memory && w->depth == 2) {
 		add_reg_regions(w, n, parent, BOOT_MEM_USABLE);
 		return;
@@ -256,8 +256,8 @@ finish_node(struct walk *w)
 			w->have_pcie = reg_address(n, parent, 0, &addr);
 			if (w->have_pcie) {
 				bi->pci.ecam_base = addr;
-				bi->pci.ecam_size = cells(n->reg + 4 * parent->addr_cells,
-							  parent->size_cells);
+				bi->pci.ecam_size =
+					cells(n->reg + 4 * parent->addr_cells, parent->size_cells);
 			}
 		}
 	} else if (list_has(n->compat, n->compat_len, "qemu,fw-cfg-mmio")) {
@@ -310,8 +310,7 @@ node_prop(struct walk *w, const char *name, const uint8_t *v, uint32_t len)
 	if (!strcmp(name, "#address-cells") && len == 4) {
 		n->addr_cells = be32(v);
 		n->has_addr_cells = true;
-	}
-	else if (!strcmp(name, "#size-cells") && len == 4)
+	} else if (!strcmp(name, "#size-cells") && len == 4)
 		n->size_cells = be32(v);
 	else if (!strcmp(name, "#interrupt-cells") && len == 4)
 		n->int_cells = be32(v);
@@ -331,8 +330,7 @@ node_prop(struct walk *w, const char *name, const uint8_t *v, uint32_t len)
 	} else if (!strcmp(name, "bus-range")) {
 		n->bus_range = v;
 		n->bus_range_len = len;
-	}
-	else if (!strcmp(name, "reg")) {
+	} else if (!strcmp(name, "reg")) {
 		n->reg = v;
 		n->reg_len = len;
 	} else if (!strcmp(name, "compatible")) {
@@ -363,7 +361,7 @@ begin_node(struct walk *w, const char *name, size_t max)
 	n = &w->stack[w->depth++];
 	memset(n, 0, sizeof(*n));
 	n->name = name;
-	n->addr_cells = 2;	/* the spec's defaults */
+	n->addr_cells = 2; /* the spec's defaults */
 	n->size_cells = 1;
 	n->path_len = strlen(w->path);
 	if (w->depth > 1) {
@@ -434,7 +432,7 @@ walk_struct(struct walk *w)
 			return -E_CORRUPT;
 		}
 	}
-	return -E_CORRUPT;	/* ran off the end without FDT_END */
+	return -E_CORRUPT; /* ran off the end without FDT_END */
 }
 
 static const struct controller *
@@ -526,7 +524,8 @@ pci_irq_map(struct walk *w, const struct node *n, struct boot_pci_host *pci)
 			if (pin >= 1 && pin <= 4)
 				pci->irq[pci->nirq++] = (struct boot_pci_irq){
 					be32(e), (uint8_t)pin,
-					be32(spec + 4) + (be32(spec) == 1 ? 16 : 32) };
+					be32(spec + 4) + (be32(spec) == 1 ? 16 : 32)
+				};
 			else
 				w->bi->warnings++;
 		}

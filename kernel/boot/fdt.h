@@ -12,8 +12,8 @@
 
 #include "boot/boot_info.h"
 
-#define FDT_MAGIC	0xd00dfeed
-#define FDT_MAX_DEPTH	16
+#define FDT_MAGIC     0xd00dfeed
+#define FDT_MAX_DEPTH 16
 
 /* Reads the header's totalsize (to learn how much to map); 0 if not a DTB. */
 size_t fdt_total_size(const void *dtb, size_t avail);

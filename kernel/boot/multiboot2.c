@@ -36,13 +36,13 @@ enum {
 	TAG_LOAD_BASE = 21,
 };
 
-#define TAG_HEADER_SIZE		8
-#define MMAP_HEADER_SIZE	16	/* tag header, entry_size, entry_version */
-#define MMAP_ENTRY_MIN		24
-#define MODULE_HEADER_SIZE	16	/* tag header, mod_start, mod_end */
-#define RSDP_V1_LEN		20
-#define RSDP_V2_LEN		36
-#define INFO_MAX		(1u << 20)	/* no real loader writes more */
+#define TAG_HEADER_SIZE	   8
+#define MMAP_HEADER_SIZE   16 /* tag header, entry_size, entry_version */
+#define MMAP_ENTRY_MIN	   24
+#define MODULE_HEADER_SIZE 16 /* tag header, mod_start, mod_end */
+#define RSDP_V1_LEN	   20
+#define RSDP_V2_LEN	   36
+#define INFO_MAX	   (1u << 20) /* no real loader writes more */
 
 struct parser {
 	const uint8_t *base;
@@ -188,8 +188,7 @@ parse_module(struct parser *ps, const uint8_t *tag, uint32_t size, size_t off)
 }
 
 static void
-parse_rsdp(struct parser *ps, const uint8_t *tag, uint32_t size, size_t off,
-	   uint32_t type)
+parse_rsdp(struct parser *ps, const uint8_t *tag, uint32_t size, size_t off, uint32_t type)
 {
 	struct boot_info *bi = ps->bi;
 	size_t want = type == TAG_ACPI_NEW ? RSDP_V2_LEN : RSDP_V1_LEN;
@@ -205,24 +204,23 @@ parse_rsdp(struct parser *ps, const uint8_t *tag, uint32_t size, size_t off,
 	memcpy(bi->rsdp_copy, tag + TAG_HEADER_SIZE, want);
 	bi->rsdp_len = want;
 	bi->rsdp_revision = tag[TAG_HEADER_SIZE + 15];
-	bi->rsdp_phys = 0;	/* only the loader's copy is known */
+	bi->rsdp_phys = 0; /* only the loader's copy is known */
 }
 
 static void
-parse_tag(struct parser *ps, uint32_t type, const uint8_t *tag, uint32_t size,
-	  size_t off)
+parse_tag(struct parser *ps, uint32_t type, const uint8_t *tag, uint32_t size, size_t off)
 {
 	struct boot_info *bi = ps->bi;
 
 	switch (type) {
 	case TAG_CMDLINE:
-		if (!copy_string(bi->cmdline, sizeof(bi->cmdline),
-				 tag + TAG_HEADER_SIZE, size - TAG_HEADER_SIZE))
+		if (!copy_string(bi->cmdline, sizeof(bi->cmdline), tag + TAG_HEADER_SIZE,
+				 size - TAG_HEADER_SIZE))
 			warn(ps, "command line not terminated", type, off);
 		break;
 	case TAG_LOADER_NAME:
-		if (!copy_string(bi->loader_name, sizeof(bi->loader_name),
-				 tag + TAG_HEADER_SIZE, size - TAG_HEADER_SIZE))
+		if (!copy_string(bi->loader_name, sizeof(bi->loader_name), tag + TAG_HEADER_SIZE,
+				 size - TAG_HEADER_SIZE))
 			warn(ps, "loader name not terminated", type, off);
 		break;
 	case TAG_MODULE:
@@ -250,7 +248,7 @@ parse_tag(struct parser *ps, uint32_t type, const uint8_t *tag, uint32_t size,
 	case TAG_EFI32_IH:
 	case TAG_EFI64_IH:
 	case TAG_LOAD_BASE:
-		break;	/* known, not needed */
+		break; /* known, not needed */
 	default:
 		warn(ps, "unknown tag skipped", type, off);
 		break;
@@ -258,8 +256,8 @@ parse_tag(struct parser *ps, uint32_t type, const uint8_t *tag, uint32_t size,
 }
 
 int
-mb2_parse(const void *info, size_t avail, uint64_t info_phys,
-	  struct boot_info *bi, mb2_warn_fn warnfn)
+mb2_parse(const void *info, size_t avail, uint64_t info_phys, struct boot_info *bi,
+	  mb2_warn_fn warnfn)
 {
 	struct parser ps = { info, bi, warnfn };
 	const uint8_t *base = info;

@@ -12,7 +12,7 @@
 
 #include "boot/boot_info.h"
 
-#define MB2_BOOTLOADER_MAGIC	0x36d76289
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
 
 typedef void (*mb2_warn_fn)(const char *what, uint32_t tag_type, size_t offset);
 
@@ -22,7 +22,7 @@ typedef void (*mb2_warn_fn)(const char *what, uint32_t tag_type, size_t offset);
  * keeps it.  Returns 0, or -E_CORRUPT when the fixed header itself is
  * unusable (then bi holds nothing from the loader).
  */
-int mb2_parse(const void *info, size_t avail, uint64_t info_phys,
-	      struct boot_info *bi, mb2_warn_fn warn);
+int mb2_parse(const void *info, size_t avail, uint64_t info_phys, struct boot_info *bi,
+	      mb2_warn_fn warn);
 
 #endif

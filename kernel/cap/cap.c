@@ -10,14 +10,12 @@
 #include "themelios/errno.h"
 
 int
-cap_install(struct cspace *cs, uint64_t slot, struct kobject *obj,
-    uint32_t rights, uint64_t badge)
+cap_install(struct cspace *cs, uint64_t slot, struct kobject *obj, uint32_t rights, uint64_t badge)
 {
 	struct cap *dst;
 	int err;
 
-	if (obj == NULL || !kobject_type_valid(obj->type) ||
-	    !cap_rights_valid(rights))
+	if (obj == NULL || !kobject_type_valid(obj->type) || !cap_rights_valid(rights))
 		return -E_INVAL;
 	if (badge != 0 && !kobject_type_badgeable(obj->type))
 		return -E_TYPE;
@@ -28,8 +26,8 @@ cap_install(struct cspace *cs, uint64_t slot, struct kobject *obj,
 }
 
 int
-cap_mint(struct cspace *src_cs, uint64_t src_slot,
-    struct cspace *dst_cs, uint64_t dst_slot, uint32_t mask, uint64_t badge)
+cap_mint(struct cspace *src_cs, uint64_t src_slot, struct cspace *dst_cs, uint64_t dst_slot,
+	 uint32_t mask, uint64_t badge)
 {
 	struct cap *src, *dst;
 	int err;
@@ -54,15 +52,13 @@ cap_mint(struct cspace *src_cs, uint64_t src_slot,
 }
 
 int
-cap_copy(struct cspace *src_cs, uint64_t src_slot,
-    struct cspace *dst_cs, uint64_t dst_slot)
+cap_copy(struct cspace *src_cs, uint64_t src_slot, struct cspace *dst_cs, uint64_t dst_slot)
 {
 	return cap_mint(src_cs, src_slot, dst_cs, dst_slot, CAP_RIGHTS_ALL, 0);
 }
 
 int
-cap_move(struct cspace *src_cs, uint64_t src_slot,
-    struct cspace *dst_cs, uint64_t dst_slot)
+cap_move(struct cspace *src_cs, uint64_t src_slot, struct cspace *dst_cs, uint64_t dst_slot)
 {
 	struct cap *src, *dst;
 	int err;
@@ -127,9 +123,8 @@ cap_inspect(struct cspace *cs, uint64_t slot, struct cap_info *info)
 }
 
 int
-cap_transfer(const struct cap *via, struct cspace *src_cs,
-    uint64_t src_slot, struct cspace *dst_cs, uint64_t dst_slot,
-    uint32_t flags)
+cap_transfer(const struct cap *via, struct cspace *src_cs, uint64_t src_slot, struct cspace *dst_cs,
+	     uint64_t dst_slot, uint32_t flags)
 {
 	if (via == NULL || (flags & ~CAP_TRANSFER_MOVE) != 0)
 		return -E_INVAL;

@@ -33,21 +33,21 @@ struct cspace;
  * NULL for an empty slot; a root (no parent) has no siblings either.
  */
 struct cap {
-	struct kobject *obj;		/* NULL: empty slot */
-	uint64_t badge;			/* 0: unbadged */
-	uint32_t rights;		/* CAP_RIGHT_* */
-	uint32_t type;			/* copy of obj->type, KOBJ_NULL if empty */
-	struct cap *parent;		/* derivation tree, possibly in */
-	struct cap *first_child;	/* another cspace */
-	struct cap *next;		/* siblings: same parent */
+	struct kobject *obj;	 /* NULL: empty slot */
+	uint64_t badge;		 /* 0: unbadged */
+	uint32_t rights;	 /* CAP_RIGHT_* */
+	uint32_t type;		 /* copy of obj->type, KOBJ_NULL if empty */
+	struct cap *parent;	 /* derivation tree, possibly in */
+	struct cap *first_child; /* another cspace */
+	struct cap *next;	 /* siblings: same parent */
 	struct cap *prev;
 };
 
 /* What cap_inspect reports: struct cap_info of the user ABI. */
-#define CAP_INFO_HAS_CHILDREN	(1u << 0)	/* revoke would remove some */
-#define CAP_INFO_DERIVED	(1u << 1)	/* has a parent */
+#define CAP_INFO_HAS_CHILDREN (1u << 0) /* revoke would remove some */
+#define CAP_INFO_DERIVED      (1u << 1) /* has a parent */
 
-#define CAP_TRANSFER_MOVE	(1u << 0)	/* else copy */
+#define CAP_TRANSFER_MOVE     (1u << 0) /* else copy */
 
 /*
  * Puts the first capability to obj (a root of the derivation tree) in an
@@ -55,27 +55,25 @@ struct cap {
  * type is not real or the rights are undefined; -E_TYPE for a badge on a
  * type that takes none.
  */
-int cap_install(struct cspace *cs, uint64_t slot, struct kobject *obj,
-    uint32_t rights, uint64_t badge);
+int cap_install(struct cspace *cs, uint64_t slot, struct kobject *obj, uint32_t rights,
+		uint64_t badge);
 
 /* A child of the source with the same rights and badge.  Needs COPY. */
-int cap_copy(struct cspace *src_cs, uint64_t src_slot,
-    struct cspace *dst_cs, uint64_t dst_slot);
+int cap_copy(struct cspace *src_cs, uint64_t src_slot, struct cspace *dst_cs, uint64_t dst_slot);
 
 /*
  * A child of the source with rights = source rights & mask.  badge 0
  * keeps the source's badge; a non-zero badge needs a badgeable type
  * (-E_TYPE) and an unbadged source (-E_PERM).  Needs COPY.
  */
-int cap_mint(struct cspace *src_cs, uint64_t src_slot,
-    struct cspace *dst_cs, uint64_t dst_slot, uint32_t mask, uint64_t badge);
+int cap_mint(struct cspace *src_cs, uint64_t src_slot, struct cspace *dst_cs, uint64_t dst_slot,
+	     uint32_t mask, uint64_t badge);
 
 /*
  * Moves a capability, keeping its place in the derivation tree; no right
  * needed.  Moving a slot onto itself succeeds and changes nothing.
  */
-int cap_move(struct cspace *src_cs, uint64_t src_slot,
-    struct cspace *dst_cs, uint64_t dst_slot);
+int cap_move(struct cspace *src_cs, uint64_t src_slot, struct cspace *dst_cs, uint64_t dst_slot);
 
 /*
  * Empties the slot; its children take its place under its parent, so a
@@ -100,8 +98,7 @@ int cap_inspect(struct cspace *cs, uint64_t slot, struct cap_info *info);
  * the copy needs COPY on the transferred capability.  Whether a failed
  * transfer still delivers the message is the IPC layer's policy.
  */
-int cap_transfer(const struct cap *via, struct cspace *src_cs,
-    uint64_t src_slot, struct cspace *dst_cs, uint64_t dst_slot,
-    uint32_t flags);
+int cap_transfer(const struct cap *via, struct cspace *src_cs, uint64_t src_slot,
+		 struct cspace *dst_cs, uint64_t dst_slot, uint32_t flags);
 
 #endif

@@ -9,8 +9,7 @@
 #include "lib/string.h"
 
 void
-cdt_fill(struct cap *slot, struct cap *parent, struct kobject *obj,
-    uint32_t rights, uint64_t badge)
+cdt_fill(struct cap *slot, struct cap *parent, struct kobject *obj, uint32_t rights, uint64_t badge)
 {
 	slot->obj = obj;
 	slot->type = obj->type;

@@ -11,8 +11,8 @@
 
 /* Fills an empty slot (taking a capability reference on obj) and links
  * it as a child of parent, or as a root when parent is NULL.  O(1). */
-void cdt_fill(struct cap *slot, struct cap *parent, struct kobject *obj,
-    uint32_t rights, uint64_t badge);
+void cdt_fill(struct cap *slot, struct cap *parent, struct kobject *obj, uint32_t rights,
+	      uint64_t badge);
 
 /* Moves src into the empty slot dst, links and all.  O(children). */
 void cdt_move(struct cap *src, struct cap *dst);

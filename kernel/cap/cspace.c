@@ -11,8 +11,7 @@
 #include "themelios/errno.h"
 
 int
-cspace_init(struct cspace *cs, struct cap *slots, uint64_t nslots,
-    const struct kobject_ops *ops)
+cspace_init(struct cspace *cs, struct cap *slots, uint64_t nslots, const struct kobject_ops *ops)
 {
 	if (slots == NULL || nslots < 2)
 		return -E_INVAL;
@@ -34,8 +33,7 @@ cspace_slot(struct cspace *cs, uint64_t slot)
 }
 
 int
-cspace_lookup(struct cspace *cs, uint64_t slot, uint32_t type,
-    uint32_t rights, struct cap **out)
+cspace_lookup(struct cspace *cs, uint64_t slot, uint32_t type, uint32_t rights, struct cap **out)
 {
 	struct cap *c = cspace_slot(cs, slot);
 

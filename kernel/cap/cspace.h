@@ -14,12 +14,12 @@
 #include "cap/cap.h"
 #include "cap/object.h"
 
-#define CSPACE_SLOT_NULL	0
+#define CSPACE_SLOT_NULL 0
 
 struct cspace {
-	struct kobject obj;		/* first: CSPACE capabilities name it */
+	struct kobject obj; /* first: CSPACE capabilities name it */
 	struct cap *slots;
-	uint64_t nslots;		/* including slot 0 */
+	uint64_t nslots; /* including slot 0 */
 	/* Its owner has ended: nothing may enter any more.  Every insertion
 	 * passes cspace_lookup_empty, so this one flag, set under the
 	 * capability lock that ends the owner, closes every path at once. */
@@ -29,7 +29,7 @@ struct cspace {
 static inline struct cspace *
 cspace_of(struct kobject *obj)
 {
-	return (struct cspace *)obj;	/* obj is the first member */
+	return (struct cspace *)obj; /* obj is the first member */
 }
 
 /*
@@ -38,7 +38,7 @@ cspace_of(struct kobject *obj)
  * storage.  -E_INVAL for NULL storage or fewer than 2 slots.
  */
 int cspace_init(struct cspace *cs, struct cap *slots, uint64_t nslots,
-    const struct kobject_ops *ops);
+		const struct kobject_ops *ops);
 
 /*
  * THE check of a capability argument: slot in range and not 0, slot not
@@ -46,8 +46,8 @@ int cspace_init(struct cspace *cs, struct cap *slots, uint64_t nslots,
  * right in 'rights' held (-E_PERM), in that order.  On success *out
  * points at the slot, valid until the next capability operation.
  */
-int cspace_lookup(struct cspace *cs, uint64_t slot, uint32_t type,
-    uint32_t rights, struct cap **out);
+int cspace_lookup(struct cspace *cs, uint64_t slot, uint32_t type, uint32_t rights,
+		  struct cap **out);
 
 /* The check of a destination: in range and not 0 (-E_NOCAP), empty
  * (-E_EXIST), in a cspace still open (-E_DEAD).  Every way a capability

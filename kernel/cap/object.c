@@ -8,14 +8,13 @@
 
 #include "cap/object.h"
 
-static struct kobject *reap_head;	/* LIFO: order does not matter */
-static uint64_t live_objects[KOBJ_NTYPES];	/* for the audit */
+static struct kobject *reap_head;	   /* LIFO: order does not matter */
+static uint64_t live_objects[KOBJ_NTYPES]; /* for the audit */
 static unsigned int defer_depth;
 static bool reaping;
 
 void
-kobject_init(struct kobject *obj, enum kobject_type type,
-    const struct kobject_ops *ops)
+kobject_init(struct kobject *obj, enum kobject_type type, const struct kobject_ops *ops)
 {
 	obj->type = type;
 	if (type < KOBJ_NTYPES)
@@ -56,7 +55,7 @@ reap_run(void)
 			/* A capability may have been installed since. */
 			if (obj->ncaps == 0 && obj->ops->last_cap != NULL)
 				obj->ops->last_cap(obj);
-			kobject_unref(obj);	/* the queue's reference */
+			kobject_unref(obj); /* the queue's reference */
 		} else {
 			obj->pending = 0;
 			if (obj->type < KOBJ_NTYPES)

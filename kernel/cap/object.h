@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 enum kobject_type {
-	KOBJ_NULL = 0,		/* no object: the type of an empty slot */
+	KOBJ_NULL = 0, /* no object: the type of an empty slot */
 	KOBJ_PROCESS,
 	KOBJ_THREAD,
 	KOBJ_ADDRESS_SPACE,
@@ -39,34 +39,34 @@ enum kobject_type {
 	KOBJ_REPLY,
 	KOBJ_NOTIFICATION,
 	KOBJ_IRQ,
-	KOBJ_CONSOLE,		/* the kernel console: write text */
-	KOBJ_FRAMES,		/* physical pages that can be mapped (shared memory) */
-	KOBJ_IO_PORTS,		/* a range of x86 I/O ports a driver claimed */
-	KOBJ_DEVICE_CONTROL,	/* authority to claim device lines, ports, MMIO */
+	KOBJ_CONSOLE,	     /* the kernel console: write text */
+	KOBJ_FRAMES,	     /* physical pages that can be mapped (shared memory) */
+	KOBJ_IO_PORTS,	     /* a range of x86 I/O ports a driver claimed */
+	KOBJ_DEVICE_CONTROL, /* authority to claim device lines, ports, MMIO */
 	/* New types go here (block device, directory, socket...). */
 	KOBJ_NTYPES,
-	KOBJ_ANY = 0xff		/* cspace_lookup wildcard, never a real type */
+	KOBJ_ANY = 0xff /* cspace_lookup wildcard, never a real type */
 };
 
 struct kobject;
 
 struct kobject_ops {
 	const char *name;
-	void (*last_cap)(struct kobject *obj);	/* may be NULL */
-	void (*destroy)(struct kobject *obj);	/* may be NULL */
+	void (*last_cap)(struct kobject *obj); /* may be NULL */
+	void (*destroy)(struct kobject *obj);  /* may be NULL */
 };
 
 struct kobject {
-	uint32_t type;			/* enum kobject_type, fixed at init */
-	uint32_t pending;		/* KOBJ_PENDING_*, reaper bookkeeping */
+	uint32_t type;	  /* enum kobject_type, fixed at init */
+	uint32_t pending; /* KOBJ_PENDING_*, reaper bookkeeping */
 	uint64_t refs;
 	uint64_t ncaps;
 	const struct kobject_ops *ops;
-	struct kobject *reap_next;	/* reaper queue link */
+	struct kobject *reap_next; /* reaper queue link */
 };
 
-#define KOBJ_PENDING_LAST_CAP	(1u << 0)
-#define KOBJ_PENDING_DESTROY	(1u << 1)
+#define KOBJ_PENDING_LAST_CAP (1u << 0)
+#define KOBJ_PENDING_DESTROY  (1u << 1)
 
 /* Real object types a capability may name. */
 static inline bool
@@ -87,8 +87,7 @@ kobject_type_badgeable(uint32_t type)
  * it drops with kobject_unref once the object is installed in a cspace
  * (or to destroy it if installing failed).  ops must outlive the object.
  */
-void kobject_init(struct kobject *obj, enum kobject_type type,
-    const struct kobject_ops *ops);
+void kobject_init(struct kobject *obj, enum kobject_type type, const struct kobject_ops *ops);
 
 void kobject_ref(struct kobject *obj);
 

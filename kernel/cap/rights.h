@@ -20,14 +20,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define CAP_RIGHT_READ		(1u << 0)
-#define CAP_RIGHT_WRITE		(1u << 1)
-#define CAP_RIGHT_EXECUTE	(1u << 2)
-#define CAP_RIGHT_GRANT		(1u << 3)
-#define CAP_RIGHT_COPY		(1u << 4)
+#define CAP_RIGHT_READ	  (1u << 0)
+#define CAP_RIGHT_WRITE	  (1u << 1)
+#define CAP_RIGHT_EXECUTE (1u << 2)
+#define CAP_RIGHT_GRANT	  (1u << 3)
+#define CAP_RIGHT_COPY	  (1u << 4)
 
-#define CAP_RIGHTS_ALL		0x1fu
-#define CAP_RIGHTS_NONE		0u
+#define CAP_RIGHTS_ALL	  0x1fu
+#define CAP_RIGHTS_NONE	  0u
 
 /* True when every right in 'need' is in 'have'. */
 static inline bool

@@ -6,7 +6,7 @@
 #include "core/ksyms.h"
 #include "core/printk.h"
 
-#define BACKTRACE_MAX_FRAMES	32
+#define BACKTRACE_MAX_FRAMES 32
 
 /* Both architectures save {previous frame pointer, return address}. */
 struct stack_frame {
@@ -47,8 +47,7 @@ print_return_address(uintptr_t ret)
 static bool
 frame_ok(uintptr_t fp)
 {
-	return fp && (fp & (sizeof(uintptr_t) - 1)) == 0 &&
-	       arch_is_kernel_address(fp);
+	return fp && (fp & (sizeof(uintptr_t) - 1)) == 0 && arch_is_kernel_address(fp);
 }
 
 void

@@ -15,8 +15,8 @@
 #include "mm/vmm.h"
 #include "sched/thread.h"
 
-#define ITERATIONS	10000
-#define BENCH_VA	(MMIO_AREA_BASE + MMIO_AREA_SIZE - 4 * PAGE_SIZE_4K)
+#define ITERATIONS 10000
+#define BENCH_VA   (MMIO_AREA_BASE + MMIO_AREA_SIZE - 4 * PAGE_SIZE_4K)
 
 static void
 report(const char *name, uint64_t start, uint64_t end, uint64_t ops)

@@ -18,7 +18,6 @@ bool cmdline_has(const char *cmdline, const char *key);
 int cmdline_get(const char *cmdline, const char *key, char *buf, size_t size);
 
 /* Parses a decimal value; returns fallback when absent or malformed. */
-unsigned long cmdline_get_ulong(const char *cmdline, const char *key,
-				unsigned long fallback);
+unsigned long cmdline_get_ulong(const char *cmdline, const char *key, unsigned long fallback);
 
 #endif

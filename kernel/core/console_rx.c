@@ -9,8 +9,7 @@ static void (*rx_resume)(void);
 static volatile bool rx_paused;
 static uint64_t rx_pause_count;
 
-_Static_assert((CONSOLE_RX_SIZE & (CONSOLE_RX_SIZE - 1)) == 0,
-	       "the ring needs a power of two");
+_Static_assert((CONSOLE_RX_SIZE & (CONSOLE_RX_SIZE - 1)) == 0, "the ring needs a power of two");
 
 void
 console_rx_push(uint8_t c)

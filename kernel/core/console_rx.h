@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONSOLE_RX_SIZE	1024	/* bytes buffered before the device must hold them */
+#define CONSOLE_RX_SIZE 1024 /* bytes buffered before the device must hold them */
 
 /* Interrupt side: one producer.  console_rx_full says the ring has no
  * room: the driver must then mask its receive interrupt and call

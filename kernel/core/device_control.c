@@ -33,7 +33,8 @@ device_control_init(const struct boot_info *bi)
 
 		if (err == -E_NOMEM)
 			pr_warn("device: resource table full; memory above %#lx not protected "
-				"from device claims\n", bi->mem[i].base);
+				"from device claims\n",
+				bi->mem[i].base);
 	}
 }
 
@@ -46,8 +47,8 @@ device_reserve(enum resource_kind kind, uint64_t start, uint64_t size, const cha
 	/* Inside the memory map is unclaimable already. */
 	if (err && !(err == -E_BUSY && holder == resource_memory))
 		pr_warn("device: cannot reserve %s %#lx+%#lx for %s (error %d%s%s)\n",
-			kind == RESOURCE_PORTS ? "ports" : "registers", start, size, owner,
-			err, holder ? ", held by " : "", holder ? holder : "");
+			kind == RESOURCE_PORTS ? "ports" : "registers", start, size, owner, err,
+			holder ? ", held by " : "", holder ? holder : "");
 }
 
 static void

@@ -25,8 +25,7 @@ void device_control_init(const struct boot_info *bi);
  * A kernel driver's claim on its registers, so that no user driver can
  * be given them.  Failure is only warned about: the kernel works on.
  */
-void device_reserve(enum resource_kind kind, uint64_t start, uint64_t size,
-    const char *owner);
+void device_reserve(enum resource_kind kind, uint64_t start, uint64_t size, const char *owner);
 
 /* The single object (lives for ever). */
 struct kobject *device_control_object(void);
@@ -36,16 +35,15 @@ struct kobject *device_control_object(void);
  * needs READ on it, port_out WRITE.
  */
 struct io_ports {
-	struct kobject obj;		/* KOBJ_IO_PORTS */
+	struct kobject obj; /* KOBJ_IO_PORTS */
 	uint32_t first;
 	uint32_t count;
-	struct process *owner;		/* charged; referenced */
+	struct process *owner; /* charged; referenced */
 };
 
 /* Capability lock held.  -E_NOTSUP (no port space), -E_INVAL (count 0),
  * -E_RANGE (past the port space), -E_BUSY, -E_NOMEM. */
-int io_ports_claim(struct process *owner, uint64_t first, uint64_t count,
-    struct io_ports **out);
+int io_ports_claim(struct process *owner, uint64_t first, uint64_t count, struct io_ports **out);
 /* Checks port and width (bytes) against the range: -E_INVAL, -E_RANGE. */
 int io_ports_check(const struct io_ports *io, uint64_t port, uint64_t width);
 

@@ -12,10 +12,10 @@
 #include "core/printk.h"
 #include "proc/uaccess.h"
 
-#define FAULT_GUARD_SIZE	4096	/* the unmapped page below each stack */
-#define FAULT_STACK_SLACK	512	/* closer than this to the guard: overflow */
+#define FAULT_GUARD_SIZE  4096 /* the unmapped page below each stack */
+#define FAULT_STACK_SLACK 512  /* closer than this to the guard: overflow */
 
-#define FAULT_CATCH_REACH	(64 * 1024)	/* on an unknown stack */
+#define FAULT_CATCH_REACH (64 * 1024) /* on an unknown stack */
 
 /*
  * An armed fault_catch: it lives in fault_catch's frame, and the armed
@@ -82,9 +82,9 @@ fault_print(const struct fault_info *fi)
 
 enum stack_state {
 	STACK_FINE,
-	STACK_UNKNOWN,		/* no bounds known for the current stack */
-	STACK_OVERFLOW,		/* at or past the guard page */
-	STACK_ABOVE,		/* above the top: corrupt stack pointer */
+	STACK_UNKNOWN,	/* no bounds known for the current stack */
+	STACK_OVERFLOW, /* at or past the guard page */
+	STACK_ABOVE,	/* above the top: corrupt stack pointer */
 };
 
 /* The current stack: the scheduler's word, or the boot stack when the
@@ -103,8 +103,7 @@ current_stack(uintptr_t sp, uintptr_t *lo, uintptr_t *hi)
 }
 
 static enum stack_state
-check_stack(const struct arch_regs *regs, const struct fault_info *fi,
-	    uintptr_t *lo, uintptr_t *hi)
+check_stack(const struct arch_regs *regs, const struct fault_info *fi, uintptr_t *lo, uintptr_t *hi)
 {
 	uintptr_t sp = arch_regs_sp(regs);
 
@@ -116,7 +115,7 @@ check_stack(const struct arch_regs *regs, const struct fault_info *fi,
 	if (fi->has_addr && fi->addr < *lo && fi->addr >= *lo - FAULT_GUARD_SIZE)
 		return STACK_OVERFLOW;
 	if (sp < *lo + FAULT_STACK_SLACK)
-		return STACK_OVERFLOW;	/* in the guard page, or jumped over it */
+		return STACK_OVERFLOW; /* in the guard page, or jumped over it */
 	if (sp > *hi)
 		return STACK_ABOVE;
 	return STACK_FINE;
@@ -140,7 +139,7 @@ fault_kernel(struct arch_regs *regs, const struct fault_info *fi)
 	uintptr_t lo = 0, hi = 0;
 	const char *thread;
 
-	uaccess_fault(fi);	/* a bad user pointer: resumes the copier */
+	uaccess_fault(fi); /* a bad user pointer: resumes the copier */
 	if (c && catcher_owns(c, regs)) {
 		catcher = c->prev;
 		*c->out = *fi;
@@ -153,13 +152,13 @@ fault_kernel(struct arch_regs *regs, const struct fault_info *fi)
 	case STACK_OVERFLOW:
 		thread = sched_current_name();
 		printk("*** kernel stack overflow %s%s%s (stack %016lx-%016lx, sp %016lx)\n",
-		       thread ? "in thread '" : "on the boot stack",
-		       thread ? thread : "", thread ? "'" : "",
-		       lo, hi, arch_regs_sp(regs));
+		       thread ? "in thread '" : "on the boot stack", thread ? thread : "",
+		       thread ? "'" : "", lo, hi, arch_regs_sp(regs));
 		panic_regs(regs, "%s: kernel stack overflow", fi->name);
 	case STACK_ABOVE:
 		printk("*** stack pointer %016lx is outside the current stack "
-		       "%016lx-%016lx\n", arch_regs_sp(regs), lo, hi);
+		       "%016lx-%016lx\n",
+		       arch_regs_sp(regs), lo, hi);
 		break;
 	case STACK_FINE:
 	case STACK_UNKNOWN:
@@ -176,7 +175,7 @@ fault_catch(void (*fn)(void *), void *arg, struct fault_info *out)
 	c.out = out;
 	c.prev = catcher;
 	if (arch_setjmp(&c.jmp) != 0)
-		return 1;	/* fault_kernel unlinked c, filled *out, came here */
+		return 1; /* fault_kernel unlinked c, filled *out, came here */
 	catcher = &c;
 	fn(arg);
 	catcher = c.prev;

@@ -20,19 +20,19 @@ enum fault_access {
 	FAULT_READ = FAULT_ACCESS_READ,
 	FAULT_WRITE = FAULT_ACCESS_WRITE,
 	FAULT_EXEC = FAULT_ACCESS_EXEC,
-	FAULT_USER = 1 << 3,	/* the access came from user mode */
-	FAULT_PRESENT = FAULT_ACCESS_PRESENT,	/* a mapping existed: a protection fault */
+	FAULT_USER = 1 << 3,		      /* the access came from user mode */
+	FAULT_PRESENT = FAULT_ACCESS_PRESENT, /* a mapping existed: a protection fault */
 };
-#define FAULT_REPORT_ACCESS	(FAULT_READ | FAULT_WRITE | FAULT_EXEC | FAULT_PRESENT)
+#define FAULT_REPORT_ACCESS (FAULT_READ | FAULT_WRITE | FAULT_EXEC | FAULT_PRESENT)
 
 struct fault_info {
-	const char *name;	/* "page fault", "invalid opcode", ... */
-	unsigned int kind;	/* FAULT_KIND_*, for the report to user space */
-	uintptr_t addr;		/* faulting data address, if has_addr */
+	const char *name;  /* "page fault", "invalid opcode", ... */
+	unsigned int kind; /* FAULT_KIND_*, for the report to user space */
+	uintptr_t addr;	   /* faulting data address, if has_addr */
 	bool has_addr;
-	unsigned int access;	/* enum fault_access bits */
-	uintptr_t pc;		/* faulting instruction */
-	uint64_t code;		/* the arch's raw error code / syndrome */
+	unsigned int access; /* enum fault_access bits */
+	uintptr_t pc;	     /* faulting instruction */
+	uint64_t code;	     /* the arch's raw error code / syndrome */
 };
 
 /* Called by the arch trap code for a fault in kernel mode. */
@@ -40,8 +40,7 @@ void fault_kernel(struct arch_regs *regs, const struct fault_info *fi);
 
 /* Called by the arch trap code for an exception in user mode: the
  * process dies alone (its supervisor hears of it); never returns. */
-void fault_user(struct arch_regs *regs, const struct fault_info *fi)
-	__attribute__((noreturn));
+void fault_user(struct arch_regs *regs, const struct fault_info *fi) __attribute__((noreturn));
 
 /* Prints the one-line description of a fault ("page fault at ... (write,
  * kernel, not present) in func+0x12"). */

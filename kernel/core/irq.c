@@ -14,7 +14,7 @@ struct irq_slot {
 	irq_handler_t fn;
 	void *ctx;
 	const char *name;
-	bool reported;		/* "unexpected interrupt" said once */
+	bool reported; /* "unexpected interrupt" said once */
 };
 
 static struct irq_slot slots[IRQ_VECTORS];
@@ -52,7 +52,7 @@ irq_unregister(unsigned int vector)
 	flags = arch_irq_save();
 	slots[vector].fn = NULL;
 	slots[vector].ctx = NULL;
-	slots[vector].name = "(released)";	/* the owner may free its name */
+	slots[vector].name = "(released)"; /* the owner may free its name */
 	arch_irq_restore(flags);
 }
 
@@ -119,8 +119,7 @@ irq_print_stats(void)
 	for (unsigned int v = 0; v < IRQ_VECTORS; v++) {
 		if (!slots[v].fn && !counts[v])
 			continue;
-		printk("  %#4x %10lu  %s\n", v, counts[v],
-		       slots[v].fn ? slots[v].name : "(none)");
+		printk("  %#4x %10lu  %s\n", v, counts[v], slots[v].fn ? slots[v].name : "(none)");
 	}
 }
 
@@ -142,8 +141,8 @@ irq_bench_roundtrip(unsigned int iterations)
 	uint64_t start, cycles;
 	unsigned int i;
 
-	if (!iterations || irq_register(IRQ_VECTOR_SELF_TEST, "self-test IPI",
-					bench_handler, NULL) != 0)
+	if (!iterations ||
+	    irq_register(IRQ_VECTOR_SELF_TEST, "self-test IPI", bench_handler, NULL) != 0)
 		return 0;
 	flags = arch_irq_save();
 	bench_seen = 0;

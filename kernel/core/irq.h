@@ -20,7 +20,7 @@
 #include "asm/irq_vectors.h"
 #endif
 #ifndef IRQ_VECTORS
-#define IRQ_VECTORS	256
+#define IRQ_VECTORS 256
 #endif
 
 typedef void (*irq_handler_t)(struct arch_regs *regs, void *ctx);

@@ -37,8 +37,8 @@ irq_object_last_cap(struct kobject *obj)
 	if (q->attached) {
 		arch_irq_detach(q->line);
 		q->attached = false;
-		pr_info("irq: line %u released by pid %lu after %lu interrupt(s)\n",
-			q->line, q->owner->pid, q->count);
+		pr_info("irq: line %u released by pid %lu after %lu interrupt(s)\n", q->line,
+			q->owner->pid, q->count);
 	}
 	irq_object_bind(q, NULL, 0);
 }

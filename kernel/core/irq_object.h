@@ -20,17 +20,17 @@ struct notification;
 struct process;
 
 struct irq_object {
-	struct kobject obj;		/* KOBJ_IRQ */
+	struct kobject obj; /* KOBJ_IRQ */
 	unsigned int line;
-	bool attached;			/* the line is ours until last_cap */
+	bool attached; /* the line is ours until last_cap */
 	bool level;
-	bool masked;			/* level line waiting for irq_ack */
-	bool pending;			/* fired while unbound: signal at bind */
-	struct notification *notification;	/* referenced; NULL: unbound */
+	bool masked;			   /* level line waiting for irq_ack */
+	bool pending;			   /* fired while unbound: signal at bind */
+	struct notification *notification; /* referenced; NULL: unbound */
 	uint64_t bits;
-	uint64_t count;			/* interrupts taken */
-	struct process *owner;		/* charged; referenced */
-	char name[32];			/* in the shell's `irq` list */
+	uint64_t count;	       /* interrupts taken */
+	struct process *owner; /* charged; referenced */
+	char name[32];	       /* in the shell's `irq` list */
 };
 
 /*

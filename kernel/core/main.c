@@ -44,8 +44,7 @@ crash_on_request(const char *cmdline)
 }
 
 /* The boot thread has nothing left to do: it sleeps for good. */
-static void __attribute__((noreturn))
-main_thread_rest(void)
+static void __attribute__((noreturn)) main_thread_rest(void)
 {
 	for (;;)
 		thread_sleep_ns(3600 * NSEC_PER_SEC);
@@ -65,13 +64,13 @@ kernel_main(struct boot_info *bi)
 		panic("cannot build the kernel page tables");
 	kmalloc_init();
 	random_init();
-	device_control_init(bi);	/* RAM is nobody's device */
-	arch_interrupts_init(bi);	/* after vmm_init: maps the APICs */
+	device_control_init(bi);  /* RAM is nobody's device */
+	arch_interrupts_init(bi); /* after vmm_init: maps the APICs */
 	time_init();
 	sched_init();
 	arch_irq_enable();
 	console_input_init();
-	pci_init(bi);		/* drivers sleep on interrupts: after the scheduler */
+	pci_init(bi); /* drivers sleep on interrupts: after the scheduler */
 	if (cmdline_has(bi->cmdline, "bench"))
 		run_benchmarks();
 
@@ -81,8 +80,8 @@ kernel_main(struct boot_info *bi)
 
 	/* "test user": init runs the user-space suite, "test bench" the user
 	 * benchmarks; its status is the verdict. */
-	if (panic_test_mode() && (cmdline_has(bi->cmdline, "user") ||
-				  cmdline_has(bi->cmdline, "bench"))) {
+	if (panic_test_mode() &&
+	    (cmdline_has(bi->cmdline, "user") || cmdline_has(bi->cmdline, "bench"))) {
 		struct process *init;
 		long status;
 

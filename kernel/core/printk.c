@@ -17,8 +17,8 @@
 #include "lib/format.h"
 #include "lib/string.h"
 
-#define PRINTK_NO_OWNER		(-1)
-#define PRINTK_SPIN_LIMIT	100000000ul
+#define PRINTK_NO_OWNER	  (-1)
+#define PRINTK_SPIN_LIMIT 100000000ul
 
 static volatile int printk_owner = PRINTK_NO_OWNER;
 
@@ -44,13 +44,13 @@ static unsigned long
 printk_lock(bool *taken)
 {
 	unsigned long flags = arch_irq_save();
-	int me = 0;	/* this CPU's id: only CPU 0 runs for now */
+	int me = 0; /* this CPU's id: only CPU 0 runs for now */
 	unsigned long spins = 0;
 	int expected;
 
 	*taken = false;
 	if (__atomic_load_n(&printk_owner, __ATOMIC_RELAXED) == me)
-		return flags;	/* re-entered on this CPU: go ahead */
+		return flags; /* re-entered on this CPU: go ahead */
 	do {
 		expected = PRINTK_NO_OWNER;
 		if (__atomic_compare_exchange_n(&printk_owner, &expected, me, false,

@@ -17,13 +17,12 @@ enum log_level {
 
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintk(const char *fmt, va_list ap);
-void klog(enum log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void klog(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void printk_set_level(enum log_level level);
 
-#define pr_err(...)	klog(LOG_ERR, __VA_ARGS__)
-#define pr_warn(...)	klog(LOG_WARN, __VA_ARGS__)
-#define pr_info(...)	klog(LOG_INFO, __VA_ARGS__)
-#define pr_debug(...)	klog(LOG_DEBUG, __VA_ARGS__)
+#define pr_err(...)   klog(LOG_ERR, __VA_ARGS__)
+#define pr_warn(...)  klog(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  klog(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) klog(LOG_DEBUG, __VA_ARGS__)
 
 #endif

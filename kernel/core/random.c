@@ -5,7 +5,7 @@
 void
 random_state_wipe(void *p, size_t len)
 {
-	volatile uint8_t *b = p;	/* volatile: a dead store the compiler must keep */
+	volatile uint8_t *b = p; /* volatile: a dead store the compiler must keep */
 
 	while (len--)
 		*b++ = 0;
@@ -44,7 +44,8 @@ random_state_fill(struct random_state *st, void *out, size_t len)
 	/* Block 0: its first half is the next key, its second half output. */
 	chacha20_block(st->key, counter++, nonce, block);
 	memcpy(next_key, block, sizeof(next_key));
-	n = len < CHACHA20_BLOCK_BYTES - sizeof(next_key) ? len : CHACHA20_BLOCK_BYTES - sizeof(next_key);
+	n = len < CHACHA20_BLOCK_BYTES - sizeof(next_key) ? len
+							  : CHACHA20_BLOCK_BYTES - sizeof(next_key);
 	memcpy(o, block + sizeof(next_key), n);
 	o += n;
 	len -= n;
@@ -82,7 +83,7 @@ void
 random_fill(void *out, size_t len)
 {
 	unsigned long flags = spin_lock_irqsave(&random_lock);
-	uint64_t jitter = arch_cycles();	/* cheap fresh bits on every request */
+	uint64_t jitter = arch_cycles(); /* cheap fresh bits on every request */
 
 	random_state_mix(&kernel_state, &jitter, sizeof(jitter));
 	random_state_fill(&kernel_state, out, len);

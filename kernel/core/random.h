@@ -16,7 +16,7 @@
 
 struct random_state {
 	uint8_t key[CHACHA20_KEY_BYTES];
-	uint64_t requests;		/* the nonce: never the same twice per key */
+	uint64_t requests; /* the nonce: never the same twice per key */
 };
 
 /* Zeroes a buffer that held random bytes (a store the compiler keeps). */

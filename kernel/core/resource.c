@@ -8,8 +8,8 @@ const char resource_memory[] = "memory map (RAM, firmware)";
 static struct resource table[RESOURCE_MAX];
 
 int
-resource_claim(enum resource_kind kind, uint64_t start, uint64_t size,
-	       const char *owner, const char **holder)
+resource_claim(enum resource_kind kind, uint64_t start, uint64_t size, const char *owner,
+	       const char **holder)
 {
 	struct resource *free_slot = NULL;
 	uint64_t end = start + size;
@@ -33,8 +33,11 @@ resource_claim(enum resource_kind kind, uint64_t start, uint64_t size,
 	if (!free_slot)
 		return -E_NOMEM;
 	*free_slot = (struct resource){
-		.start = start, .end = end, .owner = owner ? owner : "?",
-		.kind = (uint8_t)kind, .used = true,
+		.start = start,
+		.end = end,
+		.owner = owner ? owner : "?",
+		.kind = (uint8_t)kind,
+		.used = true,
 	};
 	return 0;
 }

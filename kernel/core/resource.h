@@ -17,12 +17,12 @@
 #include <stdint.h>
 
 enum resource_kind {
-	RESOURCE_PORTS,		/* x86 I/O port space */
-	RESOURCE_PHYS,		/* physical addresses: RAM, firmware, MMIO */
+	RESOURCE_PORTS, /* x86 I/O port space */
+	RESOURCE_PHYS,	/* physical addresses: RAM, firmware, MMIO */
 	RESOURCE_KINDS
 };
 
-#define RESOURCE_MAX	128	/* claims held at once, all kinds */
+#define RESOURCE_MAX 128 /* claims held at once, all kinds */
 
 /* The owner of RAM and firmware memory (the boot memory map): a claim
  * that runs into it asked for memory, not for a device. */
@@ -30,8 +30,8 @@ extern const char resource_memory[];
 
 struct resource {
 	uint64_t start;
-	uint64_t end;		/* exclusive */
-	const char *owner;	/* static or outliving the claim */
+	uint64_t end;	   /* exclusive */
+	const char *owner; /* static or outliving the claim */
 	uint8_t kind;
 	bool used;
 };
@@ -41,8 +41,8 @@ struct resource {
  * range wraps), -E_BUSY (overlaps a claim; *holder, if not NULL, names
  * its owner) or -E_NOMEM (table full).
  */
-int resource_claim(enum resource_kind kind, uint64_t start, uint64_t size,
-    const char *owner, const char **holder);
+int resource_claim(enum resource_kind kind, uint64_t start, uint64_t size, const char *owner,
+		   const char **holder);
 
 /* Gives back the claim that starts at start: 0 or -E_NOENT. */
 int resource_release(enum resource_kind kind, uint64_t start);

@@ -19,11 +19,11 @@
 #include "core/panic.h"
 #include "core/printk.h"
 
-#define MAX_EVENTS_PER_INTERRUPT	256	/* a storm of re-arms ends here */
+#define MAX_EVENTS_PER_INTERRUPT 256 /* a storm of re-arms ends here */
 
-static uint64_t counter_base;		/* counter value at time 0 */
-static uint64_t ns_mult;		/* ns = ticks * ns_mult >> 32 */
-static uint64_t tick_mult;		/* ticks = ns * tick_mult >> tick_shift */
+static uint64_t counter_base; /* counter value at time 0 */
+static uint64_t ns_mult;      /* ns = ticks * ns_mult >> 32 */
+static uint64_t tick_mult;    /* ticks = ns * tick_mult >> tick_shift */
 static unsigned int tick_shift;
 static bool ready;
 
@@ -65,8 +65,8 @@ time_now_ns(void)
 {
 	if (!ready)
 		return 0;
-	return (uint64_t)(((unsigned __int128)(arch_time_counter() - counter_base) *
-			   ns_mult) >> 32);
+	return (uint64_t)(((unsigned __int128)(arch_time_counter() - counter_base) * ns_mult) >>
+			  32);
 }
 
 /* The counter value at which time_now_ns() reaches ns, rounded up. */
@@ -93,8 +93,7 @@ program_alarm(void)
 /* ---- events ---- */
 
 void
-time_event_arm(struct time_event *ev, uint64_t deadline_ns,
-	       void (*fn)(void *ctx), void *ctx)
+time_event_arm(struct time_event *ev, uint64_t deadline_ns, void (*fn)(void *ctx), void *ctx)
 {
 	unsigned long flags = arch_irq_save();
 
@@ -155,7 +154,7 @@ time_interrupt(struct arch_regs *regs, void *ctx)
 		queue_remove(ev);
 		ev->armed = false;
 		nr_fired++;
-		ev->fn(ev->ctx);	/* may arm events, this one included */
+		ev->fn(ev->ctx); /* may arm events, this one included */
 	}
 	program_alarm();
 }

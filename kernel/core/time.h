@@ -17,10 +17,9 @@
 
 #include "core/timer_queue.h"
 
-
-#define NSEC_PER_USEC	1000ull
-#define NSEC_PER_MSEC	1000000ull
-#define NSEC_PER_SEC	1000000000ull
+#define NSEC_PER_USEC 1000ull
+#define NSEC_PER_MSEC 1000000ull
+#define NSEC_PER_SEC  1000000000ull
 
 /*
  * A timer event.  Embed it anywhere; all-zero is a valid disarmed event
@@ -28,7 +27,7 @@
  * must not be freed or moved.
  */
 struct time_event {
-	struct tq_node node;		/* in the deadline queue while armed */
+	struct tq_node node; /* in the deadline queue while armed */
 	uint64_t deadline;
 	void (*fn)(void *ctx);
 	void *ctx;
@@ -44,7 +43,7 @@ bool time_ready(void);
 uint64_t time_now_ns(void);
 
 /* "Never" as a deadline. */
-#define WAIT_FOREVER	UINT64_MAX
+#define WAIT_FOREVER UINT64_MAX
 
 /* The deadline ns from now, saturating at WAIT_FOREVER: a long timeout
  * becomes "never", never a wrapped deadline in the past. */
@@ -61,8 +60,7 @@ time_deadline_after(uint64_t ns)
  * time_now_ns() >= deadline_ns (never earlier).  Arming an armed event
  * moves it.  Events with the same deadline fire in the order armed.
  */
-void time_event_arm(struct time_event *ev, uint64_t deadline_ns,
-		    void (*fn)(void *ctx), void *ctx);
+void time_event_arm(struct time_event *ev, uint64_t deadline_ns, void (*fn)(void *ctx), void *ctx);
 /* Disarms ev; true when it was armed (it will not fire), false when it
  * was not (it has fired, or is firing now, or was never armed). */
 bool time_event_cancel(struct time_event *ev);

@@ -13,11 +13,11 @@
 #include <stdint.h>
 
 struct tq_node {
-	struct tq_node *child;	/* first child */
-	struct tq_node *next;	/* next sibling */
-	struct tq_node *prev;	/* previous sibling, or the parent for a first child */
+	struct tq_node *child; /* first child */
+	struct tq_node *next;  /* next sibling */
+	struct tq_node *prev;  /* previous sibling, or the parent for a first child */
 	uint64_t key;
-	uint64_t seq;		/* insertion order, for ties */
+	uint64_t seq; /* insertion order, for ties */
 	bool queued;
 };
 

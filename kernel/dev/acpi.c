@@ -9,12 +9,12 @@
 #include "lib/string.h"
 #include "themelios/errno.h"
 
-#define SDT_HEADER	36
-#define TABLE_MAX	(64 * 1024)	/* bigger MADT/FADT/RSDT: not believed */
-#define DSDT_MAX	(1024 * 1024)
-#define DSDT_WINDOW	4096
-#define RSDP_V1_LEN	20
-#define RSDP_V2_LEN	36
+#define SDT_HEADER  36
+#define TABLE_MAX   (64 * 1024) /* bigger MADT/FADT/RSDT: not believed */
+#define DSDT_MAX    (1024 * 1024)
+#define DSDT_WINDOW 4096
+#define RSDP_V1_LEN 20
+#define RSDP_V2_LEN 36
 
 static uint8_t table[TABLE_MAX];
 
@@ -32,8 +32,7 @@ rd16(const uint8_t *p)
 static uint32_t
 rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static uint64_t
@@ -75,21 +74,21 @@ load_table(const struct reader *r, uint64_t phys, const char *sig, uint32_t *len
 
 /* The root table's entries, copied out because `table` gets reused. */
 static int
-root_entries(const struct reader *r, const uint8_t *rsdp, size_t rsdp_len,
-	     struct acpi_info *info, uint64_t *out, uint32_t *count)
+root_entries(const struct reader *r, const uint8_t *rsdp, size_t rsdp_len, struct acpi_info *info,
+	     uint64_t *out, uint32_t *count)
 {
 	uint64_t xsdt = 0;
 	uint32_t len, width;
 	int err;
 
-	if (rsdp_len >= RSDP_V2_LEN && rsdp[15] >= 2 &&
-	    rd32(rsdp + 20) >= RSDP_V2_LEN && checksum(rsdp, RSDP_V2_LEN) == 0)
+	if (rsdp_len >= RSDP_V2_LEN && rsdp[15] >= 2 && rd32(rsdp + 20) >= RSDP_V2_LEN &&
+	    checksum(rsdp, RSDP_V2_LEN) == 0)
 		xsdt = rd64(rsdp + 24);
 	err = xsdt ? load_table(r, xsdt, "XSDT", &len) : -E_NOENT;
 	width = 8;
 	if (err) {
 		if (xsdt)
-			info->warnings++;	/* a bad XSDT: try the RSDT */
+			info->warnings++; /* a bad XSDT: try the RSDT */
 		err = load_table(r, rd32(rsdp + 16), "RSDT", &len);
 		width = 4;
 	}
@@ -122,7 +121,7 @@ parse_madt(struct acpi_info *info, uint32_t len)
 		uint8_t type = e[0], elen = e[1];
 
 		if (elen < 2 || elen > len - off) {
-			info->warnings++;	/* a zero length would loop for ever */
+			info->warnings++; /* a zero length would loop for ever */
 			return;
 		}
 		switch (type) {
@@ -132,15 +131,16 @@ parse_madt(struct acpi_info *info, uint32_t len)
 			break;
 		case 1:
 			if (elen >= 12 && info->nioapics < ACPI_MAX_IOAPICS)
-				info->ioapic[info->nioapics++] = (struct acpi_ioapic){
-					e[2], rd32(e + 4), rd32(e + 8) };
+				info->ioapic[info->nioapics++] =
+					(struct acpi_ioapic){ e[2], rd32(e + 4), rd32(e + 8) };
 			else
 				info->warnings++;
 			break;
 		case 2:
 			if (elen >= 10 && info->noverrides < ACPI_MAX_OVERRIDES)
-				info->override[info->noverrides++] = (struct acpi_override){
-					e[2], e[3], rd32(e + 4), rd16(e + 8) };
+				info->override[info->noverrides++] =
+					(struct acpi_override){ e[2], e[3], rd32(e + 4),
+								rd16(e + 8) };
 			else
 				info->warnings++;
 			break;
@@ -232,8 +232,8 @@ scan_dsdt(const struct reader *r, struct acpi_info *info)
 }
 
 int
-acpi_parse(const void *rsdp_v, size_t rsdp_len, acpi_read_phys_fn read_phys,
-	   void *ctx, struct acpi_info *info)
+acpi_parse(const void *rsdp_v, size_t rsdp_len, acpi_read_phys_fn read_phys, void *ctx,
+	   struct acpi_info *info)
 {
 	const uint8_t *rsdp = rsdp_v;
 	struct reader r = { read_phys, ctx };
@@ -279,8 +279,7 @@ acpi_parse(const void *rsdp_v, size_t rsdp_len, acpi_read_phys_fn read_phys,
 }
 
 void
-acpi_irq_to_gsi(const struct acpi_info *info, uint8_t isa_irq, uint32_t *gsi,
-		uint16_t *flags)
+acpi_irq_to_gsi(const struct acpi_info *info, uint8_t isa_irq, uint32_t *gsi, uint16_t *flags)
 {
 	*gsi = isa_irq;
 	*flags = ACPI_POLARITY_HIGH | ACPI_TRIGGER_EDGE;
@@ -291,7 +290,7 @@ acpi_irq_to_gsi(const struct acpi_info *info, uint8_t isa_irq, uint32_t *gsi,
 		*gsi = o->gsi;
 		/* "Conforms to the bus" (0) means ISA: edge, active high. */
 		*flags = (o->flags & ACPI_POLARITY_MASK ? o->flags & ACPI_POLARITY_MASK
-							 : ACPI_POLARITY_HIGH) |
+							: ACPI_POLARITY_HIGH) |
 			 (o->flags & ACPI_TRIGGER_MASK ? o->flags & ACPI_TRIGGER_MASK
 						       : ACPI_TRIGGER_EDGE);
 	}
@@ -311,7 +310,7 @@ aml_small_int(const uint8_t *p, size_t left, size_t *used)
 	}
 	if (left >= 3 && p[0] == 0x0b) {
 		*used = 3;
-		return p[1];	/* SLP_TYP is 3 bits: the low byte holds it */
+		return p[1]; /* SLP_TYP is 3 bits: the low byte holds it */
 	}
 	return -1;
 }
@@ -326,13 +325,13 @@ acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa, uint8_t *slp_typ
 		if (memcmp(aml + i, "_S5_", 4) != 0)
 			continue;
 		p = i + 4;
-		if (p >= len || aml[p] != 0x12)		/* PackageOp */
+		if (p >= len || aml[p] != 0x12) /* PackageOp */
 			continue;
 		p++;
 		if (p >= len)
 			return -E_NOENT;
 		pkglen_bytes = 1 + (aml[p] >> 6);
-		p += pkglen_bytes + 1;			/* PkgLength, NumElements */
+		p += pkglen_bytes + 1; /* PkgLength, NumElements */
 		if (p >= len)
 			return -E_NOENT;
 		if ((a = aml_small_int(aml + p, len - p, &used)) < 0)

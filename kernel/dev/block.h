@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define BLK_SECTOR_SIZE		512
-#define BLK_MAX_DEVICES		8
+#define BLK_SECTOR_SIZE 512
+#define BLK_MAX_DEVICES 8
 
 struct blk_device;
 
@@ -18,16 +18,16 @@ struct blk_ops {
 	/* buf is any kernel memory; count > 0 and in range. */
 	int (*read)(struct blk_device *bd, uint64_t sector, uint32_t count, void *buf);
 	int (*write)(struct blk_device *bd, uint64_t sector, uint32_t count, const void *buf);
-	int (*flush)(struct blk_device *bd);	/* NULL: nothing to flush */
+	int (*flush)(struct blk_device *bd); /* NULL: nothing to flush */
 };
 
-#define BLK_SERIAL_MAX		20
+#define BLK_SERIAL_MAX 20
 
 struct blk_device {
 	const char *name;
 	uint64_t sectors;
 	bool read_only;
-	char serial[BLK_SERIAL_MAX + 1];	/* the device's ID string, or "" */
+	char serial[BLK_SERIAL_MAX + 1]; /* the device's ID string, or "" */
 	const struct blk_ops *ops;
 	void *priv;
 };

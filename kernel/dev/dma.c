@@ -6,7 +6,7 @@
 #include "mm/pmm.h"
 #include "themelios/errno.h"
 
-#define DMA_PAGE	4096
+#define DMA_PAGE 4096
 
 int
 dma_alloc(size_t bytes, struct dma_buf *buf)

@@ -9,10 +9,10 @@
 #include "lib/string.h"
 #include "themelios/errno.h"
 
-#define FW_CFG_SIGNATURE	0x0000
-#define FW_CFG_FILE_DIR		0x0019
-#define FW_CFG_NAME_LEN		56
-#define FW_CFG_MAX_FILES	4096
+#define FW_CFG_SIGNATURE 0x0000
+#define FW_CFG_FILE_DIR	 0x0019
+#define FW_CFG_NAME_LEN	 56
+#define FW_CFG_MAX_FILES 4096
 
 static const struct fw_cfg_transport *fw;
 

@@ -5,25 +5,25 @@
  */
 #include "dev/gicv3.h"
 
-#define GICD_CTLR		0x0000
-#define GICD_TYPER		0x0004
-#define GICD_IGROUPR		0x0080
-#define GICD_ISENABLER		0x0100
-#define GICD_ICENABLER		0x0180
-#define GICD_IPRIORITYR		0x0400
-#define GICD_ICFGR		0x0c00
-#define GICD_IROUTER		0x6000
-#define CTLR_ENABLE_G0		(1u << 0)
-#define CTLR_ENABLE_G1		(1u << 1)
-#define CTLR_ARE		(1u << 4)
-#define CTLR_RWP		(1u << 31)
+#define GICD_CTLR	      0x0000
+#define GICD_TYPER	      0x0004
+#define GICD_IGROUPR	      0x0080
+#define GICD_ISENABLER	      0x0100
+#define GICD_ICENABLER	      0x0180
+#define GICD_IPRIORITYR	      0x0400
+#define GICD_ICFGR	      0x0c00
+#define GICD_IROUTER	      0x6000
+#define CTLR_ENABLE_G0	      (1u << 0)
+#define CTLR_ENABLE_G1	      (1u << 1)
+#define CTLR_ARE	      (1u << 4)
+#define CTLR_RWP	      (1u << 31)
 
-#define GICR_WAKER		0x0014
-#define WAKER_PROCESSOR_SLEEP	(1u << 1)
-#define WAKER_CHILDREN_ASLEEP	(1u << 2)
-#define GICR_SGI_BASE		0x10000
+#define GICR_WAKER	      0x0014
+#define WAKER_PROCESSOR_SLEEP (1u << 1)
+#define WAKER_CHILDREN_ASLEEP (1u << 2)
+#define GICR_SGI_BASE	      0x10000
 
-#define PRIORITY_NORMAL		0xa0
+#define PRIORITY_NORMAL	      0xa0
 
 static volatile uint8_t *gicd, *gicr;
 
@@ -40,15 +40,15 @@ wr32(volatile uint8_t *base, unsigned int off, uint32_t v)
 }
 
 #define SYSREG_WRITE(name, v) __asm__ volatile("msr " name ", %0" : : "r"((uint64_t)(v)))
-#define SYSREG_READ(name, v) __asm__ volatile("mrs %0, " name : "=r"(v))
+#define SYSREG_READ(name, v)  __asm__ volatile("mrs %0, " name : "=r"(v))
 
-#define ICC_SRE_EL1	"S3_0_C12_C12_5"
-#define ICC_PMR_EL1	"S3_0_C4_C6_0"
-#define ICC_BPR1_EL1	"S3_0_C12_C12_3"
-#define ICC_IGRPEN1_EL1	"S3_0_C12_C12_7"
-#define ICC_IAR1_EL1	"S3_0_C12_C12_0"
-#define ICC_EOIR1_EL1	"S3_0_C12_C12_1"
-#define ICC_SGI1R_EL1	"S3_0_C12_C11_5"
+#define ICC_SRE_EL1	      "S3_0_C12_C12_5"
+#define ICC_PMR_EL1	      "S3_0_C4_C6_0"
+#define ICC_BPR1_EL1	      "S3_0_C12_C12_3"
+#define ICC_IGRPEN1_EL1	      "S3_0_C12_C12_7"
+#define ICC_IAR1_EL1	      "S3_0_C12_C12_0"
+#define ICC_EOIR1_EL1	      "S3_0_C12_C12_1"
+#define ICC_SGI1R_EL1	      "S3_0_C12_C11_5"
 
 static void
 wait_rwp(void)
@@ -101,7 +101,7 @@ gicv3_enable(unsigned int intid, int level)
 	unsigned int shift = 2 * (intid % 16) + 1;
 	cfg = level ? cfg & ~(1u << shift) : cfg | 1u << shift;
 	wr32(gicd, GICD_ICFGR + 4 * (intid / 16), cfg);
-	*(volatile uint64_t *)(gicd + GICD_IROUTER + 8 * intid) = 0;	/* CPU 0 */
+	*(volatile uint64_t *)(gicd + GICD_IROUTER + 8 * intid) = 0; /* CPU 0 */
 	wr32(gicd, GICD_ISENABLER + 4 * (intid / 32), 1u << (intid % 32));
 	wait_rwp();
 }

@@ -8,20 +8,20 @@
 #include "core/console.h"
 #include "core/console_rx.h"
 
-#define UART_DR		0x00
-#define UART_FR		0x18
-#define UART_LCR_H	0x2c
-#define UART_CR		0x30
-#define UART_IMSC	0x38
-#define UART_ICR	0x44
+#define UART_DR	      0x00
+#define UART_FR	      0x18
+#define UART_LCR_H    0x2c
+#define UART_CR	      0x30
+#define UART_IMSC     0x38
+#define UART_ICR      0x44
 
-#define FR_RXFE		(1u << 4)
-#define FR_TXFF		(1u << 5)
-#define LCR_8BIT_FIFO	0x70
-#define CR_ENABLE	0x301	/* UARTEN, TXE, RXE */
-#define INT_RX		(1u << 4)
-#define INT_RT		(1u << 6)	/* receive timeout */
-#define IMSC_RX		(INT_RX | INT_RT)
+#define FR_RXFE	      (1u << 4)
+#define FR_TXFF	      (1u << 5)
+#define LCR_8BIT_FIFO 0x70
+#define CR_ENABLE     0x301 /* UARTEN, TXE, RXE */
+#define INT_RX	      (1u << 4)
+#define INT_RT	      (1u << 6) /* receive timeout */
+#define IMSC_RX	      (INT_RX | INT_RT)
 
 static volatile uint8_t *uart;
 

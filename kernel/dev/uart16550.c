@@ -9,22 +9,22 @@
 #include "core/console.h"
 #include "core/device_control.h"
 
-#define REG_DATA	0	/* DLAB=0: receive/transmit */
-#define REG_IER		1	/* DLAB=0: interrupt enable */
-#define REG_DLL		0	/* DLAB=1: divisor low */
-#define REG_DLH		1	/* DLAB=1: divisor high */
-#define REG_FCR		2
-#define REG_LCR		3
-#define REG_MCR		4
-#define REG_LSR		5
-#define REG_SCRATCH	7
+#define REG_DATA	 0 /* DLAB=0: receive/transmit */
+#define REG_IER		 1 /* DLAB=0: interrupt enable */
+#define REG_DLL		 0 /* DLAB=1: divisor low */
+#define REG_DLH		 1 /* DLAB=1: divisor high */
+#define REG_FCR		 2
+#define REG_LCR		 3
+#define REG_MCR		 4
+#define REG_LSR		 5
+#define REG_SCRATCH	 7
 
-#define LCR_8N1		0x03
-#define LCR_DLAB	0x80
-#define FCR_ENABLE_CLEAR 0xc7	/* enable, clear both, 14-byte threshold */
-#define MCR_DTR_RTS_OUT2 0x0b	/* OUT2 gates the IRQ line on PCs */
-#define LSR_DATA_READY	0x01
-#define LSR_THR_EMPTY	0x20
+#define LCR_8N1		 0x03
+#define LCR_DLAB	 0x80
+#define FCR_ENABLE_CLEAR 0xc7 /* enable, clear both, 14-byte threshold */
+#define MCR_DTR_RTS_OUT2 0x0b /* OUT2 gates the IRQ line on PCs */
+#define LSR_DATA_READY	 0x01
+#define LSR_THR_EMPTY	 0x20
 #define IER_RX_AVAILABLE 0x01
 
 static uint16_t uart_port;
@@ -36,7 +36,7 @@ static uint16_t uart_port;
  * and getc returns them before the FIFO's.  Past EARLY_MAX the byte in
  * the UART when the FIFO comes on is lost.
  */
-#define EARLY_MAX	256
+#define EARLY_MAX 256
 static uint8_t early_rx[EARLY_MAX];
 static unsigned int early_len, early_pos;
 
@@ -51,7 +51,7 @@ uart16550_init(uint16_t port)
 
 	outb(port + REG_IER, 0);
 	outb(port + REG_LCR, LCR_DLAB);
-	outb(port + REG_DLL, 1);	/* 115200 baud */
+	outb(port + REG_DLL, 1); /* 115200 baud */
 	outb(port + REG_DLH, 0);
 	outb(port + REG_LCR, LCR_8N1);
 	while (early_len < EARLY_MAX && (inb(port + REG_LSR) & LSR_DATA_READY))

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define COM1_PORT	0x3f8
-#define COM1_IRQ	4
+#define COM1_PORT 0x3f8
+#define COM1_IRQ  4
 
 /* Programs 115200 8N1 with FIFOs; returns false when no UART answers. */
 bool uart16550_init(uint16_t port);

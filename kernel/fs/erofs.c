@@ -20,31 +20,31 @@
 #define SB_SIZE			128
 #define SB_MAGIC		0xe0f5e1e2
 #define COMPAT_SB_CHKSUM	0x1
-#define INCOMPAT_ZERO_PADDING	0x01	/* of compressed data */
+#define INCOMPAT_ZERO_PADDING	0x01 /* of compressed data */
 #define INCOMPAT_COMPR_CFGS	0x02
 #define INCOMPAT_CHUNKED_FILE	0x04
 #define INCOMPAT_DEVICE_TABLE	0x08
 #define INCOMPAT_ZTAILPACKING	0x10
 #define INCOMPAT_FRAGMENTS	0x20
-#define INCOMPAT_XATTR_PREFIXES	0x40	/* only xattrs use it: skipped */
-#define INCOMPAT_COMPRESSED	(INCOMPAT_ZERO_PADDING | INCOMPAT_COMPR_CFGS | \
-				 INCOMPAT_ZTAILPACKING | INCOMPAT_FRAGMENTS)
-#define INCOMPAT_KNOWN		(INCOMPAT_CHUNKED_FILE | INCOMPAT_XATTR_PREFIXES)
+#define INCOMPAT_XATTR_PREFIXES 0x40 /* only xattrs use it: skipped */
+#define INCOMPAT_COMPRESSED \
+	(INCOMPAT_ZERO_PADDING | INCOMPAT_COMPR_CFGS | INCOMPAT_ZTAILPACKING | INCOMPAT_FRAGMENTS)
+#define INCOMPAT_KNOWN		  (INCOMPAT_CHUNKED_FILE | INCOMPAT_XATTR_PREFIXES)
 
-#define NID_SHIFT		5	/* nids count 32-byte slots */
-#define INODE_COMPACT		32
-#define INODE_EXTENDED		64
-#define FORMAT_EXTENDED		0x1
-#define FORMAT_KNOWN		0xf	/* version bit and three layout bits */
-#define LAYOUT_FLAT_PLAIN	0
-#define LAYOUT_COMPRESSED_FULL	1
-#define LAYOUT_FLAT_INLINE	2
+#define NID_SHIFT		  5 /* nids count 32-byte slots */
+#define INODE_COMPACT		  32
+#define INODE_EXTENDED		  64
+#define FORMAT_EXTENDED		  0x1
+#define FORMAT_KNOWN		  0xf /* version bit and three layout bits */
+#define LAYOUT_FLAT_PLAIN	  0
+#define LAYOUT_COMPRESSED_FULL	  1
+#define LAYOUT_FLAT_INLINE	  2
 #define LAYOUT_COMPRESSED_COMPACT 3
-#define LAYOUT_CHUNK_BASED	4
-#define CHUNK_BLKBITS_MASK	0x1f
-#define CHUNK_INDEXES		0x20	/* 8-byte entries, else 4-byte block numbers */
-#define NULL_ADDR		0xffffffffu	/* a hole */
-#define DIRENT_SIZE		12
+#define LAYOUT_CHUNK_BASED	  4
+#define CHUNK_BLKBITS_MASK	  0x1f
+#define CHUNK_INDEXES		  0x20	      /* 8-byte entries, else 4-byte block numbers */
+#define NULL_ADDR		  0xffffffffu /* a hole */
+#define DIRENT_SIZE		  12
 
 /* The one door to the image: nothing past fs->size gets through. */
 static int
@@ -134,7 +134,7 @@ erofs_mount(struct erofs_fs *fs, const struct erofs_io *io)
 	/* Compressed data, multiple devices, or features from the future. */
 	if (fs->feature_incompat & ~INCOMPAT_KNOWN)
 		return -E_NOTSUP;
-	if (le16(sb + 86) != 0 || sb[90] != 0)	/* extra devices; dirblkbits */
+	if (le16(sb + 86) != 0 || sb[90] != 0) /* extra devices; dirblkbits */
 		return -E_NOTSUP;
 	if (blocks == 0 || meta_blkaddr >= blocks)
 		return -E_CORRUPT;
@@ -157,8 +157,13 @@ static bool
 mode_ok(uint16_t mode)
 {
 	switch (mode & EROFS_S_IFMT) {
-	case EROFS_S_IFREG: case EROFS_S_IFDIR: case EROFS_S_IFLNK: case EROFS_S_IFCHR:
-	case EROFS_S_IFBLK: case EROFS_S_IFIFO: case EROFS_S_IFSOCK:
+	case EROFS_S_IFREG:
+	case EROFS_S_IFDIR:
+	case EROFS_S_IFLNK:
+	case EROFS_S_IFCHR:
+	case EROFS_S_IFBLK:
+	case EROFS_S_IFIFO:
+	case EROFS_S_IFSOCK:
 		return true;
 	default:
 		return false;
@@ -196,7 +201,7 @@ check_layout(const struct erofs_fs *fs, struct erofs_inode *ino)
 		return 0;
 	case LAYOUT_COMPRESSED_FULL:
 	case LAYOUT_COMPRESSED_COMPACT:
-		return 0;	/* readable metadata; erofs_read refuses the data */
+		return 0; /* readable metadata; erofs_read refuses the data */
 	default:
 		return -E_NOTSUP;
 	}
@@ -228,7 +233,7 @@ erofs_inode_get(const struct erofs_fs *fs, uint64_t nid, struct erofs_inode *ino
 	ino->ino = le32(raw + 20);
 	if (ino->extended) {
 		r = image_read(fs, off + INODE_COMPACT, raw + INODE_COMPACT,
-		    INODE_EXTENDED - INODE_COMPACT);
+			       INODE_EXTENDED - INODE_COMPACT);
 		if (r < 0)
 			return r;
 		ino->size = le64(raw + 8);
@@ -260,7 +265,7 @@ erofs_inode_get(const struct erofs_fs *fs, uint64_t nid, struct erofs_inode *ino
 	if (type == EROFS_S_IFLNK && (ino->size == 0 || ino->size > EROFS_SYMLINK_MAX))
 		return -E_CORRUPT;
 	if (type != EROFS_S_IFREG && type != EROFS_S_IFDIR && type != EROFS_S_IFLNK)
-		return 0;	/* no data to find */
+		return 0; /* no data to find */
 	return check_layout(fs, ino);
 }
 
@@ -269,8 +274,8 @@ erofs_inode_get(const struct erofs_fs *fs, uint64_t nid, struct erofs_inode *ino
  * and how many bytes from there are contiguous.
  */
 static int
-map(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off,
-    uint64_t *phys, uint64_t *len)
+map(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off, uint64_t *phys,
+    uint64_t *len)
 {
 	uint64_t bsz = (uint64_t)1 << fs->blkszbits;
 
@@ -306,7 +311,7 @@ map(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off,
 		if (r < 0)
 			return r;
 		if (unit == 8) {
-			if (le16(e + 2) != 0)	/* another device: none exists */
+			if (le16(e + 2) != 0) /* another device: none exists */
 				return -E_CORRUPT;
 			blkaddr = le32(e + 4);
 		} else {
@@ -325,13 +330,13 @@ map(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off,
 		return 0;
 	}
 	default:
-		return -E_NOTSUP;	/* compressed */
+		return -E_NOTSUP; /* compressed */
 	}
 }
 
 long
-erofs_read(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off,
-	   void *buf, size_t len)
+erofs_read(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off, void *buf,
+	   size_t len)
 {
 	uint8_t *p = buf;
 	size_t done = 0;
@@ -341,7 +346,7 @@ erofs_read(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t of
 	if (len > ino->size - off)
 		len = (size_t)(ino->size - off);
 	if (len > (size_t)1 << 30)
-		len = (size_t)1 << 30;	/* the count must fit the return value */
+		len = (size_t)1 << 30; /* the count must fit the return value */
 	while (done < len) {
 		uint64_t phys, n;
 		int r = map(fs, ino, off + done, &phys, &n);
@@ -364,8 +369,8 @@ erofs_read(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t of
 
 /* Reads exactly len bytes of the inode's data, or fails. */
 static int
-read_exact(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off,
-	   void *buf, size_t len)
+read_exact(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off, void *buf,
+	   size_t len)
 {
 	long n = erofs_read(fs, ino, off, buf, len);
 
@@ -382,8 +387,8 @@ read_exact(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t of
  * and checks all of that.
  */
 static int
-dir_entry(const struct erofs_fs *fs, const struct erofs_inode *dir, uint64_t blk,
-	  unsigned i, unsigned *count, struct erofs_dirent *d)
+dir_entry(const struct erofs_fs *fs, const struct erofs_inode *dir, uint64_t blk, unsigned i,
+	  unsigned *count, struct erofs_dirent *d)
 {
 	uint64_t base = blk << fs->blkszbits;
 	uint64_t block_len = dir->size - base;
@@ -415,7 +420,7 @@ dir_entry(const struct erofs_fs *fs, const struct erofs_inode *dir, uint64_t blk
 	if (len > EROFS_NAME_MAX) {
 		if (!last)
 			return -E_CORRUPT;
-		len = EROFS_NAME_MAX + 1;	/* padding may follow the last name */
+		len = EROFS_NAME_MAX + 1; /* padding may follow the last name */
 	}
 	r = read_exact(fs, dir, base + start, d->name, len);
 	if (r < 0)
@@ -447,12 +452,12 @@ erofs_readdir(const struct erofs_fs *fs, const struct erofs_inode *dir, uint64_t
 	if ((*pos & mask) % DIRENT_SIZE != 0)
 		return -E_INVAL;
 	r = dir_entry(fs, dir, *pos >> fs->blkszbits, (unsigned)((*pos & mask) / DIRENT_SIZE),
-	    &count, d);
+		      &count, d);
 	if (r < 0)
 		return r;
 	*pos += DIRENT_SIZE;
 	if ((*pos & mask) / DIRENT_SIZE >= count)
-		*pos = (*pos | mask) + 1;	/* the next block */
+		*pos = (*pos | mask) + 1; /* the next block */
 	return 1;
 }
 
@@ -472,8 +477,8 @@ name_cmp(const char *a, size_t alen, const char *b, size_t blen)
  * can only make a name unfindable.
  */
 int
-erofs_lookup(const struct erofs_fs *fs, const struct erofs_inode *dir, const char *name,
-	     size_t len, uint64_t *nid)
+erofs_lookup(const struct erofs_fs *fs, const struct erofs_inode *dir, const char *name, size_t len,
+	     uint64_t *nid)
 {
 	struct erofs_dirent d;
 	uint64_t lo = 0, hi, blk = 0;
@@ -487,7 +492,7 @@ erofs_lookup(const struct erofs_fs *fs, const struct erofs_inode *dir, const cha
 	if (len == 0)
 		return -E_NOENT;
 	hi = blocks_of(fs, dir->size);
-	while (lo < hi) {		/* the last block whose first name <= name */
+	while (lo < hi) { /* the last block whose first name <= name */
 		uint64_t mid = lo + (hi - lo) / 2;
 
 		r = dir_entry(fs, dir, mid, 0, &count, &d);
@@ -529,8 +534,7 @@ erofs_lookup(const struct erofs_fs *fs, const struct erofs_inode *dir, const cha
 }
 
 long
-erofs_readlink(const struct erofs_fs *fs, const struct erofs_inode *ino, char *buf,
-	       size_t size)
+erofs_readlink(const struct erofs_fs *fs, const struct erofs_inode *ino, char *buf, size_t size)
 {
 	int r;
 
@@ -586,7 +590,8 @@ erofs_resolve(const struct erofs_fs *fs, const char *path, bool follow_last,
 		const char *after = rest;
 		while (*after == '/')
 			after++;
-		if ((next.mode & EROFS_S_IFMT) != EROFS_S_IFLNK || (*after == '\0' && !follow_last)) {
+		if ((next.mode & EROFS_S_IFMT) != EROFS_S_IFLNK ||
+		    (*after == '\0' && !follow_last)) {
 			cur = next;
 			continue;
 		}

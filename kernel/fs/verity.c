@@ -59,14 +59,14 @@ verity_tree_init(struct verity_tree *t, const struct verity_params *p,
 	uint32_t hbs = p->hash_block_size;
 	uint64_t pos;
 
-	if (!block_size_ok(p->data_block_size) || !block_size_ok(hbs) ||
-	    p->data_blocks == 0 || p->salt_size > VERITY_MAX_SALT ||
-	    p->hash_offset > UINT64_MAX - VERITY_SB_SIZE - hbs)
+	if (!block_size_ok(p->data_block_size) || !block_size_ok(hbs) || p->data_blocks == 0 ||
+	    p->salt_size > VERITY_MAX_SALT || p->hash_offset > UINT64_MAX - VERITY_SB_SIZE - hbs)
 		return -E_CORRUPT;
 	memset(t, 0, sizeof(*t));
 	t->p = *p;
 	memcpy(t->root, root, SHA256_DIGEST_BYTES);
-	for (t->per_block_bits = 0; ((uint32_t)SHA256_DIGEST_BYTES << (t->per_block_bits + 1)) <= hbs;)
+	for (t->per_block_bits = 0;
+	     ((uint32_t)SHA256_DIGEST_BYTES << (t->per_block_bits + 1)) <= hbs;)
 		t->per_block_bits++;
 	/* As many levels as it takes to fold the data blocks into one. */
 	while (t->per_block_bits * (unsigned)t->levels < 64 &&
@@ -104,8 +104,8 @@ verity_hash_block(const struct verity_tree *t, const uint8_t *block, size_t len,
 }
 
 int
-verity_root_of_device(const struct verity_tree *t, const struct verity_io *io,
-		      uint8_t *scratch, uint8_t out[SHA256_DIGEST_BYTES])
+verity_root_of_device(const struct verity_tree *t, const struct verity_io *io, uint8_t *scratch,
+		      uint8_t out[SHA256_DIGEST_BYTES])
 {
 	bool verified = false;
 	int r;
@@ -167,8 +167,8 @@ good:
 }
 
 int
-verity_read(const struct verity_tree *t, const struct verity_io *io, uint64_t index,
-	    uint8_t *buf, uint8_t *scratch)
+verity_read(const struct verity_tree *t, const struct verity_io *io, uint64_t index, uint8_t *buf,
+	    uint8_t *scratch)
 {
 	int r;
 

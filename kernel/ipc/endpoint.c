@@ -13,7 +13,7 @@
 
 struct kmsg_node {
 	struct list_node link;
-	struct kobject *hold;		/* kept alive (charged) until received */
+	struct kobject *hold; /* kept alive (charged) until received */
 	struct ipc_kmsg msg;
 };
 
@@ -38,8 +38,7 @@ static const struct kobject_ops endpoint_ops = {
 int
 endpoint_create(struct process *owner, struct endpoint **out)
 {
-	struct endpoint *ep = process_object_new(owner, sizeof(*ep), KOBJ_ENDPOINT,
-						 &endpoint_ops);
+	struct endpoint *ep = process_object_new(owner, sizeof(*ep), KOBJ_ENDPOINT, &endpoint_ops);
 
 	if (!ep)
 		return -E_NOMEM;
@@ -100,7 +99,7 @@ ipc_block(struct ipc_state *st)
 {
 	while (!st->done) {
 		if (thread_should_stop())
-			return -E_DEAD;	/* killed: process_end unlinks us */
+			return -E_DEAD; /* killed: process_end unlinks us */
 		cap_lock_wait(&st->wq);
 	}
 	return st->result;
@@ -147,8 +146,7 @@ deliver(struct thread *s, struct thread *r, bool grant)
 	rs->msg.cap_slot = 0;
 	if (!cap)
 		return;
-	if (grant && rs->recv_slot &&
-	    cap_copy(s->proc->cs, cap, r->proc->cs, rs->recv_slot) == 0) {
+	if (grant && rs->recv_slot && cap_copy(s->proc->cs, cap, r->proc->cs, rs->recv_slot) == 0) {
 		rs->msg.flags |= IPC_MSG_CAP;
 		rs->msg.cap_slot = rs->recv_slot;
 	} else {
@@ -237,7 +235,7 @@ ipc_recv(uint64_t slot, unsigned int flags)
 	if (err)
 		return err;
 	ep = (struct endpoint *)c->obj;
-	drop_reply(st);		/* a new receive ends the last call unanswered */
+	drop_reply(st); /* a new receive ends the last call unanswered */
 	st->done = false;
 	if (!list_empty(&ep->kmsgs)) {
 		struct kmsg_node *k = container_of(list_first(&ep->kmsgs), struct kmsg_node, link);
@@ -347,7 +345,7 @@ reply_last_cap(struct kobject *obj)
 	struct reply *r = (struct reply *)obj;
 	struct thread *c = r->caller;
 
-	if (c) {	/* dropped unanswered */
+	if (c) { /* dropped unanswered */
 		r->caller = NULL;
 		c->ipc->saved_reply = NULL;
 		finish(c, -E_DEAD);

@@ -37,40 +37,40 @@ struct ipc_kmsg {
 	uint32_t len;
 	uint32_t flags;
 	uint64_t badge;
-	uint64_t cap_slot;		/* sender: slot to transfer; receiver: slot it landed in */
+	uint64_t cap_slot; /* sender: slot to transfer; receiver: slot it landed in */
 	uint8_t data[IPC_DATA_MAX];
 };
 
 struct endpoint {
-	struct kobject obj;		/* KOBJ_ENDPOINT */
-	struct list_node senders;	/* ipc_state.link */
+	struct kobject obj;	  /* KOBJ_ENDPOINT */
+	struct list_node senders; /* ipc_state.link */
 	struct list_node receivers;
-	struct list_node kmsgs;		/* kernel reports waiting for a receiver */
-	struct process *owner;		/* charged for it; referenced */
+	struct list_node kmsgs; /* kernel reports waiting for a receiver */
+	struct process *owner;	/* charged for it; referenced */
 };
 
 enum ipc_wait {
 	IPC_IDLE,
-	IPC_SENDING,			/* queued on ep->senders */
-	IPC_CALLING,			/* queued on ep->senders, then awaits a reply */
-	IPC_RECEIVING,			/* queued on ep->receivers */
-	IPC_AWAIT_REPLY,		/* delivered a call; replier owes us */
+	IPC_SENDING,	 /* queued on ep->senders */
+	IPC_CALLING,	 /* queued on ep->senders, then awaits a reply */
+	IPC_RECEIVING,	 /* queued on ep->receivers */
+	IPC_AWAIT_REPLY, /* delivered a call; replier owes us */
 };
 
 /* Per user thread. */
 struct ipc_state {
 	struct thread *thread;
 	struct list_node link;
-	struct endpoint *ep;		/* queued on, referenced */
+	struct endpoint *ep; /* queued on, referenced */
 	enum ipc_wait wait;
-	bool done;			/* the partner finished our operation */
+	bool done; /* the partner finished our operation */
 	int result;
-	uint64_t badge;			/* of the capability we send through */
-	bool grant;			/* it carried GRANT */
-	uint64_t recv_slot;		/* where a received capability goes */
-	struct thread *reply_to;	/* the caller we owe a reply */
-	struct thread *replier;		/* the thread that owes us one */
-	struct reply *saved_reply;	/* ...or the Reply object that does */
+	uint64_t badge;		   /* of the capability we send through */
+	bool grant;		   /* it carried GRANT */
+	uint64_t recv_slot;	   /* where a received capability goes */
+	struct thread *reply_to;   /* the caller we owe a reply */
+	struct thread *replier;	   /* the thread that owes us one */
+	struct reply *saved_reply; /* ...or the Reply object that does */
 	struct wait_queue wq;
 	/* The user buffer a receive (recv, call's reply) will copy the
 	 * message out to, pinned from the check before the operation until
@@ -78,7 +78,7 @@ struct ipc_state {
 	 * whose buffer was good never takes a message it cannot hand out.
 	 * 0: none.  Set under the process's vm_lock. */
 	uintptr_t pinned_buf;
-	struct ipc_kmsg msg;		/* out going, then in coming */
+	struct ipc_kmsg msg; /* out going, then in coming */
 };
 
 /*
@@ -89,9 +89,9 @@ struct ipc_state {
  * leaves it empty (-E_DEAD to use).
  */
 struct reply {
-	struct kobject obj;		/* KOBJ_REPLY */
+	struct kobject obj; /* KOBJ_REPLY */
 	struct thread *caller;
-	struct process *owner;		/* charged for it; referenced */
+	struct process *owner; /* charged for it; referenced */
 };
 
 /* A new endpoint, charged one page to owner.  -E_NOMEM. */
@@ -149,6 +149,7 @@ int ipc_reply_through(struct reply *r);
  * IPC_DATA_MAX).
  */
 void endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
-    const uint64_t words[IPC_WORDS], const void *data, uint32_t len, struct kobject *hold);
+			  const uint64_t words[IPC_WORDS], const void *data, uint32_t len,
+			  struct kobject *hold);
 
 #endif

@@ -77,8 +77,7 @@ switch_and_wait(struct ipc_state *st, struct ipc_state *partner, unsigned long f
 
 /* No canaries on the fastpath: no arrays, only a capability pointer
  * whose address the lookup fills. */
-int __attribute__((no_stack_protector))
-ipc_fast_call(uint64_t slot)
+int __attribute__((no_stack_protector)) ipc_fast_call(uint64_t slot)
 {
 	struct thread *self = thread_current(), *r;
 	struct ipc_state *st = self->ipc;
@@ -112,8 +111,7 @@ out:
 	return err;
 }
 
-int __attribute__((no_stack_protector))
-ipc_fast_reply_recv(uint64_t slot)
+int __attribute__((no_stack_protector)) ipc_fast_reply_recv(uint64_t slot)
 {
 	struct thread *self = thread_current(), *caller;
 	struct ipc_state *st = self->ipc;

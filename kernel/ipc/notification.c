@@ -32,8 +32,8 @@ static const struct kobject_ops notification_ops = {
 int
 notification_create(struct process *owner, struct notification **out)
 {
-	struct notification *n = process_object_new(owner, sizeof(*n), KOBJ_NOTIFICATION,
-						    &notification_ops);
+	struct notification *n =
+		process_object_new(owner, sizeof(*n), KOBJ_NOTIFICATION, &notification_ops);
 
 	if (!n)
 		return -E_NOMEM;
@@ -56,7 +56,7 @@ notification_wait(struct notification *n, bool block, uint64_t deadline_ns, uint
 {
 	int err = 0;
 
-	kobject_ref(&n->obj);		/* it outlives our sleep */
+	kobject_ref(&n->obj); /* it outlives our sleep */
 	while (!n->word && !n->dead) {
 		if (!block) {
 			err = -E_AGAIN;

@@ -18,11 +18,11 @@
 struct process;
 
 struct notification {
-	struct kobject obj;		/* KOBJ_NOTIFICATION */
+	struct kobject obj; /* KOBJ_NOTIFICATION */
 	uint64_t word;
-	bool dead;			/* no capability left */
+	bool dead; /* no capability left */
 	struct wait_queue waiters;
-	struct process *owner;		/* charged for it; referenced */
+	struct process *owner; /* charged for it; referenced */
 };
 
 /* Capability lock held for all three. */
@@ -30,7 +30,6 @@ int notification_create(struct process *owner, struct notification **out);
 void notification_signal(struct notification *n, uint64_t bits);
 /* 0 and *word, -E_AGAIN (non-blocking, nothing set), -E_TIMEOUT (nothing
  * by deadline_ns; UINT64_MAX: no deadline), -E_REVOKED or -E_DEAD. */
-int notification_wait(struct notification *n, bool block, uint64_t deadline_ns,
-    uint64_t *word);
+int notification_wait(struct notification *n, bool block, uint64_t deadline_ns, uint64_t *word);
 
 #endif

@@ -31,10 +31,8 @@ KTEST(fault_catch_names_each_fault)
 		const char *what, *name;
 	} cases[] = {
 #ifdef __x86_64__
-		{ "divzero", "divide error" },
-		{ "ud", "invalid opcode" },
-		{ "pagefault", "page fault" },
-		{ "gpf", "general protection fault" },
+		{ "divzero", "divide error" },	{ "ud", "invalid opcode" },
+		{ "pagefault", "page fault" },	{ "gpf", "general protection fault" },
 		{ "breakpoint", "breakpoint" },
 #elif defined(__aarch64__)
 		{ "ud", "undefined instruction" },
@@ -103,7 +101,7 @@ KTEST(stack_overflow_is_caught)
 		printk("    overflow reported as: %s\n", fi.name);
 }
 
-#ifdef IRQ_VECTOR_SELF_TEST	/* the arch has a vector for self-IPI tests */
+#ifdef IRQ_VECTOR_SELF_TEST /* the arch has a vector for self-IPI tests */
 static void
 dummy_handler(struct arch_regs *regs, void *ctx)
 {
@@ -231,7 +229,9 @@ KTEST(timer_event_10ms_not_early)
 
 KTEST(timer_events_fire_in_deadline_order)
 {
-	enum { N = 8 };
+	enum {
+		N = 8
+	};
 	static const unsigned int offsets_ms[N] = { 17, 3, 11, 3, 25, 7, 1, 14 };
 	struct time_event ev[N];
 	struct fired f[N];
@@ -270,7 +270,7 @@ KTEST(timer_event_cancel_and_rearm)
 	memset(&ev, 0, sizeof(ev));
 	memset(&late, 0, sizeof(late));
 	fire_count = 0;
-	KTEST_CHECK(!time_event_cancel(&ev));		/* never armed */
+	KTEST_CHECK(!time_event_cancel(&ev)); /* never armed */
 	time_event_arm(&ev, now + 5 * NSEC_PER_MSEC, record_fire, &f);
 	KTEST_CHECK(time_event_cancel(&ev));
 	KTEST_CHECK(!time_event_cancel(&ev));

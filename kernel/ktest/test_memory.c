@@ -72,8 +72,8 @@ KTEST(pmm_all_memory_twice)
 		KTEST_CHECK_EQ(free_chain(head), count);
 		pmm_get_stats(&after);
 		KTEST_CHECK_EQ(after.free, before.free);
-		printk("    round %d: %lu frames allocated and freed, highest %#lx\n",
-		       round, count, highest);
+		printk("    round %d: %lu frames allocated and freed, highest %#lx\n", round, count,
+		       highest);
 	}
 }
 
@@ -220,7 +220,8 @@ KTEST(user_address_space_lifecycle)
 	for (int i = 0; i < 3; i++) {
 		KTEST_CHECK_EQ(pmm_alloc_frame(&frames[i]), 0);
 		KTEST_CHECK_EQ(vm_space_map(&vs, 0x400000 + i * PAGE_SIZE_4K, frames[i],
-					    VM_READ | VM_WRITE), 0);
+					    VM_READ | VM_WRITE),
+			       0);
 	}
 	KTEST_CHECK_EQ(vs.pages, 3);
 	KTEST_CHECK_EQ(vm_space_map(&vs, 0x400000, frames[0], VM_READ), -E_EXIST);
@@ -297,7 +298,7 @@ KTEST(user_page_tables_are_paid_for)
 	pmm_get_stats(&before);
 	KTEST_CHECK_EQ(pmm_alloc_frame(&frame), 0);
 	KTEST_CHECK_EQ(vm_space_create(&vs, &budget_payer, &b), 0);
-	KTEST_CHECK_EQ(b.charged, 1);			/* the root */
+	KTEST_CHECK_EQ(b.charged, 1); /* the root */
 	/* Three tables to make, two paid for: refused, nothing made. */
 	KTEST_CHECK_EQ(vm_space_map(&vs, 0x400000, frame, VM_READ), -E_NOMEM);
 	KTEST_CHECK_EQ(b.charged, 1);
@@ -314,7 +315,7 @@ KTEST(user_page_tables_are_paid_for)
 	/* Unmapped and trimmed, the tables go back: the root stays. */
 	KTEST_CHECK_EQ(vm_space_unmap(&vs, 0x400000, NULL), 0);
 	vm_space_trim(&vs, 0x400000, 1);
-	KTEST_CHECK_EQ(b.charged, 4);			/* 0x401000 still there */
+	KTEST_CHECK_EQ(b.charged, 4); /* 0x401000 still there */
 	KTEST_CHECK_EQ(vm_space_unmap(&vs, 0x401000, NULL), 0);
 	vm_space_trim(&vs, 0x401000, 1);
 	KTEST_CHECK_EQ(b.charged, 1);

@@ -22,7 +22,7 @@ in_a_window(const struct pci_bar *b)
 	const struct boot_pci_host *dt = &pci_host_get()->dt;
 
 	if (!dt->nranges)
-		return true;	/* the firmware's choice: nothing to check against */
+		return true; /* the firmware's choice: nothing to check against */
 	for (size_t w = 0; w < dt->nranges; w++) {
 		const struct boot_pci_range *r = &dt->ranges[w];
 		if (r->space != BOOT_PCI_IO && b->addr >= r->cpu_addr &&

@@ -18,15 +18,15 @@
  * one more if the creating thread was preempted between the two
  * creations).  On one CPU; with several, each would keep its own.
  */
-#define FAIR_DISPATCHES	20
+#define FAIR_DISPATCHES 20
 #define FAIR_SLACK	2
-#define FAIR_HANG_NS	(60 * NSEC_PER_SEC)	/* only to end a broken run */
+#define FAIR_HANG_NS	(60 * NSEC_PER_SEC) /* only to end a broken run */
 
 struct busy {
 	struct thread *partner;
 	volatile bool stop;
 	volatile uint64_t iterations;
-	uint64_t partner_dispatches;	/* the partner's count when this one ended */
+	uint64_t partner_dispatches; /* the partner's count when this one ended */
 };
 
 static uint64_t
@@ -73,9 +73,10 @@ KTEST(sched_preemption_is_fair)
 		}
 		thread_sleep_ns(20 * NSEC_PER_MSEC);
 	}
-	printk("    busy-a ran %lu times (%lu iterations, %lu ms), busy-b %lu times (%lu, %lu ms)\n",
-	       ta->dispatches, a.iterations, (uint64_t)(ta->cpu_ns / NSEC_PER_MSEC),
-	       tb->dispatches, b.iterations, (uint64_t)(tb->cpu_ns / NSEC_PER_MSEC));
+	printk("    busy-a ran %lu times (%lu iterations, %lu ms), busy-b %lu times (%lu, %lu "
+	       "ms)\n",
+	       ta->dispatches, a.iterations, (uint64_t)(ta->cpu_ns / NSEC_PER_MSEC), tb->dispatches,
+	       b.iterations, (uint64_t)(tb->cpu_ns / NSEC_PER_MSEC));
 	printk("    when each ended, the other had run %lu (a) and %lu (b) times\n",
 	       a.partner_dispatches, b.partner_dispatches);
 	KTEST_CHECK(a.iterations > 0 && b.iterations > 0);
@@ -104,8 +105,8 @@ KTEST(sched_sleep_is_not_early)
 static struct mutex counter_lock;
 static volatile uint64_t counter;
 
-#define MUTEX_THREADS	4
-#define MUTEX_ROUNDS	2000
+#define MUTEX_THREADS 4
+#define MUTEX_ROUNDS  2000
 
 static void
 increment(void *arg)

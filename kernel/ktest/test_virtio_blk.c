@@ -13,10 +13,10 @@
 #include "mm/kmalloc.h"
 #include "themelios/errno.h"
 
-#define SECTORS_READ	20	/* three 4 KiB pieces in flight at once */
-#define WRITE_AT	100
-#define ERROR_AT	200	/* where the blkdebug boot injects EIO */
-#define BREAK_ME	"break-me"
+#define SECTORS_READ 20 /* three 4 KiB pieces in flight at once */
+#define WRITE_AT     100
+#define ERROR_AT     200 /* where the blkdebug boot injects EIO */
+#define BREAK_ME     "break-me"
 
 static bool
 to_break(const struct blk_device *bd)
@@ -151,8 +151,7 @@ KTEST(virtio_blk_broken_device_is_stopped)
 		if (!bd->read_only)
 			KTEST_CHECK_EQ(blk_write(bd, 0, 1, buf), -E_IO);
 		KTEST_CHECK_EQ(blk_flush(bd), bd->ops->flush ? -E_IO : 0);
-		printk("ktest: %s: stopped after a bad used index; requests get -E_IO\n",
-		       bd->name);
+		printk("ktest: %s: stopped after a bad used index; requests get -E_IO\n", bd->name);
 		for (unsigned int k = 0; blk_device_at(k); k++) {
 			struct blk_device *other = blk_device_at(k);
 

@@ -149,8 +149,7 @@ next_used(const struct frame_bitmap *bm, uint64_t i, uint64_t end)
 }
 
 int
-frame_bitmap_alloc_run(struct frame_bitmap *bm, size_t count, size_t align,
-		       uint64_t *pfn)
+frame_bitmap_alloc_run(struct frame_bitmap *bm, size_t count, size_t align, uint64_t *pfn)
 {
 	uint64_t start = bm->first_usable;
 
@@ -179,8 +178,7 @@ frame_bitmap_alloc_run(struct frame_bitmap *bm, size_t count, size_t align,
 }
 
 int
-frame_bitmap_free(struct frame_bitmap *bm, uint64_t pfn, size_t count,
-		  uint64_t *bad)
+frame_bitmap_free(struct frame_bitmap *bm, uint64_t pfn, size_t count, uint64_t *bad)
 {
 	if (count == 0) {
 		*bad = pfn;
@@ -188,8 +186,7 @@ frame_bitmap_free(struct frame_bitmap *bm, uint64_t pfn, size_t count,
 	}
 	for (uint64_t i = pfn; i - pfn < count; i++) {
 		*bad = i;
-		if (i >= bm->nframes || !test_bit(bm->present, i) ||
-		    test_bit(bm->reserved, i))
+		if (i >= bm->nframes || !test_bit(bm->present, i) || test_bit(bm->reserved, i))
 			return -E_INVAL;
 		if (!test_bit(bm->used, i))
 			return -E_NOENT;

@@ -17,8 +17,8 @@ struct frame_bitmap {
 	uint64_t *reserved;
 	size_t nframes;
 	size_t nwords;
-	size_t hint;		/* word where the next single-frame search starts */
-	uint64_t first_usable;	/* runs are searched from here: RAM may start high */
+	size_t hint;	       /* word where the next single-frame search starts */
+	uint64_t first_usable; /* runs are searched from here: RAM may start high */
 	uint64_t total, free, allocated, nreserved;
 };
 
@@ -40,15 +40,13 @@ int frame_bitmap_alloc(struct frame_bitmap *bm, uint64_t *pfn);
 
 /* count contiguous frames starting at a multiple of align (a power of
  * two); -E_INVAL for count 0 or a bad align, -E_NOMEM when no run fits. */
-int frame_bitmap_alloc_run(struct frame_bitmap *bm, size_t count, size_t align,
-			   uint64_t *pfn);
+int frame_bitmap_alloc_run(struct frame_bitmap *bm, size_t count, size_t align, uint64_t *pfn);
 
 /*
  * Frees count frames at pfn.  Nothing changes on error: -E_INVAL when a
  * frame is not usable RAM or is reserved, -E_NOENT when a frame is not
  * allocated (a double free); *bad gets the first offending frame.
  */
-int frame_bitmap_free(struct frame_bitmap *bm, uint64_t pfn, size_t count,
-		      uint64_t *bad);
+int frame_bitmap_free(struct frame_bitmap *bm, uint64_t pfn, size_t count, uint64_t *bad);
 
 #endif

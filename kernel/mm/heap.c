@@ -11,11 +11,15 @@
 #include "lib/string.h"
 #include "themelios/errno.h"
 
-#define MAX_OBJS	(HEAP_PAGE_SIZE / HEAP_MIN_CLASS)
-#define POISON		0x6b
-#define REDZONE		0xcb
+#define MAX_OBJS (HEAP_PAGE_SIZE / HEAP_MIN_CLASS)
+#define POISON	 0x6b
+#define REDZONE	 0xcb
 
-enum desc_kind { DESC_FREE, DESC_SLAB, DESC_LARGE };
+enum desc_kind {
+	DESC_FREE,
+	DESC_SLAB,
+	DESC_LARGE
+};
 
 struct slab {
 	uint8_t kind;
@@ -24,9 +28,9 @@ struct slab {
 	uint16_t nobj;
 	struct slab *prev, *next;
 	uint8_t *page;
-	uint64_t freemask[MAX_OBJS / 64];	/* 1 = free */
+	uint64_t freemask[MAX_OBJS / 64]; /* 1 = free */
 #ifdef HEAP_DEBUG
-	uint16_t req[MAX_OBJS];			/* requested size of each live object */
+	uint16_t req[MAX_OBJS]; /* requested size of each live object */
 #endif
 };
 
@@ -431,7 +435,7 @@ heap_realloc(struct heap *h, void *p, size_t size)
 	old = requested_size(d, i);
 	q = heap_alloc(h, size);
 	if (!q)
-		return NULL;	/* p stays valid, as realloc promises */
+		return NULL; /* p stays valid, as realloc promises */
 	memcpy(q, p, old < size ? old : size);
 	heap_free(h, p);
 	return q;

@@ -23,12 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define HEAP_PAGE_SIZE		4096
-#define HEAP_MIN_CLASS		16
-#define HEAP_NCLASSES		9	/* 16, 32, ... 4096 */
+#define HEAP_PAGE_SIZE 4096
+#define HEAP_MIN_CLASS 16
+#define HEAP_NCLASSES  9 /* 16, 32, ... 4096 */
 
 struct heap_backend {
-	void *(*alloc_pages)(void *ctx, size_t npages);	/* page-aligned or NULL */
+	void *(*alloc_pages)(void *ctx, size_t npages); /* page-aligned or NULL */
 	void (*free_pages)(void *ctx, void *p, size_t npages);
 	/* The metadata slot of a page the backend handed out; NULL otherwise. */
 	void **(*page_meta)(void *ctx, const void *page);
@@ -36,14 +36,14 @@ struct heap_backend {
 };
 
 struct heap_stats {
-	uint64_t live;		/* allocations not yet freed */
-	uint64_t live_bytes;	/* their requested sizes */
-	uint64_t pages;		/* pages held from the backend */
-	uint64_t desc_pages;	/* of which descriptor pool (kept for reuse) */
+	uint64_t live;	     /* allocations not yet freed */
+	uint64_t live_bytes; /* their requested sizes */
+	uint64_t pages;	     /* pages held from the backend */
+	uint64_t desc_pages; /* of which descriptor pool (kept for reuse) */
 	uint64_t slabs;
-	uint64_t large;		/* live page-backed allocations */
-	uint64_t corruptions;	/* red zone or poison damage found */
-	uint64_t bad_frees;	/* foreign pointers and double frees */
+	uint64_t large;	      /* live page-backed allocations */
+	uint64_t corruptions; /* red zone or poison damage found */
+	uint64_t bad_frees;   /* foreign pointers and double frees */
 };
 
 struct slab;
@@ -51,8 +51,8 @@ union heap_desc;
 
 struct heap {
 	const struct heap_backend *be;
-	struct slab *partial[HEAP_NCLASSES];	/* slabs with free objects */
-	struct slab *empty[HEAP_NCLASSES];	/* at most one cached empty slab */
+	struct slab *partial[HEAP_NCLASSES]; /* slabs with free objects */
+	struct slab *empty[HEAP_NCLASSES];   /* at most one cached empty slab */
 	union heap_desc *free_descs;
 	struct heap_stats stats;
 };

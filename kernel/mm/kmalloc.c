@@ -51,9 +51,7 @@ kpage_meta(void *ctx, const void *page)
 	return pfn < page_meta_frames ? &page_meta_table[pfn] : NULL;
 }
 
-static const struct heap_backend kernel_backend = {
-	kpages_alloc, kpages_free, kpage_meta, NULL
-};
+static const struct heap_backend kernel_backend = { kpages_alloc, kpages_free, kpage_meta, NULL };
 
 void
 kmalloc_init(void)
@@ -140,6 +138,6 @@ kmalloc_print_stats(void)
 	kmalloc_stats(&st);
 	printk("heap: %lu live allocations (%lu bytes), %lu pages (%lu slabs, %lu large, "
 	       "%lu descriptor), %lu corruptions, %lu bad frees\n",
-	       st.live, st.live_bytes, st.pages, st.slabs, st.large, st.desc_pages,
-	       st.corruptions, st.bad_frees);
+	       st.live, st.live_bytes, st.pages, st.slabs, st.large, st.desc_pages, st.corruptions,
+	       st.bad_frees);
 }

@@ -12,8 +12,8 @@
 #include "mm/vm_flags.h"
 #include "themelios/errno.h"
 
-#define VA_BITS		(12 + 9 * PT_LEVELS)
-#define VA_MASK		((1ull << VA_BITS) - 1)
+#define VA_BITS (12 + 9 * PT_LEVELS)
+#define VA_MASK ((1ull << VA_BITS) - 1)
 
 static pte_t *
 table_of(const struct pt_env *env, uint64_t pa)
@@ -47,8 +47,8 @@ unmake_tables(const struct pt_env *env, pte_t **made, int n)
  * the tree as it found it.
  */
 static int
-walk(const struct pt_env *env, uint64_t root, uint64_t va, int target,
-     bool alloc, unsigned int flags, pte_t **out, int *level)
+walk(const struct pt_env *env, uint64_t root, uint64_t va, int target, bool alloc,
+     unsigned int flags, pte_t **out, int *level)
 {
 	pte_t *table = table_of(env, root);
 	pte_t *made[PT_LEVELS];
@@ -90,8 +90,8 @@ size_to_level(size_t size)
 }
 
 int
-pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa,
-       size_t page_size, unsigned int flags)
+pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa, size_t page_size,
+       unsigned int flags)
 {
 	int target = size_to_level(page_size);
 	pte_t *e;
@@ -124,8 +124,7 @@ pt_prepare(const struct pt_env *env, uint64_t root, uint64_t va, int level)
 
 /* The present leaf mapping va, or -E_NOENT. */
 static int
-find_leaf(const struct pt_env *env, uint64_t root, uint64_t va, pte_t **e,
-	  int *level)
+find_leaf(const struct pt_env *env, uint64_t root, uint64_t va, pte_t **e, int *level)
 {
 	int err;
 
@@ -138,8 +137,7 @@ find_leaf(const struct pt_env *env, uint64_t root, uint64_t va, pte_t **e,
 }
 
 int
-pt_unmap(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t *pa,
-	 size_t *size)
+pt_unmap(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t *pa, size_t *size)
 {
 	pte_t *e;
 	int level, err = find_leaf(env, root, va, &e, &level);
@@ -155,8 +153,7 @@ pt_unmap(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t *pa,
 }
 
 int
-pt_protect(const struct pt_env *env, uint64_t root, uint64_t va,
-	   unsigned int flags)
+pt_protect(const struct pt_env *env, uint64_t root, uint64_t va, unsigned int flags)
 {
 	pte_t *e;
 	int level, err = find_leaf(env, root, va, &e, &level);
@@ -168,8 +165,8 @@ pt_protect(const struct pt_env *env, uint64_t root, uint64_t va,
 }
 
 int
-pt_translate(const struct pt_env *env, uint64_t root, uint64_t va,
-	     uint64_t *pa, unsigned int *flags)
+pt_translate(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t *pa,
+	     unsigned int *flags)
 {
 	pte_t *e;
 	int level, err = find_leaf(env, root, va, &e, &level);
@@ -185,8 +182,8 @@ pt_translate(const struct pt_env *env, uint64_t root, uint64_t va,
 
 /* Frees the tables below the table at level covering [start, end) (48-bit). */
 static size_t
-destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base,
-	      uint64_t start, uint64_t end)
+destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base, uint64_t start,
+	      uint64_t end)
 {
 	uint64_t span = level_span(level);
 	size_t freed = 0;
@@ -197,8 +194,8 @@ destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base,
 
 		if (hi <= start || lo >= end || !pte_present(*e) || pte_is_leaf(*e, level))
 			continue;
-		freed += destroy_level(env, table_of(env, pte_table_addr(*e)),
-				       level - 1, lo, start, end);
+		freed += destroy_level(env, table_of(env, pte_table_addr(*e)), level - 1, lo, start,
+				       end);
 		if (lo >= start && hi <= end) {
 			env->free_table(env->ctx, pte_table_addr(*e));
 			*e = 0;
@@ -217,8 +214,7 @@ tree_range(uint64_t start, uint64_t end, uint64_t *s, uint64_t *e)
 }
 
 size_t
-pt_destroy(const struct pt_env *env, uint64_t root, uint64_t start,
-	   uint64_t end, int free_root)
+pt_destroy(const struct pt_env *env, uint64_t root, uint64_t start, uint64_t end, int free_root)
 {
 	size_t freed;
 	uint64_t s, e;
@@ -247,8 +243,8 @@ table_empty(const pte_t *table)
  * freed, so the free hook may flush the TLB knowing nothing points there.
  */
 static size_t
-prune_level(const struct pt_env *env, pte_t *table, int level, uint64_t base,
-	    uint64_t start, uint64_t end)
+prune_level(const struct pt_env *env, pte_t *table, int level, uint64_t base, uint64_t start,
+	    uint64_t end)
 {
 	uint64_t span = level_span(level);
 	size_t freed = 0;
@@ -262,7 +258,7 @@ prune_level(const struct pt_env *env, pte_t *table, int level, uint64_t base,
 			continue;
 		pa = pte_table_addr(*e);
 		below = table_of(env, pa);
-		if (level > 1)		/* a page table holds leaves alone */
+		if (level > 1) /* a page table holds leaves alone */
 			freed += prune_level(env, below, level - 1, lo, start, end);
 		if (table_empty(below)) {
 			*e = 0;

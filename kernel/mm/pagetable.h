@@ -25,21 +25,19 @@ struct pt_env {
  * -E_INVAL (misaligned, non-canonical, bad size), -E_EXIST (something is
  * mapped there already), -E_NOMEM (no page for a table: the tables this
  * call made are freed again, so a failure changes nothing). */
-int pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa,
-	   size_t page_size, unsigned int flags);
+int pt_map(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t pa, size_t page_size,
+	   unsigned int flags);
 
 /* Removes the page mapped at va (any size); its physical address and
  * size go to *pa and *size when not NULL.  -E_NOENT when nothing is. */
-int pt_unmap(const struct pt_env *env, uint64_t root, uint64_t va,
-	     uint64_t *pa, size_t *size);
+int pt_unmap(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t *pa, size_t *size);
 
 /* Changes the permissions of the page mapped at va. */
-int pt_protect(const struct pt_env *env, uint64_t root, uint64_t va,
-	       unsigned int flags);
+int pt_protect(const struct pt_env *env, uint64_t root, uint64_t va, unsigned int flags);
 
 /* Physical address for va and the page's flags; -E_NOENT if unmapped. */
-int pt_translate(const struct pt_env *env, uint64_t root, uint64_t va,
-		 uint64_t *pa, unsigned int *flags);
+int pt_translate(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t *pa,
+		 unsigned int *flags);
 
 /* Makes sure the tables down to level exist for va (so a top-level
  * entry can be shared before anything is mapped below it). */
@@ -48,14 +46,13 @@ int pt_prepare(const struct pt_env *env, uint64_t root, uint64_t va, int level);
 /* Frees every table page below root whose entries cover [start, end),
  * then root itself when free_root.  Leaf pages are not freed: they
  * belong to whoever mapped them.  Returns how many pages were freed. */
-size_t pt_destroy(const struct pt_env *env, uint64_t root, uint64_t start,
-		  uint64_t end, int free_root);
+size_t pt_destroy(const struct pt_env *env, uint64_t root, uint64_t start, uint64_t end,
+		  int free_root);
 
 /* Frees every table below root that covers part of [start, end) and
  * maps nothing any more, from the bottom up (an emptied table empties
  * its parent).  Tables that still map something, those outside the
  * range and root itself stay.  Returns how many pages were freed. */
-size_t pt_prune(const struct pt_env *env, uint64_t root, uint64_t start,
-		uint64_t end);
+size_t pt_prune(const struct pt_env *env, uint64_t root, uint64_t start, uint64_t end);
 
 #endif

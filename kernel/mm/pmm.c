@@ -17,7 +17,7 @@
 #include "sched/spinlock.h"
 #include "themelios/errno.h"
 
-#define LOW_RESERVE	(1ull << 20)	/* BIOS data, real-mode IVT, EBDA */
+#define LOW_RESERVE (1ull << 20) /* BIOS data, real-mode IVT, EBDA */
 
 static struct frame_bitmap bitmap;
 static struct spinlock pmm_lock = SPINLOCK_INIT("pmm");
@@ -66,8 +66,7 @@ overlaps(const struct extent *busy, size_t n, uint64_t start, uint64_t end)
 /* A usable, page-aligned spot of size bytes below 4 GiB (reachable through
  * the boot mapping) that touches nothing busy. */
 static uint64_t
-find_storage(const struct boot_info *bi, const struct extent *busy, size_t nbusy,
-	     uint64_t size)
+find_storage(const struct boot_info *bi, const struct extent *busy, size_t nbusy, uint64_t size)
 {
 	for (size_t i = 0; i < bi->nmem; i++) {
 		const struct boot_mem_region *r = &bi->mem[i];
@@ -199,6 +198,6 @@ pmm_print_stats(void)
 	struct pmm_stats st;
 
 	pmm_get_stats(&st);
-	printk("frames: total %lu = free %lu + used %lu + reserved %lu (%lu KiB free)\n",
-	       st.total, st.free, st.used, st.reserved, st.free * 4);
+	printk("frames: total %lu = free %lu + used %lu + reserved %lu (%lu KiB free)\n", st.total,
+	       st.free, st.used, st.reserved, st.free * 4);
 }

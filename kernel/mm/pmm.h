@@ -12,11 +12,11 @@
 #include "boot/boot_info.h"
 
 struct pmm_stats {
-	uint64_t total;		/* usable frames in the memory map */
+	uint64_t total; /* usable frames in the memory map */
 	uint64_t free;
-	uint64_t used;		/* handed out since boot and not freed */
-	uint64_t reserved;	/* kernel image, boot data, first MiB, bitmap */
-	uint64_t highest_pa;	/* end of the highest usable frame */
+	uint64_t used;	     /* handed out since boot and not freed */
+	uint64_t reserved;   /* kernel image, boot data, first MiB, bitmap */
+	uint64_t highest_pa; /* end of the highest usable frame */
 };
 
 int pmm_init(const struct boot_info *bi);

@@ -12,7 +12,7 @@ static const struct vm_space *active;
 static bool
 user_page(uintptr_t va)
 {
-	return va < USER_SPACE_END && va >= PAGE_SIZE_4K;	/* page 0 stays unmapped */
+	return va < USER_SPACE_END && va >= PAGE_SIZE_4K; /* page 0 stays unmapped */
 }
 
 /* A table for vs: paid for first, so a refusal costs nothing. */
@@ -54,9 +54,7 @@ vm_space_create(struct vm_space *vs, const struct vm_payer *payer, void *payer_c
 {
 	int err;
 
-	vs->env = (struct pt_env){
-		vmm_env.phys_to_virt, space_alloc_table, space_free_table, vs
-	};
+	vs->env = (struct pt_env){ vmm_env.phys_to_virt, space_alloc_table, space_free_table, vs };
 	vs->payer = payer;
 	vs->payer_ctx = payer_ctx;
 	vs->tables = 0;

@@ -28,10 +28,10 @@ struct vm_payer {
 
 struct vm_space {
 	uint64_t root;
-	size_t pages;		/* 4 KiB pages mapped now */
-	size_t tables;		/* page-table pages now, the root included */
-	struct pt_env env;	/* the kernel's, with each table paid for */
-	const struct vm_payer *payer;	/* NULL: nobody pays */
+	size_t pages;		      /* 4 KiB pages mapped now */
+	size_t tables;		      /* page-table pages now, the root included */
+	struct pt_env env;	      /* the kernel's, with each table paid for */
+	const struct vm_payer *payer; /* NULL: nobody pays */
 	void *payer_ctx;
 };
 
@@ -48,8 +48,7 @@ int vm_space_unmap(struct vm_space *vs, uintptr_t va, uint64_t *pa);
  * (after unmapping it, or a mapping that failed halfway). */
 void vm_space_trim(struct vm_space *vs, uintptr_t va, size_t pages);
 int vm_space_protect(struct vm_space *vs, uintptr_t va, unsigned int flags);
-int vm_space_translate(struct vm_space *vs, uintptr_t va, uint64_t *pa,
-		       unsigned int *flags);
+int vm_space_translate(struct vm_space *vs, uintptr_t va, uint64_t *pa, unsigned int *flags);
 /* Makes vs the current user address space (NULL: none). */
 void vm_space_activate(struct vm_space *vs);
 bool vm_space_is_active(const struct vm_space *vs);

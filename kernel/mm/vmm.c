@@ -18,8 +18,8 @@
 #include "mm/vm_flags.h"
 #include "themelios/errno.h"
 
-#define STACK_SLOT_PAGES	16	/* one guard page + up to 15 stack pages */
-#define STACK_SLOTS		(KSTACK_AREA_SIZE / (STACK_SLOT_PAGES * PAGE_SIZE_4K))
+#define STACK_SLOT_PAGES 16 /* one guard page + up to 15 stack pages */
+#define STACK_SLOTS	 (KSTACK_AREA_SIZE / (STACK_SLOT_PAGES * PAGE_SIZE_4K))
 
 extern char __text_start[], __text_end[];
 extern char __rodata_start[], __rodata_end[];
@@ -53,15 +53,13 @@ env_free_table(void *ctx, uint64_t pa)
 	pmm_free_frame(pa);
 }
 
-const struct pt_env vmm_env = {
-	env_phys_to_virt, env_alloc_table, env_free_table, NULL
-};
+const struct pt_env vmm_env = { env_phys_to_virt, env_alloc_table, env_free_table, NULL };
 
 /* The highest end of memory the direct map must cover. */
 static uint64_t
 direct_map_end(const struct boot_info *bi)
 {
-	uint64_t end = DIRECT_MAP_MIN_END;	/* e.g. x86 ACPI tables below 4 GiB */
+	uint64_t end = DIRECT_MAP_MIN_END; /* e.g. x86 ACPI tables below 4 GiB */
 
 	for (size_t i = 0; i < bi->nmem; i++) {
 		const struct boot_mem_region *r = &bi->mem[i];
@@ -91,16 +89,16 @@ map_direct(uint64_t root, uint64_t end)
 }
 
 static int
-map_image_range(uint64_t root, const char *start, const char *end,
-		unsigned int flags, uintptr_t skip)
+map_image_range(uint64_t root, const char *start, const char *end, unsigned int flags,
+		uintptr_t skip)
 {
 	for (uintptr_t va = (uintptr_t)start; va < (uintptr_t)end; va += PAGE_SIZE_4K) {
 		int err;
 
 		if (va == skip)
 			continue;
-		err = pt_map(&vmm_env, root, va, arch_kernel_image_phys(va),
-			     PAGE_SIZE_4K, flags | VM_GLOBAL);
+		err = pt_map(&vmm_env, root, va, arch_kernel_image_phys(va), PAGE_SIZE_4K,
+			     flags | VM_GLOBAL);
 		if (err)
 			return err;
 	}
@@ -132,8 +130,7 @@ vmm_init(const struct boot_info *bi)
 		return err;
 	if ((err = prepare_kernel_areas(root, dm_end)) != 0 ||
 	    (err = map_direct(root, dm_end)) != 0 ||
-	    (err = map_image_range(root, __text_start, __text_end,
-				   VM_READ | VM_EXEC, 0)) != 0 ||
+	    (err = map_image_range(root, __text_start, __text_end, VM_READ | VM_EXEC, 0)) != 0 ||
 	    (err = map_image_range(root, __rodata_start, __rodata_end, VM_READ, 0)) != 0 ||
 	    (err = map_image_range(root, __data_start, __bss_end, VM_READ | VM_WRITE,
 				   arch_boot_stack_guard())) != 0)
@@ -141,8 +138,8 @@ vmm_init(const struct boot_info *bi)
 	vmm_kernel_root = root;
 	arch_vm_activate(root);
 	pr_info("vmm: kernel page tables active: text %p-%p RX, rodata R, data RW NX, "
-		"direct map of %lu MiB NX\n", (void *)__text_start, (void *)__text_end,
-		dm_end >> 20);
+		"direct map of %lu MiB NX\n",
+		(void *)__text_start, (void *)__text_end, dm_end >> 20);
 	return 0;
 }
 
@@ -182,8 +179,8 @@ void *
 vmm_map_mmio(uint64_t phys, size_t size)
 {
 	uint64_t first = phys & ~(uint64_t)(PAGE_SIZE_4K - 1);
-	size_t len = (size_t)((phys + size - first + PAGE_SIZE_4K - 1) &
-			      ~(uint64_t)(PAGE_SIZE_4K - 1));
+	size_t len =
+		(size_t)((phys + size - first + PAGE_SIZE_4K - 1) & ~(uint64_t)(PAGE_SIZE_4K - 1));
 	uintptr_t va = mmio_next;
 
 	if (!size || va + len > MMIO_AREA_BASE + MMIO_AREA_SIZE)
@@ -215,8 +212,8 @@ vmm_alloc_stack(size_t pages)
 	for (size_t i = 0; i < pages; i++) {
 		uint64_t pa;
 		if (pmm_alloc_frame(&pa) != 0 ||
-		    vmm_map_page(base + i * PAGE_SIZE_4K, pa,
-				 VM_READ | VM_WRITE | VM_GLOBAL) != 0) {
+		    vmm_map_page(base + i * PAGE_SIZE_4K, pa, VM_READ | VM_WRITE | VM_GLOBAL) !=
+			    0) {
 			vmm_free_stack(base, i);
 			return 0;
 		}

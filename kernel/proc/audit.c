@@ -45,7 +45,8 @@ audit_process(struct process *p, void *ctx)
 	if (held) {
 		a->anomalies++;
 		pr_warn("audit: process %lu (%s) has ended but its CSpace holds %lu "
-			"capabilities\n", p->pid, p->name, held);
+			"capabilities\n",
+			p->pid, p->name, held);
 	}
 }
 
@@ -84,11 +85,11 @@ memory_audit(struct mem_audit *out)
 	out->heap_pages = hs.pages;
 	out->heap_live = hs.live;
 	out->heap_bytes = hs.live_bytes;
-	out->syscalls = arch_cpu_local()->syscalls;	/* one CPU today */
+	out->syscalls = arch_cpu_local()->syscalls; /* one CPU today */
 	out->guard_checks = uaccess_guard_checks();
 	if (hs.corruptions || hs.bad_frees) {
 		out->anomalies++;
-		pr_warn("audit: heap damage: %lu corruptions, %lu bad frees\n",
-			hs.corruptions, hs.bad_frees);
+		pr_warn("audit: heap damage: %lu corruptions, %lu bad frees\n", hs.corruptions,
+			hs.bad_frees);
 	}
 }

@@ -9,13 +9,13 @@
 #include "lib/string.h"
 #include "themelios/errno.h"
 
-#define EHDR_SIZE	64
-#define PHDR_SIZE	56
-#define PT_LOAD		1
-#define PT_INTERP	3
-#define ET_EXEC		2
-#define PAGE		4096ull
-#define MAX_PHNUM	64
+#define EHDR_SIZE 64
+#define PHDR_SIZE 56
+#define PT_LOAD	  1
+#define PT_INTERP 3
+#define ET_EXEC	  2
+#define PAGE	  4096ull
+#define MAX_PHNUM 64
 
 static uint16_t
 rd16(const uint8_t *p)
@@ -47,11 +47,14 @@ rd64(const uint8_t *p)
 static int
 check_header(const uint8_t *b, size_t len, uint16_t machine)
 {
-	if (len < EHDR_SIZE || memcmp(b, "\x7f" "ELF", 4) != 0)
+	if (len < EHDR_SIZE || memcmp(b,
+				      "\x7f"
+				      "ELF",
+				      4) != 0)
 		return -E_CORRUPT;
-	if (b[4] != 2 || b[5] != 1)	/* ELFCLASS64, little-endian */
+	if (b[4] != 2 || b[5] != 1) /* ELFCLASS64, little-endian */
 		return -E_NOTSUP;
-	if (b[6] != 1 || rd32(b + 20) != 1)	/* EV_CURRENT */
+	if (b[6] != 1 || rd32(b + 20) != 1) /* EV_CURRENT */
 		return -E_CORRUPT;
 	if (rd16(b + 16) != ET_EXEC || rd16(b + 18) != machine)
 		return -E_NOTSUP;
@@ -76,7 +79,7 @@ read_segment(const uint8_t *ph, size_t len, uint64_t user_end, struct elf_segmen
 	if (align > 1 && (align & (align - 1)))
 		return -E_CORRUPT;
 	if (s->vaddr % PAGE != s->offset % PAGE)
-		return -E_CORRUPT;	/* cannot be mapped page by page */
+		return -E_CORRUPT; /* cannot be mapped page by page */
 	if (s->memsz == 0 || s->vaddr < PAGE || s->vaddr >= user_end ||
 	    s->memsz > user_end - s->vaddr)
 		return -E_RANGE;
@@ -96,8 +99,7 @@ overlap(const struct elf_segment *a, const struct elf_segment *b)
 }
 
 int
-elf_parse(const void *image, size_t len, uint16_t machine, uint64_t user_end,
-	  struct elf_image *out)
+elf_parse(const void *image, size_t len, uint16_t machine, uint64_t user_end, struct elf_image *out)
 {
 	const uint8_t *b = image;
 	uint64_t phoff;
@@ -123,7 +125,7 @@ elf_parse(const void *image, size_t len, uint16_t machine, uint64_t user_end,
 		struct elf_segment s;
 
 		if (type == PT_INTERP)
-			return -E_NOTSUP;	/* dynamic executables: later */
+			return -E_NOTSUP; /* dynamic executables: later */
 		if (type != PT_LOAD)
 			continue;
 		if (out->nseg == ELF_MAX_SEGMENTS)

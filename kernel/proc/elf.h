@@ -13,21 +13,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ELF_MAX_SEGMENTS	16
+#define ELF_MAX_SEGMENTS    16
 
-#define ELF_MACHINE_X86_64	62
-#define ELF_MACHINE_AARCH64	183
+#define ELF_MACHINE_X86_64  62
+#define ELF_MACHINE_AARCH64 183
 
-#define ELF_SEG_R	4
-#define ELF_SEG_W	2
-#define ELF_SEG_X	1
+#define ELF_SEG_R	    4
+#define ELF_SEG_W	    2
+#define ELF_SEG_X	    1
 
 struct elf_segment {
-	uint64_t vaddr;		/* where the segment starts in memory */
-	uint64_t memsz;		/* bytes in memory (the tail past filesz is zero) */
-	uint64_t offset;	/* where its bytes start in the file */
+	uint64_t vaddr;	 /* where the segment starts in memory */
+	uint64_t memsz;	 /* bytes in memory (the tail past filesz is zero) */
+	uint64_t offset; /* where its bytes start in the file */
 	uint64_t filesz;
-	uint32_t flags;		/* ELF_SEG_R | W | X */
+	uint32_t flags; /* ELF_SEG_R | W | X */
 };
 
 struct elf_image {

@@ -49,7 +49,7 @@ frames_create(struct mempool *pool, size_t pages, struct frames **out)
 		return -E_INVAL;
 	if (pages > FRAMES_MAX_PAGES)
 		return -E_RANGE;
-	if (mempool_charge(pool, pages + 1))	/* the pages and the bookkeeping */
+	if (mempool_charge(pool, pages + 1)) /* the pages and the bookkeeping */
 		return -E_NOMEM;
 	f = kcalloc(1, sizeof(*f));
 	if (f)
@@ -91,7 +91,7 @@ frames_create_device(struct mempool *pool, uint64_t phys, uint64_t pages, struct
 		return -E_RANGE;
 	err = resource_claim(RESOURCE_PHYS, phys, pages * PAGE_SIZE_4K, "user driver", &holder);
 	if (err == -E_BUSY && holder == resource_memory)
-		return -E_INVAL;	/* memory, not a device */
+		return -E_INVAL; /* memory, not a device */
 	if (err)
 		return err;
 	if (mempool_charge(pool, 1)) {

@@ -15,13 +15,12 @@
 
 struct mempool;
 
-
 struct frames {
-	struct kobject obj;		/* KOBJ_FRAMES */
+	struct kobject obj; /* KOBJ_FRAMES */
 	size_t npages;
-	uint64_t *pa;			/* npages physical addresses */
-	struct mempool *pool;		/* charged npages + 1 (device: 1); referenced */
-	bool device;			/* device registers: mapped uncached, not RAM */
+	uint64_t *pa;	      /* npages physical addresses */
+	struct mempool *pool; /* charged npages + 1 (device: 1); referenced */
+	bool device;	      /* device registers: mapped uncached, not RAM */
 };
 
 /* Charged to pool (capability lock held): -E_NOMEM, -E_INVAL, -E_RANGE. */
@@ -34,7 +33,6 @@ int frames_create(struct mempool *pool, size_t pages, struct frames **out);
  * many pages, beyond DEVICE_PHYS_LIMIT), -E_BUSY (a kernel driver or
  * another claim has some of it), -E_NOMEM.
  */
-int frames_create_device(struct mempool *pool, uint64_t phys, uint64_t pages,
-    struct frames **out);
+int frames_create_device(struct mempool *pool, uint64_t phys, uint64_t pages, struct frames **out);
 
 #endif

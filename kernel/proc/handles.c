@@ -50,8 +50,8 @@ static const struct kobject_ops as_handle_ops = {
 int
 process_as_handle(struct process *owner, struct process *p, struct as_handle **out)
 {
-	struct as_handle *h = process_object_new(owner, sizeof(*h), KOBJ_ADDRESS_SPACE,
-						 &as_handle_ops);
+	struct as_handle *h =
+		process_object_new(owner, sizeof(*h), KOBJ_ADDRESS_SPACE, &as_handle_ops);
 
 	if (!h)
 		return -E_NOMEM;
@@ -61,7 +61,6 @@ process_as_handle(struct process *owner, struct process *p, struct as_handle **o
 	*out = h;
 	return 0;
 }
-
 
 /* The process's own handle lives inside it: nothing to free, only the
  * reference it held on the process while it had any. */
@@ -89,6 +88,6 @@ process_install_self_as(struct process *p)
 	h->owner = NULL;
 	kobject_ref(&p->obj);
 	err = cap_install(p->cs, CAP_SLOT_ADDRESS_SPACE, &h->obj, CAP_RIGHTS_ALL, 0);
-	kobject_unref(&h->obj);		/* the capability's reference stays, if any */
+	kobject_unref(&h->obj); /* the capability's reference stays, if any */
 	return err;
 }

@@ -21,7 +21,7 @@
 #include "themelios/errno.h"
 
 /* Pages the kernel keeps for itself whatever init is given. */
-#define KERNEL_RESERVE_PAGES	1024
+#define KERNEL_RESERVE_PAGES 1024
 
 int
 init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
@@ -45,17 +45,17 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	err = mempool_create(NULL, pages, &spec.pool);
 	if (!err) {
 		err = process_create(&spec, &p);
-		kobject_unref(&spec.pool->obj);		/* the process holds it */
+		kobject_unref(&spec.pool->obj); /* the process holds it */
 	}
-	if (!err && ((err = cap_install(p->cs, CAP_SLOT_CONSOLE, console_object(),
-					CAP_RIGHTS_ALL, 0)) ||
-		     (err = cap_install(p->cs, CAP_SLOT_MEMORY, &p->pool->obj, CAP_RIGHTS_ALL, 0)) ||
-		     (err = cap_install(p->cs, CAP_SLOT_INIT_DEVICES, device_control_object(),
-					CAP_RIGHTS_ALL, 0))))
+	if (!err &&
+	    ((err = cap_install(p->cs, CAP_SLOT_CONSOLE, console_object(), CAP_RIGHTS_ALL, 0)) ||
+	     (err = cap_install(p->cs, CAP_SLOT_MEMORY, &p->pool->obj, CAP_RIGHTS_ALL, 0)) ||
+	     (err = cap_install(p->cs, CAP_SLOT_INIT_DEVICES, device_control_object(),
+				CAP_RIGHTS_ALL, 0))))
 		process_discard(p);
 	if (!err) {
 		if (out)
-			kobject_ref(&p->obj);	/* the caller's, for process_wait */
+			kobject_ref(&p->obj); /* the caller's, for process_wait */
 		err = process_start(p);
 		if (err && out)
 			kobject_unref(&p->obj);

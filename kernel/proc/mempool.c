@@ -77,6 +77,6 @@ mempool_create(struct mempool *parent, uint64_t pages, struct mempool **out)
 void
 mempool_for_each(void (*fn)(struct mempool *mp, void *ctx), void *ctx)
 {
-	list_for_each(n, &all_pools)
+	list_for_each (n, &all_pools)
 		fn(container_of(n, struct mempool, all_link), ctx);
 }

@@ -17,11 +17,11 @@
 #include "lib/list.h"
 
 struct mempool {
-	struct kobject obj;		/* KOBJ_MEMORY */
-	uint64_t limit;			/* pages */
+	struct kobject obj; /* KOBJ_MEMORY */
+	uint64_t limit;	    /* pages */
 	uint64_t used;
-	struct mempool *parent;		/* charged for limit; referenced */
-	struct list_node all_link;	/* every pool, for the audit */
+	struct mempool *parent;	   /* charged for limit; referenced */
+	struct list_node all_link; /* every pool, for the audit */
 };
 
 /* A pool of pages pages out of parent (NULL: the root).  -E_NOMEM,

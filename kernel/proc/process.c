@@ -23,14 +23,14 @@
 #include "themelios/errno.h"
 
 #if defined(__x86_64__)
-#define ELF_MACHINE	ELF_MACHINE_X86_64
+#define ELF_MACHINE ELF_MACHINE_X86_64
 #else
-#define ELF_MACHINE	ELF_MACHINE_AARCH64
+#define ELF_MACHINE ELF_MACHINE_AARCH64
 #endif
 
 /* What a process costs in kernel memory before its first page: the
  * process, its cspace and its main thread (stack, guard, struct). */
-#define PROCESS_OVERHEAD_PAGES	(2 + THREAD_STACK_PAGES + 1)
+#define PROCESS_OVERHEAD_PAGES (2 + THREAD_STACK_PAGES + 1)
 
 static struct list_node all_processes = LIST_INIT(all_processes);
 static uint64_t next_pid;
@@ -169,7 +169,8 @@ load_image(struct process *p, const struct process_spec *spec, uintptr_t *entry)
 		err = user_memory_map_new(p, start, (end - start) / PAGE_SIZE_4K, flags);
 		if (err)
 			return err;
-		err = user_memory_copy_in(p, s->vaddr, (const uint8_t *)spec->image + s->offset, s->filesz);
+		err = user_memory_copy_in(p, s->vaddr, (const uint8_t *)spec->image + s->offset,
+					  s->filesz);
 		if (err)
 			return err;
 	}
@@ -194,7 +195,8 @@ push_args(struct process *p, const struct process_spec *spec)
 
 	strings &= ~(uintptr_t)15;
 	if ((err = user_memory_copy_in(p, strings, (const uint8_t *)p->name, name_len)) ||
-	    (err = user_memory_copy_in(p, strings + name_len, (const uint8_t *)spec->args, spec->args_len)))
+	    (err = user_memory_copy_in(p, strings + name_len, (const uint8_t *)spec->args,
+				       spec->args_len)))
 		return err;
 	argv[0] = strings;
 	for (at = 0; at < spec->args_len && argc <= SPAWN_ARGC_MAX; at += n + 1, argc++) {
@@ -204,8 +206,10 @@ push_args(struct process *p, const struct process_spec *spec)
 	argv[argc] = 0;
 	/* argc, argv[argc + 1], kept 16-byte aligned at sp. */
 	sp = (strings - (argc + 2) * sizeof(uint64_t)) & ~(uintptr_t)15;
-	if ((err = user_memory_copy_in(p, sp, (const uint8_t *)&(uint64_t){ argc }, sizeof(uint64_t))) ||
-	    (err = user_memory_copy_in(p, sp + 8, (const uint8_t *)argv, (argc + 1) * sizeof(uint64_t))))
+	if ((err = user_memory_copy_in(p, sp, (const uint8_t *)&(uint64_t){ argc },
+				       sizeof(uint64_t))) ||
+	    (err = user_memory_copy_in(p, sp + 8, (const uint8_t *)argv,
+				       (argc + 1) * sizeof(uint64_t))))
 		return err;
 	p->initial_sp = sp;
 	return 0;
@@ -252,13 +256,13 @@ process_create(const struct process_spec *spec, struct process **out)
 		err = load_image(p, spec, &entry);
 	if (!err)
 		err = user_memory_map_new(p, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K,
-				 USER_STACK_PAGES, VM_READ | VM_WRITE);
+					  USER_STACK_PAGES, VM_READ | VM_WRITE);
 	if (!err)
 		err = push_args(p, spec);
 	if (!err)
 		err = process_install_self_as(p);
 	if (err) {
-		kobject_unref(&p->obj);		/* destroys it, charges and all */
+		kobject_unref(&p->obj); /* destroys it, charges and all */
 		return err;
 	}
 	p->entry = entry;
@@ -271,7 +275,7 @@ void
 process_discard(struct process *p)
 {
 	p->state = PROCESS_DEAD;
-	cspace_close(p->cs);		/* its own AddressSpace capability references it */
+	cspace_close(p->cs); /* its own AddressSpace capability references it */
 	kobject_unref(&p->obj);
 }
 
@@ -345,16 +349,16 @@ process_start(struct process *p)
 		process_discard(p);
 		return -E_NOMEM;
 	}
-	p->main = t;		/* it owns the creator's reference now */
+	p->main = t; /* it owns the creator's reference now */
 	return 0;
 }
 
 /* Kernel memory per extra thread: its stack, guard page and structures. */
-#define THREAD_COST_PAGES	(THREAD_STACK_PAGES + 2)
+#define THREAD_COST_PAGES (THREAD_STACK_PAGES + 2)
 
 int
-process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
-		      uint64_t *tid, struct thread_handle **handle)
+process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg, uint64_t *tid,
+		      struct thread_handle **handle)
 {
 	struct thread_handle *h = NULL;
 	struct thread *t;
@@ -367,7 +371,7 @@ process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t ar
 		kfree(h);
 		return -E_NOMEM;
 	}
-	kobject_ref(&p->obj);		/* the thread's */
+	kobject_ref(&p->obj); /* the thread's */
 	t = add_thread(p, pc, sp, arg);
 	if (!t) {
 		kobject_unref(&p->obj);
@@ -411,11 +415,11 @@ process_stop_threads(struct process *p)
 {
 	struct thread *self = thread_current();
 
-	list_for_each(n, &p->threads) {
+	list_for_each (n, &p->threads) {
 		struct thread *t = container_of(n, struct thread, proc_link);
 
 		if (t != self) {
-			t->stop_alone = false;	/* the whole process goes */
+			t->stop_alone = false; /* the whole process goes */
 			thread_request_stop(t->id);
 			ipc_thread_leave(t);
 		}
@@ -432,7 +436,7 @@ thread_leaves(struct process *p)
 	list_del(&t->proc_link);
 	p->nthreads--;
 	if (t->handle) {
-		t->handle->thread = NULL;	/* its capabilities now say -E_DEAD */
+		t->handle->thread = NULL; /* its capabilities now say -E_DEAD */
 		t->handle = NULL;
 	}
 }
@@ -459,8 +463,8 @@ send_report(struct process *p)
 	p->report_pending = false;
 	if (!p->supervisor)
 		return;
-	endpoint_kernel_send(p->supervisor, p->supervisor_badge, p->report_event,
-			     p->report_words, &p->report_fault,
+	endpoint_kernel_send(p->supervisor, p->supervisor_badge, p->report_event, p->report_words,
+			     &p->report_fault,
 			     p->report_event == PROCESS_EVENT_FAULT ? sizeof(p->report_fault) : 0,
 			     &p->obj);
 	kobject_unref(&p->supervisor->obj);
@@ -476,8 +480,8 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 	p->state = PROCESS_DEAD;
 	p->exit_status = status;
 	wait_queue_wake_all(&p->exit_wq);
-	process_stop_threads(p);	/* the others end on their way to user mode */
-	cspace_close(p->cs);		/* nothing enters it from now on */
+	process_stop_threads(p); /* the others end on their way to user mode */
+	cspace_close(p->cs);	 /* nothing enters it from now on */
 	p->report_event = event;
 	p->report_words[0] = p->pid;
 	p->report_words[1] = (uint64_t)status;
@@ -501,10 +505,10 @@ process_kill_thread_id(uint64_t tid)
 	unsigned long flags = cap_lock_take();
 	int err = -E_NOENT;
 
-	list_for_each(n, &all_processes) {
+	list_for_each (n, &all_processes) {
 		struct process *p = container_of(n, struct process, all_link);
 
-		list_for_each(m, &p->threads)
+		list_for_each (m, &p->threads)
 			if (container_of(m, struct thread, proc_link)->id == tid) {
 				err = p->state == PROCESS_LIVE ? 0 : -E_DEAD;
 				process_kill(p);
@@ -555,7 +559,9 @@ fault_user(struct arch_regs *regs, const struct fault_info *fi)
 	printk("process %s (pid %lu) killed: %s", p->name, p->pid, fi->name);
 	if (fi->has_addr)
 		printk(" at %016lx (%s, %s)", fi->addr,
-		       fi->access & FAULT_EXEC ? "exec" : fi->access & FAULT_WRITE ? "write" : "read",
+		       fi->access & FAULT_EXEC	  ? "exec"
+		       : fi->access & FAULT_WRITE ? "write"
+						  : "read",
 		       fi->access & FAULT_PRESENT ? "protection" : "not present");
 	printk(", pc %016lx\n", fi->pc);
 	arch_irq_enable();
@@ -590,7 +596,7 @@ process_print_all(void)
 	unsigned long flags = cap_lock_take();
 
 	printk("  PID  NAME                  STATE  MEMORY(pages)  USED\n");
-	list_for_each(n, &all_processes) {
+	list_for_each (n, &all_processes) {
 		struct process *p = container_of(n, struct process, all_link);
 
 		printk("%5lu  %-20s  %-5s  %13lu  %4lu\n", p->pid, p->name,
@@ -599,10 +605,9 @@ process_print_all(void)
 	cap_lock_drop(flags);
 }
 
-
 void
 process_for_each(void (*fn)(struct process *p, void *ctx), void *ctx)
 {
-	list_for_each(n, &all_processes)
+	list_for_each (n, &all_processes)
 		fn(container_of(n, struct process, all_link), ctx);
 }

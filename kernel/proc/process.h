@@ -22,8 +22,8 @@
 #include "sched/wait.h"
 #include "themelios/abi.h"
 
-#define PROC_NAME_MAX		32
-#define PROC_REGIONS_MAX	32
+#define PROC_NAME_MAX	 32
+#define PROC_REGIONS_MAX 32
 
 struct endpoint;
 struct frames;
@@ -33,28 +33,28 @@ struct fault_info;
 /* What an AddressSpace capability names: a process's address space
  * (the handle keeps the process, and so its mappings, alive). */
 struct as_handle {
-	struct kobject obj;		/* KOBJ_ADDRESS_SPACE */
-	struct process *proc;		/* referenced */
-	struct process *owner;		/* charged for it; referenced; NULL for self_as */
+	struct kobject obj;    /* KOBJ_ADDRESS_SPACE */
+	struct process *proc;  /* referenced */
+	struct process *owner; /* charged for it; referenced; NULL for self_as */
 };
 
 enum process_state {
 	PROCESS_LIVE,
-	PROCESS_DEAD,		/* exited or killed; waiting for its last reference */
+	PROCESS_DEAD, /* exited or killed; waiting for its last reference */
 };
 
 struct process {
-	struct kobject obj;		/* KOBJ_PROCESS */
+	struct kobject obj; /* KOBJ_PROCESS */
 	uint64_t pid;
 	char name[PROC_NAME_MAX];
 	enum process_state state;
 	long exit_status;
 	struct vm_space vm;
-	struct cspace *cs;		/* the process's own reference */
-	struct mutex vm_lock;		/* regions, map_next: the process's threads */
+	struct cspace *cs;    /* the process's own reference */
+	struct mutex vm_lock; /* regions, map_next: the process's threads */
 	struct user_region regions[PROC_REGIONS_MAX];
 	size_t nregions;
-	uintptr_t map_next;		/* where the next anonymous mapping goes */
+	uintptr_t map_next; /* where the next anonymous mapping goes */
 	/* Memory accounting (proc/mempool.h): the pool everything the
 	 * kernel allocates for the process is charged to; referenced. */
 	struct mempool *pool;
@@ -62,7 +62,7 @@ struct process {
 	struct endpoint *supervisor;
 	uint64_t supervisor_badge;
 	struct thread *main;
-	struct list_node threads;	/* live threads: thread.proc_link */
+	struct list_node threads; /* live threads: thread.proc_link */
 	unsigned int nthreads;
 	/* Threads not yet freed by the reaper (live ones and those that
 	 * ended), and the exit or fault report held back until there are
@@ -71,12 +71,12 @@ struct process {
 	bool report_pending;
 	uint64_t report_event;
 	uint64_t report_words[IPC_WORDS];
-	struct fault_report report_fault;	/* the data of a fault report */
-	uintptr_t entry;		/* the ELF entry point */
-	uintptr_t initial_sp;		/* argc, argv (System V layout) */
-	uint64_t arg;			/* the main thread's first argument */
+	struct fault_report report_fault; /* the data of a fault report */
+	uintptr_t entry;		  /* the ELF entry point */
+	uintptr_t initial_sp;		  /* argc, argv (System V layout) */
+	uint64_t arg;			  /* the main thread's first argument */
 	struct list_node all_link;
-	struct wait_queue exit_wq;	/* process_wait */
+	struct wait_queue exit_wq; /* process_wait */
 	/* The AddressSpace object behind the process's own capability in
 	 * CAP_SLOT_ADDRESS_SPACE: part of the process, so free of charge;
 	 * while it has capabilities it references the process (the cycle
@@ -87,11 +87,11 @@ struct process {
 /* What a process is started with. */
 struct process_spec {
 	const char *name;
-	const void *image;		/* ELF64 executable */
+	const void *image; /* ELF64 executable */
 	size_t image_len;
-	struct mempool *pool;		/* charged for everything */
+	struct mempool *pool; /* charged for everything */
 	uint64_t arg;
-	const char *args;		/* kernel copy, checked: NUL-terminated strings */
+	const char *args; /* kernel copy, checked: NUL-terminated strings */
 	size_t args_len;
 };
 
@@ -111,8 +111,8 @@ int process_start(struct process *p);
 
 /* What a Thread capability names: the thread while it lives. */
 struct thread_handle {
-	struct kobject obj;		/* KOBJ_THREAD */
-	struct thread *thread;		/* NULL once it has ended */
+	struct kobject obj;    /* KOBJ_THREAD */
+	struct thread *thread; /* NULL once it has ended */
 };
 
 /*
@@ -122,7 +122,7 @@ struct thread_handle {
  * Capability lock held.
  */
 int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
-    uint64_t *tid, struct thread_handle **handle);
+			  uint64_t *tid, struct thread_handle **handle);
 
 /* Makes h (zeroed storage) the Thread object of t (refs = 1). */
 void thread_handle_init(struct thread_handle *h, struct thread *t);
@@ -160,7 +160,7 @@ bool process_user_return(void);
  * reference to f, which the mapping takes over on success.
  */
 int process_map_frames(struct process *p, struct frames *f, unsigned int flags,
-    unsigned int max_flags, uintptr_t *va);
+		       unsigned int max_flags, uintptr_t *va);
 
 /*
  * Unmaps [va, va + pages pages) of p, which must lie in one region
@@ -217,7 +217,7 @@ void process_uncharge(struct process *p, uint64_t pages);
  * Capability lock held.
  */
 void *process_object_new(struct process *owner, size_t size, enum kobject_type type,
-    const struct kobject_ops *ops);
+			 const struct kobject_ops *ops);
 void process_object_free(struct process *owner, void *obj);
 
 /*
@@ -227,8 +227,7 @@ void process_object_free(struct process *owner, void *obj);
  * -E_RANGE (no room or too many regions).  Capability lock not held:
  * the pages are zeroed with interrupts on.
  */
-int process_map_anonymous(struct process *p, size_t pages, unsigned int flags,
-    uintptr_t *va);
+int process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintptr_t *va);
 
 /*
  * Ends the calling thread's process: its capabilities go, its supervisor

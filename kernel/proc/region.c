@@ -22,8 +22,8 @@ region_find(const struct user_region *r, size_t n, uintptr_t va, size_t pages)
 }
 
 int
-region_isolate(struct user_region *r, size_t *n, size_t max, size_t i,
-	       uintptr_t va, size_t pages, size_t *added)
+region_isolate(struct user_region *r, size_t *n, size_t max, size_t i, uintptr_t va, size_t pages,
+	       size_t *added)
 {
 	struct user_region whole = r[i];
 	size_t before = (va - whole.va) / PAGE_SIZE_4K;
@@ -80,11 +80,11 @@ region_merge(struct user_region *r, size_t *n, size_t i, size_t *merged)
 		if (end_j == r[i].va)
 			r[i].va = r[j].va;
 		r[i].pages += r[j].pages;
-		if (i == *n - 1)	/* region_remove moves the last into j */
+		if (i == *n - 1) /* region_remove moves the last into j */
 			i = j;
 		region_remove(r, n, j);
 		(*merged)++;
-		j = 0;			/* the grown region may now touch another */
+		j = 0; /* the grown region may now touch another */
 	}
 	return (int)i;
 }

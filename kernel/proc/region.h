@@ -18,9 +18,9 @@ struct frames;
 struct user_region {
 	uintptr_t va;
 	size_t pages;
-	unsigned int flags;		/* VM_READ, VM_WRITE, VM_EXEC as mapped now */
-	unsigned int max_flags;		/* the most vm_protect may give it */
-	struct frames *shared;		/* a Frames mapping (referenced), or NULL: our own pages */
+	unsigned int flags;	/* VM_READ, VM_WRITE, VM_EXEC as mapped now */
+	unsigned int max_flags; /* the most vm_protect may give it */
+	struct frames *shared;	/* a Frames mapping (referenced), or NULL: our own pages */
 };
 
 /*
@@ -38,8 +38,8 @@ int region_find(const struct user_region *r, size_t n, uintptr_t va, size_t page
  * pieces, and then nothing changed.  *added says how many pieces were
  * added: a Frames mapping needs a reference for each.
  */
-int region_isolate(struct user_region *r, size_t *n, size_t max, size_t i,
-    uintptr_t va, size_t pages, size_t *added);
+int region_isolate(struct user_region *r, size_t *n, size_t max, size_t i, uintptr_t va,
+		   size_t pages, size_t *added);
 
 /* Forgets region i (the last region takes its place). */
 void region_remove(struct user_region *r, size_t *n, size_t i);

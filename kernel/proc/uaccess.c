@@ -73,7 +73,7 @@ read_user_byte(void *addr)
 	(void)*(volatile const uint8_t *)addr;
 }
 
-static uint64_t guard_checks;	/* reads that faulted as they must */
+static uint64_t guard_checks; /* reads that faulted as they must */
 
 uint64_t
 uaccess_guard_checks(void)
@@ -91,7 +91,8 @@ uaccess_guard_check(uintptr_t addr)
 		return;
 	if (!fault_catch(read_user_byte, (void *)addr, &fi))
 		panic("kernel read user memory at %lx in an interrupt without a fault: "
-		      "SMAP/PAN is off in the kernel", addr);
+		      "SMAP/PAN is off in the kernel",
+		      addr);
 	/* A page the user left unmapped proves nothing about SMAP/PAN. */
 	if (!(fi.access & FAULT_PRESENT))
 		return;
@@ -99,6 +100,7 @@ uaccess_guard_check(uintptr_t addr)
 	if (!logged) {
 		logged = true;
 		printk("uaccess: a kernel read of user memory at %lx in an interrupt "
-		       "from user mode faulted, as it must\n", addr);
+		       "from user mode faulted, as it must\n",
+		       addr);
 	}
 }

@@ -23,11 +23,11 @@
 #include "themelios/errno.h"
 
 /* Anonymous mappings go above the program and below the stack. */
-#define MAP_END		(USER_STACK_TOP - (USER_STACK_PAGES + 1) * PAGE_SIZE_4K)
+#define MAP_END	       (USER_STACK_TOP - (USER_STACK_PAGES + 1) * PAGE_SIZE_4K)
 
 /* Anonymous pages may be made writable again, never executable: only
  * the program's own code is ever executable. */
-#define ANON_MAX_FLAGS	(VM_READ | VM_WRITE)
+#define ANON_MAX_FLAGS (VM_READ | VM_WRITE)
 
 /* Frees the pages of every region and forgets them. */
 void
@@ -44,7 +44,7 @@ user_memory_free(struct process *p)
 				pmm_free_frame(pa);
 		}
 		if (r->shared)
-			kobject_unref(&r->shared->obj);	/* its pages are its own */
+			kobject_unref(&r->shared->obj); /* its pages are its own */
 		else
 			process_uncharge(p, r->pages);
 	}
@@ -59,8 +59,7 @@ user_memory_free(struct process *p)
  * running yet.
  */
 static int
-map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags,
-	  unsigned int max_flags)
+map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags, unsigned int max_flags)
 {
 	size_t i;
 	int err = 0;
@@ -87,11 +86,14 @@ map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags,
 			if (vm_space_unmap(&p->vm, va + j * PAGE_SIZE_4K, &pa) == 0)
 				pmm_free_frame(pa);
 		}
-		vm_space_trim(&p->vm, va, pages);	/* and the tables made for them */
+		vm_space_trim(&p->vm, va, pages); /* and the tables made for them */
 		return err == -E_EXIST || err == -E_RANGE ? err : -E_NOMEM;
 	}
 	p->regions[p->nregions] = (struct user_region){
-		.va = va, .pages = pages, .flags = flags, .max_flags = max_flags,
+		.va = va,
+		.pages = pages,
+		.flags = flags,
+		.max_flags = max_flags,
 	};
 	p->nregions++;
 	return 0;
@@ -168,15 +170,15 @@ process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintp
 }
 
 int
-process_map_frames(struct process *p, struct frames *f, unsigned int flags,
-		   unsigned int max_flags, uintptr_t *va)
+process_map_frames(struct process *p, struct frames *f, unsigned int flags, unsigned int max_flags,
+		   uintptr_t *va)
 {
 	uint64_t pa;
 	uintptr_t at;
 	size_t i;
 	int err = 0;
 
-	if (f->device) {		/* device registers stay uncached, whatever protect does */
+	if (f->device) { /* device registers stay uncached, whatever protect does */
 		flags |= VM_UNCACHED;
 		max_flags |= VM_UNCACHED;
 	}
@@ -196,7 +198,10 @@ process_map_frames(struct process *p, struct frames *f, unsigned int flags,
 		return err == -E_RANGE ? err : -E_NOMEM;
 	}
 	p->regions[p->nregions] = (struct user_region){
-		.va = at, .pages = f->npages, .flags = flags, .max_flags = max_flags,
+		.va = at,
+		.pages = f->npages,
+		.flags = flags,
+		.max_flags = max_flags,
 		.shared = f,
 	};
 	p->nregions++;
@@ -205,7 +210,6 @@ process_map_frames(struct process *p, struct frames *f, unsigned int flags,
 	mutex_unlock(&p->vm_lock);
 	return 0;
 }
-
 
 /*
  * The region that will hold exactly [va, va + pages pages): found, then
@@ -223,8 +227,8 @@ isolate_range(struct process *p, uintptr_t va, size_t pages)
 	if (i < 0)
 		return i;
 	f = p->regions[i].shared;
-	i = region_isolate(p->regions, &p->nregions, PROC_REGIONS_MAX, (size_t)i, va,
-			   pages, &added);
+	i = region_isolate(p->regions, &p->nregions, PROC_REGIONS_MAX, (size_t)i, va, pages,
+			   &added);
 	if (i >= 0 && f && added) {
 		irq = cap_lock_take();
 		while (added--)
@@ -249,10 +253,10 @@ range_pinned(struct process *p, uintptr_t va, size_t pages)
 	bool pinned = false;
 
 	if (pages > (UINTPTR_MAX - va) / PAGE_SIZE_4K)
-		return false;		/* no such region: the caller says so */
+		return false; /* no such region: the caller says so */
 	end = va + pages * PAGE_SIZE_4K;
-	irq = cap_lock_take();		/* p->threads */
-	list_for_each(n, &p->threads) {
+	irq = cap_lock_take(); /* p->threads */
+	list_for_each (n, &p->threads) {
 		struct thread *t = container_of(n, struct thread, proc_link);
 		uintptr_t buf = t->ipc ? __atomic_load_n(&t->ipc->pinned_buf, __ATOMIC_RELAXED) : 0;
 
@@ -295,7 +299,7 @@ process_vm_unmap(struct process *p, uintptr_t va, size_t pages)
 	vm_space_trim(&p->vm, r.va, r.pages);
 	irq = cap_lock_take();
 	if (r.shared)
-		kobject_unref(&r.shared->obj);	/* its pages live while it does */
+		kobject_unref(&r.shared->obj); /* its pages live while it does */
 	else
 		process_uncharge(p, r.pages);
 	cap_lock_drop(irq);
@@ -312,7 +316,7 @@ process_vm_protect(struct process *p, uintptr_t va, size_t pages, unsigned int f
 	mutex_lock(&p->vm_lock);
 	i = region_find(p->regions, p->nregions, va, pages);
 	if (i >= 0)
-		flags |= p->regions[i].flags & VM_UNCACHED;	/* a mapping's memory type stays */
+		flags |= p->regions[i].flags & VM_UNCACHED; /* a mapping's memory type stays */
 	if (i >= 0 && (flags & ~p->regions[i].max_flags))
 		i = -E_PERM;
 	if (i >= 0 && !(flags & VM_WRITE) && range_pinned(p, va, pages))
@@ -338,7 +342,7 @@ process_vm_protect(struct process *p, uintptr_t va, size_t pages, unsigned int f
 			unsigned long irq = cap_lock_take();
 
 			while (merged--)
-				kobject_unref(&f->obj);		/* a reference per piece */
+				kobject_unref(&f->obj); /* a reference per piece */
 			cap_lock_drop(irq);
 		}
 	}

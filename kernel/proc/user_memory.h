@@ -12,7 +12,7 @@
 struct process;
 
 /* Where anonymous mappings start: a fresh process's first one is here. */
-#define USER_MAP_BASE	0x0000000010000000ull
+#define USER_MAP_BASE 0x0000000010000000ull
 
 /* Fresh zeroed pages at va, charged to p, as one region (capability lock
  * held, p not running yet).  -E_NOMEM, -E_RANGE, -E_EXIST. */

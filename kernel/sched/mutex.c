@@ -39,8 +39,7 @@ mutex_unlock(struct mutex *m)
 	unsigned long flags = spin_lock_irqsave(&m->lock);
 
 	if (m->owner != thread_current())
-		panic("mutex %s: unlocked by %s, not its owner", m->name,
-		      thread_current()->name);
+		panic("mutex %s: unlocked by %s, not its owner", m->name, thread_current()->name);
 	m->owner = NULL;
 	if (m->nwaiters)
 		wait_queue_wake_one(&m->waiters);

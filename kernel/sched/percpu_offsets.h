@@ -7,7 +7,7 @@
 #ifndef SCHED_PERCPU_OFFSETS_H
 #define SCHED_PERCPU_OFFSETS_H
 
-#define CPU_LOCAL_KERNEL_SP	8	/* the current user thread's kernel stack top */
-#define CPU_LOCAL_USER_SP	16	/* scratch: the user stack pointer at entry */
+#define CPU_LOCAL_KERNEL_SP 8  /* the current user thread's kernel stack top */
+#define CPU_LOCAL_USER_SP   16 /* scratch: the user stack pointer at entry */
 
 #endif

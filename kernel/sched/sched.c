@@ -27,10 +27,10 @@
 #include "themelios/errno.h"
 
 static struct spinlock sched_lock = SPINLOCK_INIT("sched");
-static struct run_queue run_queue;	/* READY threads, round-robin order */
+static struct run_queue run_queue; /* READY threads, round-robin order */
 static struct list_node all_threads;
-static struct list_node zombies;	/* detached threads to reap */
-static struct wait_queue reaper_wq;	/* the reaper, when it has nothing to do */
+static struct list_node zombies;    /* detached threads to reap */
+static struct wait_queue reaper_wq; /* the reaper, when it has nothing to do */
 static uint64_t next_thread_id;
 static struct cpu_local cpu0;
 static struct thread boot_thread;
@@ -182,8 +182,8 @@ wait_queue_init(struct wait_queue *wq)
 int
 wait_queue_wait(struct wait_queue *wq, struct spinlock *lock, uint64_t timeout_ns)
 {
-	return wait_queue_wait_until(wq, lock, timeout_ns ? time_deadline_after(timeout_ns) :
-				     WAIT_FOREVER);
+	return wait_queue_wait_until(wq, lock,
+				     timeout_ns ? time_deadline_after(timeout_ns) : WAIT_FOREVER);
 }
 
 int
@@ -207,8 +207,7 @@ wake(struct wait_queue *wq, int max)
 	int n = 0;
 
 	while (n < max && !list_empty(&wq->waiters)) {
-		struct thread *t = container_of(list_first(&wq->waiters),
-						struct thread, wait_link);
+		struct thread *t = container_of(list_first(&wq->waiters), struct thread, wait_link);
 		make_ready_locked(t, 0);
 		n++;
 	}
@@ -262,7 +261,7 @@ wait_queue_wake_switch(struct wait_queue *wake, struct wait_queue *wait, struct 
 	next->waiting_on = NULL;
 	next->wake_reason = 0;
 	next->state = THREAD_RUNNING;
-	if (time_event_armed(&next->timeout))	/* never for IPC waits */
+	if (time_event_armed(&next->timeout)) /* never for IPC waits */
 		time_event_cancel(&next->timeout);
 
 	prev->state = THREAD_BLOCKED;
@@ -328,8 +327,8 @@ thread_trampoline(void)
 }
 
 static struct thread *
-create(const char *name, void (*entry)(void *), void *arg, bool detached,
-       struct process *proc, struct vm_space *vm)
+create(const char *name, void (*entry)(void *), void *arg, bool detached, struct process *proc,
+       struct vm_space *vm)
 {
 	struct thread *t = kcalloc(1, sizeof(*t));
 	unsigned long flags;
@@ -354,7 +353,8 @@ create(const char *name, void (*entry)(void *), void *arg, bool detached,
 	/* A user thread's kernel code runs below the frame its user
 	 * registers take (thread_user_regs), even before it first enters
 	 * user mode. */
-	arch_context_init(&t->ctx, proc ? (uintptr_t)thread_user_regs(t) : thread_kernel_stack_top(t),
+	arch_context_init(&t->ctx,
+			  proc ? (uintptr_t)thread_user_regs(t) : thread_kernel_stack_top(t),
 			  thread_trampoline);
 
 	flags = spin_lock_irqsave(&sched_lock);
@@ -379,8 +379,8 @@ thread_spawn_detached(const char *name, void (*entry)(void *), void *arg)
 }
 
 struct thread *
-thread_create_user(const char *name, void (*entry)(void *), void *arg,
-		   struct process *proc, struct vm_space *vm)
+thread_create_user(const char *name, void (*entry)(void *), void *arg, struct process *proc,
+		   struct vm_space *vm)
 {
 	return create(name, entry, arg, true, proc, vm);
 }
@@ -401,12 +401,13 @@ thread_exit(int code)
 		 * goes back to its parent's quota with it. */
 		if (!list_empty(&reaper_wq.waiters))
 			make_ready_locked(container_of(list_first(&reaper_wq.waiters),
-						       struct thread, wait_link), 0);
+						       struct thread, wait_link),
+					  0);
 	}
 	/* Wake joiners directly: wait_queue_wake_* would retake the lock. */
 	while (!list_empty(&t->joiners.waiters))
-		make_ready_locked(container_of(list_first(&t->joiners.waiters),
-					       struct thread, wait_link), 0);
+		make_ready_locked(
+			container_of(list_first(&t->joiners.waiters), struct thread, wait_link), 0);
 	schedule_locked();
 	panic("zombie thread %s ran again", t->name);
 }
@@ -464,7 +465,7 @@ thread_request_stop(uint64_t id)
 	unsigned long flags = spin_lock_irqsave(&sched_lock);
 	int err = -E_NOENT;
 
-	list_for_each(n, &all_threads) {
+	list_for_each (n, &all_threads) {
 		struct thread *t = container_of(n, struct thread, all_link);
 		if (t->id != id || t->state == THREAD_ZOMBIE)
 			continue;
@@ -572,7 +573,7 @@ idle_loop(void *arg)
 		reap_zombies();
 		arch_irq_disable();
 		if (rq_empty(&run_queue))
-			arch_wait_for_interrupt();	/* returns with interrupts on */
+			arch_wait_for_interrupt(); /* returns with interrupts on */
 		else
 			arch_irq_enable();
 		schedule();
@@ -586,8 +587,7 @@ sched_tick(void *ctx)
 	struct cpu_local *cpu = arch_cpu_local();
 
 	(void)ctx;
-	if (cpu->current == cpu->idle ||
-	    time_now_ns() - cpu->slice_start_ns >= SCHED_SLICE_NS)
+	if (cpu->current == cpu->idle || time_now_ns() - cpu->slice_start_ns >= SCHED_SLICE_NS)
 		if (!rq_empty(&run_queue))
 			cpu->need_resched = true;
 }
@@ -622,7 +622,7 @@ sched_print_threads(void)
 	uint64_t now = time_now_ns();
 
 	printk("  ID  NAME                     STATE      CPU(ms)      RUNS\n");
-	list_for_each(n, &all_threads) {
+	list_for_each (n, &all_threads) {
 		struct thread *t = container_of(n, struct thread, all_link);
 		uint64_t ns = t->cpu_ns + (t == cpu->current ? now - cpu->run_start_ns : 0);
 		printk("%4lu  %-24s %-9s %8lu  %8lu\n", t->id, t->name, state_names[t->state],

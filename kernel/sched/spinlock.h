@@ -17,7 +17,10 @@ struct spinlock {
 	const char *name;
 };
 
-#define SPINLOCK_INIT(n)	{ 0, n }
+#define SPINLOCK_INIT(n) \
+	{                \
+		0, n     \
+	}
 
 /* For callers that already run with interrupts disabled. */
 static inline void

@@ -17,55 +17,55 @@
 #include "sched/percpu.h"
 #include "sched/wait.h"
 
-#define THREAD_NAME_MAX		24
-#define THREAD_STACK_PAGES	4	/* 16 KiB, plus the guard page */
-#define SCHED_SLICE_NS		10000000ull	/* 10 ms */
+#define THREAD_NAME_MAX	   24
+#define THREAD_STACK_PAGES 4	       /* 16 KiB, plus the guard page */
+#define SCHED_SLICE_NS	   10000000ull /* 10 ms */
 
 enum thread_state {
 	THREAD_READY,
 	THREAD_RUNNING,
-	THREAD_BLOCKED,		/* on a wait queue, or sleeping */
-	THREAD_ZOMBIE,		/* exited, waiting to be joined or reaped */
+	THREAD_BLOCKED, /* on a wait queue, or sleeping */
+	THREAD_ZOMBIE,	/* exited, waiting to be joined or reaped */
 };
 
 struct thread {
 	struct arch_context ctx;
-	struct list_node rq_link;	/* on the run queue while READY */
-	struct list_node wait_link;	/* on a wait queue while BLOCKED */
-	struct list_node all_link;	/* on the list of all threads */
+	struct list_node rq_link;   /* on the run queue while READY */
+	struct list_node wait_link; /* on a wait queue while BLOCKED */
+	struct list_node all_link;  /* on the list of all threads */
 	struct wait_queue *waiting_on;
-	struct time_event timeout;	/* sleep and wait deadlines */
-	int wake_reason;		/* 0, or -E_TIMEOUT */
+	struct time_event timeout; /* sleep and wait deadlines */
+	int wake_reason;	   /* 0, or -E_TIMEOUT */
 
 	uint64_t id;
 	char name[THREAD_NAME_MAX];
 	enum thread_state state;
-	uintptr_t stack_base;		/* lowest mapped byte; 0 for the boot thread */
+	uintptr_t stack_base; /* lowest mapped byte; 0 for the boot thread */
 	size_t stack_pages;
 	void (*entry)(void *arg);
 	void *arg;
 
-	uint64_t cpu_ns;		/* time spent running */
-	uint64_t dispatches;		/* times it was given the CPU: round-robin
+	uint64_t cpu_ns;     /* time spent running */
+	uint64_t dispatches; /* times it was given the CPU: round-robin
 					 * keeps busy threads' counts within one */
-	bool detached;			/* nobody joins: reaped on exit */
-	bool stop_requested;		/* `kill`: asks the thread to end */
-	bool stop_alone;		/* ...and only the thread, not its process */
-	bool suspended;			/* thread_suspend: no user code until resumed */
-	bool parked;			/* suspended and waiting at its way back to user
+	bool detached;	     /* nobody joins: reaped on exit */
+	bool stop_requested; /* `kill`: asks the thread to end */
+	bool stop_alone;     /* ...and only the thread, not its process */
+	bool suspended;	     /* thread_suspend: no user code until resumed */
+	bool parked;	     /* suspended and waiting at its way back to user
 					 * mode: its user registers sit still */
 	int exit_code;
 	struct wait_queue joiners;
 
 	/* User threads (proc/process.c): NULL proc for a kernel thread. */
 	struct process *proc;
-	struct vm_space *vm;		/* proc's address space */
-	struct list_node proc_link;	/* on proc->threads */
-	struct arch_jmp_buf *uaccess_env;	/* armed during a user copy */
-	struct ipc_state *ipc;		/* endpoint rendezvous (ipc/endpoint.c) */
-	struct thread_handle *handle;	/* what a Thread capability names, if any */
+	struct vm_space *vm;		  /* proc's address space */
+	struct list_node proc_link;	  /* on proc->threads */
+	struct arch_jmp_buf *uaccess_env; /* armed during a user copy */
+	struct ipc_state *ipc;		  /* endpoint rendezvous (ipc/endpoint.c) */
+	struct thread_handle *handle;	  /* what a Thread capability names, if any */
 	struct arch_fpu_state fpu;
-	struct arch_tls_state tls;	/* kept while switched out; zero: none */
+	struct arch_tls_state tls; /* kept while switched out; zero: none */
 };
 
 struct process;
@@ -120,10 +120,10 @@ struct arch_regs *thread_user_regs(const struct thread *t);
  * and waits there in thread_park_if_suspended.
  */
 enum suspend_state {
-	SUSPEND_NONE,		/* not suspended */
-	SUSPEND_PENDING,	/* suspended, still runnable: it stops soon */
-	SUSPEND_IN_CALL,	/* suspended, blocked in a system call it finishes first */
-	SUSPEND_STOPPED,	/* parked: its user registers stay put */
+	SUSPEND_NONE,	 /* not suspended */
+	SUSPEND_PENDING, /* suspended, still runnable: it stops soon */
+	SUSPEND_IN_CALL, /* suspended, blocked in a system call it finishes first */
+	SUSPEND_STOPPED, /* parked: its user registers stay put */
 };
 void thread_suspend(struct thread *t);
 /* 0, or -E_INVAL when t is not suspended. */

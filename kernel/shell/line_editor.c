@@ -1,10 +1,10 @@
 #include "shell/line_editor.h"
 
-#define CTRL_C		0x03
-#define BACKSPACE	0x08
-#define CTRL_U		0x15
-#define ESC		0x1b
-#define DEL		0x7f
+#define CTRL_C	  0x03
+#define BACKSPACE 0x08
+#define CTRL_U	  0x15
+#define ESC	  0x1b
+#define DEL	  0x7f
 
 static void
 echo(struct line_editor *le, const char *s, size_t len)
@@ -100,7 +100,7 @@ line_editor_feed(struct line_editor *le, unsigned char c)
 		break;
 	}
 	if (c < 0x20 || c > 0x7e)
-		return LINE_NONE;	/* other control or binary bytes */
+		return LINE_NONE; /* other control or binary bytes */
 	if (le->len == LINE_MAX_LEN) {
 		le->overflow = true;
 		return LINE_NONE;

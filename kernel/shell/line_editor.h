@@ -12,12 +12,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define LINE_MAX_LEN	256
+#define LINE_MAX_LEN 256
 
 enum line_event {
 	LINE_NONE,	/* keep feeding */
 	LINE_DONE,	/* a complete line is in buf */
-	LINE_CANCELLED,	/* Ctrl-C */
+	LINE_CANCELLED, /* Ctrl-C */
 	LINE_TOO_LONG,	/* the line overflowed and was dropped */
 };
 
@@ -28,7 +28,7 @@ struct line_editor {
 	size_t len;
 	bool overflow;
 	bool last_was_cr;
-	int escape;	/* 0 none, 1 after ESC, 2 inside CSI */
+	int escape; /* 0 none, 1 after ESC, 2 inside CSI */
 	line_echo_fn echo;
 	void *echo_ctx;
 };

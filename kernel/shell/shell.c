@@ -25,8 +25,8 @@
 #include "shell/line_editor.h"
 #include "themelios/errno.h"
 
-#define SHELL_MAX_ARGS	8
-#define SPAWN_MAX	64
+#define SHELL_MAX_ARGS 8
+#define SPAWN_MAX      64
 
 struct command {
 	const char *name;
@@ -87,8 +87,8 @@ cmd_uptime(int argc, char **argv)
 
 	(void)argc;
 	(void)argv;
-	printk("up %lu.%03lu s, %lu context switches\n", ns / 1000000000,
-	       (ns / 1000000) % 1000, sched_context_switches());
+	printk("up %lu.%03lu s, %lu context switches\n", ns / 1000000000, (ns / 1000000) % 1000,
+	       sched_context_switches());
 }
 
 static void
@@ -114,8 +114,8 @@ cmd_devices(int argc, char **argv)
 
 		if (r->used)
 			printk("%-9s 0x%012lx-0x%012lx  %s\n",
-			       r->kind == RESOURCE_PORTS ? "ports" : "physical",
-			       r->start, r->end - 1, r->owner);
+			       r->kind == RESOURCE_PORTS ? "ports" : "physical", r->start,
+			       r->end - 1, r->owner);
 	}
 }
 
@@ -219,7 +219,9 @@ static const struct command commands[] = {
 	{ "ps", "threads: id, name, state, CPU time, runs", cmd_ps },
 	{ "uptime", "time since boot", cmd_uptime },
 	{ "irq", "interrupt counts per vector", cmd_irq },
-	{ "devices", "PCI functions and their drivers; device ports and registers, and their owners", cmd_devices },
+	{ "devices",
+	  "PCI functions and their drivers; device ports and registers, and their owners",
+	  cmd_devices },
 	{ "procs", "user processes: pid, name, state, quota", cmd_procs },
 	{ "spawn", "N: start N busy threads", cmd_spawn },
 	{ "kill", "ID: stop a thread", cmd_kill },

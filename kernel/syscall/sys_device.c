@@ -108,8 +108,7 @@ sys_ioport_claim(struct syscall_args *a)
 /* The I/O-ports capability in slot, with rights, covering width bytes
  * at port (capability lock held). */
 static int
-ports_lookup(struct process *p, uint64_t slot, uint32_t rights, uint64_t port,
-	     uint64_t width)
+ports_lookup(struct process *p, uint64_t slot, uint32_t rights, uint64_t port, uint64_t width)
 {
 	struct cap *c;
 	int err = cspace_lookup(p->cs, slot, KOBJ_IO_PORTS, rights, &c);
@@ -137,7 +136,7 @@ sys_port_out(struct syscall_args *a)
 	int err = ports_lookup(process_current(), a->a[0], CAP_RIGHT_WRITE, a->a[1], a->a[2]);
 
 	if (!err && a->a[3] >> (8 * a->a[2]))
-		err = -E_INVAL;		/* wider than the access */
+		err = -E_INVAL; /* wider than the access */
 	if (!err)
 		arch_port_write((uint16_t)a->a[1], (unsigned int)a->a[2], (uint32_t)a->a[3]);
 	cap_lock_drop(flags);

@@ -18,7 +18,7 @@
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
-#define MSG_HEADER	offsetof(struct ipc_msg, data)
+#define MSG_HEADER offsetof(struct ipc_msg, data)
 
 /* The user's message into the thread's buffer: -E_FAULT, -E_RANGE. */
 static int
@@ -122,7 +122,7 @@ install_new(uint64_t dst, int (*make)(struct process *owner, struct kobject **ou
 		err = make(p, &obj);
 	if (!err) {
 		err = cap_install(p->cs, dst, obj, CAP_RIGHTS_ALL, 0);
-		kobject_unref(obj);	/* the capability holds it now */
+		kobject_unref(obj); /* the capability holds it now */
 	}
 	cap_lock_drop(flags);
 	return err;

@@ -122,7 +122,7 @@ sys_frames_map(struct syscall_args *a)
 	err = cspace_lookup(p->cs, a->a[0], KOBJ_FRAMES, need, &c);
 	if (!err) {
 		f = (struct frames *)c->obj;
-		kobject_ref(&f->obj);		/* the mapping's, if it works */
+		kobject_ref(&f->obj); /* the mapping's, if it works */
 		max = frames_max_flags(c);
 	}
 	cap_lock_drop(flags);
@@ -167,8 +167,8 @@ sys_frames_map_into(struct syscall_args *a)
 	}
 	if (!err) {
 		f = (struct frames *)c->obj;
-		kobject_ref(&f->obj);		/* the mapping's, if it works */
-		kobject_ref(&target->obj);	/* ours, while we map */
+		kobject_ref(&f->obj);	   /* the mapping's, if it works */
+		kobject_ref(&target->obj); /* ours, while we map */
 		max = frames_max_flags(c);
 	}
 	cap_lock_drop(flags);

@@ -23,8 +23,12 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 	     const void *image, size_t len, const char *args)
 {
 	struct process_spec spec = {
-		.name = name, .image = image, .image_len = len, .arg = sa->arg,
-		.args = args, .args_len = sa->args_len,
+		.name = name,
+		.image = image,
+		.image_len = len,
+		.arg = sa->arg,
+		.args = args,
+		.args_len = sa->args_len,
 	};
 	struct cap *sup = NULL, *dst = NULL, *mem;
 	struct process *child;
@@ -63,8 +67,8 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 		child->supervisor_badge = sa->supervisor_badge;
 		kobject_ref(sup->obj);
 	}
-	if (dst && (err = cap_install(parent->cs, sa->process_slot, &child->obj,
-				      CAP_RIGHTS_ALL, 0))) {
+	if (dst &&
+	    (err = cap_install(parent->cs, sa->process_slot, &child->obj, CAP_RIGHTS_ALL, 0))) {
 		process_discard(child);
 		return err;
 	}
@@ -135,7 +139,7 @@ sys_process_kill(struct syscall_args *a)
 	if (p && p->state != PROCESS_LIVE)
 		err = -E_DEAD;
 	else if (p && p != self)
-		process_kill(p);	/* its threads end on their way to user mode */
+		process_kill(p); /* its threads end on their way to user mode */
 	cap_lock_drop(flags);
 	if (!err && p == self)
 		process_exit(-E_DEAD);
@@ -250,7 +254,6 @@ sys_cspace_inspect(struct syscall_args *a)
 	return err ? err : copy_to_user(a->a[2], &info, sizeof(info));
 }
 
-
 /*
  * What a process is doing, for its supervisor (READ on the Process
  * capability): whether it has ended, how many threads it has and how many
@@ -275,7 +278,7 @@ sys_process_info(struct syscall_args *a)
 		p = (struct process *)c->obj;
 		info.pid = p->pid;
 		info.ended = p->state != PROCESS_LIVE;
-		list_for_each(n, &p->threads) {
+		list_for_each (n, &p->threads) {
 			struct thread *t = container_of(n, struct thread, proc_link);
 
 			info.threads++;

@@ -81,7 +81,7 @@ sys_tls_set(struct syscall_args *a)
 
 	if (a->a[0] >= USER_SPACE_END)
 		return -E_FAULT;
-	flags = arch_irq_save();	/* the state and the register change together */
+	flags = arch_irq_save(); /* the state and the register change together */
 	arch_tls_set(&thread_current()->tls, a->a[0]);
 	arch_irq_restore(flags);
 	return 0;
@@ -110,8 +110,8 @@ still_running(struct thread_handle *h)
 {
 	unsigned long flags = cap_lock_take();
 	struct thread *t = h->thread;
-	bool running = t && t->proc->state == PROCESS_LIVE &&
-		       thread_suspend_state(t) == SUSPEND_PENDING;
+	bool running =
+		t && t->proc->state == PROCESS_LIVE && thread_suspend_state(t) == SUSPEND_PENDING;
 
 	cap_lock_drop(flags);
 	return running;
@@ -136,13 +136,12 @@ sys_thread_suspend(struct syscall_args *a)
 
 	if (!err) {
 		thread_suspend(t);
-		kobject_ref(&h->obj);		/* ours, while we wait */
+		kobject_ref(&h->obj); /* ours, while we wait */
 	}
 	cap_lock_drop(flags);
 	if (err)
 		return err;
-	while (!self && still_running(h) && !thread_current()->suspended &&
-	       !thread_should_stop())
+	while (!self && still_running(h) && !thread_current()->suspended && !thread_should_stop())
 		thread_yield();
 	flags = cap_lock_take();
 	kobject_unref(&h->obj);
@@ -194,7 +193,7 @@ sys_thread_read_regs(struct syscall_args *a)
 		err = stopped_regs(t, &regs);
 	if (!err) {
 		arch_thread_regs_read(regs, &out);
-		out.tls = arch_tls_saved(&t->tls);	/* stopped: switched out */
+		out.tls = arch_tls_saved(&t->tls); /* stopped: switched out */
 	}
 	cap_lock_drop(flags);
 	return err ? err : copy_to_user(a->a[1], &out, sizeof(out));

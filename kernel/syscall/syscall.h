@@ -13,7 +13,7 @@
 
 #include "syscall_numbers.h"
 
-#define SYSCALL_RET_MAX	6
+#define SYSCALL_RET_MAX 6
 
 struct syscall_args {
 	uint64_t nr;

@@ -47,8 +47,7 @@ walk(const struct erofs_fs *fs, const struct erofs_inode *dir, int depth)
 		erofs_read(fs, &ino, 0, buf, sizeof(buf));
 		if (ino.size > sizeof(buf))
 			erofs_read(fs, &ino, ino.size - 100, buf, sizeof(buf));
-		if ((ino.mode & EROFS_S_IFMT) == EROFS_S_IFDIR && depth < 16 &&
-		    d.name[0] != '.')
+		if ((ino.mode & EROFS_S_IFMT) == EROFS_S_IFDIR && depth < 16 && d.name[0] != '.')
 			walk(fs, &ino, depth + 1);
 	}
 }

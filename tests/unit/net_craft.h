@@ -41,8 +41,8 @@ craft_put32(uint8_t *p, uint32_t v)
  * in front of payload_len bytes; offset in bytes.  Returns its length.
  */
 static inline size_t
-craft_ipv4(uint8_t *p, size_t optlen, size_t payload_len, uint8_t proto, uint32_t src,
-	   uint32_t dst, uint16_t id, unsigned offset, int more)
+craft_ipv4(uint8_t *p, size_t optlen, size_t payload_len, uint8_t proto, uint32_t src, uint32_t dst,
+	   uint16_t id, unsigned offset, int more)
 {
 	size_t hl = 20 + optlen;
 
@@ -55,7 +55,7 @@ craft_ipv4(uint8_t *p, size_t optlen, size_t payload_len, uint8_t proto, uint32_
 	p[9] = proto;
 	craft_put32(p + 12, src);
 	craft_put32(p + 16, dst);
-	memset(p + 20, 1, optlen);	/* NOP options */
+	memset(p + 20, 1, optlen); /* NOP options */
 	craft_put16(p + 10, craft_csum(p, hl, 0));
 	return hl;
 }

@@ -21,9 +21,15 @@ read_phys(void *ctx, uint64_t phys, void *dst, size_t len)
 }
 
 static void
-w32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+w32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
 static void
-w64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+w64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
 
 static void
 fix_checksum(uint8_t *t, uint32_t len, int at)
@@ -96,7 +102,7 @@ build(int revision)
 	uint8_t iso0[10] = { 2, 10, 0, 0, 2, 0, 0, 0, 0, 0 };
 	memcpy(m + off, iso0, 10);
 	off += 10;
-	uint8_t iso9[10] = { 2, 10, 0, 9, 9, 0, 0, 0, 0x0f, 0 };	/* level, low */
+	uint8_t iso9[10] = { 2, 10, 0, 9, 9, 0, 0, 0, 0x0f, 0 }; /* level, low */
 	memcpy(m + off, iso9, 10);
 	off += 10;
 	uint8_t ov[12] = { 5, 12, 0, 0 };
@@ -116,8 +122,8 @@ build(int revision)
 	f[128] = 6;
 	fix_checksum(f, 244, 9);
 
-	static const uint8_t aml[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x04,
-				       0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
+	static const uint8_t aml[] = { 0x08, '_',  'S',	 '5',  '_',  0x12, 0x06,
+				       0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
 	header(d, "DSDT", 36 + 100 + sizeof(aml));
 	memcpy(d + 36 + 100, aml, sizeof(aml));
 	fix_checksum(d, 36 + 100 + sizeof(aml), 9);
@@ -141,7 +147,7 @@ add_mcfg(const uint64_t *base, const uint8_t (*buses)[2], int n)
 	header(t, "MCFG", len);
 	for (int i = 0; i < n; i++) {
 		w64(t + 44 + 16 * i, base[i]);
-		t[44 + 16 * i + 8] = (uint8_t)i;	/* segment */
+		t[44 + 16 * i + 8] = (uint8_t)i; /* segment */
 		t[44 + 16 * i + 10] = buses[i][0];
 		t[44 + 16 * i + 11] = buses[i][1];
 	}
@@ -172,7 +178,7 @@ UNIT_TEST(mcfg_windows)
 	CHECK_EQ(ai.ecam[1].segment, 3);
 	CHECK_EQ(ai.ecam[1].bus_start, 1);
 	CHECK_EQ(ai.ecam[1].bus_end, 3);
-	CHECK_EQ(ai.warnings, 2);	/* unaligned base, buses backwards */
+	CHECK_EQ(ai.warnings, 2); /* unaligned base, buses backwards */
 
 	/* A bad checksum: no windows, and the MADT still counts. */
 	mem[MCFG + 50] ^= 1;
@@ -251,7 +257,7 @@ UNIT_TEST(broken_rsdp_and_roots)
 	rsdp[0] = 'X';
 	CHECK_EQ(acpi_parse(rsdp, 36, read_phys, NULL, &ai), -E_CORRUPT);
 	build(2);
-	rsdp[9] ^= 1;	/* v1 checksum */
+	rsdp[9] ^= 1; /* v1 checksum */
 	CHECK_EQ(acpi_parse(rsdp, 36, read_phys, NULL, &ai), -E_CORRUPT);
 	CHECK_EQ(acpi_parse(rsdp, 10, read_phys, NULL, &ai), -E_CORRUPT);
 	CHECK_EQ(acpi_parse(NULL, 36, read_phys, NULL, &ai), -E_CORRUPT);
@@ -259,10 +265,10 @@ UNIT_TEST(broken_rsdp_and_roots)
 	mem[RSDT + 20] ^= 1;
 	CHECK_EQ(acpi_parse(rsdp, 20, read_phys, NULL, &ai), -E_CORRUPT);
 	build(0);
-	w32(mem + RSDT + 4, 0x7fffffff);	/* absurd length */
+	w32(mem + RSDT + 4, 0x7fffffff); /* absurd length */
 	CHECK_EQ(acpi_parse(rsdp, 20, read_phys, NULL, &ai), -E_CORRUPT);
 	build(0);
-	w32(rsdp + 16, MEM_SIZE + 100);	/* root outside memory */
+	w32(rsdp + 16, MEM_SIZE + 100); /* root outside memory */
 	rsdp[8] = 0;
 	{
 		uint8_t s = 0;
@@ -282,28 +288,30 @@ UNIT_TEST(bad_madt_entries_stop_safely)
 	struct acpi_info ai;
 
 	build(2);
-	mem[MADT + 44 + 1] = 0;		/* first entry has length 0 */
+	mem[MADT + 44 + 1] = 0; /* first entry has length 0 */
 	fix_checksum(mem + MADT, madt_len, 9);
 	CHECK_EQ(acpi_parse(rsdp, 36, read_phys, NULL, &ai), 0);
 	CHECK_EQ(ai.ncpus, 0);
 	CHECK(ai.warnings >= 1);
 
 	build(2);
-	mem[MADT + 44 + 1] = 200;	/* runs past the table */
+	mem[MADT + 44 + 1] = 200; /* runs past the table */
 	fix_checksum(mem + MADT, madt_len, 9);
 	CHECK_EQ(acpi_parse(rsdp, 36, read_phys, NULL, &ai), 0);
 	CHECK(ai.warnings >= 1);
 
 	build(2);
-	mem[MADT + 20] ^= 0x55;		/* MADT checksum */
+	mem[MADT + 20] ^= 0x55; /* MADT checksum */
 	CHECK_EQ(acpi_parse(rsdp, 36, read_phys, NULL, &ai), -E_NOENT);
 }
 
 UNIT_TEST(s5_extraction)
 {
 	uint8_t a, b;
-	static const uint8_t ok1[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x00, 0x00, 0x00, 0x00 };
-	static const uint8_t ok2[] = { 'x', '_', 'S', '5', '_', 0x12, 0x40, 0x0a, 0x04, 0x0a, 0x07, 0x01, 0x00 };
+	static const uint8_t ok1[] = { 0x08, '_',  'S',	 '5',  '_',  0x12,
+				       0x08, 0x04, 0x00, 0x00, 0x00, 0x00 };
+	static const uint8_t ok2[] = { 'x',  '_',  'S',	 '5',  '_',  0x12, 0x40,
+				       0x0a, 0x04, 0x0a, 0x07, 0x01, 0x00 };
 	static const uint8_t cut[] = { '_', 'S', '5', '_', 0x12 };
 	static const uint8_t bad[] = { '_', 'S', '5', '_', 0x13, 1, 2, 3 };
 

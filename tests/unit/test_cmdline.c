@@ -23,7 +23,7 @@ UNIT_TEST(values)
 	CHECK_EQ(cmdline_get("x=1 x=22", "x", buf, sizeof(buf)), 2);
 	CHECK(strcmp(buf, "22") == 0);
 	CHECK_EQ(cmdline_get("k=0123456789", "k", buf, sizeof(buf)), 10);
-	CHECK(strcmp(buf, "0123456") == 0);	/* truncated, terminated */
+	CHECK(strcmp(buf, "0123456") == 0); /* truncated, terminated */
 	CHECK_EQ(cmdline_get("k=", "k", buf, sizeof(buf)), 0);
 	CHECK_EQ(cmdline_get("kk=1", "k", buf, sizeof(buf)), -1);
 }

@@ -12,9 +12,9 @@ add(char *buf, size_t pos, const char *name, const char *data, unsigned mode)
 {
 	size_t nl = strlen(name) + 1, dl = data ? strlen(data) : 0;
 
-	pos += (size_t)sprintf(buf + pos, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
-			       1u, mode, 0u, 0u, 1u, 0u, (unsigned)dl, 0u, 0u, 0u, 0u,
-			       (unsigned)nl, 0u);
+	pos += (size_t)sprintf(
+		buf + pos, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", 1u, mode,
+		0u, 0u, 1u, 0u, (unsigned)dl, 0u, 0u, 0u, 0u, (unsigned)nl, 0u);
 	memcpy(buf + pos, name, nl);
 	pos += nl;
 	while (pos % 4)
@@ -35,7 +35,10 @@ build(void)
 {
 	memset(arc, 0, sizeof(arc));
 	arc_len = add(arc, 0, "bin", NULL, 040755);
-	arc_len = add(arc, arc_len, "init", "\x7f" "ELF-init-bytes", 0100755);
+	arc_len = add(arc, arc_len, "init",
+		      "\x7f"
+		      "ELF-init-bytes",
+		      0100755);
 	arc_len = add(arc, arc_len, "echo", "echo!", 0100755);
 	arc_len = add(arc, arc_len, "TRAILER!!!", NULL, 0);
 }
@@ -50,7 +53,7 @@ UNIT_TEST(finds_files)
 	CHECK(memcmp(e.data, "echo!", 5) == 0);
 	CHECK_EQ(cpio_find(arc, arc_len, "init", &e), 0);
 	CHECK_EQ(e.size, 15);
-	CHECK_EQ(cpio_find(arc, arc_len, "bin", &e), -E_NOENT);	/* a directory */
+	CHECK_EQ(cpio_find(arc, arc_len, "bin", &e), -E_NOENT); /* a directory */
 	CHECK_EQ(cpio_find(arc, arc_len, "nope", &e), -E_NOENT);
 }
 
@@ -83,10 +86,10 @@ UNIT_TEST(damage_is_an_error)
 	arc[0] = 'X';
 	CHECK_EQ(cpio_find(arc, arc_len, "echo", &e), -E_CORRUPT);
 	build();
-	memcpy(arc + 6 + 8 * 11, "FFFFFFFF", 8);	/* namesize past the end */
+	memcpy(arc + 6 + 8 * 11, "FFFFFFFF", 8); /* namesize past the end */
 	CHECK_EQ(cpio_find(arc, arc_len, "echo", &e), -E_CORRUPT);
 	build();
-	memcpy(arc + 6 + 8 * 6, "zzzzzzzz", 8);		/* not hex */
+	memcpy(arc + 6 + 8 * 6, "zzzzzzzz", 8); /* not hex */
 	CHECK_EQ(cpio_find(arc, arc_len, "echo", &e), -E_CORRUPT);
 	CHECK_EQ(cpio_find(NULL, 100, "echo", &e), -E_CORRUPT);
 	unsigned int s = 1;

@@ -25,7 +25,7 @@
 
 static int destroyed[MAXID], lastcaps[MAXID];
 static long destroy_seq[MAXID], lastcap_seq[MAXID], seq;
-static uintptr_t sp_min, sp_max;	/* stack depth of cspace destroys */
+static uintptr_t sp_min, sp_max; /* stack depth of cspace destroys */
 
 struct tobj {
 	struct kobject hdr;
@@ -82,12 +82,8 @@ tcs_destroy(struct kobject *o)
 	free(t);
 }
 
-static const struct kobject_ops tobj_ops = {
-	"test", tobj_last_cap, tobj_destroy
-};
-static const struct kobject_ops tcs_ops = {
-	"test-cspace", tcs_last_cap, tcs_destroy
-};
+static const struct kobject_ops tobj_ops = { "test", tobj_last_cap, tobj_destroy };
+static const struct kobject_ops tcs_ops = { "test-cspace", tcs_last_cap, tcs_destroy };
 
 static void
 counters_reset(void)
@@ -170,8 +166,7 @@ tree_ok(struct cspace **css, int n)
 			if (c->type != c->obj->type)
 				return false;
 			for (k = c->first_child; k != NULL; k = k->next) {
-				if (k->parent != c || k->prev != prev ||
-				    k->obj != c->obj ||
+				if (k->parent != c || k->prev != prev || k->obj != c->obj ||
 				    (k->rights & ~c->rights) != 0 ||
 				    (c->badge != 0 && k->badge != c->badge))
 					return false;
@@ -245,7 +240,7 @@ UNIT_TEST(object_refcount_and_destroy_once)
 	CHECK_EQ(destroyed[1], 0);
 	kobject_unref(o);
 	CHECK_EQ(destroyed[1], 1);
-	CHECK_EQ(lastcaps[1], 0);	/* never had a capability */
+	CHECK_EQ(lastcaps[1], 0); /* never had a capability */
 	CHECK(kobject_reaper_idle());
 
 	/* Deferred: destroy waits for the outermost end. */
@@ -292,22 +287,18 @@ UNIT_TEST(lookup_checks_range_empty_type_rights)
 	CHECK_EQ(cspace_lookup(a, 8, KOBJ_ANY, 0, &out), -E_NOCAP);
 	CHECK_EQ(cspace_lookup(a, UINT64_MAX, KOBJ_ANY, 0, &out), -E_NOCAP);
 	/* Would be slot 1 if the index were truncated to 32 bits. */
-	CHECK_EQ(cspace_lookup(a, (1ull << 32) | 1, KOBJ_ANY, 0, &out),
-	    -E_NOCAP);
+	CHECK_EQ(cspace_lookup(a, (1ull << 32) | 1, KOBJ_ANY, 0, &out), -E_NOCAP);
 	CHECK_EQ(cspace_lookup(a, 2, KOBJ_ANY, 0, &out), -E_NOCAP);
 	CHECK_EQ(cspace_lookup(a, 1, KOBJ_MEMORY, 0, &out), -E_TYPE);
 	CHECK_EQ(cspace_lookup(a, 1, KOBJ_NULL, 0, &out), -E_TYPE);
 	/* Type is checked before rights. */
-	CHECK_EQ(cspace_lookup(a, 1, KOBJ_MEMORY, CAP_RIGHT_GRANT, &out),
-	    -E_TYPE);
-	CHECK_EQ(cspace_lookup(a, 1, KOBJ_ENDPOINT, CAP_RIGHT_GRANT, &out),
-	    -E_PERM);
-	CHECK_EQ(cspace_lookup(a, 1, KOBJ_ENDPOINT,
-	    CAP_RIGHT_WRITE | CAP_RIGHT_GRANT, &out), -E_PERM);
+	CHECK_EQ(cspace_lookup(a, 1, KOBJ_MEMORY, CAP_RIGHT_GRANT, &out), -E_TYPE);
+	CHECK_EQ(cspace_lookup(a, 1, KOBJ_ENDPOINT, CAP_RIGHT_GRANT, &out), -E_PERM);
+	CHECK_EQ(cspace_lookup(a, 1, KOBJ_ENDPOINT, CAP_RIGHT_WRITE | CAP_RIGHT_GRANT, &out),
+		 -E_PERM);
 	CHECK_EQ(cspace_lookup(a, 1, KOBJ_ANY, 0x100, &out), -E_PERM);
-	CHECK(out == NULL);		/* untouched on error */
-	CHECK_EQ(cspace_lookup(a, 1, KOBJ_ENDPOINT,
-	    CAP_RIGHT_READ | CAP_RIGHT_WRITE, &out), 0);
+	CHECK(out == NULL); /* untouched on error */
+	CHECK_EQ(cspace_lookup(a, 1, KOBJ_ENDPOINT, CAP_RIGHT_READ | CAP_RIGHT_WRITE, &out), 0);
 	CHECK(out == S(a, 1));
 	CHECK_EQ(cspace_lookup(a, 1, KOBJ_ANY, 0, &out), 0);
 
@@ -342,7 +333,7 @@ UNIT_TEST(a_closed_cspace_takes_nothing_in)
 	CHECK_EQ(cap_copy(a, 1, b, 1), 0);
 
 	cspace_close(b);
-	CHECK_EQ(lastcaps[100], 0);		/* a still holds the endpoint */
+	CHECK_EQ(lastcaps[100], 0); /* a still holds the endpoint */
 	CHECK_EQ(cspace_lookup(b, 1, KOBJ_ANY, 0, &out), -E_NOCAP);
 	/* Every way in is refused, after the usual slot checks. */
 	CHECK_EQ(cspace_lookup_empty(b, 0, &out), -E_NOCAP);
@@ -357,7 +348,7 @@ UNIT_TEST(a_closed_cspace_takes_nothing_in)
 	CHECK_EQ(cap_copy(a, 4, b, 6), -E_DEAD);
 	for (uint64_t i = 1; i < 8; i++)
 		CHECK(S(b, i)->obj == NULL);
-	CHECK(S(a, 2)->obj == mem);		/* the failed move left it */
+	CHECK(S(a, 2)->obj == mem); /* the failed move left it */
 	/* Taking out still works (a cleared cspace has nothing to give). */
 	CHECK_EQ(cap_copy(b, 1, a, 5), -E_NOCAP);
 
@@ -412,7 +403,7 @@ UNIT_TEST(install_makes_a_root_and_checks_arguments)
 
 	kobject_unref(mem);
 	kobject_unref(ep);
-	CHECK_EQ(destroyed[1] + destroyed[2], 0);	/* caps hold them */
+	CHECK_EQ(destroyed[1] + destroyed[2], 0); /* caps hold them */
 	cs_free(a);
 	CHECK_EQ(destroyed[1], 1);
 	CHECK_EQ(destroyed[2], 1);
@@ -433,7 +424,7 @@ UNIT_TEST(copy_makes_a_child_and_errors_change_nothing)
 	both[1] = b;
 	ep = obj_new(1, KOBJ_ENDPOINT);
 	CHECK_EQ(cap_install(a, 1, ep, CAP_RIGHTS_ALL, 5), 0);
-	CHECK_EQ(cap_install(a, 2, ep, CAP_RIGHT_READ, 0), 0);	/* no COPY */
+	CHECK_EQ(cap_install(a, 2, ep, CAP_RIGHT_READ, 0), 0); /* no COPY */
 
 	CHECK_EQ(cap_copy(a, 1, b, 3), 0);
 	CHECK(S(b, 3)->obj == ep && S(b, 3)->rights == CAP_RIGHTS_ALL);
@@ -441,24 +432,24 @@ UNIT_TEST(copy_makes_a_child_and_errors_change_nothing)
 	CHECK(S(b, 3)->parent == S(a, 1) && S(a, 1)->first_child == S(b, 3));
 	CHECK_EQ(ep->refs, 4);
 	CHECK_EQ(ep->ncaps, 3);
-	CHECK_EQ(cap_copy(b, 3, b, 4), 0);	/* grandchild */
+	CHECK_EQ(cap_copy(b, 3, b, 4), 0); /* grandchild */
 	CHECK(S(b, 4)->parent == S(b, 3));
 	CHECK(tree_ok(both, 2));
 
 	snap_take(&sn, a, b);
-	CHECK_EQ(cap_copy(a, 5, b, 5), -E_NOCAP);	/* empty source */
+	CHECK_EQ(cap_copy(a, 5, b, 5), -E_NOCAP); /* empty source */
 	CHECK_EQ(cap_copy(a, 0, b, 5), -E_NOCAP);
 	CHECK_EQ(cap_copy(a, 9, b, 5), -E_NOCAP);
-	CHECK_EQ(cap_copy(a, 1, b, 0), -E_NOCAP);	/* slot 0 */
+	CHECK_EQ(cap_copy(a, 1, b, 0), -E_NOCAP); /* slot 0 */
 	CHECK_EQ(cap_copy(a, 1, b, 8), -E_NOCAP);
 	CHECK_EQ(cap_copy(a, 1, b, UINT64_MAX), -E_NOCAP);
 	CHECK_EQ(cap_copy(a, 1, b, 3), -E_EXIST);
-	CHECK_EQ(cap_copy(a, 1, a, 1), -E_EXIST);	/* onto itself */
-	CHECK_EQ(cap_copy(a, 2, b, 5), -E_PERM);	/* lacks COPY */
+	CHECK_EQ(cap_copy(a, 1, a, 1), -E_EXIST); /* onto itself */
+	CHECK_EQ(cap_copy(a, 2, b, 5), -E_PERM);  /* lacks COPY */
 	CHECK(snap_same(&sn, a, b));
 
 	cs_free(a);
-	CHECK(S(b, 3)->parent == NULL);		/* orphans become roots */
+	CHECK(S(b, 3)->parent == NULL); /* orphans become roots */
 	CHECK(tree_ok(&b, 1));
 	kobject_unref(ep);
 	cs_free(b);
@@ -508,17 +499,15 @@ UNIT_TEST(mint_masks_rights_and_badges_once)
 	CHECK_EQ(cap_mint(a, 2, a, 9, CAP_RIGHTS_ALL, 7), 0);
 	CHECK_EQ(S(a, 9)->badge, 7);
 	CHECK_EQ(S(a, 2)->badge, 0);
-	CHECK_EQ(cap_mint(a, 3, a, 10, CAP_RIGHT_WRITE | CAP_RIGHT_COPY,
-	    UINT64_MAX), 0);
+	CHECK_EQ(cap_mint(a, 3, a, 10, CAP_RIGHT_WRITE | CAP_RIGHT_COPY, UINT64_MAX), 0);
 	CHECK(S(a, 10)->badge == UINT64_MAX);
 	snap_take(&sn, a, NULL);
 	CHECK_EQ(cap_mint(a, 9, a, 11, CAP_RIGHTS_ALL, 8), -E_PERM);
 	CHECK_EQ(cap_mint(a, 9, a, 11, CAP_RIGHTS_ALL, 7), -E_PERM);
 	CHECK_EQ(cap_mint(a, 10, a, 11, CAP_RIGHTS_ALL, 1), -E_PERM);
 	CHECK(snap_same(&sn, a, NULL));
-	CHECK_EQ(cap_mint(a, 9, a, 11, CAP_RIGHT_WRITE | CAP_RIGHT_COPY, 0),
-	    0);
-	CHECK_EQ(S(a, 11)->badge, 7);		/* badge 0 keeps */
+	CHECK_EQ(cap_mint(a, 9, a, 11, CAP_RIGHT_WRITE | CAP_RIGHT_COPY, 0), 0);
+	CHECK_EQ(S(a, 11)->badge, 7); /* badge 0 keeps */
 	CHECK_EQ(S(a, 11)->rights, CAP_RIGHT_WRITE | CAP_RIGHT_COPY);
 	CHECK_EQ(cap_copy(a, 11, a, 12), 0);
 	CHECK_EQ(S(a, 12)->badge, 7);
@@ -549,7 +538,7 @@ UNIT_TEST(move_keeps_the_derivation_position)
 	ep = obj_new(1, KOBJ_ENDPOINT);
 	CHECK_EQ(cap_install(a, 1, ep, CAP_RIGHTS_ALL, 0), 0);
 	CHECK_EQ(cap_copy(a, 1, a, 2), 0);
-	CHECK_EQ(cap_copy(a, 1, b, 2), 0);	/* the middle sibling */
+	CHECK_EQ(cap_copy(a, 1, b, 2), 0); /* the middle sibling */
 	CHECK_EQ(cap_copy(a, 1, a, 3), 0);
 	CHECK_EQ(cap_copy(b, 2, b, 4), 0);
 	CHECK_EQ(cap_mint(b, 2, b, 5, CAP_RIGHT_READ, 3), 0);
@@ -573,12 +562,12 @@ UNIT_TEST(move_keeps_the_derivation_position)
 	CHECK(r->parent == NULL && r->first_child != NULL);
 	for (k = r->first_child; k != NULL; k = k->next)
 		CHECK(k->parent == r);
-	CHECK_EQ(cap_move(a, 3, b, 3), 0);	/* a[3] was the first child */
+	CHECK_EQ(cap_move(a, 3, b, 3), 0); /* a[3] was the first child */
 	CHECK(r->first_child == S(b, 3));
 	CHECK(tree_ok(both, 2));
 
 	snap_take(&sn, a, b);
-	CHECK_EQ(cap_move(b, 1, b, 1), 0);	/* onto itself: no-op */
+	CHECK_EQ(cap_move(b, 1, b, 1), 0); /* onto itself: no-op */
 	CHECK(snap_same(&sn, a, b));
 	CHECK_EQ(cap_move(b, 1, a, 2), -E_EXIST);
 	CHECK_EQ(cap_move(b, 6, a, 6), -E_NOCAP);
@@ -612,11 +601,11 @@ UNIT_TEST(delete_reparents_children_so_revoke_still_reaches_them)
 	both[1] = b;
 	mem = obj_new(1, KOBJ_MEMORY);
 	CHECK_EQ(cap_install(a, 1, mem, CAP_RIGHTS_ALL, 0), 0);
-	CHECK_EQ(cap_copy(a, 1, a, 2), 0);		/* R -> C */
-	CHECK_EQ(cap_copy(a, 2, b, 1), 0);		/* C -> G1 */
-	CHECK_EQ(cap_copy(a, 2, b, 2), 0);		/* C -> G2 */
-	CHECK_EQ(cap_copy(a, 1, a, 3), 0);		/* R -> D */
-	CHECK_EQ(cap_copy(b, 1, b, 3), 0);		/* G1 -> H */
+	CHECK_EQ(cap_copy(a, 1, a, 2), 0); /* R -> C */
+	CHECK_EQ(cap_copy(a, 2, b, 1), 0); /* C -> G1 */
+	CHECK_EQ(cap_copy(a, 2, b, 2), 0); /* C -> G2 */
+	CHECK_EQ(cap_copy(a, 1, a, 3), 0); /* R -> D */
+	CHECK_EQ(cap_copy(b, 1, b, 3), 0); /* G1 -> H */
 
 	CHECK_EQ(cap_delete(a, 2), 0);
 	CHECK(slot_zero(S(a, 2)));
@@ -675,7 +664,7 @@ UNIT_TEST(revoke_removes_descendants_in_every_cspace)
 		CHECK_EQ(cap_copy(c[2], s, c[1], s), 0);
 		CHECK_EQ(cap_copy(c[2], 1, c[0], s), 0);
 	}
-	CHECK_EQ(cap_copy(c[2], 9, c[0], 12), 0);	/* under the other root */
+	CHECK_EQ(cap_copy(c[2], 9, c[0], 12), 0); /* under the other root */
 	CHECK(tree_ok(c, 3));
 
 	/* Revoking a leaf, or a cap without children, changes nothing. */
@@ -690,11 +679,9 @@ UNIT_TEST(revoke_removes_descendants_in_every_cspace)
 	CHECK_EQ(cap_revoke(c[0], 1), 0);
 	for (int i = 0; i < 3; i++)
 		for (int s = 1; s < 16; s++) {
-			bool keep = (i == 0 && (s == 1 || s == 12)) ||
-			    (i == 2 && s == 9);
+			bool keep = (i == 0 && (s == 1 || s == 12)) || (i == 2 && s == 9);
 
-			CHECK(keep ? S(c[i], s)->obj == ep :
-			    slot_zero(S(c[i], s)));
+			CHECK(keep ? S(c[i], s)->obj == ep : slot_zero(S(c[i], s)));
 		}
 	CHECK(S(c[0], 1)->first_child == NULL);
 	CHECK(S(c[0], 12)->parent == S(c[2], 9));
@@ -714,7 +701,9 @@ UNIT_TEST(revoke_removes_descendants_in_every_cspace)
 /* A recursive revoke would need ~100000 frames here. */
 UNIT_TEST(revoke_and_delete_deep_and_wide_trees)
 {
-	enum { N = 100000 };
+	enum {
+		N = 100000
+	};
 	struct cspace *a;
 	struct kobject *mem;
 
@@ -726,7 +715,7 @@ UNIT_TEST(revoke_and_delete_deep_and_wide_trees)
 		if (cap_copy(a, s - 1, a, s) != 0)
 			CHECK(0);
 	CHECK_EQ(mem->ncaps, N);
-	CHECK_EQ(cap_delete(a, N / 2), 0);	/* splice out a middle link */
+	CHECK_EQ(cap_delete(a, N / 2), 0); /* splice out a middle link */
 	CHECK(S(a, N / 2 + 1)->parent == S(a, N / 2 - 1));
 	CHECK_EQ(cap_revoke(a, 2), 0);
 	CHECK_EQ(mem->ncaps, 2);
@@ -737,9 +726,9 @@ UNIT_TEST(revoke_and_delete_deep_and_wide_trees)
 		if (cap_copy(a, 1, a, s) != 0)
 			CHECK(0);
 	CHECK_EQ(mem->ncaps, N);
-	CHECK_EQ(cap_move(a, 1, a, N + 1), 0);	/* re-points N children */
+	CHECK_EQ(cap_move(a, 1, a, N + 1), 0); /* re-points N children */
 	CHECK(S(a, 3)->parent == S(a, N + 1));
-	CHECK_EQ(cap_delete(a, N + 1), 0);	/* N children become roots */
+	CHECK_EQ(cap_delete(a, N + 1), 0); /* N children become roots */
 	CHECK(S(a, 3)->parent == NULL && S(a, N)->next == NULL);
 	CHECK(tree_ok(&a, 1));
 	CHECK_EQ(cap_copy(a, 2, a, 1), 0);
@@ -766,19 +755,19 @@ UNIT_TEST(last_cap_hook_runs_while_kernel_still_holds_a_reference)
 	ep = obj_new(1, KOBJ_ENDPOINT);
 	CHECK_EQ(cap_install(a, 1, ep, CAP_RIGHTS_ALL, 0), 0);
 	CHECK_EQ(cap_copy(a, 1, a, 2), 0);
-	kobject_ref(ep);		/* a thread blocks on the endpoint */
-	kobject_unref(ep);		/* the creator lets go */
+	kobject_ref(ep);   /* a thread blocks on the endpoint */
+	kobject_unref(ep); /* the creator lets go */
 	CHECK_EQ(cap_delete(a, 2), 0);
 	CHECK_EQ(lastcaps[1], 0);
 	CHECK_EQ(cap_delete(a, 1), 0);
-	CHECK_EQ(lastcaps[1], 1);	/* the IPC layer wakes the thread */
+	CHECK_EQ(lastcaps[1], 1); /* the IPC layer wakes the thread */
 	CHECK_EQ(destroyed[1], 0);
 	CHECK_EQ(ep->refs, 1);
 	/* A new capability and its loss run the hook again. */
 	CHECK_EQ(cap_install(a, 3, ep, CAP_RIGHTS_ALL, 0), 0);
 	CHECK_EQ(cap_delete(a, 3), 0);
 	CHECK_EQ(lastcaps[1], 2);
-	kobject_unref(ep);		/* the woken thread lets go */
+	kobject_unref(ep); /* the woken thread lets go */
 	CHECK_EQ(destroyed[1], 1);
 	CHECK_EQ(lastcaps[1], 2);
 	cs_free(a);
@@ -800,7 +789,7 @@ UNIT_TEST(last_cap_is_deferred_and_rechecked)
 	CHECK_EQ(lastcaps[1], 0);
 	CHECK_EQ(cap_install(a, 2, ep, CAP_RIGHTS_ALL, 0), 0);
 	kobject_defer_end();
-	CHECK_EQ(lastcaps[1], 0);	/* a capability is back: not due */
+	CHECK_EQ(lastcaps[1], 0); /* a capability is back: not due */
 	CHECK(kobject_reaper_idle());
 	CHECK_EQ(ep->refs, 2);
 
@@ -809,7 +798,7 @@ UNIT_TEST(last_cap_is_deferred_and_rechecked)
 	CHECK_EQ(cap_delete(a, 2), 0);
 	CHECK_EQ(cap_install(a, 3, ep, CAP_RIGHTS_ALL, 0), 0);
 	CHECK_EQ(cap_delete(a, 3), 0);
-	CHECK_EQ(ep->refs, 2);		/* creator + the queue */
+	CHECK_EQ(ep->refs, 2); /* creator + the queue */
 	kobject_defer_end();
 	CHECK_EQ(lastcaps[1], 1);
 	CHECK_EQ(ep->refs, 1);
@@ -830,7 +819,9 @@ UNIT_TEST(last_cap_is_deferred_and_rechecked)
 
 UNIT_TEST(cspace_destruction_cascades_without_recursion)
 {
-	enum { CHAIN = 1000 };
+	enum {
+		CHAIN = 1000
+	};
 	struct cspace *a, *x, *chain[CHAIN];
 	struct kobject *mem, *ep;
 
@@ -840,17 +831,17 @@ UNIT_TEST(cspace_destruction_cascades_without_recursion)
 	mem = obj_new(1, KOBJ_MEMORY);
 	ep = obj_new(2, KOBJ_ENDPOINT);
 	CHECK_EQ(cap_install(x, 1, mem, CAP_RIGHTS_ALL, 0), 0);
-	CHECK_EQ(cap_copy(x, 1, a, 2), 0);	/* a child outside x */
+	CHECK_EQ(cap_copy(x, 1, a, 2), 0); /* a child outside x */
 	CHECK_EQ(cap_install(x, 2, ep, CAP_RIGHTS_ALL, 0), 0);
 	CHECK_EQ(cap_install(a, 1, &x->obj, CAP_RIGHTS_ALL, 0), 0);
 	kobject_unref(mem);
 	kobject_unref(ep);
 	kobject_unref(&x->obj);
 	CHECK_EQ(destroyed[101], 0);
-	CHECK_EQ(cap_delete(a, 1), 0);		/* the only cap to x */
+	CHECK_EQ(cap_delete(a, 1), 0); /* the only cap to x */
 	CHECK_EQ(destroyed[101], 1);
-	CHECK_EQ(destroyed[2], 1);		/* only x named it */
-	CHECK_EQ(destroyed[1], 0);		/* a[2] still does */
+	CHECK_EQ(destroyed[2], 1); /* only x named it */
+	CHECK_EQ(destroyed[1], 0); /* a[2] still does */
 	CHECK(S(a, 2)->parent == NULL);
 	CHECK(tree_ok(&a, 1));
 
@@ -878,8 +869,7 @@ UNIT_TEST(cspace_destruction_cascades_without_recursion)
 	for (int i = 0; i < CHAIN; i++)
 		chain[i] = cs_new(200 + i, 2);
 	for (int i = 0; i + 1 < CHAIN; i++) {
-		CHECK_EQ(cap_install(chain[i], 1, &chain[i + 1]->obj,
-		    CAP_RIGHT_READ, 0), 0);
+		CHECK_EQ(cap_install(chain[i], 1, &chain[i + 1]->obj, CAP_RIGHT_READ, 0), 0);
 		kobject_unref(&chain[i + 1]->obj);
 	}
 	CHECK_EQ(cap_copy(a, 2, chain[CHAIN - 1], 1), 0);
@@ -890,7 +880,7 @@ UNIT_TEST(cspace_destruction_cascades_without_recursion)
 	for (int i = 0; i < CHAIN; i++)
 		if (destroyed[200 + i] != 1)
 			CHECK(0);
-	CHECK(sp_max - sp_min < 1024);	/* a queue, not a recursion */
+	CHECK(sp_max - sp_min < 1024); /* a queue, not a recursion */
 	CHECK(S(a, 2)->first_child == NULL);
 	CHECK(kobject_reaper_idle());
 
@@ -924,7 +914,7 @@ UNIT_TEST(inspect_reports_type_rights_badge_family)
 	CHECK_EQ(cap_inspect(a, 3, &info), -E_NOCAP);
 	CHECK_EQ(cap_inspect(a, 0, &info), -E_NOCAP);
 	CHECK_EQ(cap_inspect(a, 1ull << 40, &info), -E_NOCAP);
-	CHECK_EQ(info.badge, 42);		/* untouched on error */
+	CHECK_EQ(info.badge, 42); /* untouched on error */
 	kobject_unref(ntf);
 	cs_free(a);
 	CHECK_EQ(destroyed[1], 1);
@@ -945,8 +935,7 @@ UNIT_TEST(transfer_needs_grant_on_an_endpoint)
 	ep = obj_new(1, KOBJ_ENDPOINT);
 	mem = obj_new(2, KOBJ_MEMORY);
 	rep = obj_new(3, KOBJ_REPLY);
-	CHECK_EQ(cap_install(a, 1, ep, CAP_RIGHT_WRITE | CAP_RIGHT_GRANT |
-	    CAP_RIGHT_COPY, 0), 0);
+	CHECK_EQ(cap_install(a, 1, ep, CAP_RIGHT_WRITE | CAP_RIGHT_GRANT | CAP_RIGHT_COPY, 0), 0);
 	CHECK_EQ(cap_mint(a, 1, a, 2, CAP_RIGHT_WRITE, 0), 0);
 	CHECK_EQ(cap_install(a, 3, mem, CAP_RIGHTS_ALL, 0), 0);
 	CHECK_EQ(cap_install(a, 4, rep, CAP_RIGHT_WRITE, 0), 0); /* one-shot */
@@ -956,8 +945,7 @@ UNIT_TEST(transfer_needs_grant_on_an_endpoint)
 	CHECK_EQ(cap_transfer(S(a, 1), a, 3, b, 1, 2), -E_INVAL);
 	CHECK_EQ(cap_transfer(S(a, 3), a, 3, b, 1, 0), -E_TYPE);
 	CHECK_EQ(cap_transfer(S(a, 2), a, 3, b, 1, 0), -E_PERM);
-	CHECK_EQ(cap_transfer(S(a, 2), a, 3, b, 1, CAP_TRANSFER_MOVE),
-	    -E_PERM);
+	CHECK_EQ(cap_transfer(S(a, 2), a, 3, b, 1, CAP_TRANSFER_MOVE), -E_PERM);
 	CHECK_EQ(cap_transfer(S(a, 1), a, 4, b, 1, 0), -E_PERM); /* no COPY */
 	CHECK_EQ(cap_transfer(S(a, 1), a, 5, b, 1, 0), -E_NOCAP);
 	CHECK_EQ(cap_transfer(S(a, 1), a, 3, b, 0, 0), -E_NOCAP);
@@ -985,20 +973,20 @@ UNIT_TEST(transfer_needs_grant_on_an_endpoint)
 
 /* ---- random sequences against a reference model ---- */
 
-#define R_NCS		6	/* cspaces 0..3 pinned by the test */
-#define R_PINNED	4
-#define R_NSLOTS	20
-#define R_NOBJ		10
-#define R_NALL		(R_NOBJ + R_NCS)	/* cspace i is object R_NOBJ+i */
-#define R_NGID		(R_NCS * R_NSLOTS)
-#define R_ROUNDS	100
-#define R_OPS		2000
+#define R_NCS	 6 /* cspaces 0..3 pinned by the test */
+#define R_PINNED 4
+#define R_NSLOTS 20
+#define R_NOBJ	 10
+#define R_NALL	 (R_NOBJ + R_NCS) /* cspace i is object R_NOBJ+i */
+#define R_NGID	 (R_NCS * R_NSLOTS)
+#define R_ROUNDS 100
+#define R_OPS	 2000
 
 struct mcap {
-	int obj;			/* -1: empty */
+	int obj; /* -1: empty */
 	uint32_t rights;
 	uint64_t badge;
-	int parent;			/* gid, -1: root */
+	int parent; /* gid, -1: root */
 };
 
 struct mobj {
@@ -1014,7 +1002,7 @@ static struct mobj mo[R_NALL];
 static struct kobject *optr[R_NALL];
 static struct cspace *rcs[R_NCS];
 static char why[160];
-static long kind_ok[12], kind_err[12];	/* per operation kind */
+static long kind_ok[12], kind_err[12]; /* per operation kind */
 static long cs_deaths;
 
 static int
@@ -1102,8 +1090,7 @@ m_settle(void)
 }
 
 static int
-m_mint(int scs, uint64_t ss, int dcs, uint64_t ds, uint32_t mask,
-    uint64_t badge)
+m_mint(int scs, uint64_t ss, int dcs, uint64_t ds, uint32_t mask, uint64_t badge)
 {
 	struct mcap *src;
 	int err;
@@ -1122,7 +1109,7 @@ m_mint(int scs, uint64_t ss, int dcs, uint64_t ds, uint32_t mask,
 	if ((err = m_empty(dcs, ds)) != 0)
 		return err;
 	mc[gid(dcs, ds)] = (struct mcap){ src->obj, src->rights & mask,
-	    badge != 0 ? badge : src->badge, gid(scs, ss) };
+					  badge != 0 ? badge : src->badge, gid(scs, ss) };
 	mo[src->obj].caps++;
 	return 0;
 }
@@ -1206,8 +1193,7 @@ check_all(void)
 			if (c->obj != optr[m->obj] || c->rights != m->rights ||
 			    c->badge != m->badge || c->type != mo[m->obj].type)
 				return fail("slot contents", i, s);
-			if (c->parent != (m->parent < 0 ? NULL :
-			    gptr(m->parent)))
+			if (c->parent != (m->parent < 0 ? NULL : gptr(m->parent)))
 				return fail("parent", i, s);
 		}
 	}
@@ -1299,9 +1285,8 @@ static void
 round_setup(void)
 {
 	static const uint32_t types[R_NOBJ] = {
-		KOBJ_ENDPOINT, KOBJ_NOTIFICATION, KOBJ_MEMORY, KOBJ_THREAD,
-		KOBJ_REPLY, KOBJ_ENDPOINT, KOBJ_MEMORY, KOBJ_PROCESS,
-		KOBJ_IRQ, KOBJ_ADDRESS_SPACE,
+		KOBJ_ENDPOINT, KOBJ_NOTIFICATION, KOBJ_MEMORY,	KOBJ_THREAD, KOBJ_REPLY,
+		KOBJ_ENDPOINT, KOBJ_MEMORY,	  KOBJ_PROCESS, KOBJ_IRQ,    KOBJ_ADDRESS_SPACE,
 	};
 
 	counters_reset();
@@ -1326,56 +1311,54 @@ step(void)
 	uint64_t s = pick_slot(cs, true), d = pick_slot(dcs, false);
 	int got, want, o, kind, alive = 0;
 	struct cap *out;
-	static const int bounds[12] = {
-		10, 26, 42, 54, 64, 70, 78, 82, 85, 89, 90, 100
-	};
+	static const int bounds[12] = { 10, 26, 42, 54, 64, 70, 78, 82, 85, 89, 90, 100 };
 
 	for (kind = 0; op >= bounds[kind]; kind++)
 		;
 	for (int i = 0; i < R_NCS; i++)
 		alive += cs_alive(i);
 
-	if (op < 10) {				/* install */
+	if (op < 10) { /* install */
 		uint32_t rights = pick_rights();
 		uint64_t badge = pick_badge();
 
 		if ((o = pick_obj()) < 0)
 			return true;
-		want = !cap_rights_valid(rights) ? -E_INVAL :
-		    badge != 0 && !kobject_type_badgeable(mo[o].type) ?
-		    -E_TYPE : m_empty(dcs, d);
+		want = !cap_rights_valid(rights)			   ? -E_INVAL
+		       : badge != 0 && !kobject_type_badgeable(mo[o].type) ? -E_TYPE
+									   : m_empty(dcs, d);
 		got = cap_install(rcs[dcs], d, optr[o], rights, badge);
 		if (want == 0) {
 			mc[gid(dcs, d)] = (struct mcap){ o, rights, badge, -1 };
 			mo[o].caps++;
 		}
-	} else if (op < 26) {			/* copy */
+	} else if (op < 26) { /* copy */
 		want = m_mint(cs, s, dcs, d, CAP_RIGHTS_ALL, 0);
 		got = cap_copy(rcs[cs], s, rcs[dcs], d);
-	} else if (op < 42) {			/* mint */
+	} else if (op < 42) { /* mint */
 		uint32_t mask = pick_rights();
 		uint64_t badge = pick_badge();
 
 		want = m_mint(cs, s, dcs, d, mask, badge);
 		got = cap_mint(rcs[cs], s, rcs[dcs], d, mask, badge);
-	} else if (op < 54) {			/* move */
+	} else if (op < 54) { /* move */
 		if (unit_rand() % 10 == 0) {
 			dcs = cs;
 			d = s;
 		}
 		want = m_move(cs, s, dcs, d);
 		got = cap_move(rcs[cs], s, rcs[dcs], d);
-	} else if (op < 64) {			/* delete */
+	} else if (op < 64) { /* delete */
 		want = m_lookup(cs, s, KOBJ_ANY, 0);
 		if (want == 0)
 			m_erase(gid(cs, s));
 		got = cap_delete(rcs[cs], s);
-	} else if (op < 70) {			/* revoke */
+	} else if (op < 70) { /* revoke */
 		want = m_revoke(cs, s);
 		got = cap_revoke(rcs[cs], s);
-	} else if (op < 78) {			/* lookup */
-		uint32_t type = unit_rand() % 4 == 0 ? KOBJ_ANY :
-		    (uint32_t)(unit_rand() % (KOBJ_NTYPES + 1));
+	} else if (op < 78) { /* lookup */
+		uint32_t type = unit_rand() % 4 == 0 ? KOBJ_ANY
+						     : (uint32_t)(unit_rand() % (KOBJ_NTYPES + 1));
 		uint32_t rights = (uint32_t)unit_rand() & 0x3f & (uint32_t)unit_rand();
 
 		out = NULL;
@@ -1383,7 +1366,7 @@ step(void)
 		got = cspace_lookup(rcs[cs], s, type, rights, &out);
 		if (got == 0 && out != gptr(gid(cs, s)))
 			return fail("lookup pointer", cs, (int)s);
-	} else if (op < 82) {			/* inspect */
+	} else if (op < 82) { /* inspect */
 		struct cap_info info;
 
 		want = m_lookup(cs, s, KOBJ_ANY, 0);
@@ -1395,18 +1378,17 @@ step(void)
 			for (int k = 0; k < R_NGID; k++)
 				if (mc[k].obj >= 0 && mc[k].parent == gid(cs, s))
 					flags |= CAP_INFO_HAS_CHILDREN;
-			if (info.type != mo[m->obj].type ||
-			    info.rights != m->rights ||
+			if (info.type != mo[m->obj].type || info.rights != m->rights ||
 			    info.badge != m->badge || info.flags != flags)
 				return fail("inspect", cs, (int)s);
 		}
-	} else if (op < 85) {			/* kernel ref */
+	} else if (op < 85) { /* kernel ref */
 		if ((o = pick_obj()) < 0)
 			return true;
 		kobject_ref(optr[o]);
 		mo[o].krefs++;
 		want = got = 0;
-	} else if (op < 89) {			/* kernel unref */
+	} else if (op < 89) { /* kernel unref */
 		if ((o = pick_obj()) < 0)
 			return true;
 		if (mo[o].krefs <= (o >= R_NOBJ && o < R_NOBJ + R_PINNED))
@@ -1414,11 +1396,11 @@ step(void)
 		mo[o].krefs--;
 		kobject_unref(optr[o]);
 		want = got = 0;
-	} else if (op < 90) {			/* clear a whole cspace */
+	} else if (op < 90) { /* clear a whole cspace */
 		m_clear(cs);
 		cspace_clear(rcs[cs]);
 		want = got = 0;
-	} else {				/* transfer through an endpoint */
+	} else { /* transfer through an endpoint */
 		uint64_t vs = pick_slot(cs, true);
 		struct cap *via = NULL;
 		struct mcap *vm = NULL;

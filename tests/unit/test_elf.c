@@ -16,11 +16,20 @@ struct img {
 };
 
 static void
-put16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
 static void
-put32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
+put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
 static void
-put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
 
 static uint8_t *
 phdr(struct img *im, int i)
@@ -29,8 +38,8 @@ phdr(struct img *im, int i)
 }
 
 static void
-set_phdr(struct img *im, int i, uint32_t type, uint32_t flags, uint64_t off,
-	 uint64_t vaddr, uint64_t filesz, uint64_t memsz)
+set_phdr(struct img *im, int i, uint32_t type, uint32_t flags, uint64_t off, uint64_t vaddr,
+	 uint64_t filesz, uint64_t memsz)
 {
 	uint8_t *p = phdr(im, i);
 
@@ -49,7 +58,10 @@ static void
 build(struct img *im)
 {
 	memset(im, 0, sizeof(*im));
-	memcpy(im->b, "\x7f" "ELF", 4);
+	memcpy(im->b,
+	       "\x7f"
+	       "ELF",
+	       4);
 	im->b[4] = 2;
 	im->b[5] = 1;
 	im->b[6] = 1;
@@ -63,7 +75,7 @@ build(struct img *im)
 	put16(im->b + 56, 3);
 	set_phdr(im, 0, 1, 5, 0x1000, 0x400000, 0x100, 0x100);
 	set_phdr(im, 1, 1, 6, 0x2000, 0x401000, 0x80, 0x3000);
-	set_phdr(im, 2, 0x6474e551, 6, 0, 0, 0, 0);	/* GNU_STACK: ignored */
+	set_phdr(im, 2, 0x6474e551, 6, 0, 0, 0, 0); /* GNU_STACK: ignored */
 	im->len = 0x2080;
 }
 
@@ -94,48 +106,48 @@ UNIT_TEST(valid_image)
 	CHECK_EQ(e.seg[1].filesz, 0x80);
 }
 
-#define EXPECT(mutation, err)						\
-	do {								\
-		struct img im;						\
-		struct elf_image e;					\
-		build(&im);						\
-		mutation;						\
-		CHECK_EQ(parse(&im, im.len, &e), err);			\
+#define EXPECT(mutation, err)                          \
+	do {                                           \
+		struct img im;                         \
+		struct elf_image e;                    \
+		build(&im);                            \
+		mutation;                              \
+		CHECK_EQ(parse(&im, im.len, &e), err); \
 	} while (0)
 
 UNIT_TEST(header_errors)
 {
 	EXPECT(im.b[0] = 0, -E_CORRUPT);
-	EXPECT(im.b[4] = 1, -E_NOTSUP);			/* 32-bit */
-	EXPECT(im.b[5] = 2, -E_NOTSUP);			/* big-endian */
+	EXPECT(im.b[4] = 1, -E_NOTSUP); /* 32-bit */
+	EXPECT(im.b[5] = 2, -E_NOTSUP); /* big-endian */
 	EXPECT(im.b[6] = 0, -E_CORRUPT);
-	EXPECT(put16(im.b + 18, 40), -E_NOTSUP);	/* ARM */
-	EXPECT(put16(im.b + 16, 3), -E_NOTSUP);		/* ET_DYN */
+	EXPECT(put16(im.b + 18, 40), -E_NOTSUP); /* ARM */
+	EXPECT(put16(im.b + 16, 3), -E_NOTSUP);	 /* ET_DYN */
 	EXPECT(put16(im.b + 54, 32), -E_CORRUPT);
 	EXPECT(put16(im.b + 52, 40), -E_CORRUPT);
 	EXPECT(put16(im.b + 56, 0), -E_CORRUPT);
 	EXPECT(put16(im.b + 56, 0xffff), -E_CORRUPT);
 	EXPECT(put64(im.b + 32, 0x10000), -E_CORRUPT);
 	EXPECT(put64(im.b + 32, ~0ull - 10), -E_CORRUPT);
-	EXPECT(put64(im.b + 24, 0x401000), -E_CORRUPT);	/* entry in data */
-	EXPECT(put64(im.b + 24, 0x500000), -E_CORRUPT);	/* entry nowhere */
+	EXPECT(put64(im.b + 24, 0x401000), -E_CORRUPT); /* entry in data */
+	EXPECT(put64(im.b + 24, 0x500000), -E_CORRUPT); /* entry nowhere */
 }
 
 UNIT_TEST(segment_errors)
 {
-	EXPECT(put64(phdr(&im, 0) + 32, 0x200), -E_CORRUPT);		/* filesz > memsz */
-	EXPECT(put64(phdr(&im, 1) + 8, 0x7000), -E_CORRUPT);		/* past the file */
+	EXPECT(put64(phdr(&im, 0) + 32, 0x200), -E_CORRUPT); /* filesz > memsz */
+	EXPECT(put64(phdr(&im, 1) + 8, 0x7000), -E_CORRUPT); /* past the file */
 	EXPECT(put64(phdr(&im, 1) + 32, ~0ull), -E_CORRUPT);
-	EXPECT(put64(phdr(&im, 0) + 16, 0xffffffff80000000ull), -E_RANGE);	/* kernel */
-	EXPECT(put64(phdr(&im, 0) + 16, 0), -E_RANGE);			/* NULL page */
-	EXPECT(put64(phdr(&im, 1) + 40, ~0ull - 0x100), -E_RANGE);	/* wraps */
-	EXPECT(put32(phdr(&im, 0) + 4, 7), -E_PERM);			/* W+X */
-	EXPECT(put64(phdr(&im, 1) + 16, 0x401800), -E_CORRUPT);		/* not congruent */
-	EXPECT(put64(phdr(&im, 1) + 16, 0x400000), -E_CORRUPT);		/* overlaps text */
-	EXPECT(put64(phdr(&im, 0) + 48, 3), -E_CORRUPT);			/* bad align */
-	EXPECT(put32(phdr(&im, 2), 3), -E_NOTSUP);			/* PT_INTERP */
+	EXPECT(put64(phdr(&im, 0) + 16, 0xffffffff80000000ull), -E_RANGE); /* kernel */
+	EXPECT(put64(phdr(&im, 0) + 16, 0), -E_RANGE);			   /* NULL page */
+	EXPECT(put64(phdr(&im, 1) + 40, ~0ull - 0x100), -E_RANGE);	   /* wraps */
+	EXPECT(put32(phdr(&im, 0) + 4, 7), -E_PERM);			   /* W+X */
+	EXPECT(put64(phdr(&im, 1) + 16, 0x401800), -E_CORRUPT);		   /* not congruent */
+	EXPECT(put64(phdr(&im, 1) + 16, 0x400000), -E_CORRUPT);		   /* overlaps text */
+	EXPECT(put64(phdr(&im, 0) + 48, 3), -E_CORRUPT);		   /* bad align */
+	EXPECT(put32(phdr(&im, 2), 3), -E_NOTSUP);			   /* PT_INTERP */
 	EXPECT((put64(phdr(&im, 1) + 32, 0), put64(phdr(&im, 1) + 40, 0)), -E_RANGE); /* empty */
-	EXPECT((put16(im.b + 56, 1), put32(phdr(&im, 0) + 4, 4)), -E_CORRUPT);	/* no exec */
+	EXPECT((put16(im.b + 56, 1), put32(phdr(&im, 0) + 4, 4)), -E_CORRUPT);	      /* no exec */
 }
 
 UNIT_TEST(every_truncation_is_refused)

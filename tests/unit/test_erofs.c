@@ -28,7 +28,6 @@
 #include "themelios/errno.h"
 #include "unit.h"
 
-
 /* ---- the image, in memory ---- */
 
 struct image {
@@ -107,8 +106,8 @@ static bool xattrs_made;
 static void
 build_tree(const char *root)
 {
-	static const size_t sizes[] = { 1, 100, 1000, 2000, 4000, 4095, 4096, 4097,
-		8191, 8192, 10000, 65543, 1048699 };
+	static const size_t sizes[] = { 1,    100,  1000, 2000,	 4000,	4095,	4096,
+					4097, 8191, 8192, 10000, 65543, 1048699 };
 	char p[1024], q[1024], name[300];
 
 	mkdir(root, 0755);
@@ -141,7 +140,7 @@ build_tree(const char *root)
 	struct timespec ts[2] = { { 1234567890, 123456789 }, { 1234567890, 123456789 } };
 	at(q, p, "s4095");
 	CHECK(utimensat(AT_FDCWD, q, ts, AT_SYMLINK_NOFOLLOW) == 0);
-	ts[0].tv_sec = ts[1].tv_sec = 1LL << 33;	/* past 2038 and 32 bits */
+	ts[0].tv_sec = ts[1].tv_sec = 1LL << 33; /* past 2038 and 32 bits */
 	at(q, p, "s4096");
 	CHECK(utimensat(AT_FDCWD, q, ts, AT_SYMLINK_NOFOLLOW) == 0);
 	xattrs_made = true;
@@ -265,7 +264,7 @@ build_small_tree(const char *root)
 /* ---- the host's view ---- */
 
 struct entry {
-	char *path;		/* relative to the root: "" is the root */
+	char *path; /* relative to the root: "" is the root */
 	struct stat st;
 };
 
@@ -333,7 +332,8 @@ image_digest(const struct erofs_fs *fs, const struct erofs_inode *ino, uint8_t o
 static uint32_t
 mode_of_type(uint8_t type)
 {
-	static const uint32_t m[] = { 0, S_IFREG, S_IFDIR, S_IFCHR, S_IFBLK, S_IFIFO, S_IFSOCK, S_IFLNK };
+	static const uint32_t m[] = { 0,       S_IFREG, S_IFDIR,  S_IFCHR,
+				      S_IFBLK, S_IFIFO, S_IFSOCK, S_IFLNK };
 
 	return m[type];
 }
@@ -343,7 +343,7 @@ mode_of_type(uint8_t type)
 struct walk {
 	long entries, bytes, errors;
 	long max_entries;
-	bool strict;		/* a valid image: every step must succeed */
+	bool strict; /* a valid image: every step must succeed */
 };
 
 static void
@@ -361,7 +361,7 @@ walk_dir(const struct erofs_fs *fs, const struct erofs_inode *dir, uint64_t pare
 		if (++w->entries > w->max_entries)
 			return;
 		if (w->strict) {
-			CHECK(strcmp(prev, d.name) < 0);	/* sorted, no repeats */
+			CHECK(strcmp(prev, d.name) < 0); /* sorted, no repeats */
 			strcpy(prev, d.name);
 		}
 		if (strcmp(d.name, ".") == 0 || strcmp(d.name, "..") == 0) {
@@ -404,7 +404,7 @@ walk_dir(const struct erofs_fs *fs, const struct erofs_inode *dir, uint64_t pare
 struct variant {
 	const char *opts;
 	bool all_root, fixed_time;
-	int layout;		/* one the image must use: 2 inline, 4 chunks */
+	int layout; /* one the image must use: 2 inline, 4 chunks */
 };
 
 static void
@@ -451,7 +451,7 @@ compare_image(const struct variant *v, const char *img_path)
 			ok &= ino.mtime == st->st_mtim.tv_sec;
 		if (S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode))
 			ok &= erofs_major(ino.rdev) == major(st->st_rdev) &&
-			    erofs_minor(ino.rdev) == minor(st->st_rdev);
+			      erofs_minor(ino.rdev) == minor(st->st_rdev);
 		if (S_ISREG(st->st_mode)) {
 			host_digest(e->path, want);
 			ok &= image_digest(&fs, &ino, got) && memcmp(want, got, 32) == 0;
@@ -462,7 +462,7 @@ compare_image(const struct variant *v, const char *img_path)
 			ssize_t n = readlink(hp, host_target, sizeof(host_target) - 1);
 			host_target[n > 0 ? n : 0] = '\0';
 			ok &= erofs_readlink(&fs, &ino, target, sizeof(target)) == n &&
-			    strcmp(target, host_target) == 0;
+			      strcmp(target, host_target) == 0;
 		}
 		/* Hard links share the inode. */
 		for (int j = 0; j < i && st->st_nlink > 1 && !S_ISDIR(st->st_mode); j++) {
@@ -472,15 +472,16 @@ compare_image(const struct variant *v, const char *img_path)
 				ok &= other.nid == ino.nid;
 		}
 		if (!ok && mismatches++ < 5)
-			printf("  %s: mode %o/%o uid %u/%u size %llu/%llu nlink %u/%u mtime %lld/%lld\n",
-			    e->path, ino.mode, st->st_mode, ino.uid, st->st_uid,
-			    (unsigned long long)ino.size, (unsigned long long)st->st_size,
-			    ino.nlink, (unsigned)st->st_nlink, (long long)ino.mtime,
-			    (long long)st->st_mtim.tv_sec);
+			printf("  %s: mode %o/%o uid %u/%u size %llu/%llu nlink %u/%u mtime "
+			       "%lld/%lld\n",
+			       e->path, ino.mode, st->st_mode, ino.uid, st->st_uid,
+			       (unsigned long long)ino.size, (unsigned long long)st->st_size,
+			       ino.nlink, (unsigned)st->st_nlink, (long long)ino.mtime,
+			       (long long)st->st_mtim.tv_sec);
 	}
 	CHECK_EQ(mismatches, 0);
-	printf("    inodes: %d plain, %d inline, %d chunk-based; %d extended\n",
-	    layouts[0], layouts[2], layouts[4], extended);
+	printf("    inodes: %d plain, %d inline, %d chunk-based; %d extended\n", layouts[0],
+	       layouts[2], layouts[4], extended);
 	CHECK(layouts[v->layout] > 0);
 	/* The image holds nothing the host does not. */
 	struct walk w = { .max_entries = 1000000, .strict = true };
@@ -488,7 +489,7 @@ compare_image(const struct variant *v, const char *img_path)
 	int subdirs = 0;
 	for (int i = 0; i < nentries; i++)
 		subdirs += S_ISDIR(entries[i].st.st_mode);
-	CHECK_EQ(w.entries, nentries - 1 + 2 * subdirs);	/* plus "." and ".." */
+	CHECK_EQ(w.entries, nentries - 1 + 2 * subdirs); /* plus "." and ".." */
 	CHECK_EQ(w.errors, 0);
 	free(im.data);
 }
@@ -503,7 +504,7 @@ UNIT_TEST(setup)
 	build_small_tree(small_src);
 	root_len = strlen(src) + 1;
 	CHECK(nftw(src, collect, 16, FTW_PHYS) == 0);
-	entries[0].path[0] = '\0';	/* the root itself */
+	entries[0].path[0] = '\0'; /* the root itself */
 	printf("  %d entries, xattrs %s\n", nentries, xattrs_made ? "set" : "not supported here");
 }
 
@@ -638,16 +639,21 @@ UNIT_TEST(superblock_damage)
 		return;
 	}
 	copy.data = malloc(im.len);
-	struct { int off; uint8_t val; int want; bool fix; } cases[] = {
-		{ 1024, 0, -E_CORRUPT, false },		/* magic */
-		{ 1024 + 60, 1, -E_CORRUPT, false },	/* checksum mismatch */
-		{ 1024 + 12, 9, -E_NOTSUP, true },	/* 512-byte blocks */
-		{ 1024 + 80, 1, -E_NOTSUP, true },	/* compressed */
-		{ 1024 + 80, 8, -E_NOTSUP, true },	/* device table */
-		{ 1024 + 83, 1, -E_NOTSUP, true },	/* a future feature */
-		{ 1024 + 90, 1, -E_NOTSUP, true },	/* directory block bits */
-		{ 1024 + 36, 0, -E_CORRUPT, true },	/* blocks (low byte 0) */
-		{ 1024 + 14, 1, -E_CORRUPT, true },	/* root nid: not a directory */
+	struct {
+		int off;
+		uint8_t val;
+		int want;
+		bool fix;
+	} cases[] = {
+		{ 1024, 0, -E_CORRUPT, false },	     /* magic */
+		{ 1024 + 60, 1, -E_CORRUPT, false }, /* checksum mismatch */
+		{ 1024 + 12, 9, -E_NOTSUP, true },   /* 512-byte blocks */
+		{ 1024 + 80, 1, -E_NOTSUP, true },   /* compressed */
+		{ 1024 + 80, 8, -E_NOTSUP, true },   /* device table */
+		{ 1024 + 83, 1, -E_NOTSUP, true },   /* a future feature */
+		{ 1024 + 90, 1, -E_NOTSUP, true },   /* directory block bits */
+		{ 1024 + 36, 0, -E_CORRUPT, true },  /* blocks (low byte 0) */
+		{ 1024 + 14, 1, -E_CORRUPT, true },  /* root nid: not a directory */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		memcpy(copy.data, im.data, im.len);
@@ -676,7 +682,7 @@ UNIT_TEST(superblock_damage)
  * (every directory, the first and last 64 KiB of everything).  Half of
  * the images get a recomputed superblock checksum.
  */
-#define FUZZ_ITERATIONS	4000
+#define FUZZ_ITERATIONS 4000
 #define FUZZ_SECONDS	3
 
 static void
@@ -688,13 +694,13 @@ mutate(struct image *im, size_t full_len, const struct erofs_fs *fs)
 		size_t at;
 
 		switch ((uint32_t)unit_rand() % 5) {
-		case 0:		/* the superblock */
+		case 0: /* the superblock */
 			at = 1024 + (uint32_t)unit_rand() % 128;
 			break;
-		case 1:		/* the inodes, near the root */
+		case 1: /* the inodes, near the root */
 			at = meta + (size_t)fs->root_nid * 32 + (uint32_t)unit_rand() % 8192;
 			break;
-		default:	/* anywhere */
+		default: /* anywhere */
 			at = (uint32_t)unit_rand() % full_len;
 			break;
 		}

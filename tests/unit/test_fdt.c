@@ -235,32 +235,74 @@ tiny(uint8_t *out, int depth, int mem_nodes)
 {
 	uint8_t st[4096], strs[128];
 	size_t sp = 0, sl = 0;
-#define TOK(v) do { uint32_t t_ = (v); st[sp++] = t_ >> 24; st[sp++] = t_ >> 16; st[sp++] = t_ >> 8; st[sp++] = t_; } while (0)
-#define NAME(s) do { size_t n_ = strlen(s) + 1; memcpy(st + sp, s, n_); sp += (n_ + 3) & ~3u; } while (0)
+#define TOK(v)                       \
+	do {                         \
+		uint32_t t_ = (v);   \
+		st[sp++] = t_ >> 24; \
+		st[sp++] = t_ >> 16; \
+		st[sp++] = t_ >> 8;  \
+		st[sp++] = t_;       \
+	} while (0)
+#define NAME(s)                            \
+	do {                               \
+		size_t n_ = strlen(s) + 1; \
+		memcpy(st + sp, s, n_);    \
+		sp += (n_ + 3) & ~3u;      \
+	} while (0)
 	memcpy(strs, "#address-cells\0#size-cells\0device_type\0reg\0", 43);
 	sl = 43;
-	TOK(1); NAME("");
-	TOK(3); TOK(4); TOK(0); TOK(1);
-	TOK(3); TOK(4); TOK(15); TOK(1);
+	TOK(1);
+	NAME("");
+	TOK(3);
+	TOK(4);
+	TOK(0);
+	TOK(1);
+	TOK(3);
+	TOK(4);
+	TOK(15);
+	TOK(1);
 	for (int m = 0; m < mem_nodes; m++) {
 		char nm[32];
 		snprintf(nm, sizeof(nm), "memory@%x", 0x1000000 * (m + 1));
-		TOK(1); NAME(nm);
-		TOK(3); TOK(7); TOK(27); memcpy(st + sp, "memory\0\0", 8); sp += 8;
-		TOK(3); TOK(8); TOK(39); TOK(0x1000000 * (m + 1)); TOK(0x100000);
+		TOK(1);
+		NAME(nm);
+		TOK(3);
+		TOK(7);
+		TOK(27);
+		memcpy(st + sp, "memory\0\0", 8);
+		sp += 8;
+		TOK(3);
+		TOK(8);
+		TOK(39);
+		TOK(0x1000000 * (m + 1));
+		TOK(0x100000);
 		TOK(2);
 	}
-	for (int d = 0; d < depth; d++) { TOK(1); NAME("n"); }
-	for (int d = 0; d < depth; d++) TOK(2);
+	for (int d = 0; d < depth; d++) {
+		TOK(1);
+		NAME("n");
+	}
+	for (int d = 0; d < depth; d++)
+		TOK(2);
 	TOK(2);
 	TOK(9);
 	size_t off_rsv = 40, off_st = 56, off_str = off_st + sp, total = off_str + sl;
 	memset(out, 0, total);
-	uint32_t h[10] = { FDT_MAGIC, (uint32_t)total, (uint32_t)off_st, (uint32_t)off_str,
-			   (uint32_t)off_rsv, 17, 16, 0, (uint32_t)sl, (uint32_t)sp };
+	uint32_t h[10] = { FDT_MAGIC,
+			   (uint32_t)total,
+			   (uint32_t)off_st,
+			   (uint32_t)off_str,
+			   (uint32_t)off_rsv,
+			   17,
+			   16,
+			   0,
+			   (uint32_t)sl,
+			   (uint32_t)sp };
 	for (int i = 0; i < 10; i++) {
-		out[4 * i] = h[i] >> 24; out[4 * i + 1] = h[i] >> 16;
-		out[4 * i + 2] = h[i] >> 8; out[4 * i + 3] = h[i];
+		out[4 * i] = h[i] >> 24;
+		out[4 * i + 1] = h[i] >> 16;
+		out[4 * i + 2] = h[i] >> 8;
+		out[4 * i + 3] = h[i];
 	}
 	memcpy(out + off_st, st, sp);
 	memcpy(out + off_str, strs, sl);
@@ -364,12 +406,21 @@ t_finish(struct tree *t, uint8_t *out)
 	off_str = off_st + t->sp;
 	total = off_str + t->sl;
 	memset(out, 0, total);
-	h[0] = FDT_MAGIC; h[1] = (uint32_t)total; h[2] = (uint32_t)off_st;
-	h[3] = (uint32_t)off_str; h[4] = 40; h[5] = 17; h[6] = 16; h[7] = 0;
-	h[8] = (uint32_t)t->sl; h[9] = (uint32_t)t->sp;
+	h[0] = FDT_MAGIC;
+	h[1] = (uint32_t)total;
+	h[2] = (uint32_t)off_st;
+	h[3] = (uint32_t)off_str;
+	h[4] = 40;
+	h[5] = 17;
+	h[6] = 16;
+	h[7] = 0;
+	h[8] = (uint32_t)t->sl;
+	h[9] = (uint32_t)t->sp;
 	for (int i = 0; i < 10; i++) {
-		out[4 * i] = (uint8_t)(h[i] >> 24); out[4 * i + 1] = (uint8_t)(h[i] >> 16);
-		out[4 * i + 2] = (uint8_t)(h[i] >> 8); out[4 * i + 3] = (uint8_t)h[i];
+		out[4 * i] = (uint8_t)(h[i] >> 24);
+		out[4 * i + 1] = (uint8_t)(h[i] >> 16);
+		out[4 * i + 2] = (uint8_t)(h[i] >> 8);
+		out[4 * i + 3] = (uint8_t)h[i];
 	}
 	memcpy(out + off_st, t->st, t->sp);
 	memcpy(out + off_str, t->strs, t->sl);
@@ -378,7 +429,7 @@ t_finish(struct tree *t, uint8_t *out)
 
 enum pci_damage {
 	PCI_GOOD,
-	PCI_GIC_NO_ADDRESS_CELLS,	/* valid: the parent unit address is 0 cells */
+	PCI_GIC_NO_ADDRESS_CELLS, /* valid: the parent unit address is 0 cells */
 	PCI_UNKNOWN_PHANDLE,
 	PCI_SHORT_MASK,
 	PCI_CUT_MAP,
@@ -394,11 +445,11 @@ pci_tree(uint8_t *out, enum pci_damage damage)
 	uint32_t gic_ac = damage == PCI_GIC_NO_ADDRESS_CELLS ? 0 : 2;
 	uint32_t map[8 * 12], n = 0;
 	static const uint32_t ranges[] = {
-		0x01000000, 0, 0, 0, 0x3eff0000, 0, 0x10000,
-		0x02000000, 0, 0x10000000, 0, 0x10000000, 0, 0x2eff0000,
-		0x43000000, 0x80, 0, 0x80, 0, 0x80, 0,
+		0x01000000, 0,	  0,	      0,    0x3eff0000, 0,    0x10000,
+		0x02000000, 0,	  0x10000000, 0,    0x10000000, 0,    0x2eff0000,
+		0x43000000, 0x80, 0,	      0x80, 0,		0x80, 0,
 	};
-	static const uint32_t reg[] = { 0x40, 0x10000000, 0, 0x01000000 };	/* 16 buses */
+	static const uint32_t reg[] = { 0x40, 0x10000000, 0, 0x01000000 }; /* 16 buses */
 
 	memset(&t, 0, sizeof(t));
 	t_begin(&t, "");

@@ -14,16 +14,16 @@
 #pragma GCC diagnostic ignored "-Wformat"
 #pragma GCC diagnostic ignored "-Wformat-truncation"
 
-#define SAME(...)							\
-	do {								\
-		char want_[256], got_[256];				\
-		int wn_ = snprintf(want_, sizeof(want_), __VA_ARGS__);	\
-		int gn_ = fmt_snprintf(got_, sizeof(got_), __VA_ARGS__); \
-		if (wn_ != gn_ || strcmp(want_, got_) != 0) {		\
+#define SAME(...)                                                                          \
+	do {                                                                               \
+		char want_[256], got_[256];                                                \
+		int wn_ = snprintf(want_, sizeof(want_), __VA_ARGS__);                     \
+		int gn_ = fmt_snprintf(got_, sizeof(got_), __VA_ARGS__);                   \
+		if (wn_ != gn_ || strcmp(want_, got_) != 0) {                              \
 			printf("  FAIL %s:%d: fmt %s: want \"%s\" (%d) got \"%s\" (%d)\n", \
-			       __FILE__, __LINE__, #__VA_ARGS__, want_, wn_, got_, gn_); \
-			unit_failed_checks++;				\
-		}							\
+			       __FILE__, __LINE__, #__VA_ARGS__, want_, wn_, got_, gn_);   \
+			unit_failed_checks++;                                              \
+		}                                                                          \
 	} while (0)
 
 UNIT_TEST(integers)
@@ -170,10 +170,10 @@ UNIT_TEST(random_specifications)
 			snprintf(pbuf, sizeof(pbuf), ".%d", prec);
 		snprintf(fmt, sizeof(fmt), "<%%%s%s%s%s%c>", fl, wbuf, pbuf, ln, conv);
 
-#define BOTH(arg)							\
-	do {								\
-		wn = snprintf(want, sizeof(want), fmt, arg);		\
-		gn = fmt_snprintf(got, sizeof(got), fmt, arg);		\
+#define BOTH(arg)                                              \
+	do {                                                   \
+		wn = snprintf(want, sizeof(want), fmt, arg);   \
+		gn = fmt_snprintf(got, sizeof(got), fmt, arg); \
 	} while (0)
 		if (conv == 's') {
 			static const char *strs[] = { "", "a", "hello world", "ThemeliOS" };

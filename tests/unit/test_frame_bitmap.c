@@ -11,7 +11,12 @@
 #include "themelios/errno.h"
 #include "unit.h"
 
-enum { ABSENT, FREE, ALLOC, RESERVED };
+enum {
+	ABSENT,
+	FREE,
+	ALLOC,
+	RESERVED
+};
 
 /* 6 GiB machine: RAM below 2 GiB with a hole, and 4..6 GiB. */
 #define NFRAMES ((6ull << 30) / 4096)
@@ -31,11 +36,11 @@ setup(void)
 	frame_bitmap_add_usable(&bm, 0, 0x9f);
 	frame_bitmap_add_usable(&bm, 0x100, 0x7fee0 - 0x100);
 	frame_bitmap_add_usable(&bm, 0x100000, 0x80000);
-	frame_bitmap_reserve(&bm, 0, 0x100);		/* first MiB */
-	frame_bitmap_reserve(&bm, 0x100, 0x200);	/* "kernel" */
+	frame_bitmap_reserve(&bm, 0, 0x100);	 /* first MiB */
+	frame_bitmap_reserve(&bm, 0x100, 0x200); /* "kernel" */
 	for (uint64_t i = 0; i < NFRAMES; i++) {
-		bool usable = i < 0x9f || (i >= 0x100 && i < 0x7fee0) ||
-			      (i >= 0x100000 && i < 0x180000);
+		bool usable =
+			i < 0x9f || (i >= 0x100 && i < 0x7fee0) || (i >= 0x100000 && i < 0x180000);
 		model[i] = !usable ? ABSENT : i < 0x300 ? RESERVED : FREE;
 	}
 }
@@ -79,7 +84,7 @@ UNIT_TEST(exhaust_and_recover_twice)
 		}
 		CHECK_EQ(n, before);
 		CHECK_EQ(bm.free, 0);
-		CHECK(high >= 0x100000);	/* above 4 GiB is used */
+		CHECK(high >= 0x100000); /* above 4 GiB is used */
 		CHECK_EQ(frame_bitmap_alloc_run(&bm, 1, 1, &pfn), -E_NOMEM);
 		for (uint64_t i = 0; i < n; i++) {
 			uint64_t bad;
@@ -100,8 +105,8 @@ UNIT_TEST(bad_frees_change_nothing)
 	CHECK_EQ(frame_bitmap_free(&bm, pfn, 8, &bad), 0);
 	CHECK_EQ(frame_bitmap_free(&bm, pfn, 1, &bad), -E_NOENT);
 	CHECK_EQ(bad, pfn);
-	CHECK_EQ(frame_bitmap_free(&bm, 0x50, 1, &bad), -E_INVAL);	/* reserved */
-	CHECK_EQ(frame_bitmap_free(&bm, 0x90000, 1, &bad), -E_INVAL);	/* hole */
+	CHECK_EQ(frame_bitmap_free(&bm, 0x50, 1, &bad), -E_INVAL);    /* reserved */
+	CHECK_EQ(frame_bitmap_free(&bm, 0x90000, 1, &bad), -E_INVAL); /* hole */
 	CHECK_EQ(frame_bitmap_free(&bm, NFRAMES + 5, 1, &bad), -E_INVAL);
 	CHECK_EQ(frame_bitmap_free(&bm, pfn, 0, &bad), -E_INVAL);
 	/* A run whose last frame is free: refused whole. */
@@ -133,8 +138,9 @@ UNIT_TEST(random_runs_against_model)
 			size_t count = 1 + unit_rand() % (unit_rand() % 4 ? 4 : 700);
 			size_t align = 1ull << (unit_rand() % 10);
 			uint64_t pfn;
-			int r = unit_rand() % 2 && count == 1 ? frame_bitmap_alloc(&bm, &pfn)
-						       : frame_bitmap_alloc_run(&bm, count, align, &pfn);
+			int r = unit_rand() % 2 && count == 1
+					? frame_bitmap_alloc(&bm, &pfn)
+					: frame_bitmap_alloc_run(&bm, count, align, &pfn);
 			if (r) {
 				bad_steps += r != -E_NOMEM;
 				continue;

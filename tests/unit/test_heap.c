@@ -17,7 +17,7 @@ static uint8_t *arena;
 static void *meta[ARENA_PAGES];
 static unsigned char page_used[ARENA_PAGES];
 static long pages_out;
-static long page_budget = -1;	/* -1: unlimited */
+static long page_budget = -1; /* -1: unlimited */
 
 static void *
 be_alloc(void *ctx, size_t n)
@@ -122,17 +122,17 @@ UNIT_TEST(bad_frees_detected)
 	fresh();
 	p = heap_alloc(&h, 40);
 	big = heap_alloc(&h, 10000);
-	CHECK_EQ(heap_free(&h, &local), -E_INVAL);		/* not ours */
-	CHECK_EQ(heap_free(&h, p + 8), -E_INVAL);		/* inside an object */
-	CHECK_EQ(heap_free(&h, big + 4096), -E_INVAL);	/* inside a large one */
-	CHECK_EQ(heap_free(&h, h.free_descs), -E_INVAL);	/* heap metadata */
+	CHECK_EQ(heap_free(&h, &local), -E_INVAL);	 /* not ours */
+	CHECK_EQ(heap_free(&h, p + 8), -E_INVAL);	 /* inside an object */
+	CHECK_EQ(heap_free(&h, big + 4096), -E_INVAL);	 /* inside a large one */
+	CHECK_EQ(heap_free(&h, h.free_descs), -E_INVAL); /* heap metadata */
 	CHECK_EQ(heap_free(&h, p), 0);
 	CHECK_EQ(heap_free(&h, big), 0);
-	void *keep = heap_alloc(&h, 40);	/* keeps the slab alive */
+	void *keep = heap_alloc(&h, 40); /* keeps the slab alive */
 	void *q = heap_alloc(&h, 40);
 	CHECK_EQ(heap_free(&h, q), 0);
-	CHECK_EQ(heap_free(&h, q), -E_NOENT);		/* double free */
-	CHECK_EQ(heap_free(&h, big), -E_INVAL);		/* pages went back */
+	CHECK_EQ(heap_free(&h, q), -E_NOENT);	/* double free */
+	CHECK_EQ(heap_free(&h, big), -E_INVAL); /* pages went back */
 	CHECK_EQ(h.stats.live, 1);
 	CHECK_EQ(heap_free(&h, keep), 0);
 	CHECK(h.stats.bad_frees >= 6);
@@ -142,7 +142,7 @@ UNIT_TEST(bad_frees_detected)
 UNIT_TEST(red_zone_and_poison)
 {
 	fresh();
-	uint8_t *p = heap_alloc(&h, 20);	/* class 32: 12 bytes of red zone */
+	uint8_t *p = heap_alloc(&h, 20); /* class 32: 12 bytes of red zone */
 	p[20] = 'x';
 	CHECK_EQ(heap_free(&h, p), -E_CORRUPT);
 	CHECK_EQ(h.stats.corruptions, 1);
@@ -224,7 +224,8 @@ UNIT_TEST(random_sequences_against_model)
 	fresh();
 	for (int step = 0; step < 100000 && bad < 5; step++) {
 		if (nlive < 3000 && (nlive == 0 || unit_rand() % 2)) {
-			size_t size = unit_rand() % 8 ? 1 + unit_rand() % 600 : 1 + unit_rand() % 20000;
+			size_t size =
+				unit_rand() % 8 ? 1 + unit_rand() % 600 : 1 + unit_rand() % 20000;
 			uint8_t *p = heap_alloc(&h, size);
 			if (!p) {
 				bad++;
@@ -237,7 +238,7 @@ UNIT_TEST(random_sequences_against_model)
 			size_t k = unit_rand() % nlive;
 			for (size_t i = 0; i < live[k].size; i++)
 				if (live[k].p[i] != live[k].fill) {
-					bad++;	/* overlap with another object */
+					bad++; /* overlap with another object */
 					break;
 				}
 			bad += heap_free(&h, live[k].p) != 0;

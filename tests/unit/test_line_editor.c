@@ -24,7 +24,7 @@ feed_str(struct line_editor *le, const char *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		ev = line_editor_feed(le, (unsigned char)s[i]);
 		if (ev != LINE_NONE && i + 1 < n)
-			return (enum line_event)-1;	/* ended early */
+			return (enum line_event) - 1; /* ended early */
 	}
 	return ev;
 }
@@ -66,7 +66,7 @@ UNIT_TEST(backspace_and_ctrl_u)
 	CHECK_EQ(FEED(&le, "garbage\x15uptime\r"), LINE_DONE);
 	CHECK(strcmp(le.buf, "uptime") == 0);
 	line_editor_reset(&le);
-	CHECK_EQ(FEED(&le, "\b\b\bx\r"), LINE_DONE);	/* backspace on empty */
+	CHECK_EQ(FEED(&le, "\b\b\bx\r"), LINE_DONE); /* backspace on empty */
 	CHECK(strcmp(le.buf, "x") == 0);
 }
 

@@ -195,7 +195,9 @@ UNIT_TEST(old_rsdp_alone)
 UNIT_TEST(adjacent_regions_merge)
 {
 	static const uint64_t map[][3] = {
-		{ 0x0, 0x1000, 1 }, { 0x1000, 0x1000, 1 }, { 0x2000, 0x1000, 2 },
+		{ 0x0, 0x1000, 1 },
+		{ 0x1000, 0x1000, 1 },
+		{ 0x2000, 0x1000, 2 },
 	};
 	struct builder b;
 	struct boot_info bi;
@@ -239,7 +241,7 @@ UNIT_TEST(truncated_at_every_length)
 		b = good;
 		memcpy(b.buf, &(uint32_t){ (uint32_t)len }, 4);
 		CHECK_EQ(parse_copy(b.buf, len, &bi), 0);
-		CHECK(warnings >= 1);	/* at least "no end tag" or a cut tag */
+		CHECK(warnings >= 1); /* at least "no end tag" or a cut tag */
 		CHECK(bi.nmem <= 5);
 		CHECK(strlen(bi.cmdline) < sizeof(bi.cmdline));
 	}
@@ -253,7 +255,7 @@ UNIT_TEST(oversized_and_undersized_tags)
 	begin(&b);
 	tag_string(&b, 1, "first");
 	put32(&b, 2);
-	put32(&b, 0x10000);	/* runs far past the end */
+	put32(&b, 0x10000); /* runs far past the end */
 	put64(&b, 0);
 	finish(&b);
 	CHECK_EQ(parse_copy(b.buf, b.len, &bi), 0);
@@ -262,7 +264,7 @@ UNIT_TEST(oversized_and_undersized_tags)
 
 	begin(&b);
 	put32(&b, 1);
-	put32(&b, 4);		/* smaller than a tag header */
+	put32(&b, 4); /* smaller than a tag header */
 	finish(&b);
 	CHECK_EQ(parse_copy(b.buf, b.len, &bi), 0);
 	CHECK(warnings >= 1);
@@ -276,7 +278,7 @@ UNIT_TEST(unterminated_strings)
 	begin(&b);
 	put32(&b, 1);
 	put32(&b, 16);
-	memcpy(b.buf + b.len, "ABCDEFGH", 8);	/* no NUL inside the tag */
+	memcpy(b.buf + b.len, "ABCDEFGH", 8); /* no NUL inside the tag */
 	b.len += 8;
 	tag_string(&b, 2, "loader");
 	finish(&b);
@@ -338,12 +340,12 @@ UNIT_TEST(too_many_regions)
 	struct boot_info bi;
 
 	for (int i = 0; i < 200; i++) {
-		map[i][0] = (uint64_t)i * 0x2000;	/* gaps: nothing merges */
+		map[i][0] = (uint64_t)i * 0x2000; /* gaps: nothing merges */
 		map[i][1] = 0x1000;
 		map[i][2] = 1;
 	}
 	begin(&b);
-	tag_mmap(&b, (const uint64_t (*)[3])map, 200);
+	tag_mmap(&b, (const uint64_t(*)[3])map, 200);
 	finish(&b);
 	CHECK_EQ(parse_copy(b.buf, b.len, &bi), 0);
 	CHECK_EQ(bi.nmem, BOOT_MAX_MEM_REGIONS);
@@ -357,9 +359,9 @@ UNIT_TEST(bad_modules_and_unknown_tags)
 
 	begin(&b);
 	tag_module(&b, 0x300000, 0x200000, "backwards");
-	put32(&b, 99);	/* unknown type */
+	put32(&b, 99); /* unknown type */
 	put32(&b, 8);
-	put32(&b, 3);	/* module too short for a name */
+	put32(&b, 3); /* module too short for a name */
 	put32(&b, 16);
 	put64(&b, 0);
 	for (int i = 0; i < BOOT_MAX_MODULES + 2; i++)
@@ -376,7 +378,7 @@ UNIT_TEST(short_rsdp_tags)
 	struct boot_info bi;
 
 	begin(&b);
-	tag_rsdp(&b, 15, 2, 20);	/* new form must carry 36 bytes */
+	tag_rsdp(&b, 15, 2, 20); /* new form must carry 36 bytes */
 	tag_rsdp(&b, 14, 0, 10);
 	finish(&b);
 	CHECK_EQ(parse_copy(b.buf, b.len, &bi), 0);

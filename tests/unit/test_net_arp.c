@@ -6,9 +6,9 @@
 #include "unit.h"
 
 static const uint8_t request[28] = {
-	0x00, 0x01, 0x08, 0x00, 6, 4, 0x00, 0x01,
-	0x52, 0x55, 0x0a, 0x00, 0x02, 0x02, 10, 0, 2, 2,	/* sender */
-	0, 0, 0, 0, 0, 0, 10, 0, 2, 15,				/* target */
+	0x00, 0x01, 0x08, 0x00, 6,  4, 0x00, 0x01, 0x52, 0x55,
+	0x0a, 0x00, 0x02, 0x02, 10, 0, 2,    2,		     /* sender */
+	0,    0,    0,	  0,	0,  0, 10,   0,	   2,	 15, /* target */
 };
 
 UNIT_TEST(parses_a_request)
@@ -63,7 +63,7 @@ UNIT_TEST(bad_fields)
 		CHECK_EQ(arp_parse(b, sizeof(b), &a), -E_NOTSUP);
 	}
 	memcpy(b, request, sizeof(b));
-	b[7] = 3;	/* RARP request */
+	b[7] = 3; /* RARP request */
 	CHECK_EQ(arp_parse(b, sizeof(b), &a), -E_CORRUPT);
 	b[7] = 0;
 	CHECK_EQ(arp_parse(b, sizeof(b), &a), -E_CORRUPT);

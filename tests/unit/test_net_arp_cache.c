@@ -5,8 +5,8 @@
 #include "themelios/errno.h"
 #include "unit.h"
 
-#define US	0x0a00020f
-#define PEER	0x0a000202
+#define US   0x0a00020f
+#define PEER 0x0a000202
 
 static const uint8_t our_mac[6] = { 0x52, 0x54, 0, 0x12, 0x34, 0x56 };
 static const uint8_t peer_mac[6] = { 0x52, 0x55, 0x0a, 0, 2, 2 };
@@ -76,12 +76,12 @@ UNIT_TEST(gratuitous_arp_on_address_change)
 	CHECK_EQ(log.last_arp.spa, US);
 	CHECK_EQ(log.last_arp.tpa, US);
 	CHECK(memcmp(log.last_arp.sha, our_mac, 6) == 0);
-	arp_cache_set_address(&cache, US);	/* unchanged: silent */
+	arp_cache_set_address(&cache, US); /* unchanged: silent */
 	CHECK_EQ(log.arps, 1);
 	arp_cache_set_address(&cache, US + 1);
 	CHECK_EQ(log.arps, 2);
 	CHECK_EQ(log.last_arp.tpa, US + 1);
-	arp_cache_set_address(&cache, 0);	/* no address: nothing to announce */
+	arp_cache_set_address(&cache, 0); /* no address: nothing to announce */
 	CHECK_EQ(log.arps, 2);
 }
 
@@ -123,7 +123,7 @@ UNIT_TEST(probes_and_claims_to_our_address_are_not_cached)
 
 	setup();
 	arp_cache_input(&cache, &probe, 0);
-	CHECK_EQ(log.arps, 1);	/* answered, so the prober sees the address is taken */
+	CHECK_EQ(log.arps, 1); /* answered, so the prober sees the address is taken */
 	CHECK_EQ(arp_cache_lookup(&cache, 0, 0, mac), -E_NOENT);
 	arp_cache_input(&cache, &claim, 0);
 	CHECK_EQ(arp_cache_lookup(&cache, US, 0, mac), -E_NOENT);
@@ -141,7 +141,7 @@ UNIT_TEST(resolve_queues_then_sends_on_reply)
 	CHECK_EQ(log.last_arp.tpa, PEER);
 	CHECK(memcmp(log.last_dst, eth_broadcast, 6) == 0);
 	CHECK_EQ(arp_cache_resolve(&cache, PEER, &b, 10, mac), -E_AGAIN);
-	CHECK_EQ(log.arps, 1);	/* one request for both */
+	CHECK_EQ(log.arps, 1); /* one request for both */
 	arp_cache_input(&cache, &reply, 20);
 	CHECK_EQ(log.sent, 2);
 	CHECK(log.sent_pkts[0] == &a && log.sent_pkts[1] == &b);
@@ -211,7 +211,7 @@ UNIT_TEST(updates_known_senders_only)
 
 	setup();
 	arp_cache_input(&cache, &to_us, 0);
-	arp_cache_input(&cache, &gratuitous, 10);	/* the peer moved to a new card */
+	arp_cache_input(&cache, &gratuitous, 10); /* the peer moved to a new card */
 	CHECK_EQ(arp_cache_lookup(&cache, PEER, 10, mac), 0);
 	CHECK(memcmp(mac, new_mac, 6) == 0);
 	arp_cache_input(&cache, &stranger, 10);
@@ -241,7 +241,7 @@ UNIT_TEST(full_table_evicts_the_oldest)
 
 		arp_cache_input(&cache, &p, 500);
 	}
-	CHECK_EQ(log.dropped, 1);	/* the oldest's packet handed back */
+	CHECK_EQ(log.dropped, 1); /* the oldest's packet handed back */
 	CHECK(log.dropped_pkts[0] == &queued);
 	CHECK_EQ(arp_cache_lookup(&cache, OTHER + 100, 500, mac), 0);
 	CHECK_EQ(arp_cache_lookup(&cache, OTHER + 1, 500, mac), 0);

@@ -31,7 +31,7 @@ UNIT_TEST(odd_lengths_pad_with_zero)
 {
 	static const uint8_t b[] = { 0x12, 0x34, 0x56 };
 
-	CHECK_EQ(inet_checksum(b, 3), (uint16_t)~(0x1234 + 0x5600));
+	CHECK_EQ(inet_checksum(b, 3), (uint16_t) ~(0x1234 + 0x5600));
 	CHECK_EQ(inet_checksum(b, 1), (uint16_t)~0x1200);
 }
 
@@ -72,7 +72,7 @@ UNIT_TEST(incremental_over_uneven_pieces)
 			b[i] = (uint8_t)unit_rand();
 		inet_csum_init(&c);
 		while (pos < len) {
-			size_t n = unit_rand() % 7;	/* pieces of 0 to 6 bytes, odd ones too */
+			size_t n = unit_rand() % 7; /* pieces of 0 to 6 bytes, odd ones too */
 
 			if (n > len - pos)
 				n = len - pos;
@@ -100,9 +100,9 @@ UNIT_TEST(stored_checksum_verifies_to_zero)
 UNIT_TEST(pseudo_header_equals_contiguous_bytes)
 {
 	uint8_t all[12 + 8 + 5] = {
-		10, 0, 2, 15, 10, 0, 2, 2, 0, 17, 0, 13,	/* pseudo-header */
-		0x30, 0x39, 0x00, 0x35, 0x00, 0x0d, 0x00, 0x00,	/* UDP header */
-		'h', 'e', 'l', 'l', 'o',
+		10,   0,    2,	  15,	10,   0,    2,	  2,	0, 17, 0, 13, /* pseudo-header */
+		0x30, 0x39, 0x00, 0x35, 0x00, 0x0d, 0x00, 0x00,		      /* UDP header */
+		'h',  'e',  'l',  'l',	'o',
 	};
 	struct inet_csum c;
 

@@ -55,7 +55,7 @@ UNIT_TEST(length_field_and_vlan_unsupported)
 	struct eth_frame e;
 
 	f[12] = 0x05;
-	f[13] = 0xdc;	/* 1500: an 802.3 length */
+	f[13] = 0xdc; /* 1500: an 802.3 length */
 	CHECK_EQ(eth_parse(f, sizeof(f), &e), -E_NOTSUP);
 	f[12] = 0x81;
 	f[13] = 0x00;

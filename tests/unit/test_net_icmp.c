@@ -42,7 +42,7 @@ UNIT_TEST(parses_an_echo_request)
 UNIT_TEST(truncated_and_bad_checksum)
 {
 	struct icmp_message m;
-	size_t len = craft_echo(pkt, 1, 1, 5);	/* odd length */
+	size_t len = craft_echo(pkt, 1, 1, 5); /* odd length */
 
 	for (size_t l = 0; l < 8; l++)
 		CHECK_EQ(icmp_parse(pkt, l, &m), -E_CORRUPT);
@@ -111,7 +111,7 @@ UNIT_TEST(unreachable_rejects_bad_quotes)
 
 	craft_ipv4(pkt, 0, 8, 17, 1, 2, 3, 0, 0);
 	CHECK_EQ(icmp_build_unreachable(out, sizeof(out), 3, pkt, 19), -E_CORRUPT);
-	pkt[0] = 0x4f;	/* 60-byte header, 28 bytes given */
+	pkt[0] = 0x4f; /* 60-byte header, 28 bytes given */
 	CHECK_EQ(icmp_build_unreachable(out, sizeof(out), 3, pkt, 28), -E_CORRUPT);
 	pkt[0] = 0x44;
 	CHECK_EQ(icmp_build_unreachable(out, sizeof(out), 3, pkt, 28), -E_CORRUPT);
@@ -150,8 +150,11 @@ UNIT_TEST(ping_answered_through_every_layer)
 
 	n = icmp_build_echo_reply(reply + 34, sizeof(reply) - 34, &m);
 	CHECK_EQ(n, (int)icmp_len);
-	rip = (struct ipv4_header){ .id = 1, .ttl = IPV4_DEFAULT_TTL, .proto = IPV4_PROTO_ICMP,
-				    .src = ip.dst, .dst = ip.src };
+	rip = (struct ipv4_header){ .id = 1,
+				    .ttl = IPV4_DEFAULT_TTL,
+				    .proto = IPV4_PROTO_ICMP,
+				    .src = ip.dst,
+				    .dst = ip.src };
 	CHECK_EQ(ipv4_build(reply + 14, sizeof(reply) - 14, &rip, (size_t)n), 20);
 	CHECK_EQ(eth_build(reply, sizeof(reply), e.src, us, ETH_TYPE_IPV4), 14);
 	total = 14 + 20 + n;

@@ -12,12 +12,12 @@
 #include "unit.h"
 
 #define BUDGET	(64 * 1024)
-#define TIMEOUT	30000
+#define TIMEOUT 30000
 
 static struct {
 	size_t live_bytes, peak_bytes;
 	long live_blocks;
-	int fail;		/* fail the allocation after this many more; -1 never */
+	int fail; /* fail the allocation after this many more; -1 never */
 } mem;
 
 static void *
@@ -72,9 +72,14 @@ static int
 frag(uint16_t id, const uint8_t *data, uint32_t off, uint32_t len, bool more, uint64_t now)
 {
 	struct ipv4_header h = {
-		.id = id, .proto = 17, .src = 0x0a000202, .dst = 0x0a00020f,
-		.more_fragments = more, .frag_offset = (uint16_t)off,
-		.payload = data + off, .payload_len = len,
+		.id = id,
+		.proto = 17,
+		.src = 0x0a000202,
+		.dst = 0x0a00020f,
+		.more_fragments = more,
+		.frag_offset = (uint16_t)off,
+		.payload = data + off,
+		.payload_len = len,
 	};
 
 	return ip_reasm_input(&r, &h, now, out, sizeof(out));
@@ -145,7 +150,8 @@ UNIT_TEST(random_order)
 			order[j] = t;
 		}
 		memset(out, 0, total);
-		CHECK_EQ(send_order((uint16_t)round, total, piece, order, n, (uint64_t)round), (int)total);
+		CHECK_EQ(send_order((uint16_t)round, total, piece, order, n, (uint64_t)round),
+			 (int)total);
 		CHECK(delivered(total));
 	}
 	teardown();
@@ -159,7 +165,7 @@ UNIT_TEST(duplicates_are_harmless)
 	CHECK_EQ(frag(3, payload, 0, 800, true, 0), 0);
 	charged = r.charged;
 	CHECK_EQ(frag(3, payload, 0, 800, true, 1), 0);
-	CHECK_EQ(frag(3, payload, 0, 400, true, 1), 0);	/* inside what we hold */
+	CHECK_EQ(frag(3, payload, 0, 400, true, 1), 0); /* inside what we hold */
 	CHECK_EQ(r.charged, charged);			/* nothing new stored */
 	CHECK_EQ(frag(3, payload, 1600, 100, false, 2), 0);
 	CHECK_EQ(frag(3, payload, 1600, 100, false, 3), 0);
@@ -176,8 +182,8 @@ UNIT_TEST(consistent_overlap_is_accepted)
 {
 	setup(BUDGET);
 	memset(out, 0, sizeof(out));
-	CHECK_EQ(frag(4, payload, 0, 992, true, 0), 0);		/* 0..992 */
-	CHECK_EQ(frag(4, payload, 496, 1000, true, 0), 0);		/* 496..1496 */
+	CHECK_EQ(frag(4, payload, 0, 992, true, 0), 0);	   /* 0..992 */
+	CHECK_EQ(frag(4, payload, 496, 1000, true, 0), 0); /* 496..1496 */
 	CHECK_EQ(frag(4, payload, 1496, 4, false, 0), 1500);
 	CHECK(delivered(1500));
 	teardown();
@@ -208,14 +214,14 @@ UNIT_TEST(conflicting_overlap_drops_the_datagram)
 UNIT_TEST(contradicting_ends_drop_the_datagram)
 {
 	setup(BUDGET);
-	CHECK_EQ(frag(7, payload, 800, 96, false, 0), 0);	/* ends at 896 */
-	CHECK_EQ(frag(7, payload, 800, 104, false, 0), -E_CORRUPT);	/* a second end */
+	CHECK_EQ(frag(7, payload, 800, 96, false, 0), 0);	    /* ends at 896 */
+	CHECK_EQ(frag(7, payload, 800, 104, false, 0), -E_CORRUPT); /* a second end */
 	CHECK_EQ(r.charged, 0);
 	CHECK_EQ(frag(8, payload, 800, 96, false, 0), 0);
-	CHECK_EQ(frag(8, payload, 888, 16, true, 0), -E_CORRUPT);	/* past the end */
+	CHECK_EQ(frag(8, payload, 888, 16, true, 0), -E_CORRUPT); /* past the end */
 	CHECK_EQ(frag(9, payload, 800, 800, true, 0), 0);
-	CHECK_EQ(frag(9, payload, 0, 1000, false, 0), -E_INVAL);	/* offset 0 and no MF */
-	CHECK_EQ(frag(9, payload, 800, 96, false, 0), -E_CORRUPT);	/* before held data */
+	CHECK_EQ(frag(9, payload, 0, 1000, false, 0), -E_INVAL);   /* offset 0 and no MF */
+	CHECK_EQ(frag(9, payload, 800, 96, false, 0), -E_CORRUPT); /* before held data */
 	CHECK_EQ(r.charged, 0);
 	teardown();
 }
@@ -223,9 +229,9 @@ UNIT_TEST(contradicting_ends_drop_the_datagram)
 UNIT_TEST(malformed_fragments)
 {
 	setup(BUDGET);
-	CHECK_EQ(frag(10, payload, 0, 0, true, 0), -E_CORRUPT);	/* empty */
-	CHECK_EQ(frag(10, payload, 0, 801, true, 0), -E_CORRUPT);	/* MF, not 8-aligned */
-	CHECK_EQ(frag(10, payload, 65512, 8, false, 0), -E_CORRUPT);	/* past 65515 */
+	CHECK_EQ(frag(10, payload, 0, 0, true, 0), -E_CORRUPT);	     /* empty */
+	CHECK_EQ(frag(10, payload, 0, 801, true, 0), -E_CORRUPT);    /* MF, not 8-aligned */
+	CHECK_EQ(frag(10, payload, 65512, 8, false, 0), -E_CORRUPT); /* past 65515 */
 	CHECK_EQ(r.charged, 0);
 	teardown();
 }
@@ -237,7 +243,7 @@ UNIT_TEST(missing_last_fragment_times_out)
 	CHECK_EQ(frag(11, payload, 800, 800, true, 200), 0);
 	ip_reasm_tick(&r, 100 + TIMEOUT - 1);
 	CHECK(r.charged > 0);
-	ip_reasm_tick(&r, 100 + TIMEOUT);	/* counted from the first fragment */
+	ip_reasm_tick(&r, 100 + TIMEOUT); /* counted from the first fragment */
 	CHECK_EQ(r.charged, 0);
 	CHECK_EQ(r.dropped, 1);
 	/* Expiry also happens on input, and the late last fragment finds nothing. */
@@ -252,11 +258,11 @@ UNIT_TEST(too_many_datagrams_drop_the_oldest)
 	setup(BUDGET);
 	for (uint16_t id = 0; id < IP_REASM_SLOTS; id++)
 		CHECK_EQ(frag(id, payload, 0, 800, true, id), 0);
-	CHECK_EQ(frag(100, payload, 0, 800, true, 50), 0);	/* id 0 goes */
+	CHECK_EQ(frag(100, payload, 0, 800, true, 50), 0); /* id 0 goes */
 	CHECK_EQ(r.dropped, 1);
-	CHECK_EQ(frag(0, payload, 800, 8, false, 51), 0);	/* cannot complete */
-	CHECK_EQ(r.dropped, 2);					/* and pushed out id 1 */
-	CHECK_EQ(frag(2, payload, 800, 8, false, 52), 808);	/* id 2 survived */
+	CHECK_EQ(frag(0, payload, 800, 8, false, 51), 0);   /* cannot complete */
+	CHECK_EQ(r.dropped, 2);				    /* and pushed out id 1 */
+	CHECK_EQ(frag(2, payload, 800, 8, false, 52), 808); /* id 2 survived */
 	CHECK(delivered(808));
 	teardown();
 }
@@ -288,7 +294,7 @@ UNIT_TEST(fragment_count_is_bounded)
 {
 	setup(1 << 20);
 	for (uint32_t i = 0; i < IP_REASM_MAX_FRAGS; i++)
-		CHECK_EQ(frag(13, payload, 16 * i, 8, true, 0), 0);	/* holes between */
+		CHECK_EQ(frag(13, payload, 16 * i, 8, true, 0), 0); /* holes between */
 	CHECK_EQ(frag(13, payload, 16 * IP_REASM_MAX_FRAGS, 8, true, 0), -E_NOMEM);
 	CHECK_EQ(r.charged, 0);
 	teardown();
@@ -304,14 +310,17 @@ UNIT_TEST(allocation_failure)
 	CHECK_EQ(frag(14, payload, 0, 800, true, 0), 0);
 	CHECK_EQ(frag(14, payload, 800, 8, false, 0), -E_NOMEM);
 	mem.fail = -1;
-	CHECK_EQ(frag(14, payload, 800, 8, false, 0), 808);	/* a retransmission completes it */
+	CHECK_EQ(frag(14, payload, 800, 8, false, 0), 808); /* a retransmission completes it */
 	teardown();
 }
 
 UNIT_TEST(output_too_small)
 {
-	struct ipv4_header h = { .id = 15, .more_fragments = false, .frag_offset = 800,
-				 .payload = payload + 800, .payload_len = 8 };
+	struct ipv4_header h = { .id = 15,
+				 .more_fragments = false,
+				 .frag_offset = 800,
+				 .payload = payload + 800,
+				 .payload_len = 8 };
 
 	setup(BUDGET);
 	CHECK_EQ(frag(15, payload, 0, 800, true, 0), 0);
@@ -386,13 +395,13 @@ UNIT_TEST(fuzz_mutated_sequences)
 			f[n].bad = false;
 		}
 		if (f[n - 1].more)
-			whole = false;	/* cut short: can never complete */
+			whole = false; /* cut short: can never complete */
 		m = n;
-		for (unsigned i = 0; i < n && m < 80; i++) {	/* duplicates */
+		for (unsigned i = 0; i < n && m < 80; i++) { /* duplicates */
 			if (unit_rand() % 5 == 0)
 				f[m++] = f[i];
 		}
-		for (unsigned i = m - 1; i > 0; i--) {	/* shuffle */
+		for (unsigned i = m - 1; i > 0; i--) { /* shuffle */
 			unsigned j = (unsigned)(unit_rand() % (i + 1));
 			__typeof__(f[0]) t = f[i];
 
@@ -402,15 +411,15 @@ UNIT_TEST(fuzz_mutated_sequences)
 		for (unsigned i = 0; i < m; i++) {
 			switch (unit_rand() % 100) {
 			case 0:
-				f[i].len = f[i].len ? f[i].len - 1 : 0;	/* misaligned */
+				f[i].len = f[i].len ? f[i].len - 1 : 0; /* misaligned */
 				tampered = true;
 				break;
 			case 1:
-				f[i].off += 8;	/* shifted: overlaps with other bytes */
+				f[i].off += 8; /* shifted: overlaps with other bytes */
 				tampered = true;
 				break;
 			case 2:
-				f[i].bad = true;	/* bytes changed */
+				f[i].bad = true; /* bytes changed */
 				tampered = true;
 				break;
 			case 3:
@@ -423,12 +432,12 @@ UNIT_TEST(fuzz_mutated_sequences)
 		for (size_t i = 0; i < 64; i++)
 			damaged[unit_rand() % sizeof(damaged)] ^= 0x55;
 		for (unsigned i = 0; i < m; i++) {
-			if (unit_rand() % 100 == 0) {	/* lost */
+			if (unit_rand() % 100 == 0) { /* lost */
 				tampered = true;
 				continue;
 			}
-			ret = frag((uint16_t)round, f[i].bad ? damaged : payload, f[i].off, f[i].len,
-				   f[i].more, (uint64_t)round * 100);
+			ret = frag((uint16_t)round, f[i].bad ? damaged : payload, f[i].off,
+				   f[i].len, f[i].more, (uint64_t)round * 100);
 			CHECK(ret >= -E_MAX && ret <= 65515);
 			CHECK(r.charged <= budget);
 			CHECK_EQ(r.charged, mem.live_bytes);

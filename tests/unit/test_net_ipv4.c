@@ -106,7 +106,7 @@ UNIT_TEST(options_past_the_buffer)
 	struct ipv4_header h;
 
 	craft_ipv4(pkt, 0, 0, 1, 1, 2, 7, 0, 0);
-	pkt[0] = 0x4f;	/* 60-byte header in a 20-byte buffer */
+	pkt[0] = 0x4f; /* 60-byte header in a 20-byte buffer */
 	refresh_checksum(pkt);
 	CHECK_EQ(ipv4_parse(pkt, 20, &h), -E_CORRUPT);
 }
@@ -116,7 +116,7 @@ UNIT_TEST(total_length_out_of_range)
 	struct ipv4_header h;
 
 	craft_ipv4(pkt, 0, 100, 1, 1, 2, 7, 0, 0);
-	CHECK_EQ(ipv4_parse(pkt, 119, &h), -E_CORRUPT);	/* past the buffer */
+	CHECK_EQ(ipv4_parse(pkt, 119, &h), -E_CORRUPT); /* past the buffer */
 	craft_put16(pkt + 2, 19);			/* below the header */
 	refresh_checksum(pkt);
 	CHECK_EQ(ipv4_parse(pkt, 120, &h), -E_CORRUPT);
@@ -130,7 +130,7 @@ UNIT_TEST(bad_checksum)
 	pkt[10] ^= 1;
 	CHECK_EQ(ipv4_parse(pkt, 24, &h), -E_CORRUPT);
 	pkt[10] ^= 1;
-	pkt[21] ^= 0x80;	/* the checksum covers the options */
+	pkt[21] ^= 0x80; /* the checksum covers the options */
 	CHECK_EQ(ipv4_parse(pkt, 24, &h), -E_CORRUPT);
 }
 
@@ -156,12 +156,17 @@ UNIT_TEST(fragment_past_64k)
 
 UNIT_TEST(build_then_parse)
 {
-	struct ipv4_header in = { .tos = 0x10, .id = 77, .dont_fragment = true, .ttl = 32,
-				  .proto = IPV4_PROTO_UDP, .src = 0xc0a80001, .dst = 0xc0a80002 };
+	struct ipv4_header in = { .tos = 0x10,
+				  .id = 77,
+				  .dont_fragment = true,
+				  .ttl = 32,
+				  .proto = IPV4_PROTO_UDP,
+				  .src = 0xc0a80001,
+				  .dst = 0xc0a80002 };
 	struct ipv4_header out;
 
 	CHECK_EQ(ipv4_build(pkt, sizeof(pkt), &in, 50), 20);
-	CHECK_EQ(craft_csum(pkt, 20, 0), 0);	/* the host's sum agrees */
+	CHECK_EQ(craft_csum(pkt, 20, 0), 0); /* the host's sum agrees */
 	CHECK_EQ(ipv4_parse(pkt, 70, &out), 0);
 	CHECK_EQ(out.tos, 0x10);
 	CHECK_EQ(out.id, 77);
@@ -198,7 +203,7 @@ UNIT_TEST(fuzz_mutated_packets)
 		for (int n = (int)(unit_rand() % 4); n >= 0; n--)
 			b[unit_rand() % len] ^= (uint8_t)(1u << (unit_rand() % 8));
 		if (unit_rand() % 2)
-			refresh_checksum(b);	/* reach the checks past the checksum */
+			refresh_checksum(b); /* reach the checks past the checksum */
 		len = unit_rand() % (len + 1);
 		if (ipv4_parse(b, len, &h) == 0) {
 			ok++;

@@ -22,7 +22,7 @@ UNIT_TEST(parses_a_datagram)
 	CHECK_EQ(u.dst_port, 53);
 	CHECK_EQ(u.data_len, 5);
 	CHECK(memcmp(u.data, "hello", 5) == 0);
-	CHECK_EQ(udp_parse(b, 20, SRC, DST, &u), 0);	/* trailing bytes ignored */
+	CHECK_EQ(udp_parse(b, 20, SRC, DST, &u), 0); /* trailing bytes ignored */
 	CHECK_EQ(u.data_len, 5);
 }
 

@@ -18,8 +18,8 @@
 static uint8_t *arena;
 static int used[NFRAMES];
 static int tables_live;
-static int fail_allocs;	/* fail the next allocation when set */
-static int allow_allocs = -1;	/* allocations that work before the rest fail; -1: all */
+static int fail_allocs;	      /* fail the next allocation when set */
+static int allow_allocs = -1; /* allocations that work before the rest fail; -1: all */
 
 static void *
 p2v(void *ctx, uint64_t pa)
@@ -59,7 +59,7 @@ free_table(void *ctx, uint64_t pa)
 {
 	(void)ctx;
 	if (!used[pa / 4096])
-		abort();	/* double free of a table page */
+		abort(); /* double free of a table page */
 	used[pa / 4096] = 0;
 	tables_live--;
 }
@@ -87,13 +87,14 @@ UNIT_TEST(map_translate_unmap)
 	unsigned int flags;
 	size_t size;
 
-	CHECK_EQ(pt_map(&env, root, 0x400000, 0x123000, PAGE_SIZE_4K, VM_READ | VM_WRITE | VM_USER), 0);
+	CHECK_EQ(pt_map(&env, root, 0x400000, 0x123000, PAGE_SIZE_4K, VM_READ | VM_WRITE | VM_USER),
+		 0);
 	CHECK_EQ(pt_translate(&env, root, 0x400abc, &pa, &flags), 0);
 	CHECK_EQ(pa, 0x123abc);
 	CHECK(flags & VM_WRITE);
 	CHECK(flags & VM_USER);
 	CHECK(!(flags & VM_EXEC));
-	CHECK_EQ(tables_live, 4);	/* root + 3 levels */
+	CHECK_EQ(tables_live, 4); /* root + 3 levels */
 	CHECK_EQ(pt_map(&env, root, 0x400000, 0x999000, PAGE_SIZE_4K, VM_READ), -E_EXIST);
 	CHECK_EQ(pt_unmap(&env, root, 0x400000, &pa, &size), 0);
 	sz = size;
@@ -110,14 +111,18 @@ UNIT_TEST(large_pages)
 	uint64_t root = new_root(), pa;
 	unsigned int flags;
 
-	CHECK_EQ(pt_map(&env, root, 0xffff800000200000ull, 0x200000, PAGE_SIZE_2M, VM_READ | VM_GLOBAL), 0);
+	CHECK_EQ(pt_map(&env, root, 0xffff800000200000ull, 0x200000, PAGE_SIZE_2M,
+			VM_READ | VM_GLOBAL),
+		 0);
 	CHECK_EQ(pt_translate(&env, root, 0xffff8000003fffffull, &pa, &flags), 0);
 	CHECK_EQ(pa, 0x3fffff);
 	CHECK(flags & VM_GLOBAL);
 	/* A 4 KiB page inside an existing 2 MiB page, and the reverse. */
-	CHECK_EQ(pt_map(&env, root, 0xffff800000201000ull, 0x5000, PAGE_SIZE_4K, VM_READ), -E_EXIST);
+	CHECK_EQ(pt_map(&env, root, 0xffff800000201000ull, 0x5000, PAGE_SIZE_4K, VM_READ),
+		 -E_EXIST);
 	CHECK_EQ(pt_map(&env, root, 0x600000, 0x5000, PAGE_SIZE_4K, VM_READ), 0);
-	CHECK_EQ(pt_map(&env, root, 0x600000 & ~0x1fffffull, 0x400000, PAGE_SIZE_2M, VM_READ), -E_EXIST);
+	CHECK_EQ(pt_map(&env, root, 0x600000 & ~0x1fffffull, 0x400000, PAGE_SIZE_2M, VM_READ),
+		 -E_EXIST);
 	CHECK_EQ(pt_protect(&env, root, 0xffff800000300000ull, VM_READ | VM_WRITE), 0);
 	CHECK_EQ(pt_translate(&env, root, 0xffff800000200000ull, &pa, &flags), 0);
 	CHECK(flags & VM_WRITE);
@@ -134,7 +139,8 @@ UNIT_TEST(bad_arguments)
 	CHECK_EQ(pt_map(&env, root, 0x201000, 0x200000, PAGE_SIZE_2M, VM_READ), -E_INVAL);
 	CHECK_EQ(pt_map(&env, root, 0x1000, 0x1000, 8192, VM_READ), -E_INVAL);
 	CHECK_EQ(pt_map(&env, root, 1ull << 30, 0, 1ull << 30, VM_READ), -E_INVAL);
-	CHECK_EQ(pt_map(&env, root, 0x0000800000000000ull, 0x1000, PAGE_SIZE_4K, VM_READ), -E_INVAL);
+	CHECK_EQ(pt_map(&env, root, 0x0000800000000000ull, 0x1000, PAGE_SIZE_4K, VM_READ),
+		 -E_INVAL);
 	CHECK_EQ(pt_translate(&env, root, 0x1234567800000000ull, NULL, NULL), -E_INVAL);
 	CHECK_EQ(pt_protect(&env, root, 0x5000, VM_READ), -E_NOENT);
 }
@@ -221,7 +227,7 @@ UNIT_TEST(prune_frees_what_maps_nothing)
 	CHECK_EQ(pt_map(&env, root, 0x200000, 0x1000, PAGE_SIZE_4K, VM_READ), 0);
 	CHECK_EQ(pt_map(&env, root, 0x201000, 0x2000, PAGE_SIZE_4K, VM_READ), 0);
 	CHECK_EQ(pt_map(&env, root, 0x400000, 0x3000, PAGE_SIZE_4K, VM_READ), 0);
-	CHECK_EQ(tables_live, 5);		/* root, PDPT, PD, two PTs */
+	CHECK_EQ(tables_live, 5); /* root, PDPT, PD, two PTs */
 	/* A page table that still maps a page stays. */
 	CHECK_EQ(pt_unmap(&env, root, 0x200000, NULL, NULL), 0);
 	CHECK_EQ(pt_prune(&env, root, 0x200000, 0x201000), (size_t)0);
@@ -260,8 +266,8 @@ UNIT_TEST(prune_keeps_the_kernel_half)
 	CHECK_EQ(tables_live, 0);
 }
 
-#define SLOTS	512
-#define GROUPS	128	/* a GiB each, 16 to a PDPT: four slots in each */
+#define SLOTS  512
+#define GROUPS 128 /* a GiB each, 16 to a PDPT: four slots in each */
 
 static uint64_t
 slot_va(int i)
@@ -320,7 +326,7 @@ UNIT_TEST(random_against_model)
 			unsigned int f = VM_READ | (unsigned int)(unit_rand() % 16) << 1;
 			int need = 0, allow = -1;
 
-			if (!model_pa[i]) {	/* the tables this page would add */
+			if (!model_pa[i]) { /* the tables this page would add */
 				need = -model_tables(model_pa);
 				model_pa[i] = want;
 				need += model_tables(model_pa);
@@ -368,8 +374,8 @@ UNIT_TEST(random_against_model)
 		default:
 			r = pt_translate(&env, root, va + 0x10, &pa, &fl);
 			if (model_pa[i])
-				mismatches += r != 0 || pa != model_pa[i] + 0x10 ||
-					      fl != model_flags[i];
+				mismatches +=
+					r != 0 || pa != model_pa[i] + 0x10 || fl != model_flags[i];
 			else
 				mismatches += r != -E_NOENT;
 			break;

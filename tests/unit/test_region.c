@@ -7,9 +7,9 @@
 #include "themelios/errno.h"
 #include "unit.h"
 
-#define BASE	0x10000000ul
-#define PAGES	128		/* the model's window */
-#define MAX	12		/* table entries */
+#define BASE  0x10000000ul
+#define PAGES 128 /* the model's window */
+#define MAX   12  /* table entries */
 
 static uintptr_t
 va_of(size_t page)
@@ -36,7 +36,7 @@ check_against_model(const struct user_region *r, size_t n)
 			CHECK(p < PAGES);
 			if (p >= PAGES)
 				return;
-			CHECK(seen[p] == 0);		/* no overlap */
+			CHECK(seen[p] == 0); /* no overlap */
 			seen[p] = r[i].flags + 1;
 		}
 	}
@@ -48,20 +48,20 @@ UNIT_TEST(find_needs_one_region)
 {
 	struct user_region r[MAX] = {
 		{ .va = va_of(0), .pages = 4, .flags = VM_READ },
-		{ .va = va_of(4), .pages = 2, .flags = VM_READ },	/* adjacent */
-		{ .va = va_of(10), .pages = 3, .flags = VM_READ },	/* after a hole */
+		{ .va = va_of(4), .pages = 2, .flags = VM_READ },  /* adjacent */
+		{ .va = va_of(10), .pages = 3, .flags = VM_READ }, /* after a hole */
 	};
 
 	CHECK_EQ(region_find(r, 3, va_of(0), 4), 0);
 	CHECK_EQ(region_find(r, 3, va_of(1), 2), 0);
 	CHECK_EQ(region_find(r, 3, va_of(5), 1), 1);
 	CHECK_EQ(region_find(r, 3, va_of(12), 1), 2);
-	CHECK_EQ(region_find(r, 3, va_of(3), 2), -E_NOENT);	/* spans two */
-	CHECK_EQ(region_find(r, 3, va_of(5), 2), -E_NOENT);	/* runs into the hole */
-	CHECK_EQ(region_find(r, 3, va_of(7), 1), -E_NOENT);	/* in the hole */
-	CHECK_EQ(region_find(r, 3, va_of(12), 2), -E_NOENT);	/* past the end */
+	CHECK_EQ(region_find(r, 3, va_of(3), 2), -E_NOENT);  /* spans two */
+	CHECK_EQ(region_find(r, 3, va_of(5), 2), -E_NOENT);  /* runs into the hole */
+	CHECK_EQ(region_find(r, 3, va_of(7), 1), -E_NOENT);  /* in the hole */
+	CHECK_EQ(region_find(r, 3, va_of(12), 2), -E_NOENT); /* past the end */
 	CHECK_EQ(region_find(r, 3, BASE - PAGE_SIZE_4K, 1), -E_NOENT);
-	CHECK_EQ(region_find(r, 3, va_of(0), (size_t)-1), -E_NOENT);	/* huge */
+	CHECK_EQ(region_find(r, 3, va_of(0), (size_t)-1), -E_NOENT); /* huge */
 	CHECK_EQ(region_find(r, 0, va_of(0), 1), -E_NOENT);
 }
 
@@ -132,7 +132,7 @@ UNIT_TEST(remove_keeps_the_rest)
 
 UNIT_TEST(merge_undoes_a_split)
 {
-	struct frames *f = (struct frames *)0x1000;	/* only compared */
+	struct frames *f = (struct frames *)0x1000; /* only compared */
 	struct user_region r[MAX] = {
 		{ .va = va_of(0), .pages = 10, .flags = VM_READ | VM_WRITE, .max_flags = 3 },
 		{ .va = va_of(20), .pages = 4, .flags = VM_READ, .max_flags = 3, .shared = f },
@@ -144,7 +144,7 @@ UNIT_TEST(merge_undoes_a_split)
 	j = region_isolate(r, &n, MAX, 0, va_of(3), 4, &added);
 	CHECK_EQ(n, 4);
 	r[j].flags = VM_READ;
-	CHECK_EQ(region_merge(r, &n, (size_t)j, &merged), j);	/* nothing alike touches */
+	CHECK_EQ(region_merge(r, &n, (size_t)j, &merged), j); /* nothing alike touches */
 	CHECK_EQ(merged, 0);
 	r[j].flags = VM_READ | VM_WRITE;
 	j = region_merge(r, &n, (size_t)j, &merged);
@@ -152,7 +152,9 @@ UNIT_TEST(merge_undoes_a_split)
 	CHECK_EQ(n, 2);
 	CHECK(r[j].va == va_of(0) && r[j].pages == 10);
 	/* Touching but different: another limit, or another owner of the pages. */
-	r[n++] = (struct user_region){ .va = va_of(10), .pages = 2, .flags = VM_READ | VM_WRITE,
+	r[n++] = (struct user_region){ .va = va_of(10),
+				       .pages = 2,
+				       .flags = VM_READ | VM_WRITE,
 				       .max_flags = 1 };
 	CHECK_EQ(region_merge(r, &n, (size_t)j, &merged), j);
 	CHECK_EQ(merged, 0);
@@ -209,8 +211,10 @@ UNIT_TEST(random_against_model)
 				room = model[p] == 0;
 			if (!room)
 				continue;
-			r[n++] = (struct user_region){ .va = va_of(start), .pages = pages,
-						       .flags = flags, .max_flags = 7 };
+			r[n++] = (struct user_region){ .va = va_of(start),
+						       .pages = pages,
+						       .flags = flags,
+						       .max_flags = 7 };
 			for (size_t p = start; p < start + pages; p++)
 				model[p] = flags + 1;
 		} else if (i >= 0) {

@@ -31,8 +31,10 @@ UNIT_TEST(claims_do_not_overlap)
 	CHECK(resource_claim(RESOURCE_PORTS, 0x400, 1, "above", NULL) == 0);
 	/* Kinds are separate spaces. */
 	CHECK(resource_claim(RESOURCE_PHYS, 0x3f8, 8, "mmio", NULL) == 0);
-	CHECK(resource_owner(RESOURCE_PORTS, 0x3fa) && !strcmp(resource_owner(RESOURCE_PORTS, 0x3fa), "COM1"));
-	CHECK(resource_owner(RESOURCE_PORTS, 0x3f8 + 8) && !strcmp(resource_owner(RESOURCE_PORTS, 0x400), "above"));
+	CHECK(resource_owner(RESOURCE_PORTS, 0x3fa) &&
+	      !strcmp(resource_owner(RESOURCE_PORTS, 0x3fa), "COM1"));
+	CHECK(resource_owner(RESOURCE_PORTS, 0x3f8 + 8) &&
+	      !strcmp(resource_owner(RESOURCE_PORTS, 0x400), "above"));
 	CHECK(resource_owner(RESOURCE_PORTS, 0x401) == NULL);
 	release_all();
 }
@@ -45,7 +47,7 @@ UNIT_TEST(bad_input)
 	CHECK(resource_release(RESOURCE_PORTS, 0x10) == -E_NOENT);
 	CHECK(resource_claim(RESOURCE_PHYS, ~0ull - 16, 16, NULL, NULL) == 0);
 	CHECK(strcmp(resource_owner(RESOURCE_PHYS, ~0ull - 1), "?") == 0);
-	CHECK(resource_release(RESOURCE_PORTS, ~0ull - 16) == -E_NOENT);	/* wrong kind */
+	CHECK(resource_release(RESOURCE_PORTS, ~0ull - 16) == -E_NOENT); /* wrong kind */
 	CHECK(resource_release(RESOURCE_PHYS, ~0ull - 16) == 0);
 	CHECK(resource_release(RESOURCE_PHYS, ~0ull - 16) == -E_NOENT);
 	CHECK(resource_at(RESOURCE_MAX) == NULL);
@@ -64,8 +66,8 @@ UNIT_TEST(full_table)
 /* Random claims and releases over 256 ports against a bitmap of owners. */
 UNIT_TEST(random_against_model)
 {
-	static int owner_of[256];	/* 0: free, else claim id */
-	static uint64_t starts[20001];	/* by claim id: at most one claim per step */
+	static int owner_of[256];      /* 0: free, else claim id */
+	static uint64_t starts[20001]; /* by claim id: at most one claim per step */
 	uint64_t seed = 42;
 	int next_id = 1;
 
@@ -87,7 +89,7 @@ UNIT_TEST(random_against_model)
 						owner_of[a] = 0;
 			continue;
 		}
-		bool clash = start + size > 256;	/* keep the model in range */
+		bool clash = start + size > 256; /* keep the model in range */
 		for (unsigned int a = start; !clash && a < start + size; a++)
 			clash = owner_of[a] != 0;
 		if (start + size > 256)

@@ -59,7 +59,7 @@ UNIT_TEST(bulk_read_write_partial)
 		in[i] = (uint8_t)(i * 7 + 1);
 	ring_init(&r, buf, sizeof(buf));
 	CHECK_EQ(ring_write(&r, in, 10), 10);
-	CHECK_EQ(ring_write(&r, in + 10, 10), 6);	/* only 6 fit */
+	CHECK_EQ(ring_write(&r, in + 10, 10), 6); /* only 6 fit */
 	CHECK_EQ(r.dropped, 4);
 	CHECK_EQ(ring_read(&r, out, 5), 5);
 	CHECK(memcmp(out, in, 5) == 0);
@@ -94,7 +94,10 @@ UNIT_TEST(free_running_indices_wrap)
 /* Random operations checked against a plain array model. */
 UNIT_TEST(random_against_model)
 {
-	enum { SIZE = 32, MODEL = 1 << 16 };
+	enum {
+		SIZE = 32,
+		MODEL = 1 << 16
+	};
 	static uint8_t model[MODEL];
 	struct ring r;
 	uint8_t buf[SIZE], tmp[64];

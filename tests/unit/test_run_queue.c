@@ -67,7 +67,7 @@ UNIT_TEST(push_front_runs_next)
 		rq_push(&rq, &t[i].link);
 	}
 	t[3].id = 3;
-	rq_push_front(&rq, &t[3].link);		/* a handoff */
+	rq_push_front(&rq, &t[3].link); /* a handoff */
 	CHECK_EQ(rq_count(&rq), 4);
 	CHECK_EQ(id_of(rq_pop(&rq)), 3);
 	CHECK_EQ(id_of(rq_pop(&rq)), 0);
@@ -105,7 +105,8 @@ UNIT_TEST(random_against_model)
 				t[i].queued = 0;
 				for (int k = 0; k < len; k++)
 					if (model[k] == i) {
-						memmove(model + k, model + k + 1, sizeof(int) * (size_t)(len - k - 1));
+						memmove(model + k, model + k + 1,
+							sizeof(int) * (size_t)(len - k - 1));
 						len--;
 						break;
 					}

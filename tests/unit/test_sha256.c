@@ -31,19 +31,18 @@ digest_is(const void *msg, size_t len, const char *want)
 
 UNIT_TEST(fips_vectors)
 {
-	CHECK(digest_is("", 0,
-	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+	CHECK(digest_is("", 0, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 	CHECK(digest_is(NULL, 0,
-	    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+			"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 	CHECK(digest_is("abc", 3,
-	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+			"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 	const char *m448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 	CHECK(digest_is(m448, strlen(m448),
-	    "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+			"248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
 	const char *m896 = "abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmn"
-	    "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
+			   "hijklmnoijklmnopjklmnopqklmnopqrlmnopqrsmnopqrstnopqrstu";
 	CHECK(digest_is(m896, strlen(m896),
-	    "cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"));
+			"cf5b16a778af8380036ce59e7b0492370b249b11e8f07a51afac45037afee9d1"));
 }
 
 UNIT_TEST(one_million_a)
@@ -64,7 +63,6 @@ UNIT_TEST(one_million_a)
 	hex(d, h);
 	CHECK(strcmp(h, want) == 0);
 }
-
 
 /* Lengths 0..300 (every padding case), then some long ones. */
 #define HOST_FILES 340

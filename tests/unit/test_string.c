@@ -3,8 +3,8 @@
 #include "lib/string.h"
 #include "unit.h"
 
-#define MAXLEN	80
-#define GUARD	16
+#define MAXLEN 80
+#define GUARD  16
 
 static unsigned char src[MAXLEN + 32], dst[GUARD + MAXLEN + 32 + GUARD], ref[sizeof(dst)];
 

@@ -54,9 +54,9 @@ UNIT_TEST(remove_root_middle_and_last)
 	tq_init(&q);
 	for (int i = 0; i < 6; i++)
 		tq_insert(&q, &n[i], keys[i]);
-	CHECK(tq_remove(&q, &n[1]));	/* the root (10) */
-	CHECK(tq_remove(&q, &n[5]));	/* 40 */
-	CHECK(tq_remove(&q, &n[4]));	/* 60, the last */
+	CHECK(tq_remove(&q, &n[1])); /* the root (10) */
+	CHECK(tq_remove(&q, &n[5])); /* 40 */
+	CHECK(tq_remove(&q, &n[4])); /* 60, the last */
 	CHECK(!tq_remove(&q, &n[4]));
 	CHECK_EQ(q.count, 3);
 	CHECK(tq_pop(&q) == &n[3]);
@@ -79,7 +79,7 @@ UNIT_TEST(random_against_model)
 		case 0:
 		case 1:
 			if (!nodes[i].queued)
-				tq_insert(&q, &nodes[i], unit_rand() % 500);	/* many ties */
+				tq_insert(&q, &nodes[i], unit_rand() % 500); /* many ties */
 			break;
 		case 2: {
 			bool was = nodes[i].queued;

@@ -15,19 +15,18 @@
 #include "themelios/errno.h"
 #include "unit.h"
 
-
 /* The devices the tree reads from: images in memory, plus a cache of
  * verified hash blocks that keeps their contents, as a page cache would. */
 struct dev {
-	uint8_t *data;		/* the data device */
+	uint8_t *data; /* the data device */
 	size_t data_len;
-	uint8_t *hash;		/* the hash device (maybe the same file) */
+	uint8_t *hash; /* the hash device (maybe the same file) */
 	size_t hash_len;
 	uint32_t dbs, hbs;
 	long hash_reads, out_of_range;
 	bool cache_on;
-	uint8_t *cache;		/* a copy of the hash device */
-	bool *cached;		/* per hash block: the copy is verified */
+	uint8_t *cache; /* a copy of the hash device */
+	bool *cached;	/* per hash block: the copy is verified */
 };
 
 static int
@@ -200,11 +199,11 @@ verify_all(const struct verity_tree *t, struct dev *d, uint64_t bad_first, uint6
 	return failed;
 }
 
-#define NONE	UINT64_MAX
+#define NONE UINT64_MAX
 
 static void
-run_case(const char *name, uint32_t dbs, uint32_t hbs, uint64_t nblocks,
-	 bool same_file, const char *extra)
+run_case(const char *name, uint32_t dbs, uint32_t hbs, uint64_t nblocks, bool same_file,
+	 const char *extra)
 {
 	char dir[] = "/tmp/themelios-verity-XXXXXX", data[128], hash[128], args[1024], cmd[256];
 	struct formatted f;
@@ -225,11 +224,12 @@ run_case(const char *name, uint32_t dbs, uint32_t hbs, uint64_t nblocks,
 	CHECK(fp && fwrite(img, 1, nblocks * dbs, fp) == nblocks * dbs);
 	fclose(fp);
 	free(img);
-	snprintf(args, sizeof(args), "--data-block-size=%u --hash-block-size=%u --data-blocks=%llu %s",
-	    dbs, hbs, (unsigned long long)nblocks, extra);
+	snprintf(args, sizeof(args),
+		 "--data-block-size=%u --hash-block-size=%u --data-blocks=%llu %s", dbs, hbs,
+		 (unsigned long long)nblocks, extra);
 	if (same_file)
-		snprintf(args + strlen(args), sizeof(args) - strlen(args),
-		    " --hash-offset=%llu", (unsigned long long)offset);
+		snprintf(args + strlen(args), sizeof(args) - strlen(args), " --hash-offset=%llu",
+			 (unsigned long long)offset);
 	if (format(args, data, hash, &f) != 0) {
 		CHECK(!"veritysetup format");
 		goto out;
@@ -293,7 +293,8 @@ run_case(const char *name, uint32_t dbs, uint32_t hbs, uint64_t nblocks,
 		uint64_t span = (uint64_t)1 << (t.per_block_bits * (unsigned)(l + 1));
 		for (uint64_t b = 0; b < t.level_blocks[l]; b += 1 + t.level_blocks[l] / 3) {
 			uint64_t first = b * span, last = first + span - 1;
-			size_t at = (size_t)(t.level_start[l] + b) * hbs + (uint32_t)unit_rand() % hbs;
+			size_t at =
+				(size_t)(t.level_start[l] + b) * hbs + (uint32_t)unit_rand() % hbs;
 
 			if (last >= nblocks)
 				last = nblocks - 1;
@@ -364,13 +365,13 @@ good_sb(uint8_t *sb)
 {
 	memset(sb, 0, VERITY_SB_SIZE);
 	memcpy(sb, "verity\0\0", 8);
-	sb[8] = 1;			/* version */
-	sb[12] = 1;			/* hash type */
+	sb[8] = 1;  /* version */
+	sb[12] = 1; /* hash type */
 	memcpy(sb + 32, "sha256", 6);
-	sb[65] = 0x10;			/* 4096 */
+	sb[65] = 0x10; /* 4096 */
 	sb[69] = 0x10;
-	sb[72] = 100;			/* data blocks */
-	sb[80] = 32;			/* salt size */
+	sb[72] = 100; /* data blocks */
+	sb[80] = 32;  /* salt size */
 }
 
 UNIT_TEST(malformed_superblocks)
@@ -386,25 +387,37 @@ UNIT_TEST(malformed_superblocks)
 	CHECK_EQ(t.levels, 1);
 	CHECK_EQ(t.level_start[0], 1);
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb) - 1, 0, &p), -E_CORRUPT);
-	good_sb(sb); sb[0] = 'V';
+	good_sb(sb);
+	sb[0] = 'V';
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_CORRUPT);
-	good_sb(sb); sb[8] = 2;
+	good_sb(sb);
+	sb[8] = 2;
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_NOTSUP);
-	good_sb(sb); sb[12] = 0;	/* Chrome OS order */
+	good_sb(sb);
+	sb[12] = 0; /* Chrome OS order */
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_NOTSUP);
-	good_sb(sb); memcpy(sb + 32, "sha1\0\0", 6);
+	good_sb(sb);
+	memcpy(sb + 32, "sha1\0\0", 6);
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_NOTSUP);
-	good_sb(sb); sb[38] = 'x';	/* "sha256x" */
+	good_sb(sb);
+	sb[38] = 'x'; /* "sha256x" */
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_NOTSUP);
-	good_sb(sb); sb[65] = 0x0f;	/* 3840: not a power of two */
+	good_sb(sb);
+	sb[65] = 0x0f; /* 3840: not a power of two */
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_CORRUPT);
-	good_sb(sb); sb[69] = 0; sb[68] = 0x80;	/* 128: too small */
+	good_sb(sb);
+	sb[69] = 0;
+	sb[68] = 0x80; /* 128: too small */
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_CORRUPT);
-	good_sb(sb); sb[66] = 0x02;	/* 128 KiB + 4 KiB */
+	good_sb(sb);
+	sb[66] = 0x02; /* 128 KiB + 4 KiB */
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_CORRUPT);
-	good_sb(sb); sb[72] = 0;	/* no data */
+	good_sb(sb);
+	sb[72] = 0; /* no data */
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_CORRUPT);
-	good_sb(sb); sb[80] = 0x01; sb[81] = 0x01;	/* 257-byte salt */
+	good_sb(sb);
+	sb[80] = 0x01;
+	sb[81] = 0x01; /* 257-byte salt */
 	CHECK_EQ(verity_sb_parse(sb, sizeof(sb), 0, &p), -E_CORRUPT);
 
 	/* Trees that cannot exist fail cleanly instead of overflowing. */

@@ -85,7 +85,8 @@ UNIT_TEST(layout_follows_the_spec)
 
 UNIT_TEST(a_block_request_round_trip)
 {
-	struct virtq_buf bufs[3] = { { 0x1000, 16, false }, { 0x2000, 512, true },
+	struct virtq_buf bufs[3] = { { 0x1000, 16, false },
+				     { 0x2000, 512, true },
 				     { 0x3000, 1, true } };
 	int cookie, head;
 	void *got;
@@ -115,7 +116,8 @@ UNIT_TEST(a_block_request_round_trip)
 
 UNIT_TEST(full_queue_and_bad_chains)
 {
-	struct virtq_buf bufs[3] = { { 0x1000, 16, false }, { 0x2000, 512, true },
+	struct virtq_buf bufs[3] = { { 0x1000, 16, false },
+				     { 0x2000, 512, true },
 				     { 0x3000, 1, true } };
 	struct virtq_buf backwards[2] = { { 0x2000, 512, true }, { 0x1000, 16, false } };
 
@@ -200,7 +202,7 @@ UNIT_TEST(misbehaving_device_is_caught)
 	q.used->ring[0].id = 8;
 	q.used->idx = 1;
 	CHECK_EQ(virtq_get_used(&q, &got, &len), -E_CORRUPT);
-	q.used->ring[0].id = (uint32_t)head + 1;	/* the chain's second descriptor */
+	q.used->ring[0].id = (uint32_t)head + 1; /* the chain's second descriptor */
 	CHECK_EQ(virtq_get_used(&q, &got, &len), -E_CORRUPT);
 	q.used->ring[0].id = 0xffffffff;
 	CHECK_EQ(virtq_get_used(&q, &got, &len), -E_CORRUPT);

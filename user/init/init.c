@@ -12,7 +12,7 @@
 #include "init/init.h"
 
 /* Pages each child gets out of init's quota. */
-#define ECHO_QUOTA	64
+#define ECHO_QUOTA 64
 
 static void
 demo(void)
@@ -53,8 +53,7 @@ demo(void)
 }
 
 /* Supervises for ever: every child's end is reported here. */
-static void __attribute__((noreturn))
-supervise(void)
+static void __attribute__((noreturn)) supervise(void)
 {
 	for (;;) {
 		struct ipc_msg m;

@@ -2,15 +2,15 @@
 #ifndef USER_INIT_H
 #define USER_INIT_H
 
-#define SLOT_SUPERVISOR		2	/* children's exit and fault reports */
-#define SLOT_ECHO_EP		3	/* the echo service's endpoint */
-#define SLOT_ECHO_CLIENT	4	/* init's badged copy of it */
-#define SLOT_SCRATCH		5
+#define SLOT_SUPERVISOR	 2 /* children's exit and fault reports */
+#define SLOT_ECHO_EP	 3 /* the echo service's endpoint */
+#define SLOT_ECHO_CLIENT 4 /* init's badged copy of it */
+#define SLOT_SCRATCH	 5
 
 /* What the kernel passes init (its argument). */
-#define INIT_NORMAL		0
-#define INIT_TESTS		1	/* "test user" */
-#define INIT_BENCH		2	/* "test bench" */
+#define INIT_NORMAL	 0
+#define INIT_TESTS	 1 /* "test user" */
+#define INIT_BENCH	 2 /* "test bench" */
 
 int run_tests(void);
 int run_bench(void);

@@ -13,16 +13,22 @@
 
 /* Every case, from user/utest/cases.list (utest_cases.h). */
 #define CASE_ENTRY(id_, fn, name_, devices_, expect_, kind_, access_, lo_, hi_) \
-	{ .id = id_, .name = name_, .devices = devices_, .expect = expect_, .kind = kind_, \
-	  .access = access_, .lo = lo_, .hi = hi_ },
+	{ .id = id_,                                                            \
+	  .name = name_,                                                        \
+	  .devices = devices_,                                                  \
+	  .expect = expect_,                                                    \
+	  .kind = kind_,                                                        \
+	  .access = access_,                                                    \
+	  .lo = lo_,                                                            \
+	  .hi = hi_ },
 static const struct suite_case {
 	uint64_t id;
 	const char *name;
-	int devices;		/* it gets init's device control too (its slot 2) */
-	int expect;		/* UTEST_EXIT or UTEST_FAULT */
-	uint32_t kind;		/* a fault's FAULT_KIND_* and FAULT_ACCESS_* bits, */
+	int devices;   /* it gets init's device control too (its slot 2) */
+	int expect;    /* UTEST_EXIT or UTEST_FAULT */
+	uint32_t kind; /* a fault's FAULT_KIND_* and FAULT_ACCESS_* bits, */
 	uint32_t access;
-	uint64_t lo, hi;	/* and its address, in [lo, hi) */
+	uint64_t lo, hi; /* and its address, in [lo, hi) */
 } cases[] = { UTEST_CASES(CASE_ENTRY) };
 
 _Static_assert(sizeof(cases) / sizeof(cases[0]) == UTEST_CASE_COUNT, "one entry per case");
@@ -46,7 +52,9 @@ print_fault(uint32_t kind, uint32_t access, uint64_t addr)
 	if (kind != FAULT_KIND_MEMORY)
 		return;
 	printf(" %s %s at 0x%lx",
-	       access & FAULT_ACCESS_EXEC ? "exec" : access & FAULT_ACCESS_WRITE ? "write" : "read",
+	       access & FAULT_ACCESS_EXEC    ? "exec"
+	       : access & FAULT_ACCESS_WRITE ? "write"
+					     : "read",
 	       access & FAULT_ACCESS_PRESENT ? "protection" : "unmapped", addr);
 }
 
@@ -100,8 +108,8 @@ echo_exchange(void)
 	memcpy(m.data, "hello", 5);
 	m.cap = CAP_SLOT_CONSOLE;
 	err = sys_call(SLOT_ECHO_CLIENT, &m, 0);
-	printf("init: echo replied '%.*s' (badge %lu, capability type %lu)\n",
-	       (int)m.len, (const char *)m.data, m.words[0], m.words[1]);
+	printf("init: echo replied '%.*s' (badge %lu, capability type %lu)\n", (int)m.len,
+	       (const char *)m.data, m.words[0], m.words[1]);
 	if (err || memcmp(m.data, "HELLO", 5) || m.words[0] != 7 || m.words[1] != OBJ_CONSOLE)
 		return 1;
 	memset(&m, 0, sizeof(m));
@@ -152,12 +160,14 @@ run_tests(void)
 		if (!audit_err)
 			audit_err = sys_memory_audit(&after);
 		if (audit_err) {
-			printf("utest: %s: FAILED (memory audit: %s)\n", c->name, strerror(audit_err));
+			printf("utest: %s: FAILED (memory audit: %s)\n", c->name,
+			       strerror(audit_err));
 			failed++;
 			continue;
 		}
 		if (audit_compare(&before, &after, c->name)) {
-			printf("utest: %s: FAILED (memory audit: something stayed behind)\n", c->name);
+			printf("utest: %s: FAILED (memory audit: something stayed behind)\n",
+			       c->name);
 			failed++;
 			before = after;
 			continue;

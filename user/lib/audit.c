@@ -9,9 +9,9 @@
 
 /* Object type names, by OBJ_* number (themelios/abi.h). */
 static const char *const object_names[AUDIT_OBJECT_TYPES] = {
-	"null", "process", "thread", "address space", "memory", "cspace", "endpoint",
-	"reply", "notification", "irq", "console", "frames", "I/O ports",
-	"device control", "type 14", "type 15",
+	"null",	     "process",	       "thread",       "address space", "memory",  "cspace",
+	"endpoint",  "reply",	       "notification", "irq",		"console", "frames",
+	"I/O ports", "device control", "type 14",      "type 15",
 };
 
 static int
@@ -32,7 +32,8 @@ audit_compare(const struct mem_audit *before, const struct mem_audit *after, con
 	/* Free frames may move into the heap's cache and back: the frames
 	 * outside the heap are what must come back exactly. */
 	n += differs(what, "frames in use outside the heap",
-		     before->frames_used - before->heap_pages, after->frames_used - after->heap_pages);
+		     before->frames_used - before->heap_pages,
+		     after->frames_used - after->heap_pages);
 	n += differs(what, "heap allocations", before->heap_live, after->heap_live);
 	n += differs(what, "heap bytes", before->heap_bytes, after->heap_bytes);
 	n += differs(what, "processes", before->processes, after->processes);

@@ -2,14 +2,18 @@
 #include "themelios.h"
 
 static const char *const names[E_MAX] = {
-	[E_OK] = "E_OK", [E_INVAL] = "E_INVAL", [E_NOMEM] = "E_NOMEM",
-	[E_NOCAP] = "E_NOCAP", [E_TYPE] = "E_TYPE", [E_PERM] = "E_PERM",
-	[E_FAULT] = "E_FAULT", [E_RANGE] = "E_RANGE", [E_BUSY] = "E_BUSY",
-	[E_AGAIN] = "E_AGAIN", [E_NOENT] = "E_NOENT", [E_EXIST] = "E_EXIST",
-	[E_REVOKED] = "E_REVOKED", [E_NOSYS] = "E_NOSYS", [E_DEAD] = "E_DEAD",
-	[E_TIMEOUT] = "E_TIMEOUT", [E_CORRUPT] = "E_CORRUPT", [E_NOTSUP] = "E_NOTSUP",
-	[E_IO] = "E_IO", [E_NOTDIR] = "E_NOTDIR", [E_ISDIR] = "E_ISDIR",
-	[E_NAMETOOLONG] = "E_NAMETOOLONG", [E_LOOP] = "E_LOOP", [E_ROFS] = "E_ROFS",
+	[E_OK] = "E_OK",	   [E_INVAL] = "E_INVAL",
+	[E_NOMEM] = "E_NOMEM",	   [E_NOCAP] = "E_NOCAP",
+	[E_TYPE] = "E_TYPE",	   [E_PERM] = "E_PERM",
+	[E_FAULT] = "E_FAULT",	   [E_RANGE] = "E_RANGE",
+	[E_BUSY] = "E_BUSY",	   [E_AGAIN] = "E_AGAIN",
+	[E_NOENT] = "E_NOENT",	   [E_EXIST] = "E_EXIST",
+	[E_REVOKED] = "E_REVOKED", [E_NOSYS] = "E_NOSYS",
+	[E_DEAD] = "E_DEAD",	   [E_TIMEOUT] = "E_TIMEOUT",
+	[E_CORRUPT] = "E_CORRUPT", [E_NOTSUP] = "E_NOTSUP",
+	[E_IO] = "E_IO",	   [E_NOTDIR] = "E_NOTDIR",
+	[E_ISDIR] = "E_ISDIR",	   [E_NAMETOOLONG] = "E_NAMETOOLONG",
+	[E_LOOP] = "E_LOOP",	   [E_ROFS] = "E_ROFS",
 };
 
 const char *
@@ -24,16 +28,15 @@ long prog_argc;
 char **prog_argv;
 
 long
-spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
-      uint64_t badge, const slot_t *caps, unsigned int ncaps)
+spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, uint64_t badge,
+      const slot_t *caps, unsigned int ncaps)
 {
 	return spawn_args(name, arg, quota, supervisor, badge, caps, ncaps, NULL, 0);
 }
 
 long
-spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
-	   uint64_t badge, const slot_t *caps, unsigned int ncaps,
-	   const char *args, uint64_t args_len)
+spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, uint64_t badge,
+	   const slot_t *caps, unsigned int ncaps, const char *args, uint64_t args_len)
 {
 	struct spawn_args sa;
 	long r;
@@ -63,11 +66,11 @@ spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
  * a 16-byte header (its size); big requests get their own mapping.
  */
 struct block {
-	size_t size;		/* bytes after the header */
-	struct block *next;	/* on the free list */
+	size_t size;	    /* bytes after the header */
+	struct block *next; /* on the free list */
 };
 
-#define ARENA_PAGES	16
+#define ARENA_PAGES 16
 static struct block *free_list;
 
 static void *
@@ -135,8 +138,7 @@ struct thread_start {
 	void *arg;
 };
 
-static void __attribute__((noreturn))
-thread_trampoline(uint64_t start)
+static void __attribute__((noreturn)) thread_trampoline(uint64_t start)
 {
 	struct thread_start *ts = (struct thread_start *)start;
 
@@ -167,7 +169,7 @@ thread_start_cap(void (*fn)(void *), void *arg, unsigned int stack_pages, slot_t
 	ts->fn = fn;
 	ts->arg = arg;
 #if defined(__x86_64__)
-	top -= 8;	/* as if called: the ABI's alignment at a function entry */
+	top -= 8; /* as if called: the ABI's alignment at a function entry */
 #endif
 	return sys_thread_create((uintptr_t)thread_trampoline, top, (uint64_t)ts, thread_slot);
 }

@@ -100,8 +100,7 @@ tls_pointer(void)
  * error. */
 long thread_start(void (*fn)(void *), void *arg, unsigned int stack_pages);
 /* The same, with a Thread capability for it in thread_slot (0: none). */
-long thread_start_cap(void (*fn)(void *), void *arg, unsigned int stack_pages,
-		      slot_t thread_slot);
+long thread_start_cap(void (*fn)(void *), void *arg, unsigned int stack_pages, slot_t thread_slot);
 
 /*
  * The register IPC path: a label and four words, no data, no capability
@@ -130,8 +129,7 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * after shows no anomaly; otherwise each difference is printed, naming
  * the field and prefixed with what, and their number returned.
  */
-int audit_compare(const struct mem_audit *before, const struct mem_audit *after,
-		  const char *what);
+int audit_compare(const struct mem_audit *before, const struct mem_audit *after, const char *what);
 
 /* The error's name ("E_NOCAP"), for messages. */
 const char *strerror(long err);
@@ -144,12 +142,11 @@ void free(void *p);
  * (child slots 1..n) and pages of memory split from our own (slot
  * CAP_SLOT_MEMORY, through CAP_SLOT_SCRATCH), reporting to supervisor
  * with badge. */
-long spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
-	   uint64_t badge, const slot_t *caps, unsigned int ncaps);
+long spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, uint64_t badge,
+	   const slot_t *caps, unsigned int ncaps);
 /* The same with argument strings (NUL-separated, args_len bytes). */
-long spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor,
-		uint64_t badge, const slot_t *caps, unsigned int ncaps,
-		const char *args, uint64_t args_len);
+long spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, uint64_t badge,
+		const slot_t *caps, unsigned int ncaps, const char *args, uint64_t args_len);
 
 /* main gets the argument word its creator passed; the strings (argv[0]
  * is the program's name) are here. */

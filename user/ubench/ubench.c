@@ -7,12 +7,19 @@
  */
 #include "themelios.h"
 
-#define ITERATIONS	2000
-#define SPAWNS		40
-#define QUIT		1
-#define WITH_TLS	0x100	/* added to a role: the child takes a TLS pointer */
+#define ITERATIONS 2000
+#define SPAWNS	   40
+#define QUIT	   1
+#define WITH_TLS   0x100 /* added to a role: the child takes a TLS pointer */
 
-enum role { MAIN, SERVER, YIELDER, FAULTER, EXITER, WORDS_SERVER };
+enum role {
+	MAIN,
+	SERVER,
+	YIELDER,
+	FAULTER,
+	EXITER,
+	WORDS_SERVER
+};
 
 static struct ipc_msg msg;
 
@@ -40,7 +47,7 @@ null_syscall(void)
 	uint64_t start = (uint64_t)sys_cycles();
 
 	for (int i = 0; i < ITERATIONS; i++)
-		syscall6(0, 0, 0, 0, 0, 0, 0);	/* entry, dispatch (E_NOSYS), return */
+		syscall6(0, 0, 0, 0, 0, 0, 0); /* entry, dispatch (E_NOSYS), return */
 	return (uint64_t)sys_cycles() - start;
 }
 
@@ -54,7 +61,7 @@ ipc_round_trip(void)
 	    spawn("ubench", SERVER, 64, 3, 0, caps, 2) < 0)
 		return 0;
 	memset(&msg, 0, sizeof(msg));
-	sys_call(2, &msg, 0);		/* the server is up and waiting */
+	sys_call(2, &msg, 0); /* the server is up and waiting */
 	start = (uint64_t)sys_cycles();
 	for (int i = 0; i < ITERATIONS; i++) {
 		msg.label = 0;
@@ -63,7 +70,7 @@ ipc_round_trip(void)
 	end = (uint64_t)sys_cycles();
 	msg.label = QUIT;
 	sys_call(2, &msg, 0);
-	sys_recv(3, &msg, 0);		/* its exit */
+	sys_recv(3, &msg, 0); /* its exit */
 	return end - start;
 }
 
@@ -98,10 +105,10 @@ context_switch(unsigned int tls)
 
 	if (spawn("ubench", YIELDER | tls, 64, 3, 0, NULL, 0) < 0)
 		return 0;
-	sys_yield();			/* let it start */
+	sys_yield(); /* let it start */
 	start = (uint64_t)sys_cycles();
 	for (int i = 0; i < ITERATIONS; i++)
-		sys_yield();		/* to the yielder and back: two switches */
+		sys_yield(); /* to the yielder and back: two switches */
 	start = (uint64_t)sys_cycles() - start;
 	sys_recv(3, &msg, 0);
 	return start;

@@ -10,8 +10,7 @@
 /* Recurses until the stack runs into its guard page (the limit is far
  * beyond the stack: it only keeps the compiler from calling this an
  * infinite recursion). */
-static uint64_t __attribute__((noinline))
-recurse(volatile uint64_t depth)
+static uint64_t __attribute__((noinline)) recurse(volatile uint64_t depth)
 {
 	volatile uint8_t frame[512];
 
@@ -51,9 +50,9 @@ exec_stack(void)
 	uint8_t code[16];
 
 #if defined(__x86_64__)
-	code[0] = 0xc3;				/* ret */
+	code[0] = 0xc3; /* ret */
 #else
-	*(volatile uint32_t *)code = 0xd65f03c0;	/* ret */
+	*(volatile uint32_t *)code = 0xd65f03c0; /* ret */
 #endif
 	((void (*)(void))(uintptr_t)code)();
 }
@@ -83,7 +82,7 @@ invalid_insn(void)
 #if defined(__x86_64__)
 	__asm__ volatile("ud2");
 #else
-	__asm__ volatile(".inst 0x00000000");	/* udf #0 */
+	__asm__ volatile(".inst 0x00000000");	 /* udf #0 */
 #endif
 }
 
@@ -93,7 +92,7 @@ privileged_insn(void)
 #if defined(__x86_64__)
 	__asm__ volatile("cli; hlt");
 #else
-	__asm__ volatile("msr daifset, #2");	/* masking interrupts: EL1 only */
+	__asm__ volatile("msr daifset, #2");	 /* masking interrupts: EL1 only */
 	__asm__ volatile("mrs x0, sctlr_el1" : : : "x0");
 #endif
 }

@@ -73,7 +73,7 @@ bad_pointers(void)
 	CHECK(sys_console_write(1, buf, CONSOLE_WRITE_MAX + 1), -E_RANGE);
 	CHECK(sys_cap_inspect(1, (void *)KERNEL_TEXT), -E_FAULT);
 	CHECK(sys_cap_inspect(1, (void *)0), -E_FAULT);
-	CHECK(sys_cap_inspect(1, (void *)(uintptr_t)main), -E_FAULT);	/* read-only */
+	CHECK(sys_cap_inspect(1, (void *)(uintptr_t)main), -E_FAULT); /* read-only */
 	/* A buffer running off the end of a mapping into the hole after it. */
 	CHECK(sys_map_anonymous(1, MAP_WRITE, &page), 0);
 	CHECK(sys_cap_inspect(1, (void *)(page + 4096 - 8)), -E_FAULT);
@@ -111,7 +111,7 @@ bad_pointers(void)
 	sa.caps[0] = 40;
 	CHECK(sys_spawn(&sa), -E_NOCAP);
 	sa.ncaps = 0;
-	sa.memory = 1;				/* not a Memory capability */
+	sa.memory = 1; /* not a Memory capability */
 	CHECK(sys_spawn(&sa), -E_TYPE);
 	sa.memory = 0;
 	CHECK(sys_spawn(&sa), -E_NOCAP);
@@ -166,7 +166,7 @@ no_caps(void)
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
-	CHECK(m.words[1], 0);		/* every attempt was refused */
+	CHECK(m.words[1], 0); /* every attempt was refused */
 }
 
 /* Nothing but its own memory and address space, in the slots the
@@ -187,7 +187,6 @@ no_caps_child(void)
 	}
 	n += sys_cap_inspect(CAP_SLOT_MEMORY, &info) != 0 || info.type != OBJ_MEMORY;
 	n += sys_console_write(CAP_SLOT_MEMORY, "x", 1) != -E_TYPE;
-	n += sys_cap_inspect(CAP_SLOT_ADDRESS_SPACE, &info) != 0 ||
-	     info.type != OBJ_ADDRESS_SPACE;
+	n += sys_cap_inspect(CAP_SLOT_ADDRESS_SPACE, &info) != 0 || info.type != OBJ_ADDRESS_SPACE;
 	return (int)n;
 }

@@ -9,30 +9,30 @@
 #include "themelios.h"
 #include "utest/utest.h"
 
-#define DEVICES		2	/* the device-control capability */
-#define FREE_SLOT	20
+#define DEVICES	  2 /* the device-control capability */
+#define FREE_SLOT 20
 
 #if defined(__x86_64__)
-#define KERNEL_LINE	4		/* COM1, the kernel's console */
-#define BAD_LINE	2		/* the 8259 cascade: no device */
-#define FREE_LINE	5
-#define RAM_PHYS	0x100000ull
-#define KERNEL_PHYS	0xfee00000ull	/* the local APIC */
-#define FREE_PHYS	0xfed00000ull	/* the HPET */
-#define RTC_LINE	8
-#define CMOS_INDEX	0x70
-#define CMOS_DATA	0x71
+#define KERNEL_LINE 4 /* COM1, the kernel's console */
+#define BAD_LINE    2 /* the 8259 cascade: no device */
+#define FREE_LINE   5
+#define RAM_PHYS    0x100000ull
+#define KERNEL_PHYS 0xfee00000ull /* the local APIC */
+#define FREE_PHYS   0xfed00000ull /* the HPET */
+#define RTC_LINE    8
+#define CMOS_INDEX  0x70
+#define CMOS_DATA   0x71
 #else
-#define KERNEL_LINE	33		/* the PL011, the kernel's console */
-#define BAD_LINE	27		/* the timer: per CPU, never a device line */
-#define FREE_LINE	40
-#define RAM_PHYS	0x40000000ull
-#define KERNEL_PHYS	0x09000000ull	/* the PL011 */
-#define FREE_PHYS	0x09010000ull	/* the PL031 RTC */
-#define RTC_LINE	34
+#define KERNEL_LINE 33 /* the PL011, the kernel's console */
+#define BAD_LINE    27 /* the timer: per CPU, never a device line */
+#define FREE_LINE   40
+#define RAM_PHYS    0x40000000ull
+#define KERNEL_PHYS 0x09000000ull /* the PL011 */
+#define FREE_PHYS   0x09010000ull /* the PL031 RTC */
+#define RTC_LINE    34
 #endif
 
-#define NS_PER_S	1000000000ull
+#define NS_PER_S 1000000000ull
 
 /* Waits for an interrupt with a deadline: if delivery were broken
  * the case would fail with -E_TIMEOUT rather than hang the suite. */
@@ -71,7 +71,7 @@ irq_claims(void)
 	CHECK(sys_irq_bind(irq, CAP_SLOT_CONSOLE, 1), -E_TYPE);
 	CHECK(sys_irq_bind(irq, n, 0), -E_INVAL);
 	CHECK(sys_irq_bind(irq, n, 1), 0);
-	CHECK(sys_irq_bind(irq, CAP_SLOT_NULL, 0), 0);		/* unbind */
+	CHECK(sys_irq_bind(irq, CAP_SLOT_NULL, 0), 0); /* unbind */
 	CHECK(sys_irq_ack(CAP_SLOT_CONSOLE), -E_TYPE);
 	CHECK(sys_irq_ack(FREE_SLOT + 9), -E_NOCAP);
 	CHECK(sys_cap_mint(irq, weak, RIGHT_READ, 0), 0);
@@ -110,7 +110,7 @@ port_claims(void)
 	CHECK(sys_ioport_claim(DEVICES, 0xcfc, 4, io), -E_BUSY);
 	CHECK(sys_ioport_claim(DEVICES, 0x511, 1, io), -E_BUSY);
 	CHECK(sys_ioport_claim(DEVICES, 0x21, 1, io), -E_BUSY);
-	CHECK(sys_ioport_claim(DEVICES, 0xf4, 1, io), -E_BUSY);	/* no faked verdicts */
+	CHECK(sys_ioport_claim(DEVICES, 0xf4, 1, io), -E_BUSY); /* no faked verdicts */
 	CHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 2, io), 0);
 	CHECK(sys_ioport_claim(DEVICES, CMOS_DATA, 1, weak), -E_BUSY);
 	/* Access: inside the range, at a width it holds. */
@@ -124,13 +124,13 @@ port_claims(void)
 	CHECK(sys_cap_mint(io, weak, RIGHT_READ, 0), 0);
 	CHECK(sys_port_out(weak, CMOS_INDEX, PORT_WIDTH_8, 0x0a), -E_PERM);
 	CHECK(sys_port_out(io, CMOS_INDEX, PORT_WIDTH_8, 0x0a), 0);
-	CHECK(sys_port_in(weak, CMOS_DATA, PORT_WIDTH_8) >= 0, 1);	/* READ reads */
+	CHECK(sys_port_in(weak, CMOS_DATA, PORT_WIDTH_8) >= 0, 1); /* READ reads */
 	CHECK(sys_cap_delete(weak), 0);
 	CHECK(sys_cap_delete(io), 0);
-	CHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 2, io), 0);	/* given back */
+	CHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 2, io), 0); /* given back */
 	CHECK(sys_cap_delete(io), 0);
 #else
-	CHECK(sys_ioport_claim(DEVICES, 0x70, 2, io), -E_NOTSUP);	/* no port space */
+	CHECK(sys_ioport_claim(DEVICES, 0x70, 2, io), -E_NOTSUP); /* no port space */
 	CHECK(sys_ioport_claim(CAP_SLOT_CONSOLE, 0x70, 2, io), -E_TYPE);
 	(void)weak;
 #endif
@@ -143,7 +143,7 @@ frame_claims(void)
 	uint64_t va = 0;
 
 	CHECK(sys_device_frames(CAP_SLOT_CONSOLE, FREE_PHYS, 1, f), -E_TYPE);
-	CHECK(sys_device_frames(DEVICES, RAM_PHYS, 1, f), -E_INVAL);	/* RAM is no device */
+	CHECK(sys_device_frames(DEVICES, RAM_PHYS, 1, f), -E_INVAL); /* RAM is no device */
 	CHECK(sys_device_frames(DEVICES, FREE_PHYS + 4, 1, f), -E_INVAL);
 	CHECK(sys_device_frames(DEVICES, FREE_PHYS, 0, f), -E_INVAL);
 	CHECK(sys_device_frames(DEVICES, FREE_PHYS, FRAMES_MAX_PAGES + 1, f), -E_RANGE);
@@ -186,7 +186,8 @@ device_driver_crash(void)
 {
 	slot_t irq = 10, regs = 11;
 
-	if (sys_irq_claim(DEVICES, RTC_LINE, irq) || sys_irq_claim(DEVICES, RTC_LINE, 12) != -E_BUSY)
+	if (sys_irq_claim(DEVICES, RTC_LINE, irq) ||
+	    sys_irq_claim(DEVICES, RTC_LINE, 12) != -E_BUSY)
 		return 1;
 #if defined(__x86_64__)
 	if (sys_ioport_claim(DEVICES, CMOS_INDEX, 2, regs))
@@ -222,13 +223,13 @@ cmos_write(slot_t io, uint8_t reg, uint8_t v)
 	sys_port_out(io, CMOS_DATA, PORT_WIDTH_8, v);
 }
 
-#define RTC_A		0x0a
-#define RTC_B		0x0b
-#define RTC_C		0x0c
-#define RTC_B_PIE	0x40		/* periodic interrupt enable */
-#define RTC_C_IRQF	0x80
-#define RTC_C_PF	0x40
-#define RTC_RATE_1024HZ	0x06
+#define RTC_A		  0x0a
+#define RTC_B		  0x0b
+#define RTC_C		  0x0c
+#define RTC_B_PIE	  0x40 /* periodic interrupt enable */
+#define RTC_C_IRQF	  0x80
+#define RTC_C_PF	  0x40
+#define RTC_RATE_1024HZ	  0x06
 #define HPET_VENDOR_SHIFT 16
 
 /*
@@ -272,7 +273,8 @@ rtc_driver(void)
 	/* Quiet now: the RTC raises none once disabled; one already on its
 	 * way may still land, but then 20 ms pass without any. */
 	for (quiet = 0; quiet < 5; quiet++) {
-		if (sys_wait_until(n, (uint64_t)sys_clock_ns() + NS_PER_S / 50, &word) == -E_TIMEOUT)
+		if (sys_wait_until(n, (uint64_t)sys_clock_ns() + NS_PER_S / 50, &word) ==
+		    -E_TIMEOUT)
 			break;
 		cmos_read(io, RTC_C);
 		sys_irq_ack(irq);
@@ -286,12 +288,12 @@ rtc_driver(void)
 }
 #else
 /* PL031 registers, 32-bit words. */
-#define RTC_DR		0
-#define RTC_MR		1
-#define RTC_IMSC	4
-#define RTC_RIS		5
-#define RTC_MIS		6
-#define RTC_ICR		7
+#define RTC_DR	 0
+#define RTC_MR	 1
+#define RTC_IMSC 4
+#define RTC_RIS	 5
+#define RTC_MIS	 6
+#define RTC_ICR	 7
 
 /*
  * The PL031's alarm (a level-triggered SPI) through a Notification.  The
@@ -311,7 +313,7 @@ rtc_driver(void)
 	if (!va)
 		return;
 	rtc = (volatile uint32_t *)va;
-	CHECK(rtc[RTC_DR] > 1700000000u, 1);		/* seconds since 1970: the host's clock */
+	CHECK(rtc[RTC_DR] > 1700000000u, 1); /* seconds since 1970: the host's clock */
 	/* Protect keeps device registers device memory; they stay readable. */
 	CHECK(sys_vm_protect(CAP_SLOT_ADDRESS_SPACE, va, 1, 0), 0);
 	CHECK(rtc[RTC_DR] > 1700000000u, 1);
@@ -321,7 +323,7 @@ rtc_driver(void)
 	CHECK(sys_irq_bind(irq, n, 1ull << 2), 0);
 	rtc[RTC_ICR] = 1;
 	rtc[RTC_IMSC] = 1;
-	rtc[RTC_MR] = rtc[RTC_DR] + 1;			/* within a second */
+	rtc[RTC_MR] = rtc[RTC_DR] + 1; /* within a second */
 	CHECK(await_interrupt(n, &word), 0);
 	CHECK(word, 1ull << 2);
 	CHECK(rtc[RTC_MIS], 1);

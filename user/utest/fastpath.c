@@ -65,7 +65,7 @@ ipc_fastpath(void)
 	fresh_endpoint();
 	CHECK(sys_cap_mint(2, 4, RIGHT_WRITE, 55), 0);
 	CHECK(spawn_held(UT_H_WORDS_SAVER, 64, 3, 1, caps, 2, 8) > 0, 1);
-	CHECK(utest_until_all_blocked(8), 0);	/* the server waits in its receive */
+	CHECK(utest_until_all_blocked(8), 0); /* the server waits in its receive */
 	CHECK(thread_start_cap(saved_words_caller, (void *)4, 2, 9) > 0, 1);
 	/* Its call is in (it waits) and saved (the server receives again). */
 	CHECK(utest_until_blocked(9), 0);
@@ -76,8 +76,8 @@ ipc_fastpath(void)
 	w = (struct ipc_words){ .label = 2 };
 	CHECK(ipc_call_words(4, &w), 0);
 	CHECK(w.label, 12);
-	CHECK(w.w[0], 55);		/* the badge the server saw */
-	CHECK(sys_wait(6, 0, &bits), 0);	/* answered before us; runs after */
+	CHECK(w.w[0], 55);		 /* the badge the server saw */
+	CHECK(sys_wait(6, 0, &bits), 0); /* answered before us; runs after */
 	CHECK(bits, 1ull << 11);
 	CHECK(saved_word, 55);
 	w = (struct ipc_words){ .label = WORDS_QUIT };
@@ -89,7 +89,7 @@ ipc_fastpath(void)
 	fresh_endpoint();
 	pid = spawn_with_process_cap(UT_H_WORDS_TAKE_SPIN, 7);
 	CHECK(pid > 0, 1);
-	CHECK(utest_until_all_blocked(7), 0);	/* in its receive */
+	CHECK(utest_until_all_blocked(7), 0); /* in its receive */
 	CHECK(thread_start(delayed_killer, NULL, 2) > 0, 1);
 	w = (struct ipc_words){ .label = 1 };
 	CHECK(ipc_call_words(2, &w), -E_DEAD);
@@ -102,7 +102,7 @@ ipc_fastpath(void)
 	fresh_endpoint();
 	pid = spawn_with_process_cap(UT_H_WORDS_CALLER, 8);
 	CHECK(pid > 0, 1);
-	CHECK(ipc_recv_words(2, &w), 0);	/* waiting first: its call is fast */
+	CHECK(ipc_recv_words(2, &w), 0); /* waiting first: its call is fast */
 	CHECK(w.label, 7);
 	CHECK(sys_reply_save(9), 0);
 	CHECK(sys_process_kill(8), 0);
@@ -117,7 +117,7 @@ ipc_fastpath(void)
 	/* A server waiting after a fastpath reply hears the revoke. */
 	fresh_endpoint();
 	CHECK(spawn_held(UT_H_WORDS_UNTIL_REVOKED, 64, 3, 2, caps, 2, 8) > 0, 1);
-	CHECK(utest_until_all_blocked(8), 0);	/* the first call takes the fastpath */
+	CHECK(utest_until_all_blocked(8), 0); /* the first call takes the fastpath */
 	CHECK(sys_cap_delete(8), 0);
 	for (uint64_t i = 0; i < 100; i++) {
 		w = (struct ipc_words){ .label = i, .w = { i, ~i } };
@@ -129,7 +129,7 @@ ipc_fastpath(void)
 	CHECK(sys_cap_delete(2), 0);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
-	CHECK(m.words[1], 0);		/* it saw -E_REVOKED */
+	CHECK(m.words[1], 0); /* it saw -E_REVOKED */
 }
 
 /* Saves the first call, takes the second, answers the first through
@@ -174,7 +174,7 @@ words_caller(void)
 {
 	struct ipc_words w = { .label = 7 };
 
-	ipc_call_words(2, &w);	/* killed while it waits */
+	ipc_call_words(2, &w); /* killed while it waits */
 	return 1;
 }
 

@@ -23,16 +23,16 @@
 /* The suite's size; longer runs build with EXTRA_USER_CFLAGS, e.g.
  * -DFUZZ_CHILDREN=50 -DFUZZ_CALLS=20000 (a million calls). */
 #ifndef FUZZ_CHILDREN
-#define FUZZ_CHILDREN	12
+#define FUZZ_CHILDREN 12
 #endif
 #ifndef FUZZ_CALLS
-#define FUZZ_CALLS	4000		/* per child */
+#define FUZZ_CALLS 4000 /* per child */
 #endif
-#define FUZZ_QUOTA	128
-#define MS		1000000ull
+#define FUZZ_QUOTA   128
+#define MS	     1000000ull
 
-#define FUZZ_THREADS	3		/* extra threads per child, at most */
-#define FUZZ_STACK	(16 * 1024)
+#define FUZZ_THREADS 3 /* extra threads per child, at most */
+#define FUZZ_STACK   (16 * 1024)
 
 static uint64_t
 next_random(uint64_t *seed)
@@ -44,7 +44,7 @@ next_random(uint64_t *seed)
 }
 
 static uint8_t buffer[4096] __attribute__((aligned(4096)));
-static uint8_t *thread_stacks;		/* FUZZ_THREADS stacks, mapped by the child */
+static uint8_t *thread_stacks; /* FUZZ_THREADS stacks, mapped by the child */
 static volatile int threads_started;
 
 /* An argument worth trying: a slot, a flag, a size, an address good or bad. */
@@ -52,11 +52,39 @@ static long
 fuzz_argument(uint64_t *seed)
 {
 	static const uint64_t edges[] = {
-		0, 1, 2, 3, 7, 8, 16, 63, 64, 65, 255, 256, 4096, 0x7fffffff, 0x80000000ull,
-		0xffffffffull, 1ull << 32, 1ull << 47, (1ull << 47) - 4096, 0x0000800000000000ull,
-		0xffff800000000000ull, 0xffffffff80000000ull, ~0ull, ~0ull - 7, 1ull << 63,
-		CAP_SLOT_MEMORY, CAP_SLOT_ADDRESS_SPACE, IPC_NONBLOCK, MAP_WRITE,
-		USER_STACK_TOP, USER_STACK_TOP - 8, UT_MAP_BASE, UT_FAULT_ADDR,
+		0,
+		1,
+		2,
+		3,
+		7,
+		8,
+		16,
+		63,
+		64,
+		65,
+		255,
+		256,
+		4096,
+		0x7fffffff,
+		0x80000000ull,
+		0xffffffffull,
+		1ull << 32,
+		1ull << 47,
+		(1ull << 47) - 4096,
+		0x0000800000000000ull,
+		0xffff800000000000ull,
+		0xffffffff80000000ull,
+		~0ull,
+		~0ull - 7,
+		1ull << 63,
+		CAP_SLOT_MEMORY,
+		CAP_SLOT_ADDRESS_SPACE,
+		IPC_NONBLOCK,
+		MAP_WRITE,
+		USER_STACK_TOP,
+		USER_STACK_TOP - 8,
+		UT_MAP_BASE,
+		UT_FAULT_ADDR,
 	};
 	uint64_t r = next_random(seed);
 
@@ -64,8 +92,8 @@ fuzz_argument(uint64_t *seed)
 	case 0:
 		return (long)edges[(r >> 8) % (sizeof(edges) / sizeof(edges[0]))];
 	case 1:
-		return (long)((r >> 8) % 70);			/* a slot, most empty */
-	case 2:					/* somewhere in a mapped buffer */
+		return (long)((r >> 8) % 70); /* a slot, most empty */
+	case 2:				      /* somewhere in a mapped buffer */
 		return (long)((uintptr_t)buffer + (r >> 8) % sizeof(buffer));
 	case 3:
 		return (long)((r >> 8) & 0xffff);
@@ -79,13 +107,18 @@ static int
 flags_argument(long nr)
 {
 	switch (nr) {
-	case SYS_send: case SYS_call: case SYS_recv: case SYS_reply_recv:
+	case SYS_send:
+	case SYS_call:
+	case SYS_recv:
+	case SYS_reply_recv:
 		return 2;
 	case SYS_wait:
 		return 1;
-	case SYS_call_words: case SYS_recv_words: case SYS_reply_recv_words:
+	case SYS_call_words:
+	case SYS_recv_words:
+	case SYS_reply_recv_words:
 	case SYS_wait_until:
-		return -2;	/* no flags: always may wait */
+		return -2; /* no flags: always may wait */
 	default:
 		return -1;
 	}
@@ -162,16 +195,21 @@ spawn_fuzzer(uint64_t n, slot_t sup, slot_t proc, const slot_t *shared)
 {
 	/* The argument names the child's seed as well as its role. */
 	struct spawn_args a = {
-		.name = "utest", .name_len = 5, .memory = CAP_SLOT_SCRATCH,
-		.arg = UT_H_FUZZ_FIRST + n, .supervisor = sup, .supervisor_badge = n,
-		.process_slot = proc, .ncaps = 3,
+		.name = "utest",
+		.name_len = 5,
+		.memory = CAP_SLOT_SCRATCH,
+		.arg = UT_H_FUZZ_FIRST + n,
+		.supervisor = sup,
+		.supervisor_badge = n,
+		.process_slot = proc,
+		.ncaps = 3,
 		.caps = { shared[0], shared[1], shared[2] },
 	};
 	long pid;
 
 	CHECK(sys_memory_split(CAP_SLOT_MEMORY, CAP_SLOT_SCRATCH, FUZZ_QUOTA), 0);
 	pid = sys_spawn(&a);
-	sys_cap_delete(CAP_SLOT_SCRATCH);	/* the child holds its pool */
+	sys_cap_delete(CAP_SLOT_SCRATCH); /* the child holds its pool */
 	return pid;
 }
 
@@ -196,7 +234,7 @@ grant_lifecycle_caps(const slot_t procs[2], slot_t cspaces)
 		}
 	}
 	for (int k = 0; k < 2; k++)
-		sys_cap_delete(cspaces + (slot_t)k);	/* -E_NOCAP if never made */
+		sys_cap_delete(cspaces + (slot_t)k); /* -E_NOCAP if never made */
 }
 
 /*
@@ -229,7 +267,8 @@ fuzz_syscalls(void)
 		CHECK(sys_frames_create(2, shared[2]), 0);
 		for (int k = 0; k < 2; k++)
 			CHECK((pids[k] = spawn_fuzzer((uint64_t)(2 * pair + k), sup, procs[k],
-						      shared)) > 0, 1);
+						      shared)) > 0,
+			      1);
 		grant_lifecycle_caps(procs, cspaces);
 		/* Ours go: the children hold the only ones left. */
 		for (int k = 0; k < 3; k++)
@@ -260,7 +299,8 @@ fuzz_syscalls(void)
 						killed++;
 				deadline = ~0ull;
 			} else {
-				sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + 5 * MS, NULL);
+				sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + 5 * MS,
+					       NULL);
 			}
 		}
 		/* With both reports received and no Process capability left,
@@ -274,9 +314,11 @@ fuzz_syscalls(void)
 		fmt_snprintf(what, sizeof(what), "fuzz pair %d", pair);
 		CHECK(audit_compare(&audit_before, &audit_after, what), 0);
 	}
-	printf("utest: fuzz: %d children x up to %d calls: %lu system calls in the rounds, %d finished, "
+	printf("utest: fuzz: %d children x up to %d calls: %lu system calls in the rounds, %d "
+	       "finished, "
 	       "%d faulted, %d killed (%d by the supervisor after the deadline, the rest by "
 	       "themselves or their partner), %d ended otherwise; memory audited after each of "
-	       "%d pairs\n", FUZZ_CHILDREN, FUZZ_CALLS, (unsigned long)calls, exited, faulted,
-	       ended_killed, killed, ended_other, FUZZ_CHILDREN / 2);
+	       "%d pairs\n",
+	       FUZZ_CHILDREN, FUZZ_CALLS, (unsigned long)calls, exited, faulted, ended_killed,
+	       killed, ended_other, FUZZ_CHILDREN / 2);
 }

@@ -86,7 +86,7 @@ register_ipc(void)
 	CHECK(w.w[0], 2);
 	CHECK(w.w[1], 4);
 	CHECK(w.w[2], 6);
-	CHECK(w.w[3], 77);		/* the badge the server saw */
+	CHECK(w.w[3], 77); /* the badge the server saw */
 	/* A memory message to a register server: the words arrive, the
 	 * data does not. */
 	memset(&m, 0, sizeof(m));
@@ -158,7 +158,7 @@ ipc_under_load(void)
 		ok += ipc_call_words(4, &w) == 0 && w.w[0] == 2 * (uint64_t)i;
 	}
 	CHECK(ok, 20000);
-	CHECK(shared[0] > before, 1);		/* the spinner was not starved */
+	CHECK(shared[0] > before, 1); /* the spinner was not starved */
 	w = (struct ipc_words){ .label = WORDS_QUIT };
 	CHECK(ipc_call_words(4, &w), 0);
 	CHECK(await_report(3, &m), 0);
@@ -210,7 +210,7 @@ reply_caps(void)
 	CHECK(sys_endpoint_create(3), 0);
 	CHECK(sys_notification_create(6), 0);
 	CHECK(spawn_held(UT_H_REPLY_SERVER, 64, 3, 1, caps, 2, 8) > 0, 1);
-	CHECK(utest_until_all_blocked(8), 0);	/* in its first receive */
+	CHECK(utest_until_all_blocked(8), 0); /* in its first receive */
 	CHECK(thread_start_cap(slow_caller, NULL, 2, 9) > 0, 1);
 	/* The slow call is in (its caller waits), and saved (the server
 	 * waits in its next receive). */
@@ -219,14 +219,14 @@ reply_caps(void)
 	CHECK(sys_cap_delete(8), 0);
 	memset(&m, 0, sizeof(m));
 	m.label = 2;
-	CHECK(sys_call(2, &m, 0), 0);	/* answered first */
+	CHECK(sys_call(2, &m, 0), 0); /* answered first */
 	CHECK(m.label, 12);
-	CHECK(sys_wait(6, IPC_NONBLOCK, &w), -E_AGAIN);	/* the first still waits */
-	m.label = 3;			/* "now answer the first" */
+	CHECK(sys_wait(6, IPC_NONBLOCK, &w), -E_AGAIN); /* the first still waits */
+	m.label = 3;					/* "now answer the first" */
 	CHECK(sys_call(2, &m, 0), 0);
 	CHECK(m.label, 13);
 	CHECK(sys_wait(6, 0, &w), 0);
-	CHECK(w, 1ull << 11);		/* its own answer */
+	CHECK(w, 1ull << 11); /* its own answer */
 	/* A saved reply dropped unanswered: the caller hears -E_DEAD. */
 	memset(&m, 0, sizeof(m));
 	m.label = 4;
@@ -236,7 +236,7 @@ reply_caps(void)
 	CHECK(sys_reply_with(7, &m), -E_NOCAP);
 	CHECK(sys_reply_with(2, &m), -E_TYPE);
 	CHECK(sys_cap_inspect(2, &info), 0);
-	m.label = 5;			/* the server reports its own checks and ends */
+	m.label = 5; /* the server reports its own checks and ends */
 	CHECK(sys_call(2, &m, 0), 0);
 	CHECK(m.label, 0);
 	CHECK(await_report(3, &m), 0);
@@ -254,8 +254,8 @@ reply_server(void)
 	memset(&first, 0, sizeof(first));
 	if (sys_recv(2, &first, 0) || first.label != 1 || sys_reply_save(5))
 		return 1;
-	bad += sys_reply_save(6) != -E_NOENT;	/* saved: nothing pending */
-	bad += sys_cap_copy(5, 6) != -E_PERM;	/* one-shot: no copies */
+	bad += sys_reply_save(6) != -E_NOENT; /* saved: nothing pending */
+	bad += sys_cap_copy(5, 6) != -E_PERM; /* one-shot: no copies */
 	for (;;) {
 		memset(&r, 0, sizeof(r));
 		if (sys_recv(2, &r, 0))
@@ -266,12 +266,12 @@ reply_server(void)
 		} else if (r.label == 3) {
 			first.label = 11;
 			bad += sys_reply_with(5, &first) != 0;
-			bad += sys_reply_with(5, &first) != -E_NOCAP;	/* used up */
+			bad += sys_reply_with(5, &first) != -E_NOCAP; /* used up */
 			r.label = 13;
 			sys_reply(&r);
 		} else if (r.label == 4) {
 			bad += sys_reply_save(7) != 0;
-			bad += sys_cap_delete(7) != 0;	/* the caller gets -E_DEAD */
+			bad += sys_cap_delete(7) != 0; /* the caller gets -E_DEAD */
 		} else {
 			r.label = 0;
 			sys_reply(&r);

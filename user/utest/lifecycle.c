@@ -12,19 +12,19 @@
 #include "themelios.h"
 #include "utest/utest.h"
 
-#define MS	1000000ull
-#define SEC	(1000 * MS)
-#define ENDED_CSPACE_ROUNDS	7000
+#define MS		    1000000ull
+#define SEC		    (1000 * MS)
+#define ENDED_CSPACE_ROUNDS 7000
 
 /* Slots of these cases. */
-#define SUP		20	/* supervisor endpoint */
-#define CHILD		21	/* the child's Process capability */
-#define CHILD_CS	22	/* its CSpace */
-#define SPLIT		23	/* a Memory split */
-#define EP		24	/* an endpoint */
-#define NOTE		25	/* a notification */
-#define T_A		26	/* Thread capabilities */
-#define T_B		27
+#define SUP		    20 /* supervisor endpoint */
+#define CHILD		    21 /* the child's Process capability */
+#define CHILD_CS	    22 /* its CSpace */
+#define SPLIT		    23 /* a Memory split */
+#define EP		    24 /* an endpoint */
+#define NOTE		    25 /* a notification */
+#define T_A		    26 /* Thread capabilities */
+#define T_B		    27
 
 /* Helper: waits for ever on a notification of its own. */
 int
@@ -54,7 +54,7 @@ dead_cspace(void)
 	CHECK((pid = spawn_held(UT_H_WAIT_FOREVER, UT_IDLE_QUOTA, SUP, 1, NULL, 0, CHILD)) > 0, 1);
 	CHECK(sys_process_parts(CHILD, CHILD_CS, 0), 0);
 	CHECK(sys_process_kill(CHILD), 0);
-	CHECK(sys_process_kill(CHILD), -E_DEAD);	/* dead at once */
+	CHECK(sys_process_kill(CHILD), -E_DEAD); /* dead at once */
 	CHECK(await_report(SUP, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[0], pid);
@@ -156,11 +156,12 @@ ipc_into_ended(void)
 	for (int killed = 0; killed < 2; killed++) {
 		CHECK(sys_endpoint_create(EP), 0);
 		CHECK(sys_notification_create(NOTE), 0);
-		CHECK(spawn_held(killed ? UT_H_RECV_THEN_WAIT : UT_H_RECV_THEN_FAULT, UT_IDLE_QUOTA, SUP, 3, give, 2, CHILD) > 0,
+		CHECK(spawn_held(killed ? UT_H_RECV_THEN_WAIT : UT_H_RECV_THEN_FAULT, UT_IDLE_QUOTA,
+				 SUP, 3, give, 2, CHILD) > 0,
 		      1);
 		CHECK(sys_wait_until(NOTE, (uint64_t)sys_clock_ns() + 10 * SEC, &w), 0);
 		memset(&m, 0, sizeof(m));
-		m.cap = CHILD;		/* the child's own Process capability */
+		m.cap = CHILD; /* the child's own Process capability */
 		if (killed) {
 			/* Killed: dead at once, its receiver gone from the queue. */
 			CHECK(sys_process_kill(CHILD), 0);
@@ -458,7 +459,7 @@ pinned_receive(void)
 /* ---- the kernel's entry keeps user memory guarded ---- */
 
 #if defined(__x86_64__)
-#define RFLAGS_AC	(1ull << 18)
+#define RFLAGS_AC (1ull << 18)
 
 static uint64_t
 read_flags(void)
@@ -480,11 +481,11 @@ write_flags(uint64_t f)
  * CNTKCTL_EL1 forbids; each must fault.  On x86_64 there is nothing to
  * touch: they are never spawned. */
 #if defined(__aarch64__)
-#define MRS(reg, v)	__asm__ volatile("mrs %0, " reg : "=r"(v))
-#define MSR(reg, v)	__asm__ volatile("msr " reg ", %0" : : "r"(v))
+#define MRS(reg, v) __asm__ volatile("mrs %0, " reg : "=r"(v))
+#define MSR(reg, v) __asm__ volatile("msr " reg ", %0" : : "r"(v))
 #else
-#define MRS(reg, v)	(void)(v)
-#define MSR(reg, v)	(void)(v)
+#define MRS(reg, v) (void)(v)
+#define MSR(reg, v) (void)(v)
 #endif
 
 static int
@@ -495,14 +496,13 @@ touched(const char *reg, uint64_t v)
 }
 
 /* One helper per register: ACCESS is MRS (read) or MSR (write). */
-#define TOUCH_HELPER(fn, ACCESS, reg)		\
-	int					\
-	fn(void)				\
-	{					\
-		uint64_t v = 0;			\
-						\
-		ACCESS(reg, v);			\
-		return touched(reg, v);		\
+#define TOUCH_HELPER(fn, ACCESS, reg)   \
+	int fn(void)                    \
+	{                               \
+		uint64_t v = 0;         \
+                                        \
+		ACCESS(reg, v);         \
+		return touched(reg, v); \
 	}
 TOUCH_HELPER(touch_cntv_ctl, MRS, "cntv_ctl_el0")
 TOUCH_HELPER(touch_cntv_cval, MSR, "cntv_cval_el0")
@@ -542,23 +542,25 @@ entry_guards(void)
 	 */
 #if defined(__x86_64__)
 	CHECK(UNTIL(({
-		write_flags(read_flags() | RFLAGS_AC);
-		spin_in_user_code();
-		CHECK((read_flags() & RFLAGS_AC) != 0, 1);
-		write_flags(read_flags() & ~RFLAGS_AC);
-		guard_checks() > before;
-	})), 1);
+		      write_flags(read_flags() | RFLAGS_AC);
+		      spin_in_user_code();
+		      CHECK((read_flags() & RFLAGS_AC) != 0, 1);
+		      write_flags(read_flags() & ~RFLAGS_AC);
+		      guard_checks() > before;
+	      })),
+	      1);
 #else
 	struct ipc_msg m;
 	static const uint64_t touchers[] = {
 		UT_H_TOUCH_CNTV_CTL, UT_H_TOUCH_CNTV_CVAL, UT_H_TOUCH_CNTP_CTL,
-		UT_H_TOUCH_CNTVCT, UT_H_TOUCH_CNTPCT,
+		UT_H_TOUCH_CNTVCT,   UT_H_TOUCH_CNTPCT,
 	};
 
 	CHECK(UNTIL(({
-		spin_in_user_code();
-		guard_checks() > before;
-	})), 1);
+		      spin_in_user_code();
+		      guard_checks() > before;
+	      })),
+	      1);
 	/* EL0 reaches no timer register nor counter (CNTKCTL_EL1). */
 	CHECK(sys_endpoint_create(SUP), 0);
 	for (unsigned int i = 0; i < sizeof(touchers) / sizeof(touchers[0]); i++) {

@@ -13,7 +13,7 @@ memory_exhaustion(void)
 
 	CHECK(sys_map_anonymous(1ull << 40, MAP_WRITE, &addr), -E_NOMEM);
 	CHECK(sys_map_anonymous(~0ull, MAP_WRITE, &addr), -E_NOMEM);
-	for (uint64_t chunk = 64; chunk; ) {
+	for (uint64_t chunk = 64; chunk;) {
 		long err = sys_map_anonymous(chunk, MAP_WRITE, &addr);
 
 		if (err == -E_NOMEM) {
@@ -76,7 +76,7 @@ memory_objects(void)
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &own), 0);
 	CHECK(own.used, before.used + UT_IDLE_QUOTA);
 	CHECK(await_report(5, &m), 0);
-	sys_memory_info(CAP_SLOT_MEMORY, &own);		/* the report waits for every page */
+	sys_memory_info(CAP_SLOT_MEMORY, &own); /* the report waits for every page */
 	CHECK(own.used, before.used);
 	/* Reports nobody has read keep the ended children charged to us. */
 	for (int i = 0; i < 3; i++)
@@ -105,12 +105,12 @@ shared_memory(void)
 	CHECK(sys_cap_inspect(2, &info), 0);
 	CHECK(info.type, OBJ_FRAMES);
 	CHECK(sys_memory_info(CAP_SLOT_MEMORY, &during), 0);
-	CHECK(during.used, before.used + 3);		/* two pages and the bookkeeping */
+	CHECK(during.used, before.used + 3); /* two pages and the bookkeeping */
 	CHECK(sys_frames_map(2, MAP_WRITE, &addr), 0);
 	p = (volatile uint64_t *)addr;
-	CHECK(p[0], 0);					/* fresh pages are zero */
+	CHECK(p[0], 0); /* fresh pages are zero */
 	p[0] = 0xfeed;
-	p[512] = 0xbeef;				/* the second page */
+	p[512] = 0xbeef; /* the second page */
 	/* Mapped twice, it is the same memory. */
 	CHECK(sys_frames_map(2, 0, &addr2), 0);
 	CHECK(*(volatile uint64_t *)addr2, 0xfeed);
@@ -136,8 +136,8 @@ shared_memory(void)
 	CHECK(sys_frames_create(0, 5), -E_INVAL);
 	CHECK(sys_frames_create(100000, 5), -E_RANGE);
 	CHECK(sys_frames_create(FRAMES_MAX_PAGES, 5), 0);
-	CHECK(sys_frames_create(FRAMES_MAX_PAGES, 6), -E_NOMEM);	/* our pool is spent */
-	CHECK(sys_cap_delete(5), 0);				/* and back */
+	CHECK(sys_frames_create(FRAMES_MAX_PAGES, 6), -E_NOMEM); /* our pool is spent */
+	CHECK(sys_cap_delete(5), 0);				 /* and back */
 	CHECK(sys_frames_create(1, 1), -E_EXIST);
 	/* The capability gone, the mappings keep the pages (and the charge). */
 	CHECK(sys_cap_delete(4), 0);
@@ -174,7 +174,7 @@ shared_readonly(void)
 		return 1;
 	if (*(volatile uint64_t *)at != 0xfeed)
 		return 2;
-	*(volatile uint64_t *)at = 0;		/* must fault */
+	*(volatile uint64_t *)at = 0; /* must fault */
 	return 3;
 }
 

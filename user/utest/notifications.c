@@ -34,7 +34,7 @@ notifications(void)
 	/* A blocked waiter wakes on a signal... */
 	CHECK(sys_endpoint_create(6), 0);
 	CHECK(spawn_held(UT_H_WAIT_SIGNAL, 64, 6, 1, caps, 2, 7) > 0, 1);
-	CHECK(utest_until_all_blocked(7), 0);	/* in its wait */
+	CHECK(utest_until_all_blocked(7), 0); /* in its wait */
 	CHECK(sys_cap_delete(7), 0);
 	CHECK(sys_signal(2, 0x42), 0);
 	CHECK(await_report(6, &m), 0);

@@ -68,7 +68,7 @@ bad_elf(void)
 
 	CHECK(spawn("notelf", 0, 64, 0, 0, &console, 1), -E_CORRUPT);
 	CHECK(spawn("truncated", 0, 64, 0, 0, &console, 1), -E_CORRUPT);
-	CHECK(spawn("utest", 0, 2, 0, 0, &console, 1), -E_NOMEM);	/* quota too small */
+	CHECK(spawn("utest", 0, 2, 0, 0, &console, 1), -E_NOMEM); /* quota too small */
 	CHECK(spawn("utest", 0, 1ull << 50, 0, 0, &console, 1), -E_NOMEM);
 }
 
@@ -93,7 +93,7 @@ kill(void)
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[0], pid);
 	CHECK(m.words[1], -E_DEAD);
-	CHECK(sys_process_kill(4), -E_DEAD);	/* once is enough */
+	CHECK(sys_process_kill(4), -E_DEAD); /* once is enough */
 	/* A child blocked in a receive. */
 	pid = spawn_with_process_cap(UT_H_NO_REPLY, 5);
 	CHECK(pid > 0, 1);
@@ -112,7 +112,7 @@ kill(void)
 void
 args(void)
 {
-	static const char two[] = "alpha\0beta gamma";	/* the final NUL is the literal's */
+	static const char two[] = "alpha\0beta gamma"; /* the final NUL is the literal's */
 	static char many[SPAWN_ARGC_MAX * 2 + 2];
 	struct ipc_msg m;
 	long pid;
@@ -128,16 +128,14 @@ args(void)
 	CHECK(m.words[1], 0);
 	/* Bad argument blocks. */
 	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, "abc", 3), -E_INVAL);
-	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, (char *)KERNEL_TEXT, 8),
-	      -E_FAULT);
-	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, two, SPAWN_ARGS_MAX + 1),
-	      -E_RANGE);
+	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, (char *)KERNEL_TEXT, 8), -E_FAULT);
+	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, two, SPAWN_ARGS_MAX + 1), -E_RANGE);
 	for (unsigned int i = 0; i < sizeof(many); i += 2)
-		many[i] = 'x';			/* "x\0x\0...": one string too many */
+		many[i] = 'x'; /* "x\0x\0...": one string too many */
 	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, many, sizeof(many)), -E_RANGE);
 	/* The most there may be: argv[0] and 31 more. */
-	CHECK(spawn_args("utest", UT_H_IDLE, 64, 3, 2, NULL, 0, many,
-			 2 * (SPAWN_ARGC_MAX - 1)) > 0, 1);
+	CHECK(spawn_args("utest", UT_H_IDLE, 64, 3, 2, NULL, 0, many, 2 * (SPAWN_ARGC_MAX - 1)) > 0,
+	      1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], 0);
 }
@@ -169,17 +167,17 @@ grant(void)
 	CHECK(sys_send(6, &m, 0), 0);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
-	CHECK(m.words[1], 31);		/* it received through the granted endpoint */
+	CHECK(m.words[1], 31); /* it received through the granted endpoint */
 	/* Checked like everything else. */
 	CHECK(sys_process_grant(4, 6, 7), -E_DEAD);
 	CHECK(sys_process_grant(2, 6, 7), -E_TYPE);
-	pid = spawn_with_process_cap(UT_H_NO_REPLY, 8);	/* waits in a receive */
+	pid = spawn_with_process_cap(UT_H_NO_REPLY, 8); /* waits in a receive */
 	CHECK(pid > 0, 1);
 	CHECK(sys_cap_mint(8, 9, RIGHT_READ | RIGHT_WRITE, 0), 0);
-	CHECK(sys_process_grant(9, 6, 7), -E_PERM);	/* no GRANT */
+	CHECK(sys_process_grant(9, 6, 7), -E_PERM); /* no GRANT */
 	CHECK(sys_cap_mint(6, 10, RIGHT_WRITE, 0), 0);
-	CHECK(sys_process_grant(8, 10, 7), -E_PERM);	/* no COPY on what is given */
-	CHECK(sys_process_grant(8, 6, 1), -E_EXIST);	/* the child's console */
+	CHECK(sys_process_grant(8, 10, 7), -E_PERM); /* no COPY on what is given */
+	CHECK(sys_process_grant(8, 6, 1), -E_EXIST); /* the child's console */
 	CHECK(sys_process_grant(8, 6, CAP_SLOTS), -E_NOCAP);
 	CHECK(sys_cap_inspect(4, &info), 0);
 	CHECK(sys_process_kill(8), 0);
@@ -238,7 +236,7 @@ supervisor_parts(void)
 	CHECK(info.type, OBJ_ENDPOINT);
 	CHECK(sys_cspace_delete(5, 11), 0);
 	CHECK(sys_cspace_inspect(5, 11, &info), -E_NOCAP);
-	CHECK(sys_cspace_copy(5, 8, 1), -E_EXIST);	/* its console */
+	CHECK(sys_cspace_copy(5, 8, 1), -E_EXIST); /* its console */
 	/* Rights on the parts. */
 	CHECK(sys_cap_mint(5, 14, RIGHT_READ, 0), 0);
 	CHECK(sys_cspace_copy(14, 8, 15), -E_PERM);
@@ -278,7 +276,7 @@ parts_child(void)
 	sh = (volatile uint64_t *)utest_msg.words[0];
 	bad += *sh != 0xc0ffee;
 	*sh += 1;
-	bad += sys_cap_inspect(11, &ci) != -E_NOCAP;	/* deleted by the supervisor */
+	bad += sys_cap_inspect(11, &ci) != -E_NOCAP; /* deleted by the supervisor */
 	memset(&utest_msg, 0, sizeof(utest_msg));
 	bad += sys_recv(10, &utest_msg, 0) != 0 || utest_msg.label != 77;
 	return (int)bad;

@@ -11,21 +11,21 @@
 #include "themelios.h"
 #include "utest/utest.h"
 
-#define PAGE		4096ull
-#define AREA		(2ull << 20)	/* what one page table maps */
-#define SELF_AS		CAP_SLOT_ADDRESS_SPACE
-#define MEMORY		CAP_SLOT_MEMORY
+#define PAGE	     4096ull
+#define AREA	     (2ull << 20) /* what one page table maps */
+#define SELF_AS	     CAP_SLOT_ADDRESS_SPACE
+#define MEMORY	     CAP_SLOT_MEMORY
 /* A Frames object whose mappings move the next address on for free:
  * after a one-page mapping and its hole, ten of them (and their holes)
  * fill the rest of the area exactly. */
-#define FILLER		50
-#define SLOT_FILLER	9
+#define FILLER	     50
+#define SLOT_FILLER  9
 /* The spreading child: its program, stack and filler, and more than
  * room enough for SPREAD_AREAS pages in areas of their own (it gives
  * the rest away first: the region table, not the pool, would stop it
  * after 32 regions). */
-#define SPREAD_QUOTA	160
-#define SPREAD_AREAS	16
+#define SPREAD_QUOTA 160
+#define SPREAD_AREAS 16
 
 static uint64_t
 used_of(slot_t pool)
@@ -117,7 +117,7 @@ own_mappings(void)
 static void
 spreading_child(void)
 {
-	slot_t console = CAP_SLOT_CONSOLE;	/* for its CHECKs */
+	slot_t console = CAP_SLOT_CONSOLE; /* for its CHECKs */
 	struct ipc_msg m;
 	uint64_t before = used_of(MEMORY);
 	long pid = spawn("utest", UT_H_PT_SPREAD_CHILD, SPREAD_QUOTA, 3, 1, &console, 1);
@@ -128,7 +128,7 @@ spreading_child(void)
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[0], pid);
 	CHECK(m.words[1], 0);
-	CHECK(used_of(MEMORY), before);	/* whole once the report is in */
+	CHECK(used_of(MEMORY), before); /* whole once the report is in */
 }
 
 /*
@@ -155,7 +155,7 @@ smallest_spawn(void)
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
-	CHECK(used_of(MEMORY), before);	/* whole once the report is in */
+	CHECK(used_of(MEMORY), before); /* whole once the report is in */
 	printf("utest: the smallest process takes %lu pages\n", quota - 1);
 }
 
@@ -176,8 +176,8 @@ map_into_child(void)
 	memset(&sa, 0, sizeof(sa));
 	sa.name = "utest";
 	sa.name_len = 5;
-	sa.memory = 5;			/* we keep a capability to its pool */
-	sa.arg = UT_H_NO_REPLY;		/* waits for a message on its slot 2 */
+	sa.memory = 5;		/* we keep a capability to its pool */
+	sa.arg = UT_H_NO_REPLY; /* waits for a message on its slot 2 */
 	sa.supervisor = 3;
 	sa.supervisor_badge = 3;
 	sa.process_slot = 4;
@@ -191,7 +191,7 @@ map_into_child(void)
 	mine = used_of(MEMORY);
 	theirs = used_of(5);
 	CHECK(sys_frames_map_into(6, 7, 0, &addr), 0);
-	CHECK(addr, UT_MAP_BASE);		/* its first mapping: a fresh area */
+	CHECK(addr, UT_MAP_BASE); /* its first mapping: a fresh area */
 	CHECK(used_of(5), theirs + 1);
 	CHECK(used_of(MEMORY), mine);
 	CHECK(sys_vm_unmap(6, addr, 1), 0);
@@ -214,7 +214,7 @@ map_into_child(void)
 	CHECK(m.words[0], pid);
 	for (slot_t s = 4; s <= 7; s++)
 		CHECK(sys_cap_delete(s), 0);
-	CHECK(used_of(MEMORY), before);	/* whole once the report is in */
+	CHECK(used_of(MEMORY), before); /* whole once the report is in */
 }
 
 void
@@ -259,8 +259,8 @@ pt_spread_child(void)
 		}
 	}
 	CHECK(err, -E_NOMEM);
-	CHECK(n, SPREAD_AREAS - 1);	/* the pages were there, not the tables */
-	CHECK(used_of(MEMORY), used);	/* the refused map took nothing */
+	CHECK(n, SPREAD_AREAS - 1);   /* the pages were there, not the tables */
+	CHECK(used_of(MEMORY), used); /* the refused map took nothing */
 	CHECK(sys_vm_unmap(SELF_AS, next, 1), -E_NOENT);
 	for (uint64_t i = 0; i < n; i++)
 		CHECK(*(volatile uint64_t *)(UT_MAP_BASE + i * AREA), UT_MAP_BASE + i * AREA);

@@ -6,15 +6,14 @@
 #include "themelios.h"
 #include "utest/utest.h"
 
-int __attribute__((noinline))
-smash_helper(void)
+int __attribute__((noinline)) smash_helper(void)
 {
 	char buffer[16];
-	volatile size_t len = 96;	/* volatile: the compiler must not see it coming */
+	volatile size_t len = 96; /* volatile: the compiler must not see it coming */
 
 	memset(buffer, 'A', len);
 	__asm__ volatile("" : : "r"(buffer) : "memory");
-	return 0;			/* never reached: the check ends the program */
+	return 0; /* never reached: the check ends the program */
 }
 
 void

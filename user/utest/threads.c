@@ -82,7 +82,7 @@ static void
 self_killer(void *arg)
 {
 	sys_thread_kill((slot_t)(uintptr_t)arg);
-	*(volatile uint64_t *)UT_FAULT_ADDR = 1;	/* never reached */
+	*(volatile uint64_t *)UT_FAULT_ADDR = 1; /* never reached */
 }
 
 void
@@ -106,7 +106,7 @@ thread_caps(void)
 	for (int i = 0; i < 20; i++)
 		sys_yield();
 	after = spins;
-	CHECK(after, before);			/* it has stopped; we go on */
+	CHECK(after, before); /* it has stopped; we go on */
 	CHECK(sys_thread_kill(2), -E_DEAD);
 	/* A thread may end itself through its own capability. */
 	CHECK(thread_start_cap(self_killer, (void *)4, 2, 4) > 0, 1);
@@ -180,7 +180,7 @@ thread_fault(void)
 
 	sys_notification_create(2);
 	thread_start(faulter, NULL, 2);
-	sys_wait(2, 0, &w);	/* never signalled: the fault ends us */
+	sys_wait(2, 0, &w); /* never signalled: the fault ends us */
 	return 1;
 }
 

@@ -7,9 +7,9 @@
 #include "themelios.h"
 #include "utest/utest.h"
 
-#define MS	1000000ull
+#define MS 1000000ull
 
-static volatile uint64_t signal_after;	/* the signalling thread's start */
+static volatile uint64_t signal_after; /* the signalling thread's start */
 
 /* Sleeps 10 ms, then signals the notification in slot 20. */
 static void
@@ -53,7 +53,7 @@ timed_waits(void)
 	t0 = (uint64_t)sys_clock_ns();
 	CHECK(sys_wait_until(n, t0 + 20 * MS, &word), -E_TIMEOUT);
 	CHECK((uint64_t)sys_clock_ns() >= t0 + 20 * MS, 1);
-	CHECK(sys_wait_until(n, 0, &word), -E_TIMEOUT);		/* past: at once */
+	CHECK(sys_wait_until(n, 0, &word), -E_TIMEOUT); /* past: at once */
 
 	/* Signalled already: the word at once, even with a past deadline. */
 	CHECK(sys_signal(n, 0x30), 0);
@@ -75,7 +75,7 @@ timed_waits(void)
 	CHECK(sys_wait_until(weak, t0, &word), -E_PERM);
 	CHECK(sys_wait_until(n, t0, (uint64_t *)0xffffffff80000000ull), -E_FAULT);
 	CHECK(sys_signal(n, 1), 0);
-	CHECK(sys_wait_until(n, t0, NULL), -E_FAULT);	/* a word to write, nowhere to */
+	CHECK(sys_wait_until(n, t0, NULL), -E_FAULT); /* a word to write, nowhere to */
 
 	/* Deleted while waiting on a deadline: -E_REVOKED, not a timeout. */
 	CHECK(sys_cap_delete(weak), 0);

@@ -10,23 +10,23 @@
 #include "utest/utest.h"
 
 #if defined(__x86_64__)
-#define USER_END	0x0000800000000000ull	/* first non-canonical address */
+#define USER_END 0x0000800000000000ull /* first non-canonical address */
 #else
-#define USER_END	0x0001000000000000ull	/* beyond what TTBR0 translates */
+#define USER_END 0x0001000000000000ull /* beyond what TTBR0 translates */
 #endif
 #define KERNEL_TEXT	0xffffffff80000000ull
 
-#define THREADS		3		/* this one and two more */
+#define THREADS		3 /* this one and two more */
 #define YIELDS		200
-#define SPIN_SWITCHES	5		/* preemptions each spinning thread must see */
+#define SPIN_SWITCHES	5 /* preemptions each spinning thread must see */
 #define NS_PER_S	1000000000ull
 #define TAG		0x7150000000000000ull
 #define CHILD_TAG	0xc41d000000000000ull
 #define SERVER_TAG	0x5e12000000000000ull
 #define TLS_QUIT	999
 #define SLOT_EP		2
-#define SLOT_SUPERVISOR	3
-#define SLOT_SERVER	4		/* the server's Process capability, briefly */
+#define SLOT_SUPERVISOR 3
+#define SLOT_SERVER	4 /* the server's Process capability, briefly */
 
 /* A TLS block as the ABI lays out its start: a pointer to itself first. */
 struct tls_block {
@@ -37,7 +37,7 @@ struct tls_block {
 static struct tls_block blocks[THREADS + 1];
 
 /* Where a TLS pointer of 0 finds it: at its own address. */
-#define MARKER		0x6d61726b6572ull
+#define MARKER 0x6d61726b6572ull
 static volatile uint64_t marker = MARKER;
 
 /* The word at offset from this thread's TLS pointer. */
@@ -112,15 +112,15 @@ static void
 bad_addresses(void)
 {
 	static const uint64_t bad[] = {
-		USER_END, USER_END + 8, 0x00ff000000000000ull, 1ull << 63,
-		0xffff800000000000ull, KERNEL_TEXT, ~0ull,
+		USER_END,    USER_END + 8, 0x00ff000000000000ull, 1ull << 63, 0xffff800000000000ull,
+		KERNEL_TEXT, ~0ull,
 	};
 
 	CHECK(tls_take(&blocks[0], TAG), 0);
 	CHECK(tls_is(&blocks[0], TAG), 1);
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CHECK(sys_tls_set(bad[i]), -E_FAULT);
-		CHECK(tls_is(&blocks[0], TAG), 1);	/* unchanged */
+		CHECK(tls_is(&blocks[0], TAG), 1); /* unchanged */
 	}
 	/* The last user address and 0 (none) are fine; nothing reads there. */
 	CHECK(sys_tls_set(USER_END - 8), 0);
@@ -156,7 +156,7 @@ tls_thread(void *arg)
 	unsigned int i = (unsigned int)(uintptr_t)arg;
 	uint64_t deadline, last;
 
-	if (i != 0) {		/* a new thread: none, until it takes its own */
+	if (i != 0) { /* a new thread: none, until it takes its own */
 		started_none[i] = tls_none() && other_register_zero();
 		if (tls_take(&blocks[i], TAG + i))
 			wrong[i]++;
@@ -181,7 +181,7 @@ tls_thread(void *arg)
 		last = now;
 		progress[i]++;
 		if (n % 65536 == 0 && (uint64_t)sys_clock_ns() > deadline)
-			break;		/* reported below as too few switches */
+			break; /* reported below as too few switches */
 	}
 	__atomic_add_fetch(&finished, 1, __ATOMIC_SEQ_CST);
 }
@@ -338,7 +338,7 @@ void
 tls_cases(void)
 {
 	CHECK(sys_endpoint_create(SLOT_SUPERVISOR), 0);
-	CHECK(tls_none(), 1);		/* a new process starts with none */
+	CHECK(tls_none(), 1); /* a new process starts with none */
 	CHECK(other_register_zero(), 1);
 	bad_addresses();
 	threads_keep_their_own();

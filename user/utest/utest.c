@@ -76,7 +76,7 @@ spawn_held(uint64_t id, uint64_t quota, slot_t sup, uint64_t badge, const slot_t
 	for (unsigned int i = 0; i < ncaps; i++)
 		sa.caps[i] = caps[i];
 	pid = sys_spawn(&sa);
-	sys_cap_delete(CAP_SLOT_SCRATCH);	/* the child holds its pool */
+	sys_cap_delete(CAP_SLOT_SCRATCH); /* the child holds its pool */
 	return pid;
 }
 
@@ -111,13 +111,13 @@ pool_used(void)
 
 /* The names stay in init: every page of this program is paid for by
  * each of the many processes that run it. */
-#define CASE_ENTRY(id, fn, name, devices, expect, ...)	[id] = { fn, expect },
+#define CASE_ENTRY(id, fn, name, devices, expect, ...) [id] = { fn, expect },
 static const struct {
 	void (*fn)(void);
 	int expect;
 } cases[UT_CASES_END] = { UTEST_CASES(CASE_ENTRY) };
 
-#define HELPER_ENTRY(id, fn)	[id - UT_H_FIRST] = fn,
+#define HELPER_ENTRY(id, fn) [id - UT_H_FIRST] = fn,
 static int (*const helpers[UT_IDS_END - UT_H_FIRST])(void) = { UTEST_HELPERS(HELPER_ENTRY) };
 
 int

@@ -9,42 +9,42 @@
 #include "utest_cases.h"
 
 /* What a case's process must do: exit 0, or fault as cases.list says. */
-#define UTEST_EXIT	0
-#define UTEST_FAULT	1
+#define UTEST_EXIT			0
+#define UTEST_FAULT			1
 
 /* Every case and helper function, declared from the list. */
-#define UTEST_DECLARE_CASE(id, fn, ...)	void fn(void);
+#define UTEST_DECLARE_CASE(id, fn, ...) void fn(void);
 #define UTEST_DECLARE_HELPER(id, fn)	int fn(void);
 UTEST_CASES(UTEST_DECLARE_CASE)
 UTEST_HELPERS(UTEST_DECLARE_HELPER)
 
 /* Random system calls (fuzz.c): its children are UT_H_FUZZ_FIRST + n. */
-#define UT_H_FUZZ_FIRST	1000
+#define UT_H_FUZZ_FIRST 1000
 _Static_assert(UT_IDS_END <= UT_H_FUZZ_FIRST, "utest ids run into the fuzz children's");
 int fuzz_child(uint64_t n);
 
-#define UTEST_QUOTA	512	/* pages per case */
+#define UTEST_QUOTA   512 /* pages per case */
 /* Pages for an idle utest child: its program, stack, page tables and
  * kernel structures, and a few to spare. */
-#define UT_IDLE_QUOTA	64
+#define UT_IDLE_QUOTA 64
 
 /* Places the cases attack, and their faults name. */
-#define KERNEL_TEXT	0xffffffff80000000ull	/* both arches link the kernel here */
-#define UNMAPPED	0x40000000ull
+#define KERNEL_TEXT   0xffffffff80000000ull /* both arches link the kernel here */
+#define UNMAPPED      0x40000000ull
 /* Kernel memory that is mapped, for the kernel only: the direct map's
  * alias of the kernel image (x86_64: loaded at 1 MiB; aarch64: the
  * start of RAM on QEMU virt).  Reads, writes and jumps there are
  * protection faults, not holes. */
 #if defined(__x86_64__)
-#define UT_KERNEL_MEMORY	0xffff800000100000ull
+#define UT_KERNEL_MEMORY 0xffff800000100000ull
 #else
-#define UT_KERNEL_MEMORY	0xffff000040000000ull
+#define UT_KERNEL_MEMORY 0xffff000040000000ull
 #endif
 #define UT_FAULT_ADDR	0x40000123ull
-#define UT_TEXT_BASE	0x400000ull		/* a program's first code (user.ld) */
-#define UT_MAP_BASE	0x10000000ull		/* a fresh process's first mapping */
-#define UT_STACK_BOTTOM	(USER_STACK_TOP - USER_STACK_PAGES * 4096ull)
-#define UT_STACK_GUARD	(UT_STACK_BOTTOM - 4096ull)	/* the unmapped page below */
+#define UT_TEXT_BASE	0x400000ull   /* a program's first code (user.ld) */
+#define UT_MAP_BASE	0x10000000ull /* a fresh process's first mapping */
+#define UT_STACK_BOTTOM (USER_STACK_TOP - USER_STACK_PAGES * 4096ull)
+#define UT_STACK_GUARD	(UT_STACK_BOTTOM - 4096ull) /* the unmapped page below */
 
 /* The label that ends a words_server or words_saver. */
 #define WORDS_QUIT	999
@@ -53,8 +53,7 @@ int fuzz_child(uint64_t n);
  * exits with the count. */
 extern int utest_failures;
 void utest_check(const char *file, int line, const char *what, long got, long want);
-#define CHECK(expr, want) \
-	utest_check(__FILE__, __LINE__, #expr, (long)(expr), (long)(want))
+#define CHECK(expr, want) utest_check(__FILE__, __LINE__, #expr, (long)(expr), (long)(want))
 
 /* A message buffer for any case or helper (each runs alone in its
  * process). */
@@ -91,13 +90,14 @@ uint64_t pool_used(void);
  * yields.  UNTIL(cond) yields until cond holds, for UTEST_PATIENCE_NS at
  * most (a case that would wait for ever fails instead), and gives cond.
  */
-#define UTEST_PATIENCE_NS	10000000000ull
-#define UNTIL(cond) ({								\
-	uint64_t until_deadline_ = (uint64_t)sys_clock_ns() + UTEST_PATIENCE_NS;	\
-	while (!(cond) && (uint64_t)sys_clock_ns() < until_deadline_)		\
-		sys_yield();							\
-	(cond);									\
-})
+#define UTEST_PATIENCE_NS 10000000000ull
+#define UNTIL(cond)                                                                      \
+	({                                                                               \
+		uint64_t until_deadline_ = (uint64_t)sys_clock_ns() + UTEST_PATIENCE_NS; \
+		while (!(cond) && (uint64_t)sys_clock_ns() < until_deadline_)            \
+			sys_yield();                                                     \
+		(cond);                                                                  \
+	})
 
 /* Until the thread in slot t runs no user code and sits in a system
  * call (blocked in recv, call, wait...): 0, or -E_TIMEOUT, or the

@@ -5,9 +5,9 @@
 #include "themelios.h"
 #include "utest/utest.h"
 
-#define PAGE		4096ull
-#define SELF_AS		CAP_SLOT_ADDRESS_SPACE
-#define PROC_REGIONS_GUESS	40	/* more than a process's region table holds */
+#define PAGE		   4096ull
+#define SELF_AS		   CAP_SLOT_ADDRESS_SPACE
+#define PROC_REGIONS_GUESS 40 /* more than a process's region table holds */
 
 void
 vm_calls(void)
@@ -38,7 +38,7 @@ vm_calls(void)
 	CHECK(sys_vm_unmap(SELF_AS, KERNEL_TEXT, 1), -E_RANGE);
 	CHECK(sys_vm_protect(SELF_AS, a, ~0ull / PAGE, 0), -E_RANGE);
 	CHECK(sys_vm_unmap(SELF_AS, UNMAPPED, 1), -E_NOENT);
-	CHECK(sys_vm_unmap(SELF_AS, a + 3 * PAGE, 2), -E_NOENT);	/* into the hole */
+	CHECK(sys_vm_unmap(SELF_AS, a + 3 * PAGE, 2), -E_NOENT); /* into the hole */
 	CHECK(sys_vm_protect(SELF_AS, a - PAGE, 2, 0), -E_NOENT);
 	CHECK(sys_vm_unmap(0, a, 1), -E_NOCAP);
 	CHECK(sys_vm_unmap(9999, a, 1), -E_NOCAP);
@@ -96,10 +96,10 @@ vm_calls(void)
 	CHECK(sys_vm_unmap(SELF_AS, fb, 1), 0);
 	CHECK(sys_cap_delete(7), 0);
 	CHECK(sys_cap_delete(6), 0);
-	CHECK(*(volatile uint64_t *)fa, 0xf00d);	/* the last mapping keeps them */
+	CHECK(*(volatile uint64_t *)fa, 0xf00d); /* the last mapping keeps them */
 	CHECK(pool_used(), before + 2);
 	CHECK(sys_vm_unmap(SELF_AS, fa, 1), 0);
-	CHECK(pool_used(), before);			/* nothing holds them now */
+	CHECK(pool_used(), before); /* nothing holds them now */
 
 	/* Splitting until the region table is full: -E_RANGE, nothing lost. */
 	CHECK(sys_map_anonymous(2 * PROC_REGIONS_GUESS, MAP_WRITE, &big), 0);
@@ -134,8 +134,8 @@ unmapped_touch(void)
 	p[0] = p[512] = p[1024] = 1;
 	if (sys_vm_unmap(SELF_AS, a + PAGE, 1))
 		return 2;
-	p[0] = p[1024] = 2;		/* the rest is still there */
-	p[512] = 3;			/* must fault */
+	p[0] = p[1024] = 2; /* the rest is still there */
+	p[512] = 3;	    /* must fault */
 	return 3;
 }
 
@@ -153,8 +153,8 @@ readonly_write(void)
 		return 2;
 	if (p[0] != 0x77)
 		return 3;
-	p[512] = 1;			/* its neighbour stays writable */
-	p[0] = 0;			/* must fault */
+	p[512] = 1; /* its neighbour stays writable */
+	p[0] = 0;   /* must fault */
 	return 4;
 }
 
@@ -167,9 +167,9 @@ vm_child(void)
 		return 1;
 	*(volatile uint64_t *)a = 5;
 	memset(&utest_msg, 0, sizeof(utest_msg));
-	sys_recv(2, &utest_msg, 0);		/* mapped: the supervisor may go on */
-	sys_recv(2, &utest_msg, 0);		/* the supervisor has unmapped it */
-	return (int)*(volatile uint64_t *)a;	/* must fault */
+	sys_recv(2, &utest_msg, 0);	     /* mapped: the supervisor may go on */
+	sys_recv(2, &utest_msg, 0);	     /* the supervisor has unmapped it */
+	return (int)*(volatile uint64_t *)a; /* must fault */
 }
 
 /* Helper id must fault with that access (FAULT_ACCESS_* bits) at addr. */

@@ -8,10 +8,10 @@
 #include "asm/layout.h"
 #include "core/printk.h"
 
-#define SEMIHOSTING_SYS_EXIT		0x18
-#define ADP_STOPPED_APPLICATION_EXIT	0x20026
-#define PSCI_SYSTEM_OFF			0x84000008
-#define PSCI_SYSTEM_RESET		0x84000009
+#define SEMIHOSTING_SYS_EXIT	     0x18
+#define ADP_STOPPED_APPLICATION_EXIT 0x20026
+#define PSCI_SYSTEM_OFF		     0x84000008
+#define PSCI_SYSTEM_RESET	     0x84000009
 
 void
 arch_halt(void)
@@ -65,7 +65,9 @@ arch_capture_regs(struct arch_regs *r)
 			 "stp x23, x24, [%0, #184]\n\t"
 			 "stp x25, x26, [%0, #200]\n\t"
 			 "stp x27, x28, [%0, #216]\n\t"
-			 : : "r"(r) : "memory");
+			 :
+			 : "r"(r)
+			 : "memory");
 	/* The caller's frame: our frame record holds its fp and return address. */
 	uint64_t *frame = __builtin_frame_address(0);
 	r->x[29] = frame[0];
@@ -87,8 +89,8 @@ arch_print_regs(const struct arch_regs *r)
 	if (r->esr)
 		printk("ESR %016lx FAR %016lx\n", r->esr, r->far);
 	for (int i = 0; i < 30; i += 3)
-		printk("X%-2d %016lx X%-2d %016lx X%-2d %016lx\n", i, r->x[i], i + 1,
-		       r->x[i + 1], i + 2, r->x[i + 2]);
+		printk("X%-2d %016lx X%-2d %016lx X%-2d %016lx\n", i, r->x[i], i + 1, r->x[i + 1],
+		       i + 2, r->x[i + 2]);
 	printk("X30 %016lx\n", r->x[30]);
 }
 
@@ -131,7 +133,9 @@ aarch64_cycles_init(void)
 		return;
 	__asm__ volatile("msr pmcr_el0, %0\n\t"
 			 "msr pmcntenset_el0, %1\n\t"
-			 "isb" : : "r"((uint64_t)1), "r"((uint64_t)1 << 31));
+			 "isb"
+			 :
+			 : "r"((uint64_t)1), "r"((uint64_t)1 << 31));
 	have_pmu_cycles = true;
 }
 
@@ -143,7 +147,7 @@ arch_boot_entropy(void)
 
 	__asm__ volatile("mrs %0, cntvct_el0" : "=r"(v));
 	__asm__ volatile("mrs %0, id_aa64isar0_el1" : "=r"(isar0));
-	if ((isar0 >> 60) & 0xf) {	/* FEAT_RNG: RNDR sets Z when it has nothing */
+	if ((isar0 >> 60) & 0xf) { /* FEAT_RNG: RNDR sets Z when it has nothing */
 		__asm__ volatile("mrs %0, s3_3_c2_c4_0; cset %w1, ne" : "=r"(r), "=r"(ok) : : "cc");
 		if (ok)
 			v ^= r;

@@ -10,7 +10,7 @@
 #include "lib/string.h"
 
 /* Above the stack area's slots and below the MMIO window: never mapped. */
-#define CRASH_UNMAPPED_ADDR	(KSTACK_AREA_BASE + KSTACK_AREA_SIZE + 0x1000)
+#define CRASH_UNMAPPED_ADDR (KSTACK_AREA_BASE + KSTACK_AREA_SIZE + 0x1000)
 
 /* Each frame keeps a live buffer, so the recursion stays a recursion. */
 static __attribute__((noinline)) unsigned long
@@ -32,7 +32,7 @@ arch_crash(const char *what)
 		return true;
 	}
 	if (!strcmp(what, "ud"))
-		__asm__ volatile(".inst 0x00000000");	/* UDF #0 */
+		__asm__ volatile(".inst 0x00000000"); /* UDF #0 */
 	else if (!strcmp(what, "pagefault"))
 		(void)*(volatile uint64_t *)CRASH_UNMAPPED_ADDR;
 	else if (!strcmp(what, "breakpoint"))

@@ -21,8 +21,8 @@ uint32_t aarch64_timer_intid;
 
 /* Register frames: the distributor, and one CPU's redistributor (its
  * RD_base and SGI_base frames). */
-#define GICD_SIZE	0x10000
-#define GICR_SIZE	0x20000
+#define GICD_SIZE 0x10000
+#define GICR_SIZE 0x20000
 
 void aarch64_irq(struct arch_regs *regs);
 
@@ -50,8 +50,8 @@ uart_resume(void)
 void
 arch_interrupts_init(struct boot_info *bi)
 {
-	if (!bi->gicd_base || !bi->gicr_base ||
-	    bi->gicd_base >= DIRECT_MAP_DEVICE_END || bi->gicr_base >= DIRECT_MAP_DEVICE_END)
+	if (!bi->gicd_base || !bi->gicr_base || bi->gicd_base >= DIRECT_MAP_DEVICE_END ||
+	    bi->gicr_base >= DIRECT_MAP_DEVICE_END)
 		panic("gic: the device tree names no usable GICv3 (dist %#lx, redist %#lx)",
 		      bi->gicd_base, bi->gicr_base);
 	gicv3_init((volatile void *)(DIRECT_MAP_BASE + bi->gicd_base),
@@ -63,8 +63,8 @@ arch_interrupts_init(struct boot_info *bi)
 	if (bi->fw_cfg_base)
 		device_reserve(RESOURCE_PHYS, bi->fw_cfg_base, 0x1000, "fw_cfg");
 	aarch64_timer_intid = bi->timer_irq ? bi->timer_irq : 27;
-	printk("gic: GICv3 distributor %#lx, redistributor %#lx; timer INTID %u\n",
-	       bi->gicd_base, bi->gicr_base, aarch64_timer_intid);
+	printk("gic: GICv3 distributor %#lx, redistributor %#lx; timer INTID %u\n", bi->gicd_base,
+	       bi->gicr_base, aarch64_timer_intid);
 	if (bi->uart_irq && arch_irq_attach(bi->uart_irq, "PL011", uart_irq, NULL) >= 0) {
 		console_rx_set_resume(uart_resume);
 		pl011_enable_rx_irq();
@@ -73,8 +73,8 @@ arch_interrupts_init(struct boot_info *bi)
 }
 
 int
-arch_irq_attach(unsigned int line, const char *name,
-		void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
+arch_irq_attach(unsigned int line, const char *name, void (*fn)(struct arch_regs *regs, void *ctx),
+		void *ctx)
 {
 	int err;
 

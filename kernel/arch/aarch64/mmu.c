@@ -16,13 +16,18 @@ static uint64_t no_user_space[512] __attribute__((aligned(4096)));
 void
 arch_vm_activate(uint64_t root_pa)
 {
-	__asm__ volatile("msr ttbr0_el1, %0" : : "r"(arch_kernel_image_phys((uintptr_t)no_user_space)));
+	__asm__ volatile("msr ttbr0_el1, %0"
+			 :
+			 : "r"(arch_kernel_image_phys((uintptr_t)no_user_space)));
 	__asm__ volatile("dsb ishst\n\t"
 			 "msr ttbr1_el1, %0\n\t"
 			 "isb\n\t"
 			 "tlbi vmalle1\n\t"
 			 "dsb ish\n\t"
-			 "isb" : : "r"(root_pa) : "memory");
+			 "isb"
+			 :
+			 : "r"(root_pa)
+			 : "memory");
 }
 
 /* User space lives in TTBR0; with none, an empty table. */
@@ -35,7 +40,10 @@ arch_vm_activate_user(uint64_t root_pa)
 			 "isb\n\t"
 			 "tlbi vmalle1\n\t"
 			 "dsb ish\n\t"
-			 "isb" : : "r"(root_pa) : "memory");
+			 "isb"
+			 :
+			 : "r"(root_pa)
+			 : "memory");
 }
 
 uint64_t
@@ -53,7 +61,10 @@ arch_tlb_flush_page(uintptr_t va)
 	__asm__ volatile("dsb ishst\n\t"
 			 "tlbi vaae1, %0\n\t"
 			 "dsb ish\n\t"
-			 "isb" : : "r"((va >> 12) & 0xfffffffffffull) : "memory");
+			 "isb"
+			 :
+			 : "r"((va >> 12) & 0xfffffffffffull)
+			 : "memory");
 }
 
 void

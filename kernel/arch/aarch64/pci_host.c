@@ -23,8 +23,8 @@ arch_pci_host(const struct boot_info *bi, struct pci_host *host)
 }
 
 int
-arch_pci_irq_line(const struct pci_host *host, uint8_t bus, uint8_t dev, uint8_t fn,
-		  uint8_t pin, uint8_t line_reg)
+arch_pci_irq_line(const struct pci_host *host, uint8_t bus, uint8_t dev, uint8_t fn, uint8_t pin,
+		  uint8_t line_reg)
 {
 	const struct boot_pci_host *pci = &host->dt;
 	uint32_t addr = (uint32_t)bus << 16 | (uint32_t)dev << 11 | (uint32_t)fn << 8;
@@ -55,5 +55,5 @@ arch_msi_attach(const char *name, void (*fn)(struct arch_regs *regs, void *ctx),
 	(void)ctx;
 	(void)addr;
 	(void)data;
-	return -E_NOTSUP;	/* MSIs on a GICv3 go through the ITS: not driven yet */
+	return -E_NOTSUP; /* MSIs on a GICv3 go through the ITS: not driven yet */
 }

@@ -13,7 +13,7 @@ arch_port_read(uint16_t port, unsigned int bytes)
 {
 	(void)port;
 	(void)bytes;
-	return UINT32_MAX;	/* what a read of nothing returns on a bus */
+	return UINT32_MAX; /* what a read of nothing returns on a bus */
 }
 
 void

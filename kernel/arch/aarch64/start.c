@@ -16,8 +16,8 @@
 #include "core/stack_guard.h"
 #include "dev/pl011.h"
 
-#define QEMU_VIRT_UART	0x09000000	/* only to report an unusable tree */
-#define DTB_MAX		(2u << 20)
+#define QEMU_VIRT_UART 0x09000000 /* only to report an unusable tree */
+#define DTB_MAX	       (2u << 20)
 
 void aarch64_start(uint64_t dtb_phys, uint64_t load_phys);
 void aarch64_cycles_init(void);
@@ -36,7 +36,7 @@ aarch64_start(uint64_t dtb_phys, uint64_t load_phys)
 	size_t len;
 	int err;
 
-	stack_guard_init(arch_boot_entropy());	/* first: this never returns */
+	stack_guard_init(arch_boot_entropy()); /* first: this never returns */
 	aarch64_load_address = load_phys;
 	__asm__ volatile("msr vbar_el1, %0; isb" : : "r"(aarch64_vectors));
 	fault_set_boot_stack((uintptr_t)boot_stack_bottom, (uintptr_t)boot_stack_top);

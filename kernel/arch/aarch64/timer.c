@@ -11,8 +11,8 @@
 #include "core/printk.h"
 #include "themelios/errno.h"
 
-#define CTL_ENABLE	1
-#define CTL_IMASK	2
+#define CTL_ENABLE	 1
+#define CTL_IMASK	 2
 
 /*
  * CNTKCTL_EL1, what EL0 may touch of the generic timer.  Its reset value
@@ -22,7 +22,7 @@
  * kernel's alarm.  Event stream off.  (A Linux vDSO would want EL0VCTEN,
  * bit 1, one day.)
  */
-#define CNTKCTL_EL0_NONE	0ull
+#define CNTKCTL_EL0_NONE 0ull
 
 extern uint32_t aarch64_timer_intid;
 
@@ -83,5 +83,7 @@ arch_timer_arm(uint64_t deadline)
 	}
 	__asm__ volatile("msr cntv_cval_el0, %0\n\t"
 			 "msr cntv_ctl_el0, %1\n\t"
-			 "isb" : : "r"(deadline), "r"((uint64_t)CTL_ENABLE));
+			 "isb"
+			 :
+			 : "r"(deadline), "r"((uint64_t)CTL_ENABLE));
 }

@@ -13,35 +13,35 @@
 #include "proc/uaccess.h"
 #include "syscall/syscall.h"
 
-#define EC_UNKNOWN	0x00
-#define EC_SVC64	0x15
-#define EC_IABT_LOW	0x20
-#define EC_IABT_CUR	0x21
-#define EC_PC_ALIGN	0x22
-#define EC_DABT_LOW	0x24
-#define EC_DABT_CUR	0x25
-#define EC_SP_ALIGN	0x26
-#define EC_SYSREG	0x18
-#define EC_BRK		0x3c
+#define EC_UNKNOWN	    0x00
+#define EC_SVC64	    0x15
+#define EC_IABT_LOW	    0x20
+#define EC_IABT_CUR	    0x21
+#define EC_PC_ALIGN	    0x22
+#define EC_DABT_LOW	    0x24
+#define EC_DABT_CUR	    0x25
+#define EC_SP_ALIGN	    0x26
+#define EC_SYSREG	    0x18
+#define EC_BRK		    0x3c
 
-#define SPSR_MODE	0x1f	/* M[4] (AArch32) and M[3:0] (EL and SP) */
+#define SPSR_MODE	    0x1f /* M[4] (AArch32) and M[3:0] (EL and SP) */
 
-#define KIND_SYNC_SP0	0
-#define KIND_IRQ_SP0	1
-#define KIND_SYNC	4
-#define KIND_IRQ	5
-#define KIND_SYNC_EL0	8
-#define KIND_IRQ_EL0	9
-#define KIND_STACK_OVERFLOW 16	/* vectors.S, on the emergency stack */
+#define KIND_SYNC_SP0	    0
+#define KIND_IRQ_SP0	    1
+#define KIND_SYNC	    4
+#define KIND_IRQ	    5
+#define KIND_SYNC_EL0	    8
+#define KIND_IRQ_EL0	    9
+#define KIND_STACK_OVERFLOW 16 /* vectors.S, on the emergency stack */
 
 void aarch64_trap(struct arch_regs *regs, unsigned long kind);
 void aarch64_irq(struct arch_regs *regs);
 
 static const char *const kind_names[16] = {
 	"sync (SP_EL0)", "IRQ (SP_EL0)", "FIQ (SP_EL0)", "SError (SP_EL0)",
-	"sync", "IRQ", "FIQ", "SError",
+	"sync",		 "IRQ",		 "FIQ",		 "SError",
 	"sync from EL0", "IRQ from EL0", "FIQ from EL0", "SError from EL0",
-	"AArch32 sync", "AArch32 IRQ", "AArch32 FIQ", "AArch32 SError",
+	"AArch32 sync",	 "AArch32 IRQ",	 "AArch32 FIQ",	 "AArch32 SError",
 };
 
 /* Fault status codes 0x04-0x07 are translation faults: nothing mapped. */
@@ -116,8 +116,7 @@ decode_sync(const struct arch_regs *regs, struct fault_info *out)
  * other kernel code a thread runs. */
 /* No canary: on every system call, and its only array (the arguments)
  * is filled field by field, never by a copy of some length. */
-static void __attribute__((no_stack_protector))
-user_syscall(struct arch_regs *regs)
+static void __attribute__((no_stack_protector)) user_syscall(struct arch_regs *regs)
 {
 	struct syscall_args a;
 
@@ -135,7 +134,7 @@ user_syscall(struct arch_regs *regs)
 	regs->x[0] = (uint64_t)syscall_dispatch(&a);
 	for (unsigned int i = 0; i < a.nret; i++)
 		regs->x[1 + i] = a.ret[i];
-	syscall_return_to_user();	/* the way back restores the whole frame */
+	syscall_return_to_user(); /* the way back restores the whole frame */
 	arch_irq_disable();
 }
 
@@ -163,8 +162,7 @@ arch_regs_user_mode(const struct arch_regs *regs)
 /* No canary: every exception comes through here (its locals are fixed
  * structures filled in place), and a stack overflow is handled on
  * another stack. */
-void __attribute__((no_stack_protector))
-aarch64_trap(struct arch_regs *regs, unsigned long kind)
+void __attribute__((no_stack_protector)) aarch64_trap(struct arch_regs *regs, unsigned long kind)
 {
 	switch (kind) {
 	case KIND_IRQ:
@@ -190,10 +188,14 @@ aarch64_trap(struct arch_regs *regs, unsigned long kind)
 		break;
 	case KIND_STACK_OVERFLOW: {
 		struct fault_info fi = {
-			.name = "kernel stack overflow", .addr = regs->far, .has_addr = true,
-			.access = FAULT_WRITE | FAULT_PRESENT, .pc = regs->pc, .code = regs->esr,
+			.name = "kernel stack overflow",
+			.addr = regs->far,
+			.has_addr = true,
+			.access = FAULT_WRITE | FAULT_PRESENT,
+			.pc = regs->pc,
+			.code = regs->esr,
 		};
-		regs->sp = regs->x[1];	/* the overflowed stack pointer */
+		regs->sp = regs->x[1]; /* the overflowed stack pointer */
 		fault_kernel(regs, &fi);
 		panic_regs(regs, "kernel stack overflow");
 	}

@@ -12,11 +12,11 @@
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
-#define MMFR1_PAN_SHIFT	20
-#define CPACR_FPEN	(3ull << 20)	/* no FP/SIMD traps at EL0 or EL1 */
-#define SCTLR_SA0	(1ull << 4)	/* EL0 stack pointer alignment checks */
-#define SCTLR_UMA	(1ull << 9)	/* EL0 may write DAIF */
-#define SCTLR_SPAN	(1ull << 23)	/* 0: an exception to EL1 sets PAN */
+#define MMFR1_PAN_SHIFT 20
+#define CPACR_FPEN	(3ull << 20) /* no FP/SIMD traps at EL0 or EL1 */
+#define SCTLR_SA0	(1ull << 4)  /* EL0 stack pointer alignment checks */
+#define SCTLR_UMA	(1ull << 9)  /* EL0 may write DAIF */
+#define SCTLR_SPAN	(1ull << 23) /* 0: an exception to EL1 sets PAN */
 
 /*
  * MSR PAN, #imm, encoded by hand: the assembler accepts the name only
@@ -166,7 +166,7 @@ arch_thread_regs_valid(const struct thread_regs *in)
 {
 	if (in->flags & ~THREAD_FLAGS_ARM)
 		return -E_INVAL;
-	return in->ret == in->arg[0] ? 0 : -E_INVAL;	/* both are x0 */
+	return in->ret == in->arg[0] ? 0 : -E_INVAL; /* both are x0 */
 }
 
 /* Only NZCV of the SPSR: its mode bits stay EL0t (aarch64_trap checks

@@ -12,12 +12,12 @@ arch_context_init(struct arch_context *ctx, uintptr_t stack_top, void (*entry)(v
 
 	/* After the pops and the ret, %rsp is 16-byte aligned again, as the
 	 * ABI wants it just before arch_thread_start calls the entry. */
-	*--sp = (uint64_t)arch_thread_start;	/* where the switch "returns" */
-	*--sp = 0;				/* rbp */
-	*--sp = 0;				/* rbx */
-	*--sp = (uint64_t)entry;		/* r12 */
-	*--sp = 0;				/* r13 */
-	*--sp = 0;				/* r14 */
-	*--sp = 0;				/* r15 */
+	*--sp = (uint64_t)arch_thread_start; /* where the switch "returns" */
+	*--sp = 0;			     /* rbp */
+	*--sp = 0;			     /* rbx */
+	*--sp = (uint64_t)entry;	     /* r12 */
+	*--sp = 0;			     /* r13 */
+	*--sp = 0;			     /* r14 */
+	*--sp = 0;			     /* r15 */
 	ctx->sp = (uint64_t)sp;
 }

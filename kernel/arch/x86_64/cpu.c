@@ -10,9 +10,9 @@
 #include "core/printk.h"
 
 /* isa-debug-exit (iobase 0xf4) makes QEMU exit with (value << 1) | 1. */
-#define DEBUG_EXIT_PORT		0xf4
-#define DEBUG_EXIT_PASS		0x10	/* QEMU status 33 */
-#define DEBUG_EXIT_FAIL		0x11	/* QEMU status 35 */
+#define DEBUG_EXIT_PORT 0xf4
+#define DEBUG_EXIT_PASS 0x10 /* QEMU status 33 */
+#define DEBUG_EXIT_FAIL 0x11 /* QEMU status 35 */
 
 void
 arch_halt(void)
@@ -32,22 +32,23 @@ arch_qemu_exit(bool success)
 __attribute__((noinline)) void
 arch_capture_regs(struct arch_regs *r)
 {
-	__asm__ volatile(
-		"movq %%rax, 0x70(%0)\n\t"
-		"movq %%rbx, 0x68(%0)\n\t"
-		"movq %%rcx, 0x60(%0)\n\t"
-		"movq %%rdx, 0x58(%0)\n\t"
-		"movq %%rsi, 0x50(%0)\n\t"
-		"movq %%rdi, 0x48(%0)\n\t"
-		"movq %%r8, 0x38(%0)\n\t"
-		"movq %%r9, 0x30(%0)\n\t"
-		"movq %%r10, 0x28(%0)\n\t"
-		"movq %%r11, 0x20(%0)\n\t"
-		"movq %%r12, 0x18(%0)\n\t"
-		"movq %%r13, 0x10(%0)\n\t"
-		"movq %%r14, 0x08(%0)\n\t"
-		"movq %%r15, 0x00(%0)\n\t"
-		: : "r"(r) : "memory");
+	__asm__ volatile("movq %%rax, 0x70(%0)\n\t"
+			 "movq %%rbx, 0x68(%0)\n\t"
+			 "movq %%rcx, 0x60(%0)\n\t"
+			 "movq %%rdx, 0x58(%0)\n\t"
+			 "movq %%rsi, 0x50(%0)\n\t"
+			 "movq %%rdi, 0x48(%0)\n\t"
+			 "movq %%r8, 0x38(%0)\n\t"
+			 "movq %%r9, 0x30(%0)\n\t"
+			 "movq %%r10, 0x28(%0)\n\t"
+			 "movq %%r11, 0x20(%0)\n\t"
+			 "movq %%r12, 0x18(%0)\n\t"
+			 "movq %%r13, 0x10(%0)\n\t"
+			 "movq %%r14, 0x08(%0)\n\t"
+			 "movq %%r15, 0x00(%0)\n\t"
+			 :
+			 : "r"(r)
+			 : "memory");
 	/* The caller's frame: our return address and its frame pointer. */
 	r->rbp = *(uint64_t *)__builtin_frame_address(0);
 	r->rip = (uint64_t)__builtin_return_address(0);
@@ -113,7 +114,7 @@ arch_boot_entropy(void)
 	uint8_t ok = 0;
 
 	cpuid(1, 0, &id);
-	if (id.ecx & (1u << 30))	/* RDRAND; it may fail for a while: try a few times */
+	if (id.ecx & (1u << 30)) /* RDRAND; it may fail for a while: try a few times */
 		for (int i = 0; i < 10 && !ok; i++) {
 			uint64_t r;
 
@@ -132,7 +133,7 @@ arch_is_kernel_address(uintptr_t addr)
 
 /* ---- the interrupt flag ---- */
 
-#define RFLAGS_IF	(1ul << 9)
+#define RFLAGS_IF (1ul << 9)
 
 unsigned long
 arch_irq_save(void)

@@ -12,7 +12,7 @@
 /* Far from anything the kernel maps: the direct map ends long before
  * (64 TiB at most), and the stack, MMIO and image areas lie above. */
 #define CRASH_UNMAPPED_ADDR	0xffffc00000000000ul
-#define CRASH_NONCANONICAL_ADDR	0x8000000000000000ul
+#define CRASH_NONCANONICAL_ADDR 0x8000000000000000ul
 
 static void
 crash_divzero(void)
@@ -53,7 +53,7 @@ recurse(unsigned long depth)
 	volatile char frame[256];
 
 	frame[0] = (char)depth;
-	if (depth == ~0ul)	/* never: keeps the compiler from calling it endless */
+	if (depth == ~0ul) /* never: keeps the compiler from calling it endless */
 		return 0;
 	return recurse(depth + 1) + frame[0];
 }
@@ -91,12 +91,9 @@ static const struct {
 	const char *name;
 	void (*fn)(void);
 } crashes[] = {
-	{ "divzero", crash_divzero },
-	{ "ud", crash_ud },
-	{ "pagefault", crash_pagefault },
-	{ "gpf", crash_gpf },
-	{ "breakpoint", crash_breakpoint },
-	{ "stackoverflow", crash_stackoverflow },
+	{ "divzero", crash_divzero },	    { "ud", crash_ud },
+	{ "pagefault", crash_pagefault },   { "gpf", crash_gpf },
+	{ "breakpoint", crash_breakpoint }, { "stackoverflow", crash_stackoverflow },
 };
 
 bool

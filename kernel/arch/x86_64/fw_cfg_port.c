@@ -5,8 +5,8 @@
 #include "asm/platform.h"
 #include "core/device_control.h"
 
-#define FW_CFG_PORT_SEL		0x510
-#define FW_CFG_PORT_DATA	0x511
+#define FW_CFG_PORT_SEL	 0x510
+#define FW_CFG_PORT_DATA 0x511
 
 static void
 port_select(uint16_t key)

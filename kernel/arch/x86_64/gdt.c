@@ -23,11 +23,11 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
 /* Code and data descriptors: only the access byte and the L/D bits
  * matter in long mode; base 0, limit 4 GiB for the sake of tradition. */
-#define SEG_KERNEL_CODE	0x00af9a000000ffffull	/* P, DPL0, code RX, L */
-#define SEG_KERNEL_DATA	0x00cf92000000ffffull	/* P, DPL0, data RW */
-#define SEG_USER_DATA	0x00cff2000000ffffull	/* P, DPL3, data RW */
-#define SEG_USER_CODE	0x00affa000000ffffull	/* P, DPL3, code RX, L */
-#define SYS_TSS_AVAIL	0x89			/* P, DPL0, 64-bit TSS */
+#define SEG_KERNEL_CODE 0x00af9a000000ffffull /* P, DPL0, code RX, L */
+#define SEG_KERNEL_DATA 0x00cf92000000ffffull /* P, DPL0, data RW */
+#define SEG_USER_DATA	0x00cff2000000ffffull /* P, DPL3, data RW */
+#define SEG_USER_CODE	0x00affa000000ffffull /* P, DPL3, code RX, L */
+#define SYS_TSS_AVAIL	0x89		      /* P, DPL0, 64-bit TSS */
 
 #define IST_STACK_SIZE	16384
 
@@ -67,7 +67,7 @@ x86_gdt_init(void)
 	tss.ist[IST_NMI - 1] = (uint64_t)(uintptr_t)(ist_nmi_stack + IST_STACK_SIZE);
 	tss.ist[IST_MACHINE_CHECK - 1] = (uint64_t)(uintptr_t)(ist_mc_stack + IST_STACK_SIZE);
 	tss.rsp[0] = (uint64_t)(uintptr_t)boot_stack_top;
-	tss.iomap_base = sizeof(tss);	/* no I/O permission bitmap */
+	tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
 
 	gdt[0] = 0;
 	gdt[GDT_KERNEL_CODE / 8] = SEG_KERNEL_CODE;
@@ -80,23 +80,23 @@ x86_gdt_init(void)
 	gdtr.base = (uint64_t)(uintptr_t)gdt;
 	/* A far return reloads CS; the data segments follow.  FS and GS
 	 * stay null: their bases come from MSRs (per-CPU data, later). */
-	__asm__ volatile(
-		"lgdt %0\n\t"
-		"pushq %1\n\t"
-		"leaq 1f(%%rip), %%rax\n\t"
-		"pushq %%rax\n\t"
-		"lretq\n"
-		"1:\n\t"
-		"movl %2, %%eax\n\t"
-		"movl %%eax, %%ds\n\t"
-		"movl %%eax, %%es\n\t"
-		"movl %%eax, %%ss\n\t"
-		"xorl %%eax, %%eax\n\t"
-		"movl %%eax, %%fs\n\t"
-		"movl %%eax, %%gs\n\t"
-		"ltr %w3"
-		: : "m"(gdtr), "i"(GDT_KERNEL_CODE), "i"(GDT_KERNEL_DATA), "r"(GDT_TSS)
-		: "rax", "memory");
+	__asm__ volatile("lgdt %0\n\t"
+			 "pushq %1\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movl %2, %%eax\n\t"
+			 "movl %%eax, %%ds\n\t"
+			 "movl %%eax, %%es\n\t"
+			 "movl %%eax, %%ss\n\t"
+			 "xorl %%eax, %%eax\n\t"
+			 "movl %%eax, %%fs\n\t"
+			 "movl %%eax, %%gs\n\t"
+			 "ltr %w3"
+			 :
+			 : "m"(gdtr), "i"(GDT_KERNEL_CODE), "i"(GDT_KERNEL_DATA), "r"(GDT_TSS)
+			 : "rax", "memory");
 }
 
 void

@@ -41,7 +41,8 @@ x86_mmio_map(uint64_t phys, size_t size)
 		if (!warned) {
 			warned = true;
 			pr_warn("apic: device registers at %#lx reached through the "
-				"cached direct map (no uncached MMIO mapping yet)\n", phys);
+				"cached direct map (no uncached MMIO mapping yet)\n",
+				phys);
 		}
 		va = phys_to_virt(phys);
 	}
@@ -65,7 +66,8 @@ arch_interrupts_init(struct boot_info *bi)
 	pic_disable();
 	if (platform_from_acpi(bi, &platform) != 0)
 		pr_warn("apic: using PC defaults (local APIC from its MSR, I/O APIC at "
-			"%#lx, ISA IRQs identity-mapped)\n", platform.ioapic[0].phys);
+			"%#lx, ISA IRQs identity-mapped)\n",
+			platform.ioapic[0].phys);
 	irq_register(VECTOR_PIC_BASE + 7, "8259 spurious (IRQ 7)", pic_vector, NULL);
 	irq_register(VECTOR_PIC_BASE + 15, "8259 spurious (IRQ 15)", pic_vector, NULL);
 
@@ -75,8 +77,8 @@ arch_interrupts_init(struct boot_info *bi)
 			   platform.ioapic[i].gsi_base);
 	if (!ioapic_count())
 		pr_err("apic: no usable I/O APIC; device interrupts will not work\n");
-	pr_info("apic: local APIC id %u at %#lx, %u I/O APIC(s), %u ISA override(s)\n",
-		lapic_id(), platform.lapic_phys, ioapic_count(), platform.noverrides);
+	pr_info("apic: local APIC id %u at %#lx, %u I/O APIC(s), %u ISA override(s)\n", lapic_id(),
+		platform.lapic_phys, ioapic_count(), platform.noverrides);
 	interrupts_ready = true;
 	x86_power_reserve();
 	x86_fw_cfg_reserve();
@@ -88,7 +90,7 @@ arch_interrupts_init(struct boot_info *bi)
  * The lines attached so far, for detach and mask: a GSI may be routed
  * once (ISA IRQ 0 and 2 both reach GSI 2 through the usual override).
  */
-#define ATTACHED_MAX	32
+#define ATTACHED_MAX 32
 static struct attached_line {
 	bool used;
 	bool level;
@@ -150,20 +152,22 @@ attach_route(unsigned int line, struct isa_route route, const char *name,
 	if (!err && (err = ioapic_route(route.gsi, vector, route.level, route.active_low)))
 		irq_unregister(vector);
 	if (!err)
-		*slot = (struct attached_line){ .used = true, .level = route.level,
-						.line = line, .vector = vector, .gsi = route.gsi };
+		*slot = (struct attached_line){ .used = true,
+						.level = route.level,
+						.line = line,
+						.vector = vector,
+						.gsi = route.gsi };
 	arch_irq_restore(flags);
 	if (err)
 		return err;
-	pr_info("irq: %s: line %u -> GSI %u (%s, active %s) -> vector %#x\n",
-		name, line, route.gsi, route.level ? "level" : "edge",
-		route.active_low ? "low" : "high", vector);
+	pr_info("irq: %s: line %u -> GSI %u (%s, active %s) -> vector %#x\n", name, line, route.gsi,
+		route.level ? "level" : "edge", route.active_low ? "low" : "high", vector);
 	return (int)vector;
 }
 
 int
-arch_irq_attach(unsigned int line, const char *name,
-		void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
+arch_irq_attach(unsigned int line, const char *name, void (*fn)(struct arch_regs *regs, void *ctx),
+		void *ctx)
 {
 	struct isa_route route;
 
@@ -171,7 +175,7 @@ arch_irq_attach(unsigned int line, const char *name,
 		return -E_NOENT;
 	if (line < ISA_IRQS)
 		route = platform.isa[line];
-	else	/* PCI-style GSI: level-triggered, active low. */
+	else /* PCI-style GSI: level-triggered, active low. */
 		route = (struct isa_route){ .gsi = line, .level = true, .active_low = true };
 	return attach_route(line, route, name, fn, ctx);
 }
@@ -179,7 +183,7 @@ arch_irq_attach(unsigned int line, const char *name,
 /* MSI: the message is a write to the local APIC's window (address bits
  * 12-19 name the destination APIC) whose data is the vector, fixed
  * delivery, edge-triggered. */
-#define MSI_ADDRESS_BASE	0xfee00000u
+#define MSI_ADDRESS_BASE 0xfee00000u
 
 int
 arch_msi_attach(const char *name, void (*fn)(struct arch_regs *regs, void *ctx), void *ctx,
@@ -215,7 +219,8 @@ arch_pci_irq_attach(unsigned int line, const char *name,
 	if (!interrupts_ready)
 		return -E_NOENT;
 	if (line < ISA_IRQS)
-		route = (struct isa_route){ .gsi = platform.isa[line].gsi, .level = true,
+		route = (struct isa_route){ .gsi = platform.isa[line].gsi,
+					    .level = true,
 					    .active_low = true };
 	else
 		route = (struct isa_route){ .gsi = line, .level = true, .active_low = true };
@@ -226,7 +231,7 @@ bool
 arch_irq_line_exists(unsigned int line)
 {
 	if (line < ISA_IRQS)
-		return line != 2 && ioapic_has_gsi(platform.isa[line].gsi);	/* 2: the cascade */
+		return line != 2 && ioapic_has_gsi(platform.isa[line].gsi); /* 2: the cascade */
 	return ioapic_has_gsi(line);
 }
 

@@ -10,15 +10,15 @@
 #include "core/printk.h"
 #include "themelios/errno.h"
 
-#define IOAPIC_MAX		8
-#define IOREGSEL		0x00
-#define IOWIN			0x10
-#define IOAPIC_REG_VERSION	0x01
-#define IOAPIC_REG_REDIR(n)	(0x10 + 2 * (n))
+#define IOAPIC_MAX	    8
+#define IOREGSEL	    0x00
+#define IOWIN		    0x10
+#define IOAPIC_REG_VERSION  0x01
+#define IOAPIC_REG_REDIR(n) (0x10 + 2 * (n))
 
-#define REDIR_ACTIVE_LOW	(1u << 13)
-#define REDIR_LEVEL		(1u << 15)
-#define REDIR_MASKED		(1u << 16)
+#define REDIR_ACTIVE_LOW    (1u << 13)
+#define REDIR_LEVEL	    (1u << 15)
+#define REDIR_MASKED	    (1u << 16)
 
 struct ioapic {
 	uint32_t id;
@@ -51,8 +51,8 @@ ioapic_add(uint32_t id, uint64_t phys, uint32_t gsi_base)
 	uint32_t version;
 
 	if (nioapics == IOAPIC_MAX) {
-		pr_warn("apic: more than %d I/O APICs; ignoring the one at %#lx\n",
-			IOAPIC_MAX, phys);
+		pr_warn("apic: more than %d I/O APICs; ignoring the one at %#lx\n", IOAPIC_MAX,
+			phys);
 		return -E_RANGE;
 	}
 	io = &ioapics[nioapics];
@@ -83,8 +83,7 @@ static struct ioapic *
 ioapic_for(uint32_t gsi)
 {
 	for (unsigned int i = 0; i < nioapics; i++)
-		if (gsi >= ioapics[i].gsi_base &&
-		    gsi - ioapics[i].gsi_base < ioapics[i].inputs)
+		if (gsi >= ioapics[i].gsi_base && gsi - ioapics[i].gsi_base < ioapics[i].inputs)
 			return &ioapics[i];
 	return NULL;
 }
@@ -105,7 +104,7 @@ ioapic_route(uint32_t gsi, unsigned int vector, bool level, bool active_low)
 		return -E_NOENT;
 	pin = gsi - io->gsi_base;
 	lo = (vector & 0xff) | (level ? REDIR_LEVEL : 0) |
-	     (active_low ? REDIR_ACTIVE_LOW : 0);	/* fixed, physical */
+	     (active_low ? REDIR_ACTIVE_LOW : 0); /* fixed, physical */
 	/* Masked while the destination changes, then unmasked. */
 	ioapic_write(io, IOAPIC_REG_REDIR(pin), REDIR_MASKED);
 	ioapic_write(io, IOAPIC_REG_REDIR(pin) + 1, lapic_id() << 24);

@@ -14,8 +14,8 @@
 #include "dev/uart16550.h"
 #include "ktest/ktest.h"
 
-#define UART_MCR	4
-#define MCR_LOOPBACK	0x10
+#define UART_MCR     4
+#define MCR_LOOPBACK 0x10
 
 KTEST(serial_input_by_interrupt)
 {

@@ -11,24 +11,24 @@
 #include "core/irq.h"
 #include "core/printk.h"
 
-#define LAPIC_ID		0x020
-#define LAPIC_VERSION		0x030
-#define LAPIC_TPR		0x080
-#define LAPIC_EOI		0x0b0
-#define LAPIC_SVR		0x0f0
-#define LAPIC_ESR		0x280
-#define LAPIC_ICR_LO		0x300
-#define LAPIC_ICR_HI		0x310
-#define LAPIC_LVT_LINT0		0x350
-#define LAPIC_LVT_LINT1		0x360
-#define LAPIC_LVT_ERROR		0x370
+#define LAPIC_ID	   0x020
+#define LAPIC_VERSION	   0x030
+#define LAPIC_TPR	   0x080
+#define LAPIC_EOI	   0x0b0
+#define LAPIC_SVR	   0x0f0
+#define LAPIC_ESR	   0x280
+#define LAPIC_ICR_LO	   0x300
+#define LAPIC_ICR_HI	   0x310
+#define LAPIC_LVT_LINT0	   0x350
+#define LAPIC_LVT_LINT1	   0x360
+#define LAPIC_LVT_ERROR	   0x370
 
-#define APIC_BASE_ENABLE	(1ull << 11)
-#define APIC_BASE_ADDR		0x000ffffffffff000ul
-#define SVR_ENABLE		(1u << 8)
-#define LVT_DELIVERY_NMI	(4u << 8)
-#define ICR_SHORTHAND_SELF	(1u << 18)
-#define ICR_PENDING		(1u << 12)
+#define APIC_BASE_ENABLE   (1ull << 11)
+#define APIC_BASE_ADDR	   0x000ffffffffff000ul
+#define SVR_ENABLE	   (1u << 8)
+#define LVT_DELIVERY_NMI   (4u << 8)
+#define ICR_SHORTHAND_SELF (1u << 18)
+#define ICR_PENDING	   (1u << 12)
 
 static volatile uint32_t *lapic;
 
@@ -90,8 +90,8 @@ lapic_init(uint64_t phys, int nmi_lint)
 	uint64_t base = rdmsr(MSR_APIC_BASE);
 
 	if ((base & APIC_BASE_ADDR) != phys)
-		pr_warn("apic: ACPI puts the local APIC at %#lx, the MSR at %#lx\n",
-			phys, base & APIC_BASE_ADDR);
+		pr_warn("apic: ACPI puts the local APIC at %#lx, the MSR at %#lx\n", phys,
+			base & APIC_BASE_ADDR);
 	wrmsr(MSR_APIC_BASE, base | APIC_BASE_ENABLE);
 	lapic = x86_mmio_map(phys, 4096);
 	device_reserve(RESOURCE_PHYS, phys, 4096, "local APIC");
@@ -99,8 +99,8 @@ lapic_init(uint64_t phys, int nmi_lint)
 	irq_register(VECTOR_SPURIOUS, "APIC spurious", spurious, NULL);
 	irq_register(VECTOR_APIC_ERROR, "APIC error", lapic_error, NULL);
 
-	lapic_write(LAPIC_TPR, 0);		/* accept every priority */
-	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED);	/* the PIC's line: unused */
+	lapic_write(LAPIC_TPR, 0);			/* accept every priority */
+	lapic_write(LAPIC_LVT_LINT0, LAPIC_LVT_MASKED); /* the PIC's line: unused */
 	lapic_write(LAPIC_LVT_LINT1, nmi_lint == 1 ? LVT_DELIVERY_NMI : LAPIC_LVT_MASKED);
 	if (nmi_lint == 0)
 		lapic_write(LAPIC_LVT_LINT0, LVT_DELIVERY_NMI);
@@ -109,7 +109,7 @@ lapic_init(uint64_t phys, int nmi_lint)
 	lapic_write(LAPIC_ESR, 0);
 	lapic_write(LAPIC_ESR, 0);
 	lapic_write(LAPIC_SVR, SVR_ENABLE | VECTOR_SPURIOUS);
-	lapic_eoi();				/* drop anything left in service */
+	lapic_eoi(); /* drop anything left in service */
 }
 
 void

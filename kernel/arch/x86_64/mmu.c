@@ -5,7 +5,7 @@
 #include "mm/phys.h"
 #include "lib/string.h"
 
-#define CR4_PGE		(1ul << 7)
+#define CR4_PGE (1ul << 7)
 
 extern char boot_stack_guard[];
 

@@ -26,8 +26,8 @@ arch_pci_host(const struct boot_info *bi, struct pci_host *host)
 }
 
 int
-arch_pci_irq_line(const struct pci_host *host, uint8_t bus, uint8_t dev, uint8_t fn,
-		  uint8_t pin, uint8_t line_reg)
+arch_pci_irq_line(const struct pci_host *host, uint8_t bus, uint8_t dev, uint8_t fn, uint8_t pin,
+		  uint8_t line_reg)
 {
 	(void)host;
 	(void)bus;

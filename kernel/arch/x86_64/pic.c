@@ -16,11 +16,11 @@
 #define PIC2_CMD	0xa0
 #define PIC2_DATA	0xa1
 
-#define ICW1_INIT_ICW4	0x11	/* edge, cascaded, ICW4 follows */
+#define ICW1_INIT_ICW4	0x11 /* edge, cascaded, ICW4 follows */
 #define ICW4_8086	0x01
 #define OCW3_READ_ISR	0x0b
 #define PIC_EOI		0x20
-#define PIC_CASCADE_IRQ	2
+#define PIC_CASCADE_IRQ 2
 
 /* Port 0x80 is the POST code port: a write takes about a microsecond,
  * the pause old PICs need between commands. */
@@ -43,9 +43,9 @@ pic_disable(void)
 	io_wait();
 	outb(PIC2_DATA, VECTOR_PIC_BASE + 8);
 	io_wait();
-	outb(PIC1_DATA, 1 << PIC_CASCADE_IRQ);	/* slave on IRQ 2 */
+	outb(PIC1_DATA, 1 << PIC_CASCADE_IRQ); /* slave on IRQ 2 */
 	io_wait();
-	outb(PIC2_DATA, PIC_CASCADE_IRQ);		/* its cascade identity */
+	outb(PIC2_DATA, PIC_CASCADE_IRQ); /* its cascade identity */
 	io_wait();
 	outb(PIC1_DATA, ICW4_8086);
 	io_wait();

@@ -19,9 +19,9 @@
 #include "mm/phys.h"
 #include "themelios/errno.h"
 
-#define APIC_BASE_ADDR_MASK	0x000ffffffffff000ul
-#define IOAPIC_DEFAULT_PHYS	0xfec00000ul
-#define ACPI_IO_SPACE		1
+#define APIC_BASE_ADDR_MASK 0x000ffffffffff000ul
+#define IOAPIC_DEFAULT_PHYS 0xfec00000ul
+#define ACPI_IO_SPACE	    1
 
 void
 platform_defaults(struct apic_platform *p)
@@ -63,8 +63,7 @@ read_phys(void *ctx, uint64_t phys, void *dst, size_t len)
 	if (phys + len < phys || phys + len > DIRECT_MAP_MAX)
 		return -E_FAULT;
 	if (fault_catch(copy_now, &c, &fi)) {
-		pr_warn("acpi: cannot read %zu bytes at physical %#lx (%s)\n", len, phys,
-			fi.name);
+		pr_warn("acpi: cannot read %zu bytes at physical %#lx (%s)\n", len, phys, fi.name);
 		return -E_FAULT;
 	}
 	return 0;
@@ -74,8 +73,8 @@ read_phys(void *ctx, uint64_t phys, void *dst, size_t len)
 static void
 fill_power(const struct acpi_info *info)
 {
-	if (info->have_reset && info->reset_space == ACPI_IO_SPACE &&
-	    info->reset_address && info->reset_address <= 0xffff) {
+	if (info->have_reset && info->reset_space == ACPI_IO_SPACE && info->reset_address &&
+	    info->reset_address <= 0xffff) {
 		acpi_power.reset_port = (uint16_t)info->reset_address;
 		acpi_power.reset_value = info->reset_value;
 	}
@@ -107,7 +106,7 @@ parse_error(int err)
 int
 platform_from_acpi(const struct boot_info *bi, struct apic_platform *p)
 {
-	static struct acpi_info info;	/* 1 KiB+: not on the boot stack */
+	static struct acpi_info info; /* 1 KiB+: not on the boot stack */
 	int err;
 
 	platform_defaults(p);
@@ -160,8 +159,8 @@ platform_from_acpi(const struct boot_info *bi, struct apic_platform *p)
 	p->noverrides = info.noverrides;
 	p->pcat_compat = info.have_8259;
 	pr_info("acpi: MADT (RSDP revision %u): local APIC at %#lx, %u CPU(s), "
-		"%u I/O APIC(s), %u ISA override(s)%s\n", info.revision, info.lapic_address,
-		info.ncpus, info.nioapics, info.noverrides,
+		"%u I/O APIC(s), %u ISA override(s)%s\n",
+		info.revision, info.lapic_address, info.ncpus, info.nioapics, info.noverrides,
 		info.have_8259 ? ", 8259s present" : "");
 	return 0;
 }

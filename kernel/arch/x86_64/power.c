@@ -10,13 +10,13 @@
 #include "core/device_control.h"
 #include "core/printk.h"
 
-#define RESET_CONTROL_PORT	0xcf9	/* PCI reset control (q35, i440fx) */
-#define RESET_CPU		0x06
-#define KBC_COMMAND_PORT	0x64
-#define KBC_PULSE_RESET		0xfe
-#define SLP_EN			(1u << 13)
-#define Q35_PM1A_CNT		0x604
-#define PIIX_PM1A_CNT		0xb004
+#define RESET_CONTROL_PORT 0xcf9 /* PCI reset control (q35, i440fx) */
+#define RESET_CPU	   0x06
+#define KBC_COMMAND_PORT   0x64
+#define KBC_PULSE_RESET	   0xfe
+#define SLP_EN		   (1u << 13)
+#define Q35_PM1A_CNT	   0x604
+#define PIIX_PM1A_CNT	   0xb004
 
 struct acpi_power acpi_power;
 
@@ -51,7 +51,10 @@ arch_reboot(void)
 	outb(RESET_CONTROL_PORT, RESET_CPU);
 	outb(KBC_COMMAND_PORT, KBC_PULSE_RESET);
 	/* Last resort: an empty IDT makes the next exception a triple fault. */
-	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) none = { 0, 0 };
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) none = { 0, 0 };
 	__asm__ volatile("lidt %0; int3" : : "m"(none));
 	arch_halt();
 }
@@ -65,7 +68,7 @@ arch_poweroff(void)
 		if (acpi_power.pm1b_cnt)
 			outw(acpi_power.pm1b_cnt, (uint16_t)(acpi_power.slp_typb << 10 | SLP_EN));
 	}
-	outw(Q35_PM1A_CNT, SLP_EN);	/* QEMU's \_S5 is SLP_TYP 0 */
+	outw(Q35_PM1A_CNT, SLP_EN); /* QEMU's \_S5 is SLP_TYP 0 */
 	outw(PIIX_PM1A_CNT, SLP_EN);
 	printk("poweroff: no ACPI power control answered; halting\n");
 	arch_halt();

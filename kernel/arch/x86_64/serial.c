@@ -63,8 +63,7 @@ x86_serial_irq_init(void)
 		console_rx_push((uint8_t)c);
 	vector = arch_irq_attach(COM1_IRQ, "COM1", serial_rx_interrupt, NULL);
 	if (vector < 0) {
-		pr_warn("serial: no interrupt for COM1 (error %d); input stays polled\n",
-			vector);
+		pr_warn("serial: no interrupt for COM1 (error %d); input stays polled\n", vector);
 		return;
 	}
 	console_set_driver(&serial_irq_console);

@@ -61,10 +61,10 @@ x86_64_start(uint32_t magic, uint64_t info_phys)
 	uint32_t total;
 	int err;
 
-	stack_guard_init(arch_boot_entropy());	/* first: this never returns */
+	stack_guard_init(arch_boot_entropy()); /* first: this never returns */
 	if (uart16550_init(COM1_PORT))
 		console_set_driver(&uart16550_console);
-	x86_traps_init();	/* from here on, faults are reported by name */
+	x86_traps_init(); /* from here on, faults are reported by name */
 
 	/* boot.S checked the magic; a second look costs nothing. */
 	if (magic != MB2_BOOTLOADER_MAGIC)

@@ -17,25 +17,25 @@
 #include "core/printk.h"
 #include "themelios/errno.h"
 
-#define PIT_HZ			1193182u
-#define PIT_CH0_DATA		0x40
-#define PIT_CH2_DATA		0x42
-#define PIT_MODE		0x43
-#define PIT_CH2_ONESHOT		0xb0	/* channel 2, lo/hi byte, mode 0, binary */
-#define PORT_B			0x61
-#define PORT_B_GATE2		0x01
-#define PORT_B_SPEAKER		0x02
-#define PORT_B_OUT2		0x20
+#define PIT_HZ				 1193182u
+#define PIT_CH0_DATA			 0x40
+#define PIT_CH2_DATA			 0x42
+#define PIT_MODE			 0x43
+#define PIT_CH2_ONESHOT			 0xb0 /* channel 2, lo/hi byte, mode 0, binary */
+#define PORT_B				 0x61
+#define PORT_B_GATE2			 0x01
+#define PORT_B_SPEAKER			 0x02
+#define PORT_B_OUT2			 0x20
 
-#define CALIBRATE_MS		10
-#define CALIBRATE_RUNS		3
-#define LAPIC_DIVIDE_16		0x3
-#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
+#define CALIBRATE_MS			 10
+#define CALIBRATE_RUNS			 3
+#define LAPIC_DIVIDE_16			 0x3
+#define CPUID_1_ECX_TSC_DEADLINE	 (1u << 24)
 #define CPUID_80000007_EDX_INVARIANT_TSC (1u << 8)
 
 static uint64_t tsc_hz;
 static uint64_t lapic_hz;
-static uint64_t tsc_to_lapic_mult;	/* lapic ticks = tsc ticks * mult >> 32 */
+static uint64_t tsc_to_lapic_mult; /* lapic ticks = tsc ticks * mult >> 32 */
 static bool tsc_deadline;
 
 /*
@@ -65,7 +65,7 @@ pit_measure(unsigned int ms, uint64_t *tsc, uint64_t *apic)
 	a1 = lapic_read(LAPIC_TIMER_CURRENT);
 	outb(PORT_B, portb);
 	*tsc = t1 - t0;
-	*apic = a0 - a1;	/* the APIC timer counts down */
+	*apic = a0 - a1; /* the APIC timer counts down */
 	return done;
 }
 
@@ -128,7 +128,7 @@ arch_time_init(void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
 		pr_err("time: no local APIC (arch_interrupts_init first)\n");
 		return -E_NOENT;
 	}
-	flags = arch_irq_save();	/* nothing may stretch a measurement */
+	flags = arch_irq_save(); /* nothing may stretch a measurement */
 	err = calibrate();
 	arch_irq_restore(flags);
 	if (err) {
@@ -147,8 +147,7 @@ arch_time_init(void (*fn)(struct arch_regs *regs, void *ctx), void *ctx)
 	err = irq_register(VECTOR_TIMER, "timer", fn, ctx);
 	if (err)
 		return err;
-	lapic_write(LAPIC_LVT_TIMER, VECTOR_TIMER |
-		    (tsc_deadline ? LAPIC_TIMER_TSC_DEADLINE : 0));
+	lapic_write(LAPIC_LVT_TIMER, VECTOR_TIMER | (tsc_deadline ? LAPIC_TIMER_TSC_DEADLINE : 0));
 	/* The SDM asks for a fence between the LVT write and the first
 	 * TSC-deadline write. */
 	__asm__ volatile("mfence" ::: "memory");
@@ -184,8 +183,7 @@ arch_timer_arm(uint64_t deadline)
 
 	if (tsc_deadline) {
 		/* 0 disarms; a deadline already passed fires at once. */
-		wrmsr(MSR_TSC_DEADLINE, deadline == ARCH_TIMER_OFF ? 0 :
-			deadline ? deadline : 1);
+		wrmsr(MSR_TSC_DEADLINE, deadline == ARCH_TIMER_OFF ? 0 : deadline ? deadline : 1);
 		return;
 	}
 	if (deadline == ARCH_TIMER_OFF) {
@@ -193,8 +191,10 @@ arch_timer_arm(uint64_t deadline)
 		return;
 	}
 	now = arch_time_counter();
-	count = deadline > now ?
-		(uint64_t)(((unsigned __int128)(deadline - now) * tsc_to_lapic_mult) >> 32) : 0;
+	count = deadline > now
+			? (uint64_t)(((unsigned __int128)(deadline - now) * tsc_to_lapic_mult) >>
+				     32)
+			: 0;
 	/* Round up (never early by rounding), at least 1 (0 stops the
 	 * timer); beyond 32 bits the caller re-arms when it fires. */
 	count += 1;

@@ -16,16 +16,16 @@
 #include "core/printk.h"
 #include "proc/uaccess.h"
 
-#define IDT_ENTRIES	256
-#define GATE_INTERRUPT	0x8e	/* present, DPL 0, 64-bit interrupt gate */
-#define TRAP_STUB_SIZE	16	/* trap_entry.S aligns each stub to 16 */
+#define IDT_ENTRIES    256
+#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define TRAP_STUB_SIZE 16   /* trap_entry.S aligns each stub to 16 */
 
 /* Page-fault error code bits. */
-#define PF_PRESENT	(1u << 0)
-#define PF_WRITE	(1u << 1)
-#define PF_USER		(1u << 2)
-#define PF_RESERVED	(1u << 3)
-#define PF_FETCH	(1u << 4)
+#define PF_PRESENT     (1u << 0)
+#define PF_WRITE       (1u << 1)
+#define PF_USER	       (1u << 2)
+#define PF_RESERVED    (1u << 3)
+#define PF_FETCH       (1u << 4)
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -104,7 +104,7 @@ x86_traps_init(void)
 
 	_Static_assert(IDT_ENTRIES == IRQ_VECTORS, "one IDT entry per vector");
 	if (trap_stubs_end - trap_stubs > IDT_ENTRIES * TRAP_STUB_SIZE)
-		for (;;)	/* a stub outgrew its slot: nothing can report it yet */
+		for (;;) /* a stub outgrew its slot: nothing can report it yet */
 			__asm__ volatile("cli; hlt");
 
 	x86_gdt_init();
@@ -197,7 +197,7 @@ trap_exception(struct arch_regs *r)
 			printk("page fault: reserved bit set in a page-table entry\n");
 	}
 	if ((r->cs & 3) == 3)
-		fault_user(r, &fi);	/* the process dies, not the kernel */
+		fault_user(r, &fi); /* the process dies, not the kernel */
 	fault_kernel(r, &fi);
 }
 

@@ -15,24 +15,24 @@
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
-#define EFER_SCE	(1ull << 0)
+#define EFER_SCE       (1ull << 0)
 
-#define RFLAGS_ONE	(1ull << 1)	/* reserved, always set */
-#define RFLAGS_TF	(1ull << 8)
-#define RFLAGS_IF	(1ull << 9)
-#define RFLAGS_DF	(1ull << 10)
-#define RFLAGS_IOPL	(3ull << 12)
-#define RFLAGS_NT	(1ull << 14)
-#define RFLAGS_AC	(1ull << 18)
+#define RFLAGS_ONE     (1ull << 1) /* reserved, always set */
+#define RFLAGS_TF      (1ull << 8)
+#define RFLAGS_IF      (1ull << 9)
+#define RFLAGS_DF      (1ull << 10)
+#define RFLAGS_IOPL    (3ull << 12)
+#define RFLAGS_NT      (1ull << 14)
+#define RFLAGS_AC      (1ull << 18)
 
-#define CR0_MP		(1ull << 1)
-#define CR0_EM		(1ull << 2)
-#define CR0_TS		(1ull << 3)
-#define CR4_OSFXSR	(1ull << 9)
-#define CR4_OSXMMEXCPT	(1ull << 10)
-#define CR4_FSGSBASE	(1ull << 16)
-#define CR4_SMEP	(1ull << 20)
-#define CR4_SMAP	(1ull << 21)
+#define CR0_MP	       (1ull << 1)
+#define CR0_EM	       (1ull << 2)
+#define CR0_TS	       (1ull << 3)
+#define CR4_OSFXSR     (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_FSGSBASE   (1ull << 16)
+#define CR4_SMEP       (1ull << 20)
+#define CR4_SMAP       (1ull << 21)
 
 void x86_syscall_entry(void);
 int x86_syscall(struct arch_regs *r);
@@ -74,7 +74,7 @@ arch_user_init(void)
 	cr0 = (cr0 & ~(CR0_EM | CR0_TS)) | CR0_MP;
 	__asm__ volatile("movq %0, %%cr0" : : "r"(cr0) : "memory");
 	__asm__ volatile("movq %%cr4, %0" : "=r"(cr4));
-	cr4 = (cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT) & ~CR4_FSGSBASE;	/* see above */
+	cr4 = (cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT) & ~CR4_FSGSBASE; /* see above */
 
 	cpuid(0, 0, &id);
 	if (id.eax >= 7) {
@@ -223,8 +223,7 @@ extra_results(struct arch_regs *r, const struct syscall_args *a)
  */
 /* No canary: on every system call, and its only array (the arguments)
  * is filled field by field, never by a copy of some length. */
-int __attribute__((no_stack_protector))
-x86_syscall(struct arch_regs *r)
+int __attribute__((no_stack_protector)) x86_syscall(struct arch_regs *r)
 {
 	struct syscall_args a;
 

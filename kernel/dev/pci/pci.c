@@ -123,7 +123,7 @@ size_bars(struct pci_device *d)
 			b->size = ~mask + 1;
 		}
 		fmt_snprintf(b->owner, sizeof(b->owner), "PCI %02x:%02x.%u BAR%u", d->bus, d->dev,
-			 d->fn, i);
+			     d->fn, i);
 		if (b->is64)
 			i++;
 	}
@@ -154,7 +154,8 @@ assign_bar(struct pci_device *d, unsigned int i)
 			pci_addr = r->pci_addr + (start - r->cpu_addr);
 			window_next[w] = start + b->size;
 			pci_cfg_write32(d, (uint16_t)(PCI_BAR0 + 4 * i),
-					(uint32_t)pci_addr | (b->is64 ? 4 : 0) | (b->prefetchable ? 8 : 0));
+					(uint32_t)pci_addr | (b->is64 ? 4 : 0) |
+						(b->prefetchable ? 8 : 0));
 			if (b->is64)
 				pci_cfg_write32(d, (uint16_t)(PCI_BAR0 + 4 * i + 4),
 						(uint32_t)(pci_addr >> 32));
@@ -162,8 +163,8 @@ assign_bar(struct pci_device *d, unsigned int i)
 			return;
 		}
 	}
-	pr_warn("pci: %02x:%02x.%u BAR%u (%#lx bytes): no room in the bridge's windows\n",
-		d->bus, d->dev, d->fn, i, b->size);
+	pr_warn("pci: %02x:%02x.%u BAR%u (%#lx bytes): no room in the bridge's windows\n", d->bus,
+		d->dev, d->fn, i, b->size);
 }
 
 static void
@@ -177,8 +178,8 @@ setup_bars(struct pci_device *d)
 			continue;
 		/* A size that is no power of two is a broken device. */
 		if (b->size & (b->size - 1)) {
-			pr_warn("pci: %02x:%02x.%u BAR%u: impossible size %#lx, ignored\n",
-				d->bus, d->dev, d->fn, i, b->size);
+			pr_warn("pci: %02x:%02x.%u BAR%u: impossible size %#lx, ignored\n", d->bus,
+				d->dev, d->fn, i, b->size);
 			b->size = 0;
 			continue;
 		}
@@ -197,8 +198,8 @@ add_function(uint8_t bus, uint8_t dev, uint8_t fn, volatile uint8_t *cfg)
 	uint32_t class_rev;
 
 	if (ndevices == PCI_MAX_DEVICES) {
-		pr_warn("pci: more than %u functions; %02x:%02x.%u ignored\n", PCI_MAX_DEVICES,
-			bus, dev, fn);
+		pr_warn("pci: more than %u functions; %02x:%02x.%u ignored\n", PCI_MAX_DEVICES, bus,
+			dev, fn);
 		return;
 	}
 	d = &devices[ndevices++];
@@ -252,8 +253,9 @@ pci_enable(struct pci_device *d)
 {
 	uint16_t cmd = pci_cfg_read16(d, PCI_COMMAND);
 
-	pci_cfg_write16(d, PCI_COMMAND, (uint16_t)((cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER) &
-						   ~PCI_COMMAND_INTX_OFF));
+	pci_cfg_write16(d, PCI_COMMAND,
+			(uint16_t)((cmd | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER) &
+				   ~PCI_COMMAND_INTX_OFF));
 }
 
 volatile void *
@@ -286,8 +288,8 @@ bind_drivers(void)
 static void
 print_device(const struct pci_device *d)
 {
-	printk("pci %02x:%02x.%u %04x:%04x class %02x.%02x.%02x", d->bus, d->dev, d->fn,
-	       d->vendor, d->device, d->class_code, d->subclass, d->prog_if);
+	printk("pci %02x:%02x.%u %04x:%04x class %02x.%02x.%02x", d->bus, d->dev, d->fn, d->vendor,
+	       d->device, d->class_code, d->subclass, d->prog_if);
 	if (d->header_type == 1)
 		printk(" bridge (not crossed)");
 	if (d->msix_on)
@@ -302,8 +304,10 @@ print_device(const struct pci_device *d)
 			continue;
 		if (b->addr)
 			printk("    BAR%u %s %#lx+%#lx%s\n", i,
-			       b->io ? "io " : b->is64 ? "m64" : "m32", b->addr, b->size,
-			       b->prefetchable ? " prefetchable" : "");
+			       b->io	 ? "io "
+			       : b->is64 ? "m64"
+					 : "m32",
+			       b->addr, b->size, b->prefetchable ? " prefetchable" : "");
 		else
 			printk("    BAR%u %s unassigned (%#lx bytes)\n", i, b->io ? "io " : "mem",
 			       b->size);

@@ -13,42 +13,42 @@
 
 #include "boot/boot_info.h"
 
-#define PCI_MAX_DEVICES		32
-#define PCI_BARS		6
+#define PCI_MAX_DEVICES	     32
+#define PCI_BARS	     6
 
 /* Configuration-space registers (type 0 header). */
-#define PCI_VENDOR_ID		0x00
-#define PCI_DEVICE_ID		0x02
-#define PCI_COMMAND		0x04
-#define PCI_STATUS		0x06
-#define PCI_CLASS_REV		0x08
-#define PCI_HEADER_TYPE		0x0e
-#define PCI_BAR0		0x10
-#define PCI_INTERRUPT_LINE	0x3c
-#define PCI_INTERRUPT_PIN	0x3d
+#define PCI_VENDOR_ID	     0x00
+#define PCI_DEVICE_ID	     0x02
+#define PCI_COMMAND	     0x04
+#define PCI_STATUS	     0x06
+#define PCI_CLASS_REV	     0x08
+#define PCI_HEADER_TYPE	     0x0e
+#define PCI_BAR0	     0x10
+#define PCI_INTERRUPT_LINE   0x3c
+#define PCI_INTERRUPT_PIN    0x3d
 
-#define PCI_CLASS_BRIDGE	0x06
+#define PCI_CLASS_BRIDGE     0x06
 
-#define PCI_COMMAND_IO		0x1
-#define PCI_COMMAND_MEMORY	0x2
-#define PCI_COMMAND_MASTER	0x4
-#define PCI_COMMAND_INTX_OFF	0x400
+#define PCI_COMMAND_IO	     0x1
+#define PCI_COMMAND_MEMORY   0x2
+#define PCI_COMMAND_MASTER   0x4
+#define PCI_COMMAND_INTX_OFF 0x400
 
 /* The host bridge: where its configuration space and windows are. */
 struct pci_host {
-	uint64_t ecam_phys;		/* of bus bus_start */
-	volatile uint8_t *ecam;		/* mapped, bus_start .. bus_end */
+	uint64_t ecam_phys;	/* of bus bus_start */
+	volatile uint8_t *ecam; /* mapped, bus_start .. bus_end */
 	uint8_t bus_start, bus_end;
-	struct boot_pci_host dt;	/* aarch64: windows and interrupt-map */
+	struct boot_pci_host dt; /* aarch64: windows and interrupt-map */
 };
 
 struct pci_bar {
-	uint64_t addr;			/* CPU physical (or port); 0: unassigned */
-	uint64_t size;			/* 0: not implemented */
+	uint64_t addr; /* CPU physical (or port); 0: unassigned */
+	uint64_t size; /* 0: not implemented */
 	bool io;
-	bool is64;			/* takes this BAR and the next */
+	bool is64; /* takes this BAR and the next */
 	bool prefetchable;
-	char owner[24];			/* "PCI 00:03.0 BAR4", for the registry */
+	char owner[24]; /* "PCI 00:03.0 BAR4", for the registry */
 };
 
 struct pci_device {
@@ -56,17 +56,17 @@ struct pci_device {
 	uint16_t vendor, device;
 	uint8_t class_code, subclass, prog_if, revision;
 	uint8_t header_type;
-	uint8_t irq_pin;		/* 1..4: INTA..INTD, 0: none */
-	uint8_t irq_line;		/* the interrupt line register */
+	uint8_t irq_pin;  /* 1..4: INTA..INTD, 0: none */
+	uint8_t irq_line; /* the interrupt line register */
 	struct pci_bar bar[PCI_BARS];
-	volatile uint8_t *cfg;		/* this function's 4 KiB of ECAM */
+	volatile uint8_t *cfg; /* this function's 4 KiB of ECAM */
 	/* MSI-X (pci_msix.c): the capability, the mapped table, entries used. */
 	uint8_t msix_cap;
 	uint16_t msix_size;
 	volatile uint8_t *msix_table;
 	uint32_t msix_used;
 	bool msix_on;
-	const char *driver;		/* the driver that took it, or NULL */
+	const char *driver; /* the driver that took it, or NULL */
 	void *driver_data;
 };
 

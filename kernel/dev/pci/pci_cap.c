@@ -8,10 +8,10 @@
 
 #include "themelios/errno.h"
 
-#define PCI_STATUS		0x06
-#define PCI_STATUS_CAP_LIST	0x10
-#define PCI_CAP_PTR		0x34
-#define PCI_HEADER_END		0x40
+#define PCI_STATUS	    0x06
+#define PCI_STATUS_CAP_LIST 0x10
+#define PCI_CAP_PTR	    0x34
+#define PCI_HEADER_END	    0x40
 
 /*
  * Every step checks the pointer and marks the capability visited; a

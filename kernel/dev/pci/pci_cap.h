@@ -11,12 +11,12 @@
 
 #include <stdint.h>
 
-#define PCI_CAP_MAX		48	/* (256 - 64) / 4: no more can fit */
+#define PCI_CAP_MAX	  48 /* (256 - 64) / 4: no more can fit */
 
-#define PCI_CAP_ID_MSI		0x05
-#define PCI_CAP_ID_VENDOR	0x09
-#define PCI_CAP_ID_PCIE		0x10
-#define PCI_CAP_ID_MSIX		0x11
+#define PCI_CAP_ID_MSI	  0x05
+#define PCI_CAP_ID_VENDOR 0x09
+#define PCI_CAP_ID_PCIE	  0x10
+#define PCI_CAP_ID_MSIX	  0x11
 
 /* Reads one byte of configuration space. */
 typedef uint8_t (*pci_cfg_read8_fn)(void *ctx, uint16_t off);

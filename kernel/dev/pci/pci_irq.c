@@ -10,8 +10,8 @@
 #include "core/printk.h"
 #include "themelios/errno.h"
 
-#define PCI_IRQ_LINES		8
-#define PCI_IRQ_HANDLERS	8
+#define PCI_IRQ_LINES	 8
+#define PCI_IRQ_HANDLERS 8
 
 struct pci_irq_handler {
 	bool (*fn)(void *ctx);
@@ -23,7 +23,7 @@ static struct pci_irq_line {
 	unsigned int line;
 	unsigned int nhandlers;
 	struct pci_irq_handler handler[PCI_IRQ_HANDLERS];
-	uint64_t unclaimed;		/* interrupts no driver owned up to */
+	uint64_t unclaimed; /* interrupts no driver owned up to */
 } lines[PCI_IRQ_LINES];
 
 static void
@@ -74,7 +74,7 @@ pci_irq_attach(struct pci_device *d, bool (*fn)(void *ctx), void *ctx)
 	l->handler[l->nhandlers] = (struct pci_irq_handler){ fn, ctx };
 	l->nhandlers++;
 	arch_irq_restore(flags);
-	pr_info("pci: %02x:%02x.%u INT%c -> line %u\n", d->bus, d->dev, d->fn,
-		'A' + d->irq_pin - 1, l->line);
+	pr_info("pci: %02x:%02x.%u INT%c -> line %u\n", d->bus, d->dev, d->fn, 'A' + d->irq_pin - 1,
+		l->line);
 	return 0;
 }

@@ -13,12 +13,12 @@
 #include "dev/pci/pci_cap.h"
 #include "themelios/errno.h"
 
-#define MSIX_CONTROL		2
-#define MSIX_TABLE		4
-#define MSIX_CONTROL_ENABLE	0x8000
-#define MSIX_CONTROL_MASKALL	0x4000
-#define MSIX_ENTRY_SIZE		16
-#define MSIX_ENTRY_MASKED	1
+#define MSIX_CONTROL	     2
+#define MSIX_TABLE	     4
+#define MSIX_CONTROL_ENABLE  0x8000
+#define MSIX_CONTROL_MASKALL 0x4000
+#define MSIX_ENTRY_SIZE	     16
+#define MSIX_ENTRY_MASKED    1
 
 bool pci_msi_allowed = true;
 

@@ -19,18 +19,18 @@
 struct pci_device;
 
 /* Device status bits (2.1). */
-#define VIRTIO_STATUS_ACKNOWLEDGE	1
-#define VIRTIO_STATUS_DRIVER		2
-#define VIRTIO_STATUS_DRIVER_OK		4
-#define VIRTIO_STATUS_FEATURES_OK	8
-#define VIRTIO_STATUS_NEEDS_RESET	64
-#define VIRTIO_STATUS_FAILED		128
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER	  2
+#define VIRTIO_STATUS_DRIVER_OK	  4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_NEEDS_RESET 64
+#define VIRTIO_STATUS_FAILED	  128
 
-#define VIRTIO_F_VERSION_1		(1ull << 32)
+#define VIRTIO_F_VERSION_1	  (1ull << 32)
 
 /* ISR status bits (4.1.4.5). */
-#define VIRTIO_ISR_QUEUE		1
-#define VIRTIO_ISR_CONFIG		2
+#define VIRTIO_ISR_QUEUE	  1
+#define VIRTIO_ISR_CONFIG	  2
 
 struct virtio_queue {
 	struct virtq q;
@@ -41,7 +41,7 @@ struct virtio_queue {
 
 struct virtio_dev {
 	struct pci_device *pdev;
-	char name[24];			/* "virtio-blk 00:02.0", for the log */
+	char name[24]; /* "virtio-blk 00:02.0", for the log */
 	volatile uint8_t *common;
 	volatile uint8_t *isr;
 	volatile uint8_t *device_cfg;
@@ -50,7 +50,7 @@ struct virtio_dev {
 	uint32_t notify_len;
 	uint32_t notify_mult;
 	volatile uint8_t *bar_va[6];
-	uint64_t features;		/* negotiated */
+	uint64_t features; /* negotiated */
 	bool failed;
 };
 

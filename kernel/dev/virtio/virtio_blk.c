@@ -26,23 +26,23 @@
 #include "themelios/errno.h"
 
 /* Feature bits and request types (5.2.3, 5.2.6). */
-#define VIRTIO_BLK_F_RO		(1ull << 5)
-#define VIRTIO_BLK_F_FLUSH	(1ull << 9)
-#define VIRTIO_BLK_T_IN		0
-#define VIRTIO_BLK_T_OUT	1
-#define VIRTIO_BLK_T_FLUSH	4
-#define VIRTIO_BLK_T_GET_ID	8
-#define VIRTIO_BLK_ID_BYTES	20
-#define VIRTIO_BLK_S_OK		0
-#define VIRTIO_BLK_S_IOERR	1
-#define VIRTIO_BLK_S_UNSUPP	2
-#define CFG_CAPACITY		0
+#define VIRTIO_BLK_F_RO	    (1ull << 5)
+#define VIRTIO_BLK_F_FLUSH  (1ull << 9)
+#define VIRTIO_BLK_T_IN	    0
+#define VIRTIO_BLK_T_OUT    1
+#define VIRTIO_BLK_T_FLUSH  4
+#define VIRTIO_BLK_T_GET_ID 8
+#define VIRTIO_BLK_ID_BYTES 20
+#define VIRTIO_BLK_S_OK	    0
+#define VIRTIO_BLK_S_IOERR  1
+#define VIRTIO_BLK_S_UNSUPP 2
+#define CFG_CAPACITY	    0
 
-#define VBLK_SLOTS		8
-#define VBLK_CHUNK		4096
-#define VBLK_CHUNK_SECTORS	(VBLK_CHUNK / BLK_SECTOR_SIZE)
-#define VBLK_QUEUE_MAX		64
-#define VBLK_TIMEOUT_NS		(10 * NSEC_PER_SEC)
+#define VBLK_SLOTS	    8
+#define VBLK_CHUNK	    4096
+#define VBLK_CHUNK_SECTORS  (VBLK_CHUNK / BLK_SECTOR_SIZE)
+#define VBLK_QUEUE_MAX	    64
+#define VBLK_TIMEOUT_NS	    (10 * NSEC_PER_SEC)
 
 struct vblk_hdr {
 	uint32_t type;
@@ -54,7 +54,7 @@ struct vblk_slot {
 	bool busy;
 	bool done;
 	uint32_t used_len;
-	struct vblk_hdr *hdr;		/* in DMA memory */
+	struct vblk_hdr *hdr; /* in DMA memory */
 	volatile uint8_t *status;
 	uint8_t *data;
 	uint64_t hdr_phys, status_phys, data_phys;
@@ -66,7 +66,7 @@ struct virtio_blk {
 	struct blk_device bd;
 	char bd_name[8];
 	struct spinlock lock;
-	struct wait_queue wq;		/* requests done, slots free, failure */
+	struct wait_queue wq; /* requests done, slots free, failure */
 	struct dma_buf dma;
 	struct vblk_slot slot[VBLK_SLOTS];
 };
@@ -128,7 +128,7 @@ vblk_irq(void *ctx)
 	uint8_t isr;
 
 	spin_lock_noirq(&vb->lock);
-	isr = virtio_isr(&vb->vd);	/* even when failed: it lowers the line */
+	isr = virtio_isr(&vb->vd); /* even when failed: it lowers the line */
 	if (isr & VIRTIO_ISR_CONFIG)
 		config_changed(vb);
 	if (isr)
@@ -194,8 +194,7 @@ get_slot(struct virtio_blk *vb)
 
 /* Lock held.  Puts a request on the ring; the data piece is bytes long. */
 static int
-submit(struct virtio_blk *vb, struct vblk_slot *s, uint32_t type, uint64_t sector,
-       uint32_t bytes)
+submit(struct virtio_blk *vb, struct vblk_slot *s, uint32_t type, uint64_t sector, uint32_t bytes)
 {
 	struct virtq_buf bufs[3];
 	unsigned int n = 0;
@@ -220,12 +219,11 @@ finish(struct virtio_blk *vb, struct vblk_slot *s, uint64_t sector)
 	int err = 0;
 
 	while (!s->done) {
-		if (wait_queue_wait(&vb->wq, &vb->lock, VBLK_TIMEOUT_NS) == -E_TIMEOUT &&
-		    !s->done)
+		if (wait_queue_wait(&vb->wq, &vb->lock, VBLK_TIMEOUT_NS) == -E_TIMEOUT && !s->done)
 			fail_device(vb, "no answer in 10 s");
 	}
 	if (s->used_len == 0) {
-		err = -E_IO;	/* failed device, or the status byte never written */
+		err = -E_IO; /* failed device, or the status byte never written */
 	} else if (*s->status == VIRTIO_BLK_S_UNSUPP) {
 		err = -E_NOTSUP;
 	} else if (*s->status != VIRTIO_BLK_S_OK) {
@@ -260,7 +258,7 @@ transfer(struct virtio_blk *vb, uint32_t type, uint64_t sector, uint32_t count, 
 			if (type == VIRTIO_BLK_T_OUT)
 				memcpy(s->data, buf, k * BLK_SECTOR_SIZE);
 			if (submit(vb, s, type, sector, k * BLK_SECTOR_SIZE) != 0) {
-				s->busy = false;	/* cannot happen: a slot means room */
+				s->busy = false; /* cannot happen: a slot means room */
 				err = -E_IO;
 				break;
 			}
@@ -282,7 +280,7 @@ transfer(struct virtio_blk *vb, uint32_t type, uint64_t sector, uint32_t count, 
 				err = r;
 			batch[i]->busy = false;
 		}
-		wait_queue_wake_all(&vb->wq);	/* slots are free again */
+		wait_queue_wake_all(&vb->wq); /* slots are free again */
 	}
 	spin_unlock_irqrestore(&vb->lock, flags);
 	return err;
@@ -328,7 +326,7 @@ vblk_flush(struct blk_device *bd)
 	struct virtio_blk *vb = bd->priv;
 
 	if (!(vb->vd.features & VIRTIO_BLK_F_FLUSH))
-		return 0;	/* no write cache to flush */
+		return 0; /* no write cache to flush */
 	return single(vb, VIRTIO_BLK_T_FLUSH, 0, NULL);
 }
 
@@ -374,7 +372,7 @@ virtio_blk_probe(struct pci_device *pdev)
 	if (err) {
 		if (!vb->vd.failed)
 			virtio_fail(&vb->vd, "cannot set it up");
-		kfree(vb);	/* the queue's DMA memory stays: the device may own it */
+		kfree(vb); /* the queue's DMA memory stays: the device may own it */
 		return err;
 	}
 	vb->lock = (struct spinlock)SPINLOCK_INIT("virtio-blk");
@@ -402,9 +400,8 @@ virtio_blk_probe(struct pci_device *pdev)
 		vb->bd_name, (unsigned long)vb->bd.sectors, (unsigned long)(vb->bd.sectors / 2),
 		vb->bd.read_only ? ", read-only" : "",
 		vb->vd.features & VIRTIO_BLK_F_FLUSH ? ", flush" : "", vb->vq.q.size,
-		pdev->msix_on ? "MSI-X" : "INTx",
-		vb->bd.serial[0] ? ", serial \"" : "", vb->bd.serial,
-		vb->bd.serial[0] ? "\"" : "");
+		pdev->msix_on ? "MSI-X" : "INTx", vb->bd.serial[0] ? ", serial \"" : "",
+		vb->bd.serial, vb->bd.serial[0] ? "\"" : "");
 	return 0;
 }
 
@@ -417,6 +414,6 @@ virtio_blk_test_corrupt(struct blk_device *bd)
 	/* Nothing is in flight (the caller waited for its requests), so a
 	 * used index that moves is a device writing what it never got. */
 	vb->vq.q.used->idx = (uint16_t)(vb->vq.q.used->idx + 5);
-	take_used(vb);		/* what the queue's interrupt would run */
+	take_used(vb); /* what the queue's interrupt would run */
 	spin_unlock_irqrestore(&vb->lock, flags);
 }

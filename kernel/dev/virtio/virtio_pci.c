@@ -14,35 +14,35 @@
 #include "themelios/errno.h"
 
 /* Vendor capability layout and types (4.1.4). */
-#define CAP_CFG_TYPE		3
-#define CAP_BAR			4
-#define CAP_OFFSET		8
-#define CAP_LENGTH		12
-#define CAP_NOTIFY_MULT		16
-#define CFG_COMMON		1
-#define CFG_NOTIFY		2
-#define CFG_ISR			3
-#define CFG_DEVICE		4
+#define CAP_CFG_TYPE	3
+#define CAP_BAR		4
+#define CAP_OFFSET	8
+#define CAP_LENGTH	12
+#define CAP_NOTIFY_MULT 16
+#define CFG_COMMON	1
+#define CFG_NOTIFY	2
+#define CFG_ISR		3
+#define CFG_DEVICE	4
 
 /* Common configuration (4.1.4.3). */
-#define COMMON_DFSELECT		0
-#define COMMON_DF		4
-#define COMMON_GFSELECT		8
-#define COMMON_GF		12
-#define COMMON_MSIX		16
-#define COMMON_NUMQ		18
-#define COMMON_STATUS		20
-#define COMMON_CFGGEN		21
-#define COMMON_Q_SELECT		22
-#define COMMON_Q_SIZE		24
-#define COMMON_Q_MSIX		26
-#define COMMON_Q_ENABLE		28
-#define COMMON_Q_NOFF		30
-#define COMMON_Q_DESC		32
-#define COMMON_Q_AVAIL		40
-#define COMMON_Q_USED		48
-#define COMMON_LEN		56
-#define NO_VECTOR		0xffff
+#define COMMON_DFSELECT 0
+#define COMMON_DF	4
+#define COMMON_GFSELECT 8
+#define COMMON_GF	12
+#define COMMON_MSIX	16
+#define COMMON_NUMQ	18
+#define COMMON_STATUS	20
+#define COMMON_CFGGEN	21
+#define COMMON_Q_SELECT 22
+#define COMMON_Q_SIZE	24
+#define COMMON_Q_MSIX	26
+#define COMMON_Q_ENABLE 28
+#define COMMON_Q_NOFF	30
+#define COMMON_Q_DESC	32
+#define COMMON_Q_AVAIL	40
+#define COMMON_Q_USED	48
+#define COMMON_LEN	56
+#define NO_VECTOR	0xffff
 
 static void
 w8(volatile uint8_t *base, uint32_t off, uint8_t v)
@@ -139,7 +139,8 @@ find_structures(struct virtio_dev *vd)
 		if (type == CFG_COMMON && !vd->common) {
 			vd->common = map_structure(vd, (uint8_t)cap, COMMON_LEN, NULL);
 		} else if (type == CFG_NOTIFY && !vd->notify_base) {
-			vd->notify_mult = pci_cfg_read32(vd->pdev, (uint16_t)(cap + CAP_NOTIFY_MULT));
+			vd->notify_mult =
+				pci_cfg_read32(vd->pdev, (uint16_t)(cap + CAP_NOTIFY_MULT));
 			vd->notify_base = map_structure(vd, (uint8_t)cap, 2, &vd->notify_len);
 		} else if (type == CFG_ISR && !vd->isr) {
 			vd->isr = map_structure(vd, (uint8_t)cap, 1, NULL);
@@ -214,7 +215,7 @@ virtio_queue_setup(struct virtio_dev *vd, uint16_t index, struct virtio_queue *v
 		return -E_NOENT;
 	if (size > max_size)
 		size = max_size;
-	while (size & (size - 1))	/* split queues of any size work; ours are powers of two */
+	while (size & (size - 1)) /* split queues of any size work; ours are powers of two */
 		size &= (uint16_t)(size - 1);
 	noff = r16(vd->common, COMMON_Q_NOFF);
 	notify_at = (uint64_t)noff * vd->notify_mult;

@@ -15,11 +15,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIRTQ_MAX_SIZE		128	/* descriptors; a power of two */
+#define VIRTQ_MAX_SIZE	       128 /* descriptors; a power of two */
 
-#define VIRTQ_DESC_F_NEXT	1
-#define VIRTQ_DESC_F_WRITE	2
-#define VIRTQ_USED_F_NO_NOTIFY	1
+#define VIRTQ_DESC_F_NEXT      1
+#define VIRTQ_DESC_F_WRITE     2
+#define VIRTQ_USED_F_NO_NOTIFY 1
 
 struct virtq_desc {
 	uint64_t addr;
@@ -56,8 +56,8 @@ struct virtq {
 	uint16_t size;
 	uint16_t num_free;
 	uint16_t free_head;
-	uint16_t last_used;		/* used entries consumed so far */
-	uint16_t avail_idx;		/* our copy of avail->idx */
+	uint16_t last_used; /* used entries consumed so far */
+	uint16_t avail_idx; /* our copy of avail->idx */
 	struct virtq_desc *desc;
 	struct virtq_avail *avail;
 	struct virtq_used *used;

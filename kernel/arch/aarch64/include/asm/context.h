@@ -15,7 +15,7 @@ struct arch_context {
 };
 
 struct arch_fpu_state {
-	uint64_t q[64];		/* v0-v31 */
+	uint64_t q[64]; /* v0-v31 */
 	uint32_t fpcr, fpsr;
 } __attribute__((aligned(16)));
 

@@ -12,17 +12,17 @@
 #ifndef ASM_LAYOUT_H
 #define ASM_LAYOUT_H
 
-#define KERNEL_VMA		0xffffffff80000000
-#define DIRECT_MAP_BASE		0xffff000000000000
-#define DIRECT_MAP_MAX		(64ull << 40)
-#define DIRECT_MAP_MIN_END	(1ull << 30)
-#define DIRECT_MAP_DEVICE_END	(1ull << 30)	/* [0, 1 GiB) is device memory */
-#define KSTACK_AREA_BASE	0xffffff0000000000
-#define KSTACK_AREA_SIZE	(1ull << 30)
-#define MMIO_AREA_BASE		0xffffff8000000000
-#define MMIO_AREA_SIZE		(1ull << 30)
-#define USER_SPACE_END		0x0001000000000000
+#define KERNEL_VMA	      0xffffffff80000000
+#define DIRECT_MAP_BASE	      0xffff000000000000
+#define DIRECT_MAP_MAX	      (64ull << 40)
+#define DIRECT_MAP_MIN_END    (1ull << 30)
+#define DIRECT_MAP_DEVICE_END (1ull << 30) /* [0, 1 GiB) is device memory */
+#define KSTACK_AREA_BASE      0xffffff0000000000
+#define KSTACK_AREA_SIZE      (1ull << 30)
+#define MMIO_AREA_BASE	      0xffffff8000000000
+#define MMIO_AREA_SIZE	      (1ull << 30)
+#define USER_SPACE_END	      0x0001000000000000
 
-#define PAGE_SIZE		4096
+#define PAGE_SIZE	      4096
 
 #endif

@@ -18,9 +18,9 @@ typedef uint64_t pte_t;
 #define PT_ENTRIES	512
 
 #define A64_VALID	(1ull << 0)
-#define A64_TABLE	(1ull << 1)	/* table (upper levels) or page (level 0) */
-#define A64_ATTR_DEVICE	(0ull << 2)
-#define A64_ATTR_NORMAL	(1ull << 2)
+#define A64_TABLE	(1ull << 1) /* table (upper levels) or page (level 0) */
+#define A64_ATTR_DEVICE (0ull << 2)
+#define A64_ATTR_NORMAL (1ull << 2)
 #define A64_AP_EL0	(1ull << 6)
 #define A64_AP_RO	(1ull << 7)
 #define A64_SH_INNER	(3ull << 8)
@@ -28,7 +28,7 @@ typedef uint64_t pte_t;
 #define A64_NG		(1ull << 11)
 #define A64_PXN		(1ull << 53)
 #define A64_UXN		(1ull << 54)
-#define A64_PXN_TABLE	(1ull << 59)	/* nothing below is executable at EL1 */
+#define A64_PXN_TABLE	(1ull << 59) /* nothing below is executable at EL1 */
 #define A64_ADDR	0x0000fffffffff000ull
 
 static inline unsigned int
@@ -94,7 +94,7 @@ pte_make_leaf(uint64_t pa, unsigned int flags, int level)
 	if (!(flags & VM_WRITE))
 		e |= A64_AP_RO;
 	if (flags & VM_USER) {
-		e |= A64_AP_EL0 | A64_NG | A64_PXN;	/* the kernel never runs user code */
+		e |= A64_AP_EL0 | A64_NG | A64_PXN; /* the kernel never runs user code */
 		if (!(flags & VM_EXEC))
 			e |= A64_UXN;
 	} else {

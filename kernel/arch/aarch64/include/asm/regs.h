@@ -11,8 +11,8 @@
 struct arch_regs {
 	uint64_t x[31];
 	uint64_t sp;
-	uint64_t pc;		/* ELR_EL1 */
-	uint64_t pstate;	/* SPSR_EL1 */
+	uint64_t pc;	 /* ELR_EL1 */
+	uint64_t pstate; /* SPSR_EL1 */
 	uint64_t esr;
 	uint64_t far;
 };

@@ -5,20 +5,20 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define RFLAGS_AC		(1ull << 18)	/* alignment check; with SMAP: user access */
+#define RFLAGS_AC (1ull << 18) /* alignment check; with SMAP: user access */
 
 /* SMAP is on (CLAC/STAC exist): set once at boot (user.c). */
 extern bool x86_smap_enabled;
 
-#define MSR_APIC_BASE		0x1b
-#define MSR_TSC_DEADLINE	0x6e0
-#define MSR_EFER		0xc0000080
-#define MSR_STAR		0xc0000081
-#define MSR_LSTAR		0xc0000082
-#define MSR_FMASK		0xc0000084
-#define MSR_FS_BASE		0xc0000100
-#define MSR_GS_BASE		0xc0000101
-#define MSR_KERNEL_GS_BASE	0xc0000102	/* the user's GS base while in the kernel */
+#define MSR_APIC_BASE	   0x1b
+#define MSR_TSC_DEADLINE   0x6e0
+#define MSR_EFER	   0xc0000080
+#define MSR_STAR	   0xc0000081
+#define MSR_LSTAR	   0xc0000082
+#define MSR_FMASK	   0xc0000084
+#define MSR_FS_BASE	   0xc0000100
+#define MSR_GS_BASE	   0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102 /* the user's GS base while in the kernel */
 
 static inline uint64_t
 rdmsr(uint32_t msr)
@@ -32,8 +32,10 @@ rdmsr(uint32_t msr)
 static inline void
 wrmsr(uint32_t msr, uint64_t v)
 {
-	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v),
-			 "d"((uint32_t)(v >> 32)) : "memory");
+	__asm__ volatile("wrmsr"
+			 :
+			 : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32))
+			 : "memory");
 }
 
 struct cpuid_regs {

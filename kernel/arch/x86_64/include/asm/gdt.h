@@ -13,17 +13,17 @@
 #ifndef ASM_GDT_H
 #define ASM_GDT_H
 
-#define GDT_KERNEL_CODE		0x08
-#define GDT_KERNEL_DATA		0x10
-#define GDT_USER_DATA		0x18	/* used with RPL 3: 0x1b */
-#define GDT_USER_CODE		0x20	/* used with RPL 3: 0x23 */
-#define GDT_TSS			0x28	/* a 16-byte system descriptor */
-#define GDT_ENTRIES		7
+#define GDT_KERNEL_CODE	  0x08
+#define GDT_KERNEL_DATA	  0x10
+#define GDT_USER_DATA	  0x18 /* used with RPL 3: 0x1b */
+#define GDT_USER_CODE	  0x20 /* used with RPL 3: 0x23 */
+#define GDT_TSS		  0x28 /* a 16-byte system descriptor */
+#define GDT_ENTRIES	  7
 
 /* Interrupt stack table slots (1-based, as the IDT gate encodes them). */
-#define IST_DOUBLE_FAULT	1
-#define IST_NMI			2
-#define IST_MACHINE_CHECK	3
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI		  2
+#define IST_MACHINE_CHECK 3
 
 #ifndef __ASSEMBLY__
 #include <stdint.h>

@@ -10,18 +10,18 @@
 #ifndef ASM_IRQ_VECTORS_H
 #define ASM_IRQ_VECTORS_H
 
-#define IRQ_VECTORS		256	/* vectors core/irq.c keeps state for */
+#define IRQ_VECTORS	     256 /* vectors core/irq.c keeps state for */
 
-#define VECTOR_EXCEPTIONS	32
-#define VECTOR_PIC_BASE		0x20
-#define VECTOR_DEVICE_BASE	0x30
-#define VECTOR_DEVICE_END	0xe0	/* exclusive */
-#define VECTOR_TIMER		0xf0
-#define VECTOR_SELF_TEST	0xf1	/* self-IPI for tests and benchmarks */
-#define VECTOR_APIC_ERROR	0xfe
-#define VECTOR_SPURIOUS		0xff	/* low nibble all ones, as old APICs need */
+#define VECTOR_EXCEPTIONS    32
+#define VECTOR_PIC_BASE	     0x20
+#define VECTOR_DEVICE_BASE   0x30
+#define VECTOR_DEVICE_END    0xe0 /* exclusive */
+#define VECTOR_TIMER	     0xf0
+#define VECTOR_SELF_TEST     0xf1 /* self-IPI for tests and benchmarks */
+#define VECTOR_APIC_ERROR    0xfe
+#define VECTOR_SPURIOUS	     0xff /* low nibble all ones, as old APICs need */
 
 /* An arch-neutral name for the test vector (core/irq.h users). */
-#define IRQ_VECTOR_SELF_TEST	VECTOR_SELF_TEST
+#define IRQ_VECTOR_SELF_TEST VECTOR_SELF_TEST
 
 #endif

@@ -10,18 +10,18 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PLATFORM_MAX_IOAPICS	8
-#define ISA_IRQS		16
+#define PLATFORM_MAX_IOAPICS 8
+#define ISA_IRQS	     16
 
 struct isa_route {
 	uint32_t gsi;
-	bool level;		/* level-triggered (ISA default: edge) */
-	bool active_low;	/* (ISA default: active high) */
+	bool level;	 /* level-triggered (ISA default: edge) */
+	bool active_low; /* (ISA default: active high) */
 };
 
 struct apic_platform {
 	uint64_t lapic_phys;
-	int nmi_lint;		/* LINT pin wired to NMI, -1 for none */
+	int nmi_lint; /* LINT pin wired to NMI, -1 for none */
 	unsigned int nioapics;
 	struct {
 		uint32_t id;
@@ -30,9 +30,9 @@ struct apic_platform {
 	} ioapic[PLATFORM_MAX_IOAPICS];
 	struct isa_route isa[ISA_IRQS];
 	unsigned int noverrides;
-	bool pcat_compat;	/* 8259s present (they are masked either way) */
+	bool pcat_compat; /* 8259s present (they are masked either way) */
 	/* PCI segment 0's ECAM window from the MCFG; ecam_phys 0: none. */
-	uint64_t ecam_phys;	/* of bus 0 */
+	uint64_t ecam_phys; /* of bus 0 */
 	uint8_t ecam_bus_start, ecam_bus_end;
 };
 

@@ -5,10 +5,10 @@
 #include <stdint.h>
 
 struct acpi_power {
-	uint16_t reset_port;	/* I/O-port reset register */
+	uint16_t reset_port; /* I/O-port reset register */
 	uint8_t reset_value;
 	uint16_t pm1a_cnt, pm1b_cnt;
-	uint8_t slp_typa, slp_typb;	/* \_S5 */
+	uint8_t slp_typa, slp_typb; /* \_S5 */
 };
 
 extern struct acpi_power acpi_power;

@@ -13,20 +13,20 @@
 
 typedef uint64_t pte_t;
 
-#define PT_LEVELS	4
-#define PT_ENTRIES	512
+#define PT_LEVELS    4
+#define PT_ENTRIES   512
 
-#define X86_PTE_P	(1ull << 0)
-#define X86_PTE_W	(1ull << 1)
-#define X86_PTE_U	(1ull << 2)
-#define X86_PTE_PWT	(1ull << 3)
-#define X86_PTE_PCD	(1ull << 4)
-#define X86_PTE_A	(1ull << 5)
-#define X86_PTE_D	(1ull << 6)
-#define X86_PTE_PS	(1ull << 7)
-#define X86_PTE_G	(1ull << 8)
-#define X86_PTE_NX	(1ull << 63)
-#define X86_PTE_ADDR	0x000ffffffffff000ull
+#define X86_PTE_P    (1ull << 0)
+#define X86_PTE_W    (1ull << 1)
+#define X86_PTE_U    (1ull << 2)
+#define X86_PTE_PWT  (1ull << 3)
+#define X86_PTE_PCD  (1ull << 4)
+#define X86_PTE_A    (1ull << 5)
+#define X86_PTE_D    (1ull << 6)
+#define X86_PTE_PS   (1ull << 7)
+#define X86_PTE_G    (1ull << 8)
+#define X86_PTE_NX   (1ull << 63)
+#define X86_PTE_ADDR 0x000ffffffffff000ull
 
 static inline unsigned int
 pt_index(uint64_t va, int level)

@@ -36,11 +36,11 @@ bool lapic_ready(void);
 uint32_t lapic_read(uint32_t reg);
 void lapic_write(uint32_t reg, uint32_t value);
 
-#define LAPIC_LVT_TIMER		0x320
-#define LAPIC_TIMER_INITIAL	0x380
-#define LAPIC_TIMER_CURRENT	0x390
-#define LAPIC_TIMER_DIVIDE	0x3e0
-#define LAPIC_LVT_MASKED	(1u << 16)
+#define LAPIC_LVT_TIMER		 0x320
+#define LAPIC_TIMER_INITIAL	 0x380
+#define LAPIC_TIMER_CURRENT	 0x390
+#define LAPIC_TIMER_DIVIDE	 0x3e0
+#define LAPIC_LVT_MASKED	 (1u << 16)
 #define LAPIC_TIMER_TSC_DEADLINE (2u << 17)
 
 /* I/O APICs. */
