@@ -29,8 +29,8 @@ bool uaccess_fault(const struct fault_info *fi);
  * In test mode, from an interrupt taken in user mode: a plain kernel
  * read of user memory at addr (no copy_from_user) must fault, as SMAP
  * and PAN promise, whatever state user code left behind (x86 AC).  A
- * read that succeeds panics; the first caught one is logged.  Nothing
- * outside test mode.
+ * read that succeeds panics; the caught ones are counted
+ * (uaccess_guard_checks).  Nothing outside test mode.
  */
 void uaccess_guard_check(uintptr_t addr);
 /* How many of those reads faulted as they must, since boot. */

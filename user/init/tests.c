@@ -192,8 +192,14 @@ run_tests(void)
 			failed++;
 		}
 	}
-	if (!audit_err)
+	if (!audit_err) {
 		printf("utest: memory audit after each of %d cases\n", UTEST_CASE_COUNT);
+		/* Interrupts taken in user mode in which the kernel checked
+		 * that SMAP/PAN still guard user memory (test mode). */
+		printf("utest: %lu kernel reads of user memory in interrupts faulted, as they "
+		       "must\n",
+		       (unsigned long)after.guard_checks);
+	}
 	printf("utest: %u passed, %u failed\n", passed, failed);
 	return failed || echo_failed ? 1 : 0;
 }
