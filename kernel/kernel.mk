@@ -86,6 +86,7 @@ KERNEL_SRCS += \
 # Devices (docs/devices.md): PCI, DMA memory, the virtio core, virtio-blk.
 KERNEL_SRCS += \
 	kernel/dev/block.c \
+	kernel/dev/block_bench.c \
 	kernel/dev/dma.c \
 	kernel/dev/pci/pci.c \
 	kernel/dev/pci/pci_cap.c \

@@ -16,6 +16,7 @@
 #include "core/random.h"
 #include "core/stack_guard.h"
 #include "core/time.h"
+#include "dev/block_bench.h"
 #include "dev/pci/pci.h"
 #include "ktest/ktest.h"
 #include "lib/string.h"
@@ -71,8 +72,10 @@ kernel_main(struct boot_info *bi)
 	arch_irq_enable();
 	console_input_init();
 	pci_init(bi); /* drivers sleep on interrupts: after the scheduler */
-	if (cmdline_has(bi->cmdline, "bench"))
+	if (cmdline_has(bi->cmdline, "bench")) {
 		run_benchmarks();
+		block_bench();
+	}
 
 	crash_on_request(bi->cmdline);
 	arch_user_init();
