@@ -66,6 +66,12 @@ bad_pointers(void)
 	char buf[8] = "abcdefg";
 
 	CHECK(sys_endpoint_create(2), 0);
+	/* The audit's answer goes nowhere it cannot. */
+	CHECK(sys_memory_audit((struct mem_audit *)KERNEL_TEXT), -E_FAULT);
+	CHECK(sys_memory_audit((struct mem_audit *)UNMAPPED), -E_FAULT);
+	CHECK(sys_memory_audit((struct mem_audit *)(~0ull - 8)), -E_FAULT);
+	CHECK(sys_memory_audit((struct mem_audit *)(uintptr_t)UT_TEXT_BASE),
+	      -E_FAULT); /* read-only */
 	CHECK(sys_console_write(1, (void *)KERNEL_TEXT, 8), -E_FAULT);
 	CHECK(sys_console_write(1, (void *)UNMAPPED, 8), -E_FAULT);
 	CHECK(sys_console_write(1, (void *)~0ull - 2, 8), -E_FAULT);
