@@ -410,7 +410,9 @@ process_stop_current(void)
 	process_exit(-E_DEAD);
 }
 
-void
+/* Asks every thread of p but the caller to stop; each leaves its IPC
+ * queues now and ends on its way to user mode. */
+static void
 process_stop_threads(struct process *p)
 {
 	struct thread *self = thread_current();

@@ -181,9 +181,6 @@ int process_vm_protect(struct process *p, uintptr_t va, size_t pages, unsigned i
 /* Ends the calling thread; the last one ends the process (status 0). */
 void process_thread_exit(void) __attribute__((noreturn));
 
-/* Asks every thread of p but the caller to stop (process_kill). */
-void process_stop_threads(struct process *p);
-
 /*
  * Ends p now, from outside, with status -E_DEAD (capability lock held):
  * it is dead from this moment (a later thread_kill is -E_DEAD, its
