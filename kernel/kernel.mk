@@ -102,6 +102,8 @@ KERNEL_SRCS += \
 # so that they stay freestanding and warning-free under the kernel's flags.
 KERNEL_SRCS += \
 	kernel/fs/erofs.c \
+	kernel/fs/fs_env.c \
+	kernel/fs/vnode.c \
 	kernel/fs/verity.c \
 	lib/crc32c.c \
 	lib/sha256.c

@@ -30,6 +30,9 @@
 #define E_NAMETOOLONG 21 /* a name or path longer than allowed */
 #define E_LOOP	      22 /* too many symbolic links */
 #define E_ROFS	      23 /* a write to a read-only device */
-#define E_MAX	      24
+#define E_NOSPC	      24 /* a filesystem or its memory is full */
+#define E_NOTEMPTY    25 /* a directory that still has entries */
+#define E_XDEV	      26 /* a link or rename across filesystems */
+#define E_MAX	      27
 
 #endif

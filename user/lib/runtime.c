@@ -14,6 +14,8 @@ static const char *const names[E_MAX] = {
 	[E_IO] = "E_IO",	   [E_NOTDIR] = "E_NOTDIR",
 	[E_ISDIR] = "E_ISDIR",	   [E_NAMETOOLONG] = "E_NAMETOOLONG",
 	[E_LOOP] = "E_LOOP",	   [E_ROFS] = "E_ROFS",
+	[E_NOSPC] = "E_NOSPC",	   [E_NOTEMPTY] = "E_NOTEMPTY",
+	[E_XDEV] = "E_XDEV",
 };
 
 const char *
