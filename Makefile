@@ -10,6 +10,7 @@ OBJ := $(BUILD)/obj
 KERNEL := $(BUILD)/kernel.elf
 GEN := $(BUILD)/gen
 ISO := $(BUILD)/themelios.iso
+ROOT_IMG := $(BUILD)/root.img
 
 ifeq ($(wildcard kernel/arch/$(ARCH)/arch.mk),)
 $(error unknown ARCH=$(ARCH): expected x86_64 or aarch64)
@@ -37,11 +38,11 @@ KERNEL_LDFLAGS := -nostdlib -static -T $(LDSCRIPT) $(ARCH_LDFLAGS)
 OBJS := $(patsubst %,$(OBJ)/%.o,$(basename $(KERNEL_SRCS) $(ARCH_SRCS) $(GEN)/syscall_table.c))
 INITRD := $(BUILD)/initrd.cpio
 
-.PHONY: all kernel iso run debug test unit fuzz systest bench clean deps help format
+.PHONY: all kernel iso image run debug test unit fuzz systest bench clean deps help format
 # ARCH_IMAGE is what QEMU boots when it is not the ELF (arm64 Image).
 all: deps kernel $(if $(filter x86_64,$(ARCH)),iso)
 
-kernel: $(KERNEL) $(ARCH_IMAGE) $(INITRD)
+kernel: $(KERNEL) $(ARCH_IMAGE) $(INITRD) $(ROOT_IMG)
 iso: $(ISO)
 
 deps:
@@ -89,10 +90,18 @@ $(KERNEL): $(OBJS) $(LDSCRIPT) tools/gen-ksyms.sh
 
 include user/user.mk
 
-$(ISO): $(KERNEL) $(INITRD) tools/grub.cfg
+# The root image (tools/mkimage.sh): rootfs/ and the user programs as
+# EROFS with a dm-verity tree; its root hash goes into the ISO's GRUB
+# entry, and tools/qemu-run.sh attaches it as a read-only virtio disk.
+ROOTFS_FILES := $(shell find rootfs -type f -o -type l)
+image: $(ROOT_IMG)
+$(ROOT_IMG): $(addprefix $(USER_OBJ)/bin/,$(USER_PROGS)) $(ROOTFS_FILES) tools/mkimage.sh
+	tools/mkimage.sh $@ $(USER_OBJ)/bin
+
+$(ISO): $(KERNEL) $(INITRD) tools/grub.cfg $(ROOT_IMG)
 	@rm -rf $(BUILD)/iso
 	@mkdir -p $(BUILD)/iso/boot/grub
-	cp tools/grub.cfg $(BUILD)/iso/boot/grub/grub.cfg
+	sed "s|@ROOT@|$$(cat $(ROOT_IMG).cmdline)|" tools/grub.cfg > $(BUILD)/iso/boot/grub/grub.cfg
 	cp $(KERNEL) $(BUILD)/iso/boot/kernel.elf
 	cp $(INITRD) $(BUILD)/iso/boot/initrd.cpio
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
@@ -162,6 +171,7 @@ help:
 	@echo "make [ARCH=x86_64|aarch64]  build the kernel (and the ISO on x86_64)"
 	@echo "make run [FIRMWARE=bios|uefi] [MEM=128M] [CMDLINE='...']  boot in QEMU"
 	@echo "make debug                   boot, QEMU waits for gdb on :1234"
+	@echo "make image                   the verified root image (EROFS + dm-verity)"
 	@echo "make test                    host unit tests + QEMU system tests"
 	@echo "make bench                   cycle counts of kernel paths"
 	@echo "make fuzz                    libFuzzer targets (clang), not run by make test"

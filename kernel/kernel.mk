@@ -80,6 +80,7 @@ KERNEL_SRCS += \
 	kernel/syscall/sys_device.c \
 	kernel/syscall/sys_ipc.c \
 	kernel/syscall/sys_memory.c \
+	kernel/syscall/sys_fs.c \
 	kernel/syscall/sys_misc.c \
 	kernel/syscall/sys_process.c \
 	kernel/syscall/sys_thread.c
@@ -104,6 +105,12 @@ KERNEL_SRCS += \
 	kernel/fs/erofs.c \
 	kernel/fs/fs_env.c \
 	kernel/fs/vnode.c \
+	kernel/fs/vfs.c \
+	kernel/fs/ncache.c \
+	kernel/fs/verity_dev.c \
+	kernel/object/fs_objects.c \
+	kernel/mm/page_cache.c \
+	kernel/dev/block_cache.c \
 	kernel/fs/verity.c \
 	lib/crc32c.c \
 	lib/sha256.c

@@ -3,7 +3,13 @@
 # system tests, so all of them see the same machine.
 #
 #   qemu-run.sh [--arch x86_64|aarch64] [--firmware bios|uefi] [--mem SIZE]
-#               [--cmdline "words"] [--gdb] [--test] [-- extra QEMU args]
+#               [--cmdline "words"] [--root IMAGE|none] [--gdb] [--test]
+#               [-- extra QEMU args]
+#
+# The root image (build/ARCH/root.img, `make image`) is attached as a
+# read-only virtio disk with serial themelios-root unless --root none;
+# its kernel arguments (root hash, hash offset) come from IMAGE.cmdline
+# (on x86_64 GRUB's entry carries them too).
 #
 # The serial console is on this terminal; Ctrl-A X quits QEMU.  When
 # standard input is not a terminal, it is still the serial input
@@ -12,13 +18,14 @@
 # itself.
 set -eu
 
-arch=x86_64 firmware=bios mem=128M cmdline="" gdb=0 test=0
+arch=x86_64 firmware=bios mem=128M cmdline="" gdb=0 test=0 root=default
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
 	--firmware) firmware=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--cmdline) cmdline=$2; shift 2 ;;
+	--root) root=$2; shift 2 ;;
 	--gdb) gdb=1; shift ;;
 	--test) test=1; shift ;;
 	--) shift; break ;;
@@ -28,6 +35,18 @@ done
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 build="$top/build/$arch"
+
+[ "$root" = default ] && root="$build/root.img"
+if [ "$root" != none ]; then
+	if [ ! -f "$root" ]; then
+		echo "qemu-run.sh: no root image $root (make image)" >&2
+		exit 2
+	fi
+	# The image's arguments first: the caller's may override them.
+	cmdline="$(cat "$root.cmdline") $cmdline"
+	set -- -drive "file=$root,if=none,id=root,format=raw,readonly=on" \
+		-device virtio-blk-pci,drive=root,serial=themelios-root "$@"
+fi
 
 if [ -t 0 ] && [ "$test" = 0 ]; then
 	serial="mon:stdio"

@@ -18,6 +18,8 @@
 #define CAP_SLOT_SCRATCH       62 /* libthemelios's, for spawn */
 #define CAP_SLOT_INIT_DEVICES  60 /* init only: the device-control capability */
 #define CAP_SLOT_ADDRESS_SPACE 61 /* the kernel puts the process's own AddressSpace here */
+#define CAP_SLOT_ROOT_DIR      59 /* init only: the root Directory (all rights) */
+#define CAP_SLOT_PROGRAM       58 /* libthemelios's, for spawn from a file */
 
 /* memory_info. */
 struct memory_info {
@@ -31,7 +33,9 @@ struct memory_info {
 #define RIGHT_EXECUTE	   (1u << 2)
 #define RIGHT_GRANT	   (1u << 3) /* pass capabilities in messages */
 #define RIGHT_COPY	   (1u << 4) /* copy and mint */
-#define RIGHTS_ALL	   0x1fu
+#define RIGHT_CREATE	   (1u << 5) /* make names in a directory */
+#define RIGHT_DELETE	   (1u << 6) /* remove or rename names in a directory */
+#define RIGHTS_ALL	   0x7fu
 
 /* Object types, as cap_inspect reports them. */
 #define OBJ_PROCESS	   1
@@ -47,6 +51,8 @@ struct memory_info {
 #define OBJ_FRAMES	   11
 #define OBJ_IO_PORTS	   12
 #define OBJ_DEVICE_CONTROL 13
+#define OBJ_FILE	   14
+#define OBJ_DIRECTORY	   15
 
 struct cap_info {
 	uint32_t type;
@@ -133,11 +139,13 @@ struct spawn_args {
 	uint64_t caps[SPAWN_CAPS_MAX]; /* caller's slots, copied to child slots 1.. */
 	const char *args;	       /* NUL-terminated strings, one after another */
 	uint64_t args_len;	       /* bytes, the last NUL included; 0: none */
+	uint64_t image_file; /* a File slot (EXECUTE): the program; 0: name in the boot archive */
 };
 
 /* The child's argv is its name, then the strings of spawn_args.args. */
 #define SPAWN_ARGS_MAX	   1024 /* bytes */
 #define SPAWN_ARGC_MAX	   32
+#define SPAWN_IMAGE_MAX	   (16u << 20) /* bytes of a program file */
 
 /*
  * A new process's stack at entry (the System V layout): sp points at
@@ -184,6 +192,12 @@ struct mem_audit {
 	uint64_t guard_checks; /* kernel reads of user memory in interrupts from
 					 * user mode that faulted, as SMAP/PAN must make
 					 * them (not compared) */
+	/* What the storage stack holds (files in the RAM layer, caches,
+	 * after the audit dropped what it could): state that outlives a
+	 * call, so audit_compare takes it out of the figures above. */
+	uint64_t fs_heap_live, fs_heap_bytes;
+	uint64_t fs_frames;    /* page cache and RAM layer pages */
+	uint64_t fs_pool_used; /* pages charged to the RAM layer's Memory */
 };
 
 /* map_anonymous, frames_map and vm_protect flags (reading is implied). */
@@ -213,5 +227,50 @@ struct thread_regs {
 };
 #define THREAD_FLAGS_X86 0x0cd5ull     /* CF PF AF ZF SF DF OF */
 #define THREAD_FLAGS_ARM 0xf0000000ull /* N Z C V */
+
+/*
+ * Files and directories (docs/storage.md).  Paths are (pointer, length)
+ * pairs, at most FS_PATH_MAX bytes, resolved under the Directory
+ * capability given: they cannot leave it.
+ */
+#define FS_PATH_MAX	 4096
+#define FS_NAME_MAX	 255
+/* fs_open flags */
+#define FS_O_CREAT	 0x01
+#define FS_O_EXCL	 0x02
+#define FS_O_TRUNC	 0x04
+#define FS_O_DIRECTORY	 0x08 /* only a directory (a Directory capability) */
+#define FS_O_NOFOLLOW	 0x10 /* a final symbolic link is -E_LOOP */
+#define FS_O_APPEND	 0x20 /* every write goes to the end */
+/* fs_stat flags */
+#define FS_STAT_NOFOLLOW 0x01
+/* fs_seek whence */
+#define FS_SEEK_SET	 0
+#define FS_SEEK_CUR	 1
+#define FS_SEEK_END	 2
+
+/* st_mode's type bits: Linux's values. */
+#define FS_S_IFMT	 0170000
+#define FS_S_IFLNK	 0120000
+#define FS_S_IFREG	 0100000
+#define FS_S_IFDIR	 0040000
+
+struct fs_stat {
+	uint64_t dev, ino;
+	uint32_t mode, nlink, uid, gid, rdev, blksize;
+	uint64_t size, blocks;
+	int64_t mtime_sec;
+	uint32_t mtime_nsec, reserved;
+};
+
+/* fs_readdir records, packed one after another (reclen bytes each,
+ * 8-byte aligned); type is Linux's DT_* value. */
+struct fs_dirent {
+	uint64_t ino;
+	uint16_t reclen;
+	uint8_t type;
+	uint8_t name_len; /* the name follows, NUL-terminated */
+	char name[];
+};
 
 #endif

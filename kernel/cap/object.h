@@ -43,6 +43,8 @@ enum kobject_type {
 	KOBJ_FRAMES,	     /* physical pages that can be mapped (shared memory) */
 	KOBJ_IO_PORTS,	     /* a range of x86 I/O ports a driver claimed */
 	KOBJ_DEVICE_CONTROL, /* authority to claim device lines, ports, MMIO */
+	KOBJ_FILE,	     /* an open file: a vnode and a position */
+	KOBJ_DIRECTORY,	     /* a directory that lookups cannot leave */
 	/* New types go here (block device, directory, socket...). */
 	KOBJ_NTYPES,
 	KOBJ_ANY = 0xff /* cspace_lookup wildcard, never a real type */

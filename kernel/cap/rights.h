@@ -13,6 +13,8 @@
  *   COPY     derive new capabilities from this one (cap_copy, cap_mint);
  *            a capability without it can only be moved or deleted, which
  *            is how a one-shot Reply capability is made
+ *   CREATE   make names in a directory (files, directories, links)
+ *   DELETE   remove or rename names in a directory
  */
 #ifndef CAP_RIGHTS_H
 #define CAP_RIGHTS_H
@@ -25,8 +27,10 @@
 #define CAP_RIGHT_EXECUTE (1u << 2)
 #define CAP_RIGHT_GRANT	  (1u << 3)
 #define CAP_RIGHT_COPY	  (1u << 4)
+#define CAP_RIGHT_CREATE  (1u << 5)
+#define CAP_RIGHT_DELETE  (1u << 6)
 
-#define CAP_RIGHTS_ALL	  0x1fu
+#define CAP_RIGHTS_ALL	  0x7fu
 #define CAP_RIGHTS_NONE	  0u
 
 /* True when every right in 'need' is in 'have'. */

@@ -61,6 +61,37 @@ io_buf_zero(const struct io_buf *b, size_t at, size_t n)
 #include "mm/phys.h"
 #include "mm/pmm.h"
 
+static struct fs_memory counts;
+
+/* A 16-byte header keeps the size, so a free knows what to uncount. */
+#define FS_ALLOC_HEADER 16
+
+void *
+fs_zalloc(size_t size)
+{
+	uint64_t *p = kcalloc(1, size + FS_ALLOC_HEADER);
+
+	if (!p)
+		return NULL;
+	p[0] = size + FS_ALLOC_HEADER;
+	__atomic_add_fetch(&counts.allocs, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&counts.bytes, p[0], __ATOMIC_RELAXED);
+	return (uint8_t *)p + FS_ALLOC_HEADER;
+}
+
+void
+fs_free(void *q)
+{
+	uint64_t *p;
+
+	if (!q)
+		return;
+	p = (uint64_t *)((uint8_t *)q - FS_ALLOC_HEADER);
+	__atomic_sub_fetch(&counts.allocs, 1, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&counts.bytes, p[0], __ATOMIC_RELAXED);
+	kfree(p);
+}
+
 void *
 fs_page_alloc(void)
 {
@@ -69,6 +100,7 @@ fs_page_alloc(void)
 
 	if (pmm_alloc_frame(&pa))
 		return NULL;
+	__atomic_add_fetch(&counts.pages, 1, __ATOMIC_RELAXED);
 	p = phys_to_virt(pa);
 	memset(p, 0, FS_PAGE_SIZE);
 	return p;
@@ -77,6 +109,15 @@ fs_page_alloc(void)
 void
 fs_page_free(void *p)
 {
+	__atomic_sub_fetch(&counts.pages, 1, __ATOMIC_RELAXED);
 	pmm_free_frame(virt_to_phys(p));
+}
+
+void
+fs_memory_get(struct fs_memory *m)
+{
+	m->allocs = __atomic_load_n(&counts.allocs, __ATOMIC_RELAXED);
+	m->bytes = __atomic_load_n(&counts.bytes, __ATOMIC_RELAXED);
+	m->pages = __atomic_load_n(&counts.pages, __ATOMIC_RELAXED);
 }
 #endif

@@ -95,21 +95,22 @@ fs_mutex_unlock(struct fs_mutex *m)
 	mutex_unlock(&m->m);
 }
 
-static inline void *
-fs_zalloc(size_t size)
-{
-	return kcalloc(1, size);
-}
-
-static inline void
-fs_free(void *p)
-{
-	kfree(p);
-}
-
+/*
+ * Zeroed memory and pages, counted: what the storage stack holds
+ * (files, caches) is state that outlives a system call, and the memory
+ * audit reports it apart from the rest of the kernel (fs_memory).
+ */
+void *fs_zalloc(size_t size);
+void fs_free(void *p);
 /* A zeroed page of the direct map, or NULL. */
 void *fs_page_alloc(void);
 void fs_page_free(void *p);
+
+struct fs_memory {
+	uint64_t allocs, bytes; /* heap allocations and their heap bytes */
+	uint64_t pages;		/* frames from fs_page_alloc */
+};
+void fs_memory_get(struct fs_memory *m);
 #endif
 
 /*

@@ -64,3 +64,69 @@ vfs_name_check(const char *name, size_t len)
 		return -E_INVAL;
 	return 0;
 }
+
+#ifdef HOST_TEST
+void
+vnode_unref_later(struct vnode *vn)
+{
+	vnode_unref(vn);
+}
+
+void
+vnode_reaper_start(void)
+{
+}
+#else
+#include "sched/spinlock.h"
+#include "sched/thread.h"
+#include "sched/wait.h"
+
+/* Vnodes whose last reference went where sleeping is not allowed,
+ * linked through covered_by (unused once unreferenced). */
+static struct spinlock reap_lock = SPINLOCK_INIT("vnode reaper");
+static struct vnode *reap_list;
+static struct wait_queue reap_wait;
+static bool reaper_running;
+
+void
+vnode_unref_later(struct vnode *vn)
+{
+	unsigned long flags;
+
+	if (__atomic_sub_fetch(&vn->refs, 1, __ATOMIC_ACQ_REL) != 0 || !vn->ops->release)
+		return;
+	flags = spin_lock_irqsave(&reap_lock);
+	vn->covered_by = reap_list;
+	reap_list = vn;
+	if (reaper_running)
+		wait_queue_wake_one(&reap_wait);
+	spin_unlock_irqrestore(&reap_lock, flags);
+}
+
+static void
+reaper(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&reap_lock);
+		struct vnode *vn;
+
+		while (!reap_list)
+			wait_queue_wait(&reap_wait, &reap_lock, 0);
+		vn = reap_list;
+		reap_list = vn->covered_by;
+		spin_unlock_irqrestore(&reap_lock, flags);
+		vn->covered_by = NULL;
+		vn->ops->release(vn);
+	}
+}
+
+void
+vnode_reaper_start(void)
+{
+	wait_queue_init(&reap_wait);
+	reaper_running = true;
+	if (!thread_spawn_detached("vnode reaper", reaper, NULL))
+		reaper_running = false;
+}
+#endif

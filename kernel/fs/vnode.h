@@ -149,6 +149,14 @@ void vnode_init(struct vnode *vn, const struct vnode_ops *ops, struct vfs_fs *fs
 		uint64_t ino);
 void vnode_ref(struct vnode *vn);
 void vnode_unref(struct vnode *vn);
+/*
+ * For callers that cannot sleep (an object's destroy under the
+ * capability lock): a last reference is released by the VFS reaper
+ * thread instead.  The host build releases at once.
+ */
+void vnode_unref_later(struct vnode *vn);
+/* Starts the reaper (kernel boot). */
+void vnode_reaper_start(void);
 
 /* The DT_* type for a mode. */
 uint8_t vfs_mode_to_dt(uint32_t mode);

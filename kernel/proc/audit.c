@@ -8,6 +8,7 @@
 
 #include "cap/lock.h"
 #include "core/printk.h"
+#include "fs/rootfs.h"
 #include "lib/string.h"
 #include "mm/heap.h"
 #include "mm/kmalloc.h"
@@ -72,6 +73,8 @@ memory_audit(struct mem_audit *out)
 	unsigned long flags;
 
 	memset(out, 0, sizeof(*out));
+	/* Caches hold what they may drop: drop it, so what stays is state. */
+	rootfs_quiesce();
 	flags = cap_lock_take();
 	pmm_get_stats(&ps);
 	kmalloc_stats(&hs);
@@ -87,6 +90,8 @@ memory_audit(struct mem_audit *out)
 	out->heap_bytes = hs.live_bytes;
 	out->syscalls = arch_cpu_local()->syscalls; /* one CPU today */
 	out->guard_checks = uaccess_guard_checks();
+	rootfs_memory(&out->fs_heap_live, &out->fs_heap_bytes, &out->fs_frames,
+		      &out->fs_pool_used);
 	if (hs.corruptions || hs.bad_frees) {
 		out->anomalies++;
 		pr_warn("audit: heap damage: %lu corruptions, %lu bad frees\n", hs.corruptions,

@@ -22,6 +22,7 @@
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
 #include "sched/thread.h"
+#include "shell/fs_commands.h"
 #include "shell/line_editor.h"
 #include "themelios/errno.h"
 
@@ -223,6 +224,11 @@ static const struct command commands[] = {
 	  "PCI functions and their drivers; device ports and registers, and their owners",
 	  cmd_devices },
 	{ "procs", "user processes: pid, name, state, quota", cmd_procs },
+	{ "ls", "[PATH]: a directory of the root filesystem", cmd_ls },
+	{ "cat", "PATH: a file's contents", cmd_cat },
+	{ "stat", "PATH: a name's attributes (links not followed)", cmd_stat },
+	{ "mounts", "mounted filesystems and the root image's state", cmd_mounts },
+	{ "cache", "page cache and name cache: pages, hits, misses", cmd_cache },
 	{ "spawn", "N: start N busy threads", cmd_spawn },
 	{ "kill", "ID: stop a thread", cmd_kill },
 	{ "panic", "panic on purpose", cmd_panic },

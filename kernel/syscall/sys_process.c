@@ -5,7 +5,10 @@
 #include "cap/lock.h"
 #include "asm/layout.h"
 #include "ipc/endpoint.h"
+#include "fs/vfs.h"
 #include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "object/fs_objects.h"
 #include "mm/vm_flags.h"
 #include "proc/boot_archive.h"
 #include "proc/frames.h"
@@ -97,13 +100,61 @@ copy_args(const struct spawn_args *sa, char *args)
 	return count + 1 > SPAWN_ARGC_MAX ? -E_RANGE : 0;
 }
 
+/*
+ * The whole program in File slot into a kernel buffer, read before the
+ * capability lock is taken (the read may sleep on the disk).
+ */
+static int
+program_from_file(uint64_t slot, void **out, size_t *len)
+{
+	struct process *p = process_current();
+	unsigned long flags = cap_lock_take();
+	struct file_object *f = NULL;
+	struct vfs_stat st;
+	struct io_buf b;
+	struct cap *c;
+	void *buf = NULL;
+	long n;
+	int err = cspace_lookup(p->cs, slot, KOBJ_FILE, CAP_RIGHT_EXECUTE, &c);
+
+	if (!err) {
+		f = (struct file_object *)c->obj;
+		kobject_ref(&f->obj);
+	}
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	if (!(err = vfs_getattr(f->vn, &st)) && !VFS_S_ISREG(st.mode))
+		err = -E_INVAL;
+	if (!err && (st.size == 0 || st.size > SPAWN_IMAGE_MAX))
+		err = st.size ? -E_RANGE : -E_CORRUPT;
+	if (!err && !(buf = kmalloc(st.size)))
+		err = -E_NOMEM;
+	if (!err) {
+		b = io_buf_kernel(buf, st.size);
+		n = vfs_read(f->vn, 0, &b, st.size);
+		err = n < 0 ? (int)n : (uint64_t)n != st.size ? -E_IO : 0;
+	}
+	flags = cap_lock_take();
+	kobject_unref(&f->obj);
+	cap_lock_drop(flags);
+	if (err) {
+		kfree(buf);
+		return err;
+	}
+	*out = buf;
+	*len = st.size;
+	return 0;
+}
+
 long
 sys_spawn(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	struct spawn_args sa;
 	char name[PROC_NAME_MAX], args[SPAWN_ARGS_MAX];
-	const void *image;
+	const void *image = NULL;
+	void *file_image = NULL;
 	size_t len;
 	unsigned long flags;
 	long err;
@@ -119,11 +170,18 @@ sys_spawn(struct syscall_args *a)
 		return -E_INVAL;
 	if ((err = copy_args(&sa, args)))
 		return err;
-	if ((err = boot_archive_find(name, &image, &len)))
+	if (sa.image_file)
+		err = program_from_file(sa.image_file, &file_image, &len);
+	else
+		err = boot_archive_find(name, &image, &len);
+	if (err)
 		return err;
+	if (file_image)
+		image = file_image;
 	flags = cap_lock_take();
 	err = spawn_locked(p, &sa, name, image, len, args);
 	cap_lock_drop(flags);
+	kfree(file_image);
 	return err;
 }
 

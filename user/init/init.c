@@ -74,6 +74,30 @@ static void __attribute__((noreturn)) supervise(void)
 	}
 }
 
+/*
+ * With a root filesystem (the verified image, CAP_SLOT_ROOT_DIR), init's
+ * children come from its bin/ and its greeting from etc/motd.
+ */
+static void
+use_root(void)
+{
+	struct cap_info ci;
+	char buf[256];
+	long n;
+
+	if (sys_cap_inspect(CAP_SLOT_ROOT_DIR, &ci) || ci.type != OBJ_DIRECTORY) {
+		printf("init: no root filesystem; programs come from the boot archive\n");
+		return;
+	}
+	spawn_program_dir = CAP_SLOT_ROOT_DIR;
+	printf("init: programs come from the root filesystem\n");
+	if (fs_open(CAP_SLOT_ROOT_DIR, "etc/motd", 0, RIGHT_READ, SLOT_SCRATCH) == 0) {
+		while ((n = sys_fs_read(SLOT_SCRATCH, buf, sizeof(buf))) > 0)
+			sys_console_write(CAP_SLOT_CONSOLE, buf, (uint64_t)n);
+		sys_fs_close(SLOT_SCRATCH);
+	}
+}
+
 int
 main(uint64_t arg)
 {
@@ -89,6 +113,7 @@ main(uint64_t arg)
 		return run_tests();
 	if (arg == INIT_BENCH)
 		return run_bench();
+	use_root();
 	demo();
 	supervise();
 }

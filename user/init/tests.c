@@ -24,7 +24,7 @@
 static const struct suite_case {
 	uint64_t id;
 	const char *name;
-	int devices;   /* it gets init's device control too (its slot 2) */
+	int devices;   /* slot 2 gets init's device control (1) or root Directory (2) */
 	int expect;    /* UTEST_EXIT or UTEST_FAULT */
 	uint32_t kind; /* a fault's FAULT_KIND_* and FAULT_ACCESS_* bits, */
 	uint32_t access;
@@ -140,6 +140,7 @@ run_tests(void)
 		struct ipc_msg m;
 		long pid, err;
 
+		caps[1] = c->devices == 2 ? CAP_SLOT_ROOT_DIR : CAP_SLOT_INIT_DEVICES;
 		pid = spawn("utest", c->id, UTEST_QUOTA, SLOT_SUPERVISOR, c->id, caps,
 			    c->devices ? 2 : 1);
 		if (pid < 0) {

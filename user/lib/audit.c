@@ -11,7 +11,7 @@
 static const char *const object_names[AUDIT_OBJECT_TYPES] = {
 	"null",	     "process",	       "thread",       "address space", "memory",  "cspace",
 	"endpoint",  "reply",	       "notification", "irq",		"console", "frames",
-	"I/O ports", "device control", "type 14",      "type 15",
+	"I/O ports", "device control", "file",	       "directory",
 };
 
 static int
@@ -31,17 +31,20 @@ audit_compare(const struct mem_audit *before, const struct mem_audit *after, con
 
 	/* Free frames may move into the heap's cache and back: the frames
 	 * outside the heap are what must come back exactly. */
-	n += differs(what, "frames in use outside the heap",
-		     before->frames_used - before->heap_pages,
-		     after->frames_used - after->heap_pages);
-	n += differs(what, "heap allocations", before->heap_live, after->heap_live);
-	n += differs(what, "heap bytes", before->heap_bytes, after->heap_bytes);
+	n += differs(what, "frames in use outside the heap and the storage stack",
+		     before->frames_used - before->heap_pages - before->fs_frames,
+		     after->frames_used - after->heap_pages - after->fs_frames);
+	n += differs(what, "heap allocations outside the storage stack",
+		     before->heap_live - before->fs_heap_live, after->heap_live - after->fs_heap_live);
+	n += differs(what, "heap bytes outside the storage stack",
+		     before->heap_bytes - before->fs_heap_bytes,
+		     after->heap_bytes - after->fs_heap_bytes);
 	n += differs(what, "processes", before->processes, after->processes);
 	n += differs(what, "ended processes not yet freed", before->processes_ended,
 		     after->processes_ended);
 	n += differs(what, "Memory objects", before->pools, after->pools);
-	n += differs(what, "pages charged to Memory objects", before->pools_used,
-		     after->pools_used);
+	n += differs(what, "pages charged to Memory objects (the RAM layer's aside)",
+		     before->pools_used - before->fs_pool_used, after->pools_used - after->fs_pool_used);
 	for (unsigned int t = 0; t < AUDIT_OBJECT_TYPES; t++) {
 		char name[48];
 

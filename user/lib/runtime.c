@@ -57,10 +57,40 @@ spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, ui
 		sa.caps[i] = caps[i];
 	sa.args = args;
 	sa.args_len = args_len;
+	if (spawn_program_dir) {
+		char path[64] = "bin/";
+
+		if (strlcpy(path + 4, name, sizeof(path) - 4) >= sizeof(path) - 4) {
+			sys_cap_delete(CAP_SLOT_SCRATCH);
+			return -E_NAMETOOLONG;
+		}
+		r = fs_open(spawn_program_dir, path, 0, RIGHT_READ | RIGHT_EXECUTE, CAP_SLOT_PROGRAM);
+		if (r) {
+			sys_cap_delete(CAP_SLOT_SCRATCH);
+			return r;
+		}
+		sa.image_file = CAP_SLOT_PROGRAM;
+	}
 	r = sys_spawn(&sa);
-	/* The child holds its pool now; our capability to it can go. */
+	/* The child holds its pool now; our capabilities to it can go. */
 	sys_cap_delete(CAP_SLOT_SCRATCH);
+	if (sa.image_file)
+		sys_cap_delete(CAP_SLOT_PROGRAM);
 	return r;
+}
+
+slot_t spawn_program_dir;
+
+long
+fs_open(slot_t dir, const char *path, uint64_t flags, uint64_t rights, slot_t dst)
+{
+	return sys_fs_open(dir, path, strlen(path), flags, rights, dst);
+}
+
+long
+fs_stat(slot_t dir, const char *path, uint64_t flags, struct fs_stat *st)
+{
+	return sys_fs_stat(dir, path, strlen(path), flags, st);
 }
 
 /*

@@ -74,6 +74,34 @@ long sys_thread_resume(slot_t thread);
 long sys_thread_read_regs(slot_t thread, struct thread_regs *regs);
 long sys_thread_write_regs(slot_t thread, const struct thread_regs *regs);
 long sys_tls_set(uint64_t address);
+long sys_fs_open(slot_t dir, const char *path, uint64_t path_len, uint64_t flags, uint64_t rights,
+		 slot_t dst);
+long sys_fs_read(slot_t file, void *buf, uint64_t len);
+long sys_fs_write(slot_t file, const void *buf, uint64_t len);
+long sys_fs_pread(slot_t file, void *buf, uint64_t len, uint64_t off);
+long sys_fs_pwrite(slot_t file, const void *buf, uint64_t len, uint64_t off);
+long sys_fs_seek(slot_t file, int64_t off, uint64_t whence);
+long sys_fs_stat(slot_t dir, const char *path, uint64_t path_len, uint64_t flags,
+		 struct fs_stat *st);
+long sys_fs_fstat(slot_t slot, struct fs_stat *st);
+long sys_fs_readdir(slot_t dir, uint64_t *cookie, void *buf, uint64_t len);
+long sys_fs_mkdir(slot_t dir, const char *path, uint64_t path_len, uint64_t mode);
+long sys_fs_unlink(slot_t dir, const char *path, uint64_t path_len);
+long sys_fs_rmdir(slot_t dir, const char *path, uint64_t path_len);
+long sys_fs_rename(slot_t dir, const char *path, uint64_t path_len, slot_t new_dir,
+		   const char *new_path, uint64_t new_path_len);
+long sys_fs_link(slot_t dir, const char *path, uint64_t path_len, slot_t new_dir,
+		 const char *new_path, uint64_t new_path_len);
+long sys_fs_symlink(const char *target, uint64_t target_len, slot_t dir, const char *path,
+		    uint64_t path_len);
+long sys_fs_readlink(slot_t dir, const char *path, uint64_t path_len, char *buf, uint64_t size);
+long sys_fs_truncate(slot_t file, uint64_t size);
+long sys_fs_fsync(slot_t file);
+long sys_fs_close(slot_t slot);
+
+/* The same with NUL-terminated paths. */
+long fs_open(slot_t dir, const char *path, uint64_t flags, uint64_t rights, slot_t dst);
+long fs_stat(slot_t dir, const char *path, uint64_t flags, struct fs_stat *st);
 
 /*
  * The calling thread's TLS pointer, as the ABI's TLS code finds it: on
@@ -147,6 +175,12 @@ long spawn(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, ui
 /* The same with argument strings (NUL-separated, args_len bytes). */
 long spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, uint64_t badge,
 		const slot_t *caps, unsigned int ncaps, const char *args, uint64_t args_len);
+
+/*
+ * Where spawn finds programs: 0 (the default) for the boot archive, or a
+ * Directory slot whose bin/NAME is the program (init sets its root).
+ */
+extern slot_t spawn_program_dir;
 
 /* main gets the argument word its creator passed; the strings (argv[0]
  * is the program's name) are here. */

@@ -1,0 +1,103 @@
+/*
+ * The page cache: one cache of 4 KiB pages of block devices and files,
+ * keyed by (owner, page index).  An owner fills missing pages through
+ * its fill operation (a disk read, checked by dm-verity for the root);
+ * the cache adds read-ahead for sequential misses and reclaims the
+ * least recently used pages nobody holds when it reaches its limit or
+ * the frame allocator runs dry.
+ *
+ * A page handed out by pcache_get is referenced and up to date; its
+ * frame stays put until pcache_put, so later work (ELF loading, mmap)
+ * can map it into a process instead of copying it.  docs/storage.md
+ * describes the design.
+ *
+ * Locking: one spinlock for the index and LRU, held for lookups only;
+ * fills run with no lock held and may sleep.  Threads wanting a page
+ * being filled sleep until it is done.
+ */
+#ifndef MM_PAGE_CACHE_H
+#define MM_PAGE_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/list.h"
+
+#define PCACHE_PAGE_SIZE 4096
+#define PCACHE_RA_MAX	 32 /* pages read ahead at most: 128 KiB requests */
+
+struct pcache_owner;
+
+struct pcache_owner_ops {
+	/*
+	 * Fills count pages (indexes first.., data at pages[i], each a
+	 * direct-map page).  Returns how many leading pages are good
+	 * (>= 1), or a negative error for page first (-E_IO): pages
+	 * after the good ones are discarded and asked for again later.
+	 */
+	long (*fill)(struct pcache_owner *o, uint64_t first, size_t count, void *const *pages);
+};
+
+struct pcache_owner {
+	const struct pcache_owner_ops *ops;
+	const char *name;
+	uint64_t npages; /* pages the owner has: read-ahead stops there */
+	/* Sequential-read detection (racy by design: a hint). */
+	uint64_t ra_next;
+	uint32_t ra_window;
+	uint64_t pages; /* cached now */
+};
+
+struct pcache_page {
+	struct list_node hash_link;
+	struct list_node lru_link;
+	struct pcache_owner *owner;
+	uint64_t index;
+	void *data;    /* the direct-map address of the frame */
+	uint32_t refs; /* holders; reclaim takes only unheld pages */
+	uint8_t state; /* PCACHE_FILLING, PCACHE_UPTODATE */
+	bool verified; /* a verifier's mark (dm-verity hash blocks) */
+};
+
+struct pcache_stats {
+	uint64_t hits, misses;
+	uint64_t pages, limit;
+	uint64_t readahead; /* pages filled ahead of a reader */
+	uint64_t evictions;
+	uint64_t fill_errors;
+	uint64_t fills; /* fill calls: device requests */
+};
+
+/* Sizes the cache from the free frames; call once frames and heap work. */
+void pcache_init(void);
+
+void pcache_owner_init(struct pcache_owner *o, const struct pcache_owner_ops *ops, const char *name,
+		       uint64_t npages);
+
+/*
+ * Page index of o, referenced and up to date.  0, -E_RANGE past
+ * npages, -E_NOMEM, or the fill's error (-E_IO).  May sleep.
+ */
+int pcache_get(struct pcache_owner *o, uint64_t index, struct pcache_page **out);
+
+/* The page if cached and up to date (referenced), or NULL; never fills. */
+struct pcache_page *pcache_peek(struct pcache_owner *o, uint64_t index);
+
+void pcache_put(struct pcache_page *p);
+
+/*
+ * Copies len bytes at byte offset off of o into dst (kernel memory),
+ * through the cache: 0 or an error.
+ */
+int pcache_read(struct pcache_owner *o, uint64_t off, void *dst, size_t len);
+
+/* Drops every unheld page of o (a device going away, a test). */
+void pcache_drop_owner(struct pcache_owner *o);
+
+/* Frees up to want unheld pages, least recently used first; the count. */
+size_t pcache_reclaim(size_t want);
+
+void pcache_get_stats(struct pcache_stats *st);
+
+#endif
