@@ -104,6 +104,7 @@ KERNEL_SRCS += \
 KERNEL_SRCS += \
 	kernel/fs/erofs.c \
 	kernel/fs/fs_env.c \
+	kernel/fs/tmpfs.c \
 	kernel/fs/vnode.c \
 	kernel/fs/vfs.c \
 	kernel/fs/ncache.c \
