@@ -107,6 +107,8 @@ KERNEL_SRCS += \
 	kernel/fs/tmpfs.c \
 	kernel/fs/vnode.c \
 	kernel/fs/vfs.c \
+	kernel/fs/rootfs.c \
+	kernel/shell/fs_commands.c \
 	kernel/fs/ncache.c \
 	kernel/fs/verity_dev.c \
 	kernel/object/fs_objects.c \

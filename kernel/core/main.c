@@ -23,6 +23,7 @@
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "fs/rootfs.h"
 #include "proc/init.h"
 #include "proc/process.h"
 #include "sched/thread.h"
@@ -72,6 +73,7 @@ kernel_main(struct boot_info *bi)
 	arch_irq_enable();
 	console_input_init();
 	pci_init(bi); /* drivers sleep on interrupts: after the scheduler */
+	rootfs_init(bi->cmdline);
 	if (cmdline_has(bi->cmdline, "bench")) {
 		run_benchmarks();
 		block_bench();

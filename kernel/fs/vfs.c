@@ -571,6 +571,17 @@ vfs_mount(struct vnode *dir, struct vfs_fs *fs, const char *path)
 	return 0;
 }
 
+int
+vfs_mount_root(struct vfs_fs *fs, const char *path)
+{
+	if (nmounts == VFS_MOUNTS_MAX)
+		return -E_NOMEM;
+	mounts[nmounts].fs = fs;
+	strlcpy(mounts[nmounts].path, path, sizeof(mounts[nmounts].path));
+	nmounts++;
+	return 0;
+}
+
 bool
 vfs_mount_at(unsigned i, const char **path, const struct vfs_fs **fs)
 {

@@ -63,6 +63,9 @@ int vfs_readdir(struct vnode *dir, uint64_t *pos, struct vfs_dirent *d);
 /* Mounts fs on the directory dir (which stays referenced). */
 int vfs_mount(struct vnode *dir, struct vfs_fs *fs, const char *path);
 
+/* Records fs as mounted at path without covering anything: the root. */
+int vfs_mount_root(struct vfs_fs *fs, const char *path);
+
 /* The mount table, for the shell: path and filesystem of entry i. */
 bool vfs_mount_at(unsigned i, const char **path, const struct vfs_fs **fs);
 

@@ -76,6 +76,11 @@ void
 vnode_reaper_start(void)
 {
 }
+
+void
+vnode_reap_now(void)
+{
+}
 #else
 #include "sched/spinlock.h"
 #include "sched/thread.h"
@@ -101,6 +106,23 @@ vnode_unref_later(struct vnode *vn)
 	if (reaper_running)
 		wait_queue_wake_one(&reap_wait);
 	spin_unlock_irqrestore(&reap_lock, flags);
+}
+
+void
+vnode_reap_now(void)
+{
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&reap_lock);
+		struct vnode *vn = reap_list;
+
+		if (vn)
+			reap_list = vn->covered_by;
+		spin_unlock_irqrestore(&reap_lock, flags);
+		if (!vn)
+			return;
+		vn->covered_by = NULL;
+		vn->ops->release(vn);
+	}
 }
 
 static void

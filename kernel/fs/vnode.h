@@ -173,6 +173,8 @@ void vnode_unref(struct vnode *vn);
 void vnode_unref_later(struct vnode *vn);
 /* Starts the reaper (kernel boot). */
 void vnode_reaper_start(void);
+/* Releases, in the caller, whatever waits for the reaper (the audit). */
+void vnode_reap_now(void);
 
 /* The DT_* type for a mode. */
 uint8_t vfs_mode_to_dt(uint32_t mode);

@@ -90,8 +90,7 @@ memory_audit(struct mem_audit *out)
 	out->heap_bytes = hs.live_bytes;
 	out->syscalls = arch_cpu_local()->syscalls; /* one CPU today */
 	out->guard_checks = uaccess_guard_checks();
-	rootfs_memory(&out->fs_heap_live, &out->fs_heap_bytes, &out->fs_frames,
-		      &out->fs_pool_used);
+	rootfs_memory(&out->fs_heap_live, &out->fs_heap_bytes, &out->fs_frames, &out->fs_pool_used);
 	if (hs.corruptions || hs.bad_frees) {
 		out->anomalies++;
 		pr_warn("audit: heap damage: %lu corruptions, %lu bad frees\n", hs.corruptions,

@@ -1,7 +1,7 @@
 /*
  * Starting init, the first user process: from the boot archive, with
  * the root capabilities: the console, the root Memory object (most of
- * memory, less a kernel reserve) and device control.
+ * memory, less a kernel reserve), device control and the root Directory.
  * In test mode ("test user") init runs the user-space test suite and
  * its exit status is the verdict.
  */
@@ -13,6 +13,8 @@
 #include "core/console_object.h"
 #include "core/device_control.h"
 #include "core/printk.h"
+#include "fs/rootfs.h"
+#include "object/fs_objects.h"
 #include "mm/pmm.h"
 #include "proc/boot_archive.h"
 #include "proc/mempool.h"
@@ -28,6 +30,7 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 {
 	struct process_spec spec = { .name = "init", .arg = arg };
 	struct pmm_stats st;
+	struct dir_object *root_dir = NULL;
 	struct process *p;
 	uint64_t pages;
 	unsigned long flags;
@@ -39,6 +42,8 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 		pr_err("init: no program 'init' in the boot archive (error %d)\n", err);
 		return err;
 	}
+	if (rootfs_root() && (err = dir_object_create(rootfs_root(), &root_dir)))
+		return err;
 	pmm_get_stats(&st);
 	pages = st.free > 2 * KERNEL_RESERVE_PAGES ? st.free - KERNEL_RESERVE_PAGES : st.free / 2;
 	flags = cap_lock_take();
@@ -51,8 +56,12 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	    ((err = cap_install(p->cs, CAP_SLOT_CONSOLE, console_object(), CAP_RIGHTS_ALL, 0)) ||
 	     (err = cap_install(p->cs, CAP_SLOT_MEMORY, &p->pool->obj, CAP_RIGHTS_ALL, 0)) ||
 	     (err = cap_install(p->cs, CAP_SLOT_INIT_DEVICES, device_control_object(),
-				CAP_RIGHTS_ALL, 0))))
+				CAP_RIGHTS_ALL, 0)) ||
+	     (root_dir &&
+	      (err = cap_install(p->cs, CAP_SLOT_ROOT_DIR, &root_dir->obj, CAP_RIGHTS_ALL, 0)))))
 		process_discard(p);
+	if (root_dir)
+		kobject_unref(&root_dir->obj); /* init's capability holds it */
 	if (!err) {
 		if (out)
 			kobject_ref(&p->obj); /* the caller's, for process_wait */

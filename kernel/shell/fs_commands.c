@@ -163,8 +163,7 @@ cmd_cache(int argc, char **argv)
 	       "%lu device requests, %lu evicted, %lu fill errors\n",
 	       (unsigned long)ps.pages, (unsigned long)ps.pages * 4, (unsigned long)ps.limit,
 	       (unsigned long)ps.hits, (unsigned long)ps.misses, (unsigned long)ps.readahead,
-	       (unsigned long)ps.fills, (unsigned long)ps.evictions,
-	       (unsigned long)ps.fill_errors);
+	       (unsigned long)ps.fills, (unsigned long)ps.evictions, (unsigned long)ps.fill_errors);
 	printk("name cache: %lu entries, %lu hits, %lu misses\n", (unsigned long)ns.entries,
 	       (unsigned long)ns.hits, (unsigned long)ns.misses);
 }

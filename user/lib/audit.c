@@ -35,7 +35,8 @@ audit_compare(const struct mem_audit *before, const struct mem_audit *after, con
 		     before->frames_used - before->heap_pages - before->fs_frames,
 		     after->frames_used - after->heap_pages - after->fs_frames);
 	n += differs(what, "heap allocations outside the storage stack",
-		     before->heap_live - before->fs_heap_live, after->heap_live - after->fs_heap_live);
+		     before->heap_live - before->fs_heap_live,
+		     after->heap_live - after->fs_heap_live);
 	n += differs(what, "heap bytes outside the storage stack",
 		     before->heap_bytes - before->fs_heap_bytes,
 		     after->heap_bytes - after->fs_heap_bytes);
@@ -44,7 +45,8 @@ audit_compare(const struct mem_audit *before, const struct mem_audit *after, con
 		     after->processes_ended);
 	n += differs(what, "Memory objects", before->pools, after->pools);
 	n += differs(what, "pages charged to Memory objects (the RAM layer's aside)",
-		     before->pools_used - before->fs_pool_used, after->pools_used - after->fs_pool_used);
+		     before->pools_used - before->fs_pool_used,
+		     after->pools_used - after->fs_pool_used);
 	for (unsigned int t = 0; t < AUDIT_OBJECT_TYPES; t++) {
 		char name[48];
 

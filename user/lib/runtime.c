@@ -64,7 +64,8 @@ spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, ui
 			sys_cap_delete(CAP_SLOT_SCRATCH);
 			return -E_NAMETOOLONG;
 		}
-		r = fs_open(spawn_program_dir, path, 0, RIGHT_READ | RIGHT_EXECUTE, CAP_SLOT_PROGRAM);
+		r = fs_open(spawn_program_dir, path, 0, RIGHT_READ | RIGHT_EXECUTE,
+			    CAP_SLOT_PROGRAM);
 		if (r) {
 			sys_cap_delete(CAP_SLOT_SCRATCH);
 			return r;

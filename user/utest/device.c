@@ -168,7 +168,7 @@ crash_releases(void)
 	long pid;
 
 	CHECK(sys_endpoint_create(sup), 0);
-	pid = spawn("utest", UT_H_DEVICE_DRIVER_CRASH, 64, sup, 9, caps, 2);
+	pid = spawn("utest", UT_H_DEVICE_DRIVER_CRASH, UT_IDLE_QUOTA, sup, 9, caps, 2);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(sup, &m), 0);
 	CHECK_FAULT(&m, FAULT_KIND_MEMORY, FAULT_ACCESS_WRITE, UT_FAULT_ADDR);

@@ -8,11 +8,11 @@
 #include "themelios.h"
 #include "utest/utest.h"
 
-#define ROOT	2
-#define F	10 /* file slots */
-#define F2	11
-#define D	12 /* directory slots */
-#define D2	13
+#define ROOT	       2
+#define F	       10 /* file slots */
+#define F2	       11
+#define D	       12 /* directory slots */
+#define D2	       13
 #define KERNEL_ADDRESS 0xffffffff80000000ull
 
 static const char motd[] = "ThemeliOS: this file comes from the verified root image.\n";
@@ -32,7 +32,7 @@ read_all(slot_t f, char *buf, size_t size)
 static void
 check_contents(slot_t dir, const char *path, const char *want, size_t len)
 {
-	static char buf[4096];
+	char buf[4096];
 
 	CHECK(fs_open(dir, path, 0, RIGHT_READ, F), 0);
 	CHECK(read_all(F, buf, sizeof(buf)), (long)len);
@@ -44,7 +44,7 @@ check_contents(slot_t dir, const char *path, const char *want, size_t len)
 static int
 lists(slot_t dir, const char *name)
 {
-	static uint8_t buf[512];
+	uint8_t buf[512] __attribute__((aligned(8)));
 	uint64_t cookie = 0;
 	long n;
 	int found = 0;
@@ -122,7 +122,7 @@ void
 files_confined(void)
 {
 	struct fs_stat st;
-	static char longpath[FS_PATH_MAX + 2];
+	char longpath[FS_PATH_MAX + 2];
 	char name[FS_NAME_MAX + 2];
 
 	/* A Directory for usr/lib: nothing above it can be named. */
@@ -180,13 +180,12 @@ files_confined(void)
 void
 files_write(void)
 {
-	static char buf[8192];
+	char buf[8192];
 	struct fs_stat st;
 
 	CHECK(sys_fs_mkdir(ROOT, "tmp-write", 9, 0700), 0);
 	CHECK(sys_fs_mkdir(ROOT, "tmp-write", 9, 0700), -E_EXIST);
-	CHECK(fs_open(ROOT, "tmp-write/a", FS_O_CREAT | FS_O_EXCL, RIGHT_READ | RIGHT_WRITE, F),
-	      0);
+	CHECK(fs_open(ROOT, "tmp-write/a", FS_O_CREAT | FS_O_EXCL, RIGHT_READ | RIGHT_WRITE, F), 0);
 	CHECK(fs_open(ROOT, "tmp-write/a", FS_O_CREAT | FS_O_EXCL, RIGHT_READ, F2), -E_EXIST);
 	CHECK(sys_fs_write(F, "hello, world", 12), 12);
 	CHECK(sys_fs_pwrite(F, "H", 1, 0), 1);
@@ -294,7 +293,7 @@ files_rights(void)
 void
 files_badargs(void)
 {
-	static char buf[64];
+	char buf[64];
 	uint64_t cookie = 0;
 	struct fs_stat st;
 

@@ -26,7 +26,7 @@ int fuzz_child(uint64_t n);
 #define UTEST_QUOTA   512 /* pages per case */
 /* Pages for an idle utest child: its program, stack, page tables and
  * kernel structures, and a few to spare. */
-#define UT_IDLE_QUOTA 64
+#define UT_IDLE_QUOTA 96
 
 /* Places the cases attack, and their faults name. */
 #define KERNEL_TEXT   0xffffffff80000000ull /* both arches link the kernel here */
