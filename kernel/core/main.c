@@ -23,6 +23,7 @@
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
+#include "net/net.h"
 #include "proc/init.h"
 #include "proc/process.h"
 #include "sched/thread.h"
@@ -71,7 +72,8 @@ kernel_main(struct boot_info *bi)
 	sched_init();
 	arch_irq_enable();
 	console_input_init();
-	pci_init(bi); /* drivers sleep on interrupts: after the scheduler */
+	pci_init(bi);	       /* drivers sleep on interrupts: after the scheduler */
+	net_init(bi->cmdline); /* after the NICs registered */
 	if (cmdline_has(bi->cmdline, "bench")) {
 		run_benchmarks();
 		block_bench();
