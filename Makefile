@@ -137,7 +137,10 @@ unit: $(UNIT_BINS)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
 	-fsanitize=fuzzer,address,undefined -Ikernel -I. -Iinclude
-fuzz: build/fuzz/fuzz_erofs build/fuzz/corpus
+fuzz: build/fuzz/fuzz_erofs build/fuzz/corpus build/fuzz/fuzz_dhcp
+build/fuzz/fuzz_dhcp: tests/fuzz/fuzz_dhcp.c kernel/net/dhcp.c kernel/net/dhcp.h
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_dhcp.c kernel/net/dhcp.c lib/string.c
 build/fuzz/fuzz_erofs: tests/fuzz/fuzz_erofs.c kernel/fs/erofs.c kernel/fs/erofs.h lib/crc32c.c
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_erofs.c kernel/fs/erofs.c lib/crc32c.c

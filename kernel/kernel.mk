@@ -95,6 +95,7 @@ KERNEL_SRCS += \
 	kernel/dev/pci/pci_irq.c \
 	kernel/dev/pci/pci_msix.c \
 	kernel/dev/virtio/virtio_blk.c \
+	kernel/dev/virtio/virtio_net.c \
 	kernel/dev/virtio/virtio_pci.c \
 	kernel/dev/virtio/virtqueue.c \
 	kernel/ktest/test_pci.c \
@@ -117,14 +118,25 @@ KERNEL_SRCS += \
 	kernel/fs/verity.c \
 	lib/crc32c.c \
 	lib/sha256.c
-# Networking (docs/network.md): the pure protocol layer, nothing calls it
-# yet; built so that it stays freestanding under the kernel's flags.
+# Networking (docs/network.md): the protocol layer, interfaces, the
+# receive and send paths, UDP endpoints and DHCP.
 KERNEL_SRCS += \
+	kernel/ktest/test_net.c \
 	kernel/net/arp.c \
 	kernel/net/arp_cache.c \
 	kernel/net/checksum.c \
+	kernel/net/dhcp.c \
+	kernel/net/dhcp_client.c \
 	kernel/net/ethernet.c \
 	kernel/net/icmp.c \
+	kernel/net/ip_input.c \
+	kernel/net/ip_output.c \
 	kernel/net/ip_reassembly.c \
 	kernel/net/ipv4.c \
-	kernel/net/udp.c
+	kernel/net/loopback.c \
+	kernel/net/net.c \
+	kernel/net/netif.c \
+	kernel/net/route.c \
+	kernel/net/udp.c \
+	kernel/net/udp_echo.c \
+	kernel/net/udp_table.c

@@ -24,6 +24,7 @@
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "fs/rootfs.h"
+#include "net/net.h"
 #include "proc/init.h"
 #include "proc/process.h"
 #include "sched/thread.h"
@@ -72,8 +73,9 @@ kernel_main(struct boot_info *bi)
 	sched_init();
 	arch_irq_enable();
 	console_input_init();
-	pci_init(bi); /* drivers sleep on interrupts: after the scheduler */
-	rootfs_init(bi->cmdline);
+	pci_init(bi);		  /* drivers sleep on interrupts: after the scheduler */
+	rootfs_init(bi->cmdline); /* after the disks registered */
+	net_init(bi->cmdline);	  /* after the NICs registered */
 	if (cmdline_has(bi->cmdline, "bench")) {
 		run_benchmarks();
 		block_bench();

@@ -21,6 +21,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
+#include "net/net.h"
 #include "sched/thread.h"
 #include "shell/fs_commands.h"
 #include "shell/line_editor.h"
@@ -214,6 +215,62 @@ cmd_poweroff(int argc, char **argv)
 	arch_poweroff();
 }
 
+static void
+cmd_net(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	net_print_interfaces();
+}
+
+static void
+cmd_arp(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	net_print_arp();
+}
+
+static void
+cmd_route(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	net_print_routes();
+}
+
+/* ping IP [COUNT]: echo requests a second apart, each waiting 1 s. */
+static void
+cmd_ping(int argc, char **argv)
+{
+	unsigned long count = 3, got = 0;
+	uint32_t dst;
+
+	if (argc < 2 || argc > 3 || ipv4_parse_addr(argv[1], &dst) != 0 ||
+	    (argc == 3 && (!parse_ulong(argv[2], &count) || count == 0 || count > 100))) {
+		printk("usage: ping A.B.C.D [COUNT 1-100]\n");
+		return;
+	}
+	for (unsigned long i = 0; i < count; i++) {
+		uint64_t rtt, start = time_now_ns();
+		int err = net_ping(dst, (uint16_t)(i + 1), 56, NSEC_PER_SEC, &rtt);
+
+		if (err == 0) {
+			got++;
+			printk("reply from %s: seq %lu time %lu us\n", argv[1], i + 1,
+			       (unsigned long)(rtt / NSEC_PER_USEC));
+		} else {
+			printk("no reply from %s: seq %lu (%s)\n", argv[1], i + 1,
+			       err == -E_TIMEOUT ? "timeout"
+			       : err == -E_NOENT ? "no route"
+						 : "error");
+		}
+		if (i + 1 < count && time_now_ns() - start < NSEC_PER_SEC)
+			thread_sleep_ns(NSEC_PER_SEC - (time_now_ns() - start));
+	}
+	printk("ping: %lu sent, %lu received\n", count, got);
+}
+
 static const struct command commands[] = {
 	{ "help", "this list", cmd_help },
 	{ "mem", "frame and heap statistics", cmd_mem },
@@ -223,6 +280,10 @@ static const struct command commands[] = {
 	{ "devices",
 	  "PCI functions and their drivers; device ports and registers, and their owners",
 	  cmd_devices },
+	{ "net", "network interfaces: address, lease, counters", cmd_net },
+	{ "arp", "the ARP caches", cmd_arp },
+	{ "route", "the routing table", cmd_route },
+	{ "ping", "IP [COUNT]: ICMP echo requests", cmd_ping },
 	{ "procs", "user processes: pid, name, state, quota", cmd_procs },
 	{ "ls", "[PATH]: a directory of the root filesystem", cmd_ls },
 	{ "cat", "PATH: a file's contents", cmd_cat },

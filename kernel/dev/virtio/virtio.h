@@ -76,6 +76,11 @@ int virtio_queue_setup(struct virtio_dev *vd, uint16_t index, struct virtio_queu
 int virtio_set_msix(struct virtio_dev *vd, struct virtio_queue *vq, uint16_t config_entry,
 		    uint16_t queue_entry);
 
+/* One more queue's interrupts to an MSI-X entry, for a device with
+ * several queues (after virtio_set_msix): 0, or -E_NOTSUP when the
+ * device refuses (the queue left at no vector). */
+int virtio_queue_set_msix(struct virtio_dev *vd, struct virtio_queue *vq, uint16_t entry);
+
 /* DRIVER_OK: the device may start. */
 void virtio_driver_ok(struct virtio_dev *vd);
 
@@ -94,5 +99,8 @@ void virtio_fail(struct virtio_dev *vd, const char *why);
 /* Device-specific configuration, read consistently (config_generation). */
 uint64_t virtio_cfg_read64(struct virtio_dev *vd, uint32_t off);
 uint32_t virtio_cfg_read32(struct virtio_dev *vd, uint32_t off);
+uint16_t virtio_cfg_read16(struct virtio_dev *vd, uint32_t off);
+/* len bytes from off, one byte at a time (a MAC address), consistently. */
+void virtio_cfg_read_bytes(struct virtio_dev *vd, uint32_t off, uint8_t *out, uint32_t len);
 
 #endif

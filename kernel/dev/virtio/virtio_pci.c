@@ -256,6 +256,17 @@ virtio_set_msix(struct virtio_dev *vd, struct virtio_queue *vq, uint16_t config_
 	return -E_NOTSUP;
 }
 
+int
+virtio_queue_set_msix(struct virtio_dev *vd, struct virtio_queue *vq, uint16_t entry)
+{
+	w16(vd->common, COMMON_Q_SELECT, vq->index);
+	w16(vd->common, COMMON_Q_MSIX, entry);
+	if (r16(vd->common, COMMON_Q_MSIX) == entry)
+		return 0;
+	w16(vd->common, COMMON_Q_MSIX, NO_VECTOR);
+	return -E_NOTSUP;
+}
+
 void
 virtio_driver_ok(struct virtio_dev *vd)
 {
@@ -299,4 +310,28 @@ virtio_cfg_read32(struct virtio_dev *vd, uint32_t off)
 	if (!vd->device_cfg || off + 4 > vd->device_cfg_len)
 		return 0;
 	return r32(vd->device_cfg, off);
+}
+
+uint16_t
+virtio_cfg_read16(struct virtio_dev *vd, uint32_t off)
+{
+	if (!vd->device_cfg || off + 2 > vd->device_cfg_len)
+		return 0;
+	return r16(vd->device_cfg, off);
+}
+
+void
+virtio_cfg_read_bytes(struct virtio_dev *vd, uint32_t off, uint8_t *out, uint32_t len)
+{
+	uint8_t gen;
+
+	if (!vd->device_cfg || off + len > vd->device_cfg_len) {
+		memset(out, 0, len);
+		return;
+	}
+	do {
+		gen = r8(vd->common, COMMON_CFGGEN);
+		for (uint32_t i = 0; i < len; i++)
+			out[i] = r8(vd->device_cfg, off + i);
+	} while (gen != r8(vd->common, COMMON_CFGGEN));
 }

@@ -133,6 +133,28 @@ virtq_get_used(struct virtq *q, void **cookie, uint32_t *len)
 }
 
 void
+virtq_disable_interrupts(struct virtq *q)
+{
+	__atomic_store_n(&q->avail->flags, VIRTQ_AVAIL_F_NO_INTERRUPT, __ATOMIC_RELEASE);
+}
+
+bool
+virtq_has_used(const struct virtq *q)
+{
+	return __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE) != q->last_used;
+}
+
+bool
+virtq_enable_interrupts(struct virtq *q)
+{
+	__atomic_store_n(&q->avail->flags, 0, __ATOMIC_RELEASE);
+	/* The flag must be visible before the used index is read again, or
+	 * an entry the device adds in between goes without an interrupt. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return virtq_has_used(q);
+}
+
+void
 virtq_drain(struct virtq *q, void (*fn)(void *cookie, void *ctx), void *ctx)
 {
 	for (uint16_t i = 0; i < q->size; i++)

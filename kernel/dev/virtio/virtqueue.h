@@ -15,11 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIRTQ_MAX_SIZE	       128 /* descriptors; a power of two */
+#define VIRTQ_MAX_SIZE		   128 /* descriptors; a power of two */
 
-#define VIRTQ_DESC_F_NEXT      1
-#define VIRTQ_DESC_F_WRITE     2
-#define VIRTQ_USED_F_NO_NOTIFY 1
+#define VIRTQ_DESC_F_NEXT	   1
+#define VIRTQ_DESC_F_WRITE	   2
+#define VIRTQ_USED_F_NO_NOTIFY	   1
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 
 struct virtq_desc {
 	uint64_t addr;
@@ -98,6 +99,19 @@ bool virtq_should_notify(const struct virtq *q);
  * -E_CORRUPT when the device broke the protocol (nothing is consumed).
  */
 int virtq_get_used(struct virtq *q, void **cookie, uint32_t *len);
+
+/*
+ * Interrupt suppression for a driver that drains the used ring from a
+ * thread: virtq_disable_interrupts asks the device not to interrupt (a
+ * hint, 2.7.7); virtq_enable_interrupts asks again for interrupts and
+ * then says whether used entries arrived meanwhile, which the driver
+ * must take itself, since no interrupt may come for them.
+ */
+void virtq_disable_interrupts(struct virtq *q);
+bool virtq_enable_interrupts(struct virtq *q);
+
+/* True when the device has returned chains not yet taken. */
+bool virtq_has_used(const struct virtq *q);
 
 /* Forgets every chain in flight (after a device reset): each cookie is
  * passed to fn so its owner can be told. */

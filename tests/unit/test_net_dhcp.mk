@@ -1,0 +1,1 @@
+UNIT_SRCS_test_net_dhcp := kernel/net/dhcp.c
