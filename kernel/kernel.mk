@@ -103,6 +103,7 @@ KERNEL_SRCS += \
 KERNEL_SRCS += \
 	kernel/fs/erofs.c \
 	kernel/fs/fs_env.c \
+	kernel/fs/tmpfs.c \
 	kernel/fs/vnode.c \
 	kernel/fs/verity.c \
 	lib/crc32c.c \

@@ -72,6 +72,19 @@ struct vfs_stat {
 	uint32_t reserved;
 };
 
+/* What setattr changes: the fields whose bit is in mask. */
+#define VFS_ATTR_MODE  0x1 /* permission bits only (07777); the type stays */
+#define VFS_ATTR_UID   0x2
+#define VFS_ATTR_GID   0x4
+#define VFS_ATTR_MTIME 0x8
+
+struct vfs_setattr {
+	uint32_t mask;
+	uint32_t mode, uid, gid;
+	int64_t mtime_sec;
+	uint32_t mtime_nsec;
+};
+
 struct vfs_dirent {
 	uint64_t ino;
 	uint8_t type; /* VFS_DT_* */
@@ -117,9 +130,12 @@ struct vnode_ops {
 	long (*write)(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len);
 	int (*truncate)(struct vnode *vn, uint64_t size);
 	int (*fsync)(struct vnode *vn);
-	/* The target into buf (not terminated); its length. */
+	/* The target into buf (not terminated); its length, -E_RANGE
+	 * when size cannot hold it, -E_INVAL for no symbolic link. */
 	long (*readlink)(struct vnode *vn, char *buf, size_t size);
 	int (*getattr)(struct vnode *vn, struct vfs_stat *st);
+	/* chmod, chown, utimes: the fields in a->mask. NULL: -E_ROFS. */
+	int (*setattr)(struct vnode *vn, const struct vfs_setattr *a);
 	/* The last reference went. */
 	void (*release)(struct vnode *vn);
 };
