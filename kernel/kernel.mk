@@ -104,6 +104,7 @@ KERNEL_SRCS += \
 	kernel/fs/erofs.c \
 	kernel/fs/erofs_vnode.c \
 	kernel/fs/fs_env.c \
+	kernel/fs/overlay.c \
 	kernel/fs/tmpfs.c \
 	kernel/fs/vnode.c \
 	kernel/fs/verity.c \
