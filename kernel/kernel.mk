@@ -104,7 +104,9 @@ KERNEL_SRCS += \
 # so that they stay freestanding and warning-free under the kernel's flags.
 KERNEL_SRCS += \
 	kernel/fs/erofs.c \
+	kernel/fs/erofs_vnode.c \
 	kernel/fs/fs_env.c \
+	kernel/fs/overlay.c \
 	kernel/fs/tmpfs.c \
 	kernel/fs/vnode.c \
 	kernel/fs/vfs.c \

@@ -334,6 +334,30 @@ map(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off, uint
 	}
 }
 
+int
+erofs_map(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off,
+	  struct erofs_extent *out)
+{
+	uint64_t phys, len;
+	int r;
+
+	if (off >= ino->size)
+		return -E_RANGE;
+	r = map(fs, ino, off, &phys, &len);
+	if (r < 0)
+		return r;
+	out->len = len;
+	out->dev_off = phys == UINT64_MAX ? 0 : phys;
+	if (phys == UINT64_MAX)
+		out->kind = EROFS_EXTENT_HOLE;
+	else if (ino->layout == LAYOUT_FLAT_INLINE && off >= (blocks_of(fs, ino->size) - 1)
+								      << fs->blkszbits)
+		out->kind = EROFS_EXTENT_INLINE;
+	else
+		out->kind = EROFS_EXTENT_DATA;
+	return 0;
+}
+
 long
 erofs_read(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off, void *buf,
 	   size_t len)

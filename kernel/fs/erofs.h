@@ -99,6 +99,27 @@ int erofs_inode_get(const struct erofs_fs *fs, uint64_t nid, struct erofs_inode 
 long erofs_read(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off, void *buf,
 		size_t len);
 
+/* Where a piece of a file's data is (erofs_map). */
+#define EROFS_EXTENT_DATA   0 /* len bytes from dev_off on the device */
+#define EROFS_EXTENT_HOLE   1 /* len bytes of zeros: nothing on the device */
+#define EROFS_EXTENT_INLINE 2 /* the tail, in the inode's metadata block at dev_off */
+
+struct erofs_extent {
+	uint64_t dev_off; /* byte offset on the device (not for holes) */
+	uint64_t len;	  /* contiguous bytes from the file offset asked for */
+	uint8_t kind;	  /* EROFS_EXTENT_* */
+};
+
+/*
+ * Where the byte at off (< the inode's size) of a regular file,
+ * directory or link lives, and how many bytes from there are
+ * contiguous, so that a reader copies straight from the device (or its
+ * cache) to its destination.  -E_RANGE at or past the end, -E_NOTSUP for
+ * compressed data, -E_CORRUPT for a chunk table that points outside.
+ */
+int erofs_map(const struct erofs_fs *fs, const struct erofs_inode *ino, uint64_t off,
+	      struct erofs_extent *out);
+
 /*
  * The directory entry at *pos (start with 0; "." and ".." included, in
  * the image's sorted order), and *pos moves past it.  1 for an entry,

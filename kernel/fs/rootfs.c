@@ -10,7 +10,9 @@
 #include "dev/block.h"
 #include "dev/block_cache.h"
 #include "fs/erofs.h"
+#include "fs/erofs_vnode.h"
 #include "fs/ncache.h"
+#include "fs/overlay.h"
 #include "fs/tmpfs.h"
 #include "fs/verity_dev.h"
 #include "fs/vfs.h"
@@ -20,8 +22,9 @@
 #include "proc/mempool.h"
 #include "themelios/errno.h"
 
-#define ROOTFS_DEV_IMAGE 1
-#define ROOTFS_DEV_RAM	 2
+#define ROOTFS_DEV_IMAGE   1
+#define ROOTFS_DEV_RAM	   2
+#define ROOTFS_DEV_OVERLAY 3
 
 static struct vnode *root;
 static struct mempool *ram_pool; /* pays for the RAM layer */
@@ -34,6 +37,7 @@ static struct verity_dev image_verity;
 static struct blk_window image_plain; /* verity=off: the disk as is */
 static struct blk_window *image_win;
 static struct erofs_fs image_erofs;
+static struct vfs_fs *image_fs, *overlay_fs;
 
 static int
 ram_charge(void *ctx, uint64_t pages)
@@ -115,6 +119,12 @@ hex_digest(const char *s, uint8_t out[SHA256_DIGEST_BYTES])
 		out[i / 2] = (uint8_t)(i % 2 ? out[i / 2] | v : v << 4);
 	}
 	return s[2 * SHA256_DIGEST_BYTES] ? -E_INVAL : 0;
+}
+
+static int
+image_data_read(void *ctx, uint64_t dev_off, const struct io_buf *dst, size_t at, size_t len)
+{
+	return blk_window_read(ctx, dev_off, dst, at, len);
 }
 
 static int
@@ -215,6 +225,27 @@ rootfs_init(const char *cmdline)
 	}
 	pr_info("root: EROFS \"%s\", %lu inodes\n", image_erofs.volume_name,
 		(unsigned long)image_erofs.inos);
+	err = erofs_vfs_mount(&(struct erofs_vfs_args){ .erofs = &image_erofs,
+							.read_data = image_data_read,
+							.ctx = image_win,
+							.dev = ROOTFS_DEV_IMAGE,
+							.source = image_disk->name },
+			      &image_fs);
+	if (!err)
+		err = overlay_mount(&(struct overlay_args){ .upper = ram_fs,
+							    .lower = image_fs,
+							    .dev = ROOTFS_DEV_OVERLAY },
+				    &overlay_fs);
+	if (err) {
+		pr_err("root: cannot put the RAM layer over the image (error %d)\n", err);
+		goto ram_only;
+	}
+	strlcpy(overlay_fs->source, "ram+image", sizeof(overlay_fs->source));
+	root = overlay_fs->root;
+	vfs_mount_root(overlay_fs, "/");
+	vfs_mount_root(image_fs, "(image)");
+	vfs_mount_root(ram_fs, "(RAM layer)");
+	return;
 ram_only:
 	vfs_mount_root(root->fs, "/");
 }

@@ -1,0 +1,1 @@
+UNIT_SRCS_test_erofs_vnode := kernel/fs/erofs_vnode.c kernel/fs/erofs.c kernel/fs/vnode.c kernel/fs/fs_env.c lib/crc32c.c lib/strlcpy.c
