@@ -132,12 +132,12 @@ follow_link(struct walk *w, struct vnode *link)
 		return (int)n;
 	if (n == 0)
 		return -E_NOENT; /* an empty target names nothing */
-	if ((size_t)n + 1 + w->len > cap)
+	/* The rest starts with the '/' after the link's name, if any. */
+	if ((size_t)n + w->len > cap)
 		return -E_NAMETOOLONG;
-	dst[n] = '/';
-	memcpy(dst + n + 1, w->path, w->len);
+	memcpy(dst + n, w->path, w->len);
 	w->path = dst;
-	w->len = (size_t)n + 1 + w->len;
+	w->len = (size_t)n + w->len;
 	w->cur = !w->cur;
 	if (dst[0] == '/')
 		walk_to_root(w);
