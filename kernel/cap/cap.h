@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#include "cap/object.h"
+#include "object/object.h"
 #include "cap/rights.h"
 #include "themelios/abi.h"
 

@@ -24,7 +24,7 @@
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "proc/init.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "sched/thread.h"
 #include "shell/shell.h"
 

@@ -16,9 +16,9 @@
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
-#include "ipc/endpoint.h"
+#include "ipc/ipc.h"
 #include "ipc/ipc_private.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "sched/thread.h"
 #include "themelios/errno.h"
 

@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "ipc/endpoint.h"
+#include "ipc/ipc.h"
 
 struct cap;
 
