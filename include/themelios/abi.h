@@ -63,7 +63,7 @@ struct memory_info {
 struct object_info {
 	uint32_t type;	  /* OBJ_* */
 	uint32_t signals; /* asserted now; 0 for a type that has none */
-	uint64_t size;	  /* bytes: Frames' pages, a Memory pool's limit */
+	uint64_t size;	  /* bytes: Frames' pages, a Memory pool's limit, I/O ports */
 	uint64_t used;	  /* bytes in use: a Memory pool's charges */
 	uint64_t id;	  /* Process: pid; IRQ: line; I/O ports: first port */
 };

@@ -16,9 +16,20 @@ io_ports_destroy(struct kobject *obj)
 	process_object_free(io->owner, io);
 }
 
+static int
+io_ports_info(struct kobject *obj, struct object_info *info)
+{
+	struct io_ports *io = (struct io_ports *)obj;
+
+	info->id = io->first;
+	info->size = io->count; /* ports are byte-addressed */
+	return 0;
+}
+
 static const struct kobject_ops io_ports_ops = {
 	.name = "io ports",
 	.destroy = io_ports_destroy,
+	.info = io_ports_info,
 };
 
 int

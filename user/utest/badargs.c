@@ -168,7 +168,7 @@ no_caps(void)
 	long pid;
 
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn("utest", UT_H_NO_CAPS_CHILD, 64, 3, 1, NULL, 0);
+	pid = spawn("utest", UT_H_NO_CAPS_CHILD, UT_IDLE_QUOTA, 3, 1, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);

@@ -64,7 +64,7 @@ ipc_fastpath(void)
 	/* A fastpath call saved as a Reply and answered after a later call. */
 	fresh_endpoint();
 	CHECK(sys_cap_mint(2, 4, RIGHT_WRITE, 55), 0);
-	CHECK(spawn_held(UT_H_WORDS_SAVER, 64, 3, 1, caps, 2, 8) > 0, 1);
+	CHECK(spawn_held(UT_H_WORDS_SAVER, UT_IDLE_QUOTA, 3, 1, caps, 2, 8) > 0, 1);
 	CHECK(utest_until_all_blocked(8), 0); /* the server waits in its receive */
 	CHECK(thread_start_cap(saved_words_caller, (void *)4, 2, 9) > 0, 1);
 	/* Its call is in (it waits) and saved (the server receives again). */
@@ -116,7 +116,7 @@ ipc_fastpath(void)
 
 	/* A server waiting after a fastpath reply hears the revoke. */
 	fresh_endpoint();
-	CHECK(spawn_held(UT_H_WORDS_UNTIL_REVOKED, 64, 3, 2, caps, 2, 8) > 0, 1);
+	CHECK(spawn_held(UT_H_WORDS_UNTIL_REVOKED, UT_IDLE_QUOTA, 3, 2, caps, 2, 8) > 0, 1);
 	CHECK(utest_until_all_blocked(8), 0); /* the first call takes the fastpath */
 	CHECK(sys_cap_delete(8), 0);
 	for (uint64_t i = 0; i < 100; i++) {

@@ -15,7 +15,7 @@ call_reply(void)
 
 	CHECK(sys_endpoint_create(2), 0);
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn("echo", 0, 64, 3, 9, caps, 2);
+	pid = spawn("echo", 0, UT_IDLE_QUOTA, 3, 9, caps, 2);
 	CHECK(pid > 0, 1);
 	CHECK(sys_cap_mint(2, 4, RIGHT_WRITE | RIGHT_GRANT, 11), 0);
 	CHECK(sys_cap_mint(2, 5, RIGHT_WRITE | RIGHT_GRANT, 22), 0);
@@ -52,7 +52,7 @@ call_reply(void)
 	CHECK(m.badge, 9);
 	CHECK(m.words[0], pid);
 	/* A server that ends without replying: the caller hears -E_DEAD. */
-	pid = spawn("utest", UT_H_NO_REPLY, 64, 3, 10, caps, 2);
+	pid = spawn("utest", UT_H_NO_REPLY, UT_IDLE_QUOTA, 3, 10, caps, 2);
 	CHECK(pid > 0, 1);
 	memset(&m, 0, sizeof(m));
 	CHECK(sys_call(4, &m, 0), -E_DEAD);
@@ -78,7 +78,7 @@ register_ipc(void)
 
 	CHECK(sys_endpoint_create(2), 0);
 	CHECK(sys_endpoint_create(3), 0);
-	CHECK(spawn("utest", UT_H_WORDS_SERVER, 64, 3, 1, caps, 2) > 0, 1);
+	CHECK(spawn("utest", UT_H_WORDS_SERVER, UT_IDLE_QUOTA, 3, 1, caps, 2) > 0, 1);
 	CHECK(sys_cap_mint(2, 4, RIGHT_WRITE, 77), 0);
 	w = (struct ipc_words){ .label = 5, .w = { 1, 2, 3, 4 } };
 	CHECK(ipc_call_words(4, &w), 0);
@@ -151,7 +151,7 @@ ipc_under_load(void)
 	CHECK(sys_endpoint_create(3), 0);
 	CHECK(spawn_with_process_cap(UT_H_SPIN_COUNT, 5) > 0, 1);
 	CHECK(sys_endpoint_create(4), 0);
-	CHECK(spawn("utest", UT_H_WORDS_SERVER, 64, 3, 9, caps, 2) > 0, 1);
+	CHECK(spawn("utest", UT_H_WORDS_SERVER, UT_IDLE_QUOTA, 3, 9, caps, 2) > 0, 1);
 	before = shared[0];
 	for (int i = 0; i < 20000; i++) {
 		w = (struct ipc_words){ .label = 1, .w = { (uint64_t)i } };
@@ -209,7 +209,7 @@ reply_caps(void)
 	CHECK(sys_endpoint_create(2), 0);
 	CHECK(sys_endpoint_create(3), 0);
 	CHECK(sys_notification_create(6), 0);
-	CHECK(spawn_held(UT_H_REPLY_SERVER, 64, 3, 1, caps, 2, 8) > 0, 1);
+	CHECK(spawn_held(UT_H_REPLY_SERVER, UT_IDLE_QUOTA, 3, 1, caps, 2, 8) > 0, 1);
 	CHECK(utest_until_all_blocked(8), 0); /* in its first receive */
 	CHECK(thread_start_cap(slow_caller, NULL, 2, 9) > 0, 1);
 	/* The slow call is in (its caller waits), and saved (the server

@@ -116,7 +116,7 @@ shared_memory(void)
 	CHECK(*(volatile uint64_t *)addr2, 0xfeed);
 	/* A child maps it too, reads, and answers through it. */
 	CHECK(sys_endpoint_create(3), 0);
-	CHECK(spawn("utest", UT_H_SHARED_CHILD, 64, 3, 1, caps, 2) > 0, 1);
+	CHECK(spawn("utest", UT_H_SHARED_CHILD, UT_IDLE_QUOTA, 3, 1, caps, 2) > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
@@ -124,7 +124,7 @@ shared_memory(void)
 	/* Read-only for a child with READ alone: its write faults. */
 	CHECK(sys_cap_mint(2, 4, RIGHT_READ | RIGHT_COPY, 0), 0);
 	caps[1] = 4;
-	CHECK(spawn("utest", UT_H_SHARED_READONLY, 64, 3, 2, caps, 2) > 0, 1);
+	CHECK(spawn("utest", UT_H_SHARED_READONLY, UT_IDLE_QUOTA, 3, 2, caps, 2) > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK_FAULT(&m, FAULT_KIND_MEMORY, FAULT_ACCESS_WRITE | FAULT_ACCESS_PRESENT, UT_MAP_BASE);
 	CHECK(p[1], 0xfeed + 0xbeef);
@@ -189,7 +189,7 @@ other_process(void)
 	CHECK(addr, UT_MAP_BASE);
 	*(volatile uint64_t *)addr = 0x5ec7e7;
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn("utest", UT_H_READ_PARENT, 64, 3, 1, NULL, 0);
+	pid = spawn("utest", UT_H_READ_PARENT, UT_IDLE_QUOTA, 3, 1, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK_FAULT(&m, FAULT_KIND_MEMORY, FAULT_ACCESS_READ, UT_MAP_BASE);

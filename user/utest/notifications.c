@@ -33,7 +33,7 @@ notifications(void)
 	CHECK(sys_notification_create(2), -E_EXIST);
 	/* A blocked waiter wakes on a signal... */
 	CHECK(sys_endpoint_create(6), 0);
-	CHECK(spawn_held(UT_H_WAIT_SIGNAL, 64, 6, 1, caps, 2, 7) > 0, 1);
+	CHECK(spawn_held(UT_H_WAIT_SIGNAL, UT_IDLE_QUOTA, 6, 1, caps, 2, 7) > 0, 1);
 	CHECK(utest_until_all_blocked(7), 0); /* in its wait */
 	CHECK(sys_cap_delete(7), 0);
 	CHECK(sys_signal(2, 0x42), 0);
@@ -41,7 +41,7 @@ notifications(void)
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 	/* ...and with -E_REVOKED when the notification goes. */
-	CHECK(spawn_held(UT_H_WAIT_REVOKED, 64, 6, 2, caps, 2, 7) > 0, 1);
+	CHECK(spawn_held(UT_H_WAIT_REVOKED, UT_IDLE_QUOTA, 6, 2, caps, 2, 7) > 0, 1);
 	CHECK(utest_until_all_blocked(7), 0);
 	CHECK(sys_cap_delete(7), 0);
 	CHECK(sys_cap_revoke(2), 0);

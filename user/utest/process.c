@@ -46,7 +46,7 @@ fault_report(void)
 	long pid;
 
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn("utest", UT_H_FAULT_CHILD, 64, 3, 77, NULL, 0);
+	pid = spawn("utest", UT_H_FAULT_CHILD, UT_IDLE_QUOTA, 3, 77, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK_FAULT(&m, FAULT_KIND_MEMORY, FAULT_ACCESS_WRITE, UT_FAULT_ADDR);
@@ -66,8 +66,8 @@ bad_elf(void)
 {
 	slot_t console = 1;
 
-	CHECK(spawn("notelf", 0, 64, 0, 0, &console, 1), -E_CORRUPT);
-	CHECK(spawn("truncated", 0, 64, 0, 0, &console, 1), -E_CORRUPT);
+	CHECK(spawn("notelf", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
+	CHECK(spawn("truncated", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
 	CHECK(spawn("utest", 0, 2, 0, 0, &console, 1), -E_NOMEM); /* quota too small */
 	CHECK(spawn("utest", 0, 1ull << 50, 0, 0, &console, 1), -E_NOMEM);
 }
@@ -121,20 +121,24 @@ args(void)
 	CHECK(strcmp(prog_argv[0], "utest"), 0);
 	CHECK(prog_argv[1] == NULL, 1);
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn_args("utest", UT_H_ARGS_CHILD, 64, 3, 1, NULL, 0, two, sizeof(two));
+	pid = spawn_args("utest", UT_H_ARGS_CHILD, UT_IDLE_QUOTA, 3, 1, NULL, 0, two, sizeof(two));
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
 	/* Bad argument blocks. */
-	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, "abc", 3), -E_INVAL);
-	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, (char *)KERNEL_TEXT, 8), -E_FAULT);
-	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, two, SPAWN_ARGS_MAX + 1), -E_RANGE);
+	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, "abc", 3), -E_INVAL);
+	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, (char *)KERNEL_TEXT, 8),
+	      -E_FAULT);
+	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, two, SPAWN_ARGS_MAX + 1),
+	      -E_RANGE);
 	for (unsigned int i = 0; i < sizeof(many); i += 2)
 		many[i] = 'x'; /* "x\0x\0...": one string too many */
-	CHECK(spawn_args("utest", UT_H_IDLE, 64, 0, 0, NULL, 0, many, sizeof(many)), -E_RANGE);
+	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, many, sizeof(many)),
+	      -E_RANGE);
 	/* The most there may be: argv[0] and 31 more. */
-	CHECK(spawn_args("utest", UT_H_IDLE, 64, 3, 2, NULL, 0, many, 2 * (SPAWN_ARGC_MAX - 1)) > 0,
+	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 3, 2, NULL, 0, many,
+			 2 * (SPAWN_ARGC_MAX - 1)) > 0,
 	      1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], 0);

@@ -38,7 +38,7 @@ revoke_wakes(void)
 
 	CHECK(sys_endpoint_create(2), 0);
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn_held(UT_H_BLOCKED_RECV, 64, 3, 1, caps, 2, 4);
+	pid = spawn_held(UT_H_BLOCKED_RECV, UT_IDLE_QUOTA, 3, 1, caps, 2, 4);
 	CHECK(pid > 0, 1);
 	CHECK(utest_until_all_blocked(4), 0); /* in its receive */
 	CHECK(sys_cap_delete(4), 0);

@@ -24,7 +24,7 @@ stack_smash(void)
 	long pid;
 
 	CHECK(sys_endpoint_create(sup), 0);
-	pid = spawn("utest", UT_H_SMASH_HELPER, 64, sup, 3, NULL, 0);
+	pid = spawn("utest", UT_H_SMASH_HELPER, UT_IDLE_QUOTA, sup, 3, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(sup, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);

@@ -227,7 +227,7 @@ suspended_ends(void)
 	CHECK(sys_thread_resume(7), -E_DEAD);
 	CHECK(sys_thread_kill(7), -E_DEAD);
 	/* A process exits with a thread suspended. */
-	pid = spawn("utest", UT_H_SUSPENDED_EXIT, 64, 3, 5, NULL, 0);
+	pid = spawn("utest", UT_H_SUSPENDED_EXIT, UT_IDLE_QUOTA, 3, 5, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);

@@ -50,7 +50,7 @@ fpu(void)
 	long pid;
 
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn("utest", UT_H_FPU_CHILD, 64, 3, 1, NULL, 0);
+	pid = spawn("utest", UT_H_FPU_CHILD, UT_IDLE_QUOTA, 3, 1, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(fpu_loop(0x1111000000000000ull), 0);
 	CHECK(await_report(3, &m), 0);
@@ -145,12 +145,12 @@ threads(void)
 	CHECK(sys_thread_create(KERNEL_TEXT, 0x1000, 0, 0), -E_FAULT);
 	/* A thread's fault ends its whole process... */
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn("utest", UT_H_THREAD_FAULT, 64, 3, 1, NULL, 0);
+	pid = spawn("utest", UT_H_THREAD_FAULT, UT_IDLE_QUOTA, 3, 1, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK_FAULT(&m, FAULT_KIND_MEMORY, FAULT_ACCESS_WRITE, UT_FAULT_ADDR);
 	/* ...and so does exit, with every other thread. */
-	pid = spawn("utest", UT_H_THREAD_EXIT_CHILD, 64, 3, 2, NULL, 0);
+	pid = spawn("utest", UT_H_THREAD_EXIT_CHILD, UT_IDLE_QUOTA, 3, 2, NULL, 0);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);

@@ -270,7 +270,7 @@ child_has_its_own(void)
 	long bad = 0;
 
 	CHECK(tls_take(&blocks[0], TAG), 0);
-	CHECK(spawn("utest", UT_H_TLS_CHILD, 64, SLOT_SUPERVISOR, 1, NULL, 0) > 0, 1);
+	CHECK(spawn("utest", UT_H_TLS_CHILD, UT_IDLE_QUOTA, SLOT_SUPERVISOR, 1, NULL, 0) > 0, 1);
 	for (int n = 0; n < YIELDS; n++) {
 		if (!tls_is(&blocks[0], TAG))
 			bad++;
@@ -316,7 +316,9 @@ survives_ipc_fastpath(void)
 
 	CHECK(tls_take(&blocks[0], TAG), 0);
 	CHECK(sys_endpoint_create(SLOT_EP), 0);
-	CHECK(spawn_held(UT_H_TLS_SERVER, 64, SLOT_SUPERVISOR, 2, caps, 2, SLOT_SERVER) > 0, 1);
+	CHECK(spawn_held(UT_H_TLS_SERVER, UT_IDLE_QUOTA, SLOT_SUPERVISOR, 2, caps, 2, SLOT_SERVER) >
+		      0,
+	      1);
 	/* It waits in its receive: calls take the fastpath. */
 	CHECK(utest_until_all_blocked(SLOT_SERVER), 0);
 	CHECK(sys_cap_delete(SLOT_SERVER), 0);

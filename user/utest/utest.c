@@ -85,7 +85,7 @@ spawn_with_process_cap(uint64_t id, slot_t pslot)
 {
 	const slot_t caps[2] = { 1, 2 };
 
-	return spawn_held(id, 64, 3, id, caps, 2, pslot);
+	return spawn_held(id, UT_IDLE_QUOTA, 3, id, caps, 2, pslot);
 }
 
 long

@@ -177,7 +177,7 @@ static void
 expect_fault_at(uint64_t id, uint32_t access, uint64_t addr)
 {
 	struct ipc_msg m;
-	long pid = spawn("utest", id, 64, 3, id, NULL, 0);
+	long pid = spawn("utest", id, UT_IDLE_QUOTA, 3, id, NULL, 0);
 
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
