@@ -50,7 +50,7 @@ struct process {
 	struct user_region regions[PROC_REGIONS_MAX];
 	size_t nregions;
 	uintptr_t map_next; /* where the next anonymous mapping goes */
-	/* Memory accounting (proc/mempool.h): the pool everything the
+	/* Memory accounting (object/memory.h): the pool everything the
 	 * kernel allocates for the process is charged to; referenced. */
 	struct mempool *pool;
 	/* Where exit and fault reports go (an endpoint), and their badge. */

@@ -1,7 +1,7 @@
 /*
  * IPC system calls: the user's struct ipc_msg is checked and copied into
  * the thread's kernel buffer before the operation and out after it, so
- * the rendezvous itself (ipc/endpoint.c) never touches user memory.
+ * the rendezvous itself (ipc/ipc.c) never touches user memory.
  */
 #include "cap/cap.h"
 #include "cap/cspace.h"
