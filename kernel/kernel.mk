@@ -48,29 +48,39 @@ CONFIG_SHELL ?= 1
 ifeq ($(CONFIG_SHELL),1)
 KERNEL_SRCS += kernel/shell/shell.c
 endif
+# Kernel objects, one file per type (docs/capabilities.md).
+KERNEL_SRCS += \
+	kernel/object/address_space.c \
+	kernel/object/console.c \
+	kernel/object/cspace.c \
+	kernel/object/device_control.c \
+	kernel/object/endpoint.c \
+	kernel/object/frames.c \
+	kernel/object/io_ports.c \
+	kernel/object/irq.c \
+	kernel/object/memory.c \
+	kernel/object/notification.c \
+	kernel/object/object.c \
+	kernel/object/ops.c \
+	kernel/object/process.c \
+	kernel/object/readiness.c \
+	kernel/object/reply.c \
+	kernel/object/thread.c
 # User mode: processes, capabilities, IPC and system calls (Phase 2).
 KERNEL_SRCS += \
 	kernel/cap/cap.c \
 	kernel/cap/cdt.c \
 	kernel/cap/cspace.c \
 	kernel/cap/lock.c \
-	kernel/cap/object.c \
-	kernel/core/console_object.c \
 	kernel/core/device_control.c \
-	kernel/core/irq_object.c \
 	kernel/core/resource.c \
 	kernel/boot/cpio.c \
-	kernel/ipc/endpoint.c \
 	kernel/ipc/fastpath.c \
-	kernel/ipc/notification.c \
+	kernel/ipc/ipc.c \
 	kernel/proc/audit.c \
 	kernel/proc/boot_archive.c \
 	kernel/proc/elf.c \
-	kernel/proc/frames.c \
-	kernel/proc/handles.c \
 	kernel/proc/init.c \
-	kernel/proc/mempool.c \
-	kernel/proc/process.c \
 	kernel/proc/region.c \
 	kernel/proc/uaccess.c \
 	kernel/proc/user_memory.c \
@@ -82,6 +92,7 @@ KERNEL_SRCS += \
 	kernel/syscall/sys_memory.c \
 	kernel/syscall/sys_fs.c \
 	kernel/syscall/sys_misc.c \
+	kernel/syscall/sys_object.c \
 	kernel/syscall/sys_process.c \
 	kernel/syscall/sys_thread.c
 # Devices (docs/devices.md): PCI, DMA memory, the virtio core, virtio-blk.
@@ -114,7 +125,8 @@ KERNEL_SRCS += \
 	kernel/shell/fs_commands.c \
 	kernel/fs/ncache.c \
 	kernel/fs/verity_dev.c \
-	kernel/object/fs_objects.c \
+	kernel/object/file.c \
+	kernel/object/directory.c \
 	kernel/mm/page_cache.c \
 	kernel/dev/block_cache.c \
 	kernel/fs/verity.c \

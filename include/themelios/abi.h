@@ -54,6 +54,26 @@ struct memory_info {
 #define OBJ_FILE	   14
 #define OBJ_DIRECTORY	   15
 
+/*
+ * Object signals (object_signals, object_bind): the state of a waitable
+ * object, each bit asserted while its condition holds.  The low 16 bits
+ * mean the same for every type; the high 16 are the type's own.
+ */
+#define SIGNAL_READABLE	   (1u << 0)  /* a read or receive would not block */
+#define SIGNAL_WRITABLE	   (1u << 1)  /* a write or send would not block */
+#define SIGNAL_PEER_CLOSED (1u << 2)  /* the other end has gone */
+#define SIGNAL_ENDED	   (1u << 3)  /* Process: it has ended (exit, fault, kill) */
+#define SIGNAL_IRQ	   (1u << 16) /* IRQ: an interrupt came, not yet irq_ack'ed */
+
+/* What object_info reports (fields a type does not have are 0). */
+struct object_info {
+	uint32_t type;	  /* OBJ_* */
+	uint32_t signals; /* asserted now; 0 for a type that has none */
+	uint64_t size;	  /* bytes: Frames' pages, a Memory pool's limit, I/O ports */
+	uint64_t used;	  /* bytes in use: a Memory pool's charges */
+	uint64_t id;	  /* Process: pid; IRQ: line; I/O ports: first port */
+};
+
 struct cap_info {
 	uint32_t type;
 	uint32_t rights;

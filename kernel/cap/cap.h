@@ -10,7 +10,7 @@
  * cspace_lookup / cspace_lookup_empty first, and change nothing when they
  * return an error.  Slot indices are 64-bit so that a raw syscall
  * argument is range-checked, never truncated.  Callers hold the
- * capability lock (cap/object.h).
+ * capability lock (cap/lock.h).
  *
  * Errors common to all: -E_NOCAP for a slot index out of range (slot 0
  * included: it is always empty) or an empty source slot, -E_EXIST for an
@@ -22,7 +22,7 @@
 
 #include <stdint.h>
 
-#include "cap/object.h"
+#include "object/object.h"
 #include "cap/rights.h"
 #include "themelios/abi.h"
 

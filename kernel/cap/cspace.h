@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "cap/cap.h"
-#include "cap/object.h"
+#include "object/object.h"
 
 #define CSPACE_SLOT_NULL 0
 

@@ -8,7 +8,7 @@
 #ifndef CAP_LOCK_H
 #define CAP_LOCK_H
 
-#include "cap/object.h"
+#include "object/object.h"
 #include "sched/spinlock.h"
 #include "sched/wait.h"
 

@@ -26,7 +26,7 @@
 #include "fs/rootfs.h"
 #include "net/net.h"
 #include "proc/init.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "sched/thread.h"
 #include "shell/shell.h"
 

@@ -19,7 +19,7 @@
 #include "lib/string.h"
 #include "mm/page_cache.h"
 #include "mm/pmm.h"
-#include "proc/mempool.h"
+#include "object/memory.h"
 #include "themelios/errno.h"
 
 #define ROOTFS_DEV_IMAGE   1

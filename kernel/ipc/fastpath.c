@@ -7,7 +7,7 @@
  * and switches straight to the caller.  No run queue, no scheduler pick:
  * the partner runs on what is left of the time slice, as a handoff would.
  *
- * Every change to the IPC state is the one the slow path (endpoint.c)
+ * Every change to the IPC state is the one the slow path (ipc.c)
  * makes, so a fastpath call may later be answered, saved (Reply),
  * killed or revoked by the slow path and the other way round; only the
  * wake and the wait are one step (wait_queue_wake_switch).  Whatever is
@@ -16,9 +16,9 @@
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
-#include "ipc/endpoint.h"
+#include "ipc/ipc.h"
 #include "ipc/ipc_private.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "sched/thread.h"
 #include "themelios/errno.h"
 

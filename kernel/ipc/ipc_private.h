@@ -1,5 +1,5 @@
 /*
- * The rendezvous pieces that ipc/endpoint.c shares with the fastpath
+ * The rendezvous pieces that ipc/ipc.c shares with the fastpath
  * (ipc/fastpath.c), so both keep one set of queue and wait rules.  All
  * with the capability lock held.
  */
@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "ipc/endpoint.h"
+#include "ipc/ipc.h"
 
 struct cap;
 

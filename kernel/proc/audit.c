@@ -13,8 +13,8 @@
 #include "mm/heap.h"
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"
-#include "proc/mempool.h"
-#include "proc/process.h"
+#include "object/memory.h"
+#include "object/process.h"
 #include "proc/uaccess.h"
 #include "sched/percpu.h"
 

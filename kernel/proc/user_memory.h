@@ -1,7 +1,7 @@
 /*
  * For kernel/proc: building and tearing down a process's user memory
  * (user_memory.c).  process_map_anonymous and process_map_frames, the
- * public side, are in proc/process.h.
+ * public side, are in object/process.h.
  */
 #ifndef PROC_USER_MEMORY_H
 #define PROC_USER_MEMORY_H

@@ -11,7 +11,7 @@
 #include "sched/thread.h"
 
 #include "mm/vm_space.h"
-#include "proc/process.h"
+#include "object/process.h"
 
 #include "arch/arch.h"
 #include "core/irq.h"

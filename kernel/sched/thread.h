@@ -57,12 +57,12 @@ struct thread {
 	int exit_code;
 	struct wait_queue joiners;
 
-	/* User threads (proc/process.c): NULL proc for a kernel thread. */
+	/* User threads (object/process.c): NULL proc for a kernel thread. */
 	struct process *proc;
 	struct vm_space *vm;		  /* proc's address space */
 	struct list_node proc_link;	  /* on proc->threads */
 	struct arch_jmp_buf *uaccess_env; /* armed during a user copy */
-	struct ipc_state *ipc;		  /* endpoint rendezvous (ipc/endpoint.c) */
+	struct ipc_state *ipc;		  /* endpoint rendezvous (ipc/ipc.c) */
 	struct thread_handle *handle;	  /* what a Thread capability names, if any */
 	struct arch_fpu_state fpu;
 	struct arch_tls_state tls; /* kept while switched out; zero: none */

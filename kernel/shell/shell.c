@@ -17,7 +17,7 @@
 #include "dev/pci/pci.h"
 #include "core/time.h"
 #include "lib/format.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/pmm.h"

@@ -9,7 +9,7 @@
 #include "cap/cspace.h"
 #include "cap/lock.h"
 #include "mm/vm_flags.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "syscall/syscall.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"

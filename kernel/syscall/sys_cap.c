@@ -5,7 +5,7 @@
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "proc/uaccess.h"
 #include "syscall/syscall.h"
 #include "themelios/abi.h"

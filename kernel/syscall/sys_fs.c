@@ -10,8 +10,10 @@
 #include "fs/vfs.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
-#include "object/fs_objects.h"
-#include "proc/process.h"
+#include "object/directory.h"
+#include "object/ops.h"
+#include "object/file.h"
+#include "object/process.h"
 #include "proc/uaccess.h"
 #include "syscall/syscall.h"
 #include "themelios/abi.h"
@@ -42,15 +44,6 @@ obj_get(uint64_t slot, uint32_t type, uint32_t need, struct kobject **obj, uint3
 	}
 	cap_lock_drop(flags);
 	return err;
-}
-
-static void
-obj_put(struct kobject *obj)
-{
-	unsigned long flags = cap_lock_take();
-
-	kobject_unref(obj);
-	cap_lock_drop(flags);
 }
 
 static int
@@ -104,7 +97,7 @@ dir_path_get(uint64_t slot, uint32_t need, uintptr_t upath, uint64_t len, struct
 	if (err)
 		return err;
 	if ((err = path_in(upath, len, &dp->path))) {
-		obj_put(&dp->dir->obj);
+		cap_put(&dp->dir->obj);
 		return err;
 	}
 	dp->len = len;
@@ -115,7 +108,7 @@ static void
 dir_path_put(struct dir_path *dp)
 {
 	kfree(dp->path);
-	obj_put(&dp->dir->obj);
+	cap_put(&dp->dir->obj);
 }
 
 long
@@ -208,7 +201,7 @@ file_io(uint64_t slot, uintptr_t ubuf, uint64_t len, bool write, bool at, uint64
 			f->pos += (uint64_t)n;
 		fs_mutex_unlock(&f->pos_lock);
 	}
-	obj_put(&f->obj);
+	cap_put(&f->obj);
 	return n;
 }
 
@@ -261,7 +254,7 @@ sys_fs_seek(struct syscall_args *a)
 	else
 		r = (long)(f->pos = (uint64_t)(base + off));
 	fs_mutex_unlock(&f->pos_lock);
-	obj_put(&f->obj);
+	cap_put(&f->obj);
 	return r;
 }
 
@@ -295,7 +288,7 @@ sys_fs_fstat(struct syscall_args *a)
 	if ((err = obj_get(a->a[0], KOBJ_ANY, CAP_RIGHTS_NONE, &obj, NULL)))
 		return err;
 	err = fs_object_vnode(obj) ? vfs_getattr(fs_object_vnode(obj), &st) : -E_TYPE;
-	obj_put(obj);
+	cap_put(obj);
 	return err ? err : copy_to_user(a->a[1], &st, sizeof(st));
 }
 
@@ -353,7 +346,7 @@ sys_fs_readdir(struct syscall_args *a)
 	if ((err = dir_get(a->a[0], CAP_RIGHT_READ, &d, NULL)))
 		return err;
 	n = readdir_into(d->vn, &cookie, a->a[2], a->a[3]);
-	obj_put(&d->obj);
+	cap_put(&d->obj);
 	if (n >= 0 && (err = copy_to_user(a->a[1], &cookie, sizeof(cookie))))
 		return err;
 	return n;
@@ -486,7 +479,7 @@ sys_fs_truncate(struct syscall_args *a)
 	if ((err = file_get(a->a[0], CAP_RIGHT_WRITE, &f)))
 		return err;
 	err = vfs_truncate(f->vn, a->a[1]);
-	obj_put(&f->obj);
+	cap_put(&f->obj);
 	return err;
 }
 
@@ -499,7 +492,7 @@ sys_fs_fsync(struct syscall_args *a)
 	if ((err = file_get(a->a[0], CAP_RIGHTS_NONE, &f)))
 		return err;
 	err = vfs_fsync(f->vn);
-	obj_put(&f->obj);
+	cap_put(&f->obj);
 	return err;
 }
 

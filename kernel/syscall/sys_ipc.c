@@ -1,16 +1,16 @@
 /*
  * IPC system calls: the user's struct ipc_msg is checked and copied into
  * the thread's kernel buffer before the operation and out after it, so
- * the rendezvous itself (ipc/endpoint.c) never touches user memory.
+ * the rendezvous itself (ipc/ipc.c) never touches user memory.
  */
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
 #include "core/time.h"
-#include "ipc/endpoint.h"
-#include "ipc/notification.h"
+#include "ipc/ipc.h"
+#include "object/notification.h"
 #include "lib/string.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "proc/uaccess.h"
 #include "sched/mutex.h"
 #include "sched/thread.h"

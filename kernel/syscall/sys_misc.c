@@ -5,7 +5,8 @@
 #include "core/console.h"
 #include "core/random.h"
 #include "core/time.h"
-#include "proc/process.h"
+#include "object/ops.h"
+#include "object/process.h"
 #include "proc/uaccess.h"
 #include "sched/thread.h"
 #include "syscall/syscall.h"
@@ -63,31 +64,18 @@ sys_random(struct syscall_args *a)
 long
 sys_console_write(struct syscall_args *a)
 {
-	struct process *p = process_current();
-	uint64_t slot = a->a[0], buf = a->a[1], len = a->a[2];
-	char chunk[256];
-	unsigned long flags;
-	struct cap *c;
-	int err;
+	struct kobject_buf buf = { .user = true, .addr = a->a[1], .len = a->a[2] };
+	struct kobject *obj;
+	long err = cap_get(a->a[0], KOBJ_CONSOLE, CAP_RIGHT_WRITE, &obj);
 
-	flags = cap_lock_take();
-	err = cspace_lookup(p->cs, slot, KOBJ_CONSOLE, CAP_RIGHT_WRITE, &c);
-	cap_lock_drop(flags);
 	if (err)
 		return err;
-	if (len > CONSOLE_WRITE_MAX)
-		return -E_RANGE;
-	if (!user_range_ok(buf, len))
-		return -E_FAULT;
-	/* The console object never dies, so the check above stays true. */
-	for (uint64_t done = 0; done < len;) {
-		size_t n = len - done < sizeof(chunk) ? len - done : sizeof(chunk);
-
-		err = copy_from_user(chunk, buf + done, n);
-		if (err)
-			return err;
-		console_write(chunk, n);
-		done += n;
-	}
-	return (long)len;
+	if (buf.len > CONSOLE_WRITE_MAX)
+		err = -E_RANGE;
+	else if (!user_range_ok(buf.addr, buf.len))
+		err = -E_FAULT;
+	else
+		err = kobject_write(obj, 0, &buf);
+	cap_put(obj);
+	return err;
 }

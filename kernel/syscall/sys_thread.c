@@ -6,7 +6,7 @@
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "proc/uaccess.h"
 #include "sched/thread.h"
 #include "syscall/syscall.h"

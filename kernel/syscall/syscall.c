@@ -1,6 +1,6 @@
 #include "syscall/syscall.h"
 
-#include "proc/process.h"
+#include "object/process.h"
 #include "sched/percpu.h"
 #include "sched/thread.h"
 #include "themelios/errno.h"

@@ -32,7 +32,7 @@ extern const char *const syscall_names[SYS_COUNT];
 long syscall_dispatch(struct syscall_args *a);
 
 /* For the arch code once it has put a call's results in the frame: a
- * suspended thread waits here (proc/process.h: process_user_return);
+ * suspended thread waits here (object/process.h: process_user_return);
  * true when it did, and its registers may have changed. */
 bool syscall_return_to_user(void);
 

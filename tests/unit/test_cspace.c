@@ -15,7 +15,7 @@
 
 #include "cap/cap.h"
 #include "cap/cspace.h"
-#include "cap/object.h"
+#include "object/object.h"
 #include "themelios/errno.h"
 #include "unit.h"
 
@@ -82,8 +82,16 @@ tcs_destroy(struct kobject *o)
 	free(t);
 }
 
-static const struct kobject_ops tobj_ops = { "test", tobj_last_cap, tobj_destroy };
-static const struct kobject_ops tcs_ops = { "test-cspace", tcs_last_cap, tcs_destroy };
+static const struct kobject_ops tobj_ops = {
+	.name = "test",
+	.last_cap = tobj_last_cap,
+	.destroy = tobj_destroy,
+};
+static const struct kobject_ops tcs_ops = {
+	.name = "test-cspace",
+	.last_cap = tcs_last_cap,
+	.destroy = tcs_destroy,
+};
 
 static void
 counters_reset(void)

@@ -74,6 +74,11 @@ long sys_thread_resume(slot_t thread);
 long sys_thread_read_regs(slot_t thread, struct thread_regs *regs);
 long sys_thread_write_regs(slot_t thread, const struct thread_regs *regs);
 long sys_tls_set(uint64_t address);
+long sys_object_bind(slot_t object, slot_t notification, uint64_t signals, uint64_t bits);
+long sys_object_signals(slot_t object);
+long sys_object_info(slot_t object, struct object_info *info);
+long sys_object_read(slot_t object, uint64_t offset, void *buffer, uint64_t length);
+long sys_object_write(slot_t object, uint64_t offset, const void *buffer, uint64_t length);
 long sys_fs_open(slot_t dir, const char *path, uint64_t path_len, uint64_t flags, uint64_t rights,
 		 slot_t dst);
 long sys_fs_read(slot_t file, void *buf, uint64_t len);

@@ -97,6 +97,9 @@ static void
 port_claims(void)
 {
 	slot_t io = FREE_SLOT + 3, weak = FREE_SLOT + 4;
+#if defined(__x86_64__)
+	struct object_info info;
+#endif
 
 #if defined(__x86_64__)
 	CHECK(sys_ioport_claim(CAP_SLOT_CONSOLE, CMOS_INDEX, 2, io), -E_TYPE);
@@ -112,6 +115,10 @@ port_claims(void)
 	CHECK(sys_ioport_claim(DEVICES, 0x21, 1, io), -E_BUSY);
 	CHECK(sys_ioport_claim(DEVICES, 0xf4, 1, io), -E_BUSY); /* no faked verdicts */
 	CHECK(sys_ioport_claim(DEVICES, CMOS_INDEX, 2, io), 0);
+	CHECK(sys_object_info(io, &info), 0);
+	CHECK(info.type, OBJ_IO_PORTS);
+	CHECK(info.id, CMOS_INDEX);
+	CHECK(info.size, 2);
 	CHECK(sys_ioport_claim(DEVICES, CMOS_DATA, 1, weak), -E_BUSY);
 	/* Access: inside the range, at a width it holds. */
 	CHECK(sys_port_in(io, CMOS_DATA + 1, PORT_WIDTH_8), -E_RANGE);
@@ -199,6 +206,58 @@ device_driver_crash(void)
 	return 1;
 }
 
+/*
+ * An IRQ object's readiness without an interrupt: object_bind and
+ * irq_bind side by side, rights, and the line's bindings going with its
+ * last capability.  device_irq sees SIGNAL_IRQ asserted by a real one.
+ */
+void
+irq_readiness(void)
+{
+	slot_t irq = FREE_SLOT, n = FREE_SLOT + 1, n2 = FREE_SLOT + 2, weak = FREE_SLOT + 3;
+	struct object_info info;
+	uint64_t word = 0;
+
+	CHECK(sys_irq_claim(DEVICES, FREE_LINE, irq), 0);
+	CHECK(sys_notification_create(n), 0);
+	CHECK(sys_notification_create(n2), 0);
+	CHECK(sys_object_signals(irq), 0);
+	CHECK(sys_object_info(irq, &info), 0);
+	CHECK(info.type, OBJ_IRQ);
+	CHECK(info.id, FREE_LINE);
+	CHECK(sys_object_bind(irq, n, SIGNAL_READABLE, 1), -E_INVAL);
+	CHECK(sys_object_bind(DEVICES, n, SIGNAL_IRQ, 1), -E_TYPE);
+	CHECK(sys_object_bind(irq, n, SIGNAL_IRQ, 1), 0);
+	CHECK(sys_object_bind(irq, n2, SIGNAL_IRQ, 2), 0);
+	CHECK(sys_wait(n, IPC_NONBLOCK, &word), -E_AGAIN); /* nothing asserted */
+	/* irq_bind puts its one binding in place of all of them. */
+	CHECK(sys_irq_bind(irq, n, 4), 0);
+	CHECK(sys_object_bind(irq, n2, 0, 0), -E_NOENT);
+	CHECK(sys_object_bind(irq, n, 0, 0), 0);
+	CHECK(sys_object_bind(irq, n, 0, 0), -E_NOENT);
+	CHECK(sys_object_bind(irq, n, SIGNAL_IRQ, 1), 0);
+	CHECK(sys_irq_bind(irq, CAP_SLOT_NULL, 0), 0);
+	CHECK(sys_object_bind(irq, n, 0, 0), -E_NOENT);
+	/* READ observes (binds), WRITE acknowledges. */
+	CHECK(sys_cap_mint(irq, weak, RIGHT_READ, 0), 0);
+	CHECK(sys_object_bind(weak, n, SIGNAL_IRQ, 1), 0);
+	CHECK(sys_irq_ack(weak), -E_PERM);
+	CHECK(sys_irq_bind(weak, n, 1), -E_PERM);
+	/* A revoke ends the copy; the binding is the object's and stays. */
+	CHECK(sys_cap_revoke(irq), 0);
+	CHECK(sys_object_bind(weak, n, 0, 0), -E_NOCAP);
+	CHECK(sys_object_bind(irq, n, 0, 0), 0);
+	CHECK(sys_object_bind(irq, n2, SIGNAL_IRQ, 2), 0);
+	/* The last capability to the line takes its bindings and gives the
+	 * line back. */
+	CHECK(sys_cap_delete(irq), 0);
+	CHECK(sys_irq_claim(DEVICES, FREE_LINE, irq), 0);
+	CHECK(sys_object_bind(irq, n2, 0, 0), -E_NOENT);
+	CHECK(sys_cap_delete(irq), 0);
+	CHECK(sys_cap_delete(n), 0);
+	CHECK(sys_cap_delete(n2), 0);
+}
+
 void
 device_claims(void)
 {
@@ -206,6 +265,23 @@ device_claims(void)
 	port_claims();
 	frame_claims();
 	crash_releases();
+}
+
+/*
+ * After an interrupt, before irq_ack: SIGNAL_IRQ is asserted, so a
+ * Notification bound now (slot spare) hears it at once.
+ */
+static void
+irq_level_check(slot_t irq, slot_t spare)
+{
+	uint64_t word = 0;
+
+	CHECK(sys_object_signals(irq), SIGNAL_IRQ);
+	CHECK(sys_notification_create(spare), 0);
+	CHECK(sys_object_bind(irq, spare, SIGNAL_IRQ, 1ull << 9), 0);
+	CHECK(sys_wait(spare, IPC_NONBLOCK, &word), 0);
+	CHECK(word, 1ull << 9);
+	CHECK(sys_cap_delete(spare), 0);
 }
 
 #if defined(__x86_64__)
@@ -262,6 +338,8 @@ rtc_driver(void)
 		word = 0;
 		CHECK(await_interrupt(n, &word), 0);
 		CHECK(word, 1ull << 8);
+		if (tries == 0)
+			irq_level_check(irq, 14);
 		if ((cmos_read(io, RTC_C) & (RTC_C_IRQF | RTC_C_PF)) == (RTC_C_IRQF | RTC_C_PF))
 			seen++;
 		CHECK(sys_irq_ack(irq), 0);
@@ -327,6 +405,7 @@ rtc_driver(void)
 	CHECK(await_interrupt(n, &word), 0);
 	CHECK(word, 1ull << 2);
 	CHECK(rtc[RTC_MIS], 1);
+	irq_level_check(irq, 14);
 	/* Still asserted: unmasking brings it back at once. */
 	CHECK(sys_irq_ack(irq), 0);
 	word = 0;
@@ -336,6 +415,7 @@ rtc_driver(void)
 	rtc[RTC_ICR] = 1;
 	CHECK(rtc[RTC_RIS], 0);
 	CHECK(sys_irq_ack(irq), 0);
+	CHECK(sys_object_signals(irq), 0); /* the ack lowers it, and it stays low */
 	/* Quiet now: 20 ms without an interrupt. */
 	CHECK(sys_wait_until(n, (uint64_t)sys_clock_ns() + NS_PER_S / 50, &word), -E_TIMEOUT);
 	rtc[RTC_IMSC] = 0;

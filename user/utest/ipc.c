@@ -15,7 +15,7 @@ call_reply(void)
 
 	CHECK(sys_endpoint_create(2), 0);
 	CHECK(sys_endpoint_create(3), 0);
-	pid = spawn("echo", 0, 64, 3, 9, caps, 2);
+	pid = spawn("echo", 0, UT_IDLE_QUOTA, 3, 9, caps, 2);
 	CHECK(pid > 0, 1);
 	CHECK(sys_cap_mint(2, 4, RIGHT_WRITE | RIGHT_GRANT, 11), 0);
 	CHECK(sys_cap_mint(2, 5, RIGHT_WRITE | RIGHT_GRANT, 22), 0);

@@ -66,8 +66,8 @@ bad_elf(void)
 {
 	slot_t console = 1;
 
-	CHECK(spawn("notelf", 0, 64, 0, 0, &console, 1), -E_CORRUPT);
-	CHECK(spawn("truncated", 0, 64, 0, 0, &console, 1), -E_CORRUPT);
+	CHECK(spawn("notelf", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
+	CHECK(spawn("truncated", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
 	CHECK(spawn("utest", 0, 2, 0, 0, &console, 1), -E_NOMEM); /* quota too small */
 	CHECK(spawn("utest", 0, 1ull << 50, 0, 0, &console, 1), -E_NOMEM);
 }

@@ -24,8 +24,10 @@ _Static_assert(UT_IDS_END <= UT_H_FUZZ_FIRST, "utest ids run into the fuzz child
 int fuzz_child(uint64_t n);
 
 #define UTEST_QUOTA   512 /* pages per case */
-/* Pages for an idle utest child: its program, stack, page tables and
- * kernel structures, and a few to spare. */
+/* Pages for a utest child: its program (every case and helper is in it,
+ * so it grows with the suite: some 40 pages on x86_64 now), stack, page
+ * tables and kernel structures, a thread or two, and a few to spare.
+ * Every helper that needs no quota of its own is spawned with this. */
 #define UT_IDLE_QUOTA 96
 
 /* Places the cases attack, and their faults name. */

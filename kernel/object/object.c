@@ -1,12 +1,13 @@
 /*
  * Object reference counts and the deferred callback queue
- * (cap/object.h).  An object is on the queue at most once: for last_cap
+ * (object/object.h).  An object is on the queue at most once: for last_cap
  * (then the queue holds a reference, so refs cannot reach zero meanwhile)
  * or for destroy (refs is zero, nobody else can reach it).
  */
 #include <stddef.h>
 
-#include "cap/object.h"
+#include "object/object.h"
+#include "object/readiness.h"
 
 static struct kobject *reap_head;	   /* LIFO: order does not matter */
 static uint64_t live_objects[KOBJ_NTYPES]; /* for the audit */
@@ -34,6 +35,19 @@ reap_push(struct kobject *obj, uint32_t what)
 	reap_head = obj;
 }
 
+/* Nobody holds a capability to obj any more: its readiness bindings go
+ * (nobody could unbind them), then the type's own callback runs. */
+static void
+last_cap_run(struct kobject *obj)
+{
+	struct readiness *r = kobject_readiness(obj);
+
+	if (r != NULL)
+		readiness_unbind_all(r);
+	if (obj->ops->last_cap != NULL)
+		obj->ops->last_cap(obj);
+}
+
 /*
  * Runs queued callbacks until the queue is empty.  Callbacks that unref
  * or delete more objects append to the queue; the 'reaping' flag makes
@@ -53,11 +67,15 @@ reap_run(void)
 		if (obj->pending & KOBJ_PENDING_LAST_CAP) {
 			obj->pending &= ~KOBJ_PENDING_LAST_CAP;
 			/* A capability may have been installed since. */
-			if (obj->ncaps == 0 && obj->ops->last_cap != NULL)
-				obj->ops->last_cap(obj);
+			if (obj->ncaps == 0)
+				last_cap_run(obj);
 			kobject_unref(obj); /* the queue's reference */
 		} else {
 			obj->pending = 0;
+			/* Bindings need a capability to be made, and went
+			 * when the last one did; this is only a backstop. */
+			if (kobject_readiness(obj) != NULL)
+				readiness_unbind_all(kobject_readiness(obj));
 			if (obj->type < KOBJ_NTYPES)
 				live_objects[obj->type]--;
 			if (obj->ops->destroy != NULL)
@@ -118,7 +136,7 @@ kobject_cap_get(struct kobject *obj)
 void
 kobject_cap_put(struct kobject *obj)
 {
-	if (--obj->ncaps == 0 && obj->ops->last_cap != NULL &&
+	if (--obj->ncaps == 0 && (obj->ops->last_cap != NULL || obj->ops->readiness != NULL) &&
 	    !(obj->pending & KOBJ_PENDING_LAST_CAP)) {
 		obj->refs++;
 		reap_push(obj, KOBJ_PENDING_LAST_CAP);

@@ -1,8 +1,8 @@
-#include "ipc/notification.h"
+#include "object/notification.h"
 
 #include "cap/lock.h"
 #include "mm/kmalloc.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "sched/thread.h"
 #include "themelios/errno.h"
 
@@ -13,6 +13,7 @@ notification_last_cap(struct kobject *obj)
 
 	n->dead = true;
 	wait_queue_wake_all(&n->waiters);
+	readiness_target_drop(&n->target);
 }
 
 static void
@@ -29,6 +30,12 @@ static const struct kobject_ops notification_ops = {
 	.destroy = notification_destroy,
 };
 
+static void
+notification_target_signal(struct readiness_target *t, uint64_t bits)
+{
+	notification_signal(container_of(t, struct notification, target), bits);
+}
+
 int
 notification_create(struct process *owner, struct notification **out)
 {
@@ -39,6 +46,7 @@ notification_create(struct process *owner, struct notification **out)
 		return -E_NOMEM;
 	wait_queue_init(&n->waiters);
 	n->owner = owner;
+	readiness_target_init(&n->target, &n->obj, notification_target_signal);
 	*out = n;
 	return 0;
 }

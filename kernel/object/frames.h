@@ -5,13 +5,13 @@
  * object lives; every mapping keeps it alive, so a page is never freed
  * while some address space still maps it.
  */
-#ifndef PROC_FRAMES_H
-#define PROC_FRAMES_H
+#ifndef OBJECT_FRAMES_H
+#define OBJECT_FRAMES_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cap/object.h"
+#include "object/object.h"
 
 struct mempool;
 

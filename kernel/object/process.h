@@ -6,15 +6,18 @@
  * it causes the kernel to allocate for it; it ends by exiting or by a
  * fault, alone, and its supervisor hears of it through an endpoint.
  */
-#ifndef PROC_PROCESS_H
-#define PROC_PROCESS_H
+#ifndef OBJECT_PROCESS_H
+#define OBJECT_PROCESS_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cap/cspace.h"
-#include "cap/object.h"
+#include "object/address_space.h"
+#include "object/object.h"
+#include "object/readiness.h"
+#include "object/thread.h"
 #include "lib/list.h"
 #include "mm/vm_space.h"
 #include "proc/region.h"
@@ -29,14 +32,6 @@ struct endpoint;
 struct frames;
 struct thread;
 struct fault_info;
-
-/* What an AddressSpace capability names: a process's address space
- * (the handle keeps the process, and so its mappings, alive). */
-struct as_handle {
-	struct kobject obj;    /* KOBJ_ADDRESS_SPACE */
-	struct process *proc;  /* referenced */
-	struct process *owner; /* charged for it; referenced; NULL for self_as */
-};
 
 enum process_state {
 	PROCESS_LIVE,
@@ -55,7 +50,7 @@ struct process {
 	struct user_region regions[PROC_REGIONS_MAX];
 	size_t nregions;
 	uintptr_t map_next; /* where the next anonymous mapping goes */
-	/* Memory accounting (proc/mempool.h): the pool everything the
+	/* Memory accounting (object/memory.h): the pool everything the
 	 * kernel allocates for the process is charged to; referenced. */
 	struct mempool *pool;
 	/* Where exit and fault reports go (an endpoint), and their badge. */
@@ -82,6 +77,9 @@ struct process {
 	 * while it has capabilities it references the process (the cycle
 	 * breaks when the process ends and its cspace is cleared). */
 	struct as_handle self_as;
+	/* SIGNAL_ENDED once it has ended: a supervisor can wait for that
+	 * through a Notification (object_bind) as well as by its report. */
+	struct readiness ready;
 };
 
 /* What a process is started with. */
@@ -109,12 +107,6 @@ int process_create(const struct process_spec *spec, struct process **out);
  * the process on failure (-E_NOMEM).  Capability lock held. */
 int process_start(struct process *p);
 
-/* What a Thread capability names: the thread while it lives. */
-struct thread_handle {
-	struct kobject obj;    /* KOBJ_THREAD */
-	struct thread *thread; /* NULL once it has ended */
-};
-
 /*
  * Another thread in p, starting in user mode at pc with stack sp and arg;
  * charged to p's pool.  *tid gets its id; with handle, *handle gets a
@@ -123,17 +115,6 @@ struct thread_handle {
  */
 int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
 			  uint64_t *tid, struct thread_handle **handle);
-
-/* Makes h (zeroed storage) the Thread object of t (refs = 1). */
-void thread_handle_init(struct thread_handle *h, struct thread *t);
-
-/* A new AddressSpace object for p (refs = 1, the caller's), charged one
- * page to owner.  Capability lock held; -E_NOMEM. */
-int process_as_handle(struct process *owner, struct process *p, struct as_handle **out);
-
-/* Puts p's own AddressSpace capability (p->self_as) in its slot
- * CAP_SLOT_ADDRESS_SPACE.  Capability lock held. */
-int process_install_self_as(struct process *p);
 
 /* Asks one thread to end, alone (its process goes on).  Capability lock
  * held; 0 or -E_DEAD. */

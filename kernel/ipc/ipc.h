@@ -1,5 +1,7 @@
 /*
- * Endpoints: synchronous IPC (docs/ipc.md).  A sender and a receiver
+ * IPC through endpoints (docs/ipc.md): the rendezvous and message
+ * transfer.  The Endpoint and Reply objects are object/endpoint.c and
+ * object/reply.c.  A sender and a receiver
  * meet at an endpoint; whoever comes first waits (or, non-blocking,
  * gets -E_AGAIN).  The message is copied through the kernel: the sender's
  * copy is taken into its thread's kernel buffer before the rendezvous
@@ -15,14 +17,16 @@
  * queued thread wakes with -E_REVOKED.  A thread that ends wakes the
  * caller it owed a reply with -E_DEAD.  All under the capability lock.
  */
-#ifndef IPC_ENDPOINT_H
-#define IPC_ENDPOINT_H
+#ifndef IPC_IPC_H
+#define IPC_IPC_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cap/object.h"
 #include "lib/list.h"
+#include "object/endpoint.h"
+#include "object/object.h"
+#include "object/reply.h"
 #include "sched/wait.h"
 #include "themelios/abi.h"
 
@@ -39,14 +43,6 @@ struct ipc_kmsg {
 	uint64_t badge;
 	uint64_t cap_slot; /* sender: slot to transfer; receiver: slot it landed in */
 	uint8_t data[IPC_DATA_MAX];
-};
-
-struct endpoint {
-	struct kobject obj;	  /* KOBJ_ENDPOINT */
-	struct list_node senders; /* ipc_state.link */
-	struct list_node receivers;
-	struct list_node kmsgs; /* kernel reports waiting for a receiver */
-	struct process *owner;	/* charged for it; referenced */
 };
 
 enum ipc_wait {
@@ -80,22 +76,6 @@ struct ipc_state {
 	uintptr_t pinned_buf;
 	struct ipc_kmsg msg; /* out going, then in coming */
 };
-
-/*
- * A Reply object: the one-shot right to answer a call, taken out of the
- * receiving thread (ipc_reply_save) so that a server can receive other
- * calls before answering.  Its capability has no COPY right.  Deleting
- * it unanswered wakes the caller with -E_DEAD; a caller that ends first
- * leaves it empty (-E_DEAD to use).
- */
-struct reply {
-	struct kobject obj; /* KOBJ_REPLY */
-	struct thread *caller;
-	struct process *owner; /* charged for it; referenced */
-};
-
-/* A new endpoint, charged one page to owner.  -E_NOMEM. */
-int endpoint_create(struct process *owner, struct endpoint **out);
 
 /* The per-thread state (for process_start) and its end. */
 struct ipc_state *ipc_state_alloc(struct thread *t);
@@ -148,6 +128,16 @@ int ipc_reply_through(struct reply *r);
  * the kernel's.  data[0..len) goes as the message's data (len at most
  * IPC_DATA_MAX).
  */
+/*
+ * For the Endpoint and Reply objects (object/endpoint.c, object/reply.c):
+ * the last capability to ep went, so every thread queued on it wakes
+ * with -E_REVOKED; ep is destroyed, so its queued reports go; the last
+ * capability to r went unanswered, so its caller wakes with -E_DEAD.
+ */
+void ipc_endpoint_revoke(struct endpoint *ep);
+void ipc_endpoint_drop_reports(struct endpoint *ep);
+void ipc_reply_drop(struct reply *r);
+
 void endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
 			  const uint64_t words[IPC_WORDS], const void *data, uint32_t len,
 			  struct kobject *hold);

@@ -1,7 +1,7 @@
-#ifndef CORE_CONSOLE_OBJECT_H
-#define CORE_CONSOLE_OBJECT_H
+#ifndef OBJECT_CONSOLE_H
+#define OBJECT_CONSOLE_H
 
-#include "cap/object.h"
+#include "object/object.h"
 
 /* The console object (KOBJ_CONSOLE); capability lock held. */
 struct kobject *console_object(void);

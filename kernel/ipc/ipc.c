@@ -1,4 +1,4 @@
-#include "ipc/endpoint.h"
+#include "ipc/ipc.h"
 
 #include "cap/cap.h"
 #include "cap/cspace.h"
@@ -7,7 +7,7 @@
 #include "ipc/ipc_private.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
-#include "proc/process.h"
+#include "object/process.h"
 #include "sched/thread.h"
 #include "themelios/errno.h"
 
@@ -24,30 +24,6 @@ kmsg_free(struct kmsg_node *k)
 	if (k->hold)
 		kobject_unref(k->hold);
 	kfree(k);
-}
-
-static void endpoint_last_cap(struct kobject *obj);
-static void endpoint_destroy(struct kobject *obj);
-
-static const struct kobject_ops endpoint_ops = {
-	.name = "endpoint",
-	.last_cap = endpoint_last_cap,
-	.destroy = endpoint_destroy,
-};
-
-int
-endpoint_create(struct process *owner, struct endpoint **out)
-{
-	struct endpoint *ep = process_object_new(owner, sizeof(*ep), KOBJ_ENDPOINT, &endpoint_ops);
-
-	if (!ep)
-		return -E_NOMEM;
-	list_init(&ep->senders);
-	list_init(&ep->receivers);
-	list_init(&ep->kmsgs);
-	ep->owner = owner;
-	*out = ep;
-	return 0;
 }
 
 struct ipc_state *
@@ -318,31 +294,25 @@ endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
 }
 
 /* Nobody can reach the endpoint any more: nobody may wait on it. */
-static void
-endpoint_last_cap(struct kobject *obj)
+void
+ipc_endpoint_revoke(struct endpoint *ep)
 {
-	struct endpoint *ep = (struct endpoint *)obj;
-
 	while (!list_empty(&ep->senders))
 		finish(ipc_pop(&ep->senders), -E_REVOKED);
 	while (!list_empty(&ep->receivers))
 		finish(ipc_pop(&ep->receivers), -E_REVOKED);
 }
 
-static void
-endpoint_destroy(struct kobject *obj)
+void
+ipc_endpoint_drop_reports(struct endpoint *ep)
 {
-	struct endpoint *ep = (struct endpoint *)obj;
-
 	while (!list_empty(&ep->kmsgs))
 		kmsg_free(container_of(list_first(&ep->kmsgs), struct kmsg_node, link));
-	process_object_free(ep->owner, ep);
 }
 
-static void
-reply_last_cap(struct kobject *obj)
+void
+ipc_reply_drop(struct reply *r)
 {
-	struct reply *r = (struct reply *)obj;
 	struct thread *c = r->caller;
 
 	if (c) { /* dropped unanswered */
@@ -351,20 +321,6 @@ reply_last_cap(struct kobject *obj)
 		finish(c, -E_DEAD);
 	}
 }
-
-static void
-reply_destroy(struct kobject *obj)
-{
-	struct reply *r = (struct reply *)obj;
-
-	process_object_free(r->owner, r);
-}
-
-static const struct kobject_ops reply_ops = {
-	.name = "reply",
-	.last_cap = reply_last_cap,
-	.destroy = reply_destroy,
-};
 
 int
 ipc_reply_save(struct process *owner, struct reply **out)
@@ -375,11 +331,8 @@ ipc_reply_save(struct process *owner, struct reply **out)
 
 	if (!c)
 		return -E_NOENT;
-	r = process_object_new(owner, sizeof(*r), KOBJ_REPLY, &reply_ops);
-	if (!r)
+	if (reply_create(owner, c, &r))
 		return -E_NOMEM;
-	r->owner = owner;
-	r->caller = c;
 	c->ipc->replier = NULL;
 	c->ipc->saved_reply = r;
 	st->reply_to = NULL;

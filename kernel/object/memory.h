@@ -8,12 +8,12 @@
  * or a neighbour with its own pool.  The root pool is init's: most of
  * memory, less a kernel reserve.
  */
-#ifndef PROC_MEMPOOL_H
-#define PROC_MEMPOOL_H
+#ifndef OBJECT_MEMORY_H
+#define OBJECT_MEMORY_H
 
 #include <stdint.h>
 
-#include "cap/object.h"
+#include "object/object.h"
 #include "lib/list.h"
 
 struct mempool {

@@ -12,6 +12,9 @@
  *   destroy   runs exactly once, when refs drops to zero; it frees the
  *             object (and, for a cspace, calls cspace_clear first).
  *
+ * When ncaps drops to zero the object's readiness bindings go too
+ * (object/readiness.h): nobody could unbind them any more.
+ *
  * Callbacks are deferred: they never run in the middle of a capability
  * operation, but when the outermost one finishes (kobject_defer_begin/
  * end bracket such regions).  Destruction is a queue, not recursion, so
@@ -19,13 +22,16 @@
  * freed in constant stack.  A callback may itself call capability
  * operations and kobject_unref.
  *
- * Locking: all of kernel/cap assumes one capability lock held by the
- * caller (the queue below is global state protected by it).
+ * Locking: everything here assumes the capability lock held by the
+ * caller (the queue below is global state protected by it), and so does
+ * kernel/cap.  The object types, one file each, are this directory's
+ * other files (docs/capabilities.md has the table).
  */
-#ifndef CAP_OBJECT_H
-#define CAP_OBJECT_H
+#ifndef OBJECT_OBJECT_H
+#define OBJECT_OBJECT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum kobject_type {
@@ -51,11 +57,40 @@ enum kobject_type {
 };
 
 struct kobject;
+struct kobject_buf;
+struct object_info;
+struct readiness;
 
+/*
+ * The operations table of a type: every generic operation on objects
+ * goes through it, and a type fills what it supports.  A NULL entry
+ * means "not this type": the generic call (object/ops.h) answers
+ * -E_TYPE, as a call naming the wrong type always does.
+ *
+ * Locking: last_cap, destroy and readiness run with the capability
+ * lock held and must not sleep.  read, write and info run with no
+ * capability lock held (the caller holds a reference, from cap_get), so
+ * they may copy, zero, wait for a device or sleep; an object whose
+ * state they touch keeps its own lock for it.
+ */
 struct kobject_ops {
 	const char *name;
-	void (*last_cap)(struct kobject *obj); /* may be NULL */
-	void (*destroy)(struct kobject *obj);  /* may be NULL */
+	void (*last_cap)(struct kobject *obj); /* ncaps reached 0 */
+	void (*destroy)(struct kobject *obj);  /* refs reached 0: free it */
+	/*
+	 * Bytes at offset (a type without offsets, a stream, ignores it)
+	 * into or out of buf (user or kernel memory: object/ops.h).  The
+	 * count moved (0 at the end), or a negative error; a fault in a user
+	 * buffer is -E_FAULT.
+	 */
+	long (*read)(struct kobject *obj, uint64_t offset, const struct kobject_buf *buf);
+	long (*write)(struct kobject *obj, uint64_t offset, const struct kobject_buf *buf);
+	/* Fills the type-specific fields of info (type and signals are
+	 * filled already); 0 or a negative error. */
+	int (*info)(struct kobject *obj, struct object_info *info);
+	/* The signal state of a waitable object (object/readiness.h);
+	 * capability lock held. */
+	struct readiness *(*readiness)(struct kobject *obj);
 };
 
 struct kobject {
@@ -108,6 +143,13 @@ uint64_t kobject_live_count(enum kobject_type type);
 
 /* True when no callback is queued or running (for tests and asserts). */
 bool kobject_reaper_idle(void);
+
+/* The object's signal state, or NULL for a type that has none. */
+static inline struct readiness *
+kobject_readiness(struct kobject *obj)
+{
+	return obj->ops->readiness != NULL ? obj->ops->readiness(obj) : NULL;
+}
 
 /* For kernel/cap only: a capability naming obj appears or goes. */
 void kobject_cap_get(struct kobject *obj);

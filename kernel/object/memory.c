@@ -1,6 +1,9 @@
-#include "proc/mempool.h"
+/* Memory objects (object/memory.h). */
+#include "object/memory.h"
 
 #include "mm/kmalloc.h"
+#include "mm/vm_flags.h"
+#include "themelios/abi.h"
 #include "sched/spinlock.h"
 #include "themelios/errno.h"
 
@@ -23,9 +26,22 @@ mempool_destroy(struct kobject *obj)
 	kfree(mp);
 }
 
+static int
+mempool_info(struct kobject *obj, struct object_info *info)
+{
+	struct mempool *mp = (struct mempool *)obj;
+	unsigned long flags = spin_lock_irqsave(&pool_lock);
+
+	info->size = mp->limit * PAGE_SIZE_4K;
+	info->used = mp->used * PAGE_SIZE_4K;
+	spin_unlock_irqrestore(&pool_lock, flags);
+	return 0;
+}
+
 static const struct kobject_ops mempool_ops = {
 	.name = "memory",
 	.destroy = mempool_destroy,
+	.info = mempool_info,
 };
 
 int

@@ -1,37 +1,10 @@
-/*
- * The handles behind Thread and AddressSpace capabilities: small objects
- * naming a thread (while it lives) or a process's address space.
- */
+/* AddressSpace objects (object/address_space.h). */
+#include "object/address_space.h"
+
 #include "cap/cap.h"
-#include "cap/object.h"
-#include "mm/kmalloc.h"
-#include "proc/process.h"
-#include "sched/thread.h"
+#include "object/process.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
-
-static void
-thread_handle_destroy(struct kobject *obj)
-{
-	struct thread_handle *h = (struct thread_handle *)obj;
-
-	if (h->thread)
-		h->thread->handle = NULL;
-	kfree(h);
-}
-
-static const struct kobject_ops thread_handle_ops = {
-	.name = "thread",
-	.destroy = thread_handle_destroy,
-};
-
-void
-thread_handle_init(struct thread_handle *h, struct thread *t)
-{
-	kobject_init(&h->obj, KOBJ_THREAD, &thread_handle_ops);
-	h->thread = t;
-	t->handle = h;
-}
 
 static void
 as_handle_destroy(struct kobject *obj)

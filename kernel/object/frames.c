@@ -1,4 +1,5 @@
-#include "proc/frames.h"
+/* Frames objects (object/frames.h). */
+#include "object/frames.h"
 
 #include "core/resource.h"
 #include "lib/string.h"
@@ -6,7 +7,8 @@
 #include "mm/phys.h"
 #include "mm/pmm.h"
 #include "mm/vm_flags.h"
-#include "proc/mempool.h"
+#include "object/memory.h"
+#include "object/ops.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
@@ -34,9 +36,64 @@ frames_destroy(struct kobject *obj)
 	kfree(f);
 }
 
+/*
+ * Bytes of the pages at offset, to or from buf, a page at a time with no
+ * lock held: the pages are fixed for the object's life and the caller's
+ * reference keeps it alive.  Device registers are not memory to copy
+ * (-E_NOTSUP); map them.  Past the end: 0 bytes.
+ */
+static long
+frames_copy(struct kobject *obj, uint64_t offset, const struct kobject_buf *buf, bool to_buf)
+{
+	struct frames *f = (struct frames *)obj;
+	uint64_t size = (uint64_t)f->npages * PAGE_SIZE_4K;
+	size_t done = 0, len;
+
+	if (f->device)
+		return -E_NOTSUP;
+	if (offset >= size)
+		return 0;
+	len = buf->len < size - offset ? buf->len : (size_t)(size - offset);
+	while (done < len) {
+		uint64_t at = offset + done, in_page = at % PAGE_SIZE_4K;
+		size_t n =
+			PAGE_SIZE_4K - in_page < len - done ? PAGE_SIZE_4K - in_page : len - done;
+		char *page = phys_to_virt(f->pa[at / PAGE_SIZE_4K]);
+		int err = to_buf ? kobject_buf_put(buf, done, page + in_page, n)
+				 : kobject_buf_get(buf, done, page + in_page, n);
+
+		if (err)
+			return err;
+		done += n;
+	}
+	return (long)done;
+}
+
+static long
+frames_read(struct kobject *obj, uint64_t offset, const struct kobject_buf *buf)
+{
+	return frames_copy(obj, offset, buf, true);
+}
+
+static long
+frames_write(struct kobject *obj, uint64_t offset, const struct kobject_buf *buf)
+{
+	return frames_copy(obj, offset, buf, false);
+}
+
+static int
+frames_info(struct kobject *obj, struct object_info *info)
+{
+	info->size = (uint64_t)((struct frames *)obj)->npages * PAGE_SIZE_4K;
+	return 0;
+}
+
 static const struct kobject_ops frames_ops = {
 	.name = "frames",
 	.destroy = frames_destroy,
+	.read = frames_read,
+	.write = frames_write,
+	.info = frames_info,
 };
 
 int

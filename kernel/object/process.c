@@ -1,4 +1,4 @@
-#include "proc/process.h"
+#include "object/process.h"
 
 #include "arch/arch.h"
 #include "asm/layout.h"
@@ -8,14 +8,15 @@
 #include "core/fault.h"
 #include "core/panic.h"
 #include "core/printk.h"
-#include "ipc/endpoint.h"
+#include "ipc/ipc.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
 #include "mm/vm_flags.h"
 #include "proc/elf.h"
-#include "proc/mempool.h"
+#include "object/cspace.h"
+#include "object/memory.h"
 #include "proc/user_memory.h"
 #include "sched/mutex.h"
 #include "sched/thread.h"
@@ -36,16 +37,25 @@ static struct list_node all_processes = LIST_INIT(all_processes);
 static uint64_t next_pid;
 
 static void process_destroy(struct kobject *obj);
-static void cspace_destroy(struct kobject *obj);
+
+static struct readiness *
+process_readiness(struct kobject *obj)
+{
+	return &((struct process *)obj)->ready;
+}
+
+static int
+process_object_info(struct kobject *obj, struct object_info *info)
+{
+	info->id = ((struct process *)obj)->pid;
+	return 0;
+}
 
 static const struct kobject_ops process_ops = {
 	.name = "process",
 	.destroy = process_destroy,
-};
-
-static const struct kobject_ops cspace_ops = {
-	.name = "cspace",
-	.destroy = cspace_destroy,
+	.info = process_object_info,
+	.readiness = process_readiness,
 };
 
 struct process *
@@ -113,16 +123,6 @@ process_object_free(struct process *owner, void *obj)
 	process_uncharge(owner, 1);
 	kobject_unref(&owner->obj);
 	kfree(obj);
-}
-
-static void
-cspace_destroy(struct kobject *obj)
-{
-	struct cspace *cs = cspace_of(obj);
-
-	cspace_clear(cs);
-	kfree(cs->slots);
-	kfree(cs);
 }
 
 /* Runs when the last reference goes (capability lock held). */
@@ -219,25 +219,19 @@ int
 process_create(const struct process_spec *spec, struct process **out)
 {
 	struct process *p;
-	struct cap *slots;
-	struct cspace *cs;
+	struct cspace *cs = NULL;
 	uintptr_t entry;
 	int err;
 
 	if (mempool_charge(spec->pool, PROCESS_OVERHEAD_PAGES))
 		return -E_NOMEM;
 	p = kcalloc(1, sizeof(*p));
-	cs = kcalloc(1, sizeof(*cs));
-	slots = kcalloc(CAP_SLOTS, sizeof(*slots));
-	if (!p || !cs || !slots) {
+	if (!p || cspace_create(CAP_SLOTS, &cs)) {
 		kfree(p);
-		kfree(cs);
-		kfree(slots);
 		mempool_uncharge(spec->pool, PROCESS_OVERHEAD_PAGES);
 		return -E_NOMEM;
 	}
 	kobject_init(&p->obj, KOBJ_PROCESS, &process_ops);
-	cspace_init(cs, slots, CAP_SLOTS, &cspace_ops);
 	p->cs = cs;
 	p->pid = ++next_pid;
 	strlcpy(p->name, spec->name, sizeof(p->name));
@@ -246,6 +240,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	p->arg = spec->arg;
 	p->map_next = USER_MAP_BASE;
 	wait_queue_init(&p->exit_wq);
+	readiness_init(&p->ready, SIGNAL_ENDED);
 	list_init(&p->threads);
 	mutex_init(&p->vm_lock, "process vm");
 	list_add_tail(&all_processes, &p->all_link);
@@ -482,6 +477,7 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 	p->state = PROCESS_DEAD;
 	p->exit_status = status;
 	wait_queue_wake_all(&p->exit_wq);
+	readiness_update(&p->ready, 0, SIGNAL_ENDED);
 	process_stop_threads(p); /* the others end on their way to user mode */
 	cspace_close(p->cs);	 /* nothing enters it from now on */
 	p->report_event = event;

@@ -3,16 +3,18 @@
  * notification objects).  signal ORs bits (and the capability's badge)
  * into the word and never blocks; wait takes the whole word, blocking
  * while it is zero.  When the last capability goes, waiters wake with
- * -E_REVOKED.  IRQ capabilities signal these from interrupt context
- * (core/irq_object.c).
+ * -E_REVOKED.  Waitable objects signal these through readiness bindings
+ * (object/readiness.h): an IRQ from interrupt context, a Process when it
+ * ends.
  */
-#ifndef IPC_NOTIFICATION_H
-#define IPC_NOTIFICATION_H
+#ifndef OBJECT_NOTIFICATION_H
+#define OBJECT_NOTIFICATION_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cap/object.h"
+#include "object/object.h"
+#include "object/readiness.h"
 #include "sched/wait.h"
 
 struct process;
@@ -22,7 +24,8 @@ struct notification {
 	uint64_t word;
 	bool dead; /* no capability left */
 	struct wait_queue waiters;
-	struct process *owner; /* charged for it; referenced */
+	struct process *owner;		/* charged for it; referenced */
+	struct readiness_target target; /* the objects bound to it */
 };
 
 /* Capability lock held for all three. */

@@ -1,11 +1,12 @@
-#include "core/irq_object.h"
+#include "object/irq.h"
 
 #include "arch/arch.h"
 #include "cap/lock.h"
 #include "core/printk.h"
-#include "ipc/notification.h"
+#include "object/notification.h"
 #include "lib/format.h"
-#include "proc/process.h"
+#include "object/process.h"
+#include "themelios/abi.h"
 #include "themelios/errno.h"
 
 /* In interrupt context, interrupts off: the capability lock cannot be
@@ -22,10 +23,7 @@ irq_object_fire(struct arch_regs *regs, void *ctx)
 		arch_irq_mask(q->line, true);
 		q->masked = true;
 	}
-	if (q->notification)
-		notification_signal(q->notification, q->bits);
-	else
-		q->pending = true;
+	readiness_update(&q->ready, 0, SIGNAL_IRQ);
 	cap_lock_drop(flags);
 }
 
@@ -40,7 +38,6 @@ irq_object_last_cap(struct kobject *obj)
 		pr_info("irq: line %u released by pid %lu after %lu interrupt(s)\n", q->line,
 			q->owner->pid, q->count);
 	}
-	irq_object_bind(q, NULL, 0);
 }
 
 static void
@@ -51,10 +48,25 @@ irq_object_destroy(struct kobject *obj)
 	process_object_free(q->owner, q);
 }
 
+static struct readiness *
+irq_object_readiness(struct kobject *obj)
+{
+	return &((struct irq_object *)obj)->ready;
+}
+
+static int
+irq_object_info(struct kobject *obj, struct object_info *info)
+{
+	info->id = ((struct irq_object *)obj)->line;
+	return 0;
+}
+
 static const struct kobject_ops irq_object_ops = {
 	.name = "irq",
 	.last_cap = irq_object_last_cap,
 	.destroy = irq_object_destroy,
+	.info = irq_object_info,
+	.readiness = irq_object_readiness,
 };
 
 int
@@ -70,6 +82,7 @@ irq_object_claim(struct process *owner, unsigned int line, struct irq_object **o
 		return -E_NOMEM;
 	q->line = line;
 	q->owner = owner;
+	readiness_init(&q->ready, SIGNAL_IRQ);
 	fmt_snprintf(q->name, sizeof(q->name), "user driver, pid %lu", owner->pid);
 	vector = arch_irq_attach(line, q->name, irq_object_fire, q);
 	if (vector < 0) {
@@ -85,22 +98,15 @@ irq_object_claim(struct process *owner, unsigned int line, struct irq_object **o
 void
 irq_object_bind(struct irq_object *q, struct notification *n, uint64_t bits)
 {
-	if (q->notification)
-		kobject_unref(&q->notification->obj);
-	q->notification = n;
-	q->bits = bits;
-	if (!n)
-		return;
-	kobject_ref(&n->obj);
-	if (q->pending) {
-		q->pending = false;
-		notification_signal(n, bits);
-	}
+	readiness_unbind_all(&q->ready);
+	if (n)
+		readiness_bind(&q->ready, &n->target, SIGNAL_IRQ, bits);
 }
 
 void
 irq_object_ack(struct irq_object *q)
 {
+	readiness_update(&q->ready, SIGNAL_IRQ, 0);
 	if (q->masked && q->attached) {
 		q->masked = false;
 		arch_irq_mask(q->line, false);
