@@ -30,6 +30,13 @@
 #define E_NAMETOOLONG 21 /* a name or path longer than allowed */
 #define E_LOOP	      22 /* too many symbolic links */
 #define E_ROFS	      23 /* a write to a read-only device */
-#define E_MAX	      24
+#define E_CONNREFUSED 24 /* the peer refused the connection (RST to our SYN) */
+#define E_CONNRESET   25 /* the peer reset the connection */
+#define E_ADDRINUSE   26 /* the address and port are taken */
+#define E_TIMEDOUT    27 /* the peer stopped answering (retransmissions exhausted) */
+#define E_NOTCONN     28 /* the socket is not connected */
+#define E_PIPE	      29 /* sending after the sending side was shut down */
+#define E_ISCONN      30 /* already connected or listening */
+#define E_MAX	      31
 
 #endif
