@@ -714,6 +714,13 @@ expect(struct env *e, char **tok, int ntok)
 	}
 	if (parse_u32(e, tok[1], &v))
 		return -1;
+	if (!strcmp(tok[0], "syn_queue")) {
+		unsigned got = e->listener ? e->listener->syn_count : 0;
+
+		if (got != v)
+			return fail(e, "syn_queue is %u, expected %u", got, v);
+		return 0;
+	}
 	if (!strcmp(tok[0], "mem_below")) {
 		if (e->mem.in_use >= v)
 			return fail(e, "%zu bytes held, expected below %u", e->mem.in_use, v);
@@ -736,8 +743,6 @@ expect(struct env *e, char **tok, int ntok)
 			got = c->rto / TCP_NS_PER_MS;
 		else if (!strcmp(tok[0], "snd_wnd"))
 			got = c->snd_wnd;
-		else if (!strcmp(tok[0], "syn_queue"))
-			got = e->listener ? e->listener->syn_count : 0;
 		else
 			return fail(e, "unknown expectation %s", tok[0]);
 		if (got != v)
