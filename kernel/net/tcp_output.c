@@ -167,6 +167,20 @@ data_options_len(const struct tcp_conn *c)
 	return n;
 }
 
+/*
+ * The sequence number of a segment without data: snd_max, not snd_nxt,
+ * which a timeout moved back.  The peer may hold everything up to
+ * snd_max, and would find an older number outside its window, drop the
+ * segment with its ACK unread and answer with an ACK of its own: two
+ * such peers acknowledge each other for ever.  A probe in progress is
+ * the exception: the peer's window ends at snd_nxt.
+ */
+static uint32_t
+bare_seq(const struct tcp_conn *c)
+{
+	return c->persist_deadline ? c->snd_nxt : c->snd_max;
+}
+
 static bool
 can_send_fin(const struct tcp_conn *c)
 {
@@ -197,13 +211,13 @@ tcp_output(struct tcp_conn *c, uint64_t now)
 			c->snd_nxt = c->iss + 1;
 			c->snd_max = seq_max(c->snd_max, c->snd_nxt);
 		} else if (c->ack_now) {
-			send_segment(c, c->snd_nxt, TCP_ACK, 0, now);
+			send_segment(c, bare_seq(c), TCP_ACK, 0, now);
 		}
 		tcp_timers_arm(c, now);
 		return;
 	case TCP_TIME_WAIT:
 		if (c->ack_now)
-			send_segment(c, c->snd_nxt, TCP_ACK, 0, now);
+			send_segment(c, bare_seq(c), TCP_ACK, 0, now);
 		return;
 	default:
 		break;
@@ -252,14 +266,14 @@ tcp_output(struct tcp_conn *c, uint64_t now)
 			break;
 	}
 	if (!sent && (c->ack_now || (c->ack_delayed && tcp_window_update_due(c))))
-		send_segment(c, c->snd_nxt, TCP_ACK, 0, now);
+		send_segment(c, bare_seq(c), TCP_ACK, 0, now);
 	tcp_timers_arm(c, now);
 }
 
 void
 tcp_send_ack(struct tcp_conn *c, uint64_t now)
 {
-	send_segment(c, c->snd_nxt, TCP_ACK, 0, now);
+	send_segment(c, bare_seq(c), TCP_ACK, 0, now);
 }
 
 /* RFC 5961, section 7: at most challenge_acks_per_s for the whole stack. */
@@ -284,7 +298,7 @@ tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now)
 void
 tcp_send_rst(struct tcp_conn *c, uint64_t now)
 {
-	send_segment(c, c->snd_nxt, TCP_RST | TCP_ACK, 0, now);
+	send_segment(c, bare_seq(c), TCP_RST | TCP_ACK, 0, now);
 }
 
 /* The answer to a segment for no connection (RFC 9293 3.10.7.1). */
