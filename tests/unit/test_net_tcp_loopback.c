@@ -189,6 +189,8 @@ step(void)
 	return true;
 }
 
+static uint32_t bufsize; /* 0: the default */
+
 static void
 run(uint64_t seed, unsigned loss, unsigned reorder, unsigned dup, unsigned corrupt)
 {
@@ -207,8 +209,14 @@ run(uint64_t seed, unsigned loss, unsigned reorder, unsigned dup, unsigned corru
 	tcp_stack_init(&sides[0].stack, &ops, NULL, key_a);
 	tcp_stack_init(&sides[1].stack, &ops, NULL, key_b);
 	sides[1].listener = tcp_open(&sides[1].stack, &sides[1].mem);
-	CHECK_EQ(tcp_listen(sides[1].listener, ADDR_B, PORT_B, 4), 0);
 	sides[0].conn = tcp_open(&sides[0].stack, &sides[0].mem);
+	for (int i = 0; bufsize && i < 2; i++) {
+		struct tcp_conn *c = i ? sides[1].listener : sides[0].conn;
+
+		CHECK_EQ(tcp_setopt(c, TCP_SO_SNDBUF, bufsize), 0);
+		CHECK_EQ(tcp_setopt(c, TCP_SO_RCVBUF, bufsize), 0);
+	}
+	CHECK_EQ(tcp_listen(sides[1].listener, ADDR_B, PORT_B, 4), 0);
 	CHECK_EQ(tcp_connect(sides[0].conn, ADDR_A, 0, ADDR_B, PORT_B, wire.now), 0);
 
 	while (!(sides[0].eof && sides[1].eof) && steps++ < MAX_STEPS) {
@@ -278,6 +286,16 @@ UNIT_TEST(many_seeds)
 		run(seed, (unsigned)(r % 1000), (unsigned)(r >> 16) % 500,
 		    (unsigned)(r >> 32) % 200, (unsigned)(r >> 48) % 50);
 	}
+}
+
+/* Buffers of 3000 bytes: zero windows, probes and silly-window rules
+ * all the way. */
+UNIT_TEST(small_buffers)
+{
+	bufsize = 3000;
+	for (uint64_t seed = 500; seed < 500 + SEEDS / 2; seed++)
+		run(seed, 300, 200, 100, 10);
+	bufsize = 0;
 }
 
 UNIT_MAIN();
