@@ -137,10 +137,15 @@ unit: $(UNIT_BINS)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
 	-fsanitize=fuzzer,address,undefined -Ikernel -I. -Iinclude
-fuzz: build/fuzz/fuzz_erofs build/fuzz/corpus build/fuzz/fuzz_dhcp
+fuzz: build/fuzz/fuzz_erofs build/fuzz/corpus build/fuzz/fuzz_dhcp build/fuzz/fuzz_tcp
 build/fuzz/fuzz_dhcp: tests/fuzz/fuzz_dhcp.c kernel/net/dhcp.c kernel/net/dhcp.h
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_dhcp.c kernel/net/dhcp.c lib/string.c
+# build/fuzz/fuzz_tcp runs with no corpus; test_net_tcp_fuzz runs it on
+# random inputs in make test.
+build/fuzz/fuzz_tcp: tests/fuzz/fuzz_tcp.c $(NET_TCP_SRCS) kernel/net/checksum.c lib/chacha20.c
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^)
 build/fuzz/fuzz_erofs: tests/fuzz/fuzz_erofs.c kernel/fs/erofs.c kernel/fs/erofs.h lib/crc32c.c
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_erofs.c kernel/fs/erofs.c lib/crc32c.c

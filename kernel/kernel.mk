@@ -154,3 +154,18 @@ KERNEL_SRCS += \
 	kernel/net/udp.c \
 	kernel/net/udp_echo.c \
 	kernel/net/udp_table.c
+# TCP (docs/network.md): a pure engine, listed once for the kernel and
+# the host tests.
+NET_TCP_SRCS := \
+	kernel/net/tcp_buf.c \
+	kernel/net/tcp_cc.c \
+	kernel/net/tcp_conn.c \
+	kernel/net/tcp_header.c \
+	kernel/net/tcp_input.c \
+	kernel/net/tcp_isn.c \
+	kernel/net/tcp_listen.c \
+	kernel/net/tcp_output.c \
+	kernel/net/tcp_reass.c \
+	kernel/net/tcp_table.c \
+	kernel/net/tcp_timer.c
+KERNEL_SRCS += $(NET_TCP_SRCS)

@@ -33,6 +33,13 @@
 #define E_NOSPC	      24 /* a filesystem or its memory is full */
 #define E_NOTEMPTY    25 /* a directory that still has entries */
 #define E_XDEV	      26 /* a link or rename across filesystems */
-#define E_MAX	      27
+#define E_CONNREFUSED 27 /* the peer refused the connection (RST to our SYN) */
+#define E_CONNRESET   28 /* the peer reset the connection */
+#define E_ADDRINUSE   29 /* the address and port are taken */
+#define E_TIMEDOUT    30 /* the peer stopped answering (retransmissions exhausted) */
+#define E_NOTCONN     31 /* the socket is not connected */
+#define E_PIPE	      32 /* sending after the sending side was shut down */
+#define E_ISCONN      33 /* already connected or listening */
+#define E_MAX	      34
 
 #endif
