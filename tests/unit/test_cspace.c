@@ -389,7 +389,7 @@ UNIT_TEST(install_makes_a_root_and_checks_arguments)
 	snap_take(&sn, a, NULL);
 	CHECK_EQ(cap_install(a, 1, NULL, CAP_RIGHTS_ALL, 0), -E_INVAL);
 	CHECK_EQ(cap_install(a, 1, &nul, CAP_RIGHTS_ALL, 0), -E_INVAL);
-	CHECK_EQ(cap_install(a, 1, mem, CAP_RIGHTS_ALL | 0x20, 0), -E_INVAL);
+	CHECK_EQ(cap_install(a, 1, mem, CAP_RIGHTS_ALL | 0x80, 0), -E_INVAL);
 	CHECK_EQ(cap_install(a, 1, mem, CAP_RIGHTS_ALL, 9), -E_TYPE);
 	CHECK_EQ(cap_install(a, 0, mem, CAP_RIGHTS_ALL, 0), -E_NOCAP);
 	CHECK_EQ(cap_install(a, 8, mem, CAP_RIGHTS_ALL, 0), -E_NOCAP);
@@ -495,7 +495,7 @@ UNIT_TEST(mint_masks_rights_and_badges_once)
 	CHECK_EQ(S(a, 8)->rights, CAP_RIGHT_READ);
 	snap_take(&sn, a, NULL);
 	CHECK_EQ(cap_mint(a, 8, a, 9, CAP_RIGHTS_ALL, 0), -E_PERM);
-	CHECK_EQ(cap_mint(a, 1, a, 9, 0x20, 0), -E_INVAL);
+	CHECK_EQ(cap_mint(a, 1, a, 9, 0x80, 0), -E_INVAL);
 	CHECK_EQ(cap_mint(a, 9, a, 10, 0x80, 0), -E_INVAL); /* args first */
 	CHECK_EQ(cap_mint(a, 1, a, 9, CAP_RIGHTS_ALL, 1), -E_TYPE);
 	CHECK_EQ(cap_mint(a, 4, a, 9, CAP_RIGHTS_ALL, 1), -E_TYPE);

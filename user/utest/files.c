@@ -338,3 +338,49 @@ files_badargs(void)
 	CHECK(sys_fs_truncate(ROOT, 0), -E_TYPE);
 	CHECK(sys_fs_fsync(ROOT), -E_TYPE);
 }
+
+/*
+ * The RAM layer is paid by a Memory object of its own: filling it is
+ * -E_NOSPC for the writer, what was written stays, and freeing it gives
+ * the room back.
+ */
+void
+files_full(void)
+{
+	const size_t size = 32768;
+	char back[16], *chunk;
+	uint64_t written = 0, a;
+	long n = 0;
+
+	/* Mapped, not static: every helper would carry it otherwise. */
+	CHECK(sys_map_anonymous(size / 4096, MAP_WRITE, &a), 0);
+	chunk = (char *)(uintptr_t)a;
+	memset(chunk, 'z', size);
+	memcpy(chunk, "first bytes here", 16);
+	CHECK(fs_open(ROOT, "full.bin", FS_O_CREAT | FS_O_EXCL, RIGHT_READ | RIGHT_WRITE, F), 0);
+	/* At most 4 GiB: far more than any RAM layer the suite boots with. */
+	for (int i = 0; i < 131072; i++) {
+		n = sys_fs_write(F, chunk, size);
+		if (n <= 0)
+			break;
+		written += (uint64_t)n;
+		if (n < (long)size) {
+			n = sys_fs_write(F, chunk, size);
+			break;
+		}
+	}
+	CHECK(n, -E_NOSPC);
+	CHECK(written > 1024 * 1024, 1);
+	printf("utest: files: the RAM layer took %lu KiB, then -E_NOSPC\n",
+	       (unsigned long)(written / 1024));
+	/* What was written is there, and other names cannot grow either. */
+	CHECK(sys_fs_pread(F, back, 16, 0), 16);
+	CHECK(memcmp(back, "first bytes here", 16), 0);
+	CHECK(sys_fs_pread(F, back, 1, written - 1), 1);
+	CHECK(back[0], 'z');
+	/* Freeing it gives the room back. */
+	CHECK(sys_fs_truncate(F, 0), 0);
+	CHECK(sys_fs_write(F, chunk, size), size);
+	CHECK(sys_fs_close(F), 0);
+	CHECK(sys_fs_unlink(ROOT, "full.bin", 8), 0);
+}

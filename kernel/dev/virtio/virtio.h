@@ -19,22 +19,25 @@
 struct pci_device;
 
 /* Device status bits (2.1). */
-#define VIRTIO_STATUS_ACKNOWLEDGE 1
-#define VIRTIO_STATUS_DRIVER	  2
-#define VIRTIO_STATUS_DRIVER_OK	  4
-#define VIRTIO_STATUS_FEATURES_OK 8
-#define VIRTIO_STATUS_NEEDS_RESET 64
-#define VIRTIO_STATUS_FAILED	  128
+#define VIRTIO_STATUS_ACKNOWLEDGE   1
+#define VIRTIO_STATUS_DRIVER	    2
+#define VIRTIO_STATUS_DRIVER_OK	    4
+#define VIRTIO_STATUS_FEATURES_OK   8
+#define VIRTIO_STATUS_NEEDS_RESET   64
+#define VIRTIO_STATUS_FAILED	    128
 
-#define VIRTIO_F_VERSION_1	  (1ull << 32)
+#define VIRTIO_RING_F_INDIRECT_DESC (1ull << 28)
+#define VIRTIO_RING_F_EVENT_IDX	    (1ull << 29)
+#define VIRTIO_F_VERSION_1	    (1ull << 32)
 
 /* ISR status bits (4.1.4.5). */
-#define VIRTIO_ISR_QUEUE	  1
-#define VIRTIO_ISR_CONFIG	  2
+#define VIRTIO_ISR_QUEUE	    1
+#define VIRTIO_ISR_CONFIG	    2
 
 struct virtio_queue {
 	struct virtq q;
 	struct dma_buf mem;
+	struct dma_buf indirect_mem; /* tables of indirect descriptors, if negotiated */
 	volatile uint16_t *notify;
 	uint16_t index;
 };

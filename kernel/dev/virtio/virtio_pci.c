@@ -186,7 +186,10 @@ virtio_pci_init(struct virtio_dev *vd, struct pci_device *pdev, const char *driv
 		virtio_fail(vd, "no VIRTIO_F_VERSION_1 (a legacy-only device)");
 		return -E_NOTSUP;
 	}
-	vd->features = offered & (supported | VIRTIO_F_VERSION_1);
+	/* The core implements indirect tables and event indexes for every
+	 * driver (virtqueue.c). */
+	vd->features = offered & (supported | VIRTIO_F_VERSION_1 | VIRTIO_RING_F_INDIRECT_DESC |
+				  VIRTIO_RING_F_EVENT_IDX);
 	w32(vd->common, COMMON_GFSELECT, 0);
 	w32(vd->common, COMMON_GF, (uint32_t)vd->features);
 	w32(vd->common, COMMON_GFSELECT, 1);
@@ -226,6 +229,12 @@ virtio_queue_setup(struct virtio_dev *vd, uint16_t index, struct virtio_queue *v
 	if (dma_alloc(virtq_mem_size(size), &vq->mem) != 0)
 		return -E_NOMEM;
 	virtq_init(&vq->q, size, vq->mem.va, vq->mem.phys);
+	if (vd->features & VIRTIO_RING_F_EVENT_IDX)
+		virtq_set_event_idx(&vq->q);
+	/* Without memory for the tables, chains simply stay direct. */
+	if ((vd->features & VIRTIO_RING_F_INDIRECT_DESC) &&
+	    dma_alloc(virtq_indirect_size(size), &vq->indirect_mem) == 0)
+		virtq_set_indirect(&vq->q, vq->indirect_mem.va, vq->indirect_mem.phys);
 	vq->index = index;
 	vq->notify = (volatile uint16_t *)(vd->notify_base + notify_at);
 	w16(vd->common, COMMON_Q_SIZE, size);

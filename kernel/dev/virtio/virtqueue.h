@@ -19,6 +19,8 @@
 
 #define VIRTQ_DESC_F_NEXT	   1
 #define VIRTQ_DESC_F_WRITE	   2
+#define VIRTQ_DESC_F_INDIRECT	   4
+#define VIRTQ_INDIRECT_MAX	   64 /* buffers of one chain in an indirect table */
 #define VIRTQ_USED_F_NO_NOTIFY	   1
 #define VIRTQ_AVAIL_F_NO_INTERRUPT 1
 
@@ -72,6 +74,17 @@ struct virtq {
 	/* The free list and chains, kept here: the descriptor table is
 	 * device-writable memory, so its next fields are never read back. */
 	uint16_t next[VIRTQ_MAX_SIZE];
+	/* VIRTIO_RING_F_INDIRECT_DESC: a table of VIRTQ_INDIRECT_MAX
+	 * descriptors per ring descriptor, so a chain of many buffers takes
+	 * one ring slot.  NULL when not negotiated. */
+	struct virtq_desc *indirect;
+	uint64_t indirect_phys;
+	/* VIRTIO_RING_F_EVENT_IDX: the device says from which available
+	 * index on it wants a notification, and the driver from which used
+	 * index on it wants an interrupt, instead of the flags. */
+	bool event_idx;
+	bool interrupts_off;
+	uint16_t kicked_idx; /* avail_idx at the last notification decision */
 };
 
 /* Bytes of memory a queue of size entries needs (16-byte aligned). */
@@ -90,8 +103,23 @@ int virtq_init(struct virtq *q, uint16_t size, void *mem, uint64_t mem_phys);
  */
 int virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned int n, void *cookie);
 
-/* False when the device asked not to be notified (VIRTQ_USED_F_NO_NOTIFY). */
-bool virtq_should_notify(const struct virtq *q);
+/* Bytes of DMA memory virtq_set_indirect needs for a queue of size. */
+size_t virtq_indirect_size(uint16_t size);
+
+/* Chains of 2 to VIRTQ_INDIRECT_MAX buffers go through indirect tables
+ * in mem (zeroed, virtq_indirect_size bytes, physical mem_phys) from
+ * now on: the device offered VIRTIO_RING_F_INDIRECT_DESC. */
+void virtq_set_indirect(struct virtq *q, void *mem, uint64_t mem_phys);
+
+/* The device and driver use event indexes (VIRTIO_RING_F_EVENT_IDX). */
+void virtq_set_event_idx(struct virtq *q);
+
+/*
+ * Whether the device wants a notification for what was added since the
+ * last call: the flag (VIRTQ_USED_F_NO_NOTIFY), or with event indexes
+ * whether the new available index passed the device's avail_event.
+ */
+bool virtq_should_notify(struct virtq *q);
 
 /*
  * Takes the next used chain: 1 with *cookie and *len (bytes the device
