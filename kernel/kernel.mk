@@ -109,6 +109,7 @@ KERNEL_SRCS += \
 	kernel/dev/virtio/virtio_net.c \
 	kernel/dev/virtio/virtio_pci.c \
 	kernel/dev/virtio/virtqueue.c \
+	kernel/ktest/test_page_cache.c \
 	kernel/ktest/test_pci.c \
 	kernel/ktest/test_virtio_blk.c
 # Storage (docs/storage.md): pure libraries, nothing calls them yet; built

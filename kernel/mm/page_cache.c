@@ -51,6 +51,7 @@ pcache_init(void)
 		list_init(&buckets[i]);
 	bucket_mask = n - 1;
 	wait_queue_init(&fill_wait);
+	pmm_set_reclaim(pcache_reclaim);
 }
 
 void
@@ -136,7 +137,7 @@ alloc_pages(struct pcache_page **pp, size_t count)
 
 	if (stats.pages + count > stats.limit)
 		pcache_reclaim(stats.pages + count - stats.limit);
-	if (count > 1 && pmm_alloc_frames(count, 1, &pa) == 0) {
+	if (count > 1 && pmm_try_alloc_frames(count, 1, &pa) == 0) {
 		for (i = 0; i < count; i++) {
 			if (!(pp[i] = fs_zalloc(sizeof(**pp))))
 				break;
@@ -148,7 +149,7 @@ alloc_pages(struct pcache_page **pp, size_t count)
 		return i;
 	}
 	for (i = 0; i < count; i++) {
-		if (pmm_alloc_frame(&pa) && (!pcache_reclaim(1) || pmm_alloc_frame(&pa)))
+		if (pmm_alloc_frame(&pa))
 			break;
 		if (!(pp[i] = fs_zalloc(sizeof(**pp)))) {
 			pmm_free_frame(pa);

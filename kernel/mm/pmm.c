@@ -131,8 +131,17 @@ pmm_init(const struct boot_info *bi)
 	return 0;
 }
 
-int
-pmm_alloc_frame(uint64_t *pa)
+/* Frees cached pages when the allocator runs dry (the page cache). */
+static size_t (*reclaim)(size_t frames);
+
+void
+pmm_set_reclaim(size_t (*fn)(size_t frames))
+{
+	reclaim = fn;
+}
+
+static int
+alloc_once(uint64_t *pa)
 {
 	unsigned long flags = spin_lock_irqsave(&pmm_lock);
 	uint64_t pfn;
@@ -145,7 +154,18 @@ pmm_alloc_frame(uint64_t *pa)
 }
 
 int
-pmm_alloc_frames(size_t count, size_t align_frames, uint64_t *pa)
+pmm_alloc_frame(uint64_t *pa)
+{
+	int err = alloc_once(pa);
+
+	/* Cached pages are memory on loan: take some back, once. */
+	if (err && reclaim && reclaim(16))
+		err = alloc_once(pa);
+	return err;
+}
+
+int
+pmm_try_alloc_frames(size_t count, size_t align_frames, uint64_t *pa)
 {
 	unsigned long flags = spin_lock_irqsave(&pmm_lock);
 	uint64_t pfn;
@@ -154,6 +174,16 @@ pmm_alloc_frames(size_t count, size_t align_frames, uint64_t *pa)
 	spin_unlock_irqrestore(&pmm_lock, flags);
 	if (!err)
 		*pa = pfn * PAGE_SIZE_4K;
+	return err;
+}
+
+int
+pmm_alloc_frames(size_t count, size_t align_frames, uint64_t *pa)
+{
+	int err = pmm_try_alloc_frames(count, align_frames, pa);
+
+	if (err && reclaim && reclaim(count + 16))
+		err = pmm_try_alloc_frames(count, align_frames, pa);
 	return err;
 }
 

@@ -26,6 +26,11 @@ int pmm_alloc_frames(size_t count, size_t align_frames, uint64_t *pa);
 /* Frees count frames at pa; a double free or a frame outside RAM is
  * reported with its address and refused (-E_INVAL). */
 int pmm_free_frames(uint64_t pa, size_t count);
+/* fn frees up to frames cached frames and says how many; the allocators
+ * call it once when they find none free, then try again. */
+void pmm_set_reclaim(size_t (*fn)(size_t frames));
+/* pmm_alloc_frames without the reclaim: for callers that have a plan B. */
+int pmm_try_alloc_frames(size_t count, size_t align_frames, uint64_t *pa);
 void pmm_get_stats(struct pmm_stats *st);
 void pmm_print_stats(void);
 
