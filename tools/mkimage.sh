@@ -4,12 +4,15 @@
 # file (docs/storage.md).  Reproducible: fixed times, owners, UUIDs and
 # salt.  Writes, next to the image, the kernel arguments that name it.
 #
-#   mkimage.sh OUT.img BIN_DIR [EXTRA_DIR]
+#   mkimage.sh OUT.img BIN_DIR [EXTRA_DIR [AT]]
 #
+# EXTRA_DIR is copied as it is (cp -a: modes, links, special files) into
+# the image's root, or into its directory AT (the tests put a tree under
+# data/).  Owners become root (--all-root) whatever they were.
 # OUT.cmdline gets "root=themelios-root verity.roothash=H
 # verity.hashoffset=N"; the disk is attached with serial themelios-root.
 set -eu
-out=$1 bins=$2 extra=${3:-}
+out=$1 bins=$2 extra=${3:-} at=${4:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 stage="$out.d"
 
@@ -20,7 +23,10 @@ mkdir -p "$stage/bin"
 for f in "$bins"/*; do
 	cp "$f" "$stage/bin/"
 done
-[ -n "$extra" ] && cp -R "$extra/." "$stage/"
+if [ -n "$extra" ]; then
+	mkdir -p "$stage/$at"
+	cp -a "$extra/." "$stage/$at/"
+fi
 
 mkfs.erofs --quiet -T0 --all-root -U 6c7a3f10-0000-4000-8000-7468656d656c "$out.tmp" "$stage" >/dev/null
 size=$(stat -c %s "$out.tmp")

@@ -1,6 +1,11 @@
 # User programs (user/*/), libthemelios (user/lib/) and the boot archive
 # that carries them: a cpio newc file, init first.  Included by the Makefile.
-USER_PROGS := init echo utest ubench
+USER_PROGS := init echo utest ubench mtree
+# Programs only the root image carries (its /bin), not the boot archive.
+IMAGE_ONLY_PROGS := mtree
+BOOT_PROGS := $(filter-out $(IMAGE_ONLY_PROGS),$(USER_PROGS))
+# Sources a program takes from lib/ besides libthemelios.
+USER_SRCS_mtree := lib/sha256.c
 USER_OBJ := $(BUILD)/user
 USER_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
 	-fno-tree-loop-distribute-patterns -fstack-protector-strong -mstack-protector-guard=global \
@@ -27,7 +32,8 @@ $(USER_OBJ)/%.o: %.S | $(GEN)/syscall_numbers.h
 	@mkdir -p $(dir $@)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 define user_program
-$(USER_OBJ)/bin/$(1): $(patsubst %.c,$(USER_OBJ)/%.o,$(wildcard user/$(1)/*.c)) $(USER_LIB_OBJS) user/lib/user.ld
+$(USER_OBJ)/bin/$(1): $(patsubst %.c,$(USER_OBJ)/%.o,$(wildcard user/$(1)/*.c) $(USER_SRCS_$(1))) \
+		$(USER_LIB_OBJS) user/lib/user.ld
 	@mkdir -p $$(dir $$@)
 	$$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T user/lib/user.ld \
 		-o $$@ $$(filter %.o,$$^)
@@ -42,7 +48,7 @@ $(USER_OBJ)/bin/truncated: $(USER_OBJ)/bin/echo
 	head -c 100 $< > $@
 USER_DATA := notelf truncated
 
-$(INITRD): $(addprefix $(USER_OBJ)/bin/,$(USER_PROGS) $(USER_DATA))
-	cd $(USER_OBJ)/bin && printf '%s\n' $(USER_PROGS) $(USER_DATA) | \
+$(INITRD): $(addprefix $(USER_OBJ)/bin/,$(BOOT_PROGS) $(USER_DATA))
+	cd $(USER_OBJ)/bin && printf '%s\n' $(BOOT_PROGS) $(USER_DATA) | \
 		cpio --quiet -o -H newc > $(abspath $@)
 

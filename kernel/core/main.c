@@ -86,13 +86,18 @@ kernel_main(struct boot_info *bi)
 	pr_info("user: protections %s\n", arch_user_protections());
 
 	/* "test user": init runs the user-space suite, "test bench" the user
-	 * benchmarks; its status is the verdict. */
+	 * benchmarks, "test mtree" the manifest of the root's data/; its
+	 * status is the verdict. */
 	if (panic_test_mode() &&
-	    (cmdline_has(bi->cmdline, "user") || cmdline_has(bi->cmdline, "bench"))) {
+	    (cmdline_has(bi->cmdline, "user") || cmdline_has(bi->cmdline, "bench") ||
+	     cmdline_has(bi->cmdline, "mtree"))) {
 		struct process *init;
 		long status;
+		uint64_t mode = cmdline_has(bi->cmdline, "bench")   ? 2
+				: cmdline_has(bi->cmdline, "mtree") ? 3
+								    : 1;
 
-		if (init_start(bi, cmdline_has(bi->cmdline, "bench") ? 2 : 1, &init) != 0)
+		if (init_start(bi, mode, &init) != 0)
 			arch_qemu_exit(false);
 		status = process_wait(init);
 		printk("test mode: init exited with status %ld\n", status);

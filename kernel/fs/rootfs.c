@@ -140,7 +140,11 @@ image_meta_read(void *ctx, uint64_t off, void *buf, size_t len)
  * verity.roothash at verity.hashoffset.  A root hash that does not
  * match stops the boot, unless verity.corruption=eio, which boots and
  * fails every read (dm-verity's ignore mode is the model; its restart
- * mode has no meaning without a second image).
+ * mode has no meaning without a second image).  A disk too small for
+ * the tree the superblock describes is refused: the root is then the
+ * RAM layer alone, which holds nothing the image could have changed.
+ * verity=off, anywhere on the command line, reads the disk unverified
+ * even when a root hash is given (GRUB's entry always gives one).
  */
 static int
 open_image(const char *cmdline)
@@ -158,7 +162,8 @@ open_image(const char *cmdline)
 		return -E_NOENT;
 	}
 	cmdline_get(cmdline, "verity.corruption", mode, sizeof(mode));
-	if (cmdline_get(cmdline, "verity.roothash", hex, sizeof(hex)) <= 0) {
+	if (cmdline_has(cmdline, "verity=off") ||
+	    cmdline_get(cmdline, "verity.roothash", hex, sizeof(hex)) <= 0) {
 		if (!cmdline_has(cmdline, "verity=off"))
 			panic("root: %s has no verity.roothash; refusing an unverified root "
 			      "(verity=off allows it)",
@@ -176,6 +181,15 @@ open_image(const char *cmdline)
 		panic("root: verity.roothash=%s is not 64 hex digits", hex);
 	hash_offset = cmdline_get_ulong(cmdline, "verity.hashoffset", 0);
 	err = verity_dev_open(&image_verity, image_disk, hash_offset, want);
+	if (err == -E_RANGE && hash_offset % PCACHE_PAGE_SIZE == 0) {
+		pr_err("root: %s (%lu KiB) is smaller than its dm-verity tree says (at offset "
+		       "%lu): "
+		       "a truncated image? the root is the RAM layer alone\n",
+		       image_disk->name, (unsigned long)(image_disk->sectors / 2),
+		       (unsigned long)hash_offset);
+		strlcpy(image_state, "refused: disk smaller than its tree", sizeof(image_state));
+		return err;
+	}
 	if (err == -E_IO) {
 		if (strcmp(mode, "eio"))
 			panic("root: %s does not match verity.roothash: the image was changed "
@@ -221,6 +235,15 @@ rootfs_init(const char *cmdline)
 	if ((err = erofs_mount(&image_erofs, &io))) {
 		pr_err("root: %s holds no EROFS image I can read (error %d)\n", image_disk->name,
 		       err);
+		goto ram_only;
+	}
+	if (image_erofs.size > image_win->bytes) {
+		pr_err("root: %s (%lu KiB) is smaller than its EROFS superblock says (%lu KiB): "
+		       "a truncated image? the root is the RAM layer alone\n",
+		       image_disk->name, (unsigned long)(image_win->bytes / 1024),
+		       (unsigned long)(image_erofs.size / 1024));
+		strlcpy(image_state, "refused: disk smaller than its EROFS image",
+			sizeof(image_state));
 		goto ram_only;
 	}
 	pr_info("root: EROFS \"%s\", %lu inodes\n", image_erofs.volume_name,

@@ -5,7 +5,9 @@
  * their exits and faults arrive as messages on its supervisor endpoint.
  * Started with arg 1 (kernel command line "test user") it runs the
  * adversarial test suite instead (user/init/tests.c) and exits with the
- * verdict; with arg 2 ("test bench") it runs the user benchmarks.
+ * verdict; with arg 2 ("test bench") it runs the user benchmarks; with
+ * arg 3 ("test mtree") it prints the manifest of the root filesystem's
+ * MTREE_DIR with the mtree program from the image's bin/.
  */
 #include "themelios.h"
 #include "echo/echo.h"
@@ -113,6 +115,8 @@ main(uint64_t arg)
 		return run_tests();
 	if (arg == INIT_BENCH)
 		return run_bench();
+	if (arg == INIT_MTREE)
+		return run_mtree();
 	use_root();
 	demo();
 	supervise();
@@ -130,5 +134,39 @@ run_bench(void)
 	memset(&m, 0, sizeof(m));
 	if (sys_recv(SLOT_SUPERVISOR, &m, 0) || m.label != PROCESS_EVENT_EXIT)
 		return 1;
+	return (int)m.words[1];
+}
+
+/*
+ * The manifest between two markers, and mtree's status as ours: the
+ * test harness compares the lines between the markers with bsdtar's.
+ * mtree comes from the root filesystem, never from the boot archive.
+ */
+int
+run_mtree(void)
+{
+	static const char args[] = MTREE_DIR;
+	slot_t caps[2] = { CAP_SLOT_CONSOLE, CAP_SLOT_ROOT_DIR };
+	struct cap_info ci;
+	struct ipc_msg m;
+	long pid;
+
+	if (sys_cap_inspect(CAP_SLOT_ROOT_DIR, &ci) || ci.type != OBJ_DIRECTORY) {
+		printf("init: no root filesystem to list\n");
+		return 1;
+	}
+	spawn_program_dir = CAP_SLOT_ROOT_DIR;
+	printf("init: mtree of /%s begins\n", MTREE_DIR);
+	pid = spawn_args("mtree", 0, MTREE_QUOTA, SLOT_SUPERVISOR, 0, caps, 2, args, sizeof(args));
+	if (pid < 0) {
+		printf("init: cannot start bin/mtree: %s\n", strerror(pid));
+		return 1;
+	}
+	memset(&m, 0, sizeof(m));
+	if (sys_recv(SLOT_SUPERVISOR, &m, 0) || m.label != PROCESS_EVENT_EXIT) {
+		printf("init: mtree did not exit (label %lu)\n", m.label);
+		return 1;
+	}
+	printf("init: mtree of /%s ends, status %ld\n", MTREE_DIR, (long)m.words[1]);
 	return (int)m.words[1];
 }

@@ -11,8 +11,15 @@
 #define INIT_NORMAL	 0
 #define INIT_TESTS	 1 /* "test user" */
 #define INIT_BENCH	 2 /* "test bench" */
+#define INIT_MTREE	 3 /* "test mtree" */
+
+/* What "test mtree" lists: this directory of the root filesystem
+ * (tools/mkimage.sh puts a tree there), with this many pages. */
+#define MTREE_DIR	 "data"
+#define MTREE_QUOTA	 512
 
 int run_tests(void);
 int run_bench(void);
+int run_mtree(void);
 
 #endif
