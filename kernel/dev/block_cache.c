@@ -40,6 +40,16 @@ window_fill(struct pcache_owner *o, uint64_t first, size_t count, void *const *p
 		       (uint8_t *)pages[i + run] == (uint8_t *)pages[i] + run * PCACHE_PAGE_SIZE)
 			run++;
 		err = read_run(w, first + i, run, pages[i]);
+		if (err && run > 1) {
+			/* A failed read-ahead costs the reader only the bad
+			 * page: read the run again a page at a time, up to it. */
+			size_t k = 0;
+
+			while (k < run && !(err = read_run(w, first + i + k, 1, pages[i + k])))
+				k++;
+			i += k;
+			continue;
+		}
 		if (!err)
 			i += run;
 	}

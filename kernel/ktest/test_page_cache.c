@@ -133,7 +133,7 @@ KTEST(page_cache_gives_frames_back_when_memory_runs_out)
 		list = pa;
 		n++;
 	}
-	pmm_set_reclaim(pcache_reclaim);
+	pcache_hook_allocator();
 	KTEST_CHECK(n > 0);
 	KTEST_CHECK_EQ(pmm_alloc_frame(&pa), 0);
 	pcache_get_stats(&after);

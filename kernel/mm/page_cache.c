@@ -51,7 +51,7 @@ pcache_init(void)
 		list_init(&buckets[i]);
 	bucket_mask = n - 1;
 	wait_queue_init(&fill_wait);
-	pmm_set_reclaim(pcache_reclaim);
+	pcache_hook_allocator();
 }
 
 void
@@ -99,8 +99,30 @@ free_page(struct pcache_page *p)
 	fs_free(p);
 }
 
-size_t
-pcache_reclaim(size_t want)
+/* Records whose frames went back from inside the frame allocator (which
+ * may run under the heap's lock, so no kfree there): freed later. */
+static struct list_node dead = LIST_INIT(dead);
+
+static void
+free_dead_records(void)
+{
+	for (;;) {
+		unsigned long flags = spin_lock_irqsave(&pcache_lock);
+		struct pcache_page *p = NULL;
+
+		if (!list_empty(&dead)) {
+			p = container_of(dead.next, struct pcache_page, lru_link);
+			list_del(&p->lru_link);
+		}
+		spin_unlock_irqrestore(&pcache_lock, flags);
+		if (!p)
+			return;
+		fs_free(p);
+	}
+}
+
+static size_t
+reclaim(size_t want, bool records_too)
 {
 	struct list_node victims = LIST_INIT(victims);
 	unsigned long flags = spin_lock_irqsave(&pcache_lock);
@@ -122,9 +144,37 @@ pcache_reclaim(size_t want)
 		struct pcache_page *p = container_of(victims.next, struct pcache_page, lru_link);
 
 		list_del(&p->lru_link);
-		free_page(p);
+		pmm_free_frame(virt_to_phys(p->data));
+		if (records_too) {
+			fs_free(p);
+		} else {
+			flags = spin_lock_irqsave(&pcache_lock);
+			list_add_tail(&dead, &p->lru_link);
+			spin_unlock_irqrestore(&pcache_lock, flags);
+		}
 	}
+	if (records_too)
+		free_dead_records();
 	return got;
+}
+
+size_t
+pcache_reclaim(size_t want)
+{
+	return reclaim(want, true);
+}
+
+/* The frame allocator's hook: frames only (see dead). */
+static size_t
+reclaim_frames(size_t want)
+{
+	return reclaim(want, false);
+}
+
+void
+pcache_hook_allocator(void)
+{
+	pmm_set_reclaim(reclaim_frames);
 }
 
 /* count fresh page records with frames, contiguous when the allocator
@@ -187,6 +237,7 @@ fill_miss(struct pcache_owner *o, uint64_t index)
 	unsigned long flags;
 	long good;
 
+	free_dead_records();
 	n = alloc_pages(pp, want);
 	if (n == 0)
 		return -E_NOMEM;

@@ -95,9 +95,15 @@ int pcache_read(struct pcache_owner *o, uint64_t off, void *dst, size_t len);
 /* Drops every unheld page of o (a device going away, a test). */
 void pcache_drop_owner(struct pcache_owner *o);
 
-/* Frees up to want unheld pages, least recently used first; the count. */
+/* Frees up to want unheld pages, least recently used first; the count.
+ * Takes the heap's lock (never call it from the frame allocator: it
+ * has a hook of its own, pcache_init sets it). */
 size_t pcache_reclaim(size_t want);
 
 void pcache_get_stats(struct pcache_stats *st);
+
+/* Makes the frame allocator take cached pages back when it runs dry
+ * (pcache_init does; a test that unhooks it calls it again). */
+void pcache_hook_allocator(void);
 
 #endif

@@ -160,8 +160,13 @@ VICTIM_BLOCKS = 3
 
 
 def small_tree(top):
-    """data/victim: three blocks, each naming itself; data/other: one line."""
+    """data/victim: three blocks, each naming itself; data/other: one line;
+    and empty files that push the victim's inode out of block 0, which
+    the superblock checksum covers (a damaged inode there is a damaged
+    superblock, as Linux also finds)."""
     os.makedirs(top)
+    for i in range(160):
+        open(os.path.join(top, "fill-%03d" % i), "w").close()
     with open(os.path.join(top, "victim"), "wb") as f:
         for i in range(VICTIM_BLOCKS):
             line = b"victim block %d\n" % i
@@ -195,6 +200,7 @@ class Disk:
         out = subprocess.run(["dump.erofs", "-s", self.img], check=True,
                              stdout=subprocess.PIPE).stdout.decode()
         self.meta = int(re.search(r"inode metadata start block:\s+(\d+)", out).group(1))
+        assert self.meta * BLOCK + self.nid * 32 >= BLOCK, "the victim's inode is in block 0"
 
     def copy(self, name, patch=None, size=None):
         path = str(self.tmp / name)
