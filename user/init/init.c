@@ -5,7 +5,8 @@
  * their exits and faults arrive as messages on its supervisor endpoint.
  * Started with arg 1 (kernel command line "test user") it runs the
  * adversarial test suite instead (user/init/tests.c) and exits with the
- * verdict; with arg 2 ("test bench") it runs the user benchmarks.
+ * verdict; with arg 2 ("test bench") it runs the user benchmarks, with
+ * arg 4 ("test fsbench") the storage benchmark (user/fsbench).
  */
 #include "themelios.h"
 #include "echo/echo.h"
@@ -113,6 +114,8 @@ main(uint64_t arg)
 		return run_tests();
 	if (arg == INIT_BENCH)
 		return run_bench();
+	if (arg == INIT_FSBENCH)
+		return run_fsbench();
 	use_root();
 	demo();
 	supervise();
@@ -127,6 +130,27 @@ run_bench(void)
 
 	if (pid < 0)
 		return 1;
+	memset(&m, 0, sizeof(m));
+	if (sys_recv(SLOT_SUPERVISOR, &m, 0) || m.label != PROCESS_EVENT_EXIT)
+		return 1;
+	return (int)m.words[1];
+}
+
+/* fsbench, from the root filesystem, with the console and the root
+ * Directory; its status is ours. */
+int
+run_fsbench(void)
+{
+	slot_t caps[2] = { CAP_SLOT_CONSOLE, CAP_SLOT_ROOT_DIR };
+	struct ipc_msg m;
+	long pid;
+
+	spawn_program_dir = CAP_SLOT_ROOT_DIR;
+	pid = spawn("fsbench", 0, 512, SLOT_SUPERVISOR, 0, caps, 2);
+	if (pid < 0) {
+		printf("init: cannot start fsbench: %s\n", strerror(pid));
+		return 1;
+	}
 	memset(&m, 0, sizeof(m));
 	if (sys_recv(SLOT_SUPERVISOR, &m, 0) || m.label != PROCESS_EVENT_EXIT)
 		return 1;

@@ -11,8 +11,10 @@
 #define INIT_NORMAL	 0
 #define INIT_TESTS	 1 /* "test user" */
 #define INIT_BENCH	 2 /* "test bench" */
+#define INIT_FSBENCH	 4 /* "test fsbench" */
 
 int run_tests(void);
 int run_bench(void);
+int run_fsbench(void);
 
 #endif
