@@ -70,18 +70,21 @@ class Result:
             self.status, self.timed_out, self.log)
 
 
-def command(arch="x86_64", firmware="bios", mem="128M", cmdline="test", extra=()):
+def command(arch="x86_64", firmware="bios", mem="128M", cmdline="test", extra=(), root=None):
+    """root: qemu-run.sh's --root (None: the built root image)."""
     cmd = [RUNNER, "--test", "--arch", arch, "--firmware", firmware,
            "--mem", mem, "--cmdline", cmdline]
+    if root:
+        cmd += ["--root", root]
     if extra:
         cmd += ["--"] + list(extra)
     return cmd
 
 
 def boot(arch="x86_64", firmware="bios", mem="128M", cmdline="test",
-         timeout=60, extra=()):
+         timeout=60, extra=(), root=None):
     """Boots once and returns when QEMU exits or timeout seconds pass."""
-    proc = start(command(arch, firmware, mem, cmdline, extra), subprocess.DEVNULL)
+    proc = start(command(arch, firmware, mem, cmdline, extra, root), subprocess.DEVNULL)
     try:
         out, _ = proc.communicate(timeout=timeout)
         return Result(arch, proc.returncode, out.decode("utf-8", "replace"), False)
@@ -97,11 +100,11 @@ class Console:
     """An interactive session on the serial console (the debug shell)."""
 
     def __init__(self, arch="x86_64", firmware="bios", mem="128M",
-                 cmdline="", extra=(), lifetime=300):
+                 cmdline="", extra=(), lifetime=300, root=None):
         self.arch = arch
         # timeout(1) ends QEMU after lifetime seconds whatever happens here.
         cmd = ["timeout", "-s", "KILL", str(lifetime)] + command(arch, firmware, mem,
-                                                                 cmdline, extra)
+                                                                 cmdline, extra, root)
         self.proc = start(cmd, subprocess.PIPE)
         self.log = ""
         self.pos = 0

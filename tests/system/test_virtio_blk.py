@@ -63,7 +63,7 @@ MACHINES = [(a, "bios") for a in arches()] + [("x86_64", "uefi")] * ("x86_64" in
 @pytest.mark.parametrize("arch,firmware", MACHINES)
 def test_read_write_and_read_only(arch, firmware, images):
     r = boot(arch=arch, firmware=firmware, cmdline="test ktest=virtio_blk", timeout=90,
-             extra=disks(images))
+             extra=disks(images), root="none")
     assert r.passed, r
     log = r.log
     # Found on the bus, bound, capacity and flags from the device.
@@ -108,7 +108,8 @@ def test_io_error_reaches_the_caller(images, tmp_path):
     extra = ["-drive", "driver=blkdebug,config=%s,image.driver=file,image.filename=%s,"
              "if=none,id=d0" % (conf, images["rw"]),
              "-device", "virtio-blk-pci,drive=d0"]
-    r = boot(arch="x86_64", cmdline="test ktest=virtio_blk pci=nomsi", timeout=90, extra=extra)
+    r = boot(arch="x86_64", cmdline="test ktest=virtio_blk pci=nomsi", timeout=90, extra=extra,
+             root="none")
     assert r.passed, r
     assert re.search(r"^virtio-blk 00:..\.0: vblk0, .*, INTx\r?$", r.log, re.M), r.log
     assert re.search(r"^error: virtio-blk 00:..\.0: I/O error at sector %d \(status 1\)\r?$"
@@ -121,7 +122,7 @@ def test_io_error_reaches_the_caller(images, tmp_path):
 
 @pytest.mark.parametrize("arch", arches())
 def test_devices_lists_functions_bars_and_drivers(arch, images):
-    c = Console(arch=arch, cmdline="test shell", extra=disks(images))
+    c = Console(arch=arch, cmdline="test shell", extra=disks(images), root="none")
     try:
         c.expect(r"themelios> ", 60)
         c.send("devices\r")
