@@ -1,14 +1,22 @@
 #!/usr/bin/python3
-"""`make bench`: boot-time and in-kernel cycle figures.
+"""`make bench`: boot-time, in-kernel cycle and storage figures.
 
 Boot time is the wall time from starting QEMU to the greeting on the
 serial console (median of several runs).  The kernel's own benchmarks
 run with the `bench` command-line word and print lines of the form
 "bench: <name> <cycles> cycles/op"; they are run twice, once plain and
 once under -icount shift=0 (deterministic instruction counting).
+
+The storage figures (docs/storage.md, "Figures") come from one bench
+image: fsbench (user/fsbench) reads it under ThemeliOS, verified and
+with verity=off, and its Linux twin (tools/bench/fsbench_linux.c) under
+Debian's Linux on the same QEMU, all in this run.  `bench.py ARCH
+storage` runs that part alone.
 """
 import os
+import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -52,8 +60,9 @@ def time_to_greeting(arch, firmware):
     return elapsed
 
 
-def kernel_bench(arch, extra):
-    cmd = [RUNNER, "--test", "--arch", arch, "--cmdline", "test bench", "--"] + extra
+def kernel_bench(arch, extra, root=()):
+    cmd = [RUNNER, "--test", "--arch", arch] + list(root) + ["--cmdline", "test bench",
+                                                             "--"] + extra
     out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
                          timeout=600).stdout.decode("utf-8", "replace")
     return [line for line in out.splitlines() if line.startswith("bench:")]
@@ -68,7 +77,8 @@ def block_bench(arch):
         drive = ["-drive", "file=%s,if=none,format=raw,readonly=on,id=d0" % img,
                  "-device", "virtio-blk-pci,drive=d0"]
         ours = {}
-        for line in kernel_bench(arch, drive):
+        # No root image: the kernel's block bench reads the first disk.
+        for line in kernel_bench(arch, drive, ["--root", "none"]):
             m = re.match(r"bench: (blk_\w+) .*: (\d+) (MB/s|IOPS)", line)
             if m:
                 ours[m.group(1)] = (int(m.group(2)), m.group(3))
@@ -95,8 +105,143 @@ def block_bench(arch):
         print("  (no Linux figure for 4 KiB random reads: busybox has no tool for them)")
 
 
+# The bench tree: FSBENCH_DIRS directories of FSBENCH_FILES small files.
+FSBENCH_DIRS = 50
+FSBENCH_FILES = 100
+FSBENCH_MEM = "256M"  # both systems; the 64 MiB file must fit in either cache
+LINUX_FSBENCH_SCRIPT = """
+mount -t erofs -o ro /dev/vda /mnt || exit 1
+cp /mnt/fsbench/fsbench-linux /tmp/fsbench-linux
+/tmp/fsbench-linux /mnt
+echo "linux-cache: $(grep '^Cached:' /proc/meminfo)"
+"""
+FSBENCH_LINE = re.compile(r"fsbench: (\w+) bytes=(\d+) ops=(\d+) ns=(\d+) sum=(\d+)")
+
+
+def make_fsbench_image(arch, tmp):
+    """The root image plus fsbench/: the 64 MiB file, the tree and the
+    Linux program (static, for arch)."""
+    extra = os.path.join(tmp, "extra", "fsbench")
+    tree = os.path.join(extra, "tree")
+    os.makedirs(tree)
+    with open(os.path.join(extra, "data"), "wb") as f:
+        for _ in range(64):
+            f.write(os.urandom(1 << 20))
+    rng = random.Random(10)
+    for d in range(FSBENCH_DIRS):
+        sub = os.path.join(tree, "d%02d" % d)
+        os.mkdir(sub)
+        for i in range(FSBENCH_FILES):
+            with open(os.path.join(sub, "f%04d" % i), "wb") as f:
+                f.write(b"x" * rng.randrange(0, 3000))
+    cc = "gcc" if arch == "x86_64" else "aarch64-linux-gnu-gcc"
+    subprocess.run([cc, "-std=gnu11", "-O2", "-static", "-I", os.path.join(ROOT, "user"),
+                    "-o", os.path.join(extra, "fsbench-linux"),
+                    os.path.join(ROOT, "tools", "bench", "fsbench_linux.c")], check=True)
+    img = os.path.join(tmp, "bench.img")
+    subprocess.run([os.path.join(ROOT, "tools", "mkimage.sh"), img,
+                    os.path.join(ROOT, "build", arch, "user", "bin"),
+                    os.path.join(tmp, "extra")], check=True)
+    shutil.rmtree(os.path.join(tmp, "extra"))
+    return img
+
+
+def parse_fsbench(text):
+    """Each figure's median line (by time) of its repetitions."""
+    runs = {}
+    for m in FSBENCH_LINE.finditer(text):
+        runs.setdefault(m.group(1), []).append(tuple(int(x) for x in m.groups()[1:]))
+    return {name: sorted(reps, key=lambda r: r[2])[len(reps) // 2]
+            for name, reps in runs.items()}
+
+
+def themelios_fsbench(arch, img, words):
+    cmd = [RUNNER, "--test", "--arch", arch, "--mem", FSBENCH_MEM, "--root", img,
+           "--cmdline", words]
+    out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                         timeout=600).stdout.decode("utf-8", "replace")
+    figs = parse_fsbench(out)
+    cache = re.search(r"page cache: (\d+) pages \((\d+) KiB\)", out)
+    if "done" not in out or len(figs) < 4:
+        print("  themelios (%s): no figures; its output ends:" % words)
+        for line in out.splitlines()[-15:]:
+            print("    " + line)
+    return figs, ("%s KiB" % cache.group(2) if cache else "?")
+
+
+def linux_fsbench(arch, img, tmp):
+    if not os.path.exists(PEER):
+        return {}, "no peer script"
+    script = os.path.join(tmp, "linux-fsbench.sh")
+    with open(script, "w") as f:
+        f.write(LINUX_FSBENCH_SCRIPT)
+    p = subprocess.run(["bash", PEER, "--arch", arch, "--mem", FSBENCH_MEM, "--disk", img,
+                        "--run", script], stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=900)
+    out = p.stdout.decode("utf-8", "replace")
+    figs = parse_fsbench(out)
+    cache = re.search(r"linux-cache: Cached:\s+(\d+) kB", out)
+    if len(figs) < 4:
+        print("  linux: no figures; its output ends:")
+        for line in (out + p.stderr.decode("utf-8", "replace")).splitlines()[-15:]:
+            print("    " + line)
+    return figs, ("%s KiB" % cache.group(1) if cache else "?")
+
+
+def figure(name, fig):
+    """(value, unit, higher_is_better) of one fsbench line."""
+    nbytes, ops, ns, _ = fig
+    if name.startswith("seq"):
+        return nbytes / (ns / 1e9) / 1e6, "MB/s", True
+    if name.startswith("rand"):
+        return ops / (ns / 1e9), "IOPS", True
+    return ns / 1e6, "ms", False
+
+
+def storage_bench(arch):
+    """fsbench on ThemeliOS (verified, verity=off) and on Linux, one image."""
+    labels = (("seq_cold", "sequential read, 64 MiB, cold"),
+              ("seq_warm", "sequential read, 64 MiB, warm"),
+              ("rand_cold", "random 4 KiB preads x2000, cold"),
+              ("walk_cold", "readdir+stat of %d entries, cold"
+               % (FSBENCH_DIRS * (FSBENCH_FILES + 1))))
+    with tempfile.TemporaryDirectory() as tmp:
+        img = make_fsbench_image(arch, tmp)
+        runs = [("verified", themelios_fsbench(arch, img, "test fsbench")),
+                ("verity=off", themelios_fsbench(arch, img,
+                                                 "verity.roothash= verity=off test fsbench")),
+                ("linux", linux_fsbench(arch, img, tmp))]
+    linux = runs[2][1][0]
+    print("  ratios: MB/s and IOPS ThemeliOS/Linux, ms Linux/ThemeliOS: above 1, ThemeliOS is "
+          "faster; Linux reads the image without dm-verity")
+    print("  %-36s %12s %12s %6s %12s %6s" % ("figure", "linux", "verified", "ratio",
+                                              "verity=off", "ratio"))
+    for key, label in labels:
+        row = []
+        ref = figure(key, linux[key]) if key in linux else None
+        for name, (figs, _) in runs[:2]:
+            if key not in figs:
+                row += ["-", "-"]
+                continue
+            v, unit, up = figure(key, figs[key])
+            row.append("%.1f" % v)
+            row.append("%.2f" % ((v / ref[0] if up else ref[0] / v) if ref else 0))
+            if ref and key in linux and figs[key][3] != linux[key][3]:
+                print("  warning: %s %s read other data than Linux (sums differ)" % (name, key))
+        unit = figure(key, (runs[0][1][0].get(key) or linux.get(key) or (1, 1, 1, 0)))[1]
+        print("  %-36s %12s %12s %6s %12s %6s" % ("%s (%s)" % (label, unit),
+                                                  "%.1f" % ref[0] if ref else "-",
+                                                  row[0], row[1], row[2], row[3]))
+    print("  cache after the run: linux Cached %s; themelios page cache %s (verified), %s "
+          "(verity=off)" % (runs[2][1][1], runs[0][1][1], runs[1][1][1]))
+
+
 def main():
     arch = sys.argv[1] if len(sys.argv) > 1 else "x86_64"
+    if sys.argv[2:] == ["storage"]:
+        print("storage (%s, TCG, same QEMU, %s each, one bench image):" % (arch, FSBENCH_MEM))
+        storage_bench(arch)
+        return
     runs = int(os.environ.get("BENCH_RUNS", "5"))
     firmwares = ["bios", "uefi"] if arch == "x86_64" else ["direct"]
     for fw in firmwares:
@@ -115,6 +260,8 @@ def main():
                 print("  " + line[len("bench:"):].strip())
     print("block device (%s, TCG, same QEMU, same 64 MiB disk):" % arch)
     block_bench(arch)
+    print("storage (%s, TCG, same QEMU, %s each, one bench image):" % (arch, FSBENCH_MEM))
+    storage_bench(arch)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ set -eu
 PACKAGES="make gcc binutils gawk
 	grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
 	qemu-system-x86 ovmf
-	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-system-arm
+	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 	cpio python3 python3-pytest python3-pytest-xdist python3-pytest-timeout
 	erofs-utils cryptsetup-bin libarchive-tools clang-format"
 

@@ -1,8 +1,8 @@
 # User programs (user/*/), libthemelios (user/lib/) and the boot archive
 # that carries them: a cpio newc file, init first.  Included by the Makefile.
-USER_PROGS := init echo utest ubench mtree
+USER_PROGS := init echo utest ubench mtree fsbench
 # Programs only the root image carries (its /bin), not the boot archive.
-IMAGE_ONLY_PROGS := mtree
+IMAGE_ONLY_PROGS := mtree fsbench
 BOOT_PROGS := $(filter-out $(IMAGE_ONLY_PROGS),$(USER_PROGS))
 # Sources a program takes from lib/ besides libthemelios.
 USER_SRCS_mtree := lib/sha256.c

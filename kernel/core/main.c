@@ -21,6 +21,7 @@
 #include "ktest/ktest.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "mm/page_cache.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "fs/rootfs.h"
@@ -47,6 +48,20 @@ crash_on_request(const char *cmdline)
 }
 
 /* The boot thread has nothing left to do: it sleeps for good. */
+/* init's argument in test mode (user/init/init.h): 1 "user", 2 "bench",
+ * 4 "fsbench"; 0 when init is not run as a test. */
+static uint64_t
+init_test_mode(const char *cmdline)
+{
+	if (cmdline_has(cmdline, "fsbench"))
+		return 4;
+	if (cmdline_has(cmdline, "mtree"))
+		return 3;
+	if (cmdline_has(cmdline, "bench"))
+		return 2;
+	return cmdline_has(cmdline, "user") ? 1 : 0;
+}
+
 static void __attribute__((noreturn)) main_thread_rest(void)
 {
 	for (;;)
@@ -86,20 +101,17 @@ kernel_main(struct boot_info *bi)
 	pr_info("user: protections %s\n", arch_user_protections());
 
 	/* "test user": init runs the user-space suite, "test bench" the user
-	 * benchmarks, "test mtree" the manifest of the root's data/; its
-	 * status is the verdict. */
-	if (panic_test_mode() &&
-	    (cmdline_has(bi->cmdline, "user") || cmdline_has(bi->cmdline, "bench") ||
-	     cmdline_has(bi->cmdline, "mtree"))) {
+	 * benchmarks, "test mtree" the manifest of the root's data/, "test
+	 * fsbench" the storage benchmark (then the page cache's size, for
+	 * tools/bench.py); its status is the verdict. */
+	if (panic_test_mode() && init_test_mode(bi->cmdline)) {
 		struct process *init;
 		long status;
-		uint64_t mode = cmdline_has(bi->cmdline, "bench")   ? 2
-				: cmdline_has(bi->cmdline, "mtree") ? 3
-								    : 1;
-
-		if (init_start(bi, mode, &init) != 0)
+		if (init_start(bi, init_test_mode(bi->cmdline), &init) != 0)
 			arch_qemu_exit(false);
 		status = process_wait(init);
+		if (cmdline_has(bi->cmdline, "fsbench"))
+			pcache_print_stats();
 		printk("test mode: init exited with status %ld\n", status);
 		arch_qemu_exit(status == 0);
 	}

@@ -407,3 +407,16 @@ pcache_get_stats(struct pcache_stats *st)
 	*st = stats;
 	spin_unlock_irqrestore(&pcache_lock, flags);
 }
+
+void
+pcache_print_stats(void)
+{
+	struct pcache_stats st;
+
+	pcache_get_stats(&st);
+	printk("page cache: %lu pages (%lu KiB) of %lu, %lu hits, %lu misses, %lu read ahead, "
+	       "%lu device requests, %lu evicted\n",
+	       (unsigned long)st.pages, (unsigned long)st.pages * (PCACHE_PAGE_SIZE / 1024),
+	       (unsigned long)st.limit, (unsigned long)st.hits, (unsigned long)st.misses,
+	       (unsigned long)st.readahead, (unsigned long)st.fills, (unsigned long)st.evictions);
+}

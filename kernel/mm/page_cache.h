@@ -101,6 +101,8 @@ void pcache_drop_owner(struct pcache_owner *o);
 size_t pcache_reclaim(size_t want);
 
 void pcache_get_stats(struct pcache_stats *st);
+/* One line: pages held (and their memory), the limit, hits, misses. */
+void pcache_print_stats(void);
 
 /* Makes the frame allocator take cached pages back when it runs dry
  * (pcache_init does; a test that unhooks it calls it again). */

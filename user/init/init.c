@@ -7,7 +7,8 @@
  * adversarial test suite instead (user/init/tests.c) and exits with the
  * verdict; with arg 2 ("test bench") it runs the user benchmarks; with
  * arg 3 ("test mtree") it prints the manifest of the root filesystem's
- * MTREE_DIR with the mtree program from the image's bin/.
+ * MTREE_DIR with the mtree program from the image's bin/; with arg 4
+ * ("test fsbench") the storage benchmark (user/fsbench).
  */
 #include "themelios.h"
 #include "echo/echo.h"
@@ -117,6 +118,8 @@ main(uint64_t arg)
 		return run_bench();
 	if (arg == INIT_MTREE)
 		return run_mtree();
+	if (arg == INIT_FSBENCH)
+		return run_fsbench();
 	use_root();
 	demo();
 	supervise();
@@ -168,5 +171,26 @@ run_mtree(void)
 		return 1;
 	}
 	printf("init: mtree of /%s ends, status %ld\n", MTREE_DIR, (long)m.words[1]);
+	return (int)m.words[1];
+}
+
+/* fsbench, from the root filesystem, with the console and the root
+ * Directory; its status is ours. */
+int
+run_fsbench(void)
+{
+	slot_t caps[2] = { CAP_SLOT_CONSOLE, CAP_SLOT_ROOT_DIR };
+	struct ipc_msg m;
+	long pid;
+
+	spawn_program_dir = CAP_SLOT_ROOT_DIR;
+	pid = spawn("fsbench", 0, 512, SLOT_SUPERVISOR, 0, caps, 2);
+	if (pid < 0) {
+		printf("init: cannot start fsbench: %s\n", strerror(pid));
+		return 1;
+	}
+	memset(&m, 0, sizeof(m));
+	if (sys_recv(SLOT_SUPERVISOR, &m, 0) || m.label != PROCESS_EVENT_EXIT)
+		return 1;
 	return (int)m.words[1];
 }

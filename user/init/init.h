@@ -12,6 +12,7 @@
 #define INIT_TESTS	 1 /* "test user" */
 #define INIT_BENCH	 2 /* "test bench" */
 #define INIT_MTREE	 3 /* "test mtree" */
+#define INIT_FSBENCH	 4 /* "test fsbench" */
 
 /* What "test mtree" lists: this directory of the root filesystem
  * (tools/mkimage.sh puts a tree there), with this many pages. */
@@ -21,5 +22,6 @@
 int run_tests(void);
 int run_bench(void);
 int run_mtree(void);
+int run_fsbench(void);
 
 #endif

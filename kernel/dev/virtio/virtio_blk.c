@@ -4,7 +4,10 @@
  * device writes.  Each of VBLK_SLOTS slots owns one header, status and
  * a 4 KiB data page in DMA memory, so up to VBLK_SLOTS requests are in
  * flight; a caller's larger transfer is cut into 4 KiB pieces that go
- * out together.  The caller sleeps on the device's wait queue; the
+ * out together.  A read into the direct map (page cache frames, DMA
+ * memory: physically contiguous wherever the virtual range is) skips
+ * the copy: the device writes the caller's frames, VBLK_DIRECT bytes a
+ * request.  The caller sleeps on the device's wait queue; the
  * interrupt handler takes the used ring and wakes it.  A device that
  * breaks the ring protocol, asks for a reset or does not answer is
  * stopped (FAILED): its requests fail with -E_IO and the kernel goes on.
@@ -21,6 +24,7 @@
 #include "lib/format.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "mm/phys.h"
 #include "sched/spinlock.h"
 #include "sched/wait.h"
 #include "themelios/errno.h"
@@ -40,7 +44,7 @@
 
 #define VBLK_SLOTS	    8
 #define VBLK_CHUNK	    4096
-#define VBLK_CHUNK_SECTORS  (VBLK_CHUNK / BLK_SECTOR_SIZE)
+#define VBLK_DIRECT	    (256u << 10) /* bytes per request read in place */
 #define VBLK_QUEUE_MAX	    64
 #define VBLK_TIMEOUT_NS	    (10 * NSEC_PER_SEC)
 
@@ -192,9 +196,11 @@ get_slot(struct virtio_blk *vb)
 	}
 }
 
-/* Lock held.  Puts a request on the ring; the data piece is bytes long. */
+/* Lock held.  Puts a request on the ring; its data is bytes long at
+ * data_phys (the slot's page, or the caller's frames). */
 static int
-submit(struct virtio_blk *vb, struct vblk_slot *s, uint32_t type, uint64_t sector, uint32_t bytes)
+submit(struct virtio_blk *vb, struct vblk_slot *s, uint32_t type, uint64_t sector,
+       uint64_t data_phys, uint32_t bytes)
 {
 	struct virtq_buf bufs[3];
 	unsigned int n = 0;
@@ -206,7 +212,7 @@ submit(struct virtio_blk *vb, struct vblk_slot *s, uint32_t type, uint64_t secto
 	*s->status = 0xff;
 	bufs[n++] = (struct virtq_buf){ s->hdr_phys, sizeof(struct vblk_hdr), false };
 	if (bytes)
-		bufs[n++] = (struct virtq_buf){ s->data_phys, bytes, type != VIRTIO_BLK_T_OUT };
+		bufs[n++] = (struct virtq_buf){ data_phys, bytes, type != VIRTIO_BLK_T_OUT };
 	bufs[n++] = (struct virtq_buf){ s->status_phys, 1, true };
 	head = virtq_add(&vb->vq.q, bufs, n, s);
 	return head < 0 ? head : 0;
@@ -234,10 +240,23 @@ finish(struct virtio_blk *vb, struct vblk_slot *s, uint64_t sector)
 	return err;
 }
 
+/* Whether the device may write buf directly: it lies in the direct map,
+ * where the virtual range is the physical one shifted. */
+static bool
+in_direct_map(const uint8_t *buf, uint32_t count)
+{
+	uintptr_t va = (uintptr_t)buf;
+
+	return va >= DIRECT_MAP_BASE && va - DIRECT_MAP_BASE < DIRECT_MAP_MAX &&
+	       (uint64_t)count * BLK_SECTOR_SIZE <= DIRECT_MAP_MAX - (va - DIRECT_MAP_BASE);
+}
+
 /* Reads or writes count sectors, VBLK_SLOTS pieces at a time. */
 static int
 transfer(struct virtio_blk *vb, uint32_t type, uint64_t sector, uint32_t count, uint8_t *buf)
 {
+	bool direct = type == VIRTIO_BLK_T_IN && in_direct_map(buf, count);
+	uint32_t piece = (direct ? VBLK_DIRECT : VBLK_CHUNK) / BLK_SECTOR_SIZE;
 	unsigned long flags = spin_lock_irqsave(&vb->lock);
 	int err = 0;
 
@@ -248,8 +267,9 @@ transfer(struct virtio_blk *vb, uint32_t type, uint64_t sector, uint32_t count, 
 		unsigned int n = 0;
 
 		while (count && n < VBLK_SLOTS) {
-			uint32_t k = count < VBLK_CHUNK_SECTORS ? count : VBLK_CHUNK_SECTORS;
+			uint32_t k = count < piece ? count : piece;
 			struct vblk_slot *s = get_slot(vb);
+			uint64_t data = direct ? virt_to_phys(buf) : s ? s->data_phys : 0;
 
 			if (!s) {
 				err = -E_IO;
@@ -257,7 +277,7 @@ transfer(struct virtio_blk *vb, uint32_t type, uint64_t sector, uint32_t count, 
 			}
 			if (type == VIRTIO_BLK_T_OUT)
 				memcpy(s->data, buf, k * BLK_SECTOR_SIZE);
-			if (submit(vb, s, type, sector, k * BLK_SECTOR_SIZE) != 0) {
+			if (submit(vb, s, type, sector, data, k * BLK_SECTOR_SIZE) != 0) {
 				s->busy = false; /* cannot happen: a slot means room */
 				err = -E_IO;
 				break;
@@ -273,7 +293,7 @@ transfer(struct virtio_blk *vb, uint32_t type, uint64_t sector, uint32_t count, 
 		for (unsigned int i = 0; i < n; i++) {
 			int r = finish(vb, batch[i], at[i]);
 
-			if (!r && type == VIRTIO_BLK_T_IN)
+			if (!r && type == VIRTIO_BLK_T_IN && !direct)
 				memcpy(buf - (sector - at[i]) * BLK_SECTOR_SIZE, batch[i]->data,
 				       len[i] * BLK_SECTOR_SIZE);
 			if (!err)
@@ -305,7 +325,7 @@ single(struct virtio_blk *vb, uint32_t type, uint32_t bytes, void *out)
 {
 	unsigned long flags = spin_lock_irqsave(&vb->lock);
 	struct vblk_slot *s = get_slot(vb);
-	int err = s ? submit(vb, s, type, 0, bytes) : -E_IO;
+	int err = s ? submit(vb, s, type, 0, s->data_phys, bytes) : -E_IO;
 
 	if (s && !err) {
 		virtio_notify(&vb->vd, &vb->vq);
