@@ -36,6 +36,7 @@ KERNEL_SRCS += \
 	kernel/mm/heap.c \
 	kernel/mm/kmalloc.c \
 	kernel/mm/pagetable.c \
+	kernel/mm/page_ref.c \
 	kernel/mm/pmm.c \
 	kernel/mm/vm_space.c \
 	kernel/mm/vmm.c \

@@ -160,6 +160,13 @@ struct spawn_args {
 	const char *args;	       /* NUL-terminated strings, one after another */
 	uint64_t args_len;	       /* bytes, the last NUL included; 0: none */
 	uint64_t image_file; /* a File slot (EXECUTE): the program; 0: name in the boot archive */
+	/* An AddressSpace slot (WRITE) that has never run a process (an
+	 * as_clone): the child runs in it from entry with its stack pointer
+	 * at stack; no program is loaded, image_file and args must be 0.
+	 * 0: a fresh address space with the program. */
+	uint64_t address_space;
+	uint64_t entry;
+	uint64_t stack;
 };
 
 /* The child's argv is its name, then the strings of spawn_args.args. */
@@ -223,6 +230,12 @@ struct mem_audit {
 /* map_anonymous, frames_map and vm_protect flags (reading is implied). */
 #define MAP_WRITE	 (1u << 1)
 #define MAP_EXEC	 (1u << 2) /* vm_protect only; never with MAP_WRITE */
+/* vm_map only: at address exactly (-E_EXIST when anything is there);
+ * without it address must be 0 and the kernel chooses. */
+#define MAP_FIXED	 (1u << 3)
+/* vm_map only: every page made and charged now; without it a page is
+ * made, zeroed and charged when first touched (map_anonymous commits). */
+#define MAP_COMMIT	 (1u << 4)
 
 /*
  * A suspended thread's user registers (thread_read_regs,

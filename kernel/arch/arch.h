@@ -217,6 +217,8 @@ bool arch_crash(const char *what);
 void arch_user_init(void);
 /* Did the trap in regs come from user mode? */
 bool arch_regs_user_mode(const struct arch_regs *regs);
+/* Were interrupts on where the exception happened? */
+bool arch_regs_irqs_on(const struct arch_regs *regs);
 void arch_user_regs_init(struct arch_regs *regs, uintptr_t pc, uintptr_t sp, uint64_t arg);
 void arch_enter_user(struct arch_regs *regs) __attribute__((noreturn));
 

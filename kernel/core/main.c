@@ -22,6 +22,7 @@
 #include "lib/string.h"
 #include "mm/kmalloc.h"
 #include "mm/page_cache.h"
+#include "mm/page_ref.h"
 #include "mm/pmm.h"
 #include "mm/vmm.h"
 #include "fs/rootfs.h"
@@ -81,6 +82,7 @@ kernel_main(struct boot_info *bi)
 	if (vmm_init(bi) != 0)
 		panic("cannot build the kernel page tables");
 	kmalloc_init();
+	page_ref_init();
 	random_init();
 	device_control_init(bi);  /* RAM is nobody's device */
 	arch_interrupts_init(bi); /* after vmm_init: maps the APICs */

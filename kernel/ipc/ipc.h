@@ -72,7 +72,7 @@ struct ipc_state {
 	 * message out to, pinned from the check before the operation until
 	 * the copy: unmap and protect refuse it (-E_BUSY), so a receive
 	 * whose buffer was good never takes a message it cannot hand out.
-	 * 0: none.  Set under the process's vm_lock. */
+	 * 0: none.  Set under its address space's lock. */
 	uintptr_t pinned_buf;
 	struct ipc_kmsg msg; /* out going, then in coming */
 };

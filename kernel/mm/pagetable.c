@@ -180,6 +180,41 @@ pt_translate(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t *pa,
 	return 0;
 }
 
+int
+pt_next_leaf(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t end, uint64_t *at,
+	     uint64_t *pa, unsigned int *flags)
+{
+	/* Each pass either finds a leaf or skips the span of an empty entry,
+	 * so a sparse range costs a walk per empty table, not per page. */
+	while (va < end && pt_va_valid(va)) {
+		pte_t *table = table_of(env, root);
+		int l;
+
+		for (l = PT_LEVELS - 1;; l--) {
+			pte_t e = table[pt_index(va, l)];
+
+			if (!pte_present(e)) {
+				uint64_t span = level_span(l), next = (va & ~(span - 1)) + span;
+
+				if (next <= va)
+					return -E_NOENT; /* the top of the address space */
+				va = next;
+				break;
+			}
+			if (pte_is_leaf(e, l)) {
+				*at = va & ~(level_span(l) - 1);
+				if (pa)
+					*pa = pte_leaf_addr(e, l);
+				if (flags)
+					*flags = pte_flags(e);
+				return 0;
+			}
+			table = table_of(env, pte_table_addr(e));
+		}
+	}
+	return -E_NOENT;
+}
+
 /* Frees the tables below the table at level covering [start, end) (48-bit). */
 static size_t
 destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base, uint64_t start,

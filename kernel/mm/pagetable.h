@@ -41,6 +41,10 @@ int pt_translate(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t 
 
 /* Makes sure the tables down to level exist for va (so a top-level
  * entry can be shared before anything is mapped below it). */
+/* The first present leaf at or above va and below end: its address
+ * (*at, aligned to the leaf), frame and flags; -E_NOENT when none. */
+int pt_next_leaf(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t end, uint64_t *at,
+		 uint64_t *pa, unsigned int *flags);
 int pt_prepare(const struct pt_env *env, uint64_t root, uint64_t va, int level);
 
 /* Frees every table page below root whose entries cover [start, end),

@@ -143,6 +143,21 @@ vm_space_translate(struct vm_space *vs, uintptr_t va, uint64_t *pa, unsigned int
 	return pt_translate(&vs->env, vs->root, va, pa, flags);
 }
 
+int
+vm_space_next(struct vm_space *vs, uintptr_t va, uintptr_t end, uintptr_t *at, uint64_t *pa,
+	      unsigned int *flags)
+{
+	uint64_t a;
+	int err;
+
+	if (end > USER_SPACE_END)
+		end = USER_SPACE_END;
+	err = pt_next_leaf(&vs->env, vs->root, va, end, &a, pa, flags);
+	if (!err)
+		*at = (uintptr_t)a;
+	return err;
+}
+
 void
 vm_space_activate(struct vm_space *vs)
 {

@@ -49,6 +49,10 @@ int vm_space_unmap(struct vm_space *vs, uintptr_t va, uint64_t *pa);
 void vm_space_trim(struct vm_space *vs, uintptr_t va, size_t pages);
 int vm_space_protect(struct vm_space *vs, uintptr_t va, unsigned int flags);
 int vm_space_translate(struct vm_space *vs, uintptr_t va, uint64_t *pa, unsigned int *flags);
+/* The first mapped page at or above va and below end (-E_NOENT: none),
+ * skipping unmapped stretches a table at a time. */
+int vm_space_next(struct vm_space *vs, uintptr_t va, uintptr_t end, uintptr_t *at, uint64_t *pa,
+		  unsigned int *flags);
 /* Makes vs the current user address space (NULL: none). */
 void vm_space_activate(struct vm_space *vs);
 bool vm_space_is_active(const struct vm_space *vs);

@@ -1,66 +1,240 @@
 /* AddressSpace objects (object/address_space.h). */
 #include "object/address_space.h"
 
-#include "cap/cap.h"
+#include "cap/lock.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "mm/page_ref.h"
+#include "mm/vm_flags.h"
+#include "object/frames.h"
+#include "object/memory.h"
 #include "object/process.h"
-#include "themelios/abi.h"
 #include "themelios/errno.h"
 
-static void
-as_handle_destroy(struct kobject *obj)
+/* The page tables are paid for by the space's pool, whoever asked for
+ * the mapping (a supervisor's frames_map_into too).  Called with or
+ * without the capability lock (mempool has its own). */
+static int
+charge_table(void *ctx)
 {
-	struct as_handle *h = (struct as_handle *)obj;
-
-	kobject_unref(&h->proc->obj);
-	process_object_free(h->owner, h);
+	return mempool_charge(((struct address_space *)ctx)->pool, 1);
 }
 
-static const struct kobject_ops as_handle_ops = {
+static void
+uncharge_table(void *ctx)
+{
+	mempool_uncharge(((struct address_space *)ctx)->pool, 1);
+}
+
+static const struct vm_payer as_vm_payer = {
+	.charge = charge_table,
+	.uncharge = uncharge_table,
+};
+
+/* Pages charged for n region nodes: the first AS_FREE_REGIONS come with
+ * the object, then a page for each 32 more. */
+static uint64_t
+node_pages_for(size_t n)
+{
+	return n <= AS_FREE_REGIONS ? 0 : (n - AS_FREE_REGIONS + 31) / 32;
+}
+
+struct vm_region *
+as_region_new(struct address_space *as)
+{
+	uint64_t need = node_pages_for(as->regions.count + 1);
+	struct vm_region *r;
+
+	if (need > as->node_pages && mempool_charge(as->pool, need - as->node_pages))
+		return NULL;
+	r = kcalloc(1, sizeof(*r));
+	if (!r) {
+		if (need > as->node_pages)
+			mempool_uncharge(as->pool, need - as->node_pages);
+		return NULL;
+	}
+	as->node_pages = need > as->node_pages ? need : as->node_pages;
+	return r;
+}
+
+/* r is out of the tree already. */
+void
+as_region_free(struct address_space *as, struct vm_region *r)
+{
+	uint64_t need = node_pages_for(as->regions.count);
+
+	kfree(r);
+	if (need < as->node_pages) {
+		mempool_uncharge(as->pool, as->node_pages - need);
+		as->node_pages = need;
+	}
+}
+
+void
+as_free_all(struct address_space *as)
+{
+	struct vm_region *r;
+
+	while ((r = as->regions.root) != NULL) {
+		uintptr_t va = r->start;
+		uint64_t pa;
+
+		while (vm_space_next(&as->vm, va, r->end, &va, &pa, NULL) == 0) {
+			vm_space_unmap(&as->vm, va, NULL);
+			if (!r->shared)
+				page_ref_put(pa);
+			va += PAGE_SIZE_4K;
+		}
+		region_erase(&as->regions, r);
+		if (r->shared)
+			kobject_unref(&r->shared->obj); /* its pages are its own */
+		as_region_free(as, r);
+	}
+}
+
+static void
+as_destroy(struct kobject *obj)
+{
+	struct address_space *as = (struct address_space *)obj;
+
+	as_free_all(as);
+	vm_space_destroy(&as->vm);
+	for (size_t i = 0; i < as->npayers; i++)
+		kobject_unref(&as->payers[i]->obj);
+	kfree(as->payers);
+	mempool_uncharge(as->pool, 1);
+	kobject_unref(&as->pool->obj);
+	kfree(as);
+}
+
+static const struct kobject_ops as_ops = {
 	.name = "address space",
-	.destroy = as_handle_destroy,
+	.destroy = as_destroy,
 };
 
 int
-process_as_handle(struct process *owner, struct process *p, struct as_handle **out)
+as_create(struct mempool *pool, struct address_space **out)
 {
-	struct as_handle *h =
-		process_object_new(owner, sizeof(*h), KOBJ_ADDRESS_SPACE, &as_handle_ops);
+	struct address_space *as;
 
-	if (!h)
+	if (mempool_charge(pool, 1))
 		return -E_NOMEM;
-	h->owner = owner;
-	h->proc = p;
-	kobject_ref(&p->obj);
-	*out = h;
+	as = kcalloc(1, sizeof(*as));
+	if (!as) {
+		mempool_uncharge(pool, 1);
+		return -E_NOMEM;
+	}
+	as->pool = pool;
+	kobject_ref(&pool->obj);
+	mutex_init(&as->lock, "address space");
+	if (vm_space_create(&as->vm, &as_vm_payer, as)) {
+		kobject_unref(&pool->obj);
+		mempool_uncharge(pool, 1);
+		kfree(as);
+		return -E_NOMEM;
+	}
+	kobject_init(&as->obj, KOBJ_ADDRESS_SPACE, &as_ops);
+	*out = as;
 	return 0;
 }
 
-/* The process's own handle lives inside it: nothing to free, only the
- * reference it held on the process while it had any. */
-static void
-self_as_destroy(struct kobject *obj)
+int
+as_check_live(const struct address_space *as)
 {
-	struct as_handle *h = (struct as_handle *)obj;
-
-	kobject_unref(&h->proc->obj);
+	if (as->ended || (as->proc && as->proc->state != PROCESS_LIVE))
+		return -E_DEAD;
+	return 0;
 }
 
-static const struct kobject_ops self_as_ops = {
-	.name = "address space",
-	.destroy = self_as_destroy,
-};
+/* dst's payers: src's and src's own pool, each referenced once.
+ * Capability lock held. */
+static int
+inherit_payers(struct address_space *dst, const struct address_space *src)
+{
+	size_t n = 0;
+
+	dst->payers = kcalloc(src->npayers + 1, sizeof(*dst->payers));
+	if (!dst->payers)
+		return -E_NOMEM;
+	for (size_t i = 0; i <= src->npayers; i++) {
+		struct mempool *mp = i < src->npayers ? src->payers[i] : src->pool;
+		bool have = mp == dst->pool;
+
+		for (size_t j = 0; j < n && !have; j++)
+			have = dst->payers[j] == mp;
+		if (have)
+			continue;
+		kobject_ref(&mp->obj);
+		dst->payers[n++] = mp;
+	}
+	dst->npayers = n;
+	return 0;
+}
+
+/* One region of src into dst: the node, then every mapped page (src
+ * and dst locked). */
+static int
+clone_region(struct address_space *dst, struct address_space *src, const struct vm_region *r)
+{
+	struct vm_region *n = as_region_new(dst);
+	uintptr_t va = r->start;
+	unsigned int fl;
+	uint64_t pa;
+
+	if (!n)
+		return -E_NOMEM;
+	*n = *r;
+	if (r->shared) {
+		unsigned long irq = cap_lock_take();
+
+		kobject_ref(&r->shared->obj);
+		cap_lock_drop(irq);
+	}
+	region_insert(&dst->regions, n);
+	while (vm_space_next(&src->vm, va, r->end, &va, &pa, &fl) == 0) {
+		int err;
+
+		if (!r->shared) {
+			/* Shared from now on: read-only on both sides, so the
+			 * first write on either copies (user_memory.c). */
+			fl &= ~VM_WRITE;
+			vm_space_protect(&src->vm, va, fl);
+			page_ref_get(pa);
+		}
+		err = vm_space_map(&dst->vm, va, pa, fl);
+		if (err) {
+			if (!r->shared)
+				page_ref_put(pa); /* src still holds it: never the last */
+			return err == -E_NOMEM ? err : -E_NOMEM;
+		}
+		va += PAGE_SIZE_4K;
+	}
+	return 0;
+}
 
 int
-process_install_self_as(struct process *p)
+as_clone(struct address_space *src, struct mempool *pool, struct address_space **out)
 {
-	struct as_handle *h = &p->self_as;
-	int err;
+	struct address_space *dst;
+	struct vm_region *r;
+	unsigned long irq = cap_lock_take();
+	int err = as_create(pool, &dst);
 
-	kobject_init(&h->obj, KOBJ_ADDRESS_SPACE, &self_as_ops);
-	h->proc = p;
-	h->owner = NULL;
-	kobject_ref(&p->obj);
-	err = cap_install(p->cs, CAP_SLOT_ADDRESS_SPACE, &h->obj, CAP_RIGHTS_ALL, 0);
-	kobject_unref(&h->obj); /* the capability's reference stays, if any */
-	return err;
+	if (!err && (err = inherit_payers(dst, src)))
+		kobject_unref(&dst->obj);
+	cap_lock_drop(irq);
+	if (err)
+		return err;
+	mutex_lock(&src->lock);
+	for (r = region_next(&src->regions, 0); r && !err; r = region_next(&src->regions, r->end))
+		err = clone_region(dst, src, r);
+	mutex_unlock(&src->lock);
+	if (err) {
+		irq = cap_lock_take();
+		kobject_unref(&dst->obj); /* every page it took goes back */
+		cap_lock_drop(irq);
+		return err;
+	}
+	*out = dst;
+	return 0;
 }

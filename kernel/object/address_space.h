@@ -1,28 +1,77 @@
 /*
- * AddressSpace objects: what an AddressSpace capability names, a
- * process's address space, for its supervisor (map Frames into it,
- * unmap, protect) and for the process itself (slot 61).  The handle
- * keeps the process, and so its mappings, alive.
+ * AddressSpace objects: a page-table root and the regions mapped in it
+ * (docs/memory.md).  A process runs in one; its threads share it.  An
+ * address space is made for each spawn, or by cloning another
+ * (copy-on-write), and lives while a process runs in it or a
+ * capability names it.  Everything it holds is charged to its Memory
+ * pool: the object (a page), its page tables, its anonymous pages as
+ * they are made, and its region nodes past the first 32 (a page per 32).
+ *
+ * Regions are anonymous memory (each page made and zeroed on its first
+ * touch, or all at once when committed) or mappings of Frames objects.
+ * A fault on a user address goes to the region first (user_memory.c):
+ * only a fault no region can resolve reaches the supervisor.
  */
 #ifndef OBJECT_ADDRESS_SPACE_H
 #define OBJECT_ADDRESS_SPACE_H
 
-#include "object/object.h"
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
+#include "mm/vm_space.h"
+#include "object/object.h"
+#include "proc/region.h"
+#include "sched/mutex.h"
+
+struct frames;
+struct mempool;
 struct process;
 
-struct as_handle {
-	struct kobject obj;    /* KOBJ_ADDRESS_SPACE */
-	struct process *proc;  /* referenced */
-	struct process *owner; /* charged for it; referenced; NULL for self_as */
+/* Region nodes that come with the object (the old fixed table's size). */
+#define AS_FREE_REGIONS 32
+
+struct address_space {
+	struct kobject obj; /* KOBJ_ADDRESS_SPACE */
+	struct vm_space vm;
+	/* Regions and mappings: taken by whoever changes them, and by the
+	 * fault handler; never under the capability lock. */
+	struct mutex lock;
+	struct region_tree regions;
+	struct mempool *pool; /* pays for everything; referenced */
+	/* The pools that pages shared with spaces it was cloned from may be
+	 * charged to (page_ref.h): referenced, so they outlive those pages. */
+	struct mempool **payers;
+	size_t npayers;
+	uint64_t node_pages; /* charged for region nodes */
+	/* The process running in it (not referenced: it references us), or
+	 * NULL.  An address space runs one process in its life: after it,
+	 * ended says every call is -E_DEAD. */
+	struct process *proc;
+	bool ended;
 };
 
-/* A new AddressSpace object for p (refs = 1, the caller's), charged one
- * page to owner.  Capability lock held; -E_NOMEM. */
-int process_as_handle(struct process *owner, struct process *p, struct as_handle **out);
+/* A new, empty address space charged to pool (refs = 1, the caller's).
+ * Capability lock held; -E_NOMEM. */
+int as_create(struct mempool *pool, struct address_space **out);
 
-/* Puts p's own AddressSpace capability (p->self_as) in its slot
- * CAP_SLOT_ADDRESS_SPACE.  Capability lock held. */
-int process_install_self_as(struct process *p);
+/*
+ * A copy-on-write clone of src charged to pool (refs = 1): the same
+ * regions; Frames mapped alike; anonymous pages shared read-only until
+ * either side writes (then the writer copies, charged to its own pool).
+ * Capability lock not held; -E_NOMEM (pool or memory: nothing made).
+ */
+int as_clone(struct address_space *src, struct mempool *pool, struct address_space **out);
+
+/* 0 while changes may be made, else -E_DEAD.  Capability lock held. */
+int as_check_live(const struct address_space *as);
+
+/* Frees every region and page (the space runs nothing).  Capability
+ * lock held, or the space is ours alone. */
+void as_free_all(struct address_space *as);
+
+/* Region nodes: made and charged, freed and uncharged (as->lock held). */
+struct vm_region *as_region_new(struct address_space *as);
+void as_region_free(struct address_space *as, struct vm_region *r);
 
 #endif

@@ -17,6 +17,7 @@
 #include "proc/elf.h"
 #include "object/cspace.h"
 #include "object/memory.h"
+#include "object/address_space.h"
 #include "proc/user_memory.h"
 #include "sched/mutex.h"
 #include "sched/thread.h"
@@ -78,27 +79,6 @@ process_uncharge(struct process *p, uint64_t pages)
 	mempool_uncharge(p->pool, pages);
 }
 
-/* The page tables of a process's address space are its own to pay for,
- * whoever asked for the mapping (a supervisor's frames_map_into too):
- * they live and die with the space.  Called with or without the
- * capability lock (mempool has its own). */
-static int
-charge_table(void *ctx)
-{
-	return mempool_charge(((struct process *)ctx)->pool, 1);
-}
-
-static void
-uncharge_table(void *ctx)
-{
-	mempool_uncharge(((struct process *)ctx)->pool, 1);
-}
-
-static const struct vm_payer process_vm_payer = {
-	.charge = charge_table,
-	.uncharge = uncharge_table,
-};
-
 void *
 process_object_new(struct process *owner, size_t size, enum kobject_type type,
 		   const struct kobject_ops *ops)
@@ -131,11 +111,11 @@ process_destroy(struct kobject *obj)
 {
 	struct process *p = (struct process *)obj;
 
-	/* Off this CPU first: no stale translation may outlive a freed page. */
-	if (vm_space_is_active(&p->vm))
-		vm_space_activate(NULL);
-	user_memory_free(p);
-	vm_space_destroy(&p->vm);
+	/* Nothing runs in its address space any more: its pages go with
+	 * the last capability to it, or now. */
+	p->as->proc = NULL;
+	p->as->ended = true;
+	kobject_unref(&p->as->obj);
 	if (p->cs)
 		kobject_unref(&p->cs->obj);
 	if (p->supervisor)
@@ -147,10 +127,11 @@ process_destroy(struct kobject *obj)
 }
 
 static int
-load_image(struct process *p, const struct process_spec *spec, uintptr_t *entry)
+load_image(struct address_space *as, const void *image, size_t image_len, uintptr_t *entry)
 {
 	struct elf_image img;
-	int err = elf_parse(spec->image, spec->image_len, ELF_MACHINE, USER_SPACE_END, &img);
+	int err = elf_parse(image, image_len, ELF_MACHINE, USER_SPACE_END, &img);
+	uintptr_t va;
 
 	if (err)
 		return err;
@@ -166,11 +147,14 @@ load_image(struct process *p, const struct process_spec *spec, uintptr_t *entry)
 			flags |= VM_EXEC;
 		if (end <= start)
 			continue;
-		err = user_memory_map_new(p, start, (end - start) / PAGE_SIZE_4K, flags);
+		/* Its segments keep the permissions they start with as their
+		 * limit: code never becomes writable, data never executable.
+		 * Committed: a program's pages are paid for before it runs. */
+		err = as_map(as, start, (end - start) / PAGE_SIZE_4K, flags, flags,
+			     AS_MAP_FIXED | AS_MAP_COMMIT, NULL, &va);
 		if (err)
-			return err;
-		err = user_memory_copy_in(p, s->vaddr, (const uint8_t *)spec->image + s->offset,
-					  s->filesz);
+			return err == -E_EXIST ? -E_CORRUPT : err; /* segments overlap */
+		err = as_copy_in(as, s->vaddr, (const uint8_t *)image + s->offset, s->filesz);
 		if (err)
 			return err;
 	}
@@ -181,38 +165,58 @@ load_image(struct process *p, const struct process_spec *spec, uintptr_t *entry)
 /*
  * The argument block at the top of the new stack: the strings (the
  * program's name first), then below them, 16-byte aligned, argc and the
- * argv pointers with a NULL after them.  spec->args is already checked:
+ * argv pointers with a NULL after them.  args is already checked:
  * NUL-terminated strings, at most SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX
  * of them.
  */
 static int
-push_args(struct process *p, const struct process_spec *spec)
+push_args(struct address_space *as, const char *name, const char *args, size_t args_len,
+	  uintptr_t *out)
 {
 	uint64_t argv[SPAWN_ARGC_MAX + 2];
-	size_t name_len = strlen(p->name) + 1, argc = 1, n;
-	uintptr_t strings = USER_STACK_TOP - name_len - spec->args_len, at, sp;
+	size_t name_len = strlen(name) + 1, argc = 1, n;
+	uintptr_t strings = USER_STACK_TOP - name_len - args_len, at, sp;
+	uint64_t count;
 	int err;
 
 	strings &= ~(uintptr_t)15;
-	if ((err = user_memory_copy_in(p, strings, (const uint8_t *)p->name, name_len)) ||
-	    (err = user_memory_copy_in(p, strings + name_len, (const uint8_t *)spec->args,
-				       spec->args_len)))
+	err = as_copy_in(as, strings, name, name_len);
+	if (!err)
+		err = as_copy_in(as, strings + name_len, args, args_len);
+	if (err)
 		return err;
 	argv[0] = strings;
-	for (at = 0; at < spec->args_len && argc <= SPAWN_ARGC_MAX; at += n + 1, argc++) {
-		n = strnlen(spec->args + at, spec->args_len - at);
+	for (at = 0; at < args_len && argc <= SPAWN_ARGC_MAX; at += n + 1, argc++) {
+		n = strnlen(args + at, args_len - at);
 		argv[argc] = strings + name_len + at;
 	}
 	argv[argc] = 0;
 	/* argc, argv[argc + 1], kept 16-byte aligned at sp. */
 	sp = (strings - (argc + 2) * sizeof(uint64_t)) & ~(uintptr_t)15;
-	if ((err = user_memory_copy_in(p, sp, (const uint8_t *)&(uint64_t){ argc },
-				       sizeof(uint64_t))) ||
-	    (err = user_memory_copy_in(p, sp + 8, (const uint8_t *)argv,
-				       (argc + 1) * sizeof(uint64_t))))
+	count = argc;
+	err = as_copy_in(as, sp, &count, sizeof(count));
+	if (!err)
+		err = as_copy_in(as, sp + 8, argv, (argc + 1) * sizeof(uint64_t));
+	if (err)
 		return err;
-	p->initial_sp = sp;
+	*out = sp;
 	return 0;
+}
+
+int
+process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
+	     const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp)
+{
+	uintptr_t va;
+	int err = load_image(as, image, image_len, entry);
+
+	if (!err)
+		err = as_map(as, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K, USER_STACK_PAGES,
+			     VM_READ | VM_WRITE, VM_READ | VM_WRITE, AS_MAP_FIXED | AS_MAP_COMMIT,
+			     NULL, &va);
+	if (!err)
+		err = push_args(as, name, args, args_len, sp);
+	return err;
 }
 
 int
@@ -220,9 +224,10 @@ process_create(const struct process_spec *spec, struct process **out)
 {
 	struct process *p;
 	struct cspace *cs = NULL;
-	uintptr_t entry;
 	int err;
 
+	if (spec->as->proc || spec->as->ended)
+		return -E_BUSY;
 	if (mempool_charge(spec->pool, PROCESS_OVERHEAD_PAGES))
 		return -E_NOMEM;
 	p = kcalloc(1, sizeof(*p));
@@ -238,29 +243,21 @@ process_create(const struct process_spec *spec, struct process **out)
 	p->pool = spec->pool;
 	kobject_ref(&p->pool->obj);
 	p->arg = spec->arg;
-	p->map_next = USER_MAP_BASE;
+	p->as = spec->as;
+	p->as->proc = p;
 	wait_queue_init(&p->exit_wq);
 	readiness_init(&p->ready, SIGNAL_ENDED);
 	list_init(&p->threads);
-	mutex_init(&p->vm_lock, "process vm");
 	list_add_tail(&all_processes, &p->all_link);
 
-	/* Its page tables from here on are charged to its pool. */
-	err = vm_space_create(&p->vm, &process_vm_payer, p);
-	if (!err)
-		err = load_image(p, spec, &entry);
-	if (!err)
-		err = user_memory_map_new(p, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K,
-					  USER_STACK_PAGES, VM_READ | VM_WRITE);
-	if (!err)
-		err = push_args(p, spec);
-	if (!err)
-		err = process_install_self_as(p);
+	err = cap_install(p->cs, CAP_SLOT_ADDRESS_SPACE, &p->as->obj, CAP_RIGHTS_ALL, 0);
 	if (err) {
-		kobject_unref(&p->obj); /* destroys it, charges and all */
+		kobject_ref(&p->as->obj); /* the caller's reference stays the caller's */
+		kobject_unref(&p->obj);	  /* destroys it, charges and all */
 		return err;
 	}
-	p->entry = entry;
+	p->entry = spec->entry;
+	p->initial_sp = spec->sp;
 	p->state = PROCESS_LIVE;
 	*out = p;
 	return 0;
@@ -320,7 +317,7 @@ add_thread(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg)
 		start->pc = pc;
 		start->sp = sp;
 		start->arg = arg;
-		t = thread_create_user(p->name, user_thread_entry, start, p, &p->vm);
+		t = thread_create_user(p->name, user_thread_entry, start, p, &p->as->vm);
 	}
 	if (!t) {
 		kfree(start);

@@ -19,14 +19,10 @@
 #include "object/readiness.h"
 #include "object/thread.h"
 #include "lib/list.h"
-#include "mm/vm_space.h"
-#include "proc/region.h"
-#include "sched/mutex.h"
 #include "sched/wait.h"
 #include "themelios/abi.h"
 
-#define PROC_NAME_MAX	 32
-#define PROC_REGIONS_MAX 32
+#define PROC_NAME_MAX 32
 
 struct endpoint;
 struct frames;
@@ -44,12 +40,8 @@ struct process {
 	char name[PROC_NAME_MAX];
 	enum process_state state;
 	long exit_status;
-	struct vm_space vm;
-	struct cspace *cs;    /* the process's own reference */
-	struct mutex vm_lock; /* regions, map_next: the process's threads */
-	struct user_region regions[PROC_REGIONS_MAX];
-	size_t nregions;
-	uintptr_t map_next; /* where the next anonymous mapping goes */
+	struct address_space *as; /* where its threads run; referenced */
+	struct cspace *cs;	  /* the process's own reference */
 	/* Memory accounting (object/memory.h): the pool everything the
 	 * kernel allocates for the process is charged to; referenced. */
 	struct mempool *pool;
@@ -72,11 +64,6 @@ struct process {
 	uint64_t arg;			  /* the main thread's first argument */
 	struct list_node all_link;
 	struct wait_queue exit_wq; /* process_wait */
-	/* The AddressSpace object behind the process's own capability in
-	 * CAP_SLOT_ADDRESS_SPACE: part of the process, so free of charge;
-	 * while it has capabilities it references the process (the cycle
-	 * breaks when the process ends and its cspace is cleared). */
-	struct as_handle self_as;
 	/* SIGNAL_ENDED once it has ended: a supervisor can wait for that
 	 * through a Notification (object_bind) as well as by its report. */
 	struct readiness ready;
@@ -85,21 +72,31 @@ struct process {
 /* What a process is started with. */
 struct process_spec {
 	const char *name;
-	const void *image; /* ELF64 executable */
-	size_t image_len;
-	struct mempool *pool; /* charged for everything */
+	/* Built already (process_load), never run in: the process takes
+	 * over the caller's reference on success. */
+	struct address_space *as;
+	uintptr_t entry, sp;  /* where the main thread starts */
+	struct mempool *pool; /* charged for everything else */
 	uint64_t arg;
-	const char *args; /* kernel copy, checked: NUL-terminated strings */
-	size_t args_len;
 };
 
 /*
- * Builds a process (no thread runs yet): its structures and pages are
+ * Loads the ELF64 executable image into as (empty) with its stack and
+ * the argument block (the program's name, then args: a kernel copy,
+ * checked, of NUL-terminated strings) at the top: *entry and *sp for
+ * process_create.  Capability lock not held: the copying runs with
+ * interrupts on.  -E_NOMEM (quota or memory), -E_CORRUPT / -E_NOTSUP /
+ * -E_RANGE / -E_PERM for a bad ELF (see proc/elf.h).
+ */
+int process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
+		 const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp);
+
+/*
+ * Builds a process in spec->as (no thread runs yet): its structures are
  * charged to spec->pool, which it references from then on.  The caller
  * holds the capability lock and gets a process with refs = 1 (the
- * creator's), to fill its cspace before process_start.  -E_NOMEM (quota
- * or memory), -E_CORRUPT / -E_NOTSUP / -E_RANGE / -E_PERM for a bad ELF
- * (see proc/elf.h).
+ * creator's), to fill its cspace before process_start.  -E_NOMEM,
+ * -E_BUSY (the address space has run a process already).
  */
 int process_create(const struct process_spec *spec, struct process **out);
 
@@ -131,33 +128,6 @@ void process_stop_current(void) __attribute__((noreturn));
  * True when it waited: its registers may have been changed.
  */
 bool process_user_return(void);
-
-/*
- * Maps a Frames object into p (writable with VM_WRITE), after its other
- * mappings; *va gets the address.  The frames are their creator's; the
- * page tables they need are charged to p, whoever maps them (-E_NOMEM
- * when p's pool is full, and nothing is mapped).  -E_RANGE (no room,
- * too many regions).  Capability lock not held; the caller holds a
- * reference to f, which the mapping takes over on success.
- */
-int process_map_frames(struct process *p, struct frames *f, unsigned int flags,
-		       unsigned int max_flags, uintptr_t *va);
-
-/*
- * Unmaps [va, va + pages pages) of p, which must lie in one region
- * (-E_NOENT otherwise); a part of a region splits it (-E_RANGE when p
- * has no room for the pieces).  p's own pages are freed and uncharged
- * at once, and so are the page tables the range leaves empty; a Frames
- * mapping drops its reference (the Frames object keeps its pages while
- * anything else holds it).  The caller holds a reference to p;
- * capability lock not held.
- */
-int process_vm_unmap(struct process *p, uintptr_t va, size_t pages);
-
-/* Changes the permissions of [va, va + pages pages) to flags (VM_READ
- * and VM_WRITE or VM_EXEC), within one region as process_vm_unmap;
- * -E_PERM beyond what the region may have (its max_flags). */
-int process_vm_protect(struct process *p, uintptr_t va, size_t pages, unsigned int flags);
 
 /* Ends the calling thread; the last one ends the process (status 0). */
 void process_thread_exit(void) __attribute__((noreturn));
@@ -197,15 +167,6 @@ void process_uncharge(struct process *p, uint64_t pages);
 void *process_object_new(struct process *owner, size_t size, enum kobject_type type,
 			 const struct kobject_ops *ops);
 void process_object_free(struct process *owner, void *obj);
-
-/*
- * Maps pages fresh zeroed pages into the calling process at a place it
- * chooses, charged to its pool with the page tables they need; *va gets
- * the address.  -E_NOMEM,
- * -E_RANGE (no room or too many regions).  Capability lock not held:
- * the pages are zeroed with interrupts on.
- */
-int process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintptr_t *va);
 
 /*
  * Ends the calling thread's process: its capabilities go, its supervisor

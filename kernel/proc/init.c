@@ -18,6 +18,7 @@
 #include "object/file.h"
 #include "mm/pmm.h"
 #include "proc/boot_archive.h"
+#include "object/address_space.h"
 #include "object/memory.h"
 #include "object/process.h"
 #include "themelios/abi.h"
@@ -30,6 +31,8 @@ int
 init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 {
 	struct process_spec spec = { .name = "init", .arg = arg };
+	const void *image;
+	size_t image_len;
 	struct pmm_stats st;
 	struct dir_object *root_dir = NULL;
 	struct process *p;
@@ -39,7 +42,7 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 
 	if ((err = boot_archive_init(bi)))
 		return err;
-	if ((err = boot_archive_find("init", &spec.image, &spec.image_len))) {
+	if ((err = boot_archive_find("init", &image, &image_len))) {
 		pr_err("init: no program 'init' in the boot archive (error %d)\n", err);
 		return err;
 	}
@@ -49,8 +52,21 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	pages = st.free > 2 * KERNEL_RESERVE_PAGES ? st.free - KERNEL_RESERVE_PAGES : st.free / 2;
 	flags = cap_lock_take();
 	err = mempool_create(NULL, pages, &spec.pool);
-	if (!err) {
+	if (!err && (err = as_create(spec.pool, &spec.as))) {
+		kobject_unref(&spec.pool->obj);
+		spec.pool = NULL;
+	}
+	cap_lock_drop(flags);
+	/* The program is copied in without the capability lock. */
+	if (!err)
+		err = process_load(spec.as, "init", image, image_len, NULL, 0, &spec.entry,
+				   &spec.sp);
+	flags = cap_lock_take();
+	if (!err)
 		err = process_create(&spec, &p);
+	if (spec.pool) {
+		if (err && spec.as)
+			kobject_unref(&spec.as->obj);
 		kobject_unref(&spec.pool->obj); /* the process holds it */
 	}
 	if (!err &&

@@ -1,90 +1,190 @@
 #include "proc/region.h"
 
-#include "mm/vm_flags.h"
 #include "themelios/errno.h"
 
-int
-region_find(const struct user_region *r, size_t n, uintptr_t va, size_t pages)
+static int
+height(const struct vm_region *r)
 {
-	for (size_t i = 0; i < n; i++) {
-		size_t first;
-
-		if (va < r[i].va)
-			continue;
-		first = (va - r[i].va) / PAGE_SIZE_4K;
-		if (first >= r[i].pages)
-			continue;
-		/* Regions are disjoint: a range starting here and running
-		 * past the end cannot lie in any single region. */
-		return pages <= r[i].pages - first ? (int)i : -E_NOENT;
-	}
-	return -E_NOENT;
+	return r ? r->height : 0;
 }
 
-int
-region_isolate(struct user_region *r, size_t *n, size_t max, size_t i, uintptr_t va, size_t pages,
-	       size_t *added)
+static void
+fix_height(struct vm_region *r)
 {
-	struct user_region whole = r[i];
-	size_t before = (va - whole.va) / PAGE_SIZE_4K;
-	size_t after = whole.pages - before - pages;
-	size_t pieces = (before > 0) + (after > 0);
+	int l = height(r->left), h = height(r->right);
 
-	*added = 0;
-	if (*n + pieces > max)
-		return -E_RANGE;
-	if (before) {
-		r[*n] = whole;
-		r[*n].pages = before;
-		(*n)++;
+	r->height = 1 + (l > h ? l : h);
+}
+
+static struct vm_region *
+rotate_right(struct vm_region *r)
+{
+	struct vm_region *l = r->left;
+
+	r->left = l->right;
+	l->right = r;
+	fix_height(r);
+	fix_height(l);
+	return l;
+}
+
+static struct vm_region *
+rotate_left(struct vm_region *r)
+{
+	struct vm_region *h = r->right;
+
+	r->right = h->left;
+	h->left = r;
+	fix_height(r);
+	fix_height(h);
+	return h;
+}
+
+/* Restores the AVL balance at r after one of its subtrees changed
+ * height by one; returns the subtree's new root. */
+static struct vm_region *
+balance(struct vm_region *r)
+{
+	int b;
+
+	fix_height(r);
+	b = height(r->left) - height(r->right);
+	if (b > 1) {
+		if (height(r->left->left) < height(r->left->right))
+			r->left = rotate_left(r->left);
+		return rotate_right(r);
 	}
-	if (after) {
-		r[*n] = whole;
-		r[*n].va = va + pages * PAGE_SIZE_4K;
-		r[*n].pages = after;
-		(*n)++;
+	if (b < -1) {
+		if (height(r->right->right) < height(r->right->left))
+			r->right = rotate_right(r->right);
+		return rotate_left(r);
 	}
-	r[i].va = va;
-	r[i].pages = pages;
-	*added = pieces;
-	return (int)i;
+	return r;
+}
+
+struct vm_region *
+region_lookup(const struct region_tree *t, uintptr_t va)
+{
+	struct vm_region *r = t->root;
+
+	while (r) {
+		if (va < r->start)
+			r = r->left;
+		else if (va >= r->end)
+			r = r->right;
+		else
+			return r;
+	}
+	return NULL;
+}
+
+struct vm_region *
+region_next(const struct region_tree *t, uintptr_t va)
+{
+	struct vm_region *r = t->root, *best = NULL;
+
+	while (r) {
+		if (r->end > va) {
+			best = r; /* a candidate; something lower may end after va too */
+			r = r->left;
+		} else {
+			r = r->right;
+		}
+	}
+	return best;
+}
+
+bool
+region_range_free(const struct region_tree *t, uintptr_t start, uintptr_t end)
+{
+	struct vm_region *r = region_next(t, start);
+
+	return !r || r->start >= end;
+}
+
+static struct vm_region *
+insert_at(struct vm_region *root, struct vm_region *r)
+{
+	if (!root)
+		return r;
+	if (r->start < root->start)
+		root->left = insert_at(root->left, r);
+	else
+		root->right = insert_at(root->right, r);
+	return balance(root);
 }
 
 void
-region_remove(struct user_region *r, size_t *n, size_t i)
+region_insert(struct region_tree *t, struct vm_region *r)
 {
-	r[i] = r[*n - 1];
-	(*n)--;
+	r->left = r->right = NULL;
+	r->height = 1;
+	t->root = insert_at(t->root, r);
+	t->count++;
 }
 
-static int
-same_kind(const struct user_region *a, const struct user_region *b)
+/* Unlinks the lowest node under root into *min. */
+static struct vm_region *
+take_min(struct vm_region *root, struct vm_region **min)
 {
-	return a->flags == b->flags && a->max_flags == b->max_flags && a->shared == b->shared;
+	if (!root->left) {
+		*min = root;
+		return root->right;
+	}
+	root->left = take_min(root->left, min);
+	return balance(root);
+}
+
+static struct vm_region *
+erase_at(struct vm_region *root, struct vm_region *r)
+{
+	struct vm_region *m;
+
+	if (!root)
+		return NULL; /* not in the tree: the caller's bug, nothing changes */
+	if (r->start < root->start) {
+		root->left = erase_at(root->left, r);
+	} else if (r->start > root->start) {
+		root->right = erase_at(root->right, r);
+	} else {
+		if (!root->right)
+			return root->left;
+		root->right = take_min(root->right, &m);
+		m->left = root->left;
+		m->right = root->right;
+		return balance(m);
+	}
+	return balance(root);
+}
+
+void
+region_erase(struct region_tree *t, struct vm_region *r)
+{
+	t->root = erase_at(t->root, r);
+	t->count--;
+	r->left = r->right = NULL;
 }
 
 int
-region_merge(struct user_region *r, size_t *n, size_t i, size_t *merged)
+region_find_free(const struct region_tree *t, uintptr_t lo, uintptr_t hi, size_t len, size_t guard,
+		 uintptr_t *out)
 {
-	size_t j = 0;
+	uintptr_t at = lo;
 
-	*merged = 0;
-	while (j < *n) {
-		uintptr_t end_i = r[i].va + r[i].pages * PAGE_SIZE_4K;
-		uintptr_t end_j = r[j].va + r[j].pages * PAGE_SIZE_4K;
+	for (;;) {
+		/* The lowest region that ends within guard below at, or above. */
+		struct vm_region *r = region_next(t, at >= guard ? at - guard : 0);
 
-		if (j == i || !same_kind(&r[i], &r[j]) || (end_j != r[i].va && end_i != r[j].va)) {
-			j++;
-			continue;
+		if (at > hi || len > hi - at)
+			return -E_NOMEM;
+		if (!r ||
+		    (r->start >= at && r->start - at >= len && r->start - at - len >= guard)) {
+			*out = at;
+			return 0;
 		}
-		if (end_j == r[i].va)
-			r[i].va = r[j].va;
-		r[i].pages += r[j].pages;
-		if (i == *n - 1) /* region_remove moves the last into j */
-			i = j;
-		region_remove(r, n, j);
-		(*merged)++;
-		j = 0; /* the grown region may now touch another */
+		/* r is in the way: past it and its gap. */
+		if (r->end > UINTPTR_MAX - guard)
+			return -E_NOMEM;
+		at = r->end + guard;
 	}
-	return (int)i;
 }

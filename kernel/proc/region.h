@@ -1,57 +1,65 @@
 /*
- * The table of a process's mapped regions, as pure bookkeeping: find
- * the region holding a range, cut a range out of a region so it can be
- * unmapped or protected alone, drop a region.  No page tables here (the
- * caller changes those), so the host tests run it against a model.
+ * The regions of an address space, as pure bookkeeping: an AVL tree of
+ * disjoint [start, end) ranges ordered by address, with lookups, the
+ * neighbour after an address, and a first-fit search for a free range
+ * with guard gaps.  No page tables and no allocation here (the caller
+ * makes and frees the nodes, and changes the mappings), so the host
+ * test runs it against a model.
  *
- * Regions never overlap and every page of a region is mapped.  The
- * table is unordered; a split appends the pieces at the end.
+ * Invariants: regions never overlap, start < end, both page-aligned;
+ * each node's height is 1 + the larger of its children's, and the two
+ * differ by at most one, so every operation is O(log n) but the free
+ * range search, which walks the regions in order (O(n log n) at worst).
  */
 #ifndef PROC_REGION_H
 #define PROC_REGION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct frames;
 
-struct user_region {
-	uintptr_t va;
-	size_t pages;
+struct vm_region {
+	uintptr_t start, end;
 	unsigned int flags;	/* VM_READ, VM_WRITE, VM_EXEC as mapped now */
 	unsigned int max_flags; /* the most vm_protect may give it */
-	struct frames *shared;	/* a Frames mapping (referenced), or NULL: our own pages */
+	/* A Frames mapping (referenced, its pages mapped for as long as the
+	 * region lives), or NULL: anonymous memory of the address space's
+	 * own, each page made on first touch (or at once when committed). */
+	struct frames *shared;
+	struct vm_region *left, *right; /* the tree's */
+	int height;
 };
 
-/*
- * The index of the one region holding all of [va, va + pages pages);
- * -E_NOENT when part of the range is unmapped or in another region.
- * va is page-aligned and pages > 0.
- */
-int region_find(const struct user_region *r, size_t n, uintptr_t va, size_t pages);
+struct region_tree {
+	struct vm_region *root;
+	size_t count;
+};
+
+/* The region holding va, or NULL. */
+struct vm_region *region_lookup(const struct region_tree *t, uintptr_t va);
+
+/* The first region that ends after va (the one holding va, or the next
+ * one above it), or NULL: iterate with region_next(t, r->end). */
+struct vm_region *region_next(const struct region_tree *t, uintptr_t va);
+
+/* True when no region meets [start, end). */
+bool region_range_free(const struct region_tree *t, uintptr_t start, uintptr_t end);
+
+/* Links r in; the caller has checked that it overlaps nothing. */
+void region_insert(struct region_tree *t, struct vm_region *r);
+
+/* Unlinks r (which is in the tree); the caller frees it. */
+void region_erase(struct region_tree *t, struct vm_region *r);
 
 /*
- * Makes [va, va + pages pages) of region i a region of its own: the
- * parts before and after it become new regions with the same
- * attributes.  Returns the index of the region that now covers exactly
- * the range, or -E_RANGE when the table (room for max) cannot take the
- * pieces, and then nothing changed.  *added says how many pieces were
- * added: a Frames mapping needs a reference for each.
+ * The lowest address a in [lo, hi) such that [a, a + len) is free and
+ * at least guard bytes lie between it and any region on either side:
+ * 0 and *out set, or -E_NOMEM when no such range exists.  len > 0 and
+ * everything page-aligned.
  */
-int region_isolate(struct user_region *r, size_t *n, size_t max, size_t i, uintptr_t va,
-		   size_t pages, size_t *added);
-
-/* Forgets region i (the last region takes its place). */
-void region_remove(struct user_region *r, size_t *n, size_t i);
-
-/*
- * Joins region i with the regions that touch it and have the same
- * flags, limit and pages' owner (a protect that undoes an earlier one
- * gives the split's entries back).  Returns the joined region's index;
- * *merged says how many entries went: a Frames mapping drops a reference
- * for each.  Touching pieces of one Frames object are always from one
- * mapping (mappings never touch), so its pages stay in order.
- */
-int region_merge(struct user_region *r, size_t *n, size_t i, size_t *merged);
+int region_find_free(const struct region_tree *t, uintptr_t lo, uintptr_t hi, size_t len,
+		     size_t guard, uintptr_t *out);
 
 #endif

@@ -1,351 +1,434 @@
 /*
- * A process's user memory: regions of its own pages (charged to its
- * pool) and mappings of Frames objects (charged to their creator), laid
- * out with unmapped holes between them.  The page tables under both are
- * charged to the process's pool as the walker makes them (process.c's
- * vm_payer), whoever asked for the mapping, and given back when an
- * unmap leaves them empty or the process ends.
+ * The regions of an address space at work (proc/user_memory.h): map,
+ * unmap, protect, and the page faults that fill anonymous memory and
+ * undo the sharing of a copy-on-write clone.
+ *
+ * An anonymous page is in one of three states, read from the page
+ * table: absent (never touched, or given back), present and writable
+ * (ours alone), or present and read-only in a writable region (shared
+ * with a clone: page_ref_count says by how many).  A write to a shared
+ * page copies it, charged to the writer's pool; the last sharer just
+ * gets write permission back.
+ *
+ * The TLB: vm_space_unmap and vm_space_protect flush the page when the
+ * space is active on this CPU, and a switch between spaces flushes the
+ * rest (no PCIDs or ASIDs), so on one CPU no stale entry survives.  With
+ * more CPUs this is where a shootdown to those running the space would go.
  */
 #include "proc/user_memory.h"
 
+#include "arch/arch.h"
 #include "asm/layout.h"
 #include "cap/lock.h"
+#include "core/fault.h"
 #include "ipc/ipc.h"
 #include "lib/string.h"
+#include "mm/page_ref.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
 #include "mm/vm_flags.h"
+#include "object/address_space.h"
 #include "object/frames.h"
+#include "object/memory.h"
 #include "object/process.h"
-#include "sched/mutex.h"
 #include "sched/thread.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
-/* Anonymous mappings go above the program and below the stack. */
-#define MAP_END	       (USER_STACK_TOP - (USER_STACK_PAGES + 1) * PAGE_SIZE_4K)
+#define PAGE PAGE_SIZE_4K
 
-/* Anonymous pages may be made writable again, never executable: only
- * the program's own code is ever executable. */
-#define ANON_MAX_FLAGS (VM_READ | VM_WRITE)
-
-/* Frees the pages of every region and forgets them. */
-void
-user_memory_free(struct process *p)
+/* A fresh zeroed page for as at va (as->lock held): charged first, so a
+ * pool that cannot pay costs nothing.  The zeroing runs with interrupts
+ * on: no spinlock is held here. */
+static int
+new_page(struct address_space *as, uintptr_t va, unsigned int flags, const void *copy_from)
 {
-	for (size_t i = 0; i < p->nregions; i++) {
-		struct user_region *r = &p->regions[i];
+	uint64_t pa;
+	int err;
 
-		for (size_t j = 0; j < r->pages; j++) {
-			uint64_t pa;
-
-			if (vm_space_unmap(&p->vm, r->va + j * PAGE_SIZE_4K, &pa) == 0 &&
-			    !r->shared)
-				pmm_free_frame(pa);
-		}
-		if (r->shared)
-			kobject_unref(&r->shared->obj); /* its pages are its own */
-		else
-			process_uncharge(p, r->pages);
+	if (mempool_charge(as->pool, 1))
+		return -E_NOMEM;
+	if (pmm_alloc_frame(&pa)) {
+		mempool_uncharge(as->pool, 1);
+		return -E_NOMEM;
 	}
-	p->nregions = 0;
+	if (copy_from)
+		memcpy(phys_to_virt(pa), copy_from, PAGE);
+	else
+		memset(phys_to_virt(pa), 0, PAGE);
+	page_ref_set(pa, as->pool);
+	err = vm_space_map(&as->vm, va, pa, flags | VM_USER);
+	if (err) {
+		page_ref_put(pa); /* frees and uncharges it */
+		return err == -E_EXIST ? err : -E_NOMEM;
+	}
+	return 0;
 }
 
 /*
- * Maps pages fresh zeroed pages at va with flags, as one region; the
- * caller has charged them.  On failure nothing stays mapped.  Needs no
- * capability lock (it may take long: the pages are zeroed here), only
- * that nobody else changes p's mappings meanwhile: p->vm_lock, or p not
- * running yet.
+ * Makes the anonymous page at va of r present and, for a write, ours
+ * alone (as->lock held).  The page's permissions stay the region's.
  */
 static int
-map_pages(struct process *p, uintptr_t va, size_t pages, unsigned int flags, unsigned int max_flags)
+fill_page(struct address_space *as, struct vm_region *r, uintptr_t va, bool write)
 {
-	size_t i;
-	int err = 0;
+	unsigned int fl;
+	uint64_t pa;
+	int err = vm_space_translate(&as->vm, va, &pa, &fl);
 
-	if (p->nregions == PROC_REGIONS_MAX)
-		return -E_RANGE;
-	for (i = 0; i < pages; i++) {
-		uint64_t pa;
-
-		err = pmm_alloc_frame(&pa);
-		if (err)
-			break;
-		memset(phys_to_virt(pa), 0, PAGE_SIZE_4K);
-		err = vm_space_map(&p->vm, va + i * PAGE_SIZE_4K, pa, flags | VM_USER);
-		if (err) {
-			pmm_free_frame(pa);
-			break;
-		}
-	}
-	if (err) {
-		for (size_t j = 0; j < i; j++) {
-			uint64_t pa;
-
-			if (vm_space_unmap(&p->vm, va + j * PAGE_SIZE_4K, &pa) == 0)
-				pmm_free_frame(pa);
-		}
-		vm_space_trim(&p->vm, va, pages); /* and the tables made for them */
-		return err == -E_EXIST || err == -E_RANGE ? err : -E_NOMEM;
-	}
-	p->regions[p->nregions] = (struct user_region){
-		.va = va,
-		.pages = pages,
-		.flags = flags,
-		.max_flags = max_flags,
-	};
-	p->nregions++;
-	return 0;
-}
-
-/* map_pages with the charge, for a process being built (capability lock
- * held).  Its segments and stack keep the permissions they start with as
- * their limit: code never becomes writable, data never executable. */
-int
-user_memory_map_new(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
-{
-	int err = process_charge(p, pages);
-
+	if (err == -E_NOENT)
+		return new_page(as, va, r->flags, NULL);
 	if (err)
 		return err;
-	err = map_pages(p, va, pages, flags, flags);
-	if (err)
-		process_uncharge(p, pages);
-	return err;
-}
-
-/* Copies bytes into a region already mapped in p (not the active space:
- * through the direct map). */
-int
-user_memory_copy_in(struct process *p, uintptr_t va, const uint8_t *src, size_t len)
-{
-	while (len) {
-		size_t off = va & (PAGE_SIZE_4K - 1), n = PAGE_SIZE_4K - off;
-		uint64_t pa;
-		int err;
-
-		if (n > len)
-			n = len;
-		err = vm_space_translate(&p->vm, va & ~(PAGE_SIZE_4K - 1), &pa, NULL);
-		if (err)
-			return err;
-		memcpy((uint8_t *)phys_to_virt(pa) + off, src, n);
-		va += n;
-		src += n;
-		len -= n;
+	if (!write || (fl & VM_WRITE))
+		return 0;
+	/* Shared with a clone.  The last holder keeps it; anyone else
+	 * copies it.  Either way it stays read-only unless the region
+	 * is writable (the loader writes into read-only regions too). */
+	if (page_ref_count(pa) == 1)
+		return r->flags & VM_WRITE ? vm_space_protect(&as->vm, va, r->flags | VM_USER) : 0;
+	vm_space_unmap(&as->vm, va, NULL);
+	err = new_page(as, va, r->flags, phys_to_virt(pa));
+	if (err) {
+		vm_space_map(&as->vm, va, pa, fl); /* the table is still there */
+		return err;
 	}
+	page_ref_put(pa); /* never the last: someone else still maps it */
 	return 0;
 }
 
-int
-process_map_anonymous(struct process *p, size_t pages, unsigned int flags, uintptr_t *va)
+/* Gives back the pages of [start, end) of r and the tables left empty. */
+static void
+release_range(struct address_space *as, const struct vm_region *r, uintptr_t start, uintptr_t end)
 {
-	unsigned long irq;
-	uintptr_t at;
-	int err;
+	uintptr_t va = start;
+	uint64_t pa;
 
-	mutex_lock(&p->vm_lock);
-	at = p->map_next;
-	if (pages == 0 || pages > (MAP_END - at) / PAGE_SIZE_4K) {
-		mutex_unlock(&p->vm_lock);
-		return pages ? -E_NOMEM : -E_INVAL;
+	while (vm_space_next(&as->vm, va, end, &va, &pa, NULL) == 0) {
+		vm_space_unmap(&as->vm, va, NULL);
+		if (!r->shared)
+			page_ref_put(pa);
+		va += PAGE;
 	}
-	irq = cap_lock_take();
-	err = process_charge(p, pages);
+	vm_space_trim(&as->vm, start, (end - start) / PAGE);
+}
+
+static void
+frames_ref(struct frames *f, int delta)
+{
+	unsigned long irq = cap_lock_take();
+
+	for (; delta > 0; delta--)
+		kobject_ref(&f->obj);
+	for (; delta < 0; delta++)
+		kobject_unref(&f->obj);
 	cap_lock_drop(irq);
-	/* The slow part, preemptible: other processes keep running. */
-	if (!err && (err = map_pages(p, at, pages, flags, ANON_MAX_FLAGS))) {
-		irq = cap_lock_take();
-		process_uncharge(p, pages);
-		cap_lock_drop(irq);
-	}
-	if (!err) {
-		/* A hole between mappings: running off one faults. */
-		p->map_next = at + (pages + 1) * PAGE_SIZE_4K;
-		*va = at;
-	}
-	mutex_unlock(&p->vm_lock);
-	return err;
 }
 
 int
-process_map_frames(struct process *p, struct frames *f, unsigned int flags, unsigned int max_flags,
-		   uintptr_t *va)
+as_map(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags,
+       unsigned int max_flags, unsigned int how, struct frames *f, uintptr_t *out)
 {
-	uint64_t pa;
-	uintptr_t at;
-	size_t i;
+	struct vm_region *r;
 	int err = 0;
 
-	if (f->device) { /* device registers stay uncached, whatever protect does */
-		flags |= VM_UNCACHED;
-		max_flags |= VM_UNCACHED;
-	}
-	mutex_lock(&p->vm_lock);
-	at = p->map_next;
-	if (f->npages > (MAP_END - at) / PAGE_SIZE_4K || p->nregions == PROC_REGIONS_MAX)
-		err = -E_RANGE;
-	for (i = 0; !err && i < f->npages; i++)
-		err = vm_space_map(&p->vm, at + i * PAGE_SIZE_4K, f->pa[i], flags | VM_USER);
-	if (err) {
-		if (err != -E_RANGE) {
-			while (i-- > 0)
-				vm_space_unmap(&p->vm, at + i * PAGE_SIZE_4K, &pa);
-			vm_space_trim(&p->vm, at, f->npages);
+	if (pages == 0)
+		return -E_INVAL;
+	if (f) {
+		if (pages != f->npages)
+			return -E_INVAL;
+		if (f->device) { /* device registers stay uncached, whatever protect does */
+			flags |= VM_UNCACHED;
+			max_flags |= VM_UNCACHED;
 		}
-		mutex_unlock(&p->vm_lock);
-		return err == -E_RANGE ? err : -E_NOMEM;
 	}
-	p->regions[p->nregions] = (struct user_region){
-		.va = at,
-		.pages = f->npages,
+	if (pages > USER_SPACE_END / PAGE)
+		return -E_NOMEM;
+	mutex_lock(&as->lock);
+	if (how & AS_MAP_FIXED) {
+		if (va < PAGE || va >= USER_SPACE_END || pages > (USER_SPACE_END - va) / PAGE)
+			err = -E_RANGE;
+		else if (!region_range_free(&as->regions, va, va + pages * PAGE))
+			err = -E_EXIST;
+	} else {
+		err = region_find_free(&as->regions, USER_MAP_BASE, USER_SPACE_END, pages * PAGE,
+				       PAGE, &va);
+	}
+	r = err ? NULL : as_region_new(as);
+	if (!err && !r)
+		err = -E_NOMEM;
+	if (err) {
+		mutex_unlock(&as->lock);
+		return err;
+	}
+	*r = (struct vm_region){
+		.start = va,
+		.end = va + pages * PAGE,
 		.flags = flags,
 		.max_flags = max_flags,
 		.shared = f,
 	};
-	p->nregions++;
-	p->map_next = at + (f->npages + 1) * PAGE_SIZE_4K;
-	*va = at;
-	mutex_unlock(&p->vm_lock);
+	region_insert(&as->regions, r);
+	for (size_t i = 0; f && !err && i < pages; i++)
+		err = vm_space_map(&as->vm, va + i * PAGE, f->pa[i], flags | VM_USER);
+	for (size_t i = 0; !f && (how & AS_MAP_COMMIT) && !err && i < pages; i++)
+		err = new_page(as, va + i * PAGE, flags, NULL);
+	if (err) {
+		release_range(as, r, r->start, r->end);
+		region_erase(&as->regions, r);
+		as_region_free(as, r);
+		mutex_unlock(&as->lock);
+		return err == -E_EXIST ? err : -E_NOMEM;
+	}
+	mutex_unlock(&as->lock);
+	*out = va;
 	return 0;
 }
 
 /*
- * The region that will hold exactly [va, va + pages pages): found, then
- * split off from the rest of its region (a Frames mapping referenced
- * once more for each new piece).  p->vm_lock held.
+ * The region that will hold exactly [va, end): found, then split off
+ * from the rest of its region (a Frames mapping referenced once more for
+ * each new piece).  as->lock held.  -E_NOENT, -E_NOMEM.
  */
-static int
-isolate_range(struct process *p, uintptr_t va, size_t pages)
+static struct vm_region *
+isolate_range(struct address_space *as, uintptr_t va, uintptr_t end, int *err)
 {
-	int i = region_find(p->regions, p->nregions, va, pages);
-	size_t added;
-	unsigned long irq;
-	struct frames *f;
+	struct vm_region *r = region_lookup(&as->regions, va), *before = NULL, *after = NULL;
 
-	if (i < 0)
-		return i;
-	f = p->regions[i].shared;
-	i = region_isolate(p->regions, &p->nregions, PROC_REGIONS_MAX, (size_t)i, va, pages,
-			   &added);
-	if (i >= 0 && f && added) {
-		irq = cap_lock_take();
-		while (added--)
-			kobject_ref(&f->obj);
-		cap_lock_drop(irq);
+	if (!r || end > r->end) {
+		*err = -E_NOENT;
+		return NULL;
 	}
-	return i;
+	if ((va > r->start && !(before = as_region_new(as))) ||
+	    (end < r->end && !(after = as_region_new(as)))) {
+		if (before)
+			as_region_free(as, before);
+		*err = -E_NOMEM;
+		return NULL;
+	}
+	region_erase(&as->regions, r);
+	if (before) {
+		*before = *r;
+		before->end = va;
+		region_insert(&as->regions, before);
+	}
+	if (after) {
+		*after = *r;
+		after->start = end;
+		region_insert(&as->regions, after);
+	}
+	r->start = va;
+	r->end = end;
+	region_insert(&as->regions, r);
+	if (r->shared && (before || after))
+		frames_ref(r->shared, (before != NULL) + (after != NULL));
+	return r;
+}
+
+/* Same permissions, limit and owner of the pages: one region will do. */
+static bool
+same_kind(const struct vm_region *a, const struct vm_region *b)
+{
+	return a->flags == b->flags && a->max_flags == b->max_flags && a->shared == b->shared;
+}
+
+/* Joins r with the regions that touch it and are of its kind (a protect
+ * that undoes an earlier one gives the split's nodes back).  Pieces of
+ * one Frames object that touch are always from one mapping (mappings
+ * never touch), so its pages stay in order. */
+static void
+merge_around(struct address_space *as, struct vm_region *r)
+{
+	struct vm_region *n;
+	int dropped = 0;
+
+	while ((n = region_next(&as->regions, r->end)) && n->start == r->end && same_kind(r, n)) {
+		region_erase(&as->regions, n);
+		r->end = n->end; /* the tree's order is unchanged */
+		as_region_free(as, n);
+		dropped++;
+	}
+	while (r->start >= PAGE && (n = region_lookup(&as->regions, r->start - PAGE)) &&
+	       same_kind(r, n)) {
+		uintptr_t start = n->start;
+
+		region_erase(&as->regions, n);
+		as_region_free(as, n);
+		region_erase(&as->regions, r);
+		r->start = start;
+		region_insert(&as->regions, r);
+		dropped++;
+	}
+	if (r->shared && dropped)
+		frames_ref(r->shared, -dropped); /* a reference per piece */
 }
 
 /*
- * Does [va, va + pages pages) hold a buffer that a thread of p is
- * receiving a message into (ipc_state.pinned_buf)?  Then unmapping it,
- * or taking its write permission, must wait until the receive is over:
- * -E_BUSY, as Zircon refuses to decommit pinned pages.  p->vm_lock held
- * (the pins are set under it).
+ * Does [va, end) hold a buffer that a thread is receiving a message
+ * into (ipc_state.pinned_buf)?  Then unmapping it, or taking its write
+ * permission, must wait until the receive is over: -E_BUSY, as Zircon
+ * refuses to decommit pinned pages.  as->lock held (the pins are set
+ * under it).
  */
 static bool
-range_pinned(struct process *p, uintptr_t va, size_t pages)
+range_pinned(struct address_space *as, uintptr_t va, uintptr_t end)
 {
-	uintptr_t end;
-	unsigned long irq;
+	unsigned long irq = cap_lock_take(); /* as->proc, its threads */
 	bool pinned = false;
 
-	if (pages > (UINTPTR_MAX - va) / PAGE_SIZE_4K)
-		return false; /* no such region: the caller says so */
-	end = va + pages * PAGE_SIZE_4K;
-	irq = cap_lock_take(); /* p->threads */
-	list_for_each (n, &p->threads) {
-		struct thread *t = container_of(n, struct thread, proc_link);
-		uintptr_t buf = t->ipc ? __atomic_load_n(&t->ipc->pinned_buf, __ATOMIC_RELAXED) : 0;
+	if (as->proc)
+		list_for_each (n, &as->proc->threads) {
+			struct thread *t = container_of(n, struct thread, proc_link);
+			uintptr_t buf =
+				t->ipc ? __atomic_load_n(&t->ipc->pinned_buf, __ATOMIC_RELAXED) : 0;
 
-		if (buf && buf < end && buf + sizeof(struct ipc_msg) > va)
-			pinned = true;
-	}
+			if (buf && buf < end && buf + sizeof(struct ipc_msg) > va)
+				pinned = true;
+		}
 	cap_lock_drop(irq);
 	return pinned;
 }
 
-/*
- * The TLB: vm_space_unmap and vm_space_protect flush the page when the
- * space is active on this CPU, and a switch between spaces flushes the
- * rest (no PCIDs or ASIDs), so on one CPU no stale entry survives.  With
- * more CPUs this is where a shootdown to those running p would go.
- */
 int
-process_vm_unmap(struct process *p, uintptr_t va, size_t pages)
+as_unmap(struct address_space *as, uintptr_t va, size_t pages)
 {
-	struct user_region r;
-	unsigned long irq;
-	int i;
+	uintptr_t end = va + pages * PAGE; /* the caller checked the range */
+	struct vm_region *r;
+	int err = 0;
 
-	mutex_lock(&p->vm_lock);
-	i = range_pinned(p, va, pages) ? -E_BUSY : isolate_range(p, va, pages);
-	if (i < 0) {
-		mutex_unlock(&p->vm_lock);
-		return i;
+	mutex_lock(&as->lock);
+	r = range_pinned(as, va, end) ? NULL : isolate_range(as, va, end, &err);
+	if (!r) {
+		mutex_unlock(&as->lock);
+		return err ? err : -E_BUSY;
 	}
-	r = p->regions[i];
-	region_remove(p->regions, &p->nregions, (size_t)i);
-	for (size_t j = 0; j < r.pages; j++) {
-		uint64_t pa;
-
-		if (vm_space_unmap(&p->vm, r.va + j * PAGE_SIZE_4K, &pa) == 0 && !r.shared)
-			pmm_free_frame(pa);
-	}
-	/* Tables left empty go too (and their charge): a process that maps
-	 * and unmaps for ever does not pile them up as map_next moves on. */
-	vm_space_trim(&p->vm, r.va, r.pages);
-	irq = cap_lock_take();
-	if (r.shared)
-		kobject_unref(&r.shared->obj); /* its pages live while it does */
-	else
-		process_uncharge(p, r.pages);
-	cap_lock_drop(irq);
-	mutex_unlock(&p->vm_lock);
+	region_erase(&as->regions, r);
+	/* The tables left empty go too (and their charge): a process that
+	 * maps and unmaps for ever does not pile them up. */
+	release_range(as, r, r->start, r->end);
+	if (r->shared)
+		frames_ref(r->shared, -1); /* its pages live while it does */
+	as_region_free(as, r);
+	mutex_unlock(&as->lock);
 	return 0;
 }
 
 int
-process_vm_protect(struct process *p, uintptr_t va, size_t pages, unsigned int flags)
+as_protect(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags)
 {
-	struct user_region *r;
-	int i;
+	uintptr_t end = va + pages * PAGE, at;
+	struct vm_region *r;
+	unsigned int fl;
+	uint64_t pa;
+	int err = 0;
 
-	mutex_lock(&p->vm_lock);
-	i = region_find(p->regions, p->nregions, va, pages);
-	if (i >= 0)
-		flags |= p->regions[i].flags & VM_UNCACHED; /* a mapping's memory type stays */
-	if (i >= 0 && (flags & ~p->regions[i].max_flags))
-		i = -E_PERM;
-	if (i >= 0 && !(flags & VM_WRITE) && range_pinned(p, va, pages))
-		i = -E_BUSY;
-	if (i >= 0 && p->regions[i].flags != flags)
-		i = isolate_range(p, va, pages);
-	if (i < 0) {
-		mutex_unlock(&p->vm_lock);
-		return i;
+	mutex_lock(&as->lock);
+	r = region_lookup(&as->regions, va);
+	if (!r || end > r->end)
+		err = -E_NOENT;
+	if (!err)
+		flags |= r->flags & VM_UNCACHED; /* a mapping's memory type stays */
+	if (!err && (flags & ~r->max_flags))
+		err = -E_PERM;
+	if (!err && !(flags & VM_WRITE) && range_pinned(as, va, end))
+		err = -E_BUSY;
+	if (!err && r->flags != flags)
+		r = isolate_range(as, va, end, &err); /* NULL: err says why */
+	if (err || r->flags == flags) {
+		mutex_unlock(&as->lock);
+		return err;
 	}
-	r = &p->regions[i];
-	if (r->flags != flags) {
-		struct frames *f = r->shared;
-		size_t merged;
+	r->flags = flags;
+	for (at = r->start; vm_space_next(&as->vm, at, r->end, &at, &pa, &fl) == 0; at += PAGE) {
+		unsigned int now = flags;
 
-		r->flags = flags;
-		for (size_t j = 0; j < r->pages; j++)
-			vm_space_protect(&p->vm, r->va + j * PAGE_SIZE_4K, flags | VM_USER);
-		/* Rejoin what an earlier protect split off, so protecting back
-		 * and forth never uses up the table. */
-		region_merge(p->regions, &p->nregions, (size_t)i, &merged);
-		if (f && merged) {
-			unsigned long irq = cap_lock_take();
-
-			while (merged--)
-				kobject_unref(&f->obj); /* a reference per piece */
-			cap_lock_drop(irq);
-		}
+		/* A page still shared with a clone stays read-only: its
+		 * first write copies it. */
+		if (!r->shared && (flags & VM_WRITE) && !(fl & VM_WRITE) && page_ref_count(pa) > 1)
+			now &= ~VM_WRITE;
+		vm_space_protect(&as->vm, at, now | VM_USER);
 	}
-	mutex_unlock(&p->vm_lock);
+	merge_around(as, r);
+	mutex_unlock(&as->lock);
 	return 0;
+}
+
+int
+as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len)
+{
+	const uint8_t *from = src;
+	int err = 0;
+
+	mutex_lock(&as->lock);
+	while (len && !err) {
+		uintptr_t page = va & ~(PAGE - 1);
+		size_t off = va - page, n = PAGE - off < len ? PAGE - off : len;
+		struct vm_region *r = region_lookup(&as->regions, page);
+		uint64_t pa;
+
+		if (!r || r->shared)
+			err = -E_FAULT;
+		if (!err)
+			err = fill_page(as, r, page, true);
+		if (!err)
+			err = vm_space_translate(&as->vm, page, &pa, NULL);
+		if (!err)
+			memcpy((uint8_t *)phys_to_virt(pa) + off, from, n);
+		va += n;
+		from += n;
+		len -= n;
+	}
+	mutex_unlock(&as->lock);
+	return err;
+}
+
+/* The fault at va with access (FAULT_READ, _WRITE or _EXEC) in as,
+ * as->lock held: 0 when a page was made, unshared or already fine. */
+static int
+resolve(struct address_space *as, uintptr_t va, unsigned int access)
+{
+	struct vm_region *r = region_lookup(&as->regions, va);
+	unsigned int need = access & FAULT_WRITE  ? VM_WRITE
+			    : access & FAULT_EXEC ? VM_EXEC
+						  : VM_READ;
+	unsigned int fl;
+	int err;
+
+	if (!r || r->shared || !(r->flags & need))
+		return -E_FAULT;
+	err = fill_page(as, r, va & ~(PAGE - 1), need == VM_WRITE);
+	if (err)
+		return err;
+	/* Present now; a retry must succeed, or this was never ours. */
+	if (vm_space_translate(&as->vm, va & ~(PAGE - 1), NULL, &fl) || !(fl & need))
+		return -E_FAULT;
+	return 0;
+}
+
+bool
+user_fault_resolve(const struct arch_regs *regs, const struct fault_info *fi)
+{
+	struct process *p = process_current();
+	struct thread *t = thread_current();
+	struct address_space *as;
+	bool held;
+	int err;
+
+	if (!p || !fi->has_addr || fi->addr >= USER_SPACE_END || fi->kind != FAULT_KIND_MEMORY)
+		return false;
+	/* In the kernel, only a user copy in progress, and only where
+	 * sleeping on the lock is allowed. */
+	if (!arch_regs_user_mode(regs) && (!t->uaccess_env || !arch_regs_irqs_on(regs)))
+		return false;
+	as = p->as;
+	arch_irq_enable();
+	/* A receive probes its buffer holding the lock (sys_ipc.c). */
+	held = mutex_held_by_me(&as->lock);
+	if (!held)
+		mutex_lock(&as->lock);
+	err = resolve(as, fi->addr, fi->access);
+	if (!held)
+		mutex_unlock(&as->lock);
+	arch_irq_disable();
+	return err == 0;
 }

@@ -1,28 +1,68 @@
 /*
- * For kernel/proc: building and tearing down a process's user memory
- * (user_memory.c).  process_map_anonymous and process_map_frames, the
- * public side, are in object/process.h.
+ * Mapping, unmapping, protecting and faulting the regions of an address
+ * space (object/address_space.h).  Every call takes as->lock (a mutex:
+ * the capability lock is never held here, so the zeroing and copying of
+ * pages runs with interrupts on); the caller holds a reference to as.
  */
 #ifndef PROC_USER_MEMORY_H
 #define PROC_USER_MEMORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct process;
+struct address_space;
+struct arch_regs;
+struct fault_info;
+struct frames;
 
-/* Where anonymous mappings start: a fresh process's first one is here. */
+/* Where mappings placed by the kernel start: a fresh process's first
+ * one is here, and the search for room goes up to the top of user space. */
 #define USER_MAP_BASE 0x0000000010000000ull
 
-/* Fresh zeroed pages at va, charged to p, as one region (capability lock
- * held, p not running yet).  -E_NOMEM, -E_RANGE, -E_EXIST. */
-int user_memory_map_new(struct process *p, uintptr_t va, size_t pages, unsigned int flags);
+/* How as_map places and fills a mapping. */
+#define AS_MAP_FIXED  (1u << 0) /* at va exactly: -E_EXIST when anything is there */
+#define AS_MAP_COMMIT (1u << 1) /* every page made and charged now, not on first touch */
 
-/* Copies into p's memory through the direct map (p need not be active). */
-int user_memory_copy_in(struct process *p, uintptr_t va, const uint8_t *src, size_t len);
+/*
+ * A new region of pages pages with flags (VM_READ, VM_WRITE, VM_EXEC)
+ * that vm_protect may raise to max_flags: anonymous memory, or the
+ * pages of f (referenced by the caller; the region takes the reference
+ * over on success).  Without AS_MAP_FIXED it goes at the lowest free
+ * place at or above USER_MAP_BASE with an unmapped page on each side;
+ * *out gets the address.  -E_INVAL (no pages), -E_RANGE (outside user
+ * space), -E_EXIST, -E_NOMEM (no room, or the pool cannot pay for the
+ * committed pages or tables: nothing stays mapped).
+ */
+int as_map(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags,
+	   unsigned int max_flags, unsigned int how, struct frames *f, uintptr_t *out);
 
-/* Unmaps everything, frees p's own pages and uncharges them, drops the
- * Frames mappings' references.  Capability lock held. */
-void user_memory_free(struct process *p);
+/*
+ * Unmaps [va, va + pages pages), which must lie in one region (-E_NOENT
+ * otherwise); a part of a region splits it.  Anonymous pages go back at
+ * once (the last mapping of a shared page frees it), and so do the page
+ * tables the range leaves empty; a Frames mapping drops its reference.
+ * -E_BUSY while a thread receives a message into the range.
+ */
+int as_unmap(struct address_space *as, uintptr_t va, size_t pages);
+
+/* Changes the permissions of [va, va + pages pages) to flags, within one
+ * region as as_unmap; -E_PERM beyond the region's max_flags.  Pages
+ * still shared after a clone stay read-only until written. */
+int as_protect(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags);
+
+/* Copies into as as the kernel's loader does: pages are made (or
+ * unshared) as if written, whatever the region's permissions; -E_FAULT
+ * outside every region, -E_NOMEM when the pool cannot pay. */
+int as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len);
+
+/*
+ * A page fault on a user address, from user mode or from a kernel copy
+ * to or from user memory (with interrupts on where it happened): true
+ * when the region resolved it (a page made, or a shared page copied) and
+ * the access can be retried.  Called with interrupts off, as the trap
+ * handlers run; turns them on while it works.
+ */
+bool user_fault_resolve(const struct arch_regs *regs, const struct fault_info *fi);
 
 #endif

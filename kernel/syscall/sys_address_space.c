@@ -1,15 +1,20 @@
 /*
- * AddressSpace capabilities: unmap and protect ranges of a process's
- * memory (its own through CAP_SLOT_ADDRESS_SPACE, a child's through
- * process_parts).  Arguments first, then the capability, then the
- * mapping: a range must lie within one region (docs/syscalls.md).
+ * AddressSpace capabilities: map, unmap and protect ranges of an address
+ * space (a process's own through CAP_SLOT_ADDRESS_SPACE, a child's
+ * through process_parts), and clone one.  Arguments first, then the
+ * capability, then the mapping: an unmap or protect must lie within one
+ * region (docs/syscalls.md).
  */
 #include "asm/layout.h"
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
 #include "mm/vm_flags.h"
+#include "object/address_space.h"
+#include "object/memory.h"
 #include "object/process.h"
+#include "proc/uaccess.h"
+#include "proc/user_memory.h"
 #include "syscall/syscall.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -27,48 +32,48 @@ check_range(uint64_t va, uint64_t pages)
 	return 0;
 }
 
-/* The live process behind an AddressSpace capability with WRITE,
+/* The live address space behind an AddressSpace capability with rights,
  * referenced for the caller. */
 static int
-target_process(uint64_t slot, struct process **out)
+target_space(uint64_t slot, uint32_t rights, struct address_space **out)
 {
-	struct process *self = process_current(), *p;
+	struct process *self = process_current();
 	unsigned long flags = cap_lock_take();
 	struct cap *c;
-	int err = cspace_lookup(self->cs, slot, KOBJ_ADDRESS_SPACE, CAP_RIGHT_WRITE, &c);
+	int err = cspace_lookup(self->cs, slot, KOBJ_ADDRESS_SPACE, rights, &c);
 
+	if (!err)
+		err = as_check_live((struct address_space *)c->obj);
 	if (!err) {
-		p = ((struct as_handle *)c->obj)->proc;
-		if (p->state != PROCESS_LIVE) {
-			err = -E_DEAD;
-		} else {
-			kobject_ref(&p->obj);
-			*out = p;
-		}
+		*out = (struct address_space *)c->obj;
+		kobject_ref(&(*out)->obj);
 	}
 	cap_lock_drop(flags);
 	return err;
 }
 
 static void
-put_process(struct process *p)
+put_space(struct address_space *as)
 {
 	unsigned long flags = cap_lock_take();
 
-	kobject_unref(&p->obj);
+	kobject_unref(&as->obj);
 	cap_lock_drop(flags);
 }
 
 long
 sys_vm_unmap(struct syscall_args *a)
 {
-	struct process *p;
+	struct address_space *as;
 	long err = check_range(a->a[1], a->a[2]);
 
-	if (err || (err = target_process(a->a[0], &p)))
+	if (err)
 		return err;
-	err = process_vm_unmap(p, a->a[1], a->a[2]);
-	put_process(p);
+	err = target_space(a->a[0], CAP_RIGHT_WRITE, &as);
+	if (err)
+		return err;
+	err = as_unmap(as, a->a[1], a->a[2]);
+	put_space(as);
 	return err;
 }
 
@@ -78,18 +83,104 @@ sys_vm_protect(struct syscall_args *a)
 {
 	uint64_t f = a->a[3];
 	unsigned int vm = VM_READ;
-	struct process *p;
+	struct address_space *as;
 	long err;
 
 	if (f & ~(uint64_t)(MAP_WRITE | MAP_EXEC))
 		return -E_INVAL;
 	if ((f & MAP_WRITE) && (f & MAP_EXEC))
 		return -E_PERM;
-	if ((err = check_range(a->a[1], a->a[2])) || (err = target_process(a->a[0], &p)))
+	err = check_range(a->a[1], a->a[2]);
+	if (err)
+		return err;
+	err = target_space(a->a[0], CAP_RIGHT_WRITE, &as);
+	if (err)
 		return err;
 	vm |= f & MAP_WRITE ? VM_WRITE : 0;
 	vm |= f & MAP_EXEC ? VM_EXEC : 0;
-	err = process_vm_protect(p, a->a[1], a->a[2], vm);
-	put_process(p);
+	err = as_protect(as, a->a[1], a->a[2], vm);
+	put_space(as);
+	return err;
+}
+
+/*
+ * Anonymous memory in an address space: lazily filled unless
+ * MAP_COMMIT, at address with MAP_FIXED (else address is 0 and the
+ * kernel chooses).  Readable, writable with MAP_WRITE, never executable;
+ * vm_protect may make it writable later.
+ */
+long
+sys_vm_map(struct syscall_args *a)
+{
+	uint64_t va = a->a[1], pages = a->a[2], f = a->a[3];
+	unsigned int how = 0;
+	struct address_space *as;
+	uintptr_t at;
+	long err;
+
+	if (f & ~(uint64_t)(MAP_WRITE | MAP_FIXED | MAP_COMMIT))
+		return -E_INVAL;
+	if (f & MAP_FIXED) {
+		err = check_range(va, pages);
+		how |= AS_MAP_FIXED;
+	} else {
+		err = va || pages == 0 ? -E_INVAL : 0;
+	}
+	if (err)
+		return err;
+	if (!user_range_ok(a->a[4], sizeof(uint64_t)))
+		return -E_FAULT;
+	how |= f & MAP_COMMIT ? AS_MAP_COMMIT : 0;
+	err = target_space(a->a[0], CAP_RIGHT_WRITE, &as);
+	if (err)
+		return err;
+	err = as_map(as, va, pages, VM_READ | (f & MAP_WRITE ? VM_WRITE : 0), VM_READ | VM_WRITE,
+		     how, NULL, &at);
+	put_space(as);
+	/* Mapped even if the address cannot be written back: the caller's
+	 * bad pointer costs it the mapping (freed with the space). */
+	return err ? err : copy_to_user(a->a[4], &at, sizeof(at));
+}
+
+/*
+ * A copy-on-write clone of an address space (READ on it), charged to a
+ * Memory pool (WRITE), as a new AddressSpace capability in dst: what a
+ * fork needs, with spawn_args.address_space to run a process in it.
+ */
+long
+sys_as_clone(struct syscall_args *a)
+{
+	struct process *self = process_current();
+	struct address_space *src = NULL, *dst;
+	struct mempool *pool = NULL;
+	unsigned long flags = cap_lock_take();
+	struct cap *c, *m, *d;
+	int err = cspace_lookup(self->cs, a->a[0], KOBJ_ADDRESS_SPACE, CAP_RIGHT_READ, &c);
+
+	if (!err)
+		err = cspace_lookup(self->cs, a->a[1], KOBJ_MEMORY, CAP_RIGHT_WRITE, &m);
+	if (!err)
+		err = cspace_lookup_empty(self->cs, a->a[2], &d);
+	if (!err)
+		err = as_check_live((struct address_space *)c->obj);
+	if (!err) {
+		src = (struct address_space *)c->obj;
+		pool = (struct mempool *)m->obj;
+		kobject_ref(&src->obj);
+		kobject_ref(&pool->obj);
+	}
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	err = as_clone(src, pool, &dst);
+	flags = cap_lock_take();
+	if (!err) {
+		/* The slot may have filled meanwhile: then the clone goes. */
+		err = cap_install(self->cs, a->a[2], &dst->obj, CAP_RIGHTS_ALL, 0);
+		kobject_unref(&dst->obj);
+	}
+	kobject_unref(&pool->obj);
+	kobject_unref(&src->obj);
+	cap_lock_drop(flags);
 	return err;
 }

@@ -10,6 +10,7 @@
 #include "ipc/ipc.h"
 #include "object/notification.h"
 #include "lib/string.h"
+#include "object/address_space.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
 #include "sched/mutex.h"
@@ -63,7 +64,7 @@ msg_out(uint64_t umsg, const struct ipc_state *st)
  * For the operations that receive: the whole message must be writable
  * before anything happens, and stay so until it is copied out, so a bad
  * pointer fails the call instead of losing a message already taken from
- * its sender.  Under the process's vm_lock the buffer is pinned (unmap
+ * its sender.  Under the address space's lock the buffer is pinned (unmap
  * and protect then refuse it, -E_BUSY) and probed: read one byte of each
  * page and write it back.  msg_unpin after the copy, on every path.
  */
@@ -84,7 +85,7 @@ msg_pin(uint64_t umsg, struct ipc_state *st)
 
 	if (!user_range_ok(umsg, sizeof(struct ipc_msg)))
 		return -E_FAULT;
-	mutex_lock(&p->vm_lock);
+	mutex_lock(&p->as->lock);
 	__atomic_store_n(&st->pinned_buf, umsg, __ATOMIC_RELAXED);
 	/* The message spans at most two pages: one byte of each will do. */
 	err = probe_byte(umsg);
@@ -92,7 +93,7 @@ msg_pin(uint64_t umsg, struct ipc_state *st)
 		err = probe_byte(umsg + sizeof(struct ipc_msg) - 1);
 	if (err)
 		__atomic_store_n(&st->pinned_buf, 0, __ATOMIC_RELAXED);
-	mutex_unlock(&p->vm_lock);
+	mutex_unlock(&p->as->lock);
 	return err;
 }
 

@@ -7,10 +7,12 @@
 #include "core/panic.h"
 #include "mm/vm_flags.h"
 #include "proc/audit.h"
+#include "object/address_space.h"
 #include "object/frames.h"
 #include "object/memory.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
+#include "proc/user_memory.h"
 #include "syscall/syscall.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -27,7 +29,11 @@ sys_map_anonymous(struct syscall_args *a)
 		return -E_INVAL;
 	if (!user_range_ok(a->a[2], sizeof(uint64_t)))
 		return -E_FAULT;
-	err = process_map_anonymous(p, pages, VM_READ | (f & MAP_WRITE ? VM_WRITE : 0), &va);
+	if (pages == 0)
+		return -E_INVAL;
+	/* Committed, as it always was: every page made and charged now. */
+	err = as_map(p->as, 0, pages, VM_READ | (f & MAP_WRITE ? VM_WRITE : 0), VM_READ | VM_WRITE,
+		     AS_MAP_COMMIT, NULL, &va);
 	if (err)
 		return err;
 	/* Mapped even if the address cannot be written back: the caller's
@@ -128,7 +134,8 @@ sys_frames_map(struct syscall_args *a)
 	cap_lock_drop(flags);
 	if (err)
 		return err;
-	err = process_map_frames(p, f, VM_READ | (a->a[1] & MAP_WRITE ? VM_WRITE : 0), max, &va);
+	err = as_map(p->as, 0, f->npages, VM_READ | (a->a[1] & MAP_WRITE ? VM_WRITE : 0), max, 0, f,
+		     &va);
 	if (err) {
 		flags = cap_lock_take();
 		kobject_unref(&f->obj);
@@ -145,7 +152,7 @@ sys_frames_map_into(struct syscall_args *a)
 {
 	struct process *self = process_current();
 	uint32_t need = CAP_RIGHT_READ | (a->a[2] & MAP_WRITE ? CAP_RIGHT_WRITE : 0);
-	struct process *target = NULL;
+	struct address_space *target = NULL;
 	struct frames *f = NULL;
 	unsigned int max = VM_READ;
 	struct cap *as, *c;
@@ -162,8 +169,8 @@ sys_frames_map_into(struct syscall_args *a)
 	if (!err)
 		err = cspace_lookup(self->cs, a->a[1], KOBJ_FRAMES, need, &c);
 	if (!err) {
-		target = ((struct as_handle *)as->obj)->proc;
-		err = target->state == PROCESS_LIVE ? 0 : -E_DEAD;
+		target = (struct address_space *)as->obj;
+		err = as_check_live(target);
 	}
 	if (!err) {
 		f = (struct frames *)c->obj;
@@ -174,8 +181,8 @@ sys_frames_map_into(struct syscall_args *a)
 	cap_lock_drop(flags);
 	if (err)
 		return err;
-	err = process_map_frames(target, f, VM_READ | (a->a[2] & MAP_WRITE ? VM_WRITE : 0), max,
-				 &va);
+	err = as_map(target, 0, f->npages, VM_READ | (a->a[2] & MAP_WRITE ? VM_WRITE : 0), max, 0,
+		     f, &va);
 	flags = cap_lock_take();
 	if (err)
 		kobject_unref(&f->obj);

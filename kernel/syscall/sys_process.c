@@ -13,6 +13,7 @@
 #include "mm/vm_flags.h"
 #include "proc/boot_archive.h"
 #include "object/frames.h"
+#include "object/address_space.h"
 #include "object/memory.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
@@ -22,17 +23,17 @@
 #include "themelios/errno.h"
 
 /* Under the capability lock: the child's capabilities, then start it. */
+/* *as goes to the child once it is made (NULL then). */
 static int
 spawn_locked(struct process *parent, const struct spawn_args *sa, const char *name,
-	     const void *image, size_t len, const char *args)
+	     struct address_space **as, uintptr_t entry, uintptr_t sp)
 {
 	struct process_spec spec = {
 		.name = name,
-		.image = image,
-		.image_len = len,
+		.as = *as,
+		.entry = entry,
+		.sp = sp,
 		.arg = sa->arg,
-		.args = args,
-		.args_len = sa->args_len,
 	};
 	struct cap *sup = NULL, *dst = NULL, *mem;
 	struct process *child;
@@ -56,6 +57,7 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 	err = process_create(&spec, &child);
 	if (err)
 		return err;
+	*as = NULL;
 	for (uint64_t i = 0; i < sa->ncaps; i++)
 		if ((err = cap_copy(parent->cs, sa->caps[i], child->cs, i + 1))) {
 			process_discard(child);
@@ -148,6 +150,50 @@ program_from_file(uint64_t slot, void **out, size_t *len)
 	return 0;
 }
 
+/* The address space a child will run in: a fresh one with the program
+ * loaded (the copying outside the capability lock), or the caller's
+ * AddressSpace (WRITE) in sa->address_space, which must never have run
+ * anything (a clone), started at sa->entry with sa->stack. */
+static int
+child_space(const struct spawn_args *sa, const char *name, const void *image, size_t len,
+	    const char *args, struct address_space **out, uintptr_t *entry, uintptr_t *sp)
+{
+	struct process *p = process_current();
+	struct address_space *as = NULL;
+	unsigned long flags = cap_lock_take();
+	struct cap *c;
+	int err;
+
+	if (sa->address_space) {
+		err = cspace_lookup(p->cs, sa->address_space, KOBJ_ADDRESS_SPACE, CAP_RIGHT_WRITE,
+				    &c);
+		if (!err) {
+			as = (struct address_space *)c->obj;
+			kobject_ref(&as->obj);
+			*entry = sa->entry;
+			*sp = sa->stack;
+		}
+		cap_lock_drop(flags);
+		*out = as;
+		return err;
+	}
+	err = cspace_lookup(p->cs, sa->memory, KOBJ_MEMORY, CAP_RIGHT_WRITE | CAP_RIGHT_COPY, &c);
+	if (!err)
+		err = as_create((struct mempool *)c->obj, &as);
+	cap_lock_drop(flags);
+	if (err)
+		return err;
+	err = process_load(as, name, image, len, args, sa->args_len, entry, sp);
+	if (err) {
+		flags = cap_lock_take();
+		kobject_unref(&as->obj);
+		cap_lock_drop(flags);
+		return err;
+	}
+	*out = as;
+	return 0;
+}
+
 long
 sys_spawn(struct syscall_args *a)
 {
@@ -156,7 +202,9 @@ sys_spawn(struct syscall_args *a)
 	char name[PROC_NAME_MAX], args[SPAWN_ARGS_MAX];
 	const void *image = NULL;
 	void *file_image = NULL;
-	size_t len;
+	struct address_space *as = NULL;
+	uintptr_t entry = 0, sp = 0;
+	size_t len = 0;
 	unsigned long flags;
 	long err;
 
@@ -169,9 +217,13 @@ sys_spawn(struct syscall_args *a)
 	name[sa.name_len] = '\0';
 	if (strlen(name) != sa.name_len)
 		return -E_INVAL;
+	if (sa.address_space && (sa.image_file || sa.args_len))
+		return -E_INVAL; /* a clone has its program and arguments */
 	if ((err = copy_args(&sa, args)))
 		return err;
-	if (sa.image_file)
+	if (sa.address_space)
+		err = 0;
+	else if (sa.image_file)
 		err = program_from_file(sa.image_file, &file_image, &len);
 	else
 		err = boot_archive_find(name, &image, &len);
@@ -179,10 +231,15 @@ sys_spawn(struct syscall_args *a)
 		return err;
 	if (file_image)
 		image = file_image;
-	flags = cap_lock_take();
-	err = spawn_locked(p, &sa, name, image, len, args);
-	cap_lock_drop(flags);
+	err = child_space(&sa, name, image, len, args, &as, &entry, &sp);
 	kfree(file_image);
+	if (err)
+		return err;
+	flags = cap_lock_take();
+	err = spawn_locked(p, &sa, name, &as, entry, sp);
+	if (as)
+		kobject_unref(&as->obj); /* no child took it */
+	cap_lock_drop(flags);
 	return err;
 }
 
@@ -237,7 +294,6 @@ sys_process_parts(struct syscall_args *a)
 {
 	struct process *self = process_current(), *p;
 	struct cap *c, *d1, *d2;
-	struct as_handle *h;
 	unsigned long flags = cap_lock_take();
 	int err = cspace_lookup(self->cs, a->a[0], KOBJ_PROCESS, CAP_RIGHT_WRITE, &c);
 
@@ -248,10 +304,8 @@ sys_process_parts(struct syscall_args *a)
 	p = err ? NULL : (struct process *)c->obj;
 	if (p && p->state != PROCESS_LIVE)
 		err = -E_DEAD;
-	if (!err && a->a[2] && !(err = process_as_handle(self, p, &h))) {
-		err = cap_install(self->cs, a->a[2], &h->obj, CAP_RIGHTS_ALL, 0);
-		kobject_unref(&h->obj);
-	}
+	if (!err && a->a[2])
+		err = cap_install(self->cs, a->a[2], &p->as->obj, CAP_RIGHTS_ALL, 0);
 	if (!err && a->a[1])
 		err = cap_install(self->cs, a->a[1], &p->cs->obj, CAP_RIGHTS_ALL, 0);
 	cap_lock_drop(flags);

@@ -69,6 +69,9 @@ long sys_port_out(slot_t ioports, uint64_t port, uint64_t width, uint64_t value)
 long sys_device_frames(slot_t control, uint64_t phys, uint64_t pages, slot_t dst);
 long sys_vm_unmap(slot_t address_space, uint64_t address, uint64_t pages);
 long sys_vm_protect(slot_t address_space, uint64_t address, uint64_t pages, uint64_t flags);
+long sys_vm_map(slot_t address_space, uint64_t address, uint64_t pages, uint64_t flags,
+		uint64_t *address_out);
+long sys_as_clone(slot_t address_space, slot_t memory, slot_t dst);
 long sys_thread_suspend(slot_t thread);
 long sys_thread_resume(slot_t thread);
 long sys_thread_read_regs(slot_t thread, struct thread_regs *regs);

@@ -1,12 +1,12 @@
 /*
  * Page tables are paid for by the process whose address space holds
  * them.  The numbers here are exact because the layout is known: a
- * case's first mapping is at UT_MAP_BASE (2 MiB-aligned), mappings go
- * up from there with a one-page hole after each, and everything below
- * 2 GiB already has its page directories (the program at 4 MiB, the
- * stack below 2 GiB).  So a mapping in a fresh 2 MiB area costs its
- * pages and one page table, and an unmap that empties the table gives
- * both back.
+ * case's first mapping is at UT_MAP_BASE (2 MiB-aligned), the next ones
+ * at the lowest free place with a one-page hole on each side, and
+ * everything below 2 GiB already has its page directories (the program
+ * at 4 MiB, the stack below 2 GiB); vm_map with MAP_FIXED places the
+ * rest.  So a mapping in a fresh 2 MiB area costs its pages and one
+ * page table, and an unmap that empties the table gives both back.
  */
 #include "themelios.h"
 #include "utest/utest.h"
@@ -15,15 +15,9 @@
 #define AREA	     (2ull << 20) /* what one page table maps */
 #define SELF_AS	     CAP_SLOT_ADDRESS_SPACE
 #define MEMORY	     CAP_SLOT_MEMORY
-/* A Frames object whose mappings move the next address on for free:
- * after a one-page mapping and its hole, ten of them (and their holes)
- * fill the rest of the area exactly. */
-#define FILLER	     50
-#define SLOT_FILLER  9
-/* The spreading child: its program, stack and filler, and more than
- * room enough for SPREAD_AREAS pages in areas of their own (it gives
- * the rest away first: the region table, not the pool, would stop it
- * after 32 regions). */
+/* The spreading child: its program, stack and pages in areas of their
+ * own, and more than room enough for SPREAD_AREAS of them (it gives the
+ * rest away first). */
 #define SPREAD_QUOTA 160
 #define SPREAD_AREAS 16
 
@@ -37,42 +31,22 @@ used_of(slot_t pool)
 	return mi.used;
 }
 
-/*
- * Moves the address the next mapping gets (*next) on to `to` with
- * mappings unmapped at once: the filler Frames, then a few anonymous
- * pages for the rest.  Every mapping has a one-page hole after it, so a
- * gap of exactly one page cannot be made: -1 then, and for any surprise.
- */
-static int
-advance_to(uint64_t *next, uint64_t to)
+/* pages committed pages at exactly va: 0, or the error. */
+static long
+map_at(uint64_t va, uint64_t pages)
 {
-	uint64_t va, left = (to - *next) / PAGE;
+	uint64_t got;
+	long err = sys_vm_map(SELF_AS, va, pages, MAP_WRITE | MAP_FIXED | MAP_COMMIT, &got);
 
-	while (left >= FILLER + 1 && left != FILLER + 2) {
-		if (sys_frames_map(SLOT_FILLER, 0, &va) || va != *next ||
-		    sys_vm_unmap(SELF_AS, va, FILLER))
-			return -1;
-		*next += (FILLER + 1) * PAGE;
-		left -= FILLER + 1;
-	}
-	if (left == 1)
-		return -1;
-	if (left) {
-		if (sys_map_anonymous(left - 1, 0, &va) || va != *next ||
-		    sys_vm_unmap(SELF_AS, va, left - 1))
-			return -1;
-		*next = to;
-	}
-	return 0;
+	return err ? err : got == va ? 0 : -1;
 }
 
 /* Our own mappings, counted exactly. */
 static void
 own_mappings(void)
 {
-	uint64_t before, next, a, b;
+	uint64_t before, a, b;
 
-	CHECK(sys_frames_create(FILLER, SLOT_FILLER), 0);
 	before = used_of(MEMORY);
 	/* The first mapping: a fresh area, so its page and a page table. */
 	CHECK(sys_map_anonymous(1, MAP_WRITE, &a), 0);
@@ -87,13 +61,14 @@ own_mappings(void)
 	CHECK(used_of(MEMORY), before + 2);
 	CHECK(sys_vm_unmap(SELF_AS, b, 1), 0);
 	CHECK(used_of(MEMORY), before);
-	/* Eight pages over the end of the area: two tables.  The fillers
-	 * on the way leave nothing behind. */
-	next = b + 2 * PAGE;
-	CHECK(advance_to(&next, UT_MAP_BASE + AREA - 4 * PAGE), 0);
+	/* A freed range is reused: the first place again. */
+	CHECK(sys_map_anonymous(1, MAP_WRITE, &a), 0);
+	CHECK(a, UT_MAP_BASE);
+	CHECK(sys_vm_unmap(SELF_AS, a, 1), 0);
 	CHECK(used_of(MEMORY), before);
-	CHECK(sys_map_anonymous(8, MAP_WRITE, &a), 0);
-	CHECK(a, UT_MAP_BASE + AREA - 4 * PAGE);
+	/* Eight pages over the end of the area: two tables. */
+	a = UT_MAP_BASE + AREA - 4 * PAGE;
+	CHECK(map_at(a, 8), 0);
 	CHECK(used_of(MEMORY), before + 8 + 2);
 	((volatile uint64_t *)a)[0] = 1;
 	((volatile uint64_t *)a)[7 * 512] = 8;
@@ -106,7 +81,6 @@ own_mappings(void)
 	CHECK(((volatile uint64_t *)a)[0], 1);
 	CHECK(sys_vm_unmap(SELF_AS, a, 4), 0);
 	CHECK(used_of(MEMORY), before);
-	CHECK(sys_cap_delete(SLOT_FILLER), 0);
 }
 
 /*
@@ -200,11 +174,11 @@ map_into_child(void)
 	CHECK(sys_memory_info(5, &child), 0);
 	CHECK(sys_memory_split(5, 8, child.limit - child.used), 0);
 	CHECK(sys_frames_map_into(6, 7, 0, &addr), -E_NOMEM);
-	CHECK(sys_vm_unmap(6, UT_MAP_BASE + 2 * PAGE, 1), -E_NOENT);
+	CHECK(sys_vm_unmap(6, UT_MAP_BASE, 1), -E_NOENT);
 	CHECK(used_of(MEMORY), mine);
 	CHECK(sys_cap_delete(8), 0);
 	CHECK(sys_frames_map_into(6, 7, 0, &addr), 0);
-	CHECK(addr, UT_MAP_BASE + 2 * PAGE);
+	CHECK(addr, UT_MAP_BASE); /* the freed range again */
 	CHECK(used_of(5), theirs + 1);
 	/* It ends with the mapping in place: all of it comes back. */
 	memset(&m, 0, sizeof(m));
@@ -237,26 +211,20 @@ int
 pt_spread_child(void)
 {
 	struct memory_info mi;
-	uint64_t next = UT_MAP_BASE, va, start, used, n = 0;
+	uint64_t next = UT_MAP_BASE, start, used, n = 0;
 	long err;
 
-	CHECK(sys_frames_create(FILLER, SLOT_FILLER), 0);
 	CHECK(sys_memory_info(MEMORY, &mi), 0);
 	CHECK(mi.limit - mi.used > 2 * SPREAD_AREAS, 1);
 	CHECK(sys_memory_split(MEMORY, 8, mi.limit - mi.used - (2 * SPREAD_AREAS - 1)), 0);
 	start = used = used_of(MEMORY);
 	CHECK(start, mi.limit - (2 * SPREAD_AREAS - 1));
-	while ((err = sys_map_anonymous(1, MAP_WRITE, &va)) == 0) {
-		CHECK(va, next);
+	while ((err = map_at(next, 1)) == 0) {
 		used += 2;
 		CHECK(used_of(MEMORY), used);
-		*(volatile uint64_t *)va = va;
+		*(volatile uint64_t *)next = next;
 		n++;
-		next = va + 2 * PAGE;
-		if (advance_to(&next, va + AREA)) {
-			CHECK(next, va + AREA);
-			break;
-		}
+		next += AREA;
 	}
 	CHECK(err, -E_NOMEM);
 	CHECK(n, SPREAD_AREAS - 1);   /* the pages were there, not the tables */
@@ -267,13 +235,12 @@ pt_spread_child(void)
 	/* An unmap gives back a page and its table: room for one more. */
 	CHECK(sys_vm_unmap(SELF_AS, UT_MAP_BASE, 1), 0);
 	CHECK(used_of(MEMORY), used - 2);
-	CHECK(sys_map_anonymous(1, MAP_WRITE, &va), 0);
-	CHECK(va, next);
+	CHECK(map_at(next, 1), 0);
 	CHECK(used_of(MEMORY), used);
 	/* All of them: back to the start, table for table. */
 	for (uint64_t i = 1; i < n; i++)
 		CHECK(sys_vm_unmap(SELF_AS, UT_MAP_BASE + i * AREA, 1), 0);
-	CHECK(sys_vm_unmap(SELF_AS, va, 1), 0);
+	CHECK(sys_vm_unmap(SELF_AS, next, 1), 0);
 	CHECK(used_of(MEMORY), start);
 	return utest_failures;
 }

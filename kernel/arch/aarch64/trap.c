@@ -11,6 +11,7 @@
 #include "core/fault.h"
 #include "core/panic.h"
 #include "proc/uaccess.h"
+#include "proc/user_memory.h"
 #include "syscall/syscall.h"
 
 #define EC_UNKNOWN	    0x00
@@ -149,7 +150,16 @@ user_sync(struct arch_regs *regs)
 	}
 	decode_sync(regs, &fi);
 	fi.access |= FAULT_USER;
+	if (user_fault_resolve(regs, &fi))
+		return; /* a page was made: the access runs again */
 	fault_user(regs, &fi);
+}
+
+/* PSTATE.I (bit 7) masks IRQs. */
+bool
+arch_regs_irqs_on(const struct arch_regs *regs)
+{
+	return !(regs->pstate & (1u << 7));
 }
 
 /* M[3:0] = 0 is EL0t, the only way this kernel runs user code. */
@@ -174,6 +184,8 @@ void __attribute__((no_stack_protector)) aarch64_trap(struct arch_regs *regs, un
 		struct fault_info fi;
 
 		decode_sync(regs, &fi);
+		if (user_fault_resolve(regs, &fi))
+			return; /* a user copy's page was made */
 		fault_kernel(regs, &fi);
 		return;
 	}

@@ -133,8 +133,6 @@ arch_is_kernel_address(uintptr_t addr)
 
 /* ---- the interrupt flag ---- */
 
-#define RFLAGS_IF (1ul << 9)
-
 unsigned long
 arch_irq_save(void)
 {

@@ -15,6 +15,7 @@
 #include "core/irq.h"
 #include "core/printk.h"
 #include "proc/uaccess.h"
+#include "proc/user_memory.h"
 
 #define IDT_ENTRIES    256
 #define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
@@ -195,6 +196,8 @@ trap_exception(struct arch_regs *r)
 		fi.access = page_fault_access(r->error);
 		if (r->error & PF_RESERVED)
 			printk("page fault: reserved bit set in a page-table entry\n");
+		else if (user_fault_resolve(r, &fi))
+			return; /* a page was made: the access runs again */
 	}
 	if ((r->cs & 3) == 3)
 		fault_user(r, &fi); /* the process dies, not the kernel */
@@ -230,6 +233,12 @@ uintptr_t
 arch_regs_sp(const struct arch_regs *r)
 {
 	return r->rsp;
+}
+
+bool
+arch_regs_irqs_on(const struct arch_regs *r)
+{
+	return r->rflags & RFLAGS_IF;
 }
 
 bool

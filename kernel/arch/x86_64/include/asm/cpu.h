@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#define RFLAGS_IF (1ull << 9)  /* interrupts enabled */
 #define RFLAGS_AC (1ull << 18) /* alignment check; with SMAP: user access */
 
 /* SMAP is on (CLAC/STAC exist): set once at boot (user.c). */
