@@ -1,6 +1,6 @@
 # User programs (user/*/), libthemelios (user/lib/) and the boot archive
 # that carries them: a cpio newc file, init first.  Included by the Makefile.
-USER_PROGS := init echo utest ubench
+USER_PROGS := init echo utest ubench netserve
 USER_OBJ := $(BUILD)/user
 USER_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
 	-fno-tree-loop-distribute-patterns -fstack-protector-strong -mstack-protector-guard=global \
