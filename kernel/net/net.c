@@ -83,6 +83,14 @@ run_deferred(void)
 }
 
 void
+net_run_deferred(void)
+{
+	mutex_lock(&net_lock);
+	run_deferred();
+	mutex_unlock(&net_lock);
+}
+
+void
 net_quiesce(void)
 {
 	mutex_lock(&net_lock);

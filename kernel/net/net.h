@@ -50,6 +50,8 @@ struct net_work {
 	void (*fn)(struct net_work *w);
 };
 void net_defer(struct net_work *w);
+/* Runs the deferred work now, in the calling thread.  Takes net_lock. */
+void net_run_deferred(void);
 
 /* Test mode (memory_audit): runs the deferred work now and frees the
  * TCP connections nobody holds, so that what stays is state.  Takes

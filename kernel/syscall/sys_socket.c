@@ -231,12 +231,12 @@ send_common(struct syscall_args *a, bool to)
 		err = -E_RANGE;
 		goto out;
 	}
-	if (len > SOCK_CHUNK)
-		len = SOCK_CHUNK;
 	if (!user_range_ok(ubuf, len)) {
 		err = -E_FAULT;
 		goto out;
 	}
+	if (len > SOCK_CHUNK)
+		len = SOCK_CHUNK;
 	if (len && !(kbuf = kmalloc(len))) {
 		err = -E_NOMEM;
 		goto out;
@@ -281,13 +281,13 @@ recv_common(struct syscall_args *a, bool from)
 		return -E_INVAL;
 	if ((n = sock_get(a->a[0], CAP_RIGHT_READ, &s)))
 		return n;
-	if (len > SOCK_CHUNK)
-		len = SOCK_CHUNK;
 	if (!user_range_ok(ubuf, len) ||
 	    (from && a->a[3] && !user_range_ok(a->a[3], sizeof(struct sock_addr)))) {
 		n = -E_FAULT;
 		goto out;
 	}
+	if (len > SOCK_CHUNK)
+		len = SOCK_CHUNK;
 	if (len && !(kbuf = kmalloc(len))) {
 		n = -E_NOMEM;
 		goto out;
@@ -335,7 +335,12 @@ sys_socket_shutdown(struct syscall_args *a)
 	return err;
 }
 
-/* Deletes the capability; the last one closes the socket (gracefully). */
+/*
+ * Deletes the capability; the last one closes the socket (gracefully).
+ * The close itself is the network thread's work (the object's destroy
+ * cannot sleep); it is run here at once, so that a port is free again
+ * when this returns.
+ */
 long
 sys_socket_close(struct syscall_args *a)
 {
@@ -347,6 +352,8 @@ sys_socket_close(struct syscall_args *a)
 	if (!err)
 		err = cap_delete(p->cs, a->a[0]);
 	cap_lock_drop(flags);
+	if (!err)
+		net_run_deferred();
 	return err;
 }
 
