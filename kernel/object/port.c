@@ -1,6 +1,8 @@
 /* Port objects (port.h). */
 #include "object/port.h"
 
+#include "mm/kmalloc.h"
+#include "object/memory.h"
 #include "object/process.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -10,7 +12,9 @@ port_destroy(struct kobject *obj)
 {
 	struct port_object *p = (struct port_object *)obj;
 
-	process_object_free(p->owner, p);
+	mempool_uncharge(p->pool, 1);
+	kobject_unref(&p->pool->obj);
+	kfree(p);
 }
 
 static int
@@ -39,10 +43,19 @@ port_object_create(struct process *owner, uint32_t first, uint32_t count, uint32
 		return -E_INVAL;
 	if (protocols == 0 || protocols & ~(uint32_t)(PORT_TCP | PORT_UDP))
 		return -E_INVAL;
-	p = process_object_new(owner, sizeof(*p), KOBJ_PORT, &port_ops);
-	if (!p)
+	/* Charged to the maker's pool, which it references, not to the
+	 * process: a service holding its Port must not keep its (ended)
+	 * maker alive. */
+	if (mempool_charge(owner->pool, 1))
 		return -E_NOMEM;
-	p->owner = owner;
+	p = kcalloc(1, sizeof(*p));
+	if (!p) {
+		mempool_uncharge(owner->pool, 1);
+		return -E_NOMEM;
+	}
+	kobject_init(&p->obj, KOBJ_PORT, &port_ops);
+	p->pool = owner->pool;
+	kobject_ref(&p->pool->obj);
 	p->first = (uint16_t)first;
 	p->count = count;
 	p->protocols = protocols;

@@ -13,11 +13,12 @@
 
 #include "object/object.h"
 
+struct mempool;
 struct process;
 
 struct port_object {
 	struct kobject obj;
-	struct process *owner; /* charged for it */
+	struct mempool *pool; /* charged one page for it; referenced */
 	uint16_t first;
 	uint32_t count;
 	uint32_t protocols;
