@@ -92,6 +92,7 @@ KERNEL_SRCS += \
 	kernel/syscall/sys_ipc.c \
 	kernel/syscall/sys_memory.c \
 	kernel/syscall/sys_fs.c \
+	kernel/syscall/sys_socket.c \
 	kernel/syscall/sys_misc.c \
 	kernel/syscall/sys_object.c \
 	kernel/syscall/sys_process.c \
@@ -155,6 +156,10 @@ KERNEL_SRCS += \
 	kernel/net/route.c \
 	kernel/net/udp.c \
 	kernel/net/udp_echo.c \
+	kernel/net/tcp_net.c \
+	kernel/object/network.c \
+	kernel/object/port.c \
+	kernel/object/socket.c \
 	kernel/net/udp_table.c
 # TCP (docs/network.md): a pure engine, listed once for the kernel and
 # the host tests.

@@ -236,6 +236,123 @@ def storage_bench(arch):
           "(verity=off)" % (runs[2][1][1], runs[0][1][1], runs[1][1][1]))
 
 
+BENCH_BULK = 16 << 20  # bytes echoed per throughput run
+BENCH_REQS = 500  # HTTP requests on one kept-alive connection
+
+LINUX_NET_SCRIPT = """
+mkdir -p /www && echo 'Hello from Linux busybox httpd.' > /www/index.html
+busybox httpd -p 80 -h /www
+(while true; do busybox nc -l -p 7 -e /bin/cat; done) &
+"""
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def net_figures(echo_port, http_port):
+    """(MB/s host->guest through an echo, HTTP requests/s), or None each."""
+    import http.client
+    import socket
+    import threading
+    mbps = rps = None
+    try:
+        s = socket.create_connection(("127.0.0.1", echo_port), timeout=30)
+        data = os.urandom(BENCH_BULK)
+        got = [0]
+
+        def reader():
+            while got[0] < len(data):
+                b = s.recv(1 << 20)
+                if not b:
+                    break
+                got[0] += len(b)
+        t = threading.Thread(target=reader)
+        start = time.monotonic()
+        t.start()
+        s.sendall(data)
+        t.join(120)
+        if got[0] == len(data):
+            mbps = len(data) / (time.monotonic() - start) / 1e6
+        s.close()
+    except OSError:
+        pass
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
+        start = time.monotonic()
+        for _ in range(BENCH_REQS):
+            c.request("GET", "/")
+            r = c.getresponse()
+            r.read()
+            if r.status != 200:
+                raise OSError("status %d" % r.status)
+        rps = BENCH_REQS / (time.monotonic() - start)
+        c.close()
+    except (OSError, http.client.HTTPException):
+        pass
+    return mbps, rps
+
+
+def wait_port(port, limit):
+    import socket
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def tcp_bench(arch):
+    """TCP host->guest (echo, MB/s) and HTTP requests/s: ThemeliOS's
+    netserve and Linux (busybox nc and httpd) on the same QEMU user
+    networking (restrict=on, hostfwd on 127.0.0.1)."""
+    pe, ph = free_port(), free_port()
+    fwd = "hostfwd=tcp:127.0.0.1:%d-:7,hostfwd=tcp:127.0.0.1:%d-:80" % (pe, ph)
+    cmd = ["timeout", "-s", "KILL", "300", RUNNER, "--test", "--arch", arch, "--mem", "256M",
+           "--cmdline", "test shell", "--", "-netdev", "user,id=n0,restrict=on," + fwd,
+           "-device", "virtio-net-pci,netdev=n0"]
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        ours = net_figures(pe, ph) if wait_port(ph, 90) else (None, None)
+    finally:
+        os.killpg(proc.pid, 9)
+        proc.wait()
+    linux = (None, None)
+    if os.path.exists(PEER):
+        with tempfile.TemporaryDirectory() as tmp:
+            script = os.path.join(tmp, "net.sh")
+            with open(script, "w") as f:
+                f.write(LINUX_NET_SCRIPT)
+            pe, ph = free_port(), free_port()
+            proc = subprocess.Popen(["timeout", "-s", "KILL", "600", "bash", PEER, "--arch", arch,
+                                     "--hostfwd", "%d:7" % pe, "--hostfwd", "%d:80" % ph,
+                                     "--run", script, "--serve"],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, start_new_session=True)
+            try:
+                linux = net_figures(pe, ph) if wait_port(ph, 400) else (None, None)
+            finally:
+                os.killpg(proc.pid, 9)
+                proc.wait()
+    for name, unit, a, b in (("tcp host->guest (echo, %d MiB)" % (BENCH_BULK >> 20), "MB/s",
+                              ours[0], linux[0]),
+                             ("http GET / keep-alive (%d)" % BENCH_REQS, "req/s", ours[1],
+                              linux[1])):
+        fa = "%.1f %s" % (a, unit) if a else "failed"
+        fb = "%.1f %s" % (b, unit) if b else "no figure"
+        ratio = "; themelios/linux = %.2f" % (a / b) if a and b else ""
+        print("  %s: themelios %s, linux %s%s" % (name, fa, fb, ratio))
+
+
 def main():
     arch = sys.argv[1] if len(sys.argv) > 1 else "x86_64"
     if sys.argv[2:] == ["storage"]:
@@ -262,6 +379,8 @@ def main():
     block_bench(arch)
     print("storage (%s, TCG, same QEMU, %s each, one bench image):" % (arch, FSBENCH_MEM))
     storage_bench(arch)
+    print("network (%s, TCG, QEMU user networking, restrict=on):" % arch)
+    tcp_bench(arch)
 
 
 if __name__ == "__main__":

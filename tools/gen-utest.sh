@@ -23,8 +23,10 @@ function expectation(e,    parts, n, kinds, acc, a, na, i, addr, range, dir, pre
 		return "1, UTEST_EXIT, 0, 0, 0, 0"
 	if (e == "exit:root")
 		return "2, UTEST_EXIT, 0, 0, 0, 0"
+	if (e == "exit:net")
+		return "3, UTEST_EXIT, 0, 0, 0, 0"
 	if (e !~ /^fault:/)
-		fail("expectation must be exit, exit:devices, exit:root or fault:...: " e)
+		fail("expectation must be exit, exit:devices, exit:root, exit:net or fault:...: " e)
 	addr = ""
 	if (index(e, "@")) {
 		addr = substr(e, index(e, "@") + 1)

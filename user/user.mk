@@ -1,6 +1,6 @@
 # User programs (user/*/), libthemelios (user/lib/) and the boot archive
 # that carries them: a cpio newc file, init first.  Included by the Makefile.
-USER_PROGS := init echo utest ubench mtree fsbench
+USER_PROGS := init echo utest ubench netserve mtree fsbench
 # Programs only the root image carries (its /bin), not the boot archive.
 IMAGE_ONLY_PROGS := mtree fsbench
 BOOT_PROGS := $(filter-out $(IMAGE_ONLY_PROGS),$(USER_PROGS))

@@ -20,6 +20,7 @@
 #define CAP_SLOT_ADDRESS_SPACE 61 /* the kernel puts the process's own AddressSpace here */
 #define CAP_SLOT_ROOT_DIR      59 /* init only: the root Directory (all rights) */
 #define CAP_SLOT_PROGRAM       58 /* libthemelios's, for spawn from a file */
+#define CAP_SLOT_NETWORK       57 /* init only: the Network (all rights) */
 
 /* memory_info. */
 struct memory_info {
@@ -53,6 +54,9 @@ struct memory_info {
 #define OBJ_DEVICE_CONTROL 13
 #define OBJ_FILE	   14
 #define OBJ_DIRECTORY	   15
+#define OBJ_SOCKET	   16
+#define OBJ_NETWORK	   17
+#define OBJ_PORT	   18
 
 /*
  * Object signals (object_signals, object_bind): the state of a waitable
@@ -63,6 +67,7 @@ struct memory_info {
 #define SIGNAL_WRITABLE	   (1u << 1)  /* a write or send would not block */
 #define SIGNAL_PEER_CLOSED (1u << 2)  /* the other end has gone */
 #define SIGNAL_ENDED	   (1u << 3)  /* Process: it has ended (exit, fault, kill) */
+#define SIGNAL_ERROR	   (1u << 4)  /* an error is pending (Socket: reset, timed out...) */
 #define SIGNAL_IRQ	   (1u << 16) /* IRQ: an interrupt came, not yet irq_ack'ed */
 
 /* What object_info reports (fields a type does not have are 0). */
@@ -202,7 +207,7 @@ struct spawn_args {
  * named): an ended process whose CSpace still holds capabilities, a
  * Memory object charged past its limit, heap damage.
  */
-#define AUDIT_OBJECT_TYPES 16
+#define AUDIT_OBJECT_TYPES 24
 struct mem_audit {
 	uint64_t frames_free;
 	uint64_t frames_used; /* handed out, the heap's included */
@@ -304,6 +309,46 @@ struct fs_dirent {
 	uint8_t type;
 	uint8_t name_len; /* the name follows, NUL-terminated */
 	char name[];
+};
+
+/*
+ * Sockets (docs/network.md).  Addresses are IPv4 in host order
+ * (127.0.0.1 is 0x7f000001).  A Socket is made by anyone (charged to
+ * its Memory); listening or binding needs a Port capability covering
+ * the port, connecting or sending to an address a Network capability.
+ */
+#define SOCK_TCP	  1
+#define SOCK_UDP	  2
+/* socket_create flags, and the flags of accept, send, recv, recvfrom */
+#define SOCK_NONBLOCK	  (1u << 0) /* -E_AGAIN instead of waiting */
+/* port_create protocols */
+#define PORT_TCP	  (1u << 0)
+#define PORT_UDP	  (1u << 1)
+/* socket_setopt */
+#define SOCKOPT_NODELAY	  1 /* TCP: 1 turns Nagle off */
+#define SOCKOPT_KEEPALIVE 2 /* TCP: 1 probes an idle connection */
+#define SOCKOPT_SNDBUF	  3 /* TCP: bytes, before connect or listen */
+#define SOCKOPT_RCVBUF	  4 /* TCP: bytes, before connect or listen */
+#define SOCKOPT_REUSEADDR 5 /* accepted; TIME_WAIT never blocks a listen here */
+#define SOCKOPT_NONBLOCK  6 /* 1: every call as with SOCK_NONBLOCK */
+#define SOCKOPT_KEEPIDLE  7 /* TCP: seconds idle before the first probe */
+
+/* socket_info; states are RFC 9293's (0 CLOSED, 1 LISTEN, ... 10 TIME_WAIT) */
+struct socket_info {
+	uint32_t kind;	/* SOCK_TCP, SOCK_UDP */
+	uint32_t state; /* TCP; UDP: 1 when bound */
+	uint32_t local_addr, remote_addr;
+	uint16_t local_port, remote_port;
+	int32_t error;	   /* 0 or -E_... that ended it */
+	uint64_t readable; /* bytes (UDP: datagrams) waiting */
+	uint64_t writable; /* bytes of send buffer free */
+};
+
+/* recvfrom's source. */
+struct sock_addr {
+	uint32_t addr;
+	uint16_t port;
+	uint16_t reserved;
 };
 
 #endif

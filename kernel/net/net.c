@@ -17,7 +17,9 @@
 #include "lib/string.h"
 #include "net/net_internal.h"
 #include "net/netif.h"
+#include "net/tcp_net.h"
 #include "net/udp_echo.h"
+#include "net/udp_table.h"
 #include "sched/spinlock.h"
 #include "sched/thread.h"
 #include "sched/wait.h"
@@ -33,6 +35,7 @@ static struct spinlock wake_lock = SPINLOCK_INIT("net-wake");
 /* Initialised here: a NIC's interrupt may come before net_init. */
 static struct wait_queue wake_wq = { LIST_INIT(wake_wq.waiters) };
 static bool wake_pending;
+static struct net_work *work_head; /* wake_lock */
 
 uint64_t
 net_now_ms(void)
@@ -48,6 +51,52 @@ net_wake(void)
 	wake_pending = true;
 	wait_queue_wake_all(&wake_wq);
 	spin_unlock_irqrestore(&wake_lock, flags);
+}
+
+void
+net_defer(struct net_work *w)
+{
+	unsigned long flags = spin_lock_irqsave(&wake_lock);
+
+	w->next = work_head;
+	work_head = w;
+	wake_pending = true;
+	wait_queue_wake_all(&wake_wq);
+	spin_unlock_irqrestore(&wake_lock, flags);
+}
+
+/* net_lock held: the deferred work, oldest last (order does not matter). */
+static void
+run_deferred(void)
+{
+	unsigned long flags = spin_lock_irqsave(&wake_lock);
+	struct net_work *w = work_head;
+
+	work_head = NULL;
+	spin_unlock_irqrestore(&wake_lock, flags);
+	while (w) {
+		struct net_work *next = w->next;
+
+		w->fn(w);
+		w = next;
+	}
+}
+
+void
+net_run_deferred(void)
+{
+	mutex_lock(&net_lock);
+	run_deferred();
+	mutex_unlock(&net_lock);
+}
+
+void
+net_quiesce(void)
+{
+	mutex_lock(&net_lock);
+	run_deferred();
+	net_tcp_drop_orphans();
+	mutex_unlock(&net_lock);
 }
 
 /* net_lock held: one pass over the interfaces; true when work is left. */
@@ -68,27 +117,33 @@ poll_all(void)
 static void
 net_thread(void *arg)
 {
-	uint64_t next_tick = 0;
+	uint64_t next_tick = 0, tcp_deadline = UINT64_MAX;
 
 	(void)arg;
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&wake_lock);
+		uint64_t deadline = next_tick * NSEC_PER_MSEC;
 		bool more = false;
 		uint64_t now;
 
+		/* Asleep until a packet, deferred work, the next tick or the
+		 * next TCP timer, whichever comes first. */
+		if (tcp_deadline < deadline)
+			deadline = tcp_deadline;
 		while (!wake_pending)
-			if (wait_queue_wait_until(&wake_wq, &wake_lock,
-						  next_tick * NSEC_PER_MSEC) == -E_TIMEOUT)
+			if (wait_queue_wait_until(&wake_wq, &wake_lock, deadline) == -E_TIMEOUT)
 				break;
 		wake_pending = false;
 		spin_unlock_irqrestore(&wake_lock, flags);
 
 		mutex_lock(&net_lock);
+		run_deferred();
 		for (unsigned int round = 0; round < NET_POLL_ROUNDS; round++) {
 			more = poll_all();
 			if (!more)
 				break;
 		}
+		tcp_deadline = net_tcp_timers(net_tcp_now());
 		now = net_now_ms();
 		if (now >= next_tick) {
 			ip_input_tick(now);
@@ -179,6 +234,7 @@ net_init(const char *cmdline)
 	route_init(&net_routes);
 	ip_input_init();
 	udp_table_init();
+	net_tcp_init();
 	lo = loopback_init();
 	mutex_lock(&net_lock);
 	if (lo)
@@ -213,6 +269,33 @@ net_print_interfaces(void)
 	mutex_lock(&net_lock);
 	netif_print_all();
 	dhcp_client_print();
+	printk("tcp: segments in %lu out %lu retransmits %lu bad %lu resets-sent %lu "
+	       "connections %lu timed-out %lu cookies %lu/%lu\n",
+	       (unsigned long)net_tcp.stats.in_segs, (unsigned long)net_tcp.stats.out_segs,
+	       (unsigned long)net_tcp.stats.retransmits, (unsigned long)net_tcp.stats.bad_segs,
+	       (unsigned long)net_tcp.stats.rst_sent, (unsigned long)net_tcp.stats.conns_opened,
+	       (unsigned long)net_tcp.stats.conns_timed_out,
+	       (unsigned long)net_tcp.stats.cookies_sent,
+	       (unsigned long)net_tcp.stats.cookies_accepted);
+	mutex_unlock(&net_lock);
+}
+
+void
+net_print_sockets(void)
+{
+	unsigned int n = 0;
+
+	mutex_lock(&net_lock);
+	for (const struct tcp_conn *c = net_tcp.all; c && n < 1000; c = c->all_next, n++) {
+		char la[16], ra[16];
+
+		ipv4_format(c->local_addr, la);
+		ipv4_format(c->remote_addr, ra);
+		printk("tcp  %s:%-5u %s:%-5u %-12s rx %u tx %u%s\n", la, c->local_port, ra,
+		       c->remote_port, tcp_state_name(c->state), c->rcv_buf.len, c->snd_buf.len,
+		       c->owner ? "" : " (closed by its owner)");
+	}
+	udp_print_endpoints();
 	mutex_unlock(&net_lock);
 }
 

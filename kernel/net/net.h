@@ -39,6 +39,25 @@ void net_init(const char *cmdline);
 /* Wakes the network thread (safe from interrupt handlers). */
 void net_wake(void);
 
+/*
+ * Work for the network thread, run there with net_lock held: for
+ * callers that may not sleep (an object's destroy, under the capability
+ * lock) and must close a connection.  w is the caller's, embedded in
+ * what fn frees.  Safe with interrupts off.
+ */
+struct net_work {
+	struct net_work *next;
+	void (*fn)(struct net_work *w);
+};
+void net_defer(struct net_work *w);
+/* Runs the deferred work now, in the calling thread.  Takes net_lock. */
+void net_run_deferred(void);
+
+/* Test mode (memory_audit): runs the deferred work now and frees the
+ * TCP connections nobody holds, so that what stays is state.  Takes
+ * net_lock. */
+void net_quiesce(void);
+
 /* The stack's clock: milliseconds since boot. */
 uint64_t net_now_ms(void);
 
@@ -101,9 +120,11 @@ int net_ping(uint32_t dst, uint16_t seq, size_t data_len, uint64_t timeout_ns, u
 void ipv4_format(uint32_t ip, char buf[16]);
 int ipv4_parse_addr(const char *s, uint32_t *ip);
 
-/* The shell's `net`, `arp` and `route`. */
+/* The shell's `net` (with TCP's counters), `arp` and `route`. */
 void net_print_interfaces(void);
 void net_print_arp(void);
 void net_print_routes(void);
+/* `sockets`: every TCP connection and listener, every UDP endpoint. */
+void net_print_sockets(void);
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include "net/udp_table.h"
 
+#include "core/printk.h"
 #include "core/time.h"
 #include "lib/byteorder.h"
 #include "lib/string.h"
@@ -102,10 +103,16 @@ void
 udp_close(struct udp_endpoint *ep)
 {
 	mutex_lock(&net_lock);
+	udp_close_locked(ep);
+	mutex_unlock(&net_lock);
+}
+
+void
+udp_close_locked(struct udp_endpoint *ep)
+{
 	for (unsigned int i = 0; i < UDP_ENDPOINTS_MAX; i++)
 		if (endpoints[i] == ep)
 			endpoints[i] = NULL;
-	mutex_unlock(&net_lock);
 	while (ep->head) {
 		struct udp_queued *q = ep->head;
 
@@ -151,6 +158,18 @@ udp_recvfrom(struct udp_endpoint *ep, void *buf, size_t cap, struct udp_meta *fr
 	len = (int)q->len;
 	kfree(q);
 	return len;
+}
+
+void
+udp_print_endpoints(void)
+{
+	for (unsigned int i = 0; i < UDP_ENDPOINTS_MAX; i++) {
+		const struct udp_endpoint *ep = endpoints[i];
+
+		if (ep)
+			printk("udp  0.0.0.0:%-5u %s queued %u drops %lu\n", ep->port,
+			       ep->input ? "(kernel)" : "", ep->count, (unsigned long)ep->drops);
+	}
 }
 
 unsigned int

@@ -68,6 +68,12 @@ int udp_bind_input(uint16_t port, udp_input_fn fn, void *ctx, struct udp_endpoin
  * udp_recvfrom on it.  Takes net_lock. */
 void udp_close(struct udp_endpoint *ep);
 
+/* The same with net_lock held. */
+void udp_close_locked(struct udp_endpoint *ep);
+
+/* The shell's `sockets`: every endpoint.  net_lock held. */
+void udp_print_endpoints(void);
+
 /*
  * The oldest queued datagram: copies up to cap bytes (the rest of a
  * longer one is lost, as with recvfrom) and returns its whole length,

@@ -51,6 +51,9 @@ enum kobject_type {
 	KOBJ_DEVICE_CONTROL, /* authority to claim device lines, ports, MMIO */
 	KOBJ_FILE,	     /* an open file: a vnode and a position */
 	KOBJ_DIRECTORY,	     /* a directory that lookups cannot leave */
+	KOBJ_SOCKET,	     /* a TCP connection or listener, or a UDP endpoint */
+	KOBJ_NETWORK,	     /* authority to reach the network: connect, send, mint Ports */
+	KOBJ_PORT,	     /* authority to listen on or bind a range of ports */
 	/* New types go here (block device, directory, socket...). */
 	KOBJ_NTYPES,
 	KOBJ_ANY = 0xff /* cspace_lookup wildcard, never a real type */

@@ -4,6 +4,7 @@
  * pools and objects only change under it, and the frame and heap
  * counters are read inside it too.
  */
+#include "net/net.h"
 #include "proc/audit.h"
 
 #include "cap/lock.h"
@@ -75,6 +76,7 @@ memory_audit(struct mem_audit *out)
 	memset(out, 0, sizeof(*out));
 	/* Caches hold what they may drop: drop it, so what stays is state. */
 	rootfs_quiesce();
+	net_quiesce();
 	flags = cap_lock_take();
 	pmm_get_stats(&ps);
 	kmalloc_stats(&hs);

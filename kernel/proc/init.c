@@ -1,7 +1,8 @@
 /*
  * Starting init, the first user process: from the boot archive, with
  * the root capabilities: the console, the root Memory object (most of
- * memory, less a kernel reserve), device control and the root Directory.
+ * memory, less a kernel reserve), device control, the root Directory
+ * and the Network.
  * In test mode ("test user") init runs the user-space test suite and
  * its exit status is the verdict.
  */
@@ -20,6 +21,7 @@
 #include "proc/boot_archive.h"
 #include "object/address_space.h"
 #include "object/memory.h"
+#include "object/network.h"
 #include "object/process.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -74,6 +76,7 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	     (err = cap_install(p->cs, CAP_SLOT_MEMORY, &p->pool->obj, CAP_RIGHTS_ALL, 0)) ||
 	     (err = cap_install(p->cs, CAP_SLOT_INIT_DEVICES, device_control_object(),
 				CAP_RIGHTS_ALL, 0)) ||
+	     (err = cap_install(p->cs, CAP_SLOT_NETWORK, network_object(), CAP_RIGHTS_ALL, 0)) ||
 	     (root_dir &&
 	      (err = cap_install(p->cs, CAP_SLOT_ROOT_DIR, &root_dir->obj, CAP_RIGHTS_ALL, 0)))))
 		process_discard(p);

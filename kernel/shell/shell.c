@@ -224,6 +224,14 @@ cmd_net(int argc, char **argv)
 }
 
 static void
+cmd_sockets(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	net_print_sockets();
+}
+
+static void
 cmd_arp(int argc, char **argv)
 {
 	(void)argc;
@@ -281,6 +289,7 @@ static const struct command commands[] = {
 	  "PCI functions and their drivers; device ports and registers, and their owners",
 	  cmd_devices },
 	{ "net", "network interfaces: address, lease, counters", cmd_net },
+	{ "sockets", "TCP connections and listeners, UDP endpoints", cmd_sockets },
 	{ "arp", "the ARP caches", cmd_arp },
 	{ "route", "the routing table", cmd_route },
 	{ "ping", "IP [COUNT]: ICMP echo requests", cmd_ping },

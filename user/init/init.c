@@ -1,7 +1,8 @@
 /*
  * init: the first user process.  It holds the root capabilities (the
  * console, in slot 1), starts the echo service, talks to it over IPC
- * with a capability transfer and a badge, and supervises its children:
+ * with a capability transfer and a badge, starts the network service
+ * (netserve) with exactly its two ports, and supervises its children:
  * their exits and faults arrive as messages on its supervisor endpoint.
  * Started with arg 1 (kernel command line "test user") it runs the
  * adversarial test suite instead (user/init/tests.c) and exits with the
@@ -15,7 +16,10 @@
 #include "init/init.h"
 
 /* Pages each child gets out of init's quota. */
-#define ECHO_QUOTA 64
+#define ECHO_QUOTA     64
+#define NETSERVE_QUOTA 4096 /* its connections' buffers are charged to it */
+#define NETSERVE_ECHO  7
+#define NETSERVE_HTTP  80
 
 static void
 demo(void)
@@ -53,6 +57,31 @@ demo(void)
 	memset(&m, 0, sizeof(m));
 	m.label = ECHO_QUIT;
 	sys_call(SLOT_ECHO_CLIENT, &m, 0);
+}
+
+/*
+ * netserve gets exactly its two ports: a Port capability for each,
+ * minted from init's Network capability, and nothing else of the
+ * network (no Network capability: it cannot connect out).
+ */
+static void
+start_netserve(void)
+{
+	slot_t caps[3] = { CAP_SLOT_CONSOLE, SLOT_ECHO_PORT, SLOT_HTTP_PORT };
+	long err, pid;
+
+	if ((err = sys_port_create(CAP_SLOT_NETWORK, NETSERVE_ECHO, 1, PORT_TCP, SLOT_ECHO_PORT)) ||
+	    (err = sys_port_create(CAP_SLOT_NETWORK, NETSERVE_HTTP, 1, PORT_TCP, SLOT_HTTP_PORT))) {
+		printf("init: cannot make netserve's ports: %s\n", strerror(err));
+		return;
+	}
+	pid = spawn("netserve", NETSERVE_ECHO << 16 | NETSERVE_HTTP, NETSERVE_QUOTA,
+		    SLOT_SUPERVISOR, 80, caps, 3);
+	if (pid < 0)
+		printf("init: cannot start netserve: %s\n", strerror(pid));
+	/* Delete init's copies, so that netserve holds the only capabilities to its ports. */
+	sys_cap_delete(SLOT_ECHO_PORT);
+	sys_cap_delete(SLOT_HTTP_PORT);
 }
 
 /* Supervises for ever: every child's end is reported here. */
@@ -122,6 +151,7 @@ main(uint64_t arg)
 		return run_fsbench();
 	use_root();
 	demo();
+	start_netserve();
 	supervise();
 }
 

@@ -6,6 +6,8 @@
 #define SLOT_ECHO_EP	 3 /* the echo service's endpoint */
 #define SLOT_ECHO_CLIENT 4 /* init's badged copy of it */
 #define SLOT_SCRATCH	 5
+#define SLOT_ECHO_PORT	 6 /* netserve's Port capabilities */
+#define SLOT_HTTP_PORT	 7
 
 /* What the kernel passes init (its argument). */
 #define INIT_NORMAL	 0

@@ -24,8 +24,8 @@
 static const struct suite_case {
 	uint64_t id;
 	const char *name;
-	int devices;   /* slot 2 gets init's device control (1) or root Directory (2) */
-	int expect;    /* UTEST_EXIT or UTEST_FAULT */
+	int devices; /* slot 2 gets init's device control (1), root Directory (2) or Network (3) */
+	int expect;  /* UTEST_EXIT or UTEST_FAULT */
 	uint32_t kind; /* a fault's FAULT_KIND_* and FAULT_ACCESS_* bits, */
 	uint32_t access;
 	uint64_t lo, hi; /* and its address, in [lo, hi) */
@@ -140,7 +140,9 @@ run_tests(void)
 		struct ipc_msg m;
 		long pid, err;
 
-		caps[1] = c->devices == 2 ? CAP_SLOT_ROOT_DIR : CAP_SLOT_INIT_DEVICES;
+		caps[1] = c->devices == 3   ? CAP_SLOT_NETWORK
+			  : c->devices == 2 ? CAP_SLOT_ROOT_DIR
+					    : CAP_SLOT_INIT_DEVICES;
 		pid = spawn("utest", c->id, UTEST_QUOTA, SLOT_SUPERVISOR, c->id, caps,
 			    c->devices ? 2 : 1);
 		if (pid < 0) {

@@ -9,9 +9,9 @@
 
 /* Object type names, by OBJ_* number (themelios/abi.h). */
 static const char *const object_names[AUDIT_OBJECT_TYPES] = {
-	"null",	     "process",	       "thread",       "address space", "memory",  "cspace",
-	"endpoint",  "reply",	       "notification", "irq",		"console", "frames",
-	"I/O ports", "device control", "file",	       "directory",
+	"null",	 "process",	 "thread", "address space", "memory", "cspace",	   "endpoint",
+	"reply", "notification", "irq",	   "console",	    "frames", "I/O ports", "device control",
+	"file",	 "directory",	 "socket", "network",	    "port",
 };
 
 static int

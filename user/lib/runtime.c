@@ -226,3 +226,18 @@ thread_start_cap(void (*fn)(void *), void *arg, unsigned int stack_pages, slot_t
 #endif
 	return sys_thread_create((uintptr_t)thread_trampoline, top, (uint64_t)ts, thread_slot);
 }
+
+long
+socket_send_all(slot_t sock, const void *buf, uint64_t len)
+{
+	uint64_t done = 0;
+
+	while (done < len) {
+		long n = sys_socket_send(sock, (const char *)buf + done, len - done, 0);
+
+		if (n < 0)
+			return n;
+		done += (uint64_t)n;
+	}
+	return (long)len;
+}

@@ -107,6 +107,27 @@ long sys_fs_truncate(slot_t file, uint64_t size);
 long sys_fs_fsync(slot_t file);
 long sys_fs_close(slot_t slot);
 
+/* Sockets, Ports and the Network (docs/network.md). */
+long sys_socket_create(uint64_t kind, uint64_t flags, slot_t dst);
+long sys_socket_listen(slot_t sock, slot_t port_cap, uint64_t port, uint64_t backlog);
+long sys_socket_accept(slot_t sock, slot_t dst, uint64_t flags);
+long sys_socket_connect(slot_t sock, slot_t network, uint64_t addr, uint64_t port);
+long sys_socket_send(slot_t sock, const void *buf, uint64_t len, uint64_t flags);
+long sys_socket_recv(slot_t sock, void *buf, uint64_t len, uint64_t flags);
+long sys_socket_shutdown(slot_t sock);
+long sys_socket_close(slot_t sock);
+long sys_socket_bind(slot_t sock, slot_t port_cap, uint64_t port);
+long sys_socket_sendto(slot_t sock, slot_t network, const void *buf, uint64_t len, uint64_t addr,
+		       uint64_t port);
+long sys_socket_recvfrom(slot_t sock, void *buf, uint64_t len, struct sock_addr *from,
+			 uint64_t flags);
+long sys_socket_setopt(slot_t sock, uint64_t option, uint64_t value);
+long sys_socket_info(slot_t sock, struct socket_info *info);
+long sys_port_create(slot_t network, uint64_t first, uint64_t count, uint64_t protocols,
+		     slot_t dst);
+/* Sends all len bytes (socket_send may take fewer): len or an error. */
+long socket_send_all(slot_t sock, const void *buf, uint64_t len);
+
 /* The same with NUL-terminated paths. */
 long fs_open(slot_t dir, const char *path, uint64_t flags, uint64_t rights, slot_t dst);
 long fs_stat(slot_t dir, const char *path, uint64_t flags, struct fs_stat *st);

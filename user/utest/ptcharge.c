@@ -146,7 +146,7 @@ map_into_child(void)
 
 	CHECK(sys_endpoint_create(2), 0);
 	before = used_of(MEMORY);
-	CHECK(sys_memory_split(MEMORY, 5, 64), 0);
+	CHECK(sys_memory_split(MEMORY, 5, UT_IDLE_QUOTA), 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.name = "utest";
 	sa.name_len = 5;

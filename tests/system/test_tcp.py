@@ -1,0 +1,111 @@
+"""TCP from the host to a ThemeliOS program (docs/network.md, "Sockets").
+
+init starts netserve in normal mode with exactly two Port capabilities
+(echo on 7, HTTP on 80); QEMU's user networking (restrict=on) forwards
+two ports of 127.0.0.1 to them.  Every byte the test sends goes to
+127.0.0.1, every loop is bounded, and QEMU dies with its Console.
+
+- echo of 1 byte to 1 MiB, compared whole;
+- HTTP/1.1 GET / with python's http.client: 200 with Content-Length, on
+  one kept-alive connection, then a 404;
+- 50 concurrent connections, each echoed;
+- the shell's `sockets` lists the listeners, and `net` counts TCP.
+"""
+import http.client
+import os
+import re
+import socket
+import threading
+
+import pytest
+
+from qemu import Console, arches
+
+pytestmark = pytest.mark.timeout(150)
+
+BODY = b"Hello from ThemeliOS netserve.\n"
+
+
+def free_tcp_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def echo(port, data, timeout=30):
+    """Sends data and reads it back, the two directions at once."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    got = bytearray()
+    writer = threading.Thread(target=s.sendall, args=(data,))
+    writer.start()
+    try:
+        while len(got) < len(data):
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+    finally:
+        writer.join(timeout)
+        s.close()
+    return bytes(got)
+
+
+def shell(c, cmd, timeout=30):
+    c.send(cmd + "\r")
+    start = c.pos
+    c.expect(r"themelios> ", timeout)
+    return c.log[start:c.pos]
+
+
+@pytest.mark.parametrize("arch", arches())
+def test_tcp_echo_http_and_many_connections(arch):
+    pe, ph = free_tcp_port(), free_tcp_port()
+    fwd = "hostfwd=tcp:127.0.0.1:%d-:7,hostfwd=tcp:127.0.0.1:%d-:80" % (pe, ph)
+    c = Console(arch=arch, mem="256M", cmdline="test shell", lifetime=140,
+                extra=["-netdev", "user,id=n0,restrict=on," + fwd,
+                       "-device", "virtio-net-pci,netdev=n0"])
+    try:
+        c.expect(r"netserve: echo on port 7, http on port 80", 60)
+
+        for size in (1, 1000, 65536, 300000, 1 << 20):
+            data = os.urandom(size)
+            assert echo(pe, data) == data, size
+
+        conn = http.client.HTTPConnection("127.0.0.1", ph, timeout=20)
+        for _ in range(20):
+            conn.request("GET", "/")
+            r = conn.getresponse()
+            assert r.status == 200 and r.getheader("Content-Length") == str(len(BODY))
+            assert r.read() == BODY
+        conn.request("GET", "/missing")
+        r = conn.getresponse()
+        r.read()
+        assert r.status == 404
+        conn.close()
+
+        results = []
+
+        def client(i):
+            data = os.urandom(2000 + i * 37)
+            try:
+                results.append(echo(pe, data, timeout=60) == data)
+            except OSError as e:
+                results.append(repr(e))
+
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(50)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(90)
+        assert results.count(True) == 50, results
+
+        out = shell(c, "sockets")
+        assert re.search(r"tcp\s+0\.0\.0\.0:7\s+0\.0\.0\.0:0\s+LISTEN", out), out
+        assert re.search(r"tcp\s+0\.0\.0\.0:80\s+0\.0\.0\.0:0\s+LISTEN", out), out
+        out = shell(c, "net")
+        m = re.search(r"tcp: segments in (\d+) out (\d+) retransmits (\d+)", out)
+        assert m and int(m.group(1)) > 1000 and int(m.group(2)) > 1000, out
+    finally:
+        c.close(timeout=0)
