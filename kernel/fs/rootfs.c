@@ -233,8 +233,15 @@ rootfs_init(const char *cmdline)
 		goto ram_only;
 	io = (struct erofs_io){ image_win, image_meta_read };
 	if ((err = erofs_mount(&image_erofs, &io))) {
-		pr_err("root: %s holds no EROFS image I can read (error %d)\n", image_disk->name,
-		       err);
+		if (err == -E_NOTSUP)
+			pr_err("root: %s is an EROFS image with features this kernel does not read "
+			       "(compression such as lz4, another block size, or several devices; "
+			       "build it with mkfs.erofs without -z): the root is the RAM layer "
+			       "alone\n",
+			       image_disk->name);
+		else
+			pr_err("root: %s holds no EROFS image I can read (error %d)\n",
+			       image_disk->name, err);
 		goto ram_only;
 	}
 	if (image_erofs.size > image_win->bytes) {

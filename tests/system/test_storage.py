@@ -374,3 +374,21 @@ def test_verity_off_damaged_inode(disk):
         still_running(c)
     finally:
         c.close(timeout=0)
+
+
+def test_compressed_image_is_refused_with_a_reason(disk):
+    """An lz4-compressed EROFS image is not read: the boot says why and
+    goes on with the RAM layer."""
+    img = str(disk.tmp / "lz4.img")
+    subprocess.run(["mkfs.erofs", "--quiet", "-zlz4", "-T0", "--all-root", img,
+                    small_tree(str(disk.tmp / "lz4tree"))], check=True, stdout=subprocess.DEVNULL)
+    with open(img + ".cmdline", "w") as f:
+        f.write("root=themelios-root\n")
+    c = shell(disk.arch, img, "verity=off")
+    try:
+        assert re.search(r"root: vblk0 is an EROFS image with features this kernel does not "
+                         r"read \(compression such as lz4", c.log), c.log
+        assert re.search(r"^/\s+tmpfs\s+ram\b", run(c, "mounts"), re.M), c.log
+        still_running(c)
+    finally:
+        c.close(timeout=0)
