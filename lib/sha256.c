@@ -26,7 +26,13 @@ rotr(uint32_t x, int n)
 static uint32_t
 load32_be(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+
+	memcpy(&v, p, 4); /* one load, whatever the alignment */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	v = __builtin_bswap32(v);
+#endif
+	return v;
 }
 
 static void
@@ -38,48 +44,51 @@ store32_be(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
+#define BSIG0(x)     (rotr(x, 2) ^ rotr(x, 13) ^ rotr(x, 22))
+#define BSIG1(x)     (rotr(x, 6) ^ rotr(x, 11) ^ rotr(x, 25))
+#define SSIG0(x)     (rotr(x, 7) ^ rotr(x, 18) ^ (x) >> 3)
+#define SSIG1(x)     (rotr(x, 17) ^ rotr(x, 19) ^ (x) >> 10)
+#define CH(x, y, z)  ((z) ^ ((x) & ((y) ^ (z))))
+#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
+
+/* One round with the working variables named in place, so eight rounds
+ * in a row need no register shuffling: the names rotate instead. */
+#define ROUND(a, b, c, d, e, f, g, h, i)                                \
+	do {                                                            \
+		uint32_t t1 = h + BSIG1(e) + CH(e, f, g) + k[i] + w[i]; \
+		d += t1;                                                \
+		h = t1 + BSIG0(a) + MAJ(a, b, c);                       \
+	} while (0)
+
 static void
-compress(uint32_t h[8], const uint8_t block[SHA256_BLOCK_BYTES])
+compress(uint32_t hs[8], const uint8_t block[SHA256_BLOCK_BYTES])
 {
-	uint32_t w[64], a, b, c, d, e, f, g, hh;
+	uint32_t w[64];
+	uint32_t a = hs[0], b = hs[1], c = hs[2], d = hs[3];
+	uint32_t e = hs[4], f = hs[5], g = hs[6], h = hs[7];
 
 	for (int t = 0; t < 16; t++)
 		w[t] = load32_be(block + 4 * t);
-	for (int t = 16; t < 64; t++) {
-		uint32_t s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ w[t - 15] >> 3;
-		uint32_t s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ w[t - 2] >> 10;
-		w[t] = w[t - 16] + s0 + w[t - 7] + s1;
+	for (int t = 16; t < 64; t++)
+		w[t] = w[t - 16] + SSIG0(w[t - 15]) + w[t - 7] + SSIG1(w[t - 2]);
+	for (int t = 0; t < 64; t += 8) {
+		ROUND(a, b, c, d, e, f, g, h, t);
+		ROUND(h, a, b, c, d, e, f, g, t + 1);
+		ROUND(g, h, a, b, c, d, e, f, t + 2);
+		ROUND(f, g, h, a, b, c, d, e, t + 3);
+		ROUND(e, f, g, h, a, b, c, d, t + 4);
+		ROUND(d, e, f, g, h, a, b, c, t + 5);
+		ROUND(c, d, e, f, g, h, a, b, t + 6);
+		ROUND(b, c, d, e, f, g, h, a, t + 7);
 	}
-	a = h[0];
-	b = h[1];
-	c = h[2];
-	d = h[3];
-	e = h[4];
-	f = h[5];
-	g = h[6];
-	hh = h[7];
-	for (int t = 0; t < 64; t++) {
-		uint32_t t1 = hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
-			      k[t] + w[t];
-		uint32_t t2 =
-			(rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-		hh = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
-	}
-	h[0] += a;
-	h[1] += b;
-	h[2] += c;
-	h[3] += d;
-	h[4] += e;
-	h[5] += f;
-	h[6] += g;
-	h[7] += hh;
+	hs[0] += a;
+	hs[1] += b;
+	hs[2] += c;
+	hs[3] += d;
+	hs[4] += e;
+	hs[5] += f;
+	hs[6] += g;
+	hs[7] += h;
 }
 
 void
