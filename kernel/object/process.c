@@ -135,6 +135,8 @@ load_image(struct address_space *as, const void *image, size_t image_len, uintpt
 
 	if (err)
 		return err;
+	if (img.interp_len || img.type != ELF_TYPE_EXEC)
+		return -E_NOTSUP; /* interpreters and PIEs: not yet */
 	for (size_t i = 0; i < img.nseg; i++) {
 		const struct elf_segment *s = &img.seg[i];
 		uintptr_t start = s->vaddr & ~(PAGE_SIZE_4K - 1);
