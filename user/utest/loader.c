@@ -67,8 +67,8 @@ initial_stack(void)
 
 /* The same PIE twice: two bases, each above 1 TiB; it checks its own
  * auxiliary vector and exits with its entry address. */
-void
-pie_bases(void)
+static void
+two_bases(const char *how)
 {
 	struct ipc_msg m;
 	long base[2];
@@ -82,5 +82,25 @@ pie_bases(void)
 		CHECK(base[i] >= (1l << 40), 1);
 	}
 	CHECK(base[0] != base[1], 1);
-	printf("utest: pie at %lx and %lx\n", base[0], base[1]);
+	printf("utest: pie %s at %lx and %lx\n", how, base[0], base[1]);
+}
+
+void
+pie_bases(void)
+{
+	two_bases("from the boot archive");
+}
+
+/* The same from the verified image's bin/ (slot 2: the root), through
+ * spawn_args.image_file; a bad file is refused there too. */
+void
+pie_from_file(void)
+{
+	slot_t console = 1;
+
+	spawn_program_dir = 2;
+	two_bases("from a File");
+	CHECK(spawn("bad-wx", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_PERM);
+	CHECK(spawn("bad-interp", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_NOTSUP);
+	spawn_program_dir = 0;
 }
