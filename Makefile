@@ -137,7 +137,11 @@ unit: $(UNIT_BINS)
 FUZZ_CC ?= clang
 FUZZ_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O1 \
 	-fsanitize=fuzzer,address,undefined -Ikernel -I. -Iinclude
-fuzz: build/fuzz/fuzz_erofs build/fuzz/corpus build/fuzz/fuzz_dhcp build/fuzz/fuzz_tcp
+fuzz: build/fuzz/fuzz_erofs build/fuzz/corpus build/fuzz/fuzz_dhcp build/fuzz/fuzz_tcp build/fuzz/fuzz_elf
+# build/fuzz/fuzz_elf: the ELF reader; test_elf_fuzz runs it in make test.
+build/fuzz/fuzz_elf: tests/fuzz/fuzz_elf.c kernel/proc/elf.c kernel/proc/elf.h
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_elf.c kernel/proc/elf.c lib/string.c
 build/fuzz/fuzz_dhcp: tests/fuzz/fuzz_dhcp.c kernel/net/dhcp.c kernel/net/dhcp.h
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_dhcp.c kernel/net/dhcp.c lib/string.c

@@ -81,6 +81,7 @@ KERNEL_SRCS += \
 	kernel/proc/audit.c \
 	kernel/proc/boot_archive.c \
 	kernel/proc/elf.c \
+	kernel/proc/initstack.c \
 	kernel/proc/init.c \
 	kernel/proc/region.c \
 	kernel/proc/uaccess.c \

@@ -180,9 +180,29 @@ struct spawn_args {
 #define SPAWN_IMAGE_MAX	   (16u << 20) /* bytes of a program file */
 
 /*
- * A new process's stack at entry (the System V layout): sp points at
- * argc, then argv[0..argc-1], then a NULL; the strings sit above.
+ * A new process's stack at entry (the System V and Linux layout): sp
+ * points at argc, then argv[0..argc-1] and a NULL, envp (none yet) and
+ * a NULL, then the auxiliary vector: (type, value) pairs ending with
+ * AT_NULL; the strings, the 16 AT_RANDOM bytes and (when no segment
+ * loads them) a copy of the program headers sit above.
  */
+#define SPAWN_ENVC_MAX	   32
+#define AT_NULL		   0
+#define AT_PHDR		   3 /* the program headers in memory */
+#define AT_PHENT	   4 /* their size, each */
+#define AT_PHNUM	   5 /* how many */
+#define AT_PAGESZ	   6
+#define AT_BASE		   7 /* the interpreter's base (0: none) */
+#define AT_FLAGS	   8
+#define AT_ENTRY	   9 /* the program's entry */
+#define AT_UID		   11
+#define AT_EUID		   12
+#define AT_GID		   13
+#define AT_EGID		   14
+#define AT_HWCAP	   16
+#define AT_SECURE	   23
+#define AT_RANDOM	   25 /* 16 random bytes */
+#define AT_EXECFN	   31 /* the program's name */
 
 /* Pages per Frames object (frames_create): bounds the time spent zeroing. */
 #define FRAMES_MAX_PAGES   256

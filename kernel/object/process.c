@@ -15,6 +15,8 @@
 #include "mm/pmm.h"
 #include "mm/vm_flags.h"
 #include "proc/elf.h"
+#include "proc/initstack.h"
+#include "core/random.h"
 #include "object/cspace.h"
 #include "object/memory.h"
 #include "object/address_space.h"
@@ -126,27 +128,50 @@ process_destroy(struct kobject *obj)
 	kfree(p);
 }
 
+/* Where a position-independent program goes: a random multiple of its
+ * alignment in [PIE_BASE, PIE_BASE + PIE_SPAN), far from the stack and
+ * from the mappings placed upwards from USER_MAP_BASE. */
+#define PIE_BASE (1ull << 40)
+#define PIE_SPAN (1ull << 36)
+
 static int
-load_image(struct address_space *as, const void *image, size_t image_len, uintptr_t *entry)
+pie_base(const struct elf_image *img, uint64_t *base)
 {
-	struct elf_image img;
-	int err = elf_parse(image, image_len, ELF_MACHINE, USER_SPACE_END, &img);
+	uint64_t r;
+
+	if (img->hi - img->lo > PIE_SPAN / 2 || PIE_BASE + PIE_SPAN > USER_SPACE_END)
+		return -E_RANGE;
+	random_fill(&r, sizeof(r));
+	r %= (PIE_SPAN / 2) / img->align;
+	*base = PIE_BASE + r * img->align - img->lo;
+	return 0;
+}
+
+static int
+load_image(struct address_space *as, const void *image, size_t image_len, struct elf_image *img,
+	   uint64_t *base)
+{
+	int err = elf_parse(image, image_len, ELF_MACHINE, USER_SPACE_END, img);
 	uintptr_t va;
 
+	*base = 0;
 	if (err)
 		return err;
-	for (size_t i = 0; i < img.nseg; i++) {
-		const struct elf_segment *s = &img.seg[i];
-		uintptr_t start = s->vaddr & ~(PAGE_SIZE_4K - 1);
-		uintptr_t end = (s->vaddr + s->memsz + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
+	if (img->interp_len || !img->entry)
+		return -E_NOTSUP; /* interpreters, shared objects: not yet */
+	if (img->type == ELF_TYPE_DYN && (err = pie_base(img, base)))
+		return err;
+	for (size_t i = 0; i < img->nseg; i++) {
+		const struct elf_segment *s = &img->seg[i];
+		uintptr_t start = (*base + s->vaddr) & ~(PAGE_SIZE_4K - 1);
+		uintptr_t end =
+			(*base + s->vaddr + s->memsz + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
 		unsigned int flags = VM_READ;
 
 		if (s->flags & ELF_SEG_W)
 			flags |= VM_WRITE;
 		if (s->flags & ELF_SEG_X)
 			flags |= VM_EXEC;
-		if (end <= start)
-			continue;
 		/* Its segments keep the permissions they start with as their
 		 * limit: code never becomes writable, data never executable.
 		 * Committed: a program's pages are paid for before it runs. */
@@ -154,68 +179,91 @@ load_image(struct address_space *as, const void *image, size_t image_len, uintpt
 			     AS_MAP_FIXED | AS_MAP_COMMIT, NULL, &va);
 		if (err)
 			return err == -E_EXIST ? -E_CORRUPT : err; /* segments overlap */
-		err = as_copy_in(as, s->vaddr, (const uint8_t *)image + s->offset, s->filesz);
+		err = as_copy_in(as, *base + s->vaddr, (const uint8_t *)image + s->offset,
+				 s->filesz);
 		if (err)
 			return err;
 	}
-	*entry = img.entry;
 	return 0;
 }
 
+static uint64_t
+hwcap(void)
+{
+#if defined(__x86_64__)
+	uint32_t a = 1, b, c = 0, d;
+
+	__asm__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+	return d; /* CPUID.1:EDX, as Linux gives it */
+#else
+	return 3; /* HWCAP_FP | HWCAP_ASIMD */
+#endif
+}
+
 /*
- * The argument block at the top of the new stack: the strings (the
- * program's name first), then below them, 16-byte aligned, argc and the
- * argv pointers with a NULL after them.  args is already checked:
- * NUL-terminated strings, at most SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX
- * of them.
+ * The initial stack (proc/initstack.h): argv is the program's name and
+ * the strings of args (already checked: NUL-terminated, at most
+ * SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX of them), no environment yet,
+ * and the auxiliary vector.  Built in a kernel buffer, copied in once.
  */
 static int
-push_args(struct address_space *as, const char *name, const char *args, size_t args_len,
-	  uintptr_t *out)
+push_initial_stack(struct address_space *as, const char *name, const char *args, size_t args_len,
+		   const void *image, const struct elf_image *img, uint64_t base, uintptr_t *out)
 {
-	uint64_t argv[SPAWN_ARGC_MAX + 2];
-	size_t name_len = strlen(name) + 1, argc = 1, n;
-	uintptr_t strings = USER_STACK_TOP - name_len - args_len, at, sp;
-	uint64_t count;
+	const char *argv[SPAWN_ARGC_MAX + 1];
+	struct initstack_in in = {
+		.argv = argv,
+		.execfn = name,
+		.phdrs = (const uint8_t *)image + img->phoff,
+		.phdr = img->phdr_vaddr ? base + img->phdr_vaddr : 0,
+		.phent = ELF_PHDR_SIZE,
+		.phnum = img->phnum,
+		.entry = base + img->entry,
+		.hwcap = hwcap(),
+	};
+	const size_t size = 8192;
+	uint8_t *buf = kmalloc(size);
+	uint64_t sp;
 	int err;
 
-	strings &= ~(uintptr_t)15;
-	err = as_copy_in(as, strings, name, name_len);
+	if (!buf)
+		return -E_NOMEM;
+	argv[in.argc++] = name;
+	for (size_t at = 0; at < args_len && in.argc <= SPAWN_ARGC_MAX;
+	     at += strnlen(args + at, args_len - at) + 1)
+		argv[in.argc++] = args + at;
+	random_fill(in.random, sizeof(in.random));
+	err = initstack_build(buf, size, USER_STACK_TOP, &in, &sp);
 	if (!err)
-		err = as_copy_in(as, strings + name_len, args, args_len);
-	if (err)
-		return err;
-	argv[0] = strings;
-	for (at = 0; at < args_len && argc <= SPAWN_ARGC_MAX; at += n + 1, argc++) {
-		n = strnlen(args + at, args_len - at);
-		argv[argc] = strings + name_len + at;
-	}
-	argv[argc] = 0;
-	/* argc, argv[argc + 1], kept 16-byte aligned at sp. */
-	sp = (strings - (argc + 2) * sizeof(uint64_t)) & ~(uintptr_t)15;
-	count = argc;
-	err = as_copy_in(as, sp, &count, sizeof(count));
+		err = as_copy_in(as, sp, buf + size - (USER_STACK_TOP - sp), USER_STACK_TOP - sp);
+	random_state_wipe(in.random, sizeof(in.random));
+	kfree(buf);
 	if (!err)
-		err = as_copy_in(as, sp + 8, argv, (argc + 1) * sizeof(uint64_t));
-	if (err)
-		return err;
-	*out = sp;
-	return 0;
+		*out = sp;
+	return err;
 }
 
 int
 process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
 	     const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp)
 {
+	struct elf_image *img = kmalloc(sizeof(*img));
+	uint64_t base;
 	uintptr_t va;
-	int err = load_image(as, image, image_len, entry);
+	int err;
 
+	if (!img)
+		return -E_NOMEM;
+	err = load_image(as, image, image_len, img, &base);
 	if (!err)
 		err = as_map(as, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K, USER_STACK_PAGES,
 			     VM_READ | VM_WRITE, VM_READ | VM_WRITE, AS_MAP_FIXED | AS_MAP_COMMIT,
 			     NULL, &va);
 	if (!err)
-		err = push_args(as, name, args, args_len, sp);
+		err = push_initial_stack(as, name, args, args_len, image, img, base, sp);
+	if (!err)
+		*entry = base + img->entry;
+	kfree(img);
 	return err;
 }
 

@@ -1,4 +1,5 @@
 /* The ELF64 validator on crafted images, truncations and random damage. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +123,8 @@ UNIT_TEST(header_errors)
 	EXPECT(im.b[5] = 2, -E_NOTSUP); /* big-endian */
 	EXPECT(im.b[6] = 0, -E_CORRUPT);
 	EXPECT(put16(im.b + 18, 40), -E_NOTSUP); /* ARM */
-	EXPECT(put16(im.b + 16, 3), -E_NOTSUP);	 /* ET_DYN */
+	EXPECT(put16(im.b + 16, 4), -E_NOTSUP);	 /* ET_CORE */
+	EXPECT(put16(im.b + 16, 1), -E_NOTSUP);	 /* ET_REL */
 	EXPECT(put16(im.b + 54, 32), -E_CORRUPT);
 	EXPECT(put16(im.b + 52, 40), -E_CORRUPT);
 	EXPECT(put16(im.b + 56, 0), -E_CORRUPT);
@@ -145,7 +147,6 @@ UNIT_TEST(segment_errors)
 	EXPECT(put64(phdr(&im, 1) + 16, 0x401800), -E_CORRUPT);		   /* not congruent */
 	EXPECT(put64(phdr(&im, 1) + 16, 0x400000), -E_CORRUPT);		   /* overlaps text */
 	EXPECT(put64(phdr(&im, 0) + 48, 3), -E_CORRUPT);		   /* bad align */
-	EXPECT(put32(phdr(&im, 2), 3), -E_NOTSUP);			   /* PT_INTERP */
 	EXPECT((put64(phdr(&im, 1) + 32, 0), put64(phdr(&im, 1) + 40, 0)), -E_RANGE); /* empty */
 	EXPECT((put16(im.b + 56, 1), put32(phdr(&im, 0) + 4, 4)), -E_CORRUPT);	      /* no exec */
 }
@@ -161,19 +162,227 @@ UNIT_TEST(every_truncation_is_refused)
 	CHECK_EQ(elf_parse(NULL, 100, ELF_MACHINE_X86_64, USER_END, &e), -E_CORRUPT);
 }
 
-UNIT_TEST(host_executable_is_refused)
+/* A PIE: addresses from 0, placed by the loader. */
+static void
+make_dyn(struct img *im)
 {
-	/* The host's binaries are position-independent or dynamic. */
-	FILE *f = fopen("/bin/true", "rb");
-	static uint8_t buf[1 << 20];
+	build(im);
+	put16(im->b + 16, 3);
+	put64(im->b + 24, 0x10);
+	set_phdr(im, 0, 1, 5, 0x1000, 0x0, 0x100, 0x100);
+	set_phdr(im, 1, 1, 6, 0x2000, 0x1000, 0x80, 0x3000);
+}
+
+UNIT_TEST(position_independent)
+{
+	struct img im;
 	struct elf_image e;
-	size_t n;
+
+	make_dyn(&im);
+	CHECK_EQ(parse(&im, im.len, &e), 0);
+	CHECK_EQ(e.type, ELF_TYPE_DYN);
+	CHECK_EQ(e.lo, 0);
+	CHECK_EQ(e.hi, 0x4000);
+	CHECK_EQ(e.align, 0x1000);
+	CHECK_EQ(e.entry, 0x10);
+	/* A shared object has no entry; an executable must. */
+	put64(im.b + 24, 0);
+	CHECK_EQ(parse(&im, im.len, &e), 0);
+	CHECK_EQ(e.entry, 0);
+	build(&im);
+	put64(im.b + 24, 0);
+	CHECK_EQ(parse(&im, im.len, &e), -E_CORRUPT);
+	/* A span that cannot fit below the end of user space. */
+	make_dyn(&im);
+	put64(phdr(&im, 1) + 16, USER_END - 0x1000);
+	CHECK_EQ(parse(&im, im.len, &e), -E_RANGE);
+	make_dyn(&im);
+	put64(phdr(&im, 1) + 40, USER_END);
+	CHECK_EQ(parse(&im, im.len, &e), -E_RANGE);
+	/* Alignment: the largest is the base's. */
+	make_dyn(&im);
+	put64(phdr(&im, 1) + 48, 0x10000);
+	CHECK_EQ(parse(&im, im.len, &e), 0);
+	CHECK_EQ(e.align, 0x10000);
+	put64(phdr(&im, 1) + 48, 1ull << 30);
+	CHECK_EQ(parse(&im, im.len, &e), -E_CORRUPT); /* huge */
+}
+
+UNIT_TEST(segment_order_and_headers)
+{
+	struct img im;
+	struct elf_image e;
+
+	EXPECT((set_phdr(&im, 0, 1, 6, 0x2000, 0x401000, 0x80, 0x3000),
+		set_phdr(&im, 1, 1, 5, 0x1000, 0x400000, 0x100, 0x100), put64(im.b + 24, 0x400010)),
+	       -E_CORRUPT);				      /* descending */
+	EXPECT(put64(phdr(&im, 0) + 40, 0x1100), -E_CORRUPT); /* text's tail in data's page */
+	/* The headers in memory when the text segment loads them. */
+	build(&im);
+	set_phdr(&im, 0, 1, 5, 0, 0x400000, 0x1100, 0x1100);
+	put64(im.b + 24, 0x401010);
+	put64(phdr(&im, 1) + 16, 0x402000);
+	CHECK_EQ(parse(&im, im.len, &e), 0);
+	CHECK_EQ(e.phdr_vaddr, 0x400040);
+	CHECK_EQ(e.phnum, 3);
+	build(&im);
+	CHECK_EQ(parse(&im, im.len, &e), 0);
+	CHECK_EQ(e.phdr_vaddr, 0); /* not loaded: the loader copies them */
+}
+
+static void
+with_interp(struct img *im, uint64_t off, uint64_t n)
+{
+	build(im);
+	set_phdr(im, 2, 3, 4, off, 0, n, n);
+	strcpy((char *)im->b + 0x1800, "/lib/ld.so");
+}
+
+UNIT_TEST(interpreter)
+{
+	struct img im;
+	struct elf_image e;
+
+	with_interp(&im, 0x1800, 11);
+	CHECK_EQ(parse(&im, im.len, &e), 0);
+	CHECK_EQ(e.interp_off, 0x1800);
+	CHECK_EQ(e.interp_len, 10);
+	EXPECT(with_interp(&im, 0x1800, 10), -E_CORRUPT);    /* no NUL */
+	EXPECT(with_interp(&im, 0x1800, 12), -E_CORRUPT);    /* NUL inside */
+	EXPECT(with_interp(&im, 0x1800, 0), -E_CORRUPT);     /* nothing */
+	EXPECT(with_interp(&im, 0x180a, 1), -E_CORRUPT);     /* empty */
+	EXPECT(with_interp(&im, 0x2070, 0x20), -E_CORRUPT);  /* past the end */
+	EXPECT(with_interp(&im, ~0ull - 4, 11), -E_CORRUPT); /* wraps */
+	EXPECT((with_interp(&im, 0x1800, 300), memset(im.b + 0x1800, 'a', 299),
+		im.b[0x1800 + 299] = 0),
+	       -E_CORRUPT); /* too long */
+	EXPECT((with_interp(&im, 0x1800, 11), put16(im.b + 56, 4),
+		set_phdr(&im, 3, 3, 4, 0x1800, 0, 11, 11)),
+	       -E_CORRUPT); /* two */
+}
+
+UNIT_TEST(tls_and_stack)
+{
+	struct img im;
+	struct elf_image e;
+
+	build(&im);
+	set_phdr(&im, 2, 7, 4, 0x2010, 0x401010, 0x20, 0x40);
+	CHECK_EQ(parse(&im, im.len, &e), 0);
+	CHECK_EQ(e.tls_vaddr, 0x401010);
+	CHECK_EQ(e.tls_memsz, 0x40);
+	CHECK_EQ(e.has_gnu_stack, 0);
+	EXPECT(set_phdr(&im, 2, 7, 4, 0x2010, 0x401010, 0x80, 0x80), -E_CORRUPT); /* past filesz */
+	EXPECT(set_phdr(&im, 2, 7, 4, 0x2010, 0x501010, 0x20, 0x40), -E_CORRUPT); /* nowhere */
+	EXPECT(set_phdr(&im, 2, 7, 4, 0x2010, 0x401010, 0x40, 0x20),
+	       -E_CORRUPT); /* filesz > memsz */
+	EXPECT(set_phdr(&im, 2, 7, 4, 0x2010, 0x401010, 0, 1ull << 40), -E_CORRUPT); /* huge */
+	EXPECT((set_phdr(&im, 2, 7, 4, 0x2010, 0x401010, 0x20, 0x40), put64(phdr(&im, 2) + 48, 3)),
+	       -E_CORRUPT);
+	EXPECT((put16(im.b + 56, 4), set_phdr(&im, 2, 7, 4, 0x2010, 0x401010, 0x20, 0x40),
+		set_phdr(&im, 3, 7, 4, 0x2010, 0x401010, 0x20, 0x40)),
+	       -E_CORRUPT); /* two */
+	build(&im);
+	CHECK_EQ(parse(&im, im.len, &e), 0);
+	CHECK_EQ(e.has_gnu_stack, 1);
+	EXPECT(put32(phdr(&im, 2) + 4, 7), -E_PERM); /* executable stack */
+	EXPECT((put16(im.b + 56, 4), set_phdr(&im, 3, 0x6474e551, 6, 0, 0, 0, 0)), -E_CORRUPT);
+}
+
+static uint8_t *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	long n;
 
 	if (!f)
-		return;
-	n = fread(buf, 1, sizeof(buf), f);
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc(n ? n : 1);
+	*len = fread(buf, 1, n, f);
 	fclose(f);
-	CHECK_EQ(elf_parse(buf, n, ELF_MACHINE_X86_64, USER_END, &e), -E_NOTSUP);
+	return buf;
+}
+
+/* Builds src with cc and flags into dir/out; false if the toolchain
+ * cannot (a missing static libc). */
+static bool
+host_build(const char *dir, const char *cc, const char *flags, const char *out)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "%s %s -o %s/%s %s/p.c 2>/dev/null", cc, flags, dir, out, dir);
+	return system(cmd) == 0;
+}
+
+static void
+check_host_file(const char *dir, const char *name, uint16_t machine, int want_type,
+		bool want_interp, bool want_entry)
+{
+	char path[300];
+	struct elf_image e;
+	size_t len;
+	uint8_t *buf;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	buf = slurp(path, &len);
+	CHECK(buf != NULL);
+	if (!buf)
+		return;
+	printf("  %s: %zu bytes\n", name, len);
+	CHECK_EQ(elf_parse(buf, len, machine, USER_END, &e), 0);
+	CHECK_EQ(e.type, want_type);
+	CHECK_EQ(e.interp_len != 0, want_interp);
+	CHECK_EQ(e.entry != 0, want_entry);
+	CHECK(e.tls_memsz > 0);
+	CHECK_EQ(e.has_gnu_stack, 1);
+	CHECK(e.phdr_vaddr != 0);
+	if (want_interp)
+		CHECK(strncmp((char *)buf + e.interp_off, "/lib", 4) == 0);
+	CHECK_EQ(elf_parse(buf, len,
+			   machine == ELF_MACHINE_X86_64 ? ELF_MACHINE_AARCH64 : ELF_MACHINE_X86_64,
+			   USER_END, &e),
+		 -E_NOTSUP);
+	/* Every truncation that cuts a segment short is refused. */
+	for (size_t n = 0; n < len; n += 1 + n / 64) {
+		int r = elf_parse(buf, n, machine, USER_END, &e);
+
+		if (r == 0)
+			for (size_t k = 0; k < e.nseg; k++)
+				CHECK(e.seg[k].offset + e.seg[k].filesz <= n);
+	}
+	free(buf);
+}
+
+UNIT_TEST(host_toolchain_programs)
+{
+	static const char src[] = "#include <stdio.h>\n"
+				  "__thread int t = 3;\n"
+				  "int main(void) { printf(\"%d\\n\", t); return 0; }\n";
+	char dir[] = "/tmp/themelios-elf-XXXXXX", path[300];
+	FILE *f;
+
+	if (!mkdtemp(dir))
+		return;
+	snprintf(path, sizeof(path), "%s/p.c", dir);
+	f = fopen(path, "w");
+	fputs(src, f);
+	fclose(f);
+	if (host_build(dir, "gcc", "", "dyn"))
+		check_host_file(dir, "dyn", ELF_MACHINE_X86_64, ELF_TYPE_DYN, true, true);
+	if (host_build(dir, "gcc", "-static", "static"))
+		check_host_file(dir, "static", ELF_MACHINE_X86_64, ELF_TYPE_EXEC, false, true);
+	if (host_build(dir, "gcc", "-static-pie", "spie"))
+		check_host_file(dir, "spie", ELF_MACHINE_X86_64, ELF_TYPE_DYN, false, true);
+	if (host_build(dir, "gcc", "-shared -fpic", "so"))
+		check_host_file(dir, "so", ELF_MACHINE_X86_64, ELF_TYPE_DYN, false, false);
+	if (host_build(dir, "aarch64-linux-gnu-gcc", "-static", "a64"))
+		check_host_file(dir, "a64", ELF_MACHINE_AARCH64, ELF_TYPE_EXEC, false, true);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	CHECK_EQ(system(path), 0);
 }
 
 UNIT_TEST(random_damage_never_crashes)

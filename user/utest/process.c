@@ -68,6 +68,14 @@ bad_elf(void)
 
 	CHECK(spawn("notelf", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
 	CHECK(spawn("truncated", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
+	/* Damaged copies of echo (tools/mkbadelf.py). */
+	CHECK(spawn("bad-wx", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_PERM);
+	CHECK(spawn("bad-execstack", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_PERM);
+	CHECK(spawn("bad-kernelseg", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_RANGE);
+	CHECK(spawn("bad-huge", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_RANGE);
+	CHECK(spawn("bad-overlap", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
+	CHECK(spawn("bad-interp", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_NOTSUP);
+	CHECK(spawn("bad-nointerp", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
 	CHECK(spawn("utest", 0, 2, 0, 0, &console, 1), -E_NOMEM); /* quota too small */
 	CHECK(spawn("utest", 0, 1ull << 50, 0, 0, &console, 1), -E_NOMEM);
 }

@@ -1,0 +1,1 @@
+UNIT_SRCS_test_initstack := kernel/proc/initstack.c
