@@ -133,8 +133,10 @@ conn_serve(slot_t slot)
 		int f = flush(slot, c);
 		long n;
 
-		if (f < 0)
-			break;
+		if (f < 0) { /* reset or timed out: nothing more to send */
+			conn_close(slot);
+			return;
+		}
 		if (f > 0)
 			return;
 		if (c->close_after || c->peer_done)
