@@ -11,7 +11,8 @@ The storage figures (docs/storage.md, "Figures") come from one bench
 image: fsbench (user/fsbench) reads it under ThemeliOS, verified and
 with verity=off, and its Linux twin (tools/bench/fsbench_linux.c) under
 Debian's Linux on the same QEMU, all in this run.  `bench.py ARCH
-storage` runs that part alone.
+storage` runs that part alone, `bench.py ARCH net` the network part
+(docs/network.md, "Figures").
 """
 import os
 import random
@@ -236,14 +237,20 @@ def storage_bench(arch):
           "(verity=off)" % (runs[2][1][1], runs[0][1][1], runs[1][1][1]))
 
 
-BENCH_BULK = 16 << 20  # bytes echoed per throughput run
+BENCH_BULK = 16 << 20  # bytes per throughput run, each way
 BENCH_REQS = 500  # HTTP requests on one kept-alive connection
+BENCH_RTT = 1000  # 1-byte echo round trips on one connection
+BENCH_CONNS = 200  # sequential connections, one HTTP GET each
 
+# busybox on the Linux side: nc -e cat per echo connection (a process and
+# two pipes), httpd forking per connection and closing after each response
+# (no keep-alive), /bulk a 16 MiB file in the initramfs's tmpfs.
 LINUX_NET_SCRIPT = """
 mkdir -p /www && echo 'Hello from Linux busybox httpd.' > /www/index.html
+head -c %d /dev/zero | tr '\\0' x > /www/bulk
 busybox httpd -p 80 -h /www
 (while true; do busybox nc -l -p 7 -e /bin/cat; done) &
-"""
+""" % BENCH_BULK
 
 
 def free_port():
@@ -255,47 +262,123 @@ def free_port():
     return port
 
 
-def net_figures(echo_port, http_port):
-    """(MB/s host->guest through an echo, HTTP requests/s), or None each."""
-    import http.client
+def _echo_mbps(port):
+    """host->guest->host through the echo service, both ways at once."""
     import socket
     import threading
-    mbps = rps = None
-    try:
-        s = socket.create_connection(("127.0.0.1", echo_port), timeout=30)
-        data = os.urandom(BENCH_BULK)
-        got = [0]
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    data = os.urandom(BENCH_BULK)
+    got = [0]
 
-        def reader():
-            while got[0] < len(data):
-                b = s.recv(1 << 20)
+    def reader():
+        while got[0] < len(data):
+            b = s.recv(1 << 20)
+            if not b:
+                break
+            got[0] += len(b)
+    t = threading.Thread(target=reader)
+    start = time.monotonic()
+    t.start()
+    s.sendall(data)
+    t.join(120)
+    s.close()
+    if got[0] == len(data):
+        return len(data) / (time.monotonic() - start) / 1e6
+    return None
+
+
+def _bulk_mbps(port):
+    """guest->host: GET /bulk, 16 MiB of body."""
+    import socket
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    start = time.monotonic()
+    s.sendall(b"GET /bulk HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    got, head = 0, b""
+    while got < BENCH_BULK:
+        b = s.recv(1 << 20)
+        if not b:
+            break
+        if head is not None:  # still in the header
+            head += b
+            if b"\r\n\r\n" not in head:
+                continue
+            b = head.split(b"\r\n\r\n", 1)[1]
+            head = None
+        got += len(b)
+    secs = time.monotonic() - start
+    s.close()
+    return BENCH_BULK / secs / 1e6 if got >= BENCH_BULK else None
+
+
+def _rtt_per_s(port):
+    """1-byte request, 1-byte answer, on one echo connection."""
+    import socket
+    s = socket.create_connection(("127.0.0.1", port), timeout=30)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    s.sendall(b"w")  # warm up (busybox nc starts cat)
+    s.recv(1)
+    start = time.monotonic()
+    for _ in range(BENCH_RTT):
+        s.sendall(b"x")
+        if s.recv(1) != b"x":
+            return None
+    rate = BENCH_RTT / (time.monotonic() - start)
+    s.close()
+    return rate
+
+
+def _conns_per_s(port):
+    """connect, GET / with Connection: close, read to the end, close."""
+    import socket
+    start = time.monotonic()
+    for _ in range(BENCH_CONNS):
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            got = b""
+            while True:
+                b = s.recv(4096)
                 if not b:
                     break
-                got[0] += len(b)
-        t = threading.Thread(target=reader)
-        start = time.monotonic()
-        t.start()
-        s.sendall(data)
-        t.join(120)
-        if got[0] == len(data):
-            mbps = len(data) / (time.monotonic() - start) / 1e6
-        s.close()
-    except OSError:
-        pass
-    try:
-        c = http.client.HTTPConnection("127.0.0.1", http_port, timeout=30)
-        start = time.monotonic()
-        for _ in range(BENCH_REQS):
-            c.request("GET", "/")
-            r = c.getresponse()
-            r.read()
-            if r.status != 200:
-                raise OSError("status %d" % r.status)
-        rps = BENCH_REQS / (time.monotonic() - start)
-        c.close()
-    except (OSError, http.client.HTTPException):
-        pass
-    return mbps, rps
+                got += b
+            if not got.startswith(b"HTTP/1."):
+                return None
+    return BENCH_CONNS / (time.monotonic() - start)
+
+
+def _http_rps(port):
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    start = time.monotonic()
+    for _ in range(BENCH_REQS):
+        c.request("GET", "/")
+        r = c.getresponse()
+        r.read()
+        if r.status != 200:
+            raise OSError("status %d" % r.status)
+    rps = BENCH_REQS / (time.monotonic() - start)
+    c.close()
+    return rps
+
+
+NET_FIGURES = (
+    ("tcp echo host->guest->host (%d MiB)" % (BENCH_BULK >> 20), "MB/s", "echo", _echo_mbps),
+    ("tcp guest->host (GET /bulk, %d MiB)" % (BENCH_BULK >> 20), "MB/s", "http", _bulk_mbps),
+    ("round trips, 1 byte, one connection (%d)" % BENCH_RTT, "/s", "echo", _rtt_per_s),
+    ("connections, GET / each (%d)" % BENCH_CONNS, "conn/s", "http", _conns_per_s),
+    ("http GET / on one client (%d)" % BENCH_REQS, "req/s", "http", _http_rps),
+)
+
+
+def net_figures(echo_port, http_port):
+    """Each figure of NET_FIGURES, or None where it failed."""
+    import http.client
+    out = []
+    for _, _, which, fn in NET_FIGURES:
+        try:
+            out.append(fn(echo_port if which == "echo" else http_port))
+        except (OSError, http.client.HTTPException):
+            out.append(None)
+    return out
 
 
 def wait_port(port, limit):
@@ -311,9 +394,9 @@ def wait_port(port, limit):
 
 
 def tcp_bench(arch):
-    """TCP host->guest (echo, MB/s) and HTTP requests/s: ThemeliOS's
-    netserve and Linux (busybox nc and httpd) on the same QEMU user
-    networking (restrict=on, hostfwd on 127.0.0.1)."""
+    """ThemeliOS's netserve and Linux (busybox nc and httpd) on the same
+    QEMU user networking (restrict=on, hostfwd on 127.0.0.1)."""
+    none = [None] * len(NET_FIGURES)
     pe, ph = free_port(), free_port()
     fwd = "hostfwd=tcp:127.0.0.1:%d-:7,hostfwd=tcp:127.0.0.1:%d-:80" % (pe, ph)
     cmd = ["timeout", "-s", "KILL", "300", RUNNER, "--test", "--arch", arch, "--mem", "256M",
@@ -322,11 +405,11 @@ def tcp_bench(arch):
     proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        ours = net_figures(pe, ph) if wait_port(ph, 90) else (None, None)
+        ours = net_figures(pe, ph) if wait_port(ph, 90) else none
     finally:
         os.killpg(proc.pid, 9)
         proc.wait()
-    linux = (None, None)
+    linux = none
     if os.path.exists(PEER):
         with tempfile.TemporaryDirectory() as tmp:
             script = os.path.join(tmp, "net.sh")
@@ -334,27 +417,30 @@ def tcp_bench(arch):
                 f.write(LINUX_NET_SCRIPT)
             pe, ph = free_port(), free_port()
             proc = subprocess.Popen(["timeout", "-s", "KILL", "600", "bash", PEER, "--arch", arch,
-                                     "--hostfwd", "%d:7" % pe, "--hostfwd", "%d:80" % ph,
-                                     "--run", script, "--serve"],
+                                     "--mem", "256M", "--hostfwd", "%d:7" % pe,
+                                     "--hostfwd", "%d:80" % ph, "--run", script, "--serve"],
                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                     stderr=subprocess.DEVNULL, start_new_session=True)
             try:
-                linux = net_figures(pe, ph) if wait_port(ph, 400) else (None, None)
+                linux = net_figures(pe, ph) if wait_port(ph, 400) else none
             finally:
                 os.killpg(proc.pid, 9)
                 proc.wait()
-    for name, unit, a, b in (("tcp host->guest (echo, %d MiB)" % (BENCH_BULK >> 20), "MB/s",
-                              ours[0], linux[0]),
-                             ("http GET / keep-alive (%d)" % BENCH_REQS, "req/s", ours[1],
-                              linux[1])):
+    for (name, unit, _, _), a, b in zip(NET_FIGURES, ours, linux):
         fa = "%.1f %s" % (a, unit) if a else "failed"
         fb = "%.1f %s" % (b, unit) if b else "no figure"
         ratio = "; themelios/linux = %.2f" % (a / b) if a and b else ""
         print("  %s: themelios %s, linux %s%s" % (name, fa, fb, ratio))
+    print("  (linux: busybox nc -e cat per echo connection, httpd forking per connection and "
+          "closing after each response, so its GET figures include a connect each)")
 
 
 def main():
     arch = sys.argv[1] if len(sys.argv) > 1 else "x86_64"
+    if sys.argv[2:] == ["net"]:
+        print("network (%s, TCG, QEMU user networking, restrict=on):" % arch)
+        tcp_bench(arch)
+        return
     if sys.argv[2:] == ["storage"]:
         print("storage (%s, TCG, same QEMU, %s each, one bench image):" % (arch, FSBENCH_MEM))
         storage_bench(arch)

@@ -8,7 +8,8 @@ two ports of 127.0.0.1 to them.  Every byte the test sends goes to
 - echo of 1 byte to 1 MiB, compared whole;
 - HTTP/1.1 GET / with python's http.client: 200 with Content-Length, on
   one kept-alive connection, then a 404;
-- 50 concurrent connections, each echoed;
+- 50 concurrent connections, each echoed; 1,000 sequential ones (echo
+  and HTTP with Connection: close), then 100 concurrent;
 - the shell's `sockets` lists the listeners, and `net` counts TCP.
 """
 import http.client
@@ -16,12 +17,13 @@ import os
 import re
 import socket
 import threading
+import time
 
 import pytest
 
 from qemu import Console, arches
 
-pytestmark = pytest.mark.timeout(150)
+pytestmark = pytest.mark.timeout(240)
 
 BODY = b"Hello from ThemeliOS netserve.\n"
 
@@ -63,7 +65,7 @@ def shell(c, cmd, timeout=30):
 def test_tcp_echo_http_and_many_connections(arch):
     pe, ph = free_tcp_port(), free_tcp_port()
     fwd = "hostfwd=tcp:127.0.0.1:%d-:7,hostfwd=tcp:127.0.0.1:%d-:80" % (pe, ph)
-    c = Console(arch=arch, mem="256M", cmdline="test shell", lifetime=140,
+    c = Console(arch=arch, mem="256M", cmdline="test shell", lifetime=230,
                 extra=["-netdev", "user,id=n0,restrict=on," + fwd,
                        "-device", "virtio-net-pci,netdev=n0"])
     try:
@@ -100,6 +102,34 @@ def test_tcp_echo_http_and_many_connections(arch):
         for t in threads:
             t.join(90)
         assert results.count(True) == 50, results
+
+        # 1,000 sequential connections, each echoing and closed, half of
+        # them on the HTTP port, then 100 at once (netserve serves 48 at a
+        # time; the rest wait in its backlog).
+        start = time.monotonic()
+        for i in range(1000):
+            if i % 2:
+                with socket.create_connection(("127.0.0.1", ph), timeout=20) as s:
+                    s.sendall(b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n")
+                    got = b""
+                    while not got.endswith(BODY) and len(got) < 1000:
+                        b = s.recv(4096)
+                        if not b:
+                            break
+                        got += b
+                    assert got.startswith(b"HTTP/1.1 200") and got.endswith(BODY), (i, got)
+            else:
+                data = b"%d" % i * 10
+                assert echo(pe, data, timeout=20) == data, i
+        seq_s = time.monotonic() - start
+        results = []
+        threads = [threading.Thread(target=client, args=(i,)) for i in range(100)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(90)
+        assert results.count(True) == 100, results
+        print("%s: 1000 sequential connections in %.1f s" % (arch, seq_s))
 
         out = shell(c, "sockets")
         assert re.search(r"tcp\s+0\.0\.0\.0:7\s+0\.0\.0\.0:0\s+LISTEN", out), out

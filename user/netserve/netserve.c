@@ -24,6 +24,7 @@
 #define LAST_CONN   55
 #define OUT_MAX	    16384
 #define REQ_MAX	    2048
+#define BULK_BYTES  (16ull << 20) /* GET /bulk: for the benchmark's guest->host figure */
 #define BACKLOG	    64
 #define WAIT_ALWAYS (SIGNAL_READABLE | SIGNAL_PEER_CLOSED | SIGNAL_ERROR)
 
@@ -31,6 +32,7 @@ struct conn {
 	int used, http, peer_done, close_after;
 	uint64_t out_len, out_off;
 	uint64_t req_len;
+	uint64_t bulk_left; /* bytes of a /bulk body still to send */
 	char out[OUT_MAX];
 	char req[REQ_MAX];
 };
@@ -59,17 +61,28 @@ conn_close(slot_t slot)
 static int
 flush(slot_t slot, struct conn *c)
 {
-	while (c->out_off < c->out_len) {
-		long n = sys_socket_send(slot, c->out + c->out_off, c->out_len - c->out_off,
-					 SOCK_NONBLOCK);
+	for (;;) {
+		uint64_t n;
 
-		if (n == -E_AGAIN) {
-			watch(slot, WAIT_ALWAYS | SIGNAL_WRITABLE);
-			return 1;
+		while (c->out_off < c->out_len) {
+			long sent = sys_socket_send(slot, c->out + c->out_off,
+						    c->out_len - c->out_off, SOCK_NONBLOCK);
+
+			if (sent == -E_AGAIN) {
+				watch(slot, WAIT_ALWAYS | SIGNAL_WRITABLE);
+				return 1;
+			}
+			if (sent < 0)
+				return -1;
+			c->out_off += (uint64_t)sent;
 		}
-		if (n < 0)
-			return -1;
-		c->out_off += (uint64_t)n;
+		if (!c->bulk_left)
+			break;
+		n = c->bulk_left < OUT_MAX ? c->bulk_left : OUT_MAX;
+		memset(c->out, 'x', n);
+		c->out_off = 0;
+		c->out_len = n;
+		c->bulk_left -= n;
 	}
 	c->out_off = c->out_len = 0;
 	watch(slot, WAIT_ALWAYS);
@@ -103,6 +116,22 @@ http_requests(struct conn *c)
 			else
 				return;
 		}
+		if (starts_with(c->req, end, "GET /bulk ")) {
+			/* The header now, the body from flush(); later requests wait. */
+			n = fmt_snprintf(
+				c->out + c->out_len, OUT_MAX - c->out_len,
+				"HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
+				"Content-Length: %lu\r\n\r\n",
+				(unsigned long)BULK_BYTES);
+			if (n > 0 && c->out_len + (uint64_t)n < OUT_MAX) {
+				c->out_len += (uint64_t)n;
+				c->bulk_left = BULK_BYTES;
+			}
+			served_http++;
+			memmove(c->req, c->req + end, c->req_len - end);
+			c->req_len -= end;
+			return;
+		}
 		ok = starts_with(c->req, end, "GET / ") || starts_with(c->req, end, "GET /index");
 		for (uint64_t i = 0; i + 17 <= end; i++)
 			if (!memcmp(c->req + i, "Connection: close", 17))
@@ -133,8 +162,10 @@ conn_serve(slot_t slot)
 		int f = flush(slot, c);
 		long n;
 
-		if (f < 0)
-			break;
+		if (f < 0) { /* reset or timed out: nothing more to send */
+			conn_close(slot);
+			return;
+		}
 		if (f > 0)
 			return;
 		if (c->close_after || c->peer_done)
