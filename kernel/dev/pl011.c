@@ -8,20 +8,20 @@
 #include "core/console.h"
 #include "core/console_rx.h"
 
-#define UART_DR	   0x00
-#define UART_FR	   0x18
-#define UART_LCR_H 0x2c
-#define UART_CR	   0x30
-#define UART_IMSC  0x38
-#define UART_ICR   0x44
+#define UART_DR	      0x00
+#define UART_FR	      0x18
+#define UART_LCR_H    0x2c
+#define UART_CR	      0x30
+#define UART_IMSC     0x38
+#define UART_ICR      0x44
 
-#define FR_RXFE	   (1u << 4)
-#define FR_TXFF	   (1u << 5)
-#define LCR_8BIT   0x60	 /* 8 bits, no parity, one stop bit; FIFO off */
-#define CR_ENABLE  0x301 /* UARTEN, TXE, RXE */
-#define INT_RX	   (1u << 4)
-#define INT_RT	   (1u << 6) /* receive timeout */
-#define IMSC_RX	   (INT_RX | INT_RT)
+#define FR_RXFE	      (1u << 4)
+#define FR_TXFF	      (1u << 5)
+#define LCR_8BIT_FIFO 0x70
+#define CR_ENABLE     0x301 /* UARTEN, TXE, RXE */
+#define INT_RX	      (1u << 4)
+#define INT_RT	      (1u << 6) /* receive timeout */
+#define IMSC_RX	      (INT_RX | INT_RT)
 
 static volatile uint8_t *uart;
 
@@ -41,17 +41,14 @@ void
 pl011_init(volatile void *regs)
 {
 	uart = regs;
-	/* Input waiting before now (piped into QEMU's serial port, say)
-	 * goes to the console ring first, which this console reads from the
-	 * start.  The FIFO stays off: switching it on empties it, and a byte
-	 * that arrived between this drain and the switch would be lost
-	 * (a piped "help" came out as "hlp" under load).  With one holding
-	 * register QEMU simply waits for each byte to be read: nothing is
-	 * dropped, at one interrupt per byte, which a console can afford. */
+	/* Input waiting before now (piped into QEMU's serial port, say):
+	 * turning the FIFO on empties it, so it goes to the console ring
+	 * first, which this console reads from the start.  QEMU hands over
+	 * the next byte as soon as one is read. */
 	while (!console_rx_full() && !(rd(UART_FR) & FR_RXFE))
 		console_rx_push((uint8_t)(rd(UART_DR) & 0xff));
 	wr(UART_CR, 0);
-	wr(UART_LCR_H, LCR_8BIT);
+	wr(UART_LCR_H, LCR_8BIT_FIFO);
 	wr(UART_ICR, 0x7ff);
 	wr(UART_CR, CR_ENABLE);
 }

@@ -36,7 +36,7 @@ import pytest
 
 from qemu import Console, arches
 
-pytestmark = pytest.mark.timeout(170)
+pytestmark = pytest.mark.timeout(200)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 RELAY = os.path.join(ROOT, "tools", "lossy-wire.py")
@@ -226,12 +226,14 @@ def test_echo_through_a_lossy_wire_and_cuts(arch):
         assert intact(v, size), (v, rig.relay_out)
         print("%s: %d bytes each way through the lossy wire in %.1f s" % (arch, size,
                                                                          v["seconds"]))
-        # A 3 s cut in the middle of a transfer: TCP on both sides rides it out.
-        p = rig.client(size // 2, limit=60)
+        # A 3 s cut in the middle of a transfer: TCP on both sides rides it
+        # out.  A quarter of the size: after the cut both sides back off,
+        # and on a loaded machine half the size did not finish in time.
+        p = rig.client(size // 4, limit=70)
         assert rig.flowing(p)
         assert rig.relay_cmd("cut 3")
-        v = rig.verdict(p, 75)
-        assert intact(v, size // 2), (v, rig.relay_out)
+        v = rig.verdict(p, 85)
+        assert intact(v, size // 4), (v, rig.relay_out)
         print("%s: and through a 3 s cut in %.1f s" % (arch, v["seconds"]))
 
         # A cut longer than the client's retry budget: a clean ETIMEDOUT.
