@@ -107,8 +107,12 @@ $(ISO): $(KERNEL) $(INITRD) tools/grub.cfg $(ROOT_IMG)
 	grub-mkrescue -o $@ $(BUILD)/iso 2> $(BUILD)/grub-mkrescue.log || \
 		{ cat $(BUILD)/grub-mkrescue.log; exit 1; }
 
+# The node's HTTP and echo services (user/netserve) on 127.0.0.1 of the host.
+HTTP_PORT ?= 8080
+ECHO_PORT ?= 8007
 run: all
-	@tools/qemu-run.sh --arch $(ARCH) --firmware $(FIRMWARE) --mem $(MEM) --cmdline "$(CMDLINE)"
+	@tools/qemu-run.sh --arch $(ARCH) --firmware $(FIRMWARE) --mem $(MEM) --cmdline "$(CMDLINE)" \
+		--hostfwd $(HTTP_PORT):80 --hostfwd $(ECHO_PORT):7
 
 debug: all
 	@tools/qemu-run.sh --arch $(ARCH) --firmware $(FIRMWARE) --mem $(MEM) --cmdline "$(CMDLINE)" --gdb

@@ -3,8 +3,13 @@
 # system tests, so all of them see the same machine.
 #
 #   qemu-run.sh [--arch x86_64|aarch64] [--firmware bios|uefi] [--mem SIZE]
-#               [--cmdline "words"] [--root IMAGE|none] [--gdb] [--test]
-#               [-- extra QEMU args]
+#               [--cmdline "words"] [--root IMAGE|none] [--hostfwd H:G]...
+#               [--gdb] [--test] [-- extra QEMU args]
+#
+# --hostfwd H:G gives the machine a virtio-net NIC on QEMU's user
+# networking (restrict=on: it reaches nothing outside; DHCP from QEMU)
+# and forwards TCP port H of 127.0.0.1 to its port G.  Without it the
+# machine has no NIC (-nic none), unless extra QEMU args give one.
 #
 # The root image (build/ARCH/root.img, `make image`) is attached as a
 # read-only virtio disk with serial themelios-root unless --root none;
@@ -18,7 +23,7 @@
 # itself.
 set -eu
 
-arch=x86_64 firmware=bios mem=128M cmdline="" gdb=0 test=0 root=default
+arch=x86_64 firmware=bios mem=128M cmdline="" gdb=0 test=0 root=default fwds=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--arch) arch=$2; shift 2 ;;
@@ -26,6 +31,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--cmdline) cmdline=$2; shift 2 ;;
 	--root) root=$2; shift 2 ;;
+	--hostfwd) fwds="$fwds,hostfwd=tcp:127.0.0.1:${2%%:*}-:${2#*:}"; shift 2 ;;
 	--gdb) gdb=1; shift ;;
 	--test) test=1; shift ;;
 	--) shift; break ;;
@@ -46,6 +52,10 @@ if [ "$root" != none ]; then
 	cmdline="$(cat "$root.cmdline") $cmdline"
 	set -- -drive "file=$root,if=none,id=root,format=raw,readonly=on" \
 		-device virtio-blk-pci,drive=root,serial=themelios-root "$@"
+fi
+
+if [ -n "$fwds" ]; then
+	set -- -netdev "user,id=net0,restrict=on$fwds" -device virtio-net-pci,netdev=net0 "$@"
 fi
 
 if [ -t 0 ] && [ "$test" = 0 ]; then
