@@ -95,23 +95,5 @@ blk_window_read(struct blk_window *w, uint64_t off, const struct io_buf *dst, si
 {
 	if (off > w->bytes || len > w->bytes - off)
 		return -E_RANGE;
-	while (len) {
-		uint64_t index = off / PCACHE_PAGE_SIZE;
-		size_t in = off % PCACHE_PAGE_SIZE, n = PCACHE_PAGE_SIZE - in;
-		struct pcache_page *p;
-		int err;
-
-		if (n > len)
-			n = len;
-		if ((err = pcache_get(&w->owner, index, &p)))
-			return err;
-		err = io_buf_put(dst, at, (const uint8_t *)p->data + in, n);
-		pcache_put(p);
-		if (err)
-			return err;
-		at += n;
-		off += n;
-		len -= n;
-	}
-	return 0;
+	return pcache_read(&w->owner, off, dst, at, len);
 }

@@ -352,10 +352,8 @@ pcache_put(struct pcache_page *p)
 }
 
 int
-pcache_read(struct pcache_owner *o, uint64_t off, void *dst, size_t len)
+pcache_read(struct pcache_owner *o, uint64_t off, const struct io_buf *dst, size_t at, size_t len)
 {
-	uint8_t *d = dst;
-
 	while (len) {
 		uint64_t index = off / PCACHE_PAGE_SIZE;
 		size_t in = off % PCACHE_PAGE_SIZE, n = PCACHE_PAGE_SIZE - in;
@@ -366,9 +364,11 @@ pcache_read(struct pcache_owner *o, uint64_t off, void *dst, size_t len)
 			n = len;
 		if ((err = pcache_get(o, index, &p)))
 			return err;
-		memcpy(d, (const uint8_t *)p->data + in, n);
+		err = io_buf_put(dst, at, (const uint8_t *)p->data + in, n);
 		pcache_put(p);
-		d += n;
+		if (err)
+			return err;
+		at += n;
 		off += n;
 		len -= n;
 	}

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fs/fs_env.h"
 #include "lib/list.h"
 
 #define PCACHE_PAGE_SIZE 4096
@@ -87,10 +88,12 @@ struct pcache_page *pcache_peek(struct pcache_owner *o, uint64_t index);
 void pcache_put(struct pcache_page *p);
 
 /*
- * Copies len bytes at byte offset off of o into dst (kernel memory),
- * through the cache: 0 or an error.
+ * Copies len bytes at byte offset off of o to offset at of dst (kernel
+ * or user memory: one copy, from the cached page), through the cache:
+ * 0 or an error (the fill's, or -E_FAULT).
  */
-int pcache_read(struct pcache_owner *o, uint64_t off, void *dst, size_t len);
+int pcache_read(struct pcache_owner *o, uint64_t off, const struct io_buf *dst, size_t at,
+		size_t len);
 
 /* Drops every unheld page of o (a device going away, a test). */
 void pcache_drop_owner(struct pcache_owner *o);
