@@ -11,9 +11,10 @@ which the test deletes at the end (with the TAP, whose relay it ends by
 PID).  Every loop is bounded.
 
 - Echo through 5 % loss, 2 % reordering, 1 % duplication and 0.1 % bit
-  flips, both ways, a few MiB each way (not the issue's 32 MiB: TCG and
-  a python relay make that minutes), sha256 compared; then the same
-  through a 3 s cut of the link in the middle.
+  flips, both ways, 1 MiB each way (512 KiB on aarch64; not the issue's
+  32 MiB: TCG and a python relay make that minutes), sha256 compared;
+  then, on a boot of its own, a quarter of that through a 3 s cut of
+  the link in the middle.
 - A cut of 8 s against a client whose TCP_USER_TIMEOUT is 3 s: the
   client gets ETIMEDOUT (a clean error, not a hang); once the link is
   back the guest's side of that connection is reset by Linux and gone,
@@ -231,15 +232,27 @@ def intact(v, size):
 
 @pytest.mark.skipif(SKIP is not None, reason=str(SKIP))
 @pytest.mark.parametrize("arch", arches())
-def test_echo_through_a_lossy_wire_and_cuts(arch):
-    # About 70 KiB/s each way at these rates under TCG: 1 MiB is 15 s.
+def test_echo_through_a_lossy_wire(arch):
+    # About 70 KiB/s each way at these rates under TCG: 1 MiB is 15 s
+    # (under a minute on a loaded machine; the limit leaves room).
     size = (1 << 20) if arch == "x86_64" else (512 << 10)
     rig = Rig(arch, "e", loss=0.05, reorder=0.02, dup=0.01, corrupt=0.001)
     try:
-        v = rig.echo(size, limit=60)
+        v = rig.echo(size, limit=120)
         assert intact(v, size), (v, rig.diag())
         print("%s: %d bytes each way through the lossy wire in %.1f s" % (arch, size,
                                                                          v["seconds"]))
+        print(rig.diag())
+    finally:
+        rig.close()
+
+
+@pytest.mark.skipif(SKIP is not None, reason=str(SKIP))
+@pytest.mark.parametrize("arch", arches())
+def test_cuts_of_a_lossy_wire(arch):
+    size = (1 << 20) if arch == "x86_64" else (512 << 10)
+    rig = Rig(arch, "c", loss=0.05, reorder=0.02, dup=0.01, corrupt=0.001)
+    try:
         # A 3 s cut in the middle of a transfer: TCP on both sides rides it
         # out.  A quarter of the size: after the cut both sides back off,
         # and on a loaded machine half the size did not finish in time.
