@@ -177,7 +177,6 @@ struct spawn_args {
 /* The child's argv is its name, then the strings of spawn_args.args. */
 #define SPAWN_ARGS_MAX	   1024 /* bytes */
 #define SPAWN_ARGC_MAX	   32
-#define SPAWN_IMAGE_MAX	   (16u << 20) /* bytes of a program file */
 
 /*
  * A new process's stack at entry (the System V and Linux layout): sp
@@ -261,6 +260,11 @@ struct mem_audit {
 /* vm_map only: every page made and charged now; without it a page is
  * made, zeroed and charged when first touched (map_anonymous commits). */
 #define MAP_COMMIT	 (1u << 4)
+/* vm_map_file only: the file's cached pages themselves, so writes reach
+ * the file and others' mappings; without it the mapping is private
+ * (copy-on-write).  vm_map_file also takes MAP_EXEC (never with
+ * MAP_WRITE) for code. */
+#define MAP_SHARED	 (1u << 5)
 
 /*
  * A suspended thread's user registers (thread_read_regs,
