@@ -496,6 +496,8 @@ vfs_read(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len)
 		return -E_INVAL;
 	if (len == 0)
 		return 0;
+	if (buf->user && vnode_mapping_ops)
+		vnode_mapping_ops->prefault(vn, off, buf, len, true);
 	mapping_before_io(vn);
 	return vn->ops->read(vn, off, buf, len);
 }
@@ -513,6 +515,8 @@ vfs_write(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len)
 		return 0;
 	if (off + len < off)
 		return -E_RANGE;
+	if (buf->user && vnode_mapping_ops)
+		vnode_mapping_ops->prefault(vn, off, buf, len, false);
 	mapping_before_io(vn);
 	n = vn->ops->write(vn, off, buf, len);
 	if (n > 0 && vn->mapping && vnode_mapping_ops)

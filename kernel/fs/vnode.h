@@ -171,6 +171,11 @@ struct vnode {
  * (refresh the cached pages), and at the last reference.
  */
 struct vnode_mapping_ops {
+	/* Before a read (into) or write (from) a user buffer, whatever vn:
+	 * the buffer's pages that are file mappings are made present, so no
+	 * page fault fills a file's page while a filesystem holds a lock. */
+	void (*prefault)(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len,
+			 bool read);
 	void (*before_io)(struct vnode *vn);
 	void (*after_change)(struct vnode *vn, uint64_t off, uint64_t len);
 	void (*release)(struct vnode *vn);

@@ -5,7 +5,10 @@
 #include "fs/vnode.h"
 #include "lib/string.h"
 #include "mm/phys.h"
+#include "object/address_space.h"
 #include "object/memory.h"
+#include "object/process.h"
+#include "proc/user_memory.h"
 #include "sched/spinlock.h"
 #include "themelios/errno.h"
 
@@ -201,6 +204,22 @@ vm_file_sync(struct vm_file *vf)
 }
 
 static void
+prefault(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len, bool read)
+{
+	struct process *p = process_current();
+	uint64_t size;
+
+	if (!p || !p->as || !__atomic_load_n(&p->as->has_files, __ATOMIC_RELAXED))
+		return;
+	/* A read moves no more than the file has past off. */
+	if (read) {
+		size = file_size(vn);
+		len = off >= size ? 0 : size - off < len ? (size_t)(size - off) : len;
+	}
+	as_prefault_files(p->as, buf->base, len, read);
+}
+
+static void
 before_io(struct vnode *vn)
 {
 	vm_file_sync(vn->mapping);
@@ -247,6 +266,7 @@ release(struct vnode *vn)
 }
 
 static const struct vnode_mapping_ops mapping_ops = {
+	.prefault = prefault,
 	.before_io = before_io,
 	.after_change = after_change,
 	.release = release,

@@ -191,8 +191,10 @@ clone_region(struct address_space *dst, struct address_space *src, const struct 
 		kobject_ref(&r->shared->obj);
 		cap_lock_drop(irq);
 	}
-	if (r->file)
+	if (r->file) {
 		vnode_ref(r->file->vn);
+		dst->has_files = true;
+	}
 	region_insert(&dst->regions, n);
 	while (vm_space_next(&src->vm, va, r->end, &va, &pa, &fl) == 0) {
 		uint64_t index = r->file_page + (va - r->start) / PAGE_SIZE_4K;

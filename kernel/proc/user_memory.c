@@ -255,6 +255,8 @@ map_region(struct address_space *as, uintptr_t va, size_t pages, unsigned int ho
 	r->start = va;
 	r->end = va + pages * PAGE;
 	region_insert(&as->regions, r);
+	if (r->file)
+		as->has_files = true;
 	for (size_t i = 0; f && !err && i < pages; i++)
 		err = vm_space_map(&as->vm, va + i * PAGE, f->pa[i], r->flags | VM_USER);
 	for (size_t i = 0; !f && !r->file && (how & AS_MAP_COMMIT) && !err && i < pages; i++)
@@ -549,6 +551,25 @@ resolve(struct address_space *as, uintptr_t va, unsigned int access)
 	if (vm_space_translate(&as->vm, va & ~(PAGE - 1), NULL, &fl) || !(fl & need))
 		return -E_FAULT;
 	return 0;
+}
+
+void
+as_prefault_files(struct address_space *as, uintptr_t va, size_t len, bool write)
+{
+	uintptr_t end = len > USER_SPACE_END - va ? USER_SPACE_END : va + len;
+	struct vm_region *r;
+
+	if (!__atomic_load_n(&as->has_files, __ATOMIC_RELAXED) || va >= USER_SPACE_END)
+		return;
+	mutex_lock(&as->lock);
+	for (r = region_next(&as->regions, va); r && r->start < end;
+	     r = region_next(&as->regions, r->end)) {
+		uintptr_t at = r->start > va ? r->start : va & ~(PAGE - 1);
+
+		for (; r->file && at < r->end && at < end; at += PAGE)
+			resolve(as, at, write ? FAULT_WRITE : FAULT_READ);
+	}
+	mutex_unlock(&as->lock);
 }
 
 bool

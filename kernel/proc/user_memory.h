@@ -82,6 +82,15 @@ int as_protect(struct address_space *as, uintptr_t va, size_t pages, unsigned in
 int as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len);
 
 /*
+ * Makes the pages of file regions in [va, va + len) present (for writing
+ * when write), as faults there would, and ignores what cannot be (the
+ * copy that follows then faults as it would have).  Called before a
+ * filesystem copies to or from a user buffer while holding its locks:
+ * filling a file's page reads that file, which must not wait for them.
+ */
+void as_prefault_files(struct address_space *as, uintptr_t va, size_t len, bool write);
+
+/*
  * A page fault on a user address, from user mode or from a kernel copy
  * to or from user memory (with interrupts on where it happened): true
  * when the region resolved it (a page made, or a shared page copied) and

@@ -152,6 +152,15 @@ file_map_shared(void)
 
 	make_file("fmap-shared", F, 3 * PAGE);
 	CHECK(fs_open(ROOT, "fmap-shared", 0, RIGHT_READ, F2), 0);
+	/* read() into and write() from a mapping of the same file, whose
+	 * pages are not cached yet: filling them reads the file, which must
+	 * not wait for the lock the read or write holds. */
+	c = (volatile uint8_t *)map_file(F, 0, 3, MAP_WRITE);
+	CHECK(sys_fs_pread(F, (void *)(uintptr_t)(c + PAGE), 16, 0), 16);
+	CHECK(c[PAGE] == pattern(0) && c[PAGE + 15] == pattern(15), 1);
+	CHECK(c[PAGE + 16], pattern(PAGE + 16)); /* the rest of the copy: the file's */
+	CHECK(sys_fs_pwrite(F, (const void *)(uintptr_t)(c + 2 * PAGE), 16, 2 * PAGE), 16);
+	CHECK(sys_vm_unmap(SELF_AS, (uint64_t)(uintptr_t)c, 3), 0);
 	t0 = pool_used();
 	b = NULL;
 	/* Shared and writable needs WRITE on the File. */
