@@ -123,13 +123,15 @@ pool_ref(struct mempool *mp, int delta, bool cap_locked)
 }
 
 int
-vm_file_map_page(struct vm_file *vf, uint64_t index, bool writable, struct mempool *pool,
-		 uint64_t *pa)
+vm_file_map_page(struct vm_file *vf, uint64_t index, bool writable, bool may_fill,
+		 struct mempool *pool, uint64_t *pa)
 {
-	struct pcache_page *p;
-	int err = pcache_get(&vf->owner, index, &p);
+	struct pcache_page *p = NULL;
+	int err = may_fill ? pcache_get(&vf->owner, index, &p) : 0;
 	int took;
 
+	if (!may_fill && !(p = pcache_peek(&vf->owner, index)))
+		err = -E_FAULT;
 	if (err)
 		return err;
 	/* Mapped already: no charge.  Else this pool pays while it lasts. */

@@ -53,11 +53,11 @@ int vm_file_of(struct vnode *vn, struct vm_file **out);
  * Maps page index of vf: the page is read in if it is not cached, and
  * referenced for the mapping; the first mapping of a page charges pool
  * for it (and references pool).  *pa gets its frame.  -E_RANGE past the
- * end of the file, -E_IO, -E_NOMEM (no memory, or pool cannot pay).
- * May sleep.
+ * end of the file, -E_IO, -E_NOMEM (no memory, or pool cannot pay);
+ * without may_fill, -E_FAULT when the page is not cached.  May sleep.
  */
-int vm_file_map_page(struct vm_file *vf, uint64_t index, bool writable, struct mempool *pool,
-		     uint64_t *pa);
+int vm_file_map_page(struct vm_file *vf, uint64_t index, bool writable, bool may_fill,
+		     struct mempool *pool, uint64_t *pa);
 
 /* One more mapping of page index, which is mapped already (a clone's). */
 void vm_file_map_again(struct vm_file *vf, uint64_t index, bool writable);

@@ -129,7 +129,7 @@ as_release_page(struct address_space *as, const struct vm_region *r, uintptr_t v
  * anonymous memory from then on (fill_page's rules after a clone).
  */
 static int
-file_fill(struct address_space *as, struct vm_region *r, uintptr_t va, bool write)
+file_fill(struct address_space *as, struct vm_region *r, uintptr_t va, bool write, bool may_fill)
 {
 	uint64_t index = r->file_page + (va - r->start) / PAGE, pa;
 	struct pcache_page *p;
@@ -137,14 +137,18 @@ file_fill(struct address_space *as, struct vm_region *r, uintptr_t va, bool writ
 	int err = vm_space_translate(&as->vm, va, &pa, &fl);
 
 	if (err == -E_NOENT && write && !r->file_shared) {
-		if ((err = pcache_get(&r->file->owner, index, &p)))
+		p = may_fill ? NULL : pcache_peek(&r->file->owner, index);
+		if (!may_fill && !p)
+			return -E_FAULT;
+		if (may_fill && (err = pcache_get(&r->file->owner, index, &p)))
 			return err;
 		err = new_page(as, va, r->flags, p->data);
 		pcache_put(p);
 		return err;
 	}
 	if (err == -E_NOENT) {
-		if ((err = vm_file_map_page(r->file, index, writes_file(r), as->pool, &pa)))
+		err = vm_file_map_page(r->file, index, writes_file(r), may_fill, as->pool, &pa);
+		if (err)
 			return err;
 		fl = r->file_shared ? r->flags : r->flags & ~VM_WRITE;
 		err = vm_space_map(&as->vm, va, pa, fl | VM_USER);
@@ -514,7 +518,8 @@ as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len)
 		if (!r || r->shared || (r->file && r->file_shared))
 			err = -E_FAULT;
 		if (!err)
-			err = r->file ? file_fill(as, r, page, true) : fill_page(as, r, page, true);
+			err = r->file ? file_fill(as, r, page, true, true)
+				      : fill_page(as, r, page, true);
 		if (!err)
 			err = vm_space_translate(&as->vm, page, &pa, NULL);
 		if (!err)
@@ -528,9 +533,10 @@ as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len)
 }
 
 /* The fault at va with access (FAULT_READ, _WRITE or _EXEC) in as,
- * as->lock held: 0 when a page was made, unshared or already fine. */
+ * as->lock held: 0 when a page was made, unshared or already fine.
+ * Without may_fill a file's page must be cached already. */
 static int
-resolve(struct address_space *as, uintptr_t va, unsigned int access)
+resolve(struct address_space *as, uintptr_t va, unsigned int access, bool may_fill)
 {
 	struct vm_region *r = region_lookup(&as->regions, va);
 	unsigned int need = access & FAULT_WRITE  ? VM_WRITE
@@ -542,7 +548,7 @@ resolve(struct address_space *as, uintptr_t va, unsigned int access)
 	if (!r || r->shared || !(r->flags & need))
 		return -E_FAULT;
 	if (r->file)
-		err = file_fill(as, r, va & ~(PAGE - 1), need == VM_WRITE);
+		err = file_fill(as, r, va & ~(PAGE - 1), need == VM_WRITE, may_fill);
 	else
 		err = fill_page(as, r, va & ~(PAGE - 1), need == VM_WRITE);
 	if (err)
@@ -567,7 +573,7 @@ as_prefault_files(struct address_space *as, uintptr_t va, size_t len, bool write
 		uintptr_t at = r->start > va ? r->start : va & ~(PAGE - 1);
 
 		for (; r->file && at < r->end && at < end; at += PAGE)
-			resolve(as, at, write ? FAULT_WRITE : FAULT_READ);
+			resolve(as, at, write ? FAULT_WRITE : FAULT_READ, true);
 	}
 	mutex_unlock(&as->lock);
 }
@@ -593,7 +599,9 @@ user_fault_resolve(const struct arch_regs *regs, const struct fault_info *fi)
 	held = mutex_held_by_me(&as->lock);
 	if (!held)
 		mutex_lock(&as->lock);
-	err = resolve(as, fi->addr, fi->access);
+	/* A copy under a filesystem's lock cannot read a file: that may
+	 * need the same lock (as_prefault_files runs before it instead). */
+	err = resolve(as, fi->addr, fi->access, arch_regs_user_mode(regs) || t->fs_locks == 0);
 	if (!held)
 		mutex_unlock(&as->lock);
 	arch_irq_disable();
