@@ -164,7 +164,9 @@ struct spawn_args {
 	uint64_t caps[SPAWN_CAPS_MAX]; /* caller's slots, copied to child slots 1.. */
 	const char *args;	       /* NUL-terminated strings, one after another */
 	uint64_t args_len;	       /* bytes, the last NUL included; 0: none */
-	uint64_t image_file; /* a File slot (EXECUTE): the program; 0: name in the boot archive */
+	/* A File slot (EXECUTE): the program, its segments mapped from the
+	 * page cache; 0: the name in the boot archive (copied in). */
+	uint64_t image_file;
 	/* An AddressSpace slot (WRITE) that has never run a process (an
 	 * as_clone): the child runs in it from entry with its stack pointer
 	 * at stack; no program is loaded, image_file and args must be 0.

@@ -545,6 +545,7 @@ vfs_truncate(struct vnode *vn, uint64_t size)
 int
 vfs_fsync(struct vnode *vn)
 {
+	mapping_before_io(vn);
 	return vn->ops->fsync ? vn->ops->fsync(vn) : 0;
 }
 
