@@ -233,11 +233,11 @@ static void
 after_change(struct vnode *vn, uint64_t off, uint64_t len)
 {
 	struct vm_file *vf = vn->mapping;
-	uint64_t first = off / PAGE, last;
+	uint64_t first = off / PAGE, end = len > ~0ull - off ? ~0ull : off + len;
+	uint64_t last = end / PAGE + (end % PAGE != 0);
 
 	fs_mutex_lock(&vf->lock);
 	set_size(vf, file_size(vn));
-	last = len > ~0ull - off ? vf->high : pages_of(off + len);
 	if (last > vf->high)
 		last = vf->high;
 	for (uint64_t i = first; i < last; i++) {

@@ -270,6 +270,13 @@ file_map_clone(void)
 	CHECK(c, 'c');
 	CHECK(clone_private[PAGE], pattern(PAGE));
 	CHECK(clone_private[0], 'p');
+	/* A truncate reaches the mapped pages: zeros past the new end. */
+	CHECK(sys_fs_truncate(F, PAGE + 10), 0);
+	CHECK(clone_shared[8], 'c');
+	CHECK(clone_shared[PAGE + 9], pattern(PAGE + 9));
+	CHECK(clone_shared[PAGE + 10], 0);
+	CHECK(clone_private[PAGE + 10], 0); /* the file's page, not a copy */
+	CHECK(clone_private[0], 'p');	    /* a copy */
 	/* With the clone gone, its pool still pays for the one file page
 	 * it mapped first (page 1), which we map too: paid once, by its
 	 * first mapper, until the last mapping goes. */
@@ -281,4 +288,50 @@ file_map_clone(void)
 	CHECK(sys_cap_delete(5), 0);
 	CHECK(sys_fs_close(F), 0);
 	CHECK(sys_fs_unlink(ROOT, "fmap-clone", 10), 0);
+}
+
+#define POOR_FILE_PAGES 100 /* pages of the file the poor child reads */
+
+/* Reads page after page of a file mapping no one else has touched: each
+ * first mapping is its pool's to pay, until it cannot. */
+static void __attribute__((noreturn)) poor_reader(uint64_t arg)
+{
+	volatile const uint8_t *p = (volatile const uint8_t *)arg;
+	long sum = 0;
+
+	for (uint64_t i = 0; i < POOR_FILE_PAGES; i++)
+		sum += p[i * PAGE];
+	sys_exit(1 + (sum & 0)); /* must not get here */
+}
+
+void
+file_map_exhaustion(void)
+{
+	struct ipc_msg m;
+	uint64_t va, stack;
+	volatile uint8_t *p;
+	long pid;
+
+	CHECK(sys_endpoint_create(3), 0);
+	make_file("fmap-poor", F, POOR_FILE_PAGES * PAGE);
+	va = map_file(F, 0, POOR_FILE_PAGES, MAP_SHARED);
+	stack = child_stack();
+	CHECK(stack != 0, 1);
+	CHECK(sys_memory_split(MEMORY, 5, POOR_FILE_PAGES / 2), 0);
+	CHECK(sys_as_clone(SELF_AS, 5, 6), 0);
+	pid = spawn_in_clone(6, 5, poor_reader, va, stack);
+	CHECK(pid > 0, 1);
+	CHECK(await_report(3, &m), 0);
+	CHECK_FAULT(&m, FAULT_KIND_MEMORY, FAULT_ACCESS_READ, m.words[2]);
+	CHECK(m.words[0], pid);
+	CHECK(m.words[2] > va && m.words[2] < va + POOR_FILE_PAGES * PAGE, 1);
+	/* Its pages went with it: we map and pay for them all. */
+	CHECK(sys_cap_delete(6), 0);
+	CHECK(used_of(5), 0);
+	CHECK(sys_cap_delete(5), 0);
+	p = (volatile uint8_t *)va;
+	CHECK(first_difference(p, POOR_FILE_PAGES * PAGE), POOR_FILE_PAGES * PAGE);
+	CHECK(sys_vm_unmap(SELF_AS, va, POOR_FILE_PAGES), 0);
+	CHECK(sys_fs_close(F), 0);
+	CHECK(sys_fs_unlink(ROOT, "fmap-poor", 9), 0);
 }
