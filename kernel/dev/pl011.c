@@ -8,20 +8,20 @@
 #include "core/console.h"
 #include "core/console_rx.h"
 
-#define UART_DR	      0x00
-#define UART_FR	      0x18
-#define UART_LCR_H    0x2c
-#define UART_CR	      0x30
-#define UART_IMSC     0x38
-#define UART_ICR      0x44
+#define UART_DR	   0x00
+#define UART_FR	   0x18
+#define UART_LCR_H 0x2c
+#define UART_CR	   0x30
+#define UART_IMSC  0x38
+#define UART_ICR   0x44
 
-#define FR_RXFE	      (1u << 4)
-#define FR_TXFF	      (1u << 5)
-#define LCR_8BIT_FIFO 0x70
-#define CR_ENABLE     0x301 /* UARTEN, TXE, RXE */
-#define INT_RX	      (1u << 4)
-#define INT_RT	      (1u << 6) /* receive timeout */
-#define IMSC_RX	      (INT_RX | INT_RT)
+#define FR_RXFE	   (1u << 4)
+#define FR_TXFF	   (1u << 5)
+#define LCR_8BIT   0x60	 /* 8 bits, no parity, one stop bit; FIFO off */
+#define CR_ENABLE  0x301 /* UARTEN, TXE, RXE */
+#define INT_RX	   (1u << 4)
+#define INT_RT	   (1u << 6) /* receive timeout */
+#define IMSC_RX	   (INT_RX | INT_RT)
 
 static volatile uint8_t *uart;
 
@@ -37,20 +37,36 @@ wr(unsigned int reg, uint32_t v)
 	*(volatile uint32_t *)(uart + reg) = v;
 }
 
+/* Moves what waits in the UART to the console ring. */
+static void
+drain(void)
+{
+	while (!console_rx_full() && !(rd(UART_FR) & FR_RXFE))
+		console_rx_push((uint8_t)(rd(UART_DR) & 0xff));
+}
+
 void
 pl011_init(volatile void *regs)
 {
 	uart = regs;
-	/* Input waiting before now (piped into QEMU's serial port, say):
-	 * turning the FIFO on empties it, so it goes to the console ring
-	 * first, which this console reads from the start.  QEMU hands over
-	 * the next byte as soon as one is read. */
-	while (!console_rx_full() && !(rd(UART_FR) & FR_RXFE))
-		console_rx_push((uint8_t)(rd(UART_DR) & 0xff));
+	/*
+	 * Input waiting before now (piped into QEMU's serial port, say)
+	 * goes to the console ring first, which this console reads from
+	 * the start.  The FIFO stays off: switching it on empties it, and
+	 * a byte arriving between a drain and the switch was lost ("help"
+	 * came out as "hep").  With one holding register QEMU waits for
+	 * each byte to be read, at one interrupt per byte, which a console
+	 * can afford.  Clearing the interrupts clears the receive one of a
+	 * byte that came in after the first drain, and QEMU raises it only
+	 * when the register fills again, which it never would (piped input
+	 * stalled after one byte): so drain once more after the clear.
+	 */
+	drain();
 	wr(UART_CR, 0);
-	wr(UART_LCR_H, LCR_8BIT_FIFO);
+	wr(UART_LCR_H, LCR_8BIT);
 	wr(UART_ICR, 0x7ff);
 	wr(UART_CR, CR_ENABLE);
+	drain();
 }
 
 void

@@ -13,7 +13,6 @@
 #define REG_IER		 1 /* DLAB=0: interrupt enable */
 #define REG_DLL		 0 /* DLAB=1: divisor low */
 #define REG_DLH		 1 /* DLAB=1: divisor high */
-#define REG_FCR		 2
 #define REG_LCR		 3
 #define REG_MCR		 4
 #define REG_LSR		 5
@@ -21,7 +20,6 @@
 
 #define LCR_8N1		 0x03
 #define LCR_DLAB	 0x80
-#define FCR_ENABLE_CLEAR 0xc7 /* enable, clear both, 14-byte threshold */
 #define MCR_DTR_RTS_OUT2 0x0b /* OUT2 gates the IRQ line on PCs */
 #define LSR_DATA_READY	 0x01
 #define LSR_THR_EMPTY	 0x20
@@ -30,16 +28,12 @@
 static uint16_t uart_port;
 
 /*
- * Input that was waiting before the driver took the UART (piped into
- * QEMU's serial port, say): enabling the FIFO empties it, so init reads
- * those bytes first (QEMU hands over the next as soon as one is read)
- * and getc returns them before the FIFO's.  Past EARLY_MAX the byte in
- * the UART when the FIFO comes on is lost.
+ * The FIFO is left as the firmware or boot loader set it: changing its
+ * enable bit empties it (QEMU resets both FIFOs on a toggle), and a
+ * byte piped into the serial port that arrived just before would be
+ * lost.  Without the FIFO QEMU holds further input until the one byte
+ * is read; with it, up to 16 wait.  Either way nothing is dropped.
  */
-#define EARLY_MAX 256
-static uint8_t early_rx[EARLY_MAX];
-static unsigned int early_len, early_pos;
-
 bool
 uart16550_init(uint16_t port)
 {
@@ -54,9 +48,6 @@ uart16550_init(uint16_t port)
 	outb(port + REG_DLL, 1); /* 115200 baud */
 	outb(port + REG_DLH, 0);
 	outb(port + REG_LCR, LCR_8N1);
-	while (early_len < EARLY_MAX && (inb(port + REG_LSR) & LSR_DATA_READY))
-		early_rx[early_len++] = inb(port + REG_DATA);
-	outb(port + REG_FCR, FCR_ENABLE_CLEAR);
 	outb(port + REG_MCR, MCR_DTR_RTS_OUT2);
 	uart_port = port;
 	return true;
@@ -80,8 +71,6 @@ uart16550_getc(void)
 {
 	if (!uart_port)
 		return -1;
-	if (early_pos < early_len)
-		return early_rx[early_pos++];
 	if (!(inb(uart_port + REG_LSR) & LSR_DATA_READY))
 		return -1;
 	return inb(uart_port + REG_DATA);
