@@ -10,6 +10,8 @@
 #include "core/printk.h"
 #include "ipc/ipc.h"
 #include "lib/string.h"
+#include "linux/linux.h"
+#include "linux/personality.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
@@ -115,6 +117,8 @@ process_destroy(struct kobject *obj)
 
 	/* Nothing runs in its address space any more: its pages go with
 	 * the last capability to it, or now. */
+	if (p->lx)
+		linux_proc_release(p);
 	p->as->proc = NULL;
 	p->as->ended = true;
 	kobject_unref(&p->as->obj);
@@ -203,16 +207,18 @@ hwcap(void)
 /*
  * The initial stack (proc/initstack.h): argv is the program's name and
  * the strings of args (already checked: NUL-terminated, at most
- * SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX of them), no environment yet,
+ * SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX of them), the environment env,
  * and the auxiliary vector.  Built in a kernel buffer, copied in once.
  */
 static int
 push_initial_stack(struct address_space *as, const char *name, const char *args, size_t args_len,
-		   const void *image, const struct elf_image *img, uint64_t base, uintptr_t *out)
+		   const char *env, size_t env_len, const void *image, const struct elf_image *img,
+		   uint64_t base, uintptr_t *out)
 {
-	const char *argv[SPAWN_ARGC_MAX + 1];
+	const char *argv[SPAWN_ARGC_MAX + 1], *envp[SPAWN_ENVC_MAX];
 	struct initstack_in in = {
 		.argv = argv,
+		.envp = envp,
 		.execfn = name,
 		.phdrs = (const uint8_t *)image + img->phoff,
 		.phdr = img->phdr_vaddr ? base + img->phdr_vaddr : 0,
@@ -232,6 +238,9 @@ push_initial_stack(struct address_space *as, const char *name, const char *args,
 	for (size_t at = 0; at < args_len && in.argc <= SPAWN_ARGC_MAX;
 	     at += strnlen(args + at, args_len - at) + 1)
 		argv[in.argc++] = args + at;
+	for (size_t at = 0; at < env_len && in.envc < SPAWN_ENVC_MAX;
+	     at += strnlen(env + at, env_len - at) + 1)
+		envp[in.envc++] = env + at;
 	random_fill(in.random, sizeof(in.random));
 	err = initstack_build(buf, size, USER_STACK_TOP, &in, &sp);
 	if (!err)
@@ -243,9 +252,23 @@ push_initial_stack(struct address_space *as, const char *name, const char *args,
 	return err;
 }
 
+/* The personality is the program's, fixed at load (linux/personality.h);
+ * a Linux program also gets room to grow its stack (linux_stack_map). */
+static int
+load_personality(struct address_space *as, const void *image, size_t image_len,
+		 const struct elf_image *img, uint64_t base)
+{
+	as->image_end = base + img->hi;
+	as->personality = personality_has_native_note(image, image_len, img->phoff, img->phnum)
+				  ? PERSONALITY_NATIVE
+				  : PERSONALITY_LINUX;
+	return as->personality == PERSONALITY_LINUX ? linux_stack_map(as) : 0;
+}
+
 int
 process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
-	     const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp)
+	     const char *args, size_t args_len, const char *env, size_t env_len, uintptr_t *entry,
+	     uintptr_t *sp)
 {
 	struct elf_image *img = kmalloc(sizeof(*img));
 	uint64_t base;
@@ -260,7 +283,10 @@ process_load(struct address_space *as, const char *name, const void *image, size
 			     VM_READ | VM_WRITE, VM_READ | VM_WRITE, AS_MAP_FIXED | AS_MAP_COMMIT,
 			     NULL, &va);
 	if (!err)
-		err = push_initial_stack(as, name, args, args_len, image, img, base, sp);
+		err = load_personality(as, image, image_len, img, base);
+	if (!err)
+		err = push_initial_stack(as, name, args, args_len, env, env_len, image, img, base,
+					 sp);
 	if (!err)
 		*entry = base + img->entry;
 	kfree(img);
@@ -293,6 +319,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	p->arg = spec->arg;
 	p->as = spec->as;
 	p->as->proc = p;
+	p->personality = p->as->personality;
 	wait_queue_init(&p->exit_wq);
 	readiness_init(&p->ready, SIGNAL_ENDED);
 	list_init(&p->threads);

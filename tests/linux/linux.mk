@@ -1,0 +1,24 @@
+# The Linux test programs (tests/linux/*.c, docs/linux.md): static
+# binaries that run on the host and inside ThemeliOS, whose outputs must
+# match.  x86_64 builds each with musl-gcc and with gcc (glibc); aarch64
+# with aarch64-linux-gnu-gcc (glibc).  They go into the root image under
+# /tests/linux as NAME.musl and NAME.glibc.  Included by the Makefile.
+LINUX_TEST_NAMES := $(basename $(notdir $(wildcard tests/linux/*.c)))
+LINUX_TEST_DIR := $(BUILD)/linux-tests
+LINUX_TEST_CFLAGS := -static -O2 -Wall -Wextra -Werror -std=gnu11
+ifeq ($(ARCH),x86_64)
+LINUX_TEST_BINS := $(foreach n,$(LINUX_TEST_NAMES),$(LINUX_TEST_DIR)/$(n).musl $(LINUX_TEST_DIR)/$(n).glibc)
+$(LINUX_TEST_DIR)/%.musl: tests/linux/%.c tests/linux/common.h
+	@mkdir -p $(dir $@)
+	musl-gcc $(LINUX_TEST_CFLAGS) -o $@ $<
+$(LINUX_TEST_DIR)/%.glibc: tests/linux/%.c tests/linux/common.h
+	@mkdir -p $(dir $@)
+	gcc $(LINUX_TEST_CFLAGS) -o $@ $<
+else
+LINUX_TEST_BINS := $(foreach n,$(LINUX_TEST_NAMES),$(LINUX_TEST_DIR)/$(n).glibc)
+$(LINUX_TEST_DIR)/%.glibc: tests/linux/%.c tests/linux/common.h
+	@mkdir -p $(dir $@)
+	aarch64-linux-gnu-gcc $(LINUX_TEST_CFLAGS) -o $@ $<
+endif
+linux-tests: $(LINUX_TEST_BINS)
+.PHONY: linux-tests
