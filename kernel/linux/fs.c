@@ -165,8 +165,7 @@ open_at(int dirfd, uintptr_t upath, uint64_t flags, uint64_t mode)
 	long r;
 	int err;
 
-	if (acc == 3 && !(flags & LX_O_PATH))
-		return -LX_EINVAL;
+	/* Access mode 3 is Linux's "neither read nor write" (ioctl only). */
 	r = resolve_at(dirfd, upath, false, &p, NULL);
 	if (r < 0)
 		return r;
@@ -174,7 +173,7 @@ open_at(int dirfd, uintptr_t upath, uint64_t flags, uint64_t mode)
 		vflags |= VFS_O_CREAT;
 	if ((flags & LX_O_EXCL) && (flags & LX_O_CREAT))
 		vflags |= VFS_O_EXCL;
-	if ((flags & LX_O_TRUNC) && acc != LX_O_RDONLY)
+	if (flags & LX_O_TRUNC) /* Linux truncates even when opened read-only */
 		vflags |= VFS_O_TRUNC;
 	if (flags & LX_O_DIRECTORY)
 		vflags |= VFS_O_DIRECTORY;

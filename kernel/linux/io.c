@@ -25,7 +25,8 @@
 static bool
 can_read(const struct linux_file *f)
 {
-	return !(f->flags & LX_O_PATH) && (f->flags & LX_O_ACCMODE) != LX_O_WRONLY;
+	return !(f->flags & LX_O_PATH) &&
+	       ((f->flags & LX_O_ACCMODE) == LX_O_RDONLY || (f->flags & LX_O_ACCMODE) == LX_O_RDWR);
 }
 
 static bool

@@ -1,0 +1,66 @@
+"""The Linux personality with Linux as the oracle (docs/linux.md): every
+program of tests/linux, built static for the architecture (musl and glibc
+on x86_64, glibc on aarch64), runs on the host (aarch64 ones under
+qemu-aarch64) and inside ThemeliOS in one boot (init's linux.run=
+words), and the two outputs and exit statuses must be the same."""
+import glob
+import os
+import re
+import subprocess
+
+import pytest
+
+from qemu import ROOT, arches, boot
+
+# The environment init gives every Linux program.
+ENV = {"PATH": "/bin:/usr/bin:/sbin:/usr/sbin", "HOME": "/", "TERM": "linux"}
+GUEST_DIR = "/tests/linux"
+# After the whole directory, one program again with arguments (commas
+# separate the words of a linux.run= value).
+WITH_ARGS = ("misc.glibc", ["x", "second"])
+
+
+def programs(arch):
+    bins = sorted(glob.glob(os.path.join(ROOT, "build", arch, "linux-tests", "*.*")))
+    assert bins, "no Linux test programs built for " + arch
+    return bins
+
+
+def on_host(arch, path, args, cwd):
+    cmd = ([] if arch == "x86_64" else ["qemu-aarch64"]) + [path] + args
+    r = subprocess.run(cmd, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=60)
+    return r.stdout.decode(), r.returncode
+
+
+def runs_in_themelios(log):
+    """Each program's path, output and status, in the order init ran them
+    (the output is what lies between init's lines around it)."""
+    runs = []
+    for m in re.finditer(r"^linux: running (\S+)\r?\n(.*?)^linux: \1 exited with status (\d+)\r?$",
+                         log, re.M | re.S):
+        lines = m.group(2).replace("\r", "").splitlines(keepends=True)
+        # The kernel's own lines (an unimplemented call's warning) are not the program's.
+        out = "".join(l for l in lines if not l.startswith("linux: "))
+        runs.append((m.group(1), out, int(m.group(3))))
+    return runs
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("arch", arches())
+def test_linux_programs_match_linux(arch, tmp_path):
+    bins = programs(arch)
+    expected = [(b, []) for b in bins]
+    expected.append((os.path.join(os.path.dirname(bins[0]), WITH_ARGS[0]), WITH_ARGS[1]))
+    words = ["linux.run=" + GUEST_DIR,
+             "linux.run=" + ",".join([GUEST_DIR + "/" + WITH_ARGS[0]] + WITH_ARGS[1])]
+    r = boot(arch=arch, cmdline="test " + " ".join(words), timeout=200)
+    assert "KERNEL PANIC" not in r.log, r.log
+    assert not r.timed_out, r.log
+    runs = runs_in_themelios(r.log)
+    assert [p for p, _, _ in runs] == [GUEST_DIR + "/" + os.path.basename(b)
+                                       for b, _ in expected], r.log
+    for (b, args), (_, out, status) in zip(expected, runs):
+        host_out, host_status = on_host(arch, b, args, str(tmp_path))
+        assert out == host_out, (b, args, "ThemeliOS:\n" + out, "Linux:\n" + host_out)
+        assert status == host_status, (b, args, status, host_status)
