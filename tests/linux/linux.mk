@@ -20,5 +20,14 @@ $(LINUX_TEST_DIR)/%.glibc: tests/linux/%.c tests/linux/common.h
 	@mkdir -p $(dir $@)
 	aarch64-linux-gnu-gcc $(LINUX_TEST_CFLAGS) -o $@ $<
 endif
+# make bench's Linux figures (tools/bench.py): in the image's
+# /tests/linux/bench/, a directory that the test run passes over.
+LINUX_CC_x86_64 := gcc
+LINUX_CC_aarch64 := aarch64-linux-gnu-gcc
+LINUX_BENCH_BINS := $(LINUX_TEST_DIR)/bench/getpid
+$(LINUX_TEST_DIR)/bench/%: tools/bench/%_linux.c
+	@mkdir -p $(dir $@)
+	$(LINUX_CC_$(ARCH)) $(LINUX_TEST_CFLAGS) -o $@ $<
+LINUX_TEST_BINS += $(LINUX_BENCH_BINS)
 linux-tests: $(LINUX_TEST_BINS)
 .PHONY: linux-tests
