@@ -463,8 +463,9 @@ lx_sys_getdents64(struct syscall_args *a)
 	if (!f)
 		return -LX_EBADF;
 	if (f->kind != LXF_DIR || (f->flags & LX_O_PATH)) {
+		r = f->kind == LXF_DIR ? -LX_EBADF : -LX_ENOTDIR;
 		lx_file_put(f);
-		return f->kind == LXF_DIR ? -LX_EBADF : -LX_ENOTDIR;
+		return r;
 	}
 	if (!user_range_ok(ubuf, count)) {
 		lx_file_put(f);

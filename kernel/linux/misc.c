@@ -294,10 +294,10 @@ lx_sys_clock_nanosleep(struct syscall_args *a)
 	long r;
 
 	if (clock_ns(a->a[0], &now) || a->a[0] == LX_CLOCK_THREAD_CPUTIME_ID)
-		return LX_EINVAL; /* clock_nanosleep returns its error, positive */
+		return -LX_EINVAL; /* the C library turns it into its positive return */
 	r = get_timespec(a->a[2], &ts);
 	if (r)
-		return -r;
+		return r;
 	if (a->a[1] & LX_TIMER_ABSTIME)
 		return sleep_until(ts_ns(&ts));
 	return sleep_until(now + ts_ns(&ts));

@@ -32,6 +32,8 @@
 
 #define LX_MADV_DONTNEED       4
 
+#define LX_BRK_MAX	       (1ull << 30)
+
 /* Linux programs may change any mapping's permissions later. */
 #define LX_MAX_FLAGS	       (VM_READ | VM_WRITE | VM_EXEC)
 
@@ -106,13 +108,16 @@ lx_sys_brk(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
 	struct address_space *as = process_current()->as;
-	uintptr_t want = a->a[0], old, va;
+	uintptr_t want = a->a[0], old, va, limit;
 	int err = 0;
 
 	mutex_lock(&lp->lock);
 	old = lp->brk;
-	/* Below the start, or into the mappings above: the break stays. */
-	if (want < lp->brk_start || want >= USER_MAP_BASE) {
+	/* Up to the mappings placed from USER_MAP_BASE, or for a program
+	 * loaded above them (a PIE) up to LX_BRK_MAX past its end. */
+	limit = lp->brk_start < USER_MAP_BASE ? USER_MAP_BASE : lp->brk_start + LX_BRK_MAX;
+	/* Below the start, or past the limit: the break stays. */
+	if (want < lp->brk_start || want >= limit) {
 		mutex_unlock(&lp->lock);
 		return (long)old;
 	}

@@ -61,6 +61,8 @@ main(void)
 	SHOW("clock_gettime bad pointer", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, BAD_PTR));
 	SHOW("clock_gettime bad clock", syscall(SYS_clock_gettime, 99, buf));
 	SHOW("nanosleep bad nsec", syscall(SYS_nanosleep, &ts, NULL));
+	SHOW("clock_nanosleep bad clock", syscall(SYS_clock_nanosleep, 99, 0, &ts, NULL));
+	SHOW("clock_nanosleep bad nsec", syscall(SYS_clock_nanosleep, CLOCK_MONOTONIC, 0, &ts, NULL));
 	SHOW("getrandom bad flags", syscall(SYS_getrandom, buf, 4, 0x100));
 	SHOW("getrandom bad pointer", syscall(SYS_getrandom, BAD_PTR, 4, 0));
 	SHOW("writev bad count", syscall(SYS_writev, fd, &iov, -1));
