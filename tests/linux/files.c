@@ -61,6 +61,44 @@ show_stat(const char *what, const char *path, int follow)
 	       S_ISDIR(st.st_mode) ? 0 : (unsigned long)st.st_nlink);
 }
 
+/* 1 when a and b name the same file, else 0 (or the errno's name). */
+static void
+same_file(const char *what, const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (stat(a, &sa) || stat(b, &sb)) {
+		printf("%s: %s\n", what, errno_name(errno));
+		return;
+	}
+	printf("%s: %d\n", what, sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino);
+}
+
+#define UP20 "../../../../../../../../../../../../../../../../../../../.."
+
+/* Nothing climbs above the root: "..", relative and absolute links. */
+static void
+confinement(void)
+{
+	char cwd[4096];
+	int here = open(".", O_RDONLY | O_DIRECTORY);
+
+	same_file("/.. is /", "/..", "/");
+	same_file("twenty .. is /", UP20, "/");
+	SHOW("symlink up", symlink(UP20, "up"));
+	same_file("link up is /", "up", "/");
+	same_file("link up/.. is /", "up/..", "/");
+	SHOW("symlink abs", symlink("/", "abs"));
+	same_file("link abs/../.. is /", "abs/../..", "/");
+	SHOW("chdir up", chdir(UP20 "/.."));
+	if (getcwd(cwd, sizeof(cwd)))
+		printf("cwd after climbing: %s\n", cwd);
+	SHOW("back", fchdir(here));
+	close(here);
+	unlink("up");
+	unlink("abs");
+}
+
 int
 main(void)
 {
@@ -176,6 +214,8 @@ main(void)
 	SHOW("unlink l", unlink("l"));
 	SHOW("unlink b", unlink("b.txt"));
 	SHOW("unlink c", unlink("c.txt"));
+	list(".");
+	confinement();
 	list(".");
 	SHOW("chdir ..", chdir(".."));
 	SHOW("rmdir lt_files", rmdir("lt_files"));
