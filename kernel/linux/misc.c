@@ -22,17 +22,29 @@
 
 #define NSEC 1000000000ull
 
+/* The descriptors close when the process exits, not when its last
+ * reference goes: a pipe's reader must see the end at once. */
+static void __attribute__((noreturn)) exit_process(uint64_t status)
+{
+	struct linux_proc *lp = lx_current();
+
+	mutex_lock(&lp->lock);
+	fdtable_close_all(lp->fds);
+	mutex_unlock(&lp->lock);
+	process_exit((long)(status & 0xff));
+}
+
 long
 lx_sys_exit_group(struct syscall_args *a)
 {
-	process_exit((long)(a->a[0] & 0xff));
+	exit_process(a->a[0]);
 }
 
 /* One thread per process so far: the thread's exit is the process's. */
 long
 lx_sys_exit(struct syscall_args *a)
 {
-	process_exit((long)(a->a[0] & 0xff));
+	exit_process(a->a[0]);
 }
 
 long

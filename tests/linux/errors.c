@@ -108,6 +108,10 @@ main(void)
 		     syscall(SYS_utimensat, AT_FDCWD, "lt_err.txt", t, 0);
 	     }));
 
+	/* A number no kernel has given a call yet, twice (ThemeliOS logs it once). */
+	SHOW("unknown system call", syscall(500));
+	SHOW("unknown system call again", syscall(500));
+
 	longpath = malloc(5000);
 	memset(longpath, 'a', 4999);
 	longpath[4999] = '\0';

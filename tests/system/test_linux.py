@@ -41,7 +41,7 @@ def runs_in_themelios(log):
                          log, re.M | re.S):
         lines = m.group(2).replace("\r", "").splitlines(keepends=True)
         # The kernel's own lines (an unimplemented call's warning) are not the program's.
-        out = "".join(l for l in lines if not l.startswith("linux: "))
+        out = "".join(l for l in lines if not l.startswith("warning: linux: "))
         runs.append((m.group(1), out, int(m.group(3))))
     return runs
 
@@ -64,3 +64,19 @@ def test_linux_programs_match_linux(arch, tmp_path):
         host_out, host_status = on_host(arch, b, args, str(tmp_path))
         assert out == host_out, (b, args, "ThemeliOS:\n" + out, "Linux:\n" + host_out)
         assert status == host_status, (b, args, status, host_status)
+    # errors.c makes an unknown call twice in every build: one warning per boot.
+    assert len(re.findall(r"^warning: linux: unknown system call 500: ENOSYS", r.log, re.M)) == 1, r.log
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("arch", arches())
+def test_linux_trace(arch):
+    """linux.trace prints every call with its arguments and result."""
+    r = boot(arch=arch, cmdline="test linux.trace linux.run=%s/misc.glibc" % GUEST_DIR,
+             timeout=100)
+    assert "KERNEL PANIC" not in r.log, r.log
+    assert re.search(r"^\[linux 1\] uname\(0x[0-9a-f]+\) = 0\r?$", r.log, re.M), r.log
+    assert re.search(r"^\[linux 1\] umask\(0x3f\) = 18\r?$", r.log, re.M), r.log
+    assert re.search(r"^\[linux 1\] rt_sigaction\(0x9, 0x[0-9a-f]+, 0, 0x8\) = -22\r?$",
+                     r.log, re.M), r.log
+    assert re.search(r"^linux: %s/misc.glibc exited with status 7" % GUEST_DIR, r.log, re.M), r.log
