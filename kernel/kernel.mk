@@ -132,6 +132,7 @@ KERNEL_SRCS += \
 	kernel/object/file.c \
 	kernel/object/directory.c \
 	kernel/mm/page_cache.c \
+	kernel/mm/vm_file.c \
 	kernel/dev/block_cache.c \
 	kernel/fs/verity.c \
 	lib/crc32c.c \

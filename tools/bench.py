@@ -361,12 +361,40 @@ def _http_rps(port):
     return rps
 
 
+WRK_SECONDS, WRK_CONNS = 5, 8
+_wrk_runs = {}
+
+
+def _wrk(port):
+    """wrk's GET / for WRK_SECONDS with WRK_CONNS connections: (req/s, p99
+    latency in ms), one run per port shared by the two figures."""
+    if port not in _wrk_runs:
+        import re
+        import shutil
+        if not shutil.which("wrk"):
+            raise OSError("no wrk")
+        r = subprocess.run(["wrk", "-t1", "-c%d" % WRK_CONNS, "-d%ds" % WRK_SECONDS,
+                            "--latency", "http://127.0.0.1:%d/" % port],
+                           capture_output=True, text=True, timeout=WRK_SECONDS + 60)
+        rps = re.search(r"Requests/sec:\s+([\d.]+)", r.stdout)
+        p99 = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\b", r.stdout, re.M)
+        bad = re.search(r"Non-2xx or 3xx responses: (\d+)", r.stdout)
+        if r.returncode != 0 or not rps or not p99 or bad:
+            raise OSError("wrk: %s" % (r.stdout + r.stderr)[-300:])
+        scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[p99.group(2)]
+        _wrk_runs[port] = (float(rps.group(1)), float(p99.group(1)) * scale)
+    return _wrk_runs[port]
+
+
 NET_FIGURES = (
     ("tcp echo host->guest->host (%d MiB)" % (BENCH_BULK >> 20), "MB/s", "echo", _echo_mbps),
     ("tcp guest->host (GET /bulk, %d MiB)" % (BENCH_BULK >> 20), "MB/s", "http", _bulk_mbps),
     ("round trips, 1 byte, one connection (%d)" % BENCH_RTT, "/s", "echo", _rtt_per_s),
     ("connections, GET / each (%d)" % BENCH_CONNS, "conn/s", "http", _conns_per_s),
     ("http GET / on one client (%d)" % BENCH_REQS, "req/s", "http", _http_rps),
+    ("wrk GET / (%d connections, %d s)" % (WRK_CONNS, WRK_SECONDS), "req/s", "http",
+     lambda port: _wrk(port)[0]),
+    ("wrk GET / p99 latency (lower is better)", "ms", "http", lambda port: _wrk(port)[1]),
 )
 
 

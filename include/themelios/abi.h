@@ -164,7 +164,9 @@ struct spawn_args {
 	uint64_t caps[SPAWN_CAPS_MAX]; /* caller's slots, copied to child slots 1.. */
 	const char *args;	       /* NUL-terminated strings, one after another */
 	uint64_t args_len;	       /* bytes, the last NUL included; 0: none */
-	uint64_t image_file; /* a File slot (EXECUTE): the program; 0: name in the boot archive */
+	/* A File slot (EXECUTE): the program, its segments mapped from the
+	 * page cache; 0: the name in the boot archive (copied in). */
+	uint64_t image_file;
 	/* An AddressSpace slot (WRITE) that has never run a process (an
 	 * as_clone): the child runs in it from entry with its stack pointer
 	 * at stack; no program is loaded, image_file and args must be 0.
@@ -182,8 +184,7 @@ struct spawn_args {
 /* The child's argv is its name, then the strings of spawn_args.args. */
 #define SPAWN_ARGS_MAX	   1024 /* bytes */
 #define SPAWN_ARGC_MAX	   32
-#define SPAWN_IMAGE_MAX	   (16u << 20) /* bytes of a program file */
-#define SPAWN_ENV_MAX	   1024	       /* bytes of the environment */
+#define SPAWN_ENV_MAX	   1024 /* bytes of the environment */
 
 /*
  * A new process's stack at entry (the System V and Linux layout): sp
@@ -267,6 +268,11 @@ struct mem_audit {
 /* vm_map only: every page made and charged now; without it a page is
  * made, zeroed and charged when first touched (map_anonymous commits). */
 #define MAP_COMMIT	 (1u << 4)
+/* vm_map_file only: the file's cached pages themselves, so writes reach
+ * the file and others' mappings; without it the mapping is private
+ * (copy-on-write).  vm_map_file also takes MAP_EXEC (never with
+ * MAP_WRITE) for code. */
+#define MAP_SHARED	 (1u << 5)
 
 /*
  * A suspended thread's user registers (thread_read_regs,

@@ -72,6 +72,7 @@ fs_page_free(void *p)
 #else
 #include "mm/kmalloc.h"
 #include "sched/mutex.h"
+#include "sched/thread.h"
 
 struct fs_mutex {
 	struct mutex m;
@@ -87,11 +88,13 @@ static inline void
 fs_mutex_lock(struct fs_mutex *m)
 {
 	mutex_lock(&m->m);
+	thread_current()->fs_locks++;
 }
 
 static inline void
 fs_mutex_unlock(struct fs_mutex *m)
 {
+	thread_current()->fs_locks--;
 	mutex_unlock(&m->m);
 }
 

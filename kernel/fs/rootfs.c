@@ -18,6 +18,7 @@
 #include "fs/vfs.h"
 #include "lib/string.h"
 #include "mm/page_cache.h"
+#include "mm/vm_file.h"
 #include "mm/pmm.h"
 #include "object/memory.h"
 #include "themelios/errno.h"
@@ -223,6 +224,7 @@ rootfs_init(const char *cmdline)
 	int err;
 
 	pcache_init();
+	vm_file_init();
 	vnode_reaper_start();
 	if ((err = make_ram_layer(cmdline))) {
 		pr_err("root: no RAM layer (error %d): no root filesystem\n", err);

@@ -478,6 +478,15 @@ vfs_stat(struct vnode *root, const char *path, size_t len, bool follow, struct v
 	return err;
 }
 
+/* What mappings of vn wrote reaches the file before it is read or
+ * changed through the VFS (mm/vm_file.c). */
+static void
+mapping_before_io(struct vnode *vn)
+{
+	if (vn->mapping && vnode_mapping_ops)
+		vnode_mapping_ops->before_io(vn);
+}
+
 long
 vfs_read(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len)
 {
@@ -487,12 +496,17 @@ vfs_read(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len)
 		return -E_INVAL;
 	if (len == 0)
 		return 0;
+	if (buf->user && vnode_mapping_ops)
+		vnode_mapping_ops->prefault(vn, off, buf, len, true);
+	mapping_before_io(vn);
 	return vn->ops->read(vn, off, buf, len);
 }
 
 long
 vfs_write(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len)
 {
+	long n;
+
 	if (VFS_S_ISDIR(vn->mode))
 		return -E_ISDIR;
 	if (!vn->ops->write || vn->fs->read_only)
@@ -501,24 +515,37 @@ vfs_write(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len)
 		return 0;
 	if (off + len < off)
 		return -E_RANGE;
-	return vn->ops->write(vn, off, buf, len);
+	if (buf->user && vnode_mapping_ops)
+		vnode_mapping_ops->prefault(vn, off, buf, len, false);
+	mapping_before_io(vn);
+	n = vn->ops->write(vn, off, buf, len);
+	if (n > 0 && vn->mapping && vnode_mapping_ops)
+		vnode_mapping_ops->after_change(vn, off, (uint64_t)n);
+	return n;
 }
 
 int
 vfs_truncate(struct vnode *vn, uint64_t size)
 {
+	int err;
+
 	if (VFS_S_ISDIR(vn->mode))
 		return -E_ISDIR;
 	if (!VFS_S_ISREG(vn->mode))
 		return -E_INVAL;
 	if (!vn->ops->truncate || vn->fs->read_only)
 		return -E_ROFS;
-	return vn->ops->truncate(vn, size);
+	mapping_before_io(vn);
+	err = vn->ops->truncate(vn, size);
+	if (!err && vn->mapping && vnode_mapping_ops)
+		vnode_mapping_ops->after_change(vn, size, ~0ull - size);
+	return err;
 }
 
 int
 vfs_fsync(struct vnode *vn)
 {
+	mapping_before_io(vn);
 	return vn->ops->fsync ? vn->ops->fsync(vn) : 0;
 }
 

@@ -13,6 +13,20 @@ vnode_init(struct vnode *vn, const struct vnode_ops *ops, struct vfs_fs *fs, uin
 	vn->refs = 1;
 	vn->ino = ino;
 	vn->covered_by = NULL;
+	vn->mapping = NULL;
+}
+
+const struct vnode_mapping_ops *vnode_mapping_ops;
+
+/* The last reference went: the mapping side first (it may write back
+ * through the filesystem), then the filesystem's own release. */
+static void
+release(struct vnode *vn)
+{
+	if (vn->mapping && vnode_mapping_ops)
+		vnode_mapping_ops->release(vn);
+	if (vn->ops->release)
+		vn->ops->release(vn);
 }
 
 void
@@ -24,8 +38,8 @@ vnode_ref(struct vnode *vn)
 void
 vnode_unref(struct vnode *vn)
 {
-	if (__atomic_sub_fetch(&vn->refs, 1, __ATOMIC_ACQ_REL) == 0 && vn->ops->release)
-		vn->ops->release(vn);
+	if (__atomic_sub_fetch(&vn->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		release(vn);
 }
 
 uint8_t
@@ -98,7 +112,8 @@ vnode_unref_later(struct vnode *vn)
 {
 	unsigned long flags;
 
-	if (__atomic_sub_fetch(&vn->refs, 1, __ATOMIC_ACQ_REL) != 0 || !vn->ops->release)
+	if (__atomic_sub_fetch(&vn->refs, 1, __ATOMIC_ACQ_REL) != 0 ||
+	    (!vn->ops->release && !vn->mapping))
 		return;
 	flags = spin_lock_irqsave(&reap_lock);
 	vn->covered_by = reap_list;
@@ -121,7 +136,7 @@ vnode_reap_now(void)
 		if (!vn)
 			return;
 		vn->covered_by = NULL;
-		vn->ops->release(vn);
+		release(vn);
 	}
 }
 
@@ -139,7 +154,7 @@ reaper(void *arg)
 		reap_list = vn->covered_by;
 		spin_unlock_irqrestore(&reap_lock, flags);
 		vn->covered_by = NULL;
-		vn->ops->release(vn);
+		release(vn);
 	}
 }
 

@@ -158,8 +158,29 @@ struct vnode {
 	uint64_t ino;
 	/* A filesystem mounted on this directory (set by vfs_mount). */
 	struct vnode *covered_by;
+	/* Its pages in the page cache for mappings (mm/vm_file.c), made
+	 * when the file is first mapped and gone with the last reference. */
+	struct vm_file *mapping;
 	void *priv;
 };
+
+/*
+ * What the VFS tells the mapping side of a vnode (mm/vm_file.c sets
+ * these in the kernel; host tests have none): before a read, write or
+ * truncate (write back what mappings wrote), after a write or truncate
+ * (refresh the cached pages), and at the last reference.
+ */
+struct vnode_mapping_ops {
+	/* Before a read (into) or write (from) a user buffer, whatever vn:
+	 * the buffer's pages that are file mappings are made present, so no
+	 * page fault fills a file's page while a filesystem holds a lock. */
+	void (*prefault)(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len,
+			 bool read);
+	void (*before_io)(struct vnode *vn);
+	void (*after_change)(struct vnode *vn, uint64_t off, uint64_t len);
+	void (*release)(struct vnode *vn);
+};
+extern const struct vnode_mapping_ops *vnode_mapping_ops;
 
 void vnode_init(struct vnode *vn, const struct vnode_ops *ops, struct vfs_fs *fs, uint32_t mode,
 		uint64_t ino);

@@ -156,10 +156,10 @@ KTEST(net_rx_path_answers_and_counts)
 	KTEST_CHECK_EQ(nif->stats.rx_drops, before.rx_drops + 1);
 
 	/* UDP to a bound port: queued for the reader. */
-	KTEST_CHECK_EQ(udp_bind(5000, &ep), 0);
+	KTEST_CHECK_EQ(udp_bind(5000, NULL, &ep), 0);
 	if (!ep)
 		goto out;
-	KTEST_CHECK_EQ(udp_bind(5000, &(struct udp_endpoint *){ NULL }), -E_BUSY);
+	KTEST_CHECK_EQ(udp_bind(5000, NULL, &(struct udp_endpoint *){ NULL }), -E_BUSY);
 	n = udp_frame(f, 5000, 30);
 	input(nif, f, n);
 	KTEST_CHECK_EQ(udp_recvfrom(ep, got, sizeof(got), &from, 0), 30);
@@ -228,8 +228,8 @@ KTEST(net_loopback_udp)
 	static char back[4000];
 	struct udp_meta from;
 
-	KTEST_CHECK_EQ(udp_bind(0, &a), 0);
-	KTEST_CHECK_EQ(udp_bind(6001, &b), 0);
+	KTEST_CHECK_EQ(udp_bind(0, NULL, &a), 0);
+	KTEST_CHECK_EQ(udp_bind(6001, NULL, &b), 0);
 	if (!a || !b)
 		return;
 	KTEST_CHECK(a->port >= UDP_EPHEMERAL_FIRST);

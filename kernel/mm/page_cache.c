@@ -64,6 +64,8 @@ pcache_owner_init(struct pcache_owner *o, const struct pcache_owner_ops *ops, co
 	o->ra_next = 0;
 	o->ra_window = 0;
 	o->pages = 0;
+	o->dirty = 0;
+	o->wmaps = 0;
 }
 
 static struct pcache_page *
@@ -90,6 +92,8 @@ unlink_locked(struct pcache_page *p)
 		stats.pages--;
 		p->owner->pages--;
 	}
+	if (p->dirty)
+		p->owner->dirty--;
 }
 
 static void
@@ -132,7 +136,7 @@ reclaim(size_t want, bool records_too)
 		struct pcache_page *p = container_of(n, struct pcache_page, lru_link);
 
 		n = n->prev;
-		if (p->refs || p->state != PCACHE_UPTODATE)
+		if (p->refs || p->dirty || p->state != PCACHE_UPTODATE)
 			continue;
 		unlink_locked(p);
 		list_add_tail(&victims, &p->lru_link);
@@ -375,6 +379,97 @@ pcache_read(struct pcache_owner *o, uint64_t off, const struct io_buf *dst, size
 	return 0;
 }
 
+int
+pcache_map(struct pcache_page *p, bool writable, void *payer)
+{
+	unsigned long flags = spin_lock_irqsave(&pcache_lock);
+	int took = 0;
+
+	if (p->maps == 0 && !payer) {
+		spin_unlock_irqrestore(&pcache_lock, flags);
+		return -E_AGAIN;
+	}
+	if (p->maps == 0) {
+		p->payer = payer;
+		took = 1;
+	}
+	p->maps++;
+	if (writable) {
+		p->wmaps++;
+		p->owner->wmaps++;
+	}
+	spin_unlock_irqrestore(&pcache_lock, flags);
+	return took;
+}
+
+int
+pcache_map_again(struct pcache_owner *o, uint64_t index, bool writable)
+{
+	unsigned long flags = spin_lock_irqsave(&pcache_lock);
+	struct pcache_page *p = find_locked(o, index);
+	int err = -E_NOENT;
+
+	if (p && p->maps) {
+		p->refs++;
+		p->maps++;
+		if (writable) {
+			p->wmaps++;
+			o->wmaps++;
+		}
+		err = 0;
+	}
+	spin_unlock_irqrestore(&pcache_lock, flags);
+	return err;
+}
+
+void *
+pcache_unmap(struct pcache_owner *o, uint64_t index, bool writable)
+{
+	unsigned long flags = spin_lock_irqsave(&pcache_lock);
+	struct pcache_page *p = find_locked(o, index);
+	void *payer = NULL;
+
+	/* Mapped, hence held: it is there. */
+	if (p && p->maps) {
+		p->refs--;
+		if (writable) {
+			p->wmaps--;
+			o->wmaps--;
+			if (!p->dirty) {
+				p->dirty = true;
+				o->dirty++;
+			}
+		}
+		if (--p->maps == 0) {
+			payer = p->payer;
+			p->payer = NULL;
+		}
+	}
+	spin_unlock_irqrestore(&pcache_lock, flags);
+	return payer;
+}
+
+bool
+pcache_take_dirty(struct pcache_page *p)
+{
+	unsigned long flags = spin_lock_irqsave(&pcache_lock);
+	bool was = p->dirty || p->wmaps;
+
+	if (p->dirty) {
+		p->dirty = false;
+		p->owner->dirty--;
+	}
+	spin_unlock_irqrestore(&pcache_lock, flags);
+	return was;
+}
+
+bool
+pcache_owner_dirty(struct pcache_owner *o)
+{
+	return __atomic_load_n(&o->dirty, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&o->wmaps, __ATOMIC_RELAXED);
+}
+
 void
 pcache_drop_owner(struct pcache_owner *o)
 {
@@ -396,6 +491,23 @@ pcache_drop_owner(struct pcache_owner *o)
 
 		list_del(&p->lru_link);
 		free_page(p);
+	}
+}
+
+void
+pcache_drop_pages(struct pcache_owner *o, uint64_t count)
+{
+	for (uint64_t i = 0; i < count; i++) {
+		unsigned long flags = spin_lock_irqsave(&pcache_lock);
+		struct pcache_page *p = find_locked(o, i);
+
+		if (p && (p->refs || p->state != PCACHE_UPTODATE))
+			p = NULL;
+		if (p)
+			unlink_locked(p);
+		spin_unlock_irqrestore(&pcache_lock, flags);
+		if (p)
+			free_page(p);
 	}
 }
 

@@ -48,6 +48,10 @@ struct pcache_owner {
 	uint64_t ra_next;
 	uint32_t ra_window;
 	uint64_t pages; /* cached now */
+	/* File mappings (mm/vm_file.c), under the cache's lock: pages that
+	 * are dirty, and mappings that may write (a page with one is
+	 * treated as dirty until it goes).  Both 0: nothing to write back. */
+	uint64_t dirty, wmaps;
 };
 
 struct pcache_page {
@@ -59,6 +63,14 @@ struct pcache_page {
 	uint32_t refs; /* holders; reclaim takes only unheld pages */
 	uint8_t state; /* PCACHE_FILLING, PCACHE_UPTODATE */
 	bool verified; /* a verifier's mark (dm-verity hash blocks) */
+	/* File mappings (mm/vm_file.c): written through a mapping since the
+	 * last write-back, so never reclaimed until written back. */
+	bool dirty;
+	/* Address-space mappings of the page (each holds one of refs), how
+	 * many of those may write, and who pays for the page while any
+	 * mapping lasts (the first mapper's pool). */
+	uint32_t maps, wmaps;
+	void *payer;
 };
 
 struct pcache_stats {
@@ -95,8 +107,36 @@ void pcache_put(struct pcache_page *p);
 int pcache_read(struct pcache_owner *o, uint64_t off, const struct io_buf *dst, size_t at,
 		size_t len);
 
+/*
+ * Mapping bookkeeping for file mappings (mm/vm_file.c), each step under
+ * the cache's lock.  pcache_map turns the caller's reference to p into a
+ * mapping (writable: one that may write); the first mapping must bring
+ * a payer (-E_AGAIN without one), later ones must not.  1 when payer was
+ * taken, 0 when the page had one already.
+ */
+int pcache_map(struct pcache_page *p, bool writable, void *payer);
+
+/* One more mapping of the cached page index of o (a clone's), which is
+ * mapped already: 0, or -E_NOENT when it is not. */
+int pcache_map_again(struct pcache_owner *o, uint64_t index, bool writable);
+
+/* A mapping of index of o goes: a writable one leaves the page dirty.
+ * The payer when that was the last mapping (to be uncharged), else NULL. */
+void *pcache_unmap(struct pcache_owner *o, uint64_t index, bool writable);
+
+/* For write-back: true when p may hold bytes written through a mapping
+ * (dirty, or mapped writable), and the dirty mark is cleared. */
+bool pcache_take_dirty(struct pcache_page *p);
+
+/* True when some page of o may need writing back. */
+bool pcache_owner_dirty(struct pcache_owner *o);
+
 /* Drops every unheld page of o (a device going away, a test). */
 void pcache_drop_owner(struct pcache_owner *o);
+
+/* Drops the unheld pages 0..count-1 of o, one lookup each (an owner
+ * going away whose pages are few next to the cache). */
+void pcache_drop_pages(struct pcache_owner *o, uint64_t count);
 
 /* Frees up to want unheld pages, least recently used first; the count.
  * Takes the heap's lock (never call it from the frame allocator: it

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 struct inet_csum {
-	uint64_t sum; /* folded only at the end: no overflow below 2^48 words */
+	uint64_t sum; /* folded only at the end; carries out of bit 63 added back */
 	bool odd;     /* the last byte added was the high half of a word */
 };
 

@@ -70,6 +70,16 @@ ip_input_init(void)
 	wait_queue_init(&ping_wq);
 }
 
+/* Under net_lock, as every use of reasm. */
+void
+ip_input_print_stats(void)
+{
+	printk("ip: datagrams reassembled %u given up %u (timeouts, conflicts, no room), "
+	       "%lu of %lu bytes held\n",
+	       reasm.reassembled, reasm.dropped, (unsigned long)reasm.charged,
+	       (unsigned long)reasm.budget);
+}
+
 void
 ip_input_tick(uint64_t now_ms)
 {

@@ -201,6 +201,7 @@ complete(struct ip_reasm *r, struct ip_reasm_datagram *d, void *out, size_t cap)
 	for (const struct ip_frag *f = d->frags; f; f = f->next)
 		memcpy((uint8_t *)out + f->offset, f->data, f->len);
 	datagram_free(r, d);
+	r->reassembled++;
 	return (int)total;
 }
 

@@ -53,7 +53,8 @@ struct ip_reasm {
 	size_t budget;
 	size_t charged; /* sum over the slots */
 	uint64_t timeout;
-	unsigned dropped; /* datagrams given up, for statistics */
+	unsigned dropped;     /* datagrams given up, for statistics */
+	unsigned reassembled; /* datagrams completed */
 	struct ip_reasm_datagram slots[IP_REASM_SLOTS];
 };
 

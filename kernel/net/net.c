@@ -269,6 +269,7 @@ net_print_interfaces(void)
 	mutex_lock(&net_lock);
 	netif_print_all();
 	dhcp_client_print();
+	ip_input_print_stats();
 	printk("tcp: segments in %lu out %lu retransmits %lu bad %lu resets-sent %lu "
 	       "connections %lu timed-out %lu cookies %lu/%lu\n",
 	       (unsigned long)net_tcp.stats.in_segs, (unsigned long)net_tcp.stats.out_segs,

@@ -40,6 +40,7 @@ bool netif_is_broadcast(const struct netif *nif, uint32_t dst);
 /* Timers: reassembly and the ARP caches. */
 void ip_input_init(void);
 void ip_input_tick(uint64_t now_ms);
+void ip_input_print_stats(void);
 
 /* The DHCP client on nif (dhcp_client.c). */
 void dhcp_client_start(struct netif *nif);

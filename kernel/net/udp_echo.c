@@ -34,7 +34,7 @@ int
 udp_echo_start(uint16_t port)
 {
 	struct udp_endpoint *ep;
-	int err = udp_bind(port, &ep);
+	int err = udp_bind(port, NULL, &ep);
 
 	if (err) {
 		pr_err("udp-echo: cannot bind port %u (%d)\n", port, err);

@@ -11,12 +11,15 @@
 #include "lib/byteorder.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "object/memory.h"
 #include "net/ipv4.h"
 #include "net/net.h"
 #include "net/net_internal.h"
 #include "net/netif.h"
 #include "net/udp.h"
 #include "themelios/errno.h"
+
+#define UDP_CHARGE_PAGE 4096u
 
 struct udp_queued {
 	struct udp_queued *next;
@@ -51,8 +54,25 @@ free_ephemeral(void)
 	return 0;
 }
 
+/* ep->lock held: charges ep->pool for mem bytes queued, whole pages;
+ * false when the pool cannot pay (nothing changes then). */
+static bool
+charge_to(struct udp_endpoint *ep, size_t mem)
+{
+	uint64_t need = (mem + UDP_CHARGE_PAGE - 1) / UDP_CHARGE_PAGE;
+
+	if (ep->pool && need > ep->charged && mempool_charge(ep->pool, need - ep->charged))
+		return false;
+	if (ep->pool && need < ep->charged)
+		mempool_uncharge(ep->pool, ep->charged - need);
+	ep->charged = need;
+	ep->mem = mem;
+	return true;
+}
+
 static int
-bind_endpoint(uint16_t port, udp_input_fn fn, void *ctx, struct udp_endpoint **out)
+bind_endpoint(uint16_t port, udp_input_fn fn, void *ctx, struct mempool *pool,
+	      struct udp_endpoint **out)
 {
 	struct udp_endpoint *ep = kcalloc(1, sizeof(*ep));
 	int slot = -1, err = 0;
@@ -73,6 +93,7 @@ bind_endpoint(uint16_t port, udp_input_fn fn, void *ctx, struct udp_endpoint **o
 		ep->port = port;
 		ep->input = fn;
 		ep->ctx = ctx;
+		ep->pool = pool;
 		ep->lock = (struct spinlock)SPINLOCK_INIT("udp");
 		wait_queue_init(&ep->readers);
 		ep->tail = &ep->head;
@@ -88,15 +109,15 @@ bind_endpoint(uint16_t port, udp_input_fn fn, void *ctx, struct udp_endpoint **o
 }
 
 int
-udp_bind(uint16_t port, struct udp_endpoint **out)
+udp_bind(uint16_t port, struct mempool *pool, struct udp_endpoint **out)
 {
-	return bind_endpoint(port, NULL, NULL, out);
+	return bind_endpoint(port, NULL, NULL, pool, out);
 }
 
 int
 udp_bind_input(uint16_t port, udp_input_fn fn, void *ctx, struct udp_endpoint **out)
 {
-	return bind_endpoint(port, fn, ctx, out);
+	return bind_endpoint(port, fn, ctx, NULL, out);
 }
 
 void
@@ -119,6 +140,8 @@ udp_close_locked(struct udp_endpoint *ep)
 		ep->head = q->next;
 		kfree(q);
 	}
+	if (ep->pool && ep->charged)
+		mempool_uncharge(ep->pool, ep->charged);
 	kfree(ep);
 }
 
@@ -151,6 +174,7 @@ udp_recvfrom(struct udp_endpoint *ep, void *buf, size_t cap, struct udp_meta *fr
 		ep->tail = &ep->head;
 	ep->count--;
 	ep->bytes -= q->len;
+	charge_to(ep, ep->mem - (sizeof(*q) + q->len)); /* a smaller charge: cannot fail */
 	spin_unlock_irqrestore(&ep->lock, flags);
 	memcpy(buf, q->data, q->len < cap ? q->len : cap);
 	if (from)
@@ -263,7 +287,8 @@ udp_input(struct netif *nif, const struct ipv4_header *ip)
 	}
 	q = kmalloc(sizeof(*q) + d.data_len);
 	flags = spin_lock_irqsave(&ep->lock);
-	if (!q || ep->count >= UDP_QUEUE_MAX || ep->bytes + d.data_len > UDP_QUEUE_BYTES) {
+	if (!q || ep->count >= UDP_QUEUE_MAX || ep->bytes + d.data_len > UDP_QUEUE_BYTES ||
+	    !charge_to(ep, ep->mem + sizeof(*q) + d.data_len)) {
 		ep->drops++;
 		spin_unlock_irqrestore(&ep->lock, flags);
 		kfree(q);

@@ -45,20 +45,29 @@ struct udp_endpoint {
 	struct udp_queued *head, **tail;
 	unsigned int count;
 	size_t bytes;
-	uint64_t drops; /* queue full */
-	int error;	/* the last ICMP error: type << 8 | code, 0: none */
+	uint64_t drops; /* queue full, or its Memory cannot pay */
+	/* What the queue costs is charged here (whole pages of the bytes
+	 * queued with their headers), or nothing for the kernel's own. */
+	struct mempool *pool; /* the caller of udp_bind keeps it alive */
+	size_t mem;	      /* bytes held: datagrams and their headers */
+	uint64_t charged;     /* pages charged to pool for mem */
+	int error;	      /* the last ICMP error: type << 8 | code, 0: none */
 	/* Called (in the network thread, lock held) when a datagram or an
 	 * error arrives: the hook readiness notifications will use. */
 	void (*notify)(void *ctx);
 	void *notify_ctx;
 };
 
+struct mempool;
+
 /*
  * Binds port (0: a free ephemeral port) to a new queueing endpoint in
- * *out.  0, -E_BUSY (the port is taken), -E_NOMEM (no memory, or
- * UDP_ENDPOINTS_MAX endpoints).  Takes net_lock.
+ * *out, whose queued datagrams are charged to pool (which the caller
+ * keeps alive until udp_close; NULL for the kernel's own endpoints).  0, -E_BUSY (the
+ * port is taken), -E_NOMEM (no memory, or UDP_ENDPOINTS_MAX endpoints).
+ * Takes net_lock.
  */
-int udp_bind(uint16_t port, struct udp_endpoint **out);
+int udp_bind(uint16_t port, struct mempool *pool, struct udp_endpoint **out);
 
 /* The same for an endpoint whose datagrams go to fn(ctx, ...) in the
  * network thread, net_lock held.  Takes net_lock. */

@@ -4,11 +4,14 @@
 #include "cap/lock.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
+#include "fs/vnode.h"
 #include "mm/page_ref.h"
+#include "mm/vm_file.h"
 #include "mm/vm_flags.h"
 #include "object/frames.h"
 #include "object/memory.h"
 #include "object/process.h"
+#include "proc/user_memory.h"
 #include "themelios/errno.h"
 
 /* The page tables are paid for by the space's pool, whoever asked for
@@ -80,14 +83,11 @@ as_free_all(struct address_space *as)
 		uint64_t pa;
 
 		while (vm_space_next(&as->vm, va, r->end, &va, &pa, NULL) == 0) {
-			vm_space_unmap(&as->vm, va, NULL);
-			if (!r->shared)
-				page_ref_put(pa);
+			as_release_page(as, r, va, pa, true);
 			va += PAGE_SIZE_4K;
 		}
 		region_erase(&as->regions, r);
-		if (r->shared)
-			kobject_unref(&r->shared->obj); /* its pages are its own */
+		as_region_unref(r, true);
 		as_region_free(as, r);
 	}
 }
@@ -177,6 +177,7 @@ static int
 clone_region(struct address_space *dst, struct address_space *src, const struct vm_region *r)
 {
 	struct vm_region *n = as_region_new(dst);
+	bool writes = r->file && r->file_shared && (r->max_flags & VM_WRITE);
 	uintptr_t va = r->start;
 	unsigned int fl;
 	uint64_t pa;
@@ -190,10 +191,28 @@ clone_region(struct address_space *dst, struct address_space *src, const struct 
 		kobject_ref(&r->shared->obj);
 		cap_lock_drop(irq);
 	}
+	if (r->file) {
+		vnode_ref(r->file->vn);
+		dst->has_files = true;
+	}
 	region_insert(&dst->regions, n);
 	while (vm_space_next(&src->vm, va, r->end, &va, &pa, &fl) == 0) {
+		uint64_t index = r->file_page + (va - r->start) / PAGE_SIZE_4K;
+		bool file_page = r->file && page_ref_count(pa) == 0;
 		int err;
 
+		if (file_page) {
+			/* The file's own page: mapped alike (read-only when
+			 * private), one more mapping of it. */
+			vm_file_map_again(r->file, index, writes);
+			err = vm_space_map(&dst->vm, va, pa, fl);
+			if (err) {
+				vm_file_unmap_page(r->file, index, writes, false);
+				return -E_NOMEM;
+			}
+			va += PAGE_SIZE_4K;
+			continue;
+		}
 		if (!r->shared) {
 			/* Shared from now on: read-only on both sides, so the
 			 * first write on either copies (user_memory.c). */

@@ -44,6 +44,8 @@ struct address_space {
 	struct mempool **payers;
 	size_t npayers;
 	uint64_t node_pages; /* charged for region nodes */
+	/* A file region was ever mapped here (as_prefault_files has work). */
+	bool has_files;
 	/* The process running in it (not referenced: it references us), or
 	 * NULL.  An address space runs one process in its life: after it,
 	 * ended says every call is -E_DEAD. */

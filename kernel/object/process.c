@@ -15,7 +15,9 @@
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
+#include "mm/vm_file.h"
 #include "mm/vm_flags.h"
+#include "fs/vfs.h"
 #include "proc/elf.h"
 #include "proc/initstack.h"
 #include "core/random.h"
@@ -151,11 +153,65 @@ pie_base(const struct elf_image *img, uint64_t *base)
 	return 0;
 }
 
+/* Where a program's bytes are: all of them at head (the boot archive),
+ * or a file whose first avail bytes are at head (its first cached page). */
+struct program_src {
+	const uint8_t *head;
+	size_t avail;
+	uint64_t len;
+	struct vm_file *file; /* NULL: head holds the whole image */
+};
+
+#define PAGE_DOWN(x) ((x) & ~(uint64_t)(PAGE_SIZE_4K - 1))
+#define PAGE_UP(x)   PAGE_DOWN((x) + PAGE_SIZE_4K - 1)
+
+static const uint8_t zero_page[PAGE_SIZE_4K];
+
+/*
+ * A segment mapped from the file's cached pages (private: a page is
+ * copied only when written), and the memory past its file bytes
+ * anonymous.  The file's last page goes on with other bytes of the file
+ * where the segment's zeroed part starts: those are zeroed in a copy.
+ */
 static int
-load_image(struct address_space *as, const void *image, size_t image_len, struct elf_image *img,
+map_segment(struct address_space *as, struct vm_file *vf, const struct elf_segment *s,
+	    uint64_t base, unsigned int flags)
+{
+	uintptr_t start = PAGE_DOWN(base + s->vaddr), fend = base + s->vaddr + s->filesz;
+	uintptr_t mend = PAGE_UP(base + s->vaddr + s->memsz), anon = start, va;
+	int err;
+
+	if (s->filesz) {
+		anon = PAGE_UP(fend);
+		err = as_map_file(as, start, (anon - start) / PAGE_SIZE_4K, flags, flags,
+				  AS_MAP_FIXED, vf, PAGE_DOWN(s->offset) / PAGE_SIZE_4K, false,
+				  &va);
+		if (err)
+			return err;
+	}
+	/* The zeroed part is committed: a program's memory of its own is
+	 * paid for before it runs, as for a program copied in. */
+	if (mend > anon) {
+		err = as_map(as, anon, (mend - anon) / PAGE_SIZE_4K, flags, flags,
+			     AS_MAP_FIXED | AS_MAP_COMMIT, NULL, &va);
+		if (err)
+			return err;
+	}
+	if (s->memsz > s->filesz && (fend & (PAGE_SIZE_4K - 1))) {
+		size_t n = PAGE_UP(fend) - fend;
+
+		if (n > s->memsz - s->filesz)
+			n = s->memsz - s->filesz;
+		return as_copy_in(as, fend, zero_page, n);
+	}
+	return 0;
+}
+
+static int
+load_image(struct address_space *as, const struct program_src *src, struct elf_image *img,
 	   uint64_t *base)
 {
-	int err = elf_parse(image, image_len, ELF_MACHINE, USER_SPACE_END, img);
+	int err = elf_parse_head(src->head, src->avail, src->len, ELF_MACHINE, USER_SPACE_END, img);
 	uintptr_t va;
 
 	*base = 0;
@@ -167,9 +223,8 @@ load_image(struct address_space *as, const void *image, size_t image_len, struct
 		return err;
 	for (size_t i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
-		uintptr_t start = (*base + s->vaddr) & ~(PAGE_SIZE_4K - 1);
-		uintptr_t end =
-			(*base + s->vaddr + s->memsz + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
+		uintptr_t start = PAGE_DOWN(*base + s->vaddr);
+		uintptr_t end = PAGE_UP(*base + s->vaddr + s->memsz);
 		unsigned int flags = VM_READ;
 
 		if (s->flags & ELF_SEG_W)
@@ -177,14 +232,19 @@ load_image(struct address_space *as, const void *image, size_t image_len, struct
 		if (s->flags & ELF_SEG_X)
 			flags |= VM_EXEC;
 		/* Its segments keep the permissions they start with as their
-		 * limit: code never becomes writable, data never executable.
-		 * Committed: a program's pages are paid for before it runs. */
+		 * limit: code never becomes writable, data never executable. */
+		if (src->file) {
+			err = map_segment(as, src->file, s, *base, flags);
+			if (err)
+				return err == -E_EXIST ? -E_CORRUPT : err; /* segments overlap */
+			continue;
+		}
+		/* Committed: a program's pages are paid for before it runs. */
 		err = as_map(as, start, (end - start) / PAGE_SIZE_4K, flags, flags,
 			     AS_MAP_FIXED | AS_MAP_COMMIT, NULL, &va);
 		if (err)
 			return err == -E_EXIST ? -E_CORRUPT : err; /* segments overlap */
-		err = as_copy_in(as, *base + s->vaddr, (const uint8_t *)image + s->offset,
-				 s->filesz);
+		err = as_copy_in(as, *base + s->vaddr, src->head + s->offset, s->filesz);
 		if (err)
 			return err;
 	}
@@ -212,15 +272,15 @@ hwcap(void)
  */
 static int
 push_initial_stack(struct address_space *as, const char *name, const char *args, size_t args_len,
-		   const char *env, size_t env_len, const void *image, const struct elf_image *img,
-		   uint64_t base, uintptr_t *out)
+		   const char *env, size_t env_len, const uint8_t *head,
+		   const struct elf_image *img, uint64_t base, uintptr_t *out)
 {
 	const char *argv[SPAWN_ARGC_MAX + 1], *envp[SPAWN_ENVC_MAX];
 	struct initstack_in in = {
 		.argv = argv,
 		.envp = envp,
 		.execfn = name,
-		.phdrs = (const uint8_t *)image + img->phoff,
+		.phdrs = head + img->phoff, /* inside the head: elf_parse_head */
 		.phdr = img->phdr_vaddr ? base + img->phdr_vaddr : 0,
 		.phent = ELF_PHDR_SIZE,
 		.phnum = img->phnum,
@@ -252,21 +312,22 @@ push_initial_stack(struct address_space *as, const char *name, const char *args,
 	return err;
 }
 
-/* The personality is the program's, fixed at load (linux/personality.h);
- * a Linux program also gets room to grow its stack (linux_stack_map). */
+/* The personality is the program's, fixed at load (linux/personality.h):
+ * its note, if any, lies in the first page with the headers.  A Linux
+ * program also gets room to grow its stack (linux_stack_map). */
 static int
-load_personality(struct address_space *as, const void *image, size_t image_len,
+load_personality(struct address_space *as, const struct program_src *src,
 		 const struct elf_image *img, uint64_t base)
 {
 	as->image_end = base + img->hi;
-	as->personality = personality_has_native_note(image, image_len, img->phoff, img->phnum)
+	as->personality = personality_has_native_note(src->head, src->avail, img->phoff, img->phnum)
 				  ? PERSONALITY_NATIVE
 				  : PERSONALITY_LINUX;
 	return as->personality == PERSONALITY_LINUX ? linux_stack_map(as) : 0;
 }
 
-int
-process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
+static int
+load_program(struct address_space *as, const char *name, const struct program_src *src,
 	     const char *args, size_t args_len, const char *env, size_t env_len, uintptr_t *entry,
 	     uintptr_t *sp)
 {
@@ -277,19 +338,57 @@ process_load(struct address_space *as, const char *name, const void *image, size
 
 	if (!img)
 		return -E_NOMEM;
-	err = load_image(as, image, image_len, img, &base);
+	err = load_image(as, src, img, &base);
 	if (!err)
 		err = as_map(as, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K, USER_STACK_PAGES,
 			     VM_READ | VM_WRITE, VM_READ | VM_WRITE, AS_MAP_FIXED | AS_MAP_COMMIT,
 			     NULL, &va);
 	if (!err)
-		err = load_personality(as, image, image_len, img, base);
+		err = load_personality(as, src, img, base);
 	if (!err)
-		err = push_initial_stack(as, name, args, args_len, env, env_len, image, img, base,
-					 sp);
+		err = push_initial_stack(as, name, args, args_len, env, env_len, src->head, img,
+					 base, sp);
 	if (!err)
 		*entry = base + img->entry;
 	kfree(img);
+	return err;
+}
+
+int
+process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
+	     const char *args, size_t args_len, const char *env, size_t env_len, uintptr_t *entry,
+	     uintptr_t *sp)
+{
+	const struct program_src src = { image, image_len, image_len, NULL };
+
+	return load_program(as, name, &src, args, args_len, env, env_len, entry, sp);
+}
+
+int
+process_load_file(struct address_space *as, const char *name, struct vnode *vn, const char *args,
+		  size_t args_len, const char *env, size_t env_len, uintptr_t *entry, uintptr_t *sp)
+{
+	struct program_src src = { 0 };
+	struct pcache_page *head;
+	struct vfs_stat st;
+	int err = vfs_getattr(vn, &st);
+
+	if (err)
+		return err;
+	if (!VFS_S_ISREG(st.mode))
+		return -E_INVAL;
+	if (st.size == 0)
+		return -E_CORRUPT;
+	if ((err = vm_file_of(vn, &src.file)))
+		return err;
+	/* The headers are read from the first cached page, in place. */
+	if ((err = pcache_get(&src.file->owner, 0, &head)))
+		return err == -E_RANGE ? -E_CORRUPT : err; /* shrunk meanwhile */
+	src.head = head->data;
+	src.len = st.size;
+	src.avail = st.size < PAGE_SIZE_4K ? st.size : PAGE_SIZE_4K;
+	err = load_program(as, name, &src, args, args_len, env, env_len, entry, sp);
+	pcache_put(head);
 	return err;
 }
 

@@ -99,6 +99,19 @@ int process_load(struct address_space *as, const char *name, const void *image, 
 		 uintptr_t *entry, uintptr_t *sp);
 
 /*
+ * The same from a regular file (the caller holds a reference to vn): its
+ * segments are mapped from the file's pages in the page cache
+ * (mm/vm_file.h), private, so a page is copied only when written; the
+ * memory past a segment's file bytes is committed anonymous memory.
+ * The ELF headers must lie in the file's first page (-E_NOTSUP).  Errors
+ * as process_load, -E_INVAL for no regular file, -E_IO.
+ */
+struct vnode;
+int process_load_file(struct address_space *as, const char *name, struct vnode *vn,
+		      const char *args, size_t args_len, const char *env, size_t env_len,
+		      uintptr_t *entry, uintptr_t *sp);
+
+/*
  * Builds a process in spec->as (no thread runs yet): its structures are
  * charged to spec->pool, which it references from then on.  The caller
  * holds the capability lock and gets a process with refs = 1 (the

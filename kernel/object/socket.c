@@ -502,7 +502,7 @@ socket_bind(struct socket_object *s, uint16_t port)
 		return -E_TYPE;
 	if (s->ep)
 		return -E_ISCONN;
-	err = udp_bind(port, &ep);
+	err = udp_bind(port, s->owner.pool, &ep);
 	if (err == -E_BUSY)
 		return -E_ADDRINUSE;
 	if (err)

@@ -79,7 +79,7 @@ check_header(const uint8_t *b, size_t len, uint16_t machine)
 
 /* One PT_LOAD; for ET_DYN the addresses are relative to the base. */
 static int
-read_segment(const uint8_t *ph, size_t len, uint64_t user_end, bool dyn, struct elf_segment *s,
+read_segment(const uint8_t *ph, uint64_t len, uint64_t user_end, bool dyn, struct elf_segment *s,
 	     uint64_t *align)
 {
 	uint64_t a = rd64(ph + 48);
@@ -107,7 +107,7 @@ read_segment(const uint8_t *ph, size_t len, uint64_t user_end, bool dyn, struct 
 }
 
 static int
-read_interp(const uint8_t *b, size_t len, const uint8_t *ph, struct elf_image *out)
+read_interp(const uint8_t *b, size_t avail, uint64_t len, const uint8_t *ph, struct elf_image *out)
 {
 	uint64_t off = rd64(ph + 8), n = rd64(ph + 32);
 
@@ -115,6 +115,8 @@ read_interp(const uint8_t *b, size_t len, const uint8_t *ph, struct elf_image *o
 		return -E_CORRUPT; /* a second one, or past the file */
 	if (n < 2 || n > ELF_INTERP_MAX)
 		return -E_CORRUPT; /* empty or too long */
+	if (off > avail || n > avail - off)
+		return -E_NOTSUP; /* past the head the loader read */
 	if (b[off + n - 1] != '\0' || strnlen((const char *)b + off, n) != n - 1)
 		return -E_CORRUPT; /* not one NUL-terminated string */
 	out->interp_off = off;
@@ -171,7 +173,7 @@ find_phdrs(struct elf_image *out)
 }
 
 static int
-read_phdrs(const uint8_t *b, size_t len, uint64_t user_end, struct elf_image *out)
+read_phdrs(const uint8_t *b, size_t avail, uint64_t len, uint64_t user_end, struct elf_image *out)
 {
 	bool dyn = out->type == ELF_TYPE_DYN;
 	int err;
@@ -182,7 +184,7 @@ read_phdrs(const uint8_t *b, size_t len, uint64_t user_end, struct elf_image *ou
 		struct elf_segment s;
 		uint64_t align;
 
-		if (type == PT_INTERP && (err = read_interp(b, len, ph, out)))
+		if (type == PT_INTERP && (err = read_interp(b, avail, len, ph, out)))
 			return err;
 		if (type == PT_TLS && (err = read_tls(ph, out)))
 			return err;
@@ -216,14 +218,21 @@ read_phdrs(const uint8_t *b, size_t len, uint64_t user_end, struct elf_image *ou
 int
 elf_parse(const void *image, size_t len, uint16_t machine, uint64_t user_end, struct elf_image *out)
 {
-	const uint8_t *b = image;
+	return elf_parse_head(image, len, len, machine, user_end, out);
+}
+
+int
+elf_parse_head(const void *head, size_t avail, uint64_t len, uint16_t machine, uint64_t user_end,
+	       struct elf_image *out)
+{
+	const uint8_t *b = head;
 	bool entry_ok = false;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	if (!image || user_end < 4 * PAGE)
+	if (!head || user_end < 4 * PAGE || avail > len)
 		return -E_CORRUPT;
-	if ((err = check_header(b, len, machine)) != 0)
+	if ((err = check_header(b, avail, machine)) != 0)
 		return err;
 	out->type = rd16(b + 16);
 	out->phoff = rd64(b + 32);
@@ -231,8 +240,10 @@ elf_parse(const void *image, size_t len, uint16_t machine, uint64_t user_end, st
 	if (out->phnum == 0 || out->phnum > ELF_MAX_PHNUM || out->phoff > len ||
 	    (uint64_t)out->phnum * ELF_PHDR_SIZE > len - out->phoff)
 		return -E_CORRUPT;
+	if (out->phoff > avail || (uint64_t)out->phnum * ELF_PHDR_SIZE > avail - out->phoff)
+		return -E_NOTSUP; /* program headers past the head */
 	out->entry = rd64(b + 24);
-	if ((err = read_phdrs(b, len, user_end, out)) != 0)
+	if ((err = read_phdrs(b, avail, len, user_end, out)) != 0)
 		return err;
 	if (out->nseg == 0)
 		return -E_CORRUPT;

@@ -81,4 +81,14 @@ struct elf_image {
 int elf_parse(const void *image, size_t len, uint16_t machine, uint64_t user_end,
 	      struct elf_image *out);
 
+/*
+ * The same for a file of len bytes of which only the first avail are at
+ * head (a loader that maps the file reads just its first page): every
+ * offset is checked against len as above, and headers that lie past
+ * head (program headers, the PT_INTERP path) are -E_NOTSUP.  A file
+ * shorter than an ELF header is -E_CORRUPT only when len is.
+ */
+int elf_parse_head(const void *head, size_t avail, uint64_t len, uint16_t machine,
+		   uint64_t user_end, struct elf_image *out);
+
 #endif

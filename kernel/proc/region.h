@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 struct frames;
+struct vm_file;
 
 struct vm_region {
 	uintptr_t start, end;
@@ -28,6 +29,14 @@ struct vm_region {
 	 * region lives), or NULL: anonymous memory of the address space's
 	 * own, each page made on first touch (or at once when committed). */
 	struct frames *shared;
+	/* Or a file mapping (mm/vm_file.h; the region holds a reference to
+	 * its vnode): page i of the region is page file_page + i of the
+	 * file.  Shared: the cached pages themselves, writes reach the file.
+	 * Private: cached pages mapped read-only until written, then a copy
+	 * of one's own (anonymous memory from then on). */
+	struct vm_file *file;
+	uint64_t file_page;
+	bool file_shared;
 	struct vm_region *left, *right; /* the tree's */
 	int height;
 };

@@ -26,11 +26,13 @@
 #include "mm/page_ref.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
+#include "mm/vm_file.h"
 #include "mm/vm_flags.h"
 #include "object/address_space.h"
 #include "object/frames.h"
 #include "object/memory.h"
 #include "object/process.h"
+#include "fs/vnode.h"
 #include "sched/thread.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -97,6 +99,79 @@ fill_page(struct address_space *as, struct vm_region *r, uintptr_t va, bool writ
 	return 0;
 }
 
+/* Does a mapping of r count as one that writes the file? */
+static bool
+writes_file(const struct vm_region *r)
+{
+	return r->file && r->file_shared && (r->max_flags & VM_WRITE);
+}
+
+void
+as_release_page(struct address_space *as, const struct vm_region *r, uintptr_t va, uint64_t pa,
+		bool cap_locked)
+{
+	vm_space_unmap(&as->vm, va, NULL);
+	if (r->shared)
+		return; /* the Frames object's own */
+	/* In a file region a frame without a reference count is the file's
+	 * cached page; one with a count is a private copy. */
+	if (r->file && page_ref_count(pa) == 0)
+		vm_file_unmap_page(r->file, r->file_page + (va - r->start) / PAGE, writes_file(r),
+				   cap_locked);
+	else
+		page_ref_put(pa);
+}
+
+/*
+ * Makes the page at va of file region r present (as->lock held): the
+ * file's cached page, mapped read-only in a private region; for a write
+ * to a private region, a copy of one's own.  A private copy is
+ * anonymous memory from then on (fill_page's rules after a clone).
+ */
+static int
+file_fill(struct address_space *as, struct vm_region *r, uintptr_t va, bool write, bool may_fill)
+{
+	uint64_t index = r->file_page + (va - r->start) / PAGE, pa;
+	struct pcache_page *p;
+	unsigned int fl;
+	int err = vm_space_translate(&as->vm, va, &pa, &fl);
+
+	if (err == -E_NOENT && write && !r->file_shared) {
+		p = may_fill ? NULL : pcache_peek(&r->file->owner, index);
+		if (!may_fill && !p)
+			return -E_FAULT;
+		if (may_fill && (err = pcache_get(&r->file->owner, index, &p)))
+			return err;
+		err = new_page(as, va, r->flags, p->data);
+		pcache_put(p);
+		return err;
+	}
+	if (err == -E_NOENT) {
+		err = vm_file_map_page(r->file, index, writes_file(r), may_fill, as->pool, &pa);
+		if (err)
+			return err;
+		fl = r->file_shared ? r->flags : r->flags & ~VM_WRITE;
+		err = vm_space_map(&as->vm, va, pa, fl | VM_USER);
+		if (err)
+			vm_file_unmap_page(r->file, index, writes_file(r), false);
+		return err == -E_EXIST || !err ? err : -E_NOMEM;
+	}
+	if (err)
+		return err;
+	if (!write || (fl & VM_WRITE) || r->file_shared)
+		return 0;
+	if (page_ref_count(pa))
+		return fill_page(as, r, va, true); /* a copy, shared with a clone */
+	vm_space_unmap(&as->vm, va, NULL);
+	err = new_page(as, va, r->flags, phys_to_virt(pa));
+	if (err) {
+		vm_space_map(&as->vm, va, pa, fl); /* the table is still there */
+		return err;
+	}
+	vm_file_unmap_page(r->file, index, false, false);
+	return 0;
+}
+
 /* Gives back the pages of [start, end) of r and the tables left empty. */
 static void
 release_range(struct address_space *as, const struct vm_region *r, uintptr_t start, uintptr_t end)
@@ -105,9 +180,7 @@ release_range(struct address_space *as, const struct vm_region *r, uintptr_t sta
 	uint64_t pa;
 
 	while (vm_space_next(&as->vm, va, end, &va, &pa, NULL) == 0) {
-		vm_space_unmap(&as->vm, va, NULL);
-		if (!r->shared)
-			page_ref_put(pa);
+		as_release_page(as, r, va, pa, false);
 		va += PAGE;
 	}
 	vm_space_trim(&as->vm, start, (end - start) / PAGE);
@@ -125,23 +198,44 @@ frames_ref(struct frames *f, int delta)
 	cap_lock_drop(irq);
 }
 
-int
-as_map(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags,
-       unsigned int max_flags, unsigned int how, struct frames *f, uintptr_t *out)
+/* A reference per region piece to what backs it (a Frames object, a
+ * file's vnode); delta < 0 drops.  A vnode's last reference may write
+ * back and sleep, so it goes to the VFS reaper. */
+static void
+backing_ref(const struct vm_region *r, int delta)
 {
+	if (r->shared)
+		frames_ref(r->shared, delta);
+	for (; r->file && delta > 0; delta--)
+		vnode_ref(r->file->vn);
+	for (; r->file && delta < 0; delta++)
+		vnode_unref_later(r->file->vn);
+}
+
+void
+as_region_unref(const struct vm_region *r, bool cap_locked)
+{
+	if (r->shared && cap_locked)
+		kobject_unref(&r->shared->obj);
+	else if (r->shared)
+		frames_ref(r->shared, -1);
+	if (r->file)
+		vnode_unref_later(r->file->vn);
+}
+
+/*
+ * A new region like proto (its flags and backing; the caller's
+ * reference to the backing is taken over on success), placed as how
+ * says, its pages mapped or made as the backing wants.
+ */
+static int
+map_region(struct address_space *as, uintptr_t va, size_t pages, unsigned int how,
+	   const struct vm_region *proto, uintptr_t *out)
+{
+	struct frames *f = proto->shared;
 	struct vm_region *r;
 	int err = 0;
 
-	if (pages == 0)
-		return -E_INVAL;
-	if (f) {
-		if (pages != f->npages)
-			return -E_INVAL;
-		if (f->device) { /* device registers stay uncached, whatever protect does */
-			flags |= VM_UNCACHED;
-			max_flags |= VM_UNCACHED;
-		}
-	}
 	if (pages > USER_SPACE_END / PAGE)
 		return -E_NOMEM;
 	mutex_lock(&as->lock);
@@ -161,18 +255,16 @@ as_map(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags,
 		mutex_unlock(&as->lock);
 		return err;
 	}
-	*r = (struct vm_region){
-		.start = va,
-		.end = va + pages * PAGE,
-		.flags = flags,
-		.max_flags = max_flags,
-		.shared = f,
-	};
+	*r = *proto;
+	r->start = va;
+	r->end = va + pages * PAGE;
 	region_insert(&as->regions, r);
+	if (r->file)
+		as->has_files = true;
 	for (size_t i = 0; f && !err && i < pages; i++)
-		err = vm_space_map(&as->vm, va + i * PAGE, f->pa[i], flags | VM_USER);
-	for (size_t i = 0; !f && (how & AS_MAP_COMMIT) && !err && i < pages; i++)
-		err = new_page(as, va + i * PAGE, flags, NULL);
+		err = vm_space_map(&as->vm, va + i * PAGE, f->pa[i], r->flags | VM_USER);
+	for (size_t i = 0; !f && !r->file && (how & AS_MAP_COMMIT) && !err && i < pages; i++)
+		err = new_page(as, va + i * PAGE, r->flags, NULL);
 	if (err) {
 		release_range(as, r, r->start, r->end);
 		region_erase(&as->regions, r);
@@ -183,6 +275,50 @@ as_map(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags,
 	mutex_unlock(&as->lock);
 	*out = va;
 	return 0;
+}
+
+int
+as_map(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags,
+       unsigned int max_flags, unsigned int how, struct frames *f, uintptr_t *out)
+{
+	struct vm_region proto = { .flags = flags, .max_flags = max_flags, .shared = f };
+
+	if (pages == 0)
+		return -E_INVAL;
+	if (f) {
+		if (pages != f->npages)
+			return -E_INVAL;
+		if (f->device) { /* device registers stay uncached, whatever protect does */
+			proto.flags |= VM_UNCACHED;
+			proto.max_flags |= VM_UNCACHED;
+		}
+	}
+	return map_region(as, va, pages, how, &proto, out);
+}
+
+int
+as_map_file(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags,
+	    unsigned int max_flags, unsigned int how, struct vm_file *vf, uint64_t first_page,
+	    bool shared, uintptr_t *out)
+{
+	struct vm_region proto = {
+		.flags = flags,
+		.max_flags = max_flags,
+		.file = vf,
+		.file_page = first_page,
+		.file_shared = shared,
+	};
+	int err;
+
+	if (pages == 0)
+		return -E_INVAL;
+	if (first_page > UINT64_MAX / PAGE - pages)
+		return -E_RANGE;
+	vnode_ref(vf->vn); /* the region's */
+	err = map_region(as, va, pages, how, &proto, out);
+	if (err)
+		vnode_unref(vf->vn);
+	return err;
 }
 
 /*
@@ -217,18 +353,27 @@ isolate_range(struct address_space *as, uintptr_t va, uintptr_t end, int *err)
 		after->start = end;
 		region_insert(&as->regions, after);
 	}
+	if (after)
+		after->file_page += (end - r->start) / PAGE;
+	r->file_page += (va - r->start) / PAGE;
 	r->start = va;
 	r->end = end;
 	region_insert(&as->regions, r);
-	if (r->shared && (before || after))
-		frames_ref(r->shared, (before != NULL) + (after != NULL));
+	if (before || after)
+		backing_ref(r, (before != NULL) + (after != NULL));
 	return r;
 }
 
-/* Same permissions, limit and owner of the pages: one region will do. */
+/* Same permissions, limit and owner of the pages (for a file: the
+ * same way, and pages that follow on in the file) with a just below b:
+ * one region will do. */
 static bool
 same_kind(const struct vm_region *a, const struct vm_region *b)
 {
+	if (a->file != b->file || a->file_shared != b->file_shared)
+		return false;
+	if (a->file && a->file_page + (a->end - a->start) / PAGE != b->file_page)
+		return false;
 	return a->flags == b->flags && a->max_flags == b->max_flags && a->shared == b->shared;
 }
 
@@ -249,18 +394,20 @@ merge_around(struct address_space *as, struct vm_region *r)
 		dropped++;
 	}
 	while (r->start >= PAGE && (n = region_lookup(&as->regions, r->start - PAGE)) &&
-	       same_kind(r, n)) {
+	       same_kind(n, r)) {
 		uintptr_t start = n->start;
+		uint64_t file_page = n->file_page;
 
 		region_erase(&as->regions, n);
 		as_region_free(as, n);
 		region_erase(&as->regions, r);
 		r->start = start;
+		r->file_page = file_page;
 		region_insert(&as->regions, r);
 		dropped++;
 	}
-	if (r->shared && dropped)
-		frames_ref(r->shared, -dropped); /* a reference per piece */
+	if (dropped)
+		backing_ref(r, -dropped); /* a reference per piece */
 }
 
 /*
@@ -306,8 +453,7 @@ as_unmap(struct address_space *as, uintptr_t va, size_t pages)
 	/* The tables left empty go too (and their charge): a process that
 	 * maps and unmaps for ever does not pile them up. */
 	release_range(as, r, r->start, r->end);
-	if (r->shared)
-		frames_ref(r->shared, -1); /* its pages live while it does */
+	as_region_unref(r, false); /* its pages live while it does */
 	as_region_free(as, r);
 	mutex_unlock(&as->lock);
 	return 0;
@@ -346,6 +492,9 @@ as_protect(struct address_space *as, uintptr_t va, size_t pages, unsigned int fl
 		 * first write copies it. */
 		if (!r->shared && (flags & VM_WRITE) && !(fl & VM_WRITE) && page_ref_count(pa) > 1)
 			now &= ~VM_WRITE;
+		/* A file's own page in a private mapping likewise. */
+		if (r->file && !r->file_shared && page_ref_count(pa) == 0)
+			now &= ~VM_WRITE;
 		vm_space_protect(&as->vm, at, now | VM_USER);
 	}
 	merge_around(as, r);
@@ -366,10 +515,11 @@ as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len)
 		struct vm_region *r = region_lookup(&as->regions, page);
 		uint64_t pa;
 
-		if (!r || r->shared)
+		if (!r || r->shared || (r->file && r->file_shared))
 			err = -E_FAULT;
 		if (!err)
-			err = fill_page(as, r, page, true);
+			err = r->file ? file_fill(as, r, page, true, true)
+				      : fill_page(as, r, page, true);
 		if (!err)
 			err = vm_space_translate(&as->vm, page, &pa, NULL);
 		if (!err)
@@ -383,9 +533,10 @@ as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len)
 }
 
 /* The fault at va with access (FAULT_READ, _WRITE or _EXEC) in as,
- * as->lock held: 0 when a page was made, unshared or already fine. */
+ * as->lock held: 0 when a page was made, unshared or already fine.
+ * Without may_fill a file's page must be cached already. */
 static int
-resolve(struct address_space *as, uintptr_t va, unsigned int access)
+resolve(struct address_space *as, uintptr_t va, unsigned int access, bool may_fill)
 {
 	struct vm_region *r = region_lookup(&as->regions, va);
 	unsigned int need = access & FAULT_WRITE  ? VM_WRITE
@@ -396,13 +547,35 @@ resolve(struct address_space *as, uintptr_t va, unsigned int access)
 
 	if (!r || r->shared || !(r->flags & need))
 		return -E_FAULT;
-	err = fill_page(as, r, va & ~(PAGE - 1), need == VM_WRITE);
+	if (r->file)
+		err = file_fill(as, r, va & ~(PAGE - 1), need == VM_WRITE, may_fill);
+	else
+		err = fill_page(as, r, va & ~(PAGE - 1), need == VM_WRITE);
 	if (err)
 		return err;
 	/* Present now; a retry must succeed, or this was never ours. */
 	if (vm_space_translate(&as->vm, va & ~(PAGE - 1), NULL, &fl) || !(fl & need))
 		return -E_FAULT;
 	return 0;
+}
+
+void
+as_prefault_files(struct address_space *as, uintptr_t va, size_t len, bool write)
+{
+	uintptr_t end = len > USER_SPACE_END - va ? USER_SPACE_END : va + len;
+	struct vm_region *r;
+
+	if (!__atomic_load_n(&as->has_files, __ATOMIC_RELAXED) || va >= USER_SPACE_END)
+		return;
+	mutex_lock(&as->lock);
+	for (r = region_next(&as->regions, va); r && r->start < end;
+	     r = region_next(&as->regions, r->end)) {
+		uintptr_t at = r->start > va ? r->start : va & ~(PAGE - 1);
+
+		for (; r->file && at < r->end && at < end; at += PAGE)
+			resolve(as, at, write ? FAULT_WRITE : FAULT_READ, true);
+	}
+	mutex_unlock(&as->lock);
 }
 
 bool
@@ -426,7 +599,9 @@ user_fault_resolve(const struct arch_regs *regs, const struct fault_info *fi)
 	held = mutex_held_by_me(&as->lock);
 	if (!held)
 		mutex_lock(&as->lock);
-	err = resolve(as, fi->addr, fi->access);
+	/* A copy under a filesystem's lock cannot read a file: that may
+	 * need the same lock (as_prefault_files runs before it instead). */
+	err = resolve(as, fi->addr, fi->access, arch_regs_user_mode(regs) || t->fs_locks == 0);
 	if (!held)
 		mutex_unlock(&as->lock);
 	arch_irq_disable();

@@ -15,6 +15,8 @@ struct address_space;
 struct arch_regs;
 struct fault_info;
 struct frames;
+struct vm_file;
+struct vm_region;
 
 /* Where mappings placed by the kernel start: a fresh process's first
  * one is here, and the search for room goes up to the top of user space. */
@@ -38,6 +40,29 @@ int as_map(struct address_space *as, uintptr_t va, size_t pages, unsigned int fl
 	   unsigned int max_flags, unsigned int how, struct frames *f, uintptr_t *out);
 
 /*
+ * A new region of pages pages mapping the file of vf from its page
+ * first_page (mm/vm_file.h), placed as as_map places: shared (the file's
+ * cached pages themselves; writes reach the file) or private (the cached
+ * pages read-only, a copy of one's own on the first write).  Pages are
+ * mapped on first touch; a touch past the end of the file is a fault no
+ * region resolves.  The region takes its own reference to vf's vnode
+ * (the caller keeps a reference while it calls).  Errors as as_map,
+ * and -E_RANGE when the file pages overflow.
+ */
+int as_map_file(struct address_space *as, uintptr_t va, size_t pages, unsigned int flags,
+		unsigned int max_flags, unsigned int how, struct vm_file *vf, uint64_t first_page,
+		bool shared, uintptr_t *out);
+
+/* Unmaps the page at va (frame pa) of r and gives back what it held:
+ * its reference to an anonymous page or a file's page.  as->lock held,
+ * or the space is ours alone; cap_locked: the capability lock is held. */
+void as_release_page(struct address_space *as, const struct vm_region *r, uintptr_t va, uint64_t pa,
+		     bool cap_locked);
+
+/* Drops the reference a region node holds to its Frames object or file. */
+void as_region_unref(const struct vm_region *r, bool cap_locked);
+
+/*
  * Unmaps [va, va + pages pages), which must lie in one region (-E_NOENT
  * otherwise); a part of a region splits it.  Anonymous pages go back at
  * once (the last mapping of a shared page frees it), and so do the page
@@ -55,6 +80,15 @@ int as_protect(struct address_space *as, uintptr_t va, size_t pages, unsigned in
  * unshared) as if written, whatever the region's permissions; -E_FAULT
  * outside every region, -E_NOMEM when the pool cannot pay. */
 int as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len);
+
+/*
+ * Makes the pages of file regions in [va, va + len) present (for writing
+ * when write), as faults there would, and ignores what cannot be (the
+ * copy that follows then faults as it would have).  Called before a
+ * filesystem copies to or from a user buffer while holding its locks:
+ * filling a file's page reads that file, which must not wait for them.
+ */
+void as_prefault_files(struct address_space *as, uintptr_t va, size_t len, bool write);
 
 /*
  * A page fault on a user address, from user mode or from a kernel copy

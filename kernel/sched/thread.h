@@ -62,8 +62,11 @@ struct thread {
 	struct vm_space *vm;		  /* proc's address space */
 	struct list_node proc_link;	  /* on proc->threads */
 	struct arch_jmp_buf *uaccess_env; /* armed during a user copy */
-	struct ipc_state *ipc;		  /* endpoint rendezvous (ipc/ipc.c) */
-	struct thread_handle *handle;	  /* what a Thread capability names, if any */
+	/* Filesystem mutexes held (fs_env.h): a user copy under one may not
+	 * fill a file's page, which would read a file and take them. */
+	uint32_t fs_locks;
+	struct ipc_state *ipc;	      /* endpoint rendezvous (ipc/ipc.c) */
+	struct thread_handle *handle; /* what a Thread capability names, if any */
 	struct arch_fpu_state fpu;
 	struct arch_tls_state tls; /* kept while switched out; zero: none */
 };

@@ -9,8 +9,11 @@
 #include "cap/cap.h"
 #include "cap/cspace.h"
 #include "cap/lock.h"
+#include "fs/vnode.h"
+#include "mm/vm_file.h"
 #include "mm/vm_flags.h"
 #include "object/address_space.h"
+#include "object/file.h"
 #include "object/memory.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
@@ -140,6 +143,91 @@ sys_vm_map(struct syscall_args *a)
 	/* Mapped even if the address cannot be written back: the caller's
 	 * bad pointer costs it the mapping (freed with the space). */
 	return err ? err : copy_to_user(a->a[4], &at, sizeof(at));
+}
+
+/*
+ * The file behind File slot, referenced for the caller (its vnode: the
+ * File may go meanwhile), and the rights the capability has.  READ is
+ * needed; EXECUTE too when exec.
+ */
+static int
+map_source(uint64_t slot, bool exec, struct vnode **out, uint32_t *rights)
+{
+	struct process *self = process_current();
+	unsigned long flags = cap_lock_take();
+	struct cap *c;
+	int err = cspace_lookup(self->cs, slot, KOBJ_FILE,
+				CAP_RIGHT_READ | (exec ? CAP_RIGHT_EXECUTE : 0), &c);
+
+	if (!err) {
+		*out = ((struct file_object *)c->obj)->vn;
+		*rights = c->rights;
+		vnode_ref(*out);
+	}
+	cap_lock_drop(flags);
+	return err;
+}
+
+/*
+ * A file mapped from offset (page-aligned) for pages pages: private
+ * (copy-on-write) or MAP_SHARED, readable, writable with MAP_WRITE or
+ * executable with MAP_EXEC, placed as vm_map places (*address_inout in:
+ * the address for MAP_FIXED, else 0; out: where it went).  The limit
+ * vm_protect keeps to: code stays R+X; a private mapping may become
+ * writable; a shared one only through a File with WRITE on a writable
+ * filesystem.  Pages are mapped when first touched.
+ */
+long
+sys_vm_map_file(struct syscall_args *a)
+{
+	uint64_t off = a->a[2], pages = a->a[3], f = a->a[4], va;
+	bool exec = f & MAP_EXEC, shared = f & MAP_SHARED;
+	unsigned int how = 0, vm = VM_READ, max = VM_READ;
+	struct address_space *as;
+	struct vm_file *vf;
+	struct vnode *vn;
+	uint32_t rights;
+	uintptr_t at;
+	long err;
+
+	if (f & ~(uint64_t)(MAP_WRITE | MAP_EXEC | MAP_SHARED | MAP_FIXED))
+		return -E_INVAL;
+	if ((f & MAP_WRITE) && exec)
+		return -E_PERM;
+	if ((off & (PAGE_SIZE_4K - 1)) || pages == 0)
+		return -E_INVAL;
+	if ((err = copy_from_user(&va, a->a[5], sizeof(va))))
+		return err;
+	if (f & MAP_FIXED) {
+		err = check_range(va, pages);
+		how |= AS_MAP_FIXED;
+	} else if (va) {
+		err = -E_INVAL;
+	}
+	if (err)
+		return err;
+	if ((err = map_source(a->a[1], exec, &vn, &rights)))
+		return err;
+	if (exec)
+		max |= VM_EXEC;
+	else if (!shared || ((rights & CAP_RIGHT_WRITE) && !vn->fs->read_only))
+		max |= VM_WRITE;
+	vm |= exec ? VM_EXEC : f & MAP_WRITE ? VM_WRITE : 0;
+	if (vm & ~max)
+		err = vn->fs->read_only ? -E_ROFS : -E_PERM;
+	if (!err)
+		err = vm_file_of(vn, &vf);
+	if (!err)
+		err = target_space(a->a[0], CAP_RIGHT_WRITE, &as);
+	if (!err) {
+		err = as_map_file(as, va, pages, vm, max, how, vf, off / PAGE_SIZE_4K, shared, &at);
+		put_space(as);
+		/* Mapped even if the address cannot be written back, as vm_map. */
+		if (!err)
+			err = copy_to_user(a->a[5], &at, sizeof(at));
+	}
+	vnode_unref(vn);
+	return err;
 }
 
 /*

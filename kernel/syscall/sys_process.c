@@ -119,61 +119,33 @@ copy_args(const struct spawn_args *sa, char *args)
 	return copy_strings(sa->args, sa->args_len, args, SPAWN_ARGS_MAX, SPAWN_ARGC_MAX - 1);
 }
 
-/*
- * The whole program in File slot into a kernel buffer, read before the
- * capability lock is taken (the read may sleep on the disk).
- */
+/* The file behind File slot (EXECUTE), referenced for the caller: its
+ * segments will be mapped from the page cache (process_load_file). */
 static int
-program_from_file(uint64_t slot, void **out, size_t *len)
+program_file(uint64_t slot, struct vnode **out)
 {
 	struct process *p = process_current();
 	unsigned long flags = cap_lock_take();
-	struct file_object *f = NULL;
-	struct vfs_stat st;
-	struct io_buf b;
 	struct cap *c;
-	void *buf = NULL;
-	long n;
 	int err = cspace_lookup(p->cs, slot, KOBJ_FILE, CAP_RIGHT_EXECUTE, &c);
 
 	if (!err) {
-		f = (struct file_object *)c->obj;
-		kobject_ref(&f->obj);
+		*out = ((struct file_object *)c->obj)->vn;
+		vnode_ref(*out);
 	}
 	cap_lock_drop(flags);
-	if (err)
-		return err;
-	if (!(err = vfs_getattr(f->vn, &st)) && !VFS_S_ISREG(st.mode))
-		err = -E_INVAL;
-	if (!err && (st.size == 0 || st.size > SPAWN_IMAGE_MAX))
-		err = st.size ? -E_RANGE : -E_CORRUPT;
-	if (!err && !(buf = kmalloc(st.size)))
-		err = -E_NOMEM;
-	if (!err) {
-		b = io_buf_kernel(buf, st.size);
-		n = vfs_read(f->vn, 0, &b, st.size);
-		err = n < 0 ? (int)n : (uint64_t)n != st.size ? -E_IO : 0;
-	}
-	flags = cap_lock_take();
-	kobject_unref(&f->obj);
-	cap_lock_drop(flags);
-	if (err) {
-		kfree(buf);
-		return err;
-	}
-	*out = buf;
-	*len = st.size;
-	return 0;
+	return err;
 }
 
 /* The address space a child will run in: a fresh one with the program
- * loaded (the copying outside the capability lock), or the caller's
+ * loaded (the copying outside the capability lock) from image or, when
+ * vn is given, mapped from that file, or the caller's
  * AddressSpace (WRITE) in sa->address_space, which must never have run
  * anything (a clone), started at sa->entry with sa->stack. */
 static int
 child_space(const struct spawn_args *sa, const char *name, const void *image, size_t len,
-	    const char *args, const char *env, struct address_space **out, uintptr_t *entry,
-	    uintptr_t *sp)
+	    struct vnode *vn, const char *args, const char *env, struct address_space **out,
+	    uintptr_t *entry, uintptr_t *sp)
 {
 	struct process *p = process_current();
 	struct address_space *as = NULL;
@@ -200,7 +172,12 @@ child_space(const struct spawn_args *sa, const char *name, const void *image, si
 	cap_lock_drop(flags);
 	if (err)
 		return err;
-	err = process_load(as, name, image, len, args, sa->args_len, env, sa->env_len, entry, sp);
+	if (vn)
+		err = process_load_file(as, name, vn, args, sa->args_len, env, sa->env_len, entry,
+					sp);
+	else
+		err = process_load(as, name, image, len, args, sa->args_len, env, sa->env_len,
+				   entry, sp);
 	if (err) {
 		flags = cap_lock_take();
 		kobject_unref(&as->obj);
@@ -218,7 +195,7 @@ sys_spawn(struct syscall_args *a)
 	struct spawn_args sa;
 	char name[PROC_NAME_MAX], args[SPAWN_ARGS_MAX], env[SPAWN_ENV_MAX];
 	const void *image = NULL;
-	void *file_image = NULL;
+	struct vnode *vn = NULL;
 	struct address_space *as = NULL;
 	uintptr_t entry = 0, sp = 0;
 	size_t len = 0;
@@ -243,15 +220,14 @@ sys_spawn(struct syscall_args *a)
 	if (sa.address_space)
 		err = 0;
 	else if (sa.image_file)
-		err = program_from_file(sa.image_file, &file_image, &len);
+		err = program_file(sa.image_file, &vn);
 	else
 		err = boot_archive_find(name, &image, &len);
 	if (err)
 		return err;
-	if (file_image)
-		image = file_image;
-	err = child_space(&sa, name, image, len, args, env, &as, &entry, &sp);
-	kfree(file_image);
+	err = child_space(&sa, name, image, len, vn, args, env, &as, &entry, &sp);
+	if (vn)
+		vnode_unref(vn);
 	if (err)
 		return err;
 	flags = cap_lock_take();

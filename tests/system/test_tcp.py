@@ -10,7 +10,8 @@ two ports of 127.0.0.1 to them.  Every byte the test sends goes to
   one kept-alive connection, then a 404;
 - 50 concurrent connections, each echoed; 1,000 sequential ones (echo
   and HTTP with Connection: close), then 100 concurrent;
-- the shell's `sockets` lists the listeners, and `net` counts TCP.
+- the shell's `sockets` lists the listeners, and `net` counts TCP;
+- 64 MiB echoed, both ways at once, sha256 compared (a boot of its own).
 """
 import http.client
 import os
@@ -137,5 +138,49 @@ def test_tcp_echo_http_and_many_connections(arch):
         out = shell(c, "net")
         m = re.search(r"tcp: segments in (\d+) out (\d+) retransmits (\d+)", out)
         assert m and int(m.group(1)) > 1000 and int(m.group(2)) > 1000, out
+    finally:
+        c.close(timeout=0)
+
+
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize("arch", arches())
+def test_64_mib_echoed_intact(arch):
+    """The issue's 64 MiB echo through slirp, both directions at once,
+    sha256 compared; a stream the test makes as it goes, not one held."""
+    import hashlib
+    pe = free_tcp_port()
+    c = Console(arch=arch, mem="256M", cmdline="test shell", lifetime=390,
+                extra=["-netdev", "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:%d-:7" % pe,
+                       "-device", "virtio-net-pci,netdev=n0"])
+    try:
+        c.expect(r"netserve: echo on port 7, http on port 80", 60)
+        size, chunk = 64 << 20, 1 << 20
+        sent_h, got_h, got = hashlib.sha256(), hashlib.sha256(), 0
+        blocks = [os.urandom(chunk) for _ in range(4)]
+        s = socket.create_connection(("127.0.0.1", pe), timeout=60)
+
+        def writer():
+            for i in range(size // chunk):
+                b = blocks[i % 4][:chunk - 1] + bytes([i & 0xFF])
+                sent_h.update(b)
+                s.sendall(b)
+
+        start = time.monotonic()
+        t = threading.Thread(target=writer)
+        t.start()
+        try:
+            while got < size and time.monotonic() - start < 330:
+                b = s.recv(1 << 16)
+                if not b:
+                    break
+                got_h.update(b)
+                got += len(b)
+        finally:
+            t.join(30)
+            s.close()
+        secs = time.monotonic() - start
+        assert got == size, (got, shell(c, "net"), shell(c, "sockets"))
+        assert got_h.hexdigest() == sent_h.hexdigest()
+        print("%s: 64 MiB echoed in %.1f s (%.2f MB/s each way)" % (arch, secs, size / secs / 1e6))
     finally:
         c.close(timeout=0)

@@ -92,6 +92,28 @@ parse(const struct img *im, size_t len, struct elf_image *out)
 	return r;
 }
 
+/* Field by field: a segment's padding is not part of the answer. */
+static bool
+same_image(const struct elf_image *a, const struct elf_image *b)
+{
+	if (a->type != b->type || a->entry != b->entry || a->nseg != b->nseg || a->lo != b->lo ||
+	    a->hi != b->hi || a->align != b->align || a->phoff != b->phoff ||
+	    a->phdr_vaddr != b->phdr_vaddr || a->phnum != b->phnum ||
+	    a->interp_off != b->interp_off || a->interp_len != b->interp_len ||
+	    a->tls_vaddr != b->tls_vaddr || a->tls_filesz != b->tls_filesz ||
+	    a->tls_memsz != b->tls_memsz || a->tls_align != b->tls_align ||
+	    a->has_gnu_stack != b->has_gnu_stack)
+		return false;
+	for (size_t k = 0; k < a->nseg; k++) {
+		const struct elf_segment *x = &a->seg[k], *y = &b->seg[k];
+
+		if (x->vaddr != y->vaddr || x->memsz != y->memsz || x->offset != y->offset ||
+		    x->filesz != y->filesz || x->flags != y->flags)
+			return false;
+	}
+	return true;
+}
+
 UNIT_TEST(valid_image)
 {
 	struct img im;
@@ -160,6 +182,73 @@ UNIT_TEST(every_truncation_is_refused)
 	for (size_t len = 0; len < im.len; len++)
 		CHECK(parse(&im, len, &e) < 0);
 	CHECK_EQ(elf_parse(NULL, 100, ELF_MACHINE_X86_64, USER_END, &e), -E_CORRUPT);
+}
+
+/* A loader that maps the file reads only its head: the same answer
+ * where the headers lie in it, -E_NOTSUP where they do not. */
+UNIT_TEST(parse_from_a_head)
+{
+	struct img im;
+	struct elf_image whole, head;
+
+	build(&im);
+	CHECK_EQ(parse(&im, im.len, &whole), 0);
+	CHECK_EQ(elf_parse_head(im.b, 0x1000, im.len, ELF_MACHINE_X86_64, USER_END, &head), 0);
+	CHECK(same_image(&whole, &head));
+	CHECK_EQ(elf_parse_head(im.b, 64 + 3 * 56, im.len, ELF_MACHINE_X86_64, USER_END, &head), 0);
+	CHECK(same_image(&whole, &head));
+	/* One byte short of the program headers, or of the ELF header. */
+	CHECK_EQ(elf_parse_head(im.b, 64 + 3 * 56 - 1, im.len, ELF_MACHINE_X86_64, USER_END, &head),
+		 -E_NOTSUP);
+	CHECK_EQ(elf_parse_head(im.b, 63, im.len, ELF_MACHINE_X86_64, USER_END, &head), -E_CORRUPT);
+	/* More head than file is a caller's mistake. */
+	CHECK_EQ(elf_parse_head(im.b, 0x3000, im.len, ELF_MACHINE_X86_64, USER_END, &head),
+		 -E_CORRUPT);
+	/* Segment bytes are checked against the file, not the head. */
+	put64(phdr(&im, 1) + 8, 0x7000);
+	CHECK_EQ(elf_parse_head(im.b, 0x1000, im.len, ELF_MACHINE_X86_64, USER_END, &head),
+		 -E_CORRUPT);
+	/* Program headers moved past the head. */
+	build(&im);
+	memcpy(im.b + 0x1800, im.b + 64, 3 * 56);
+	put64(im.b + 32, 0x1800);
+	CHECK_EQ(elf_parse_head(im.b, 0x1000, im.len, ELF_MACHINE_X86_64, USER_END, &head),
+		 -E_NOTSUP);
+	CHECK_EQ(elf_parse_head(im.b, im.len, im.len, ELF_MACHINE_X86_64, USER_END, &head), 0);
+	/* An interpreter's path past the head. */
+	build(&im);
+	set_phdr(&im, 2, 3, 4, 0x1f00, 0, 8, 8);
+	memcpy(im.b + 0x1f00, "/lib/ld", 8);
+	CHECK_EQ(elf_parse_head(im.b, 0x1000, im.len, ELF_MACHINE_X86_64, USER_END, &head),
+		 -E_NOTSUP);
+	CHECK_EQ(elf_parse_head(im.b, im.len, im.len, ELF_MACHINE_X86_64, USER_END, &head), 0);
+	CHECK_EQ(head.interp_len, 7);
+}
+
+/* Any head that parses gives what the whole file gives. */
+UNIT_TEST(random_heads_agree)
+{
+	struct img good, im;
+	struct elf_image whole, head;
+	int agreed = 0;
+
+	unit_srand(78);
+	build(&good);
+	for (int i = 0; i < 20000; i++) {
+		size_t avail = unit_rand() % (good.len + 1);
+		int r;
+
+		im = good;
+		if (i & 1)
+			im.b[unit_rand() % 256] = (uint8_t)unit_rand();
+		r = elf_parse_head(im.b, avail, im.len, ELF_MACHINE_X86_64, USER_END, &head);
+		if (r != 0)
+			continue;
+		CHECK_EQ(parse(&im, im.len, &whole), 0);
+		CHECK(same_image(&whole, &head));
+		agreed++;
+	}
+	CHECK(agreed > 0);
 }
 
 /* A PIE: addresses from 0, placed by the loader. */
@@ -340,6 +429,14 @@ check_host_file(const char *dir, const char *name, uint16_t machine, int want_ty
 	CHECK(e.tls_memsz > 0);
 	CHECK_EQ(e.has_gnu_stack, 1);
 	CHECK(e.phdr_vaddr != 0);
+	/* From its first page alone, as the kernel's loader reads it. */
+	{
+		struct elf_image h;
+
+		CHECK_EQ(elf_parse_head(buf, len < 4096 ? len : 4096, len, machine, USER_END, &h),
+			 0);
+		CHECK(same_image(&e, &h));
+	}
 	if (want_interp)
 		CHECK(strncmp((char *)buf + e.interp_off, "/lib", 4) == 0);
 	CHECK_EQ(elf_parse(buf, len,

@@ -59,6 +59,18 @@ UNIT_TEST(random_buffers_match_reference)
 	}
 }
 
+UNIT_TEST(long_unaligned_buffers_match_reference)
+{
+	static uint8_t b[65536 + 8];
+
+	unit_srand(6);
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)(0xf0 | unit_rand()); /* high bytes: many carries */
+	for (size_t off = 0; off < 8; off++)
+		for (size_t len = 65536 - 9; len <= 65536; len++)
+			CHECK_EQ(inet_checksum(b + off, len), reference(b + off, len));
+}
+
 UNIT_TEST(incremental_over_uneven_pieces)
 {
 	static uint8_t b[1500];

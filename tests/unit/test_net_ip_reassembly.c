@@ -311,6 +311,7 @@ UNIT_TEST(allocation_failure)
 	CHECK_EQ(frag(14, payload, 800, 8, false, 0), -E_NOMEM);
 	mem.fail = -1;
 	CHECK_EQ(frag(14, payload, 800, 8, false, 0), 808); /* a retransmission completes it */
+	CHECK_EQ(r.reassembled, 1);
 	teardown();
 }
 

@@ -165,9 +165,13 @@ main(uint64_t arg)
 int
 run_bench(void)
 {
-	slot_t console = CAP_SLOT_CONSOLE;
+	slot_t caps[2] = { CAP_SLOT_CONSOLE, CAP_SLOT_ROOT_DIR };
+	struct cap_info ci;
 	struct ipc_msg m;
-	long pid = spawn("ubench", 0, 1024, SLOT_SUPERVISOR, 0, &console, 1);
+	/* With the root Directory (when there is one) it spawns from files too. */
+	unsigned int ncaps =
+		sys_cap_inspect(CAP_SLOT_ROOT_DIR, &ci) == 0 && ci.type == OBJ_DIRECTORY ? 2 : 1;
+	long pid = spawn("ubench", 0, 1024, SLOT_SUPERVISOR, 0, caps, ncaps);
 
 	if (pid < 0)
 		return 1;

@@ -188,8 +188,14 @@ conn_serve(slot_t slot)
 			c->out_len = (uint64_t)n;
 		}
 	}
-	if (c->out_off < c->out_len && !c->peer_done && !c->close_after)
-		return; /* a long burst: come back */
+	if (c->out_off < c->out_len && !c->peer_done && !c->close_after) {
+		/* A long burst: let the others run, and come back through
+		 * WRITABLE (set now, so the next wait returns at once); the
+		 * data read last may be all the peer sends, so READABLE
+		 * alone might never bring us back to send it. */
+		watch(slot, WAIT_ALWAYS | SIGNAL_WRITABLE);
+		return;
+	}
 	if (c->close_after)
 		sys_socket_shutdown(slot);
 	conn_close(slot);

@@ -11,6 +11,7 @@
 #define SPAWNS	   40
 #define QUIT	   1
 #define WITH_TLS   0x100 /* added to a role: the child takes a TLS pointer */
+#define ROOT_DIR   20	 /* where the root Directory goes, if given */
 
 enum role {
 	MAIN,
@@ -128,10 +129,43 @@ spawn_and_report(enum role role)
 	return (uint64_t)sys_cycles() - start;
 }
 
+/*
+ * Read faults on the cached pages of a file mapped private (bin/ubench,
+ * from the root in ROOT_DIR): a mapping made, each page touched, the
+ * mapping gone, ROUNDS times after one round that fills the cache.
+ * Cycles per page; 0 when the file cannot be mapped.
+ */
+#define ROUNDS 20
+static uint64_t
+file_faults(uint64_t *pages_out)
+{
+	struct object_info oi;
+	uint64_t start = 0, pages, va;
+
+	if (fs_open(ROOT_DIR, "bin/ubench", 0, RIGHT_READ, 21) || sys_object_info(21, &oi))
+		return 0;
+	pages = (oi.size + 4095) / 4096;
+	for (int r = 0; r <= ROUNDS; r++) {
+		if (r == 1)
+			start = (uint64_t)sys_cycles();
+		va = 0;
+		if (sys_vm_map_file(CAP_SLOT_ADDRESS_SPACE, 21, 0, pages, 0, &va))
+			return 0;
+		for (uint64_t i = 0; i < pages; i++)
+			(void)((volatile const uint8_t *)va)[i * 4096];
+		sys_vm_unmap(CAP_SLOT_ADDRESS_SPACE, va, pages);
+	}
+	start = (uint64_t)sys_cycles() - start;
+	sys_fs_close(21);
+	*pages_out = pages * ROUNDS;
+	return start;
+}
+
 int
 main(uint64_t arg)
 {
 	uint64_t fault, exit;
+	struct cap_info ci;
 
 	if (arg & WITH_TLS)
 		take_tls(1);
@@ -163,6 +197,9 @@ main(uint64_t arg)
 	case EXITER:
 		return 0;
 	}
+	/* The root Directory, if init gave it, out of the slots used below. */
+	if (sys_cap_inspect(2, &ci) == 0 && ci.type == OBJ_DIRECTORY)
+		sys_cap_move(2, ROOT_DIR);
 	report("user_null_syscall", null_syscall(), ITERATIONS);
 	report("user_ipc_call_reply", ipc_round_trip(), ITERATIONS);
 	report("user_ipc_call_reply_words", ipc_round_trip_words(0), ITERATIONS);
@@ -176,5 +213,16 @@ main(uint64_t arg)
 	report("user_spawn_fault_report", fault, SPAWNS);
 	report("user_spawn_exit_report", exit, SPAWNS);
 	report("user_fault_to_supervisor", fault > exit ? fault - exit : 0, SPAWNS);
+	/* The same program from bin/ubench of the root (when init gave
+	 * it): its segments come from the page cache. */
+	if (sys_cap_inspect(ROOT_DIR, &ci) == 0 && ci.type == OBJ_DIRECTORY) {
+		spawn_program_dir = ROOT_DIR;
+		exit = spawn_and_report(EXITER);
+		spawn_program_dir = 0;
+		report("user_spawn_file_exit_report", exit, SPAWNS);
+		exit = file_faults(&fault);
+		if (exit)
+			report("user_file_read_fault", exit, fault);
+	}
 	return 0;
 }

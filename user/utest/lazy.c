@@ -110,8 +110,7 @@ static void __attribute__((noreturn)) poor_child(uint64_t arg)
 	sys_exit(1); /* must not get here */
 }
 
-/* Spawns fn(arg) in the clone in slot as_slot, paid by pool, reporting to 3. */
-static long
+long
 spawn_in_clone(slot_t as_slot, slot_t pool, void (*fn)(uint64_t), uint64_t arg, uint64_t stack)
 {
 	struct spawn_args sa;
@@ -129,7 +128,7 @@ spawn_in_clone(slot_t as_slot, slot_t pool, void (*fn)(uint64_t), uint64_t arg, 
 	return sys_spawn(&sa);
 }
 
-static uint64_t
+uint64_t
 child_stack(void)
 {
 	uint64_t s;

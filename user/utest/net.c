@@ -373,6 +373,29 @@ net_udp(void)
 	CHECK(sys_socket_sendto(USOCK, NET, "back", 4, LOOPBACK, from.port), 4);
 	CHECK(sys_socket_recvfrom(CLI, buf_b, 2, NULL, 0), 4); /* cut to 2 bytes */
 	CHECK(memcmp(buf_b, "ba", 2), 0);
+
+	/* Datagrams waiting in a queue are charged to its owner's Memory
+	 * (whole pages of what they hold), and given back as they are read. */
+	{
+		struct memory_info before, queued, after;
+
+		CHECK(sys_memory_info(CAP_SLOT_MEMORY, &before), 0);
+		for (int i = 0; i < 8; i++)
+			CHECK(sys_socket_sendto(CLI, NET, buf_a, 3000, LOOPBACK, 5006), 3000);
+		/* The loopback delivers in the network thread: wait for all 8
+		 * (8 x 3,000 bytes and their headers are 6 pages). */
+		for (int i = 0; i < 2000; i++) {
+			CHECK(sys_memory_info(CAP_SLOT_MEMORY, &queued), 0);
+			if (queued.used - before.used >= 6)
+				break;
+			sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + 1000000, NULL);
+		}
+		CHECK(queued.used - before.used, 6);
+		for (int i = 0; i < 8; i++)
+			CHECK(sys_socket_recvfrom(USOCK, buf_b, BUF_SIZE, NULL, 0), 3000);
+		CHECK(sys_memory_info(CAP_SLOT_MEMORY, &after), 0);
+		CHECK(after.used, before.used);
+	}
 	sys_socket_close(USOCK);
 	sys_socket_close(CLI);
 	sys_cap_delete(PORT);

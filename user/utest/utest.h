@@ -83,6 +83,13 @@ long spawn_with_process_cap(uint64_t id, slot_t pslot);
  * (process_info): 0, -E_TIMEOUT, or process_info's error. */
 long utest_until_all_blocked(slot_t proc);
 
+/* Spawns fn(arg) in the clone in slot as_slot (a clone of our address
+ * space), paid by pool, reporting to slot 3; its pid or an error.
+ * child_stack: a fresh 4-page stack for such a child (its top), or 0. */
+long spawn_in_clone(slot_t as_slot, slot_t pool, void (*fn)(uint64_t), uint64_t arg,
+		    uint64_t stack);
+uint64_t child_stack(void);
+
 /* Pages charged to our own Memory now. */
 uint64_t pool_used(void);
 
