@@ -50,6 +50,21 @@ struct linux_file {
 	char *path;
 };
 
+/* What the access mode allows (O_PATH and mode 3 allow neither). */
+static inline bool
+can_read(const struct linux_file *f)
+{
+	return !(f->flags & LX_O_PATH) &&
+	       ((f->flags & LX_O_ACCMODE) == LX_O_RDONLY || (f->flags & LX_O_ACCMODE) == LX_O_RDWR);
+}
+
+static inline bool
+can_write(const struct linux_file *f)
+{
+	return !(f->flags & LX_O_PATH) &&
+	       ((f->flags & LX_O_ACCMODE) == LX_O_WRONLY || (f->flags & LX_O_ACCMODE) == LX_O_RDWR);
+}
+
 /* The kind for an object type, or -1 when a descriptor cannot name it. */
 int lx_file_kind_of(const struct kobject *obj);
 

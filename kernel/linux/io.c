@@ -22,20 +22,6 @@
 #define LX_SEEK_CUR 1
 #define LX_SEEK_END 2
 
-static bool
-can_read(const struct linux_file *f)
-{
-	return !(f->flags & LX_O_PATH) &&
-	       ((f->flags & LX_O_ACCMODE) == LX_O_RDONLY || (f->flags & LX_O_ACCMODE) == LX_O_RDWR);
-}
-
-static bool
-can_write(const struct linux_file *f)
-{
-	return !(f->flags & LX_O_PATH) &&
-	       ((f->flags & LX_O_ACCMODE) == LX_O_WRONLY || (f->flags & LX_O_ACCMODE) == LX_O_RDWR);
-}
-
 static long
 console_write_user(struct linux_file *f, uintptr_t buf, size_t len)
 {

@@ -10,6 +10,7 @@
 #include "linux/file.h"
 #include "linux/proc.h"
 #include "mm/kmalloc.h"
+#include "mm/vm_file.h"
 #include "mm/vm_flags.h"
 #include "object/address_space.h"
 #include "object/file.h"
@@ -55,10 +56,20 @@ vm_flags_of(uint64_t prot)
 	return f;
 }
 
-/* The part of the first region that meets [va, end), or false. */
+/* The part of one region that lies in a range, and what backs it. */
+struct piece {
+	uintptr_t start, end;
+	unsigned int flags, max_flags;
+	bool frames;	      /* a Frames mapping */
+	struct vm_file *file; /* or a file's pages from file_page on (NULL: anonymous) */
+	uint64_t file_page;
+	bool file_shared;
+};
+
+/* The part of the first region that meets [va, end), or false.  A
+ * file's vnode stays referenced by the region, not by the piece. */
 static bool
-next_piece(struct address_space *as, uintptr_t va, uintptr_t end, uintptr_t *start, uintptr_t *stop,
-	   unsigned int *flags, bool *shared)
+next_piece(struct address_space *as, uintptr_t va, uintptr_t end, struct piece *p)
 {
 	struct vm_region *r;
 	bool found = false;
@@ -66,10 +77,14 @@ next_piece(struct address_space *as, uintptr_t va, uintptr_t end, uintptr_t *sta
 	mutex_lock(&as->lock);
 	r = region_next(&as->regions, va);
 	if (r && r->start < end) {
-		*start = r->start > va ? r->start : va;
-		*stop = r->end < end ? r->end : end;
-		*flags = r->flags;
-		*shared = r->shared != NULL;
+		p->start = r->start > va ? r->start : va;
+		p->end = r->end < end ? r->end : end;
+		p->flags = r->flags;
+		p->max_flags = r->max_flags;
+		p->frames = r->shared != NULL;
+		p->file = r->file;
+		p->file_page = r->file ? r->file_page + (p->start - r->start) / PAGE_SIZE_4K : 0;
+		p->file_shared = r->file_shared;
 		found = true;
 	}
 	mutex_unlock(&as->lock);
@@ -80,16 +95,14 @@ next_piece(struct address_space *as, uintptr_t va, uintptr_t end, uintptr_t *sta
 static int
 unmap_range(struct address_space *as, uintptr_t va, uintptr_t end)
 {
-	uintptr_t s, e;
-	unsigned int fl;
-	bool shared;
+	struct piece p;
 
-	while (va < end && next_piece(as, va, end, &s, &e, &fl, &shared)) {
-		int err = as_unmap(as, s, (e - s) / PAGE_SIZE_4K);
+	while (va < end && next_piece(as, va, end, &p)) {
+		int err = as_unmap(as, p.start, (p.end - p.start) / PAGE_SIZE_4K);
 
 		if (err)
 			return err;
-		va = e;
+		va = p.end;
 	}
 	return 0;
 }
@@ -132,51 +145,49 @@ lx_sys_brk(struct syscall_args *a)
 	return (long)(err ? old : want);
 }
 
-/*
- * TEMPORARY, until file mappings reach main: a file mapping is made of
- * anonymous pages filled with the file's bytes at the time of the call
- * (zero past its end), so it is private in effect; a shared writable
- * file mapping is refused (-ENODEV) rather than silently not shared.
- */
+/* One mapping placed as mmap places: at addr exactly with how
+ * AS_MAP_FIXED, else at the hint when it is free, else anywhere. */
 static int
-fill_from_file(struct address_space *as, uintptr_t va, size_t len, struct linux_file *f,
-	       uint64_t off)
+map_one(struct address_space *as, uintptr_t addr, size_t pages, unsigned int flags,
+	unsigned int max, unsigned int how, struct vm_file *vf, uint64_t first_page, bool shared,
+	uintptr_t *va)
 {
-	struct vnode *vn = lx_file_vnode(f);
-	uint8_t *page = kmalloc(PAGE_SIZE_4K);
-	int err = 0;
+	uintptr_t end;
+	int err;
 
-	if (!page)
-		return -E_NOMEM;
-	for (size_t done = 0; done < len; done += PAGE_SIZE_4K) {
-		struct io_buf b = io_buf_kernel(page, PAGE_SIZE_4K);
-		long n = vfs_read(vn, off + done, &b, PAGE_SIZE_4K);
-
-		if (n < 0) {
-			err = (int)n;
-			break;
+	if (!(how & AS_MAP_FIXED)) {
+		if (addr && range_ok(addr, pages * PAGE_SIZE_4K, &end)) {
+			err = map_one(as, addr, pages, flags, max, AS_MAP_FIXED, vf, first_page,
+				      shared, va);
+			if (!err)
+				return 0;
 		}
-		if (n == 0)
-			break; /* the rest stays zero */
-		err = as_copy_in(as, va + done, page, (size_t)n);
-		if (err || n < (long)PAGE_SIZE_4K)
-			break;
+		addr = 0;
 	}
-	kfree(page);
-	return err;
+	if (vf)
+		return as_map_file(as, addr, pages, flags, max, how, vf, first_page, shared, va);
+	return as_map(as, addr, pages, flags, max, how, NULL, va);
 }
 
+/*
+ * Anonymous memory, or a file's pages from the page cache
+ * (mm/vm_file.h): private ones copied on their first write, shared ones
+ * written back to the file.  A shared writable mapping needs a
+ * descriptor open for writing (EACCES), as on Linux.
+ */
 long
 lx_sys_mmap(struct syscall_args *a)
 {
 	struct address_space *as = process_current()->as;
 	uintptr_t addr = a->a[0], end, va = 0;
 	uint64_t len = a->a[1], prot = a->a[2], flags = a->a[3], off = a->a[5];
-	int fd = (int)a->a[4];
 	uint64_t type = flags & LX_MAP_TYPE;
+	unsigned int max = LX_MAX_FLAGS, how = 0;
 	struct linux_file *f = NULL;
+	struct vm_file *vf = NULL;
+	bool shared = type != LX_MAP_PRIVATE;
 	size_t pages;
-	int err;
+	int err = 0;
 
 	if (len == 0 || (off & (PAGE_SIZE_4K - 1)) ||
 	    (type != LX_MAP_SHARED && type != LX_MAP_PRIVATE && type != LX_MAP_SHARED_VALIDATE))
@@ -187,46 +198,34 @@ lx_sys_mmap(struct syscall_args *a)
 		return -LX_ENOMEM;
 	pages = page_up(len) / PAGE_SIZE_4K;
 	if (!(flags & LX_MAP_ANONYMOUS)) {
-		f = lx_fd_get(lx_current(), fd);
+		f = lx_fd_get(lx_current(), (int)a->a[4]);
 		if (!f)
 			return -LX_EBADF;
-		if (f->kind != LXF_FILE) {
+		if (f->kind != LXF_FILE)
+			err = -LX_ENODEV;
+		else if (!can_read(f))
+			err = -LX_EACCES;
+		else if (shared && !can_write(f) && (prot & LX_PROT_WRITE))
+			err = -LX_EACCES;
+		if (err) {
 			lx_file_put(f);
-			return -LX_ENODEV;
+			return err;
 		}
-		if ((f->flags & LX_O_ACCMODE) == LX_O_WRONLY || (f->flags & LX_O_PATH)) {
-			lx_file_put(f);
-			return -LX_EACCES;
-		}
-		if (type != LX_MAP_PRIVATE && (prot & LX_PROT_WRITE)) {
-			lx_file_put(f);
-			return -LX_ENODEV; /* shared file mappings: not yet (above) */
-		}
+		/* A shared mapping may become writable only through a writable descriptor. */
+		if (shared && !can_write(f))
+			max &= ~(unsigned int)VM_WRITE;
+		err = vm_file_of(lx_file_vnode(f), &vf);
 	}
-	if (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE)) {
-		if (!range_ok(addr, len, &end)) {
+	if (!err && (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE))) {
+		how = AS_MAP_FIXED;
+		if (!range_ok(addr, len, &end))
 			err = -E_INVAL;
-			goto out;
-		}
-		if (!(flags & LX_MAP_FIXED_NOREPLACE) && (err = unmap_range(as, addr, end)))
-			goto out;
-		err = as_map(as, addr, pages, vm_flags_of(prot), LX_MAX_FLAGS, AS_MAP_FIXED, NULL,
-			     &va);
-	} else {
-		/* A hint is taken when that place is free. */
-		err = -E_EXIST;
-		if (addr && range_ok(addr, len, &end))
-			err = as_map(as, addr, pages, vm_flags_of(prot), LX_MAX_FLAGS, AS_MAP_FIXED,
-				     NULL, &va);
-		if (err)
-			err = as_map(as, 0, pages, vm_flags_of(prot), LX_MAX_FLAGS, 0, NULL, &va);
+		else if (!(flags & LX_MAP_FIXED_NOREPLACE))
+			err = unmap_range(as, addr, end);
 	}
-	if (!err && f) {
-		err = fill_from_file(as, va, pages * PAGE_SIZE_4K, f, off);
-		if (err)
-			unmap_range(as, va, va + pages * PAGE_SIZE_4K);
-	}
-out:
+	if (!err)
+		err = map_one(as, addr, pages, vm_flags_of(prot), max, how, vf, off / PAGE_SIZE_4K,
+			      vf && shared, &va);
 	if (f)
 		lx_file_put(f);
 	if (err == -E_EXIST)
@@ -250,9 +249,8 @@ long
 lx_sys_mprotect(struct syscall_args *a)
 {
 	struct address_space *as = process_current()->as;
-	uintptr_t va = a->a[0], end, s, e;
-	unsigned int fl;
-	bool shared;
+	uintptr_t va = a->a[0], end;
+	struct piece p;
 
 	if (a->a[1] == 0 && !(va & (PAGE_SIZE_4K - 1)))
 		return 0;
@@ -262,12 +260,13 @@ lx_sys_mprotect(struct syscall_args *a)
 		int err;
 
 		/* A hole in the range is ENOMEM, as on Linux. */
-		if (!next_piece(as, va, end, &s, &e, &fl, &shared) || s != va)
+		if (!next_piece(as, va, end, &p) || p.start != va)
 			return -LX_ENOMEM;
-		err = as_protect(as, s, (e - s) / PAGE_SIZE_4K, vm_flags_of(a->a[2]));
+		err = as_protect(as, p.start, (p.end - p.start) / PAGE_SIZE_4K,
+				 vm_flags_of(a->a[2]));
 		if (err)
 			return err == -E_PERM ? -LX_EACCES : lx_err(err);
-		va = e;
+		va = p.end;
 	}
 	return 0;
 }
@@ -276,9 +275,8 @@ long
 lx_sys_madvise(struct syscall_args *a)
 {
 	struct address_space *as = process_current()->as;
-	uintptr_t va = a->a[0], end, s, e, got;
-	unsigned int fl;
-	bool shared;
+	uintptr_t va = a->a[0], end, got;
+	struct piece p;
 
 	if (a->a[1] == 0 && !(va & (PAGE_SIZE_4K - 1)))
 		return 0;
@@ -286,20 +284,34 @@ lx_sys_madvise(struct syscall_args *a)
 		return -LX_EINVAL;
 	if (a->a[2] != LX_MADV_DONTNEED)
 		return 0; /* advice only */
-	/* Anonymous private memory reads as zero afterwards: its pages go,
-	 * and fresh ones come on the next touch. */
-	while (va < end && next_piece(as, va, end, &s, &e, &fl, &shared)) {
-		size_t n = (e - s) / PAGE_SIZE_4K;
+	/* Private memory reads afresh afterwards: anonymous pages as zero, a
+	 * private file mapping as the file (its copies go).  The range is
+	 * mapped again as it was; shared file pages are the file's already. */
+	while (va < end && next_piece(as, va, end, &p)) {
+		size_t n = (p.end - p.start) / PAGE_SIZE_4K;
+		struct vnode *vn = p.file ? p.file->vn : NULL;
 		int err;
 
-		if (shared)
+		if (p.frames)
 			return -LX_EINVAL;
-		err = as_unmap(as, s, n);
-		if (!err)
-			err = as_map(as, s, n, fl, LX_MAX_FLAGS, AS_MAP_FIXED, NULL, &got);
+		if (p.file && p.file_shared) {
+			va = p.end;
+			continue;
+		}
+		if (vn)
+			vnode_ref(vn); /* the region's reference goes with it */
+		err = as_unmap(as, p.start, n);
+		if (!err && vn)
+			err = as_map_file(as, p.start, n, p.flags, p.max_flags, AS_MAP_FIXED,
+					  p.file, p.file_page, false, &got);
+		else if (!err)
+			err = as_map(as, p.start, n, p.flags, p.max_flags, AS_MAP_FIXED, NULL,
+				     &got);
+		if (vn)
+			vnode_unref(vn);
 		if (err)
 			return lx_err(err);
-		va = e;
+		va = p.end;
 	}
 	return 0;
 }

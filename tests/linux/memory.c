@@ -99,6 +99,30 @@ main(void)
 		pread(fd, &c, 1, PAGE);
 		printf("private write stays private: %d\n", c == (unsigned char)(PAGE * 7));
 	}
+	SHOW("madvise DONTNEED private file", madvise(q, PAGE, MADV_DONTNEED));
+	printf("the file's byte again: %d\n", q[0] == (unsigned char)(PAGE * 7));
+	{
+		unsigned char *w = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		unsigned char c = 0;
+
+		printf("shared file mapping ok %d\n", w != MAP_FAILED);
+		w[5] = 0xab;
+		w[PAGE + 1] = 0xcd;
+		pread(fd, &c, 1, 5);
+		printf("shared write reaches the file: %#x\n", c);
+		pwrite(fd, "\x11", 1, PAGE + 1);
+		printf("file write reaches the mapping: %#x\n", w[PAGE + 1]);
+		munmap(w, 2 * PAGE);
+		pread(fd, &c, 1, 5);
+		printf("after munmap: %#x\n", c);
+	}
+	{
+		int ro = open("lt_mem.bin", O_RDONLY);
+
+		SHOW("shared writable through O_RDONLY",
+		     (long)mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0));
+		close(ro);
+	}
 	SHOW("mmap misaligned offset", (long)mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 100));
 	SHOW("mmap length 0", (long)mmap(NULL, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
 	SHOW("munmap misaligned", munmap(p + 1, PAGE));
