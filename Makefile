@@ -94,9 +94,12 @@ include user/user.mk
 # EROFS with a dm-verity tree; its root hash goes into the ISO's GRUB
 # entry, and tools/qemu-run.sh attaches it as a read-only virtio disk.
 ROOTFS_FILES := $(shell find rootfs -type f -o -type l)
+include tests/linux/linux.mk
 image: $(ROOT_IMG)
-$(ROOT_IMG): $(addprefix $(USER_OBJ)/bin/,$(USER_PROGS)) $(ROOTFS_FILES) tools/mkimage.sh
-	tools/mkimage.sh $@ $(USER_OBJ)/bin
+$(ROOT_IMG): $(addprefix $(USER_OBJ)/bin/,$(USER_PROGS)) $(ROOTFS_FILES) tools/mkimage.sh \
+		$(LINUX_TEST_BINS)
+	@mkdir -p $(LINUX_TEST_DIR)
+	tools/mkimage.sh $@ $(USER_OBJ)/bin $(LINUX_TEST_DIR) tests/linux
 
 $(ISO): $(KERNEL) $(INITRD) tools/grub.cfg $(ROOT_IMG)
 	@rm -rf $(BUILD)/iso

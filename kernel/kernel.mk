@@ -178,3 +178,16 @@ NET_TCP_SRCS := \
 	kernel/net/tcp_table.c \
 	kernel/net/tcp_timer.c
 KERNEL_SRCS += $(NET_TCP_SRCS)
+# The Linux personality (docs/linux.md): one file per family of calls.
+KERNEL_SRCS += \
+	kernel/linux/dispatch.c \
+	kernel/linux/errno.c \
+	kernel/linux/fdtable.c \
+	kernel/linux/file.c \
+	kernel/linux/fs.c \
+	kernel/linux/io.c \
+	kernel/linux/misc.c \
+	kernel/linux/mm.c \
+	kernel/linux/path.c \
+	kernel/linux/personality.c \
+	kernel/linux/proc.c

@@ -12,7 +12,8 @@ image: fsbench (user/fsbench) reads it under ThemeliOS, verified and
 with verity=off, and its Linux twin (tools/bench/fsbench_linux.c) under
 Debian's Linux on the same QEMU, all in this run.  `bench.py ARCH
 storage` runs that part alone, `bench.py ARCH net` the network part
-(docs/network.md, "Figures").
+(docs/network.md, "Figures"), `bench.py ARCH linux` the Linux
+personality's getpid beside Linux's (docs/linux.md).
 """
 import os
 import random
@@ -463,11 +464,51 @@ def tcp_bench(arch):
           "closing after each response, so its GET figures include a connect each)")
 
 
+def linux_personality_bench(arch):
+    """getpid through the Linux personality beside Linux's own, the same
+    static binary (tools/bench/getpid_linux.c) on the same QEMU."""
+    binary = os.path.join(ROOT, "build", arch, "linux-tests", "bench", "getpid")
+    rx = re.compile(r"lxbench: getpid (\d+) ns/call")
+    out = subprocess.run([RUNNER, "--test", "--arch", arch, "--cmdline",
+                          "test linux.run=/tests/linux/bench/getpid"], stdin=subprocess.DEVNULL,
+                         capture_output=True, timeout=300).stdout.decode("utf-8", "replace")
+    ours = rx.search(out)
+    linux = None
+    if os.path.exists(PEER) and os.path.exists(binary):
+        with tempfile.TemporaryDirectory() as tmp:
+            # The binary as a raw disk: the guest copies it out and runs it.
+            disk = os.path.join(tmp, "getpid.img")
+            shutil.copy(binary, disk)
+            size = os.path.getsize(binary)
+            with open(disk, "ab") as f:
+                f.write(b"\0" * (-size % 4096))
+            script = os.path.join(tmp, "run.sh")
+            with open(script, "w") as f:
+                f.write("head -c %d /dev/vda > /getpid; chmod +x /getpid; /getpid\n" % size)
+            p = subprocess.run(["bash", PEER, "--arch", arch, "--disk", disk, "--run", script],
+                               stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
+            linux = rx.search(p.stdout.decode("utf-8", "replace"))
+    if not ours:
+        print("  getpid (Linux personality): no figure")
+        return
+    line = "  getpid (Linux personality, static glibc): %s ns/call" % ours.group(1)
+    if linux:
+        ratio = int(ours.group(1)) / max(1, int(linux.group(1)))
+        line += "; Linux %s ns/call; ThemeliOS/Linux %.2f" % (linux.group(1), ratio)
+    else:
+        line += "; Linux: no figure (peer script missing or failed)"
+    print(line)
+
+
 def main():
     arch = sys.argv[1] if len(sys.argv) > 1 else "x86_64"
     if sys.argv[2:] == ["net"]:
         print("network (%s, TCG, QEMU user networking, restrict=on):" % arch)
         tcp_bench(arch)
+        return
+    if sys.argv[2:] == ["linux"]:
+        print("Linux personality (%s, TCG, same QEMU):" % arch)
+        linux_personality_bench(arch)
         return
     if sys.argv[2:] == ["storage"]:
         print("storage (%s, TCG, same QEMU, %s each, one bench image):" % (arch, FSBENCH_MEM))
@@ -495,6 +536,8 @@ def main():
     storage_bench(arch)
     print("network (%s, TCG, QEMU user networking, restrict=on):" % arch)
     tcp_bench(arch)
+    print("Linux personality (%s, TCG, same QEMU):" % arch)
+    linux_personality_bench(arch)
 
 
 if __name__ == "__main__":

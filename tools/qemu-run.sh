@@ -71,7 +71,8 @@ x86_64)
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
 		-cdrom "$build/themelios.iso" -boot d "$@"
 	if [ -n "$cmdline" ]; then
-		set -- "$@" -fw_cfg "name=opt/themelios/cmdline,string=$cmdline"
+		# QEMU's option syntax: a comma in a value is written twice.
+		set -- "$@" -fw_cfg "name=opt/themelios/cmdline,string=$(printf '%s' "$cmdline" | sed 's/,/,,/g')"
 	fi
 	if [ "$firmware" = uefi ]; then
 		vars=$(mktemp /tmp/themelios-ovmf-vars.XXXXXX)

@@ -17,7 +17,7 @@ USER_CFLAGS := -std=gnu11 $(WARN) -O2 -g -ffreestanding -fno-builtin \
 	$(EXTRA_USER_CFLAGS)
 USER_LIB := user/lib/audit.c user/lib/printf.c user/lib/runtime.c user/lib/stack_guard.c lib/format.c lib/string.c \
 	lib/strlcpy.c \
-	user/lib/crt0_$(ARCH).S user/lib/syscall6_$(ARCH).S \
+	user/lib/crt0_$(ARCH).S user/lib/note.S user/lib/syscall6_$(ARCH).S \
 	user/lib/ipc_words_$(ARCH).S $(GEN)/usys.S
 USER_LIB_OBJS := $(patsubst %,$(USER_OBJ)/%.o,$(basename $(USER_LIB)))
 
@@ -49,10 +49,10 @@ PIE_CFLAGS := $(filter-out -fno-pic -fno-pie -fstack-protector-strong -mstack-pr
 $(USER_OBJ)/pie/%.o: user/pie/%.c | $(GEN)/syscall_numbers.h
 	@mkdir -p $(dir $@)
 	$(CC) $(PIE_CFLAGS) -c $< -o $@
-$(USER_OBJ)/bin/pie: $(USER_OBJ)/pie/pie.o
+$(USER_OBJ)/bin/pie: $(USER_OBJ)/pie/pie.o $(USER_OBJ)/user/lib/note.o
 	@mkdir -p $(dir $@)
 	$(LD) -nostdlib -pie --no-dynamic-linker -z text -z max-page-size=0x1000 -z noexecstack \
-		-z separate-code -e _start -o $@ $<
+		-z separate-code -e _start -o $@ $^
 	@! $(CROSS)readelf -r $@ | grep -q 'R_'  || { echo "pie: relocations"; rm -f $@; exit 1; }
 
 # Two files that are not programs, for the tests of the ELF loader.

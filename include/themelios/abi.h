@@ -174,16 +174,22 @@ struct spawn_args {
 	uint64_t address_space;
 	uint64_t entry;
 	uint64_t stack;
+	/* The environment: NUL-terminated strings "NAME=value", one after
+	 * another, as args (at most SPAWN_ENV_MAX bytes, SPAWN_ENVC_MAX
+	 * strings); env_len 0: none. */
+	const char *env;
+	uint64_t env_len;
 };
 
 /* The child's argv is its name, then the strings of spawn_args.args. */
 #define SPAWN_ARGS_MAX	   1024 /* bytes */
 #define SPAWN_ARGC_MAX	   32
+#define SPAWN_ENV_MAX	   1024 /* bytes of the environment */
 
 /*
  * A new process's stack at entry (the System V and Linux layout): sp
- * points at argc, then argv[0..argc-1] and a NULL, envp (none yet) and
- * a NULL, then the auxiliary vector: (type, value) pairs ending with
+ * points at argc, then argv[0..argc-1] and a NULL, envp (spawn_args.env)
+ * and a NULL, then the auxiliary vector: (type, value) pairs ending with
  * AT_NULL; the strings, the 16 AT_RANDOM bytes and (when no segment
  * loads them) a copy of the program headers sit above.
  */

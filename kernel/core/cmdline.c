@@ -94,3 +94,26 @@ cmdline_get_ulong(const char *cmdline, const char *key, unsigned long fallback)
 	}
 	return v;
 }
+
+int
+cmdline_get_all(const char *cmdline, const char *key, char *buf, size_t size)
+{
+	const char *w = cmdline, *val;
+	size_t len, used = 0;
+	bool found;
+
+	while ((w = next_word(w, &len))) {
+		val = match(w, len, key, &found);
+		if (found && val) {
+			size_t n = len - (size_t)(val - w);
+
+			if (n + 1 > size - used)
+				return -1;
+			memcpy(buf + used, val, n);
+			buf[used + n] = '\0';
+			used += n + 1;
+		}
+		w += len;
+	}
+	return (int)used;
+}

@@ -17,6 +17,12 @@ bool cmdline_has(const char *cmdline, const char *key);
  */
 int cmdline_get(const char *cmdline, const char *key, char *buf, size_t size);
 
+/*
+ * The values of every key=value, in the order given, each followed by a
+ * NUL, into buf: the bytes used (0: none), or -1 when they do not fit.
+ */
+int cmdline_get_all(const char *cmdline, const char *key, char *buf, size_t size);
+
 /* Parses a decimal value; returns fallback when absent or malformed. */
 unsigned long cmdline_get_ulong(const char *cmdline, const char *key, unsigned long fallback);
 

@@ -8,6 +8,7 @@
 #include "arch/arch.h"
 #include "core/bench.h"
 #include "core/cmdline.h"
+#include "linux/linux.h"
 #include "core/console.h"
 #include "core/device_control.h"
 #include "core/irq.h"
@@ -50,10 +51,13 @@ crash_on_request(const char *cmdline)
 
 /* The boot thread has nothing left to do: it sleeps for good. */
 /* init's argument in test mode (user/init/init.h): 1 "user", 2 "bench",
- * 4 "fsbench"; 0 when init is not run as a test. */
+ * 4 "fsbench", 5 with linux.run= words (the Linux programs, then exit);
+ * 0 when init is not run as a test. */
 static uint64_t
 init_test_mode(const char *cmdline)
 {
+	if (cmdline_has(cmdline, "linux.run"))
+		return 5;
 	if (cmdline_has(cmdline, "fsbench"))
 		return 4;
 	if (cmdline_has(cmdline, "mtree"))
@@ -100,6 +104,7 @@ kernel_main(struct boot_info *bi)
 
 	crash_on_request(bi->cmdline);
 	arch_user_init();
+	linux_init(bi->cmdline);
 	pr_info("user: protections %s\n", arch_user_protections());
 
 	/* "test user": init runs the user-space suite, "test bench" the user

@@ -254,6 +254,9 @@ as_clone(struct address_space *src, struct mempool *pool, struct address_space *
 		cap_lock_drop(irq);
 		return err;
 	}
+	/* The same program: a process run in the clone keeps its personality. */
+	dst->personality = src->personality;
+	dst->image_end = src->image_end;
 	*out = dst;
 	return 0;
 }

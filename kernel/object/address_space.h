@@ -51,6 +51,12 @@ struct address_space {
 	 * ended says every call is -E_DEAD. */
 	struct process *proc;
 	bool ended;
+	/* The personality of the program loaded in it (linux/personality.h),
+	 * which the process running in it takes. */
+	uint8_t personality;
+	/* The page-aligned end of the program loaded in it: a Linux
+	 * program's break starts there. */
+	uintptr_t image_end;
 };
 
 /* A new, empty address space charged to pool (refs = 1, the caller's).

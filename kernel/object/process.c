@@ -10,6 +10,8 @@
 #include "core/printk.h"
 #include "ipc/ipc.h"
 #include "lib/string.h"
+#include "linux/linux.h"
+#include "linux/personality.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
@@ -117,6 +119,8 @@ process_destroy(struct kobject *obj)
 
 	/* Nothing runs in its address space any more: its pages go with
 	 * the last capability to it, or now. */
+	if (p->lx)
+		linux_proc_release(p);
 	p->as->proc = NULL;
 	p->as->ended = true;
 	kobject_unref(&p->as->obj);
@@ -263,16 +267,18 @@ hwcap(void)
 /*
  * The initial stack (proc/initstack.h): argv is the program's name and
  * the strings of args (already checked: NUL-terminated, at most
- * SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX of them), no environment yet,
+ * SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX of them), the environment env,
  * and the auxiliary vector.  Built in a kernel buffer, copied in once.
  */
 static int
 push_initial_stack(struct address_space *as, const char *name, const char *args, size_t args_len,
-		   const uint8_t *head, const struct elf_image *img, uint64_t base, uintptr_t *out)
+		   const char *env, size_t env_len, const uint8_t *head,
+		   const struct elf_image *img, uint64_t base, uintptr_t *out)
 {
-	const char *argv[SPAWN_ARGC_MAX + 1];
+	const char *argv[SPAWN_ARGC_MAX + 1], *envp[SPAWN_ENVC_MAX];
 	struct initstack_in in = {
 		.argv = argv,
+		.envp = envp,
 		.execfn = name,
 		.phdrs = head + img->phoff, /* inside the head: elf_parse_head */
 		.phdr = img->phdr_vaddr ? base + img->phdr_vaddr : 0,
@@ -292,6 +298,9 @@ push_initial_stack(struct address_space *as, const char *name, const char *args,
 	for (size_t at = 0; at < args_len && in.argc <= SPAWN_ARGC_MAX;
 	     at += strnlen(args + at, args_len - at) + 1)
 		argv[in.argc++] = args + at;
+	for (size_t at = 0; at < env_len && in.envc < SPAWN_ENVC_MAX;
+	     at += strnlen(env + at, env_len - at) + 1)
+		envp[in.envc++] = env + at;
 	random_fill(in.random, sizeof(in.random));
 	err = initstack_build(buf, size, USER_STACK_TOP, &in, &sp);
 	if (!err)
@@ -303,9 +312,24 @@ push_initial_stack(struct address_space *as, const char *name, const char *args,
 	return err;
 }
 
+/* The personality is the program's, fixed at load (linux/personality.h):
+ * its note, if any, lies in the first page with the headers.  A Linux
+ * program also gets room to grow its stack (linux_stack_map). */
+static int
+load_personality(struct address_space *as, const struct program_src *src,
+		 const struct elf_image *img, uint64_t base)
+{
+	as->image_end = base + img->hi;
+	as->personality = personality_has_native_note(src->head, src->avail, img->phoff, img->phnum)
+				  ? PERSONALITY_NATIVE
+				  : PERSONALITY_LINUX;
+	return as->personality == PERSONALITY_LINUX ? linux_stack_map(as) : 0;
+}
+
 static int
 load_program(struct address_space *as, const char *name, const struct program_src *src,
-	     const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp)
+	     const char *args, size_t args_len, const char *env, size_t env_len, uintptr_t *entry,
+	     uintptr_t *sp)
 {
 	struct elf_image *img = kmalloc(sizeof(*img));
 	uint64_t base;
@@ -320,7 +344,10 @@ load_program(struct address_space *as, const char *name, const struct program_sr
 			     VM_READ | VM_WRITE, VM_READ | VM_WRITE, AS_MAP_FIXED | AS_MAP_COMMIT,
 			     NULL, &va);
 	if (!err)
-		err = push_initial_stack(as, name, args, args_len, src->head, img, base, sp);
+		err = load_personality(as, src, img, base);
+	if (!err)
+		err = push_initial_stack(as, name, args, args_len, env, env_len, src->head, img,
+					 base, sp);
 	if (!err)
 		*entry = base + img->entry;
 	kfree(img);
@@ -329,16 +356,17 @@ load_program(struct address_space *as, const char *name, const struct program_sr
 
 int
 process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
-	     const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp)
+	     const char *args, size_t args_len, const char *env, size_t env_len, uintptr_t *entry,
+	     uintptr_t *sp)
 {
 	const struct program_src src = { image, image_len, image_len, NULL };
 
-	return load_program(as, name, &src, args, args_len, entry, sp);
+	return load_program(as, name, &src, args, args_len, env, env_len, entry, sp);
 }
 
 int
 process_load_file(struct address_space *as, const char *name, struct vnode *vn, const char *args,
-		  size_t args_len, uintptr_t *entry, uintptr_t *sp)
+		  size_t args_len, const char *env, size_t env_len, uintptr_t *entry, uintptr_t *sp)
 {
 	struct program_src src = { 0 };
 	struct pcache_page *head;
@@ -359,7 +387,7 @@ process_load_file(struct address_space *as, const char *name, struct vnode *vn, 
 	src.head = head->data;
 	src.len = st.size;
 	src.avail = st.size < PAGE_SIZE_4K ? st.size : PAGE_SIZE_4K;
-	err = load_program(as, name, &src, args, args_len, entry, sp);
+	err = load_program(as, name, &src, args, args_len, env, env_len, entry, sp);
 	pcache_put(head);
 	return err;
 }
@@ -390,6 +418,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	p->arg = spec->arg;
 	p->as = spec->as;
 	p->as->proc = p;
+	p->personality = p->as->personality;
 	wait_queue_init(&p->exit_wq);
 	readiness_init(&p->ready, SIGNAL_ENDED);
 	list_init(&p->threads);

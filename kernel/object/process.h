@@ -28,6 +28,7 @@ struct endpoint;
 struct frames;
 struct thread;
 struct fault_info;
+struct linux_proc;
 
 enum process_state {
 	PROCESS_LIVE,
@@ -62,6 +63,10 @@ struct process {
 	uintptr_t entry;		  /* the ELF entry point */
 	uintptr_t initial_sp;		  /* argc, argv (System V layout) */
 	uint64_t arg;			  /* the main thread's first argument */
+	/* PERSONALITY_NATIVE or _LINUX (linux/personality.h), from the
+	 * program loaded in as; a Linux process has its state in lx. */
+	uint8_t personality;
+	struct linux_proc *lx;
 	struct list_node all_link;
 	struct wait_queue exit_wq; /* process_wait */
 	/* SIGNAL_ENDED once it has ended: a supervisor can wait for that
@@ -82,14 +87,16 @@ struct process_spec {
 
 /*
  * Loads the ELF64 executable image into as (empty) with its stack and
- * the argument block (the program's name, then args: a kernel copy,
- * checked, of NUL-terminated strings) at the top: *entry and *sp for
+ * the argument block (the program's name, then args, and the
+ * environment env: kernel copies, checked, of NUL-terminated strings) at
+ * the top: *entry and *sp for
  * process_create.  Capability lock not held: the copying runs with
  * interrupts on.  -E_NOMEM (quota or memory), -E_CORRUPT / -E_NOTSUP /
  * -E_RANGE / -E_PERM for a bad ELF (see proc/elf.h).
  */
 int process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
-		 const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp);
+		 const char *args, size_t args_len, const char *env, size_t env_len,
+		 uintptr_t *entry, uintptr_t *sp);
 
 /*
  * The same from a regular file (the caller holds a reference to vn): its
@@ -101,7 +108,8 @@ int process_load(struct address_space *as, const char *name, const void *image, 
  */
 struct vnode;
 int process_load_file(struct address_space *as, const char *name, struct vnode *vn,
-		      const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp);
+		      const char *args, size_t args_len, const char *env, size_t env_len,
+		      uintptr_t *entry, uintptr_t *sp);
 
 /*
  * Builds a process in spec->as (no thread runs yet): its structures are

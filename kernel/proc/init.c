@@ -13,6 +13,7 @@
 #include "cap/lock.h"
 #include "object/console.h"
 #include "object/device_control.h"
+#include "core/cmdline.h"
 #include "core/printk.h"
 #include "fs/rootfs.h"
 #include "object/directory.h"
@@ -40,10 +41,17 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	struct process *p;
 	uint64_t pages;
 	unsigned long flags;
-	int err;
+	static char args[SPAWN_ARGS_MAX]; /* once, at boot */
+	int args_len, err;
 
 	if ((err = boot_archive_init(bi)))
 		return err;
+	/* Every linux.run= word is one of init's arguments (docs/linux.md). */
+	args_len = cmdline_get_all(bi->cmdline, "linux.run", args, sizeof(args));
+	if (args_len < 0) {
+		pr_err("init: the linux.run words exceed %u bytes\n", SPAWN_ARGS_MAX);
+		args_len = 0;
+	}
 	if ((err = boot_archive_find("init", &image, &image_len))) {
 		pr_err("init: no program 'init' in the boot archive (error %d)\n", err);
 		return err;
@@ -61,8 +69,8 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	cap_lock_drop(flags);
 	/* The program is copied in without the capability lock. */
 	if (!err)
-		err = process_load(spec.as, "init", image, image_len, NULL, 0, &spec.entry,
-				   &spec.sp);
+		err = process_load(spec.as, "init", image, image_len, args, (size_t)args_len, NULL,
+				   0, &spec.entry, &spec.sp);
 	flags = cap_lock_take();
 	if (!err)
 		err = process_create(&spec, &p);

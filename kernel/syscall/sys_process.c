@@ -7,6 +7,8 @@
 #include "fs/vfs.h"
 #include "ipc/ipc.h"
 #include "lib/string.h"
+#include "linux/linux.h"
+#include "linux/personality.h"
 #include "mm/kmalloc.h"
 #include "object/directory.h"
 #include "object/file.h"
@@ -68,6 +70,12 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 		process_discard(child);
 		return err;
 	}
+	/* A Linux program's descriptors, root and working directory come
+	 * from the capabilities it was just given (linux/linux.h). */
+	if (child->personality == PERSONALITY_LINUX && (err = linux_proc_setup(child))) {
+		process_discard(child);
+		return err;
+	}
 	if (sup) {
 		child->supervisor = (struct endpoint *)sup->obj;
 		child->supervisor_badge = sa->supervisor_badge;
@@ -82,25 +90,33 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 	return err ? err : (int)child->pid;
 }
 
-/* The argument strings, into args: -E_RANGE (too long, too many),
- * -E_INVAL (not NUL-terminated), -E_FAULT. */
+/* Strings one after another (the arguments, the environment) from
+ * user memory into buf: -E_RANGE (more than max bytes or max_count
+ * strings), -E_INVAL (not NUL-terminated), -E_FAULT. */
 static int
-copy_args(const struct spawn_args *sa, char *args)
+copy_strings(const char *user, uint64_t len, char *buf, uint64_t max, unsigned int max_count)
 {
 	unsigned int count = 0;
 	int err;
 
-	if (sa->args_len == 0)
+	if (len == 0)
 		return 0;
-	if (sa->args_len > SPAWN_ARGS_MAX)
+	if (len > max)
 		return -E_RANGE;
-	if ((err = copy_from_user(args, (uintptr_t)sa->args, sa->args_len)))
+	if ((err = copy_from_user(buf, (uintptr_t)user, len)))
 		return err;
-	if (args[sa->args_len - 1] != '\0')
+	if (buf[len - 1] != '\0')
 		return -E_INVAL;
-	for (uint64_t i = 0; i < sa->args_len; i++)
-		count += args[i] == '\0';
-	return count + 1 > SPAWN_ARGC_MAX ? -E_RANGE : 0;
+	for (uint64_t i = 0; i < len; i++)
+		count += buf[i] == '\0';
+	return count > max_count ? -E_RANGE : 0;
+}
+
+/* The argument strings, into args (argv[0] is the name: one less). */
+static int
+copy_args(const struct spawn_args *sa, char *args)
+{
+	return copy_strings(sa->args, sa->args_len, args, SPAWN_ARGS_MAX, SPAWN_ARGC_MAX - 1);
 }
 
 /* The file behind File slot (EXECUTE), referenced for the caller: its
@@ -128,8 +144,8 @@ program_file(uint64_t slot, struct vnode **out)
  * anything (a clone), started at sa->entry with sa->stack. */
 static int
 child_space(const struct spawn_args *sa, const char *name, const void *image, size_t len,
-	    struct vnode *vn, const char *args, struct address_space **out, uintptr_t *entry,
-	    uintptr_t *sp)
+	    struct vnode *vn, const char *args, const char *env, struct address_space **out,
+	    uintptr_t *entry, uintptr_t *sp)
 {
 	struct process *p = process_current();
 	struct address_space *as = NULL;
@@ -157,9 +173,11 @@ child_space(const struct spawn_args *sa, const char *name, const void *image, si
 	if (err)
 		return err;
 	if (vn)
-		err = process_load_file(as, name, vn, args, sa->args_len, entry, sp);
+		err = process_load_file(as, name, vn, args, sa->args_len, env, sa->env_len, entry,
+					sp);
 	else
-		err = process_load(as, name, image, len, args, sa->args_len, entry, sp);
+		err = process_load(as, name, image, len, args, sa->args_len, env, sa->env_len,
+				   entry, sp);
 	if (err) {
 		flags = cap_lock_take();
 		kobject_unref(&as->obj);
@@ -175,7 +193,7 @@ sys_spawn(struct syscall_args *a)
 {
 	struct process *p = process_current();
 	struct spawn_args sa;
-	char name[PROC_NAME_MAX], args[SPAWN_ARGS_MAX];
+	char name[PROC_NAME_MAX], args[SPAWN_ARGS_MAX], env[SPAWN_ENV_MAX];
 	const void *image = NULL;
 	struct vnode *vn = NULL;
 	struct address_space *as = NULL;
@@ -193,9 +211,11 @@ sys_spawn(struct syscall_args *a)
 	name[sa.name_len] = '\0';
 	if (strlen(name) != sa.name_len)
 		return -E_INVAL;
-	if (sa.address_space && (sa.image_file || sa.args_len))
+	if (sa.address_space && (sa.image_file || sa.args_len || sa.env_len))
 		return -E_INVAL; /* a clone has its program and arguments */
 	if ((err = copy_args(&sa, args)))
+		return err;
+	if ((err = copy_strings(sa.env, sa.env_len, env, SPAWN_ENV_MAX, SPAWN_ENVC_MAX)))
 		return err;
 	if (sa.address_space)
 		err = 0;
@@ -205,7 +225,7 @@ sys_spawn(struct syscall_args *a)
 		err = boot_archive_find(name, &image, &len);
 	if (err)
 		return err;
-	err = child_space(&sa, name, image, len, vn, args, &as, &entry, &sp);
+	err = child_space(&sa, name, image, len, vn, args, env, &as, &entry, &sp);
 	if (vn)
 		vnode_unref(vn);
 	if (err)

@@ -1,5 +1,7 @@
 #include "syscall/syscall.h"
 
+#include "linux/linux.h"
+#include "linux/personality.h"
 #include "object/process.h"
 #include "sched/percpu.h"
 #include "sched/thread.h"
@@ -11,6 +13,9 @@ syscall_dispatch(struct syscall_args *a)
 	long r;
 
 	arch_cpu_local()->syscalls++;
+	/* A Linux program's numbers and errno values are Linux's. */
+	if (thread_current()->proc->personality == PERSONALITY_LINUX)
+		return linux_syscall(a);
 	r = a->nr < SYS_COUNT && syscall_table[a->nr] ? syscall_table[a->nr](a) : -E_NOSYS;
 
 	/* Killed meanwhile (process_kill, the shell's kill): never back to

@@ -3,7 +3,9 @@
  * to six arguments into struct syscall_args and calls syscall_dispatch;
  * the table comes from include/themelios/syscalls.list
  * (tools/gen-syscalls.sh), so a number outside it is -E_NOSYS, never a
- * jump through garbage.
+ * jump through garbage.  A process with the Linux personality goes to
+ * linux_syscall instead (linux/linux.h): Linux's numbers, registers
+ * and errno values.
  */
 #ifndef SYSCALL_SYSCALL_H
 #define SYSCALL_SYSCALL_H

@@ -38,4 +38,17 @@ UNIT_TEST(numbers)
 	CHECK_EQ(cmdline_get_ulong("", "n", 7), 7);
 }
 
+UNIT_TEST(every_value)
+{
+	char buf[16];
+
+	CHECK_EQ(
+		cmdline_get_all("a linux.run=/x,1 b=2 linux.run=/y", "linux.run", buf, sizeof(buf)),
+		8);
+	CHECK(memcmp(buf, "/x,1\0/y\0", 8) == 0);
+	CHECK_EQ(cmdline_get_all("linux.run a=1", "linux.run", buf, sizeof(buf)), 0);
+	CHECK_EQ(cmdline_get_all("k=0123456789abcdef", "k", buf, sizeof(buf)), -1);
+	CHECK_EQ(cmdline_get_all("k=0123456789abcde", "k", buf, sizeof(buf)), 16);
+}
+
 UNIT_MAIN()

@@ -9,7 +9,10 @@
  * verdict; with arg 2 ("test bench") it runs the user benchmarks; with
  * arg 3 ("test mtree") it prints the manifest of the root filesystem's
  * MTREE_DIR with the mtree program from the image's bin/; with arg 4
- * ("test fsbench") the storage benchmark (user/fsbench).
+ * ("test fsbench") the storage benchmark (user/fsbench).  Its arguments
+ * are the kernel's linux.run= words: Linux programs it runs first, one
+ * after the other (user/init/linux_run.c, docs/linux.md); with arg 5
+ * ("test linux.run=...") only those, and their worst status is its own.
  */
 #include "themelios.h"
 #include "echo/echo.h"
@@ -149,7 +152,11 @@ main(uint64_t arg)
 		return run_mtree();
 	if (arg == INIT_FSBENCH)
 		return run_fsbench();
+	if (arg == INIT_LINUX)
+		return run_linux_programs();
 	use_root();
+	if (prog_argc > 1)
+		run_linux_programs();
 	demo();
 	start_netserve();
 	supervise();

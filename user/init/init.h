@@ -15,6 +15,7 @@
 #define INIT_BENCH	 2 /* "test bench" */
 #define INIT_MTREE	 3 /* "test mtree" */
 #define INIT_FSBENCH	 4 /* "test fsbench" */
+#define INIT_LINUX	 5 /* "test linux.run=...": the Linux programs, then exit */
 
 /* What "test mtree" lists: this directory of the root filesystem
  * (tools/mkimage.sh puts a tree there), with this many pages. */
@@ -25,5 +26,6 @@ int run_tests(void);
 int run_bench(void);
 int run_mtree(void);
 int run_fsbench(void);
+int run_linux_programs(void);
 
 #endif

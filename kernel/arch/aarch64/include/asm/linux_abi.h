@@ -1,0 +1,149 @@
+/*
+ * The Linux system-call ABI of aarch64 (kernel/linux/): the call numbers
+ * (include/uapi/asm-generic/unistd.h: only the *at forms), struct stat
+ * (asm-generic/stat.h), and the open flags whose values differ between
+ * architectures.  LINUX_CALLS as on x86_64 (its linux_abi.h).
+ */
+#ifndef ASM_LINUX_ABI_H
+#define ASM_LINUX_ABI_H
+
+#include <stdint.h>
+
+#define LINUX_MACHINE  "aarch64"
+
+#define LX_O_DIRECTORY 040000
+#define LX_O_NOFOLLOW  0100000
+#define LX_O_DIRECT    0200000
+#define LX_O_LARGEFILE 0400000
+
+struct linux_stat {
+	uint64_t st_dev;
+	uint64_t st_ino;
+	uint32_t st_mode;
+	uint32_t st_nlink;
+	uint32_t st_uid;
+	uint32_t st_gid;
+	uint64_t st_rdev;
+	uint64_t pad1;
+	int64_t st_size;
+	int32_t st_blksize;
+	int32_t pad2;
+	int64_t st_blocks;
+	int64_t st_atime_sec;
+	int64_t st_atime_nsec;
+	int64_t st_mtime_sec;
+	int64_t st_mtime_nsec;
+	int64_t st_ctime_sec;
+	int64_t st_ctime_nsec;
+	uint32_t unused4;
+	uint32_t unused5;
+};
+_Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
+
+#define LINUX_CALLS(IMPL, NONE)         \
+	IMPL(17, getcwd, 2)             \
+	NONE(19, eventfd2)              \
+	NONE(20, epoll_create1)         \
+	NONE(21, epoll_ctl)             \
+	NONE(22, epoll_pwait)           \
+	IMPL(23, dup, 1)                \
+	IMPL(24, dup3, 3)               \
+	IMPL(25, fcntl, 3)              \
+	IMPL(29, ioctl, 3)              \
+	IMPL(32, flock, 2)              \
+	NONE(33, mknodat)               \
+	IMPL(34, mkdirat, 3)            \
+	IMPL(35, unlinkat, 3)           \
+	IMPL(36, symlinkat, 3)          \
+	IMPL(37, linkat, 5)             \
+	IMPL(38, renameat, 4)           \
+	IMPL(43, statfs, 2)             \
+	IMPL(44, fstatfs, 2)            \
+	IMPL(45, truncate, 2)           \
+	IMPL(46, ftruncate, 2)          \
+	NONE(47, fallocate)             \
+	IMPL(48, faccessat, 3)          \
+	IMPL(49, chdir, 1)              \
+	IMPL(50, fchdir, 1)             \
+	IMPL(52, fchmod, 2)             \
+	IMPL(53, fchmodat, 3)           \
+	IMPL(54, fchownat, 5)           \
+	IMPL(55, fchown, 3)             \
+	IMPL(56, openat, 4)             \
+	IMPL(57, close, 1)              \
+	NONE(59, pipe2)                 \
+	IMPL(61, getdents64, 3)         \
+	IMPL(62, lseek, 3)              \
+	IMPL(63, read, 3)               \
+	IMPL(64, write, 3)              \
+	IMPL(65, readv, 3)              \
+	IMPL(66, writev, 3)             \
+	IMPL(67, pread64, 4)            \
+	IMPL(68, pwrite64, 4)           \
+	NONE(71, sendfile)              \
+	NONE(72, pselect6)              \
+	NONE(73, ppoll)                 \
+	IMPL(78, readlinkat, 4)         \
+	IMPL(79, newfstatat, 4)         \
+	IMPL(80, fstat, 2)              \
+	IMPL(82, fsync, 1)              \
+	IMPL(83, fdatasync, 1)          \
+	IMPL(88, utimensat, 4)          \
+	IMPL(93, exit, 1)               \
+	IMPL(94, exit_group, 1)         \
+	NONE(95, waitid)                \
+	IMPL(96, set_tid_address, 1)    \
+	NONE(98, futex)                 \
+	IMPL(99, set_robust_list, 2)    \
+	IMPL(101, nanosleep, 2)         \
+	NONE(103, setitimer)            \
+	IMPL(113, clock_gettime, 2)     \
+	IMPL(114, clock_getres, 2)      \
+	IMPL(115, clock_nanosleep, 4)   \
+	IMPL(123, sched_getaffinity, 3) \
+	IMPL(124, sched_yield, 0)       \
+	NONE(129, kill)                 \
+	NONE(130, tkill)                \
+	NONE(131, tgkill)               \
+	NONE(132, sigaltstack)          \
+	IMPL(134, rt_sigaction, 4)      \
+	IMPL(135, rt_sigprocmask, 4)    \
+	NONE(139, rt_sigreturn)         \
+	NONE(153, times)                \
+	NONE(154, setpgid)              \
+	NONE(157, setsid)               \
+	IMPL(160, uname, 1)             \
+	IMPL(163, getrlimit, 2)         \
+	IMPL(164, setrlimit, 2)         \
+	NONE(165, getrusage)            \
+	IMPL(166, umask, 1)             \
+	NONE(167, prctl)                \
+	IMPL(169, gettimeofday, 2)      \
+	IMPL(172, getpid, 0)            \
+	IMPL(173, getppid, 0)           \
+	IMPL(174, getuid, 0)            \
+	IMPL(175, geteuid, 0)           \
+	IMPL(176, getgid, 0)            \
+	IMPL(177, getegid, 0)           \
+	IMPL(178, gettid, 0)            \
+	IMPL(179, sysinfo, 1)           \
+	NONE(198, socket)               \
+	IMPL(214, brk, 1)               \
+	IMPL(215, munmap, 2)            \
+	NONE(216, mremap)               \
+	NONE(220, clone)                \
+	NONE(221, execve)               \
+	IMPL(222, mmap, 6)              \
+	IMPL(226, mprotect, 3)          \
+	NONE(227, msync)                \
+	IMPL(233, madvise, 3)           \
+	NONE(260, wait4)                \
+	IMPL(261, prlimit64, 4)         \
+	IMPL(276, renameat2, 5)         \
+	IMPL(278, getrandom, 3)         \
+	IMPL(291, statx, 5)             \
+	IMPL(293, rseq, 4)              \
+	NONE(435, clone3)               \
+	IMPL(439, faccessat2, 4)
+
+#endif

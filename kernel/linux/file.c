@@ -1,0 +1,131 @@
+/* Open file descriptions (linux/file.h). */
+#include "linux/file.h"
+
+#include "cap/lock.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "object/directory.h"
+#include "object/file.h"
+#include "linux/proc.h"
+
+int
+lx_file_kind_of(const struct kobject *obj)
+{
+	switch (obj->type) {
+	case KOBJ_FILE:
+		return LXF_FILE;
+	case KOBJ_DIRECTORY:
+		return LXF_DIR;
+	case KOBJ_CONSOLE:
+		return LXF_CONSOLE;
+	default:
+		return -1;
+	}
+}
+
+struct linux_file *
+lx_file_new(struct kobject *obj, uint32_t flags, const char *path)
+{
+	int kind = lx_file_kind_of(obj);
+	struct linux_file *f;
+
+	if (kind < 0)
+		return NULL;
+	f = kcalloc(1, sizeof(*f));
+	if (!f)
+		return NULL;
+	if (path) {
+		size_t n = strlen(path) + 1;
+
+		f->path = kmalloc(n);
+		if (!f->path) {
+			kfree(f);
+			return NULL;
+		}
+		memcpy(f->path, path, n);
+	}
+	f->kind = (enum lx_file_kind)kind;
+	f->flags = flags;
+	f->obj = obj;
+	fs_mutex_init(&f->lock, "linux file");
+	return f;
+}
+
+struct vnode *
+lx_file_vnode(const struct linux_file *f)
+{
+	if (f->kind == LXF_FILE)
+		return ((struct file_object *)f->obj)->vn;
+	if (f->kind == LXF_DIR)
+		return ((struct dir_object *)f->obj)->vn;
+	return NULL;
+}
+
+static void
+file_ref(struct linux_file *f)
+{
+	__atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+}
+
+static void
+file_free(struct linux_file *f, bool locked)
+{
+	unsigned long flags = 0;
+
+	if (!locked)
+		flags = cap_lock_take();
+	kobject_unref(f->obj);
+	if (!locked)
+		cap_lock_drop(flags);
+	kfree(f->path);
+	kfree(f);
+}
+
+static void
+file_unref(struct linux_file *f)
+{
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		file_free(f, false);
+}
+
+static void
+file_unref_locked(struct linux_file *f)
+{
+	if (__atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		file_free(f, true);
+}
+
+const struct fdtable_ops lx_fd_ops = { .ref = file_ref, .unref = file_unref };
+const struct fdtable_ops lx_fd_ops_locked = { .ref = file_ref, .unref = file_unref_locked };
+
+struct linux_file *
+lx_fd_get(struct linux_proc *lp, int fd)
+{
+	struct linux_file *f;
+
+	mutex_lock(&lp->lock);
+	f = fdtable_get(lp->fds, fd);
+	if (f)
+		file_ref(f);
+	mutex_unlock(&lp->lock);
+	return f;
+}
+
+void
+lx_file_put(struct linux_file *f)
+{
+	file_unref(f);
+}
+
+int
+lx_fd_new(struct linux_proc *lp, struct linux_file *f, bool cloexec)
+{
+	int fd;
+
+	mutex_lock(&lp->lock);
+	fd = fdtable_alloc(lp->fds, f, 0, cloexec ? LINUX_FD_CLOEXEC : 0);
+	mutex_unlock(&lp->lock);
+	if (fd < 0)
+		file_free(f, false);
+	return fd;
+}

@@ -1,0 +1,561 @@
+/*
+ * Descriptors and their data: read, write and their vector and
+ * positioned forms, lseek, close, dup, fcntl, ioctl (the console as a
+ * tty), fsync, ftruncate, flock.
+ */
+#include "core/console.h"
+#include "core/console_rx.h"
+#include "fs/vfs.h"
+#include "linux/errno.h"
+#include "linux/file.h"
+#include "linux/proc.h"
+#include "object/file.h"
+#include "object/ops.h"
+#include "proc/uaccess.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+#define LX_MAX_RW   0x7ffff000ul /* MAX_RW_COUNT: longer transfers are cut to it */
+#define LX_IOV_MAX  1024
+
+#define LX_SEEK_SET 0
+#define LX_SEEK_CUR 1
+#define LX_SEEK_END 2
+
+static long
+console_write_user(struct linux_file *f, uintptr_t buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		size_t n = len - done < CONSOLE_WRITE_MAX ? len - done : CONSOLE_WRITE_MAX;
+		struct kobject_buf b = { .user = true, .addr = buf + done, .len = n };
+		long r = kobject_write(f->obj, 0, &b);
+
+		if (r < 0)
+			return done ? (long)done : lx_err(r);
+		done += (size_t)r;
+	}
+	return (long)done;
+}
+
+/* The console's input: waits for the first byte (unless O_NONBLOCK),
+ * then takes what has arrived, up to a line's end. */
+static long
+console_read_user(struct linux_file *f, uintptr_t buf, size_t len)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		int c = done == 0 && !(f->flags & LX_O_NONBLOCK) ? console_getc_wait()
+								 : console_getc();
+		char ch;
+
+		if (c < 0)
+			break;
+		ch = c == '\r' ? '\n' : (char)c; /* ICRNL */
+		if (copy_to_user(buf + done, &ch, 1))
+			return done ? (long)done : -LX_EFAULT;
+		done++;
+		if (ch == '\n')
+			break;
+	}
+	return done == 0 && len ? -LX_EAGAIN : (long)done;
+}
+
+/* One transfer on f; off < 0: at (and moving) the file's position. */
+static long
+file_rw(struct linux_file *f, uintptr_t buf, size_t len, bool write, int64_t off)
+{
+	struct file_object *fo;
+	struct io_buf b;
+	struct vfs_stat st;
+	long n;
+
+	if (write ? !can_write(f) : !can_read(f))
+		return -LX_EBADF;
+	if (len > LX_MAX_RW)
+		len = LX_MAX_RW;
+	if (!user_range_ok(buf, len))
+		return -LX_EFAULT;
+	if (f->kind == LXF_DIR)
+		return -LX_EISDIR;
+	if (f->kind == LXF_CONSOLE) {
+		if (off >= 0)
+			return -LX_ESPIPE;
+		return write ? console_write_user(f, buf, len) : console_read_user(f, buf, len);
+	}
+	fo = (struct file_object *)f->obj;
+	b = (struct io_buf){ buf, len, true };
+	if (off >= 0)
+		return lx_err(write ? vfs_write(fo->vn, (uint64_t)off, &b, len)
+				    : vfs_read(fo->vn, (uint64_t)off, &b, len));
+	fs_mutex_lock(&fo->pos_lock);
+	if (write && (__atomic_load_n(&f->flags, __ATOMIC_RELAXED) & LX_O_APPEND)) {
+		n = vfs_getattr(fo->vn, &st);
+		if (n < 0) {
+			fs_mutex_unlock(&fo->pos_lock);
+			return lx_err(n);
+		}
+		fo->pos = st.size;
+	}
+	n = write ? vfs_write(fo->vn, fo->pos, &b, len) : vfs_read(fo->vn, fo->pos, &b, len);
+	if (n > 0)
+		fo->pos += (uint64_t)n;
+	fs_mutex_unlock(&fo->pos_lock);
+	return lx_err(n);
+}
+
+static long
+fd_rw(int fd, uintptr_t buf, size_t len, bool write, int64_t off)
+{
+	struct linux_file *f = lx_fd_get(lx_current(), fd);
+	long r;
+
+	if (!f)
+		return -LX_EBADF;
+	r = file_rw(f, buf, len, write, off);
+	lx_file_put(f);
+	return r;
+}
+
+long
+lx_sys_read(struct syscall_args *a)
+{
+	return fd_rw((int)a->a[0], a->a[1], a->a[2], false, -1);
+}
+
+long
+lx_sys_write(struct syscall_args *a)
+{
+	return fd_rw((int)a->a[0], a->a[1], a->a[2], true, -1);
+}
+
+long
+lx_sys_pread64(struct syscall_args *a)
+{
+	if ((int64_t)a->a[3] < 0)
+		return -LX_EINVAL;
+	return fd_rw((int)a->a[0], a->a[1], a->a[2], false, (int64_t)a->a[3]);
+}
+
+long
+lx_sys_pwrite64(struct syscall_args *a)
+{
+	if ((int64_t)a->a[3] < 0)
+		return -LX_EINVAL;
+	return fd_rw((int)a->a[0], a->a[1], a->a[2], true, (int64_t)a->a[3]);
+}
+
+struct lx_iovec {
+	uint64_t base, len;
+};
+
+static long
+fd_rwv(int fd, uintptr_t uiov, uint64_t count, bool write)
+{
+	struct linux_file *f;
+	uint64_t total = 0;
+	long done = 0;
+
+	if (count > LX_IOV_MAX)
+		return -LX_EINVAL;
+	f = lx_fd_get(lx_current(), fd);
+	if (!f)
+		return -LX_EBADF;
+	/* Checked whole first, as Linux does: a bad vector moves nothing. */
+	for (uint64_t i = 0; i < count; i++) {
+		struct lx_iovec v;
+
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v))) {
+			lx_file_put(f);
+			return -LX_EFAULT;
+		}
+		if ((int64_t)v.len < 0 || (total += v.len) > (uint64_t)INT64_MAX) {
+			lx_file_put(f);
+			return -LX_EINVAL;
+		}
+	}
+	for (uint64_t i = 0; i < count; i++) {
+		struct lx_iovec v;
+		long r;
+
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v))) {
+			r = -LX_EFAULT;
+		} else if (v.len == 0) {
+			continue;
+		} else {
+			r = file_rw(f, v.base, v.len, write, -1);
+		}
+		if (r < 0) {
+			if (done == 0)
+				done = r;
+			break;
+		}
+		done += r;
+		if ((uint64_t)r < v.len)
+			break;
+	}
+	lx_file_put(f);
+	return done;
+}
+
+long
+lx_sys_readv(struct syscall_args *a)
+{
+	return fd_rwv((int)a->a[0], a->a[1], a->a[2], false);
+}
+
+long
+lx_sys_writev(struct syscall_args *a)
+{
+	return fd_rwv((int)a->a[0], a->a[1], a->a[2], true);
+}
+
+long
+lx_sys_lseek(struct syscall_args *a)
+{
+	struct linux_file *f = lx_fd_get(lx_current(), (int)a->a[0]);
+	int64_t off = (int64_t)a->a[1], base = 0;
+	struct file_object *fo;
+	struct vfs_stat st;
+	long r = 0;
+
+	if (!f)
+		return -LX_EBADF;
+	if (a->a[2] > LX_SEEK_END) {
+		r = -LX_EINVAL;
+	} else if (f->kind == LXF_CONSOLE) {
+		r = -LX_ESPIPE;
+	} else if (f->kind == LXF_DIR) {
+		/* rewinddir: only back to the start. */
+		fs_mutex_lock(&f->lock);
+		if (a->a[2] == LX_SEEK_SET && off == 0)
+			f->dir_pos = f->dir_cookie = 0;
+		else
+			r = -LX_EINVAL;
+		fs_mutex_unlock(&f->lock);
+	} else {
+		fo = (struct file_object *)f->obj;
+		fs_mutex_lock(&fo->pos_lock);
+		if (a->a[2] == LX_SEEK_CUR)
+			base = (int64_t)fo->pos;
+		else if (a->a[2] == LX_SEEK_END)
+			base = (r = vfs_getattr(fo->vn, &st)) ? 0 : (int64_t)st.size;
+		if (r < 0)
+			r = lx_err(r);
+		else if (off > 0 && base > INT64_MAX - off)
+			r = -LX_EOVERFLOW;
+		else if (base + off < 0)
+			r = -LX_EINVAL;
+		else
+			r = (long)(fo->pos = (uint64_t)(base + off));
+		fs_mutex_unlock(&fo->pos_lock);
+	}
+	lx_file_put(f);
+	return r;
+}
+
+long
+lx_sys_close(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	int r;
+
+	mutex_lock(&lp->lock);
+	r = fdtable_close(lp->fds, (int)a->a[0]);
+	mutex_unlock(&lp->lock);
+	return r;
+}
+
+/* dup2 and dup3: newfd closed and replaced, atomically. */
+static long
+dup_to(int oldfd, uint64_t newfd, uint32_t fd_flags)
+{
+	struct linux_proc *lp = lx_current();
+	struct linux_file *f;
+	long r;
+
+	mutex_lock(&lp->lock);
+	f = fdtable_get(lp->fds, oldfd);
+	if (!f || newfd >= lp->fds->limit)
+		r = -LX_EBADF;
+	else
+		r = fdtable_install(lp->fds, (int)newfd, f, fd_flags);
+	mutex_unlock(&lp->lock);
+	return r;
+}
+
+long
+lx_sys_dup(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	struct linux_file *f;
+	long r;
+
+	mutex_lock(&lp->lock);
+	f = fdtable_get(lp->fds, (int)a->a[0]);
+	r = f ? fdtable_alloc(lp->fds, f, 0, 0) : -LX_EBADF;
+	mutex_unlock(&lp->lock);
+	return r;
+}
+
+long
+lx_sys_dup2(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	long r;
+
+	if (a->a[0] == a->a[1]) {
+		mutex_lock(&lp->lock);
+		r = fdtable_get(lp->fds, (int)a->a[0]) ? (long)a->a[1] : -LX_EBADF;
+		mutex_unlock(&lp->lock);
+		return r;
+	}
+	return dup_to((int)a->a[0], a->a[1], 0);
+}
+
+long
+lx_sys_dup3(struct syscall_args *a)
+{
+	if (a->a[2] & ~(uint64_t)LX_O_CLOEXEC || a->a[0] == a->a[1])
+		return -LX_EINVAL;
+	return dup_to((int)a->a[0], a->a[1], a->a[2] ? LINUX_FD_CLOEXEC : 0);
+}
+
+#define LX_F_DUPFD	   0
+#define LX_F_GETFD	   1
+#define LX_F_SETFD	   2
+#define LX_F_GETFL	   3
+#define LX_F_SETFL	   4
+#define LX_F_GETLK	   5
+#define LX_F_SETLK	   6
+#define LX_F_SETLKW	   7
+#define LX_F_OFD_GETLK	   36
+#define LX_F_OFD_SETLK	   37
+#define LX_F_OFD_SETLKW	   38
+#define LX_F_DUPFD_CLOEXEC 1030
+#define LX_F_UNLCK	   2
+/* What F_SETFL may change (O_ASYNC and O_NOATIME are accepted, unused). */
+#define LX_SETFL_MASK	   (LX_O_APPEND | LX_O_NONBLOCK | 020000 | 01000000 | LX_O_DIRECT)
+
+long
+lx_sys_fcntl(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	int fd = (int)a->a[0];
+	struct linux_file *f;
+	int16_t unlocked = LX_F_UNLCK;
+	long r = 0;
+
+	mutex_lock(&lp->lock);
+	f = fdtable_get(lp->fds, fd);
+	if (!f) {
+		mutex_unlock(&lp->lock);
+		return -LX_EBADF;
+	}
+	switch (a->a[1]) {
+	case LX_F_DUPFD:
+	case LX_F_DUPFD_CLOEXEC:
+		if (a->a[2] >= lp->fds->limit)
+			r = -LX_EINVAL;
+		else
+			r = fdtable_alloc(lp->fds, f, (int)a->a[2],
+					  a->a[1] == LX_F_DUPFD_CLOEXEC ? LINUX_FD_CLOEXEC : 0);
+		break;
+	case LX_F_GETFD:
+		r = fdtable_get_flags(lp->fds, fd);
+		break;
+	case LX_F_SETFD:
+		r = fdtable_set_flags(lp->fds, fd, (uint32_t)a->a[2] & LINUX_FD_CLOEXEC);
+		break;
+	case LX_F_GETFL:
+		/* Every open on a 64-bit kernel is O_LARGEFILE. */
+		r = (long)(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) | LX_O_LARGEFILE);
+		break;
+	case LX_F_SETFL:
+		fs_mutex_lock(&f->lock);
+		f->flags =
+			(f->flags & ~(uint32_t)LX_SETFL_MASK) | ((uint32_t)a->a[2] & LX_SETFL_MASK);
+		fs_mutex_unlock(&f->lock);
+		break;
+	case LX_F_GETLK:
+	case LX_F_OFD_GETLK:
+		/* Locks take no effect: nothing is ever locked. */
+		r = copy_to_user(a->a[2], &unlocked, sizeof(unlocked)) ? -LX_EFAULT : 0;
+		break;
+	case LX_F_SETLK:
+	case LX_F_SETLKW:
+	case LX_F_OFD_SETLK:
+	case LX_F_OFD_SETLKW:
+		r = 0;
+		break;
+	default:
+		r = -LX_EINVAL;
+		break;
+	}
+	mutex_unlock(&lp->lock);
+	return r;
+}
+
+long
+lx_sys_flock(struct syscall_args *a)
+{
+	struct linux_file *f = lx_fd_get(lx_current(), (int)a->a[0]);
+
+	if (!f)
+		return -LX_EBADF;
+	lx_file_put(f);
+	return 0; /* locks take no effect (docs/linux.md) */
+}
+
+static long
+fd_sync(int fd)
+{
+	struct linux_file *f = lx_fd_get(lx_current(), fd);
+	long r = 0;
+
+	if (!f)
+		return -LX_EBADF;
+	if (f->kind == LXF_FILE)
+		r = lx_err(vfs_fsync(lx_file_vnode(f)));
+	else if (f->kind == LXF_CONSOLE)
+		r = -LX_EINVAL;
+	lx_file_put(f);
+	return r;
+}
+
+long
+lx_sys_fsync(struct syscall_args *a)
+{
+	return fd_sync((int)a->a[0]);
+}
+
+long
+lx_sys_fdatasync(struct syscall_args *a)
+{
+	return fd_sync((int)a->a[0]);
+}
+
+long
+lx_sys_ftruncate(struct syscall_args *a)
+{
+	struct linux_file *f = lx_fd_get(lx_current(), (int)a->a[0]);
+	long r;
+
+	if (!f)
+		return -LX_EBADF;
+	/* As Linux: only a regular file open for writing. */
+	if ((int64_t)a->a[1] < 0 || f->kind != LXF_FILE || !can_write(f))
+		r = -LX_EINVAL;
+	else
+		r = lx_err(vfs_truncate(lx_file_vnode(f), a->a[1]));
+	lx_file_put(f);
+	return r;
+}
+
+/* The console as a tty. */
+#define LX_TCGETS     0x5401
+#define LX_TCSETS     0x5402
+#define LX_TCSETSW    0x5403
+#define LX_TCSETSF    0x5404
+#define LX_TIOCGPGRP  0x540f
+#define LX_TIOCSPGRP  0x5410
+#define LX_TIOCGWINSZ 0x5413
+#define LX_TIOCSWINSZ 0x5414
+#define LX_FIONREAD   0x541b
+#define LX_FIONBIO    0x5421
+#define LX_FIONCLEX   0x5450
+#define LX_FIOCLEX    0x5451
+
+struct lx_winsize {
+	uint16_t row, col, xpixel, ypixel;
+};
+
+static long
+tty_ioctl(struct linux_proc *lp, uint64_t cmd, uintptr_t arg)
+{
+	struct lx_winsize ws = { .row = 24, .col = 80 };
+	struct linux_termios t;
+	int32_t v;
+
+	switch (cmd) {
+	case LX_TCGETS:
+		mutex_lock(&lp->lock);
+		t = lp->termios;
+		mutex_unlock(&lp->lock);
+		return copy_to_user(arg, &t, sizeof(t)) ? -LX_EFAULT : 0;
+	case LX_TCSETS:
+	case LX_TCSETSW:
+	case LX_TCSETSF:
+		if (copy_from_user(&t, arg, sizeof(t)))
+			return -LX_EFAULT;
+		mutex_lock(&lp->lock);
+		lp->termios = t; /* kept for TCGETS; the console does not change */
+		mutex_unlock(&lp->lock);
+		return 0;
+	case LX_TIOCGWINSZ:
+		return copy_to_user(arg, &ws, sizeof(ws)) ? -LX_EFAULT : 0;
+	case LX_TIOCSWINSZ:
+		return copy_from_user(&ws, arg, sizeof(ws)) ? -LX_EFAULT : 0;
+	case LX_TIOCGPGRP:
+		v = (int32_t)lp->pid;
+		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;
+	case LX_TIOCSPGRP:
+		if (copy_from_user(&v, arg, sizeof(v)))
+			return -LX_EFAULT;
+		return v == (int32_t)lp->pid ? 0 : -LX_EPERM;
+	case LX_FIONREAD:
+		v = (int32_t)console_rx_pending();
+		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;
+	default:
+		return -LX_ENOTTY;
+	}
+}
+
+long
+lx_sys_ioctl(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	int fd = (int)a->a[0];
+	struct linux_file *f = lx_fd_get(lp, fd);
+	struct vfs_stat st;
+	int32_t v;
+	long r;
+
+	if (!f)
+		return -LX_EBADF;
+	switch (a->a[1]) {
+	case LX_FIOCLEX:
+	case LX_FIONCLEX:
+		mutex_lock(&lp->lock);
+		r = fdtable_set_flags(lp->fds, fd, a->a[1] == LX_FIOCLEX ? LINUX_FD_CLOEXEC : 0);
+		mutex_unlock(&lp->lock);
+		break;
+	case LX_FIONBIO:
+		r = copy_from_user(&v, a->a[2], sizeof(v)) ? -LX_EFAULT : 0;
+		if (!r) {
+			fs_mutex_lock(&f->lock);
+			f->flags =
+				v ? f->flags | LX_O_NONBLOCK : f->flags & ~(uint32_t)LX_O_NONBLOCK;
+			fs_mutex_unlock(&f->lock);
+		}
+		break;
+	default:
+		if (f->kind == LXF_CONSOLE) {
+			r = tty_ioctl(lp, a->a[1], a->a[2]);
+		} else if (f->kind == LXF_FILE && a->a[1] == LX_FIONREAD) {
+			struct file_object *fo = (struct file_object *)f->obj;
+
+			r = lx_err(vfs_getattr(fo->vn, &st));
+			v = st.size > fo->pos ? (int32_t)(st.size - fo->pos) : 0;
+			if (!r && copy_to_user(a->a[2], &v, sizeof(v)))
+				r = -LX_EFAULT;
+		} else {
+			r = -LX_ENOTTY;
+		}
+		break;
+	}
+	lx_file_put(f);
+	return r;
+}

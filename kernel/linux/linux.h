@@ -1,0 +1,48 @@
+/*
+ * The Linux system-call personality (docs/linux.md): what the rest of
+ * the kernel calls.  A process whose program has no ThemeliOS note
+ * (linux/personality.h) runs with Linux's call numbers and errno
+ * values, a descriptor table and root and working directories instead
+ * of capability slots.
+ */
+#ifndef LINUX_LINUX_H
+#define LINUX_LINUX_H
+
+#include <stdint.h>
+
+struct address_space;
+struct process;
+struct syscall_args;
+
+/* Reads the command line's linux.trace (every call printed, strace-style). */
+void linux_init(const char *cmdline);
+
+/*
+ * Runs one Linux system call for the calling thread: a->nr is Linux's
+ * number on this architecture, a->a[] its arguments; the result is
+ * Linux's (a value, or a negative errno).  The arch entry calls it in
+ * place of syscall_dispatch for a process with the Linux personality.
+ */
+long linux_syscall(struct syscall_args *a);
+
+/*
+ * The state of a new Linux process p (capability lock held, before it
+ * runs): descriptors 0, 1 and 2 on the object in its slot 1 (the
+ * console), root and working directory the Directory in its slot 2 (no
+ * Directory: every path is -ENOENT).  Charged to p's pool.  -E_NOMEM.
+ */
+int linux_proc_setup(struct process *p);
+
+/* Frees p's Linux state (capability lock held, p being destroyed). */
+void linux_proc_release(struct process *p);
+
+/*
+ * After a Linux program is loaded into as: room for its stack to grow
+ * below the committed pages (lazy, LINUX_STACK_BYTES in all).  0 or
+ * -E_NOMEM.
+ */
+int linux_stack_map(struct address_space *as);
+
+#define LINUX_STACK_BYTES (8ull << 20)
+
+#endif

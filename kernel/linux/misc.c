@@ -1,0 +1,543 @@
+/*
+ * Process, time and system calls: exit, ids, uname, clocks and sleeps,
+ * getrandom, sysinfo, limits, the TLS pointer, and the signal state
+ * that rt_sigaction and rt_sigprocmask keep (delivery comes with the
+ * signal work; docs/linux.md).
+ */
+#include "arch/arch.h"
+#include "asm/layout.h"
+#include "core/random.h"
+#include "core/time.h"
+#include "lib/string.h"
+#include "linux/errno.h"
+#include "linux/proc.h"
+#include "mm/pmm.h"
+#include "mm/vm_flags.h"
+#include "object/memory.h"
+#include "object/process.h"
+#include "proc/uaccess.h"
+#include "sched/thread.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+#define NSEC 1000000000ull
+
+/* The descriptors close when the process exits, not when its last
+ * reference goes: a pipe's reader must see the end at once. */
+static void __attribute__((noreturn)) exit_process(uint64_t status)
+{
+	struct linux_proc *lp = lx_current();
+
+	mutex_lock(&lp->lock);
+	fdtable_close_all(lp->fds);
+	mutex_unlock(&lp->lock);
+	process_exit((long)(status & 0xff));
+}
+
+long
+lx_sys_exit_group(struct syscall_args *a)
+{
+	exit_process(a->a[0]);
+}
+
+/* One thread per process so far: the thread's exit is the process's. */
+long
+lx_sys_exit(struct syscall_args *a)
+{
+	exit_process(a->a[0]);
+}
+
+long
+lx_sys_getpid(struct syscall_args *a)
+{
+	(void)a;
+	return (long)lx_current()->pid;
+}
+
+long
+lx_sys_gettid(struct syscall_args *a)
+{
+	(void)a;
+	return (long)lx_current()->pid;
+}
+
+long
+lx_sys_getppid(struct syscall_args *a)
+{
+	(void)a;
+	return (long)lx_current()->ppid;
+}
+
+/* Root inside, with no privilege behind it: every id is 0. */
+long
+lx_sys_getuid(struct syscall_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long
+lx_sys_geteuid(struct syscall_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long
+lx_sys_getgid(struct syscall_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long
+lx_sys_getegid(struct syscall_args *a)
+{
+	(void)a;
+	return 0;
+}
+
+long
+lx_sys_set_tid_address(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+
+	lp->clear_child_tid = a->a[0];
+	return (long)lp->pid;
+}
+
+#define LX_ROBUST_LIST_HEAD_SIZE 24
+
+long
+lx_sys_set_robust_list(struct syscall_args *a)
+{
+	if (a->a[1] != LX_ROBUST_LIST_HEAD_SIZE)
+		return -LX_EINVAL;
+	lx_current()->robust_list = a->a[0];
+	return 0;
+}
+
+/* rseq is optional: glibc and musl go on without it. */
+long
+lx_sys_rseq(struct syscall_args *a)
+{
+	(void)a;
+	return -LX_ENOSYS;
+}
+
+#define LX_ARCH_SET_GS 0x1001
+#define LX_ARCH_SET_FS 0x1002
+#define LX_ARCH_GET_FS 0x1003
+#define LX_ARCH_GET_GS 0x1004
+
+/* x86_64 only (its list): the FS base is the TLS pointer. */
+long
+lx_sys_arch_prctl(struct syscall_args *a)
+{
+	unsigned long flags;
+	uint64_t v;
+
+	switch (a->a[0]) {
+	case LX_ARCH_SET_FS:
+		if (a->a[1] >= USER_SPACE_END)
+			return -LX_EPERM;
+		flags = arch_irq_save(); /* the state and the register change together */
+		arch_tls_set(&thread_current()->tls, a->a[1]);
+		arch_irq_restore(flags);
+		return 0;
+	case LX_ARCH_GET_FS:
+		v = arch_tls_saved(&thread_current()->tls);
+		return copy_to_user(a->a[1], &v, sizeof(v)) ? -LX_EFAULT : 0;
+	case LX_ARCH_SET_GS:
+	case LX_ARCH_GET_GS:
+		return -LX_EINVAL; /* GS belongs to the kernel's per-CPU data */
+	default:
+		return -LX_EINVAL;
+	}
+}
+
+struct lx_utsname {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+long
+lx_sys_uname(struct syscall_args *a)
+{
+	struct lx_utsname u;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.sysname, "Linux", sizeof(u.sysname));
+	strlcpy(u.nodename, "themelios", sizeof(u.nodename));
+	/* A release glibc accepts (it checks for a minimum kernel). */
+	strlcpy(u.release, "6.1.0-themelios", sizeof(u.release));
+	strlcpy(u.version, "#1 SMP ThemeliOS", sizeof(u.version));
+	strlcpy(u.machine, LINUX_MACHINE, sizeof(u.machine));
+	strlcpy(u.domainname, "(none)", sizeof(u.domainname));
+	return copy_to_user(a->a[0], &u, sizeof(u)) ? -LX_EFAULT : 0;
+}
+
+/* ---- time ---- */
+
+#define LX_CLOCK_REALTIME	    0
+#define LX_CLOCK_MONOTONIC	    1
+#define LX_CLOCK_PROCESS_CPUTIME_ID 2
+#define LX_CLOCK_THREAD_CPUTIME_ID  3
+#define LX_CLOCK_MONOTONIC_RAW	    4
+#define LX_CLOCK_REALTIME_COARSE    5
+#define LX_CLOCK_MONOTONIC_COARSE   6
+#define LX_CLOCK_BOOTTIME	    7
+#define LX_TIMER_ABSTIME	    1
+
+struct lx_timespec {
+	int64_t sec, nsec;
+};
+
+/*
+ * There is no wall clock yet: CLOCK_REALTIME counts from boot, as if
+ * the machine had started at the epoch (docs/linux.md).  The CPU-time
+ * clocks give the time since boot too (an upper bound).
+ */
+static int
+clock_ns(uint64_t clock, uint64_t *ns)
+{
+	if (clock > LX_CLOCK_BOOTTIME)
+		return -LX_EINVAL;
+	*ns = time_now_ns();
+	return 0;
+}
+
+static long
+put_timespec(uintptr_t u, uint64_t ns)
+{
+	struct lx_timespec ts = { (int64_t)(ns / NSEC), (int64_t)(ns % NSEC) };
+
+	return copy_to_user(u, &ts, sizeof(ts)) ? -LX_EFAULT : 0;
+}
+
+long
+lx_sys_clock_gettime(struct syscall_args *a)
+{
+	uint64_t ns;
+	int err = clock_ns(a->a[0], &ns);
+
+	return err ? err : put_timespec(a->a[1], ns);
+}
+
+long
+lx_sys_clock_getres(struct syscall_args *a)
+{
+	uint64_t ns;
+	int err = clock_ns(a->a[0], &ns);
+
+	if (err)
+		return err;
+	return a->a[1] ? put_timespec(a->a[1], 1) : 0;
+}
+
+long
+lx_sys_gettimeofday(struct syscall_args *a)
+{
+	uint64_t ns = time_now_ns();
+	struct {
+		int64_t sec, usec;
+	} tv = { (int64_t)(ns / NSEC), (int64_t)(ns % NSEC / 1000) };
+	static const int32_t tz[2];
+
+	if (a->a[0] && copy_to_user(a->a[0], &tv, sizeof(tv)))
+		return -LX_EFAULT;
+	if (a->a[1] && copy_to_user(a->a[1], tz, sizeof(tz)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+long
+lx_sys_time(struct syscall_args *a)
+{
+	int64_t t = (int64_t)(time_now_ns() / NSEC);
+
+	if (a->a[0] && copy_to_user(a->a[0], &t, sizeof(t)))
+		return -LX_EFAULT;
+	return t;
+}
+
+/* Sleeps until deadline (time_now_ns); no signal interrupts it yet. */
+static long
+sleep_until(uint64_t deadline)
+{
+	if (deadline > time_now_ns())
+		thread_sleep_until(deadline);
+	return 0;
+}
+
+static long
+get_timespec(uintptr_t u, struct lx_timespec *ts)
+{
+	if (copy_from_user(ts, u, sizeof(*ts)))
+		return -LX_EFAULT;
+	if (ts->sec < 0 || ts->nsec < 0 || ts->nsec >= (int64_t)NSEC)
+		return -LX_EINVAL;
+	return 0;
+}
+
+static uint64_t
+ts_ns(const struct lx_timespec *ts)
+{
+	if ((uint64_t)ts->sec > UINT64_MAX / NSEC - 1)
+		return UINT64_MAX / 2;
+	return (uint64_t)ts->sec * NSEC + (uint64_t)ts->nsec;
+}
+
+long
+lx_sys_nanosleep(struct syscall_args *a)
+{
+	struct lx_timespec ts;
+	long r = get_timespec(a->a[0], &ts);
+
+	if (r)
+		return r;
+	return sleep_until(time_now_ns() + ts_ns(&ts));
+}
+
+long
+lx_sys_clock_nanosleep(struct syscall_args *a)
+{
+	struct lx_timespec ts;
+	uint64_t now;
+	long r;
+
+	if (clock_ns(a->a[0], &now) || a->a[0] == LX_CLOCK_THREAD_CPUTIME_ID)
+		return -LX_EINVAL; /* the C library turns it into its positive return */
+	r = get_timespec(a->a[2], &ts);
+	if (r)
+		return r;
+	if (a->a[1] & LX_TIMER_ABSTIME)
+		return sleep_until(ts_ns(&ts));
+	return sleep_until(now + ts_ns(&ts));
+}
+
+long
+lx_sys_sched_yield(struct syscall_args *a)
+{
+	(void)a;
+	thread_yield();
+	return 0;
+}
+
+/* One CPU is what a Linux program sees (bit 0), whatever it asks. */
+long
+lx_sys_sched_getaffinity(struct syscall_args *a)
+{
+	uint64_t mask = 1;
+
+	if (a->a[1] < sizeof(mask) || (a->a[1] & (sizeof(mask) - 1)))
+		return -LX_EINVAL;
+	if (copy_to_user(a->a[2], &mask, sizeof(mask)))
+		return -LX_EFAULT;
+	return sizeof(mask);
+}
+
+long
+lx_sys_getrandom(struct syscall_args *a)
+{
+	uint8_t buf[256];
+	size_t len = a->a[1] > 0x1ffffff ? 0x1ffffff : a->a[1];
+
+	if (a->a[2] & ~(uint64_t)7) /* GRND_NONBLOCK, _RANDOM, _INSECURE */
+		return -LX_EINVAL;
+	if (!user_range_ok(a->a[0], len))
+		return -LX_EFAULT;
+	for (size_t done = 0; done < len;) {
+		size_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
+
+		random_fill(buf, n);
+		if (copy_to_user(a->a[0] + done, buf, n)) {
+			random_state_wipe(buf, sizeof(buf));
+			return done ? (long)done : -LX_EFAULT;
+		}
+		done += n;
+	}
+	random_state_wipe(buf, sizeof(buf));
+	return (long)len;
+}
+
+struct lx_sysinfo {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint32_t pad2;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+	char reserved[4];
+};
+_Static_assert(sizeof(struct lx_sysinfo) == 112, "struct sysinfo");
+
+/* The memory a program may use is its pool's: that is its machine. */
+long
+lx_sys_sysinfo(struct syscall_args *a)
+{
+	struct mempool *pool = process_current()->pool;
+	struct lx_sysinfo si;
+
+	memset(&si, 0, sizeof(si));
+	si.uptime = (int64_t)(time_now_ns() / NSEC);
+	si.totalram = pool->limit;
+	si.freeram = pool->limit > pool->used ? pool->limit - pool->used : 0;
+	si.procs = 1;
+	si.mem_unit = PAGE_SIZE_4K;
+	return copy_to_user(a->a[0], &si, sizeof(si)) ? -LX_EFAULT : 0;
+}
+
+/* ---- limits ---- */
+
+#define LX_RLIMIT_NOFILE 7
+
+struct lx_rlimit {
+	uint64_t cur, max;
+};
+
+static long
+rlimit_get(uint64_t res, struct lx_rlimit *out)
+{
+	struct linux_proc *lp = lx_current();
+
+	if (res >= LX_RLIM_NLIMITS)
+		return -LX_EINVAL;
+	mutex_lock(&lp->lock);
+	if (res == LX_RLIMIT_NOFILE) {
+		out->cur = lp->fds->limit;
+		out->max = lp->fds->hard;
+	} else {
+		out->cur = lp->rlim_cur[res];
+		out->max = lp->rlim_max[res];
+	}
+	mutex_unlock(&lp->lock);
+	return 0;
+}
+
+/* Limits only fall (no privilege raises a hard limit). */
+static long
+rlimit_set(uint64_t res, const struct lx_rlimit *in)
+{
+	struct linux_proc *lp = lx_current();
+	long r = 0;
+
+	if (res >= LX_RLIM_NLIMITS || in->cur > in->max)
+		return -LX_EINVAL;
+	mutex_lock(&lp->lock);
+	if (res == LX_RLIMIT_NOFILE) {
+		/* The table's size is the most there can be. */
+		r = in->max > lp->fds->hard ? -LX_EPERM
+					    : fdtable_set_limit(lp->fds, in->cur, in->max);
+	} else if (in->max > lp->rlim_max[res]) {
+		r = -LX_EPERM;
+	} else {
+		lp->rlim_cur[res] = in->cur;
+		lp->rlim_max[res] = in->max;
+	}
+	mutex_unlock(&lp->lock);
+	return r;
+}
+
+long
+lx_sys_getrlimit(struct syscall_args *a)
+{
+	struct lx_rlimit rl;
+	long r = rlimit_get(a->a[0], &rl);
+
+	if (r)
+		return r;
+	return copy_to_user(a->a[1], &rl, sizeof(rl)) ? -LX_EFAULT : 0;
+}
+
+long
+lx_sys_setrlimit(struct syscall_args *a)
+{
+	struct lx_rlimit rl;
+
+	if (copy_from_user(&rl, a->a[1], sizeof(rl)))
+		return -LX_EFAULT;
+	return rlimit_set(a->a[0], &rl);
+}
+
+/* Only the calling process (pid 0 or its own) is reachable. */
+long
+lx_sys_prlimit64(struct syscall_args *a)
+{
+	struct lx_rlimit old, rl;
+	long r;
+
+	if (a->a[0] != 0 && a->a[0] != lx_current()->pid)
+		return -LX_ESRCH;
+	if (a->a[2] && copy_from_user(&rl, a->a[2], sizeof(rl)))
+		return -LX_EFAULT;
+	r = rlimit_get(a->a[1], &old);
+	if (!r && a->a[2])
+		r = rlimit_set(a->a[1], &rl);
+	if (!r && a->a[3] && copy_to_user(a->a[3], &old, sizeof(old)))
+		r = -LX_EFAULT;
+	return r;
+}
+
+/* ---- signal state ---- */
+
+#define LX_SIGKILL     9
+#define LX_SIGSTOP     19
+#define LX_SIG_BLOCK   0
+#define LX_SIG_UNBLOCK 1
+#define LX_SIG_SETMASK 2
+#define LX_UNBLOCKABLE ((1ull << (LX_SIGKILL - 1)) | (1ull << (LX_SIGSTOP - 1)))
+
+long
+lx_sys_rt_sigaction(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	uint64_t sig = a->a[0];
+	struct linux_sigaction act, old;
+
+	if (a->a[3] != sizeof(uint64_t) || sig < 1 || sig > LX_NSIG)
+		return -LX_EINVAL;
+	if (a->a[1] && (sig == LX_SIGKILL || sig == LX_SIGSTOP))
+		return -LX_EINVAL;
+	if (a->a[1] && copy_from_user(&act, a->a[1], sizeof(act)))
+		return -LX_EFAULT;
+	mutex_lock(&lp->lock);
+	old = lp->act[sig - 1];
+	if (a->a[1]) {
+		act.mask &= ~LX_UNBLOCKABLE;
+		lp->act[sig - 1] = act;
+	}
+	mutex_unlock(&lp->lock);
+	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof(old)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+long
+lx_sys_rt_sigprocmask(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	uint64_t set = 0, old;
+
+	if (a->a[3] != sizeof(uint64_t))
+		return -LX_EINVAL;
+	if (a->a[1] && copy_from_user(&set, a->a[1], sizeof(set)))
+		return -LX_EFAULT;
+	if (a->a[1] && a->a[0] > LX_SIG_SETMASK)
+		return -LX_EINVAL;
+	mutex_lock(&lp->lock);
+	old = lp->sigmask;
+	if (a->a[1]) {
+		if (a->a[0] == LX_SIG_BLOCK)
+			lp->sigmask |= set;
+		else if (a->a[0] == LX_SIG_UNBLOCK)
+			lp->sigmask &= ~set;
+		else
+			lp->sigmask = set;
+		lp->sigmask &= ~LX_UNBLOCKABLE;
+	}
+	mutex_unlock(&lp->lock);
+	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof(old)))
+		return -LX_EFAULT;
+	return 0;
+}

@@ -1,0 +1,143 @@
+/*
+ * A Linux process's state: made when it is spawned (from the
+ * capabilities its creator gave it), freed with the process.
+ */
+#include "linux/proc.h"
+
+#include "cap/cspace.h"
+#include "cap/lock.h"
+#include "lib/string.h"
+#include "linux/file.h"
+#include "linux/linux.h"
+#include "mm/kmalloc.h"
+#include "mm/vm_flags.h"
+#include "object/address_space.h"
+#include "object/directory.h"
+#include "object/process.h"
+#include "proc/user_memory.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+#define SLOT_STDIO    1 /* CAP_SLOT_CONSOLE: descriptors 0, 1, 2 */
+#define SLOT_ROOT     2 /* the root and working directory */
+
+#define RLIMIT_STACK  3
+#define RLIMIT_NOFILE 7
+#define RLIM_INFINITY (~0ull)
+
+struct linux_proc *
+lx_current(void)
+{
+	return process_current()->lx;
+}
+
+/* A tty's defaults, as Linux's console starts (tty_std_termios). */
+static const struct linux_termios default_termios = {
+	.iflag = 0x500,	 /* ICRNL | IXON */
+	.oflag = 0x5,	 /* OPOST | ONLCR */
+	.cflag = 0xbf,	 /* B38400 | CS8 | CREAD */
+	.lflag = 0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
+	.cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
+};
+
+static int
+setup_stdio(struct process *p, struct linux_proc *lp)
+{
+	struct linux_file *f;
+	struct cap *c;
+
+	if (cspace_lookup(p->cs, SLOT_STDIO, KOBJ_ANY, CAP_RIGHTS_NONE, &c) ||
+	    lx_file_kind_of(c->obj) < 0)
+		return 0; /* no standard descriptors */
+	f = lx_file_new(c->obj, LX_O_RDWR, NULL);
+	if (!f)
+		return -E_NOMEM;
+	kobject_ref(c->obj);
+	for (int fd = 0; fd < 3; fd++)
+		fdtable_install(lp->fds, fd, f, 0);
+	return 0;
+}
+
+int
+linux_proc_setup(struct process *p)
+{
+	uint64_t pages = (sizeof(struct linux_proc) + sizeof(struct fdtable) + VFS_PATH_MAX +
+			  PAGE_SIZE_4K - 1) /
+			 PAGE_SIZE_4K;
+	struct linux_proc *lp;
+	struct cap *c;
+	int err;
+
+	if (process_charge(p, pages))
+		return -E_NOMEM;
+	lp = kcalloc(1, sizeof(*lp));
+	if (lp) {
+		lp->fds = kmalloc(sizeof(*lp->fds));
+		lp->cwd = kmalloc(VFS_PATH_MAX);
+	}
+	if (!lp || !lp->fds || !lp->cwd) {
+		if (lp) {
+			kfree(lp->fds);
+			kfree(lp->cwd);
+		}
+		kfree(lp);
+		process_uncharge(p, pages);
+		return -E_NOMEM;
+	}
+	lp->pages = pages;
+	mutex_init(&lp->lock, "linux proc");
+	fdtable_init(lp->fds, &lx_fd_ops);
+	strlcpy(lp->cwd, "/", VFS_PATH_MAX);
+	lp->umask = 022;
+	/* The first program of its instance: pid 1, as in a container. */
+	lp->pid = 1;
+	lp->ppid = 0;
+	lp->brk_start = p->as->image_end;
+	lp->brk = lp->brk_start;
+	lp->termios = default_termios;
+	for (int i = 0; i < LX_RLIM_NLIMITS; i++)
+		lp->rlim_cur[i] = lp->rlim_max[i] = RLIM_INFINITY;
+	lp->rlim_cur[RLIMIT_STACK] = LINUX_STACK_BYTES;
+	lp->rlim_cur[RLIMIT_NOFILE] = lp->rlim_max[RLIMIT_NOFILE] = LINUX_FD_MAX;
+	p->lx = lp;
+	if (!cspace_lookup(p->cs, SLOT_ROOT, KOBJ_DIRECTORY, CAP_RIGHTS_NONE, &c)) {
+		lp->root = (struct dir_object *)c->obj;
+		kobject_ref(c->obj);
+	}
+	err = setup_stdio(p, lp);
+	if (err) {
+		linux_proc_release(p);
+		return err;
+	}
+	return 0;
+}
+
+void
+linux_proc_release(struct process *p)
+{
+	struct linux_proc *lp = p->lx;
+
+	/* Under the capability lock: the descriptions drop their objects
+	 * without taking it again. */
+	lp->fds->ops = &lx_fd_ops_locked;
+	fdtable_close_all(lp->fds);
+	if (lp->root)
+		kobject_unref(&lp->root->obj);
+	kfree(lp->fds);
+	kfree(lp->cwd);
+	process_uncharge(p, lp->pages);
+	kfree(lp);
+	p->lx = NULL;
+}
+
+int
+linux_stack_map(struct address_space *as)
+{
+	uintptr_t top = USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K, va;
+	size_t pages = (LINUX_STACK_BYTES / PAGE_SIZE_4K) - USER_STACK_PAGES;
+	int err = as_map(as, top - pages * PAGE_SIZE_4K, pages, VM_READ | VM_WRITE,
+			 VM_READ | VM_WRITE, AS_MAP_FIXED, NULL, &va);
+
+	/* A loader that maps the whole stack itself has left no room: fine. */
+	return err == -E_EXIST ? 0 : err;
+}

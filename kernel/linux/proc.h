@@ -1,0 +1,92 @@
+/*
+ * The Linux state of a process (kernel/linux/ only): descriptors, root
+ * and working directory, the program break, limits, signal dispositions
+ * and the tty's settings.  The fork and thread work to come shares or
+ * copies parts of it (the descriptor table is counted for CLONE_FILES).
+ */
+#ifndef LINUX_PROC_H
+#define LINUX_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fs/vnode.h"
+#include "linux/fdtable.h"
+#include "sched/mutex.h"
+#include "syscall/syscall.h"
+
+struct dir_object;
+struct process;
+
+#define LX_NSIG 64
+
+/* A disposition as rt_sigaction stores it (the kernel's struct sigaction,
+ * the same on x86_64 and aarch64). */
+struct linux_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+/* struct termios of the kernel (TCGETS): the console's settings. */
+struct linux_termios {
+	uint32_t iflag, oflag, cflag, lflag;
+	uint8_t line;
+	uint8_t cc[19];
+};
+
+#define LX_RLIM_NLIMITS 16
+
+struct linux_proc {
+	struct mutex lock; /* fds, cwd, brk, signal state */
+	struct fdtable *fds;
+	struct dir_object *root; /* referenced; NULL: no filesystem */
+	char *cwd;		 /* canonical, from the root: "/", "/a/b" */
+	uint32_t umask;
+	uint64_t pid, ppid;	  /* numbered in its personality instance */
+	uintptr_t brk_start, brk; /* the break, and how far it is mapped */
+	uintptr_t clear_child_tid, robust_list;
+	uint64_t sigmask;
+	struct linux_sigaction act[LX_NSIG];
+	struct linux_termios termios;
+	uint64_t rlim_cur[LX_RLIM_NLIMITS], rlim_max[LX_RLIM_NLIMITS];
+	uint64_t pages; /* charged to the process's pool */
+};
+
+/* The calling process's Linux state (never NULL inside a Linux call). */
+struct linux_proc *lx_current(void);
+
+/* A handler's result from a ThemeliOS error or count (linux/errno.h). */
+long lx_err(long err);
+
+/* Declarations of every handler of this architecture's list. */
+#include "asm/linux_abi.h"
+#define LX_DECLARE(nr, name, nargs) long lx_sys_##name(struct syscall_args *a);
+#define LX_DECLARE_NONE(nr, name)
+LINUX_CALLS(LX_DECLARE, LX_DECLARE_NONE)
+#undef LX_DECLARE
+#undef LX_DECLARE_NONE
+
+/* The old calls x86_64 has beside the *at forms: built on every
+ * architecture (arch-neutral code), listed only where they exist. */
+long lx_sys_open(struct syscall_args *a);
+long lx_sys_creat(struct syscall_args *a);
+long lx_sys_stat(struct syscall_args *a);
+long lx_sys_lstat(struct syscall_args *a);
+long lx_sys_access(struct syscall_args *a);
+long lx_sys_dup2(struct syscall_args *a);
+long lx_sys_rename(struct syscall_args *a);
+long lx_sys_mkdir(struct syscall_args *a);
+long lx_sys_rmdir(struct syscall_args *a);
+long lx_sys_link(struct syscall_args *a);
+long lx_sys_unlink(struct syscall_args *a);
+long lx_sys_symlink(struct syscall_args *a);
+long lx_sys_readlink(struct syscall_args *a);
+long lx_sys_chmod(struct syscall_args *a);
+long lx_sys_chown(struct syscall_args *a);
+long lx_sys_lchown(struct syscall_args *a);
+long lx_sys_time(struct syscall_args *a);
+long lx_sys_arch_prctl(struct syscall_args *a);
+
+#endif

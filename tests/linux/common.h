@@ -1,0 +1,56 @@
+/*
+ * Shared by the Linux test programs: each prints what it observes, one
+ * line per check, deterministically (nothing that differs between runs
+ * or machines: no pids, times, inode numbers or addresses), so that its
+ * output under ThemeliOS must equal its output under Linux.
+ */
+#ifndef TESTS_LINUX_COMMON_H
+#define TESTS_LINUX_COMMON_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* A call's result as the program sees it: the value, or the errno's name. */
+static inline const char *
+errno_name(int e)
+{
+	switch (e) {
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EEXIST: return "EEXIST";
+	case EXDEV: return "EXDEV";
+	case ENOTDIR: return "ENOTDIR";
+	case EISDIR: return "EISDIR";
+	case EINVAL: return "EINVAL";
+	case EMFILE: return "EMFILE";
+	case ENOTTY: return "ENOTTY";
+	case ESPIPE: return "ESPIPE";
+	case EROFS: return "EROFS";
+	case ERANGE: return "ERANGE";
+	case ENAMETOOLONG: return "ENAMETOOLONG";
+	case ENOSYS: return "ENOSYS";
+	case ENOTEMPTY: return "ENOTEMPTY";
+	case ELOOP: return "ELOOP";
+	case EOVERFLOW: return "EOVERFLOW";
+	default: return "E?";
+	}
+}
+
+/* Prints "what = value", or "what = -1 NAME" when the call failed. */
+#define SHOW(what, expr)                                                                 \
+	do {                                                                             \
+		errno = 0;                                                               \
+		long show_r_ = (long)(expr);                                             \
+		if (show_r_ < 0)                                                         \
+			printf("%s = %ld %s\n", (what), show_r_, errno_name(errno));     \
+		else                                                                     \
+			printf("%s = %ld\n", (what), show_r_);                           \
+	} while (0)
+
+#endif

@@ -1,0 +1,96 @@
+"""The Linux personality with Linux as the oracle (docs/linux.md): every
+program of tests/linux, built static for the architecture (musl and glibc
+on x86_64, glibc on aarch64), runs on the host (aarch64 ones under
+qemu-aarch64) and inside ThemeliOS in one boot (init's linux.run=
+words), and the two outputs and exit statuses must be the same."""
+import glob
+import os
+import re
+import subprocess
+
+import pytest
+
+from qemu import ROOT, arches, boot
+
+# The environment init gives every Linux program.
+ENV = {"PATH": "/bin:/usr/bin:/sbin:/usr/sbin", "HOME": "/", "TERM": "linux"}
+GUEST_DIR = "/tests/linux"
+# After the whole directory, one program again with arguments (commas
+# separate the words of a linux.run= value).
+WITH_ARGS = ("misc.glibc", ["x", "second"])
+
+
+def programs(arch):
+    bins = sorted(glob.glob(os.path.join(ROOT, "build", arch, "linux-tests", "*.*")))
+    assert bins, "no Linux test programs built for " + arch
+    return bins
+
+
+def on_host(arch, path, args, cwd):
+    cmd = ([] if arch == "x86_64" else ["qemu-aarch64"]) + [path] + args
+    r = subprocess.run(cmd, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=60)
+    return r.stdout.decode(), r.returncode
+
+
+def runs_in_themelios(log):
+    """Each program's path, output and status, in the order init ran them
+    (the output is what lies between init's lines around it)."""
+    runs = []
+    for m in re.finditer(r"^linux: running (\S+)\r?\n(.*?)^linux: \1 exited with status (\d+)\r?$",
+                         log, re.M | re.S):
+        lines = m.group(2).replace("\r", "").splitlines(keepends=True)
+        # The kernel's own lines (an unimplemented call's warning) are not the program's.
+        out = "".join(l for l in lines if not l.startswith("warning: linux: "))
+        runs.append((m.group(1), out, int(m.group(3))))
+    return runs
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("arch", arches())
+def test_linux_programs_match_linux(arch, tmp_path):
+    bins = programs(arch)
+    expected = [(b, []) for b in bins]
+    expected.append((os.path.join(os.path.dirname(bins[0]), WITH_ARGS[0]), WITH_ARGS[1]))
+    words = ["linux.run=" + GUEST_DIR,
+             "linux.run=" + ",".join([GUEST_DIR + "/" + WITH_ARGS[0]] + WITH_ARGS[1])]
+    r = boot(arch=arch, cmdline="test " + " ".join(words), timeout=200)
+    assert "KERNEL PANIC" not in r.log, r.log
+    assert not r.timed_out, r.log
+    runs = runs_in_themelios(r.log)
+    assert [p for p, _, _ in runs] == [GUEST_DIR + "/" + os.path.basename(b)
+                                       for b, _ in expected], r.log
+    for (b, args), (_, out, status) in zip(expected, runs):
+        host_out, host_status = on_host(arch, b, args, str(tmp_path))
+        assert out == host_out, (b, args, "ThemeliOS:\n" + out, "Linux:\n" + host_out)
+        assert status == host_status, (b, args, status, host_status)
+    # errors.c makes an unknown call twice in every build: one warning per boot.
+    assert len(re.findall(r"^warning: linux: unknown system call 500: ENOSYS", r.log, re.M)) == 1, r.log
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("arch", arches())
+def test_linux_trace(arch):
+    """linux.trace prints every call with its arguments and result."""
+    r = boot(arch=arch, cmdline="test linux.trace linux.run=%s/misc.glibc" % GUEST_DIR,
+             timeout=100)
+    assert "KERNEL PANIC" not in r.log, r.log
+    assert re.search(r"^\[linux 1\] uname\(0x[0-9a-f]+\) = 0\r?$", r.log, re.M), r.log
+    assert re.search(r"^\[linux 1\] umask\(0x3f\) = 18\r?$", r.log, re.M), r.log
+    assert re.search(r"^\[linux 1\] rt_sigaction\(0x9, 0x[0-9a-f]+, 0, 0x8\) = -22\r?$",
+                     r.log, re.M), r.log
+    assert re.search(r"^linux: %s/misc.glibc exited with status 7" % GUEST_DIR, r.log, re.M), r.log
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("arch", arches())
+def test_linux_syscall_fuzz(arch):
+    """Every system-call number with bad pointers, descriptors and lengths
+    (tests/linux/guest/fuzz.c, run only here): each is answered, the
+    program ends normally, and the kernel goes on."""
+    r = boot(arch=arch, cmdline="test linux.run=%s/guest/fuzz" % GUEST_DIR, timeout=100)
+    assert "KERNEL PANIC" not in r.log, r.log
+    m = re.search(r"^fuzz: (\d+) calls, errors answered\r?$", r.log, re.M)
+    assert m and int(m.group(1)) > 20000, r.log
+    assert re.search(r"^linux: %s/guest/fuzz exited with status 0" % GUEST_DIR, r.log, re.M), r.log
+    assert re.search(r"test mode: init exited with status 0", r.log), r.log

@@ -1,0 +1,128 @@
+/* Pure parts of the Linux personality: the errno table, the ELF note
+ * that tells native programs apart, and path strings. */
+#include <string.h>
+
+#include "linux/errno.h"
+#include "linux/path.h"
+#include "linux/personality.h"
+#include "themelios/errno.h"
+#include "unit.h"
+
+UNIT_TEST(errno_table)
+{
+	CHECK_EQ(linux_errno(0), 0);
+	CHECK_EQ(linux_errno(42), 42); /* counts pass through */
+	CHECK_EQ(linux_errno(-E_NOENT), -LX_ENOENT);
+	CHECK_EQ(linux_errno(-E_FAULT), -LX_EFAULT);
+	CHECK_EQ(linux_errno(-E_NOCAP), -LX_EBADF);
+	CHECK_EQ(linux_errno(-E_PERM), -LX_EACCES);
+	CHECK_EQ(linux_errno(-E_NOTDIR), -LX_ENOTDIR);
+	CHECK_EQ(linux_errno(-E_ISDIR), -LX_EISDIR);
+	CHECK_EQ(linux_errno(-E_NOTEMPTY), -LX_ENOTEMPTY);
+	CHECK_EQ(linux_errno(-E_ROFS), -LX_EROFS);
+	CHECK_EQ(linux_errno(-E_LOOP), -LX_ELOOP);
+	CHECK_EQ(linux_errno(-E_NAMETOOLONG), -LX_ENAMETOOLONG);
+	CHECK_EQ(linux_errno(-E_NOSYS), -LX_ENOSYS);
+	CHECK_EQ(linux_errno(-E_PIPE), -LX_EPIPE);
+	/* Every code has a translation, and an unknown one is EINVAL. */
+	for (long e = 1; e < E_MAX; e++)
+		CHECK(linux_errno(-e) < 0);
+	CHECK_EQ(linux_errno(-E_MAX), -LX_EINVAL);
+	CHECK_EQ(linux_errno(-1000), -LX_EINVAL);
+}
+
+/* An ELF64 image with one PT_NOTE program header over notes[]. */
+static uint8_t image[512];
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+}
+
+static size_t
+make_image(const char *name, uint32_t type, uint32_t namesz_adjust)
+{
+	uint8_t *ph = image + 64, *note = image + 256;
+	size_t nlen = strlen(name) + 1, at = 0;
+
+	memset(image, 0, sizeof(image));
+	put32(ph, 4); /* PT_NOTE */
+	put64(ph + 8, 256);
+	put32(note, (uint32_t)nlen + namesz_adjust);
+	put32(note + 4, 4);
+	put32(note + 8, type);
+	memcpy(note + 12, name, nlen);
+	at = 12 + ((nlen + 3) & ~(size_t)3) + 4;
+	put64(ph + 32, at);
+	return 256 + at;
+}
+
+UNIT_TEST(native_note)
+{
+	size_t len = make_image("ThemeliOS", NT_THEMELIOS_ABI, 0);
+
+	CHECK(personality_has_native_note(image, len, 64, 1));
+	/* A Linux program: no note, another name, another type. */
+	CHECK(!personality_has_native_note(image, len, 64, 0));
+	len = make_image("GNU", NT_THEMELIOS_ABI, 0);
+	CHECK(!personality_has_native_note(image, len, 64, 1));
+	len = make_image("ThemeliOS", 3, 0);
+	CHECK(!personality_has_native_note(image, len, 64, 1));
+	/* Damaged: sizes past the segment, headers past the image. */
+	len = make_image("ThemeliOS", NT_THEMELIOS_ABI, 1000);
+	CHECK(!personality_has_native_note(image, len, 64, 1));
+	len = make_image("ThemeliOS", NT_THEMELIOS_ABI, 0);
+	CHECK(!personality_has_native_note(image, 100, 64, 1));
+	CHECK(!personality_has_native_note(image, len, 500, 1));
+	CHECK(!personality_has_native_note(image, len, UINT64_MAX - 8, 2));
+}
+
+UNIT_TEST(path_join)
+{
+	char buf[16];
+
+	CHECK_EQ(lx_path_join(buf, sizeof(buf), "/a", "b", 1), 4);
+	CHECK(strcmp(buf, "/a/b") == 0);
+	CHECK_EQ(lx_path_join(buf, sizeof(buf), "/", "b/c", 3), 4);
+	CHECK(strcmp(buf, "/b/c") == 0);
+	CHECK_EQ(lx_path_join(buf, sizeof(buf), "/a", "/abs", 4), 4);
+	CHECK(strcmp(buf, "/abs") == 0);
+	/* Not NUL-terminated input: only len bytes count. */
+	CHECK_EQ(lx_path_join(buf, sizeof(buf), "/a", "xyz", 2), 5);
+	CHECK(strcmp(buf, "/a/xy") == 0);
+	CHECK_EQ(lx_path_join(buf, sizeof(buf), "/0123456789", "abcd", 4), -LX_ENAMETOOLONG);
+	CHECK_EQ(lx_path_join(buf, sizeof(buf), "/0123456789", "abc", 3), 15);
+	CHECK_EQ(lx_path_join(buf, sizeof(buf), "/", "0123456789abcdef", 16), -LX_ENAMETOOLONG);
+}
+
+static const char *
+norm(const char *in)
+{
+	static char buf[64];
+
+	strcpy(buf, in);
+	lx_path_normalize(buf);
+	return buf;
+}
+
+UNIT_TEST(path_normalize)
+{
+	CHECK(strcmp(norm("/"), "/") == 0);
+	CHECK(strcmp(norm("//a//b/"), "/a/b") == 0);
+	CHECK(strcmp(norm("/a/./b/."), "/a/b") == 0);
+	CHECK(strcmp(norm("/a/b/.."), "/a") == 0);
+	CHECK(strcmp(norm("/a/.."), "/") == 0);
+	/* Never above the root. */
+	CHECK(strcmp(norm("/../../x"), "/x") == 0);
+	CHECK(strcmp(norm("/a/../../b/../c"), "/c") == 0);
+	CHECK(strcmp(norm("/..a/.b/..."), "/..a/.b/...") == 0);
+}
+
+UNIT_MAIN()
