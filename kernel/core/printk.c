@@ -70,6 +70,16 @@ printk_unlock(unsigned long flags, bool taken)
 	arch_irq_restore(flags);
 }
 
+void
+printk_write(const char *s, size_t len)
+{
+	bool taken;
+	unsigned long flags = printk_lock(&taken);
+
+	console_write(s, len);
+	printk_unlock(flags, taken);
+}
+
 int
 vprintk(const char *fmt, va_list ap)
 {

@@ -7,6 +7,7 @@
 #define CORE_PRINTK_H
 
 #include <stdarg.h>
+#include <stddef.h>
 
 enum log_level {
 	LOG_ERR = 0,
@@ -17,6 +18,9 @@ enum log_level {
 
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintk(const char *fmt, va_list ap);
+/* Bytes to the console as one piece: no message of the kernel's lands
+ * in the middle of them (a program's line written by console_write). */
+void printk_write(const char *s, size_t len);
 void klog(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void printk_set_level(enum log_level level);
 

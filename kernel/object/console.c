@@ -6,6 +6,7 @@
 #include "object/console.h"
 
 #include "core/console.h"
+#include "core/printk.h"
 #include "object/ops.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -28,7 +29,7 @@ console_object_write(struct kobject *obj, uint64_t offset, const struct kobject_
 
 		if (err)
 			return err;
-		console_write(chunk, n);
+		printk_write(chunk, n); /* whole, between the kernel's lines */
 		done += n;
 	}
 	return (long)buf->len;

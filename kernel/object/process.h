@@ -198,8 +198,15 @@ void process_exit(long status) __attribute__((noreturn));
  * reference to p. */
 long process_wait(struct process *p);
 
-/* For the scheduler: a thread of p was freed. */
+/*
+ * For the scheduler, as a thread of a process is freed: first
+ * process_thread_reaped(t) (its IPC state and charge), then, once its
+ * stack and structure are back, process_thread_freed(p), which sends
+ * the process's report after its last thread, so that a supervisor that
+ * gets the report finds every page of it back (its memory audit).
+ */
 void process_thread_reaped(struct thread *t);
+void process_thread_freed(struct process *p);
 
 /* For the shell and the boot log. */
 void process_print_all(void);
