@@ -185,9 +185,13 @@ KERNEL_SRCS += \
 	kernel/linux/fdtable.c \
 	kernel/linux/file.c \
 	kernel/linux/fs.c \
+	kernel/linux/futex.c \
 	kernel/linux/io.c \
 	kernel/linux/misc.c \
 	kernel/linux/mm.c \
 	kernel/linux/path.c \
 	kernel/linux/personality.c \
-	kernel/linux/proc.c
+	kernel/linux/proc.c \
+	kernel/linux/signal.c \
+	kernel/linux/timer.c \
+	kernel/linux/tty.c

@@ -12,6 +12,7 @@
 #include "object/file.h"
 #include "object/ops.h"
 #include "proc/uaccess.h"
+#include "sched/thread.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
@@ -39,6 +40,25 @@ console_write_user(struct linux_file *f, uintptr_t buf, size_t len)
 	return (long)done;
 }
 
+/* The first byte of a blocking read: -ERESTARTSYS when a signal comes
+ * first (EINTR, or the read again after an SA_RESTART handler). */
+static int
+console_first_byte(void)
+{
+	struct linux_proc *lp = lx_current();
+
+	for (;;) {
+		int c;
+
+		thread_interrupt_clear();
+		if (linux_signal_pending(lp) || thread_should_stop())
+			return -LX_ERESTARTSYS;
+		c = console_getc_interruptible();
+		if (c != CONSOLE_INTERRUPTED)
+			return c;
+	}
+}
+
 /* The console's input: waits for the first byte (unless O_NONBLOCK),
  * then takes what has arrived, up to a line's end. */
 static long
@@ -47,10 +67,12 @@ console_read_user(struct linux_file *f, uintptr_t buf, size_t len)
 	size_t done = 0;
 
 	while (done < len) {
-		int c = done == 0 && !(f->flags & LX_O_NONBLOCK) ? console_getc_wait()
+		int c = done == 0 && !(f->flags & LX_O_NONBLOCK) ? console_first_byte()
 								 : console_getc();
 		char ch;
 
+		if (c == -LX_ERESTARTSYS)
+			return c;
 		if (c < 0)
 			break;
 		ch = c == '\r' ? '\n' : (char)c; /* ICRNL */
@@ -499,12 +521,12 @@ tty_ioctl(struct linux_proc *lp, uint64_t cmd, uintptr_t arg)
 	case LX_TIOCSWINSZ:
 		return copy_from_user(&ws, arg, sizeof(ws)) ? -LX_EFAULT : 0;
 	case LX_TIOCGPGRP:
-		v = (int32_t)lp->pid;
+		v = linux_tty_pgrp();
 		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;
 	case LX_TIOCSPGRP:
 		if (copy_from_user(&v, arg, sizeof(v)))
 			return -LX_EFAULT;
-		return v == (int32_t)lp->pid ? 0 : -LX_EPERM;
+		return linux_tty_set_pgrp(lp, v);
 	case LX_FIONREAD:
 		v = (int32_t)console_rx_pending();
 		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;

@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "linux/linux.h"
 #include "linux/personality.h"
+#include "linux/signal.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
@@ -714,6 +715,17 @@ process_thread_exit(void)
 	thread_leaves(p);
 	cap_lock_drop(flags);
 	thread_exit(0);
+}
+
+bool
+fault_user_signal(struct arch_regs *regs, const struct fault_info *fi)
+{
+	struct process *p = process_current();
+
+	if (!p || !p->lx)
+		return false;
+	linux_signal_fault(regs, fi);
+	return true;
 }
 
 void

@@ -17,6 +17,9 @@ errno_name(int e)
 {
 	switch (e) {
 	case EPERM: return "EPERM";
+	case EINTR: return "EINTR";
+	case ESRCH: return "ESRCH";
+	case ETIMEDOUT: return "ETIMEDOUT";
 	case ENOENT: return "ENOENT";
 	case EBADF: return "EBADF";
 	case EAGAIN: return "EAGAIN";
