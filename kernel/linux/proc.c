@@ -98,6 +98,7 @@ linux_proc_setup(struct process *p)
 	lp->brk = lp->brk_start;
 	lp->termios = default_termios;
 	lp->proc = p;
+	linux_set_exe(lp, p->name);
 	lp->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
 	lp->altstack.flags = LX_SS_DISABLE;
 	for (int i = 0; i < LX_RLIM_NLIMITS; i++)
@@ -115,6 +116,12 @@ linux_proc_setup(struct process *p)
 		return err;
 	}
 	return 0;
+}
+
+void
+linux_set_exe(struct linux_proc *lp, const char *path)
+{
+	strlcpy(lp->exe, path, sizeof(lp->exe));
 }
 
 void

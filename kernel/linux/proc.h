@@ -40,6 +40,7 @@ struct linux_termios {
 };
 
 #define LX_RLIM_NLIMITS 16
+#define LX_EXE_MAX	256
 
 struct linux_proc {
 	struct mutex lock; /* fds, cwd, brk, signal state */
@@ -51,6 +52,7 @@ struct linux_proc {
 	uintptr_t brk_start, brk; /* the break, and how far it is mapped */
 	uintptr_t clear_child_tid, robust_list;
 	struct process *proc;
+	char exe[LX_EXE_MAX]; /* the program's path from the root (/proc/self/exe) */
 	/* Signals (linux/signal.h), under sig_lock: interrupts send them. */
 	struct spinlock sig_lock;
 	uint64_t sigmask, sigpending;
@@ -84,6 +86,10 @@ long linux_tty_set_pgrp(struct linux_proc *lp, int32_t pgrp);
 /* A thread's end: 0 into its clear_child_tid word (set_tid_address) and
  * one waiter there woken (misc.c). */
 void linux_clear_child_tid(struct linux_proc *lp);
+
+/* The program's path (execve sets it; at spawn it is the process's
+ * name, which linux.run makes the path). */
+void linux_set_exe(struct linux_proc *lp, const char *path);
 
 /* Disarms lp's ITIMER_REAL (the process is being freed). */
 void linux_timer_release(struct linux_proc *lp);

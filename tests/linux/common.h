@@ -20,6 +20,8 @@ errno_name(int e)
 	case EINTR: return "EINTR";
 	case ESRCH: return "ESRCH";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case ENOSPC: return "ENOSPC";
+	case ENXIO: return "ENXIO";
 	case ENOENT: return "ENOENT";
 	case EBADF: return "EBADF";
 	case EAGAIN: return "EAGAIN";

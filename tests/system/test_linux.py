@@ -7,6 +7,7 @@ import glob
 import os
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -90,21 +91,26 @@ def test_linux_trace(arch):
 def test_linux_ctrl_c(arch):
     """^C on the console is SIGINT to the foreground process: a read of the
     tty ends with EINTR, or starts again under SA_RESTART, and the default
-    action kills (status -2, as Linux's wait reports a SIGINT death)."""
+    action kills (status -2, as a subprocess reports a SIGINT death)."""
     c = Console(arch=arch, cmdline="test linux.run=%s/tty/ctrlc" % GUEST_DIR, lifetime=100)
     try:
         c.expect(r"foreground is us: 1")
         c.expect(r"TIOCSPGRP us = 0")
+        # The program says "ready" just before it reads: give it time to be
+        # in the read (a ^C before it would only run the handler).
         c.expect(r"ready\r?\n")
+        time.sleep(1)
         c.send("\x03")
         c.expect(r"SIGINT 1 \(signal 2\)")
         c.expect(r"read = -1 EINTR")
         c.expect(r"ready again")
+        time.sleep(1)
         c.send("\x03")
         c.expect(r"SIGINT 2 \(signal 2\)")
         c.send("abc\r")
         c.expect(r"read 4: abc")
         c.expect(r"ready to die")
+        time.sleep(1)
         c.send("\x03")
         c.expect(r"linux: %s/tty/ctrlc exited with status -2" % GUEST_DIR)
         assert "not reached" not in c.log

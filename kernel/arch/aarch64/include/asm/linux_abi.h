@@ -17,10 +17,15 @@
 /* An undefined instruction: SIGILL with ILL_ILLOPC. */
 #define LINUX_ILLEGAL_SI_CODE	 1
 
-#define LX_O_DIRECTORY		 040000
-#define LX_O_NOFOLLOW		 0100000
-#define LX_O_DIRECT		 0200000
-#define LX_O_LARGEFILE		 0400000
+/* /proc/cpuinfo: one CPU, as sched_getaffinity says. */
+#define LINUX_CPUINFO                                                                   \
+	"processor\t: 0\nBogoMIPS\t: 100.00\nFeatures\t: fp asimd\nCPU implementer\t: " \
+	"0x00\nCPU architecture: 8\n\n"
+
+#define LX_O_DIRECTORY 040000
+#define LX_O_NOFOLLOW  0100000
+#define LX_O_DIRECT    0200000
+#define LX_O_LARGEFILE 0400000
 
 struct linux_stat {
 	uint64_t st_dev;
