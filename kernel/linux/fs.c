@@ -1214,7 +1214,10 @@ setattr_at(int dirfd, uintptr_t upath, uint64_t flags, const struct vfs_setattr 
 			vnode_unref(vn);
 		}
 	} else if (df) {
-		r = df->kind == LXF_CONSOLE ? 0 : setattr_vnode(lx_file_vnode(df), sa);
+		/* The console and /dev, /proc keep no attributes: taken as done. */
+		r = df->kind == LXF_CONSOLE || df->kind == LXF_SYNTH
+			    ? 0
+			    : setattr_vnode(lx_file_vnode(df), sa);
 	} else {
 		r = -LX_ENOENT;
 	}
@@ -1407,7 +1410,8 @@ lx_sys_fstatfs(struct syscall_args *a)
 
 	if (!f)
 		return -LX_EBADF;
-	r = f->kind == LXF_CONSOLE ? -LX_ENOSYS : put_statfs(lx_file_vnode(f), a->a[1]);
+	r = f->kind == LXF_CONSOLE || f->kind == LXF_SYNTH ? -LX_ENOSYS
+							   : put_statfs(lx_file_vnode(f), a->a[1]);
 	lx_file_put(f);
 	return r;
 }
