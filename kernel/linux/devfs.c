@@ -2,6 +2,7 @@
  * /dev of the Linux view: null, zero, full, random, urandom, tty and
  * console (the console), and stdin, stdout, stderr as links to
  * /proc/self/fd/0-2.  Numbers as Linux's (1:3 null ... 5:1 console).
+ * mmap of /dev/zero is anonymous memory (mm.c).
  */
 #include "core/random.h"
 #include "fs/vnode.h"

@@ -35,6 +35,11 @@ long linux_syscall(struct syscall_args *a);
  */
 int linux_proc_setup(struct process *p);
 
+/* p has ended (capability lock held): its timer is disarmed, the tty
+ * forgets it, and signals sent to it wake no thread (they may be freed
+ * before p is). */
+void linux_proc_ended(struct process *p);
+
 /* Frees p's Linux state (capability lock held, p being destroyed). */
 void linux_proc_release(struct process *p);
 

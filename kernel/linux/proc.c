@@ -125,6 +125,19 @@ linux_set_exe(struct linux_proc *lp, const char *path)
 }
 
 void
+linux_proc_ended(struct process *p)
+{
+	struct linux_proc *lp = p->lx;
+	unsigned long flags;
+
+	linux_timer_release(lp);
+	linux_tty_detach(lp);
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	lp->ended = true;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+}
+
+void
 linux_proc_release(struct process *p)
 {
 	struct linux_proc *lp = p->lx;

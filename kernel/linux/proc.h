@@ -62,6 +62,7 @@ struct linux_proc {
 	uint64_t saved_mask; /* rt_sigsuspend's: the mask to go back to */
 	bool saved_mask_valid;
 	bool stopped;	   /* by a stop signal, until SIGCONT or SIGKILL */
+	bool ended;	   /* linux_proc_ended: no thread to wake */
 	bool regs_changed; /* by rt_sigreturn: the way back restores them all */
 	/* A call that returned -ERESTARTSYS: its number and first argument. */
 	bool restart;

@@ -84,10 +84,12 @@ ignored_locked(const struct linux_proc *lp, int sig)
 	return h == LX_SIG_DFL && (default_action(sig) == ACT_IGNORE);
 }
 
+/* sig_lock held: the thread to wake, none once the process has ended
+ * (its threads may be freed before it is). */
 static struct thread *
 thread_of(struct linux_proc *lp)
 {
-	return lp->proc ? lp->proc->main : NULL;
+	return lp->proc && !lp->ended ? lp->proc->main : NULL;
 }
 
 int
@@ -122,12 +124,13 @@ linux_signal_send(struct linux_proc *lp, int sig, const struct linux_siginfo *in
 		}
 		lp->siginfo[sig - 1].signo = sig;
 	}
-	t = thread_of(lp);
-	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	/* Every new signal wakes an interruptible wait: the waiter looks
-	 * again at what it waits for (a blocked one may be sigtimedwait's). */
+	 * again at what it waits for (a blocked one may be sigtimedwait's).
+	 * Under sig_lock: linux_proc_ended cannot pass in between. */
+	t = thread_of(lp);
 	if (t)
 		thread_interrupt(t);
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	return 0;
 }
 

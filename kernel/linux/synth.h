@@ -57,9 +57,11 @@ bool lx_synth_text(struct lx_synth *s, const char *text, size_t len);
 void lx_synth_dir(struct lx_synth *s, uint64_t ino);
 bool lx_synth_dir_add(struct lx_synth *s, uint8_t type, const char *name);
 
-#define LX_DT_DIR 4
-#define LX_DT_CHR 2
-#define LX_DT_REG 8
-#define LX_DT_LNK 10
+#define LX_DEV_ZERO (1u << 8 | 5) /* rdev of /dev/zero */
+
+#define LX_DT_DIR   4
+#define LX_DT_CHR   2
+#define LX_DT_REG   8
+#define LX_DT_LNK   10
 
 #endif

@@ -648,6 +648,8 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 {
 	p->state = PROCESS_DEAD;
 	p->exit_status = status;
+	if (p->lx)
+		linux_proc_ended(p); /* no timer or ^C reaches its threads now */
 	wait_queue_wake_all(&p->exit_wq);
 	readiness_update(&p->ready, 0, SIGNAL_ENDED);
 	process_stop_threads(p); /* the others end on their way to user mode */

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -78,6 +79,18 @@ devices(void)
 	close(fd);
 	fd = open("/dev/random", O_RDONLY);
 	SHOW("read random", read(fd, buf, 8));
+	close(fd);
+	fd = open("/dev/zero", O_RDWR);
+	char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	printf("mmap zero: %d", m != MAP_FAILED);
+	if (m != MAP_FAILED) {
+		printf(" reads %d", m[0] == 0 && m[8191] == 0);
+		m[100] = 7;
+		printf(" writes %d\n", m[100] == 7);
+		munmap(m, 8192);
+	} else {
+		printf("\n");
+	}
 	close(fd);
 	for (int i = 0; i < 3; i++) {
 		static const char *const names[] = { "/dev/stdin", "/dev/stdout", "/dev/stderr" };
