@@ -88,11 +88,25 @@ def test_linux_trace(arch):
 
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("arch", arches())
+def test_linux_syscall_fuzz(arch):
+    """Every system-call number with bad pointers, descriptors and lengths
+    (tests/linux/guest/fuzz.c, run only here): each is answered, the
+    program ends normally, and the kernel goes on."""
+    r = boot(arch=arch, cmdline="test linux.run=%s/guest/fuzz" % GUEST_DIR, timeout=100)
+    assert "KERNEL PANIC" not in r.log, r.log
+    m = re.search(r"^fuzz: (\d+) calls, errors answered\r?$", r.log, re.M)
+    assert m and int(m.group(1)) > 20000, r.log
+    assert re.search(r"^linux: %s/guest/fuzz exited with status 0" % GUEST_DIR, r.log, re.M), r.log
+    assert re.search(r"test mode: init exited with status 0", r.log), r.log
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("arch", arches())
 def test_linux_ctrl_c(arch):
     """^C on the console is SIGINT to the foreground process: a read of the
     tty ends with EINTR, or starts again under SA_RESTART, and the default
     action kills (status -2, as a subprocess reports a SIGINT death)."""
-    c = Console(arch=arch, cmdline="test linux.run=%s/tty/ctrlc" % GUEST_DIR, lifetime=100)
+    c = Console(arch=arch, cmdline="test linux.run=%s/guest/ctrlc" % GUEST_DIR, lifetime=100)
     try:
         c.expect(r"foreground is us: 1")
         c.expect(r"TIOCSPGRP us = 0")
@@ -112,7 +126,7 @@ def test_linux_ctrl_c(arch):
         c.expect(r"ready to die")
         time.sleep(1)
         c.send("\x03")
-        c.expect(r"linux: %s/tty/ctrlc exited with status -2" % GUEST_DIR)
+        c.expect(r"linux: %s/guest/ctrlc exited with status -2" % GUEST_DIR)
         assert "not reached" not in c.log
         assert "KERNEL PANIC" not in c.log
     finally:
