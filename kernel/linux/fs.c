@@ -5,7 +5,6 @@
  * (linux/path.h); nothing outside it can be named.
  */
 #include "cap/lock.h"
-#include "lib/format.h"
 #include "core/time.h"
 #include "fs/vfs.h"
 #include "lib/string.h"
@@ -75,54 +74,6 @@ copy_path(uintptr_t u, char *buf, size_t size)
 	return -LX_ENAMETOOLONG;
 }
 
-/* "/proc/self/root/a" (or /proc/PID/root/a) is "/a": the process's own
- * root, so nothing under it leads anywhere else.  The new length. */
-static size_t
-strip_proc_root(char *buf, size_t len, uint64_t pid)
-{
-	char pfx[40];
-	size_t n;
-
-	for (int i = 0; i < 2; i++) {
-		if (i == 0)
-			strlcpy(pfx, "/proc/self/root/", sizeof(pfx));
-		else
-			fmt_snprintf(pfx, sizeof(pfx), "/proc/%lu/root/", pid);
-		n = strlen(pfx);
-		if (len >= n && !strncmp(buf, pfx, n)) {
-			memmove(buf, buf + n - 1, len - (n - 1) + 1);
-			return len - (n - 1);
-		}
-	}
-	return len;
-}
-
-/* The same on a path as the program wrote it, before its ".." are taken
- * lexically: "/proc/self/root/.." is the root. */
-static size_t
-strip_proc_root_raw(char *buf, size_t len, uint64_t pid)
-{
-	size_t at;
-
-	for (;;) {
-		if (len >= 15 && !strncmp(buf, "/proc/self/root", 15) &&
-		    (buf[15] == '/' || buf[15] == '\0')) {
-			at = 15;
-		} else {
-			char pfx[40];
-			size_t n = (size_t)fmt_snprintf(pfx, sizeof(pfx), "/proc/%lu/root", pid);
-
-			if (len < n || strncmp(buf, pfx, n) || (buf[n] != '/' && buf[n] != '\0'))
-				return len;
-			at = n;
-		}
-		if (buf[at] == '\0')
-			return len; /* the link itself (readlink, lstat) */
-		memmove(buf, buf + at, len - at + 1);
-		len -= at;
-	}
-}
-
 /*
  * dirfd and the user path upath into *out: an empty path is -ENOENT
  * unless empty_ok (AT_EMPTY_PATH; out->len 0 then, and *dirf gets
@@ -154,7 +105,7 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 	}
 	/* Before "..": /proc/self/root/.. is the root's own "..", the root. */
 	if (rel[0] == '/')
-		n = (long)strip_proc_root_raw(rel, (size_t)n, lp->pid);
+		n = (long)lx_path_strip_proc_root(rel, (size_t)n, lp->pid);
 	if (n == 0 || rel[0] != '/') {
 		if (dirfd != LX_AT_FDCWD) {
 			df = lx_fd_get(lp, dirfd);
@@ -182,7 +133,7 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 		r = lx_path_join(out->buf, VFS_PATH_MAX, df ? df->path : lp->cwd, rel, (size_t)n);
 		mutex_unlock(&lp->lock);
 		if (r >= 0) {
-			out->len = strip_proc_root(out->buf, (size_t)r, lp->pid);
+			out->len = lx_path_strip_proc_root(out->buf, (size_t)r, lp->pid);
 			r = 0;
 		}
 	}
