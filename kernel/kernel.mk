@@ -180,14 +180,21 @@ NET_TCP_SRCS := \
 KERNEL_SRCS += $(NET_TCP_SRCS)
 # The Linux personality (docs/linux.md): one file per family of calls.
 KERNEL_SRCS += \
+	kernel/linux/devfs.c \
 	kernel/linux/dispatch.c \
 	kernel/linux/errno.c \
 	kernel/linux/fdtable.c \
 	kernel/linux/file.c \
 	kernel/linux/fs.c \
+	kernel/linux/futex.c \
 	kernel/linux/io.c \
 	kernel/linux/misc.c \
 	kernel/linux/mm.c \
 	kernel/linux/path.c \
 	kernel/linux/personality.c \
-	kernel/linux/proc.c
+	kernel/linux/proc.c \
+	kernel/linux/procfs.c \
+	kernel/linux/signal.c \
+	kernel/linux/synth.c \
+	kernel/linux/timer.c \
+	kernel/linux/tty.c

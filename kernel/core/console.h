@@ -23,5 +23,9 @@ int console_getc(void);
 /* For threads, once the scheduler runs: waits for a byte (console_input.c). */
 void console_input_init(void);
 int console_getc_wait(void);
+/* The same, or CONSOLE_INTERRUPTED when thread_interrupt ends the wait
+ * (sched/thread.h: clear before checking why one would not wait). */
+#define CONSOLE_INTERRUPTED (-2)
+int console_getc_interruptible(void);
 
 #endif

@@ -6,7 +6,9 @@
  */
 #include "core/console.h"
 #include "core/console_rx.h"
+#include "core/time.h"
 #include "sched/spinlock.h"
+#include "sched/thread.h"
 #include "sched/wait.h"
 
 static struct spinlock input_lock = SPINLOCK_INIT("console input");
@@ -25,6 +27,25 @@ console_input_init(void)
 	wait_queue_init(&input_wq);
 	console_rx_set_notify(input_arrived);
 	input_ready = 1;
+}
+
+int
+console_getc_interruptible(void)
+{
+	unsigned long flags;
+	int c;
+
+	if (!input_ready)
+		console_input_init();
+	flags = spin_lock_irqsave(&input_lock);
+	while ((c = console_getc()) < 0)
+		if (wait_queue_wait_interruptible(&input_wq, &input_lock, WAIT_FOREVER) ==
+		    WAKE_INTERRUPTED) {
+			c = CONSOLE_INTERRUPTED;
+			break;
+		}
+	spin_unlock_irqrestore(&input_lock, flags);
+	return c;
 }
 
 int

@@ -5,6 +5,7 @@
 static uint8_t rx_buf[CONSOLE_RX_SIZE];
 static struct ring rx_ring = { rx_buf, CONSOLE_RX_SIZE - 1, 0, 0, 0 };
 static void (*rx_notify)(void);
+static bool (*rx_filter)(uint8_t c);
 static void (*rx_resume)(void);
 static volatile bool rx_paused;
 static uint64_t rx_pause_count;
@@ -14,9 +15,17 @@ _Static_assert((CONSOLE_RX_SIZE & (CONSOLE_RX_SIZE - 1)) == 0, "the ring needs a
 void
 console_rx_push(uint8_t c)
 {
+	if (rx_filter && rx_filter(c))
+		return; /* taken as a signal (a tty's ^C), not input */
 	ring_put(&rx_ring, c);
 	if (rx_notify)
 		rx_notify();
+}
+
+void
+console_rx_set_filter(bool (*fn)(uint8_t c))
+{
+	rx_filter = fn;
 }
 
 bool

@@ -32,6 +32,9 @@ int console_rx_getc(void);
 size_t console_rx_pending(void);
 uint64_t console_rx_dropped(void);
 
+/* fn sees each byte first, in interrupt context: true takes it out of
+ * the input (the Linux tty's interrupt character).  NULL to remove. */
+void console_rx_set_filter(bool (*fn)(uint8_t c));
 /* fn runs in interrupt context after new input; NULL to remove. */
 void console_rx_set_notify(void (*fn)(void));
 /* The driver's "unmask receive interrupt", run by the reader once a

@@ -42,6 +42,12 @@ void fault_kernel(struct arch_regs *regs, const struct fault_info *fi);
  * process dies alone (its supervisor hears of it); never returns. */
 void fault_user(struct arch_regs *regs, const struct fault_info *fi) __attribute__((noreturn));
 
+/* Called by the arch trap code before fault_user: a Linux process's
+ * fault becomes its signal (linux/signal.h).  True when it did, and the
+ * thread goes back to user mode, into the handler; false for any other
+ * process. */
+bool fault_user_signal(struct arch_regs *regs, const struct fault_info *fi);
+
 /* Prints the one-line description of a fault ("page fault at ... (write,
  * kernel, not present) in func+0x12"). */
 void fault_print(const struct fault_info *fi);

@@ -89,6 +89,14 @@ linux_syscall(struct syscall_args *a)
 		warn_nosys(a->nr, c);
 		r = -LX_ENOSYS;
 	}
+	if (r == -LX_ERESTARTSYS) {
+		/* Restarted or -EINTR on the way back (linux/signal.h). */
+		struct linux_proc *lp = lx_current();
+
+		lp->restart = true;
+		lp->restart_nr = a->nr;
+		lp->restart_arg0 = a->a[0];
+	}
 	if (trace)
 		trace_call(a, c, r);
 	/* Killed meanwhile: never back to user mode. */

@@ -7,6 +7,7 @@
 #include "object/directory.h"
 #include "object/file.h"
 #include "linux/proc.h"
+#include "linux/synth.h"
 
 int
 lx_file_kind_of(const struct kobject *obj)
@@ -51,6 +52,25 @@ lx_file_new(struct kobject *obj, uint32_t flags, const char *path)
 	return f;
 }
 
+struct linux_file *
+lx_file_new_synth(struct lx_synth *s, uint32_t flags)
+{
+	struct linux_file *f = kcalloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->synth = kmalloc(sizeof(*s));
+	if (!f->synth) {
+		kfree(f);
+		return NULL;
+	}
+	*f->synth = *s;
+	f->kind = LXF_SYNTH;
+	f->flags = flags;
+	fs_mutex_init(&f->lock, "linux file");
+	return f;
+}
+
 struct vnode *
 lx_file_vnode(const struct linux_file *f)
 {
@@ -72,11 +92,17 @@ file_free(struct linux_file *f, bool locked)
 {
 	unsigned long flags = 0;
 
-	if (!locked)
-		flags = cap_lock_take();
-	kobject_unref(f->obj);
-	if (!locked)
-		cap_lock_drop(flags);
+	if (f->synth) {
+		lx_synth_free(f->synth);
+		kfree(f->synth);
+	}
+	if (f->obj) {
+		if (!locked)
+			flags = cap_lock_take();
+		kobject_unref(f->obj);
+		if (!locked)
+			cap_lock_drop(flags);
+	}
 	kfree(f->path);
 	kfree(f);
 }

@@ -34,13 +34,16 @@ enum lx_file_kind {
 	LXF_FILE,
 	LXF_DIR,
 	LXF_CONSOLE,
+	LXF_SYNTH, /* /dev and /proc (linux/synth.h): no object */
 };
 
 struct linux_file {
 	unsigned int refs;
 	enum lx_file_kind kind;
-	uint32_t flags;	      /* O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH (F_GETFL) */
-	struct kobject *obj;  /* referenced */
+	uint32_t flags;	     /* O_ACCMODE, O_APPEND, O_NONBLOCK, O_PATH (F_GETFL) */
+	struct kobject *obj; /* referenced; NULL for LXF_SYNTH */
+	struct lx_synth
+		*synth; /* LXF_SYNTH: what it is (kmalloc'd, owned); dir_pos is the position */
 	struct fs_mutex lock; /* flags, and a directory's position */
 	/* Directories: where getdents64 is (0 ".", 1 "..", then the
 	 * filesystem's cookie + 2 in pos), and the canonical path from the
@@ -72,6 +75,13 @@ int lx_file_kind_of(const struct kobject *obj);
  * obj, whose reference the caller hands over; path (directories) is
  * copied.  NULL when out of memory (the reference stays the caller's). */
 struct linux_file *lx_file_new(struct kobject *obj, uint32_t flags, const char *path);
+
+struct lx_synth;
+
+/* A description of a synthetic file (refs 0), taking s over (a kmalloc'd
+ * copy is kept; s's text with it).  NULL when out of memory (s is then
+ * still the caller's). */
+struct linux_file *lx_file_new_synth(struct lx_synth *s, uint32_t flags);
 
 /* The table's operations: outside the capability lock, and under it
  * (a process being destroyed). */

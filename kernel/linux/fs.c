@@ -12,7 +12,9 @@
 #include "linux/file.h"
 #include "linux/path.h"
 #include "linux/proc.h"
+#include "linux/synth.h"
 #include "mm/kmalloc.h"
+#include "object/console.h"
 #include "mm/vm_flags.h"
 #include "object/directory.h"
 #include "object/file.h"
@@ -101,6 +103,9 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 		kfree(rel);
 		return -LX_ENOENT; /* no filesystem was given */
 	}
+	/* Before "..": /proc/self/root/.. is the root's own "..", the root. */
+	if (rel[0] == '/')
+		n = (long)lx_path_strip_proc_root(rel, (size_t)n, lp->pid);
 	if (n == 0 || rel[0] != '/') {
 		if (dirfd != LX_AT_FDCWD) {
 			df = lx_fd_get(lp, dirfd);
@@ -128,7 +133,7 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 		r = lx_path_join(out->buf, VFS_PATH_MAX, df ? df->path : lp->cwd, rel, (size_t)n);
 		mutex_unlock(&lp->lock);
 		if (r >= 0) {
-			out->len = (size_t)r;
+			out->len = lx_path_strip_proc_root(out->buf, (size_t)r, lp->pid);
 			r = 0;
 		}
 	}
@@ -150,25 +155,152 @@ resolve(uintptr_t upath, struct lx_path *out)
 
 /* ---- open ---- */
 
+#define LX_OPEN_KEPT \
+	(LX_O_ACCMODE | LX_O_APPEND | LX_O_NONBLOCK | LX_O_PATH | LX_O_DSYNC | LX_O_NOCTTY)
+
+static long open_path(struct lx_path *p, uint64_t flags, uint64_t mode);
+
+/* A new description of what fd's names (/proc/self/fd/N, /dev/stdin):
+ * a File of its own position on the same file, as Linux reopens it. */
+static struct linux_file *
+reopen_fd(int fd, uint64_t flags, long *err)
+{
+	struct linux_file *f0 = lx_fd_get(lx_current(), fd), *f = NULL;
+	struct file_object *fo;
+	struct dir_object *d;
+	struct kobject *obj = NULL;
+	unsigned long irq;
+	int e = 0;
+
+	*err = -LX_ENOENT;
+	if (!f0)
+		return NULL;
+	switch (f0->kind) {
+	case LXF_CONSOLE:
+		irq = cap_lock_take();
+		obj = f0->obj;
+		kobject_ref(obj);
+		cap_lock_drop(irq);
+		break;
+	case LXF_FILE:
+		e = file_object_create(lx_file_vnode(f0), false, &fo);
+		obj = e ? NULL : &fo->obj;
+		break;
+	case LXF_DIR:
+		e = dir_object_create(lx_file_vnode(f0), &d);
+		obj = e ? NULL : &d->obj;
+		break;
+	default:
+		e = -E_NOTSUP;
+		break;
+	}
+	if (obj) {
+		f = lx_file_new(obj, (uint32_t)flags & LX_OPEN_KEPT, f0->path);
+		if (!f) {
+			irq = cap_lock_take();
+			kobject_unref(obj);
+			cap_lock_drop(irq);
+		}
+	}
+	*err = f ? 0 : e == -E_NOTSUP ? -LX_ENXIO : e ? lx_err(e) : -LX_ENOMEM;
+	lx_file_put(f0);
+	return f;
+}
+
+/* Opens what a synthetic path names (linux/synth.h); s is taken. */
+static long
+open_synth(struct lx_synth *s, uint64_t flags, struct lx_path *p)
+{
+	uint32_t acc = flags & LX_O_ACCMODE;
+	struct linux_file *f = NULL;
+	unsigned long irq;
+	long r = 0;
+
+	switch (s->kind) {
+	case SYN_LINK:
+		if (flags & LX_O_NOFOLLOW) {
+			r = -LX_ELOOP;
+		} else if (s->fd >= 0) {
+			f = reopen_fd(s->fd, flags, &r);
+		} else {
+			/* exe, cwd, root: the target, from the root. */
+			strlcpy(p->buf, s->text, VFS_PATH_MAX);
+			p->len = strlen(p->buf);
+			lx_synth_free(s);
+			return open_path(p, flags & ~(uint64_t)(LX_O_CREAT | LX_O_EXCL), 0);
+		}
+		lx_synth_free(s);
+		break;
+	case SYN_DEV:
+		if (s->console) {
+			irq = cap_lock_take();
+			f = lx_file_new(console_object(), (uint32_t)flags & LX_OPEN_KEPT, NULL);
+			if (f)
+				kobject_ref(f->obj);
+			cap_lock_drop(irq);
+			lx_synth_free(s);
+			break;
+		}
+		/* fall through */
+	case SYN_TEXT:
+	case SYN_DIR:
+		if ((flags & LX_O_CREAT) && (flags & LX_O_EXCL))
+			r = -LX_EEXIST;
+		else if (s->kind == SYN_DIR && acc != LX_O_RDONLY)
+			r = -LX_EISDIR;
+		else if (s->kind != SYN_DIR && (flags & LX_O_DIRECTORY))
+			r = -LX_ENOTDIR;
+		else if (s->kind == SYN_TEXT && acc != LX_O_RDONLY)
+			r = -LX_EACCES;
+		else
+			f = lx_file_new_synth(s, (uint32_t)flags & LX_OPEN_KEPT);
+		if (!f)
+			lx_synth_free(s);
+		break;
+	}
+	path_free(p);
+	if (!f)
+		return r ? r : -LX_ENOMEM;
+	return lx_fd_new(lx_current(), f, flags & LX_O_CLOEXEC);
+}
+
 static long
 open_at(int dirfd, uintptr_t upath, uint64_t flags, uint64_t mode)
+{
+	struct lx_path p;
+	long r;
+
+	/* Access mode 3 is Linux's "neither read nor write" (ioctl only). */
+	r = resolve_at(dirfd, upath, false, &p, NULL);
+	if (r < 0)
+		return r;
+	return open_path(&p, flags, mode);
+}
+
+/* Opens the resolved path p (freed here). */
+static long
+open_path(struct lx_path *pp, uint64_t flags, uint64_t mode)
 {
 	struct linux_proc *lp = lx_current();
 	uint32_t vflags = 0, acc = flags & LX_O_ACCMODE;
 	struct file_object *fo;
 	struct dir_object *d;
 	struct linux_file *f;
-	struct lx_path p;
+	struct lx_path p = *pp;
+	struct lx_synth s;
 	struct vfs_stat st;
 	struct vnode *vn;
 	struct kobject *obj;
 	long r;
 	int err;
 
-	/* Access mode 3 is Linux's "neither read nor write" (ioctl only). */
-	r = resolve_at(dirfd, upath, false, &p, NULL);
-	if (r < 0)
+	r = lx_synth_lookup(p.buf, &s);
+	if (r < 0) {
+		path_free(&p);
 		return r;
+	}
+	if (r == 1)
+		return open_synth(&s, flags, &p);
 	if (flags & LX_O_CREAT)
 		vflags |= VFS_O_CREAT;
 	if ((flags & LX_O_EXCL) && (flags & LX_O_CREAT))
@@ -204,10 +336,9 @@ open_at(int dirfd, uintptr_t upath, uint64_t flags, uint64_t mode)
 	}
 	if (obj->type == KOBJ_DIRECTORY)
 		lx_path_normalize(p.buf);
-	f = lx_file_new(obj,
-			(uint32_t)flags & (LX_O_ACCMODE | LX_O_APPEND | LX_O_NONBLOCK | LX_O_PATH |
-					   LX_O_DSYNC | LX_O_NOCTTY),
-			obj->type == KOBJ_DIRECTORY ? p.buf : NULL);
+	/* The path stays with the description: *at calls start from a
+	 * directory's, /proc/self/fd shows a file's. */
+	f = lx_file_new(obj, (uint32_t)flags & LX_OPEN_KEPT, p.buf);
 	path_free(&p);
 	if (!f) {
 		unsigned long irq = cap_lock_take();
@@ -270,11 +401,28 @@ to_linux_stat(const struct vfs_stat *st, struct linux_stat *ls)
 	ls->st_atime_nsec = ls->st_mtime_nsec = ls->st_ctime_nsec = st->mtime_nsec;
 }
 
+static void
+synth_stat(const struct lx_synth *s, struct vfs_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->mode = s->mode;
+	st->nlink = s->kind == SYN_DIR ? 2 : 1;
+	st->rdev = s->rdev;
+	st->ino = s->ino;
+	st->dev = 0x10; /* a device of its own, as proc and devtmpfs are */
+	st->blksize = 1024;
+	st->size = s->kind == SYN_LINK ? s->size : 0; /* /proc files say 0, as Linux's */
+}
+
 static long
 fd_stat(struct linux_file *f, struct vfs_stat *st)
 {
 	if (f->kind == LXF_CONSOLE) {
 		console_stat(st);
+		return 0;
+	}
+	if (f->kind == LXF_SYNTH) {
+		synth_stat(f->synth, st);
 		return 0;
 	}
 	return lx_err(vfs_getattr(lx_file_vnode(f), st));
@@ -309,9 +457,31 @@ stat_at(int dirfd, uintptr_t upath, uint64_t flags, struct vfs_stat *st)
 			r = lx_err(vfs_stat(p.root, p.buf, strlen(p.buf), true, st));
 		}
 	} else {
+		struct lx_synth s;
+
 		if (df)
 			lx_file_put(df);
-		r = lx_err(vfs_stat(p.root, p.buf, p.len, !(flags & LX_AT_SYMLINK_NOFOLLOW), st));
+		r = lx_synth_lookup(p.buf, &s);
+		if (r == 1 && s.kind == SYN_LINK && !(flags & LX_AT_SYMLINK_NOFOLLOW)) {
+			/* Followed: what the descriptor names, or the target. */
+			if (s.fd >= 0) {
+				struct linux_file *f = lx_fd_get(lx_current(), s.fd);
+
+				r = f ? fd_stat(f, st) : -LX_ENOENT;
+				if (f)
+					lx_file_put(f);
+			} else {
+				r = lx_err(vfs_stat(p.root, s.text, s.size, true, st));
+			}
+			lx_synth_free(&s);
+		} else if (r == 1) {
+			synth_stat(&s, st);
+			lx_synth_free(&s);
+			r = 0;
+		} else if (r == 0) {
+			r = lx_err(vfs_stat(p.root, p.buf, p.len, !(flags & LX_AT_SYMLINK_NOFOLLOW),
+					    st));
+		}
 	}
 	path_free(&p);
 	return r;
@@ -450,6 +620,47 @@ put_dirent(uintptr_t ubuf, size_t at, size_t count, uint64_t ino, int64_t off, u
 	return (long)reclen;
 }
 
+/* A synthetic directory's entries: ".", "..", then its list (text). */
+static long
+synth_getdents(struct linux_file *f, uintptr_t ubuf, size_t count)
+{
+	const struct lx_synth *s = f->synth;
+	size_t at = 0;
+	long r = 0;
+
+	if (!user_range_ok(ubuf, count))
+		return -LX_EFAULT;
+	fs_mutex_lock(&f->lock);
+	for (;;) {
+		size_t i = 0, off = 0;
+		const char *name = NULL;
+		uint8_t type = VFS_DT_DIR;
+		long n;
+
+		if (f->dir_pos < 2) {
+			name = f->dir_pos ? ".." : ".";
+		} else {
+			for (; off < s->size; i++, off += strlen(s->text + off + 1) + 2)
+				if (i == f->dir_pos - 2)
+					break;
+			if (off >= s->size)
+				break;
+			type = (uint8_t)s->text[off];
+			name = s->text + off + 1;
+		}
+		n = put_dirent(ubuf, at, count, s->ino + 0x100 + f->dir_pos,
+			       (int64_t)f->dir_pos + 1, type, name, strlen(name));
+		if (n <= 0) {
+			r = n < 0 ? n : at == 0 ? -LX_EINVAL : 0;
+			break;
+		}
+		at += (size_t)n;
+		f->dir_pos++;
+	}
+	fs_mutex_unlock(&f->lock);
+	return at ? (long)at : r;
+}
+
 long
 lx_sys_getdents64(struct syscall_args *a)
 {
@@ -462,6 +673,11 @@ lx_sys_getdents64(struct syscall_args *a)
 
 	if (!f)
 		return -LX_EBADF;
+	if (f->kind == LXF_SYNTH && f->synth->kind == SYN_DIR) {
+		r = synth_getdents(f, ubuf, count);
+		lx_file_put(f);
+		return r;
+	}
 	if (f->kind != LXF_DIR || (f->flags & LX_O_PATH)) {
 		r = f->kind == LXF_DIR ? -LX_EBADF : -LX_ENOTDIR;
 		lx_file_put(f);
@@ -531,7 +747,24 @@ readlink_at(int dirfd, uintptr_t upath, uintptr_t ubuf, int64_t size)
 		path_free(&p);
 		return -LX_ENOMEM;
 	}
-	r = vfs_readlink(p.root, p.buf, p.len, buf, VFS_SYMLINK_MAX + 1);
+	struct lx_synth s;
+
+	r = lx_synth_lookup(p.buf, &s);
+	if (r == 1) {
+		if (s.kind == SYN_LINK) {
+			r = (long)s.size;
+			memcpy(buf, s.text, s.size);
+		} else {
+			r = -E_INVAL;
+		}
+		lx_synth_free(&s);
+	} else if (r == 0) {
+		r = vfs_readlink(p.root, p.buf, p.len, buf, VFS_SYMLINK_MAX + 1);
+	} else {
+		kfree(buf);
+		path_free(&p);
+		return r;
+	}
 	if (r >= 0) {
 		if (r > size)
 			r = size; /* cut short, as Linux does */
@@ -572,6 +805,18 @@ access_at(int dirfd, uintptr_t upath, uint64_t mode, uint64_t flags)
 	r = resolve_at(dirfd, upath, false, &p, NULL);
 	if (r < 0)
 		return r;
+	struct lx_synth s;
+
+	r = lx_synth_lookup(p.buf, &s);
+	if (r != 0) {
+		/* /dev and /proc: there, readable, writable as their modes say. */
+		path_free(&p);
+		if (r < 0)
+			return r;
+		r = (mode & LX_W_OK) && s.kind == SYN_TEXT ? -LX_EACCES : 0;
+		lx_synth_free(&s);
+		return r;
+	}
 	r = vfs_lookup(p.root, p.buf, p.len, !(flags & LX_AT_SYMLINK_NOFOLLOW), &vn);
 	path_free(&p);
 	if (r)
@@ -920,7 +1165,10 @@ setattr_at(int dirfd, uintptr_t upath, uint64_t flags, const struct vfs_setattr 
 			vnode_unref(vn);
 		}
 	} else if (df) {
-		r = df->kind == LXF_CONSOLE ? 0 : setattr_vnode(lx_file_vnode(df), sa);
+		/* The console and /dev, /proc keep no attributes: taken as done. */
+		r = df->kind == LXF_CONSOLE || df->kind == LXF_SYNTH
+			    ? 0
+			    : setattr_vnode(lx_file_vnode(df), sa);
 	} else {
 		r = -LX_ENOENT;
 	}
@@ -1113,7 +1361,8 @@ lx_sys_fstatfs(struct syscall_args *a)
 
 	if (!f)
 		return -LX_EBADF;
-	r = f->kind == LXF_CONSOLE ? -LX_ENOSYS : put_statfs(lx_file_vnode(f), a->a[1]);
+	r = f->kind == LXF_CONSOLE || f->kind == LXF_SYNTH ? -LX_ENOSYS
+							   : put_statfs(lx_file_vnode(f), a->a[1]);
 	lx_file_put(f);
 	return r;
 }

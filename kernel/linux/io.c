@@ -9,9 +9,11 @@
 #include "linux/errno.h"
 #include "linux/file.h"
 #include "linux/proc.h"
+#include "linux/synth.h"
 #include "object/file.h"
 #include "object/ops.h"
 #include "proc/uaccess.h"
+#include "sched/thread.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
@@ -39,6 +41,25 @@ console_write_user(struct linux_file *f, uintptr_t buf, size_t len)
 	return (long)done;
 }
 
+/* The first byte of a blocking read: -ERESTARTSYS when a signal comes
+ * first (EINTR, or the read again after an SA_RESTART handler). */
+static int
+console_first_byte(void)
+{
+	struct linux_proc *lp = lx_current();
+
+	for (;;) {
+		int c;
+
+		thread_interrupt_clear();
+		if (linux_signal_pending(lp) || thread_should_stop())
+			return -LX_ERESTARTSYS;
+		c = console_getc_interruptible();
+		if (c != CONSOLE_INTERRUPTED)
+			return c;
+	}
+}
+
 /* The console's input: waits for the first byte (unless O_NONBLOCK),
  * then takes what has arrived, up to a line's end. */
 static long
@@ -47,10 +68,12 @@ console_read_user(struct linux_file *f, uintptr_t buf, size_t len)
 	size_t done = 0;
 
 	while (done < len) {
-		int c = done == 0 && !(f->flags & LX_O_NONBLOCK) ? console_getc_wait()
+		int c = done == 0 && !(f->flags & LX_O_NONBLOCK) ? console_first_byte()
 								 : console_getc();
 		char ch;
 
+		if (c == -LX_ERESTARTSYS)
+			return c;
 		if (c < 0)
 			break;
 		ch = c == '\r' ? '\n' : (char)c; /* ICRNL */
@@ -61,6 +84,34 @@ console_read_user(struct linux_file *f, uintptr_t buf, size_t len)
 			break;
 	}
 	return done == 0 && len ? -LX_EAGAIN : (long)done;
+}
+
+/* /dev's devices and /proc's texts (linux/synth.h); a text's position
+ * is dir_pos. */
+static long
+synth_rw(struct linux_file *f, uintptr_t buf, size_t len, bool write, int64_t off)
+{
+	const struct lx_synth *s = f->synth;
+	uint64_t pos;
+	size_t n;
+
+	if (s->kind == SYN_DEV)
+		return write ? s->dev->write(buf, len) : s->dev->read(buf, len);
+	if (s->kind == SYN_DIR)
+		return -LX_EISDIR;
+	if (write)
+		return -LX_EBADF;
+	fs_mutex_lock(&f->lock);
+	pos = off >= 0 ? (uint64_t)off : f->dir_pos;
+	n = pos >= s->size ? 0 : s->size - pos < len ? s->size - (size_t)pos : len;
+	if (n && copy_to_user(buf, s->text + pos, n)) {
+		fs_mutex_unlock(&f->lock);
+		return -LX_EFAULT;
+	}
+	if (off < 0)
+		f->dir_pos = pos + n;
+	fs_mutex_unlock(&f->lock);
+	return (long)n;
 }
 
 /* One transfer on f; off < 0: at (and moving) the file's position. */
@@ -85,6 +136,8 @@ file_rw(struct linux_file *f, uintptr_t buf, size_t len, bool write, int64_t off
 			return -LX_ESPIPE;
 		return write ? console_write_user(f, buf, len) : console_read_user(f, buf, len);
 	}
+	if (f->kind == LXF_SYNTH)
+		return synth_rw(f, buf, len, write, off);
 	fo = (struct file_object *)f->obj;
 	b = (struct io_buf){ buf, len, true };
 	if (off >= 0)
@@ -227,6 +280,20 @@ lx_sys_lseek(struct syscall_args *a)
 		r = -LX_EINVAL;
 	} else if (f->kind == LXF_CONSOLE) {
 		r = -LX_ESPIPE;
+	} else if (f->kind == LXF_SYNTH) {
+		/* A device stays at 0; a text or a listing moves as a file. */
+		fs_mutex_lock(&f->lock);
+		base = a->a[2] == LX_SEEK_CUR ? (int64_t)f->dir_pos
+		       : a->a[2] == LX_SEEK_END && f->synth->kind == SYN_TEXT
+			       ? (int64_t)f->synth->size
+			       : 0;
+		if (f->synth->kind == SYN_DEV)
+			r = 0;
+		else if (base + off < 0 || (f->synth->kind == SYN_DIR && (a->a[2] != LX_SEEK_SET)))
+			r = -LX_EINVAL;
+		else
+			r = (long)(f->dir_pos = (uint64_t)(base + off));
+		fs_mutex_unlock(&f->lock);
 	} else if (f->kind == LXF_DIR) {
 		/* rewinddir: only back to the start. */
 		fs_mutex_lock(&f->lock);
@@ -499,12 +566,12 @@ tty_ioctl(struct linux_proc *lp, uint64_t cmd, uintptr_t arg)
 	case LX_TIOCSWINSZ:
 		return copy_from_user(&ws, arg, sizeof(ws)) ? -LX_EFAULT : 0;
 	case LX_TIOCGPGRP:
-		v = (int32_t)lp->pid;
+		v = linux_tty_pgrp();
 		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;
 	case LX_TIOCSPGRP:
 		if (copy_from_user(&v, arg, sizeof(v)))
 			return -LX_EFAULT;
-		return v == (int32_t)lp->pid ? 0 : -LX_EPERM;
+		return linux_tty_set_pgrp(lp, v);
 	case LX_FIONREAD:
 		v = (int32_t)console_rx_pending();
 		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;

@@ -8,9 +8,11 @@
 #ifndef LINUX_LINUX_H
 #define LINUX_LINUX_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct address_space;
+struct arch_regs;
 struct process;
 struct syscall_args;
 
@@ -33,6 +35,11 @@ long linux_syscall(struct syscall_args *a);
  */
 int linux_proc_setup(struct process *p);
 
+/* p has ended (capability lock held): its timer is disarmed, the tty
+ * forgets it, and signals sent to it wake no thread (they may be freed
+ * before p is). */
+void linux_proc_ended(struct process *p);
+
 /* Frees p's Linux state (capability lock held, p being destroyed). */
 void linux_proc_release(struct process *p);
 
@@ -44,5 +51,13 @@ void linux_proc_release(struct process *p);
 int linux_stack_map(struct address_space *as);
 
 #define LINUX_STACK_BYTES (8ull << 20)
+
+/*
+ * The way back to user mode of a thread of a Linux process (r its user
+ * registers; interrupts in either state, left as they were): delivers
+ * signals, restarts an interrupted call (linux/signal.h).  True when r
+ * changed in a way only a full restore gives back.
+ */
+bool linux_user_return(struct arch_regs *r);
 
 #endif

@@ -1,8 +1,7 @@
 /*
  * Process, time and system calls: exit, ids, uname, clocks and sleeps,
- * getrandom, sysinfo, limits, the TLS pointer, and the signal state
- * that rt_sigaction and rt_sigprocmask keep (delivery comes with the
- * signal work; docs/linux.md).
+ * getrandom, sysinfo, limits and the TLS pointer (signals are in
+ * signal.c, timers in timer.c; docs/linux.md).
  */
 #include "arch/arch.h"
 #include "asm/layout.h"
@@ -10,7 +9,9 @@
 #include "core/time.h"
 #include "lib/string.h"
 #include "linux/errno.h"
+#include "linux/futex.h"
 #include "linux/proc.h"
+#include "linux/signal.h"
 #include "mm/pmm.h"
 #include "mm/vm_flags.h"
 #include "object/memory.h"
@@ -28,6 +29,7 @@ static void __attribute__((noreturn)) exit_process(uint64_t status)
 {
 	struct linux_proc *lp = lx_current();
 
+	linux_clear_child_tid(lp);
 	mutex_lock(&lp->lock);
 	fdtable_close_all(lp->fds);
 	mutex_unlock(&lp->lock);
@@ -95,6 +97,17 @@ lx_sys_getegid(struct syscall_args *a)
 {
 	(void)a;
 	return 0;
+}
+
+void
+linux_clear_child_tid(struct linux_proc *lp)
+{
+	uint32_t zero = 0;
+
+	/* A bad address is ignored, as Linux ignores it. */
+	if (lp->clear_child_tid && !copy_to_user(lp->clear_child_tid, &zero, sizeof(zero)))
+		linux_futex_wake(process_current()->as, lp->clear_child_tid, 1);
+	lp->clear_child_tid = 0;
 }
 
 long
@@ -260,13 +273,17 @@ lx_sys_time(struct syscall_args *a)
 	return t;
 }
 
-/* Sleeps until deadline (time_now_ns); no signal interrupts it yet. */
+/* Sleeps until deadline (time_now_ns) or a signal: -EINTR, and the
+ * time left in rem (a user address; 0: none) as Linux gives it. */
 static long
-sleep_until(uint64_t deadline)
+sleep_until(uint64_t deadline, uintptr_t rem)
 {
-	if (deadline > time_now_ns())
-		thread_sleep_until(deadline);
-	return 0;
+	long r = linux_wait_interruptible(deadline);
+	uint64_t now = time_now_ns();
+
+	if (r && rem && put_timespec(rem, deadline > now ? deadline - now : 0))
+		return -LX_EFAULT;
+	return r;
 }
 
 static long
@@ -295,7 +312,7 @@ lx_sys_nanosleep(struct syscall_args *a)
 
 	if (r)
 		return r;
-	return sleep_until(time_now_ns() + ts_ns(&ts));
+	return sleep_until(time_now_ns() + ts_ns(&ts), a->a[1]);
 }
 
 long
@@ -311,8 +328,8 @@ lx_sys_clock_nanosleep(struct syscall_args *a)
 	if (r)
 		return r;
 	if (a->a[1] & LX_TIMER_ABSTIME)
-		return sleep_until(ts_ns(&ts));
-	return sleep_until(now + ts_ns(&ts));
+		return sleep_until(ts_ns(&ts), 0);
+	return sleep_until(now + ts_ns(&ts), a->a[3]);
 }
 
 long
@@ -477,67 +494,4 @@ lx_sys_prlimit64(struct syscall_args *a)
 	if (!r && a->a[3] && copy_to_user(a->a[3], &old, sizeof(old)))
 		r = -LX_EFAULT;
 	return r;
-}
-
-/* ---- signal state ---- */
-
-#define LX_SIGKILL     9
-#define LX_SIGSTOP     19
-#define LX_SIG_BLOCK   0
-#define LX_SIG_UNBLOCK 1
-#define LX_SIG_SETMASK 2
-#define LX_UNBLOCKABLE ((1ull << (LX_SIGKILL - 1)) | (1ull << (LX_SIGSTOP - 1)))
-
-long
-lx_sys_rt_sigaction(struct syscall_args *a)
-{
-	struct linux_proc *lp = lx_current();
-	uint64_t sig = a->a[0];
-	struct linux_sigaction act, old;
-
-	if (a->a[3] != sizeof(uint64_t) || sig < 1 || sig > LX_NSIG)
-		return -LX_EINVAL;
-	if (a->a[1] && (sig == LX_SIGKILL || sig == LX_SIGSTOP))
-		return -LX_EINVAL;
-	if (a->a[1] && copy_from_user(&act, a->a[1], sizeof(act)))
-		return -LX_EFAULT;
-	mutex_lock(&lp->lock);
-	old = lp->act[sig - 1];
-	if (a->a[1]) {
-		act.mask &= ~LX_UNBLOCKABLE;
-		lp->act[sig - 1] = act;
-	}
-	mutex_unlock(&lp->lock);
-	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof(old)))
-		return -LX_EFAULT;
-	return 0;
-}
-
-long
-lx_sys_rt_sigprocmask(struct syscall_args *a)
-{
-	struct linux_proc *lp = lx_current();
-	uint64_t set = 0, old;
-
-	if (a->a[3] != sizeof(uint64_t))
-		return -LX_EINVAL;
-	if (a->a[1] && copy_from_user(&set, a->a[1], sizeof(set)))
-		return -LX_EFAULT;
-	if (a->a[1] && a->a[0] > LX_SIG_SETMASK)
-		return -LX_EINVAL;
-	mutex_lock(&lp->lock);
-	old = lp->sigmask;
-	if (a->a[1]) {
-		if (a->a[0] == LX_SIG_BLOCK)
-			lp->sigmask |= set;
-		else if (a->a[0] == LX_SIG_UNBLOCK)
-			lp->sigmask &= ~set;
-		else
-			lp->sigmask = set;
-		lp->sigmask &= ~LX_UNBLOCKABLE;
-	}
-	mutex_unlock(&lp->lock);
-	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof(old)))
-		return -LX_EFAULT;
-	return 0;
 }

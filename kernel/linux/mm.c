@@ -9,6 +9,7 @@
 #include "linux/errno.h"
 #include "linux/file.h"
 #include "linux/proc.h"
+#include "linux/synth.h"
 #include "mm/kmalloc.h"
 #include "mm/vm_file.h"
 #include "mm/vm_flags.h"
@@ -201,7 +202,12 @@ lx_sys_mmap(struct syscall_args *a)
 		f = lx_fd_get(lx_current(), (int)a->a[4]);
 		if (!f)
 			return -LX_EBADF;
-		if (f->kind != LXF_FILE)
+		if (f->kind == LXF_SYNTH && f->synth->kind == SYN_DEV &&
+		    f->synth->rdev == LX_DEV_ZERO) {
+			/* /dev/zero maps anonymous memory, as on Linux. */
+			lx_file_put(f);
+			f = NULL;
+		} else if (f->kind != LXF_FILE)
 			err = -LX_ENODEV;
 		else if (!can_read(f))
 			err = -LX_EACCES;
@@ -211,6 +217,8 @@ lx_sys_mmap(struct syscall_args *a)
 			lx_file_put(f);
 			return err;
 		}
+	}
+	if (f) {
 		/* A shared mapping may become writable only through a writable descriptor. */
 		if (shared && !can_write(f))
 			max &= ~(unsigned int)VM_WRITE;

@@ -61,3 +61,38 @@ lx_path_normalize(char *path)
 	}
 	path[out] = '\0';
 }
+
+/* The length of "/proc/self/root" or "/proc/PID/root" at the start of
+ * path, when a "/" follows it; 0 otherwise. */
+static size_t
+proc_root_prefix(const char *path, size_t len, uint64_t pid)
+{
+	char digits[24];
+	size_t n = 0, at;
+
+	if (len >= 16 && !strncmp(path, "/proc/self/root/", 16))
+		return 15;
+	do {
+		digits[n++] = (char)('0' + pid % 10);
+		pid /= 10;
+	} while (pid);
+	if (len < 6 + n + 6 || strncmp(path, "/proc/", 6))
+		return 0;
+	for (at = 0; at < n; at++)
+		if (path[6 + at] != digits[n - 1 - at])
+			return 0;
+	at = 6 + n;
+	return !strncmp(path + at, "/root/", 6) ? at + 5 : 0;
+}
+
+size_t
+lx_path_strip_proc_root(char *path, size_t len, uint64_t pid)
+{
+	size_t n;
+
+	while ((n = proc_root_prefix(path, len, pid))) {
+		memmove(path, path + n, len - n + 1);
+		len -= n;
+	}
+	return len;
+}

@@ -10,6 +10,7 @@
 #define LINUX_PATH_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* path (len bytes, no NUL needed) when absolute, else base + "/" +
  * path, into dst (NUL-terminated): its length, or -LX_ENAMETOOLONG
@@ -21,5 +22,15 @@ long lx_path_join(char *dst, size_t size, const char *base, const char *path, si
  * it stays "/").  Symbolic links are not consulted: a working directory
  * reached through one keeps the link's name (docs/linux.md). */
 void lx_path_normalize(char *path);
+
+/*
+ * /proc/self/root/REST (or /proc/PID/root/REST, pid the caller's) is
+ * /REST: the process's own root, so that nothing under it leads
+ * anywhere else, its ".." included (done before they are taken).  The
+ * prefix is taken off path (len bytes, NUL-terminated) as often as it
+ * starts it; "/proc/self/root" alone stays (the link itself).  The new
+ * length.
+ */
+size_t lx_path_strip_proc_root(char *path, size_t len, uint64_t pid);
 
 #endif

@@ -55,6 +55,8 @@ setup_stdio(struct process *p, struct linux_proc *lp)
 	kobject_ref(c->obj);
 	for (int fd = 0; fd < 3; fd++)
 		fdtable_install(lp->fds, fd, f, 0);
+	if (f->kind == LXF_CONSOLE)
+		linux_tty_attach(lp); /* ^C reaches it */
 	return 0;
 }
 
@@ -95,6 +97,10 @@ linux_proc_setup(struct process *p)
 	lp->brk_start = p->as->image_end;
 	lp->brk = lp->brk_start;
 	lp->termios = default_termios;
+	lp->proc = p;
+	linux_set_exe(lp, p->name);
+	lp->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
+	lp->altstack.flags = LX_SS_DISABLE;
 	for (int i = 0; i < LX_RLIM_NLIMITS; i++)
 		lp->rlim_cur[i] = lp->rlim_max[i] = RLIM_INFINITY;
 	lp->rlim_cur[RLIMIT_STACK] = LINUX_STACK_BYTES;
@@ -113,10 +119,31 @@ linux_proc_setup(struct process *p)
 }
 
 void
+linux_set_exe(struct linux_proc *lp, const char *path)
+{
+	strlcpy(lp->exe, path, sizeof(lp->exe));
+}
+
+void
+linux_proc_ended(struct process *p)
+{
+	struct linux_proc *lp = p->lx;
+	unsigned long flags;
+
+	linux_timer_release(lp);
+	linux_tty_detach(lp);
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	lp->ended = true;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+}
+
+void
 linux_proc_release(struct process *p)
 {
 	struct linux_proc *lp = p->lx;
 
+	linux_timer_release(lp);
+	linux_tty_detach(lp);
 	/* Under the capability lock: the descriptions drop their objects
 	 * without taking it again. */
 	lp->fds->ops = &lx_fd_ops_locked;

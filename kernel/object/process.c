@@ -12,6 +12,7 @@
 #include "lib/string.h"
 #include "linux/linux.h"
 #include "linux/personality.h"
+#include "linux/signal.h"
 #include "mm/kmalloc.h"
 #include "mm/phys.h"
 #include "mm/pmm.h"
@@ -647,6 +648,8 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 {
 	p->state = PROCESS_DEAD;
 	p->exit_status = status;
+	if (p->lx)
+		linux_proc_ended(p); /* no timer or ^C reaches its threads now */
 	wait_queue_wake_all(&p->exit_wq);
 	readiness_update(&p->ready, 0, SIGNAL_ENDED);
 	process_stop_threads(p); /* the others end on their way to user mode */
@@ -714,6 +717,17 @@ process_thread_exit(void)
 	thread_leaves(p);
 	cap_lock_drop(flags);
 	thread_exit(0);
+}
+
+bool
+fault_user_signal(struct arch_regs *regs, const struct fault_info *fi)
+{
+	struct process *p = process_current();
+
+	if (!p || !p->lx)
+		return false;
+	linux_signal_fault(regs, fi);
+	return true;
 }
 
 void

@@ -10,6 +10,7 @@
  */
 #include "sched/thread.h"
 
+#include "linux/linux.h"
 #include "mm/vm_space.h"
 #include "object/process.h"
 
@@ -198,6 +199,65 @@ wait_queue_wait_until(struct wait_queue *wq, struct spinlock *lock, uint64_t dea
 	spin_unlock_noirq(&sched_lock);
 	spin_lock_noirq(lock);
 	return reason;
+}
+
+/* An interruptible block (sched_lock held): at once when an interrupt
+ * came since thread_interrupt_clear, else block_locked's wake. */
+static int
+block_interruptible_locked(struct wait_queue *wq, uint64_t deadline_ns)
+{
+	struct thread *t = current_thread();
+	int reason;
+
+	if (t->interrupted)
+		return WAKE_INTERRUPTED;
+	t->interruptible = true;
+	reason = block_locked(wq, deadline_ns);
+	t->interruptible = false;
+	return reason;
+}
+
+int
+wait_queue_wait_interruptible(struct wait_queue *wq, struct spinlock *lock, uint64_t deadline_ns)
+{
+	int reason;
+
+	spin_lock_noirq(&sched_lock);
+	spin_unlock_noirq(lock);
+	reason = block_interruptible_locked(wq, deadline_ns);
+	spin_unlock_noirq(&sched_lock);
+	spin_lock_noirq(lock);
+	return reason;
+}
+
+int
+thread_sleep_interruptible(uint64_t deadline_ns)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+	int reason = block_interruptible_locked(NULL, deadline_ns);
+
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return reason;
+}
+
+void
+thread_interrupt(struct thread *t)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+	t->interrupted = true;
+	if (t->interruptible)
+		make_ready_locked(t, WAKE_INTERRUPTED);
+	spin_unlock_irqrestore(&sched_lock, flags);
+}
+
+void
+thread_interrupt_clear(void)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+	current_thread()->interrupted = false;
+	spin_unlock_irqrestore(&sched_lock, flags);
 }
 
 static int
@@ -607,8 +667,11 @@ sched_irq_exit(struct arch_regs *regs)
 	/* On the way back to user code: a suspended thread stops here, a
 	 * killed one ends. */
 	t = current_thread();
-	if (t->proc && arch_regs_user_mode(regs))
+	if (t->proc && arch_regs_user_mode(regs)) {
 		process_user_return();
+		if (t->proc->lx)
+			linux_user_return(regs); /* a signal's handler, or its default */
+	}
 }
 
 static const char *const state_names[] = {

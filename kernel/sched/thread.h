@@ -54,6 +54,8 @@ struct thread {
 	bool suspended;	     /* thread_suspend: no user code until resumed */
 	bool parked;	     /* suspended and waiting at its way back to user
 					 * mode: its user registers sit still */
+	bool interruptible;  /* in an interruptible wait (thread_interrupt) */
+	bool interrupted;    /* thread_interrupt since thread_interrupt_clear */
 	int exit_code;
 	struct wait_queue joiners;
 
@@ -103,6 +105,18 @@ void thread_sleep_ns(uint64_t ns);
  * or until a kill or resume wakes the thread early. */
 void thread_sleep_until(uint64_t deadline_ns);
 void thread_exit(int code) __attribute__((noreturn));
+
+/*
+ * Interruptible waits (the Linux personality's signals): a sleep that
+ * thread_interrupt ends early with WAKE_INTERRUPTED.  An interrupt that
+ * comes between thread_interrupt_clear and the sleep ends the sleep at
+ * once, so a waker checked before sleeping is never lost.  Otherwise
+ * 0 (woken) or -E_TIMEOUT, as wait_queue_wait_until.
+ */
+#define WAKE_INTERRUPTED 1
+int thread_sleep_interruptible(uint64_t deadline_ns);
+void thread_interrupt(struct thread *t);
+void thread_interrupt_clear(void);
 /* The top of a thread's kernel stack (where user-mode entries land). */
 uintptr_t thread_kernel_stack_top(const struct thread *t);
 /* Waits for t to exit, returns its code and frees it.  -E_INVAL for a

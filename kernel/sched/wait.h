@@ -25,6 +25,10 @@ int wait_queue_wait(struct wait_queue *wq, struct spinlock *lock, uint64_t timeo
  * kept absolute down to the timer so it is never early. */
 int wait_queue_wait_until(struct wait_queue *wq, struct spinlock *lock, uint64_t deadline_ns);
 
+/* The same, ended early by thread_interrupt: WAKE_INTERRUPTED
+ * (sched/thread.h). */
+int wait_queue_wait_interruptible(struct wait_queue *wq, struct spinlock *lock,
+				  uint64_t deadline_ns);
 /* Safe from interrupt handlers.  Return how many threads were woken. */
 int wait_queue_wake_one(struct wait_queue *wq);
 /* Wakes one to run next, on what is left of the current time slice:

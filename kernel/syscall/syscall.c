@@ -29,10 +29,14 @@ bool
 syscall_return_to_user(void)
 {
 	struct thread *t = thread_current();
+	bool waited = false;
 
 	/* Nearly always neither: stay off the slow path's calls and locks. */
-	if (!__atomic_load_n(&t->suspended, __ATOMIC_RELAXED) &&
-	    !__atomic_load_n(&t->stop_requested, __ATOMIC_RELAXED))
-		return false;
-	return process_user_return();
+	if (__atomic_load_n(&t->suspended, __ATOMIC_RELAXED) ||
+	    __atomic_load_n(&t->stop_requested, __ATOMIC_RELAXED))
+		waited = process_user_return();
+	/* A Linux program's signals, and the restart of an interrupted call. */
+	if (t->proc->lx && linux_user_return(thread_user_regs(t)))
+		waited = true;
+	return waited;
 }

@@ -17,6 +17,11 @@ errno_name(int e)
 {
 	switch (e) {
 	case EPERM: return "EPERM";
+	case EINTR: return "EINTR";
+	case ESRCH: return "ESRCH";
+	case ETIMEDOUT: return "ETIMEDOUT";
+	case ENOSPC: return "ENOSPC";
+	case ENXIO: return "ENXIO";
 	case ENOENT: return "ENOENT";
 	case EBADF: return "EBADF";
 	case EAGAIN: return "EAGAIN";

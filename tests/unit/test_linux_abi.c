@@ -125,4 +125,33 @@ UNIT_TEST(path_normalize)
 	CHECK(strcmp(norm("/..a/.b/..."), "/..a/.b/...") == 0);
 }
 
+static const char *
+strip(const char *in, uint64_t pid)
+{
+	static char buf[64];
+	size_t len;
+
+	strcpy(buf, in);
+	len = lx_path_strip_proc_root(buf, strlen(buf), pid);
+	return len == strlen(buf) ? buf : "length wrong";
+}
+
+UNIT_TEST(path_strip_proc_root)
+{
+	CHECK(strcmp(strip("/proc/self/root/etc", 1), "/etc") == 0);
+	CHECK(strcmp(strip("/proc/self/root/..", 1), "/..") == 0);
+	CHECK(strcmp(norm(strip("/proc/self/root/../../x", 7)), "/x") == 0);
+	CHECK(strcmp(strip("/proc/self/root/proc/self/root/a", 1), "/a") == 0);
+	CHECK(strcmp(strip("/proc/42/root/a", 42), "/a") == 0);
+	CHECK(strcmp(strip("/proc/1/root/proc/self/root/", 1), "/") == 0);
+	/* Another pid's, the link itself, and near misses stay. */
+	CHECK(strcmp(strip("/proc/42/root/a", 4), "/proc/42/root/a") == 0);
+	CHECK(strcmp(strip("/proc/4/root/a", 42), "/proc/4/root/a") == 0);
+	CHECK(strcmp(strip("/proc/self/root", 1), "/proc/self/root") == 0);
+	CHECK(strcmp(strip("/proc/self/rootx/a", 1), "/proc/self/rootx/a") == 0);
+	CHECK(strcmp(strip("/proc/selfroot/a", 1), "/proc/selfroot/a") == 0);
+	CHECK(strcmp(strip("/a/proc/self/root/b", 1), "/a/proc/self/root/b") == 0);
+	CHECK(strcmp(strip("/proc/self/root/", 1), "/") == 0);
+}
+
 UNIT_MAIN()

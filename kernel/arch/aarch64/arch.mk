@@ -16,6 +16,7 @@ ARCH_SRCS := \
 	kernel/arch/aarch64/crash.c \
 	kernel/arch/aarch64/fpu.S \
 	kernel/arch/aarch64/interrupts.c \
+	kernel/arch/aarch64/linux_signal.c \
 	kernel/arch/aarch64/mmu.c \
 	kernel/arch/aarch64/pci_host.c \
 	kernel/arch/aarch64/percpu.c \

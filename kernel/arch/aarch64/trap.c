@@ -152,6 +152,8 @@ user_sync(struct arch_regs *regs)
 	fi.access |= FAULT_USER;
 	if (user_fault_resolve(regs, &fi))
 		return; /* a page was made: the access runs again */
+	if (fault_user_signal(regs, &fi))
+		return; /* a Linux program's handler runs */
 	fault_user(regs, &fi);
 }
 

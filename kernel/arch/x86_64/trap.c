@@ -199,8 +199,11 @@ trap_exception(struct arch_regs *r)
 		else if (user_fault_resolve(r, &fi))
 			return; /* a page was made: the access runs again */
 	}
-	if ((r->cs & 3) == 3)
+	if ((r->cs & 3) == 3) {
+		if (fault_user_signal(r, &fi))
+			return;	    /* a Linux program's handler runs */
 		fault_user(r, &fi); /* the process dies, not the kernel */
+	}
 	fault_kernel(r, &fi);
 }
 

@@ -54,7 +54,11 @@ arg(void)
 /* Calls that end the process, or that with a valid range (munmap of
  * 0 to the top, a new TLS pointer) would take its own code, stack or
  * TLS away, as they would on Linux: memory.c and errors.c check their
- * arguments instead. */
+ * arguments instead.  And the signal calls that may kill it (kill of
+ * itself or its group, rt_sigreturn of a frame that is not one, an
+ * alarm) or wait for ever (pause, sigsuspend, sigtimedwait and a futex
+ * wait without a timeout): signals.c, sigtamper.c and futex.c check
+ * those. */
 static int
 self_destructive(long nr)
 {
@@ -69,6 +73,18 @@ self_destructive(long nr)
 	case SYS_brk:
 #ifdef SYS_arch_prctl
 	case SYS_arch_prctl:
+#endif
+	case SYS_kill:
+	case SYS_tkill:
+	case SYS_tgkill:
+	case SYS_rt_sigreturn:
+	case SYS_rt_sigsuspend:
+	case SYS_rt_sigtimedwait:
+	case SYS_futex:
+	case SYS_setitimer:
+#ifdef SYS_alarm
+	case SYS_alarm:
+	case SYS_pause:
 #endif
 		return 1;
 	default:

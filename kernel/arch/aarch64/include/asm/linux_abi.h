@@ -9,7 +9,18 @@
 
 #include <stdint.h>
 
-#define LINUX_MACHINE  "aarch64"
+#define LINUX_MACHINE		 "aarch64"
+
+/* A system register touched from EL0: SIGILL, ILL_ILLOPC (linux/signal.c). */
+#define LINUX_PRIVILEGED_SIGNAL	 4
+#define LINUX_PRIVILEGED_SI_CODE 1
+/* An undefined instruction: SIGILL with ILL_ILLOPC. */
+#define LINUX_ILLEGAL_SI_CODE	 1
+
+/* /proc/cpuinfo: one CPU, as sched_getaffinity says. */
+#define LINUX_CPUINFO                                                                   \
+	"processor\t: 0\nBogoMIPS\t: 100.00\nFeatures\t: fp asimd\nCPU implementer\t: " \
+	"0x00\nCPU architecture: 8\n\n"
 
 #define LX_O_DIRECTORY 040000
 #define LX_O_NOFOLLOW  0100000
@@ -93,22 +104,26 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(94, exit_group, 1)         \
 	NONE(95, waitid)                \
 	IMPL(96, set_tid_address, 1)    \
-	NONE(98, futex)                 \
+	IMPL(98, futex, 6)              \
 	IMPL(99, set_robust_list, 2)    \
 	IMPL(101, nanosleep, 2)         \
-	NONE(103, setitimer)            \
+	IMPL(102, getitimer, 2)         \
+	IMPL(103, setitimer, 3)         \
 	IMPL(113, clock_gettime, 2)     \
 	IMPL(114, clock_getres, 2)      \
 	IMPL(115, clock_nanosleep, 4)   \
 	IMPL(123, sched_getaffinity, 3) \
 	IMPL(124, sched_yield, 0)       \
-	NONE(129, kill)                 \
-	NONE(130, tkill)                \
-	NONE(131, tgkill)               \
-	NONE(132, sigaltstack)          \
+	IMPL(129, kill, 2)              \
+	IMPL(130, tkill, 2)             \
+	IMPL(131, tgkill, 3)            \
+	IMPL(132, sigaltstack, 2)       \
+	IMPL(133, rt_sigsuspend, 2)     \
 	IMPL(134, rt_sigaction, 4)      \
 	IMPL(135, rt_sigprocmask, 4)    \
-	NONE(139, rt_sigreturn)         \
+	IMPL(136, rt_sigpending, 2)     \
+	IMPL(137, rt_sigtimedwait, 4)   \
+	IMPL(139, rt_sigreturn, 0)      \
 	NONE(153, times)                \
 	NONE(154, setpgid)              \
 	NONE(157, setsid)               \

@@ -12,7 +12,18 @@
 
 #include <stdint.h>
 
-#define LINUX_MACHINE  "x86_64"
+#define LINUX_MACHINE		 "x86_64"
+
+/* A general protection fault: SIGSEGV, SI_KERNEL (linux/signal.c). */
+#define LINUX_PRIVILEGED_SIGNAL	 11
+#define LINUX_PRIVILEGED_SI_CODE 0x80
+/* #UD: SIGILL with ILL_ILLOPN (arch/x86/kernel/traps.c). */
+#define LINUX_ILLEGAL_SI_CODE	 2
+
+/* /proc/cpuinfo: one CPU, as sched_getaffinity says. */
+#define LINUX_CPUINFO                                                              \
+	"processor\t: 0\nvendor_id\t: ThemeliOS\nmodel name\t: ThemeliOS virtual " \
+	"x86_64 CPU\ncpu MHz\t\t: 1000.000\nflags\t\t: fpu tsc cx8 cmov sse sse2\n\n"
 
 #define LX_O_DIRECTORY 0200000
 #define LX_O_NOFOLLOW  0400000
@@ -57,7 +68,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(12, brk, 1)                \
 	IMPL(13, rt_sigaction, 4)       \
 	IMPL(14, rt_sigprocmask, 4)     \
-	NONE(15, rt_sigreturn)          \
+	IMPL(15, rt_sigreturn, 0)       \
 	IMPL(16, ioctl, 3)              \
 	IMPL(17, pread64, 4)            \
 	IMPL(18, pwrite64, 4)           \
@@ -73,10 +84,11 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(28, madvise, 3)            \
 	IMPL(32, dup, 1)                \
 	IMPL(33, dup2, 2)               \
-	NONE(34, pause)                 \
+	IMPL(34, pause, 0)              \
 	IMPL(35, nanosleep, 2)          \
-	NONE(37, alarm)                 \
-	NONE(38, setitimer)             \
+	IMPL(36, getitimer, 2)          \
+	IMPL(37, alarm, 1)              \
+	IMPL(38, setitimer, 3)          \
 	IMPL(39, getpid, 0)             \
 	NONE(40, sendfile)              \
 	NONE(41, socket)                \
@@ -86,7 +98,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	NONE(59, execve)                \
 	IMPL(60, exit, 1)               \
 	NONE(61, wait4)                 \
-	NONE(62, kill)                  \
+	IMPL(62, kill, 2)               \
 	IMPL(63, uname, 1)              \
 	IMPL(72, fcntl, 3)              \
 	IMPL(73, flock, 2)              \
@@ -125,16 +137,19 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(110, getppid, 0)           \
 	NONE(111, getpgrp)              \
 	NONE(112, setsid)               \
-	NONE(131, sigaltstack)          \
+	IMPL(127, rt_sigpending, 2)     \
+	IMPL(128, rt_sigtimedwait, 4)   \
+	IMPL(130, rt_sigsuspend, 2)     \
+	IMPL(131, sigaltstack, 2)       \
 	IMPL(137, statfs, 2)            \
 	IMPL(138, fstatfs, 2)           \
 	NONE(157, prctl)                \
 	IMPL(158, arch_prctl, 2)        \
 	IMPL(160, setrlimit, 2)         \
 	IMPL(186, gettid, 0)            \
-	NONE(200, tkill)                \
+	IMPL(200, tkill, 2)             \
 	IMPL(201, time, 1)              \
-	NONE(202, futex)                \
+	IMPL(202, futex, 6)             \
 	IMPL(204, sched_getaffinity, 3) \
 	IMPL(217, getdents64, 3)        \
 	IMPL(218, set_tid_address, 1)   \
@@ -142,7 +157,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(229, clock_getres, 2)      \
 	IMPL(230, clock_nanosleep, 4)   \
 	IMPL(231, exit_group, 1)        \
-	NONE(234, tgkill)               \
+	IMPL(234, tgkill, 3)            \
 	IMPL(257, openat, 4)            \
 	IMPL(258, mkdirat, 3)           \
 	IMPL(260, fchownat, 5)          \

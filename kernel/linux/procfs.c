@@ -1,0 +1,399 @@
+/*
+ * /proc of the Linux view: the caller's own directory (self, and its
+ * pid) with exe, cwd and root (links), fd/ (a link per descriptor),
+ * cmdline, stat, status and maps; meminfo, uptime, mounts, cpuinfo.
+ * Texts are made when looked up (a snapshot, as a read of Linux's from
+ * the start).  Other processes' directories come with their numbering
+ * (the fork work): find_proc is where they are looked up.  root is "/":
+ * the process's own root, beyond which nothing here leads.
+ */
+#include "core/time.h"
+#include "fs/vnode.h"
+#include "lib/format.h"
+#include "lib/string.h"
+#include "linux/errno.h"
+#include "linux/file.h"
+#include "linux/proc.h"
+#include "linux/synth.h"
+#include "mm/kmalloc.h"
+#include "mm/vm_flags.h"
+#include "object/address_space.h"
+#include "object/memory.h"
+#include "object/process.h"
+#include "proc/uaccess.h"
+#include "sched/thread.h"
+
+#define PROC_INO_BASE 0x2000
+#define TEXT_MAX      16384
+#define NSEC	      1000000000ul
+#define HZ	      100
+
+/* The process a /proc directory name stands for: "self" or a pid of
+ * this instance.  Only the caller so far. */
+static struct linux_proc *
+find_proc(const char *name, size_t len)
+{
+	struct linux_proc *lp = lx_current();
+	uint64_t pid = 0;
+
+	if (len == 4 && !strncmp(name, "self", 4))
+		return lp;
+	if (len == 0 || len > 10)
+		return NULL;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return NULL;
+		pid = pid * 10 + (uint64_t)(name[i] - '0');
+	}
+	return pid == lp->pid ? lp : NULL;
+}
+
+/* A text built with fmt_snprintf into a TEXT_MAX buffer. */
+struct text {
+	char *buf;
+	size_t len;
+};
+
+#define ADD(t, ...)                                                                                \
+	do {                                                                                       \
+		if ((t)->len < TEXT_MAX)                                                           \
+			(t)->len += (size_t)fmt_snprintf((t)->buf + (t)->len, TEXT_MAX - (t)->len, \
+							 __VA_ARGS__);                             \
+		if ((t)->len >= TEXT_MAX)                                                          \
+			(t)->len = TEXT_MAX - 1;                                                   \
+	} while (0)
+
+static long
+finish(struct lx_synth *out, struct text *t, uint64_t ino)
+{
+	bool ok = lx_synth_text(out, t->buf, t->len);
+
+	kfree(t->buf);
+	if (!ok)
+		return -LX_ENOMEM;
+	out->kind = SYN_TEXT;
+	out->mode = VFS_S_IFREG | 0444;
+	out->ino = ino;
+	return 1;
+}
+
+static const char *
+comm_of(const struct linux_proc *lp)
+{
+	const char *base = lp->exe;
+
+	for (const char *s = lp->exe; *s; s++)
+		if (*s == '/')
+			base = s + 1;
+	return base;
+}
+
+static uint64_t
+vm_pages(struct address_space *as, uint64_t *out_rss)
+{
+	uint64_t pages = 0;
+	uintptr_t va = 0;
+	struct vm_region *r;
+
+	mutex_lock(&as->lock);
+	while ((r = region_next(&as->regions, va))) {
+		pages += (r->end - r->start) / PAGE_SIZE_4K;
+		va = r->end;
+	}
+	mutex_unlock(&as->lock);
+	*out_rss = as->pool ? as->pool->used : 0;
+	return pages;
+}
+
+static void
+stat_text(struct text *t, struct linux_proc *lp)
+{
+	struct process *p = lp->proc;
+	uint64_t rss, vm = vm_pages(p->as, &rss);
+	uint64_t ticks = p->main ? p->main->cpu_ns / (NSEC / HZ) : 0;
+	char comm[16];
+
+	strlcpy(comm, comm_of(lp), sizeof(comm));
+	ADD(t, "%lu (%s) R %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 0 %lu %lu ",
+	    lp->pid, comm, lp->ppid, lp->pid, lp->pid, 5 << 8 | 1, linux_tty_pgrp(), ticks,
+	    vm * PAGE_SIZE_4K, rss);
+	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
+	    (uint64_t)p->initial_sp, lp->sigpending, lp->sigmask, 0ul, 0ul);
+	ADD(t, "0 0 %lu %lu 0 0 0\n", lp->brk_start, p->initial_sp);
+}
+
+static void
+status_text(struct text *t, struct linux_proc *lp)
+{
+	uint64_t rss, vm = vm_pages(lp->proc->as, &rss), ign = 0, cgt = 0;
+
+	for (int i = 0; i < LX_NSIG; i++) {
+		if (lp->act[i].handler == LX_SIG_IGN)
+			ign |= 1ull << i;
+		else if (lp->act[i].handler != LX_SIG_DFL)
+			cgt |= 1ull << i;
+	}
+	ADD(t, "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%lu\nNgid:\t0\nPid:\t%lu\n",
+	    comm_of(lp), lp->umask, lp->pid, lp->pid);
+	ADD(t, "PPid:\t%lu\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n",
+	    lp->ppid, (unsigned int)LINUX_FD_MAX);
+	ADD(t, "Groups:\t\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", vm * 4, rss * 4);
+	ADD(t, "SigQ:\t0/%u\nSigPnd:\t%016lx\nShdPnd:\t0000000000000000\nSigBlk:\t%016lx\n",
+	    (unsigned int)LX_NSIG, lp->sigpending, lp->sigmask);
+	ADD(t, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
+}
+
+static void
+maps_text(struct text *t, struct linux_proc *lp)
+{
+	struct address_space *as = lp->proc->as;
+	uintptr_t va = 0, sp = lp->proc->initial_sp;
+	struct vm_region *r;
+
+	mutex_lock(&as->lock);
+	while ((r = region_next(&as->regions, va)) && t->len < TEXT_MAX - 128) {
+		const char *name = "";
+
+		if (sp >= r->start && sp < r->end)
+			name = "[stack]";
+		else if (lp->brk > lp->brk_start && r->start >= lp->brk_start && r->start < lp->brk)
+			name = "[heap]";
+		ADD(t, "%08lx-%08lx %c%c%c%c %08lx 00:00 0", r->start, r->end,
+		    r->flags & VM_READ ? 'r' : '-', r->flags & VM_WRITE ? 'w' : '-',
+		    r->flags & VM_EXEC ? 'x' : '-', r->file && r->file_shared ? 's' : 'p',
+		    r->file ? r->file_page * PAGE_SIZE_4K : 0);
+		ADD(t, "%s%s\n", name[0] ? "                          " : "", name);
+		va = r->end;
+	}
+	mutex_unlock(&as->lock);
+}
+
+/* argv as the program got it: the strings the initial stack points at,
+ * each with its NUL. */
+static void
+cmdline_text(struct text *t, struct linux_proc *lp)
+{
+	uintptr_t sp = lp->proc->initial_sp, argv;
+	uint64_t argc;
+
+	if (copy_from_user(&argc, sp, sizeof(argc)))
+		return;
+	for (uint64_t i = 0; i < argc && i < 256 && t->len < TEXT_MAX - 1; i++) {
+		if (copy_from_user(&argv, sp + 8 * (i + 1), sizeof(argv)))
+			return;
+		for (;;) {
+			char c;
+
+			if (t->len >= TEXT_MAX - 1 || copy_from_user(&c, argv++, 1))
+				return;
+			t->buf[t->len++] = c;
+			if (!c)
+				break;
+		}
+	}
+}
+
+static void
+meminfo_text(struct text *t)
+{
+	struct mempool *pool = process_current()->pool;
+	uint64_t total = pool->limit * 4, used = pool->used * 4;
+	uint64_t free = total > used ? total - used : 0;
+
+	ADD(t, "MemTotal:       %8lu kB\nMemFree:        %8lu kB\nMemAvailable:   %8lu kB\n", total,
+	    free, free);
+	ADD(t, "Buffers:               0 kB\nCached:                0 kB\nSwapCached:            0 "
+	       "kB\n");
+	ADD(t, "SwapTotal:             0 kB\nSwapFree:              0 kB\nShmem:                 0 "
+	       "kB\n");
+}
+
+static void
+uptime_text(struct text *t)
+{
+	uint64_t ns = time_now_ns();
+
+	ADD(t, "%lu.%02lu 0.00\n", ns / NSEC, ns % NSEC / (NSEC / 100));
+}
+
+/* A link of /proc/PID/fd: what the descriptor names, as Linux writes it. */
+static bool
+fd_target(struct linux_proc *lp, int fd, char *buf, size_t size)
+{
+	struct linux_file *f = lx_fd_get(lp, fd);
+
+	if (!f)
+		return false;
+	if (f->kind == LXF_CONSOLE)
+		strlcpy(buf, "/dev/console", size);
+	else if (f->path)
+		strlcpy(buf, f->path, size);
+	else
+		strlcpy(buf, "anon_inode:[unknown]", size);
+	lx_file_put(f);
+	return true;
+}
+
+static long
+fd_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
+{
+	char name[12];
+
+	if (rest[0] == '\0') {
+		lx_synth_dir(out, PROC_INO_BASE + 0x100);
+		for (int fd = 0; fd < LINUX_FD_MAX; fd++) {
+			struct linux_file *f;
+
+			mutex_lock(&lp->lock);
+			f = fdtable_get(lp->fds, fd);
+			mutex_unlock(&lp->lock);
+			if (!f)
+				continue;
+			fmt_snprintf(name, sizeof(name), "%d", fd);
+			if (!lx_synth_dir_add(out, LX_DT_LNK, name))
+				return -LX_ENOMEM;
+		}
+		return 1;
+	}
+	int fd = 0;
+	const char *s = rest + 1;
+
+	if (!*s || strlen(s) > 4)
+		return -LX_ENOENT;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -LX_ENOENT;
+		fd = fd * 10 + (*s - '0');
+	}
+	char *target = kmalloc(VFS_PATH_MAX);
+
+	if (!target)
+		return -LX_ENOMEM;
+	if (!fd_target(lp, fd, target, VFS_PATH_MAX)) {
+		kfree(target);
+		return -LX_ENOENT;
+	}
+	out->kind = SYN_LINK;
+	out->mode = VFS_S_IFLNK | 0700;
+	out->ino = PROC_INO_BASE + 0x200 + (uint64_t)fd;
+	out->fd = fd;
+	bool ok = lx_synth_text(out, target, strlen(target));
+
+	kfree(target);
+	return ok ? 1 : -LX_ENOMEM;
+}
+
+static long
+link_to(struct lx_synth *out, const char *target, uint64_t ino)
+{
+	out->kind = SYN_LINK;
+	out->mode = VFS_S_IFLNK | 0777;
+	out->ino = ino;
+	return lx_synth_text(out, target, strlen(target)) ? 1 : -LX_ENOMEM;
+}
+
+static const char *const pid_entries[] = { "exe",     "cwd",  "root",	"fd",
+					   "cmdline", "stat", "status", "maps" };
+
+static long
+pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
+{
+	struct text t;
+	long r;
+
+	if (rest[0] == '\0') {
+		lx_synth_dir(out, PROC_INO_BASE + 1);
+		for (size_t i = 0; i < sizeof(pid_entries) / sizeof(pid_entries[0]); i++)
+			if (!lx_synth_dir_add(out,
+					      i < 3    ? LX_DT_LNK
+					      : i == 3 ? LX_DT_DIR
+						       : LX_DT_REG,
+					      pid_entries[i]))
+				return -LX_ENOMEM;
+		return 1;
+	}
+	rest++;
+	if (!strcmp(rest, "exe")) {
+		out->exe = true;
+		return link_to(out, lp->exe, PROC_INO_BASE + 2);
+	}
+	if (!strcmp(rest, "root"))
+		return link_to(out, "/", PROC_INO_BASE + 3);
+	if (!strcmp(rest, "cwd")) {
+		mutex_lock(&lp->lock);
+		r = link_to(out, lp->cwd, PROC_INO_BASE + 4);
+		mutex_unlock(&lp->lock);
+		return r;
+	}
+	if (!strncmp(rest, "fd", 2) && (rest[2] == '\0' || rest[2] == '/'))
+		return fd_dir(lp, rest + 2, out);
+	t.buf = kmalloc(TEXT_MAX);
+	t.len = 0;
+	if (!t.buf)
+		return -LX_ENOMEM;
+	if (!strcmp(rest, "stat"))
+		stat_text(&t, lp);
+	else if (!strcmp(rest, "status"))
+		status_text(&t, lp);
+	else if (!strcmp(rest, "maps"))
+		maps_text(&t, lp);
+	else if (!strcmp(rest, "cmdline"))
+		cmdline_text(&t, lp);
+	else {
+		kfree(t.buf);
+		return -LX_ENOENT;
+	}
+	return finish(out, &t, PROC_INO_BASE + 0x10 + (uint64_t)rest[0]);
+}
+
+static const char *const top_entries[] = { "self", "meminfo", "uptime", "mounts", "cpuinfo" };
+
+long
+lx_procfs_lookup(const char *rest, struct lx_synth *out)
+{
+	struct linux_proc *lp = lx_current();
+	const char *name, *end;
+	char pid[24];
+	struct text t;
+
+	if (rest[0] == '\0' || !strcmp(rest, "/")) {
+		lx_synth_dir(out, PROC_INO_BASE);
+		fmt_snprintf(pid, sizeof(pid), "%lu", lp->pid);
+		if (!lx_synth_dir_add(out, LX_DT_DIR, pid))
+			return -LX_ENOMEM;
+		for (size_t i = 0; i < sizeof(top_entries) / sizeof(top_entries[0]); i++)
+			if (!lx_synth_dir_add(out, i ? LX_DT_REG : LX_DT_LNK, top_entries[i]))
+				return -LX_ENOMEM;
+		return 1;
+	}
+	name = rest + 1;
+	end = strchr(name, '/');
+	if (!end)
+		end = name + strlen(name);
+	if (!strcmp(name, "self")) {
+		fmt_snprintf(pid, sizeof(pid), "%lu", lp->pid);
+		return link_to(out, pid, PROC_INO_BASE + 5);
+	}
+	struct linux_proc *target = find_proc(name, (size_t)(end - name));
+
+	if (target)
+		return pid_dir(target, end, out);
+	t.buf = kmalloc(TEXT_MAX);
+	t.len = 0;
+	if (!t.buf)
+		return -LX_ENOMEM;
+	if (!strcmp(name, "meminfo"))
+		meminfo_text(&t);
+	else if (!strcmp(name, "uptime"))
+		uptime_text(&t);
+	else if (!strcmp(name, "mounts"))
+		ADD(&t, "rootfs / rootfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n"
+			"devtmpfs /dev devtmpfs rw,nosuid 0 0\n");
+	else if (!strcmp(name, "cpuinfo"))
+		ADD(&t, "%s", LINUX_CPUINFO);
+	else {
+		kfree(t.buf);
+		return -LX_ENOENT;
+	}
+	return finish(out, &t, PROC_INO_BASE + 0x20 + (uint64_t)name[0]);
+}

@@ -1,0 +1,804 @@
+/*
+ * Linux signals: dispositions, masks and pending sets (linux/signal.h),
+ * their calls, and delivery on the way back to user mode.  One thread
+ * per process so far, so a process's signals are its thread's.
+ */
+#include "linux/signal.h"
+
+#include "arch/arch.h"
+#include "core/fault.h"
+#include "core/printk.h"
+#include "lib/string.h"
+#include "linux/errno.h"
+#include "linux/linux.h"
+#include "linux/proc.h"
+#include "mm/vm_flags.h"
+#include "object/address_space.h"
+#include "object/process.h"
+#include "proc/uaccess.h"
+#include "proc/user_memory.h"
+#include "sched/thread.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+#define LX_SIG_BLOCK   0
+#define LX_SIG_UNBLOCK 1
+#define LX_SIG_SETMASK 2
+
+/* MINSIGSTKSZ: what a frame needs on each architecture. */
+#ifdef __aarch64__
+#define LX_MINSIGSTKSZ 5120
+#else
+#define LX_MINSIGSTKSZ 2048
+#endif
+
+enum default_action {
+	ACT_TERM,
+	ACT_CORE,
+	ACT_IGNORE,
+	ACT_STOP,
+	ACT_CONT
+};
+
+static enum default_action
+default_action(int sig)
+{
+	switch (sig) {
+	case LX_SIGCHLD:
+	case LX_SIGURG:
+	case LX_SIGWINCH:
+		return ACT_IGNORE;
+	case LX_SIGCONT:
+		return ACT_CONT;
+	case LX_SIGSTOP:
+	case LX_SIGTSTP:
+	case LX_SIGTTIN:
+	case LX_SIGTTOU:
+		return ACT_STOP;
+	case LX_SIGQUIT:
+	case LX_SIGILL:
+	case LX_SIGTRAP:
+	case LX_SIGABRT:
+	case LX_SIGBUS:
+	case LX_SIGFPE:
+	case LX_SIGSEGV:
+	case 24: /* SIGXCPU */
+	case 25: /* SIGXFSZ */
+	case LX_SIGSYS:
+		return ACT_CORE; /* no core is written: as ACT_TERM */
+	default:
+		return ACT_TERM;
+	}
+}
+
+/* sig_lock held. */
+static bool
+ignored_locked(const struct linux_proc *lp, int sig)
+{
+	uint64_t h = lp->act[sig - 1].handler;
+
+	if (sig == LX_SIGKILL || sig == LX_SIGSTOP)
+		return false;
+	if (h == LX_SIG_IGN)
+		return true;
+	return h == LX_SIG_DFL && (default_action(sig) == ACT_IGNORE);
+}
+
+/* sig_lock held: the thread to wake, none once the process has ended
+ * (its threads may be freed before it is). */
+static struct thread *
+thread_of(struct linux_proc *lp)
+{
+	return lp->proc && !lp->ended ? lp->proc->main : NULL;
+}
+
+int
+linux_signal_send(struct linux_proc *lp, int sig, const struct linux_siginfo *info)
+{
+	struct thread *t;
+	unsigned long flags;
+
+	if (sig < 1 || sig > LX_NSIG)
+		return -LX_EINVAL;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	if (sig == LX_SIGKILL || sig == LX_SIGCONT) {
+		lp->stopped = false;
+		lp->sigpending &= ~(lx_sigbit(LX_SIGSTOP) | lx_sigbit(LX_SIGTSTP) |
+				    lx_sigbit(LX_SIGTTIN) | lx_sigbit(LX_SIGTTOU));
+	} else if (default_action(sig) == ACT_STOP) {
+		lp->sigpending &= ~lx_sigbit(LX_SIGCONT);
+	}
+	/* An ignored signal is dropped, unless blocked: the disposition may
+	 * change before it is unblocked. */
+	if (ignored_locked(lp, sig) && !(lp->sigmask & lx_sigbit(sig))) {
+		spin_unlock_irqrestore(&lp->sig_lock, flags);
+		return 0;
+	}
+	if (!(lp->sigpending & lx_sigbit(sig))) {
+		lp->sigpending |= lx_sigbit(sig);
+		if (info) {
+			lp->siginfo[sig - 1] = *info;
+		} else {
+			memset(&lp->siginfo[sig - 1], 0, sizeof(lp->siginfo[0]));
+			lp->siginfo[sig - 1].code = LX_SI_KERNEL;
+		}
+		lp->siginfo[sig - 1].signo = sig;
+	}
+	/* Every new signal wakes an interruptible wait: the waiter looks
+	 * again at what it waits for (a blocked one may be sigtimedwait's).
+	 * Under sig_lock: linux_proc_ended cannot pass in between. */
+	t = thread_of(lp);
+	if (t)
+		thread_interrupt(t);
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return 0;
+}
+
+int
+linux_signal_thread(struct linux_proc *lp, int sig, const struct linux_siginfo *info)
+{
+	return linux_signal_send(lp, sig, info);
+}
+
+bool
+linux_signal_pending(struct linux_proc *lp)
+{
+	return __atomic_load_n(&lp->sigpending, __ATOMIC_RELAXED) &
+	       ~__atomic_load_n(&lp->sigmask, __ATOMIC_RELAXED);
+}
+
+long
+linux_wait_interruptible(uint64_t deadline_ns)
+{
+	struct linux_proc *lp = lx_current();
+
+	for (;;) {
+		thread_interrupt_clear();
+		if (linux_signal_pending(lp) || thread_should_stop())
+			return -LX_EINTR;
+		if (deadline_ns != WAIT_FOREVER && time_now_ns() >= deadline_ns)
+			return 0;
+		if (thread_sleep_interruptible(deadline_ns) == -E_TIMEOUT)
+			return 0;
+	}
+}
+
+void
+linux_signal_fork(struct linux_proc *parent, struct linux_proc *child)
+{
+	unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
+
+	memcpy(child->act, parent->act, sizeof(child->act));
+	child->sigmask = parent->sigmask;
+	child->altstack = parent->altstack;
+	child->sigreturn_page = parent->sigreturn_page; /* the copied space has it */
+	spin_unlock_irqrestore(&parent->sig_lock, flags);
+	child->sigpending = 0;
+}
+
+void
+linux_signal_exec(struct linux_proc *lp)
+{
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+
+	for (int i = 0; i < LX_NSIG; i++) {
+		uint64_t h = lp->act[i].handler;
+
+		memset(&lp->act[i], 0, sizeof(lp->act[i]));
+		if (h == LX_SIG_IGN)
+			lp->act[i].handler = LX_SIG_IGN;
+	}
+	memset(&lp->altstack, 0, sizeof(lp->altstack));
+	lp->altstack.flags = LX_SS_DISABLE;
+	lp->sigreturn_page = 0;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+}
+
+/* ---- ending and stopping ---- */
+
+static const char *const sig_names[32] = {
+	[LX_SIGHUP] = "SIGHUP",	  [LX_SIGINT] = "SIGINT",   [LX_SIGQUIT] = "SIGQUIT",
+	[LX_SIGILL] = "SIGILL",	  [LX_SIGTRAP] = "SIGTRAP", [LX_SIGABRT] = "SIGABRT",
+	[LX_SIGBUS] = "SIGBUS",	  [LX_SIGFPE] = "SIGFPE",   [LX_SIGKILL] = "SIGKILL",
+	[LX_SIGSEGV] = "SIGSEGV", [LX_SIGPIPE] = "SIGPIPE", [LX_SIGALRM] = "SIGALRM",
+	[LX_SIGTERM] = "SIGTERM", [LX_SIGSYS] = "SIGSYS",
+};
+
+/*
+ * The process ends by sig: its descriptors close now (a pipe's reader
+ * sees the end), and its status is -sig, as a Python subprocess reports
+ * it; the wait status a Linux parent will see is sig itself (no core is
+ * written).
+ */
+static void __attribute__((noreturn)) die(struct linux_proc *lp, int sig)
+{
+	arch_irq_enable();
+	linux_clear_child_tid(lp);
+	mutex_lock(&lp->lock);
+	fdtable_close_all(lp->fds);
+	mutex_unlock(&lp->lock);
+	process_exit(-(long)sig);
+}
+
+/* A stop signal's default: no user code until SIGCONT or SIGKILL. */
+static void
+stop(struct linux_proc *lp)
+{
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+
+	lp->stopped = true;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	for (;;) {
+		thread_interrupt_clear();
+		if (!__atomic_load_n(&lp->stopped, __ATOMIC_ACQUIRE) || thread_should_stop())
+			return;
+		thread_sleep_interruptible(WAIT_FOREVER);
+	}
+}
+
+/* ---- delivery ---- */
+
+/* The lowest pending signal that is not blocked (SIGKILL first); 0:
+ * none.  Takes it off the pending set with its siginfo. */
+static int
+dequeue(struct linux_proc *lp, uint64_t set, struct linux_siginfo *info,
+	struct linux_sigaction *act)
+{
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+	uint64_t ready = lp->sigpending & set;
+	int sig = 0;
+
+	if (ready) {
+		sig = ready & lx_sigbit(LX_SIGKILL) ? LX_SIGKILL : __builtin_ctzll(ready) + 1;
+		lp->sigpending &= ~lx_sigbit(sig);
+		*info = lp->siginfo[sig - 1];
+		*act = lp->act[sig - 1];
+	}
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return sig;
+}
+
+static bool
+on_altstack(const struct linux_proc *lp, uint64_t sp)
+{
+	return !(lp->altstack.flags & LX_SS_DISABLE) && sp > lp->altstack.sp &&
+	       sp - lp->altstack.sp <= lp->altstack.size;
+}
+
+/* Runs act's handler for sig: a frame on the stack (or the alternate
+ * one), the mask widened as act says.  False when no frame could be
+ * written. */
+static bool
+run_handler(struct linux_proc *lp, struct arch_regs *r, int sig, const struct linux_siginfo *info,
+	    const struct linux_sigaction *act)
+{
+	struct linux_sigframe_args a = {
+		.sig = sig,
+		.info = info,
+		.handler = act->handler,
+		.restorer = act->restorer,
+		.flags = act->flags,
+		.sp = arch_regs_sp(r),
+	};
+	unsigned long flags;
+
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	a.mask = lp->saved_mask_valid ? lp->saved_mask : lp->sigmask;
+	a.stack = lp->altstack;
+	if (on_altstack(lp, a.sp))
+		a.stack.flags |= LX_SS_ONSTACK;
+	else if ((act->flags & LX_SA_ONSTACK) && !(lp->altstack.flags & LX_SS_DISABLE))
+		a.sp = lp->altstack.sp + lp->altstack.size;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	if (arch_linux_sigframe(r, &a))
+		return false;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	lp->saved_mask_valid = false;
+	lp->sigmask |= act->mask;
+	if (!(act->flags & LX_SA_NODEFER))
+		lp->sigmask |= lx_sigbit(sig);
+	lp->sigmask &= ~LX_UNBLOCKABLE;
+	if (act->flags & LX_SA_RESETHAND)
+		memset(&lp->act[sig - 1], 0, sizeof(lp->act[0]));
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return true;
+}
+
+/* An interrupted call's fate once the signal is known: restarted when
+ * no handler runs or the handler asks for it, else -EINTR. */
+static void
+finish_restart(struct linux_proc *lp, struct arch_regs *r, const struct linux_sigaction *act)
+{
+	if (!lp->restart)
+		return;
+	lp->restart = false;
+	if (!act || (act->flags & LX_SA_RESTART))
+		arch_linux_syscall_restart(r, lp->restart_nr, lp->restart_arg0);
+	else
+		arch_linux_syscall_set_result(r, (uint64_t)-LX_EINTR);
+}
+
+bool
+linux_signal_return(struct arch_regs *r)
+{
+	struct linux_proc *lp = lx_current();
+	bool changed;
+
+	if (!lp)
+		return false;
+	changed = lp->regs_changed || lp->restart;
+	lp->regs_changed = false;
+	for (;;) {
+		struct linux_siginfo info;
+		struct linux_sigaction act;
+		unsigned long flags;
+		int sig = dequeue(lp, ~lp->sigmask, &info, &act);
+
+		if (!sig)
+			break;
+		if (act.handler == LX_SIG_IGN && sig != LX_SIGKILL)
+			continue;
+		if (act.handler == LX_SIG_DFL || sig == LX_SIGKILL) {
+			switch (default_action(sig)) {
+			case ACT_IGNORE:
+			case ACT_CONT:
+				continue;
+			case ACT_STOP:
+				stop(lp);
+				continue;
+			case ACT_TERM:
+			case ACT_CORE:
+				die(lp, sig);
+			}
+		}
+		finish_restart(lp, r, &act);
+		if (!run_handler(lp, r, sig, &info, &act)) {
+			/* No room for the frame: Linux's force_sigsegv. */
+			pr_warn("linux: %s (pid %lu): no room for the frame of signal %d: "
+				"SIGSEGV\n",
+				lp->proc->name, lp->pid, sig);
+			die(lp, LX_SIGSEGV);
+		}
+		changed = true;
+		(void)flags;
+	}
+	/* No handler ran: the interrupted call starts again; a suspend's
+	 * mask goes back. */
+	finish_restart(lp, r, NULL);
+	if (lp->saved_mask_valid) {
+		unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+
+		lp->sigmask = lp->saved_mask;
+		lp->saved_mask_valid = false;
+		spin_unlock_irqrestore(&lp->sig_lock, flags);
+	}
+	return changed;
+}
+
+/* A region covers va: a fault there is one of access, not of mapping. */
+static bool
+mapped(uintptr_t va)
+{
+	struct address_space *as = process_current()->as;
+	bool found;
+
+	mutex_lock(&as->lock);
+	found = region_lookup(&as->regions, va) != NULL;
+	mutex_unlock(&as->lock);
+	return found;
+}
+
+/* What Linux sends for each kind of fault (arch/x86/mm/fault.c,
+ * arch/arm64/mm/fault.c and traps.c). */
+static int
+fault_signal(const struct fault_info *fi, struct linux_siginfo *info)
+{
+	memset(info, 0, sizeof(*info));
+	switch (fi->kind) {
+	case FAULT_KIND_MEMORY:
+		info->code = (fi->access & FAULT_PRESENT) || mapped(fi->addr) ? LX_SEGV_ACCERR
+									      : LX_SEGV_MAPERR;
+		info->addr = fi->addr;
+		return LX_SIGSEGV;
+	case FAULT_KIND_INSTRUCTION:
+		info->code = LINUX_ILLEGAL_SI_CODE;
+		info->addr = fi->pc;
+		return LX_SIGILL;
+	case FAULT_KIND_PRIVILEGED:
+		/* x86_64's general protection fault is SIGSEGV from the
+		 * kernel; aarch64's system register trap an illegal opcode. */
+		info->code = LINUX_PRIVILEGED_SI_CODE;
+		info->addr = LINUX_PRIVILEGED_SIGNAL == LX_SIGILL ? fi->pc : 0;
+		return LINUX_PRIVILEGED_SIGNAL;
+	case FAULT_KIND_ALIGNMENT:
+		info->code = LX_BUS_ADRALN;
+		info->addr = fi->has_addr ? fi->addr : fi->pc;
+		return LX_SIGBUS;
+	case FAULT_KIND_ARITHMETIC:
+		info->code = LX_FPE_INTDIV;
+		info->addr = fi->pc;
+		return LX_SIGFPE;
+	case FAULT_KIND_BREAKPOINT:
+		info->code = LX_TRAP_BRKPT;
+		info->addr = fi->pc;
+		return LX_SIGTRAP;
+	default:
+		info->code = LX_SI_KERNEL;
+		return LX_SIGSEGV;
+	}
+}
+
+void
+linux_signal_fault(struct arch_regs *r, const struct fault_info *fi)
+{
+	struct linux_proc *lp = lx_current();
+	struct linux_siginfo info;
+	unsigned long flags;
+	uint64_t h;
+	int sig;
+
+	arch_irq_enable();
+	sig = fault_signal(fi, &info);
+	info.signo = sig;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	/* Forced: a blocked or ignored fault signal cannot be, it kills. */
+	h = lp->act[sig - 1].handler;
+	if (h == LX_SIG_IGN || (lp->sigmask & lx_sigbit(sig))) {
+		memset(&lp->act[sig - 1], 0, sizeof(lp->act[0]));
+		h = LX_SIG_DFL;
+	}
+	lp->sigmask &= ~lx_sigbit(sig);
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	if (h == LX_SIG_DFL) {
+		pr_warn("linux: %s (pid %lu) killed by %s: %s", lp->proc->name, lp->pid,
+			sig_names[sig], fi->name);
+		if (fi->has_addr)
+			printk(" at %016lx", fi->addr);
+		printk(", pc %016lx\n", fi->pc);
+		die(lp, sig);
+	}
+	/* The handler's frame first, before anything else pending. */
+	linux_signal_send(lp, sig, &info);
+	linux_signal_return(r);
+	arch_irq_disable();
+}
+
+/* The sigreturn page of a program whose C library gives no restorer
+ * (glibc on aarch64 relies on the vDSO's): mapped at its first need,
+ * read and execute, with `mov x8, #139; svc #0`.  0 when it cannot be. */
+uintptr_t linux_sigreturn_page(void);
+
+uintptr_t
+linux_sigreturn_page(void)
+{
+	static const uint32_t code[] = { 0xd2801168, 0xd4000001 };
+	struct linux_proc *lp = lx_current();
+	struct address_space *as = process_current()->as;
+	uintptr_t va;
+
+	if (lp->sigreturn_page)
+		return lp->sigreturn_page;
+	if (as_map(as, 0, 1, VM_READ | VM_EXEC, VM_READ | VM_EXEC, 0, NULL, &va))
+		return 0;
+	if (as_copy_in(as, va, code, sizeof(code))) {
+		as_unmap(as, va, 1);
+		return 0;
+	}
+	lp->sigreturn_page = va;
+	return va;
+}
+
+/* ---- the calls ---- */
+
+long
+lx_sys_rt_sigaction(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	uint64_t sig = a->a[0];
+	struct linux_sigaction act, old;
+	unsigned long flags;
+
+	if (a->a[3] != sizeof(uint64_t) || sig < 1 || sig > LX_NSIG)
+		return -LX_EINVAL;
+	if (a->a[1] && (sig == LX_SIGKILL || sig == LX_SIGSTOP))
+		return -LX_EINVAL;
+	if (a->a[1] && copy_from_user(&act, a->a[1], sizeof(act)))
+		return -LX_EFAULT;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	old = lp->act[sig - 1];
+	if (a->a[1]) {
+		act.mask &= ~LX_UNBLOCKABLE;
+		lp->act[sig - 1] = act;
+		/* Pending and now ignored: gone (POSIX). */
+		if (ignored_locked(lp, (int)sig))
+			lp->sigpending &= ~lx_sigbit((int)sig);
+	}
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof(old)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+static void
+set_mask(struct linux_proc *lp, uint64_t mask)
+{
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+
+	lp->sigmask = mask & ~LX_UNBLOCKABLE;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+}
+
+long
+lx_sys_rt_sigprocmask(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	uint64_t set = 0, old = lp->sigmask;
+
+	if (a->a[3] != sizeof(uint64_t))
+		return -LX_EINVAL;
+	if (a->a[1] && copy_from_user(&set, a->a[1], sizeof(set)))
+		return -LX_EFAULT;
+	if (a->a[1] && a->a[0] > LX_SIG_SETMASK)
+		return -LX_EINVAL;
+	if (a->a[1]) {
+		if (a->a[0] == LX_SIG_BLOCK)
+			set_mask(lp, old | set);
+		else if (a->a[0] == LX_SIG_UNBLOCK)
+			set_mask(lp, old & ~set);
+		else
+			set_mask(lp, set);
+	}
+	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof(old)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+long
+lx_sys_rt_sigpending(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	uint64_t set = lp->sigpending & lp->sigmask;
+
+	if (a->a[1] > sizeof(uint64_t))
+		return -LX_EINVAL;
+	return copy_to_user(a->a[0], &set, a->a[1]) ? -LX_EFAULT : 0;
+}
+
+long
+lx_sys_rt_sigreturn(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	struct arch_regs *r = thread_user_regs(thread_current());
+	uint64_t mask;
+
+	(void)a;
+	if (arch_linux_sigreturn(r, &mask)) {
+		pr_warn("linux: %s (pid %lu): bad signal frame at rt_sigreturn: SIGSEGV\n",
+			lp->proc->name, lp->pid);
+		die(lp, LX_SIGSEGV);
+	}
+	set_mask(lp, mask);
+	lp->regs_changed = true;
+	/* The dispatcher writes this back into the result register. */
+	return (long)arch_linux_syscall_result(r);
+}
+
+long
+lx_sys_sigaltstack(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	struct arch_regs *r = thread_user_regs(thread_current());
+	struct linux_stack ss, old = lp->altstack;
+	bool on = on_altstack(lp, arch_regs_sp(r));
+	unsigned long flags;
+
+	if (on)
+		old.flags = LX_SS_ONSTACK;
+	if (a->a[0]) {
+		if (copy_from_user(&ss, a->a[0], sizeof(ss)))
+			return -LX_EFAULT;
+		if (on)
+			return -LX_EPERM;
+		/* SS_AUTODISARM (bit 31) is taken and not honoured. */
+		if ((ss.flags & ~(int32_t)0x80000000) != 0 && ss.flags != LX_SS_DISABLE &&
+		    ss.flags != LX_SS_ONSTACK)
+			return -LX_EINVAL;
+		if (ss.flags == LX_SS_DISABLE) {
+			memset(&ss, 0, sizeof(ss));
+			ss.flags = LX_SS_DISABLE;
+		} else {
+			if (ss.size < LX_MINSIGSTKSZ)
+				return -LX_ENOMEM;
+			ss.flags = 0;
+		}
+		flags = spin_lock_irqsave(&lp->sig_lock);
+		lp->altstack = ss;
+		spin_unlock_irqrestore(&lp->sig_lock, flags);
+	}
+	if (a->a[1] && copy_to_user(a->a[1], &old, sizeof(old)))
+		return -LX_EFAULT;
+	return 0;
+}
+
+/* Waits with mask in place until a signal is delivered: -EINTR, and the
+ * mask goes back after the handler (saved_mask). */
+static long
+suspend(struct linux_proc *lp, uint64_t mask)
+{
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+
+	lp->saved_mask = lp->sigmask;
+	lp->saved_mask_valid = true;
+	lp->sigmask = mask & ~LX_UNBLOCKABLE;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	while (linux_wait_interruptible(WAIT_FOREVER) == 0)
+		;
+	return -LX_EINTR;
+}
+
+long
+lx_sys_rt_sigsuspend(struct syscall_args *a)
+{
+	uint64_t mask;
+
+	if (a->a[1] != sizeof(uint64_t))
+		return -LX_EINVAL;
+	if (copy_from_user(&mask, a->a[0], sizeof(mask)))
+		return -LX_EFAULT;
+	return suspend(lx_current(), mask);
+}
+
+long
+lx_sys_pause(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+
+	(void)a;
+	return suspend(lp, lp->sigmask);
+}
+
+struct lx_timespec {
+	int64_t sec, nsec;
+};
+
+long
+lx_sys_rt_sigtimedwait(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	uint64_t set, deadline = WAIT_FOREVER;
+	struct linux_siginfo info;
+	struct linux_sigaction act;
+	struct lx_timespec ts;
+	int sig;
+
+	if (a->a[3] != sizeof(uint64_t))
+		return -LX_EINVAL;
+	if (copy_from_user(&set, a->a[0], sizeof(set)))
+		return -LX_EFAULT;
+	set &= ~LX_UNBLOCKABLE;
+	if (a->a[2]) {
+		if (copy_from_user(&ts, a->a[2], sizeof(ts)))
+			return -LX_EFAULT;
+		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+			return -LX_EINVAL;
+		deadline =
+			time_deadline_after((uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec);
+	}
+	for (;;) {
+		thread_interrupt_clear();
+		sig = dequeue(lp, set, &info, &act);
+		if (sig)
+			break;
+		/* Another signal, not waited for and not blocked: its handler
+		 * runs and the wait ends. */
+		if (linux_signal_pending(lp) || thread_should_stop())
+			return -LX_EINTR;
+		if (deadline != WAIT_FOREVER && time_now_ns() >= deadline)
+			return -LX_EAGAIN;
+		thread_sleep_interruptible(deadline);
+	}
+	if (a->a[1] && copy_to_user(a->a[1], &info, sizeof(info)))
+		return -LX_EFAULT;
+	return sig;
+}
+
+/* ---- kill ---- */
+
+/*
+ * The process pid names in this personality instance.  Only the caller
+ * is reachable until processes are numbered (the fork work): it replaces
+ * this lookup, and makes pid 0, -1 and -pgrp reach each process of the
+ * group (kill_group below).
+ */
+static struct linux_proc *
+find_pid(int64_t pid)
+{
+	struct linux_proc *lp = lx_current();
+
+	return (uint64_t)pid == lp->pid ? lp : NULL;
+}
+
+static long
+kill_group(int64_t pgrp, int sig, const struct linux_siginfo *info)
+{
+	struct linux_proc *lp = lx_current();
+
+	/* One process, its own group (numbered as its pid). */
+	if (pgrp != 0 && (uint64_t)pgrp != lp->pid)
+		return -LX_ESRCH;
+	return sig ? linux_signal_send(lp, sig, info) : 0;
+}
+
+static void
+user_info(struct linux_siginfo *info, int sig, int code)
+{
+	memset(info, 0, sizeof(*info));
+	info->signo = sig;
+	info->code = code;
+	info->kill.pid = (int32_t)lx_current()->pid;
+	info->kill.uid = 0;
+}
+
+long
+lx_sys_kill(struct syscall_args *a)
+{
+	int64_t pid = (int32_t)a->a[0];
+	int sig = (int)a->a[1];
+	struct linux_siginfo info;
+	struct linux_proc *to;
+
+	if (a->a[1] > LX_NSIG)
+		return -LX_EINVAL;
+	user_info(&info, sig, LX_SI_USER);
+	if (pid == 0 || pid == -1)
+		return kill_group(0, sig, &info);
+	if (pid < 0)
+		return kill_group(-pid, sig, &info);
+	to = find_pid(pid);
+	if (!to)
+		return -LX_ESRCH;
+	return sig ? linux_signal_send(to, sig, &info) : 0;
+}
+
+static long
+tkill(int64_t tgid, int64_t tid, uint64_t sig)
+{
+	struct linux_siginfo info;
+	struct linux_proc *to;
+
+	if (sig > LX_NSIG || tid <= 0 || tgid == 0 || tgid < -1)
+		return -LX_EINVAL;
+	to = find_pid(tid); /* one thread per process: its tid is its pid */
+	if (!to || (tgid > 0 && (uint64_t)tgid != to->pid))
+		return -LX_ESRCH;
+	user_info(&info, (int)sig, LX_SI_TKILL);
+	return sig ? linux_signal_thread(to, (int)sig, &info) : 0;
+}
+
+long
+lx_sys_tgkill(struct syscall_args *a)
+{
+	return tkill((int32_t)a->a[0], (int32_t)a->a[1], a->a[2]);
+}
+
+long
+lx_sys_tkill(struct syscall_args *a)
+{
+	return tkill(-1, (int32_t)a->a[0], a->a[1]);
+}
+
+bool
+linux_user_return(struct arch_regs *r)
+{
+	struct linux_proc *lp = thread_current()->proc->lx;
+	unsigned long flags;
+	bool changed;
+
+	if (!lp->restart && !lp->regs_changed && !lp->saved_mask_valid && !linux_signal_pending(lp))
+		return false;
+	flags = arch_irq_save();
+	arch_irq_enable();
+	changed = linux_signal_return(r);
+	arch_irq_restore(flags);
+	return changed;
+}

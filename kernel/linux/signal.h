@@ -1,0 +1,183 @@
+/*
+ * Linux signals (docs/linux.md): what a process has pending and blocked,
+ * its dispositions and alternate stack, and delivery on its way back to
+ * user mode.  The state lives in struct linux_proc under sig_lock, a
+ * spinlock, because timers and the console send from interrupts.  The
+ * frame a handler runs on is the architecture's (arch/<arch>/
+ * linux_signal.c); everything else is here, the same for both.
+ */
+#ifndef LINUX_SIGNAL_H
+#define LINUX_SIGNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct arch_regs;
+struct fault_info;
+struct linux_proc;
+struct process;
+
+#define LX_SIGHUP	   1
+#define LX_SIGINT	   2
+#define LX_SIGQUIT	   3
+#define LX_SIGILL	   4
+#define LX_SIGTRAP	   5
+#define LX_SIGABRT	   6
+#define LX_SIGBUS	   7
+#define LX_SIGFPE	   8
+#define LX_SIGKILL	   9
+#define LX_SIGUSR1	   10
+#define LX_SIGSEGV	   11
+#define LX_SIGUSR2	   12
+#define LX_SIGPIPE	   13
+#define LX_SIGALRM	   14
+#define LX_SIGTERM	   15
+#define LX_SIGCHLD	   17
+#define LX_SIGCONT	   18
+#define LX_SIGSTOP	   19
+#define LX_SIGTSTP	   20
+#define LX_SIGTTIN	   21
+#define LX_SIGTTOU	   22
+#define LX_SIGURG	   23
+#define LX_SIGWINCH	   28
+#define LX_SIGSYS	   31
+
+#define LX_SIG_DFL	   0
+#define LX_SIG_IGN	   1
+
+#define LX_SA_SIGINFO	   0x00000004
+#define LX_SA_ONSTACK	   0x08000000
+#define LX_SA_RESTART	   0x10000000
+#define LX_SA_NODEFER	   0x40000000
+#define LX_SA_RESETHAND	   0x80000000u
+#define LX_SA_RESTORER	   0x04000000
+
+/* si_code values. */
+#define LX_SI_USER	   0
+#define LX_SI_KERNEL	   0x80
+#define LX_SI_TKILL	   (-6)
+#define LX_SEGV_MAPERR	   1
+#define LX_SEGV_ACCERR	   2
+#define LX_BUS_ADRALN	   1
+#define LX_BUS_ADRERR	   2
+#define LX_ILL_PRVOPC	   5
+#define LX_FPE_INTDIV	   1
+#define LX_TRAP_BRKPT	   1
+
+#define LX_SS_ONSTACK	   1
+#define LX_SS_DISABLE	   2
+#define LX_MINSIGSTKSZ_X86 2048
+
+static inline uint64_t
+lx_sigbit(int sig)
+{
+	return 1ull << (sig - 1);
+}
+
+#define LX_UNBLOCKABLE (lx_sigbit(LX_SIGKILL) | lx_sigbit(LX_SIGSTOP))
+
+/* siginfo_t as the kernel lays it out (128 bytes, both architectures). */
+struct linux_siginfo {
+	int32_t signo, err, code, pad;
+	union {
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			uint64_t value; /* sigqueue's; the timer's */
+		} kill;
+		struct {
+			int32_t pid;
+			uint32_t uid;
+			int32_t status;
+		} child;
+		uint64_t addr; /* faults */
+		uint8_t bytes[112];
+	};
+};
+_Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo_t");
+
+/* stack_t */
+struct linux_stack {
+	uint64_t sp;
+	int32_t flags, pad;
+	uint64_t size;
+};
+
+/*
+ * Queues sig to process p (its info, or a SI_KERNEL one for NULL) and
+ * wakes its thread from an interruptible wait.  A standard signal
+ * already pending is not queued twice; real-time signals are not
+ * queued more than once either (one siginfo per number).  An ignored
+ * signal is dropped.  Safe from interrupt handlers.  0, or -LX_EINVAL
+ * for a number out of range.
+ */
+int linux_signal_send(struct linux_proc *p, int sig, const struct linux_siginfo *info);
+
+/* The same for one thread (one thread per process so far: the same). */
+int linux_signal_thread(struct linux_proc *p, int sig, const struct linux_siginfo *info);
+
+/* Something pending and not blocked: a blocking call returns EINTR. */
+bool linux_signal_pending(struct linux_proc *p);
+
+/* The interruptible wait of a blocking call: thread_sleep_interruptible
+ * until deadline unless a signal is pending.  0 at the deadline,
+ * -LX_EINTR for a signal (the caller may make it -LX_ERESTARTSYS). */
+long linux_wait_interruptible(uint64_t deadline_ns);
+
+/* fork: the child gets the parent's dispositions, mask and alternate
+ * stack, nothing pending. */
+void linux_signal_fork(struct linux_proc *parent, struct linux_proc *child);
+
+/* execve: handlers back to default (ignored ones stay ignored), the mask
+ * and pending signals kept, no alternate stack. */
+void linux_signal_exec(struct linux_proc *p);
+
+/*
+ * The way back to user mode of a Linux process's thread (interrupts on):
+ * restarts or fails an interrupted call, delivers the pending signals
+ * that are not blocked (a handler's frame, or the default action, which
+ * may end the process here).  True when the registers changed (the
+ * return must restore every one).
+ */
+bool linux_signal_return(struct arch_regs *r);
+
+/*
+ * A fault of user code (the arch trap code's report): the signal Linux
+ * sends for it, forced (a blocked or ignored one is unblocked and set to
+ * default), delivered at once.  Returns only to go back to user mode,
+ * into the handler.
+ */
+void linux_signal_fault(struct arch_regs *r, const struct fault_info *fi);
+
+/* The result of an interrupted call that asks to be restarted when the
+ * handler has SA_RESTART (linux_signal_return turns it into -EINTR or a
+ * restart); never seen by a program. */
+#define LX_ERESTARTSYS 512
+
+/* ---- the architecture's frame (arch/<arch>/linux_signal.c) ---- */
+
+struct linux_sigframe_args {
+	int sig;
+	const struct linux_siginfo *info;
+	uint64_t handler, restorer, flags;
+	uint64_t mask; /* the mask to restore at rt_sigreturn */
+	uint64_t sp;   /* where the frame goes below (the stack or the alternate one's top) */
+	struct linux_stack stack; /* uc_stack: the alternate stack as it was */
+};
+
+/* Builds the frame below a->sp and sets r to run the handler.  0, or
+ * -1 when the frame could not be written (the caller kills). */
+int arch_linux_sigframe(struct arch_regs *r, const struct linux_sigframe_args *a);
+
+/* rt_sigreturn: r from the frame at the user stack, *mask the frame's
+ * mask.  0, or -1 for a frame that cannot be read or would give the
+ * process what it may not have (the caller kills with SIGSEGV). */
+int arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask);
+
+/* The system call's result register, its number's, and the way back to
+ * the call's instruction (a restart). */
+uint64_t arch_linux_syscall_result(const struct arch_regs *r);
+void arch_linux_syscall_set_result(struct arch_regs *r, uint64_t v);
+void arch_linux_syscall_restart(struct arch_regs *r, uint64_t nr, uint64_t arg0);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * ^C on the console (test_linux.py drives it): SIGINT to the foreground
+ * process, which interrupts a read of the tty (EINTR), or restarts it
+ * under an SA_RESTART handler, and kills by default (status -2).
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "../common.h"
+
+static volatile int hits;
+
+static void
+on_int(int sig)
+{
+	hits++;
+	printf("SIGINT %d (signal %d)\n", hits, sig);
+}
+
+static void
+read_line(void)
+{
+	char buf[64];
+	long n;
+
+	errno = 0;
+	n = read(0, buf, sizeof(buf) - 1);
+	if (n < 0) {
+		printf("read = -1 %s\n", errno_name(errno));
+		return;
+	}
+	buf[n] = 0;
+	printf("read %ld: %s", n, buf);
+}
+
+int
+main(void)
+{
+	struct sigaction sa;
+	int pgrp = -1;
+
+	setvbuf(stdout, NULL, _IONBF, 0);
+	SHOW("TIOCGPGRP", ioctl(0, TIOCGPGRP, &pgrp));
+	printf("foreground is us: %d\n", pgrp == getpid());
+	SHOW("TIOCSPGRP us", ioctl(0, TIOCSPGRP, &pgrp));
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_int;
+	sigaction(SIGINT, &sa, NULL);
+	printf("ready\n");
+	read_line();
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	printf("ready again\n");
+	read_line();
+	signal(SIGINT, SIG_DFL);
+	printf("ready to die\n");
+	read_line();
+	printf("not reached\n");
+	return 0;
+}
