@@ -60,20 +60,21 @@ console_first_byte(void)
 	}
 }
 
-/* The console's input: waits for the first byte (unless O_NONBLOCK),
- * then takes what has arrived, up to a line's end. */
+/* The console's input, as a tty in canonical mode: a line at a time
+ * (up to its end or len), each byte waited for (unless O_NONBLOCK, which
+ * takes what has arrived); a signal after some bytes ends the read with
+ * them. */
 static long
 console_read_user(struct linux_file *f, uintptr_t buf, size_t len)
 {
 	size_t done = 0;
 
 	while (done < len) {
-		int c = done == 0 && !(f->flags & LX_O_NONBLOCK) ? console_first_byte()
-								 : console_getc();
+		int c = !(f->flags & LX_O_NONBLOCK) ? console_first_byte() : console_getc();
 		char ch;
 
 		if (c == -LX_ERESTARTSYS)
-			return c;
+			return done ? (long)done : c;
 		if (c < 0)
 			break;
 		ch = c == '\r' ? '\n' : (char)c; /* ICRNL */
