@@ -61,6 +61,7 @@ KERNEL_SRCS += \
 	kernel/object/irq.c \
 	kernel/object/memory.c \
 	kernel/object/notification.c \
+	kernel/object/pipe.c \
 	kernel/object/object.c \
 	kernel/object/ops.c \
 	kernel/object/process.c \
@@ -182,12 +183,18 @@ KERNEL_SRCS += $(NET_TCP_SRCS)
 KERNEL_SRCS += \
 	kernel/linux/dispatch.c \
 	kernel/linux/errno.c \
+	kernel/linux/family.c \
 	kernel/linux/fdtable.c \
 	kernel/linux/file.c \
+	kernel/linux/fork.c \
 	kernel/linux/fs.c \
 	kernel/linux/io.c \
 	kernel/linux/misc.c \
 	kernel/linux/mm.c \
 	kernel/linux/path.c \
 	kernel/linux/personality.c \
-	kernel/linux/proc.c
+	kernel/linux/pipe.c \
+	kernel/linux/poll.c \
+	kernel/linux/proc.c \
+	kernel/linux/signal_hooks.c \
+	kernel/linux/wait.c

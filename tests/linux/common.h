@@ -18,6 +18,10 @@ errno_name(int e)
 	switch (e) {
 	case EPERM: return "EPERM";
 	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EINTR: return "EINTR";
+	case ECHILD: return "ECHILD";
+	case EPIPE: return "EPIPE";
 	case EBADF: return "EBADF";
 	case EAGAIN: return "EAGAIN";
 	case ENOMEM: return "ENOMEM";
