@@ -95,3 +95,17 @@ def test_linux_trace(arch):
     assert re.search(r"^\[linux 1\] rt_sigaction\(0x9, 0x[0-9a-f]+, 0, 0x8\) = -22\r?$",
                      r.log, re.M), r.log
     assert re.search(r"^linux: %s/misc.glibc exited with status 7" % GUEST_DIR, r.log, re.M), r.log
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("arch", arches())
+def test_linux_syscall_fuzz(arch):
+    """Every system-call number with bad pointers, descriptors and lengths
+    (tests/linux/guest/fuzz.c, run only here): each is answered, the
+    program ends normally, and the kernel goes on."""
+    r = boot(arch=arch, cmdline="test linux.run=%s/guest/fuzz" % GUEST_DIR, timeout=100)
+    assert "KERNEL PANIC" not in r.log, r.log
+    m = re.search(r"^fuzz: (\d+) calls, errors answered\r?$", r.log, re.M)
+    assert m and int(m.group(1)) > 20000, r.log
+    assert re.search(r"^linux: %s/guest/fuzz exited with status 0" % GUEST_DIR, r.log, re.M), r.log
+    assert re.search(r"test mode: init exited with status 0", r.log), r.log
