@@ -183,6 +183,7 @@ KERNEL_SRCS += $(NET_TCP_SRCS)
 KERNEL_SRCS += \
 	kernel/linux/dispatch.c \
 	kernel/linux/errno.c \
+	kernel/linux/exec.c \
 	kernel/linux/family.c \
 	kernel/linux/fdtable.c \
 	kernel/linux/file.c \

@@ -10,7 +10,7 @@ PACKAGES="make gcc binutils gawk
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 	cpio python3 python3-pytest python3-pytest-xdist python3-pytest-timeout
 	erofs-utils cryptsetup-bin libarchive-tools clang-format iproute2 wrk
-	musl-tools qemu-user"
+	musl-tools qemu-user busybox-static"
 
 missing=""
 for p in $PACKAGES; do

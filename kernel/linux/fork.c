@@ -145,9 +145,9 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 	if (flags & LX_CLONE_PARENT_SETTID)
 		(void)copy_to_user(ptid, &tid, sizeof(tid));
 	if (flags & LX_CLONE_VFORK) {
-		/* The parent waits until the child has ended (no execve yet). */
+		/* The parent waits until the child has run execve or ended. */
 		irq = cap_lock_take();
-		while (!clp->zombie && !thread_should_stop())
+		while (!clp->zombie && !clp->execed && !thread_should_stop())
 			cap_lock_wait(&lp->child_wq);
 		cap_lock_drop(irq);
 	}

@@ -155,6 +155,9 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool)
 	c->sigmask = lp->sigmask;
 	memcpy(c->act, lp->act, sizeof(c->act));
 	c->termios = lp->termios;
+	c->exe = lp->exe;
+	if (c->exe)
+		vnode_ref(c->exe);
 	memcpy(c->rlim_cur, lp->rlim_cur, sizeof(c->rlim_cur));
 	memcpy(c->rlim_max, lp->rlim_max, sizeof(c->rlim_max));
 	mutex_unlock(&lp->lock);
@@ -165,6 +168,8 @@ void
 linux_proc_copy_free(struct linux_proc *lp, struct mempool *pool)
 {
 	fdtable_close_all(lp->fds);
+	if (lp->exe)
+		vnode_unref(lp->exe);
 	lp_free(lp, pool);
 }
 
@@ -189,6 +194,8 @@ linux_proc_release(struct process *p)
 	fdtable_close_all(lp->fds);
 	if (lp->root)
 		kobject_unref(&lp->root->obj);
+	if (lp->exe)
+		vnode_unref_later(lp->exe); /* not under the capability lock */
 	linux_family_release(lp);
 	lp_free(lp, p->pool);
 	p->lx = NULL;

@@ -66,7 +66,8 @@ struct linux_proc {
 	uint64_t pgid, sid;	     /* process group and session */
 	bool zombie;		     /* ended, not yet waited for */
 	bool counted;		     /* in inst's count of processes (until reaped) */
-	bool vfork_parent_waits;     /* CLONE_VFORK: its parent waits until it ends */
+	bool execed;		     /* has run execve since its fork (vfork waits for it) */
+	struct vnode *exe;	     /* the program execve ran, referenced; NULL: the first's */
 	uint32_t wstatus;	     /* wait4's status once ended */
 	int term_signal;	     /* the signal that ends it, set before a kill */
 	struct wait_queue child_wq;  /* a child ended (wait4, waitid, vfork) */

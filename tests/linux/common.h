@@ -22,6 +22,8 @@ errno_name(int e)
 	case EINTR: return "EINTR";
 	case ECHILD: return "ECHILD";
 	case EPIPE: return "EPIPE";
+	case ENOEXEC: return "ENOEXEC";
+	case E2BIG: return "E2BIG";
 	case EBADF: return "EBADF";
 	case EAGAIN: return "EAGAIN";
 	case ENOMEM: return "ENOMEM";

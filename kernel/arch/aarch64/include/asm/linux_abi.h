@@ -138,7 +138,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(215, munmap, 2)            \
 	NONE(216, mremap)               \
 	IMPL(220, clone, 5)             \
-	NONE(221, execve)               \
+	IMPL(221, execve, 3)            \
 	IMPL(222, mmap, 6)              \
 	IMPL(226, mprotect, 3)          \
 	NONE(227, msync)                \
@@ -147,6 +147,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(261, prlimit64, 4)         \
 	IMPL(276, renameat2, 5)         \
 	IMPL(278, getrandom, 3)         \
+	IMPL(281, execveat, 5)          \
 	IMPL(291, statx, 5)             \
 	IMPL(293, rseq, 4)              \
 	NONE(435, clone3)               \

@@ -87,7 +87,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(56, clone, 5)              \
 	IMPL(57, fork, 0)               \
 	IMPL(58, vfork, 0)              \
-	NONE(59, execve)                \
+	IMPL(59, execve, 3)             \
 	IMPL(60, exit, 1)               \
 	IMPL(61, wait4, 4)              \
 	NONE(62, kill)                  \
@@ -171,6 +171,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(302, prlimit64, 4)         \
 	IMPL(316, renameat2, 5)         \
 	IMPL(318, getrandom, 3)         \
+	IMPL(322, execveat, 5)          \
 	IMPL(332, statx, 5)             \
 	IMPL(334, rseq, 4)              \
 	NONE(435, clone3)               \
