@@ -76,6 +76,12 @@ gzip -c nums > nums.gz
 gunzip -c nums.gz | sha256sum
 sha256sum < nums
 gunzip -c nums.gz | cmp - nums && echo "gzip round trip"
+ls -1 d d/sub
+head -n 2 nums
+grep -c 1 nums
+cut -d' ' -f2 d/f2.txt
+expr 6 \* 7
+sleep 0.05 && echo "slept"
 rm -r d d.tar nums nums.gz
 ls
 # Background jobs and wait need /dev/null (a job's stdin) and
