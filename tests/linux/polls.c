@@ -73,6 +73,7 @@ main(void)
 		FD_SET(fd[1], &w);
 		SHOW("pselect, data", pselect(fd[1] + 1, &r, &w, NULL, &ts, NULL));
 		printf("read set %d write set %d\n", FD_ISSET(fd[0], &r), FD_ISSET(fd[1], &w));
+		close(77); /* a test runner may have left it open */
 		FD_ZERO(&r);
 		FD_SET(77, &r);
 		SHOW("select of a bad descriptor", select(78, &r, NULL, NULL, &tv));
@@ -102,6 +103,7 @@ main(void)
 
 		p[0] = (struct pollfd){ f, POLLIN | POLLOUT, 0 };
 		p[1] = (struct pollfd){ -1, POLLIN, 0 };
+		close(99);
 		p[2] = (struct pollfd){ 99, POLLIN, 0 };
 		show_poll("file, skipped, bad", p, 3, 0);
 		close(f);
