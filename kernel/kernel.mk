@@ -197,5 +197,6 @@ KERNEL_SRCS += \
 	kernel/linux/pipe.c \
 	kernel/linux/poll.c \
 	kernel/linux/proc.c \
+	kernel/linux/shebang.c \
 	kernel/linux/signal_hooks.c \
 	kernel/linux/wait.c

@@ -29,6 +29,7 @@
 #include "linux/path.h"
 #include "linux/personality.h"
 #include "linux/proc.h"
+#include "linux/shebang.h"
 #include "mm/kmalloc.h"
 #include "mm/vm_space.h"
 #include "object/address_space.h"
@@ -177,42 +178,6 @@ exec_check(struct vnode *vn)
 	return st.size ? 0 : -LX_ENOEXEC;
 }
 
-/*
- * The interpreter line of a "#!" file in head (n bytes): its path and
- * optional argument, NUL-terminated in place.  0 for no "#!", 1 for one,
- * -LX_ENOEXEC for a line with no interpreter or cut short.
- */
-static long
-parse_shebang(char *head, size_t n, char **interp, char **arg)
-{
-	char *end, *p;
-
-	if (n < 2 || head[0] != '#' || head[1] != '!')
-		return 0;
-	end = find_byte(head, '\n', n);
-	if (!end)
-		return -LX_ENOEXEC;
-	*end = '\0';
-	for (p = end - 1; p >= head + 2 && (*p == ' ' || *p == '\t' || *p == '\r'); p--)
-		*p = '\0';
-	for (p = head + 2; *p == ' ' || *p == '\t'; p++)
-		;
-	if (!*p)
-		return -LX_ENOEXEC;
-	*interp = p;
-	while (*p && *p != ' ' && *p != '\t')
-		p++;
-	*arg = NULL;
-	if (*p) {
-		*p++ = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p)
-			*arg = p;
-	}
-	return 1;
-}
-
 /* The new image in place of the old (a process of one thread): from
  * here the call cannot fail.  as passes to the process. */
 static long
@@ -336,7 +301,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 			r = lx_err(n);
 			break;
 		}
-		r = parse_shebang(b->head, (size_t)n, &interp, &arg);
+		r = lx_shebang_parse(b->head, (size_t)n, &interp, &arg);
 		if (r <= 0)
 			break;
 		if (depth == LINUX_EXEC_NEST) {
