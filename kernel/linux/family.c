@@ -47,12 +47,23 @@ linux_family_first(struct linux_proc *lp)
 	return 0;
 }
 
+/* No new process in an instance whose pid 1 has ended (its processes
+ * are being killed), nor from a process that has ended itself. */
+static bool
+can_fork(const struct linux_proc *parent)
+{
+	const struct linux_instance *inst = parent->inst;
+
+	return !parent->zombie && inst->init && !inst->init->zombie &&
+	       inst->nprocs < LINUX_PROCS_MAX;
+}
+
 long
 linux_family_new_pid(struct linux_proc *parent)
 {
 	struct linux_instance *inst = parent->inst;
 
-	if (inst->nprocs >= LINUX_PROCS_MAX)
+	if (!can_fork(parent))
 		return -LX_EAGAIN;
 	return (long)inst->next_pid++;
 }
@@ -62,7 +73,7 @@ linux_family_fork(struct linux_proc *parent, struct linux_proc *child, uint64_t 
 {
 	struct linux_instance *inst = parent->inst;
 
-	if (inst->nprocs >= LINUX_PROCS_MAX)
+	if (!can_fork(parent))
 		return -LX_EAGAIN;
 	inst->refs++;
 	inst->nprocs++;

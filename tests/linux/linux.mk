@@ -41,8 +41,8 @@ $(LINUX_TEST_DIR)/bench/%: tools/bench/%_linux.c
 	$(LINUX_CC_$(ARCH)) $(LINUX_TEST_CFLAGS) -static -o $@ $<
 LINUX_TEST_BINS += $(LINUX_BENCH_BINS)
 # Programs only ThemeliOS runs (tests/linux/guest/, in the image's
-# /tests/linux/guest/): the system-call fuzz.
-LINUX_GUEST_BINS := $(LINUX_TEST_DIR)/guest/fuzz
+# /tests/linux/guest/): the system-call fuzz and an unbounded fork bomb.
+LINUX_GUEST_BINS := $(LINUX_TEST_DIR)/guest/fuzz $(LINUX_TEST_DIR)/guest/forkbomb
 $(LINUX_TEST_DIR)/guest/%: tests/linux/guest/%.c
 	@mkdir -p $(dir $@)
 	$(LINUX_CC_$(ARCH)) $(LINUX_TEST_CFLAGS) -static -o $@ $<

@@ -26,6 +26,10 @@ PIDS_OUT = "grandchild 3 parent 2\nchild 2 parent 1\nfirst 1 parent 0 gettid 1 c
 # The kernel's line for a process ended by a fault (procs.c writes
 # through a null pointer in a child): the kernel's, not the program's.
 FAULT_LINE = re.compile(r"^process \S+ \(pid \d+\) killed: ")
+# An unbounded fork bomb (tests/linux/guest/forkbomb.c, run only here):
+# it stops at the instance's process limit, and when its pid 1 exits the
+# rest of its instance is killed.
+BOMB = GUEST_DIR + "/guest/forkbomb"
 
 
 def programs(arch):
@@ -80,13 +84,20 @@ def test_linux_programs_match_linux(arch, tmp_path):
     expected.append((os.path.join(os.path.dirname(bins[0]), WITH_ARGS[0]), WITH_ARGS[1]))
     words = ["linux.run=" + GUEST_DIR,
              "linux.run=" + ",".join([GUEST_DIR + "/" + WITH_ARGS[0]] + WITH_ARGS[1]),
+             "linux.run=" + BOMB,
              "linux.run=" + ",".join([GUEST_DIR + "/" + PIDS[0]] + PIDS[1])]
     r = boot(arch=arch, cmdline="test " + " ".join(words), timeout=200)
     assert "KERNEL PANIC" not in r.log, r.log
     assert not r.timed_out, r.log
     runs = runs_in_themelios(r.log)
+    # The pids run comes after the fork bomb: the kernel and a new
+    # instance (numbered from 1 again) go on.
     assert runs and runs[-1] == (GUEST_DIR + "/" + PIDS[0], PIDS_OUT, 0), (runs[-1:], r.log)
-    runs = runs[:-1]
+    assert len(runs) >= 2 and runs[-2][0] == BOMB and runs[-2][2] == 0, (runs[-2:], r.log)
+    m = re.search(r"^forkbomb: fork failed with (\S+) after (\d+) children\n"
+                  r"forkbomb: pid 1 still runs beside the bomb\n$", runs[-2][1])
+    assert m and m.group(1) in ("EAGAIN", "ENOMEM") and 0 < int(m.group(2)) < 64, runs[-2]
+    runs = runs[:-2]
     assert [p for p, _, _ in runs] == [GUEST_DIR + "/" + os.path.basename(b)
                                        for b, _ in expected], r.log
     for (b, args), (_, out, status) in zip(expected, runs):
@@ -123,3 +134,4 @@ def test_linux_syscall_fuzz(arch):
     assert m and int(m.group(1)) > 20000, r.log
     assert re.search(r"^linux: %s/guest/fuzz exited with status 0" % GUEST_DIR, r.log, re.M), r.log
     assert re.search(r"test mode: init exited with status 0", r.log), r.log
+
