@@ -73,10 +73,11 @@ main(void)
 		FD_SET(fd[1], &w);
 		SHOW("pselect, data", pselect(fd[1] + 1, &r, &w, NULL, &ts, NULL));
 		printf("read set %d write set %d\n", FD_ISSET(fd[0], &r), FD_ISSET(fd[1], &w));
-		close(77); /* a test runner may have left it open */
+		/* Below 64: Linux looks only as far as its table has grown. */
+		close(50); /* a test runner may have left it open */
 		FD_ZERO(&r);
-		FD_SET(77, &r);
-		SHOW("select of a bad descriptor", select(78, &r, NULL, NULL, &tv));
+		FD_SET(50, &r);
+		SHOW("select of a bad descriptor", select(51, &r, NULL, NULL, &tv));
 		read(fd[0], &c, 1);
 	}
 
