@@ -97,9 +97,9 @@ ROOTFS_FILES := $(shell find rootfs -type f -o -type l)
 include tests/linux/linux.mk
 image: $(ROOT_IMG)
 $(ROOT_IMG): $(addprefix $(USER_OBJ)/bin/,$(USER_PROGS)) $(ROOTFS_FILES) tools/mkimage.sh \
-		$(LINUX_TEST_BINS)
+		$(LINUX_TEST_BINS) $(BUSYBOX_BIN)
 	@mkdir -p $(LINUX_TEST_DIR)
-	tools/mkimage.sh $@ $(USER_OBJ)/bin $(LINUX_TEST_DIR) tests/linux
+	tools/mkimage.sh $@ $(USER_OBJ)/bin $(LINUX_TEST_DIR) tests/linux $(BUSYBOX_DIR)/bin
 
 $(ISO): $(KERNEL) $(INITRD) tools/grub.cfg $(ROOT_IMG)
 	@rm -rf $(BUILD)/iso

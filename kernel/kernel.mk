@@ -61,6 +61,7 @@ KERNEL_SRCS += \
 	kernel/object/irq.c \
 	kernel/object/memory.c \
 	kernel/object/notification.c \
+	kernel/object/pipe.c \
 	kernel/object/object.c \
 	kernel/object/ops.c \
 	kernel/object/process.c \
@@ -183,8 +184,11 @@ KERNEL_SRCS += \
 	kernel/linux/devfs.c \
 	kernel/linux/dispatch.c \
 	kernel/linux/errno.c \
+	kernel/linux/exec.c \
+	kernel/linux/family.c \
 	kernel/linux/fdtable.c \
 	kernel/linux/file.c \
+	kernel/linux/fork.c \
 	kernel/linux/fs.c \
 	kernel/linux/futex.c \
 	kernel/linux/io.c \
@@ -192,9 +196,13 @@ KERNEL_SRCS += \
 	kernel/linux/mm.c \
 	kernel/linux/path.c \
 	kernel/linux/personality.c \
+	kernel/linux/pipe.c \
+	kernel/linux/poll.c \
 	kernel/linux/proc.c \
 	kernel/linux/procfs.c \
+	kernel/linux/shebang.c \
 	kernel/linux/signal.c \
 	kernel/linux/synth.c \
 	kernel/linux/timer.c \
-	kernel/linux/tty.c
+	kernel/linux/tty.c \
+	kernel/linux/wait.c

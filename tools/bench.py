@@ -13,7 +13,8 @@ with verity=off, and its Linux twin (tools/bench/fsbench_linux.c) under
 Debian's Linux on the same QEMU, all in this run.  `bench.py ARCH
 storage` runs that part alone, `bench.py ARCH net` the network part
 (docs/network.md, "Figures"), `bench.py ARCH linux` the Linux
-personality's getpid beside Linux's (docs/linux.md).
+personality's getpid, fork, execve and pipe figures beside Linux's
+(docs/linux.md).
 """
 import os
 import random
@@ -464,40 +465,58 @@ def tcp_bench(arch):
           "closing after each response, so its GET figures include a connect each)")
 
 
+# The Linux personality's figures: each static binary of
+# build/ARCH/linux-tests/bench prints "lxbench: NAME VALUE UNIT" lines.
+LX_BENCHES = ("getpid", "procs")
+LX_RX = re.compile(r"lxbench: (\S+) (\d+) (\S+)")
+
+
 def linux_personality_bench(arch):
-    """getpid through the Linux personality beside Linux's own, the same
-    static binary (tools/bench/getpid_linux.c) on the same QEMU."""
-    binary = os.path.join(ROOT, "build", arch, "linux-tests", "bench", "getpid")
-    rx = re.compile(r"lxbench: getpid (\d+) ns/call")
-    out = subprocess.run([RUNNER, "--test", "--arch", arch, "--cmdline",
-                          "test linux.run=/tests/linux/bench/getpid"], stdin=subprocess.DEVNULL,
-                         capture_output=True, timeout=300).stdout.decode("utf-8", "replace")
-    ours = rx.search(out)
-    linux = None
-    if os.path.exists(PEER) and os.path.exists(binary):
+    """getpid, fork+exit+wait, fork+execve+wait and pipe throughput through
+    the Linux personality beside Linux's own: the same static binaries
+    (tools/bench/getpid_linux.c, procs_linux.c) on the same QEMU."""
+    ours = {}
+    for name in LX_BENCHES:
+        out = subprocess.run([RUNNER, "--test", "--arch", arch, "--cmdline",
+                              "test linux.run=/tests/linux/bench/" + name],
+                             stdin=subprocess.DEVNULL, capture_output=True,
+                             timeout=300).stdout.decode("utf-8", "replace")
+        for key, value, unit in LX_RX.findall(out):
+            ours[key] = (int(value), unit)
+    linux = {}
+    binaries = [os.path.join(ROOT, "build", arch, "linux-tests", "bench", n) for n in LX_BENCHES]
+    if os.path.exists(PEER) and all(os.path.exists(b) for b in binaries):
         with tempfile.TemporaryDirectory() as tmp:
-            # The binary as a raw disk: the guest copies it out and runs it.
-            disk = os.path.join(tmp, "getpid.img")
-            shutil.copy(binary, disk)
-            size = os.path.getsize(binary)
-            with open(disk, "ab") as f:
-                f.write(b"\0" * (-size % 4096))
+            # The binaries one after another as a raw disk, each at a
+            # 4 KiB boundary: the guest copies them out and runs them.
+            disk = os.path.join(tmp, "lxbench.img")
+            lines = []
+            with open(disk, "wb") as f:
+                for name, b in zip(LX_BENCHES, binaries):
+                    data = open(b, "rb").read()
+                    lines.append("head -c %d /dev/vda | tail -c %d > /%s; chmod +x /%s; /%s"
+                                 % (f.tell() + len(data), len(data), name, name, name))
+                    f.write(data + b"\0" * (-len(data) % 4096))
             script = os.path.join(tmp, "run.sh")
             with open(script, "w") as f:
-                f.write("head -c %d /dev/vda > /getpid; chmod +x /getpid; /getpid\n" % size)
+                f.write("\n".join(lines) + "\n")
             p = subprocess.run(["bash", PEER, "--arch", arch, "--disk", disk, "--run", script],
                                stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
-            linux = rx.search(p.stdout.decode("utf-8", "replace"))
+            for key, value, unit in LX_RX.findall(p.stdout.decode("utf-8", "replace")):
+                linux[key] = (int(value), unit)
     if not ours:
-        print("  getpid (Linux personality): no figure")
+        print("  Linux personality: no figure")
         return
-    line = "  getpid (Linux personality, static glibc): %s ns/call" % ours.group(1)
-    if linux:
-        ratio = int(ours.group(1)) / max(1, int(linux.group(1)))
-        line += "; Linux %s ns/call; ThemeliOS/Linux %.2f" % (linux.group(1), ratio)
-    else:
-        line += "; Linux: no figure (peer script missing or failed)"
-    print(line)
+    for key, (value, unit) in ours.items():
+        line = "  %s (Linux personality, static glibc): %d %s" % (key, value, unit)
+        if key in linux:
+            # ThemeliOS/Linux as a time: for a rate, the inverse.
+            ref = linux[key][0]
+            ratio = (ref / max(1, value)) if unit.endswith("/s") else (value / max(1, ref))
+            line += "; Linux %d %s; ThemeliOS/Linux %.2f (time)" % (ref, unit, ratio)
+        else:
+            line += "; Linux: no figure (peer script missing or failed)"
+        print(line)
 
 
 def main():

@@ -10,7 +10,15 @@ PACKAGES="make gcc binutils gawk
 	gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm
 	cpio python3 python3-pytest python3-pytest-xdist python3-pytest-timeout
 	erofs-utils cryptsetup-bin libarchive-tools clang-format iproute2 wrk
-	musl-tools qemu-user"
+	musl-tools qemu-user busybox-static"
+
+# The aarch64 busybox-static of the Linux tests comes as an arm64 package
+# (tests/linux/linux.mk downloads it, never installs it): apt must know
+# the architecture.
+if [ "$(id -u)" -eq 0 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	dpkg --add-architecture arm64
+	apt-get update -q
+fi
 
 missing=""
 for p in $PACKAGES; do

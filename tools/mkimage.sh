@@ -4,15 +4,16 @@
 # file (docs/storage.md).  Reproducible: fixed times, owners, UUIDs and
 # salt.  Writes, next to the image, the kernel arguments that name it.
 #
-#   mkimage.sh OUT.img BIN_DIR [EXTRA_DIR [AT]]
+#   mkimage.sh OUT.img BIN_DIR [EXTRA_DIR [AT [MORE_BIN]]]
 #
 # EXTRA_DIR is copied as it is (cp -a: modes, links, special files) into
 # the image's root, or into its directory AT (the tests put a tree under
-# data/).  Owners become root (--all-root) whatever they were.
+# data/).  MORE_BIN's files and links go into /bin as they are (Debian's
+# busybox and its applet links).  Owners become root (--all-root) whatever they were.
 # OUT.cmdline gets "root=themelios-root verity.roothash=H
 # verity.hashoffset=N"; the disk is attached with serial themelios-root.
 set -eu
-out=$1 bins=$2 extra=${3:-} at=${4:-}
+out=$1 bins=$2 extra=${3:-} at=${4:-} morebin=${5:-}
 top=$(cd "$(dirname "$0")/.." && pwd)
 stage="$out.d"
 
@@ -23,6 +24,9 @@ mkdir -p "$stage/bin"
 for f in "$bins"/*; do
 	cp "$f" "$stage/bin/"
 done
+if [ -n "$morebin" ]; then
+	cp -a "$morebin/." "$stage/bin/"
+fi
 if [ -n "$extra" ]; then
 	mkdir -p "$stage/$at"
 	cp -a "$extra/." "$stage/$at/"

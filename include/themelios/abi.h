@@ -57,6 +57,7 @@ struct memory_info {
 #define OBJ_SOCKET	   16
 #define OBJ_NETWORK	   17
 #define OBJ_PORT	   18
+#define OBJ_PIPE	   19 /* a pipe (the Linux personality's pipe2) */
 
 /*
  * Object signals (object_signals, object_bind): the state of a waitable

@@ -220,6 +220,9 @@ bool arch_regs_user_mode(const struct arch_regs *regs);
 /* Were interrupts on where the exception happened? */
 bool arch_regs_irqs_on(const struct arch_regs *regs);
 void arch_user_regs_init(struct arch_regs *regs, uintptr_t pc, uintptr_t sp, uint64_t arg);
+/* A copy of a thread's registers made in a system call (a Linux fork)
+ * returns ret from it, on stack sp when sp is not 0. */
+void arch_user_regs_forked(struct arch_regs *regs, uint64_t ret, uintptr_t sp);
 void arch_enter_user(struct arch_regs *regs) __attribute__((noreturn));
 
 /*

@@ -6,6 +6,7 @@
 #include "mm/kmalloc.h"
 #include "object/directory.h"
 #include "object/file.h"
+#include "object/pipe.h"
 #include "linux/proc.h"
 #include "linux/synth.h"
 
@@ -19,6 +20,8 @@ lx_file_kind_of(const struct kobject *obj)
 		return LXF_DIR;
 	case KOBJ_CONSOLE:
 		return LXF_CONSOLE;
+	case KOBJ_PIPE:
+		return LXF_PIPE;
 	default:
 		return -1;
 	}
@@ -99,6 +102,9 @@ file_free(struct linux_file *f, bool locked)
 	if (f->obj) {
 		if (!locked)
 			flags = cap_lock_take();
+		if (f->kind == LXF_PIPE)
+			pipe_end_close((struct pipe *)f->obj,
+				       (f->flags & LX_O_ACCMODE) == LX_O_WRONLY);
 		kobject_unref(f->obj);
 		if (!locked)
 			cap_lock_drop(flags);
@@ -141,6 +147,23 @@ void
 lx_file_put(struct linux_file *f)
 {
 	file_unref(f);
+}
+
+void
+lx_file_put_new(struct linux_file *f)
+{
+	file_free(f, false);
+}
+
+int
+lx_fd_close(struct linux_proc *lp, int fd)
+{
+	int r;
+
+	mutex_lock(&lp->lock);
+	r = fdtable_close(lp->fds, fd);
+	mutex_unlock(&lp->lock);
+	return r;
 }
 
 int

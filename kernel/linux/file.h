@@ -1,7 +1,7 @@
 /*
  * Open file descriptions of Linux processes: what a descriptor names
  * (linux/fdtable.h).  One holds a referenced object (a File, a
- * Directory, the console; later pipes and sockets) with the status
+ * Directory, the console, a pipe's end; later sockets) with the status
  * flags dup'd descriptors share, and is counted: descriptors, and later
  * forked processes, share it.
  */
@@ -35,6 +35,7 @@ enum lx_file_kind {
 	LXF_DIR,
 	LXF_CONSOLE,
 	LXF_SYNTH, /* /dev and /proc (linux/synth.h): no object */
+	LXF_PIPE,  /* one end of a pipe: O_RDONLY or O_WRONLY says which */
 };
 
 struct linux_file {
@@ -100,5 +101,11 @@ void lx_file_put(struct linux_file *f);
 /* Installs a new description (refs 0) at the lowest free descriptor:
  * the descriptor, or a negative errno after which f is gone. */
 int lx_fd_new(struct linux_proc *lp, struct linux_file *f, bool cloexec);
+
+/* Frees a description never installed (refs 0), its object released. */
+void lx_file_put_new(struct linux_file *f);
+
+/* Closes fd of lp: 0 or -LX_EBADF. */
+int lx_fd_close(struct linux_proc *lp, int fd);
 
 #endif

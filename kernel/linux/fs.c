@@ -421,6 +421,14 @@ fd_stat(struct linux_file *f, struct vfs_stat *st)
 		console_stat(st);
 		return 0;
 	}
+	if (f->kind == LXF_PIPE) {
+		memset(st, 0, sizeof(*st));
+		st->mode = VFS_S_IFIFO | 0600;
+		st->nlink = 1;
+		st->blksize = 4096;
+		st->ino = (uint64_t)(uintptr_t)f->obj / 64; /* the same for both ends */
+		return 0;
+	}
 	if (f->kind == LXF_SYNTH) {
 		synth_stat(f->synth, st);
 		return 0;
@@ -1165,10 +1173,9 @@ setattr_at(int dirfd, uintptr_t upath, uint64_t flags, const struct vfs_setattr 
 			vnode_unref(vn);
 		}
 	} else if (df) {
-		/* The console and /dev, /proc keep no attributes: taken as done. */
-		r = df->kind == LXF_CONSOLE || df->kind == LXF_SYNTH
-			    ? 0
-			    : setattr_vnode(lx_file_vnode(df), sa);
+		/* The console, pipes and /dev, /proc keep no attributes: taken
+		 * as done. */
+		r = !lx_file_vnode(df) ? 0 : setattr_vnode(lx_file_vnode(df), sa);
 	} else {
 		r = -LX_ENOENT;
 	}
@@ -1361,8 +1368,7 @@ lx_sys_fstatfs(struct syscall_args *a)
 
 	if (!f)
 		return -LX_EBADF;
-	r = f->kind == LXF_CONSOLE || f->kind == LXF_SYNTH ? -LX_ENOSYS
-							   : put_statfs(lx_file_vnode(f), a->a[1]);
+	r = !lx_file_vnode(f) ? -LX_ENOSYS : put_statfs(lx_file_vnode(f), a->a[1]);
 	lx_file_put(f);
 	return r;
 }

@@ -9,8 +9,12 @@
 #include "linux/errno.h"
 #include "linux/file.h"
 #include "linux/proc.h"
+#include "cap/lock.h"
+#include "linux/signal.h"
 #include "linux/synth.h"
 #include "object/file.h"
+#include "object/pipe.h"
+#include "object/process.h"
 #include "object/ops.h"
 #include "proc/uaccess.h"
 #include "sched/thread.h"
@@ -139,6 +143,15 @@ file_rw(struct linux_file *f, uintptr_t buf, size_t len, bool write, int64_t off
 	}
 	if (f->kind == LXF_SYNTH)
 		return synth_rw(f, buf, len, write, off);
+	if (f->kind == LXF_PIPE) {
+		bool nonblock = __atomic_load_n(&f->flags, __ATOMIC_RELAXED) & LX_O_NONBLOCK;
+
+		if (off >= 0)
+			return -LX_ESPIPE;
+		n = write ? pipe_write((struct pipe *)f->obj, buf, len, nonblock)
+			  : pipe_read((struct pipe *)f->obj, buf, len, nonblock);
+		return n == -E_DEAD ? -LX_EINTR : lx_err(n);
+	}
 	fo = (struct file_object *)f->obj;
 	b = (struct io_buf){ buf, len, true };
 	if (off >= 0)
@@ -170,6 +183,8 @@ fd_rw(int fd, uintptr_t buf, size_t len, bool write, int64_t off)
 		return -LX_EBADF;
 	r = file_rw(f, buf, len, write, off);
 	lx_file_put(f);
+	if (r == -LX_EPIPE)
+		linux_signal_send(lx_current(), LX_SIGPIPE, NULL);
 	return r;
 }
 
@@ -251,6 +266,8 @@ fd_rwv(int fd, uintptr_t uiov, uint64_t count, bool write)
 			break;
 	}
 	lx_file_put(f);
+	if (done == -LX_EPIPE)
+		linux_signal_send(lx_current(), LX_SIGPIPE, NULL);
 	return done;
 }
 
@@ -279,7 +296,7 @@ lx_sys_lseek(struct syscall_args *a)
 		return -LX_EBADF;
 	if (a->a[2] > LX_SEEK_END) {
 		r = -LX_EINVAL;
-	} else if (f->kind == LXF_CONSOLE) {
+	} else if (f->kind == LXF_CONSOLE || f->kind == LXF_PIPE) {
 		r = -LX_ESPIPE;
 	} else if (f->kind == LXF_SYNTH) {
 		/* A device stays at 0; a text or a listing moves as a file. */
@@ -487,7 +504,7 @@ fd_sync(int fd)
 		return -LX_EBADF;
 	if (f->kind == LXF_FILE)
 		r = lx_err(vfs_fsync(lx_file_vnode(f)));
-	else if (f->kind == LXF_CONSOLE)
+	else if (f->kind == LXF_CONSOLE || f->kind == LXF_PIPE)
 		r = -LX_EINVAL;
 	lx_file_put(f);
 	return r;
@@ -612,6 +629,14 @@ lx_sys_ioctl(struct syscall_args *a)
 	default:
 		if (f->kind == LXF_CONSOLE) {
 			r = tty_ioctl(lp, a->a[1], a->a[2]);
+		} else if (f->kind == LXF_PIPE && a->a[1] == LX_FIONREAD) {
+			unsigned long irq = cap_lock_take();
+
+			v = (int32_t)pipe_pending((struct pipe *)f->obj);
+			r = 0;
+			cap_lock_drop(irq);
+			if (copy_to_user(a->a[2], &v, sizeof(v)))
+				r = -LX_EFAULT;
 		} else if (f->kind == LXF_FILE && a->a[1] == LX_FIONREAD) {
 			struct file_object *fo = (struct file_object *)f->obj;
 

@@ -40,6 +40,22 @@ int linux_proc_setup(struct process *p);
  * before p is). */
 void linux_proc_ended(struct process *p);
 
+/*
+ * A Linux process is ending by exit, kill or fault: its descriptors
+ * close now (a pipe's reader sees the end at once), from the ending
+ * thread with no lock held.
+ */
+void linux_proc_exiting(struct process *p);
+
+/*
+ * p has ended (capability lock held): it becomes a zombie with Linux's
+ * wait status for how it ended (event PROCESS_EVENT_EXIT with status,
+ * or _FAULT), its parent is woken, its children go to the instance's
+ * first process; when that first process ends, every other process of
+ * the instance is killed, as in a Linux pid namespace.
+ */
+void linux_proc_end(struct process *p, uint64_t event, long status);
+
 /* Frees p's Linux state (capability lock held, p being destroyed). */
 void linux_proc_release(struct process *p);
 

@@ -23,8 +23,8 @@
 
 #define NSEC 1000000000ull
 
-/* The descriptors close when the process exits, not when its last
- * reference goes: a pipe's reader must see the end at once. */
+/* The descriptors close as the process ends (linux_proc_exiting), not
+ * when its last reference goes: a pipe's reader sees the end at once. */
 static void __attribute__((noreturn)) exit_process(uint64_t status)
 {
 	struct linux_proc *lp = lx_current();
@@ -61,13 +61,6 @@ lx_sys_gettid(struct syscall_args *a)
 {
 	(void)a;
 	return (long)lx_current()->pid;
-}
-
-long
-lx_sys_getppid(struct syscall_args *a)
-{
-	(void)a;
-	return (long)lx_current()->ppid;
 }
 
 /* Root inside, with no privilege behind it: every id is 0. */

@@ -13,6 +13,7 @@
 #include "mm/vm_flags.h"
 #include "object/address_space.h"
 #include "object/directory.h"
+#include "object/memory.h"
 #include "object/process.h"
 #include "proc/user_memory.h"
 #include "themelios/abi.h"
@@ -60,18 +61,18 @@ setup_stdio(struct process *p, struct linux_proc *lp)
 	return 0;
 }
 
-int
-linux_proc_setup(struct process *p)
+/* A zeroed state with its table and working-directory buffer, charged
+ * to pool; NULL when out of memory. */
+static struct linux_proc *
+lp_alloc(struct mempool *pool)
 {
 	uint64_t pages = (sizeof(struct linux_proc) + sizeof(struct fdtable) + VFS_PATH_MAX +
 			  PAGE_SIZE_4K - 1) /
 			 PAGE_SIZE_4K;
 	struct linux_proc *lp;
-	struct cap *c;
-	int err;
 
-	if (process_charge(p, pages))
-		return -E_NOMEM;
+	if (mempool_charge(pool, pages))
+		return NULL;
 	lp = kcalloc(1, sizeof(*lp));
 	if (lp) {
 		lp->fds = kmalloc(sizeof(*lp->fds));
@@ -83,17 +84,37 @@ linux_proc_setup(struct process *p)
 			kfree(lp->cwd);
 		}
 		kfree(lp);
-		process_uncharge(p, pages);
-		return -E_NOMEM;
+		mempool_uncharge(pool, pages);
+		return NULL;
 	}
 	lp->pages = pages;
 	mutex_init(&lp->lock, "linux proc");
 	fdtable_init(lp->fds, &lx_fd_ops);
+	list_init(&lp->children);
+	wait_queue_init(&lp->child_wq);
+	return lp;
+}
+
+static void
+lp_free(struct linux_proc *lp, struct mempool *pool)
+{
+	kfree(lp->fds);
+	kfree(lp->cwd);
+	mempool_uncharge(pool, lp->pages);
+	kfree(lp);
+}
+
+int
+linux_proc_setup(struct process *p)
+{
+	struct linux_proc *lp = lp_alloc(p->pool);
+	struct cap *c;
+	int err;
+
+	if (!lp)
+		return -E_NOMEM;
 	strlcpy(lp->cwd, "/", VFS_PATH_MAX);
 	lp->umask = 022;
-	/* The first program of its instance: pid 1, as in a container. */
-	lp->pid = 1;
-	lp->ppid = 0;
 	lp->brk_start = p->as->image_end;
 	lp->brk = lp->brk_start;
 	lp->termios = default_termios;
@@ -105,6 +126,12 @@ linux_proc_setup(struct process *p)
 		lp->rlim_cur[i] = lp->rlim_max[i] = RLIM_INFINITY;
 	lp->rlim_cur[RLIMIT_STACK] = LINUX_STACK_BYTES;
 	lp->rlim_cur[RLIMIT_NOFILE] = lp->rlim_max[RLIMIT_NOFILE] = LINUX_FD_MAX;
+	lp->proc = p;
+	/* The first program of its instance: pid 1, as in a container. */
+	if (linux_family_first(lp)) {
+		lp_free(lp, p->pool);
+		return -E_NOMEM;
+	}
 	p->lx = lp;
 	if (!cspace_lookup(p->cs, SLOT_ROOT, KOBJ_DIRECTORY, CAP_RIGHTS_NONE, &c)) {
 		lp->root = (struct dir_object *)c->obj;
@@ -116,6 +143,51 @@ linux_proc_setup(struct process *p)
 		return err;
 	}
 	return 0;
+}
+
+struct linux_proc *
+linux_proc_copy(struct linux_proc *lp, struct mempool *pool)
+{
+	struct linux_proc *c = lp_alloc(pool);
+
+	if (!c)
+		return NULL;
+	mutex_lock(&lp->lock);
+	fdtable_copy(c->fds, lp->fds);
+	strlcpy(c->cwd, lp->cwd, VFS_PATH_MAX);
+	c->umask = lp->umask;
+	c->brk_start = lp->brk_start;
+	c->brk = lp->brk;
+	c->termios = lp->termios;
+	c->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
+	linux_signal_fork(lp, c); /* dispositions, mask, altstack */
+	strlcpy(c->exe, lp->exe, sizeof(c->exe));
+	c->exe_vn = lp->exe_vn;
+	if (c->exe_vn)
+		vnode_ref(c->exe_vn);
+	memcpy(c->rlim_cur, lp->rlim_cur, sizeof(c->rlim_cur));
+	memcpy(c->rlim_max, lp->rlim_max, sizeof(c->rlim_max));
+	mutex_unlock(&lp->lock);
+	return c;
+}
+
+void
+linux_proc_copy_free(struct linux_proc *lp, struct mempool *pool)
+{
+	fdtable_close_all(lp->fds);
+	if (lp->exe_vn)
+		vnode_unref(lp->exe_vn);
+	lp_free(lp, pool);
+}
+
+void
+linux_proc_exiting(struct process *p)
+{
+	struct linux_proc *lp = p->lx;
+
+	mutex_lock(&lp->lock);
+	fdtable_close_all(lp->fds);
+	mutex_unlock(&lp->lock);
 }
 
 void
@@ -150,10 +222,10 @@ linux_proc_release(struct process *p)
 	fdtable_close_all(lp->fds);
 	if (lp->root)
 		kobject_unref(&lp->root->obj);
-	kfree(lp->fds);
-	kfree(lp->cwd);
-	process_uncharge(p, lp->pages);
-	kfree(lp);
+	if (lp->exe_vn)
+		vnode_unref_later(lp->exe_vn); /* not under the capability lock */
+	linux_family_release(lp);
+	lp_free(lp, p->pool);
 	p->lx = NULL;
 }
 

@@ -12,13 +12,17 @@
 
 #include "fs/vnode.h"
 #include "core/time.h"
+#include "lib/list.h"
 #include "linux/fdtable.h"
 #include "linux/signal.h"
+#include "sched/wait.h"
 #include "sched/mutex.h"
 #include "sched/spinlock.h"
 #include "syscall/syscall.h"
 
 struct dir_object;
+struct linux_instance;
+struct mempool;
 struct process;
 
 #define LX_NSIG 64
@@ -48,7 +52,7 @@ struct linux_proc {
 	struct dir_object *root; /* referenced; NULL: no filesystem */
 	char *cwd;		 /* canonical, from the root: "/", "/a/b" */
 	uint32_t umask;
-	uint64_t pid, ppid;	  /* numbered in its personality instance */
+	uint64_t pid;		  /* numbered in its personality instance */
 	uintptr_t brk_start, brk; /* the break, and how far it is mapped */
 	uintptr_t clear_child_tid, robust_list;
 	struct process *proc;
@@ -75,6 +79,20 @@ struct linux_proc {
 	struct linux_termios termios;
 	uint64_t rlim_cur[LX_RLIM_NLIMITS], rlim_max[LX_RLIM_NLIMITS];
 	uint64_t pages; /* charged to the process's pool */
+	/* The process tree (linux/family.c), under the capability lock. */
+	struct linux_instance *inst; /* referenced */
+	struct linux_proc *parent;   /* NULL: the instance's first, or orphaned */
+	struct list_node children;   /* their sibling links; each references its process */
+	struct list_node sibling;    /* on parent->children */
+	struct list_node inst_link;  /* on inst->procs */
+	uint64_t pgid, sid;	     /* process group and session */
+	bool zombie;		     /* ended, not yet waited for */
+	bool counted;		     /* in inst's count of processes (until reaped) */
+	bool execed;		     /* has run execve since its fork (vfork waits for it) */
+	struct vnode *exe_vn;	     /* the program execve ran, referenced; NULL: the first's */
+	uint32_t wstatus;	     /* wait4's status once ended */
+	int term_signal;	     /* the signal that ends it, set before a kill */
+	struct wait_queue child_wq;  /* a child ended (wait4, waitid, vfork) */
 };
 
 /* The console tty (tty.c): lp becomes the foreground (its descriptors
@@ -94,6 +112,36 @@ void linux_set_exe(struct linux_proc *lp, const char *path);
 
 /* Disarms lp's ITIMER_REAL (the process is being freed). */
 void linux_timer_release(struct linux_proc *lp);
+
+/* A process's own Linux state, a copy of lp's for a fork: descriptors
+ * (each referenced once more), working directory, limits, break and
+ * signal dispositions; charged to pool.  Not yet in the tree
+ * (linux_family_fork) and with no root reference yet.  NULL when out
+ * of memory.  No capability lock held; lp->lock is taken. */
+struct linux_proc *linux_proc_copy(struct linux_proc *lp, struct mempool *pool);
+/* Undoes linux_proc_copy (nothing else done with it). */
+void linux_proc_copy_free(struct linux_proc *lp, struct mempool *pool);
+
+/*
+ * The process tree of a personality instance (linux/family.c); all
+ * under the capability lock.  linux_family_first makes lp the first
+ * process (pid 1) of a new instance; linux_family_fork puts child under
+ * parent with the next pid of its instance: 0, -LX_EAGAIN (the
+ * instance's LINUX_PROCS_MAX processes exist), -LX_ENOMEM.
+ */
+#define LINUX_PROCS_MAX 64
+int linux_family_first(struct linux_proc *lp);
+/* A pid for a child about to be made (an unused one is a gap), or
+ * -LX_EAGAIN at the limit. */
+long linux_family_new_pid(struct linux_proc *parent);
+int linux_family_fork(struct linux_proc *parent, struct linux_proc *child, uint64_t pid);
+void linux_family_release(struct linux_proc *lp);
+/* An ended child is reaped: it no longer counts against the limit, even
+ * before its last reference goes. */
+void linux_family_reaped(struct linux_proc *lp);
+
+/* The process of pid in lp's instance (ended ones too), or NULL. */
+struct linux_proc *linux_family_find(struct linux_proc *lp, uint64_t pid);
 
 /* The calling process's Linux state (never NULL inside a Linux call). */
 struct linux_proc *lx_current(void);
@@ -131,5 +179,11 @@ long lx_sys_time(struct syscall_args *a);
 long lx_sys_arch_prctl(struct syscall_args *a);
 long lx_sys_alarm(struct syscall_args *a);
 long lx_sys_pause(struct syscall_args *a);
+long lx_sys_fork(struct syscall_args *a);
+long lx_sys_vfork(struct syscall_args *a);
+long lx_sys_pipe(struct syscall_args *a);
+long lx_sys_poll(struct syscall_args *a);
+long lx_sys_select(struct syscall_args *a);
+long lx_sys_getpgrp(struct syscall_args *a);
 
 #endif

@@ -115,8 +115,8 @@ stat_text(struct text *t, struct linux_proc *lp)
 
 	strlcpy(comm, comm_of(lp), sizeof(comm));
 	ADD(t, "%lu (%s) R %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 0 %lu %lu ",
-	    lp->pid, comm, lp->ppid, lp->pid, lp->pid, 5 << 8 | 1, linux_tty_pgrp(), ticks,
-	    vm * PAGE_SIZE_4K, rss);
+	    lp->pid, comm, (lp->parent ? lp->parent->pid : 0), lp->pid, lp->pid, 5 << 8 | 1,
+	    linux_tty_pgrp(), ticks, vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
 	    (uint64_t)p->initial_sp, lp->sigpending, lp->sigmask, 0ul, 0ul);
 	ADD(t, "0 0 %lu %lu 0 0 0\n", lp->brk_start, p->initial_sp);
@@ -136,7 +136,7 @@ status_text(struct text *t, struct linux_proc *lp)
 	ADD(t, "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%lu\nNgid:\t0\nPid:\t%lu\n",
 	    comm_of(lp), lp->umask, lp->pid, lp->pid);
 	ADD(t, "PPid:\t%lu\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n",
-	    lp->ppid, (unsigned int)LINUX_FD_MAX);
+	    (lp->parent ? lp->parent->pid : 0), (unsigned int)LINUX_FD_MAX);
 	ADD(t, "Groups:\t\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", vm * 4, rss * 4);
 	ADD(t, "SigQ:\t0/%u\nSigPnd:\t%016lx\nShdPnd:\t0000000000000000\nSigBlk:\t%016lx\n",
 	    (unsigned int)LX_NSIG, lp->sigpending, lp->sigmask);

@@ -54,6 +54,7 @@ enum kobject_type {
 	KOBJ_SOCKET,	     /* a TCP connection or listener, or a UDP endpoint */
 	KOBJ_NETWORK,	     /* authority to reach the network: connect, send, mint Ports */
 	KOBJ_PORT,	     /* authority to listen on or bind a range of ports */
+	KOBJ_PIPE,	     /* a byte stream between processes (object/pipe.h) */
 	/* New types go here (block device, directory, socket...). */
 	KOBJ_NTYPES,
 	KOBJ_ANY = 0xff /* cspace_lookup wildcard, never a real type */

@@ -479,21 +479,29 @@ process_user_return(void)
 	return waited;
 }
 
-/* A new thread of p (capability lock held: it cannot run before we
- * return).  The caller has the reference the thread will own. */
-static struct thread *
-add_thread(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg)
+/* A forked thread's first code: its parent's registers, copied. */
+static void
+user_thread_entry_forked(void *arg)
 {
-	struct user_start *start = kmalloc(sizeof(*start));
+	struct arch_regs *regs = thread_user_regs(thread_current());
+
+	*regs = *(struct arch_regs *)arg;
+	kfree(arg);
+	process_user_return();
+	arch_enter_user(regs);
+}
+
+/* A new thread of p running entry(start) (capability lock held: it
+ * cannot run before we return), which frees start; NULL (start freed)
+ * when out of memory.  The caller has the reference the thread will own. */
+static struct thread *
+add_thread_at(struct process *p, void (*entry)(void *), void *start)
+{
 	struct ipc_state *st = ipc_state_alloc(NULL);
 	struct thread *t = NULL;
 
-	if (start && st) {
-		start->pc = pc;
-		start->sp = sp;
-		start->arg = arg;
-		t = thread_create_user(p->name, user_thread_entry, start, p, &p->as->vm);
-	}
+	if (start && st)
+		t = thread_create_user(p->name, entry, start, p, &p->as->vm);
 	if (!t) {
 		kfree(start);
 		kfree(st);
@@ -505,6 +513,40 @@ add_thread(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg)
 	p->nthreads++;
 	p->unreaped++;
 	return t;
+}
+
+static struct thread *
+add_thread(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg)
+{
+	struct user_start *start = kmalloc(sizeof(*start));
+
+	if (start) {
+		start->pc = pc;
+		start->sp = sp;
+		start->arg = arg;
+	}
+	return add_thread_at(p, user_thread_entry, start);
+}
+
+int
+process_start_forked(struct process *p, const struct arch_regs *regs, uint64_t tls)
+{
+	struct arch_regs *copy = kmalloc(sizeof(*copy));
+	struct thread *t;
+
+	if (copy)
+		*copy = *regs;
+	t = add_thread_at(p, user_thread_entry_forked, copy);
+	if (!t) {
+		process_discard(p);
+		return -E_NOMEM;
+	}
+	p->main = t;
+	arch_tls_replace(&t->tls, tls);
+	/* The FPU registers are the caller's still (the kernel never
+	 * touches them): the child starts with the same. */
+	arch_fpu_save(&t->fpu);
+	return 0;
 }
 
 int
@@ -648,8 +690,10 @@ process_end(struct process *p, uint64_t event, long status, uint64_t addr, uint6
 {
 	p->state = PROCESS_DEAD;
 	p->exit_status = status;
-	if (p->lx)
+	if (p->lx) {
 		linux_proc_ended(p); /* no timer or ^C reaches its threads now */
+		linux_proc_end(p, event, status);
+	}
 	wait_queue_wake_all(&p->exit_wq);
 	readiness_update(&p->ready, 0, SIGNAL_ENDED);
 	process_stop_threads(p); /* the others end on their way to user mode */
@@ -697,7 +741,11 @@ void
 process_exit(long status)
 {
 	struct process *p = process_current();
-	unsigned long flags = cap_lock_take();
+	unsigned long flags;
+
+	if (p->lx)
+		linux_proc_exiting(p);
+	flags = cap_lock_take();
 
 	if (p->state == PROCESS_LIVE)
 		process_end(p, PROCESS_EVENT_EXIT, status, 0, 0);
@@ -710,7 +758,11 @@ void
 process_thread_exit(void)
 {
 	struct process *p = process_current();
-	unsigned long flags = cap_lock_take();
+	unsigned long flags;
+
+	if (p->lx && p->nthreads == 1)
+		linux_proc_exiting(p);
+	flags = cap_lock_take();
 
 	if (p->nthreads == 1 && p->state == PROCESS_LIVE)
 		process_end(p, PROCESS_EVENT_EXIT, 0, 0, 0);
@@ -748,6 +800,8 @@ fault_user(struct arch_regs *regs, const struct fault_info *fi)
 		       fi->access & FAULT_PRESENT ? "protection" : "not present");
 	printk(", pc %016lx\n", fi->pc);
 	arch_irq_enable();
+	if (p->lx)
+		linux_proc_exiting(p);
 	flags = cap_lock_take();
 	if (p->state == PROCESS_LIVE) {
 		p->report_fault.kind = fi->kind;

@@ -124,6 +124,12 @@ int process_create(const struct process_spec *spec, struct process **out);
  * the process on failure (-E_NOMEM).  Capability lock held. */
 int process_start(struct process *p);
 
+/* The same for a fork (a Linux one): the main thread starts with a copy
+ * of regs (the caller's, arch_user_regs_forked'ed), the TLS pointer tls
+ * and the caller's FPU registers. */
+struct arch_regs;
+int process_start_forked(struct process *p, const struct arch_regs *regs, uint64_t tls);
+
 /*
  * Another thread in p, starting in user mode at pc with stack sp and arg;
  * charged to p's pool.  *tid gets its id; with handle, *handle gets a

@@ -23,7 +23,8 @@ _Static_assert(OBJ_ENDPOINT == KOBJ_ENDPOINT && OBJ_CONSOLE == KOBJ_CONSOLE &&
 		       OBJ_IRQ == KOBJ_IRQ && OBJ_IO_PORTS == KOBJ_IO_PORTS &&
 		       OBJ_DEVICE_CONTROL == KOBJ_DEVICE_CONTROL && OBJ_FILE == KOBJ_FILE &&
 		       OBJ_DIRECTORY == KOBJ_DIRECTORY && OBJ_SOCKET == KOBJ_SOCKET &&
-		       OBJ_NETWORK == KOBJ_NETWORK && OBJ_PORT == KOBJ_PORT,
+		       OBJ_NETWORK == KOBJ_NETWORK && OBJ_PORT == KOBJ_PORT &&
+		       OBJ_PIPE == KOBJ_PIPE,
 	       "the ABI's types are the kernel's");
 _Static_assert(sizeof(struct cap_info) == 24, "cap_info layout");
 

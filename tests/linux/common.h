@@ -23,6 +23,10 @@ errno_name(int e)
 	case ENOSPC: return "ENOSPC";
 	case ENXIO: return "ENXIO";
 	case ENOENT: return "ENOENT";
+	case ECHILD: return "ECHILD";
+	case EPIPE: return "EPIPE";
+	case ENOEXEC: return "ENOEXEC";
+	case E2BIG: return "E2BIG";
 	case EBADF: return "EBADF";
 	case EAGAIN: return "EAGAIN";
 	case ENOMEM: return "ENOMEM";

@@ -19,6 +19,18 @@ GUEST_DIR = "/tests/linux"
 # After the whole directory, one program again with arguments (commas
 # separate the words of a linux.run= value).
 WITH_ARGS = ("misc.glibc", ["x", "second"])
+# Then procs printing its pids: numbered per instance from 1, as in a
+# container (Linux's are whatever the host gives, so this run is checked
+# alone).
+PIDS = ("procs.glibc", ["pids"])
+PIDS_OUT = "grandchild 3 parent 2\nchild 2 parent 1\nfirst 1 parent 0 gettid 1 child 2\n"
+# The kernel's line for a process ended by a fault (procs.c writes
+# through a null pointer in a child): the kernel's, not the program's.
+FAULT_LINE = re.compile(r"^process \S+ \(pid \d+\) killed: ")
+# An unbounded fork bomb (tests/linux/guest/forkbomb.c, run only here):
+# it stops at the instance's process limit, and when its pid 1 exits the
+# rest of its instance is killed.
+BOMB = GUEST_DIR + "/guest/forkbomb"
 
 
 def programs(arch):
@@ -27,7 +39,21 @@ def programs(arch):
     return bins
 
 
+# Programs whose output does not depend on the architecture but which
+# qemu-aarch64 cannot run: it does not follow an execve into another
+# aarch64 program.  For aarch64 their oracle is the same source built
+# for the host and run natively.
+HOST_NATIVE = ("exec",)
+
+
 def on_host(arch, path, args, cwd):
+    name = os.path.basename(path).split(".")[0]
+    if arch != "x86_64" and name in HOST_NATIVE:
+        native = os.path.join(cwd, name + ".native")
+        if not os.path.exists(native):
+            subprocess.run(["gcc", "-O2", "-static", "-o", native,
+                            os.path.join(ROOT, "tests", "linux", name + ".c")], check=True)
+        path, arch = native, "x86_64"
     cmd = ([] if arch == "x86_64" else ["qemu-aarch64"]) + [path] + args
     r = subprocess.run(cmd, cwd=cwd, env=ENV, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, timeout=60)
@@ -45,7 +71,8 @@ def runs_in_themelios(log):
                          log, re.M | re.S):
         lines = m.group(2).replace("\r", "").splitlines(keepends=True)
         # The kernel's own lines (an unimplemented call's warning) are not the program's.
-        out = "".join(l for l in lines if not l.startswith("warning: linux: "))
+        out = "".join(l for l in lines
+                      if not l.startswith("warning: linux: ") and not FAULT_LINE.match(l))
         runs.append((m.group(1), out, int(m.group(3))))
     return runs
 
@@ -57,11 +84,21 @@ def test_linux_programs_match_linux(arch, tmp_path):
     expected = [(b, []) for b in bins]
     expected.append((os.path.join(os.path.dirname(bins[0]), WITH_ARGS[0]), WITH_ARGS[1]))
     words = ["linux.run=" + GUEST_DIR,
-             "linux.run=" + ",".join([GUEST_DIR + "/" + WITH_ARGS[0]] + WITH_ARGS[1])]
+             "linux.run=" + ",".join([GUEST_DIR + "/" + WITH_ARGS[0]] + WITH_ARGS[1]),
+             "linux.run=" + BOMB,
+             "linux.run=" + ",".join([GUEST_DIR + "/" + PIDS[0]] + PIDS[1])]
     r = boot(arch=arch, cmdline="test " + " ".join(words), timeout=200)
     assert "KERNEL PANIC" not in r.log, r.log
     assert not r.timed_out, r.log
     runs = runs_in_themelios(r.log)
+    # The pids run comes after the fork bomb: the kernel and a new
+    # instance (numbered from 1 again) go on.
+    assert runs and runs[-1] == (GUEST_DIR + "/" + PIDS[0], PIDS_OUT, 0), (runs[-1:], r.log)
+    assert len(runs) >= 2 and runs[-2][0] == BOMB and runs[-2][2] == 0, (runs[-2:], r.log)
+    m = re.search(r"^forkbomb: fork failed with (\S+) after (\d+) children\n"
+                  r"forkbomb: pid 1 still runs beside the bomb\n$", runs[-2][1])
+    assert m and m.group(1) in ("EAGAIN", "ENOMEM") and 0 < int(m.group(2)) < 64, runs[-2]
+    runs = runs[:-2]
     assert [p for p, _, _ in runs] == [GUEST_DIR + "/" + os.path.basename(b)
                                        for b, _ in expected], r.log
     for (b, args), (_, out, status) in zip(expected, runs):

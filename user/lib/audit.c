@@ -11,7 +11,7 @@
 static const char *const object_names[AUDIT_OBJECT_TYPES] = {
 	"null",	 "process",	 "thread", "address space", "memory", "cspace",	   "endpoint",
 	"reply", "notification", "irq",	   "console",	    "frames", "I/O ports", "device control",
-	"file",	 "directory",	 "socket", "network",	    "port",
+	"file",	 "directory",	 "socket", "network",	    "port",   "pipe",
 };
 
 static int

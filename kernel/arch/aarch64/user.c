@@ -151,6 +151,14 @@ arch_user_regs_init(struct arch_regs *regs, uintptr_t pc, uintptr_t sp, uint64_t
 }
 
 void
+arch_user_regs_forked(struct arch_regs *regs, uint64_t ret, uintptr_t sp)
+{
+	regs->x[0] = ret;
+	if (sp)
+		regs->sp = sp;
+}
+
+void
 arch_thread_regs_read(const struct arch_regs *regs, struct thread_regs *out)
 {
 	out->pc = regs->pc;

@@ -271,6 +271,14 @@ arch_user_regs_init(struct arch_regs *r, uintptr_t pc, uintptr_t sp, uint64_t ar
 }
 
 void
+arch_user_regs_forked(struct arch_regs *r, uint64_t ret, uintptr_t sp)
+{
+	r->rax = ret;
+	if (sp)
+		r->rsp = sp;
+}
+
+void
 arch_thread_regs_read(const struct arch_regs *r, struct thread_regs *out)
 {
 	out->pc = r->rip;

@@ -22,10 +22,14 @@
 	"processor\t: 0\nBogoMIPS\t: 100.00\nFeatures\t: fp asimd\nCPU implementer\t: " \
 	"0x00\nCPU architecture: 8\n\n"
 
-#define LX_O_DIRECTORY 040000
-#define LX_O_NOFOLLOW  0100000
-#define LX_O_DIRECT    0200000
-#define LX_O_LARGEFILE 0400000
+/* clone(flags, stack, parent_tid, tls, child_tid) */
+#define LX_CLONE_TLS_ARG  3
+#define LX_CLONE_CTID_ARG 4
+
+#define LX_O_DIRECTORY	  040000
+#define LX_O_NOFOLLOW	  0100000
+#define LX_O_DIRECT	  0200000
+#define LX_O_LARGEFILE	  0400000
 
 struct linux_stat {
 	uint64_t st_dev;
@@ -82,7 +86,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(55, fchown, 3)             \
 	IMPL(56, openat, 4)             \
 	IMPL(57, close, 1)              \
-	NONE(59, pipe2)                 \
+	IMPL(59, pipe2, 2)              \
 	IMPL(61, getdents64, 3)         \
 	IMPL(62, lseek, 3)              \
 	IMPL(63, read, 3)               \
@@ -92,8 +96,8 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(67, pread64, 4)            \
 	IMPL(68, pwrite64, 4)           \
 	NONE(71, sendfile)              \
-	NONE(72, pselect6)              \
-	NONE(73, ppoll)                 \
+	IMPL(72, pselect6, 6)           \
+	IMPL(73, ppoll, 5)              \
 	IMPL(78, readlinkat, 4)         \
 	IMPL(79, newfstatat, 4)         \
 	IMPL(80, fstat, 2)              \
@@ -102,7 +106,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(88, utimensat, 4)          \
 	IMPL(93, exit, 1)               \
 	IMPL(94, exit_group, 1)         \
-	NONE(95, waitid)                \
+	IMPL(95, waitid, 5)             \
 	IMPL(96, set_tid_address, 1)    \
 	IMPL(98, futex, 6)              \
 	IMPL(99, set_robust_list, 2)    \
@@ -125,8 +129,10 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(137, rt_sigtimedwait, 4)   \
 	IMPL(139, rt_sigreturn, 0)      \
 	NONE(153, times)                \
-	NONE(154, setpgid)              \
-	NONE(157, setsid)               \
+	IMPL(154, setpgid, 2)           \
+	IMPL(155, getpgid, 1)           \
+	IMPL(156, getsid, 1)            \
+	IMPL(157, setsid, 0)            \
 	IMPL(160, uname, 1)             \
 	IMPL(163, getrlimit, 2)         \
 	IMPL(164, setrlimit, 2)         \
@@ -146,16 +152,17 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(214, brk, 1)               \
 	IMPL(215, munmap, 2)            \
 	NONE(216, mremap)               \
-	NONE(220, clone)                \
-	NONE(221, execve)               \
+	IMPL(220, clone, 5)             \
+	IMPL(221, execve, 3)            \
 	IMPL(222, mmap, 6)              \
 	IMPL(226, mprotect, 3)          \
 	NONE(227, msync)                \
 	IMPL(233, madvise, 3)           \
-	NONE(260, wait4)                \
+	IMPL(260, wait4, 4)             \
 	IMPL(261, prlimit64, 4)         \
 	IMPL(276, renameat2, 5)         \
 	IMPL(278, getrandom, 3)         \
+	IMPL(281, execveat, 5)          \
 	IMPL(291, statx, 5)             \
 	IMPL(293, rseq, 4)              \
 	NONE(435, clone3)               \

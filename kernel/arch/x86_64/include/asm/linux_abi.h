@@ -25,10 +25,14 @@
 	"processor\t: 0\nvendor_id\t: ThemeliOS\nmodel name\t: ThemeliOS virtual " \
 	"x86_64 CPU\ncpu MHz\t\t: 1000.000\nflags\t\t: fpu tsc cx8 cmov sse sse2\n\n"
 
-#define LX_O_DIRECTORY 0200000
-#define LX_O_NOFOLLOW  0400000
-#define LX_O_DIRECT    040000
-#define LX_O_LARGEFILE 0100000
+/* clone(flags, stack, parent_tid, child_tid, tls) */
+#define LX_CLONE_TLS_ARG  4
+#define LX_CLONE_CTID_ARG 3
+
+#define LX_O_DIRECTORY	  0200000
+#define LX_O_NOFOLLOW	  0400000
+#define LX_O_DIRECT	  040000
+#define LX_O_LARGEFILE	  0100000
 
 struct linux_stat {
 	uint64_t st_dev;
@@ -60,7 +64,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(4, stat, 2)                \
 	IMPL(5, fstat, 2)               \
 	IMPL(6, lstat, 2)               \
-	NONE(7, poll)                   \
+	IMPL(7, poll, 3)                \
 	IMPL(8, lseek, 3)               \
 	IMPL(9, mmap, 6)                \
 	IMPL(10, mprotect, 3)           \
@@ -75,8 +79,8 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(19, readv, 3)              \
 	IMPL(20, writev, 3)             \
 	IMPL(21, access, 2)             \
-	NONE(22, pipe)                  \
-	NONE(23, select)                \
+	IMPL(22, pipe, 1)               \
+	IMPL(23, select, 5)             \
 	IMPL(24, sched_yield, 0)        \
 	NONE(25, mremap)                \
 	NONE(26, msync)                 \
@@ -92,12 +96,12 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(39, getpid, 0)             \
 	NONE(40, sendfile)              \
 	NONE(41, socket)                \
-	NONE(56, clone)                 \
-	NONE(57, fork)                  \
-	NONE(58, vfork)                 \
-	NONE(59, execve)                \
+	IMPL(56, clone, 5)              \
+	IMPL(57, fork, 0)               \
+	IMPL(58, vfork, 0)              \
+	IMPL(59, execve, 3)             \
 	IMPL(60, exit, 1)               \
-	NONE(61, wait4)                 \
+	IMPL(61, wait4, 4)              \
 	IMPL(62, kill, 2)               \
 	IMPL(63, uname, 1)              \
 	IMPL(72, fcntl, 3)              \
@@ -133,10 +137,12 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(104, getgid, 0)            \
 	IMPL(107, geteuid, 0)           \
 	IMPL(108, getegid, 0)           \
-	NONE(109, setpgid)              \
+	IMPL(109, setpgid, 2)           \
 	IMPL(110, getppid, 0)           \
-	NONE(111, getpgrp)              \
-	NONE(112, setsid)               \
+	IMPL(111, getpgrp, 0)           \
+	IMPL(112, setsid, 0)            \
+	IMPL(121, getpgid, 1)           \
+	IMPL(124, getsid, 1)            \
 	IMPL(127, rt_sigpending, 2)     \
 	IMPL(128, rt_sigtimedwait, 4)   \
 	IMPL(130, rt_sigsuspend, 2)     \
@@ -158,6 +164,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(230, clock_nanosleep, 4)   \
 	IMPL(231, exit_group, 1)        \
 	IMPL(234, tgkill, 3)            \
+	IMPL(247, waitid, 5)            \
 	IMPL(257, openat, 4)            \
 	IMPL(258, mkdirat, 3)           \
 	IMPL(260, fchownat, 5)          \
@@ -169,16 +176,17 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(267, readlinkat, 4)        \
 	IMPL(268, fchmodat, 3)          \
 	IMPL(269, faccessat, 3)         \
-	NONE(270, pselect6)             \
-	NONE(271, ppoll)                \
+	IMPL(270, pselect6, 6)          \
+	IMPL(271, ppoll, 5)             \
 	IMPL(273, set_robust_list, 2)   \
 	IMPL(280, utimensat, 4)         \
 	NONE(285, fallocate)            \
 	IMPL(292, dup3, 3)              \
-	NONE(293, pipe2)                \
+	IMPL(293, pipe2, 2)             \
 	IMPL(302, prlimit64, 4)         \
 	IMPL(316, renameat2, 5)         \
 	IMPL(318, getrandom, 3)         \
+	IMPL(322, execveat, 5)          \
 	IMPL(332, statx, 5)             \
 	IMPL(334, rseq, 4)              \
 	NONE(435, clone3)               \

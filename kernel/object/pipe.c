@@ -1,0 +1,217 @@
+/* Pipes (object/pipe.h). */
+#include "object/pipe.h"
+
+#include "cap/lock.h"
+#include "lib/string.h"
+#include "mm/kmalloc.h"
+#include "object/process.h"
+#include "proc/uaccess.h"
+#include "sched/thread.h"
+#include "themelios/abi.h"
+#include "themelios/errno.h"
+
+#define PIPE_RING_PAGES (PIPE_CAPACITY / 4096)
+#define PIPE_CHUNK	PIPE_ATOMIC /* bytes per trip through the bounce buffer */
+
+static void
+pipe_destroy(struct kobject *obj)
+{
+	struct pipe *p = (struct pipe *)obj;
+	struct process *owner = p->owner;
+
+	kfree(p->ring);
+	process_uncharge(owner, PIPE_RING_PAGES);
+	process_object_free(owner, p);
+}
+
+static struct readiness *
+pipe_readiness(struct kobject *obj)
+{
+	return &((struct pipe *)obj)->ready;
+}
+
+static const struct kobject_ops pipe_ops = {
+	.name = "pipe",
+	.destroy = pipe_destroy,
+	.readiness = pipe_readiness,
+};
+
+/* The signals from the state, and every binding told (capability lock held). */
+static void
+pipe_signal(struct pipe *p)
+{
+	uint32_t s = 0;
+
+	if (p->len || !p->writers)
+		s |= SIGNAL_READABLE;
+	if (PIPE_CAPACITY - p->len >= PIPE_ATOMIC || !p->readers)
+		s |= SIGNAL_WRITABLE;
+	if (!p->readers || !p->writers)
+		s |= SIGNAL_PEER_CLOSED;
+	readiness_update(&p->ready, ~s, s);
+}
+
+int
+pipe_create(struct process *owner, struct pipe **out)
+{
+	struct pipe *p;
+
+	if (process_charge(owner, PIPE_RING_PAGES))
+		return -E_NOMEM;
+	p = process_object_new(owner, sizeof(*p), KOBJ_PIPE, &pipe_ops);
+	if (!p) {
+		process_uncharge(owner, PIPE_RING_PAGES);
+		return -E_NOMEM;
+	}
+	p->ring = kmalloc(PIPE_CAPACITY);
+	if (!p->ring) {
+		process_uncharge(owner, PIPE_RING_PAGES);
+		process_object_free(owner, p);
+		return -E_NOMEM;
+	}
+	p->owner = owner;
+	wait_queue_init(&p->readable);
+	wait_queue_init(&p->writable);
+	readiness_init(&p->ready, SIGNAL_READABLE | SIGNAL_WRITABLE | SIGNAL_PEER_CLOSED);
+	*out = p;
+	return 0;
+}
+
+void
+pipe_end_open(struct pipe *p, bool write)
+{
+	if (write)
+		p->writers++;
+	else
+		p->readers++;
+	pipe_signal(p);
+}
+
+void
+pipe_end_close(struct pipe *p, bool write)
+{
+	if (write) {
+		if (--p->writers == 0)
+			wait_queue_wake_all(&p->readable);
+	} else {
+		if (--p->readers == 0)
+			wait_queue_wake_all(&p->writable);
+	}
+	pipe_signal(p);
+}
+
+size_t
+pipe_pending(const struct pipe *p)
+{
+	return p->len;
+}
+
+/* Sleeps on wq (capability lock held): 0, or -E_DEAD when the thread is
+ * asked to stop. */
+static int
+pipe_wait(struct wait_queue *wq)
+{
+	cap_lock_wait(wq);
+	return thread_should_stop() ? -E_DEAD : 0;
+}
+
+long
+pipe_read(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
+{
+	uint8_t *bounce;
+	size_t done = 0;
+	unsigned long flags;
+	long r = 0;
+
+	if (len == 0)
+		return 0;
+	if (!user_range_ok(ubuf, len))
+		return -E_FAULT;
+	bounce = kmalloc(PIPE_CHUNK);
+	if (!bounce)
+		return -E_NOMEM;
+	flags = cap_lock_take();
+	while (p->len == 0 && p->writers && r == 0) {
+		if (nonblock)
+			r = -E_AGAIN;
+		else
+			r = pipe_wait(&p->readable);
+	}
+	/* Then what is there, a chunk at a time, without waiting again. */
+	while (r == 0 && done < len && p->len) {
+		size_t n = len - done, first;
+
+		if (n > p->len)
+			n = p->len;
+		if (n > PIPE_CHUNK)
+			n = PIPE_CHUNK;
+		first = PIPE_CAPACITY - p->head < n ? PIPE_CAPACITY - p->head : n;
+		memcpy(bounce, p->ring + p->head, first);
+		memcpy(bounce + first, p->ring, n - first);
+		p->head = (p->head + n) % PIPE_CAPACITY;
+		p->len -= n;
+		wait_queue_wake_all(&p->writable);
+		pipe_signal(p);
+		cap_lock_drop(flags);
+		/* Checked above: a fault here is a range unmapped meanwhile. */
+		if (copy_to_user(ubuf + done, bounce, n))
+			r = -E_FAULT;
+		else
+			done += n;
+		flags = cap_lock_take();
+	}
+	cap_lock_drop(flags);
+	kfree(bounce);
+	return done ? (long)done : r;
+}
+
+long
+pipe_write(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
+{
+	/* A write that fits PIPE_ATOMIC goes in whole: it waits for room for all. */
+	size_t need = len <= PIPE_ATOMIC ? len : 1, done = 0;
+	uint8_t *bounce;
+	long r = 0;
+
+	if (!user_range_ok(ubuf, len))
+		return -E_FAULT;
+	bounce = kmalloc(PIPE_CHUNK);
+	if (!bounce)
+		return -E_NOMEM;
+	while (done < len && r == 0) {
+		size_t n = len - done < PIPE_CHUNK ? len - done : PIPE_CHUNK, room, tail, first;
+		unsigned long flags;
+
+		if (copy_from_user(bounce, ubuf + done, n)) {
+			r = -E_FAULT;
+			break;
+		}
+		flags = cap_lock_take();
+		while (r == 0 && p->readers && PIPE_CAPACITY - p->len < need) {
+			if (nonblock)
+				r = -E_AGAIN;
+			else
+				r = pipe_wait(&p->writable);
+		}
+		if (r == 0 && !p->readers)
+			r = -E_PIPE;
+		if (r) {
+			cap_lock_drop(flags);
+			break;
+		}
+		room = PIPE_CAPACITY - p->len;
+		if (n > room)
+			n = room;
+		tail = (p->head + p->len) % PIPE_CAPACITY;
+		first = PIPE_CAPACITY - tail < n ? PIPE_CAPACITY - tail : n;
+		memcpy(p->ring + tail, bounce, first);
+		memcpy(p->ring, bounce + first, n - first);
+		p->len += n;
+		wait_queue_wake_all(&p->readable);
+		pipe_signal(p);
+		cap_lock_drop(flags);
+		done += n;
+	}
+	kfree(bounce);
+	return done ? (long)done : r;
+}
