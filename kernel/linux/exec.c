@@ -220,8 +220,9 @@ exec_replace(struct process *p, struct address_space *as, uintptr_t entry, uintp
 
 /* The Linux state across the exec: descriptors, signals, break, exe. */
 static void
-exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn)
+exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn, const char *path)
 {
+	char *abs = strcmp(path, SELF_EXE) ? kmalloc(VFS_PATH_MAX) : NULL;
 	struct vnode *old_exe;
 	unsigned long flags;
 
@@ -232,7 +233,11 @@ exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn)
 	lp->clear_child_tid = lp->robust_list = 0;
 	old_exe = lp->exe_vn;
 	lp->exe_vn = vn;
-	linux_set_exe(lp, p->name); /* /proc/self/exe's text */
+	/* /proc/self/exe's text: the absolute path (glibc's static start
+	 * reads it and wants one); "/proc/self/exe" itself keeps the old. */
+	if (abs && lx_path_join(abs, VFS_PATH_MAX, lp->cwd, path, strlen(path)) >= 0)
+		linux_set_exe(lp, abs);
+	kfree(abs);
 	lp->altstack.flags = LX_SS_DISABLE;
 	mutex_unlock(&lp->lock);
 	if (old_exe)
@@ -369,12 +374,13 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 		return r;
 	}
 	r = exec_replace(p, as, entry, sp, path_base(b->path));
-	kfree(b);
 	if (r) {
+		kfree(b);
 		vnode_unref(vn);
 		return r;
 	}
-	exec_linux_state(p, lp, vn);
+	exec_linux_state(p, lp, vn, b->path);
+	kfree(b);
 	return 0;
 }
 
