@@ -91,26 +91,6 @@ strings_add(struct strings *s, const char *str, size_t n)
 	return 0;
 }
 
-/* A NUL-terminated user string into buf (size bytes): its length,
- * -LX_EFAULT, or toolong when it does not fit. */
-static long
-copy_user_string(uintptr_t u, char *buf, size_t size, long toolong)
-{
-	for (size_t at = 0; at < size;) {
-		size_t n = PAGE_SIZE_4K - ((u + at) & (PAGE_SIZE_4K - 1));
-
-		if (n > size - at)
-			n = size - at;
-		if (copy_from_user(buf + at, u + at, n))
-			return -LX_EFAULT;
-		for (size_t i = 0; i < n; i++)
-			if (buf[at + i] == '\0')
-				return (long)(at + i);
-		at += n;
-	}
-	return toolong;
-}
-
 /* The user's NULL-terminated array of strings at uvec into s, the first
  * skip of them left out. */
 static long
@@ -124,7 +104,7 @@ copy_vector(uintptr_t uvec, struct strings *s, unsigned int skip, char *tmp)
 			return -LX_EFAULT;
 		if (!p)
 			break;
-		n = copy_user_string(p, tmp, SPAWN_ARGS_MAX + 1, -LX_E2BIG);
+		n = lx_copy_user_string(p, tmp, SPAWN_ARGS_MAX + 1, -LX_E2BIG);
 		if (n < 0)
 			return n;
 		if (i >= skip && (n = strings_add(s, tmp, (size_t)n)) < 0)
@@ -281,7 +261,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 	argv = (struct strings){ b->args, 0, sizeof(b->args), 0,
 				 SPAWN_ARGC_MAX + LINUX_EXEC_NEST * 3 };
 	env = (struct strings){ b->env, 0, sizeof(b->env), 0, SPAWN_ENVC_MAX };
-	n = copy_user_string(upath, b->path, VFS_PATH_MAX, -LX_ENAMETOOLONG);
+	n = lx_copy_user_string(upath, b->path, VFS_PATH_MAX, -LX_ENAMETOOLONG);
 	r = n < 0 ? n : n == 0 ? -LX_ENOENT : 0;
 	if (!r)
 		r = copy_vector(uargv, &argv, 0, b->tmp);

@@ -52,14 +52,10 @@ path_free(struct lx_path *p)
 	p->buf = NULL;
 }
 
-/* A NUL-terminated user string of at most size - 1 bytes into buf: its
- * length, -LX_EFAULT, or -LX_ENAMETOOLONG. */
-static long
-copy_path(uintptr_t u, char *buf, size_t size)
+long
+lx_copy_user_string(uintptr_t u, char *buf, size_t size, long toolong)
 {
-	size_t at = 0;
-
-	while (at < size) {
+	for (size_t at = 0; at < size;) {
 		size_t n = PAGE_SIZE_4K - ((u + at) & (PAGE_SIZE_4K - 1));
 
 		if (n > size - at)
@@ -71,7 +67,14 @@ copy_path(uintptr_t u, char *buf, size_t size)
 				return (long)(at + i);
 		at += n;
 	}
-	return -LX_ENAMETOOLONG;
+	return toolong;
+}
+
+/* A path: at most size - 1 bytes, else -LX_ENAMETOOLONG. */
+static long
+copy_path(uintptr_t u, char *buf, size_t size)
+{
+	return lx_copy_user_string(u, buf, size, -LX_ENAMETOOLONG);
 }
 
 /*

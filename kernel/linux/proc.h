@@ -95,6 +95,10 @@ struct linux_proc {
 	struct wait_queue child_wq;  /* a child ended (wait4, waitid, vfork) */
 };
 
+/* A NUL-terminated user string into buf (size bytes), a page at a time
+ * (fs.c): its length, -LX_EFAULT, or toolong when it does not fit. */
+long lx_copy_user_string(uintptr_t u, char *buf, size_t size, long toolong);
+
 /* The console tty (tty.c): lp becomes the foreground (its descriptors
  * are on the console), and stops being it as it is freed. */
 void linux_tty_attach(struct linux_proc *lp);
