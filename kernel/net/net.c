@@ -294,7 +294,9 @@ net_print_sockets(void)
 		ipv4_format(c->remote_addr, ra);
 		printk("tcp  %s:%-5u %s:%-5u %-12s rx %u tx %u%s\n", la, c->local_port, ra,
 		       c->remote_port, tcp_state_name(c->state), c->rcv_buf.len, c->snd_buf.len,
-		       c->owner ? "" : " (closed by its owner)");
+		       c->listener ? " (waiting to be accepted)"
+		       : c->owner  ? ""
+				   : " (closed by its owner)");
 	}
 	udp_print_endpoints();
 	mutex_unlock(&net_lock);

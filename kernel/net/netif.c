@@ -172,5 +172,7 @@ netif_print_all(void)
 		       (unsigned long)s->rx_drops, (unsigned long)s->csum_errors);
 		printk("    tx packets %lu bytes %lu drops %lu\n", (unsigned long)s->tx_packets,
 		       (unsigned long)s->tx_bytes, (unsigned long)s->tx_drops);
+		if (n->ops->print)
+			n->ops->print(n);
 	}
 }

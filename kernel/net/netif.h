@@ -36,6 +36,8 @@ struct netif_ops {
 	 * takes back finished transmissions.  True when work may be left
 	 * (the thread calls again before sleeping). */
 	bool (*poll)(struct netif *nif);
+	/* Optional: prints the driver's own state (its rings) for `net`. */
+	void (*print)(struct netif *nif);
 };
 
 /*

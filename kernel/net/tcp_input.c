@@ -31,12 +31,18 @@ tcp_apply_syn_options(struct tcp_conn *c, const struct tcp_options *o)
 }
 
 /* RFC 9293 3.10.7.4, first check; a shut window still takes a segment at
- * rcv_nxt, for its ACK and RST (its data is trimmed away later). */
+ * rcv_nxt, for its ACK and RST (its data is trimmed away later).  An old
+ * segment that ends at rcv_nxt passes too (as in Linux), for its ACK: a
+ * FIN sent again often carries the ACK of ours, and without it a
+ * simultaneous close sat in CLOSING, buffers held, until our FIN was
+ * sent again. */
 static bool
 acceptable(const struct tcp_conn *c, uint32_t seq, uint32_t seglen)
 {
 	uint32_t wnd = rcv_space(c), end = c->rcv_nxt + wnd;
 
+	if (seglen && seq + seglen == c->rcv_nxt)
+		return true;
 	if (wnd == 0)
 		return seq == c->rcv_nxt;
 	if (seglen == 0)
@@ -402,8 +408,12 @@ tcp_conn_input(struct tcp_conn *c, const struct tcp_segment *in, uint64_t now)
 			tcp_send_rst_reply(c->stack, c->remote_addr, c->local_addr, &seg);
 			return;
 		}
-		if (c->listener && c->listener->accept_count >= c->listener->backlog)
-			return; /* no room to queue it: the peer will send again */
+		/* A full accept queue takes it anyway: it was counted among
+		 * the half-open ones, so the listener still holds at most
+		 * 2 * backlog, and new SYNs wait while the queue is full.
+		 * Dropping the ACK loses the data behind it, and a peer
+		 * that thinks itself connected may not send it again soon
+		 * (QEMU's slirp did not, for 150 s). */
 		if (tcp_conn_buffers(c) < 0) {
 			tcp_send_rst(c, now);
 			tcp_conn_drop(c, E_NOMEM);

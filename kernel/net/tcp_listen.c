@@ -1,10 +1,12 @@
 /*
  * Passive opens.  A listener keeps at most backlog half-open
- * connections (SYN_RECEIVED) and at most backlog complete ones waiting
- * for tcp_accept; past that, a SYN is answered with a SYN cookie, which
- * keeps no state, or dropped when cookies are off.  So a SYN flood
- * costs at most backlog connection structures, whatever its rate, and
- * a real peer still gets through (RFC 4987).
+ * connections (SYN_RECEIVED); a SYN past that is answered with a SYN
+ * cookie, which keeps no state, or dropped when cookies are off.  So a
+ * SYN flood costs at most backlog connection structures, whatever its
+ * rate, and a real peer still gets through (RFC 4987).  While backlog
+ * complete connections wait for tcp_accept, SYNs are dropped; a
+ * half-open one whose handshake completes then still joins the queue,
+ * which so holds at most 2 * backlog.
  */
 #include "net/tcp_internal.h"
 

@@ -130,10 +130,11 @@ static const struct tcp_ops ops = { .output = capture,
 static const uint8_t key[32] = { 9, 9, 9 };
 
 static int
-send_seg(uint32_t src, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, uint64_t now)
+send_data(uint32_t src, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, const void *data,
+	  size_t len, uint64_t now)
 {
 	struct tcp_segment s;
-	uint8_t buf[64];
+	uint8_t buf[256];
 	int n;
 
 	memset(&s, 0, sizeof(s));
@@ -147,8 +148,14 @@ send_seg(uint32_t src, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags
 		s.opt.has_mss = true;
 		s.opt.mss = 1460;
 	}
-	n = tcp_build(buf, sizeof(buf), src, 0x0a000001, &s, NULL, 0);
+	n = tcp_build(buf, sizeof(buf), src, 0x0a000001, &s, data, len);
 	return tcp_input(&stack, src, 0x0a000001, buf, (size_t)n, now);
+}
+
+static int
+send_seg(uint32_t src, uint16_t sport, uint32_t seq, uint32_t ack, uint8_t flags, uint64_t now)
+{
+	return send_data(src, sport, seq, ack, flags, NULL, 0, now);
 }
 
 static struct tcp_segment
@@ -290,11 +297,12 @@ UNIT_TEST(without_cookies_a_full_backlog_drops_syns)
 	tcp_stack_destroy(&stack);
 }
 
-UNIT_TEST(a_full_accept_queue_holds_the_handshake)
+UNIT_TEST(a_full_accept_queue_still_completes_handshakes)
 {
-	struct tcp_conn *l;
+	struct tcp_conn *l, *c;
 	uint64_t now = TCP_NS_PER_S;
 	uint32_t isn[4];
+	uint8_t got[8];
 	int err;
 
 	memset(&mem, 0, sizeof(mem));
@@ -312,18 +320,29 @@ UNIT_TEST(a_full_accept_queue_holds_the_handshake)
 	CHECK_EQ(l->syn_count, 2);
 	send_seg(0x0a000002, 2, 101, isn[2] + 1, TCP_ACK, now);
 	CHECK_EQ(l->accept_count, 2);
-	send_seg(0x0a000002, 3, 101, isn[3] + 1, TCP_ACK, now);
-	CHECK_EQ(l->accept_count, 2); /* no room: held in SYN_RECEIVED */
-	CHECK_EQ(l->syn_count, 1);
 	nsent = 0;
 	send_seg(0x0a000002, 4, 100, 0, TCP_SYN, now);
 	CHECK_EQ(nsent, 0); /* the queue is full: SYNs are dropped */
-	CHECK(tcp_accept(l, &err) != NULL);
-	send_seg(0x0a000002, 3, 101, isn[3] + 1, TCP_ACK, now);
-	CHECK_EQ(l->accept_count, 2);
+	CHECK_EQ(l->syn_count, 1);
+	/* The half-open one completes all the same, with its data kept. */
+	send_data(0x0a000002, 3, 101, isn[3] + 1, TCP_ACK | TCP_PSH, "hello", 5, now);
+	CHECK_EQ(l->accept_count, 3);
 	CHECK_EQ(l->syn_count, 0);
+	tcp_timer_run(&stack, now + TCP_NS_PER_S / 10); /* the delayed ACK */
+	CHECK_EQ(last_segment_to(0x0a000002).ack, 106u);
+	/* Still no room for new SYNs: the listener holds 2 * backlog at most. */
+	nsent = 0;
+	send_seg(0x0a000002, 5, 100, 0, TCP_SYN, now);
+	CHECK_EQ(nsent, 0);
 	CHECK(tcp_accept(l, &err) != NULL);
 	CHECK(tcp_accept(l, &err) != NULL);
+	c = tcp_accept(l, &err);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_EQ(c->remote_port, 3);
+		CHECK_EQ(tcp_recv(c, got, sizeof(got), now), 5);
+		CHECK(!memcmp(got, "hello", 5));
+	}
 	CHECK(tcp_accept(l, &err) == NULL && err == -E_AGAIN);
 	tcp_stack_destroy(&stack);
 }

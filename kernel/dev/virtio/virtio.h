@@ -89,6 +89,8 @@ void virtio_driver_ok(struct virtio_dev *vd);
 
 /* Tells the device the queue has new buffers (unless it asked not to be told). */
 void virtio_notify(struct virtio_dev *vd, struct virtio_queue *vq);
+/* Notifies whatever the device asked for (a full ring waits for it). */
+void virtio_notify_always(struct virtio_dev *vd, struct virtio_queue *vq);
 
 /* Reads (and so clears) the ISR status: which interrupt this was. */
 uint8_t virtio_isr(struct virtio_dev *vd);

@@ -43,6 +43,7 @@
 #define VNET_RX_MAX	     64
 #define VNET_TX_MAX	     64
 #define VNET_POLL_BUDGET     64 /* frames per poll; more, and the thread comes back */
+#define TX_STALL_MS	     50
 #define RX_QUEUE	     0
 #define TX_QUEUE	     1
 
@@ -53,6 +54,11 @@ struct virtio_net {
 	struct spinlock lock; /* the queues, tx_busy, config_changed */
 	struct dma_buf rx_mem, tx_mem;
 	bool tx_busy[VNET_TX_MAX];
+	/* The transmit watchdog: when the queue last made progress (a
+	 * frame taken back, or the first queued into an empty ring), and
+	 * how often a stalled queue was notified again. */
+	uint64_t tx_seen_ms;
+	uint64_t tx_rekicks;
 	bool config_changed;
 };
 
@@ -87,6 +93,7 @@ fail_device(struct virtio_net *vn, const char *why)
 static void
 reap_tx(struct virtio_net *vn)
 {
+	bool progress = false;
 	void *cookie;
 	uint32_t len;
 	int r;
@@ -97,7 +104,10 @@ reap_tx(struct virtio_net *vn)
 			return;
 		}
 		vn->tx_busy[(uintptr_t)cookie - 1] = false;
+		progress = true;
 	}
+	if (progress)
+		vn->tx_seen_ms = net_now_ms();
 }
 
 /* Lock held. */
@@ -113,10 +123,10 @@ read_link(struct virtio_net *vn, bool log)
 	vn->nif.link_up = up;
 }
 
+/* Copies frame into a free transmit slot: 0, -E_AGAIN, -E_IO. */
 static int
-vnet_transmit(struct netif *nif, const void *frame, size_t len)
+tx_queue(struct virtio_net *vn, const void *frame, size_t len, bool notify)
 {
-	struct virtio_net *vn = nif->priv;
 	unsigned long flags;
 	int err = -E_AGAIN;
 
@@ -135,17 +145,46 @@ vnet_transmit(struct netif *nif, const void *frame, size_t len)
 
 		if (vn->tx_busy[i])
 			continue;
+		if (vn->txq.q.num_free == vn->txq.q.size)
+			vn->tx_seen_ms = net_now_ms(); /* the watchdog's clock starts */
 		memset(slot, 0, VNET_HDR_LEN);
 		memcpy(slot + VNET_HDR_LEN, frame, len);
 		if (virtq_add(&vn->txq.q, &b, 1, (void *)(uintptr_t)(i + 1)) < 0)
 			break;
 		vn->tx_busy[i] = true;
-		virtio_notify(&vn->vd, &vn->txq);
+		if (notify)
+			virtio_notify(&vn->vd, &vn->txq);
 		err = 0;
 		break;
 	}
 	spin_unlock_irqrestore(&vn->lock, flags);
 	return err;
+}
+
+static int
+vnet_transmit(struct netif *nif, const void *frame, size_t len)
+{
+	return tx_queue(nif->priv, frame, len, true);
+}
+
+/*
+ * Lock held.  Transmissions still in flight with no progress for
+ * TX_STALL_MS: notify the device again, whatever it asked for.  QEMU's
+ * virtio-net (7.2, under TCG) has been seen to sit on a full transmit
+ * ring with avail_event at an index the driver had passed without a
+ * notification being due, so the wake-up was lost on one side; this
+ * keeps the interface alive whichever side it was (docs/network.md).
+ */
+static void
+tx_watchdog(struct virtio_net *vn)
+{
+	uint64_t now = net_now_ms();
+
+	if (vn->txq.q.num_free == vn->txq.q.size || now - vn->tx_seen_ms < TX_STALL_MS)
+		return;
+	vn->tx_rekicks++;
+	vn->tx_seen_ms = now;
+	virtio_notify_always(&vn->vd, &vn->txq);
 }
 
 /* The network thread, net_lock held. */
@@ -187,6 +226,8 @@ vnet_poll(struct netif *nif)
 	if (taken)
 		virtio_notify(&vn->vd, &vn->rxq);
 	reap_tx(vn);
+	if (!vn->vd.failed)
+		tx_watchdog(vn);
 	if (vn->config_changed && !vn->vd.failed) {
 		vn->config_changed = false;
 		if (virtio_status(&vn->vd) & VIRTIO_STATUS_NEEDS_RESET)
@@ -199,9 +240,59 @@ vnet_poll(struct netif *nif)
 	return more;
 }
 
+/* One queue's indexes, as `net` shows them: a stalled queue shows in
+ * them (docs/network.md). */
+struct queue_snapshot {
+	uint16_t size, in_flight, avail, last_used, used, kicked, avail_event, used_event;
+	bool interrupts_off;
+};
+
+/* Lock held. */
+static void
+snapshot_queue(const struct virtq *q, struct queue_snapshot *s)
+{
+	s->size = q->size;
+	s->in_flight = (uint16_t)(q->size - q->num_free);
+	s->avail = q->avail_idx;
+	s->last_used = q->last_used;
+	s->used = __atomic_load_n(&q->used->idx, __ATOMIC_ACQUIRE);
+	s->kicked = q->kicked_idx;
+	s->avail_event = q->event_idx
+				 ? __atomic_load_n((volatile uint16_t *)&q->used->ring[q->size],
+						   __ATOMIC_ACQUIRE)
+				 : 0;
+	s->used_event = q->event_idx ? q->avail->ring[q->size] : 0;
+	s->interrupts_off = q->interrupts_off;
+}
+
+static void
+print_queue(const char *name, const struct queue_snapshot *s)
+{
+	printk("    %s ring: size %u in-flight %u avail %u used %u/%u kicked %u avail-event %u "
+	       "used-event %u%s\n",
+	       name, s->size, s->in_flight, s->avail, s->last_used, s->used, s->kicked,
+	       s->avail_event, s->used_event, s->interrupts_off ? " (interrupts off)" : "");
+}
+
+static void
+vnet_print(struct netif *nif)
+{
+	struct virtio_net *vn = nif->priv;
+	struct queue_snapshot rx, tx;
+	unsigned long flags = spin_lock_irqsave(&vn->lock);
+
+	snapshot_queue(&vn->rxq.q, &rx);
+	snapshot_queue(&vn->txq.q, &tx);
+	spin_unlock_irqrestore(&vn->lock, flags);
+	print_queue("rx", &rx);
+	print_queue("tx", &tx);
+	printk("    tx re-notified after a stall %lu times\n", (unsigned long)vn->tx_rekicks);
+}
+
 static const struct netif_ops vnet_ops = {
 	.transmit = vnet_transmit,
 	.poll = vnet_poll,
+	.print = vnet_print,
 };
 
 /* INTx, interrupt context.  Reading the ISR lowers the line and says
@@ -344,4 +435,40 @@ virtio_net_test_corrupt(struct netif *nif)
 	vn->rxq.q.used->idx = (uint16_t)(vn->rxq.q.last_used + vn->rxq.q.size + 7);
 	spin_unlock_irqrestore(&vn->lock, flags);
 	vnet_poll(nif);
+}
+
+int
+virtio_net_test_send_unannounced(struct netif *nif, const void *frame, size_t len)
+{
+	return tx_queue(nif->priv, frame, len, false);
+}
+
+unsigned int
+virtio_net_tx_in_flight(struct netif *nif)
+{
+	struct virtio_net *vn = nif->priv;
+	unsigned long flags = spin_lock_irqsave(&vn->lock);
+	unsigned int n;
+
+	reap_tx(vn);
+	n = (unsigned int)(vn->txq.q.size - vn->txq.q.num_free);
+	spin_unlock_irqrestore(&vn->lock, flags);
+	return n;
+}
+
+uint64_t
+virtio_net_tx_renotified(struct netif *nif)
+{
+	return __atomic_load_n(&((struct virtio_net *)nif->priv)->tx_rekicks, __ATOMIC_RELAXED);
+}
+
+void
+virtio_net_tx_watchdog(struct netif *nif)
+{
+	struct virtio_net *vn = nif->priv;
+	unsigned long flags = spin_lock_irqsave(&vn->lock);
+
+	if (!vn->vd.failed)
+		tx_watchdog(vn);
+	spin_unlock_irqrestore(&vn->lock, flags);
 }

@@ -8,6 +8,8 @@
 #define DEV_VIRTIO_VIRTIO_NET_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct netif;
 struct pci_device;
@@ -24,5 +26,22 @@ bool virtio_net_is(const struct netif *nif);
  * the driver stops the device.  net_lock held.
  */
 void virtio_net_test_corrupt(struct netif *nif);
+
+/*
+ * For the in-kernel tests only: queues frame for transmission without
+ * notifying the device, as when a notification is lost, so that the
+ * transmit watchdog must.  0 or -E_AGAIN.  net_lock held.
+ */
+int virtio_net_test_send_unannounced(struct netif *nif, const void *frame, size_t len);
+
+/* Frames queued for transmission and not yet taken back. */
+unsigned int virtio_net_tx_in_flight(struct netif *nif);
+
+/* The transmit watchdog, which every poll runs: a queue with frames in
+ * flight and no progress for 50 ms is notified again.  net_lock held. */
+void virtio_net_tx_watchdog(struct netif *nif);
+
+/* How often the transmit watchdog notified a stalled queue again. */
+uint64_t virtio_net_tx_renotified(struct netif *nif);
 
 #endif

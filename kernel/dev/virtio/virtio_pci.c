@@ -290,6 +290,15 @@ virtio_notify(struct virtio_dev *vd, struct virtio_queue *vq)
 	*vq->notify = vq->index;
 }
 
+void
+virtio_notify_always(struct virtio_dev *vd, struct virtio_queue *vq)
+{
+	if (vd->failed)
+		return;
+	vq->q.kicked_idx = vq->q.avail_idx;
+	*vq->notify = vq->index;
+}
+
 uint8_t
 virtio_isr(struct virtio_dev *vd)
 {
