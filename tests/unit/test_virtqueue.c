@@ -80,7 +80,7 @@ UNIT_TEST(layout_follows_the_spec)
 	CHECK_EQ(virtq_mem_size(8), ((uint8_t *)q.used - mem) + 6 + 8 * 8);
 	CHECK_EQ(virtq_init(&q, 0, mem, PHYS), -E_INVAL);
 	CHECK_EQ(virtq_init(&q, 6, mem, PHYS), -E_INVAL);
-	CHECK_EQ(virtq_init(&q, 256, mem, PHYS), -E_INVAL);
+	CHECK_EQ(virtq_init(&q, VIRTQ_MAX_SIZE * 2, mem, PHYS), -E_INVAL);
 }
 
 UNIT_TEST(a_block_request_round_trip)

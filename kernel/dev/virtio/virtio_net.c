@@ -12,7 +12,8 @@
  * gives the buffers back; then it turns interrupts on again and looks
  * once more, since a frame that arrived in between raised none.  The
  * transmit queue never interrupts: finished slots are taken back on the
- * next send and at every poll.  A device that breaks the ring protocol
+ * next send and at every poll, where a watchdog also notifies a queue
+ * that stopped moving (tx_watchdog).  A device that breaks the ring protocol
  * or asks for a reset is stopped (FAILED) and its interface marked
  * failed; the kernel carries on.
  */
@@ -41,7 +42,7 @@
 #define VNET_HDR_LEN	     12 /* struct virtio_net_hdr with num_buffers (VERSION_1) */
 #define VNET_BUF	     2048
 #define VNET_RX_MAX	     64
-#define VNET_TX_MAX	     64
+#define VNET_TX_MAX	     256
 #define VNET_POLL_BUDGET     64 /* frames per poll; more, and the thread comes back */
 #define TX_STALL_MS	     50
 #define RX_QUEUE	     0

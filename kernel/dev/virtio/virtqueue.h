@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VIRTQ_MAX_SIZE		   128 /* descriptors; a power of two */
+#define VIRTQ_MAX_SIZE		   256 /* descriptors; a power of two */
 
 #define VIRTQ_DESC_F_NEXT	   1
 #define VIRTQ_DESC_F_WRITE	   2
