@@ -21,6 +21,8 @@ KERNEL_SRCS += \
 	kernel/core/fault.c \
 	kernel/core/irq.c \
 	kernel/core/time.c \
+	kernel/core/wall_clock.c \
+	lib/civil_time.c \
 	kernel/core/timer_queue.c \
 	kernel/ktest/test_interrupts.c \
 	lib/ring.c

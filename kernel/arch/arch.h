@@ -111,6 +111,14 @@ void arch_longjmp(struct arch_jmp_buf *jb, int val) __attribute__((noreturn));
 void arch_interrupts_init(struct boot_info *bi);
 
 /*
+ * The battery-backed real-time clock (x86_64: the CMOS RTC; aarch64:
+ * the device tree's PL031), read once at boot for the wall clock:
+ * seconds since the epoch, UTC.  0, -E_NOENT (no such clock) or -E_IO
+ * (it gave no date that means anything).  *source names the device.
+ */
+int arch_rtc_read(const struct boot_info *bi, int64_t *unix_seconds, const char **source);
+
+/*
  * Connects a device interrupt line to fn (called in interrupt context,
  * interrupts disabled; the arch sends the end-of-interrupt afterwards).
  * On x86_64 line 0-15 is an ISA IRQ (mapped to a GSI by the ACPI source

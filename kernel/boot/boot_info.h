@@ -106,6 +106,7 @@ struct boot_info {
 	uint64_t gicr_base;
 	uint32_t timer_irq; /* INTID of the EL1 virtual or physical timer */
 	uint64_t fw_cfg_base;
+	uint64_t rtc_base; /* an arm,pl031 real-time clock */
 	struct boot_pci_host pci;
 
 	/* Anything skipped or rejected while parsing. */

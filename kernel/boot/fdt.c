@@ -263,6 +263,9 @@ finish_node(struct walk *w)
 	} else if (list_has(n->compat, n->compat_len, "qemu,fw-cfg-mmio")) {
 		if (reg_address(n, parent, 0, &addr))
 			bi->fw_cfg_base = addr;
+	} else if (list_has(n->compat, n->compat_len, "arm,pl031")) {
+		if (reg_address(n, parent, 0, &addr))
+			bi->rtc_base = addr;
 	}
 }
 

@@ -17,6 +17,7 @@
 #include "core/random.h"
 #include "core/stack_guard.h"
 #include "core/time.h"
+#include "core/wall_clock.h"
 #include "dev/block_bench.h"
 #include "dev/pci/pci.h"
 #include "ktest/ktest.h"
@@ -91,6 +92,7 @@ kernel_main(struct boot_info *bi)
 	device_control_init(bi);  /* RAM is nobody's device */
 	arch_interrupts_init(bi); /* after vmm_init: maps the APICs */
 	time_init();
+	wall_clock_init(bi);
 	sched_init();
 	arch_irq_enable();
 	console_input_init();

@@ -7,6 +7,7 @@
  * no spinlock holder may do); a WAIT enqueues first and reads after, so
  * a WAKE that follows the write of the value is never lost.
  */
+#include "core/wall_clock.h"
 #include "lib/list.h"
 #include "linux/errno.h"
 #include "linux/futex.h"
@@ -221,6 +222,11 @@ lx_sys_futex(struct syscall_args *a)
 		r = deadline_of(a->a[3], cmd == FUTEX_WAIT_BITSET, &deadline);
 		if (r)
 			return r;
+		if (cmd == FUTEX_WAIT_BITSET && (op & FUTEX_CLOCK_REALTIME) && a->a[3]) {
+			uint64_t off = wall_clock_offset_ns(); /* to the monotonic clock */
+
+			deadline = deadline > off ? deadline - off : 0;
+		}
 		return wait(uaddr, val, deadline, cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : val3,
 			    a->a[3] != 0);
 	case FUTEX_WAKE:

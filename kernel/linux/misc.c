@@ -7,6 +7,7 @@
 #include "asm/layout.h"
 #include "core/random.h"
 #include "core/time.h"
+#include "core/wall_clock.h"
 #include "lib/string.h"
 #include "linux/errno.h"
 #include "linux/futex.h"
@@ -199,16 +200,23 @@ struct lx_timespec {
 };
 
 /*
- * There is no wall clock yet: CLOCK_REALTIME counts from boot, as if
- * the machine had started at the epoch (docs/linux.md).  The CPU-time
- * clocks give the time since boot too (an upper bound).
+ * CLOCK_REALTIME and its coarse twin are the wall clock (UTC, from the
+ * real-time clock at boot: core/wall_clock.h); the others count from
+ * boot.  The CPU-time clocks give the time since boot too (an upper
+ * bound).
  */
+static bool
+realtime(uint64_t clock)
+{
+	return clock == LX_CLOCK_REALTIME || clock == LX_CLOCK_REALTIME_COARSE;
+}
+
 static int
 clock_ns(uint64_t clock, uint64_t *ns)
 {
 	if (clock > LX_CLOCK_BOOTTIME)
 		return -LX_EINVAL;
-	*ns = time_now_ns();
+	*ns = realtime(clock) ? wall_clock_ns() : time_now_ns();
 	return 0;
 }
 
@@ -240,10 +248,26 @@ lx_sys_clock_getres(struct syscall_args *a)
 	return a->a[1] ? put_timespec(a->a[1], 1) : 0;
 }
 
+/* Setting the clock takes a privilege no program here holds. */
+long
+lx_sys_clock_settime(struct syscall_args *a)
+{
+	uint64_t ns;
+
+	return clock_ns(a->a[0], &ns) ? -LX_EINVAL : -LX_EPERM;
+}
+
+long
+lx_sys_settimeofday(struct syscall_args *a)
+{
+	(void)a;
+	return -LX_EPERM;
+}
+
 long
 lx_sys_gettimeofday(struct syscall_args *a)
 {
-	uint64_t ns = time_now_ns();
+	uint64_t ns = wall_clock_ns();
 	struct {
 		int64_t sec, usec;
 	} tv = { (int64_t)(ns / NSEC), (int64_t)(ns % NSEC / 1000) };
@@ -259,7 +283,7 @@ lx_sys_gettimeofday(struct syscall_args *a)
 long
 lx_sys_time(struct syscall_args *a)
 {
-	int64_t t = (int64_t)(time_now_ns() / NSEC);
+	int64_t t = (int64_t)(wall_clock_ns() / NSEC);
 
 	if (a->a[0] && copy_to_user(a->a[0], &t, sizeof(t)))
 		return -LX_EFAULT;
@@ -320,9 +344,13 @@ lx_sys_clock_nanosleep(struct syscall_args *a)
 	r = get_timespec(a->a[2], &ts);
 	if (r)
 		return r;
-	if (a->a[1] & LX_TIMER_ABSTIME)
-		return sleep_until(ts_ns(&ts), 0);
-	return sleep_until(now + ts_ns(&ts), a->a[3]);
+	if (a->a[1] & LX_TIMER_ABSTIME) {
+		uint64_t at = ts_ns(&ts), off = realtime(a->a[0]) ? wall_clock_offset_ns() : 0;
+
+		/* A wall-clock deadline, on the monotonic clock. */
+		return sleep_until(at > off ? at - off : 0, 0);
+	}
+	return sleep_until(time_now_ns() + ts_ns(&ts), a->a[3]); /* relative: any clock */
 }
 
 long

@@ -16,6 +16,7 @@
 #include "core/resource.h"
 #include "dev/pci/pci.h"
 #include "core/time.h"
+#include "core/wall_clock.h"
 #include "lib/format.h"
 #include "object/process.h"
 #include "lib/string.h"
@@ -91,6 +92,18 @@ cmd_uptime(int argc, char **argv)
 	(void)argv;
 	printk("up %lu.%03lu s, %lu context switches\n", ns / 1000000000, (ns / 1000000) % 1000,
 	       sched_context_switches());
+}
+
+static void
+cmd_date(int argc, char **argv)
+{
+	char date[32];
+
+	(void)argc;
+	(void)argv;
+	wall_clock_format((int64_t)(wall_clock_ns() / NSEC_PER_SEC), date);
+	printk("%s%s\n", date,
+	       wall_clock_known() ? "" : " (no real-time clock: the epoch was at boot)");
 }
 
 static void
@@ -284,6 +297,7 @@ static const struct command commands[] = {
 	{ "mem", "frame and heap statistics", cmd_mem },
 	{ "ps", "threads: id, name, state, CPU time, runs", cmd_ps },
 	{ "uptime", "time since boot", cmd_uptime },
+	{ "date", "the wall clock (UTC)", cmd_date },
 	{ "irq", "interrupt counts per vector", cmd_irq },
 	{ "devices",
 	  "PCI functions and their drivers; device ports and registers, and their owners",

@@ -10,6 +10,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/time.h>
 #include <sys/utsname.h>
@@ -70,6 +71,21 @@ main(int argc, char **argv)
 	SHOW("clock_gettime REALTIME", clock_gettime(CLOCK_REALTIME, &t1));
 	SHOW("gettimeofday", gettimeofday(&tv, NULL));
 	printf("time not negative: %d\n", time(NULL) >= 0);
+	/* The wall clock is the host's (QEMU starts its RTC at it). */
+	printf("wall clock past 2024: %d\n", time(NULL) >= 1704067200);
+	printf("realtime, gettimeofday and time agree: %d\n",
+	       labs(t1.tv_sec - tv.tv_sec) <= 2 && labs(time(NULL) - tv.tv_sec) <= 2);
+	clock_gettime(CLOCK_REALTIME, &t0);
+	t0.tv_nsec += 10 * 1000 * 1000;
+	if (t0.tv_nsec >= 1000000000) {
+		t0.tv_sec++;
+		t0.tv_nsec -= 1000000000;
+	}
+	SHOW("clock_nanosleep absolute REALTIME",
+	     clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &t0, NULL));
+	clock_gettime(CLOCK_REALTIME, &t1);
+	printf("woke after the wall-clock deadline: %d\n", ns_between(&t0, &t1) >= 0);
+	SHOW("clock_settime bad clock", syscall(SYS_clock_settime, 99, &t1));
 
 	SHOW("getrandom", getrandom(r1, sizeof(r1), 0));
 	SHOW("getrandom again", getrandom(r2, sizeof(r2), GRND_NONBLOCK));

@@ -39,3 +39,18 @@ def test_busybox_script_matches_linux(arch, tmp_path):
     assert status == host_status == 0
     # The script ran its applets through execve, and pipelines through fork.
     assert not re.search(r"^warning: linux: (execve|clone|fork|wait4|pipe2?) ", r.log, re.M), r.log
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("arch", arches())
+def test_busybox_date_is_the_hosts(arch):
+    """busybox date reads CLOCK_REALTIME: the kernel's wall clock, which
+    QEMU's real-time clock started at the host's time (UTC)."""
+    import time
+    before = time.time()
+    r = boot(arch=arch, cmdline="test linux.run=/bin/busybox,date,-u,+%s", timeout=100)
+    after = time.time()
+    runs = runs_in_themelios(r.log)
+    assert len(runs) == 1 and runs[0][2] == 0, r.log
+    guest = int(runs[0][1].strip())
+    assert before - 60 <= guest <= after + 2, (guest, before, after)

@@ -36,7 +36,7 @@ def ps_rows(out):
 
 def test_help_lists_every_command(shell):
     out = run(shell, "help")
-    for cmd in ["help", "mem", "ps", "uptime", "irq", "devices", "spawn", "kill", "panic",
+    for cmd in ["help", "mem", "ps", "uptime", "date", "irq", "devices", "spawn", "kill", "panic",
                 "reboot", "poweroff"]:
         assert re.search(r"^\s+%s\s" % cmd, out, re.M), out
 
@@ -60,6 +60,22 @@ def test_ps_mem_uptime_irq(shell):
     assert re.search(r"timer", out), out
 
 
+def test_date_is_the_hosts_time(shell):
+    """QEMU starts its real-time clock (CMOS RTC, PL031) at the host's
+    time in UTC; the wall clock read it at boot and counts on."""
+    import calendar
+    before = time.time()
+    out = run(shell, "date")
+    after = time.time()
+    m = re.search(r"^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d) UTC\r?$", out, re.M)
+    assert m, out
+    guest = calendar.timegm(tuple(int(x) for x in m.groups()) + (0, 0, 0))
+    # Whole seconds, read at boot: a loaded machine may lag a little.
+    assert before - 120 <= guest <= after + 2, (out, before, after)
+    assert re.search(r"^time: wall clock \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, from the "
+                     r"(CMOS|PL031) RTC\r?$", shell.log, re.M), shell.log
+
+
 def test_devices_lists_the_kernel_claims(shell):
     out = run(shell, "devices")
     # The memory map is claimed as memory; the console UART is the kernel's.
@@ -68,9 +84,11 @@ def test_devices_lists_the_kernel_claims(shell):
     if shell.arch == "x86_64":
         assert re.search(r"^ports\s+0x0*3f8-0x0*3ff\s+16550 UART\r?$", out, re.M), out
         assert re.search(r"local APIC", out) and re.search(r"I/O APIC", out), out
+        assert re.search(r"^ports\s+0x0*70-0x0*71\s+CMOS RTC\r?$", out, re.M), out
     else:
         assert re.search(r"^physical\s+0x0*9000000-0x0*9000fff\s+PL011 UART\r?$", out, re.M), out
         assert re.search(r"GICv3 distributor", out), out
+        assert re.search(r"^physical\s+0x0*9010000-0x0*9010fff\s+PL031 RTC\r?$", out, re.M), out
 
 
 def test_bad_input_keeps_the_shell_alive(shell):

@@ -21,6 +21,7 @@ ARCH_SRCS := \
 	kernel/arch/aarch64/pci_host.c \
 	kernel/arch/aarch64/percpu.c \
 	kernel/arch/aarch64/port_io.c \
+	kernel/arch/aarch64/rtc.c \
 	kernel/arch/aarch64/start.c \
 	kernel/arch/aarch64/switch.S \
 	kernel/arch/aarch64/timer.c \
@@ -29,7 +30,8 @@ ARCH_SRCS := \
 	kernel/arch/aarch64/vectors.S \
 	kernel/boot/fdt.c \
 	kernel/dev/gicv3.c \
-	kernel/dev/pl011.c
+	kernel/dev/pl011.c \
+	kernel/dev/pl031.c
 
 $(ARCH_IMAGE): $(KERNEL)
 	$(OBJCOPY) -O binary $< $@

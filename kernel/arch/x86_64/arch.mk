@@ -24,12 +24,14 @@ ARCH_SRCS += \
 	kernel/arch/x86_64/pic.c \
 	kernel/arch/x86_64/platform.c \
 	kernel/arch/x86_64/port_io.c \
+	kernel/arch/x86_64/rtc.c \
 	kernel/arch/x86_64/serial.c \
 	kernel/arch/x86_64/setjmp.S \
 	kernel/arch/x86_64/timer.c \
 	kernel/arch/x86_64/trap.c \
 	kernel/arch/x86_64/trap_entry.S \
-	kernel/dev/acpi.c
+	kernel/dev/acpi.c \
+	kernel/dev/rtc_cmos.c
 # User mode: SYSCALL/SYSRET, SMEP/SMAP, FPU state.
 ARCH_SRCS += \
 	kernel/arch/x86_64/linux_signal.c \

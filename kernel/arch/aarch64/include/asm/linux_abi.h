@@ -113,6 +113,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(101, nanosleep, 2)         \
 	IMPL(102, getitimer, 2)         \
 	IMPL(103, setitimer, 3)         \
+	IMPL(112, clock_settime, 2)     \
 	IMPL(113, clock_gettime, 2)     \
 	IMPL(114, clock_getres, 2)      \
 	IMPL(115, clock_nanosleep, 4)   \
@@ -140,6 +141,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(166, umask, 1)             \
 	NONE(167, prctl)                \
 	IMPL(169, gettimeofday, 2)      \
+	IMPL(170, settimeofday, 2)      \
 	IMPL(172, getpid, 0)            \
 	IMPL(173, getppid, 0)           \
 	IMPL(174, getuid, 0)            \

@@ -152,6 +152,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	NONE(157, prctl)                \
 	IMPL(158, arch_prctl, 2)        \
 	IMPL(160, setrlimit, 2)         \
+	IMPL(164, settimeofday, 2)      \
 	IMPL(186, gettid, 0)            \
 	IMPL(200, tkill, 2)             \
 	IMPL(201, time, 1)              \
@@ -159,6 +160,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(204, sched_getaffinity, 3) \
 	IMPL(217, getdents64, 3)        \
 	IMPL(218, set_tid_address, 1)   \
+	IMPL(227, clock_settime, 2)     \
 	IMPL(228, clock_gettime, 2)     \
 	IMPL(229, clock_getres, 2)      \
 	IMPL(230, clock_nanosleep, 4)   \

@@ -1,0 +1,19 @@
+/* The wall clock's source on a PC: the CMOS RTC (dev/rtc_cmos.h). */
+#include "arch/arch.h"
+#include "core/device_control.h"
+#include "dev/rtc_cmos.h"
+
+int
+arch_rtc_read(const struct boot_info *bi, int64_t *unix_seconds, const char **source)
+{
+	struct civil_time t;
+	int err;
+
+	(void)bi;
+	*source = "CMOS RTC";
+	device_reserve(RESOURCE_PORTS, 0x70, 2, "CMOS RTC");
+	err = rtc_cmos_read(&t);
+	if (!err)
+		*unix_seconds = civil_to_unix(&t);
+	return err;
+}
