@@ -81,7 +81,9 @@ KERNEL_SRCS += \
 	kernel/proc/audit.c \
 	kernel/proc/boot_archive.c \
 	kernel/proc/elf.c \
+	kernel/proc/exec.c \
 	kernel/proc/initstack.c \
+	kernel/proc/program_file.c \
 	kernel/proc/init.c \
 	kernel/proc/region.c \
 	kernel/proc/uaccess.c \

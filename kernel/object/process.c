@@ -130,42 +130,38 @@ process_destroy(struct kobject *obj)
 
 /* Where a position-independent program goes: a random multiple of its
  * alignment in [PIE_BASE, PIE_BASE + PIE_SPAN), far from the stack and
- * from the mappings placed upwards from USER_MAP_BASE. */
-#define PIE_BASE (1ull << 40)
-#define PIE_SPAN (1ull << 36)
+ * from the mappings placed upwards from USER_MAP_BASE.  Its interpreter
+ * goes the same way in the window above (INTERP_BASE), so the two never
+ * meet whatever both draw. */
+#define PIE_BASE    (1ull << 40)
+#define PIE_SPAN    (1ull << 36)
+#define INTERP_BASE (PIE_BASE + PIE_SPAN)
 
 static int
-pie_base(const struct elf_image *img, uint64_t *base)
+pie_base(const struct elf_image *img, uint64_t window, uint64_t *base)
 {
 	uint64_t r;
 
-	if (img->hi - img->lo > PIE_SPAN / 2 || PIE_BASE + PIE_SPAN > USER_SPACE_END)
+	if (img->hi - img->lo > PIE_SPAN / 2 || window + PIE_SPAN > USER_SPACE_END)
 		return -E_RANGE;
 	random_fill(&r, sizeof(r));
 	r %= (PIE_SPAN / 2) / img->align;
-	*base = PIE_BASE + r * img->align - img->lo;
+	*base = window + r * img->align - img->lo;
 	return 0;
 }
 
+/* The segments of a parsed image, at base (0 for ET_EXEC), committed. */
 static int
-load_image(struct address_space *as, const void *image, size_t image_len, struct elf_image *img,
-	   uint64_t *base)
+load_image(struct address_space *as, const void *image, const struct elf_image *img, uint64_t base)
 {
-	int err = elf_parse(image, image_len, ELF_MACHINE, USER_SPACE_END, img);
 	uintptr_t va;
+	int err;
 
-	*base = 0;
-	if (err)
-		return err;
-	if (img->interp_len || !img->entry)
-		return -E_NOTSUP; /* interpreters, shared objects: not yet */
-	if (img->type == ELF_TYPE_DYN && (err = pie_base(img, base)))
-		return err;
 	for (size_t i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
-		uintptr_t start = (*base + s->vaddr) & ~(PAGE_SIZE_4K - 1);
+		uintptr_t start = (base + s->vaddr) & ~(PAGE_SIZE_4K - 1);
 		uintptr_t end =
-			(*base + s->vaddr + s->memsz + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
+			(base + s->vaddr + s->memsz + PAGE_SIZE_4K - 1) & ~(PAGE_SIZE_4K - 1);
 		unsigned int flags = VM_READ;
 
 		if (s->flags & ELF_SEG_W)
@@ -179,12 +175,83 @@ load_image(struct address_space *as, const void *image, size_t image_len, struct
 			     AS_MAP_FIXED | AS_MAP_COMMIT, NULL, &va);
 		if (err)
 			return err == -E_EXIST ? -E_CORRUPT : err; /* segments overlap */
-		err = as_copy_in(as, *base + s->vaddr, (const uint8_t *)image + s->offset,
+		err = as_copy_in(as, base + s->vaddr, (const uint8_t *)image + s->offset,
 				 s->filesz);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* The program: parsed, placed (a random base for ET_DYN) and loaded. */
+static int
+load_program(struct address_space *as, const struct load_spec *ls, struct elf_image *img,
+	     uint64_t *base)
+{
+	int err = elf_parse(ls->image, ls->image_len, ELF_MACHINE, USER_SPACE_END, img);
+
+	*base = 0;
+	if (err)
+		return err;
+	if (!img->entry)
+		return -E_NOTSUP; /* a shared object is no program */
+	if (img->interp_len && !ls->interp)
+		return -E_NOENT; /* the caller found no interpreter */
+	if (img->type == ELF_TYPE_DYN && (err = pie_base(img, PIE_BASE, base)))
+		return err;
+	return load_image(as, ls->image, img, *base);
+}
+
+/*
+ * PT_INTERP's file: a position-independent program of our machine that
+ * names no interpreter itself (-E_LOOP: a chain would be a loop or
+ * worse), at its own random base.  *entry: where the thread starts.
+ */
+static int
+load_interpreter(struct address_space *as, const struct load_spec *ls, uint64_t *base,
+		 uint64_t *entry)
+{
+	struct elf_image *img = kmalloc(sizeof(*img));
+	int err;
+
+	if (!img)
+		return -E_NOMEM;
+	err = elf_parse(ls->interp, ls->interp_len, ELF_MACHINE, USER_SPACE_END, img);
+	if (!err && img->interp_len)
+		err = -E_LOOP;
+	if (!err && (img->type != ELF_TYPE_DYN || !img->entry))
+		err = -E_NOTSUP;
+	if (!err)
+		err = pie_base(img, INTERP_BASE, base);
+	if (!err)
+		err = load_image(as, ls->interp, img, *base);
+	if (!err)
+		*entry = *base + img->entry;
+	kfree(img);
+	return err;
+}
+
+/*
+ * The stack: a reserve of pages below USER_STACK_TOP, anonymous and
+ * lazy (only what is touched is made and charged), and below it a guard
+ * of USER_STACK_GUARD_PAGES that no permission can ever reach (max_flags
+ * 0), so that no mapping placed anywhere lands right under the stack and
+ * an overflow faults there.
+ */
+static int
+map_stack(struct address_space *as, uint64_t pages)
+{
+	uintptr_t bottom = USER_STACK_TOP - pages * PAGE_SIZE_4K, va;
+	int err;
+
+	if (pages < USER_STACK_MIN_PAGES || pages > USER_STACK_MAX_PAGES)
+		return -E_RANGE;
+	err = as_map(as, bottom - USER_STACK_GUARD_PAGES * PAGE_SIZE_4K, USER_STACK_GUARD_PAGES, 0,
+		     0, AS_MAP_FIXED, NULL, &va);
+	if (!err)
+		err = as_map(as, bottom, pages, VM_READ | VM_WRITE, VM_READ | VM_WRITE,
+			     AS_MAP_FIXED, NULL, &va);
+	return err == -E_EXIST ? -E_RANGE : err; /* a segment where the stack goes */
 }
 
 static uint64_t
@@ -200,69 +267,86 @@ hwcap(void)
 #endif
 }
 
+/* Pointers to the NUL-terminated strings of block[0..len) (checked by
+ * the caller), after the n already in v. */
+static size_t
+split_strings(const char **v, size_t n, const char *block, size_t len)
+{
+	for (size_t at = 0; at < len; at += strnlen(block + at, len - at) + 1)
+		v[n++] = block + at;
+	return n;
+}
+
 /*
  * The initial stack (proc/initstack.h): argv is the program's name and
- * the strings of args (already checked: NUL-terminated, at most
- * SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX of them), no environment yet,
- * and the auxiliary vector.  Built in a kernel buffer, copied in once.
+ * the strings of args, envp those of env (checked by the caller against
+ * the SPAWN_* limits), and the auxiliary vector.  Built in a kernel
+ * buffer, copied in once: only the top pages of the reserve are touched.
  */
 static int
-push_initial_stack(struct address_space *as, const char *name, const char *args, size_t args_len,
-		   const void *image, const struct elf_image *img, uint64_t base, uintptr_t *out)
+push_initial_stack(struct address_space *as, const struct load_spec *ls,
+		   const struct elf_image *img, uint64_t base, uint64_t interp_base, uintptr_t *out)
 {
-	const char *argv[SPAWN_ARGC_MAX + 1];
+	const char **vec = kmalloc((SPAWN_ARGC_MAX + SPAWN_ENVC_MAX + 2) * sizeof(*vec));
 	struct initstack_in in = {
-		.argv = argv,
-		.execfn = name,
-		.phdrs = (const uint8_t *)image + img->phoff,
+		.execfn = ls->name,
+		.phdrs = (const uint8_t *)ls->image + img->phoff,
 		.phdr = img->phdr_vaddr ? base + img->phdr_vaddr : 0,
 		.phent = ELF_PHDR_SIZE,
 		.phnum = img->phnum,
 		.entry = base + img->entry,
+		.base = interp_base,
 		.hwcap = hwcap(),
 	};
-	const size_t size = 8192;
-	uint8_t *buf = kmalloc(size);
+	/* Strings twice (argv[0] is AT_EXECFN too), the vectors, the
+	 * headers' copy, the random bytes and alignment. */
+	const size_t size = 2 * strlen(ls->name) + ls->args_len + ls->env_len +
+			    (SPAWN_ARGC_MAX + SPAWN_ENVC_MAX + 48) * 8 +
+			    img->phnum * ELF_PHDR_SIZE + 128;
+	uint8_t *buf = vec ? kmalloc(size) : NULL;
 	uint64_t sp;
 	int err;
 
-	if (!buf)
+	if (!buf) {
+		kfree(vec);
 		return -E_NOMEM;
-	argv[in.argc++] = name;
-	for (size_t at = 0; at < args_len && in.argc <= SPAWN_ARGC_MAX;
-	     at += strnlen(args + at, args_len - at) + 1)
-		argv[in.argc++] = args + at;
+	}
+	vec[0] = ls->name;
+	in.argc = split_strings(vec, 1, ls->args, ls->args_len);
+	in.argv = vec;
+	in.envp = vec + in.argc;
+	in.envc = split_strings(vec, in.argc, ls->env, ls->env_len) - in.argc;
 	random_fill(in.random, sizeof(in.random));
 	err = initstack_build(buf, size, USER_STACK_TOP, &in, &sp);
 	if (!err)
 		err = as_copy_in(as, sp, buf + size - (USER_STACK_TOP - sp), USER_STACK_TOP - sp);
 	random_state_wipe(in.random, sizeof(in.random));
 	kfree(buf);
+	kfree(vec);
 	if (!err)
 		*out = sp;
 	return err;
 }
 
 int
-process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
-	     const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp)
+process_load(struct address_space *as, const struct load_spec *ls, uintptr_t *entry, uintptr_t *sp)
 {
 	struct elf_image *img = kmalloc(sizeof(*img));
-	uint64_t base;
-	uintptr_t va;
+	uint64_t base, interp_base = 0, start;
 	int err;
 
 	if (!img)
 		return -E_NOMEM;
-	err = load_image(as, image, image_len, img, &base);
+	err = load_program(as, ls, img, &base);
+	start = base + img->entry;
+	if (!err && img->interp_len)
+		err = load_interpreter(as, ls, &interp_base, &start);
 	if (!err)
-		err = as_map(as, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K, USER_STACK_PAGES,
-			     VM_READ | VM_WRITE, VM_READ | VM_WRITE, AS_MAP_FIXED | AS_MAP_COMMIT,
-			     NULL, &va);
+		err = map_stack(as, ls->stack_pages ? ls->stack_pages : USER_STACK_PAGES);
 	if (!err)
-		err = push_initial_stack(as, name, args, args_len, image, img, base, sp);
+		err = push_initial_stack(as, ls, img, base, interp_base, sp);
 	if (!err)
-		*entry = base + img->entry;
+		*entry = start;
 	kfree(img);
 	return err;
 }
@@ -294,6 +378,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	p->as = spec->as;
 	p->as->proc = p;
 	wait_queue_init(&p->exit_wq);
+	wait_queue_init(&p->reaped_wq);
 	readiness_init(&p->ready, SIGNAL_ENDED);
 	list_init(&p->threads);
 	list_add_tail(&all_processes, &p->all_link);
@@ -629,6 +714,7 @@ process_thread_reaped(struct thread *t)
 		process_uncharge(t->proc, THREAD_COST_PAGES);
 	if (--t->proc->unreaped == 0 && t->proc->report_pending)
 		send_report(t->proc);
+	wait_queue_wake_all(&t->proc->reaped_wq);
 	kobject_unref(&t->proc->obj);
 	cap_lock_drop(flags);
 }

@@ -63,7 +63,8 @@ struct process {
 	uintptr_t initial_sp;		  /* argc, argv (System V layout) */
 	uint64_t arg;			  /* the main thread's first argument */
 	struct list_node all_link;
-	struct wait_queue exit_wq; /* process_wait */
+	struct wait_queue exit_wq;   /* process_wait */
+	struct wait_queue reaped_wq; /* a thread freed (process_exec waits) */
 	/* SIGNAL_ENDED once it has ended: a supervisor can wait for that
 	 * through a Notification (object_bind) as well as by its report. */
 	struct readiness ready;
@@ -80,16 +81,35 @@ struct process_spec {
 	uint64_t arg;
 };
 
+/* What process_load puts in an address space: kernel copies, checked. */
+struct load_spec {
+	const char *name;  /* argv[0] and AT_EXECFN */
+	const void *image; /* the ELF64 program */
+	size_t image_len;
+	/* Its PT_INTERP's file (proc/program_file.h), or NULL when it names
+	 * none. */
+	const void *interp;
+	size_t interp_len;
+	const char *args, *env; /* NUL-terminated strings, one after another */
+	size_t args_len, env_len;
+	uint64_t stack_pages; /* the stack reserve; 0: USER_STACK_PAGES */
+};
+
 /*
- * Loads the ELF64 executable image into as (empty) with its stack and
- * the argument block (the program's name, then args: a kernel copy,
- * checked, of NUL-terminated strings) at the top: *entry and *sp for
- * process_create.  Capability lock not held: the copying runs with
- * interrupts on.  -E_NOMEM (quota or memory), -E_CORRUPT / -E_NOTSUP /
- * -E_RANGE / -E_PERM for a bad ELF (see proc/elf.h).
+ * Loads the program (and its interpreter) into as (empty), with the
+ * stack reserve and the initial stack at its top: *entry (the
+ * interpreter's entry when there is one, else the program's) and *sp
+ * for process_create or process_exec.  Capability lock not held: the
+ * copying runs with interrupts on.  -E_NOMEM (quota or memory),
+ * -E_CORRUPT / -E_NOTSUP / -E_RANGE / -E_PERM for a bad ELF (see
+ * proc/elf.h), -E_RANGE for a stack reserve outside
+ * [USER_STACK_MIN_PAGES, USER_STACK_MAX_PAGES] or the strings too long
+ * for it, -E_NOENT (a PT_INTERP but no interp given), -E_LOOP (the
+ * interpreter names one itself), -E_NOTSUP (an interpreter that is not
+ * position-independent).
  */
-int process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
-		 const char *args, size_t args_len, uintptr_t *entry, uintptr_t *sp);
+int process_load(struct address_space *as, const struct load_spec *ls, uintptr_t *entry,
+		 uintptr_t *sp);
 
 /*
  * Builds a process in spec->as (no thread runs yet): its structures are

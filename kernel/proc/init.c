@@ -60,9 +60,11 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	}
 	cap_lock_drop(flags);
 	/* The program is copied in without the capability lock. */
-	if (!err)
-		err = process_load(spec.as, "init", image, image_len, NULL, 0, &spec.entry,
-				   &spec.sp);
+	if (!err) {
+		struct load_spec ls = { .name = "init", .image = image, .image_len = image_len };
+
+		err = process_load(spec.as, &ls, &spec.entry, &spec.sp);
+	}
 	flags = cap_lock_take();
 	if (!err)
 		err = process_create(&spec, &p);

@@ -12,8 +12,11 @@
 #include "object/file.h"
 #include "mm/vm_flags.h"
 #include "proc/boot_archive.h"
+#include "proc/exec.h"
+#include "proc/program_file.h"
 #include "object/frames.h"
 #include "object/address_space.h"
+#include "object/ops.h"
 #include "object/memory.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
@@ -82,108 +85,130 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 	return err ? err : (int)child->pid;
 }
 
-/* The argument strings, into args: -E_RANGE (too long, too many),
- * -E_INVAL (not NUL-terminated), -E_FAULT. */
+/*
+ * What spawn and exec load: kernel copies of the name, the argument and
+ * environment strings, the program and its interpreter.
+ */
+struct program_request {
+	char name[PROC_NAME_MAX];
+	char *strings; /* args, then env */
+	size_t args_len, env_len;
+	const void *image; /* file_image, or the boot archive's */
+	size_t image_len;
+	void *file_image;
+	void *interp;
+	size_t interp_len;
+	uint64_t stack_pages;
+};
+
+static void
+request_free(struct program_request *r)
+{
+	kfree(r->strings);
+	kfree(r->file_image);
+	kfree(r->interp);
+}
+
+/* The name, at most PROC_NAME_MAX - 1 bytes without a NUL inside. */
 static int
-copy_args(const struct spawn_args *sa, char *args)
+name_in(struct program_request *r, const char *uname, uint64_t len)
+{
+	int err;
+
+	if (len == 0 || len >= sizeof(r->name))
+		return -E_RANGE;
+	if ((err = copy_from_user(r->name, (uintptr_t)uname, len)))
+		return err;
+	r->name[len] = '\0';
+	return strlen(r->name) == len ? 0 : -E_INVAL;
+}
+
+/* len bytes of NUL-terminated strings at dst: -E_INVAL when the block
+ * does not end in NUL, -E_RANGE for more than max strings. */
+static int
+strings_in(char *dst, const char *src, uint64_t len, unsigned int max)
 {
 	unsigned int count = 0;
 	int err;
 
-	if (sa->args_len == 0)
+	if (len == 0)
 		return 0;
-	if (sa->args_len > SPAWN_ARGS_MAX)
-		return -E_RANGE;
-	if ((err = copy_from_user(args, (uintptr_t)sa->args, sa->args_len)))
+	if ((err = copy_from_user(dst, (uintptr_t)src, len)))
 		return err;
-	if (args[sa->args_len - 1] != '\0')
+	if (dst[len - 1] != '\0')
 		return -E_INVAL;
-	for (uint64_t i = 0; i < sa->args_len; i++)
-		count += args[i] == '\0';
-	return count + 1 > SPAWN_ARGC_MAX ? -E_RANGE : 0;
+	for (uint64_t i = 0; i < len; i++)
+		count += dst[i] == '\0';
+	return count > max ? -E_RANGE : 0;
 }
 
-/*
- * The whole program in File slot into a kernel buffer, read before the
- * capability lock is taken (the read may sleep on the disk).
- */
+/* args and env: together at most SPAWN_STRINGS_MAX bytes, argv (with
+ * the name) at most SPAWN_ARGC_MAX strings, envp SPAWN_ENVC_MAX. */
 static int
-program_from_file(uint64_t slot, void **out, size_t *len)
+args_in(struct program_request *r, const char *args, uint64_t args_len, const char *env,
+	uint64_t env_len)
 {
-	struct process *p = process_current();
-	unsigned long flags = cap_lock_take();
-	struct file_object *f = NULL;
-	struct vfs_stat st;
-	struct io_buf b;
-	struct cap *c;
-	void *buf = NULL;
-	long n;
-	int err = cspace_lookup(p->cs, slot, KOBJ_FILE, CAP_RIGHT_EXECUTE, &c);
-
-	if (!err) {
-		f = (struct file_object *)c->obj;
-		kobject_ref(&f->obj);
-	}
-	cap_lock_drop(flags);
-	if (err)
-		return err;
-	if (!(err = vfs_getattr(f->vn, &st)) && !VFS_S_ISREG(st.mode))
-		err = -E_INVAL;
-	if (!err && (st.size == 0 || st.size > SPAWN_IMAGE_MAX))
-		err = st.size ? -E_RANGE : -E_CORRUPT;
-	if (!err && !(buf = kmalloc(st.size)))
-		err = -E_NOMEM;
-	if (!err) {
-		b = io_buf_kernel(buf, st.size);
-		n = vfs_read(f->vn, 0, &b, st.size);
-		err = n < 0 ? (int)n : (uint64_t)n != st.size ? -E_IO : 0;
-	}
-	flags = cap_lock_take();
-	kobject_unref(&f->obj);
-	cap_lock_drop(flags);
-	if (err) {
-		kfree(buf);
-		return err;
-	}
-	*out = buf;
-	*len = st.size;
-	return 0;
-}
-
-/* The address space a child will run in: a fresh one with the program
- * loaded (the copying outside the capability lock), or the caller's
- * AddressSpace (WRITE) in sa->address_space, which must never have run
- * anything (a clone), started at sa->entry with sa->stack. */
-static int
-child_space(const struct spawn_args *sa, const char *name, const void *image, size_t len,
-	    const char *args, struct address_space **out, uintptr_t *entry, uintptr_t *sp)
-{
-	struct process *p = process_current();
-	struct address_space *as = NULL;
-	unsigned long flags = cap_lock_take();
-	struct cap *c;
 	int err;
 
-	if (sa->address_space) {
-		err = cspace_lookup(p->cs, sa->address_space, KOBJ_ADDRESS_SPACE, CAP_RIGHT_WRITE,
-				    &c);
-		if (!err) {
-			as = (struct address_space *)c->obj;
-			kobject_ref(&as->obj);
-			*entry = sa->entry;
-			*sp = sa->stack;
-		}
-		cap_lock_drop(flags);
-		*out = as;
-		return err;
-	}
-	err = cspace_lookup(p->cs, sa->memory, KOBJ_MEMORY, CAP_RIGHT_WRITE | CAP_RIGHT_COPY, &c);
+	if (args_len > SPAWN_STRINGS_MAX || env_len > SPAWN_STRINGS_MAX - args_len)
+		return -E_RANGE;
+	if (args_len + env_len == 0)
+		return 0;
+	if (!(r->strings = kmalloc(args_len + env_len)))
+		return -E_NOMEM;
+	r->args_len = args_len;
+	r->env_len = env_len;
+	err = strings_in(r->strings, args, args_len, SPAWN_ARGC_MAX - 1);
 	if (!err)
-		err = as_create((struct mempool *)c->obj, &as);
+		err = strings_in(r->strings + args_len, env, env_len, SPAWN_ENVC_MAX);
+	return err;
+}
+
+/* The program (a File in file_slot, else name in the boot archive) and
+ * its interpreter, looked up under the Directory in dir_slot. */
+static int
+program_in(struct program_request *r, uint64_t file_slot, uint32_t rights, uint64_t dir_slot)
+{
+	int err;
+
+	if (file_slot) {
+		err = program_read_file(file_slot, rights, &r->file_image, &r->image_len);
+		r->image = r->file_image;
+	} else {
+		err = boot_archive_find(r->name, &r->image, &r->image_len);
+	}
+	if (!err)
+		err = program_read_interp(r->image, r->image_len, dir_slot, &r->interp,
+					  &r->interp_len);
+	return err;
+}
+
+/* A fresh address space charged to pool with r's program loaded (the
+ * copying outside the capability lock). */
+static int
+load_space(struct mempool *pool, const struct program_request *r, struct address_space **out,
+	   uintptr_t *entry, uintptr_t *sp)
+{
+	struct load_spec ls = {
+		.name = r->name,
+		.image = r->image,
+		.image_len = r->image_len,
+		.interp = r->interp,
+		.interp_len = r->interp_len,
+		.args = r->strings,
+		.args_len = r->args_len,
+		.env = r->strings ? r->strings + r->args_len : NULL,
+		.env_len = r->env_len,
+		.stack_pages = r->stack_pages,
+	};
+	struct address_space *as;
+	unsigned long flags = cap_lock_take();
+	int err = as_create(pool, &as);
+
 	cap_lock_drop(flags);
 	if (err)
 		return err;
-	err = process_load(as, name, image, len, args, sa->args_len, entry, sp);
+	err = process_load(as, &ls, entry, sp);
 	if (err) {
 		flags = cap_lock_take();
 		kobject_unref(&as->obj);
@@ -194,53 +219,117 @@ child_space(const struct spawn_args *sa, const char *name, const void *image, si
 	return 0;
 }
 
+/* The address space a child will run in: a fresh one with the program
+ * loaded, or the caller's AddressSpace (WRITE) in sa->address_space,
+ * which must never have run anything (a clone), started at sa->entry
+ * with sa->stack. */
+static int
+child_space(const struct spawn_args *sa, const struct program_request *r,
+	    struct address_space **out, uintptr_t *entry, uintptr_t *sp)
+{
+	struct process *p = process_current();
+	struct kobject *obj;
+	int err;
+
+	if (sa->address_space) {
+		unsigned long flags = cap_lock_take();
+		struct cap *c;
+
+		err = cspace_lookup(p->cs, sa->address_space, KOBJ_ADDRESS_SPACE, CAP_RIGHT_WRITE,
+				    &c);
+		if (!err) {
+			*out = (struct address_space *)c->obj;
+			kobject_ref(c->obj);
+			*entry = sa->entry;
+			*sp = sa->stack;
+		}
+		cap_lock_drop(flags);
+		return err;
+	}
+	err = cap_get(sa->memory, KOBJ_MEMORY, CAP_RIGHT_WRITE | CAP_RIGHT_COPY, &obj);
+	if (err)
+		return err;
+	err = load_space((struct mempool *)obj, r, out, entry, sp);
+	cap_put(obj);
+	return err;
+}
+
 long
 sys_spawn(struct syscall_args *a)
 {
 	struct process *p = process_current();
+	struct program_request r = { 0 };
 	struct spawn_args sa;
-	char name[PROC_NAME_MAX], args[SPAWN_ARGS_MAX];
-	const void *image = NULL;
-	void *file_image = NULL;
 	struct address_space *as = NULL;
 	uintptr_t entry = 0, sp = 0;
-	size_t len = 0;
 	unsigned long flags;
 	long err;
 
 	if ((err = copy_from_user(&sa, a->a[0], sizeof(sa))))
 		return err;
-	if (sa.name_len == 0 || sa.name_len >= sizeof(name) || sa.ncaps > SPAWN_CAPS_MAX)
+	if (sa.ncaps > SPAWN_CAPS_MAX)
 		return -E_RANGE;
-	if ((err = copy_from_user(name, (uintptr_t)sa.name, sa.name_len)))
+	if ((err = name_in(&r, sa.name, sa.name_len)))
 		return err;
-	name[sa.name_len] = '\0';
-	if (strlen(name) != sa.name_len)
-		return -E_INVAL;
-	if (sa.address_space && (sa.image_file || sa.args_len))
-		return -E_INVAL; /* a clone has its program and arguments */
-	if ((err = copy_args(&sa, args)))
-		return err;
-	if (sa.address_space)
-		err = 0;
-	else if (sa.image_file)
-		err = program_from_file(sa.image_file, &file_image, &len);
-	else
-		err = boot_archive_find(name, &image, &len);
-	if (err)
-		return err;
-	if (file_image)
-		image = file_image;
-	err = child_space(&sa, name, image, len, args, &as, &entry, &sp);
-	kfree(file_image);
-	if (err)
-		return err;
-	flags = cap_lock_take();
-	err = spawn_locked(p, &sa, name, &as, entry, sp);
-	if (as)
-		kobject_unref(&as->obj); /* no child took it */
-	cap_lock_drop(flags);
+	if (sa.address_space && (sa.image_file || sa.args_len || sa.env_len || sa.stack_pages))
+		return -E_INVAL; /* a clone has its program, arguments and stack */
+	r.stack_pages = sa.stack_pages;
+	err = args_in(&r, sa.args, sa.args_len, sa.env, sa.env_len);
+	if (!err && !sa.address_space)
+		err = program_in(&r, sa.image_file, CAP_RIGHT_EXECUTE, sa.root_dir);
+	if (!err)
+		err = child_space(&sa, &r, &as, &entry, &sp);
+	if (!err) {
+		flags = cap_lock_take();
+		err = spawn_locked(p, &sa, r.name, &as, entry, sp);
+		if (as)
+			kobject_unref(&as->obj); /* no child took it */
+		cap_lock_drop(flags);
+	}
+	request_free(&r);
 	return err;
+}
+
+/*
+ * exec: the new image is read and loaded into a fresh address space
+ * charged to the process's own pool before anything of the old one
+ * changes; any error so far returns with the old image intact.
+ */
+long
+sys_exec(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct program_request r = { 0 };
+	struct exec_args ea;
+	struct address_space *as = NULL;
+	uintptr_t entry, sp;
+	unsigned long flags;
+	long err;
+
+	if ((err = copy_from_user(&ea, a->a[0], sizeof(ea))))
+		return err;
+	if (!ea.image_file)
+		return -E_NOCAP;
+	err = name_in(&r, ea.name, ea.name_len);
+	r.stack_pages = ea.stack_pages;
+	if (!err)
+		err = args_in(&r, ea.args, ea.args_len, ea.env, ea.env_len);
+	if (!err)
+		err = program_in(&r, ea.image_file, CAP_RIGHT_READ | CAP_RIGHT_EXECUTE,
+				 ea.root_dir);
+	if (!err)
+		err = load_space(p->pool, &r, &as, &entry, &sp);
+	if (!err)
+		err = process_exec(p, &as, r.name, entry, sp, ea.arg);
+	if (as) {
+		flags = cap_lock_take();
+		kobject_unref(&as->obj);
+		cap_lock_drop(flags);
+	}
+	request_free(&r);
+	/* The new image starts with arg in its first argument register,
+	 * which on aarch64 is also where the result goes. */
+	return err ? err : (long)ea.arg;
 }
 
 long

@@ -74,7 +74,8 @@ bad_elf(void)
 	CHECK(spawn("bad-kernelseg", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_RANGE);
 	CHECK(spawn("bad-huge", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_RANGE);
 	CHECK(spawn("bad-overlap", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
-	CHECK(spawn("bad-interp", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_NOTSUP);
+	/* No Directory to look its interpreter up in (no root_dir, no slot 59). */
+	CHECK(spawn("bad-interp", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_NOCAP);
 	CHECK(spawn("bad-nointerp", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
 	CHECK(spawn("utest", 0, 2, 0, 0, &console, 1), -E_NOMEM); /* quota too small */
 	CHECK(spawn("utest", 0, 1ull << 50, 0, 0, &console, 1), -E_NOMEM);
@@ -138,13 +139,14 @@ args(void)
 	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, "abc", 3), -E_INVAL);
 	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, (char *)KERNEL_TEXT, 8),
 	      -E_FAULT);
-	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, two, SPAWN_ARGS_MAX + 1),
+	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, two,
+			 SPAWN_STRINGS_MAX + 1),
 	      -E_RANGE);
 	for (unsigned int i = 0; i < sizeof(many); i += 2)
 		many[i] = 'x'; /* "x\0x\0...": one string too many */
 	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, many, sizeof(many)),
 	      -E_RANGE);
-	/* The most there may be: argv[0] and 31 more. */
+	/* The most there may be: argv[0] and SPAWN_ARGC_MAX - 1 more. */
 	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 3, 2, NULL, 0, many,
 			 2 * (SPAWN_ARGC_MAX - 1)) > 0,
 	      1);
