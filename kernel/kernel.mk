@@ -5,6 +5,7 @@ KERNEL_SRCS := \
 	kernel/core/backtrace.c \
 	kernel/core/cmdline.c \
 	kernel/core/console.c \
+	kernel/core/irqs_off.c \
 	kernel/core/ksyms.c \
 	kernel/core/main.c \
 	kernel/core/panic.c \
