@@ -12,15 +12,16 @@
 #include "themelios/abi.h"
 #include "themelios/errno.h"
 
-/* Asks every other thread of p to end, alone (the process goes on with
- * the caller); each leaves its IPC queues now (capability lock held). */
+/* Asks every other thread of p not asked yet to end, alone (the
+ * process goes on with the caller); each leaves its IPC queues now
+ * (capability lock held). */
 static void
 stop_other_threads(struct process *p, struct thread *self)
 {
 	list_for_each (n, &p->threads) {
 		struct thread *t = container_of(n, struct thread, proc_link);
 
-		if (t != self) {
+		if (t != self && !__atomic_load_n(&t->stop_requested, __ATOMIC_RELAXED)) {
 			t->stop_alone = true;
 			thread_request_stop(t->id);
 			ipc_thread_leave(t);
@@ -51,14 +52,18 @@ process_exec(struct process *p, struct address_space **as, const char *name, uin
 	unsigned long flags = cap_lock_take();
 	bool alone;
 
-	stop_other_threads(p, self);
 	/* Until the reaper has freed them: a thread that has left p may
-	 * still be switched to in the old space on its way out. */
-	while (p->unreaped > 1 && p->state == PROCESS_LIVE && !thread_should_stop())
+	 * still be switched to in the old space on its way out.  Asked
+	 * again each round: one may have made another meanwhile. */
+	for (;;) {
+		if (p->state != PROCESS_LIVE || thread_should_stop()) {
+			cap_lock_drop(flags);
+			return -E_DEAD;
+		}
+		stop_other_threads(p, self);
+		if (p->unreaped <= 1)
+			break;
 		cap_lock_wait(&p->reaped_wq);
-	if (p->state != PROCESS_LIVE || thread_should_stop()) {
-		cap_lock_drop(flags);
-		return -E_DEAD;
 	}
 	old = p->as;
 	replace_space_cap(p, old, *as);
