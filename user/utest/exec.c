@@ -21,7 +21,7 @@ void _start(void);
 /* The child's slots: 1 console, 2 root, 3 the parent's endpoint, then
  * what it opens itself. */
 #define C_PARENT  3
-#define C_PROGRAM 5 /* bin/utest, READ and EXECUTE */
+#define C_PROGRAM 5 /* bin/utest-interp (through user/interp), READ and EXECUTE */
 #define C_NOEXEC  6 /* bin/utest, READ only */
 #define C_NOTELF  7
 #define C_WX	  8
@@ -70,7 +70,7 @@ exec_child(void)
 	char *big;
 
 	spawn_program_dir = ROOT;
-	CHECK(fs_open(ROOT, "bin/utest", 0, RIGHT_READ | RIGHT_EXECUTE, C_PROGRAM), 0);
+	CHECK(fs_open(ROOT, "bin/utest-interp", 0, RIGHT_READ | RIGHT_EXECUTE, C_PROGRAM), 0);
 	CHECK(fs_open(ROOT, "bin/utest", 0, RIGHT_READ, C_NOEXEC), 0);
 	CHECK(fs_open(ROOT, "bin/notelf", 0, RIGHT_READ | RIGHT_EXECUTE, C_NOTELF), 0);
 	CHECK(fs_open(ROOT, "bin/bad-wx", 0, RIGHT_READ | RIGHT_EXECUTE, C_WX), 0);
@@ -137,12 +137,14 @@ cap_type(slot_t s)
 	return err ? err : (long)ci.type;
 }
 
-/* The new image, run by exec_child's exec. */
+static int aux_get(uint64_t type, uint64_t *out);
+
+/* The new image, run by exec_child's exec through our interpreter. */
 int
 exec_probe(void)
 {
 	struct ipc_msg *m = &utest_msg;
-	uint64_t va;
+	uint64_t va, base = 0;
 
 	CHECK(prog_argc, 3);
 	CHECK(strcmp(prog_argv[0], "probe"), 0);
@@ -152,6 +154,7 @@ exec_probe(void)
 	CHECK(strcmp(prog_argv[4], "HOME=/"), 0);
 	CHECK(strcmp(prog_argv[5], "LANG=C"), 0);
 	CHECK(prog_argv[6] == NULL, 1);
+	CHECK(aux_get(AT_BASE, &base) && base >= INTERP_WINDOW, 1); /* PT_INTERP on exec too */
 	/* The capabilities stayed; the AddressSpace slot names the new one. */
 	CHECK(cap_type(C_KEPT), OBJ_ENDPOINT);
 	CHECK(cap_type(C_PROGRAM), OBJ_FILE);
