@@ -70,8 +70,10 @@ as_region_free(struct address_space *as, struct vm_region *r)
 	}
 }
 
-void
-as_free_all(struct address_space *as)
+/* locked: the capability lock is held (Frames references are dropped
+ * under it), else it is taken for each. */
+static void
+free_all(struct address_space *as, bool locked)
 {
 	struct vm_region *r;
 
@@ -86,10 +88,27 @@ as_free_all(struct address_space *as)
 			va += PAGE_SIZE_4K;
 		}
 		region_erase(&as->regions, r);
-		if (r->shared)
+		if (r->shared) {
+			unsigned long flags = locked ? 0 : cap_lock_take();
+
 			kobject_unref(&r->shared->obj); /* its pages are its own */
+			if (!locked)
+				cap_lock_drop(flags);
+		}
 		as_region_free(as, r);
 	}
+}
+
+void
+as_free_all(struct address_space *as)
+{
+	free_all(as, true);
+}
+
+void
+as_free_all_unlocked(struct address_space *as)
+{
+	free_all(as, false);
 }
 
 static void

@@ -86,7 +86,7 @@ process_exec(struct process *p, struct address_space **as, const char *name, uin
 	alone = old->obj.refs == 1;
 	cap_lock_drop(flags);
 	if (alone)
-		as_free_all(old);
+		as_free_all_unlocked(old);
 	flags = cap_lock_take();
 	kobject_unref(&old->obj);
 	cap_lock_drop(flags);

@@ -28,6 +28,7 @@ void _start(void);
 #define C_NOINTP  9  /* its interpreter is not there */
 #define C_KEPT	  10 /* an endpoint, to be there after exec */
 #define C_EMPTY	  11
+#define C_FRAMES  12 /* mapped by the old image, kept by the new */
 
 static const char exec_args_block[] = "one\0two";
 static const char exec_env_block[] = "HOME=/\0LANG=C";
@@ -78,6 +79,10 @@ exec_child(void)
 	CHECK(sys_endpoint_create(C_KEPT), 0);
 	CHECK(sys_vm_map(CAP_SLOT_ADDRESS_SPACE, EXEC_MARK, 1, MAP_WRITE | MAP_FIXED, &va), 0);
 	*(volatile uint64_t *)EXEC_MARK = 77;
+	/* Frames mapped in the old image: the mapping goes with it. */
+	CHECK(sys_frames_create(2, C_FRAMES), 0);
+	CHECK(sys_frames_map(C_FRAMES, MAP_WRITE, &va), 0);
+	*(volatile uint64_t *)va = 0x5a;
 
 	/* Slots and rights. */
 	CHECK(exec(0, "utest", NULL, 0, NULL, 0, 0), -E_NOCAP);
@@ -160,6 +165,9 @@ exec_probe(void)
 	CHECK(cap_type(C_PROGRAM), OBJ_FILE);
 	CHECK(cap_type(ROOT), OBJ_DIRECTORY);
 	CHECK(cap_type(CAP_SLOT_MEMORY), OBJ_MEMORY);
+	CHECK(cap_type(C_FRAMES), OBJ_FRAMES);
+	CHECK(sys_frames_map(C_FRAMES, 0, &va), 0); /* the same pages, mapped afresh */
+	CHECK(*(volatile uint64_t *)va, 0x5a);
 	CHECK(cap_type(CAP_SLOT_ADDRESS_SPACE), OBJ_ADDRESS_SPACE);
 	CHECK(sys_vm_map(CAP_SLOT_ADDRESS_SPACE, 0, 1, MAP_WRITE, &va), 0);
 	/* The old image's memory is gone: the kernel cannot read it. */
