@@ -63,17 +63,14 @@ program_read_file(uint64_t slot, uint32_t rights, void **out, size_t *len)
 	return err;
 }
 
-int
-program_read_interp(const void *image, size_t len, uint64_t dir_slot, void **out, size_t *out_len)
+/* The PT_INTERP path of image into path (NUL-terminated): its length,
+ * 0 for none, or -E_NOMEM. */
+static long
+interp_path(const void *image, size_t len, char path[ELF_INTERP_MAX])
 {
 	struct elf_image *img = kmalloc(sizeof(*img));
-	char path[ELF_INTERP_MAX];
-	struct kobject *dir = NULL;
-	struct vnode *vn = NULL;
-	size_t plen = 0;
-	int err;
+	long plen = 0;
 
-	*out = NULL;
 	if (!img)
 		return -E_NOMEM;
 	/* An image elf_parse refuses is the loader's to report. */
@@ -83,17 +80,47 @@ program_read_interp(const void *image, size_t len, uint64_t dir_slot, void **out
 		path[plen] = '\0';
 	}
 	kfree(img);
-	if (!plen)
-		return 0;
-	err = cap_get(dir_slot ? dir_slot : CAP_SLOT_ROOT_DIR, KOBJ_DIRECTORY,
-		      CAP_RIGHT_READ | CAP_RIGHT_EXECUTE, &dir);
-	if (!err)
-		err = vfs_lookup(((struct dir_object *)dir)->vn, path, plen, true, &vn);
+	return plen;
+}
+
+int
+program_read_interp_at(const void *image, size_t len, struct vnode *root, void **out,
+		       size_t *out_len)
+{
+	char path[ELF_INTERP_MAX];
+	long plen = interp_path(image, len, path);
+	struct vnode *vn;
+	int err;
+
+	*out = NULL;
+	if (plen <= 0)
+		return (int)plen;
+	if (!root)
+		return -E_NOCAP;
+	err = vfs_lookup(root, path, (size_t)plen, true, &vn);
 	if (!err) {
 		err = program_read_vnode(vn, out, out_len);
 		vnode_unref(vn);
 	}
-	if (dir)
-		cap_put(dir);
+	return err;
+}
+
+int
+program_read_interp(const void *image, size_t len, uint64_t dir_slot, void **out, size_t *out_len)
+{
+	char path[ELF_INTERP_MAX];
+	long plen = interp_path(image, len, path);
+	struct kobject *dir;
+	int err;
+
+	*out = NULL;
+	if (plen <= 0)
+		return (int)plen; /* no Directory needed */
+	err = cap_get(dir_slot ? dir_slot : CAP_SLOT_ROOT_DIR, KOBJ_DIRECTORY,
+		      CAP_RIGHT_READ | CAP_RIGHT_EXECUTE, &dir);
+	if (err)
+		return err;
+	err = program_read_interp_at(image, len, ((struct dir_object *)dir)->vn, out, out_len);
+	cap_put(dir);
 	return err;
 }

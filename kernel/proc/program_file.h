@@ -38,4 +38,11 @@ int program_read_file(uint64_t slot, uint32_t rights, void **out, size_t *len);
 int program_read_interp(const void *image, size_t len, uint64_t dir_slot, void **out,
 			size_t *out_len);
 
+/* The same under the directory root (referenced by the caller; NULL:
+ * -E_NOCAP when the image names an interpreter), for callers in the
+ * kernel that hold a vnode rather than a slot (the Linux personality's
+ * root). */
+int program_read_interp_at(const void *image, size_t len, struct vnode *root, void **out,
+			   size_t *out_len);
+
 #endif
