@@ -526,6 +526,15 @@ process_thread_kill(struct thread_handle *h)
 }
 
 void
+process_adopt_main(struct process *p, struct thread *t)
+{
+	if (p->main == t)
+		return;
+	p->main = t;
+	process_uncharge(p, THREAD_COST_PAGES); /* the overhead pays for it now */
+}
+
+void
 process_stop_current(void)
 {
 	struct thread *t = thread_current();

@@ -137,6 +137,13 @@ int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_
  * held; 0 or -E_DEAD. */
 int process_thread_kill(struct thread_handle *h);
 
+/*
+ * After exec, t (the only thread left: the old main one has been freed)
+ * is p's main thread; its own charge goes back, as the process's
+ * overhead pays for a main thread.  Capability lock held.
+ */
+void process_adopt_main(struct process *p, struct thread *t);
+
 /* A thread asked to stop ends here: alone or with its process. */
 void process_stop_current(void) __attribute__((noreturn));
 

@@ -65,6 +65,7 @@ process_exec(struct process *p, struct address_space **as, const char *name, uin
 			break;
 		cap_lock_wait(&p->reaped_wq);
 	}
+	process_adopt_main(p, self);
 	old = p->as;
 	replace_space_cap(p, old, *as);
 	p->as = *as;

@@ -60,8 +60,18 @@ spinner(uint64_t arg)
 		sys_yield();
 }
 
+/* The exec that succeeds (it does not return). */
+static void
+exec_thread(uint64_t arg)
+{
+	(void)arg;
+	exec(C_PROGRAM, "probe", exec_args_block, sizeof(exec_args_block), exec_env_block,
+	     sizeof(exec_env_block), UT_H_EXEC_PROBE);
+	sys_exit(201);
+}
+
 /* The old image: every bad exec returns its error and changes nothing,
- * then a good one replaces it (never returning). */
+ * then a good one, from another thread, replaces it. */
 int
 exec_child(void)
 {
@@ -123,14 +133,16 @@ exec_child(void)
 	CHECK(marker, 1234);
 	CHECK(*(volatile uint64_t *)EXEC_MARK, 77);
 
-	/* A second thread, which exec ends. */
-	CHECK(sys_map_anonymous(1, MAP_WRITE, &stack), 0);
-	CHECK(sys_thread_create((uintptr_t)spinner, stack + 4096, 0, 0) > 0, 1);
 	if (utest_failures)
 		return 100 + utest_failures;
-	exec(C_PROGRAM, "probe", exec_args_block, sizeof(exec_args_block), exec_env_block,
-	     sizeof(exec_env_block), UT_H_EXEC_PROBE);
-	return 200; /* not reached: exec does not return */
+	/* The exec comes from another thread; a spinning one and this main
+	 * one, blocked in a receive nobody answers, end with the image. */
+	CHECK(sys_map_anonymous(8, MAP_WRITE, &stack), 0);
+	CHECK(sys_thread_create((uintptr_t)spinner, stack + 4 * 4096, 0, 0) > 0, 1);
+	CHECK(sys_thread_create((uintptr_t)exec_thread, stack + 8 * 4096, 0, 0) > 0, 1);
+	memset(&utest_msg, 0, sizeof(utest_msg));
+	sys_recv(C_KEPT, &utest_msg, 0);
+	return 200; /* not reached: exec ends this thread */
 }
 
 static long
@@ -207,7 +219,7 @@ exec_in_place(void)
 		CHECK(m.label, 0); /* the probe's failures so far */
 		CHECK(sys_process_info(5, &pi), 0);
 		CHECK(pi.pid, pid);
-		CHECK(pi.threads, 1); /* the spinner ended with the old image */
+		CHECK(pi.threads, 1); /* the others ended with the old image */
 		CHECK(pi.ended, 0);
 		m.label = 0;
 		CHECK(sys_reply(&m), 0);
