@@ -106,6 +106,12 @@ as_free_all(struct address_space *as)
 	free_all(as, true);
 }
 
+void
+as_free_all_unlocked(struct address_space *as)
+{
+	free_all(as, false);
+}
+
 /*
  * The last reference goes under the capability lock, with interrupts
  * off, and a space may hold a gibibyte: its pages and tables go after
@@ -147,7 +153,7 @@ as_reap_late(void)
 	while ((as = late_spaces) != NULL) {
 		late_spaces = as->late_next;
 		cap_lock_drop(flags);
-		free_all(as, false); /* ours alone: no lock needed but for Frames */
+		as_free_all_unlocked(as);
 		vm_space_destroy(&as->vm);
 		flags = cap_lock_take();
 		for (size_t i = 0; i < as->npayers; i++)

@@ -71,6 +71,10 @@ int as_check_live(const struct address_space *as);
  * lock held, or the space is ours alone. */
 void as_free_all(struct address_space *as);
 
+/* The same with the capability lock not held, the space ours alone
+ * (exec's old image): the pages go with interrupts on. */
+void as_free_all_unlocked(struct address_space *as);
+
 /*
  * Spaces whose last reference went under the capability lock wait for
  * their pages to be freed with interrupts on: as_reap_late does it (the

@@ -50,6 +50,7 @@ process_exec(struct process *p, struct address_space **as, const char *name, uin
 	struct thread *self = thread_current();
 	struct address_space *old;
 	unsigned long flags = cap_lock_take();
+	bool alone;
 
 	/* Until the reaper has freed them: a thread that has left p may
 	 * still be switched to in the old space on its way out.  Asked
@@ -81,8 +82,13 @@ process_exec(struct process *p, struct address_space **as, const char *name, uin
 	arch_tls_set(&self->tls, 0);
 	arch_fpu_init_state(&self->fpu);
 	arch_fpu_restore(&self->fpu);
-	/* When this was its last reference, its pages go as the lock is
-	 * dropped, with interrupts on (as_reap_late). */
+	/* Nothing else can reach the old space when p held its last
+	 * reference: its pages can go with interrupts on. */
+	alone = old->obj.refs == 1;
+	cap_lock_drop(flags);
+	if (alone)
+		as_free_all_unlocked(old);
+	flags = cap_lock_take();
 	kobject_unref(&old->obj);
 	cap_lock_drop(flags);
 	return 0;
