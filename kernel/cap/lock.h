@@ -14,10 +14,6 @@
 
 extern struct spinlock cap_lock;
 
-/* object/address_space.h: spaces to free once the lock is dropped. */
-extern bool as_late_pending;
-void as_reap_late(void);
-
 static inline unsigned long
 cap_lock_take(void)
 {
@@ -28,15 +24,12 @@ cap_lock_take(void)
 }
 
 /* Runs the object callbacks (destroy, last_cap) the section queued, still
- * under the lock, then drops it; then frees, with interrupts on, the
- * address spaces a destroy left for later (object/address_space.h). */
+ * under the lock, then drops it. */
 static inline void
 cap_lock_drop(unsigned long flags)
 {
 	kobject_defer_end();
 	spin_unlock_irqrestore(&cap_lock, flags);
-	if (__builtin_expect(as_late_pending, 0))
-		as_reap_late();
 }
 
 /* Sleeps on wq with the capability lock dropped meanwhile; callbacks

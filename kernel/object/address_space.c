@@ -1,7 +1,6 @@
 /* AddressSpace objects (object/address_space.h). */
 #include "object/address_space.h"
 
-#include "arch/arch.h"
 #include "cap/lock.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
@@ -112,59 +111,19 @@ as_free_all_unlocked(struct address_space *as)
 	free_all(as, false);
 }
 
-/*
- * The last reference goes under the capability lock, with interrupts
- * off, and a space may hold a gibibyte: its pages and tables go after
- * the lock is dropped instead, with interrupts on (as_reap_late, which
- * cap_lock_drop calls), before the system call that dropped it returns.
- * Until then the space sits here, unreachable; its pool still pays.
- */
-static struct address_space *late_spaces;
-static bool reaping; /* the loop below takes whatever comes meanwhile */
-bool as_late_pending;
-
 static void
 as_destroy(struct kobject *obj)
 {
 	struct address_space *as = (struct address_space *)obj;
 
-	as->late_next = late_spaces;
-	late_spaces = as;
-	if (!reaping)
-		as_late_pending = true;
-}
-
-void
-as_reap_late(void)
-{
-	struct address_space *as;
-	unsigned long flags;
-
-	if (!arch_irq_enabled())
-		return; /* an interrupt handler, or another lock held: later */
-	flags = cap_lock_take();
-	if (reaping) {
-		cap_lock_drop(flags);
-		return;
-	}
-	/* Cleared while we reap, so the drops below do not come back here. */
-	reaping = true;
-	as_late_pending = false;
-	while ((as = late_spaces) != NULL) {
-		late_spaces = as->late_next;
-		cap_lock_drop(flags);
-		as_free_all_unlocked(as);
-		vm_space_destroy(&as->vm);
-		flags = cap_lock_take();
-		for (size_t i = 0; i < as->npayers; i++)
-			kobject_unref(&as->payers[i]->obj);
-		kfree(as->payers);
-		mempool_uncharge(as->pool, 1);
-		kobject_unref(&as->pool->obj);
-		kfree(as);
-	}
-	reaping = false;
-	cap_lock_drop(flags);
+	as_free_all(as);
+	vm_space_destroy(&as->vm);
+	for (size_t i = 0; i < as->npayers; i++)
+		kobject_unref(&as->payers[i]->obj);
+	kfree(as->payers);
+	mempool_uncharge(as->pool, 1);
+	kobject_unref(&as->pool->obj);
+	kfree(as);
 }
 
 static const struct kobject_ops as_ops = {

@@ -49,7 +49,6 @@ struct address_space {
 	 * ended says every call is -E_DEAD. */
 	struct process *proc;
 	bool ended;
-	struct address_space *late_next; /* freed late (as_reap_late) */
 };
 
 /* A new, empty address space charged to pool (refs = 1, the caller's).
@@ -74,16 +73,6 @@ void as_free_all(struct address_space *as);
 /* The same with the capability lock not held, the space ours alone
  * (exec's old image): the pages go with interrupts on. */
 void as_free_all_unlocked(struct address_space *as);
-
-/*
- * Spaces whose last reference went under the capability lock wait for
- * their pages to be freed with interrupts on: as_reap_late does it (the
- * capability lock not held; nothing when interrupts are off, as in an
- * interrupt handler: the next call does).  cap_lock_drop calls it when
- * as_late_pending says there are some.
- */
-extern bool as_late_pending;
-void as_reap_late(void);
 
 /* Region nodes: made and charged, freed and uncharged (as->lock held). */
 struct vm_region *as_region_new(struct address_space *as);
