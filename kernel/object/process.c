@@ -721,10 +721,18 @@ process_thread_reaped(struct thread *t)
 	ipc_thread_free(t);
 	if (t != t->proc->main)
 		process_uncharge(t->proc, THREAD_COST_PAGES);
-	if (--t->proc->unreaped == 0 && t->proc->report_pending)
-		send_report(t->proc);
-	wait_queue_wake_all(&t->proc->reaped_wq);
-	kobject_unref(&t->proc->obj);
+	cap_lock_drop(flags);
+}
+
+void
+process_thread_freed(struct process *p)
+{
+	unsigned long flags = cap_lock_take();
+
+	if (--p->unreaped == 0 && p->report_pending)
+		send_report(p);
+	wait_queue_wake_all(&p->reaped_wq);
+	kobject_unref(&p->obj);
 	cap_lock_drop(flags);
 }
 

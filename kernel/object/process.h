@@ -205,8 +205,13 @@ void process_exit(long status) __attribute__((noreturn));
  * reference to p. */
 long process_wait(struct process *p);
 
-/* For the scheduler: a thread of p was freed. */
+/* For the scheduler: a thread of p is being freed (its IPC state and
+ * charge go)... */
 void process_thread_reaped(struct thread *t);
+/* ...and then, once its stack and structure are freed too: the report
+ * goes when it was the last, so a supervisor that gets it finds every
+ * page back. */
+void process_thread_freed(struct process *p);
 
 /* For the shell and the boot log. */
 void process_print_all(void);

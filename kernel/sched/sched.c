@@ -415,10 +415,14 @@ thread_exit(int code)
 static void
 free_thread(struct thread *t)
 {
-	if (t->proc)
+	struct process *p = t->proc;
+
+	if (p)
 		process_thread_reaped(t);
 	vmm_free_stack(t->stack_base, t->stack_pages);
 	kfree(t);
+	if (p)
+		process_thread_freed(p); /* the report after the last page */
 }
 
 int
