@@ -5,6 +5,7 @@ KERNEL_SRCS := \
 	kernel/core/backtrace.c \
 	kernel/core/cmdline.c \
 	kernel/core/console.c \
+	kernel/core/irqs_off.c \
 	kernel/core/ksyms.c \
 	kernel/core/main.c \
 	kernel/core/panic.c \
@@ -84,7 +85,9 @@ KERNEL_SRCS += \
 	kernel/proc/audit.c \
 	kernel/proc/boot_archive.c \
 	kernel/proc/elf.c \
+	kernel/proc/exec.c \
 	kernel/proc/initstack.c \
+	kernel/proc/program_file.c \
 	kernel/proc/init.c \
 	kernel/proc/region.c \
 	kernel/proc/uaccess.c \

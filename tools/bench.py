@@ -63,12 +63,95 @@ def time_to_greeting(arch, firmware):
     return elapsed
 
 
-def kernel_bench(arch, extra, root=()):
-    cmd = [RUNNER, "--test", "--arch", arch] + list(root) + ["--cmdline", "test bench",
-                                                             "--"] + extra
+def kernel_bench(arch, extra, root=(), words="test bench"):
+    """The bench: and irqs-off: lines of a boot (256 MiB: ubench clones
+    64 MiB)."""
+    cmd = [RUNNER, "--test", "--arch", arch, "--mem", "256M"] + list(root) + [
+        "--cmdline", words, "--"] + extra
     out = subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True,
-                         timeout=600).stdout.decode("utf-8", "replace")
-    return [line for line in out.splitlines() if line.startswith("bench:")]
+                         timeout=900).stdout.decode("utf-8", "replace")
+    return [line for line in out.splitlines()
+            if line.startswith("bench:") or line.startswith("irqs-off:")]
+
+
+# Address spaces (docs/memory.md, "Figures"): ubench's figures in ns of
+# the kernel's clock beside tools/bench/vmbench_linux.c's in the peer
+# guest; under -icount shift=0 a nanosecond is an instruction on both.
+VM_PAIRS = (
+    ("zero-fill page fault", "user_zero_fill_fault", "zero_fill_fault"),
+    ("copy-on-write fault", "user_cow_fault", "cow_fault"),
+    ("clone of a space with 64 MiB (linux: fork's return)", "user_as_clone_64mib",
+     "fork_64mib"),
+    ("clone+spawn in it+exit+wait (linux: fork+exit+wait)", "user_clone_spawn_exit_wait",
+     "fork_exit_wait"),
+    ("spawn from a file+exit+wait (linux: fork+exec+wait busybox true)",
+     "user_spawn_file_exit_wait", "fork_exec_wait_busybox_true"),
+    ("spawn from a file to main (linux: fork+exec to main)", "user_spawn_file_to_main",
+     "fork_exec_to_main"),
+    ("exec in place to main", "user_exec_to_main", "exec_to_main"),
+)
+LINUX_VM_SCRIPT = """
+mount -t erofs -o ro /dev/vda /mnt || exit 1
+cp /mnt/vmbench-linux /tmp/vmbench-linux
+/tmp/vmbench-linux /bin/busybox
+"""
+NS_LINE = re.compile(r"(?:bench|vmbench): (\w+) (\d+) ns/op")
+
+
+def linux_vmbench(arch, extra):
+    """vmbench-linux's figures in the peer guest, {name: ns}."""
+    if not os.path.exists(PEER):
+        return {}
+    with tempfile.TemporaryDirectory() as tmp:
+        stage = os.path.join(tmp, "stage")
+        os.mkdir(stage)
+        cc = "gcc" if arch == "x86_64" else "aarch64-linux-gnu-gcc"
+        subprocess.run([cc, "-std=gnu11", "-O2", "-static", "-o",
+                        os.path.join(stage, "vmbench-linux"),
+                        os.path.join(ROOT, "tools", "bench", "vmbench_linux.c")], check=True)
+        img = os.path.join(tmp, "vm.img")
+        subprocess.run(["mkfs.erofs", "--quiet", img, stage], check=True,
+                       stdout=subprocess.DEVNULL)
+        script = os.path.join(tmp, "vm.sh")
+        with open(script, "w") as f:
+            f.write(LINUX_VM_SCRIPT)
+        p = subprocess.run(["bash", PEER, "--arch", arch, "--mem", "256M", "--disk", img,
+                            "--run", script, "--"] + extra, stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=1800)
+    out = p.stdout.decode("utf-8", "replace")
+    figs = {m.group(1): int(m.group(2)) for m in NS_LINE.finditer(out)}
+    if not figs:
+        print("  linux: no figures; its output ends:")
+        for line in (out + p.stderr.decode("utf-8", "replace")).splitlines()[-10:]:
+            print("    " + line)
+    return figs
+
+
+def address_space_bench(arch, runs):
+    """runs: [(label, extra QEMU args, our bench lines)]."""
+    for label, extra, lines in runs:
+        ours = {m.group(1): int(m.group(2)) for m in NS_LINE.finditer("\n".join(lines))}
+        linux = linux_vmbench(arch, extra)
+        unit = "ns (= instructions)" if extra else "ns"
+        print("  %s, %s per operation; ratio themelios/linux (below 1: faster):" % (label, unit))
+        for name, key, lkey in VM_PAIRS:
+            a, b = ours.get(key), linux.get(lkey)
+            print("    %-66s %10s %10s %6s" % (name, a if a is not None else "-",
+                                              b if b is not None else "-",
+                                              "%.2f" % (a / b) if a and b else "-"))
+        for line in lines:
+            if line.startswith("irqs-off:"):
+                print("    longest interrupts-off stretch of that boot: " +
+                      line[len("irqs-off:"):].strip())
+
+
+def suite_irqs_off(arch):
+    """The longest interrupts-off stretch over the whole in-OS suite,
+    under -icount shift=0 (cycles there count instructions)."""
+    for line in kernel_bench(arch, ["-icount", "shift=0"], words="test user"):
+        if line.startswith("irqs-off:"):
+            return line[len("irqs-off:"):].strip()
+    return "no figure (the suite did not finish)"
 
 
 def block_bench(arch):
@@ -529,6 +612,16 @@ def main():
         print("Linux personality (%s, TCG, same QEMU):" % arch)
         linux_personality_bench(arch)
         return
+    if sys.argv[2:] == ["vm"]:
+        runs = []
+        for label, extra in (("TCG", []), ("icount shift=0", ["-icount", "shift=0"])):
+            runs.append((label, extra, kernel_bench(arch, extra)))
+        print("address spaces (%s, same QEMU, 256 MiB; linux: tools/bench/vmbench_linux.c):"
+              % arch)
+        address_space_bench(arch, runs)
+        print("  the whole in-OS suite (icount shift=0), longest interrupts-off stretch: " +
+              suite_irqs_off(arch))
+        return
     if sys.argv[2:] == ["storage"]:
         print("storage (%s, TCG, same QEMU, %s each, one bench image):" % (arch, FSBENCH_MEM))
         storage_bench(arch)
@@ -543,12 +636,18 @@ def main():
             continue
         print("boot %s %-6s QEMU start to greeting: median %.3f s (min %.3f, max %.3f, %d runs)"
               % (arch, fw, statistics.median(ok), min(ok), max(ok), len(ok)))
+    vm_runs = []
     for label, extra in (("TCG", []), ("icount shift=0", ["-icount", "shift=0"])):
         lines = kernel_bench(arch, extra)
+        vm_runs.append((label, extra, lines))
         if lines:
             print("in-kernel benchmarks (%s, %s):" % (arch, label))
             for line in lines:
-                print("  " + line[len("bench:"):].strip())
+                print("  " + line.split(":", 1)[1].strip())
+    print("address spaces (%s, same QEMU, 256 MiB; linux: tools/bench/vmbench_linux.c):" % arch)
+    address_space_bench(arch, vm_runs)
+    print("  the whole in-OS suite (icount shift=0), longest interrupts-off stretch: " +
+          suite_irqs_off(arch))
     print("block device (%s, TCG, same QEMU, same 64 MiB disk):" % arch)
     block_bench(arch)
     print("storage (%s, TCG, same QEMU, %s each, one bench image):" % (arch, FSBENCH_MEM))

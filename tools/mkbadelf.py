@@ -7,8 +7,12 @@ in-OS tests (user/utest/process.c, bad_elf).  KIND is one of:
   kernelseg   the text segment in the kernel half          -E_RANGE
   huge        a data segment of 2^60 bytes                 -E_RANGE
   overlap     the rodata segment on the text's pages       -E_CORRUPT
-  interp      PT_INTERP naming an interpreter              -E_NOTSUP
+  interp      PT_INTERP naming an interpreter that is not there  -E_NOENT
+              (-E_NOCAP with no Directory to look it up in)
   nointerp    PT_INTERP past the end of the file           -E_CORRUPT
+  interp=PATH PT_INTERP naming PATH (in place of PT_GNU_STACK): not bad
+              in itself, the interpreter decides (user/utest/exec.c)
+  machine     the other architecture's e_machine           -E_NOTSUP
 """
 import struct
 import sys
@@ -34,8 +38,14 @@ def main(kind, src, dst):
     elif kind == "overlap":
         text_va, = struct.unpack_from("<Q", b, loads[0] + 16)
         struct.pack_into("<Q", b, loads[1] + 16, text_va)
-    elif kind in ("interp", "nointerp"):
+    elif kind == "machine":
+        machine, = struct.unpack_from("<H", b, 18)
+        struct.pack_into("<H", b, 18, 183 if machine == 62 else 62)
+    elif kind in ("interp", "nointerp") or kind.startswith("interp="):
         path = b"/lib/ld-musl.so.1\0"
+        if kind.startswith("interp="):
+            path = kind[len("interp="):].encode() + b"\0"
+            kind = "interp"
         at = len(b) if kind == "interp" else len(b) + 4096
         if kind == "interp":
             b += path

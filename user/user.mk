@@ -2,7 +2,7 @@
 # that carries them: a cpio newc file, init first.  Included by the Makefile.
 USER_PROGS := init echo utest ubench netserve mtree fsbench
 # Built apart (below): position-independent, without libthemelios.
-PIE_PROGS := pie
+PIE_PROGS := pie interp
 # Programs only the root image carries (its /bin), not the boot archive.
 IMAGE_ONLY_PROGS := mtree fsbench
 BOOT_PROGS := $(filter-out $(IMAGE_ONLY_PROGS),$(USER_PROGS))
@@ -46,14 +46,18 @@ $(foreach p,$(USER_PROGS),$(eval $(call user_program,$(p))))
 # text and the check below), loaded at a random base.
 PIE_CFLAGS := $(filter-out -fno-pic -fno-pie -fstack-protector-strong -mstack-protector-guard=global,\
 	$(USER_CFLAGS)) -fpie -fvisibility=hidden -fno-stack-protector
-$(USER_OBJ)/pie/%.o: user/pie/%.c | $(GEN)/syscall_numbers.h
-	@mkdir -p $(dir $@)
-	$(CC) $(PIE_CFLAGS) -c $< -o $@
-$(USER_OBJ)/bin/pie: $(USER_OBJ)/pie/pie.o $(USER_OBJ)/user/lib/note.o
+define pie_object
+$(USER_OBJ)/pie/$(1).o: user/$(1)/$(1).c | $(GEN)/syscall_numbers.h
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(PIE_CFLAGS) -c $$< -o $$@
+endef
+$(foreach p,$(PIE_PROGS),$(eval $(call pie_object,$(p))))
+$(addprefix $(USER_OBJ)/bin/,$(PIE_PROGS)): $(USER_OBJ)/bin/%: $(USER_OBJ)/pie/%.o \
+		$(USER_OBJ)/user/lib/note.o
 	@mkdir -p $(dir $@)
 	$(LD) -nostdlib -pie --no-dynamic-linker -z text -z max-page-size=0x1000 -z noexecstack \
 		-z separate-code -e _start -o $@ $^
-	@! $(CROSS)readelf -r $@ | grep -q 'R_'  || { echo "pie: relocations"; rm -f $@; exit 1; }
+	@! $(CROSS)readelf -r $@ | grep -q 'R_'  || { echo "$*: relocations"; rm -f $@; exit 1; }
 
 # Two files that are not programs, for the tests of the ELF loader.
 $(USER_OBJ)/bin/notelf:
@@ -66,6 +70,28 @@ BAD_ELFS := wx execstack kernelseg huge overlap interp nointerp
 $(addprefix $(USER_OBJ)/bin/bad-,$(BAD_ELFS)): $(USER_OBJ)/bin/bad-%: $(USER_OBJ)/bin/echo tools/mkbadelf.py
 	tools/mkbadelf.py $* $< $@
 USER_DATA := notelf truncated $(addprefix bad-,$(BAD_ELFS))
+
+# PT_INTERP, for the root image only (interpreters are looked up in a
+# Directory): utest through our interpreter, and programs whose
+# interpreter is a loop, not ELF, of the other machine, or a directory.
+$(USER_OBJ)/bin/utest-interp: $(USER_OBJ)/bin/utest tools/mkbadelf.py
+	tools/mkbadelf.py interp=/bin/interp $< $@
+$(USER_OBJ)/bin/interp-loop: $(USER_OBJ)/bin/interp tools/mkbadelf.py
+	tools/mkbadelf.py interp=/bin/interp $< $@
+$(USER_OBJ)/bin/interp-foreign: $(USER_OBJ)/bin/interp tools/mkbadelf.py
+	tools/mkbadelf.py machine $< $@
+$(USER_OBJ)/bin/bad-interp-loop: $(USER_OBJ)/bin/echo tools/mkbadelf.py
+	tools/mkbadelf.py interp=/bin/interp-loop $< $@
+$(USER_OBJ)/bin/bad-interp-notelf: $(USER_OBJ)/bin/echo tools/mkbadelf.py
+	tools/mkbadelf.py interp=/bin/notelf $< $@
+$(USER_OBJ)/bin/bad-interp-machine: $(USER_OBJ)/bin/echo tools/mkbadelf.py
+	tools/mkbadelf.py interp=/bin/interp-foreign $< $@
+$(USER_OBJ)/bin/bad-interp-dir: $(USER_OBJ)/bin/echo tools/mkbadelf.py
+	tools/mkbadelf.py interp=/bin $< $@
+IMAGE_DATA := utest-interp interp-loop interp-foreign bad-interp-loop bad-interp-notelf \
+	bad-interp-machine bad-interp-dir
+# The root image takes every file of bin/: these must be made first.
+$(ROOT_IMG): $(addprefix $(USER_OBJ)/bin/,$(PIE_PROGS) $(USER_DATA) $(IMAGE_DATA))
 
 $(INITRD): $(addprefix $(USER_OBJ)/bin/,$(BOOT_PROGS) $(PIE_PROGS) $(USER_DATA))
 	cd $(USER_OBJ)/bin && printf '%s\n' $(BOOT_PROGS) $(PIE_PROGS) $(USER_DATA) | \

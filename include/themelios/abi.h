@@ -97,11 +97,20 @@ struct process_info {
 };
 
 /* The console accepts at most this many bytes per console_write. */
-#define CONSOLE_WRITE_MAX 4096
+#define CONSOLE_WRITE_MAX      4096
 
-/* A new process's stack: the top, and how many pages below it. */
-#define USER_STACK_TOP	  0x0000000080000000ull
-#define USER_STACK_PAGES  8
+/*
+ * A new process's stack: the top, and the reserve below it (pages,
+ * anonymous and filled on first touch: only the pages touched are
+ * charged).  spawn_args.stack_pages and exec_args.stack_pages may ask
+ * for another reserve in [USER_STACK_MIN_PAGES, USER_STACK_MAX_PAGES];
+ * below the reserve lie USER_STACK_GUARD_PAGES that are never mapped.
+ */
+#define USER_STACK_TOP	       0x0000000080000000ull
+#define USER_STACK_PAGES       2048	  /* 8 MiB, the default */
+#define USER_STACK_MIN_PAGES   16	  /* 64 KiB */
+#define USER_STACK_MAX_PAGES   (1u << 18) /* 1 GiB */
+#define USER_STACK_GUARD_PAGES 16	  /* 64 KiB */
 
 /*
  * An IPC message.  label and the words are the fast part; data[0..len)
@@ -110,8 +119,8 @@ struct process_info {
  * the empty slot that takes one (0: refuse any).  badge and the received
  * cap slot are written back on receive.
  */
-#define IPC_WORDS	  4
-#define IPC_DATA_MAX	  256
+#define IPC_WORDS	       4
+#define IPC_DATA_MAX	       256
 struct ipc_msg {
 	uint64_t label;
 	uint64_t words[IPC_WORDS];
@@ -175,34 +184,59 @@ struct spawn_args {
 	uint64_t address_space;
 	uint64_t entry;
 	uint64_t stack;
-	/* The environment: NUL-terminated strings "NAME=value", one after
-	 * another, as args (at most SPAWN_ENV_MAX bytes, SPAWN_ENVC_MAX
-	 * strings); env_len 0: none. */
+	/* The environment: NUL-terminated strings like args (0: none). */
 	const char *env;
 	uint64_t env_len;
+	/* Stack reserve in pages (0: USER_STACK_PAGES). */
+	uint64_t stack_pages;
+	/* A Directory slot (READ, EXECUTE) in which the program's PT_INTERP
+	 * path is looked up; 0: the caller's CAP_SLOT_ROOT_DIR. */
+	uint64_t root_dir;
 };
 
-/* The child's argv is its name, then the strings of spawn_args.args. */
-#define SPAWN_ARGS_MAX	   1024 /* bytes */
-#define SPAWN_ARGC_MAX	   32
-#define SPAWN_ENV_MAX	   1024 /* bytes of the environment */
+/*
+ * exec: the calling process replaces its own image with the program in
+ * the File slot image_file (READ, EXECUTE).  On success the call does
+ * not return: the thread starts at the new entry with a new stack, arg
+ * in its first argument register; other threads have ended; the
+ * capabilities stay.  On failure the old image runs on with the error.
+ */
+struct exec_args {
+	uint64_t image_file;
+	const char *name; /* argv[0], AT_EXECFN and the process's new name */
+	uint64_t name_len;
+	const char *args; /* as spawn_args */
+	uint64_t args_len;
+	const char *env;
+	uint64_t env_len;
+	uint64_t arg;
+	uint64_t stack_pages; /* 0: USER_STACK_PAGES */
+	uint64_t root_dir;    /* as spawn_args.root_dir */
+};
+
+/* The child's argv is its name, then the strings of args; envp the
+ * strings of env.  Together at most SPAWN_STRINGS_MAX bytes (-E_RANGE),
+ * and at most SPAWN_ARGC_MAX strings in argv (its name included) and
+ * SPAWN_ENVC_MAX in envp (-E_RANGE). */
+#define SPAWN_STRINGS_MAX  16384 /* bytes, args_len + env_len */
+#define SPAWN_ARGC_MAX	   64
 
 /*
  * A new process's stack at entry (the System V and Linux layout): sp
- * points at argc, then argv[0..argc-1] and a NULL, envp (spawn_args.env)
- * and a NULL, then the auxiliary vector: (type, value) pairs ending with
- * AT_NULL; the strings, the 16 AT_RANDOM bytes and (when no segment
- * loads them) a copy of the program headers sit above.
+ * points at argc, then argv[0..argc-1] and a NULL, envp and a NULL, then
+ * the auxiliary vector: (type, value) pairs ending with AT_NULL; the
+ * strings, the 16 AT_RANDOM bytes and (when no segment loads them) a
+ * copy of the program headers sit above.
  */
-#define SPAWN_ENVC_MAX	   32
+#define SPAWN_ENVC_MAX	   64
 #define AT_NULL		   0
 #define AT_PHDR		   3 /* the program headers in memory */
 #define AT_PHENT	   4 /* their size, each */
 #define AT_PHNUM	   5 /* how many */
 #define AT_PAGESZ	   6
-#define AT_BASE		   7 /* the interpreter's base (0: none) */
+#define AT_BASE		   7 /* the interpreter's base (0: no PT_INTERP) */
 #define AT_FLAGS	   8
-#define AT_ENTRY	   9 /* the program's entry */
+#define AT_ENTRY	   9 /* the program's entry (not the interpreter's) */
 #define AT_UID		   11
 #define AT_EUID		   12
 #define AT_GID		   13

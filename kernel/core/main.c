@@ -3,6 +3,7 @@
  * order; test mode (the "test" command-line word) runs the in-kernel
  * tests and ends QEMU with their verdict.
  */
+#include "core/irqs_off.h"
 #include "core/main.h"
 
 #include "arch/arch.h"
@@ -121,6 +122,7 @@ kernel_main(struct boot_info *bi)
 		status = process_wait(init);
 		if (cmdline_has(bi->cmdline, "fsbench"))
 			pcache_print_stats();
+		irqs_off_print(); /* over the whole run: make bench reads it */
 		printk("test mode: init exited with status %ld\n", status);
 		arch_qemu_exit(status == 0);
 	}

@@ -1,7 +1,7 @@
 /*
  * execve and execveat: the calling process's image replaced in place by
  * a program of its root Directory.  The new program is loaded into a
- * fresh address space (mapped from the page cache, process_load_file)
+ * fresh address space (mapped from the page cache, process_load)
  * before anything of the old is touched, so a failure leaves the caller
  * as it was; then the space is swapped, descriptors with FD_CLOEXEC
  * close, handled signals return to their default, and the call returns
@@ -10,11 +10,10 @@
  * at most.  "/proc/self/exe" names the running program whether or not
  * a /proc is mounted.
  *
- * The swap (exec_replace) is the personality's own until the exec work
- * (process_exec, syscall 113) is merged; it does the same for a process
- * of one thread.  Argument limits are spawn's: SPAWN_ARGS_MAX bytes and
- * SPAWN_ARGC_MAX strings of arguments, SPAWN_ENV_MAX and SPAWN_ENVC_MAX
- * of environment; beyond them, E2BIG.
+ * The swap is process_exec's (syscall 113's): the other threads end
+ * first.  Argument limits: LX_ARGS_MAX bytes and SPAWN_ARGC_MAX strings
+ * of arguments, LX_ENV_MAX and SPAWN_ENVC_MAX of environment (together
+ * within spawn's SPAWN_STRINGS_MAX); beyond them, E2BIG.
  */
 #include "arch/arch.h"
 #include "mm/vm_flags.h"
@@ -35,6 +34,7 @@
 #include "object/address_space.h"
 #include "object/directory.h"
 #include "object/process.h"
+#include "proc/exec.h"
 #include "proc/uaccess.h"
 #include "sched/thread.h"
 #include "syscall/syscall.h"
@@ -48,6 +48,8 @@
 #define LX_AT_NOFOLLOW	 0x100
 #define LX_SIG_IGN	 1
 #define SELF_EXE	 "/proc/self/exe"
+#define LX_ARGS_MAX	 1024 /* bytes of arguments after argv[0] */
+#define LX_ENV_MAX	 1024 /* bytes of environment */
 
 /* The byte c in s[0..n), or NULL. */
 static char *
@@ -104,7 +106,7 @@ copy_vector(uintptr_t uvec, struct strings *s, unsigned int skip, char *tmp)
 			return -LX_EFAULT;
 		if (!p)
 			break;
-		n = lx_copy_user_string(p, tmp, SPAWN_ARGS_MAX + 1, -LX_E2BIG);
+		n = lx_copy_user_string(p, tmp, LX_ARGS_MAX + 1, -LX_E2BIG);
 		if (n < 0)
 			return n;
 		if (i >= skip && (n = strings_add(s, tmp, (size_t)n)) < 0)
@@ -158,46 +160,6 @@ exec_check(struct vnode *vn)
 	return st.size ? 0 : -LX_ENOEXEC;
 }
 
-/* The new image in place of the old (a process of one thread): from
- * here the call cannot fail.  as passes to the process. */
-static long
-exec_replace(struct process *p, struct address_space *as, uintptr_t entry, uintptr_t sp,
-	     const char *name)
-{
-	struct thread *self = thread_current();
-	unsigned long flags = cap_lock_take();
-	struct address_space *old;
-	struct cap *c;
-
-	if (p->state != PROCESS_LIVE || thread_should_stop() || p->nthreads != 1) {
-		kobject_unref(&as->obj);
-		cap_lock_drop(flags);
-		return -LX_EINTR;
-	}
-	old = p->as;
-	if (cspace_lookup(p->cs, CAP_SLOT_ADDRESS_SPACE, KOBJ_ADDRESS_SPACE, 0, &c) == 0 &&
-	    c->obj == &old->obj)
-		cap_delete(p->cs, CAP_SLOT_ADDRESS_SPACE);
-	if (cspace_lookup_empty(p->cs, CAP_SLOT_ADDRESS_SPACE, &c) == 0)
-		cap_install(p->cs, CAP_SLOT_ADDRESS_SPACE, &as->obj, CAP_RIGHTS_ALL, 0);
-	p->as = as;
-	as->proc = p;
-	old->proc = NULL;
-	old->ended = true;
-	self->vm = &as->vm;
-	vm_space_activate(self->vm);
-	strlcpy(p->name, name, sizeof(p->name));
-	p->entry = entry;
-	p->initial_sp = sp;
-	arch_user_regs_init(thread_user_regs(self), entry, sp, 0);
-	arch_tls_set(&self->tls, 0);
-	arch_fpu_init_state(&self->fpu);
-	arch_fpu_restore(&self->fpu);
-	kobject_unref(&old->obj);
-	cap_lock_drop(flags);
-	return 0;
-}
-
 /* The Linux state across the exec: descriptors, signals, break, exe. */
 static void
 exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn, const char *path)
@@ -231,9 +193,9 @@ exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn, con
 }
 
 struct exec_bufs {
-	char args[SPAWN_ARGS_MAX + 2 * VFS_PATH_MAX];
-	char env[SPAWN_ENV_MAX];
-	char tmp[SPAWN_ARGS_MAX + 1];
+	char args[LX_ARGS_MAX + 2 * VFS_PATH_MAX];
+	char env[LX_ENV_MAX];
+	char tmp[LX_ARGS_MAX + 1];
 	char path[VFS_PATH_MAX];
 	char head[EXEC_HEAD + 1];
 };
@@ -321,7 +283,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 	if (!r) {
 		size_t first = strlen(argv.buf) + 1;
 
-		if (argv.len - first > SPAWN_ARGS_MAX || argv.count - 1 > SPAWN_ARGC_MAX - 1 ||
+		if (argv.len - first > LX_ARGS_MAX || argv.count - 1 > SPAWN_ARGC_MAX - 1 ||
 		    first > PROC_NAME_MAX + VFS_PATH_MAX)
 			r = -LX_E2BIG;
 	}
@@ -333,8 +295,16 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 	if (!r) {
 		size_t first = strlen(argv.buf) + 1;
 
-		n = process_load_file(as, argv.buf, vn, argv.buf + first, argv.len - first, env.buf,
-				      env.len, &entry, &sp);
+		struct load_spec ls = {
+			.name = argv.buf,
+			.file = vn,
+			.args = argv.buf + first,
+			.args_len = argv.len - first,
+			.env = env.buf,
+			.env_len = env.len,
+		};
+
+		n = process_load(as, &ls, &entry, &sp);
 		if (n == -E_NOMEM)
 			r = -LX_ENOMEM;
 		else if (n == -E_IO)
@@ -353,11 +323,15 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 		kfree(b);
 		return r;
 	}
-	r = exec_replace(p, as, entry, sp, path_base(b->path));
-	if (r) {
+	/* From here the call cannot fail, unless the process is being
+	 * ended meanwhile. */
+	if (process_exec(p, &as, path_base(b->path), entry, sp, 0)) {
+		irq = cap_lock_take();
+		kobject_unref(&as->obj);
+		cap_lock_drop(irq);
 		kfree(b);
 		vnode_unref(vn);
-		return r;
+		return -LX_EINTR;
 	}
 	exec_linux_state(p, lp, vn, b->path);
 	kfree(b);

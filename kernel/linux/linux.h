@@ -59,13 +59,7 @@ void linux_proc_end(struct process *p, uint64_t event, long status);
 /* Frees p's Linux state (capability lock held, p being destroyed). */
 void linux_proc_release(struct process *p);
 
-/*
- * After a Linux program is loaded into as: room for its stack to grow
- * below the committed pages (lazy, LINUX_STACK_BYTES in all).  0 or
- * -E_NOMEM.
- */
-int linux_stack_map(struct address_space *as);
-
+/* A Linux program's stack reserve at least (lazy; process_load). */
 #define LINUX_STACK_BYTES (8ull << 20)
 
 /*

@@ -228,15 +228,3 @@ linux_proc_release(struct process *p)
 	lp_free(lp, p->pool);
 	p->lx = NULL;
 }
-
-int
-linux_stack_map(struct address_space *as)
-{
-	uintptr_t top = USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K, va;
-	size_t pages = (LINUX_STACK_BYTES / PAGE_SIZE_4K) - USER_STACK_PAGES;
-	int err = as_map(as, top - pages * PAGE_SIZE_4K, pages, VM_READ | VM_WRITE,
-			 VM_READ | VM_WRITE, AS_MAP_FIXED, NULL, &va);
-
-	/* A loader that maps the whole stack itself has left no room: fine. */
-	return err == -E_EXIST ? 0 : err;
-}

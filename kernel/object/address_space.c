@@ -73,8 +73,10 @@ as_region_free(struct address_space *as, struct vm_region *r)
 	}
 }
 
-void
-as_free_all(struct address_space *as)
+/* locked: the capability lock is held (Frames references and a file
+ * page's payer are dropped under it), else it is taken for each. */
+static void
+free_all(struct address_space *as, bool locked)
 {
 	struct vm_region *r;
 
@@ -83,13 +85,31 @@ as_free_all(struct address_space *as)
 		uint64_t pa;
 
 		while (vm_space_next(&as->vm, va, r->end, &va, &pa, NULL) == 0) {
-			as_release_page(as, r, va, pa, true);
+			as_release_page(as, r, va, pa, locked);
 			va += PAGE_SIZE_4K;
 		}
 		region_erase(&as->regions, r);
-		as_region_unref(r, true);
+		if (r->shared || r->file) {
+			unsigned long flags = locked ? 0 : cap_lock_take();
+
+			as_region_unref(r, true); /* a Frames object's pages are its own */
+			if (!locked)
+				cap_lock_drop(flags);
+		}
 		as_region_free(as, r);
 	}
+}
+
+void
+as_free_all(struct address_space *as)
+{
+	free_all(as, true);
+}
+
+void
+as_free_all_unlocked(struct address_space *as)
+{
+	free_all(as, false);
 }
 
 static void

@@ -78,6 +78,10 @@ int as_check_live(const struct address_space *as);
  * lock held, or the space is ours alone. */
 void as_free_all(struct address_space *as);
 
+/* The same with the capability lock not held, the space ours alone
+ * (exec's old image): the pages go with interrupts on. */
+void as_free_all_unlocked(struct address_space *as);
+
 /* Region nodes: made and charged, freed and uncharged (as->lock held). */
 struct vm_region *as_region_new(struct address_space *as);
 void as_region_free(struct address_space *as, struct vm_region *r);

@@ -137,20 +137,23 @@ process_destroy(struct kobject *obj)
 
 /* Where a position-independent program goes: a random multiple of its
  * alignment in [PIE_BASE, PIE_BASE + PIE_SPAN), far from the stack and
- * from the mappings placed upwards from USER_MAP_BASE. */
-#define PIE_BASE (1ull << 40)
-#define PIE_SPAN (1ull << 36)
+ * from the mappings placed upwards from USER_MAP_BASE.  Its interpreter
+ * goes the same way in the window above (INTERP_BASE), so the two never
+ * meet whatever both draw. */
+#define PIE_BASE    (1ull << 40)
+#define PIE_SPAN    (1ull << 36)
+#define INTERP_BASE (PIE_BASE + PIE_SPAN)
 
 static int
-pie_base(const struct elf_image *img, uint64_t *base)
+pie_base(const struct elf_image *img, uint64_t window, uint64_t *base)
 {
 	uint64_t r;
 
-	if (img->hi - img->lo > PIE_SPAN / 2 || PIE_BASE + PIE_SPAN > USER_SPACE_END)
+	if (img->hi - img->lo > PIE_SPAN / 2 || window + PIE_SPAN > USER_SPACE_END)
 		return -E_RANGE;
 	random_fill(&r, sizeof(r));
 	r %= (PIE_SPAN / 2) / img->align;
-	*base = PIE_BASE + r * img->align - img->lo;
+	*base = window + r * img->align - img->lo;
 	return 0;
 }
 
@@ -160,13 +163,50 @@ struct program_src {
 	const uint8_t *head;
 	size_t avail;
 	uint64_t len;
-	struct vm_file *file; /* NULL: head holds the whole image */
+	struct vm_file *file;	  /* NULL: head holds the whole image */
+	struct pcache_page *page; /* the cached page at head, held */
 };
 
 #define PAGE_DOWN(x) ((x) & ~(uint64_t)(PAGE_SIZE_4K - 1))
 #define PAGE_UP(x)   PAGE_DOWN((x) + PAGE_SIZE_4K - 1)
 
 static const uint8_t zero_page[PAGE_SIZE_4K];
+
+/* A regular file's first cached page as src; src_close gives it back.
+ * -E_ISDIR, -E_INVAL (no regular file), -E_CORRUPT (empty), -E_IO. */
+static int
+src_open(struct vnode *vn, struct program_src *src)
+{
+	struct vfs_stat st;
+	int err = vfs_getattr(vn, &st);
+
+	*src = (struct program_src){ 0 };
+	if (err)
+		return err;
+	if (VFS_S_ISDIR(st.mode))
+		return -E_ISDIR;
+	if (!VFS_S_ISREG(st.mode))
+		return -E_INVAL;
+	if (st.size == 0)
+		return -E_CORRUPT;
+	if ((err = vm_file_of(vn, &src->file)))
+		return err;
+	/* The headers are read from the first cached page, in place. */
+	if ((err = pcache_get(&src->file->owner, 0, &src->page)))
+		return err == -E_RANGE ? -E_CORRUPT : err; /* shrunk meanwhile */
+	src->head = src->page->data;
+	src->len = st.size;
+	src->avail = st.size < PAGE_SIZE_4K ? st.size : PAGE_SIZE_4K;
+	return 0;
+}
+
+static void
+src_close(struct program_src *src)
+{
+	if (src->page)
+		pcache_put(src->page);
+	src->page = NULL;
+}
 
 /*
  * A segment mapped from the file's cached pages (private: a page is
@@ -208,24 +248,19 @@ map_segment(struct address_space *as, struct vm_file *vf, const struct elf_segme
 	return 0;
 }
 
+/* The segments of a parsed image at base (0 for ET_EXEC): mapped from
+ * the page cache for a file, else copied in, committed. */
 static int
-load_image(struct address_space *as, const struct program_src *src, struct elf_image *img,
-	   uint64_t *base)
+load_image(struct address_space *as, const struct program_src *src, const struct elf_image *img,
+	   uint64_t base)
 {
-	int err = elf_parse_head(src->head, src->avail, src->len, ELF_MACHINE, USER_SPACE_END, img);
 	uintptr_t va;
+	int err;
 
-	*base = 0;
-	if (err)
-		return err;
-	if (img->interp_len || !img->entry)
-		return -E_NOTSUP; /* interpreters, shared objects: not yet */
-	if (img->type == ELF_TYPE_DYN && (err = pie_base(img, base)))
-		return err;
 	for (size_t i = 0; i < img->nseg; i++) {
 		const struct elf_segment *s = &img->seg[i];
-		uintptr_t start = PAGE_DOWN(*base + s->vaddr);
-		uintptr_t end = PAGE_UP(*base + s->vaddr + s->memsz);
+		uintptr_t start = PAGE_DOWN(base + s->vaddr);
+		uintptr_t end = PAGE_UP(base + s->vaddr + s->memsz);
 		unsigned int flags = VM_READ;
 
 		if (s->flags & ELF_SEG_W)
@@ -235,7 +270,7 @@ load_image(struct address_space *as, const struct program_src *src, struct elf_i
 		/* Its segments keep the permissions they start with as their
 		 * limit: code never becomes writable, data never executable. */
 		if (src->file) {
-			err = map_segment(as, src->file, s, *base, flags);
+			err = map_segment(as, src->file, s, base, flags);
 			if (err)
 				return err == -E_EXIST ? -E_CORRUPT : err; /* segments overlap */
 			continue;
@@ -245,11 +280,88 @@ load_image(struct address_space *as, const struct program_src *src, struct elf_i
 			     AS_MAP_FIXED | AS_MAP_COMMIT, NULL, &va);
 		if (err)
 			return err == -E_EXIST ? -E_CORRUPT : err; /* segments overlap */
-		err = as_copy_in(as, *base + s->vaddr, src->head + s->offset, s->filesz);
+		err = as_copy_in(as, base + s->vaddr, src->head + s->offset, s->filesz);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* The program: parsed from its head, placed (a random base for ET_DYN)
+ * and loaded. */
+static int
+load_program(struct address_space *as, const struct load_spec *ls, const struct program_src *src,
+	     struct elf_image *img, uint64_t *base)
+{
+	int err = elf_parse_head(src->head, src->avail, src->len, ELF_MACHINE, USER_SPACE_END, img);
+
+	*base = 0;
+	if (err)
+		return err;
+	if (!img->entry)
+		return -E_NOTSUP; /* a shared object is no program */
+	if (img->interp_len && !ls->interp)
+		return -E_NOENT; /* the caller found no interpreter */
+	if (img->type == ELF_TYPE_DYN && (err = pie_base(img, PIE_BASE, base)))
+		return err;
+	return load_image(as, src, img, *base);
+}
+
+/*
+ * PT_INTERP's file, mapped from the page cache: a position-independent
+ * program of our machine that names no interpreter itself (-E_LOOP: a
+ * chain would be a loop or worse), at its own random base.  *entry:
+ * where the thread starts.
+ */
+static int
+load_interpreter(struct address_space *as, struct vnode *vn, uint64_t *base, uint64_t *entry)
+{
+	struct elf_image *img = kmalloc(sizeof(*img));
+	struct program_src src;
+	int err;
+
+	if (!img)
+		return -E_NOMEM;
+	err = src_open(vn, &src);
+	if (!err)
+		err = elf_parse_head(src.head, src.avail, src.len, ELF_MACHINE, USER_SPACE_END,
+				     img);
+	if (!err && img->interp_len)
+		err = -E_LOOP;
+	if (!err && (img->type != ELF_TYPE_DYN || !img->entry))
+		err = -E_NOTSUP;
+	if (!err)
+		err = pie_base(img, INTERP_BASE, base);
+	if (!err)
+		err = load_image(as, &src, img, *base);
+	if (!err)
+		*entry = *base + img->entry;
+	src_close(&src);
+	kfree(img);
+	return err;
+}
+
+/*
+ * The stack: a reserve of pages below USER_STACK_TOP, anonymous and
+ * lazy (only what is touched is made and charged), and below it a guard
+ * of USER_STACK_GUARD_PAGES that no permission can ever reach (max_flags
+ * 0), so that no mapping placed anywhere lands right under the stack and
+ * an overflow faults there.
+ */
+static int
+map_stack(struct address_space *as, uint64_t pages)
+{
+	uintptr_t bottom = USER_STACK_TOP - pages * PAGE_SIZE_4K, va;
+	int err;
+
+	if (pages < USER_STACK_MIN_PAGES || pages > USER_STACK_MAX_PAGES)
+		return -E_RANGE;
+	err = as_map(as, bottom - USER_STACK_GUARD_PAGES * PAGE_SIZE_4K, USER_STACK_GUARD_PAGES, 0,
+		     0, AS_MAP_FIXED, NULL, &va);
+	if (!err)
+		err = as_map(as, bottom, pages, VM_READ | VM_WRITE, VM_READ | VM_WRITE,
+			     AS_MAP_FIXED, NULL, &va);
+	return err == -E_EXIST ? -E_RANGE : err; /* a segment where the stack goes */
 }
 
 static uint64_t
@@ -265,49 +377,63 @@ hwcap(void)
 #endif
 }
 
+/* Pointers to the NUL-terminated strings of block[0..len) (checked by
+ * the caller), after the n already in v, at most max in all. */
+static size_t
+split_strings(const char **v, size_t n, size_t max, const char *block, size_t len)
+{
+	for (size_t at = 0; at < len && n < max; at += strnlen(block + at, len - at) + 1)
+		v[n++] = block + at;
+	return n;
+}
+
 /*
  * The initial stack (proc/initstack.h): argv is the program's name and
- * the strings of args (already checked: NUL-terminated, at most
- * SPAWN_ARGS_MAX bytes, SPAWN_ARGC_MAX of them), the environment env,
- * and the auxiliary vector.  Built in a kernel buffer, copied in once.
+ * the strings of args, envp those of env (checked by the caller against
+ * the SPAWN_* limits), and the auxiliary vector.  Built in a kernel
+ * buffer, copied in once: only the top pages of the reserve are touched.
  */
 static int
-push_initial_stack(struct address_space *as, const char *name, const char *args, size_t args_len,
-		   const char *env, size_t env_len, const uint8_t *head,
-		   const struct elf_image *img, uint64_t base, uintptr_t *out)
+push_initial_stack(struct address_space *as, const struct load_spec *ls, const uint8_t *head,
+		   const struct elf_image *img, uint64_t base, uint64_t interp_base, uintptr_t *out)
 {
-	const char *argv[SPAWN_ARGC_MAX + 1], *envp[SPAWN_ENVC_MAX];
+	const char **vec = kmalloc((SPAWN_ARGC_MAX + SPAWN_ENVC_MAX + 2) * sizeof(*vec));
 	struct initstack_in in = {
-		.argv = argv,
-		.envp = envp,
-		.execfn = name,
+		.execfn = ls->name,
 		.phdrs = head + img->phoff, /* inside the head: elf_parse_head */
 		.phdr = img->phdr_vaddr ? base + img->phdr_vaddr : 0,
 		.phent = ELF_PHDR_SIZE,
 		.phnum = img->phnum,
 		.entry = base + img->entry,
+		.base = interp_base,
 		.hwcap = hwcap(),
 	};
-	const size_t size = 8192;
-	uint8_t *buf = kmalloc(size);
+	/* Strings twice (argv[0] is AT_EXECFN too), the vectors, the
+	 * headers' copy, the random bytes and alignment. */
+	const size_t size = 2 * strlen(ls->name) + ls->args_len + ls->env_len +
+			    (SPAWN_ARGC_MAX + SPAWN_ENVC_MAX + 48) * 8 +
+			    img->phnum * ELF_PHDR_SIZE + 128;
+	uint8_t *buf = vec ? kmalloc(size) : NULL;
 	uint64_t sp;
 	int err;
 
-	if (!buf)
+	if (!buf) {
+		kfree(vec);
 		return -E_NOMEM;
-	argv[in.argc++] = name;
-	for (size_t at = 0; at < args_len && in.argc <= SPAWN_ARGC_MAX;
-	     at += strnlen(args + at, args_len - at) + 1)
-		argv[in.argc++] = args + at;
-	for (size_t at = 0; at < env_len && in.envc < SPAWN_ENVC_MAX;
-	     at += strnlen(env + at, env_len - at) + 1)
-		envp[in.envc++] = env + at;
+	}
+	vec[0] = ls->name;
+	in.argc = split_strings(vec, 1, SPAWN_ARGC_MAX, ls->args, ls->args_len);
+	in.argv = vec;
+	in.envp = vec + in.argc;
+	in.envc = split_strings(vec, in.argc, in.argc + SPAWN_ENVC_MAX, ls->env, ls->env_len) -
+		  in.argc;
 	random_fill(in.random, sizeof(in.random));
 	err = initstack_build(buf, size, USER_STACK_TOP, &in, &sp);
 	if (!err)
 		err = as_copy_in(as, sp, buf + size - (USER_STACK_TOP - sp), USER_STACK_TOP - sp);
 	random_state_wipe(in.random, sizeof(in.random));
 	kfree(buf);
+	kfree(vec);
 	if (!err)
 		*out = sp;
 	return err;
@@ -315,81 +441,48 @@ push_initial_stack(struct address_space *as, const char *name, const char *args,
 
 /* The personality is the program's, fixed at load (linux/personality.h):
  * its note, if any, lies in the first page with the headers.  A Linux
- * program also gets room to grow its stack (linux_stack_map). */
-static int
-load_personality(struct address_space *as, const struct program_src *src,
-		 const struct elf_image *img, uint64_t base)
+ * program's stack reserve is at least LINUX_STACK_BYTES (its RLIMIT_STACK). */
+static uint64_t
+load_personality(struct address_space *as, const struct load_spec *ls,
+		 const struct program_src *src, const struct elf_image *img, uint64_t base)
 {
+	uint64_t pages = ls->stack_pages ? ls->stack_pages : USER_STACK_PAGES;
+
 	as->image_end = base + img->hi;
 	as->personality = personality_has_native_note(src->head, src->avail, img->phoff, img->phnum)
 				  ? PERSONALITY_NATIVE
 				  : PERSONALITY_LINUX;
-	return as->personality == PERSONALITY_LINUX ? linux_stack_map(as) : 0;
+	if (as->personality == PERSONALITY_LINUX && pages < LINUX_STACK_BYTES / PAGE_SIZE_4K)
+		pages = LINUX_STACK_BYTES / PAGE_SIZE_4K;
+	return pages;
 }
 
-static int
-load_program(struct address_space *as, const char *name, const struct program_src *src,
-	     const char *args, size_t args_len, const char *env, size_t env_len, uintptr_t *entry,
-	     uintptr_t *sp)
+int
+process_load(struct address_space *as, const struct load_spec *ls, uintptr_t *entry, uintptr_t *sp)
 {
 	struct elf_image *img = kmalloc(sizeof(*img));
-	uint64_t base;
-	uintptr_t va;
-	int err;
+	struct program_src src = { ls->image, ls->image_len, ls->image_len, NULL, NULL };
+	uint64_t base = 0, interp_base = 0, start = 0, stack_pages = 0;
+	int err = img ? 0 : -E_NOMEM;
 
-	if (!img)
-		return -E_NOMEM;
-	err = load_image(as, src, img, &base);
+	if (!err && ls->file)
+		err = src_open(ls->file, &src);
 	if (!err)
-		err = as_map(as, USER_STACK_TOP - USER_STACK_PAGES * PAGE_SIZE_4K, USER_STACK_PAGES,
-			     VM_READ | VM_WRITE, VM_READ | VM_WRITE, AS_MAP_FIXED | AS_MAP_COMMIT,
-			     NULL, &va);
+		err = load_program(as, ls, &src, img, &base);
+	if (!err) {
+		start = base + img->entry;
+		stack_pages = load_personality(as, ls, &src, img, base);
+	}
+	if (!err && img->interp_len)
+		err = load_interpreter(as, ls->interp, &interp_base, &start);
 	if (!err)
-		err = load_personality(as, src, img, base);
+		err = map_stack(as, stack_pages);
 	if (!err)
-		err = push_initial_stack(as, name, args, args_len, env, env_len, src->head, img,
-					 base, sp);
+		err = push_initial_stack(as, ls, src.head, img, base, interp_base, sp);
 	if (!err)
-		*entry = base + img->entry;
+		*entry = start;
+	src_close(&src);
 	kfree(img);
-	return err;
-}
-
-int
-process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
-	     const char *args, size_t args_len, const char *env, size_t env_len, uintptr_t *entry,
-	     uintptr_t *sp)
-{
-	const struct program_src src = { image, image_len, image_len, NULL };
-
-	return load_program(as, name, &src, args, args_len, env, env_len, entry, sp);
-}
-
-int
-process_load_file(struct address_space *as, const char *name, struct vnode *vn, const char *args,
-		  size_t args_len, const char *env, size_t env_len, uintptr_t *entry, uintptr_t *sp)
-{
-	struct program_src src = { 0 };
-	struct pcache_page *head;
-	struct vfs_stat st;
-	int err = vfs_getattr(vn, &st);
-
-	if (err)
-		return err;
-	if (!VFS_S_ISREG(st.mode))
-		return -E_INVAL;
-	if (st.size == 0)
-		return -E_CORRUPT;
-	if ((err = vm_file_of(vn, &src.file)))
-		return err;
-	/* The headers are read from the first cached page, in place. */
-	if ((err = pcache_get(&src.file->owner, 0, &head)))
-		return err == -E_RANGE ? -E_CORRUPT : err; /* shrunk meanwhile */
-	src.head = head->data;
-	src.len = st.size;
-	src.avail = st.size < PAGE_SIZE_4K ? st.size : PAGE_SIZE_4K;
-	err = load_program(as, name, &src, args, args_len, env, env_len, entry, sp);
-	pcache_put(head);
 	return err;
 }
 
@@ -421,6 +514,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	p->as->proc = p;
 	p->personality = p->as->personality;
 	wait_queue_init(&p->exit_wq);
+	wait_queue_init(&p->reaped_wq);
 	readiness_init(&p->ready, SIGNAL_ENDED);
 	list_init(&p->threads);
 	list_add_tail(&all_processes, &p->all_link);
@@ -607,6 +701,15 @@ process_thread_kill(struct thread_handle *h)
 	thread_request_stop(t->id);
 	ipc_thread_leave(t);
 	return 0;
+}
+
+void
+process_adopt_main(struct process *p, struct thread *t)
+{
+	if (p->main == t)
+		return;
+	p->main = t;
+	process_uncharge(p, THREAD_COST_PAGES); /* the overhead pays for it now */
 }
 
 void
@@ -831,6 +934,7 @@ process_thread_freed(struct process *p)
 
 	if (--p->unreaped == 0 && p->report_pending)
 		send_report(p);
+	wait_queue_wake_all(&p->reaped_wq);
 	kobject_unref(&p->obj);
 	cap_lock_drop(flags);
 }

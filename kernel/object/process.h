@@ -68,7 +68,8 @@ struct process {
 	uint8_t personality;
 	struct linux_proc *lx;
 	struct list_node all_link;
-	struct wait_queue exit_wq; /* process_wait */
+	struct wait_queue exit_wq;   /* process_wait */
+	struct wait_queue reaped_wq; /* a thread freed (process_exec waits) */
 	/* SIGNAL_ENDED once it has ended: a supervisor can wait for that
 	 * through a Notification (object_bind) as well as by its report. */
 	struct readiness ready;
@@ -85,31 +86,44 @@ struct process_spec {
 	uint64_t arg;
 };
 
-/*
- * Loads the ELF64 executable image into as (empty) with its stack and
- * the argument block (the program's name, then args, and the
- * environment env: kernel copies, checked, of NUL-terminated strings) at
- * the top: *entry and *sp for
- * process_create.  Capability lock not held: the copying runs with
- * interrupts on.  -E_NOMEM (quota or memory), -E_CORRUPT / -E_NOTSUP /
- * -E_RANGE / -E_PERM for a bad ELF (see proc/elf.h).
- */
-int process_load(struct address_space *as, const char *name, const void *image, size_t image_len,
-		 const char *args, size_t args_len, const char *env, size_t env_len,
-		 uintptr_t *entry, uintptr_t *sp);
+/* What process_load puts in an address space: kernel copies, checked. */
+struct vnode;
+struct load_spec {
+	const char *name; /* argv[0] and AT_EXECFN */
+	/* The ELF64 program: a regular file (referenced by the caller), or
+	 * when file is NULL, image[0..image_len) (the boot archive's). */
+	struct vnode *file;
+	const void *image;
+	size_t image_len;
+	/* Its PT_INTERP's file (proc/program_file.h, referenced by the
+	 * caller), or NULL when it names none. */
+	struct vnode *interp;
+	const char *args, *env; /* NUL-terminated strings, one after another */
+	size_t args_len, env_len;
+	uint64_t stack_pages; /* the stack reserve; 0: USER_STACK_PAGES */
+};
 
 /*
- * The same from a regular file (the caller holds a reference to vn): its
- * segments are mapped from the file's pages in the page cache
- * (mm/vm_file.h), private, so a page is copied only when written; the
- * memory past a segment's file bytes is committed anonymous memory.
- * The ELF headers must lie in the file's first page (-E_NOTSUP).  Errors
- * as process_load, -E_INVAL for no regular file, -E_IO.
+ * Loads the program (and its interpreter) into as (empty), with the
+ * stack reserve and the initial stack at its top: *entry (the
+ * interpreter's entry when there is one, else the program's) and *sp
+ * for process_create or process_exec.  A program from a file (and an
+ * interpreter, always from a file) has its segments mapped from the
+ * file's pages in the page cache (mm/vm_file.h), private, so a page is
+ * copied only when written; the memory past a segment's file bytes is
+ * committed anonymous memory; its ELF headers must lie in the file's
+ * first page (-E_NOTSUP).  A program from the boot archive is copied.
+ * Capability lock not held: the loading runs with interrupts on.
+ * -E_NOMEM (quota or memory), -E_CORRUPT / -E_NOTSUP / -E_RANGE /
+ * -E_PERM for a bad ELF (see proc/elf.h), -E_RANGE for a stack reserve
+ * outside [USER_STACK_MIN_PAGES, USER_STACK_MAX_PAGES] or the strings
+ * too long for it, -E_NOENT (a PT_INTERP but no interp given), -E_LOOP
+ * (the interpreter names one itself), -E_NOTSUP (an interpreter that is
+ * not position-independent), -E_ISDIR / -E_INVAL (no regular file),
+ * -E_IO.
  */
-struct vnode;
-int process_load_file(struct address_space *as, const char *name, struct vnode *vn,
-		      const char *args, size_t args_len, const char *env, size_t env_len,
-		      uintptr_t *entry, uintptr_t *sp);
+int process_load(struct address_space *as, const struct load_spec *ls, uintptr_t *entry,
+		 uintptr_t *sp);
 
 /*
  * Builds a process in spec->as (no thread runs yet): its structures are
@@ -142,6 +156,13 @@ int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_
 /* Asks one thread to end, alone (its process goes on).  Capability lock
  * held; 0 or -E_DEAD. */
 int process_thread_kill(struct thread_handle *h);
+
+/*
+ * After exec, t (the only thread left: the old main one has been freed)
+ * is p's main thread; its own charge goes back, as the process's
+ * overhead pays for a main thread.  Capability lock held.
+ */
+void process_adopt_main(struct process *p, struct thread *t);
 
 /* A thread asked to stop ends here: alone or with its process. */
 void process_stop_current(void) __attribute__((noreturn));

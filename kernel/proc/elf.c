@@ -115,12 +115,21 @@ read_interp(const uint8_t *b, size_t avail, uint64_t len, const uint8_t *ph, str
 		return -E_CORRUPT; /* a second one, or past the file */
 	if (n < 2 || n > ELF_INTERP_MAX)
 		return -E_CORRUPT; /* empty or too long */
-	if (off > avail || n > avail - off)
-		return -E_NOTSUP; /* past the head the loader read */
-	if (b[off + n - 1] != '\0' || strnlen((const char *)b + off, n) != n - 1)
-		return -E_CORRUPT; /* not one NUL-terminated string */
 	out->interp_off = off;
 	out->interp_len = n - 1;
+	/* Past the head the loader read: it reads and checks the path. */
+	if (off > avail || n > avail - off) {
+		out->interp_later = 1;
+		return 0;
+	}
+	return elf_interp_check((const char *)b + off, n);
+}
+
+int
+elf_interp_check(const char *path, uint64_t n)
+{
+	if (n == 0 || path[n - 1] != '\0' || strnlen(path, n) != n - 1)
+		return -E_CORRUPT; /* not one NUL-terminated string */
 	return 0;
 }
 

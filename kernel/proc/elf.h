@@ -63,8 +63,12 @@ struct elf_image {
 	uint64_t phoff, phdr_vaddr;
 	uint16_t phnum;
 	/* PT_INTERP: the interpreter's path at interp_off, interp_len
-	 * bytes without its NUL (0: none). */
+	 * bytes without its NUL (0: none).  interp_later: the path lies
+	 * past the head elf_parse_head was given, inside the file, and is
+	 * not checked yet: the loader reads its interp_len + 1 bytes and
+	 * checks them with elf_interp_check. */
 	uint64_t interp_off, interp_len;
+	int interp_later;
 	/* PT_TLS: the initialisation image (tls_memsz 0: none). */
 	uint64_t tls_vaddr, tls_filesz, tls_memsz, tls_align;
 	/* PT_GNU_STACK seen (the stack is never executable either way). */
@@ -84,11 +88,16 @@ int elf_parse(const void *image, size_t len, uint16_t machine, uint64_t user_end
 /*
  * The same for a file of len bytes of which only the first avail are at
  * head (a loader that maps the file reads just its first page): every
- * offset is checked against len as above, and headers that lie past
- * head (program headers, the PT_INTERP path) are -E_NOTSUP.  A file
- * shorter than an ELF header is -E_CORRUPT only when len is.
+ * offset is checked against len as above, and program headers that lie
+ * past head are -E_NOTSUP.  A PT_INTERP path past head is left for the
+ * loader to read (interp_later).  A file shorter than an ELF header is
+ * -E_CORRUPT only when len is.
  */
 int elf_parse_head(const void *head, size_t avail, uint64_t len, uint16_t machine,
 		   uint64_t user_end, struct elf_image *out);
+
+/* A PT_INTERP path's n bytes as read from the file: one NUL-terminated
+ * string, NUL at the end only.  0 or -E_CORRUPT. */
+int elf_interp_check(const char *path, uint64_t n);
 
 #endif

@@ -41,7 +41,7 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	struct process *p;
 	uint64_t pages;
 	unsigned long flags;
-	static char args[SPAWN_ARGS_MAX]; /* once, at boot */
+	static char args[SPAWN_STRINGS_MAX]; /* once, at boot */
 	int args_len, err;
 
 	if ((err = boot_archive_init(bi)))
@@ -49,7 +49,7 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	/* Every linux.run= word is one of init's arguments (docs/linux.md). */
 	args_len = cmdline_get_all(bi->cmdline, "linux.run", args, sizeof(args));
 	if (args_len < 0) {
-		pr_err("init: the linux.run words exceed %u bytes\n", SPAWN_ARGS_MAX);
+		pr_err("init: the linux.run words exceed %u bytes\n", SPAWN_STRINGS_MAX);
 		args_len = 0;
 	}
 	if ((err = boot_archive_find("init", &image, &image_len))) {
@@ -68,9 +68,17 @@ init_start(const struct boot_info *bi, uint64_t arg, struct process **out)
 	}
 	cap_lock_drop(flags);
 	/* The program is copied in without the capability lock. */
-	if (!err)
-		err = process_load(spec.as, "init", image, image_len, args, (size_t)args_len, NULL,
-				   0, &spec.entry, &spec.sp);
+	if (!err) {
+		struct load_spec ls = {
+			.name = "init",
+			.image = image,
+			.image_len = image_len,
+			.args = args,
+			.args_len = (size_t)args_len,
+		};
+
+		err = process_load(spec.as, &ls, &spec.entry, &spec.sp);
+	}
 	flags = cap_lock_take();
 	if (!err)
 		err = process_create(&spec, &p);

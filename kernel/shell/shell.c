@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "arch/arch.h"
+#include "core/irqs_off.h"
 #include "core/console.h"
 #include "core/console_rx.h"
 #include "core/irq.h"
@@ -292,6 +293,14 @@ cmd_ping(int argc, char **argv)
 	printk("ping: %lu sent, %lu received\n", count, got);
 }
 
+static void
+cmd_irqsoff(int argc, char **argv)
+{
+	irqs_off_print();
+	if (argc > 1 && strcmp(argv[1], "reset") == 0)
+		irqs_off_reset();
+}
+
 static const struct command commands[] = {
 	{ "help", "this list", cmd_help },
 	{ "mem", "frame and heap statistics", cmd_mem },
@@ -299,6 +308,7 @@ static const struct command commands[] = {
 	{ "uptime", "time since boot", cmd_uptime },
 	{ "date", "the wall clock (UTC)", cmd_date },
 	{ "irq", "interrupt counts per vector", cmd_irq },
+	{ "irqsoff", "[reset]: the longest stretch with interrupts off", cmd_irqsoff },
 	{ "devices",
 	  "PCI functions and their drivers; device ports and registers, and their owners",
 	  cmd_devices },

@@ -14,8 +14,11 @@
 #include "object/file.h"
 #include "mm/vm_flags.h"
 #include "proc/boot_archive.h"
+#include "proc/exec.h"
+#include "proc/program_file.h"
 #include "object/frames.h"
 #include "object/address_space.h"
+#include "object/ops.h"
 #include "object/memory.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
@@ -90,94 +93,130 @@ spawn_locked(struct process *parent, const struct spawn_args *sa, const char *na
 	return err ? err : (int)child->pid;
 }
 
-/* Strings one after another (the arguments, the environment) from
- * user memory into buf: -E_RANGE (more than max bytes or max_count
- * strings), -E_INVAL (not NUL-terminated), -E_FAULT. */
+/*
+ * What spawn and exec load: kernel copies of the name, the argument and
+ * environment strings; the program (its file, whose segments will be
+ * mapped from the page cache, or the boot archive's image) and its
+ * interpreter's file.
+ */
+struct program_request {
+	char name[PROC_NAME_MAX];
+	char *strings; /* args, then env */
+	size_t args_len, env_len;
+	struct vnode *file; /* the program's file (referenced), or */
+	const void *image;  /* the boot archive's program */
+	size_t image_len;
+	struct vnode *interp; /* its PT_INTERP's file (referenced), or NULL */
+	uint64_t stack_pages;
+};
+
+static void
+request_free(struct program_request *r)
+{
+	kfree(r->strings);
+	if (r->file)
+		vnode_unref(r->file);
+	if (r->interp)
+		vnode_unref(r->interp);
+}
+
+/* The name, at most PROC_NAME_MAX - 1 bytes without a NUL inside. */
 static int
-copy_strings(const char *user, uint64_t len, char *buf, uint64_t max, unsigned int max_count)
+name_in(struct program_request *r, const char *uname, uint64_t len)
+{
+	int err;
+
+	if (len == 0 || len >= sizeof(r->name))
+		return -E_RANGE;
+	if ((err = copy_from_user(r->name, (uintptr_t)uname, len)))
+		return err;
+	r->name[len] = '\0';
+	return strlen(r->name) == len ? 0 : -E_INVAL;
+}
+
+/* len bytes of NUL-terminated strings at dst: -E_INVAL when the block
+ * does not end in NUL, -E_RANGE for more than max strings. */
+static int
+strings_in(char *dst, const char *src, uint64_t len, unsigned int max)
 {
 	unsigned int count = 0;
 	int err;
 
 	if (len == 0)
 		return 0;
-	if (len > max)
-		return -E_RANGE;
-	if ((err = copy_from_user(buf, (uintptr_t)user, len)))
+	if ((err = copy_from_user(dst, (uintptr_t)src, len)))
 		return err;
-	if (buf[len - 1] != '\0')
+	if (dst[len - 1] != '\0')
 		return -E_INVAL;
 	for (uint64_t i = 0; i < len; i++)
-		count += buf[i] == '\0';
-	return count > max_count ? -E_RANGE : 0;
+		count += dst[i] == '\0';
+	return count > max ? -E_RANGE : 0;
 }
 
-/* The argument strings, into args (argv[0] is the name: one less). */
+/* args and env: together at most SPAWN_STRINGS_MAX bytes, argv (with
+ * the name) at most SPAWN_ARGC_MAX strings, envp SPAWN_ENVC_MAX. */
 static int
-copy_args(const struct spawn_args *sa, char *args)
+args_in(struct program_request *r, const char *args, uint64_t args_len, const char *env,
+	uint64_t env_len)
 {
-	return copy_strings(sa->args, sa->args_len, args, SPAWN_ARGS_MAX, SPAWN_ARGC_MAX - 1);
-}
+	int err;
 
-/* The file behind File slot (EXECUTE), referenced for the caller: its
- * segments will be mapped from the page cache (process_load_file). */
-static int
-program_file(uint64_t slot, struct vnode **out)
-{
-	struct process *p = process_current();
-	unsigned long flags = cap_lock_take();
-	struct cap *c;
-	int err = cspace_lookup(p->cs, slot, KOBJ_FILE, CAP_RIGHT_EXECUTE, &c);
-
-	if (!err) {
-		*out = ((struct file_object *)c->obj)->vn;
-		vnode_ref(*out);
-	}
-	cap_lock_drop(flags);
+	if (args_len > SPAWN_STRINGS_MAX || env_len > SPAWN_STRINGS_MAX - args_len)
+		return -E_RANGE;
+	if (args_len + env_len == 0)
+		return 0;
+	if (!(r->strings = kmalloc(args_len + env_len)))
+		return -E_NOMEM;
+	r->args_len = args_len;
+	r->env_len = env_len;
+	err = strings_in(r->strings, args, args_len, SPAWN_ARGC_MAX - 1);
+	if (!err)
+		err = strings_in(r->strings + args_len, env, env_len, SPAWN_ENVC_MAX);
 	return err;
 }
 
-/* The address space a child will run in: a fresh one with the program
- * loaded (the copying outside the capability lock) from image or, when
- * vn is given, mapped from that file, or the caller's
- * AddressSpace (WRITE) in sa->address_space, which must never have run
- * anything (a clone), started at sa->entry with sa->stack. */
+/* The program (a File in file_slot, else name in the boot archive) and
+ * its interpreter, looked up under the Directory in dir_slot. */
 static int
-child_space(const struct spawn_args *sa, const char *name, const void *image, size_t len,
-	    struct vnode *vn, const char *args, const char *env, struct address_space **out,
-	    uintptr_t *entry, uintptr_t *sp)
+program_in(struct program_request *r, uint64_t file_slot, uint32_t rights, uint64_t dir_slot)
 {
-	struct process *p = process_current();
-	struct address_space *as = NULL;
-	unsigned long flags = cap_lock_take();
-	struct cap *c;
 	int err;
 
-	if (sa->address_space) {
-		err = cspace_lookup(p->cs, sa->address_space, KOBJ_ADDRESS_SPACE, CAP_RIGHT_WRITE,
-				    &c);
-		if (!err) {
-			as = (struct address_space *)c->obj;
-			kobject_ref(&as->obj);
-			*entry = sa->entry;
-			*sp = sa->stack;
-		}
-		cap_lock_drop(flags);
-		*out = as;
-		return err;
-	}
-	err = cspace_lookup(p->cs, sa->memory, KOBJ_MEMORY, CAP_RIGHT_WRITE | CAP_RIGHT_COPY, &c);
+	if (file_slot)
+		err = program_open_file(file_slot, rights, &r->file);
+	else
+		err = boot_archive_find(r->name, &r->image, &r->image_len);
 	if (!err)
-		err = as_create((struct mempool *)c->obj, &as);
+		err = program_find_interp(r->file, r->image, r->image_len, dir_slot, &r->interp);
+	return err;
+}
+
+/* A fresh address space charged to pool with r's program loaded (the
+ * copying outside the capability lock). */
+static int
+load_space(struct mempool *pool, const struct program_request *r, struct address_space **out,
+	   uintptr_t *entry, uintptr_t *sp)
+{
+	struct load_spec ls = {
+		.name = r->name,
+		.file = r->file,
+		.image = r->image,
+		.image_len = r->image_len,
+		.interp = r->interp,
+		.args = r->strings,
+		.args_len = r->args_len,
+		.env = r->strings ? r->strings + r->args_len : NULL,
+		.env_len = r->env_len,
+		.stack_pages = r->stack_pages,
+	};
+	struct address_space *as;
+	unsigned long flags = cap_lock_take();
+	int err = as_create(pool, &as);
+
 	cap_lock_drop(flags);
 	if (err)
 		return err;
-	if (vn)
-		err = process_load_file(as, name, vn, args, sa->args_len, env, sa->env_len, entry,
-					sp);
-	else
-		err = process_load(as, name, image, len, args, sa->args_len, env, sa->env_len,
-				   entry, sp);
+	err = process_load(as, &ls, entry, sp);
 	if (err) {
 		flags = cap_lock_take();
 		kobject_unref(&as->obj);
@@ -188,54 +227,121 @@ child_space(const struct spawn_args *sa, const char *name, const void *image, si
 	return 0;
 }
 
+/* The address space a child will run in: a fresh one with the program
+ * loaded, or the caller's AddressSpace (WRITE) in sa->address_space,
+ * which must never have run anything (a clone), started at sa->entry
+ * with sa->stack. */
+static int
+child_space(const struct spawn_args *sa, const struct program_request *r,
+	    struct address_space **out, uintptr_t *entry, uintptr_t *sp)
+{
+	struct process *p = process_current();
+	struct kobject *obj;
+	int err;
+
+	if (sa->address_space) {
+		unsigned long flags = cap_lock_take();
+		struct cap *c;
+
+		err = cspace_lookup(p->cs, sa->address_space, KOBJ_ADDRESS_SPACE, CAP_RIGHT_WRITE,
+				    &c);
+		if (!err) {
+			*out = (struct address_space *)c->obj;
+			kobject_ref(c->obj);
+			*entry = sa->entry;
+			*sp = sa->stack;
+		}
+		cap_lock_drop(flags);
+		return err;
+	}
+	err = cap_get(sa->memory, KOBJ_MEMORY, CAP_RIGHT_WRITE | CAP_RIGHT_COPY, &obj);
+	if (err)
+		return err;
+	err = load_space((struct mempool *)obj, r, out, entry, sp);
+	cap_put(obj);
+	return err;
+}
+
 long
 sys_spawn(struct syscall_args *a)
 {
 	struct process *p = process_current();
+	struct program_request r = { 0 };
 	struct spawn_args sa;
-	char name[PROC_NAME_MAX], args[SPAWN_ARGS_MAX], env[SPAWN_ENV_MAX];
-	const void *image = NULL;
-	struct vnode *vn = NULL;
 	struct address_space *as = NULL;
 	uintptr_t entry = 0, sp = 0;
-	size_t len = 0;
 	unsigned long flags;
 	long err;
 
 	if ((err = copy_from_user(&sa, a->a[0], sizeof(sa))))
 		return err;
-	if (sa.name_len == 0 || sa.name_len >= sizeof(name) || sa.ncaps > SPAWN_CAPS_MAX)
+	if (sa.ncaps > SPAWN_CAPS_MAX)
 		return -E_RANGE;
-	if ((err = copy_from_user(name, (uintptr_t)sa.name, sa.name_len)))
+	if ((err = name_in(&r, sa.name, sa.name_len)))
 		return err;
-	name[sa.name_len] = '\0';
-	if (strlen(name) != sa.name_len)
-		return -E_INVAL;
-	if (sa.address_space && (sa.image_file || sa.args_len || sa.env_len))
-		return -E_INVAL; /* a clone has its program and arguments */
-	if ((err = copy_args(&sa, args)))
-		return err;
-	if ((err = copy_strings(sa.env, sa.env_len, env, SPAWN_ENV_MAX, SPAWN_ENVC_MAX)))
-		return err;
-	if (sa.address_space)
-		err = 0;
-	else if (sa.image_file)
-		err = program_file(sa.image_file, &vn);
-	else
-		err = boot_archive_find(name, &image, &len);
-	if (err)
-		return err;
-	err = child_space(&sa, name, image, len, vn, args, env, &as, &entry, &sp);
-	if (vn)
-		vnode_unref(vn);
-	if (err)
-		return err;
-	flags = cap_lock_take();
-	err = spawn_locked(p, &sa, name, &as, entry, sp);
-	if (as)
-		kobject_unref(&as->obj); /* no child took it */
-	cap_lock_drop(flags);
+	if (sa.address_space && (sa.image_file || sa.args_len || sa.env_len || sa.stack_pages))
+		return -E_INVAL; /* a clone has its program, arguments and stack */
+	r.stack_pages = sa.stack_pages;
+	err = args_in(&r, sa.args, sa.args_len, sa.env, sa.env_len);
+	if (!err && !sa.address_space)
+		err = program_in(&r, sa.image_file, CAP_RIGHT_EXECUTE, sa.root_dir);
+	if (!err)
+		err = child_space(&sa, &r, &as, &entry, &sp);
+	if (!err) {
+		flags = cap_lock_take();
+		err = spawn_locked(p, &sa, r.name, &as, entry, sp);
+		if (as)
+			kobject_unref(&as->obj); /* no child took it */
+		cap_lock_drop(flags);
+	}
+	request_free(&r);
 	return err;
+}
+
+/*
+ * exec: the new image is mapped and loaded into a fresh address space
+ * charged to the process's own pool before anything of the old one
+ * changes; any error so far returns with the old image intact.
+ */
+long
+sys_exec(struct syscall_args *a)
+{
+	struct process *p = process_current();
+	struct program_request r = { 0 };
+	struct exec_args ea;
+	struct address_space *as = NULL;
+	uintptr_t entry, sp;
+	unsigned long flags;
+	long err;
+
+	if ((err = copy_from_user(&ea, a->a[0], sizeof(ea))))
+		return err;
+	if (!ea.image_file)
+		return -E_NOCAP;
+	err = name_in(&r, ea.name, ea.name_len);
+	r.stack_pages = ea.stack_pages;
+	if (!err)
+		err = args_in(&r, ea.args, ea.args_len, ea.env, ea.env_len);
+	if (!err)
+		err = program_in(&r, ea.image_file, CAP_RIGHT_READ | CAP_RIGHT_EXECUTE,
+				 ea.root_dir);
+	if (!err)
+		err = load_space(p->pool, &r, &as, &entry, &sp);
+	/* A process keeps its personality: a Linux process's state is made
+	 * at spawn (and a Linux program execs through execve). */
+	if (!err && as->personality != p->personality)
+		err = -E_NOTSUP;
+	if (!err)
+		err = process_exec(p, &as, r.name, entry, sp, ea.arg);
+	if (as) {
+		flags = cap_lock_take();
+		kobject_unref(&as->obj);
+		cap_lock_drop(flags);
+	}
+	request_free(&r);
+	/* The new image starts with arg in its first argument register,
+	 * which on aarch64 is also where the result goes. */
+	return err ? err : (long)ea.arg;
 }
 
 long

@@ -20,7 +20,8 @@
 
 /* Pages each child gets out of init's quota. */
 #define ECHO_QUOTA     64
-#define NETSERVE_QUOTA 4096 /* its connections' buffers are charged to it */
+#define NETSERVE_QUOTA 4096  /* its connections' buffers are charged to it */
+#define UBENCH_QUOTA   20480 /* 80 MiB: a clone of 64 MiB among its figures */
 #define NETSERVE_ECHO  7
 #define NETSERVE_HTTP  80
 
@@ -168,10 +169,11 @@ run_bench(void)
 	slot_t caps[2] = { CAP_SLOT_CONSOLE, CAP_SLOT_ROOT_DIR };
 	struct cap_info ci;
 	struct ipc_msg m;
-	/* With the root Directory (when there is one) it spawns from files too. */
+	/* The root Directory, when there is one: ubench spawns, maps and
+	 * execs from its files. */
 	unsigned int ncaps =
 		sys_cap_inspect(CAP_SLOT_ROOT_DIR, &ci) == 0 && ci.type == OBJ_DIRECTORY ? 2 : 1;
-	long pid = spawn("ubench", 0, 1024, SLOT_SUPERVISOR, 0, caps, ncaps);
+	long pid = spawn("ubench", 0, UBENCH_QUOTA, SLOT_SUPERVISOR, 0, caps, ncaps);
 
 	if (pid < 0)
 		return 1;

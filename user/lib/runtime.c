@@ -91,6 +91,7 @@ spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, ui
 			return r;
 		}
 		sa.image_file = CAP_SLOT_PROGRAM;
+		sa.root_dir = spawn_program_dir;
 	}
 	r = sys_spawn(&sa);
 	/* The child holds its pool now; our capabilities to it can go. */
@@ -101,6 +102,25 @@ spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t supervisor, ui
 }
 
 slot_t spawn_program_dir;
+
+long
+exec(slot_t file, const char *name, const char *args, uint64_t args_len, const char *env,
+     uint64_t env_len, uint64_t arg)
+{
+	struct exec_args ea;
+
+	memset(&ea, 0, sizeof(ea));
+	ea.image_file = file;
+	ea.name = name;
+	ea.name_len = strlen(name);
+	ea.args = args;
+	ea.args_len = args_len;
+	ea.env = env;
+	ea.env_len = env_len;
+	ea.arg = arg;
+	ea.root_dir = spawn_program_dir;
+	return sys_exec(&ea);
+}
 
 long
 fs_open(slot_t dir, const char *path, uint64_t flags, uint64_t rights, slot_t dst)

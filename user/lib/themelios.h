@@ -74,6 +74,7 @@ long sys_vm_map(slot_t address_space, uint64_t address, uint64_t pages, uint64_t
 long sys_as_clone(slot_t address_space, slot_t memory, slot_t dst);
 long sys_vm_map_file(slot_t address_space, slot_t file, uint64_t offset, uint64_t pages,
 		     uint64_t flags, uint64_t *address_inout);
+long sys_exec(const struct exec_args *args);
 long sys_thread_suspend(slot_t thread);
 long sys_thread_resume(slot_t thread);
 long sys_thread_read_regs(slot_t thread, struct thread_regs *regs);
@@ -210,8 +211,19 @@ long spawn_args(const char *name, uint64_t arg, uint64_t quota, slot_t superviso
 /*
  * Where spawn finds programs: 0 (the default) for the boot archive, or a
  * Directory slot whose bin/NAME is the program (init sets its root).
+ * A program's PT_INTERP is looked up there too (spawn_args.root_dir).
  */
 extern slot_t spawn_program_dir;
+
+/*
+ * Replaces this process's image with the program in File slot file
+ * (READ, EXECUTE), argv[0] name, then args, envp env (NUL-separated
+ * strings), arg in its first argument register; PT_INTERP is looked up
+ * under spawn_program_dir (0: CAP_SLOT_ROOT_DIR).  Returns only on
+ * failure, with the error; the old image runs on.
+ */
+long exec(slot_t file, const char *name, const char *args, uint64_t args_len, const char *env,
+	  uint64_t env_len, uint64_t arg);
 
 /* main gets the argument word its creator passed; the strings (argv[0]
  * is the program's name) are here. */

@@ -7,11 +7,20 @@
  */
 #include "themelios.h"
 
-#define ITERATIONS 2000
-#define SPAWNS	   40
-#define QUIT	   1
-#define WITH_TLS   0x100 /* added to a role: the child takes a TLS pointer */
-#define ROOT_DIR   20	 /* where the root Directory goes, if given */
+#define ITERATIONS  2000
+#define SPAWNS	    40
+#define QUIT	    1
+#define WITH_TLS    0x100 /* added to a role: the child takes a TLS pointer */
+#define PAGE	    4096ull
+#define FAULT_PAGES 1024
+#define CLONE_PAGES 16384 /* 64 MiB */
+#define CLONES	    4
+#define LOADS	    20 /* spawns from a file, execs */
+/* Slots: the root Directory (init gives it in slot 2, which the IPC
+ * figures use: it moves), a clone, bin/ubench. */
+#define ROOT	    40
+#define CLONE	    41
+#define PROGRAM	    42
 
 enum role {
 	MAIN,
@@ -19,7 +28,10 @@ enum role {
 	YIELDER,
 	FAULTER,
 	EXITER,
-	WORDS_SERVER
+	WORDS_SERVER,
+	FIRST_INSN, /* exits with the clock (ns) as its status */
+	EXEC_FROM,  /* execs ubench from slot 2, passing the clock */
+	EXEC_TO,    /* exits with the ns since the clock it was given */
 };
 
 static struct ipc_msg msg;
@@ -40,6 +52,15 @@ static void
 report(const char *name, uint64_t cycles, uint64_t ops)
 {
 	printf("bench: %s %lu cycles/op\n", name, cycles / ops);
+}
+
+/* In nanoseconds of the kernel's clock, which Linux's clock_gettime
+ * matches (tools/bench/vmbench_linux.c): under -icount shift=0 a
+ * nanosecond is an instruction, on both. */
+static void
+report_ns(const char *name, uint64_t ns, uint64_t ops)
+{
+	printf("bench: %s %lu ns/op\n", name, ns / ops);
 }
 
 static uint64_t
@@ -131,7 +152,7 @@ spawn_and_report(enum role role)
 
 /*
  * Read faults on the cached pages of a file mapped private (bin/ubench,
- * from the root in ROOT_DIR): a mapping made, each page touched, the
+ * from the root in ROOT): a mapping made, each page touched, the
  * mapping gone, ROUNDS times after one round that fills the cache.
  * Cycles per page; 0 when the file cannot be mapped.
  */
@@ -142,7 +163,7 @@ file_faults(uint64_t *pages_out)
 	struct object_info oi;
 	uint64_t start = 0, pages, va;
 
-	if (fs_open(ROOT_DIR, "bin/ubench", 0, RIGHT_READ, 21) || sys_object_info(21, &oi))
+	if (fs_open(ROOT, "bin/ubench", 0, RIGHT_READ, 21) || sys_object_info(21, &oi))
 		return 0;
 	pages = (oi.size + 4095) / 4096;
 	for (int r = 0; r <= ROUNDS; r++) {
@@ -161,6 +182,209 @@ file_faults(uint64_t *pages_out)
 	return start;
 }
 
+/* Each page of a fresh lazy mapping touched once: a zero-fill fault. */
+static uint64_t
+zero_fill_faults(void)
+{
+	uint64_t va, start, end;
+
+	if (sys_vm_map(CAP_SLOT_ADDRESS_SPACE, 0, FAULT_PAGES, MAP_WRITE, &va))
+		return 0;
+	start = (uint64_t)sys_clock_ns();
+	for (uint64_t i = 0; i < FAULT_PAGES; i++)
+		*(volatile uint64_t *)(va + i * PAGE) = i;
+	end = (uint64_t)sys_clock_ns();
+	sys_vm_unmap(CAP_SLOT_ADDRESS_SPACE, va, FAULT_PAGES);
+	return end - start;
+}
+
+/* Pages shared with a clone, each written once: a copy-on-write fault. */
+static uint64_t
+cow_faults(void)
+{
+	uint64_t va, start, end;
+
+	if (sys_vm_map(CAP_SLOT_ADDRESS_SPACE, 0, FAULT_PAGES, MAP_WRITE | MAP_COMMIT, &va))
+		return 0;
+	if (sys_as_clone(CAP_SLOT_ADDRESS_SPACE, CAP_SLOT_MEMORY, CLONE)) {
+		sys_vm_unmap(CAP_SLOT_ADDRESS_SPACE, va, FAULT_PAGES);
+		return 0;
+	}
+	start = (uint64_t)sys_clock_ns();
+	for (uint64_t i = 0; i < FAULT_PAGES; i++)
+		*(volatile uint64_t *)(va + i * PAGE) = i;
+	end = (uint64_t)sys_clock_ns();
+	sys_cap_delete(CLONE);
+	sys_vm_unmap(CAP_SLOT_ADDRESS_SPACE, va, FAULT_PAGES);
+	return end - start;
+}
+
+/* as_clone of our space with 64 MiB of touched anonymous memory. */
+static uint64_t
+clone_64mib(void)
+{
+	uint64_t va, start, total = 0;
+
+	if (sys_vm_map(CAP_SLOT_ADDRESS_SPACE, 0, CLONE_PAGES, MAP_WRITE | MAP_COMMIT, &va))
+		return 0;
+	for (int i = 0; i < CLONES; i++) {
+		start = (uint64_t)sys_clock_ns();
+		if (sys_as_clone(CAP_SLOT_ADDRESS_SPACE, CAP_SLOT_MEMORY, CLONE))
+			break;
+		total += (uint64_t)sys_clock_ns() - start;
+		sys_cap_delete(CLONE);
+	}
+	sys_vm_unmap(CAP_SLOT_ADDRESS_SPACE, va, CLONE_PAGES);
+	return total;
+}
+
+static void __attribute__((noreturn)) fork_child(void)
+{
+	sys_exit(0);
+}
+
+/* What fork, exit and wait cost here: a clone, a child run in it that
+ * exits at once, and its report. */
+static uint64_t
+fork_exit_wait(void)
+{
+	struct spawn_args sa;
+	uint64_t stack, start;
+
+	if (sys_map_anonymous(4, MAP_WRITE, &stack))
+		return 0;
+	start = (uint64_t)sys_clock_ns();
+	for (int i = 0; i < SPAWNS; i++) {
+		if (sys_as_clone(CAP_SLOT_ADDRESS_SPACE, CAP_SLOT_MEMORY, CLONE) ||
+		    sys_memory_split(CAP_SLOT_MEMORY, CAP_SLOT_SCRATCH, 64))
+			return 0;
+		memset(&sa, 0, sizeof(sa));
+		sa.name = "ubench";
+		sa.name_len = 6;
+		sa.memory = CAP_SLOT_SCRATCH;
+		sa.supervisor = 3;
+		sa.address_space = CLONE;
+		sa.entry = (uintptr_t)fork_child;
+		sa.stack = stack + 4 * PAGE;
+		if (sys_spawn(&sa) < 0)
+			return 0;
+		sys_cap_delete(CAP_SLOT_SCRATCH);
+		sys_cap_delete(CLONE);
+		sys_recv(3, &msg, 0);
+	}
+	return (uint64_t)sys_clock_ns() - start;
+}
+
+/* spawn from bin/ubench (File in slot PROGRAM) of role, its report. */
+static long
+spawn_file(enum role role, const slot_t *caps, unsigned int ncaps)
+{
+	struct spawn_args sa;
+	long pid;
+
+	if (sys_memory_split(CAP_SLOT_MEMORY, CAP_SLOT_SCRATCH, 128))
+		return -E_NOMEM;
+	memset(&sa, 0, sizeof(sa));
+	sa.name = "ubench";
+	sa.name_len = 6;
+	sa.memory = CAP_SLOT_SCRATCH;
+	sa.arg = role;
+	sa.supervisor = 3;
+	sa.image_file = PROGRAM;
+	sa.ncaps = ncaps;
+	for (unsigned int i = 0; i < ncaps; i++)
+		sa.caps[i] = caps[i];
+	pid = sys_spawn(&sa);
+	sys_cap_delete(CAP_SLOT_SCRATCH);
+	if (pid < 0)
+		return pid;
+	memset(&msg, 0, sizeof(msg));
+	return sys_recv(3, &msg, 0);
+}
+
+/* From before spawn to the child's main (it exits with the counter). */
+static uint64_t
+spawn_to_first_instruction(void)
+{
+	uint64_t total = 0, start;
+
+	for (int i = 0; i < LOADS; i++) {
+		start = (uint64_t)sys_clock_ns();
+		if (spawn_file(FIRST_INSN, NULL, 0) || msg.label != PROCESS_EVENT_EXIT)
+			return 0;
+		total += msg.words[1] - start;
+	}
+	return total;
+}
+
+/* spawn from a file, exit, report: what fork+exec+wait is elsewhere. */
+static uint64_t
+spawn_exit_wait(void)
+{
+	uint64_t start = (uint64_t)sys_clock_ns();
+
+	for (int i = 0; i < LOADS; i++)
+		if (spawn_file(EXITER, NULL, 0))
+			return 0;
+	return (uint64_t)sys_clock_ns() - start;
+}
+
+/* A child execs ubench: from before its exec to the new image's main. */
+static uint64_t
+exec_in_place(void)
+{
+	slot_t caps[2] = { CAP_SLOT_CONSOLE, PROGRAM }; /* bin/ubench is its slot 2 */
+	uint64_t total = 0;
+
+	for (int i = 0; i < LOADS; i++) {
+		if (spawn_file(EXEC_FROM, caps, 2) || msg.label != PROCESS_EVENT_EXIT ||
+		    (long)msg.words[1] <= 0)
+			return 0;
+		total += msg.words[1];
+	}
+	return total;
+}
+
+static void __attribute__((noreturn)) exec_from(void)
+{
+	char digits[24], *p = digits + sizeof(digits) - 1;
+	uint64_t start = (uint64_t)sys_clock_ns();
+
+	*p = '\0';
+	do
+		*--p = (char)('0' + start % 10);
+	while ((start /= 10) != 0);
+	exec(2, "ubench", p, (uint64_t)(digits + sizeof(digits) - p), NULL, 0, EXEC_TO);
+	sys_exit(-1);
+}
+
+static void __attribute__((noreturn)) exec_to(void)
+{
+	uint64_t now = (uint64_t)sys_clock_ns(), start = 0;
+
+	for (const char *p = prog_argc > 1 ? prog_argv[1] : ""; *p; p++)
+		start = start * 10 + (uint64_t)(*p - '0');
+	sys_exit((long)(now - start));
+}
+
+/* The figures of issue 12's address spaces (docs/memory.md). */
+static void
+address_space_benches(void)
+{
+	report_ns("user_zero_fill_fault", zero_fill_faults(), FAULT_PAGES);
+	report_ns("user_cow_fault", cow_faults(), FAULT_PAGES);
+	report_ns("user_as_clone_64mib", clone_64mib(), CLONES);
+	report_ns("user_clone_spawn_exit_wait", fork_exit_wait(), SPAWNS);
+	if (fs_open(ROOT, "bin/ubench", 0, RIGHT_READ | RIGHT_EXECUTE | RIGHT_COPY, PROGRAM)) {
+		printf("bench: no root filesystem: no spawn or exec from a file\n");
+		return;
+	}
+	spawn_file(EXITER, NULL, 0); /* the file into the page cache first */
+	report_ns("user_spawn_file_to_main", spawn_to_first_instruction(), LOADS);
+	report_ns("user_spawn_file_exit_wait", spawn_exit_wait(), LOADS);
+	report_ns("user_exec_to_main", exec_in_place(), LOADS);
+}
+
 int
 main(uint64_t arg)
 {
@@ -170,6 +394,12 @@ main(uint64_t arg)
 	if (arg & WITH_TLS)
 		take_tls(1);
 	switch (arg & ~(uint64_t)WITH_TLS) {
+	case FIRST_INSN:
+		sys_exit(sys_clock_ns());
+	case EXEC_FROM:
+		exec_from();
+	case EXEC_TO:
+		exec_to();
 	case SERVER:
 		memset(&msg, 0, sizeof(msg));
 		sys_recv(2, &msg, 0);
@@ -199,7 +429,7 @@ main(uint64_t arg)
 	}
 	/* The root Directory, if init gave it, out of the slots used below. */
 	if (sys_cap_inspect(2, &ci) == 0 && ci.type == OBJ_DIRECTORY)
-		sys_cap_move(2, ROOT_DIR);
+		sys_cap_move(2, ROOT);
 	report("user_null_syscall", null_syscall(), ITERATIONS);
 	report("user_ipc_call_reply", ipc_round_trip(), ITERATIONS);
 	report("user_ipc_call_reply_words", ipc_round_trip_words(0), ITERATIONS);
@@ -215,8 +445,8 @@ main(uint64_t arg)
 	report("user_fault_to_supervisor", fault > exit ? fault - exit : 0, SPAWNS);
 	/* The same program from bin/ubench of the root (when init gave
 	 * it): its segments come from the page cache. */
-	if (sys_cap_inspect(ROOT_DIR, &ci) == 0 && ci.type == OBJ_DIRECTORY) {
-		spawn_program_dir = ROOT_DIR;
+	if (sys_cap_inspect(ROOT, &ci) == 0 && ci.type == OBJ_DIRECTORY) {
+		spawn_program_dir = ROOT;
 		exit = spawn_and_report(EXITER);
 		spawn_program_dir = 0;
 		report("user_spawn_file_exit_report", exit, SPAWNS);
@@ -224,5 +454,6 @@ main(uint64_t arg)
 		if (exit)
 			report("user_file_read_fault", exit, fault);
 	}
+	address_space_benches();
 	return 0;
 }

@@ -74,7 +74,8 @@ bad_elf(void)
 	CHECK(spawn("bad-kernelseg", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_RANGE);
 	CHECK(spawn("bad-huge", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_RANGE);
 	CHECK(spawn("bad-overlap", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
-	CHECK(spawn("bad-interp", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_NOTSUP);
+	/* No Directory to look its interpreter up in (no root_dir, no slot 59). */
+	CHECK(spawn("bad-interp", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_NOCAP);
 	CHECK(spawn("bad-nointerp", 0, UT_IDLE_QUOTA, 0, 0, &console, 1), -E_CORRUPT);
 	CHECK(spawn("utest", 0, 2, 0, 0, &console, 1), -E_NOMEM); /* quota too small */
 	CHECK(spawn("utest", 0, 1ull << 50, 0, 0, &console, 1), -E_NOMEM);
@@ -117,11 +118,37 @@ kill(void)
 	CHECK(sys_process_kill(6), -E_PERM);
 }
 
+/* A child with args and env, reporting to slot 3; 0 or the error. */
+static long
+spawn_env(uint64_t id, const char *args, uint64_t args_len, const char *env, uint64_t env_len)
+{
+	struct spawn_args sa;
+	long pid;
+
+	if (sys_memory_split(CAP_SLOT_MEMORY, CAP_SLOT_SCRATCH, UT_IDLE_QUOTA))
+		return -E_NOMEM;
+	memset(&sa, 0, sizeof(sa));
+	sa.name = "utest";
+	sa.name_len = 5;
+	sa.memory = CAP_SLOT_SCRATCH;
+	sa.arg = id;
+	sa.supervisor = 3;
+	sa.args = args;
+	sa.args_len = args_len;
+	sa.env = env;
+	sa.env_len = env_len;
+	pid = sys_spawn(&sa);
+	sys_cap_delete(CAP_SLOT_SCRATCH);
+	return pid < 0 ? pid : 0;
+}
+
 void
 args(void)
 {
 	static const char two[] = "alpha\0beta gamma"; /* the final NUL is the literal's */
 	static char many[SPAWN_ARGC_MAX * 2 + 2];
+
+	_Static_assert(SPAWN_ENVC_MAX <= SPAWN_ARGC_MAX, "many holds one envp too many too");
 	struct ipc_msg m;
 	long pid;
 
@@ -138,18 +165,37 @@ args(void)
 	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, "abc", 3), -E_INVAL);
 	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, (char *)KERNEL_TEXT, 8),
 	      -E_FAULT);
-	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, two, SPAWN_ARGS_MAX + 1),
+	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, two,
+			 SPAWN_STRINGS_MAX + 1),
 	      -E_RANGE);
 	for (unsigned int i = 0; i < sizeof(many); i += 2)
 		many[i] = 'x'; /* "x\0x\0...": one string too many */
 	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 0, 0, NULL, 0, many, sizeof(many)),
 	      -E_RANGE);
-	/* The most there may be: argv[0] and 31 more. */
+	/* The most there may be: argv[0] and SPAWN_ARGC_MAX - 1 more. */
 	CHECK(spawn_args("utest", UT_H_IDLE, UT_IDLE_QUOTA, 3, 2, NULL, 0, many,
 			 2 * (SPAWN_ARGC_MAX - 1)) > 0,
 	      1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.words[1], 0);
+	/* An environment: the child sees it as envp. */
+	CHECK(spawn_env(UT_H_ENV_CHILD, two, sizeof(two), "A=1\0B=two", 10), 0);
+	CHECK(await_report(3, &m), 0);
+	CHECK(m.label, PROCESS_EVENT_EXIT);
+	CHECK(m.words[1], 0);
+	CHECK(spawn_env(UT_H_IDLE, NULL, 0, "A=1", 3), -E_INVAL); /* no final NUL */
+	CHECK(spawn_env(UT_H_IDLE, NULL, 0, (char *)KERNEL_TEXT, 8), -E_FAULT);
+	CHECK(spawn_env(UT_H_IDLE, two, sizeof(two), two, SPAWN_STRINGS_MAX), -E_RANGE);
+	CHECK(spawn_env(UT_H_IDLE, NULL, 0, many, 2 * (SPAWN_ENVC_MAX + 1)), -E_RANGE);
+}
+
+int
+env_child(void)
+{
+	char **envp = prog_argv + prog_argc + 1;
+
+	return !(prog_argc == 3 && !strcmp(envp[0], "A=1") && !strcmp(envp[1], "B=two") &&
+		 envp[2] == NULL);
 }
 
 int

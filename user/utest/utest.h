@@ -46,7 +46,8 @@ int fuzz_child(uint64_t n);
 #define UT_TEXT_BASE	0x400000ull   /* a program's first code (user.ld) */
 #define UT_MAP_BASE	0x10000000ull /* a fresh process's first mapping */
 #define UT_STACK_BOTTOM (USER_STACK_TOP - USER_STACK_PAGES * 4096ull)
-#define UT_STACK_GUARD	(UT_STACK_BOTTOM - 4096ull) /* the unmapped page below */
+/* The lowest page of the guard below the stack reserve. */
+#define UT_STACK_GUARD	(UT_STACK_BOTTOM - USER_STACK_GUARD_PAGES * 4096ull)
 
 /* The label that ends a words_server or words_saver. */
 #define WORDS_QUIT	999

@@ -6,6 +6,7 @@
 #include "arch/arch.h"
 
 #include "asm/layout.h"
+#include "core/irqs_off.h"
 #include "core/printk.h"
 
 #define SEMIHOSTING_SYS_EXIT	     0x18
@@ -174,31 +175,42 @@ arch_is_kernel_address(uintptr_t addr)
 	return addr >= DIRECT_MAP_BASE;
 }
 
+#define DAIF_I (1ul << 7) /* IRQs masked */
+
 unsigned long
 arch_irq_save(void)
 {
 	unsigned long daif;
 
 	__asm__ volatile("mrs %0, daif; msr daifset, #2" : "=r"(daif) : : "memory");
+	if (!(daif & DAIF_I))
+		irqs_off_begin((uintptr_t)__builtin_return_address(0));
 	return daif;
 }
 
 void
 arch_irq_restore(unsigned long flags)
 {
+	if (!(flags & DAIF_I))
+		irqs_off_end((uintptr_t)__builtin_return_address(0));
 	__asm__ volatile("msr daif, %0" : : "r"(flags) : "memory");
 }
 
 void
 arch_irq_enable(void)
 {
+	irqs_off_end((uintptr_t)__builtin_return_address(0));
 	__asm__ volatile("msr daifclr, #2" : : : "memory");
 }
 
 void
 arch_irq_disable(void)
 {
-	__asm__ volatile("msr daifset, #2" : : : "memory");
+	unsigned long daif;
+
+	__asm__ volatile("mrs %0, daif; msr daifset, #2" : "=r"(daif) : : "memory");
+	if (!(daif & DAIF_I))
+		irqs_off_begin((uintptr_t)__builtin_return_address(0));
 }
 
 bool
@@ -207,7 +219,7 @@ arch_irq_enabled(void)
 	unsigned long daif;
 
 	__asm__ volatile("mrs %0, daif" : "=r"(daif));
-	return !(daif & (1 << 7));
+	return !(daif & DAIF_I);
 }
 
 /* WFI wakes on a pending interrupt even while masked; unmasking then
@@ -215,5 +227,6 @@ arch_irq_enabled(void)
 void
 arch_wait_for_interrupt(void)
 {
+	irqs_off_end((uintptr_t)__builtin_return_address(0)); /* idle is no stretch */
 	__asm__ volatile("wfi; msr daifclr, #2; isb" : : : "memory");
 }

@@ -9,6 +9,7 @@
 #include "arch/arch.h"
 
 #include "core/fault.h"
+#include "core/irqs_off.h"
 #include "core/panic.h"
 #include "proc/uaccess.h"
 #include "proc/user_memory.h"
@@ -174,7 +175,8 @@ arch_regs_user_mode(const struct arch_regs *regs)
 /* No canary: every exception comes through here (its locals are fixed
  * structures filled in place), and a stack overflow is handled on
  * another stack. */
-void __attribute__((no_stack_protector)) aarch64_trap(struct arch_regs *regs, unsigned long kind)
+static void __attribute__((no_stack_protector))
+trap_dispatch(struct arch_regs *regs, unsigned long kind)
 {
 	switch (kind) {
 	case KIND_IRQ:
@@ -221,4 +223,11 @@ void __attribute__((no_stack_protector)) aarch64_trap(struct arch_regs *regs, un
 	 * EL0, or a changed frame would hand EL1 to user code. */
 	if (!arch_regs_user_mode(regs))
 		panic_regs(regs, "return to user mode with SPSR %#lx", regs->pstate);
+}
+
+void __attribute__((no_stack_protector)) aarch64_trap(struct arch_regs *regs, unsigned long kind)
+{
+	irqs_off_trap_enter(arch_regs_irqs_on(regs));
+	trap_dispatch(regs, kind);
+	irqs_off_trap_leave(arch_regs_irqs_on(regs));
 }

@@ -7,6 +7,7 @@
 #include "asm/cpu.h"
 #include "asm/io.h"
 #include "asm/layout.h"
+#include "core/irqs_off.h"
 #include "core/printk.h"
 
 /* isa-debug-exit (iobase 0xf4) makes QEMU exit with (value << 1) | 1. */
@@ -139,26 +140,35 @@ arch_irq_save(void)
 	unsigned long flags;
 
 	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	if (flags & RFLAGS_IF)
+		irqs_off_begin((uintptr_t)__builtin_return_address(0));
 	return flags;
 }
 
 void
 arch_irq_restore(unsigned long flags)
 {
-	if (flags & RFLAGS_IF)
+	if (flags & RFLAGS_IF) {
+		irqs_off_end((uintptr_t)__builtin_return_address(0));
 		__asm__ volatile("sti" ::: "memory");
+	}
 }
 
 void
 arch_irq_enable(void)
 {
+	irqs_off_end((uintptr_t)__builtin_return_address(0));
 	__asm__ volatile("sti" ::: "memory");
 }
 
 void
 arch_irq_disable(void)
 {
-	__asm__ volatile("cli" ::: "memory");
+	unsigned long flags;
+
+	__asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+	if (flags & RFLAGS_IF)
+		irqs_off_begin((uintptr_t)__builtin_return_address(0));
 }
 
 bool
@@ -175,5 +185,6 @@ arch_irq_enabled(void)
 void
 arch_wait_for_interrupt(void)
 {
+	irqs_off_end((uintptr_t)__builtin_return_address(0)); /* idle is no stretch */
 	__asm__ volatile("sti; hlt" ::: "memory");
 }

@@ -12,6 +12,7 @@
 #include "asm/irq_vectors.h"
 #include "core/backtrace.h"
 #include "core/fault.h"
+#include "core/irqs_off.h"
 #include "core/irq.h"
 #include "core/printk.h"
 #include "proc/uaccess.h"
@@ -207,8 +208,8 @@ trap_exception(struct arch_regs *r)
 	fault_kernel(r, &fi);
 }
 
-void
-x86_trap(struct arch_regs *r)
+static void
+trap_dispatch(struct arch_regs *r)
 {
 	unsigned int v = (unsigned int)r->vector;
 
@@ -230,6 +231,14 @@ x86_trap(struct arch_regs *r)
 	if (v != VECTOR_SPURIOUS)
 		lapic_eoi();
 	irq_exit(r);
+}
+
+void
+x86_trap(struct arch_regs *r)
+{
+	irqs_off_trap_enter(arch_regs_irqs_on(r));
+	trap_dispatch(r);
+	irqs_off_trap_leave(arch_regs_irqs_on(r));
 }
 
 uintptr_t
