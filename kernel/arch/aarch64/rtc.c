@@ -1,8 +1,9 @@
-/* The wall clock's source on aarch64: the device tree's PL031. */
+/* The wall clock's source on aarch64: the device tree's PL031.  Read
+ * once at boot, before user space exists, and not kept: a user-space
+ * driver may claim it afterwards (the suite's device case does). */
 #include "arch/arch.h"
 #include "asm/layout.h"
 #include "boot/boot_info.h"
-#include "core/device_control.h"
 #include "dev/pl031.h"
 #include "themelios/errno.h"
 
@@ -12,6 +13,5 @@ arch_rtc_read(const struct boot_info *bi, int64_t *unix_seconds, const char **so
 	*source = "PL031 RTC";
 	if (!bi->rtc_base || bi->rtc_base >= DIRECT_MAP_DEVICE_END)
 		return -E_NOENT;
-	device_reserve(RESOURCE_PHYS, bi->rtc_base, 0x1000, "PL031 RTC");
 	return pl031_read((volatile void *)(DIRECT_MAP_BASE + bi->rtc_base), unix_seconds);
 }

@@ -1,6 +1,7 @@
-/* The wall clock's source on a PC: the CMOS RTC (dev/rtc_cmos.h). */
+/* The wall clock's source on a PC: the CMOS RTC (dev/rtc_cmos.h).  Read
+ * once at boot, before user space exists, and not kept: a user-space
+ * driver may claim the ports afterwards (the suite's device case does). */
 #include "arch/arch.h"
-#include "core/device_control.h"
 #include "dev/rtc_cmos.h"
 
 int
@@ -11,7 +12,6 @@ arch_rtc_read(const struct boot_info *bi, int64_t *unix_seconds, const char **so
 
 	(void)bi;
 	*source = "CMOS RTC";
-	device_reserve(RESOURCE_PORTS, 0x70, 2, "CMOS RTC");
 	err = rtc_cmos_read(&t);
 	if (!err)
 		*unix_seconds = civil_to_unix(&t);
