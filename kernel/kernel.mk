@@ -204,5 +204,6 @@ KERNEL_SRCS += \
 	kernel/linux/signal.c \
 	kernel/linux/synth.c \
 	kernel/linux/timer.c \
+	kernel/linux/thread.c \
 	kernel/linux/tty.c \
 	kernel/linux/wait.c

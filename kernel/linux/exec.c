@@ -210,7 +210,7 @@ exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn, con
 	fdtable_close_on_exec(lp->fds);
 	linux_signal_exec(lp); /* handlers back to default, ignored ones kept */
 	lp->brk_start = lp->brk = p->as->image_end;
-	lp->clear_child_tid = lp->robust_list = 0;
+	lx_thread_current()->clear_child_tid = lx_thread_current()->robust_list = 0;
 	old_exe = lp->exe_vn;
 	lp->exe_vn = vn;
 	/* /proc/self/exe's text: the absolute path (glibc's static start
@@ -218,7 +218,6 @@ exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn, con
 	if (abs && lx_path_join(abs, VFS_PATH_MAX, lp->cwd, path, strlen(path)) >= 0)
 		linux_set_exe(lp, abs);
 	kfree(abs);
-	lp->altstack.flags = LX_SS_DISABLE;
 	mutex_unlock(&lp->lock);
 	if (old_exe)
 		vnode_unref(old_exe);

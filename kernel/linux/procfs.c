@@ -114,11 +114,12 @@ stat_text(struct text *t, struct linux_proc *lp)
 	char comm[16];
 
 	strlcpy(comm, comm_of(lp), sizeof(comm));
-	ADD(t, "%lu (%s) R %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 0 %lu %lu ",
+	ADD(t, "%lu (%s) R %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 0 %lu %lu ",
 	    lp->pid, comm, (lp->parent ? lp->parent->pid : 0), lp->pid, lp->pid, 5 << 8 | 1,
-	    linux_tty_pgrp(), ticks, vm * PAGE_SIZE_4K, rss);
+	    linux_tty_pgrp(), ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
-	    (uint64_t)p->initial_sp, lp->sigpending, lp->sigmask, 0ul, 0ul);
+	    (uint64_t)p->initial_sp, lp->sigpending | lp->main.sigpending, lp->main.sigmask, 0ul,
+	    0ul);
 	ADD(t, "0 0 %lu %lu 0 0 0\n", lp->brk_start, p->initial_sp);
 }
 
@@ -137,9 +138,10 @@ status_text(struct text *t, struct linux_proc *lp)
 	    comm_of(lp), lp->umask, lp->pid, lp->pid);
 	ADD(t, "PPid:\t%lu\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n",
 	    (lp->parent ? lp->parent->pid : 0), (unsigned int)LINUX_FD_MAX);
-	ADD(t, "Groups:\t\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", vm * 4, rss * 4);
-	ADD(t, "SigQ:\t0/%u\nSigPnd:\t%016lx\nShdPnd:\t0000000000000000\nSigBlk:\t%016lx\n",
-	    (unsigned int)LX_NSIG, lp->sigpending, lp->sigmask);
+	ADD(t, "Groups:\t\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%u\n", vm * 4, rss * 4,
+	    lp->nthreads);
+	ADD(t, "SigQ:\t0/%u\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
+	    (unsigned int)LX_NSIG, lp->main.sigpending, lp->sigpending, lp->main.sigmask);
 	ADD(t, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
 }
 
