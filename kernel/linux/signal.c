@@ -771,51 +771,61 @@ user_info(struct linux_siginfo *info, int sig, int code)
 	info->kill.uid = 0;
 }
 
+/* The signal goes to q when it is one (capability lock held): 0, or
+ * -LX_EINVAL for a number out of range, which Linux finds only once
+ * it has a target. */
+static long
+kill_one(struct linux_proc *q, uint64_t sig, const struct linux_siginfo *info)
+{
+	if (sig > LX_NSIG)
+		return -LX_EINVAL;
+	return sig ? linux_signal_send(q, (int)sig, info) : 0;
+}
+
 /*
  * kill's targets are the processes of the caller's instance: pid, the
  * caller's group (0), every one but pid 1 and the caller (-1), or the
  * group -pid.  Root inside the instance may signal each of them; a pid
  * outside it names nothing (ESRCH).  Capability lock held: the states
  * found stay (an ended one, not yet waited for, takes the signal as a
- * zombie does: nothing happens).
+ * zombie does: nothing happens; a reaped one is no longer there).
  */
 long
 lx_sys_kill(struct syscall_args *a)
 {
 	int64_t pid = (int32_t)a->a[0];
-	int sig = (int)a->a[1];
+	uint64_t sig = a->a[1];
 	struct linux_proc *self = lx_current();
 	struct linux_siginfo info;
 	unsigned long irq;
-	bool any = false;
+	long r = -LX_ESRCH;
 
-	if (a->a[1] > LX_NSIG)
-		return -LX_EINVAL;
 	if (pid == INT32_MIN)
 		return -LX_ESRCH;
-	user_info(&info, sig, LX_SI_USER);
+	user_info(&info, (int)sig, LX_SI_USER);
 	irq = cap_lock_take();
 	if (pid > 0) {
 		struct linux_proc *q = linux_family_find(self, (uint64_t)pid);
 
-		if (q && sig)
-			linux_signal_send(q, sig, &info);
-		any = q != NULL;
+		if (q && q->counted)
+			r = kill_one(q, sig, &info);
 	} else {
 		uint64_t pgrp = pid == 0 ? self->pgid : (uint64_t)-pid;
 
 		list_for_each (n, linux_family_procs(self)) {
 			struct linux_proc *q = container_of(n, struct linux_proc, inst_link);
 
+			if (!q->counted) /* reaped: gone but for its last reference */
+				continue;
 			if (pid == -1 ? q->pid == 1 || q == self : q->pgid != pgrp)
 				continue;
-			any = true;
-			if (sig)
-				linux_signal_send(q, sig, &info);
+			r = kill_one(q, sig, &info);
+			if (r)
+				break;
 		}
 	}
 	cap_lock_drop(irq);
-	return any ? 0 : -LX_ESRCH;
+	return r;
 }
 
 /* tgkill (tgid > 0) and tkill (tgid -1): the thread tid of the
@@ -837,7 +847,7 @@ tkill(int64_t tgid, int64_t tid, uint64_t sig)
 		struct linux_thread *lt;
 		unsigned long flags;
 
-		if (tgid > 0 && q->pid != (uint64_t)tgid)
+		if (!q->counted || (tgid > 0 && q->pid != (uint64_t)tgid))
 			continue;
 		flags = spin_lock_irqsave(&q->sig_lock);
 		lt = linux_thread_find(q, (uint64_t)tid);
