@@ -84,8 +84,31 @@ expr 6 \* 7
 sleep 0.05 && echo "slept"
 rm -r d d.tar nums nums.gz
 ls
-# Background jobs and wait need /dev/null (a job's stdin) and
-# rt_sigsuspend (ash's wait), which the signal and /dev work brings.
+# Background jobs: ash's wait sleeps in rt_sigsuspend until SIGCHLD;
+# kill by pid and by job number; a trap on a signal sent to itself.
+sleep 0.2 &
+p=$!
+wait $p
+echo "waited for sleep: $?"
+(exit 7) &
+wait $!
+echo "background status: $?"
+sleep 10 &
+p=$!
+kill $p
+wait $p
+echo "killed job status: $?"
+sleep 10 &
+kill %1
+wait %1
+echo "killed %1 status: $?"
+trap 'echo "USR1 trapped"' USR1
+kill -USR1 $$
+trap - USR1
+sleep 0.1 & sleep 0.2 &
+wait
+echo "all jobs done"
+kill -0 99999999 2>/dev/null || echo "no such pid"
 env | grep -c '^PATH='
 test -d . && echo "test works"
 [ "$(basename /a/b/c.txt .txt)" = c ] && echo "basename works"
