@@ -71,7 +71,14 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 {
 	struct process *self = process_current(), *child;
 	struct linux_proc *lp = self->lx, *clp;
-	struct process_spec spec = { .name = self->name, .pool = self->pool };
+	/* entry and sp as the parent's: its arguments and stack are there
+	 * in the copy (/proc's cmdline, stat and maps read them). */
+	struct process_spec spec = {
+		.name = self->name,
+		.pool = self->pool,
+		.entry = self->entry,
+		.sp = self->initial_sp,
+	};
 	struct address_space *as;
 	struct arch_regs regs;
 	unsigned long irq;

@@ -59,6 +59,44 @@ lx_sys_getegid(struct syscall_args *a)
 	return 0;
 }
 
+#define LX_PR_SET_NAME 15
+#define LX_PR_GET_NAME 16
+
+/* The name /proc shows (busybox names its applets so): the process's,
+ * where Linux keeps one per thread.  Other options: EINVAL, as Linux
+ * answers an option it does not know. */
+long
+lx_sys_prctl(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	char name[sizeof(lp->comm)];
+
+	if (a->a[0] == LX_PR_SET_NAME) {
+		/* Cut to 15 bytes, as Linux does. */
+		size_t n = 0;
+
+		while (n < sizeof(name) - 1) {
+			if (copy_from_user(&name[n], a->a[1] + n, 1))
+				return -LX_EFAULT;
+			if (!name[n])
+				break;
+			n++;
+		}
+		name[n] = '\0';
+		mutex_lock(&lp->lock);
+		memcpy(lp->comm, name, sizeof(name));
+		mutex_unlock(&lp->lock);
+		return 0;
+	}
+	if (a->a[0] == LX_PR_GET_NAME) {
+		mutex_lock(&lp->lock);
+		linux_comm(lp, name);
+		mutex_unlock(&lp->lock);
+		return copy_to_user(a->a[1], name, sizeof(name)) ? -LX_EFAULT : 0;
+	}
+	return -LX_EINVAL;
+}
+
 /* rseq is optional: glibc and musl go on without it. */
 long
 lx_sys_rseq(struct syscall_args *a)

@@ -162,6 +162,7 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool)
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
 	linux_signal_fork(lp, c); /* dispositions, mask, altstack */
 	strlcpy(c->exe, lp->exe, sizeof(c->exe));
+	memcpy(c->comm, lp->comm, sizeof(c->comm));
 	c->exe_vn = lp->exe_vn;
 	if (c->exe_vn)
 		vnode_ref(c->exe_vn);

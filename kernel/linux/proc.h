@@ -78,6 +78,7 @@ struct linux_proc {
 	uintptr_t brk_start, brk; /* the break, and how far it is mapped */
 	struct process *proc;
 	char exe[LX_EXE_MAX]; /* the program's path from the root (/proc/self/exe) */
+	char comm[16];	      /* prctl(PR_SET_NAME)'s; "": the basename of exe */
 	/* Signals (linux/signal.h), under sig_lock: interrupts send them.
 	 * sigpending is the process's (any thread not blocking one takes
 	 * it); each thread's own mask and pending set are in its
@@ -150,6 +151,10 @@ struct linux_thread *linux_thread_find(struct linux_proc *lp, uint64_t tid);
 /* The program's path (execve sets it; at spawn it is the process's
  * name, which linux.run makes the path). */
 void linux_set_exe(struct linux_proc *lp, const char *path);
+
+/* The process's name as /proc shows it (prctl's, else the basename of
+ * its program), at most 15 bytes and a NUL. */
+void linux_comm(const struct linux_proc *lp, char out[16]);
 
 /* Disarms lp's ITIMER_REAL (the process is being freed). */
 void linux_timer_release(struct linux_proc *lp);

@@ -109,6 +109,18 @@ sleep 0.1 & sleep 0.2 &
 wait
 echo "all jobs done"
 kill -0 99999999 2>/dev/null || echo "no such pid"
+# ps reads /proc/PID/stat and cmdline of each process (here only the
+# background sleep's line: the host has others).
+sleep 3.25 &
+p=$!
+n=0
+until ps -o pid,args | grep -q "^ *$p sleep 3.25"; do n=$((n+1)); [ $n -gt 200 ] && break; done
+ps -o pid,ppid,args | awk -v p=$p -v s=$$ '$1 == p { print "ps:", ($2 == s) ? "child of the shell" : "other parent", $3, $4 }'
+ps | awk -v p=$p '$1 == p { print "ps default:", $3, $4 }'
+kill $p
+wait $p
+echo "sleep killed: $?"
+ps -o pid | grep -c "^ *$p\$"
 env | grep -c '^PATH='
 test -d . && echo "test works"
 [ "$(basename /a/b/c.txt .txt)" = c ] && echo "basename works"
