@@ -162,7 +162,10 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		clp->parent = NULL;
 		kobject_unref(&child->obj); /* the parent's, from linux_family_fork */
 	}
-	kobject_unref(&child->obj);
+	/* A vfork parent keeps ours until its wait is over: a parent that
+	 * ignores SIGCHLD no longer holds the child once it has ended. */
+	if (err || !(flags & LX_CLONE_VFORK))
+		kobject_unref(&child->obj);
 	cap_lock_drop(irq);
 	if (err)
 		return -LX_ENOMEM;
@@ -173,6 +176,7 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		irq = cap_lock_take();
 		while (!clp->zombie && !clp->execed && !thread_should_stop())
 			cap_lock_wait(&lp->child_wq);
+		kobject_unref(&child->obj);
 		cap_lock_drop(irq);
 	}
 	return pid;

@@ -96,11 +96,11 @@ echo "background status: $?"
 sleep 10 &
 p=$!
 kill $p
-wait $p
+wait $p 2>/dev/null
 echo "killed job status: $?"
 sleep 10 &
 kill %1
-wait %1
+wait %1 2>/dev/null
 echo "killed %1 status: $?"
 trap 'echo "USR1 trapped"' USR1
 kill -USR1 $$
@@ -118,7 +118,7 @@ until ps -o pid,args | grep -q "^ *$p sleep 3.25"; do n=$((n+1)); [ $n -gt 200 ]
 ps -o pid,ppid,args | awk -v p=$p -v s=$$ '$1 == p { print "ps:", ($2 == s) ? "child of the shell" : "other parent", $3, $4 }'
 ps | awk -v p=$p '$1 == p { print "ps default:", $3, $4 }'
 kill $p
-wait $p
+wait $p 2>/dev/null
 echo "sleep killed: $?"
 ps -o pid | grep -c "^ *$p\$"
 env | grep -c '^PATH='
