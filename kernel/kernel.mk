@@ -209,5 +209,6 @@ KERNEL_SRCS += \
 	kernel/linux/signal.c \
 	kernel/linux/synth.c \
 	kernel/linux/timer.c \
+	kernel/linux/thread.c \
 	kernel/linux/tty.c \
 	kernel/linux/wait.c

@@ -49,4 +49,8 @@ cap_lock_wait(struct wait_queue *wq)
  * waits for ever.  0 when woken, -E_TIMEOUT when the deadline passed. */
 int cap_lock_wait_until(struct wait_queue *wq, uint64_t deadline_ns);
 
+/* The same, ended early by thread_interrupt (a Linux signal):
+ * WAKE_INTERRUPTED (sched/thread.h). */
+int cap_lock_wait_interruptible(struct wait_queue *wq, uint64_t deadline_ns);
+
 #endif

@@ -91,11 +91,11 @@ linux_syscall(struct syscall_args *a)
 	}
 	if (r == -LX_ERESTARTSYS) {
 		/* Restarted or -EINTR on the way back (linux/signal.h). */
-		struct linux_proc *lp = lx_current();
+		struct linux_thread *lt = lx_thread_current();
 
-		lp->restart = true;
-		lp->restart_nr = a->nr;
-		lp->restart_arg0 = a->a[0];
+		lt->restart = true;
+		lt->restart_nr = a->nr;
+		lt->restart_arg0 = a->a[0];
 	}
 	if (trace)
 		trace_call(a, c, r);

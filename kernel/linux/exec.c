@@ -167,20 +167,27 @@ exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn, con
 	char *abs = strcmp(path, SELF_EXE) ? kmalloc(VFS_PATH_MAX) : NULL;
 	struct vnode *old_exe;
 	unsigned long flags;
+	const char *base;
 
 	mutex_lock(&lp->lock);
 	fdtable_close_on_exec(lp->fds);
 	linux_signal_exec(lp); /* handlers back to default, ignored ones kept */
 	lp->brk_start = lp->brk = p->as->image_end;
-	lp->clear_child_tid = lp->robust_list = 0;
+	lx_thread_current()->clear_child_tid = lx_thread_current()->robust_list = 0;
 	old_exe = lp->exe_vn;
 	lp->exe_vn = vn;
+	/* The name: the basename of the path execve was given, as Linux
+	 * ("exe" for /proc/self/exe, which busybox renames its applets from). */
+	base = path;
+	for (const char *c = path; *c; c++)
+		if (*c == '/')
+			base = c + 1;
+	strlcpy(lp->comm, base, sizeof(lp->comm));
 	/* /proc/self/exe's text: the absolute path (glibc's static start
 	 * reads it and wants one); "/proc/self/exe" itself keeps the old. */
 	if (abs && lx_path_join(abs, VFS_PATH_MAX, lp->cwd, path, strlen(path)) >= 0)
 		linux_set_exe(lp, abs);
 	kfree(abs);
-	lp->altstack.flags = LX_SS_DISABLE;
 	mutex_unlock(&lp->lock);
 	if (old_exe)
 		vnode_unref(old_exe);

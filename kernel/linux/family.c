@@ -44,6 +44,7 @@ linux_family_first(struct linux_proc *lp)
 	list_add_tail(&inst->procs, &lp->inst_link);
 	lp->inst = inst;
 	lp->pid = lp->pgid = lp->sid = 1;
+	lp->main.tid = lp->pid;
 	return 0;
 }
 
@@ -80,6 +81,7 @@ linux_family_fork(struct linux_proc *parent, struct linux_proc *child, uint64_t 
 	child->counted = true;
 	child->inst = inst;
 	child->pid = pid;
+	child->main.tid = pid;
 	child->pgid = parent->pgid;
 	child->sid = parent->sid;
 	child->parent = parent;
@@ -123,6 +125,12 @@ linux_family_find(struct linux_proc *lp, uint64_t pid)
 			return q;
 	}
 	return NULL;
+}
+
+struct list_node *
+linux_family_procs(struct linux_proc *lp)
+{
+	return &lp->inst->procs;
 }
 
 /* The new parent of lp's children: pid 1 while it lives, else nobody. */
@@ -176,16 +184,22 @@ linux_proc_end(struct process *p, uint64_t event, long status)
 				process_kill(q->proc);
 		}
 	}
-	if (lp->parent)
-		wait_queue_wake_all(&lp->parent->child_wq);
-	else if (lp->inst->init != lp) {
+	if (lp->parent) {
+		struct linux_proc *parent = lp->parent;
+
+		if (linux_signal_parent(parent, lp)) {
+			/* A parent that does not wait: the child goes now. */
+			list_del(&lp->sibling);
+			lp->parent = NULL;
+			linux_family_reaped(lp);
+			kobject_unref(&p->obj); /* the parent's */
+		}
+		wait_queue_wake_all(&parent->child_wq);
+	} else if (lp->inst->init != lp) {
 		linux_family_reaped(lp);
 		kobject_unref(&p->obj); /* an orphan: the reference nobody will drop */
 	}
 }
-
-/* SIGCHLD to the parent is the signal work's to deliver; its default is
- * to ignore, which is what happens until then. */
 
 static struct linux_proc *
 target(struct linux_proc *self, uint64_t pid)

@@ -1,16 +1,18 @@
 /*
- * fork, vfork and clone for processes: a copy-on-write copy of the
+ * fork, vfork and clone: a process is a copy-on-write copy of the
  * caller's address space (as_clone), its descriptors copied with a
  * reference to each description, its registers (the child's call
  * returns 0), TLS pointer and FPU state.  A child is charged to the
  * same Memory pool as its parent, so a fork bomb exhausts that pool and
  * the instance's process limit (LINUX_PROCS_MAX), not the machine.
  *
- * CLONE_VM without CLONE_VFORK (threads, CLONE_VM alone) would share the
- * address space, which one process per space does not allow yet:
- * -ENOSYS.  CLONE_VM|CLONE_VFORK, as posix_spawn uses it, gets a copy
- * too, and the parent waits until the child ends, as vfork does (the
- * child's writes to memory stay its own).
+ * clone(CLONE_VM|CLONE_SIGHAND|CLONE_THREAD...) makes a thread of the
+ * same process instead (linux/thread.c).  Sharing only some of it (the
+ * memory without the thread group, the descriptor table between two
+ * processes) has no ThemeliOS counterpart yet: -ENOSYS.
+ * CLONE_VM|CLONE_VFORK, as posix_spawn uses it, gets a copy too, and
+ * the parent waits until the child ends, as vfork does (the child's
+ * writes to memory stay its own).
  */
 #include "arch/arch.h"
 #include "asm/layout.h"
@@ -41,10 +43,14 @@
 #define LX_CLONE_DETACHED	0x400000
 #define LX_CLONE_CHILD_SETTID	0x1000000
 
-#define LX_CLONE_KNOWN                                                                            \
-	(LX_CSIGNAL | LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_VFORK | LX_CLONE_SYSVSEM |             \
-	 LX_CLONE_SETTLS | LX_CLONE_PARENT_SETTID | LX_CLONE_CHILD_CLEARTID | LX_CLONE_DETACHED | \
+#define LX_CLONE_KNOWN                                                                \
+	(LX_CSIGNAL | LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND | \
+	 LX_CLONE_VFORK | LX_CLONE_THREAD | LX_CLONE_SYSVSEM | LX_CLONE_SETTLS |      \
+	 LX_CLONE_PARENT_SETTID | LX_CLONE_CHILD_CLEARTID | LX_CLONE_DETACHED |       \
 	 LX_CLONE_CHILD_SETTID)
+/* What a thread shares with its process here: all of it. */
+#define LX_CLONE_THREAD_SHARES \
+	(LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND | LX_CLONE_THREAD)
 
 /* The calling thread's TLS pointer as the CPU holds it now. */
 static uint64_t
@@ -65,7 +71,14 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 {
 	struct process *self = process_current(), *child;
 	struct linux_proc *lp = self->lx, *clp;
-	struct process_spec spec = { .name = self->name, .pool = self->pool };
+	/* entry and sp as the parent's: its arguments and stack are there
+	 * in the copy (/proc's cmdline, stat and maps read them). */
+	struct process_spec spec = {
+		.name = self->name,
+		.pool = self->pool,
+		.entry = self->entry,
+		.sp = self->initial_sp,
+	};
 	struct address_space *as;
 	struct arch_regs regs;
 	unsigned long irq;
@@ -73,14 +86,28 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 	long pid;
 	int err;
 
-	if (flags & (LX_CLONE_THREAD | LX_CLONE_SIGHAND | LX_CLONE_FILES))
-		return -LX_ENOSYS; /* threads, shared tables: not yet */
-	if ((flags & LX_CLONE_VM) && !(flags & LX_CLONE_VFORK))
-		return -LX_ENOSYS;
+	/* Linux's own checks first (copy_process), in its order. */
+	if ((flags & LX_CLONE_THREAD) && !(flags & LX_CLONE_SIGHAND))
+		return -LX_EINVAL;
+	if ((flags & LX_CLONE_SIGHAND) && !(flags & LX_CLONE_VM))
+		return -LX_EINVAL;
 	if (flags & ~(uint64_t)LX_CLONE_KNOWN)
 		return -LX_EINVAL;
 	if (sp >= USER_SPACE_END)
 		return -LX_EINVAL;
+	if (!(flags & LX_CLONE_SETTLS))
+		tls = current_tls();
+	else if (tls >= USER_SPACE_END)
+		tls = 0;
+	if (flags & LX_CLONE_THREAD) {
+		if ((flags & LX_CLONE_THREAD_SHARES) != LX_CLONE_THREAD_SHARES)
+			return -LX_ENOSYS; /* a thread with its own tables: not yet */
+		return linux_thread_clone(flags, sp, ptid, ctid, tls);
+	}
+	if (flags & (LX_CLONE_SIGHAND | LX_CLONE_FILES))
+		return -LX_ENOSYS; /* shared tables between processes: not yet */
+	if ((flags & LX_CLONE_VM) && !(flags & LX_CLONE_VFORK))
+		return -LX_ENOSYS;
 	irq = cap_lock_take();
 	pid = linux_family_new_pid(lp);
 	cap_lock_drop(irq);
@@ -101,13 +128,10 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		return -LX_ENOMEM;
 	}
 	if (flags & LX_CLONE_CHILD_CLEARTID)
-		clp->clear_child_tid = ctid;
+		clp->main.clear_child_tid = ctid;
+	clp->exit_signal = (int)(flags & LX_CSIGNAL);
 	regs = *thread_user_regs(thread_current());
 	arch_user_regs_forked(&regs, 0, sp);
-	if (!(flags & LX_CLONE_SETTLS))
-		tls = current_tls();
-	else if (tls >= USER_SPACE_END)
-		tls = 0;
 	spec.as = as;
 	irq = cap_lock_take();
 	err = process_create(&spec, &child);
@@ -138,7 +162,10 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		clp->parent = NULL;
 		kobject_unref(&child->obj); /* the parent's, from linux_family_fork */
 	}
-	kobject_unref(&child->obj);
+	/* A vfork parent keeps ours until its wait is over: a parent that
+	 * ignores SIGCHLD no longer holds the child once it has ended. */
+	if (err || !(flags & LX_CLONE_VFORK))
+		kobject_unref(&child->obj);
 	cap_lock_drop(irq);
 	if (err)
 		return -LX_ENOMEM;
@@ -149,6 +176,7 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		irq = cap_lock_take();
 		while (!clp->zombie && !clp->execed && !thread_should_stop())
 			cap_lock_wait(&lp->child_wq);
+		kobject_unref(&child->obj);
 		cap_lock_drop(irq);
 	}
 	return pid;

@@ -184,7 +184,7 @@ fd_rw(int fd, uintptr_t buf, size_t len, bool write, int64_t off)
 	r = file_rw(f, buf, len, write, off);
 	lx_file_put(f);
 	if (r == -LX_EPIPE)
-		linux_signal_send(lx_current(), LX_SIGPIPE, NULL);
+		linux_signal_thread(lx_current(), lx_thread_current(), LX_SIGPIPE, NULL);
 	return r;
 }
 
@@ -267,7 +267,7 @@ fd_rwv(int fd, uintptr_t uiov, uint64_t count, bool write)
 	}
 	lx_file_put(f);
 	if (done == -LX_EPIPE)
-		linux_signal_send(lx_current(), LX_SIGPIPE, NULL);
+		linux_signal_thread(lx_current(), lx_thread_current(), LX_SIGPIPE, NULL);
 	return done;
 }
 

@@ -24,41 +24,8 @@
 
 #define NSEC 1000000000ull
 
-/* The descriptors close as the process ends (linux_proc_exiting), not
- * when its last reference goes: a pipe's reader sees the end at once. */
-static void __attribute__((noreturn)) exit_process(uint64_t status)
-{
-	struct linux_proc *lp = lx_current();
-
-	linux_clear_child_tid(lp);
-	mutex_lock(&lp->lock);
-	fdtable_close_all(lp->fds);
-	mutex_unlock(&lp->lock);
-	process_exit((long)(status & 0xff));
-}
-
-long
-lx_sys_exit_group(struct syscall_args *a)
-{
-	exit_process(a->a[0]);
-}
-
-/* One thread per process so far: the thread's exit is the process's. */
-long
-lx_sys_exit(struct syscall_args *a)
-{
-	exit_process(a->a[0]);
-}
-
 long
 lx_sys_getpid(struct syscall_args *a)
-{
-	(void)a;
-	return (long)lx_current()->pid;
-}
-
-long
-lx_sys_gettid(struct syscall_args *a)
 {
 	(void)a;
 	return (long)lx_current()->pid;
@@ -93,35 +60,42 @@ lx_sys_getegid(struct syscall_args *a)
 	return 0;
 }
 
-void
-linux_clear_child_tid(struct linux_proc *lp)
-{
-	uint32_t zero = 0;
+#define LX_PR_SET_NAME 15
+#define LX_PR_GET_NAME 16
 
-	/* A bad address is ignored, as Linux ignores it. */
-	if (lp->clear_child_tid && !copy_to_user(lp->clear_child_tid, &zero, sizeof(zero)))
-		linux_futex_wake(process_current()->as, lp->clear_child_tid, 1);
-	lp->clear_child_tid = 0;
-}
-
+/* The name /proc shows (busybox names its applets so): the process's,
+ * where Linux keeps one per thread.  Other options: EINVAL, as Linux
+ * answers an option it does not know. */
 long
-lx_sys_set_tid_address(struct syscall_args *a)
+lx_sys_prctl(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
+	char name[sizeof(lp->comm)];
 
-	lp->clear_child_tid = a->a[0];
-	return (long)lp->pid;
-}
+	if (a->a[0] == LX_PR_SET_NAME) {
+		/* Cut to 15 bytes, as Linux does. */
+		size_t n = 0;
 
-#define LX_ROBUST_LIST_HEAD_SIZE 24
-
-long
-lx_sys_set_robust_list(struct syscall_args *a)
-{
-	if (a->a[1] != LX_ROBUST_LIST_HEAD_SIZE)
-		return -LX_EINVAL;
-	lx_current()->robust_list = a->a[0];
-	return 0;
+		while (n < sizeof(name) - 1) {
+			if (copy_from_user(&name[n], a->a[1] + n, 1))
+				return -LX_EFAULT;
+			if (!name[n])
+				break;
+			n++;
+		}
+		name[n] = '\0';
+		mutex_lock(&lp->lock);
+		memcpy(lp->comm, name, sizeof(name));
+		mutex_unlock(&lp->lock);
+		return 0;
+	}
+	if (a->a[0] == LX_PR_GET_NAME) {
+		mutex_lock(&lp->lock);
+		linux_comm(lp, name);
+		mutex_unlock(&lp->lock);
+		return copy_to_user(a->a[1], name, sizeof(name)) ? -LX_EFAULT : 0;
+	}
+	return -LX_EINVAL;
 }
 
 /* rseq is optional: glibc and musl go on without it. */

@@ -100,12 +100,14 @@ pipe_mask(const struct linux_file *f, int16_t events)
  * Polls pfd[0..n) (files[i] referenced, NULL for a bad descriptor,
  * skipped for a negative one) until one is ready or deadline
  * (time_now_ns; 0: look once; WAIT_FOREVER): the count of ready ones,
- * their revents filled, or -LX_EINTR.
+ * their revents filled, or -LX_EINTR (a signal to take, or asked to
+ * stop).
  */
 static long
 poll_files(struct lx_pollfd *pfd, struct linux_file **files, size_t n, uint64_t deadline)
 {
 	struct poll_waiter w;
+	bool interrupted = false;
 	unsigned long irq;
 	long ready = 0;
 
@@ -119,6 +121,8 @@ poll_files(struct lx_pollfd *pfd, struct linux_file **files, size_t n, uint64_t 
 		bool console = false;
 		uint64_t until = deadline;
 
+		/* A signal from here on ends the sleep below at once. */
+		thread_interrupt_clear();
 		ready = 0;
 		for (size_t i = 0; i < n; i++) {
 			uint32_t ev;
@@ -140,6 +144,12 @@ poll_files(struct lx_pollfd *pfd, struct linux_file **files, size_t n, uint64_t 
 		if (ready || deadline == 0 || thread_should_stop() ||
 		    (deadline != WAIT_FOREVER && time_now_ns() >= deadline))
 			break;
+		/* A signal to take: EINTR, as Linux's poll after a handler
+		 * (pause() is ppoll with nothing to poll on aarch64). */
+		if (linux_signal_pending(lx_current())) {
+			interrupted = true;
+			break;
+		}
 		w.fired = false;
 		for (size_t i = 0; i < n; i++) {
 			struct linux_file *f = files[i];
@@ -157,11 +167,11 @@ poll_files(struct lx_pollfd *pfd, struct linux_file **files, size_t n, uint64_t 
 		if (console && (until == WAIT_FOREVER || until - time_now_ns() > CONSOLE_POLL_NS))
 			until = time_deadline_after(CONSOLE_POLL_NS);
 		if (!w.fired)
-			cap_lock_wait_until(&w.wq, until);
+			cap_lock_wait_interruptible(&w.wq, until);
 		readiness_target_drop(&w.target);
 	}
 	cap_lock_drop(irq);
-	if (!ready && thread_should_stop())
+	if (!ready && (interrupted || thread_should_stop()))
 		return -LX_EINTR;
 	return ready;
 }

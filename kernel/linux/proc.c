@@ -92,6 +92,7 @@ lp_alloc(struct mempool *pool)
 	fdtable_init(lp->fds, &lx_fd_ops);
 	list_init(&lp->children);
 	wait_queue_init(&lp->child_wq);
+	linux_thread_init_main(lp);
 	return lp;
 }
 
@@ -121,7 +122,6 @@ linux_proc_setup(struct process *p)
 	lp->proc = p;
 	linux_set_exe(lp, p->name);
 	lp->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
-	lp->altstack.flags = LX_SS_DISABLE;
 	for (int i = 0; i < LX_RLIM_NLIMITS; i++)
 		lp->rlim_cur[i] = lp->rlim_max[i] = RLIM_INFINITY;
 	lp->rlim_cur[RLIMIT_STACK] = LINUX_STACK_BYTES;
@@ -162,6 +162,7 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool)
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
 	linux_signal_fork(lp, c); /* dispositions, mask, altstack */
 	strlcpy(c->exe, lp->exe, sizeof(c->exe));
+	memcpy(c->comm, lp->comm, sizeof(c->comm));
 	c->exe_vn = lp->exe_vn;
 	if (c->exe_vn)
 		vnode_ref(c->exe_vn);
@@ -225,6 +226,7 @@ linux_proc_release(struct process *p)
 	if (lp->exe_vn)
 		vnode_unref_later(lp->exe_vn); /* not under the capability lock */
 	linux_family_release(lp);
+	linux_threads_release(lp);
 	lp_free(lp, p->pool);
 	p->lx = NULL;
 }

@@ -43,6 +43,28 @@ struct linux_termios {
 	uint8_t cc[19];
 };
 
+/*
+ * A thread of a Linux process (linux/thread.c): what each thread has of
+ * its own.  The first thread's is inside its process's state (main);
+ * clone(CLONE_THREAD) allocates one more per thread.  Its signal fields
+ * are under the process's sig_lock, as the process's are.
+ */
+struct linux_thread {
+	uint64_t tid;	       /* numbered with the instance's pids */
+	struct thread *thread; /* NULL: the process's first, not yet bound */
+	struct list_node link; /* on linux_proc.threads while it lives */
+	uintptr_t clear_child_tid, robust_list;
+	uint64_t sigmask;
+	uint64_t sigpending; /* tgkill's and faults': for this thread alone */
+	struct linux_stack altstack;
+	uint64_t saved_mask; /* rt_sigsuspend's: the mask to go back to */
+	bool saved_mask_valid;
+	bool regs_changed; /* by rt_sigreturn: the way back restores them all */
+	/* A call that returned -ERESTARTSYS: its number and first argument. */
+	bool restart;
+	uint64_t restart_nr, restart_arg0;
+};
+
 #define LX_RLIM_NLIMITS 16
 #define LX_EXE_MAX	256
 
@@ -54,23 +76,22 @@ struct linux_proc {
 	uint32_t umask;
 	uint64_t pid;		  /* numbered in its personality instance */
 	uintptr_t brk_start, brk; /* the break, and how far it is mapped */
-	uintptr_t clear_child_tid, robust_list;
 	struct process *proc;
 	char exe[LX_EXE_MAX]; /* the program's path from the root (/proc/self/exe) */
-	/* Signals (linux/signal.h), under sig_lock: interrupts send them. */
+	char comm[16];	      /* prctl(PR_SET_NAME)'s; "": the basename of exe */
+	/* Signals (linux/signal.h), under sig_lock: interrupts send them.
+	 * sigpending is the process's (any thread not blocking one takes
+	 * it); each thread's own mask and pending set are in its
+	 * linux_thread, on threads. */
 	struct spinlock sig_lock;
-	uint64_t sigmask, sigpending;
+	uint64_t sigpending;
 	struct linux_sigaction act[LX_NSIG];
 	struct linux_siginfo siginfo[LX_NSIG];
-	struct linux_stack altstack;
-	uint64_t saved_mask; /* rt_sigsuspend's: the mask to go back to */
-	bool saved_mask_valid;
-	bool stopped;	   /* by a stop signal, until SIGCONT or SIGKILL */
-	bool ended;	   /* linux_proc_ended: no thread to wake */
-	bool regs_changed; /* by rt_sigreturn: the way back restores them all */
-	/* A call that returned -ERESTARTSYS: its number and first argument. */
-	bool restart;
-	uint64_t restart_nr, restart_arg0;
+	struct linux_thread main; /* the first thread's */
+	struct list_node threads; /* linux_thread.link: the live ones */
+	unsigned int nthreads;	  /* on threads */
+	bool stopped;		  /* by a stop signal, until SIGCONT or SIGKILL */
+	bool ended;		  /* linux_proc_ended: no thread to wake */
 	uintptr_t sigreturn_page; /* aarch64 without sa_restorer; 0: not yet */
 	/* ITIMER_REAL and alarm: SIGALRM at real_deadline, then every
 	 * real_interval ns (0: once). */
@@ -89,6 +110,7 @@ struct linux_proc {
 	bool zombie;		     /* ended, not yet waited for */
 	bool counted;		     /* in inst's count of processes (until reaped) */
 	bool execed;		     /* has run execve since its fork (vfork waits for it) */
+	int exit_signal;	     /* sent to the parent at the end (clone's CSIGNAL) */
 	struct vnode *exe_vn;	     /* the program execve ran, referenced; NULL: the first's */
 	uint32_t wstatus;	     /* wait4's status once ended */
 	int term_signal;	     /* the signal that ends it, set before a kill */
@@ -107,12 +129,32 @@ int32_t linux_tty_pgrp(void);
 long linux_tty_set_pgrp(struct linux_proc *lp, int32_t pgrp);
 
 /* A thread's end: 0 into its clear_child_tid word (set_tid_address) and
- * one waiter there woken (misc.c). */
-void linux_clear_child_tid(struct linux_proc *lp);
+ * one waiter there woken (thread.c). */
+void linux_clear_child_tid(struct linux_thread *lt);
+
+/* The calling thread's Linux state (never NULL inside a Linux call). */
+struct linux_thread *lx_thread_current(void);
+
+/* lp's first thread, in its list of threads (a new process's state). */
+void linux_thread_init_main(struct linux_proc *lp);
+
+/* clone(CLONE_THREAD) (thread.c): a new thread of the caller's process
+ * on stack sp with TLS tls; its tid or an errno. */
+long linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t tls);
+
+/* Frees every thread's state but the first's (the process is freed). */
+void linux_threads_release(struct linux_proc *lp);
+
+/* The thread tid of lp (sig_lock held), or NULL. */
+struct linux_thread *linux_thread_find(struct linux_proc *lp, uint64_t tid);
 
 /* The program's path (execve sets it; at spawn it is the process's
  * name, which linux.run makes the path). */
 void linux_set_exe(struct linux_proc *lp, const char *path);
+
+/* The process's name as /proc shows it (prctl's, else the basename of
+ * its program), at most 15 bytes and a NUL. */
+void linux_comm(const struct linux_proc *lp, char out[16]);
 
 /* Disarms lp's ITIMER_REAL (the process is being freed). */
 void linux_timer_release(struct linux_proc *lp);
@@ -143,6 +185,9 @@ void linux_family_release(struct linux_proc *lp);
 /* An ended child is reaped: it no longer counts against the limit, even
  * before its last reference goes. */
 void linux_family_reaped(struct linux_proc *lp);
+
+/* The list of every process state of lp's instance (inst_link). */
+struct list_node *linux_family_procs(struct linux_proc *lp);
 
 /* The process of pid in lp's instance (ended ones too), or NULL. */
 struct linux_proc *linux_family_find(struct linux_proc *lp, uint64_t pid);

@@ -1,12 +1,13 @@
 /*
- * /proc of the Linux view: the caller's own directory (self, and its
- * pid) with exe, cwd and root (links), fd/ (a link per descriptor),
- * cmdline, stat, status and maps; meminfo, uptime, mounts, cpuinfo.
- * Texts are made when looked up (a snapshot, as a read of Linux's from
- * the start).  Other processes' directories come with their numbering
- * (the fork work): find_proc is where they are looked up.  root is "/":
+ * /proc of the Linux view: a directory per process of the caller's
+ * personality instance (self links to the caller's) with exe, cwd and
+ * root (links), fd/ (a link per descriptor), cmdline, stat, status and
+ * maps; meminfo, uptime, mounts, cpuinfo.  Texts are made when looked up
+ * (a snapshot, as a read of Linux's from the start).  A process outside
+ * the instance has no directory here, as in a container.  root is "/":
  * the process's own root, beyond which nothing here leads.
  */
+#include "cap/lock.h"
 #include "core/time.h"
 #include "fs/vnode.h"
 #include "lib/format.h"
@@ -21,6 +22,7 @@
 #include "object/memory.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
+#include "proc/user_memory.h"
 #include "sched/thread.h"
 
 #define PROC_INO_BASE 0x2000
@@ -29,23 +31,56 @@
 #define HZ	      100
 
 /* The process a /proc directory name stands for: "self" or a pid of
- * this instance.  Only the caller so far. */
+ * this instance not yet reaped, its process referenced (put_proc) so
+ * that its state stays while its text is made. */
 static struct linux_proc *
 find_proc(const char *name, size_t len)
 {
-	struct linux_proc *lp = lx_current();
+	struct linux_proc *lp = lx_current(), *q;
+	unsigned long irq;
 	uint64_t pid = 0;
 
-	if (len == 4 && !strncmp(name, "self", 4))
-		return lp;
-	if (len == 0 || len > 10)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		if (name[i] < '0' || name[i] > '9')
+	if (len == 4 && !strncmp(name, "self", 4)) {
+		pid = lp->pid;
+	} else {
+		if (len == 0 || len > 10)
 			return NULL;
-		pid = pid * 10 + (uint64_t)(name[i] - '0');
+		for (size_t i = 0; i < len; i++) {
+			if (name[i] < '0' || name[i] > '9')
+				return NULL;
+			pid = pid * 10 + (uint64_t)(name[i] - '0');
+		}
 	}
-	return pid == lp->pid ? lp : NULL;
+	irq = cap_lock_take();
+	q = linux_family_find(lp, pid);
+	if (q && (!q->counted || !q->proc))
+		q = NULL;
+	if (q)
+		kobject_ref(&q->proc->obj);
+	cap_lock_drop(irq);
+	return q;
+}
+
+static void
+put_proc(struct linux_proc *q)
+{
+	unsigned long irq = cap_lock_take();
+
+	kobject_unref(&q->proc->obj);
+	cap_lock_drop(irq);
+}
+
+/* The time its live threads have run, in ticks. */
+static uint64_t
+cpu_ticks(struct process *p)
+{
+	unsigned long irq = cap_lock_take();
+	uint64_t ns = 0;
+
+	list_for_each (n, &p->threads)
+		ns += container_of(n, struct thread, proc_link)->cpu_ns;
+	cap_lock_drop(irq);
+	return ns / (NSEC / HZ);
 }
 
 /* A text built with fmt_snprintf into a TEXT_MAX buffer. */
@@ -77,15 +112,19 @@ finish(struct lx_synth *out, struct text *t, uint64_t ino)
 	return 1;
 }
 
-static const char *
-comm_of(const struct linux_proc *lp)
+void
+linux_comm(const struct linux_proc *lp, char out[16])
 {
 	const char *base = lp->exe;
 
+	if (lp->comm[0]) {
+		strlcpy(out, lp->comm, 16);
+		return;
+	}
 	for (const char *s = lp->exe; *s; s++)
 		if (*s == '/')
 			base = s + 1;
-	return base;
+	strlcpy(out, base, 16);
 }
 
 static uint64_t
@@ -110,15 +149,16 @@ stat_text(struct text *t, struct linux_proc *lp)
 {
 	struct process *p = lp->proc;
 	uint64_t rss, vm = vm_pages(p->as, &rss);
-	uint64_t ticks = p->main ? p->main->cpu_ns / (NSEC / HZ) : 0;
+	uint64_t ticks = cpu_ticks(p);
 	char comm[16];
 
-	strlcpy(comm, comm_of(lp), sizeof(comm));
-	ADD(t, "%lu (%s) R %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 1 0 0 %lu %lu ",
-	    lp->pid, comm, (lp->parent ? lp->parent->pid : 0), lp->pid, lp->pid, 5 << 8 | 1,
-	    linux_tty_pgrp(), ticks, vm * PAGE_SIZE_4K, rss);
+	linux_comm(lp, comm);
+	ADD(t, "%lu (%s) %c %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 0 %lu %lu ",
+	    lp->pid, comm, lp->zombie ? 'Z' : 'R', (lp->parent ? lp->parent->pid : 0), lp->pgid,
+	    lp->sid, 5 << 8 | 1, linux_tty_pgrp(), ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
-	    (uint64_t)p->initial_sp, lp->sigpending, lp->sigmask, 0ul, 0ul);
+	    (uint64_t)p->initial_sp, lp->sigpending | lp->main.sigpending, lp->main.sigmask, 0ul,
+	    0ul);
 	ADD(t, "0 0 %lu %lu 0 0 0\n", lp->brk_start, p->initial_sp);
 }
 
@@ -126,20 +166,25 @@ static void
 status_text(struct text *t, struct linux_proc *lp)
 {
 	uint64_t rss, vm = vm_pages(lp->proc->as, &rss), ign = 0, cgt = 0;
+	char comm[16];
 
+	linux_comm(lp, comm);
 	for (int i = 0; i < LX_NSIG; i++) {
 		if (lp->act[i].handler == LX_SIG_IGN)
 			ign |= 1ull << i;
 		else if (lp->act[i].handler != LX_SIG_DFL)
 			cgt |= 1ull << i;
 	}
-	ADD(t, "Name:\t%s\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%lu\nNgid:\t0\nPid:\t%lu\n",
-	    comm_of(lp), lp->umask, lp->pid, lp->pid);
+	/* The umask in octal, digit by digit (the formatter has no %o). */
+	ADD(t, "Name:\t%s\nUmask:\t%u%u%u%u\nState:\t%s\nTgid:\t%lu\nNgid:\t0\nPid:\t%lu\n", comm,
+	    (lp->umask >> 9) & 7, (lp->umask >> 6) & 7, (lp->umask >> 3) & 7, lp->umask & 7,
+	    lp->zombie ? "Z (zombie)" : "R (running)", lp->pid, lp->pid);
 	ADD(t, "PPid:\t%lu\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n",
 	    (lp->parent ? lp->parent->pid : 0), (unsigned int)LINUX_FD_MAX);
-	ADD(t, "Groups:\t\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t1\n", vm * 4, rss * 4);
-	ADD(t, "SigQ:\t0/%u\nSigPnd:\t%016lx\nShdPnd:\t0000000000000000\nSigBlk:\t%016lx\n",
-	    (unsigned int)LX_NSIG, lp->sigpending, lp->sigmask);
+	ADD(t, "Groups:\t\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%u\n", vm * 4, rss * 4,
+	    lp->nthreads);
+	ADD(t, "SigQ:\t0/%u\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
+	    (unsigned int)LX_NSIG, lp->main.sigpending, lp->sigpending, lp->main.sigmask);
 	ADD(t, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
 }
 
@@ -173,18 +218,21 @@ maps_text(struct text *t, struct linux_proc *lp)
 static void
 cmdline_text(struct text *t, struct linux_proc *lp)
 {
+	struct address_space *as = lp->proc->as;
 	uintptr_t sp = lp->proc->initial_sp, argv;
 	uint64_t argc;
 
-	if (copy_from_user(&argc, sp, sizeof(argc)))
+	/* Read from its memory as it is (another process's too); nothing
+	 * for one that has ended, as Linux. */
+	if (lp->zombie || as_peek(as, sp, &argc, sizeof(argc)))
 		return;
 	for (uint64_t i = 0; i < argc && i < 256 && t->len < TEXT_MAX - 1; i++) {
-		if (copy_from_user(&argv, sp + 8 * (i + 1), sizeof(argv)))
+		if (as_peek(as, sp + 8 * (i + 1), &argv, sizeof(argv)))
 			return;
 		for (;;) {
 			char c;
 
-			if (t->len >= TEXT_MAX - 1 || copy_from_user(&c, argv++, 1))
+			if (t->len >= TEXT_MAX - 1 || as_peek(as, argv++, &c, 1))
 				return;
 			t->buf[t->len++] = c;
 			if (!c)
@@ -239,7 +287,7 @@ fd_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 {
 	char name[12];
 
-	if (rest[0] == '\0') {
+	if (rest[0] == '\0' || !strcmp(rest, "/")) {
 		lx_synth_dir(out, PROC_INO_BASE + 0x100);
 		for (int fd = 0; fd < LINUX_FD_MAX; fd++) {
 			struct linux_file *f;
@@ -276,7 +324,9 @@ fd_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 	out->kind = SYN_LINK;
 	out->mode = VFS_S_IFLNK | 0700;
 	out->ino = PROC_INO_BASE + 0x200 + (uint64_t)fd;
-	out->fd = fd;
+	/* The caller's own reopens the description; another process's is
+	 * followed by its path (its descriptors are not the caller's). */
+	out->fd = lp == lx_current() ? fd : -1;
 	bool ok = lx_synth_text(out, target, strlen(target));
 
 	kfree(target);
@@ -301,7 +351,7 @@ pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 	struct text t;
 	long r;
 
-	if (rest[0] == '\0') {
+	if (rest[0] == '\0' || !strcmp(rest, "/")) { /* "/proc/1/" too */
 		lx_synth_dir(out, PROC_INO_BASE + 1);
 		for (size_t i = 0; i < sizeof(pid_entries) / sizeof(pid_entries[0]); i++)
 			if (!lx_synth_dir_add(out,
@@ -346,6 +396,31 @@ pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 	return finish(out, &t, PROC_INO_BASE + 0x10 + (uint64_t)rest[0]);
 }
 
+/* A directory entry per process of lp's instance not yet reaped, in
+ * pid order (its list's: pids only grow).  False when out of memory. */
+static bool
+add_pids(struct lx_synth *out, struct linux_proc *lp)
+{
+	uint64_t pids[LINUX_PROCS_MAX];
+	unsigned long irq = cap_lock_take();
+	size_t n = 0;
+	char name[24];
+
+	list_for_each (it, linux_family_procs(lp)) {
+		struct linux_proc *q = container_of(it, struct linux_proc, inst_link);
+
+		if (q->counted && n < LINUX_PROCS_MAX)
+			pids[n++] = q->pid;
+	}
+	cap_lock_drop(irq);
+	for (size_t i = 0; i < n; i++) {
+		fmt_snprintf(name, sizeof(name), "%lu", pids[i]);
+		if (!lx_synth_dir_add(out, LX_DT_DIR, name))
+			return false;
+	}
+	return true;
+}
+
 static const char *const top_entries[] = { "self", "meminfo", "uptime", "mounts", "cpuinfo" };
 
 long
@@ -358,8 +433,7 @@ lx_procfs_lookup(const char *rest, struct lx_synth *out)
 
 	if (rest[0] == '\0' || !strcmp(rest, "/")) {
 		lx_synth_dir(out, PROC_INO_BASE);
-		fmt_snprintf(pid, sizeof(pid), "%lu", lp->pid);
-		if (!lx_synth_dir_add(out, LX_DT_DIR, pid))
+		if (!add_pids(out, lp))
 			return -LX_ENOMEM;
 		for (size_t i = 0; i < sizeof(top_entries) / sizeof(top_entries[0]); i++)
 			if (!lx_synth_dir_add(out, i ? LX_DT_REG : LX_DT_LNK, top_entries[i]))
@@ -376,8 +450,12 @@ lx_procfs_lookup(const char *rest, struct lx_synth *out)
 	}
 	struct linux_proc *target = find_proc(name, (size_t)(end - name));
 
-	if (target)
-		return pid_dir(target, end, out);
+	if (target) {
+		long r = pid_dir(target, end, out);
+
+		put_proc(target);
+		return r;
+	}
 	t.buf = kmalloc(TEXT_MAX);
 	t.len = 0;
 	if (!t.buf)

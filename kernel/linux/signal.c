@@ -1,11 +1,18 @@
 /*
  * Linux signals: dispositions, masks and pending sets (linux/signal.h),
- * their calls, and delivery on the way back to user mode.  One thread
- * per process so far, so a process's signals are its thread's.
+ * their calls, and delivery on the way back to user mode.  Dispositions
+ * and the process's pending set are the process's; each thread has its
+ * mask, its own pending set (tgkill, faults) and alternate stack
+ * (struct linux_thread).  A signal sent to the process wakes each of its
+ * threads: the first on its way to user mode that does not block it
+ * takes it.  kill reaches the processes of the caller's personality
+ * instance and nothing else, as a container's processes see only
+ * theirs; a child's end sends its parent SIGCHLD.
  */
 #include "linux/signal.h"
 
 #include "arch/arch.h"
+#include "cap/lock.h"
 #include "core/fault.h"
 #include "core/printk.h"
 #include "lib/string.h"
@@ -84,38 +91,55 @@ ignored_locked(const struct linux_proc *lp, int sig)
 	return h == LX_SIG_DFL && (default_action(sig) == ACT_IGNORE);
 }
 
-/* sig_lock held: the thread to wake, none once the process has ended
- * (its threads may be freed before it is). */
-static struct thread *
-thread_of(struct linux_proc *lp)
+/* sig_lock held: takes the signals in clear off every pending set of
+ * lp, the process's and its threads'. */
+static void
+unqueue_locked(struct linux_proc *lp, uint64_t clear)
 {
-	return lp->proc && !lp->ended ? lp->proc->main : NULL;
+	lp->sigpending &= ~clear;
+	list_for_each (n, &lp->threads)
+		container_of(n, struct linux_thread, link)->sigpending &= ~clear;
 }
 
-int
-linux_signal_send(struct linux_proc *lp, int sig, const struct linux_siginfo *info)
+/* sig_lock held: wakes lp's threads (only, when not NULL, alone) from an
+ * interruptible wait; none once the process has ended (its threads may
+ * be freed before it is).  A thread on the list has not ended alone. */
+static void
+wake_locked(struct linux_proc *lp, struct linux_thread *only)
 {
-	struct thread *t;
-	unsigned long flags;
+	if (!lp->proc || lp->ended)
+		return;
+	list_for_each (n, &lp->threads) {
+		struct linux_thread *lt = container_of(n, struct linux_thread, link);
+		struct thread *t = lt->thread ? lt->thread : lp->proc->main;
 
-	if (sig < 1 || sig > LX_NSIG)
-		return -LX_EINVAL;
-	flags = spin_lock_irqsave(&lp->sig_lock);
+		if (t && (!only || lt == only))
+			thread_interrupt(t);
+	}
+}
+
+/* sig_lock held: queues sig on lp (to its thread to alone, when not
+ * NULL) and wakes who may take it. */
+static void
+send_locked(struct linux_proc *lp, struct linux_thread *to, int sig,
+	    const struct linux_siginfo *info)
+{
+	uint64_t *pending = to ? &to->sigpending : &lp->sigpending;
+	uint64_t mask = to ? to->sigmask : lp->main.sigmask;
+
 	if (sig == LX_SIGKILL || sig == LX_SIGCONT) {
 		lp->stopped = false;
-		lp->sigpending &= ~(lx_sigbit(LX_SIGSTOP) | lx_sigbit(LX_SIGTSTP) |
-				    lx_sigbit(LX_SIGTTIN) | lx_sigbit(LX_SIGTTOU));
+		unqueue_locked(lp, lx_sigbit(LX_SIGSTOP) | lx_sigbit(LX_SIGTSTP) |
+					   lx_sigbit(LX_SIGTTIN) | lx_sigbit(LX_SIGTTOU));
 	} else if (default_action(sig) == ACT_STOP) {
-		lp->sigpending &= ~lx_sigbit(LX_SIGCONT);
+		unqueue_locked(lp, lx_sigbit(LX_SIGCONT));
 	}
 	/* An ignored signal is dropped, unless blocked: the disposition may
 	 * change before it is unblocked. */
-	if (ignored_locked(lp, sig) && !(lp->sigmask & lx_sigbit(sig))) {
-		spin_unlock_irqrestore(&lp->sig_lock, flags);
-		return 0;
-	}
-	if (!(lp->sigpending & lx_sigbit(sig))) {
-		lp->sigpending |= lx_sigbit(sig);
+	if (ignored_locked(lp, sig) && !(mask & lx_sigbit(sig)))
+		return;
+	if (!(*pending & lx_sigbit(sig))) {
+		*pending |= lx_sigbit(sig);
 		if (info) {
 			lp->siginfo[sig - 1] = *info;
 		} else {
@@ -127,24 +151,44 @@ linux_signal_send(struct linux_proc *lp, int sig, const struct linux_siginfo *in
 	/* Every new signal wakes an interruptible wait: the waiter looks
 	 * again at what it waits for (a blocked one may be sigtimedwait's).
 	 * Under sig_lock: linux_proc_ended cannot pass in between. */
-	t = thread_of(lp);
-	if (t)
-		thread_interrupt(t);
+	wake_locked(lp, to);
+}
+
+int
+linux_signal_send(struct linux_proc *lp, int sig, const struct linux_siginfo *info)
+{
+	unsigned long flags;
+
+	if (sig < 1 || sig > LX_NSIG)
+		return -LX_EINVAL;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	send_locked(lp, NULL, sig, info);
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	return 0;
 }
 
 int
-linux_signal_thread(struct linux_proc *lp, int sig, const struct linux_siginfo *info)
+linux_signal_thread(struct linux_proc *lp, struct linux_thread *lt, int sig,
+		    const struct linux_siginfo *info)
 {
-	return linux_signal_send(lp, sig, info);
+	unsigned long flags;
+
+	if (sig < 1 || sig > LX_NSIG)
+		return -LX_EINVAL;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	send_locked(lp, lt, sig, info);
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return 0;
 }
 
 bool
 linux_signal_pending(struct linux_proc *lp)
 {
-	return __atomic_load_n(&lp->sigpending, __ATOMIC_RELAXED) &
-	       ~__atomic_load_n(&lp->sigmask, __ATOMIC_RELAXED);
+	struct linux_thread *lt = lx_thread_current();
+
+	return (__atomic_load_n(&lp->sigpending, __ATOMIC_RELAXED) |
+		__atomic_load_n(&lt->sigpending, __ATOMIC_RELAXED)) &
+	       ~__atomic_load_n(&lt->sigmask, __ATOMIC_RELAXED);
 }
 
 long
@@ -166,11 +210,12 @@ linux_wait_interruptible(uint64_t deadline_ns)
 void
 linux_signal_fork(struct linux_proc *parent, struct linux_proc *child)
 {
+	struct linux_thread *self = lx_thread_current();
 	unsigned long flags = spin_lock_irqsave(&parent->sig_lock);
 
 	memcpy(child->act, parent->act, sizeof(child->act));
-	child->sigmask = parent->sigmask;
-	child->altstack = parent->altstack;
+	child->main.sigmask = self->sigmask;
+	child->main.altstack = self->altstack;
 	child->sigreturn_page = parent->sigreturn_page; /* the copied space has it */
 	spin_unlock_irqrestore(&parent->sig_lock, flags);
 	child->sigpending = 0;
@@ -179,6 +224,7 @@ linux_signal_fork(struct linux_proc *parent, struct linux_proc *child)
 void
 linux_signal_exec(struct linux_proc *lp)
 {
+	struct linux_thread *self = lx_thread_current();
 	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
 
 	for (int i = 0; i < LX_NSIG; i++) {
@@ -188,8 +234,8 @@ linux_signal_exec(struct linux_proc *lp)
 		if (h == LX_SIG_IGN)
 			lp->act[i].handler = LX_SIG_IGN;
 	}
-	memset(&lp->altstack, 0, sizeof(lp->altstack));
-	lp->altstack.flags = LX_SS_DISABLE;
+	memset(&self->altstack, 0, sizeof(self->altstack));
+	self->altstack.flags = LX_SS_DISABLE;
 	lp->sigreturn_page = 0;
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 }
@@ -213,7 +259,7 @@ static const char *const sig_names[32] = {
 static void __attribute__((noreturn)) die(struct linux_proc *lp, int sig)
 {
 	arch_irq_enable();
-	linux_clear_child_tid(lp);
+	linux_clear_child_tid(lx_thread_current());
 	mutex_lock(&lp->lock);
 	fdtable_close_all(lp->fds);
 	mutex_unlock(&lp->lock);
@@ -241,16 +287,20 @@ stop(struct linux_proc *lp)
 /* The lowest pending signal that is not blocked (SIGKILL first); 0:
  * none.  Takes it off the pending set with its siginfo. */
 static int
-dequeue(struct linux_proc *lp, uint64_t set, struct linux_siginfo *info,
+dequeue(struct linux_proc *lp, struct linux_thread *lt, uint64_t set, struct linux_siginfo *info,
 	struct linux_sigaction *act)
 {
 	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
-	uint64_t ready = lp->sigpending & set;
+	uint64_t ready = (lt->sigpending | lp->sigpending) & set;
 	int sig = 0;
 
 	if (ready) {
 		sig = ready & lx_sigbit(LX_SIGKILL) ? LX_SIGKILL : __builtin_ctzll(ready) + 1;
-		lp->sigpending &= ~lx_sigbit(sig);
+		/* The thread's own first, then the process's. */
+		if (lt->sigpending & lx_sigbit(sig))
+			lt->sigpending &= ~lx_sigbit(sig);
+		else
+			lp->sigpending &= ~lx_sigbit(sig);
 		*info = lp->siginfo[sig - 1];
 		*act = lp->act[sig - 1];
 	}
@@ -259,18 +309,18 @@ dequeue(struct linux_proc *lp, uint64_t set, struct linux_siginfo *info,
 }
 
 static bool
-on_altstack(const struct linux_proc *lp, uint64_t sp)
+on_altstack(const struct linux_thread *lt, uint64_t sp)
 {
-	return !(lp->altstack.flags & LX_SS_DISABLE) && sp > lp->altstack.sp &&
-	       sp - lp->altstack.sp <= lp->altstack.size;
+	return !(lt->altstack.flags & LX_SS_DISABLE) && sp > lt->altstack.sp &&
+	       sp - lt->altstack.sp <= lt->altstack.size;
 }
 
 /* Runs act's handler for sig: a frame on the stack (or the alternate
  * one), the mask widened as act says.  False when no frame could be
  * written. */
 static bool
-run_handler(struct linux_proc *lp, struct arch_regs *r, int sig, const struct linux_siginfo *info,
-	    const struct linux_sigaction *act)
+run_handler(struct linux_proc *lp, struct linux_thread *lt, struct arch_regs *r, int sig,
+	    const struct linux_siginfo *info, const struct linux_sigaction *act)
 {
 	struct linux_sigframe_args a = {
 		.sig = sig,
@@ -283,21 +333,21 @@ run_handler(struct linux_proc *lp, struct arch_regs *r, int sig, const struct li
 	unsigned long flags;
 
 	flags = spin_lock_irqsave(&lp->sig_lock);
-	a.mask = lp->saved_mask_valid ? lp->saved_mask : lp->sigmask;
-	a.stack = lp->altstack;
-	if (on_altstack(lp, a.sp))
+	a.mask = lt->saved_mask_valid ? lt->saved_mask : lt->sigmask;
+	a.stack = lt->altstack;
+	if (on_altstack(lt, a.sp))
 		a.stack.flags |= LX_SS_ONSTACK;
-	else if ((act->flags & LX_SA_ONSTACK) && !(lp->altstack.flags & LX_SS_DISABLE))
-		a.sp = lp->altstack.sp + lp->altstack.size;
+	else if ((act->flags & LX_SA_ONSTACK) && !(lt->altstack.flags & LX_SS_DISABLE))
+		a.sp = lt->altstack.sp + lt->altstack.size;
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	if (arch_linux_sigframe(r, &a))
 		return false;
 	flags = spin_lock_irqsave(&lp->sig_lock);
-	lp->saved_mask_valid = false;
-	lp->sigmask |= act->mask;
+	lt->saved_mask_valid = false;
+	lt->sigmask |= act->mask;
 	if (!(act->flags & LX_SA_NODEFER))
-		lp->sigmask |= lx_sigbit(sig);
-	lp->sigmask &= ~LX_UNBLOCKABLE;
+		lt->sigmask |= lx_sigbit(sig);
+	lt->sigmask &= ~LX_UNBLOCKABLE;
 	if (act->flags & LX_SA_RESETHAND)
 		memset(&lp->act[sig - 1], 0, sizeof(lp->act[0]));
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
@@ -307,13 +357,13 @@ run_handler(struct linux_proc *lp, struct arch_regs *r, int sig, const struct li
 /* An interrupted call's fate once the signal is known: restarted when
  * no handler runs or the handler asks for it, else -EINTR. */
 static void
-finish_restart(struct linux_proc *lp, struct arch_regs *r, const struct linux_sigaction *act)
+finish_restart(struct linux_thread *lt, struct arch_regs *r, const struct linux_sigaction *act)
 {
-	if (!lp->restart)
+	if (!lt->restart)
 		return;
-	lp->restart = false;
+	lt->restart = false;
 	if (!act || (act->flags & LX_SA_RESTART))
-		arch_linux_syscall_restart(r, lp->restart_nr, lp->restart_arg0);
+		arch_linux_syscall_restart(r, lt->restart_nr, lt->restart_arg0);
 	else
 		arch_linux_syscall_set_result(r, (uint64_t)-LX_EINTR);
 }
@@ -322,17 +372,19 @@ bool
 linux_signal_return(struct arch_regs *r)
 {
 	struct linux_proc *lp = lx_current();
+	struct linux_thread *lt;
 	bool changed;
 
 	if (!lp)
 		return false;
-	changed = lp->regs_changed || lp->restart;
-	lp->regs_changed = false;
+	lt = lx_thread_current();
+	changed = lt->regs_changed || lt->restart;
+	lt->regs_changed = false;
 	for (;;) {
 		struct linux_siginfo info;
 		struct linux_sigaction act;
 		unsigned long flags;
-		int sig = dequeue(lp, ~lp->sigmask, &info, &act);
+		int sig = dequeue(lp, lt, ~lt->sigmask, &info, &act);
 
 		if (!sig)
 			break;
@@ -351,8 +403,8 @@ linux_signal_return(struct arch_regs *r)
 				die(lp, sig);
 			}
 		}
-		finish_restart(lp, r, &act);
-		if (!run_handler(lp, r, sig, &info, &act)) {
+		finish_restart(lt, r, &act);
+		if (!run_handler(lp, lt, r, sig, &info, &act)) {
 			/* No room for the frame: Linux's force_sigsegv. */
 			pr_warn("linux: %s (pid %lu): no room for the frame of signal %d: "
 				"SIGSEGV\n",
@@ -364,12 +416,12 @@ linux_signal_return(struct arch_regs *r)
 	}
 	/* No handler ran: the interrupted call starts again; a suspend's
 	 * mask goes back. */
-	finish_restart(lp, r, NULL);
-	if (lp->saved_mask_valid) {
+	finish_restart(lt, r, NULL);
+	if (lt->saved_mask_valid) {
 		unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
 
-		lp->sigmask = lp->saved_mask;
-		lp->saved_mask_valid = false;
+		lt->sigmask = lt->saved_mask;
+		lt->saved_mask_valid = false;
 		spin_unlock_irqrestore(&lp->sig_lock, flags);
 	}
 	return changed;
@@ -432,6 +484,7 @@ void
 linux_signal_fault(struct arch_regs *r, const struct fault_info *fi)
 {
 	struct linux_proc *lp = lx_current();
+	struct linux_thread *lt = lx_thread_current();
 	struct linux_siginfo info;
 	unsigned long flags;
 	uint64_t h;
@@ -443,11 +496,11 @@ linux_signal_fault(struct arch_regs *r, const struct fault_info *fi)
 	flags = spin_lock_irqsave(&lp->sig_lock);
 	/* Forced: a blocked or ignored fault signal cannot be, it kills. */
 	h = lp->act[sig - 1].handler;
-	if (h == LX_SIG_IGN || (lp->sigmask & lx_sigbit(sig))) {
+	if (h == LX_SIG_IGN || (lt->sigmask & lx_sigbit(sig))) {
 		memset(&lp->act[sig - 1], 0, sizeof(lp->act[0]));
 		h = LX_SIG_DFL;
 	}
-	lp->sigmask &= ~lx_sigbit(sig);
+	lt->sigmask &= ~lx_sigbit(sig);
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	if (h == LX_SIG_DFL) {
 		pr_warn("linux: %s (pid %lu) killed by %s: %s", lp->proc->name, lp->pid,
@@ -458,7 +511,7 @@ linux_signal_fault(struct arch_regs *r, const struct fault_info *fi)
 		die(lp, sig);
 	}
 	/* The handler's frame first, before anything else pending. */
-	linux_signal_send(lp, sig, &info);
+	linux_signal_thread(lp, lt, sig, &info);
 	linux_signal_return(r);
 	arch_irq_disable();
 }
@@ -511,7 +564,7 @@ lx_sys_rt_sigaction(struct syscall_args *a)
 		lp->act[sig - 1] = act;
 		/* Pending and now ignored: gone (POSIX). */
 		if (ignored_locked(lp, (int)sig))
-			lp->sigpending &= ~lx_sigbit((int)sig);
+			unqueue_locked(lp, lx_sigbit((int)sig));
 	}
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof(old)))
@@ -520,11 +573,11 @@ lx_sys_rt_sigaction(struct syscall_args *a)
 }
 
 static void
-set_mask(struct linux_proc *lp, uint64_t mask)
+set_mask(struct linux_proc *lp, struct linux_thread *lt, uint64_t mask)
 {
 	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
 
-	lp->sigmask = mask & ~LX_UNBLOCKABLE;
+	lt->sigmask = mask & ~LX_UNBLOCKABLE;
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 }
 
@@ -532,7 +585,8 @@ long
 lx_sys_rt_sigprocmask(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
-	uint64_t set = 0, old = lp->sigmask;
+	struct linux_thread *lt = lx_thread_current();
+	uint64_t set = 0, old = lt->sigmask;
 
 	if (a->a[3] != sizeof(uint64_t))
 		return -LX_EINVAL;
@@ -542,11 +596,11 @@ lx_sys_rt_sigprocmask(struct syscall_args *a)
 		return -LX_EINVAL;
 	if (a->a[1]) {
 		if (a->a[0] == LX_SIG_BLOCK)
-			set_mask(lp, old | set);
+			set_mask(lp, lt, old | set);
 		else if (a->a[0] == LX_SIG_UNBLOCK)
-			set_mask(lp, old & ~set);
+			set_mask(lp, lt, old & ~set);
 		else
-			set_mask(lp, set);
+			set_mask(lp, lt, set);
 	}
 	if (a->a[2] && copy_to_user(a->a[2], &old, sizeof(old)))
 		return -LX_EFAULT;
@@ -557,7 +611,8 @@ long
 lx_sys_rt_sigpending(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
-	uint64_t set = lp->sigpending & lp->sigmask;
+	struct linux_thread *lt = lx_thread_current();
+	uint64_t set = (lp->sigpending | lt->sigpending) & lt->sigmask;
 
 	if (a->a[1] > sizeof(uint64_t))
 		return -LX_EINVAL;
@@ -577,8 +632,8 @@ lx_sys_rt_sigreturn(struct syscall_args *a)
 			lp->proc->name, lp->pid);
 		die(lp, LX_SIGSEGV);
 	}
-	set_mask(lp, mask);
-	lp->regs_changed = true;
+	set_mask(lp, lx_thread_current(), mask);
+	lx_thread_current()->regs_changed = true;
 	/* The dispatcher writes this back into the result register. */
 	return (long)arch_linux_syscall_result(r);
 }
@@ -587,9 +642,10 @@ long
 lx_sys_sigaltstack(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
+	struct linux_thread *lt = lx_thread_current();
 	struct arch_regs *r = thread_user_regs(thread_current());
-	struct linux_stack ss, old = lp->altstack;
-	bool on = on_altstack(lp, arch_regs_sp(r));
+	struct linux_stack ss, old = lt->altstack;
+	bool on = on_altstack(lt, arch_regs_sp(r));
 	unsigned long flags;
 
 	if (on)
@@ -612,7 +668,7 @@ lx_sys_sigaltstack(struct syscall_args *a)
 			ss.flags = 0;
 		}
 		flags = spin_lock_irqsave(&lp->sig_lock);
-		lp->altstack = ss;
+		lt->altstack = ss;
 		spin_unlock_irqrestore(&lp->sig_lock, flags);
 	}
 	if (a->a[1] && copy_to_user(a->a[1], &old, sizeof(old)))
@@ -625,11 +681,12 @@ lx_sys_sigaltstack(struct syscall_args *a)
 static long
 suspend(struct linux_proc *lp, uint64_t mask)
 {
+	struct linux_thread *lt = lx_thread_current();
 	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
 
-	lp->saved_mask = lp->sigmask;
-	lp->saved_mask_valid = true;
-	lp->sigmask = mask & ~LX_UNBLOCKABLE;
+	lt->saved_mask = lt->sigmask;
+	lt->saved_mask_valid = true;
+	lt->sigmask = mask & ~LX_UNBLOCKABLE;
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	while (linux_wait_interruptible(WAIT_FOREVER) == 0)
 		;
@@ -654,7 +711,7 @@ lx_sys_pause(struct syscall_args *a)
 	struct linux_proc *lp = lx_current();
 
 	(void)a;
-	return suspend(lp, lp->sigmask);
+	return suspend(lp, lx_thread_current()->sigmask);
 }
 
 struct lx_timespec {
@@ -686,7 +743,7 @@ lx_sys_rt_sigtimedwait(struct syscall_args *a)
 	}
 	for (;;) {
 		thread_interrupt_clear();
-		sig = dequeue(lp, set, &info, &act);
+		sig = dequeue(lp, lx_thread_current(), set, &info, &act);
 		if (sig)
 			break;
 		/* Another signal, not waited for and not blocked: its handler
@@ -704,31 +761,6 @@ lx_sys_rt_sigtimedwait(struct syscall_args *a)
 
 /* ---- kill ---- */
 
-/*
- * The process pid names in this personality instance.  Only the caller
- * is reachable until processes are numbered (the fork work): it replaces
- * this lookup, and makes pid 0, -1 and -pgrp reach each process of the
- * group (kill_group below).
- */
-static struct linux_proc *
-find_pid(int64_t pid)
-{
-	struct linux_proc *lp = lx_current();
-
-	return (uint64_t)pid == lp->pid ? lp : NULL;
-}
-
-static long
-kill_group(int64_t pgrp, int sig, const struct linux_siginfo *info)
-{
-	struct linux_proc *lp = lx_current();
-
-	/* One process, its own group (numbered as its pid). */
-	if (pgrp != 0 && (uint64_t)pgrp != lp->pid)
-		return -LX_ESRCH;
-	return sig ? linux_signal_send(lp, sig, info) : 0;
-}
-
 static void
 user_info(struct linux_siginfo *info, int sig, int code)
 {
@@ -739,40 +771,96 @@ user_info(struct linux_siginfo *info, int sig, int code)
 	info->kill.uid = 0;
 }
 
+/* The signal goes to q when it is one (capability lock held): 0, or
+ * -LX_EINVAL for a number out of range, which Linux finds only once
+ * it has a target. */
+static long
+kill_one(struct linux_proc *q, uint64_t sig, const struct linux_siginfo *info)
+{
+	if (sig > LX_NSIG)
+		return -LX_EINVAL;
+	return sig ? linux_signal_send(q, (int)sig, info) : 0;
+}
+
+/*
+ * kill's targets are the processes of the caller's instance: pid, the
+ * caller's group (0), every one but pid 1 and the caller (-1), or the
+ * group -pid.  Root inside the instance may signal each of them; a pid
+ * outside it names nothing (ESRCH).  Capability lock held: the states
+ * found stay (an ended one, not yet waited for, takes the signal as a
+ * zombie does: nothing happens; a reaped one is no longer there).
+ */
 long
 lx_sys_kill(struct syscall_args *a)
 {
 	int64_t pid = (int32_t)a->a[0];
-	int sig = (int)a->a[1];
+	uint64_t sig = a->a[1];
+	struct linux_proc *self = lx_current();
 	struct linux_siginfo info;
-	struct linux_proc *to;
+	unsigned long irq;
+	long r = -LX_ESRCH;
 
-	if (a->a[1] > LX_NSIG)
-		return -LX_EINVAL;
-	user_info(&info, sig, LX_SI_USER);
-	if (pid == 0 || pid == -1)
-		return kill_group(0, sig, &info);
-	if (pid < 0)
-		return kill_group(-pid, sig, &info);
-	to = find_pid(pid);
-	if (!to)
+	if (pid == INT32_MIN)
 		return -LX_ESRCH;
-	return sig ? linux_signal_send(to, sig, &info) : 0;
+	user_info(&info, (int)sig, LX_SI_USER);
+	irq = cap_lock_take();
+	if (pid > 0) {
+		struct linux_proc *q = linux_family_find(self, (uint64_t)pid);
+
+		if (q && q->counted)
+			r = kill_one(q, sig, &info);
+	} else {
+		uint64_t pgrp = pid == 0 ? self->pgid : (uint64_t)-pid;
+
+		list_for_each (n, linux_family_procs(self)) {
+			struct linux_proc *q = container_of(n, struct linux_proc, inst_link);
+
+			if (!q->counted) /* reaped: gone but for its last reference */
+				continue;
+			if (pid == -1 ? q->pid == 1 || q == self : q->pgid != pgrp)
+				continue;
+			r = kill_one(q, sig, &info);
+			if (r)
+				break;
+		}
+	}
+	cap_lock_drop(irq);
+	return r;
 }
 
+/* tgkill (tgid > 0) and tkill (tgid -1): the thread tid of the
+ * instance, in process tgid for tgkill. */
 static long
 tkill(int64_t tgid, int64_t tid, uint64_t sig)
 {
+	struct linux_proc *self = lx_current();
 	struct linux_siginfo info;
-	struct linux_proc *to;
+	unsigned long irq;
+	long r = -LX_ESRCH;
 
 	if (sig > LX_NSIG || tid <= 0 || tgid == 0 || tgid < -1)
 		return -LX_EINVAL;
-	to = find_pid(tid); /* one thread per process: its tid is its pid */
-	if (!to || (tgid > 0 && (uint64_t)tgid != to->pid))
-		return -LX_ESRCH;
 	user_info(&info, (int)sig, LX_SI_TKILL);
-	return sig ? linux_signal_thread(to, (int)sig, &info) : 0;
+	irq = cap_lock_take();
+	list_for_each (n, linux_family_procs(self)) {
+		struct linux_proc *q = container_of(n, struct linux_proc, inst_link);
+		struct linux_thread *lt;
+		unsigned long flags;
+
+		if (!q->counted || (tgid > 0 && q->pid != (uint64_t)tgid))
+			continue;
+		flags = spin_lock_irqsave(&q->sig_lock);
+		lt = linux_thread_find(q, (uint64_t)tid);
+		if (lt && sig)
+			send_locked(q, lt, (int)sig, &info);
+		spin_unlock_irqrestore(&q->sig_lock, flags);
+		if (lt) {
+			r = 0;
+			break;
+		}
+	}
+	cap_lock_drop(irq);
+	return r;
 }
 
 long
@@ -787,14 +875,48 @@ lx_sys_tkill(struct syscall_args *a)
 	return tkill(-1, (int32_t)a->a[0], a->a[1]);
 }
 
+/* ---- SIGCHLD ---- */
+
+#define LX_SA_NOCLDWAIT 2
+#define LX_CLD_EXITED	1
+#define LX_CLD_KILLED	2
+
+bool
+linux_signal_parent(struct linux_proc *parent, struct linux_proc *child)
+{
+	struct linux_siginfo info;
+	struct linux_sigaction act;
+	unsigned long flags;
+
+	memset(&info, 0, sizeof(info));
+	info.signo = child->exit_signal;
+	info.child.pid = (int32_t)child->pid;
+	if (child->wstatus & 0x7f) {
+		info.code = LX_CLD_KILLED;
+		info.child.status = (int32_t)(child->wstatus & 0x7f);
+	} else {
+		info.code = LX_CLD_EXITED;
+		info.child.status = (int32_t)((child->wstatus >> 8) & 0xff);
+	}
+	if (child->exit_signal > 0 && child->exit_signal <= LX_NSIG)
+		linux_signal_send(parent, child->exit_signal, &info);
+	if (child->exit_signal != LX_SIGCHLD)
+		return false;
+	flags = spin_lock_irqsave(&parent->sig_lock);
+	act = parent->act[LX_SIGCHLD - 1];
+	spin_unlock_irqrestore(&parent->sig_lock, flags);
+	return act.handler == LX_SIG_IGN || (act.flags & LX_SA_NOCLDWAIT);
+}
+
 bool
 linux_user_return(struct arch_regs *r)
 {
 	struct linux_proc *lp = thread_current()->proc->lx;
+	struct linux_thread *lt = lx_thread_current();
 	unsigned long flags;
 	bool changed;
 
-	if (!lp->restart && !lp->regs_changed && !lp->saved_mask_valid && !linux_signal_pending(lp))
+	if (!lt->restart && !lt->regs_changed && !lt->saved_mask_valid && !linux_signal_pending(lp))
 		return false;
 	flags = arch_irq_save();
 	arch_irq_enable();

@@ -1,7 +1,8 @@
 /*
- * Linux signals (docs/linux.md): what a process has pending and blocked,
- * its dispositions and alternate stack, and delivery on its way back to
- * user mode.  The state lives in struct linux_proc under sig_lock, a
+ * Linux signals (docs/linux.md): what a process and each of its threads
+ * have pending and blocked, the dispositions and alternate stacks, and
+ * delivery on the way back to user mode.  The state lives in struct
+ * linux_proc and its struct linux_thread's under sig_lock, a
  * spinlock, because timers and the console send from interrupts.  The
  * frame a handler runs on is the architecture's (arch/<arch>/
  * linux_signal.c); everything else is here, the same for both.
@@ -113,10 +114,22 @@ struct linux_stack {
  */
 int linux_signal_send(struct linux_proc *p, int sig, const struct linux_siginfo *info);
 
-/* The same for one thread (one thread per process so far: the same). */
-int linux_signal_thread(struct linux_proc *p, int sig, const struct linux_siginfo *info);
+/* The same for lt, one thread of p, alone (tgkill, SIGPIPE, a fault). */
+struct linux_thread;
+int linux_signal_thread(struct linux_proc *p, struct linux_thread *lt, int sig,
+			const struct linux_siginfo *info);
 
-/* Something pending and not blocked: a blocking call returns EINTR. */
+/*
+ * child has ended (its wstatus set): its exit signal (SIGCHLD for a
+ * fork) goes to parent with the CLD_EXITED or CLD_KILLED siginfo.  True
+ * when the parent does not wait for children (SIGCHLD ignored, or
+ * SA_NOCLDWAIT): the child is to be reaped now, as Linux does.
+ * Capability lock held.
+ */
+bool linux_signal_parent(struct linux_proc *parent, struct linux_proc *child);
+
+/* Something pending for the calling thread (of p) and not blocked: a
+ * blocking call returns EINTR. */
 bool linux_signal_pending(struct linux_proc *p);
 
 /* The interruptible wait of a blocking call: thread_sleep_interruptible

@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "linux/errno.h"
 #include "linux/proc.h"
+#include "linux/signal.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
 #include "sched/thread.h"
@@ -56,7 +57,7 @@ selected(const struct linux_proc *c, const struct wait_sel *s)
  * Waits for an ended child that s names: its state in *out, still
  * referenced for the caller (unlinked from the tree unless keep).
  * -LX_ECHILD (none named), 0 with *out NULL (nohang, none ended yet),
- * -LX_EINTR (asked to stop).
+ * -LX_ERESTARTSYS (a signal to take), -LX_EINTR (asked to stop).
  */
 static long
 wait_child(struct linux_proc *self, const struct wait_sel *s, bool nohang, bool keep,
@@ -68,6 +69,9 @@ wait_child(struct linux_proc *self, const struct wait_sel *s, bool nohang, bool 
 	*out = NULL;
 	for (;;) {
 		bool any = false;
+
+		/* A signal from here on ends the sleep below at once. */
+		thread_interrupt_clear();
 
 		list_for_each (n, &self->children) {
 			struct linux_proc *c = container_of(n, struct linux_proc, sibling);
@@ -102,7 +106,13 @@ wait_child(struct linux_proc *self, const struct wait_sel *s, bool nohang, bool 
 			r = 0;
 			break;
 		}
-		cap_lock_wait(&self->child_wq);
+		/* A handler to run: the call is restarted after it when it
+		 * has SA_RESTART, else EINTR (Linux's ERESTARTSYS). */
+		if (linux_signal_pending(self)) {
+			r = -LX_ERESTARTSYS;
+			break;
+		}
+		cap_lock_wait_interruptible(&self->child_wq, WAIT_FOREVER);
 		if (thread_should_stop()) {
 			r = -LX_EINTR;
 			break;

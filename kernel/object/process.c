@@ -691,6 +691,33 @@ process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t ar
 }
 
 int
+process_thread_create_forked(struct process *p, const struct arch_regs *regs, uint64_t tls,
+			     struct thread **out)
+{
+	struct arch_regs *copy;
+	struct thread *t;
+
+	if (p->state != PROCESS_LIVE)
+		return -E_DEAD;
+	if (process_charge(p, THREAD_COST_PAGES))
+		return -E_NOMEM;
+	copy = kmalloc(sizeof(*copy));
+	if (copy)
+		*copy = *regs;
+	kobject_ref(&p->obj); /* the thread's */
+	t = add_thread_at(p, user_thread_entry_forked, copy);
+	if (!t) {
+		kobject_unref(&p->obj);
+		process_uncharge(p, THREAD_COST_PAGES);
+		return -E_NOMEM;
+	}
+	arch_tls_replace(&t->tls, tls);
+	arch_fpu_save(&t->fpu); /* the caller's FPU registers, as for a fork */
+	*out = t;
+	return 0;
+}
+
+int
 process_thread_kill(struct thread_handle *h)
 {
 	struct thread *t = h->thread;

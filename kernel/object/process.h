@@ -153,6 +153,15 @@ int process_start_forked(struct process *p, const struct arch_regs *regs, uint64
 int process_thread_create(struct process *p, uintptr_t pc, uintptr_t sp, uint64_t arg,
 			  uint64_t *tid, struct thread_handle **handle);
 
+/*
+ * Another thread in p starting with a copy of regs, the TLS pointer tls
+ * and the caller's FPU registers (a Linux clone(CLONE_THREAD)); charged
+ * to p's pool.  *out is the thread, which cannot run before the
+ * capability lock is dropped.  -E_NOMEM, -E_DEAD.  Capability lock held.
+ */
+int process_thread_create_forked(struct process *p, const struct arch_regs *regs, uint64_t tls,
+				 struct thread **out);
+
 /* Asks one thread to end, alone (its process goes on).  Capability lock
  * held; 0 or -E_DEAD. */
 int process_thread_kill(struct thread_handle *h);

@@ -559,6 +559,38 @@ resolve(struct address_space *as, uintptr_t va, unsigned int access, bool may_fi
 	return 0;
 }
 
+int
+as_peek(struct address_space *as, uintptr_t va, void *dst, size_t len)
+{
+	uint8_t *to = dst;
+	int err = 0;
+
+	mutex_lock(&as->lock);
+	while (len && !err) {
+		uintptr_t page = va & ~(PAGE - 1);
+		size_t off = va - page, n = PAGE - off < len ? PAGE - off : len;
+		uint64_t pa;
+
+		/* Only the user's half: the pointers come from the user.  A
+		 * page not present is made so for reading, as a read there
+		 * would (Linux's access to another's memory does the same). */
+		if (page >= USER_SPACE_END)
+			err = -E_FAULT;
+		if (!err && vm_space_translate(&as->vm, page, &pa, NULL)) {
+			err = resolve(as, page, FAULT_READ, true);
+			if (!err && vm_space_translate(&as->vm, page, &pa, NULL))
+				err = -E_FAULT;
+		}
+		if (!err)
+			memcpy(to, (const uint8_t *)phys_to_virt(pa) + off, n);
+		va += n;
+		to += n;
+		len -= n;
+	}
+	mutex_unlock(&as->lock);
+	return err;
+}
+
 void
 as_prefault_files(struct address_space *as, uintptr_t va, size_t len, bool write)
 {

@@ -81,6 +81,11 @@ int as_protect(struct address_space *as, uintptr_t va, size_t pages, unsigned in
  * outside every region, -E_NOMEM when the pool cannot pay. */
 int as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len);
 
+/* Copies out of as (another process's memory, as /proc reads its
+ * arguments), its pages made present for reading as a read would:
+ * -E_FAULT at the first page that cannot be read. */
+int as_peek(struct address_space *as, uintptr_t va, void *dst, size_t len);
+
 /*
  * Makes the pages of file regions in [va, va + len) present (for writing
  * when write), as faults there would, and ignores what cannot be (the

@@ -69,12 +69,14 @@ struct thread {
 	uint32_t fs_locks;
 	struct ipc_state *ipc;	      /* endpoint rendezvous (ipc/ipc.c) */
 	struct thread_handle *handle; /* what a Thread capability names, if any */
+	struct linux_thread *lx;      /* a Linux thread's own state (linux/proc.h) */
 	struct arch_fpu_state fpu;
 	struct arch_tls_state tls; /* kept while switched out; zero: none */
 };
 
 struct process;
 struct ipc_state;
+struct linux_thread;
 struct thread_handle;
 struct vm_space;
 

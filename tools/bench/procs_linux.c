@@ -1,12 +1,14 @@
 /*
  * The Linux personality's processes and pipes beside Linux's (make
  * bench): fork+exit+wait, fork+execve+wait of this same static binary
- * (which exits at once when given "exit"), and a pipe's throughput with
- * 64 KiB writes to a child that reads them.  Timed with CLOCK_MONOTONIC;
+ * (which exits at once when given "exit"), a pipe's throughput with
+ * 64 KiB writes to a child that reads them, and pthread_create+join of
+ * a thread that returns at once.  Timed with CLOCK_MONOTONIC;
  * the same binary runs under ThemeliOS (linux.run=) and in Debian's
  * Linux on the same QEMU.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -16,6 +18,13 @@
 #define FORKS	 200
 #define EXECS	 50
 #define PIPE_MIB 64
+#define THREADS	 200
+
+static void *
+nothing(void *p)
+{
+	return p;
+}
 
 static long
 now_ns(void)
@@ -82,5 +91,17 @@ main(int argc, char **argv)
 	wait(&st);
 	ns = now_ns() - t0;
 	printf("lxbench: pipe-64KiB-writes %ld MB/s\n", (long)PIPE_MIB * 1048576 * 1000 / ns);
+
+	t0 = now_ns();
+	for (int i = 0; i < THREADS; i++) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, nothing, NULL) || pthread_join(t, NULL)) {
+			printf("lxbench: pthread_create failed\n");
+			return 1;
+		}
+	}
+	ns = now_ns() - t0;
+	printf("lxbench: pthread_create+join %ld us/op\n", ns / THREADS / 1000);
 	return 0;
 }

@@ -84,8 +84,43 @@ expr 6 \* 7
 sleep 0.05 && echo "slept"
 rm -r d d.tar nums nums.gz
 ls
-# Background jobs and wait need /dev/null (a job's stdin) and
-# rt_sigsuspend (ash's wait), which the signal and /dev work brings.
+# Background jobs: ash's wait sleeps in rt_sigsuspend until SIGCHLD;
+# kill by pid and by job number; a trap on a signal sent to itself.
+sleep 0.2 &
+p=$!
+wait $p
+echo "waited for sleep: $?"
+(exit 7) &
+wait $!
+echo "background status: $?"
+sleep 10 &
+p=$!
+kill $p
+wait $p 2>/dev/null
+echo "killed job status: $?"
+sleep 10 &
+kill %1
+wait %1 2>/dev/null
+echo "killed %1 status: $?"
+trap 'echo "USR1 trapped"' USR1
+kill -USR1 $$
+trap - USR1
+sleep 0.1 & sleep 0.2 &
+wait
+echo "all jobs done"
+kill -0 99999999 2>/dev/null || echo "no such pid"
+# ps reads /proc/PID/stat and cmdline of each process (here only the
+# background sleep's line: the host has others).
+sleep 3.25 &
+p=$!
+n=0
+until ps -o pid,args | grep -q "^ *$p sleep 3.25"; do n=$((n+1)); [ $n -gt 200 ] && break; done
+ps -o pid,ppid,args | awk -v p=$p -v s=$$ '$1 == p { print "ps:", ($2 == s) ? "child of the shell" : "other parent", $3, $4 }'
+ps | awk -v p=$p '$1 == p { print "ps default:", $3, $4 }'
+kill $p
+wait $p 2>/dev/null
+echo "sleep killed: $?"
+ps -o pid | grep -c "^ *$p\$"
 env | grep -c '^PATH='
 test -d . && echo "test works"
 [ "$(basename /a/b/c.txt .txt)" = c ] && echo "basename works"

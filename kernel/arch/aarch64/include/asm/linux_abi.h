@@ -139,7 +139,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(164, setrlimit, 2)         \
 	NONE(165, getrusage)            \
 	IMPL(166, umask, 1)             \
-	NONE(167, prctl)                \
+	IMPL(167, prctl, 5)             \
 	IMPL(169, gettimeofday, 2)      \
 	IMPL(170, settimeofday, 2)      \
 	IMPL(172, getpid, 0)            \

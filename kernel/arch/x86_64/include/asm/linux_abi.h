@@ -149,7 +149,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(131, sigaltstack, 2)       \
 	IMPL(137, statfs, 2)            \
 	IMPL(138, fstatfs, 2)           \
-	NONE(157, prctl)                \
+	IMPL(157, prctl, 5)             \
 	IMPL(158, arch_prctl, 2)        \
 	IMPL(160, setrlimit, 2)         \
 	IMPL(164, settimeofday, 2)      \

@@ -1,0 +1,248 @@
+/*
+ * Linux threads: clone(CLONE_THREAD), as glibc's and musl's
+ * pthread_create call it, makes another kernel thread of the calling
+ * process, in the same address space, with its own stack, TLS pointer,
+ * signal mask and tid (numbered with the instance's pids).  Everything
+ * else (descriptors, directories, dispositions, the process's pending
+ * signals) is the process's struct linux_proc, shared by its threads.
+ *
+ * A thread's own state is a struct linux_thread: the first thread's is
+ * inside the linux_proc (main), bound to its kernel thread at its first
+ * call; a clone allocates one, charged to the process's pool.  It is on
+ * the process's list of threads while it lives (under sig_lock, which
+ * a signal's sender walks to wake them); exit takes it off and frees it,
+ * and the process's end frees those whose threads were killed with it.
+ *
+ * exit ends one thread (the last one ends the process with its status),
+ * exit_group all of them; CLONE_CHILD_CLEARTID's word gets 0 and a futex
+ * wake when a thread ends by itself, which pthread_join waits for.
+ */
+#include "arch/arch.h"
+#include "asm/layout.h"
+#include "cap/lock.h"
+#include "linux/errno.h"
+#include "linux/futex.h"
+#include "linux/proc.h"
+#include "linux/signal.h"
+#include "mm/kmalloc.h"
+#include "object/memory.h"
+#include "object/process.h"
+#include "proc/uaccess.h"
+#include "sched/thread.h"
+#include "syscall/syscall.h"
+#include "themelios/errno.h"
+
+#define LX_CLONE_PARENT_SETTID	0x100000
+#define LX_CLONE_CHILD_CLEARTID 0x200000
+#define LX_CLONE_CHILD_SETTID	0x1000000
+
+/* What a thread's own state is charged to its process's pool. */
+#define LX_THREAD_PAGES		1
+
+struct linux_thread *
+lx_thread_current(void)
+{
+	struct thread *t = thread_current();
+	struct linux_proc *lp;
+	unsigned long flags;
+
+	if (t->lx)
+		return t->lx;
+	/* The process's first thread, at its first call since its spawn or
+	 * fork: it is the one main stands for. */
+	lp = t->proc->lx;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	lp->main.thread = t;
+	t->lx = &lp->main;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return t->lx;
+}
+
+void
+linux_thread_init_main(struct linux_proc *lp)
+{
+	lp->main.tid = lp->pid;
+	lp->main.altstack.flags = LX_SS_DISABLE;
+	list_init(&lp->threads);
+	list_add_tail(&lp->threads, &lp->main.link);
+	lp->nthreads = 1;
+}
+
+struct linux_thread *
+linux_thread_find(struct linux_proc *lp, uint64_t tid)
+{
+	list_for_each (n, &lp->threads) {
+		struct linux_thread *lt = container_of(n, struct linux_thread, link);
+
+		if (lt->tid == tid)
+			return lt;
+	}
+	return NULL;
+}
+
+void
+linux_threads_release(struct linux_proc *lp)
+{
+	while (!list_empty(&lp->threads)) {
+		struct linux_thread *lt =
+			container_of(list_first(&lp->threads), struct linux_thread, link);
+
+		list_del(&lt->link);
+		if (lt != &lp->main) {
+			kfree(lt);
+			mempool_uncharge(lp->proc->pool, LX_THREAD_PAGES);
+		}
+	}
+	lp->nthreads = 0;
+}
+
+long
+linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t tls)
+{
+	struct process *p = process_current();
+	struct linux_proc *lp = p->lx;
+	struct linux_thread *self = lx_thread_current(), *lt;
+	struct arch_regs regs;
+	struct thread *t;
+	unsigned long irq;
+	uint32_t tid;
+	long r;
+	int err;
+
+	if (mempool_charge(p->pool, LX_THREAD_PAGES))
+		return -LX_ENOMEM;
+	lt = kcalloc(1, sizeof(*lt));
+	if (!lt) {
+		mempool_uncharge(p->pool, LX_THREAD_PAGES);
+		return -LX_ENOMEM;
+	}
+	irq = cap_lock_take();
+	r = linux_family_new_pid(lp);
+	cap_lock_drop(irq);
+	if (r < 0)
+		goto out_free;
+	tid = (uint32_t)r;
+	/* Before the thread can run (a bad address: no write, as Linux). */
+	if (flags & LX_CLONE_PARENT_SETTID)
+		(void)copy_to_user(ptid, &tid, sizeof(tid));
+	if (flags & LX_CLONE_CHILD_SETTID)
+		(void)copy_to_user(ctid, &tid, sizeof(tid));
+	lt->tid = tid;
+	if (flags & LX_CLONE_CHILD_CLEARTID)
+		lt->clear_child_tid = ctid;
+	/* The caller's mask; no alternate stack (Linux clears it for a
+	 * thread that shares the memory). */
+	lt->sigmask = __atomic_load_n(&self->sigmask, __ATOMIC_RELAXED);
+	lt->altstack.flags = LX_SS_DISABLE;
+	regs = *thread_user_regs(thread_current());
+	arch_user_regs_forked(&regs, 0, sp);
+	irq = cap_lock_take();
+	err = process_thread_create_forked(p, &regs, tls, &t);
+	if (!err) {
+		unsigned long f = spin_lock_irqsave(&lp->sig_lock);
+
+		/* It runs only once the capability lock is dropped. */
+		t->lx = lt;
+		lt->thread = t;
+		list_add_tail(&lp->threads, &lt->link);
+		lp->nthreads++;
+		spin_unlock_irqrestore(&lp->sig_lock, f);
+	}
+	cap_lock_drop(irq);
+	if (err) {
+		r = lx_err(err);
+		goto out_free;
+	}
+	return (long)tid;
+
+out_free:
+	kfree(lt);
+	mempool_uncharge(p->pool, LX_THREAD_PAGES);
+	return r;
+}
+
+void
+linux_clear_child_tid(struct linux_thread *lt)
+{
+	uint32_t zero = 0;
+
+	/* A bad address is ignored, as Linux ignores it. */
+	if (lt->clear_child_tid && !copy_to_user(lt->clear_child_tid, &zero, sizeof(zero)))
+		linux_futex_wake(process_current()->as, lt->clear_child_tid, 1);
+	lt->clear_child_tid = 0;
+}
+
+/* The descriptors close as the process ends (linux_proc_exiting), not
+ * when its last reference goes: a pipe's reader sees the end at once. */
+static void __attribute__((noreturn)) exit_process(uint64_t status)
+{
+	struct linux_proc *lp = lx_current();
+
+	linux_clear_child_tid(lx_thread_current());
+	mutex_lock(&lp->lock);
+	fdtable_close_all(lp->fds);
+	mutex_unlock(&lp->lock);
+	process_exit((long)(status & 0xff));
+}
+
+long
+lx_sys_exit_group(struct syscall_args *a)
+{
+	exit_process(a->a[0]);
+}
+
+/* One thread ends; the last one ends the process, with its status. */
+long
+lx_sys_exit(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	struct linux_thread *lt = lx_thread_current();
+	unsigned long flags;
+	bool last;
+
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	last = lp->nthreads == 1;
+	if (!last) {
+		list_del(&lt->link);
+		lp->nthreads--;
+	}
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	if (last)
+		exit_process(a->a[0]);
+	/* Off the list: no signal reaches it any more; pthread_join's
+	 * futex wake comes after its word is 0. */
+	linux_clear_child_tid(lt);
+	thread_current()->lx = NULL;
+	if (lt != &lp->main) {
+		kfree(lt);
+		mempool_uncharge(process_current()->pool, LX_THREAD_PAGES);
+	}
+	process_thread_exit();
+}
+
+long
+lx_sys_gettid(struct syscall_args *a)
+{
+	(void)a;
+	return (long)lx_thread_current()->tid;
+}
+
+long
+lx_sys_set_tid_address(struct syscall_args *a)
+{
+	struct linux_thread *lt = lx_thread_current();
+
+	lt->clear_child_tid = a->a[0];
+	return (long)lt->tid;
+}
+
+#define LX_ROBUST_LIST_HEAD_SIZE 24
+
+long
+lx_sys_set_robust_list(struct syscall_args *a)
+{
+	if (a->a[1] != LX_ROBUST_LIST_HEAD_SIZE)
+		return -LX_EINVAL;
+	lx_thread_current()->robust_list = a->a[0];
+	return 0;
+}
