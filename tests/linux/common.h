@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 
 /* A call's result as the program sees it: the value, or the errno's name. */
 static inline const char *
@@ -61,5 +62,17 @@ errno_name(int e)
 		else                                                                     \
 			printf("%s = %ld\n", (what), show_r_);                           \
 	} while (0)
+
+/* A wait status as the program sees it. */
+static inline void
+show_status(const char *what, int st)
+{
+	if (WIFEXITED(st))
+		printf("%s: exited %d\n", what, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		printf("%s: killed by signal %d\n", what, WTERMSIG(st));
+	else
+		printf("%s: status %#x\n", what, st);
+}
 
 #endif

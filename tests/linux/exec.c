@@ -19,15 +19,6 @@
 
 extern char **environ;
 
-static void
-show_status(const char *what, int st)
-{
-	if (WIFEXITED(st))
-		printf("%s: exited %d\n", what, WEXITSTATUS(st));
-	else
-		printf("%s: killed by signal %d\n", what, WTERMSIG(st));
-}
-
 /* What an exec'd copy prints: its arguments after argv[0], its
  * environment's FOO, and whether descriptors 5 and 6 stayed. */
 static int

@@ -15,17 +15,6 @@
 
 #include "common.h"
 
-static void
-status(const char *what, int st)
-{
-	if (WIFEXITED(st))
-		printf("%s: exited %d\n", what, WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		printf("%s: killed by signal %d\n", what, WTERMSIG(st));
-	else
-		printf("%s: status %#x\n", what, st);
-}
-
 static pid_t
 fork_flushed(void)
 {
@@ -90,7 +79,7 @@ kill_child(void)
 	printf("waitid: code %d status %d\n", si.si_code, si.si_status);
 	SHOW("kill zombie 0", kill(k, 0));
 	waitpid(k, &st, 0);
-	status("child", st);
+	show_status("child", st);
 	SHOW("kill reaped 0", kill(k, 0));
 	close(p[0]);
 	close(p[1]);
@@ -136,14 +125,14 @@ kill_group(void)
 		printf("kill 0 SIGTERM = %d\n", kill(0, SIGTERM));
 		for (int i = 0; i < 2; i++) {
 			waitpid(kids[i], &st, 0);
-			status("group member", st);
+			show_status("group member", st);
 		}
 		printf("leader's handler ran %d time(s)\n", (int)got_term);
 		fflush(stdout);
 		_exit(0);
 	}
 	waitpid(l, &st, 0);
-	status("leader", st);
+	show_status("leader", st);
 
 	/* Two children of ours, one the leader of a group the other
 	 * joins (set on both sides, as a shell does). */
@@ -165,9 +154,9 @@ kill_group(void)
 	SHOW("kill -pgid 0", kill(-l, 0));
 	SHOW("kill -pgid SIGKILL", kill(-l, SIGKILL));
 	waitpid(l, &st, 0);
-	status("group leader killed from outside", st);
+	show_status("group leader killed from outside", st);
 	waitpid(m, &st, 0);
-	status("its group's other member", st);
+	show_status("its group's other member", st);
 	SHOW("kill -pgid once all are reaped", kill(-l, 0));
 	close(p[0]);
 	close(p[1]);

@@ -24,17 +24,6 @@
 static int counter = 10;
 
 static void
-show_status(const char *what, int st)
-{
-	if (WIFEXITED(st))
-		printf("%s: exited %d\n", what, WEXITSTATUS(st));
-	else if (WIFSIGNALED(st))
-		printf("%s: killed by signal %d\n", what, WTERMSIG(st));
-	else
-		printf("%s: status %#x\n", what, st);
-}
-
-static void
 pids(void)
 {
 	pid_t self = getpid(), c;
