@@ -1,5 +1,5 @@
 /*
- * Memory calls: brk, mmap, munmap, mprotect, madvise.  Linux's calls
+ * Memory calls: brk, mmap, munmap, mprotect, madvise, mremap.  Linux's calls
  * act on any range, over several regions or holes; the address space's
  * operations act within one region (proc/user_memory.h), so a range is
  * taken region by region.
@@ -33,6 +33,10 @@
 #define LX_MAP_FIXED_NOREPLACE 0x100000
 
 #define LX_MADV_DONTNEED       4
+
+#define LX_MREMAP_MAYMOVE      1
+#define LX_MREMAP_FIXED	       2
+#define LX_MREMAP_DONTUNMAP    4
 
 #define LX_BRK_MAX	       (1ull << 30)
 
@@ -322,4 +326,85 @@ lx_sys_madvise(struct syscall_args *a)
 		va = p.end;
 	}
 	return 0;
+}
+
+/*
+ * mremap as Linux does it (mm/mremap.c), in its order of checks.  A
+ * move takes the pages themselves (as_move_range): nothing is copied,
+ * nothing charged again.  Old size 0 maps a shared file mapping's pages
+ * a second time; for anonymous memory it is EINVAL, shared or not
+ * (shared anonymous memory is not shared with anyone yet, docs/linux.md).
+ */
+long
+lx_sys_mremap(struct syscall_args *a)
+{
+	struct address_space *as = process_current()->as;
+	uintptr_t old = a->a[0], to = a->a[4], got;
+	uint64_t old_len = a->a[1], new_len = a->a[2], flags = a->a[3];
+	unsigned int how = 0;
+	struct piece p;
+	int err;
+
+	if (flags & ~(uint64_t)(LX_MREMAP_MAYMOVE | LX_MREMAP_FIXED | LX_MREMAP_DONTUNMAP))
+		return -LX_EINVAL;
+	if ((flags & LX_MREMAP_FIXED) && !(flags & LX_MREMAP_MAYMOVE))
+		return -LX_EINVAL;
+	/* DONTUNMAP is always a move, and never resizes. */
+	if ((flags & LX_MREMAP_DONTUNMAP) && (!(flags & LX_MREMAP_MAYMOVE) || old_len != new_len))
+		return -LX_EINVAL;
+	if (old & (PAGE_SIZE_4K - 1) || old_len > USER_SPACE_END || new_len > USER_SPACE_END)
+		return -LX_EINVAL;
+	old_len = page_up(old_len);
+	new_len = page_up(new_len);
+	if (new_len == 0)
+		return -LX_EINVAL;
+	if (!next_piece(as, old, old + 1, &p) || p.start != old)
+		return -LX_EFAULT;
+	if (flags & (LX_MREMAP_FIXED | LX_MREMAP_DONTUNMAP)) {
+		if (flags & LX_MREMAP_FIXED) {
+			if ((to & (PAGE_SIZE_4K - 1)) || to > USER_SPACE_END - new_len)
+				return -LX_EINVAL;
+			if (old + old_len > to && to + new_len > old)
+				return -LX_EINVAL; /* the two ranges overlap */
+			err = unmap_range(as, to, to + new_len);
+			if (err)
+				return lx_err(err);
+			how = AS_MAP_FIXED;
+		}
+		if (old_len > new_len) {
+			err = unmap_range(as, old + new_len, old + old_len);
+			if (err)
+				return lx_err(err);
+			old_len = new_len;
+		}
+		if (flags & LX_MREMAP_DONTUNMAP)
+			how |= AS_MOVE_KEEP;
+	} else if (old_len >= new_len) {
+		/* Shrinking (or not changing) always works, in place. */
+		err = old_len > new_len ? unmap_range(as, old + new_len, old + old_len) : 0;
+		return err ? lx_err(err) : (long)old;
+	} else {
+		err = old_len ? as_grow_range(as, old, old_len / PAGE_SIZE_4K,
+					      new_len / PAGE_SIZE_4K)
+			      : -E_EXIST;
+		if (err == 0)
+			return (long)old;
+		if (err == -E_NOENT)
+			return -LX_EFAULT;
+		if (err != -E_EXIST && err != -E_RANGE)
+			return lx_err(err);
+		/* Old size 0 of private memory is EINVAL before the move's ENOMEM. */
+		if (old_len == 0 && !(p.file && p.file_shared))
+			return -LX_EINVAL;
+		if (!(flags & LX_MREMAP_MAYMOVE))
+			return -LX_ENOMEM;
+	}
+	err = as_move_range(as, old, old_len / PAGE_SIZE_4K, new_len / PAGE_SIZE_4K, to, how, &got);
+	if (err == -E_NOENT)
+		return -LX_EFAULT;
+	if (err == -E_INVAL || (err == -E_RANGE && (how & AS_MAP_FIXED)))
+		return -LX_EINVAL;
+	if (err == -E_RANGE || err == -E_EXIST)
+		return -LX_ENOMEM;
+	return err ? lx_err(err) : (long)got;
 }

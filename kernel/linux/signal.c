@@ -12,6 +12,7 @@
 #include "linux/signal.h"
 
 #include "arch/arch.h"
+#include "asm/layout.h"
 #include "cap/lock.h"
 #include "core/fault.h"
 #include "core/printk.h"
@@ -518,8 +519,13 @@ linux_signal_fault(struct arch_regs *r, const struct fault_info *fi)
 
 /* The sigreturn page of a program whose C library gives no restorer
  * (glibc on aarch64 relies on the vDSO's): mapped at its first need,
- * read and execute, with `mov x8, #139; svc #0`.  0 when it cannot be. */
+ * read and execute, with `mov x8, #139; svc #0`.  0 when it cannot be.
+ * It goes near the top of user space, far from where mmap places
+ * mappings, as Linux's vDSO does: at the lowest free place it would
+ * take room a program's mmap or mremap expects to find free. */
 uintptr_t linux_sigreturn_page(void);
+
+#define LX_SIGRETURN_VA (USER_SPACE_END - 16 * PAGE_SIZE_4K)
 
 uintptr_t
 linux_sigreturn_page(void)
@@ -531,7 +537,9 @@ linux_sigreturn_page(void)
 
 	if (lp->sigreturn_page)
 		return lp->sigreturn_page;
-	if (as_map(as, 0, 1, VM_READ | VM_EXEC, VM_READ | VM_EXEC, 0, NULL, &va))
+	if (as_map(as, LX_SIGRETURN_VA, 1, VM_READ | VM_EXEC, VM_READ | VM_EXEC, AS_MAP_FIXED, NULL,
+		   &va) &&
+	    as_map(as, 0, 1, VM_READ | VM_EXEC, VM_READ | VM_EXEC, 0, NULL, &va))
 		return 0;
 	if (as_copy_in(as, va, code, sizeof(code))) {
 		as_unmap(as, va, 1);

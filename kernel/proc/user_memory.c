@@ -639,3 +639,175 @@ user_fault_resolve(const struct arch_regs *regs, const struct fault_info *fi)
 	arch_irq_disable();
 	return err == 0;
 }
+
+/*
+ * Moving and growing ranges (Linux's mremap).  A move hands the frames
+ * over in the page tables, so nothing is copied and nothing is charged
+ * again: a page keeps its reference count (shared after a clone it stays
+ * shared), its payer, and a file's page its count of mappings.
+ */
+
+/* The region holding va, joined first with the touching regions alike
+ * (a Linux mapping grown in steps is one area there, may be several
+ * regions here).  as->lock held. */
+static struct vm_region *
+joined_region(struct address_space *as, uintptr_t va)
+{
+	struct vm_region *r = region_lookup(&as->regions, va);
+
+	if (r)
+		merge_around(as, r);
+	return r;
+}
+
+/* Do the file page numbers of pages pages of r from va fit? */
+static bool
+file_pages_fit(const struct vm_region *r, uintptr_t va, size_t pages)
+{
+	return !r->file || r->file_page + (va - r->start) / PAGE <= UINT64_MAX / PAGE - pages;
+}
+
+/* Where pages pages go, as map_region places (as->lock held). */
+static int
+place_range(struct address_space *as, uintptr_t to, size_t pages, unsigned int how, uintptr_t *out)
+{
+	if (!(how & AS_MAP_FIXED))
+		return region_find_free(&as->regions, USER_MAP_BASE, USER_SPACE_END, pages * PAGE,
+					PAGE, out);
+	if (to < PAGE || to >= USER_SPACE_END || (to & (PAGE - 1)) ||
+	    pages > (USER_SPACE_END - to) / PAGE)
+		return -E_RANGE;
+	if (!region_range_free(&as->regions, to, to + pages * PAGE))
+		return -E_EXIST;
+	*out = to;
+	return 0;
+}
+
+/*
+ * Moves the page-table entries of [va, va + pages pages) to to, each
+ * frame with its permissions: mapped at the new place first, then
+ * unmapped at the old; the old tables left empty go.  A table that
+ * cannot be had (-E_NOMEM) puts the entries moved so far back, which
+ * cannot fail: their old tables are still there.  as->lock held.
+ */
+static int
+move_entries(struct address_space *as, uintptr_t va, size_t pages, uintptr_t to)
+{
+	uintptr_t end = va + pages * PAGE, at = va;
+	unsigned int fl;
+	uint64_t pa;
+	int err = 0;
+
+	while (vm_space_next(&as->vm, at, end, &at, &pa, &fl) == 0) {
+		err = vm_space_map(&as->vm, to + (at - va), pa, fl);
+		if (err)
+			break;
+		vm_space_unmap(&as->vm, at, NULL);
+		at += PAGE;
+	}
+	if (!err) {
+		vm_space_trim(&as->vm, va, pages);
+		return 0;
+	}
+	for (at = to; vm_space_next(&as->vm, at, to + pages * PAGE, &at, &pa, &fl) == 0;
+	     at += PAGE) {
+		vm_space_unmap(&as->vm, at, NULL);
+		vm_space_map(&as->vm, va + (at - to), pa, fl);
+	}
+	vm_space_trim(&as->vm, to, pages);
+	return -E_NOMEM;
+}
+
+int
+as_move_range(struct address_space *as, uintptr_t va, size_t pages, size_t new_pages, uintptr_t to,
+	      unsigned int how, uintptr_t *out)
+{
+	struct vm_region *r, *extra = NULL;
+	int err = 0;
+
+	if (new_pages == 0 || new_pages < pages)
+		return -E_INVAL;
+	if (new_pages > USER_SPACE_END / PAGE)
+		return -E_RANGE;
+	mutex_lock(&as->lock);
+	r = joined_region(as, va);
+	if (!r || pages > (r->end - va) / PAGE)
+		err = -E_NOENT;
+	else if (r->shared || (pages == 0 && !(r->file && r->file_shared)))
+		err = -E_INVAL;
+	else if (!file_pages_fit(r, va, new_pages))
+		err = -E_RANGE;
+	else if (pages && range_pinned(as, va, va + pages * PAGE))
+		err = -E_BUSY;
+	if (!err)
+		err = place_range(as, to, new_pages, how, &to);
+	/* A node for the duplicate, or for the empty region kept behind. */
+	if (!err && (pages == 0 || (how & AS_MOVE_KEEP)) && !(extra = as_region_new(as)))
+		err = -E_NOMEM;
+	if (!err && pages == 0) {
+		*extra = *r;
+		extra->file_page = r->file_page + (va - r->start) / PAGE;
+		extra->start = to;
+		extra->end = to + new_pages * PAGE;
+		region_insert(&as->regions, extra);
+		backing_ref(extra, 1);
+		goto out;
+	}
+	if (!err)
+		r = isolate_range(as, va, va + pages * PAGE, &err);
+	if (!err) {
+		err = move_entries(as, va, pages, to);
+		if (err)
+			merge_around(as, r); /* back as it was */
+	}
+	if (err) {
+		if (extra)
+			as_region_free(as, extra);
+		mutex_unlock(&as->lock);
+		return err;
+	}
+	region_erase(&as->regions, r);
+	if (extra) {
+		*extra = *r; /* the same kind, no pages */
+		region_insert(&as->regions, extra);
+		backing_ref(extra, 1);
+	}
+	r->start = to;
+	r->end = to + new_pages * PAGE;
+	region_insert(&as->regions, r);
+	/* May join the region kept behind: extra is not used after. */
+	merge_around(as, r);
+out:
+	mutex_unlock(&as->lock);
+	*out = to;
+	return 0;
+}
+
+int
+as_grow_range(struct address_space *as, uintptr_t va, size_t pages, size_t new_pages)
+{
+	uintptr_t end = va + pages * PAGE;
+	struct vm_region *r;
+	int err = 0;
+
+	if (new_pages <= pages)
+		return -E_INVAL;
+	mutex_lock(&as->lock);
+	r = joined_region(as, va);
+	if (!r || pages > (r->end - va) / PAGE)
+		err = -E_NOENT;
+	else if (r->shared)
+		err = -E_INVAL;
+	else if (end != r->end)
+		err = -E_EXIST;
+	else if (new_pages > (USER_SPACE_END - va) / PAGE || !file_pages_fit(r, va, new_pages))
+		err = -E_RANGE;
+	else if (!region_range_free(&as->regions, end, va + new_pages * PAGE))
+		err = -E_EXIST;
+	if (!err) {
+		r->end = va + new_pages * PAGE; /* the tree's order is unchanged */
+		merge_around(as, r);
+	}
+	mutex_unlock(&as->lock);
+	return err;
+}

@@ -53,6 +53,41 @@ int as_map_file(struct address_space *as, uintptr_t va, size_t pages, unsigned i
 		unsigned int max_flags, unsigned int how, struct vm_file *vf, uint64_t first_page,
 		bool shared, uintptr_t *out);
 
+/* as_move_range: leave a region of the same kind, with no pages, where
+ * the moved range was (Linux's MREMAP_DONTUNMAP). */
+#define AS_MOVE_KEEP (1u << 2)
+
+/*
+ * Moves [va, va + pages pages), which must lie in one region (touching
+ * regions alike count as one), to a new region of new_pages >= pages
+ * pages: the pages themselves go over, page-table entries moved and
+ * never copied, so each keeps its frame, its sharing and its charge;
+ * the new region's pages past the moved ones are filled as the region's
+ * kind fills them (lazily).  Placed as as_map places (AS_MAP_FIXED: at
+ * to exactly); *out gets the address.  With AS_MOVE_KEEP the old range
+ * stays mapped, empty (anonymous memory reads as zero again, a file as
+ * the file).  pages 0 maps the same file pages as va's shared file
+ * region again (the old range stays as it was; -E_INVAL for any other
+ * kind).  -E_NOENT (not in one region), -E_INVAL (a Frames mapping),
+ * -E_RANGE (outside user space, or past the file's last page number),
+ * -E_EXIST (AS_MAP_FIXED and something is at to), -E_BUSY (a receive
+ * into the old range), -E_NOMEM (no room, nodes or tables: nothing
+ * changed).
+ */
+int as_move_range(struct address_space *as, uintptr_t va, size_t pages, size_t new_pages,
+		  uintptr_t to, unsigned int how, uintptr_t *out);
+
+/*
+ * Grows [va, va + pages pages), which must end its region (touching
+ * regions alike count as one), in place to new_pages pages: the region
+ * takes the free range after it, filled as its kind fills (lazily).
+ * -E_NOENT (not in one region), -E_EXIST (the range does not end its
+ * region, or the room after it is taken), -E_RANGE (past user space or
+ * the file's last page number), -E_INVAL (a Frames mapping, or no
+ * growth).
+ */
+int as_grow_range(struct address_space *as, uintptr_t va, size_t pages, size_t new_pages);
+
 /* Unmaps the page at va (frame pa) of r and gives back what it held:
  * its reference to an anonymous page or a file's page.  as->lock held,
  * or the space is ours alone; cap_locked: the capability lock is held. */

@@ -31,6 +31,9 @@ FAULT_LINE = re.compile(r"^process \S+ \(pid \d+\) killed: ")
 # it stops at the instance's process limit, and when its pid 1 exits the
 # rest of its instance is killed.
 BOMB = GUEST_DIR + "/guest/forkbomb"
+# mremap's charges, read from the pool (tests/linux/guest/remap_charge.c,
+# run only here: Linux's free memory is the machine's).
+CHARGE = GUEST_DIR + "/guest/remap_charge"
 
 
 def programs(arch):
@@ -85,6 +88,7 @@ def test_linux_programs_match_linux(arch, tmp_path):
     expected.append((os.path.join(os.path.dirname(bins[0]), WITH_ARGS[0]), WITH_ARGS[1]))
     words = ["linux.run=" + GUEST_DIR,
              "linux.run=" + ",".join([GUEST_DIR + "/" + WITH_ARGS[0]] + WITH_ARGS[1]),
+             "linux.run=" + CHARGE,
              "linux.run=" + BOMB,
              "linux.run=" + ",".join([GUEST_DIR + "/" + PIDS[0]] + PIDS[1])]
     r = boot(arch=arch, cmdline="test " + " ".join(words), timeout=200)
@@ -98,7 +102,9 @@ def test_linux_programs_match_linux(arch, tmp_path):
     m = re.search(r"^forkbomb: fork failed with (\S+) after (\d+) children\n"
                   r"forkbomb: pid 1 still runs beside the bomb\n$", runs[-2][1])
     assert m and m.group(1) in ("EAGAIN", "ENOMEM") and 0 < int(m.group(2)) < 64, runs[-2]
-    runs = runs[:-2]
+    assert len(runs) >= 3 and runs[-3][0] == CHARGE, (runs[-3:], r.log)
+    assert runs[-3][2] == 0 and runs[-3][1].endswith("remap_charge: charges exact\n"), runs[-3]
+    runs = runs[:-3]
     assert [p for p, _, _ in runs] == [GUEST_DIR + "/" + os.path.basename(b)
                                        for b, _ in expected], r.log
     for (b, args), (_, out, status) in zip(expected, runs):

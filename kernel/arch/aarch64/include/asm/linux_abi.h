@@ -153,7 +153,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	NONE(198, socket)               \
 	IMPL(214, brk, 1)               \
 	IMPL(215, munmap, 2)            \
-	NONE(216, mremap)               \
+	IMPL(216, mremap, 5)            \
 	IMPL(220, clone, 5)             \
 	IMPL(221, execve, 3)            \
 	IMPL(222, mmap, 6)              \

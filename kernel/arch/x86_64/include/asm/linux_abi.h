@@ -82,7 +82,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(22, pipe, 1)               \
 	IMPL(23, select, 5)             \
 	IMPL(24, sched_yield, 0)        \
-	NONE(25, mremap)                \
+	IMPL(25, mremap, 5)             \
 	NONE(26, msync)                 \
 	NONE(27, mincore)               \
 	IMPL(28, madvise, 3)            \
