@@ -6,15 +6,22 @@
 #include "themelios/errno.h"
 
 /* A walk in progress: the directories from the root, and the path
- * still to resolve (symbolic links are spliced into it). */
+ * still to resolve (symbolic links are spliced into it).  Small, so
+ * that every lookup costs one small allocation: the stack grows past
+ * WALK_STACK_INLINE directories, and the buffers for splicing links
+ * come with the first link. */
+#define WALK_STACK_INLINE 32
+#define WALK_BUF	  (VFS_PATH_MAX + VFS_SYMLINK_MAX + 2)
+
 struct walk {
-	struct vnode *stack[VFS_DEPTH_MAX];
+	struct vnode **stack; /* inline, or VFS_DEPTH_MAX entries once deeper */
 	int depth;
-	char *path; /* the text still to walk, in buf */
+	const char *path; /* the text still to walk: the caller's, or in bufs */
 	size_t len;
 	int links;
-	char buf[2][VFS_PATH_MAX + VFS_SYMLINK_MAX + 2];
-	int cur; /* which buf holds path */
+	char *bufs; /* NULL, or two of WALK_BUF bytes */
+	int cur;    /* which of bufs holds path */
+	struct vnode *inline_stack[WALK_STACK_INLINE];
 };
 
 static struct vnode *
@@ -28,9 +35,14 @@ walk_release(struct walk *w)
 {
 	while (w->depth > 0)
 		vnode_unref(w->stack[--w->depth]);
+	if (w->stack != w->inline_stack)
+		fs_free(w->stack);
+	if (w->bufs)
+		fs_free(w->bufs);
 	fs_free(w);
 }
 
+/* path stays the caller's until a link is spliced into it. */
 static int
 walk_start(struct vnode *root, const char *path, size_t len, struct walk **out)
 {
@@ -45,13 +57,36 @@ walk_start(struct vnode *root, const char *path, size_t len, struct walk **out)
 			return -E_INVAL;
 	if (!(w = fs_zalloc(sizeof(*w))))
 		return -E_NOMEM;
-	memcpy(w->buf[0], path, len);
-	w->path = w->buf[0];
+	w->stack = w->inline_stack;
+	w->path = path;
 	w->len = len;
 	w->stack[0] = root;
 	vnode_ref(root);
 	w->depth = 1;
 	*out = w;
+	return 0;
+}
+
+/* Pushes dir (referenced) on the stack: -E_NAMETOOLONG past
+ * VFS_DEPTH_MAX, -E_NOMEM (dir is then unreferenced). */
+static int
+walk_push(struct walk *w, struct vnode *dir)
+{
+	if (w->depth == VFS_DEPTH_MAX) {
+		vnode_unref(dir);
+		return -E_NAMETOOLONG;
+	}
+	if (w->depth == WALK_STACK_INLINE && w->stack == w->inline_stack) {
+		struct vnode **big = fs_zalloc(VFS_DEPTH_MAX * sizeof(*big));
+
+		if (!big) {
+			vnode_unref(dir);
+			return -E_NOMEM;
+		}
+		memcpy(big, w->inline_stack, sizeof(w->inline_stack));
+		w->stack = big;
+	}
+	w->stack[w->depth++] = dir;
 	return 0;
 }
 
@@ -119,12 +154,15 @@ lookup_child(struct vnode *dir, const char *name, size_t len, struct vnode **out
 static int
 follow_link(struct walk *w, struct vnode *link)
 {
-	char *dst = w->buf[!w->cur];
-	size_t cap = sizeof(w->buf[0]);
+	size_t cap = WALK_BUF;
+	char *dst;
 	long n;
 
 	if (++w->links > VFS_FOLLOW_MAX)
 		return -E_LOOP;
+	if (!w->bufs && !(w->bufs = fs_zalloc(2 * WALK_BUF)))
+		return -E_NOMEM;
+	dst = w->bufs + (w->cur ? 0 : WALK_BUF); /* the one path is not in */
 	if (!link->ops->readlink)
 		return -E_INVAL;
 	n = link->ops->readlink(link, dst, VFS_SYMLINK_MAX);
@@ -209,11 +247,8 @@ walk(struct walk *w, bool follow_last, bool want_parent, const char **lname, siz
 			vnode_unref(child);
 			return -E_NOTDIR;
 		}
-		if (w->depth == VFS_DEPTH_MAX) {
-			vnode_unref(child);
-			return -E_NAMETOOLONG;
-		}
-		w->stack[w->depth++] = child;
+		if ((err = walk_push(w, child)))
+			return err;
 	}
 }
 

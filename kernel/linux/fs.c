@@ -77,6 +77,16 @@ copy_path(uintptr_t u, char *buf, size_t size)
 	return lx_copy_user_string(u, buf, size, -LX_ENAMETOOLONG);
 }
 
+/* Paths of fewer bytes than this are copied onto the stack. */
+#define RESOLVE_SHORT 256
+
+static void
+rel_free(char *rel, const char *short_rel)
+{
+	if (rel != short_rel)
+		kfree(rel);
+}
+
 /*
  * dirfd and the user path upath into *out: an empty path is -ENOENT
  * unless empty_ok (AT_EMPTY_PATH; out->len 0 then, and *dirf gets
@@ -88,22 +98,26 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 {
 	struct linux_proc *lp = lx_current();
 	struct linux_file *df = NULL;
-	char *rel;
+	char short_rel[RESOLVE_SHORT], *rel = short_rel;
 	long n, r;
 
 	out->buf = NULL;
 	if (dirf)
 		*dirf = NULL;
-	rel = kmalloc(VFS_PATH_MAX);
-	if (!rel)
-		return -LX_ENOMEM;
-	n = copy_path(upath, rel, VFS_PATH_MAX);
+	/* Most paths are short: only a long one costs a buffer of its own. */
+	n = copy_path(upath, short_rel, sizeof(short_rel));
+	if (n == -LX_ENAMETOOLONG) {
+		rel = kmalloc(VFS_PATH_MAX);
+		if (!rel)
+			return -LX_ENOMEM;
+		n = copy_path(upath, rel, VFS_PATH_MAX);
+	}
 	if (n < 0 || (n == 0 && !empty_ok)) {
-		kfree(rel);
+		rel_free(rel, short_rel);
 		return n < 0 ? n : -LX_ENOENT;
 	}
 	if (!lp->root) {
-		kfree(rel);
+		rel_free(rel, short_rel);
 		return -LX_ENOENT; /* no filesystem was given */
 	}
 	/* Before "..": /proc/self/root/.. is the root's own "..", the root. */
@@ -113,12 +127,12 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 		if (dirfd != LX_AT_FDCWD) {
 			df = lx_fd_get(lp, dirfd);
 			if (!df) {
-				kfree(rel);
+				rel_free(rel, short_rel);
 				return -LX_EBADF;
 			}
 			if (df->kind != LXF_DIR && n > 0) {
 				lx_file_put(df);
-				kfree(rel);
+				rel_free(rel, short_rel);
 				return -LX_ENOTDIR;
 			}
 		}
@@ -140,7 +154,7 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 			r = 0;
 		}
 	}
-	kfree(rel);
+	rel_free(rel, short_rel);
 	if (r < 0)
 		path_free(out);
 	if (df && (r < 0 || !dirf))
