@@ -13,7 +13,8 @@ with verity=off, and its Linux twin (tools/bench/fsbench_linux.c) under
 Debian's Linux on the same QEMU, all in this run.  `bench.py ARCH
 storage` runs that part alone, `bench.py ARCH net` the network part
 (docs/network.md, "Figures"), `bench.py ARCH linux` the Linux
-personality's getpid, fork, execve and pipe figures beside Linux's
+personality's getpid, fork, execve and pipe figures beside Linux's and
+busybox's (a sh loop, tar xzf), `bench.py ARCH shell` busybox's alone
 (docs/linux.md).
 """
 import os
@@ -609,6 +610,120 @@ def linux_personality_bench(arch):
         print(line)
 
 
+# busybox's figures (tools/bench/shell_linux.c): a sh loop of 10,000
+# iterations and tar xzf of an archive of about 20 MiB into the RAM layer
+# (Linux: its initramfs, tmpfs), from one bench image that both read.
+SHELL_MEM = "512M"  # both systems; the unpacked tree must fit in either's RAM
+SHELL_ARCHIVE_MIB = 29  # unpacked; about 20 MiB once gzipped
+LINUX_SHELL_SCRIPT = """
+mount -t erofs -o ro /dev/vda /mnt || exit 1
+cp /mnt/tests/linux/bench/shell /tmp/shell-bench
+/tmp/shell-bench /mnt/bin/busybox /mnt/tests/linux/bench/data.tgz /bench-out
+"""
+SHELL_WORDS = ("test linux.run=/tests/linux/bench/shell,/bin/busybox,"
+               "/tests/linux/bench/data.tgz,/bench-out")
+
+
+def make_shell_archive(path):
+    """A deterministic .tar.gz made with the host's tar and gzip: a few
+    hundred files of sizes from 512 bytes to 512 KiB in 16 directories,
+    about half of them random bytes (incompressible) and half lines of
+    text (compressible).  Returns (files, unpacked bytes)."""
+    rng = random.Random(13)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randrange(2, 10)))
+             for _ in range(3000)]
+    lines = [" ".join(rng.choice(words) for _ in range(rng.randrange(4, 14))) + "\n"
+             for _ in range(6000)]
+    stage = path + ".d"
+    total = files = 0
+    while total < SHELL_ARCHIVE_MIB << 20:
+        size = int(2 ** rng.uniform(9, 19))
+        d = os.path.join(stage, "data", "d%02d" % rng.randrange(16))
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "f%04d" % files), "wb") as f:
+            if rng.random() < 0.5:
+                f.write(rng.randbytes(size))
+            else:
+                text = []
+                n = 0
+                while n < size:
+                    text.append(rng.choice(lines))
+                    n += len(text[-1])
+                f.write("".join(text)[:size].encode())
+        total += size
+        files += 1
+    tar = subprocess.Popen(["tar", "--sort=name", "--mtime=@0", "--owner=0", "--group=0",
+                            "--numeric-owner", "-C", stage, "-cf", "-", "data"],
+                           stdout=subprocess.PIPE)
+    with open(path, "wb") as f:
+        subprocess.run(["gzip", "-n", "-6"], stdin=tar.stdout, stdout=f, check=True)
+    if tar.wait():
+        raise RuntimeError("tar failed")
+    shutil.rmtree(stage)
+    return files, total
+
+
+def shell_run(arch, img, tmp, extra):
+    """The figures of one ThemeliOS boot and one Linux boot: (ours, linux,
+    our output, Linux's output)."""
+    out = subprocess.run([RUNNER, "--test", "--arch", arch, "--mem", SHELL_MEM, "--root", img,
+                          "--cmdline", SHELL_WORDS, "--"] + extra, stdin=subprocess.DEVNULL,
+                         capture_output=True, timeout=1200).stdout.decode("utf-8", "replace")
+    ours = {k: (int(v), u) for k, v, u in LX_RX.findall(out)}
+    linux, lout = {}, ""
+    if os.path.exists(PEER):
+        script = os.path.join(tmp, "run.sh")
+        with open(script, "w") as f:
+            f.write(LINUX_SHELL_SCRIPT)
+        p = subprocess.run(["bash", PEER, "--arch", arch, "--mem", SHELL_MEM, "--disk", img,
+                            "--run", script, "--"] + extra, stdin=subprocess.DEVNULL,
+                           capture_output=True, timeout=1800)
+        lout = p.stdout.decode("utf-8", "replace")
+        linux = {k: (int(v), u) for k, v, u in LX_RX.findall(lout)}
+    return ours, linux, out, lout
+
+
+def shell_bench(arch):
+    """busybox sh's loop and tar xzf under ThemeliOS and under Linux, under
+    plain TCG and under -icount shift=0 (where a microsecond is a thousand
+    instructions on both, whatever else the host runs)."""
+    driver = os.path.join(ROOT, "build", arch, "linux-tests", "bench", "shell")
+    busybox = os.path.join(ROOT, "build", arch, "busybox", "bin")
+    if not os.path.exists(driver) or not os.path.isdir(busybox):
+        print("  busybox figures: %s or busybox not built" % driver)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        extra = os.path.join(tmp, "extra", "bench")
+        os.makedirs(extra)
+        shutil.copy(driver, extra)
+        files, unpacked = make_shell_archive(os.path.join(extra, "data.tgz"))
+        packed = os.path.getsize(os.path.join(extra, "data.tgz"))
+        img = os.path.join(tmp, "shell.img")
+        subprocess.run([os.path.join(ROOT, "tools", "mkimage.sh"), img,
+                        os.path.join(ROOT, "build", arch, "user", "bin"),
+                        os.path.join(tmp, "extra"), "tests/linux", busybox], check=True)
+        print("  archive: %d files, %.1f MiB unpacked, %.1f MiB gzipped" %
+              (files, unpacked / 2**20, packed / 2**20))
+        for label, qemu_extra in (("TCG", []), ("icount shift=0", ["-icount", "shift=0"])):
+            ours, linux, out, lout = shell_run(arch, img, tmp, qemu_extra)
+            counts = [re.search(r"lxbench-files: *(\d+)", t) for t in (out, lout)]
+            print("  %s (files unpacked: ThemeliOS %s, Linux %s):" %
+                  (label, *(m.group(1) if m else "?" for m in counts)))
+            if not ours:
+                print("    ThemeliOS: no figures; its output ends:")
+                for line in out.splitlines()[-15:]:
+                    print("      " + line)
+                continue
+            for key, (value, unit) in ours.items():
+                line = "    busybox %s: ThemeliOS %d %s" % (key, value, unit)
+                if key in linux:
+                    line += "; Linux %d %s; ThemeliOS/Linux %.2f (time)" % (
+                        linux[key][0], unit, value / max(1, linux[key][0]))
+                else:
+                    line += "; Linux: no figure"
+                print(line)
+
+
 def main():
     arch = sys.argv[1] if len(sys.argv) > 1 else "x86_64"
     if sys.argv[2:] == ["net"]:
@@ -618,6 +733,12 @@ def main():
     if sys.argv[2:] == ["linux"]:
         print("Linux personality (%s, TCG, same QEMU):" % arch)
         linux_personality_bench(arch)
+        print("busybox (%s, same QEMU, %s each, best of 3):" % (arch, SHELL_MEM))
+        shell_bench(arch)
+        return
+    if sys.argv[2:] == ["shell"]:
+        print("busybox (%s, same QEMU, %s each, best of 3):" % (arch, SHELL_MEM))
+        shell_bench(arch)
         return
     if sys.argv[2:] == ["vm"]:
         runs = []
@@ -663,6 +784,8 @@ def main():
     tcp_bench(arch)
     print("Linux personality (%s, TCG, same QEMU):" % arch)
     linux_personality_bench(arch)
+    print("busybox (%s, same QEMU, %s each, best of 3):" % (arch, SHELL_MEM))
+    shell_bench(arch)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,8 @@ endif
 # /tests/linux/bench/, a directory that the test run passes over.
 LINUX_CC_x86_64 := gcc
 LINUX_CC_aarch64 := aarch64-linux-gnu-gcc
-LINUX_BENCH_BINS := $(LINUX_TEST_DIR)/bench/getpid $(LINUX_TEST_DIR)/bench/procs
+LINUX_BENCH_BINS := $(LINUX_TEST_DIR)/bench/getpid $(LINUX_TEST_DIR)/bench/procs \
+	$(LINUX_TEST_DIR)/bench/shell
 $(LINUX_TEST_DIR)/bench/%: tools/bench/%_linux.c
 	@mkdir -p $(dir $@)
 	$(LINUX_CC_$(ARCH)) $(LINUX_TEST_CFLAGS) -static -o $@ $<
