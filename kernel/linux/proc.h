@@ -90,7 +90,13 @@ struct linux_proc {
 	struct linux_thread main; /* the first thread's */
 	struct list_node threads; /* linux_thread.link: the live ones */
 	unsigned int nthreads;	  /* on threads */
-	bool stopped;		  /* by a stop signal, until SIGCONT or SIGKILL */
+	/* Job control (signal.c), changed under the capability lock and
+	 * sig_lock both: stopped by stop_sig until SIGCONT or SIGKILL;
+	 * wait4 reports a stop once (stop_report, WUNTRACED) and a
+	 * continue once (cont_report, WCONTINUED). */
+	bool stopped;
+	bool stop_report, cont_report;
+	int stop_sig;
 	bool ended;		  /* linux_proc_ended: no thread to wake */
 	uintptr_t sigreturn_page; /* aarch64 without sa_restorer; 0: not yet */
 	/* ITIMER_REAL and alarm: SIGALRM at real_deadline, then every

@@ -154,8 +154,12 @@ stat_text(struct text *t, struct linux_proc *lp)
 
 	linux_comm(lp, comm);
 	ADD(t, "%lu (%s) %c %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 0 %lu %lu ",
-	    lp->pid, comm, lp->zombie ? 'Z' : 'R', (lp->parent ? lp->parent->pid : 0), lp->pgid,
-	    lp->sid, 5 << 8 | 1, linux_tty_pgrp(), ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
+	    lp->pid, comm,
+	    lp->zombie	  ? 'Z'
+	    : lp->stopped ? 'T'
+			  : 'R',
+	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, 5 << 8 | 1, linux_tty_pgrp(),
+	    ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
 	    (uint64_t)p->initial_sp, lp->sigpending | lp->main.sigpending, lp->main.sigmask, 0ul,
 	    0ul);
@@ -178,7 +182,10 @@ status_text(struct text *t, struct linux_proc *lp)
 	/* The umask in octal, digit by digit (the formatter has no %o). */
 	ADD(t, "Name:\t%s\nUmask:\t%u%u%u%u\nState:\t%s\nTgid:\t%lu\nNgid:\t0\nPid:\t%lu\n", comm,
 	    (lp->umask >> 9) & 7, (lp->umask >> 6) & 7, (lp->umask >> 3) & 7, lp->umask & 7,
-	    lp->zombie ? "Z (zombie)" : "R (running)", lp->pid, lp->pid);
+	    lp->zombie	  ? "Z (zombie)"
+	    : lp->stopped ? "T (stopped)"
+			  : "R (running)",
+	    lp->pid, lp->pid);
 	ADD(t, "PPid:\t%lu\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n",
 	    (lp->parent ? lp->parent->pid : 0), (unsigned int)LINUX_FD_MAX);
 	ADD(t, "Groups:\t\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%u\n", vm * 4, rss * 4,
