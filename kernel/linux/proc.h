@@ -148,6 +148,17 @@ void linux_thread_init_main(struct linux_proc *lp);
  * on stack sp with TLS tls; its tid or an errno. */
 long linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t tls);
 
+/*
+ * execve from a process with several threads (exec.c): before the other
+ * threads are ended, their states leave lp's list onto others (no signal
+ * reaches them any more); once they have all been freed (done), their
+ * states go too and the caller's becomes the first thread's, taking the
+ * pid as its tid with its mask and pending signals; when the exec failed
+ * (the process is ending) they go back to lp's list.
+ */
+void linux_threads_exec_begin(struct linux_proc *lp, struct list_node *others);
+void linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool done);
+
 /* Frees every thread's state but the first's (the process is freed). */
 void linux_threads_release(struct linux_proc *lp);
 

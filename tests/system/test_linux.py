@@ -43,7 +43,7 @@ def programs(arch):
 # qemu-aarch64 cannot run: it does not follow an execve into another
 # aarch64 program.  For aarch64 their oracle is the same source built
 # for the host and run natively.
-HOST_NATIVE = ("exec",)
+HOST_NATIVE = ("exec", "mtexec")
 
 
 def on_host(arch, path, args, cwd):
