@@ -133,7 +133,16 @@ linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool don
 		spin_unlock_irqrestore(&lp->sig_lock, flags);
 		return;
 	}
-	/* Every other thread has been freed: their states can go. */
+	/* Every other thread has been freed: their states can go, with
+	 * those of threads made meanwhile (process_exec ended them too) and
+	 * of a thread whose own execve lost to ours. */
+	list_del(&self->link);
+	while (!list_empty(&lp->threads)) {
+		struct list_node *n = list_first(&lp->threads);
+
+		list_del(n);
+		list_add_tail(others, n);
+	}
 	while (!list_empty(others)) {
 		lt = container_of(list_first(others), struct linux_thread, link);
 		list_del(&lt->link);
@@ -142,11 +151,9 @@ linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool don
 			mempool_uncharge(p->pool, LX_THREAD_PAGES);
 		}
 	}
-	lp->nthreads = 1;
 	if (self != &lp->main) {
 		/* The caller becomes the first thread, with the pid as its
 		 * tid; its mask and pending signals go with it. */
-		list_del(&self->link);
 		lp->main.thread = thread_current();
 		lp->main.sigmask = self->sigmask;
 		lp->main.sigpending = self->sigpending;
@@ -154,10 +161,11 @@ linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool don
 		lp->main.restart = false;
 		lp->main.regs_changed = false;
 		lp->main.tid = lp->pid;
-		list_add_tail(&lp->threads, &lp->main.link);
 		thread_current()->lx = &lp->main;
 		moved = true;
 	}
+	list_add_tail(&lp->threads, &lp->main.link);
+	lp->nthreads = 1;
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	if (moved) {
 		kfree(self);

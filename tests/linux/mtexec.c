@@ -3,8 +3,9 @@
  * ends (one waiting on a condition variable, one in nanosleep, the main
  * one in pthread_join), the calling thread takes the process's pid as
  * its tid, and the new image runs alone with the caller's signal mask.
- * Once in a forked child (its parent waits for the same pid), then in
- * the process itself.
+ * Once in a forked child (its parent waits for the same pid), again
+ * with two threads calling execve at once while a third makes and joins
+ * threads, then in the process itself.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -51,6 +52,12 @@ waiter(void *arg)
 }
 
 static void *
+spawner_child(void *arg)
+{
+	return arg;
+}
+
+static void *
 sleeper(void *arg)
 {
 	struct timespec ts = { 100, 0 };
@@ -75,6 +82,36 @@ execer(void *arg)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	execv("/proc/self/exe", argv);
 	printf("execve = -1 %s\n", errno_name(errno));
+	exit(1);
+}
+
+static void *
+spawner(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, spawner_child, NULL) == 0)
+			pthread_join(t, NULL);
+	}
+	return NULL;
+}
+
+/* Two threads run execve at once (one wins; the other ends with the
+ * rest) while another makes threads. */
+static void
+racing_execs(void)
+{
+	pthread_t t[4];
+
+	snprintf(pidstr, sizeof(pidstr), "%d", (int)getpid());
+	pthread_create(&t[0], NULL, waiter, NULL);
+	pthread_create(&t[1], NULL, spawner, NULL);
+	pthread_create(&t[2], NULL, execer, NULL);
+	pthread_create(&t[3], NULL, execer, NULL);
+	pthread_join(t[2], NULL);
+	printf("join returned: not expected\n");
 	exit(1);
 }
 
@@ -121,6 +158,14 @@ main(int argc, char **argv)
 	c = fork();
 	if (c == 0)
 		threads_then_exec();
+	if (waitpid(c, &st, 0) == c)
+		show_status("the child", st);
+	else
+		printf("waitpid = -1 %s\n", errno_name(errno));
+	printf("two at once:\n");
+	c = fork();
+	if (c == 0)
+		racing_execs();
 	if (waitpid(c, &st, 0) == c)
 		show_status("the child", st);
 	else
