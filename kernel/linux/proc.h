@@ -203,6 +203,11 @@ void linux_family_release(struct linux_proc *lp);
  * before its last reference goes. */
 void linux_family_reaped(struct linux_proc *lp);
 
+/* lp's process group is orphaned: no member has a parent in another
+ * group of the same session (pid 1's parent is outside the instance),
+ * so no job-control shell is there to continue it. */
+bool linux_family_pgrp_orphaned(struct linux_proc *lp);
+
 /* The list of every process state of lp's instance (inst_link). */
 struct list_node *linux_family_procs(struct linux_proc *lp);
 

@@ -139,11 +139,15 @@ blocked_locked(struct linux_proc *lp, struct linux_thread *to, int sig)
 
 /* sig_lock held, and the capability lock: lp stops by sig (its threads
  * park as they next return to user mode, linux_user_return).  The code
- * of the parent's SIGCHLD, or 0 when it was stopped already. */
+ * of the parent's SIGCHLD, or 0 when it was stopped already or the
+ * signal is discarded: SIGTSTP, SIGTTIN and SIGTTOU do not stop an
+ * orphaned process group, as on Linux. */
 static int
 stop_locked(struct linux_proc *lp, int sig)
 {
 	if (lp->stopped || lp->ended)
+		return 0;
+	if (sig != LX_SIGSTOP && linux_family_pgrp_orphaned(lp))
 		return 0;
 	lp->stopped = true;
 	lp->stop_sig = sig;

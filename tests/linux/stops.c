@@ -5,8 +5,9 @@
  * the parent's SIGCHLD says CLD_STOPPED and CLD_CONTINUED (not with
  * SA_NOCLDSTOP), /proc shows state T, a stop stops every thread, a
  * blocked call goes on after the continue, a handled SIGTSTP does not
- * stop, SIGCONT and stop signals discard each other while pending, and
- * SIGKILL ends a stopped child.  The children talk through pipes; only
+ * stop, SIGCONT and stop signals discard each other while pending,
+ * SIGKILL ends a stopped child, and SIGTSTP does not stop an orphaned
+ * process group.  The children talk through pipes; only
  * the parent prints.
  */
 #define _GNU_SOURCE
@@ -185,6 +186,39 @@ kill_stopped(void)
 	kill(c, SIGTERM); /* pending while stopped: it acts at the continue */
 	kill(c, SIGCONT);
 	show_wait("SIGTERM then SIGCONT", c, 0);
+}
+
+/* A group with no parent in another group of its session (here a new
+ * session's) is orphaned: SIGTSTP does not stop it, SIGSTOP does. */
+static void
+orphaned(void)
+{
+	int p[2];
+	pid_t c;
+	char b;
+
+	printf("-- an orphaned process group\n");
+	if (pipe(p))
+		return;
+	c = fork();
+	if (c == 0) {
+		setsid();
+		if (write(p[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	if (read(p[0], &b, 1) != 1)
+		printf("no word from the child\n");
+	close(p[0]);
+	close(p[1]);
+	kill(c, SIGTSTP);
+	sleep_ms(50);
+	show_wait("SIGTSTP WUNTRACED|WNOHANG", c, WUNTRACED | WNOHANG);
+	kill(c, SIGSTOP);
+	show_wait("SIGSTOP WUNTRACED", c, WUNTRACED);
+	kill(c, SIGKILL);
+	show_wait("end", c, 0);
 }
 
 static void
@@ -479,6 +513,7 @@ main(void)
 	setvbuf(stdout, NULL, _IONBF, 0);
 	stop_and_continue();
 	kill_stopped();
+	orphaned();
 	sigchld_info();
 	waitid_flags();
 	handlers();
