@@ -216,6 +216,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 	struct strings argv, env;
 	struct vnode *vn = NULL;
 	struct address_space *as = NULL;
+	struct list_node others;
 	uintptr_t entry, sp;
 	unsigned long irq;
 	long r, n;
@@ -331,8 +332,11 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 		return r;
 	}
 	/* From here the call cannot fail, unless the process is being
-	 * ended meanwhile. */
+	 * ended meanwhile.  The other threads end first (process_exec
+	 * waits until they are freed); their Linux states go after them. */
+	linux_threads_exec_begin(lp, &others);
 	if (process_exec(p, &as, path_base(b->path), entry, sp, 0)) {
+		linux_threads_exec_end(lp, &others, false);
 		irq = cap_lock_take();
 		kobject_unref(&as->obj);
 		cap_lock_drop(irq);
@@ -340,6 +344,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 		vnode_unref(vn);
 		return -LX_EINTR;
 	}
+	linux_threads_exec_end(lp, &others, true);
 	exec_linux_state(p, lp, vn, b->path);
 	kfree(b);
 	return 0;

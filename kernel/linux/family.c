@@ -201,6 +201,20 @@ linux_proc_end(struct process *p, uint64_t event, long status)
 	}
 }
 
+bool
+linux_family_pgrp_orphaned(struct linux_proc *lp)
+{
+	list_for_each (n, &lp->inst->procs) {
+		struct linux_proc *q = container_of(n, struct linux_proc, inst_link);
+
+		if (q->pgid != lp->pgid || q->zombie || !q->parent)
+			continue;
+		if (q->parent->pgid != lp->pgid && q->parent->sid == q->sid)
+			return false;
+	}
+	return true;
+}
+
 static struct linux_proc *
 target(struct linux_proc *self, uint64_t pid)
 {

@@ -12,11 +12,13 @@
  * processes) has no ThemeliOS counterpart yet: -ENOSYS.
  * CLONE_VM|CLONE_VFORK, as posix_spawn uses it, gets a copy too, and
  * the parent waits until the child ends, as vfork does (the child's
- * writes to memory stay its own).
+ * writes to memory stay its own).  clone3 is clone with its arguments
+ * in a struct (glibc's pthread_create and posix_spawn try it first).
  */
 #include "arch/arch.h"
 #include "asm/layout.h"
 #include "cap/lock.h"
+#include "lib/string.h"
 #include "linux/errno.h"
 #include "linux/proc.h"
 #include "linux/signal.h"
@@ -42,12 +44,16 @@
 #define LX_CLONE_CHILD_CLEARTID 0x200000
 #define LX_CLONE_DETACHED	0x400000
 #define LX_CLONE_CHILD_SETTID	0x1000000
+#define LX_CLONE_NEWTIME	0x80
+#define LX_CLONE_PARENT		0x8000
+#define LX_CLONE_CLEAR_SIGHAND	0x100000000ull /* clone3's alone */
+#define LX_CLONE_INTO_CGROUP	0x200000000ull
 
 #define LX_CLONE_KNOWN                                                                \
 	(LX_CSIGNAL | LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND | \
 	 LX_CLONE_VFORK | LX_CLONE_THREAD | LX_CLONE_SYSVSEM | LX_CLONE_SETTLS |      \
 	 LX_CLONE_PARENT_SETTID | LX_CLONE_CHILD_CLEARTID | LX_CLONE_DETACHED |       \
-	 LX_CLONE_CHILD_SETTID)
+	 LX_CLONE_CHILD_SETTID | LX_CLONE_CLEAR_SIGHAND)
 /* What a thread shares with its process here: all of it. */
 #define LX_CLONE_THREAD_SHARES \
 	(LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND | LX_CLONE_THREAD)
@@ -129,6 +135,11 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 	}
 	if (flags & LX_CLONE_CHILD_CLEARTID)
 		clp->main.clear_child_tid = ctid;
+	/* Handlers back to their default; ignored signals stay ignored. */
+	if (flags & LX_CLONE_CLEAR_SIGHAND)
+		for (int i = 0; i < LX_NSIG; i++)
+			if (clp->act[i].handler != LX_SIG_IGN)
+				memset(&clp->act[i], 0, sizeof(clp->act[i]));
 	clp->exit_signal = (int)(flags & LX_CSIGNAL);
 	regs = *thread_user_regs(thread_current());
 	arch_user_regs_forked(&regs, 0, sp);
@@ -202,5 +213,91 @@ lx_sys_vfork(struct syscall_args *a)
 long
 lx_sys_clone(struct syscall_args *a)
 {
-	return do_fork(a->a[0], a->a[1], a->a[2], a->a[LX_CLONE_CTID_ARG], a->a[LX_CLONE_TLS_ARG]);
+	/* Its flags are 32 bits wide: the rest is not looked at. */
+	return do_fork(a->a[0] & 0xffffffffull, a->a[1], a->a[2], a->a[LX_CLONE_CTID_ARG],
+		       a->a[LX_CLONE_TLS_ARG]);
+}
+
+/* struct clone_args (linux/sched.h): 64 bytes (VER0) up to tls, 88 with
+ * cgroup (VER2). */
+struct lx_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup;
+};
+#define LX_CLONE_ARGS_VER0 64
+#define LX_CLONE_ARGS_VER2 88
+#define LX_CLONE_ARGS_MAX  4096 /* PAGE_SIZE */
+#define LX_PID_NS_LEVELS   32	/* MAX_PID_NS_LEVEL */
+
+/* The bytes of a larger struct past ours, [from, to) at u: 0 when all
+ * are zero (a newer program's fields left unset), -LX_E2BIG, or
+ * -LX_EFAULT (copy_struct_from_user). */
+static long
+tail_is_zero(uintptr_t u, size_t from, size_t to)
+{
+	uint8_t buf[64];
+
+	while (from < to) {
+		size_t n = to - from < sizeof(buf) ? to - from : sizeof(buf);
+
+		if (copy_from_user(buf, u + from, n))
+			return -LX_EFAULT;
+		for (size_t i = 0; i < n; i++)
+			if (buf[i])
+				return -LX_E2BIG;
+		from += n;
+	}
+	return 0;
+}
+
+/* clone3(args, size): Linux's checks in its order
+ * (copy_clone_args_from_user, clone3_args_valid), then clone's. */
+long
+lx_sys_clone3(struct syscall_args *a)
+{
+	struct lx_clone_args ca;
+	uintptr_t u = a->a[0];
+	size_t size = a->a[1];
+	uint64_t flags;
+	long r;
+
+	if (size > LX_CLONE_ARGS_MAX)
+		return -LX_E2BIG;
+	if (size < LX_CLONE_ARGS_VER0)
+		return -LX_EINVAL;
+	memset(&ca, 0, sizeof(ca));
+	if (copy_from_user(&ca, u, size < sizeof(ca) ? size : sizeof(ca)))
+		return -LX_EFAULT;
+	if (size > sizeof(ca) && (r = tail_is_zero(u, sizeof(ca), size)) < 0)
+		return r;
+	if (ca.set_tid_size > LX_PID_NS_LEVELS || (!ca.set_tid && ca.set_tid_size) ||
+	    (ca.set_tid && !ca.set_tid_size))
+		return -LX_EINVAL;
+	if ((ca.exit_signal & ~(uint64_t)LX_CSIGNAL) || ca.exit_signal > LX_NSIG)
+		return -LX_EINVAL;
+	if ((ca.flags & LX_CLONE_INTO_CGROUP) &&
+	    (ca.cgroup > INT32_MAX || size < LX_CLONE_ARGS_VER2))
+		return -LX_EINVAL;
+	flags = ca.flags;
+	if (flags & ~(0xffffffffull | LX_CLONE_CLEAR_SIGHAND | LX_CLONE_INTO_CGROUP))
+		return -LX_EINVAL;
+	/* The CSIGNAL bits and CLONE_DETACHED have no meaning here. */
+	if (flags & (LX_CLONE_DETACHED | (LX_CSIGNAL & ~LX_CLONE_NEWTIME)))
+		return -LX_EINVAL;
+	if ((flags & (LX_CLONE_SIGHAND | LX_CLONE_CLEAR_SIGHAND)) ==
+	    (LX_CLONE_SIGHAND | LX_CLONE_CLEAR_SIGHAND))
+		return -LX_EINVAL;
+	if ((flags & (LX_CLONE_THREAD | LX_CLONE_PARENT)) && ca.exit_signal)
+		return -LX_EINVAL;
+	if (ca.stack ? !ca.stack_size || !user_range_ok(ca.stack, ca.stack_size) : ca.stack_size)
+		return -LX_EINVAL;
+	/* Choosing pids or a time namespace needs CAP_SYS_ADMIN, which no
+	 * one has here; no descriptor names a cgroup. */
+	if (ca.set_tid || (flags & LX_CLONE_NEWTIME))
+		return -LX_EPERM;
+	if (flags & LX_CLONE_INTO_CGROUP)
+		return -LX_EBADF;
+	/* The stack grows down from its end. */
+	return do_fork(flags | ca.exit_signal, ca.stack ? ca.stack + ca.stack_size : 0,
+		       ca.parent_tid, ca.child_tid, ca.tls);
 }

@@ -90,7 +90,13 @@ struct linux_proc {
 	struct linux_thread main; /* the first thread's */
 	struct list_node threads; /* linux_thread.link: the live ones */
 	unsigned int nthreads;	  /* on threads */
-	bool stopped;		  /* by a stop signal, until SIGCONT or SIGKILL */
+	/* Job control (signal.c), changed under the capability lock and
+	 * sig_lock both: stopped by stop_sig until SIGCONT or SIGKILL;
+	 * wait4 reports a stop once (stop_report, WUNTRACED) and a
+	 * continue once (cont_report, WCONTINUED). */
+	bool stopped;
+	bool stop_report, cont_report;
+	int stop_sig;
 	bool ended;		  /* linux_proc_ended: no thread to wake */
 	uintptr_t sigreturn_page; /* aarch64 without sa_restorer; 0: not yet */
 	/* ITIMER_REAL and alarm: SIGALRM at real_deadline, then every
@@ -142,6 +148,17 @@ void linux_thread_init_main(struct linux_proc *lp);
  * on stack sp with TLS tls; its tid or an errno. */
 long linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t tls);
 
+/*
+ * execve from a process with several threads (exec.c): before the other
+ * threads are ended, their states leave lp's list onto others (no signal
+ * reaches them any more); once they have all been freed (done), their
+ * states go too and the caller's becomes the first thread's, taking the
+ * pid as its tid with its mask and pending signals; when the exec failed
+ * (the process is ending) they go back to lp's list.
+ */
+void linux_threads_exec_begin(struct linux_proc *lp, struct list_node *others);
+void linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool done);
+
 /* Frees every thread's state but the first's (the process is freed). */
 void linux_threads_release(struct linux_proc *lp);
 
@@ -185,6 +202,11 @@ void linux_family_release(struct linux_proc *lp);
 /* An ended child is reaped: it no longer counts against the limit, even
  * before its last reference goes. */
 void linux_family_reaped(struct linux_proc *lp);
+
+/* lp's process group is orphaned: no member has a parent in another
+ * group of the same session (pid 1's parent is outside the instance),
+ * so no job-control shell is there to continue it. */
+bool linux_family_pgrp_orphaned(struct linux_proc *lp);
 
 /* The list of every process state of lp's instance (inst_link). */
 struct list_node *linux_family_procs(struct linux_proc *lp);

@@ -1,7 +1,8 @@
 /*
  * /proc of the Linux view: a directory per process of the caller's
  * personality instance (self links to the caller's) with exe, cwd and
- * root (links), fd/ (a link per descriptor), cmdline, stat, status and
+ * root (links), fd/ (a link per descriptor), task/ (a directory per
+ * thread: cmdline, comm, stat, status), cmdline, comm, stat, status and
  * maps; meminfo, uptime, mounts, cpuinfo.  Texts are made when looked up
  * (a snapshot, as a read of Linux's from the start).  A process outside
  * the instance has no directory here, as in a container.  root is "/":
@@ -144,8 +145,10 @@ vm_pages(struct address_space *as, uint64_t *out_rss)
 	return pages;
 }
 
+/* stat and status of the process, or of its thread tid (task/TID:
+ * the same but for the pid field, Linux's per-thread view). */
 static void
-stat_text(struct text *t, struct linux_proc *lp)
+stat_text(struct text *t, struct linux_proc *lp, uint64_t tid)
 {
 	struct process *p = lp->proc;
 	uint64_t rss, vm = vm_pages(p->as, &rss);
@@ -153,9 +156,13 @@ stat_text(struct text *t, struct linux_proc *lp)
 	char comm[16];
 
 	linux_comm(lp, comm);
-	ADD(t, "%lu (%s) %c %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 0 %lu %lu ",
-	    lp->pid, comm, lp->zombie ? 'Z' : 'R', (lp->parent ? lp->parent->pid : 0), lp->pgid,
-	    lp->sid, 5 << 8 | 1, linux_tty_pgrp(), ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
+	ADD(t, "%lu (%s) %c %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 0 %lu %lu ", tid,
+	    comm,
+	    lp->zombie	  ? 'Z'
+	    : lp->stopped ? 'T'
+			  : 'R',
+	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, 5 << 8 | 1, linux_tty_pgrp(),
+	    ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
 	    (uint64_t)p->initial_sp, lp->sigpending | lp->main.sigpending, lp->main.sigmask, 0ul,
 	    0ul);
@@ -163,7 +170,7 @@ stat_text(struct text *t, struct linux_proc *lp)
 }
 
 static void
-status_text(struct text *t, struct linux_proc *lp)
+status_text(struct text *t, struct linux_proc *lp, uint64_t tid)
 {
 	uint64_t rss, vm = vm_pages(lp->proc->as, &rss), ign = 0, cgt = 0;
 	char comm[16];
@@ -178,7 +185,10 @@ status_text(struct text *t, struct linux_proc *lp)
 	/* The umask in octal, digit by digit (the formatter has no %o). */
 	ADD(t, "Name:\t%s\nUmask:\t%u%u%u%u\nState:\t%s\nTgid:\t%lu\nNgid:\t0\nPid:\t%lu\n", comm,
 	    (lp->umask >> 9) & 7, (lp->umask >> 6) & 7, (lp->umask >> 3) & 7, lp->umask & 7,
-	    lp->zombie ? "Z (zombie)" : "R (running)", lp->pid, lp->pid);
+	    lp->zombie	  ? "Z (zombie)"
+	    : lp->stopped ? "T (stopped)"
+			  : "R (running)",
+	    lp->pid, tid);
 	ADD(t, "PPid:\t%lu\nTracerPid:\t0\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t%u\n",
 	    (lp->parent ? lp->parent->pid : 0), (unsigned int)LINUX_FD_MAX);
 	ADD(t, "Groups:\t\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%u\n", vm * 4, rss * 4,
@@ -342,8 +352,89 @@ link_to(struct lx_synth *out, const char *target, uint64_t ino)
 	return lx_synth_text(out, target, strlen(target)) ? 1 : -LX_ENOMEM;
 }
 
-static const char *const pid_entries[] = { "exe",     "cwd",  "root",	"fd",
-					   "cmdline", "stat", "status", "maps" };
+/* The tids of lp's live threads into a directory's entries. */
+static bool
+add_tids(struct lx_synth *out, struct linux_proc *lp)
+{
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+	size_t cap = lp->nthreads + 8, n = 0;
+	uint64_t *tids;
+	char name[24];
+	bool ok = true;
+
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	tids = kmalloc(cap * sizeof(*tids));
+	if (!tids)
+		return false;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	list_for_each (it, &lp->threads)
+		if (n < cap)
+			tids[n++] = container_of(it, struct linux_thread, link)->tid;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	for (size_t i = 0; i < n && ok; i++) {
+		fmt_snprintf(name, sizeof(name), "%lu", tids[i]);
+		ok = lx_synth_dir_add(out, LX_DT_DIR, name);
+	}
+	kfree(tids);
+	return ok;
+}
+
+/* The thread of lp that a task/ name stands for, as its tid; 0: none. */
+static uint64_t
+find_tid(struct linux_proc *lp, const char *name, size_t len)
+{
+	unsigned long flags;
+	uint64_t tid = 0;
+	bool found;
+
+	if (len == 0 || len > 10)
+		return 0;
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] < '0' || name[i] > '9')
+			return 0;
+		tid = tid * 10 + (uint64_t)(name[i] - '0');
+	}
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	found = linux_thread_find(lp, tid) != NULL;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return found ? tid : 0;
+}
+
+static long text_file(struct linux_proc *lp, uint64_t tid, const char *name, struct lx_synth *out);
+
+static const char *const task_entries[] = { "cmdline", "comm", "stat", "status" };
+
+/* /proc/PID/task: a directory per thread, each with the texts Linux's
+ * have that ps -T and libc read. */
+static long
+task_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
+{
+	const char *name, *end;
+	uint64_t tid;
+
+	if (rest[0] == '\0' || !strcmp(rest, "/")) {
+		lx_synth_dir(out, PROC_INO_BASE + 0x300);
+		return add_tids(out, lp) ? 1 : -LX_ENOMEM;
+	}
+	name = rest + 1;
+	end = strchr(name, '/');
+	if (!end)
+		end = name + strlen(name);
+	tid = find_tid(lp, name, (size_t)(end - name));
+	if (!tid)
+		return -LX_ENOENT;
+	if (end[0] == '\0' || !strcmp(end, "/")) {
+		lx_synth_dir(out, PROC_INO_BASE + 0x400 + tid);
+		for (size_t i = 0; i < sizeof(task_entries) / sizeof(task_entries[0]); i++)
+			if (!lx_synth_dir_add(out, LX_DT_REG, task_entries[i]))
+				return -LX_ENOMEM;
+		return 1;
+	}
+	return text_file(lp, tid, end + 1, out);
+}
+
+static const char *const pid_entries[] = { "exe",     "cwd",  "root", "fd",	"task",
+					   "cmdline", "comm", "stat", "status", "maps" };
 
 static long
 pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
@@ -355,9 +446,9 @@ pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 		lx_synth_dir(out, PROC_INO_BASE + 1);
 		for (size_t i = 0; i < sizeof(pid_entries) / sizeof(pid_entries[0]); i++)
 			if (!lx_synth_dir_add(out,
-					      i < 3    ? LX_DT_LNK
-					      : i == 3 ? LX_DT_DIR
-						       : LX_DT_REG,
+					      i < 3   ? LX_DT_LNK
+					      : i < 5 ? LX_DT_DIR
+						      : LX_DT_REG,
 					      pid_entries[i]))
 				return -LX_ENOMEM;
 		return 1;
@@ -377,23 +468,45 @@ pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 	}
 	if (!strncmp(rest, "fd", 2) && (rest[2] == '\0' || rest[2] == '/'))
 		return fd_dir(lp, rest + 2, out);
+	if (!strncmp(rest, "task", 4) && (rest[4] == '\0' || rest[4] == '/'))
+		return task_dir(lp, rest + 4, out);
+	if (!strcmp(rest, "maps")) {
+		t.buf = kmalloc(TEXT_MAX);
+		t.len = 0;
+		if (!t.buf)
+			return -LX_ENOMEM;
+		maps_text(&t, lp);
+		return finish(out, &t, PROC_INO_BASE + 0x10 + (uint64_t)rest[0]);
+	}
+	return text_file(lp, lp->pid, rest, out);
+}
+
+/* A text of /proc/PID or of /proc/PID/task/TID (tid). */
+static long
+text_file(struct linux_proc *lp, uint64_t tid, const char *name, struct lx_synth *out)
+{
+	struct text t;
+	char comm[16];
+
 	t.buf = kmalloc(TEXT_MAX);
 	t.len = 0;
 	if (!t.buf)
 		return -LX_ENOMEM;
-	if (!strcmp(rest, "stat"))
-		stat_text(&t, lp);
-	else if (!strcmp(rest, "status"))
-		status_text(&t, lp);
-	else if (!strcmp(rest, "maps"))
-		maps_text(&t, lp);
-	else if (!strcmp(rest, "cmdline"))
+	if (!strcmp(name, "stat")) {
+		stat_text(&t, lp, tid);
+	} else if (!strcmp(name, "status")) {
+		status_text(&t, lp, tid);
+	} else if (!strcmp(name, "cmdline")) {
 		cmdline_text(&t, lp);
-	else {
+	} else if (!strcmp(name, "comm")) {
+		linux_comm(lp, comm);
+		ADD(&t, "%s\n", comm);
+	} else {
 		kfree(t.buf);
 		return -LX_ENOENT;
 	}
-	return finish(out, &t, PROC_INO_BASE + 0x10 + (uint64_t)rest[0]);
+	return finish(out, &t,
+		      PROC_INO_BASE + 0x10 + (uint64_t)name[0] + (name[1] == 'o' ? 0x80 : 0));
 }
 
 /* A directory entry per process of lp's instance not yet reaped, in

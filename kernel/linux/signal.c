@@ -79,7 +79,8 @@ default_action(int sig)
 	}
 }
 
-/* sig_lock held. */
+/* sig_lock held.  SIGCONT's default is ignored once its effect (the
+ * process continues) has been had, as Linux's sig_kernel_ignore. */
 static bool
 ignored_locked(const struct linux_proc *lp, int sig)
 {
@@ -89,8 +90,13 @@ ignored_locked(const struct linux_proc *lp, int sig)
 		return false;
 	if (h == LX_SIG_IGN)
 		return true;
-	return h == LX_SIG_DFL && (default_action(sig) == ACT_IGNORE);
+	return h == LX_SIG_DFL &&
+	       (default_action(sig) == ACT_IGNORE || default_action(sig) == ACT_CONT);
 }
+
+#define LX_STOP_SIGS                                                             \
+	(lx_sigbit(LX_SIGSTOP) | lx_sigbit(LX_SIGTSTP) | lx_sigbit(LX_SIGTTIN) | \
+	 lx_sigbit(LX_SIGTTOU))
 
 /* sig_lock held: takes the signals in clear off every pending set of
  * lp, the process's and its threads'. */
@@ -119,26 +125,75 @@ wake_locked(struct linux_proc *lp, struct linux_thread *only)
 	}
 }
 
-/* sig_lock held: queues sig on lp (to its thread to alone, when not
- * NULL) and wakes who may take it. */
-static void
+/* sig_lock held: sig is blocked by to, or (to NULL) by every thread
+ * of lp. */
+static bool
+blocked_locked(struct linux_proc *lp, struct linux_thread *to, int sig)
+{
+	if (to)
+		return to->sigmask & lx_sigbit(sig);
+	list_for_each (n, &lp->threads)
+		if (!(container_of(n, struct linux_thread, link)->sigmask & lx_sigbit(sig)))
+			return false;
+	return true;
+}
+
+/* sig_lock held, and the capability lock: lp stops by sig (its threads
+ * park as they next return to user mode, linux_user_return).  The code
+ * of the parent's SIGCHLD, or 0 when it was stopped already or the
+ * signal is discarded: SIGTSTP, SIGTTIN and SIGTTOU do not stop an
+ * orphaned process group, as on Linux. */
+static int
+stop_locked(struct linux_proc *lp, int sig)
+{
+	if (lp->stopped || lp->ended)
+		return 0;
+	if (sig != LX_SIGSTOP && linux_family_pgrp_orphaned(lp))
+		return 0;
+	lp->stopped = true;
+	lp->stop_sig = sig;
+	lp->stop_report = true;
+	lp->cont_report = false;
+	return LX_CLD_STOPPED;
+}
+
+/*
+ * sig_lock held: queues sig on lp (to its thread to alone, when not
+ * NULL) and wakes who may take it.  With job (the capability lock is
+ * held too) a stop or a continue takes effect now: the code of the
+ * SIGCHLD the parent is to have (notify_parent), else 0.
+ */
+static int
 send_locked(struct linux_proc *lp, struct linux_thread *to, int sig,
-	    const struct linux_siginfo *info)
+	    const struct linux_siginfo *info, bool job)
 {
 	uint64_t *pending = to ? &to->sigpending : &lp->sigpending;
 	uint64_t mask = to ? to->sigmask : lp->main.sigmask;
+	int cld = 0;
 
-	if (sig == LX_SIGKILL || sig == LX_SIGCONT) {
-		lp->stopped = false;
-		unqueue_locked(lp, lx_sigbit(LX_SIGSTOP) | lx_sigbit(LX_SIGTSTP) |
-					   lx_sigbit(LX_SIGTTIN) | lx_sigbit(LX_SIGTTOU));
+	if (sig == LX_SIGKILL) {
+		lp->stopped = false; /* to die, the threads must run */
+		unqueue_locked(lp, LX_STOP_SIGS);
+	} else if (sig == LX_SIGCONT) {
+		unqueue_locked(lp, LX_STOP_SIGS);
+		if (job && lp->stopped) {
+			lp->stopped = false;
+			lp->stop_report = false;
+			lp->cont_report = true;
+			cld = LX_CLD_CONTINUED;
+			wake_locked(lp, NULL); /* every parked thread */
+		}
 	} else if (default_action(sig) == ACT_STOP) {
 		unqueue_locked(lp, lx_sigbit(LX_SIGCONT));
+		/* Not queued: a thread blocked in a call would take it as a
+		 * reason to end the call (EINTR), which a stop is not. */
+		if (job && lp->act[sig - 1].handler == LX_SIG_DFL && !blocked_locked(lp, to, sig))
+			return stop_locked(lp, sig);
 	}
 	/* An ignored signal is dropped, unless blocked: the disposition may
 	 * change before it is unblocked. */
 	if (ignored_locked(lp, sig) && !(mask & lx_sigbit(sig)))
-		return;
+		return cld;
 	if (!(*pending & lx_sigbit(sig))) {
 		*pending |= lx_sigbit(sig);
 		if (info) {
@@ -153,19 +208,39 @@ send_locked(struct linux_proc *lp, struct linux_thread *to, int sig,
 	 * again at what it waits for (a blocked one may be sigtimedwait's).
 	 * Under sig_lock: linux_proc_ended cannot pass in between. */
 	wake_locked(lp, to);
+	return cld;
+}
+
+/*
+ * lp has stopped or continued (cld): its parent gets SIGCHLD with the
+ * siginfo of it, unless its SIGCHLD action has SA_NOCLDSTOP (or ignores
+ * it), and its waits look again.  Capability lock held; not sig_lock.
+ */
+static void
+notify_parent(struct linux_proc *lp, int cld)
+{
+	struct linux_proc *parent = lp->parent;
+	struct linux_siginfo info;
+	unsigned long flags;
+
+	if (!cld || !parent)
+		return;
+	memset(&info, 0, sizeof(info));
+	info.signo = LX_SIGCHLD;
+	info.code = cld;
+	info.child.pid = (int32_t)lp->pid;
+	info.child.status = cld == LX_CLD_STOPPED ? lp->stop_sig : LX_SIGCONT;
+	flags = spin_lock_irqsave(&parent->sig_lock);
+	if (!(parent->act[LX_SIGCHLD - 1].flags & LX_SA_NOCLDSTOP))
+		send_locked(parent, NULL, LX_SIGCHLD, &info, true);
+	spin_unlock_irqrestore(&parent->sig_lock, flags);
+	wait_queue_wake_all(&parent->child_wq);
 }
 
 int
 linux_signal_send(struct linux_proc *lp, int sig, const struct linux_siginfo *info)
 {
-	unsigned long flags;
-
-	if (sig < 1 || sig > LX_NSIG)
-		return -LX_EINVAL;
-	flags = spin_lock_irqsave(&lp->sig_lock);
-	send_locked(lp, NULL, sig, info);
-	spin_unlock_irqrestore(&lp->sig_lock, flags);
-	return 0;
+	return linux_signal_thread(lp, NULL, sig, info);
 }
 
 int
@@ -177,8 +252,24 @@ linux_signal_thread(struct linux_proc *lp, struct linux_thread *lt, int sig,
 	if (sig < 1 || sig > LX_NSIG)
 		return -LX_EINVAL;
 	flags = spin_lock_irqsave(&lp->sig_lock);
-	send_locked(lp, lt, sig, info);
+	send_locked(lp, lt, sig, info, false);
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return 0;
+}
+
+int
+linux_signal_post(struct linux_proc *lp, struct linux_thread *lt, int sig,
+		  const struct linux_siginfo *info)
+{
+	unsigned long flags;
+	int cld;
+
+	if (sig < 1 || sig > LX_NSIG)
+		return -LX_EINVAL;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	cld = send_locked(lp, lt, sig, info, true);
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	notify_parent(lp, cld);
 	return 0;
 }
 
@@ -267,20 +358,35 @@ static void __attribute__((noreturn)) die(struct linux_proc *lp, int sig)
 	process_exit(-(long)sig);
 }
 
-/* A stop signal's default: no user code until SIGCONT or SIGKILL. */
+/* A thread of a stopped process runs no user code until SIGCONT or
+ * SIGKILL (which clear stopped and wake it); one asked to end ends. */
 static void
-stop(struct linux_proc *lp)
+park(struct linux_proc *lp)
 {
-	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
-
-	lp->stopped = true;
-	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	for (;;) {
 		thread_interrupt_clear();
-		if (!__atomic_load_n(&lp->stopped, __ATOMIC_ACQUIRE) || thread_should_stop())
+		if (thread_should_stop())
+			process_stop_current();
+		if (!__atomic_load_n(&lp->stopped, __ATOMIC_ACQUIRE))
 			return;
 		thread_sleep_interruptible(WAIT_FOREVER);
 	}
+}
+
+/* A stop signal taken by the calling thread with its default action
+ * (one that was blocked when sent, or the console's ^Z): the whole
+ * process stops, and the parent hears of it. */
+static void
+stop(struct linux_proc *lp, int sig)
+{
+	unsigned long irq = cap_lock_take();
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+	int cld = stop_locked(lp, sig);
+
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	notify_parent(lp, cld);
+	cap_lock_drop(irq);
+	park(lp);
 }
 
 /* ---- delivery ---- */
@@ -385,7 +491,10 @@ linux_signal_return(struct arch_regs *r)
 		struct linux_siginfo info;
 		struct linux_sigaction act;
 		unsigned long flags;
-		int sig = dequeue(lp, lt, ~lt->sigmask, &info, &act);
+		int sig;
+
+		park(lp);
+		sig = dequeue(lp, lt, ~lt->sigmask, &info, &act);
 
 		if (!sig)
 			break;
@@ -397,7 +506,7 @@ linux_signal_return(struct arch_regs *r)
 			case ACT_CONT:
 				continue;
 			case ACT_STOP:
-				stop(lp);
+				stop(lp, sig);
 				continue;
 			case ACT_TERM:
 			case ACT_CORE:
@@ -787,7 +896,7 @@ kill_one(struct linux_proc *q, uint64_t sig, const struct linux_siginfo *info)
 {
 	if (sig > LX_NSIG)
 		return -LX_EINVAL;
-	return sig ? linux_signal_send(q, (int)sig, info) : 0;
+	return sig ? linux_signal_post(q, NULL, (int)sig, info) : 0;
 }
 
 /*
@@ -845,6 +954,7 @@ tkill(int64_t tgid, int64_t tid, uint64_t sig)
 	struct linux_siginfo info;
 	unsigned long irq;
 	long r = -LX_ESRCH;
+	int cld = 0;
 
 	if (sig > LX_NSIG || tid <= 0 || tgid == 0 || tgid < -1)
 		return -LX_EINVAL;
@@ -860,8 +970,9 @@ tkill(int64_t tgid, int64_t tid, uint64_t sig)
 		flags = spin_lock_irqsave(&q->sig_lock);
 		lt = linux_thread_find(q, (uint64_t)tid);
 		if (lt && sig)
-			send_locked(q, lt, (int)sig, &info);
+			cld = send_locked(q, lt, (int)sig, &info, true);
 		spin_unlock_irqrestore(&q->sig_lock, flags);
+		notify_parent(q, cld);
 		if (lt) {
 			r = 0;
 			break;
@@ -885,10 +996,6 @@ lx_sys_tkill(struct syscall_args *a)
 
 /* ---- SIGCHLD ---- */
 
-#define LX_SA_NOCLDWAIT 2
-#define LX_CLD_EXITED	1
-#define LX_CLD_KILLED	2
-
 bool
 linux_signal_parent(struct linux_proc *parent, struct linux_proc *child)
 {
@@ -907,7 +1014,7 @@ linux_signal_parent(struct linux_proc *parent, struct linux_proc *child)
 		info.child.status = (int32_t)((child->wstatus >> 8) & 0xff);
 	}
 	if (child->exit_signal > 0 && child->exit_signal <= LX_NSIG)
-		linux_signal_send(parent, child->exit_signal, &info);
+		linux_signal_post(parent, NULL, child->exit_signal, &info);
 	if (child->exit_signal != LX_SIGCHLD)
 		return false;
 	flags = spin_lock_irqsave(&parent->sig_lock);
@@ -924,7 +1031,8 @@ linux_user_return(struct arch_regs *r)
 	unsigned long flags;
 	bool changed;
 
-	if (!lt->restart && !lt->regs_changed && !lt->saved_mask_valid && !linux_signal_pending(lp))
+	if (!lt->restart && !lt->regs_changed && !lt->saved_mask_valid &&
+	    !linux_signal_pending(lp) && !__atomic_load_n(&lp->stopped, __ATOMIC_RELAXED))
 		return false;
 	flags = arch_irq_save();
 	arch_irq_enable();

@@ -46,6 +46,8 @@ struct process;
 #define LX_SIG_DFL	   0
 #define LX_SIG_IGN	   1
 
+#define LX_SA_NOCLDSTOP	   0x00000001
+#define LX_SA_NOCLDWAIT	   0x00000002
 #define LX_SA_SIGINFO	   0x00000004
 #define LX_SA_ONSTACK	   0x08000000
 #define LX_SA_RESTART	   0x10000000
@@ -64,6 +66,10 @@ struct process;
 #define LX_ILL_PRVOPC	   5
 #define LX_FPE_INTDIV	   1
 #define LX_TRAP_BRKPT	   1
+#define LX_CLD_EXITED	   1 /* SIGCHLD's, and waitid's */
+#define LX_CLD_KILLED	   2
+#define LX_CLD_STOPPED	   5
+#define LX_CLD_CONTINUED   6
 
 #define LX_SS_ONSTACK	   1
 #define LX_SS_DISABLE	   2
@@ -118,6 +124,22 @@ int linux_signal_send(struct linux_proc *p, int sig, const struct linux_siginfo 
 struct linux_thread;
 int linux_signal_thread(struct linux_proc *p, struct linux_thread *lt, int sig,
 			const struct linux_siginfo *info);
+
+/*
+ * The same, to p or to its thread lt (NULL: the process), with job
+ * control taking effect at once (capability lock held): a stop signal
+ * whose action is the default and that some thread does not block stops
+ * the whole process instead of being queued (each thread parks at its
+ * next return to user mode; one blocked in the kernel stays blocked,
+ * and its call goes on as if nothing happened), SIGCONT continues it,
+ * and its parent hears of either (SIGCHLD with CLD_STOPPED or
+ * CLD_CONTINUED unless SA_NOCLDSTOP; its waits look again).  Without
+ * the capability lock (linux_signal_send, from interrupts) a stop
+ * signal is queued and stops the process when a thread takes it, and
+ * SIGCONT must not be sent.
+ */
+int linux_signal_post(struct linux_proc *p, struct linux_thread *lt, int sig,
+		      const struct linux_siginfo *info);
 
 /*
  * child has ended (its wstatus set): its exit signal (SIGCHLD for a

@@ -96,6 +96,83 @@ linux_threads_release(struct linux_proc *lp)
 	lp->nthreads = 0;
 }
 
+void
+linux_threads_exec_begin(struct linux_proc *lp, struct list_node *others)
+{
+	struct linux_thread *self = lx_thread_current();
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+
+	list_init(others);
+	list_del(&self->link);
+	while (!list_empty(&lp->threads)) {
+		struct list_node *n = list_first(&lp->threads);
+
+		list_del(n);
+		list_add_tail(others, n);
+	}
+	list_add_tail(&lp->threads, &self->link);
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+}
+
+void
+linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool done)
+{
+	struct linux_thread *self = lx_thread_current(), *lt;
+	struct process *p = process_current();
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+	bool moved = false;
+
+	if (!done) {
+		/* They end with the process: freed with it. */
+		while (!list_empty(others)) {
+			struct list_node *n = list_first(others);
+
+			list_del(n);
+			list_add_tail(&lp->threads, n);
+		}
+		spin_unlock_irqrestore(&lp->sig_lock, flags);
+		return;
+	}
+	/* Every other thread has been freed: their states can go, with
+	 * those of threads made meanwhile (process_exec ended them too) and
+	 * of a thread whose own execve lost to ours. */
+	list_del(&self->link);
+	while (!list_empty(&lp->threads)) {
+		struct list_node *n = list_first(&lp->threads);
+
+		list_del(n);
+		list_add_tail(others, n);
+	}
+	while (!list_empty(others)) {
+		lt = container_of(list_first(others), struct linux_thread, link);
+		list_del(&lt->link);
+		if (lt != &lp->main) {
+			kfree(lt);
+			mempool_uncharge(p->pool, LX_THREAD_PAGES);
+		}
+	}
+	if (self != &lp->main) {
+		/* The caller becomes the first thread, with the pid as its
+		 * tid; its mask and pending signals go with it. */
+		lp->main.thread = thread_current();
+		lp->main.sigmask = self->sigmask;
+		lp->main.sigpending = self->sigpending;
+		lp->main.saved_mask_valid = false;
+		lp->main.restart = false;
+		lp->main.regs_changed = false;
+		lp->main.tid = lp->pid;
+		thread_current()->lx = &lp->main;
+		moved = true;
+	}
+	list_add_tail(&lp->threads, &lp->main.link);
+	lp->nthreads = 1;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	if (moved) {
+		kfree(self);
+		mempool_uncharge(p->pool, LX_THREAD_PAGES);
+	}
+}
+
 long
 linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t tls)
 {

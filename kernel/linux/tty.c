@@ -1,7 +1,8 @@
 /*
  * The console as a Linux tty's controlling side: its foreground process
- * group (TIOCGPGRP, TIOCSPGRP) and the interrupt character, which sends
- * SIGINT to that group instead of being input (ISIG).  Until processes
+ * group (TIOCGPGRP, TIOCSPGRP), the interrupt character, which sends
+ * SIGINT to that group instead of being input (ISIG), and the suspend
+ * character, SIGTSTP.  Until processes
  * have groups (the fork work), the group is the last Linux process whose
  * descriptors were set up on the console, numbered as its pid; that work
  * replaces fg with a group and send_fg with a signal to each member.
@@ -14,22 +15,30 @@
 
 #define LX_ISIG	 0x1
 #define LX_VINTR 0
+#define LX_VSUSP 10
 
 static struct spinlock tty_lock = SPINLOCK_INIT("linux tty");
 static struct linux_proc *fg; /* the foreground group's process; NULL: none */
 static int32_t fg_pgrp;
 
-/* In interrupt context, for each byte that arrives. */
+/* In interrupt context, for each byte that arrives: ^C is SIGINT, ^Z
+ * SIGTSTP (queued: the process stops as it takes it, linux/signal.h). */
 static bool
 tty_filter(uint8_t c)
 {
-	struct linux_siginfo info = { .signo = LX_SIGINT, .code = LX_SI_KERNEL };
+	struct linux_siginfo info = { .code = LX_SI_KERNEL };
 	bool taken = false;
 
 	spin_lock_noirq(&tty_lock);
-	if (fg && (fg->termios.lflag & LX_ISIG) && c == fg->termios.cc[LX_VINTR] && c) {
-		linux_signal_send(fg, LX_SIGINT, &info);
-		taken = true;
+	if (fg && (fg->termios.lflag & LX_ISIG) && c) {
+		if (c == fg->termios.cc[LX_VINTR])
+			info.signo = LX_SIGINT;
+		else if (c == fg->termios.cc[LX_VSUSP])
+			info.signo = LX_SIGTSTP;
+		if (info.signo) {
+			linux_signal_send(fg, info.signo, &info);
+			taken = true;
+		}
 	}
 	spin_unlock_noirq(&tty_lock);
 	return taken;

@@ -1,8 +1,10 @@
 /*
  * wait4 and waitid: a parent collects its ended children (linux/family.c
- * keeps them as zombies, with Linux's wait status).  A wait sleeps on
- * the parent's child_wq, which every child's end wakes.  Nothing stops
- * without signals yet, so WUNTRACED and WCONTINUED find nothing more.
+ * keeps them as zombies, with Linux's wait status), and hears once of
+ * each stop (WUNTRACED, WSTOPPED) and continue (WCONTINUED) of one
+ * (linux/signal.c keeps them in stop_report and cont_report).  A wait
+ * sleeps on the parent's child_wq, which every child's end, stop and
+ * continue wakes.
  */
 #include "cap/lock.h"
 #include "lib/string.h"
@@ -16,7 +18,7 @@
 #include "themelios/errno.h"
 
 #define LX_WNOHANG     1
-#define LX_WUNTRACED   2
+#define LX_WUNTRACED   2 /* waitid's WSTOPPED */
 #define LX_WEXITED     4
 #define LX_WCONTINUED  8
 #define LX_WNOWAIT     0x01000000
@@ -27,10 +29,6 @@
 #define LX_P_ALL       0
 #define LX_P_PID       1
 #define LX_P_PGID      2
-
-#define LX_SIGCHLD_NR  17
-#define LX_CLD_EXITED  1
-#define LX_CLD_KILLED  2
 
 #define LX_RUSAGE_SIZE 144
 
@@ -53,22 +51,76 @@ selected(const struct linux_proc *c, const struct wait_sel *s)
 	}
 }
 
+/* What a wait found: a child's end (child is then referenced for the
+ * caller), stop or continue. */
+struct wait_event {
+	struct linux_proc *child; /* an end's, to put_child; else NULL */
+	uint64_t pid;		  /* 0: nothing found */
+	uint32_t wstatus;	  /* as wait4 gives it */
+	int32_t code, status;	  /* waitid's si_code and si_status */
+};
+
+/* The event of c that options ask for, if any (capability lock held):
+ * reported once, unless WNOWAIT. */
+static bool
+child_event(struct linux_proc *c, uint64_t options, struct wait_event *ev)
+{
+	bool keep = options & LX_WNOWAIT;
+
+	if (c->zombie && (options & LX_WEXITED)) {
+		ev->pid = c->pid;
+		ev->wstatus = c->wstatus;
+		ev->code = c->wstatus & 0x7f ? LX_CLD_KILLED : LX_CLD_EXITED;
+		ev->status =
+			(int32_t)(c->wstatus & 0x7f ? c->wstatus & 0x7f : (c->wstatus >> 8) & 0xff);
+		ev->child = c;
+		if (!keep) {
+			list_del(&c->sibling);
+			c->parent = NULL;
+			linux_family_reaped(c);
+			/* The parent's reference goes once the caller is done. */
+		} else {
+			kobject_ref(&c->proc->obj);
+		}
+		return true;
+	}
+	if (c->zombie)
+		return false;
+	if ((options & LX_WUNTRACED) && c->stopped && c->stop_report) {
+		ev->pid = c->pid;
+		ev->wstatus = ((uint32_t)c->stop_sig << 8) | 0x7f;
+		ev->code = LX_CLD_STOPPED;
+		ev->status = c->stop_sig;
+		c->stop_report = keep;
+		return true;
+	}
+	if ((options & LX_WCONTINUED) && c->cont_report) {
+		ev->pid = c->pid;
+		ev->wstatus = 0xffff;
+		ev->code = LX_CLD_CONTINUED;
+		ev->status = LX_SIGCONT;
+		c->cont_report = keep;
+		return true;
+	}
+	return false;
+}
+
 /*
- * Waits for an ended child that s names: its state in *out, still
- * referenced for the caller (unlinked from the tree unless keep).
- * -LX_ECHILD (none named), 0 with *out NULL (nohang, none ended yet),
- * -LX_ERESTARTSYS (a signal to take), -LX_EINTR (asked to stop).
+ * Waits for an event of a child that s names and options ask for (an
+ * end, a stop, a continue): *ev.  -LX_ECHILD (none named), 0 with
+ * ev->pid 0 (WNOHANG, nothing yet), -LX_ERESTARTSYS (a signal to take),
+ * -LX_EINTR (asked to stop).
  */
 static long
-wait_child(struct linux_proc *self, const struct wait_sel *s, bool nohang, bool keep,
-	   struct linux_proc **out, uint64_t *pid, uint32_t *wstatus)
+wait_child(struct linux_proc *self, const struct wait_sel *s, uint64_t options,
+	   struct wait_event *ev)
 {
 	unsigned long flags = cap_lock_take();
 	long r;
 
-	*out = NULL;
+	memset(ev, 0, sizeof(*ev));
 	for (;;) {
-		bool any = false;
+		bool any = false, found = false;
 
 		/* A signal from here on ends the sleep below at once. */
 		thread_interrupt_clear();
@@ -79,22 +131,12 @@ wait_child(struct linux_proc *self, const struct wait_sel *s, bool nohang, bool 
 			if (!selected(c, s))
 				continue;
 			any = true;
-			if (c->zombie) {
-				*out = c;
+			if (child_event(c, options, ev)) {
+				found = true;
 				break;
 			}
 		}
-		if (*out) {
-			*pid = (*out)->pid;
-			*wstatus = (*out)->wstatus;
-			if (!keep) {
-				list_del(&(*out)->sibling);
-				(*out)->parent = NULL;
-				linux_family_reaped(*out);
-				/* The parent's reference goes once the caller is done. */
-			} else {
-				kobject_ref(&(*out)->proc->obj);
-			}
+		if (found) {
 			r = 0;
 			break;
 		}
@@ -102,7 +144,7 @@ wait_child(struct linux_proc *self, const struct wait_sel *s, bool nohang, bool 
 			r = -LX_ECHILD;
 			break;
 		}
-		if (nohang) {
+		if (options & LX_WNOHANG) {
 			r = 0;
 			break;
 		}
@@ -135,10 +177,10 @@ long
 lx_sys_wait4(struct syscall_args *a)
 {
 	int64_t pid = (int32_t)a->a[0];
-	uint64_t options = a->a[2], got = 0;
-	struct linux_proc *self = lx_current(), *c;
+	uint64_t options = a->a[2];
+	struct linux_proc *self = lx_current();
 	struct wait_sel s = { LX_P_ALL, 0 };
-	uint32_t wstatus = 0;
+	struct wait_event ev;
 	long r;
 
 	if (options & ~(uint64_t)(LX_WNOHANG | LX_WUNTRACED | LX_WCONTINUED | LX___WNOTHREAD |
@@ -152,12 +194,13 @@ lx_sys_wait4(struct syscall_args *a)
 		s = (struct wait_sel){ LX_P_PGID, __atomic_load_n(&self->pgid, __ATOMIC_RELAXED) };
 	else if (pid < -1)
 		s = (struct wait_sel){ LX_P_PGID, (uint64_t)-pid };
-	r = wait_child(self, &s, options & LX_WNOHANG, false, &c, &got, &wstatus);
-	if (r < 0 || !c)
+	r = wait_child(self, &s, options | LX_WEXITED, &ev);
+	if (r < 0 || !ev.pid)
 		return r;
-	put_child(c);
+	if (ev.child)
+		put_child(ev.child);
 	/* The child is gone whatever the copies do, as on Linux. */
-	if (a->a[1] && copy_to_user(a->a[1], &wstatus, sizeof(wstatus)))
+	if (a->a[1] && copy_to_user(a->a[1], &ev.wstatus, sizeof(ev.wstatus)))
 		return -LX_EFAULT;
 	if (a->a[3]) {
 		uint8_t ru[LX_RUSAGE_SIZE];
@@ -166,7 +209,7 @@ lx_sys_wait4(struct syscall_args *a)
 		if (copy_to_user(a->a[3], ru, sizeof(ru)))
 			return -LX_EFAULT;
 	}
-	return (long)got;
+	return (long)ev.pid;
 }
 
 /* The start of siginfo_t as waitid fills it (128 bytes in all). */
@@ -179,11 +222,11 @@ struct lx_siginfo_child {
 long
 lx_sys_waitid(struct syscall_args *a)
 {
-	uint64_t which = a->a[0], id = (uint32_t)a->a[1], options = a->a[3], got = 0;
-	struct linux_proc *self = lx_current(), *c;
+	uint64_t which = a->a[0], id = (uint32_t)a->a[1], options = a->a[3];
+	struct linux_proc *self = lx_current();
 	struct lx_siginfo_child si;
+	struct wait_event ev;
 	struct wait_sel s;
-	uint32_t wstatus = 0;
 	long r;
 
 	if (options & ~(uint64_t)(LX_WNOHANG | LX_WUNTRACED | LX_WEXITED | LX_WCONTINUED |
@@ -196,32 +239,17 @@ lx_sys_waitid(struct syscall_args *a)
 	if (which > LX_P_PGID || (which == LX_P_PID && id == 0))
 		return -LX_EINVAL;
 	s = (struct wait_sel){ (int)which, id };
-	/* Only ended children are ever reported: without WEXITED, none. */
-	if (!(options & LX_WEXITED))
-		r = wait_child(self, &s, true, true, &c, &got, &wstatus);
-	else
-		r = wait_child(self, &s, options & LX_WNOHANG, options & LX_WNOWAIT, &c, &got,
-			       &wstatus);
+	r = wait_child(self, &s, options, &ev);
 	if (r < 0)
 		return r;
-	if (c && !(options & LX_WEXITED)) {
-		put_child(c);
-		c = NULL;
-	}
+	if (ev.child)
+		put_child(ev.child);
 	memset(&si, 0, sizeof(si));
-	if (c) {
-		put_child(c);
-		si.signo = LX_SIGCHLD_NR;
-		si.pid = (int32_t)got;
-		if (wstatus & 0x7f) {
-			si.code = LX_CLD_KILLED;
-			si.status = (int32_t)(wstatus & 0x7f);
-		} else {
-			si.code = LX_CLD_EXITED;
-			si.status = (int32_t)((wstatus >> 8) & 0xff);
-		}
-	} else if (!(options & LX_WNOHANG)) {
-		return -LX_ECHILD; /* none ended, and without WEXITED none will be reported */
+	if (ev.pid) {
+		si.signo = LX_SIGCHLD;
+		si.pid = (int32_t)ev.pid;
+		si.code = ev.code;
+		si.status = ev.status;
 	}
 	if (a->a[2] && copy_to_user(a->a[2], &si, sizeof(si)))
 		return -LX_EFAULT;

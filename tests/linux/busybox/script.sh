@@ -109,6 +109,17 @@ sleep 0.1 & sleep 0.2 &
 wait
 echo "all jobs done"
 kill -0 99999999 2>/dev/null || echo "no such pid"
+# Stop and continue a background job: ps shows it stopped (T), and after
+# SIGCONT it runs to its end.
+sleep 0.5 &
+p=$!
+kill -STOP $p
+n=0
+until [ "$(ps -o pid,stat | awk -v p=$p '$1 == p { print $2 }')" = T ]; do n=$((n+1)); [ $n -gt 200 ] && break; done
+echo "stopped job: $(ps -o pid,stat | awk -v p=$p '$1 == p { print $2 }')"
+kill -CONT $p
+wait $p
+echo "continued job status: $?"
 # ps reads /proc/PID/stat and cmdline of each process (here only the
 # background sleep's line: the host has others).
 sleep 3.25 &

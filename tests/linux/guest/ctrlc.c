@@ -1,7 +1,8 @@
 /*
  * ^C on the console (test_linux.py drives it): SIGINT to the foreground
  * process, which interrupts a read of the tty (EINTR), or restarts it
- * under an SA_RESTART handler, and kills by default (status -2).
+ * under an SA_RESTART handler, and kills by default (status -2).  ^Z is
+ * SIGTSTP, here to a handler.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -17,6 +18,12 @@ on_int(int sig)
 {
 	hits++;
 	printf("SIGINT %d (signal %d)\n", hits, sig);
+}
+
+static void
+on_tstp(int sig)
+{
+	printf("SIGTSTP (signal %d)\n", sig);
 }
 
 static void
@@ -53,6 +60,11 @@ main(void)
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	printf("ready again\n");
+	read_line();
+	sa.sa_handler = on_tstp;
+	sa.sa_flags = 0;
+	sigaction(SIGTSTP, &sa, NULL);
+	printf("ready for ^Z\n");
 	read_line();
 	signal(SIGINT, SIG_DFL);
 	printf("ready to die\n");

@@ -167,7 +167,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(281, execveat, 5)          \
 	IMPL(291, statx, 5)             \
 	IMPL(293, rseq, 4)              \
-	NONE(435, clone3)               \
+	IMPL(435, clone3, 2)            \
 	IMPL(439, faccessat2, 4)
 
 #endif

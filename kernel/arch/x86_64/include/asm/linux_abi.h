@@ -191,7 +191,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(322, execveat, 5)          \
 	IMPL(332, statx, 5)             \
 	IMPL(334, rseq, 4)              \
-	NONE(435, clone3)               \
+	IMPL(435, clone3, 2)            \
 	IMPL(439, faccessat2, 4)
 
 #endif
