@@ -479,14 +479,15 @@ free_thread(struct thread *t)
 {
 	struct process *p = t->proc;
 
-	if (p)
+	/* The process may go with this thread: what it frees is freed
+	 * here, after the capability lock (object/release.h). */
+	if (p) {
+		release_scope_begin();
 		process_thread_reaped(t);
+	}
 	vmm_free_stack(t->stack_base, t->stack_pages);
 	kfree(t);
 	if (p) {
-		/* The process may go with this thread: its space is freed
-		 * here, after the capability lock. */
-		release_scope_begin();
 		process_thread_freed(p); /* the report, with everything back */
 		release_scope_end();
 	}

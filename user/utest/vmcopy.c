@@ -20,6 +20,11 @@
 #define PAGES	    8
 #define FIXED_AT    0x100000000000ull /* 16 TiB: far from everything else */
 #define CLONE_QUOTA 64
+#if defined(__x86_64__)
+#define USER_TOP 0x0000800000000000ull
+#else
+#define USER_TOP 0x0001000000000000ull
+#endif
 
 static uint64_t
 used_of(slot_t pool)
@@ -76,7 +81,7 @@ bad_copies(uint64_t src)
 	CHECK(sys_vm_copy(SELF_AS, src, PAGES, SELF_AS, MAP_FIXED, &d), -E_INVAL);
 	d = KERNEL_TEXT;
 	CHECK(sys_vm_copy(SELF_AS, src, PAGES, SELF_AS, MAP_FIXED, &d), -E_RANGE);
-	d = 0x7ffffffff000ull; /* the range would leave user space */
+	d = USER_TOP - PAGE; /* the range would leave user space */
 	CHECK(sys_vm_copy(SELF_AS, src, PAGES, SELF_AS, MAP_FIXED, &d), -E_RANGE);
 	d = 0;
 	CHECK(sys_vm_copy(SELF_AS, src, PAGES, SELF_AS, MAP_FIXED, &d), -E_RANGE); /* page 0 */
