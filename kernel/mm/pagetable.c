@@ -315,6 +315,42 @@ pt_copy_leaves(const struct pt_env *src, uint64_t src_root, uint64_t start, uint
 	return 0;
 }
 
+size_t
+pt_clear_leaves(const struct pt_env *env, uint64_t root, uint64_t start, uint64_t end,
+		void (*leaf)(void *ctx, uint64_t va, uint64_t pa), void *ctx)
+{
+	uint64_t va = start & ~(uint64_t)(PAGE_SIZE_4K - 1);
+	size_t cleared = 0;
+
+	while (va < end && pt_va_valid(va)) {
+		uint64_t skip = 0, stop;
+		pte_t *e;
+
+		if (leaf_entry(env, root, va, false, &e, &skip))
+			return cleared; /* a large page: never in user spaces */
+		if (!e) {
+			if (skip <= va)
+				break; /* the top of the address space */
+			va = skip;
+			continue;
+		}
+		stop = (va & ~(level_span(1) - 1)) + level_span(1);
+		if (stop > end || stop < va)
+			stop = end;
+		for (; va < stop; va += PAGE_SIZE_4K, e++) {
+			uint64_t pa;
+
+			if (!pte_present(*e))
+				continue;
+			pa = pte_leaf_addr(*e, 0);
+			*e = 0;
+			cleared++;
+			leaf(ctx, va, pa);
+		}
+	}
+	return cleared;
+}
+
 /* Frees the tables below the table at level covering [start, end) (48-bit). */
 static size_t
 destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base, uint64_t start,

@@ -83,6 +83,15 @@ int pt_copy_leaves(const struct pt_env *src, uint64_t src_root, uint64_t start, 
 		   const struct pt_env *dst, uint64_t dst_root, uint64_t dst_start,
 		   const struct pt_copy_ops *ops, struct pt_copy_result *res);
 
+/*
+ * Empties every 4 KiB leaf of [start, end), a page table at a time, and
+ * hands each page to leaf(ctx, va, pa) once its entry is empty.  The
+ * tables stay (pt_prune or pt_destroy free them).  No TLB upkeep: for
+ * a tree nobody runs in (a space being freed).  Returns the pages.
+ */
+size_t pt_clear_leaves(const struct pt_env *env, uint64_t root, uint64_t start, uint64_t end,
+		       void (*leaf)(void *ctx, uint64_t va, uint64_t pa), void *ctx);
+
 /* Frees every table page below root whose entries cover [start, end),
  * then root itself when free_root.  Leaf pages are not freed: they
  * belong to whoever mapped them.  Returns how many pages were freed. */

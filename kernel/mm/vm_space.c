@@ -181,6 +181,19 @@ vm_space_copy(struct vm_space *src, uintptr_t va, size_t pages, struct vm_space 
 }
 
 void
+vm_space_clear(struct vm_space *vs, uintptr_t va, size_t pages,
+	       void (*leaf)(void *ctx, uint64_t va, uint64_t pa), void *ctx)
+{
+	uintptr_t end;
+
+	if (active == vs || va >= USER_SPACE_END || pages == 0)
+		return; /* never while it may run: no flush here */
+	end = pages > (USER_SPACE_END - va) / PAGE_SIZE_4K ? USER_SPACE_END
+							   : va + pages * PAGE_SIZE_4K;
+	vs->pages -= pt_clear_leaves(&vs->env, vs->root, va, end, leaf, ctx);
+}
+
+void
 vm_space_activate(struct vm_space *vs)
 {
 	active = vs;

@@ -63,6 +63,11 @@ int vm_space_next(struct vm_space *vs, uintptr_t va, uintptr_t end, uintptr_t *a
  */
 int vm_space_copy(struct vm_space *src, uintptr_t va, size_t pages, struct vm_space *dst,
 		  uintptr_t dst_va, const struct pt_copy_ops *ops, size_t *copied);
+/* Empties the entries of [va, va + pages pages) and hands each page to
+ * leaf (pt_clear_leaves), a table at a time, with no TLB flush: for a
+ * space that is not active and that nobody runs in (teardown). */
+void vm_space_clear(struct vm_space *vs, uintptr_t va, size_t pages,
+		    void (*leaf)(void *ctx, uint64_t va, uint64_t pa), void *ctx);
 /* Makes vs the current user address space (NULL: none). */
 void vm_space_activate(struct vm_space *vs);
 bool vm_space_is_active(const struct vm_space *vs);

@@ -75,21 +75,32 @@ as_region_free(struct address_space *as, struct vm_region *r)
 	}
 }
 
-/* locked: the capability lock is held (Frames references and a file
- * page's payer are dropped under it), else it is taken for each. */
+struct drop_walk {
+	const struct vm_region *r;
+	bool locked;
+};
+
+static void
+drop_leaf(void *ctx, uint64_t va, uint64_t pa)
+{
+	const struct drop_walk *w = ctx;
+
+	as_drop_page(w->r, va, pa, w->locked);
+}
+
+/* Every region and page of a space nobody runs in, a page table at a
+ * time.  locked: the capability lock is held (Frames references and a
+ * file page's payer are dropped under it), else it is taken for each. */
 static void
 free_all(struct address_space *as, bool locked)
 {
 	struct vm_region *r;
 
 	while ((r = as->regions.root) != NULL) {
-		uintptr_t va = r->start;
-		uint64_t pa;
+		struct drop_walk w = { r, locked };
 
-		while (vm_space_next(&as->vm, va, r->end, &va, &pa, NULL) == 0) {
-			as_release_page(as, r, va, pa, locked);
-			va += PAGE_SIZE_4K;
-		}
+		vm_space_clear(&as->vm, r->start, (r->end - r->start) / PAGE_SIZE_4K, drop_leaf,
+			       &w);
 		region_erase(&as->regions, r);
 		if (r->shared || r->file) {
 			unsigned long flags = locked ? 0 : cap_lock_take();

@@ -111,6 +111,12 @@ as_release_page(struct address_space *as, const struct vm_region *r, uintptr_t v
 		bool cap_locked)
 {
 	vm_space_unmap(&as->vm, va, NULL);
+	as_drop_page(r, va, pa, cap_locked);
+}
+
+void
+as_drop_page(const struct vm_region *r, uintptr_t va, uint64_t pa, bool cap_locked)
+{
 	if (r->shared)
 		return; /* the Frames object's own */
 	/* In a file region a frame without a reference count is the file's

@@ -59,6 +59,10 @@ int as_map_file(struct address_space *as, uintptr_t va, size_t pages, unsigned i
 void as_release_page(struct address_space *as, const struct vm_region *r, uintptr_t va, uint64_t pa,
 		     bool cap_locked);
 
+/* What as_release_page gives back, for a page whose entry is gone
+ * already (a space being freed). */
+void as_drop_page(const struct vm_region *r, uintptr_t va, uint64_t pa, bool cap_locked);
+
 /* Drops the reference a region node holds to its Frames object or file. */
 void as_region_unref(const struct vm_region *r, bool cap_locked);
 

@@ -542,4 +542,69 @@ UNIT_TEST(copy_leaves_against_model)
 	CHECK_EQ(tables_live, 0);
 }
 
+static uint64_t cleared_va[COPY_PAGES], cleared_pa[COPY_PAGES];
+static size_t ncleared;
+
+static void
+clear_leaf(void *ctx, uint64_t va, uint64_t pa)
+{
+	(void)ctx;
+	if (ncleared < COPY_PAGES) {
+		cleared_va[ncleared] = va;
+		cleared_pa[ncleared] = pa;
+	}
+	ncleared++;
+}
+
+/* pt_clear_leaves: every present page of the range handed over once, in
+ * order, its entry empty; the rest and the tables stay. */
+UNIT_TEST(clear_leaves)
+{
+	uint64_t root = new_root(), pa, start = COPY_BASE + 3 * 4096, end;
+	size_t want = 0, k = 0, total;
+	int tables;
+
+	end = COPY_BASE + (COPY_PAGES - 2) * 4096ull;
+	unit_srand(11);
+	for (int i = 0; i < COPY_PAGES; i++) {
+		uint64_t va = COPY_BASE + (uint64_t)i * 4096;
+
+		if (unit_rand() % 2 || (i >= 512 && i < 1024))
+			continue;
+		CHECK_EQ(pt_map(&env, root, va, (10 + (uint64_t)i) * 4096, PAGE_SIZE_4K,
+				VM_READ | VM_USER),
+			 0);
+		want += va >= start && va < end;
+	}
+	CHECK_EQ(pt_map(&env, root, COPY_FAR, 0x5000, PAGE_SIZE_4K, VM_READ | VM_USER), 0);
+	tables = tables_live;
+	total = count_pages(root, 0, 1ull << 47);
+	ncleared = 0;
+	CHECK_EQ(pt_clear_leaves(&env, root, start, end, clear_leaf, NULL), want);
+	CHECK_EQ(ncleared, want);
+	for (int i = 0; i < COPY_PAGES; i++) {
+		uint64_t va = COPY_BASE + (uint64_t)i * 4096;
+		int r = pt_translate(&env, root, va, &pa, NULL);
+
+		if (va < start || va >= end)
+			continue;
+		CHECK_EQ(r, -E_NOENT);
+	}
+	for (k = 0; k < want && k < COPY_PAGES; k++) {
+		CHECK(cleared_va[k] >= start && cleared_va[k] < end);
+		CHECK(k == 0 || cleared_va[k] > cleared_va[k - 1]);
+		CHECK_EQ(cleared_pa[k], (10 + (cleared_va[k] - COPY_BASE) / 4096) * 4096);
+	}
+	CHECK_EQ(tables_live, tables);				  /* the tables stay */
+	CHECK_EQ(count_pages(root, 0, 1ull << 47), total - want); /* the rest is there */
+	/* To the top of the address space: the far page goes too. */
+	ncleared = 0;
+	want = count_pages(root, 0, 1ull << 47);
+	CHECK(want >= 2);
+	CHECK_EQ(pt_clear_leaves(&env, root, 0, 1ull << 47, clear_leaf, NULL), want);
+	CHECK_EQ(count_pages(root, 0, 1ull << 47), (size_t)0);
+	pt_destroy(&env, root, 0, 0, 1);
+	CHECK_EQ(tables_live, 0);
+}
+
 UNIT_MAIN()
