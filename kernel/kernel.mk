@@ -69,6 +69,7 @@ KERNEL_SRCS += \
 	kernel/object/ops.c \
 	kernel/object/process.c \
 	kernel/object/readiness.c \
+	kernel/object/release.c \
 	kernel/object/reply.c \
 	kernel/object/thread.c
 # User mode: processes, capabilities, IPC and system calls (Phase 2).

@@ -70,6 +70,16 @@ hand_to(struct thread *t)
 }
 
 /* Waits (capability lock held, dropped meanwhile) for finish(). */
+static void
+drop_held(struct ipc_state *st)
+{
+	struct kobject *obj = st->held;
+
+	st->held = NULL;
+	if (obj)
+		kobject_unref(obj);
+}
+
 int
 ipc_block(struct ipc_state *st)
 {
@@ -78,6 +88,7 @@ ipc_block(struct ipc_state *st)
 			return -E_DEAD; /* killed: process_end unlinks us */
 		cap_lock_wait(&st->wq);
 	}
+	drop_held(st);
 	return st->result;
 }
 
@@ -277,6 +288,11 @@ endpoint_kernel_send(struct endpoint *ep, uint64_t badge, uint64_t label,
 		struct thread *r = ipc_pop(&ep->receivers);
 
 		r->ipc->msg = m;
+		drop_held(r->ipc);
+		if (hold) {
+			kobject_ref(hold);
+			r->ipc->held = hold;
+		}
 		finish(r, 0);
 		return;
 	}
@@ -380,6 +396,8 @@ ipc_thread_leave(struct thread *t)
 void
 ipc_thread_free(struct thread *t)
 {
+	if (t->ipc)
+		drop_held(t->ipc);
 	kfree(t->ipc);
 	t->ipc = NULL;
 }

@@ -74,6 +74,11 @@ struct ipc_state {
 	 * whose buffer was good never takes a message it cannot hand out.
 	 * 0: none.  Set under its address space's lock. */
 	uintptr_t pinned_buf;
+	/* What a kernel report handed straight to us keeps alive (the
+	 * ended process): dropped by this thread when it wakes, so that
+	 * whatever goes with it is freed before our receive returns
+	 * (object/release.h), not on the reaper that sent the report. */
+	struct kobject *held;
 	struct ipc_kmsg msg; /* out going, then in coming */
 };
 

@@ -5,6 +5,8 @@
  */
 #include "mm/kmalloc.h"
 
+#include <stdint.h>
+
 #include "core/panic.h"
 #include "core/printk.h"
 #include "lib/string.h"
@@ -83,10 +85,17 @@ kmalloc(size_t size)
 void *
 kcalloc(size_t n, size_t size)
 {
-	unsigned long flags = spin_lock_irqsave(&heap_lock);
-	void *p = heap_calloc(&kheap, n, size);
+	unsigned long flags;
+	void *p;
 
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	flags = spin_lock_irqsave(&heap_lock);
+	p = heap_alloc(&kheap, n * size);
 	spin_unlock_irqrestore(&heap_lock, flags);
+	/* Zeroed with interrupts on: nobody else has the block yet. */
+	if (p)
+		memset(p, 0, n * size);
 	return p;
 }
 

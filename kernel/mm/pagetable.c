@@ -215,6 +215,142 @@ pt_next_leaf(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t end,
 	return -E_NOENT;
 }
 
+/*
+ * The level-0 table holding va's entry (the entry's address), or NULL
+ * with *skip the end of the hole when no table holds it (alloc false).
+ */
+static int
+leaf_entry(const struct pt_env *env, uint64_t root, uint64_t va, bool alloc, pte_t **e,
+	   uint64_t *skip)
+{
+	int level, err = walk(env, root, va, 0, alloc, VM_USER, e, &level);
+
+	if (err == -E_NOENT) {
+		/* Find the level of the hole, to skip all of it. */
+		pte_t *table = table_of(env, root);
+
+		for (int l = PT_LEVELS - 1; l > 0; l--) {
+			pte_t t = table[pt_index(va, l)];
+
+			if (!pte_present(t)) {
+				*skip = (va & ~(level_span(l) - 1)) + level_span(l);
+				break;
+			}
+			table = table_of(env, pte_table_addr(t));
+		}
+		*e = NULL;
+		return 0;
+	}
+	if (err)
+		return err;
+	return level == 0 ? 0 : -E_NOTSUP; /* a large page: never in user spaces */
+}
+
+int
+pt_copy_leaves(const struct pt_env *src, uint64_t src_root, uint64_t start, uint64_t end,
+	       const struct pt_env *dst, uint64_t dst_root, uint64_t dst_start,
+	       const struct pt_copy_ops *ops, struct pt_copy_result *res)
+{
+	uint64_t va = start & ~(uint64_t)(PAGE_SIZE_4K - 1);
+	pte_t *next = NULL; /* dst's entry for va, when known */
+
+	res->copied = 0;
+	res->src_changed = false;
+	while (va < end) {
+		uint64_t skip = 0, stop;
+		pte_t *se;
+		int err;
+
+		if (!pt_va_valid(va) || !pt_va_valid(va - start + dst_start))
+			return -E_INVAL;
+		err = leaf_entry(src, src_root, va, false, &se, &skip);
+		if (err)
+			return err;
+		if (!se) {
+			if (skip <= va)
+				return 0; /* the top of the address space */
+			va = skip;
+			next = NULL;
+			continue;
+		}
+		/* This table's entries in the range, one after the other. */
+		stop = (va & ~(level_span(1) - 1)) + level_span(1);
+		if (stop > end || stop < va)
+			stop = end;
+		for (; va < stop; va += PAGE_SIZE_4K, se++) {
+			uint64_t dva = va - start + dst_start;
+			bool last = pt_index(dva, 0) == PT_ENTRIES - 1;
+			pte_t *de = next;
+
+			next = NULL;
+			if (!pte_present(*se)) {
+				if (de && !last)
+					next = de + 1;
+				continue;
+			}
+			/* dst's table is made before the page is offered: a
+			 * page offered is a page copied. */
+			if (!de) {
+				err = leaf_entry(dst, dst_root, dva, true, &de, &skip);
+				if (err)
+					return err;
+			}
+			if (pte_present(*de))
+				return -E_EXIST;
+			err = ops->leaf(ops->ctx, va, pte_leaf_addr(*se, 0),
+					pte_leaf_writable(*se));
+			if (err < 0)
+				return err;
+			if (err == PT_COPY_READ_ONLY && pte_leaf_writable(*se)) {
+				*se = pte_leaf_read_only(*se);
+				res->src_changed = true;
+			}
+			/* The entry as it is: permissions, attributes, frame. */
+			*de = *se;
+			res->copied++;
+			if (!last)
+				next = de + 1;
+		}
+	}
+	return 0;
+}
+
+size_t
+pt_clear_leaves(const struct pt_env *env, uint64_t root, uint64_t start, uint64_t end,
+		void (*leaf)(void *ctx, uint64_t va, uint64_t pa), void *ctx)
+{
+	uint64_t va = start & ~(uint64_t)(PAGE_SIZE_4K - 1);
+	size_t cleared = 0;
+
+	while (va < end && pt_va_valid(va)) {
+		uint64_t skip = 0, stop;
+		pte_t *e;
+
+		if (leaf_entry(env, root, va, false, &e, &skip))
+			return cleared; /* a large page: never in user spaces */
+		if (!e) {
+			if (skip <= va)
+				break; /* the top of the address space */
+			va = skip;
+			continue;
+		}
+		stop = (va & ~(level_span(1) - 1)) + level_span(1);
+		if (stop > end || stop < va)
+			stop = end;
+		for (; va < stop; va += PAGE_SIZE_4K, e++) {
+			uint64_t pa;
+
+			if (!pte_present(*e))
+				continue;
+			pa = pte_leaf_addr(*e, 0);
+			*e = 0;
+			cleared++;
+			leaf(ctx, va, pa);
+		}
+	}
+	return cleared;
+}
+
 /* Frees the tables below the table at level covering [start, end) (48-bit). */
 static size_t
 destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base, uint64_t start,

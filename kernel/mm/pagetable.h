@@ -8,6 +8,7 @@
 #ifndef MM_PAGETABLE_H
 #define MM_PAGETABLE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,50 @@ int pt_translate(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t 
 int pt_next_leaf(const struct pt_env *env, uint64_t root, uint64_t va, uint64_t end, uint64_t *at,
 		 uint64_t *pa, unsigned int *flags);
 int pt_prepare(const struct pt_env *env, uint64_t root, uint64_t va, int level);
+
+/*
+ * What pt_copy_leaves does with each page: leaf gets a present 4 KiB
+ * page of src (its address in src, its frame, whether it is writable)
+ * and answers PT_COPY_ALIKE (dst maps it as src does), PT_COPY_READ_ONLY
+ * (both map it read-only from now on: copy-on-write) or a negative
+ * error, which ends the copy.
+ */
+#define PT_COPY_ALIKE	  0
+#define PT_COPY_READ_ONLY 1
+
+struct pt_copy_ops {
+	int (*leaf)(void *ctx, uint64_t va, uint64_t pa, bool writable);
+	void *ctx;
+};
+
+struct pt_copy_result {
+	size_t copied;	  /* pages now mapped in dst */
+	bool src_changed; /* an entry of src was rewritten: flush its TLB */
+};
+
+/*
+ * Maps every page of src's [start, end) into dst at the same offset from
+ * dst_start, its entry copied as it is (bar the write permission) (dst may be src, for a range that does not overlap), walking
+ * src a page table at a time: a hole costs a walk per empty table, a full
+ * table one walk and a pass over its entries.  dst's tables are made as
+ * they are needed (env->alloc_table, so paid for), each before any page
+ * of it is offered to ops->leaf.  Errors: -E_NOMEM (a table), -E_EXIST
+ * (dst maps something there), -E_NOTSUP (a large page), -E_INVAL
+ * (non-canonical), or the leaf's; the pages copied before stay copied
+ * (res says how many), and the caller undoes them.
+ */
+int pt_copy_leaves(const struct pt_env *src, uint64_t src_root, uint64_t start, uint64_t end,
+		   const struct pt_env *dst, uint64_t dst_root, uint64_t dst_start,
+		   const struct pt_copy_ops *ops, struct pt_copy_result *res);
+
+/*
+ * Empties every 4 KiB leaf of [start, end), a page table at a time, and
+ * hands each page to leaf(ctx, va, pa) once its entry is empty.  The
+ * tables stay (pt_prune or pt_destroy free them).  No TLB upkeep: for
+ * a tree nobody runs in (a space being freed).  Returns the pages.
+ */
+size_t pt_clear_leaves(const struct pt_env *env, uint64_t root, uint64_t start, uint64_t end,
+		       void (*leaf)(void *ctx, uint64_t va, uint64_t pa), void *ctx);
 
 /* Frees every table page below root whose entries cover [start, end),
  * then root itself when free_root.  Leaf pages are not freed: they

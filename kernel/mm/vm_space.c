@@ -158,6 +158,41 @@ vm_space_next(struct vm_space *vs, uintptr_t va, uintptr_t end, uintptr_t *at, u
 	return err;
 }
 
+int
+vm_space_copy(struct vm_space *src, uintptr_t va, size_t pages, struct vm_space *dst,
+	      uintptr_t dst_va, const struct pt_copy_ops *ops, size_t *copied)
+{
+	struct pt_copy_result res;
+	int err;
+
+	*copied = 0;
+	if (!user_page(va) || !user_page(dst_va) || pages > (USER_SPACE_END - va) / PAGE_SIZE_4K ||
+	    pages > (USER_SPACE_END - dst_va) / PAGE_SIZE_4K)
+		return -E_RANGE;
+	err = pt_copy_leaves(&src->env, src->root, va, va + pages * PAGE_SIZE_4K, &dst->env,
+			     dst->root, dst_va, ops, &res);
+	dst->pages += res.copied;
+	*copied = res.copied;
+	/* One flush for the whole range: the caller holds src's lock, so no
+	 * fault of src can see the new entries before it. */
+	if (res.src_changed && active == src)
+		arch_tlb_flush_all();
+	return err;
+}
+
+void
+vm_space_clear(struct vm_space *vs, uintptr_t va, size_t pages,
+	       void (*leaf)(void *ctx, uint64_t va, uint64_t pa), void *ctx)
+{
+	uintptr_t end;
+
+	if (active == vs || va >= USER_SPACE_END || pages == 0)
+		return; /* never while it may run: no flush here */
+	end = pages > (USER_SPACE_END - va) / PAGE_SIZE_4K ? USER_SPACE_END
+							   : va + pages * PAGE_SIZE_4K;
+	vs->pages -= pt_clear_leaves(&vs->env, vs->root, va, end, leaf, ctx);
+}
+
 void
 vm_space_activate(struct vm_space *vs)
 {

@@ -53,6 +53,21 @@ int vm_space_translate(struct vm_space *vs, uintptr_t va, uint64_t *pa, unsigned
  * skipping unmapped stretches a table at a time. */
 int vm_space_next(struct vm_space *vs, uintptr_t va, uintptr_t end, uintptr_t *at, uint64_t *pa,
 		  unsigned int *flags);
+/*
+ * Maps src's pages of [va, va + pages pages) into dst at dst_va
+ * (pt_copy_leaves: ops->leaf decides each page's flags on both sides; dst
+ * pays for its tables), a table at a time, with one TLB flush of src at
+ * the end when it is active and lost a permission.  dst may be src when
+ * the ranges do not overlap.  *copied: pages mapped in dst, also on an
+ * error (the caller undoes them).
+ */
+int vm_space_copy(struct vm_space *src, uintptr_t va, size_t pages, struct vm_space *dst,
+		  uintptr_t dst_va, const struct pt_copy_ops *ops, size_t *copied);
+/* Empties the entries of [va, va + pages pages) and hands each page to
+ * leaf (pt_clear_leaves), a table at a time, with no TLB flush: for a
+ * space that is not active and that nobody runs in (teardown). */
+void vm_space_clear(struct vm_space *vs, uintptr_t va, size_t pages,
+		    void (*leaf)(void *ctx, uint64_t va, uint64_t pa), void *ctx);
 /* Makes vs the current user address space (NULL: none). */
 void vm_space_activate(struct vm_space *vs);
 bool vm_space_is_active(const struct vm_space *vs);

@@ -1,6 +1,7 @@
 /* AddressSpace objects (object/address_space.h). */
 #include "object/address_space.h"
 
+#include "asm/layout.h"
 #include "cap/lock.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
@@ -11,6 +12,7 @@
 #include "object/frames.h"
 #include "object/memory.h"
 #include "object/process.h"
+#include "object/release.h"
 #include "proc/user_memory.h"
 #include "themelios/errno.h"
 
@@ -73,21 +75,32 @@ as_region_free(struct address_space *as, struct vm_region *r)
 	}
 }
 
-/* locked: the capability lock is held (Frames references and a file
- * page's payer are dropped under it), else it is taken for each. */
+struct drop_walk {
+	const struct vm_region *r;
+	bool locked;
+};
+
+static void
+drop_leaf(void *ctx, uint64_t va, uint64_t pa)
+{
+	const struct drop_walk *w = ctx;
+
+	as_drop_page(w->r, va, pa, w->locked);
+}
+
+/* Every region and page of a space nobody runs in, a page table at a
+ * time.  locked: the capability lock is held (Frames references and a
+ * file page's payer are dropped under it), else it is taken for each. */
 static void
 free_all(struct address_space *as, bool locked)
 {
 	struct vm_region *r;
 
 	while ((r = as->regions.root) != NULL) {
-		uintptr_t va = r->start;
-		uint64_t pa;
+		struct drop_walk w = { r, locked };
 
-		while (vm_space_next(&as->vm, va, r->end, &va, &pa, NULL) == 0) {
-			as_release_page(as, r, va, pa, locked);
-			va += PAGE_SIZE_4K;
-		}
+		vm_space_clear(&as->vm, r->start, (r->end - r->start) / PAGE_SIZE_4K, drop_leaf,
+			       &w);
 		region_erase(&as->regions, r);
 		if (r->shared || r->file) {
 			unsigned long flags = locked ? 0 : cap_lock_take();
@@ -100,36 +113,55 @@ free_all(struct address_space *as, bool locked)
 	}
 }
 
-void
-as_free_all(struct address_space *as)
+/*
+ * Everything the space holds goes back: its pages, its tables, the pools
+ * it referenced, the object.  locked: under the capability lock (a
+ * destroy that could not be deferred), else with no lock held and
+ * interrupts on (release_run): nobody else reaches the space any more, so
+ * only the locks of what it shares (the capability lock for a Frames
+ * object or a pool, the page cache's, a pool's) are taken, each briefly.
+ */
+static void
+as_teardown(struct address_space *as, bool locked)
 {
-	free_all(as, true);
+	unsigned long irq = 0;
+
+	/* Switched away from first, so that freeing a page costs no flush. */
+	if (vm_space_is_active(&as->vm))
+		vm_space_activate(NULL);
+	free_all(as, locked);
+	vm_space_destroy(&as->vm);
+	if (!locked)
+		irq = cap_lock_take();
+	for (size_t i = 0; i < as->npayers; i++)
+		kobject_unref(&as->payers[i]->obj);
+	mempool_uncharge(as->pool, 1);
+	kobject_unref(&as->pool->obj);
+	if (!locked)
+		cap_lock_drop(irq);
+	kfree(as->payers);
+	kfree(as);
 }
 
-void
-as_free_all_unlocked(struct address_space *as)
-{
-	free_all(as, false);
-}
-
+/* The last reference went (capability lock held): the freeing, which
+ * grows with the space, waits until the lock is dropped. */
 static void
 as_destroy(struct kobject *obj)
 {
-	struct address_space *as = (struct address_space *)obj;
+	if (!release_later(obj))
+		as_teardown((struct address_space *)obj, true);
+}
 
-	as_free_all(as);
-	vm_space_destroy(&as->vm);
-	for (size_t i = 0; i < as->npayers; i++)
-		kobject_unref(&as->payers[i]->obj);
-	kfree(as->payers);
-	mempool_uncharge(as->pool, 1);
-	kobject_unref(&as->pool->obj);
-	kfree(as);
+static void
+as_release(struct kobject *obj)
+{
+	as_teardown((struct address_space *)obj, false);
 }
 
 static const struct kobject_ops as_ops = {
 	.name = "address space",
 	.destroy = as_destroy,
+	.release = as_release,
 };
 
 int
@@ -166,41 +198,77 @@ as_check_live(const struct address_space *as)
 	return 0;
 }
 
-/* dst's payers: src's and src's own pool, each referenced once.
- * Capability lock held. */
+/* dst's payers gain src's and src's own pool, each referenced once (a
+ * clone or a copy maps pages charged to them).  Capability lock held. */
 static int
-inherit_payers(struct address_space *dst, const struct address_space *src)
+share_payers(struct address_space *dst, const struct address_space *src)
 {
-	size_t n = 0;
+	size_t n = dst->npayers;
+	struct mempool **v;
 
-	dst->payers = kcalloc(src->npayers + 1, sizeof(*dst->payers));
-	if (!dst->payers)
+	if (dst == src)
+		return 0;
+	v = kcalloc(n + src->npayers + 1, sizeof(*v));
+	if (!v)
 		return -E_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		v[i] = dst->payers[i];
 	for (size_t i = 0; i <= src->npayers; i++) {
 		struct mempool *mp = i < src->npayers ? src->payers[i] : src->pool;
 		bool have = mp == dst->pool;
 
 		for (size_t j = 0; j < n && !have; j++)
-			have = dst->payers[j] == mp;
+			have = v[j] == mp;
 		if (have)
 			continue;
 		kobject_ref(&mp->obj);
-		dst->payers[n++] = mp;
+		v[n++] = mp;
 	}
+	kfree(dst->payers);
+	dst->payers = v;
 	dst->npayers = n;
 	return 0;
 }
 
-/* One region of src into dst: the node, then every mapped page (src
- * and dst locked). */
+struct clone_walk {
+	const struct vm_region *r;
+	bool writes; /* a shared file mapping that may write the file */
+};
+
+/*
+ * One page of a region being cloned (pt_copy_leaves): a Frames page and
+ * a file's own page are mapped alike (a file page counts one mapping
+ * more); an anonymous page is shared from now on, read-only on both
+ * sides, so the first write on either copies it (user_memory.c).
+ */
+static int
+clone_leaf(void *ctx, uint64_t va, uint64_t pa, bool writable)
+{
+	const struct clone_walk *w = ctx;
+	const struct vm_region *r = w->r;
+
+	(void)writable;
+	if (r->shared)
+		return PT_COPY_ALIKE;
+	if (r->file && page_ref_count(pa) == 0) {
+		vm_file_map_again(r->file, r->file_page + (va - r->start) / PAGE_SIZE_4K,
+				  w->writes);
+		return PT_COPY_ALIKE;
+	}
+	page_ref_get(pa);
+	return PT_COPY_READ_ONLY;
+}
+
+/* One region of src into dst: the node, then every mapped page, a page
+ * table at a time (src and dst locked).  On an error the pages mapped so
+ * far are dst's, and go with it. */
 static int
 clone_region(struct address_space *dst, struct address_space *src, const struct vm_region *r)
 {
 	struct vm_region *n = as_region_new(dst);
-	bool writes = r->file && r->file_shared && (r->max_flags & VM_WRITE);
-	uintptr_t va = r->start;
-	unsigned int fl;
-	uint64_t pa;
+	struct clone_walk w = { r, r->file && r->file_shared && (r->max_flags & VM_WRITE) };
+	const struct pt_copy_ops ops = { clone_leaf, &w };
+	size_t pages = (r->end - r->start) / PAGE_SIZE_4K, copied;
 
 	if (!n)
 		return -E_NOMEM;
@@ -216,39 +284,9 @@ clone_region(struct address_space *dst, struct address_space *src, const struct 
 		dst->has_files = true;
 	}
 	region_insert(&dst->regions, n);
-	while (vm_space_next(&src->vm, va, r->end, &va, &pa, &fl) == 0) {
-		uint64_t index = r->file_page + (va - r->start) / PAGE_SIZE_4K;
-		bool file_page = r->file && page_ref_count(pa) == 0;
-		int err;
-
-		if (file_page) {
-			/* The file's own page: mapped alike (read-only when
-			 * private), one more mapping of it. */
-			vm_file_map_again(r->file, index, writes);
-			err = vm_space_map(&dst->vm, va, pa, fl);
-			if (err) {
-				vm_file_unmap_page(r->file, index, writes, false);
-				return -E_NOMEM;
-			}
-			va += PAGE_SIZE_4K;
-			continue;
-		}
-		if (!r->shared) {
-			/* Shared from now on: read-only on both sides, so the
-			 * first write on either copies (user_memory.c). */
-			fl &= ~VM_WRITE;
-			vm_space_protect(&src->vm, va, fl);
-			page_ref_get(pa);
-		}
-		err = vm_space_map(&dst->vm, va, pa, fl);
-		if (err) {
-			if (!r->shared)
-				page_ref_put(pa); /* src still holds it: never the last */
-			return err == -E_NOMEM ? err : -E_NOMEM;
-		}
-		va += PAGE_SIZE_4K;
-	}
-	return 0;
+	return vm_space_copy(&src->vm, r->start, pages, &dst->vm, r->start, &ops, &copied)
+		       ? -E_NOMEM
+		       : 0;
 }
 
 int
@@ -259,7 +297,7 @@ as_clone(struct address_space *src, struct mempool *pool, struct address_space *
 	unsigned long irq = cap_lock_take();
 	int err = as_create(pool, &dst);
 
-	if (!err && (err = inherit_payers(dst, src)))
+	if (!err && (err = share_payers(dst, src)))
 		kobject_unref(&dst->obj);
 	cap_lock_drop(irq);
 	if (err)
@@ -279,4 +317,89 @@ as_clone(struct address_space *src, struct mempool *pool, struct address_space *
 	dst->image_end = src->image_end;
 	*out = dst;
 	return 0;
+}
+
+/* Both spaces' locks, in address order (one when they are the same). */
+static void
+lock_two(struct address_space *a, struct address_space *b)
+{
+	if (a == b) {
+		mutex_lock(&a->lock);
+		return;
+	}
+	mutex_lock(a < b ? &a->lock : &b->lock);
+	mutex_lock(a < b ? &b->lock : &a->lock);
+}
+
+static void
+unlock_two(struct address_space *a, struct address_space *b)
+{
+	mutex_unlock(&a->lock);
+	if (a != b)
+		mutex_unlock(&b->lock);
+}
+
+/* Where a copy of len bytes goes in dst (dst->lock held). */
+static int
+place_copy(struct address_space *dst, bool fixed, size_t len, uintptr_t *dva)
+{
+	if (!fixed)
+		return region_find_free(&dst->regions, USER_MAP_BASE, USER_SPACE_END, len,
+					PAGE_SIZE_4K, dva);
+	if (*dva < PAGE_SIZE_4K)
+		return -E_RANGE;
+	return region_range_free(&dst->regions, *dva, *dva + len) ? 0 : -E_EXIST;
+}
+
+int
+as_copy_range(struct address_space *src, uintptr_t va, size_t pages, struct address_space *dst,
+	      uintptr_t dva, bool fixed, uintptr_t *out)
+{
+	size_t len = pages * PAGE_SIZE_4K, copied;
+	struct clone_walk w = { NULL, false };
+	const struct pt_copy_ops ops = { clone_leaf, &w };
+	struct vm_region *r, *n = NULL;
+	unsigned long irq;
+	int err = 0;
+
+	lock_two(src, dst);
+	r = region_lookup(&src->regions, va);
+	if (!r || va + len > r->end)
+		err = -E_NOENT;
+	else if (r->shared || (r->file && r->file_shared))
+		err = -E_NOTSUP; /* the same pages on both sides already */
+	else if (as_range_pinned(src, va, va + len))
+		err = -E_BUSY; /* a receive into it would meet a read-only page */
+	if (!err)
+		err = place_copy(dst, fixed, len, &dva);
+	if (!err) {
+		irq = cap_lock_take();
+		err = share_payers(dst, src);
+		cap_lock_drop(irq);
+	}
+	if (!err && !(n = as_region_new(dst)))
+		err = -E_NOMEM;
+	if (err) {
+		unlock_two(src, dst);
+		return err;
+	}
+	/* The source's kind, permissions and limit, over the copied part. */
+	*n = *r;
+	n->start = dva;
+	n->end = dva + len;
+	n->file_page = r->file_page + (va - r->start) / PAGE_SIZE_4K;
+	if (r->file) {
+		vnode_ref(r->file->vn);
+		dst->has_files = true;
+	}
+	region_insert(&dst->regions, n);
+	w.r = r;
+	if (vm_space_copy(&src->vm, va, pages, &dst->vm, dva, &ops, &copied)) {
+		as_region_remove(dst, n); /* with the pages it got */
+		err = -E_NOMEM;
+	}
+	unlock_two(src, dst);
+	if (!err)
+		*out = dva;
+	return err;
 }

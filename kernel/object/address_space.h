@@ -71,16 +71,26 @@ int as_create(struct mempool *pool, struct address_space **out);
  */
 int as_clone(struct address_space *src, struct mempool *pool, struct address_space **out);
 
+/*
+ * A copy-on-write copy of [va, va + pages pages) of src, a range inside
+ * one region of anonymous memory or a private file mapping, as a new
+ * region of dst (which may be src) at dva when fixed, else placed as
+ * as_map places: the same permissions and limit; every page present in
+ * the range shared read-only on both sides until either writes (then
+ * the writer copies, charged to its own pool); pages absent are made
+ * when first touched in each.  dst pays for its region node and tables
+ * now, and references src's pools (page_ref.h).  The caller checked both
+ * ranges (aligned, inside user space).  -E_NOENT (not inside one
+ * region), -E_NOTSUP (a Frames or shared file mapping), -E_BUSY (a
+ * receive into the range is in progress), -E_EXIST (fixed, and dst maps
+ * something there), -E_RANGE (fixed at page 0), -E_NOMEM (room, pool or
+ * memory: nothing made).  Capability lock not held.
+ */
+int as_copy_range(struct address_space *src, uintptr_t va, size_t pages, struct address_space *dst,
+		  uintptr_t dva, bool fixed, uintptr_t *out);
+
 /* 0 while changes may be made, else -E_DEAD.  Capability lock held. */
 int as_check_live(const struct address_space *as);
-
-/* Frees every region and page (the space runs nothing).  Capability
- * lock held, or the space is ours alone. */
-void as_free_all(struct address_space *as);
-
-/* The same with the capability lock not held, the space ours alone
- * (exec's old image): the pages go with interrupts on. */
-void as_free_all_unlocked(struct address_space *as);
 
 /* Region nodes: made and charged, freed and uncharged (as->lock held). */
 struct vm_region *as_region_new(struct address_space *as);

@@ -1,6 +1,7 @@
 /* Frames objects (object/frames.h). */
 #include "object/frames.h"
 
+#include "cap/lock.h"
 #include "core/resource.h"
 #include "lib/string.h"
 #include "mm/kmalloc.h"
@@ -99,6 +100,7 @@ static const struct kobject_ops frames_ops = {
 int
 frames_create(struct mempool *pool, size_t pages, struct frames **out)
 {
+	unsigned long irq;
 	struct frames *f;
 	size_t i;
 
@@ -120,10 +122,12 @@ frames_create(struct mempool *pool, size_t pages, struct frames **out)
 		}
 		memset(phys_to_virt(f->pa[i]), 0, PAGE_SIZE_4K);
 	}
-	kobject_init(&f->obj, KOBJ_FRAMES, &frames_ops);
 	f->npages = pages;
 	f->pool = pool;
+	irq = cap_lock_take(); /* the object counts and the pool's references */
+	kobject_init(&f->obj, KOBJ_FRAMES, &frames_ops);
 	kobject_ref(&pool->obj);
+	cap_lock_drop(irq);
 	*out = f;
 	return 0;
 fail:

@@ -23,7 +23,8 @@ struct frames {
 	bool device;	      /* device registers: mapped uncached, not RAM */
 };
 
-/* Charged to pool (capability lock held): -E_NOMEM, -E_INVAL, -E_RANGE. */
+/* Charged to pool, its pages zeroed with the capability lock NOT held
+ * (the caller keeps pool alive): -E_NOMEM, -E_INVAL, -E_RANGE. */
 int frames_create(struct mempool *pool, size_t pages, struct frames **out);
 
 /*

@@ -81,6 +81,10 @@ struct kobject_ops {
 	const char *name;
 	void (*last_cap)(struct kobject *obj); /* ncaps reached 0 */
 	void (*destroy)(struct kobject *obj);  /* refs reached 0: free it */
+	/* The rest of a destroy that handed the object to release_later
+	 * (object/release.h): no lock held, interrupts on; must not sleep
+	 * (the idle thread may run it). */
+	void (*release)(struct kobject *obj);
 	/*
 	 * Bytes at offset (a type without offsets, a stream, ignores it)
 	 * into or out of buf (user or kernel memory: object/ops.h).  The

@@ -8,6 +8,7 @@
 #include "lib/string.h"
 #include "object/address_space.h"
 #include "object/process.h"
+#include "object/release.h"
 #include "sched/thread.h"
 #include "themelios/abi.h"
 #include "themelios/errno.h"
@@ -50,7 +51,6 @@ process_exec(struct process *p, struct address_space **as, const char *name, uin
 	struct thread *self = thread_current();
 	struct address_space *old;
 	unsigned long flags = cap_lock_take();
-	bool alone;
 
 	/* Until the reaper has freed them: a thread that has left p may
 	 * still be switched to in the old space on its way out.  Asked
@@ -82,14 +82,10 @@ process_exec(struct process *p, struct address_space **as, const char *name, uin
 	arch_tls_set(&self->tls, 0);
 	arch_fpu_init_state(&self->fpu);
 	arch_fpu_restore(&self->fpu);
-	/* Nothing else can reach the old space when p held its last
-	 * reference: its pages can go with interrupts on. */
-	alone = old->obj.refs == 1;
-	cap_lock_drop(flags);
-	if (alone)
-		as_free_all_unlocked(old);
-	flags = cap_lock_take();
+	/* The old space goes with p's reference when it was the last: its
+	 * pages are freed after the lock is dropped (object/release.h). */
 	kobject_unref(&old->obj);
 	cap_lock_drop(flags);
+	release_run();
 	return 0;
 }

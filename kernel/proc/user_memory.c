@@ -111,6 +111,12 @@ as_release_page(struct address_space *as, const struct vm_region *r, uintptr_t v
 		bool cap_locked)
 {
 	vm_space_unmap(&as->vm, va, NULL);
+	as_drop_page(r, va, pa, cap_locked);
+}
+
+void
+as_drop_page(const struct vm_region *r, uintptr_t va, uint64_t pa, bool cap_locked)
+{
 	if (r->shared)
 		return; /* the Frames object's own */
 	/* In a file region a frame without a reference count is the file's
@@ -417,8 +423,8 @@ merge_around(struct address_space *as, struct vm_region *r)
  * refuses to decommit pinned pages.  as->lock held (the pins are set
  * under it).
  */
-static bool
-range_pinned(struct address_space *as, uintptr_t va, uintptr_t end)
+bool
+as_range_pinned(struct address_space *as, uintptr_t va, uintptr_t end)
 {
 	unsigned long irq = cap_lock_take(); /* as->proc, its threads */
 	bool pinned = false;
@@ -444,19 +450,25 @@ as_unmap(struct address_space *as, uintptr_t va, size_t pages)
 	int err = 0;
 
 	mutex_lock(&as->lock);
-	r = range_pinned(as, va, end) ? NULL : isolate_range(as, va, end, &err);
+	r = as_range_pinned(as, va, end) ? NULL : isolate_range(as, va, end, &err);
 	if (!r) {
 		mutex_unlock(&as->lock);
 		return err ? err : -E_BUSY;
 	}
+	as_region_remove(as, r);
+	mutex_unlock(&as->lock);
+	return 0;
+}
+
+void
+as_region_remove(struct address_space *as, struct vm_region *r)
+{
 	region_erase(&as->regions, r);
 	/* The tables left empty go too (and their charge): a process that
 	 * maps and unmaps for ever does not pile them up. */
 	release_range(as, r, r->start, r->end);
 	as_region_unref(r, false); /* its pages live while it does */
 	as_region_free(as, r);
-	mutex_unlock(&as->lock);
-	return 0;
 }
 
 int
@@ -476,7 +488,7 @@ as_protect(struct address_space *as, uintptr_t va, size_t pages, unsigned int fl
 		flags |= r->flags & VM_UNCACHED; /* a mapping's memory type stays */
 	if (!err && (flags & ~r->max_flags))
 		err = -E_PERM;
-	if (!err && !(flags & VM_WRITE) && range_pinned(as, va, end))
+	if (!err && !(flags & VM_WRITE) && as_range_pinned(as, va, end))
 		err = -E_BUSY;
 	if (!err && r->flags != flags)
 		r = isolate_range(as, va, end, &err); /* NULL: err says why */

@@ -94,8 +94,21 @@ int as_grow_range(struct address_space *as, uintptr_t va, size_t pages, size_t n
 void as_release_page(struct address_space *as, const struct vm_region *r, uintptr_t va, uint64_t pa,
 		     bool cap_locked);
 
+/* What as_release_page gives back, for a page whose entry is gone
+ * already (a space being freed). */
+void as_drop_page(const struct vm_region *r, uintptr_t va, uint64_t pa, bool cap_locked);
+
 /* Drops the reference a region node holds to its Frames object or file. */
 void as_region_unref(const struct vm_region *r, bool cap_locked);
+
+/* Takes r out of as and frees it: its pages, the tables left empty, its
+ * reference to what backs it, the node.  as->lock held. */
+void as_region_remove(struct address_space *as, struct vm_region *r);
+
+/* Does a thread of as's process receive a message into [va, end) now
+ * (ipc_state.pinned_buf)?  Then the range may not lose its write
+ * permission or go until the receive is over.  as->lock held. */
+bool as_range_pinned(struct address_space *as, uintptr_t va, uintptr_t end);
 
 /*
  * Unmaps [va, va + pages pages), which must lie in one region (-E_NOENT

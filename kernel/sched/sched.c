@@ -13,6 +13,7 @@
 #include "linux/linux.h"
 #include "mm/vm_space.h"
 #include "object/process.h"
+#include "object/release.h"
 
 #include "arch/arch.h"
 #include "core/irq.h"
@@ -452,6 +453,7 @@ thread_exit(int code)
 
 	if (t == &boot_thread || t == arch_cpu_local()->idle)
 		panic("thread %s may not exit", t->name);
+	release_run(); /* what it freed last, before it is gone */
 	spin_lock_irqsave(&sched_lock);
 	t->exit_code = code;
 	t->state = THREAD_ZOMBIE;
@@ -477,12 +479,18 @@ free_thread(struct thread *t)
 {
 	struct process *p = t->proc;
 
-	if (p)
+	/* The process may go with this thread: what it frees is freed
+	 * here, after the capability lock (object/release.h). */
+	if (p) {
+		release_scope_begin();
 		process_thread_reaped(t);
+	}
 	vmm_free_stack(t->stack_base, t->stack_pages);
 	kfree(t);
-	if (p)
+	if (p) {
 		process_thread_freed(p); /* the report, with everything back */
+		release_scope_end();
+	}
 }
 
 int
@@ -668,6 +676,12 @@ sched_irq_exit(struct arch_regs *regs)
 	 * killed one ends. */
 	t = current_thread();
 	if (t->proc && arch_regs_user_mode(regs)) {
+		if (t->releases) {
+			/* Deferred by a kill on the way back (rare). */
+			arch_irq_enable();
+			release_run();
+			arch_irq_disable();
+		}
 		process_user_return();
 		if (t->proc->lx)
 			linux_user_return(regs); /* a signal's handler, or its default */

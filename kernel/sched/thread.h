@@ -67,6 +67,11 @@ struct thread {
 	/* Filesystem mutexes held (fs_env.h): a user copy under one may not
 	 * fill a file's page, which would read a file and take them. */
 	uint32_t fs_locks;
+	/* Objects whose destroy this thread finishes after dropping the
+	 * capability lock (object/release.h), linked by reap_next, and the
+	 * depth of a kernel thread's sections that defer them. */
+	struct kobject *releases;
+	uint32_t release_scope;
 	struct ipc_state *ipc;	      /* endpoint rendezvous (ipc/ipc.c) */
 	struct thread_handle *handle; /* what a Thread capability names, if any */
 	struct linux_thread *lx;      /* a Linux thread's own state (linux/proc.h) */
@@ -74,6 +79,7 @@ struct thread {
 	struct arch_tls_state tls; /* kept while switched out; zero: none */
 };
 
+struct kobject;
 struct process;
 struct ipc_state;
 struct linux_thread;

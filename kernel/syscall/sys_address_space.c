@@ -272,3 +272,45 @@ sys_as_clone(struct syscall_args *a)
 	cap_lock_drop(flags);
 	return err;
 }
+
+/*
+ * A copy-on-write copy of [address, + pages) of one address space (READ)
+ * into another or the same one (WRITE), as a new region placed as
+ * vm_map places (*address_inout in: the address for MAP_FIXED, else 0;
+ * out: where it went): each side sees only its own writes from now on.
+ */
+long
+sys_vm_copy(struct syscall_args *a)
+{
+	uint64_t va = a->a[1], pages = a->a[2], f = a->a[4], dva;
+	struct address_space *src, *dst;
+	uintptr_t at;
+	long err;
+
+	if (f & ~(uint64_t)MAP_FIXED)
+		return -E_INVAL;
+	err = check_range(va, pages);
+	if (err)
+		return err;
+	err = copy_from_user(&dva, a->a[5], sizeof(dva));
+	if (err)
+		return err;
+	if (f & MAP_FIXED)
+		err = check_range(dva, pages);
+	else
+		err = dva ? -E_INVAL : 0;
+	if (err)
+		return err;
+	err = target_space(a->a[0], CAP_RIGHT_READ, &src);
+	if (err)
+		return err;
+	err = target_space(a->a[3], CAP_RIGHT_WRITE, &dst);
+	if (err) {
+		put_space(src);
+		return err;
+	}
+	err = as_copy_range(src, va, pages, dst, dva, f & MAP_FIXED, &at);
+	put_space(dst);
+	put_space(src);
+	return err ? err : copy_to_user(a->a[5], &at, sizeof(at));
+}

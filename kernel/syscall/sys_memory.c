@@ -88,12 +88,16 @@ sys_frames_create(struct syscall_args *a)
 	unsigned long flags = cap_lock_take();
 	int err = cspace_lookup_empty(p->cs, a->a[1], &dst);
 
+	/* The pages are zeroed with the lock dropped (our pool lives as we
+	 * do); the slot is checked again when the object goes in. */
+	cap_lock_drop(flags);
 	if (!err)
 		err = frames_create(p->pool, a->a[0], &f);
-	if (!err) {
-		err = cap_install(p->cs, a->a[1], &f->obj, CAP_RIGHTS_ALL, 0);
-		kobject_unref(&f->obj);
-	}
+	if (err)
+		return err;
+	flags = cap_lock_take();
+	err = cap_install(p->cs, a->a[1], &f->obj, CAP_RIGHTS_ALL, 0);
+	kobject_unref(&f->obj); /* ours: the object goes if the slot was taken meanwhile */
 	cap_lock_drop(flags);
 	return err;
 }

@@ -3,6 +3,7 @@
 #include "linux/linux.h"
 #include "linux/personality.h"
 #include "object/process.h"
+#include "object/release.h"
 #include "sched/percpu.h"
 #include "sched/thread.h"
 #include "themelios/errno.h"
@@ -31,6 +32,9 @@ syscall_return_to_user(void)
 	struct thread *t = thread_current();
 	bool waited = false;
 
+	/* What the call freed goes back before the caller hears of it. */
+	if (t->releases)
+		release_run();
 	/* Nearly always neither: stay off the slow path's calls and locks. */
 	if (__atomic_load_n(&t->suspended, __ATOMIC_RELAXED) ||
 	    __atomic_load_n(&t->stop_requested, __ATOMIC_RELAXED))

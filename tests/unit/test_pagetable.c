@@ -388,4 +388,223 @@ UNIT_TEST(random_against_model)
 	CHECK_EQ(tables_live, 0);
 }
 
+/* pt_copy_leaves: what the leaf was offered, and what it answers. */
+#define COPY_BASE  0x40000000ull /* 1 GiB: 8 MiB of pages from here, 4 tables */
+#define COPY_PAGES 2048
+#define COPY_FAR   0x7f0000000000ull /* another PDPT: a walk per hole */
+
+static uint64_t offered_va[COPY_PAGES + 8];
+static int offered, fail_at = -1;
+
+static int
+copy_leaf(void *ctx, uint64_t va, uint64_t pa, bool writable)
+{
+	(void)ctx;
+	(void)writable;
+	if (offered == fail_at)
+		return -E_PERM;
+	if (offered < COPY_PAGES + 8)
+		offered_va[offered] = va;
+	offered++;
+	/* Even frames are shared copy-on-write, odd ones mapped alike. */
+	return (pa / 4096) % 2 ? PT_COPY_ALIKE : PT_COPY_READ_ONLY;
+}
+
+static const struct pt_copy_ops copy_ops = { copy_leaf, NULL };
+
+/* Pages mapped below root in [start, end). */
+static size_t
+count_pages(uint64_t root, uint64_t start, uint64_t end)
+{
+	uint64_t at, va = start;
+	size_t n = 0;
+
+	while (va < end && pt_next_leaf(&env, root, va, end, &at, NULL, NULL) == 0) {
+		n++;
+		va = at + 4096;
+	}
+	return n;
+}
+
+UNIT_TEST(copy_leaves_against_model)
+{
+	static uint64_t model_pa[COPY_PAGES];
+	static unsigned int model_fl[COPY_PAGES];
+	uint64_t root = new_root(), droot, pa, start, end, dst;
+	struct pt_copy_result res;
+	unsigned int fl;
+	size_t want = 0, k;
+	bool changed = false;
+
+	CHECK_EQ(alloc_table(NULL, &droot), 0);
+	unit_srand(7);
+	for (int i = 0; i < COPY_PAGES; i++) {
+		model_pa[i] = 0;
+		if (unit_rand() % 3 == 0 || (i >= 512 && i < 1024))
+			continue; /* holes, and a whole empty table */
+		model_pa[i] = (100 + (uint64_t)i * 3) * 4096;
+		model_fl[i] = VM_READ | VM_USER | (unit_rand() % 2 ? VM_WRITE : 0);
+		CHECK_EQ(pt_map(&env, root, COPY_BASE + (uint64_t)i * 4096, model_pa[i],
+				PAGE_SIZE_4K, model_fl[i]),
+			 0);
+	}
+	CHECK_EQ(pt_map(&env, root, COPY_FAR, 0x5000, PAGE_SIZE_4K, VM_READ | VM_USER), 0);
+	/* All but the first pages, to a place 3 pages off a table's start;
+	 * the far page too, past holes of whole tables. */
+	start = COPY_BASE + 5 * 4096;
+	end = COPY_FAR + 4096;
+	dst = 0x80000000ull + 3 * 4096;
+	offered = 0;
+	CHECK_EQ(pt_copy_leaves(&env, root, start, end, &env, droot, dst, &copy_ops, &res), 0);
+	k = 0;
+	for (int i = 5; i < COPY_PAGES; i++) {
+		uint64_t va = COPY_BASE + (uint64_t)i * 4096;
+		unsigned int expect = model_fl[i];
+		int r = pt_translate(&env, droot, va - start + dst, &pa, &fl);
+
+		if (!model_pa[i]) {
+			CHECK_EQ(r, -E_NOENT);
+			continue;
+		}
+		want++;
+		CHECK(k < (size_t)offered && offered_va[k++] == va); /* in order, once */
+		if ((model_pa[i] / 4096) % 2 == 0) {
+			changed |= (expect & VM_WRITE) != 0;
+			expect &= ~VM_WRITE;
+		}
+		CHECK_EQ(r, 0);
+		CHECK_EQ(pa, model_pa[i]);
+		CHECK_EQ(fl, expect);
+		CHECK_EQ(pt_translate(&env, root, va, &pa, &fl), 0);
+		CHECK_EQ(fl, expect); /* src lost the write permission too */
+	}
+	CHECK_EQ(pt_translate(&env, droot, COPY_FAR - start + dst, &pa, &fl), 0);
+	CHECK_EQ(pa, (uint64_t)0x5000);
+	CHECK(k < (size_t)offered && offered_va[k++] == COPY_FAR);
+	want++;
+	CHECK_EQ(res.copied, want);
+	CHECK_EQ((size_t)offered, want);
+	CHECK(res.src_changed == changed);
+	CHECK(changed);
+	CHECK_EQ(count_pages(droot, 0, 1ull << 47), want);
+	/* Outside the range src is as it was. */
+	CHECK_EQ(pt_translate(&env, root, COPY_BASE, &pa, &fl), model_pa[0] ? 0 : -E_NOENT);
+	if (model_pa[0])
+		CHECK_EQ(fl, model_fl[0]);
+	/* Again: dst maps the first page already. */
+	offered = 0;
+	CHECK_EQ(pt_copy_leaves(&env, root, start, end, &env, droot, dst, &copy_ops, &res),
+		 -E_EXIST);
+	CHECK_EQ(res.copied, (size_t)0);
+	CHECK_EQ(offered, 0);
+	/* A leaf that refuses ends the copy: what it took stays copied. */
+	pt_destroy(&env, droot, 0, 1ull << 47, 0);
+	offered = 0;
+	fail_at = 9;
+	CHECK_EQ(pt_copy_leaves(&env, root, start, end, &env, droot, dst, &copy_ops, &res),
+		 -E_PERM);
+	fail_at = -1;
+	CHECK_EQ(res.copied, (size_t)9);
+	CHECK_EQ(count_pages(droot, 0, 1ull << 47), (size_t)9);
+	/* Short of tables at every point: every page offered is copied. */
+	for (int allow = 0;; allow++) {
+		int before, r;
+
+		pt_destroy(&env, droot, 0, 1ull << 47, 0);
+		before = tables_live;
+		offered = 0;
+		allow_allocs = allow;
+		r = pt_copy_leaves(&env, root, start, end, &env, droot, dst, &copy_ops, &res);
+		allow_allocs = -1;
+		CHECK_EQ(res.copied, (size_t)offered);
+		CHECK_EQ(count_pages(droot, 0, 1ull << 47), res.copied);
+		CHECK(tables_live - before <= allow);
+		if (r == 0) {
+			CHECK_EQ(res.copied, want);
+			CHECK(allow >= 6); /* 2 + 5 page tables below 2 GiB, 3 for the far page */
+			break;
+		}
+		CHECK_EQ(r, -E_NOMEM);
+	}
+	/* Within one tree, to a range that does not overlap the source. */
+	offered = 0;
+	CHECK_EQ(pt_copy_leaves(&env, root, COPY_BASE, COPY_BASE + COPY_PAGES * 4096ull, &env, root,
+				COPY_BASE + (1ull << 39) + 0x5000, &copy_ops, &res),
+		 0);
+	CHECK_EQ(res.copied, (size_t)offered);
+	CHECK_EQ(count_pages(root, COPY_BASE + (1ull << 39), COPY_FAR), res.copied);
+	CHECK_EQ(pt_translate(&env, root, COPY_BASE + (1ull << 39) + 0x5000 + 7 * 4096, &pa, NULL),
+		 model_pa[7] ? 0 : -E_NOENT);
+	if (model_pa[7])
+		CHECK_EQ(pa, model_pa[7]);
+	pt_destroy(&env, droot, 0, 0, 1);
+	pt_destroy(&env, root, 0, 0, 1);
+	CHECK_EQ(tables_live, 0);
+}
+
+static uint64_t cleared_va[COPY_PAGES], cleared_pa[COPY_PAGES];
+static size_t ncleared;
+
+static void
+clear_leaf(void *ctx, uint64_t va, uint64_t pa)
+{
+	(void)ctx;
+	if (ncleared < COPY_PAGES) {
+		cleared_va[ncleared] = va;
+		cleared_pa[ncleared] = pa;
+	}
+	ncleared++;
+}
+
+/* pt_clear_leaves: every present page of the range handed over once, in
+ * order, its entry empty; the rest and the tables stay. */
+UNIT_TEST(clear_leaves)
+{
+	uint64_t root = new_root(), pa, start = COPY_BASE + 3 * 4096, end;
+	size_t want = 0, k = 0, total;
+	int tables;
+
+	end = COPY_BASE + (COPY_PAGES - 2) * 4096ull;
+	unit_srand(11);
+	for (int i = 0; i < COPY_PAGES; i++) {
+		uint64_t va = COPY_BASE + (uint64_t)i * 4096;
+
+		if (unit_rand() % 2 || (i >= 512 && i < 1024))
+			continue;
+		CHECK_EQ(pt_map(&env, root, va, (10 + (uint64_t)i) * 4096, PAGE_SIZE_4K,
+				VM_READ | VM_USER),
+			 0);
+		want += va >= start && va < end;
+	}
+	CHECK_EQ(pt_map(&env, root, COPY_FAR, 0x5000, PAGE_SIZE_4K, VM_READ | VM_USER), 0);
+	tables = tables_live;
+	total = count_pages(root, 0, 1ull << 47);
+	ncleared = 0;
+	CHECK_EQ(pt_clear_leaves(&env, root, start, end, clear_leaf, NULL), want);
+	CHECK_EQ(ncleared, want);
+	for (int i = 0; i < COPY_PAGES; i++) {
+		uint64_t va = COPY_BASE + (uint64_t)i * 4096;
+		int r = pt_translate(&env, root, va, &pa, NULL);
+
+		if (va < start || va >= end)
+			continue;
+		CHECK_EQ(r, -E_NOENT);
+	}
+	for (k = 0; k < want && k < COPY_PAGES; k++) {
+		CHECK(cleared_va[k] >= start && cleared_va[k] < end);
+		CHECK(k == 0 || cleared_va[k] > cleared_va[k - 1]);
+		CHECK_EQ(cleared_pa[k], (10 + (cleared_va[k] - COPY_BASE) / 4096) * 4096);
+	}
+	CHECK_EQ(tables_live, tables);				  /* the tables stay */
+	CHECK_EQ(count_pages(root, 0, 1ull << 47), total - want); /* the rest is there */
+	/* To the top of the address space: the far page goes too. */
+	ncleared = 0;
+	want = count_pages(root, 0, 1ull << 47);
+	CHECK(want >= 2);
+	CHECK_EQ(pt_clear_leaves(&env, root, 0, 1ull << 47, clear_leaf, NULL), want);
+	CHECK_EQ(count_pages(root, 0, 1ull << 47), (size_t)0);
+	pt_destroy(&env, root, 0, 0, 1);
+	CHECK_EQ(tables_live, 0);
+}
+
 UNIT_MAIN()

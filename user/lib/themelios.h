@@ -75,6 +75,8 @@ long sys_as_clone(slot_t address_space, slot_t memory, slot_t dst);
 long sys_vm_map_file(slot_t address_space, slot_t file, uint64_t offset, uint64_t pages,
 		     uint64_t flags, uint64_t *address_inout);
 long sys_exec(const struct exec_args *args);
+long sys_vm_copy(slot_t address_space, uint64_t address, uint64_t pages, slot_t dst_address_space,
+		 uint64_t flags, uint64_t *address_inout);
 long sys_thread_suspend(slot_t thread);
 long sys_thread_resume(slot_t thread);
 long sys_thread_read_regs(slot_t thread, struct thread_regs *regs);

@@ -416,7 +416,7 @@ void
 pinned_receive(void)
 {
 	struct ipc_msg m;
-	uint64_t page;
+	uint64_t page, copy_at;
 
 	CHECK(sys_endpoint_create(EP), 0);
 	CHECK(sys_map_anonymous(1, MAP_WRITE, &page), 0);
@@ -430,6 +430,10 @@ pinned_receive(void)
 	CHECK(utest_until_blocked(T_A), 0);
 	CHECK(sys_vm_unmap(CAP_SLOT_ADDRESS_SPACE, page, 1), -E_BUSY);
 	CHECK(sys_vm_protect(CAP_SLOT_ADDRESS_SPACE, page, 1, 0), -E_BUSY);
+	/* Nor be copied on write: the copy would take its write permission. */
+	copy_at = 0;
+	CHECK(sys_vm_copy(CAP_SLOT_ADDRESS_SPACE, page, 1, CAP_SLOT_ADDRESS_SPACE, 0, &copy_at),
+	      -E_BUSY);
 	CHECK(received, 0);
 	memset(&m, 0, sizeof(m));
 	m.label = 55;

@@ -126,6 +126,19 @@ pte_flags(pte_t e)
 	return f;
 }
 
+/* A leaf's write permission, and the leaf without it (the rest kept). */
+static inline bool
+pte_leaf_writable(pte_t e)
+{
+	return !(e & A64_AP_RO);
+}
+
+static inline pte_t
+pte_leaf_read_only(pte_t e)
+{
+	return e | A64_AP_RO;
+}
+
 /* Access rights live in the leaves, apart from the PXN of user tables. */
 static inline pte_t
 pte_table_add_user(pte_t e, unsigned int flags)

@@ -121,6 +121,19 @@ pte_flags(pte_t e)
 	return f;
 }
 
+/* A leaf's write permission, and the leaf without it (the rest kept). */
+static inline bool
+pte_leaf_writable(pte_t e)
+{
+	return e & X86_PTE_W;
+}
+
+static inline pte_t
+pte_leaf_read_only(pte_t e)
+{
+	return e & ~X86_PTE_W;
+}
+
 /* A table entry reached by user mappings must allow user access. */
 static inline pte_t
 pte_table_add_user(pte_t e, unsigned int flags)
