@@ -749,7 +749,7 @@ as_move_range(struct address_space *as, uintptr_t va, size_t pages, size_t new_p
 		err = -E_INVAL;
 	else if (!file_pages_fit(r, va, new_pages))
 		err = -E_RANGE;
-	else if (pages && range_pinned(as, va, va + pages * PAGE))
+	else if (pages && as_range_pinned(as, va, va + pages * PAGE))
 		err = -E_BUSY;
 	if (!err)
 		err = place_range(as, to, new_pages, how, &to);
