@@ -278,8 +278,9 @@ net_print_interfaces(void)
 	       (unsigned long)net_tcp.stats.conns_timed_out,
 	       (unsigned long)net_tcp.stats.cookies_sent,
 	       (unsigned long)net_tcp.stats.cookies_accepted);
-	printk("tcp buffers: grown %lu times, segments dropped for memory %lu, out of order %lu\n",
-	       (unsigned long)net_tcp.stats.buf_grown, (unsigned long)net_tcp.stats.mem_drops,
+	printk("tcp buffers: receive windows grown %lu times, segments dropped for memory %lu, "
+	       "out of order %lu\n",
+	       (unsigned long)net_tcp.stats.rcv_grown, (unsigned long)net_tcp.stats.mem_drops,
 	       (unsigned long)net_tcp.stats.ooo_segs);
 	mutex_unlock(&net_lock);
 }

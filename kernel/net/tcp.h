@@ -111,7 +111,7 @@ struct tcp_config {
 struct tcp_stats {
 	uint64_t in_segs, out_segs, retransmits, bad_segs, rst_sent, challenge_acks,
 		challenge_acks_limited, paws_drops, syn_dropped, cookies_sent, cookies_accepted,
-		ooo_segs, conns_opened, conns_timed_out, mem_drops, buf_grown;
+		ooo_segs, conns_opened, conns_timed_out, mem_drops, rcv_grown;
 };
 
 struct tcp_stack {

@@ -40,7 +40,7 @@ tcp_rcv_space_adjust(struct tcp_conn *c, uint64_t now)
 		c->rcvq_space = copied;
 		if (want > c->rcv_buf.cap) {
 			tcp_buf_resize(&c->rcv_buf, want);
-			c->stack->stats.buf_grown++;
+			c->stack->stats.rcv_grown++;
 		}
 	}
 	c->rcvq_seq = copied_seq;
@@ -74,7 +74,6 @@ tcp_snd_buf_expand(struct tcp_conn *c)
 		return false;
 	was_full = tcp_buf_space(&c->snd_buf) == 0;
 	tcp_buf_resize(&c->snd_buf, want);
-	c->stack->stats.buf_grown++;
 	return was_full && tcp_buf_space(&c->snd_buf);
 }
 

@@ -601,7 +601,7 @@ static const struct {
 	STAT(cookies_accepted),
 	STAT(ooo_segs),
 	STAT(mem_drops),
-	STAT(buf_grown),
+	STAT(rcv_grown),
 	STAT(conns_opened),
 	STAT(conns_timed_out),
 #undef STAT
