@@ -353,12 +353,31 @@ net_memory(void)
 	/* A send buffer larger than the whole quota (512 pages): it takes
 	 * memory only as it fills, so the connection is made, and filling
 	 * it stops where the quota does (-E_AGAIN, the connection intact);
-	 * every byte then arrives. */
+	 * every byte then arrives.  Both ends share this Memory, so the
+	 * receiving end first holds its whole window (a fixed 64 KiB): a
+	 * sender that took everything first would leave it nothing to
+	 * store into, and the transfer would crawl on retransmissions. */
+	sys_socket_close(LSN);
+	CHECK(sys_socket_create(SOCK_TCP, 0, LSN), 0);
+	CHECK(sys_socket_setopt(LSN, SOCKOPT_RCVBUF, 65536), 0);
+	CHECK(sys_socket_listen(LSN, PORT, 5005, 4), 0);
 	CHECK(sys_socket_create(SOCK_TCP, 0, CLI), 0);
 	CHECK(sys_socket_setopt(CLI, SOCKOPT_SNDBUF, 4 << 20), 0);
 	CHECK(sys_socket_setopt(CLI, SOCKOPT_RCVBUF, 4 << 20), 0);
 	CHECK(sys_socket_connect(CLI, NET, LOOPBACK, 5005), 0);
 	CHECK(sys_socket_accept(LSN, SRV, 0), 0);
+	for (size_t i = 0; i < 65536; i++)
+		buf_a[i] = stream_byte(i);
+	CHECK(socket_send_all(CLI, buf_a, 65536), 65536);
+	sent = 65536;
+	for (int i = 0; i < 5000; i++) {
+		struct socket_info si;
+
+		CHECK(sys_socket_info(SRV, &si), 0);
+		if (si.readable == 65536)
+			break;
+		sys_wait_until(CAP_SLOT_NULL, (uint64_t)sys_clock_ns() + 1000000, NULL);
+	}
 	while (sent < (8u << 20)) {
 		for (size_t i = 0; i < BUF_SIZE; i++)
 			buf_a[i] = stream_byte(sent + i);
