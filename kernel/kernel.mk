@@ -173,6 +173,7 @@ KERNEL_SRCS += \
 # TCP (docs/network.md): a pure engine, listed once for the kernel and
 # the host tests.
 NET_TCP_SRCS := \
+	kernel/net/tcp_autotune.c \
 	kernel/net/tcp_buf.c \
 	kernel/net/tcp_cc.c \
 	kernel/net/tcp_conn.c \

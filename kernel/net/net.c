@@ -278,6 +278,10 @@ net_print_interfaces(void)
 	       (unsigned long)net_tcp.stats.conns_timed_out,
 	       (unsigned long)net_tcp.stats.cookies_sent,
 	       (unsigned long)net_tcp.stats.cookies_accepted);
+	printk("tcp buffers: receive windows grown %lu times, segments dropped for memory %lu, "
+	       "out of order %lu\n",
+	       (unsigned long)net_tcp.stats.rcv_grown, (unsigned long)net_tcp.stats.mem_drops,
+	       (unsigned long)net_tcp.stats.ooo_segs);
 	mutex_unlock(&net_lock);
 }
 
@@ -292,8 +296,9 @@ net_print_sockets(void)
 
 		ipv4_format(c->local_addr, la);
 		ipv4_format(c->remote_addr, ra);
-		printk("tcp  %s:%-5u %s:%-5u %-12s rx %u tx %u%s\n", la, c->local_port, ra,
-		       c->remote_port, tcp_state_name(c->state), c->rcv_buf.len, c->snd_buf.len,
+		printk("tcp  %s:%-5u %s:%-5u %-12s rx %u/%u tx %u/%u%s\n", la, c->local_port, ra,
+		       c->remote_port, tcp_state_name(c->state), c->rcv_buf.len, c->rcv_buf.cap,
+		       c->snd_buf.len, c->snd_buf.cap,
 		       c->listener ? " (waiting to be accepted)"
 		       : c->owner  ? ""
 				   : " (closed by its owner)");

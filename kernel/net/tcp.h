@@ -6,22 +6,25 @@
  * already checksummed, and tells about changes through ops->event.  It
  * takes memory only from ops->alloc, on behalf of a connection's owner
  * (the kernel charges it to the owner's Memory; the host tests use
- * malloc): the connection itself, then its send and receive buffers,
- * sized once.  Nothing else grows, so a peer cannot make the engine
- * allocate beyond what the owners allowed.
+ * malloc): the connection itself, then its send and receive buffers
+ * in chunks as they fill (tcp_autotune.c grows their sizes up to a
+ * limit; a failed allocation stops the growth).  Nothing else grows, so
+ * a peer cannot make the engine allocate beyond what the owners
+ * allowed.
  *
  * Callbacks run inside engine calls and must not call back into the
  * engine; they record what happened (set notification bits, queue the
  * packet) and return.
  *
  * The pieces, one file each: tcp_header.c (the wire format), tcp_seq.h
- * (sequence arithmetic), tcp_buf.c (byte rings), tcp_reass.c (the
+ * (sequence arithmetic), tcp_buf.c (byte queues), tcp_reass.c (the
  * out-of-order queue and SACK blocks), tcp_isn.c (initial sequence
  * numbers and SYN cookies), tcp_table.c (lookup by address and port),
  * tcp_conn.c (the calls an owner makes), tcp_input.c (segment arrival),
  * tcp_output.c (what to send), tcp_timer.c (RTO, delayed ACK, persist,
- * keepalive, TIME_WAIT), tcp_cc.c (congestion control) and
- * tcp_listen.c (passive opens under a bounded backlog).
+ * keepalive, TIME_WAIT), tcp_cc.c (congestion control),
+ * tcp_autotune.c (buffer sizes) and tcp_listen.c (passive opens under
+ * a bounded backlog).
  */
 #ifndef NET_TCP_H
 #define NET_TCP_H
@@ -63,8 +66,8 @@ enum tcp_sockopt {
 	TCP_SO_KEEPIDLE,     /* seconds idle before the first probe */
 	TCP_SO_KEEPINTVL,    /* seconds between probes */
 	TCP_SO_KEEPCNT,	     /* unanswered probes before giving up */
-	TCP_SO_SNDBUF,	     /* bytes; before connect or listen */
-	TCP_SO_RCVBUF,	     /* bytes; before connect or listen */
+	TCP_SO_SNDBUF,	     /* bytes, fixed (no autotuning); before connect or listen */
+	TCP_SO_RCVBUF,	     /* bytes, fixed (no autotuning); before connect or listen */
 	TCP_SO_MSS,	     /* the MSS we announce; before connect or listen */
 	TCP_SO_SACK,	     /* 0: do not offer SACK */
 	TCP_SO_TIMESTAMPS,   /* 0: do not offer timestamps */
@@ -100,14 +103,15 @@ struct tcp_config {
 	unsigned challenge_acks_per_s;		/* RFC 5961 rate limit [100] */
 	unsigned initial_window;		/* segments, 0: RFC 5681's [0] */
 	bool syn_cookies;			/* [true] */
-	uint32_t sndbuf, rcvbuf;		/* defaults for new sockets [64 KiB] */
+	uint32_t sndbuf, rcvbuf;		/* new sockets' initial sizes [64 KiB] */
+	uint32_t sndbuf_max, rcvbuf_max;	/* what autotuning grows them to [1 MiB] */
 	uint16_t mss;				/* announced [1460] */
 };
 
 struct tcp_stats {
 	uint64_t in_segs, out_segs, retransmits, bad_segs, rst_sent, challenge_acks,
 		challenge_acks_limited, paws_drops, syn_dropped, cookies_sent, cookies_accepted,
-		ooo_segs, conns_opened, conns_timed_out;
+		ooo_segs, conns_opened, conns_timed_out, mem_drops, rcv_grown;
 };
 
 struct tcp_stack {
@@ -164,14 +168,18 @@ struct tcp_conn {
 	uint8_t snd_wscale;   /* the peer's shift */
 	uint16_t peer_mss, local_mss;
 	struct tcp_buf snd_buf;
-	uint32_t sndbuf_size;
+	uint32_t sndbuf_size, sndbuf_max;  /* initial size, autotuning's limit */
+	bool sndbuf_locked, rcvbuf_locked; /* set by the owner: no autotuning */
 
 	/* Receive side. */
 	uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: the right edge we advertised */
 	uint8_t rcv_wscale;		/* our shift */
 	unsigned unacked_segs;		/* full segments received since our last ACK */
 	struct tcp_buf rcv_buf;
-	uint32_t rcvbuf_size;
+	uint32_t rcvbuf_size, rcvbuf_max; /* initial size, autotuning's limit */
+	uint32_t rcvq_seq;		  /* autotuning: the first byte read in this round */
+	uint32_t rcvq_space;		  /* and the most read in one round so far */
+	uint64_t rcvq_time;		  /* when the round began */
 	struct tcp_reass reass;
 
 	/* Timestamps (RFC 7323). */

@@ -36,6 +36,8 @@ tcp_stack_init(struct tcp_stack *s, const struct tcp_ops *ops, void *ctx, const 
 	s->cfg.syn_cookies = true;
 	s->cfg.sndbuf = 64 * 1024;
 	s->cfg.rcvbuf = 64 * 1024;
+	s->cfg.sndbuf_max = 1024 * 1024;
+	s->cfg.rcvbuf_max = 1024 * 1024;
 	s->cfg.mss = 1460;
 	tcp_isn_init(s, key);
 }
@@ -43,25 +45,17 @@ tcp_stack_init(struct tcp_stack *s, const struct tcp_ops *ops, void *ctx, const 
 static void
 conn_free(struct tcp_conn *c)
 {
-	const struct tcp_ops *ops = c->stack->ops;
-
-	if (c->snd_buf.data)
-		ops->free(c->owner, c->snd_buf.data, c->snd_buf.cap);
-	if (c->rcv_buf.data)
-		ops->free(c->owner, c->rcv_buf.data, c->rcv_buf.cap);
-	ops->free(c->owner, c, sizeof(*c));
+	tcp_buf_release(&c->snd_buf);
+	tcp_buf_release(&c->rcv_buf);
+	c->stack->ops->free(c->owner, c, sizeof(*c));
 }
 
 /* A connection the owner let go keeps no buffers in TIME_WAIT. */
 void
 tcp_conn_release_buffers(struct tcp_conn *c)
 {
-	const struct tcp_ops *ops = c->stack->ops;
-
-	if (c->snd_buf.data)
-		ops->free(c->owner, c->snd_buf.data, c->snd_buf.cap);
-	if (c->rcv_buf.data)
-		ops->free(c->owner, c->rcv_buf.data, c->rcv_buf.cap);
+	tcp_buf_release(&c->snd_buf);
+	tcp_buf_release(&c->rcv_buf);
 	memset(&c->snd_buf, 0, sizeof(c->snd_buf));
 	memset(&c->rcv_buf, 0, sizeof(c->rcv_buf));
 }
@@ -93,6 +87,8 @@ tcp_conn_new(struct tcp_stack *s, void *owner)
 	c->offer_sack = c->offer_ts = c->offer_wscale = true;
 	c->sndbuf_size = s->cfg.sndbuf;
 	c->rcvbuf_size = s->cfg.rcvbuf;
+	c->sndbuf_max = s->cfg.sndbuf_max > s->cfg.sndbuf ? s->cfg.sndbuf_max : s->cfg.sndbuf;
+	c->rcvbuf_max = s->cfg.rcvbuf_max > s->cfg.rcvbuf ? s->cfg.rcvbuf_max : s->cfg.rcvbuf;
 	c->local_mss = s->cfg.mss;
 	c->peer_mss = TCP_DEFAULT_MSS;
 	c->rto = s->cfg.rto_initial;
@@ -111,25 +107,19 @@ tcp_open(struct tcp_stack *s, void *owner)
 	return tcp_conn_new(s, owner);
 }
 
-/* The rings, sized once; a passive open gets them when it completes. */
-int
+/* The buffers at their initial sizes; a passive open gets them when it
+ * completes.  They take memory only as they fill. */
+void
 tcp_conn_buffers(struct tcp_conn *c)
 {
 	const struct tcp_ops *ops = c->stack->ops;
 
-	if (!c->snd_buf.data) {
-		c->snd_buf.data = ops->alloc(c->owner, c->sndbuf_size);
-		if (!c->snd_buf.data)
-			return -E_NOMEM;
-		c->snd_buf.cap = c->sndbuf_size;
-	}
-	if (!c->rcv_buf.data) {
-		c->rcv_buf.data = ops->alloc(c->owner, c->rcvbuf_size);
-		if (!c->rcv_buf.data)
-			return -E_NOMEM;
-		c->rcv_buf.cap = c->rcvbuf_size;
-	}
-	return 0;
+	if (!tcp_buf_ready(&c->snd_buf))
+		tcp_buf_init(&c->snd_buf, c->sndbuf_size, c->sndbuf_max, ops->alloc, ops->free,
+			     c->owner);
+	if (!tcp_buf_ready(&c->rcv_buf))
+		tcp_buf_init(&c->rcv_buf, c->rcvbuf_size, c->rcvbuf_max, ops->alloc, ops->free,
+			     c->owner);
 }
 
 void
@@ -189,6 +179,8 @@ tcp_conn_established(struct tcp_conn *c, uint64_t now)
 {
 	c->state = TCP_ESTABLISHED;
 	c->retries = 0;
+	c->rcvq_time = now;
+	c->rcvq_seq = c->rcv_nxt;
 	tcp_keepalive_reset(c, now);
 	if (c->shut_wr)
 		c->state = TCP_FIN_WAIT_1;
@@ -201,7 +193,7 @@ tcp_conn_established(struct tcp_conn *c, uint64_t now)
 int
 tcp_setopt(struct tcp_conn *c, enum tcp_sockopt opt, uint64_t value)
 {
-	bool fresh = c->state == TCP_CLOSED && !c->snd_buf.data;
+	bool fresh = c->state == TCP_CLOSED && !tcp_buf_ready(&c->snd_buf);
 
 	switch (opt) {
 	case TCP_SO_NODELAY:
@@ -234,10 +226,13 @@ tcp_setopt(struct tcp_conn *c, enum tcp_sockopt opt, uint64_t value)
 		 * scale (14) cannot say it. */
 		if (value < 2 * TCP_MIN_MSS || value > (1u << 30))
 			return -E_INVAL;
-		if (opt == TCP_SO_SNDBUF)
-			c->sndbuf_size = (uint32_t)value;
-		else
-			c->rcvbuf_size = (uint32_t)value;
+		if (opt == TCP_SO_SNDBUF) {
+			c->sndbuf_size = c->sndbuf_max = (uint32_t)value;
+			c->sndbuf_locked = true;
+		} else {
+			c->rcvbuf_size = c->rcvbuf_max = (uint32_t)value;
+			c->rcvbuf_locked = true;
+		}
 		return 0;
 	case TCP_SO_MSS:
 		if (!fresh)
@@ -267,7 +262,7 @@ tcp_listen(struct tcp_conn *c, uint32_t addr, uint16_t port, unsigned backlog)
 {
 	struct tcp_stack *s = c->stack;
 
-	if (c->state != TCP_CLOSED || c->snd_buf.data || c->error)
+	if (c->state != TCP_CLOSED || tcp_buf_ready(&c->snd_buf) || c->error)
 		return -E_ISCONN;
 	if (port == 0 || backlog == 0)
 		return -E_INVAL;
@@ -313,7 +308,7 @@ tcp_connect(struct tcp_conn *c, uint32_t laddr, uint16_t lport, uint32_t raddr, 
 	struct tcp_stack *s = c->stack;
 	int err;
 
-	if (c->state != TCP_CLOSED || c->snd_buf.data || c->error)
+	if (c->state != TCP_CLOSED || tcp_buf_ready(&c->snd_buf) || c->error)
 		return -E_ISCONN;
 	if (!raddr || !rport)
 		return -E_INVAL;
@@ -325,9 +320,7 @@ tcp_connect(struct tcp_conn *c, uint32_t laddr, uint16_t lport, uint32_t raddr, 
 	} else if (tcp_table_lookup(s, laddr, lport, raddr, rport)) {
 		return -E_ADDRINUSE;
 	}
-	err = tcp_conn_buffers(c);
-	if (err < 0)
-		return err;
+	tcp_conn_buffers(c);
 	c->local_addr = laddr;
 	c->local_port = lport;
 	c->remote_addr = raddr;
@@ -335,7 +328,7 @@ tcp_connect(struct tcp_conn *c, uint32_t laddr, uint16_t lport, uint32_t raddr, 
 	c->iss = tcp_isn(s, c, now, &c->ts_offset);
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
 	c->snd_buf_seq = c->iss + 1;
-	c->rcv_wscale = c->offer_wscale ? tcp_choose_wscale(c->rcvbuf_size) : 0;
+	c->rcv_wscale = c->offer_wscale ? tcp_choose_wscale(c->rcvbuf_max) : 0;
 	c->last_rcv_time = now;
 	tcp_cc_init(c);
 	c->state = TCP_SYN_SENT;
@@ -366,6 +359,12 @@ tcp_send(struct tcp_conn *c, const void *buf, size_t len, uint64_t now)
 	if (len == 0)
 		return 0;
 	n = tcp_buf_append(&c->snd_buf, buf, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
+	if (n == 0 && tcp_buf_space(&c->snd_buf)) {
+		/* Room, but the owner's Memory cannot pay for it. */
+		if (!c->snd_buf.len)
+			return -E_NOMEM;
+		tcp_snd_buf_clamp(c);
+	}
 	if (n == 0)
 		return -E_AGAIN;
 	tcp_output(c, now);
@@ -392,6 +391,7 @@ tcp_recv(struct tcp_conn *c, void *buf, size_t len, uint64_t now)
 	tcp_buf_consume(&c->rcv_buf, n);
 	/* OOO data sits past len, at offsets counted from head: consume keeps
 	 * them in place, since head moves by n and their offsets drop by n. */
+	tcp_rcv_space_adjust(c, now);
 	if (c->state != TCP_CLOSED && tcp_window_update_due(c)) {
 		c->ack_now = true;
 		tcp_output(c, now);

@@ -14,7 +14,7 @@
 static uint32_t
 rcv_space(const struct tcp_conn *c)
 {
-	return c->rcv_buf.data ? tcp_buf_space(&c->rcv_buf) : c->rcvbuf_size;
+	return tcp_buf_ready(&c->rcv_buf) ? tcp_buf_space(&c->rcv_buf) : c->rcvbuf_size;
 }
 
 void
@@ -23,7 +23,7 @@ tcp_apply_syn_options(struct tcp_conn *c, const struct tcp_options *o)
 	c->peer_mss = o->has_mss && o->mss ? o->mss : TCP_DEFAULT_MSS;
 	c->wscale_ok = c->offer_wscale && o->has_wscale;
 	c->snd_wscale = c->wscale_ok ? o->wscale : 0;
-	c->rcv_wscale = c->wscale_ok ? tcp_choose_wscale(c->rcvbuf_size) : 0;
+	c->rcv_wscale = c->wscale_ok ? tcp_choose_wscale(c->rcvbuf_max) : 0;
 	c->sack_ok = c->offer_sack && o->sack_permitted;
 	c->ts_ok = c->offer_ts && o->has_ts;
 	if (c->ts_ok)
@@ -145,8 +145,11 @@ data_input(struct tcp_conn *c, const struct tcp_segment *seg, uint64_t now)
 		if (n) {
 			uint32_t off = c->rcv_buf.len + (seq - c->rcv_nxt);
 
-			if (tcp_reass_add(&c->reass, seq, seq + n) == 0)
-				tcp_buf_place(&c->rcv_buf, off, data, n);
+			/* Stored first: a range is remembered only with its bytes. */
+			if (tcp_buf_place(&c->rcv_buf, off, data, n) < 0)
+				tcp_rcv_buf_nomem(c);
+			else
+				tcp_reass_add(&c->reass, seq, seq + n);
 			c->stack->stats.ooo_segs++;
 		}
 		c->ack_now = true; /* a duplicate ACK, with SACK blocks */
@@ -156,7 +159,11 @@ data_input(struct tcp_conn *c, const struct tcp_segment *seg, uint64_t now)
 		bool filled = c->reass.n > 0;
 		uint32_t next;
 
-		tcp_buf_place(&c->rcv_buf, c->rcv_buf.len, data, n);
+		if (tcp_buf_place(&c->rcv_buf, c->rcv_buf.len, data, n) < 0) {
+			/* The Memory cannot pay: as if lost; the peer sends it again. */
+			tcp_rcv_buf_nomem(c);
+			return;
+		}
 		c->rcv_buf.len += n;
 		c->rcv_nxt += n;
 		next = tcp_reass_advance(&c->reass, c->rcv_nxt);
@@ -223,6 +230,8 @@ ack_input(struct tcp_conn *c, const struct tcp_segment *seg, uint64_t now)
 		c->retries = 0;
 		tcp_cc_ack(c, acked, now);
 		c->rto_deadline = c->snd_una == c->snd_max ? 0 : now + c->rto;
+		if (tcp_snd_buf_expand(c))
+			bytes = 1;
 		if (bytes && !c->shut_wr)
 			tcp_event(c, TCP_EV_WRITABLE);
 	} else if (dup) {
@@ -414,11 +423,7 @@ tcp_conn_input(struct tcp_conn *c, const struct tcp_segment *in, uint64_t now)
 		 * Dropping the ACK loses the data behind it, and a peer
 		 * that thinks itself connected may not send it again soon
 		 * (QEMU's slirp did not, for 150 s). */
-		if (tcp_conn_buffers(c) < 0) {
-			tcp_send_rst(c, now);
-			tcp_conn_drop(c, E_NOMEM);
-			return;
-		}
+		tcp_conn_buffers(c);
 		/* Our SYN is acknowledged; it is no data, so no window growth. */
 		rtt_from_ack(c, &seg, now);
 		c->snd_una = c->iss + 1;

@@ -26,7 +26,7 @@ tcp_owned(const struct tcp_conn *c)
 
 /* tcp_conn.c */
 struct tcp_conn *tcp_conn_new(struct tcp_stack *s, void *owner);
-int tcp_conn_buffers(struct tcp_conn *c);
+void tcp_conn_buffers(struct tcp_conn *c);
 void tcp_conn_release_buffers(struct tcp_conn *c);
 void tcp_conn_drop(struct tcp_conn *c, int err);
 void tcp_conn_established(struct tcp_conn *c, uint64_t now);
@@ -77,6 +77,12 @@ void tcp_cc_init(struct tcp_conn *c);
 void tcp_cc_ack(struct tcp_conn *c, uint32_t acked, uint64_t now);
 void tcp_cc_dupack(struct tcp_conn *c, uint64_t now);
 void tcp_cc_timeout(struct tcp_conn *c);
+
+/* tcp_autotune.c */
+void tcp_rcv_space_adjust(struct tcp_conn *c, uint64_t now);
+void tcp_rcv_buf_nomem(struct tcp_conn *c);
+bool tcp_snd_buf_expand(struct tcp_conn *c);
+void tcp_snd_buf_clamp(struct tcp_conn *c);
 
 /* tcp_listen.c */
 void tcp_listen_input(struct tcp_conn *l, uint32_t src, uint32_t dst, const struct tcp_segment *seg,

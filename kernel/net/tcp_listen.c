@@ -36,6 +36,10 @@ child(struct tcp_conn *l, uint32_t src, uint32_t dst, const struct tcp_segment *
 	c->offer_wscale = l->offer_wscale;
 	c->sndbuf_size = l->sndbuf_size;
 	c->rcvbuf_size = l->rcvbuf_size;
+	c->sndbuf_max = l->sndbuf_max;
+	c->rcvbuf_max = l->rcvbuf_max;
+	c->sndbuf_locked = l->sndbuf_locked;
+	c->rcvbuf_locked = l->rcvbuf_locked;
 	c->local_mss = l->local_mss;
 	c->listener = l;
 	c->irs = seg->seq;
@@ -124,18 +128,14 @@ cookie_ack_input(struct tcp_conn *l, uint32_t src, uint32_t dst, const struct tc
 	c->snd_wscale = c->rcv_wscale = 0;
 	if (c->rcvbuf_size > 0xffff)
 		c->rcvbuf_size = 0xffff; /* the window cannot be scaled */
+	if (c->rcvbuf_max > 0xffff)
+		c->rcvbuf_max = 0xffff;
 	c->snd_wnd = seg->window;
 	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = seg->seq;
 	c->snd_wl2 = seg->ack;
 	tcp_cc_init(c);
-	if (tcp_conn_buffers(c) < 0) {
-		c->state = TCP_SYN_RECEIVED;
-		tcp_send_rst(c, now);
-		c->state = TCP_CLOSED;
-		s->need_reap = true;
-		return;
-	}
+	tcp_conn_buffers(c);
 	s->stats.cookies_accepted++;
 	c->state = TCP_SYN_RECEIVED;
 	l->syn_count++;

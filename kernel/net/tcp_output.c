@@ -15,7 +15,8 @@ tcp_ts_now(const struct tcp_conn *c, uint64_t now)
 	return (uint32_t)(now / TCP_NS_PER_MS) + c->ts_offset;
 }
 
-/* The smallest shift that lets 16 bits say the whole buffer. */
+/* The smallest shift that lets 16 bits say the whole buffer (at its
+ * largest: the shift is fixed at the SYN, the buffer grows later). */
 uint8_t
 tcp_choose_wscale(uint32_t rcvbuf)
 {
@@ -29,9 +30,16 @@ tcp_choose_wscale(uint32_t rcvbuf)
 static uint32_t
 rcv_space(const struct tcp_conn *c)
 {
-	if (!c->rcv_buf.data)
+	if (!tcp_buf_ready(&c->rcv_buf))
 		return c->rcvbuf_size;
 	return tcp_buf_space(&c->rcv_buf);
+}
+
+/* The receive buffer's size now (autotuning grows it). */
+static uint32_t
+rcv_size(const struct tcp_conn *c)
+{
+	return tcp_buf_ready(&c->rcv_buf) ? c->rcv_buf.cap : c->rcvbuf_size;
 }
 
 /*
@@ -43,7 +51,7 @@ rcv_space(const struct tcp_conn *c)
 static uint32_t
 rcv_right_edge(const struct tcp_conn *c)
 {
-	uint32_t right = c->rcv_nxt + rcv_space(c), step = c->rcvbuf_size / 2;
+	uint32_t right = c->rcv_nxt + rcv_space(c), step = rcv_size(c) / 2;
 
 	if (tcp_mss(c) < step)
 		step = tcp_mss(c);
@@ -62,7 +70,7 @@ tcp_window_update_due(const struct tcp_conn *c)
 
 	if (!seq_gt(right, c->rcv_adv))
 		return false;
-	return c->rcv_adv == c->rcv_nxt || grown >= 2 * tcp_mss(c) || grown >= c->rcvbuf_size / 2;
+	return c->rcv_adv == c->rcv_nxt || grown >= 2 * tcp_mss(c) || grown >= rcv_size(c) / 2;
 }
 
 static void

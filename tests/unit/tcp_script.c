@@ -600,6 +600,8 @@ static const struct {
 	STAT(cookies_sent),
 	STAT(cookies_accepted),
 	STAT(ooo_segs),
+	STAT(mem_drops),
+	STAT(rcv_grown),
 	STAT(conns_opened),
 	STAT(conns_timed_out),
 #undef STAT
@@ -639,6 +641,10 @@ config(struct env *e, const char *key, const char *val)
 		cfg->rcvbuf = v;
 	else if (!strcmp(key, "sndbuf"))
 		cfg->sndbuf = v;
+	else if (!strcmp(key, "rcvbuf_max"))
+		cfg->rcvbuf_max = v;
+	else if (!strcmp(key, "sndbuf_max"))
+		cfg->sndbuf_max = v;
 	else if (!strcmp(key, "peer_isn"))
 		e->peer_isn = v;
 	else if (!strcmp(key, "tolerance"))

@@ -1,6 +1,6 @@
 /*
  * The TCP engine's parts on their own: the out-of-order queue against a
- * bitmap model, the byte rings across their wrap, initial sequence
+ * bitmap model (the buffers are test_net_tcp_buf.c's), initial sequence
  * numbers and SYN cookies, and a listener under a SYN flood, whose
  * memory must stay bounded while a real peer still gets through.
  */
@@ -86,24 +86,6 @@ UNIT_TEST(sack_blocks_most_recent_first)
 	CHECK_EQ(q.n, TCP_REASS_MAX);
 	CHECK_EQ(tcp_reass_add(&q, 5000, 5001), -E_NOMEM);
 	CHECK_EQ(tcp_reass_advance(&q, 100), 400);
-}
-
-UNIT_TEST(rings_wrap)
-{
-	uint8_t mem[7], out[7];
-	struct tcp_buf b = { mem, 7, 0, 0 };
-
-	CHECK_EQ(tcp_buf_append(&b, "abcde", 5), 5);
-	tcp_buf_consume(&b, 4);
-	CHECK_EQ(tcp_buf_append(&b, "fghijkl", 7), 6);
-	tcp_buf_peek(&b, 0, out, 7);
-	CHECK(memcmp(out, "efghijk", 7) == 0);
-	tcp_buf_consume(&b, 7);
-	CHECK_EQ(b.len, 0);
-	tcp_buf_place(&b, 3, "xyz", 3); /* early data past len */
-	CHECK_EQ(tcp_buf_append(&b, "uvw", 3), 3);
-	tcp_buf_peek(&b, 0, out, 6);
-	CHECK(memcmp(out, "uvwxyz", 6) == 0);
 }
 
 /* ---- with an engine ---- */
@@ -347,17 +329,52 @@ UNIT_TEST(a_full_accept_queue_still_completes_handshakes)
 	tcp_stack_destroy(&stack);
 }
 
-UNIT_TEST(memory_limit_refuses_cleanly)
+/* Buffers take memory as they fill: a connection whose owner can pay for
+ * the structure and one chunk connects, stores what it can pay for,
+ * drops what it cannot (the peer sends it again) and stops growing its
+ * window; a send with nothing held that cannot be paid for says so. */
+UNIT_TEST(memory_limit_stops_the_buffers_not_the_connection)
 {
-	struct tcp_conn *c;
+	struct tcp_conn *l, *c;
+	uint64_t now = TCP_NS_PER_S;
+	uint8_t data[200], got[400];
+	uint32_t isn;
+	int err;
 
 	memset(&mem, 0, sizeof(mem));
 	tcp_stack_init(&stack, &ops, NULL, key);
-	mem.limit = sizeof(struct tcp_conn) + 1000;
-	c = tcp_open(&stack, &mem);
+	l = tcp_open(&stack, &mem);
+	CHECK_EQ(tcp_listen(l, 0, 80, 2), 0);
+	send_seg(0x0a000002, 1, 100, 0, TCP_SYN, now);
+	isn = last_segment().seq;
+	send_seg(0x0a000002, 1, 101, isn + 1, TCP_ACK, now);
+	c = tcp_accept(l, &err);
 	CHECK(c != NULL);
-	CHECK_EQ(tcp_connect(c, 0x0a000001, 0, 0x0a000002, 80, TCP_NS_PER_S), -E_NOMEM);
-	tcp_close(c, TCP_NS_PER_S);
+	if (!c)
+		return;
+	/* Established, nothing held: only the two structures. */
+	CHECK_EQ(mem.in_use, 2 * sizeof(struct tcp_conn));
+	memset(data, 'a', sizeof(data));
+	send_data(0x0a000002, 1, 101, isn + 1, TCP_ACK, data, sizeof(data), now);
+	CHECK_EQ(mem.in_use, 2 * sizeof(struct tcp_conn) + c->rcv_buf.csize);
+	/* No more memory: the next chunk (early data far ahead) cannot be
+	 * paid for, so the segment is dropped and remembered nowhere. */
+	mem.limit = mem.in_use;
+	send_data(0x0a000002, 1, 101 + 40000, isn + 1, TCP_ACK, data, sizeof(data), now);
+	CHECK_EQ(stack.stats.mem_drops, 1);
+	CHECK_EQ(c->reass.n, 0);
+	CHECK_EQ(c->rcvbuf_max, c->rcv_buf.cap); /* the window grows no further */
+	/* In-order data still fits the chunk already held. */
+	send_data(0x0a000002, 1, 301, isn + 1, TCP_ACK, data, sizeof(data), now);
+	CHECK_EQ(tcp_recv(c, got, sizeof(got), now), 400);
+	/* Drained, it keeps that chunk for the next bytes. */
+	CHECK_EQ(c->rcv_buf.nchunks, 1);
+	/* Sending needs a chunk of its own: none can be had, nothing held. */
+	CHECK_EQ(tcp_send(c, "x", 1, now), -E_NOMEM);
+	mem.limit = 0;
+	CHECK_EQ(tcp_send(c, "x", 1, now), 1);
+	tcp_abort(c, now);
+	tcp_close(l, now);
 	CHECK_EQ(mem.in_use, 0);
 	CHECK(tcp_open(&stack, &(struct tcp_host_mem){ .limit = 1 }) == NULL);
 	tcp_stack_destroy(&stack);
