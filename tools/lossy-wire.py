@@ -25,7 +25,8 @@ seeded by --seed, so a run's impairments can be replayed (given the
 same frames in the same order).
 
 Commands on stdin, one a line, each answered on stdout:
-    cut SECONDS        drop every frame both ways for SECONDS
+    cut SECONDS [DIR]  drop every frame both ways (or in DIR alone:
+                       guest->host or host->guest) for SECONDS
     rates loss=R reorder=R dup=R corrupt=R   (any subset)
     inject HEX         send this frame to the guest as it is
     stats              print the counters
@@ -89,7 +90,7 @@ class Direction:
     def input(self, frame, now):
         w = self.wire
         self.c["frames"] += 1
-        if now < w.cut_until:
+        if now < w.cut_until.get(self.name, 0.0):
             self.c["cut"] += 1
             return
         rng = w.rng
@@ -130,7 +131,7 @@ class Wire:
         self.loss, self.reorder, self.dup, self.corrupt = (args.loss, args.reorder, args.dup,
                                                            args.corrupt)
         self.hold = args.hold_ms / 1000.0
-        self.cut_until = 0.0
+        self.cut_until = {}  # direction's name -> end of its cut
 
     def set_rates(self, words):
         for w in words:
@@ -215,8 +216,12 @@ def main():
                 if not words:
                     pass
                 elif words[0] == "cut":
-                    wire.cut_until = time.monotonic() + float(words[1])
-                    print("relay: cut for %s s" % words[1], flush=True)
+                    dirs = words[2:] or ["guest->host", "host->guest"]
+                    if any(d not in ("guest->host", "host->guest") for d in dirs):
+                        raise ValueError(words[2])
+                    for d in dirs:
+                        wire.cut_until[d] = time.monotonic() + float(words[1])
+                    print("relay: cut for %s s %s" % (words[1], " ".join(dirs)), flush=True)
                 elif words[0] == "rates":
                     wire.set_rates(words[1:])
                     print("relay: rates loss=%g reorder=%g dup=%g corrupt=%g"
