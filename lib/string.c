@@ -84,6 +84,21 @@ memset(void *dst, int c, size_t n)
 	if (((uintptr_t)d & (sizeof(word_t) - 1)) == 0) {
 		word_t w = (unsigned char)c * (word_t)0x0101010101010101ull;
 
+		/* Eight words a turn: a page cleared (a fault, a page table)
+		 * costs a third of the instructions of a word a turn. */
+		for (; n >= 8 * sizeof(word_t); n -= 8 * sizeof(word_t)) {
+			word_t *q = (word_t *)(void *)d;
+
+			q[0] = w;
+			q[1] = w;
+			q[2] = w;
+			q[3] = w;
+			q[4] = w;
+			q[5] = w;
+			q[6] = w;
+			q[7] = w;
+			d += 8 * sizeof(word_t);
+		}
 		for (; n >= sizeof(word_t); n -= sizeof(word_t)) {
 			*(word_t *)(void *)d = w;
 			d += sizeof(word_t);
