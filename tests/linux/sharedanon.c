@@ -5,6 +5,7 @@
  * mapping stays private; mremap's old size 0 duplicate of it.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +42,17 @@ main(void)
 	priv = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (s == MAP_FAILED || priv == MAP_FAILED || pipe(fds))
 		return 1;
+	/* /proc/self/maps says which mappings are shared. */
+	{
+		static char maps[16384];
+		int fd = open("/proc/self/maps", O_RDONLY);
+		ssize_t n = fd < 0 ? -1 : read(fd, maps, sizeof(maps) - 1);
+
+		maps[n > 0 ? n : 0] = 0;
+		printf("maps shows it shared: %d\n", strstr(maps, "rw-s") != NULL);
+		if (fd >= 0)
+			close(fd);
+	}
 	s[0] = 11; /* touched before the fork */
 	priv[0] = 5;
 	pid = fork();
