@@ -308,6 +308,9 @@ struct mem_audit {
  * (copy-on-write).  vm_map_file also takes MAP_EXEC (never with
  * MAP_WRITE) for code. */
 #define MAP_SHARED	 (1u << 5)
+/* vm_protect only, alone: no access at all (a guard); every user access
+ * is a protection fault, and the pages keep their data. */
+#define MAP_NOACCESS	 (1u << 6)
 
 /*
  * A suspended thread's user registers (thread_read_regs,

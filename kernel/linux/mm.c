@@ -5,6 +5,7 @@
  * taken region by region.
  */
 #include "asm/layout.h"
+#include "cap/lock.h"
 #include "fs/vfs.h"
 #include "linux/errno.h"
 #include "linux/file.h"
@@ -15,6 +16,7 @@
 #include "mm/vm_flags.h"
 #include "object/address_space.h"
 #include "object/file.h"
+#include "object/frames.h"
 #include "object/process.h"
 #include "proc/user_memory.h"
 #include "themelios/abi.h"
@@ -52,8 +54,10 @@ page_up(uintptr_t v)
 static unsigned int
 vm_flags_of(uint64_t prot)
 {
-	unsigned int f = VM_READ; /* every mapping is readable here (docs/linux.md) */
+	unsigned int f = VM_READ; /* write or execute implies read, as on Linux */
 
+	if (!(prot & (LX_PROT_READ | LX_PROT_WRITE | LX_PROT_EXEC)))
+		return 0; /* PROT_NONE: no access (a guard), the data kept */
 	if (prot & LX_PROT_WRITE)
 		f |= VM_WRITE;
 	if (prot & LX_PROT_EXEC)
@@ -66,6 +70,7 @@ struct piece {
 	uintptr_t start, end;
 	unsigned int flags, max_flags;
 	bool frames;	      /* a Frames mapping */
+	bool frames_lazy;     /* of shared anonymous memory */
 	struct vm_file *file; /* or a file's pages from file_page on (NULL: anonymous) */
 	uint64_t file_page;
 	bool file_shared;
@@ -87,6 +92,7 @@ next_piece(struct address_space *as, uintptr_t va, uintptr_t end, struct piece *
 		p->flags = r->flags;
 		p->max_flags = r->max_flags;
 		p->frames = r->shared != NULL;
+		p->frames_lazy = r->shared && r->shared->lazy;
 		p->file = r->file;
 		p->file_page = r->file ? r->file_page + (p->start - r->start) / PAGE_SIZE_4K : 0;
 		p->file_shared = r->file_shared;
@@ -155,7 +161,7 @@ lx_sys_brk(struct syscall_args *a)
 static int
 map_one(struct address_space *as, uintptr_t addr, size_t pages, unsigned int flags,
 	unsigned int max, unsigned int how, struct vm_file *vf, uint64_t first_page, bool shared,
-	uintptr_t *va)
+	struct frames *sf, uintptr_t *va)
 {
 	uintptr_t end;
 	int err;
@@ -163,7 +169,7 @@ map_one(struct address_space *as, uintptr_t addr, size_t pages, unsigned int fla
 	if (!(how & AS_MAP_FIXED)) {
 		if (addr && range_ok(addr, pages * PAGE_SIZE_4K, &end)) {
 			err = map_one(as, addr, pages, flags, max, AS_MAP_FIXED, vf, first_page,
-				      shared, va);
+				      shared, sf, va);
 			if (!err)
 				return 0;
 		}
@@ -171,7 +177,7 @@ map_one(struct address_space *as, uintptr_t addr, size_t pages, unsigned int fla
 	}
 	if (vf)
 		return as_map_file(as, addr, pages, flags, max, how, vf, first_page, shared, va);
-	return as_map(as, addr, pages, flags, max, how, NULL, va);
+	return as_map(as, addr, pages, flags, max, how, sf, va);
 }
 
 /*
@@ -190,6 +196,7 @@ lx_sys_mmap(struct syscall_args *a)
 	unsigned int max = LX_MAX_FLAGS, how = 0;
 	struct linux_file *f = NULL;
 	struct vm_file *vf = NULL;
+	struct frames *sf = NULL;
 	bool shared = type != LX_MAP_PRIVATE;
 	size_t pages;
 	int err = 0;
@@ -227,6 +234,10 @@ lx_sys_mmap(struct syscall_args *a)
 		if (shared && !can_write(f))
 			max &= ~(unsigned int)VM_WRITE;
 		err = vm_file_of(lx_file_vnode(f), &vf);
+	} else if (shared) {
+		/* Shared anonymous memory: pages of their own object, so a
+		 * fork's child maps the same ones (object/frames.h). */
+		err = frames_create_lazy(as->pool, pages, &sf);
 	}
 	if (!err && (flags & (LX_MAP_FIXED | LX_MAP_FIXED_NOREPLACE))) {
 		how = AS_MAP_FIXED;
@@ -237,9 +248,15 @@ lx_sys_mmap(struct syscall_args *a)
 	}
 	if (!err)
 		err = map_one(as, addr, pages, vm_flags_of(prot), max, how, vf, off / PAGE_SIZE_4K,
-			      vf && shared, &va);
+			      vf && shared, sf, &va);
 	if (f)
 		lx_file_put(f);
+	if (sf && err) {
+		unsigned long irq = cap_lock_take();
+
+		kobject_unref(&sf->obj); /* the region took it over only on success */
+		cap_lock_drop(irq);
+	}
 	if (err == -E_EXIST)
 		return -LX_EEXIST;
 	if (err == -E_RANGE)
@@ -304,9 +321,9 @@ lx_sys_madvise(struct syscall_args *a)
 		struct vnode *vn = p.file ? p.file->vn : NULL;
 		int err;
 
-		if (p.frames)
+		if (p.frames && !p.frames_lazy)
 			return -LX_EINVAL;
-		if (p.file && p.file_shared) {
+		if ((p.file && p.file_shared) || p.frames) {
 			va = p.end;
 			continue;
 		}
@@ -331,9 +348,9 @@ lx_sys_madvise(struct syscall_args *a)
 /*
  * mremap as Linux does it (mm/mremap.c), in its order of checks.  A
  * move takes the pages themselves (as_move_range): nothing is copied,
- * nothing charged again.  Old size 0 maps a shared file mapping's pages
- * a second time; for anonymous memory it is EINVAL, shared or not
- * (shared anonymous memory is not shared with anyone yet, docs/linux.md).
+ * nothing charged again.  Old size 0 maps a shared mapping's pages a
+ * second time (a file's, or shared anonymous memory's); for private
+ * memory it is EINVAL.
  */
 long
 lx_sys_mremap(struct syscall_args *a)
@@ -394,7 +411,7 @@ lx_sys_mremap(struct syscall_args *a)
 		if (err != -E_EXIST && err != -E_RANGE)
 			return lx_err(err);
 		/* Old size 0 of private memory is EINVAL before the move's ENOMEM. */
-		if (old_len == 0 && !(p.file && p.file_shared))
+		if (old_len == 0 && !(p.file && p.file_shared) && !p.frames)
 			return -LX_EINVAL;
 		if (!(flags & LX_MREMAP_MAYMOVE))
 			return -LX_ENOMEM;

@@ -215,7 +215,8 @@ maps_text(struct text *t, struct linux_proc *lp)
 			name = "[heap]";
 		ADD(t, "%08lx-%08lx %c%c%c%c %08lx 00:00 0", r->start, r->end,
 		    r->flags & VM_READ ? 'r' : '-', r->flags & VM_WRITE ? 'w' : '-',
-		    r->flags & VM_EXEC ? 'x' : '-', r->file && r->file_shared ? 's' : 'p',
+		    r->flags & VM_EXEC ? 'x' : '-',
+		    (r->file && r->file_shared) || r->shared ? 's' : 'p',
 		    r->file ? r->file_page * PAGE_SIZE_4K : 0);
 		ADD(t, "%s%s\n", name[0] ? "                          " : "", name);
 		va = r->end;

@@ -558,6 +558,11 @@ fault_signal(const struct fault_info *fi, struct linux_siginfo *info)
 	memset(info, 0, sizeof(*info));
 	switch (fi->kind) {
 	case FAULT_KIND_MEMORY:
+		if (as_fault_past_end(process_current()->as, fi->addr, fi->access)) {
+			info->code = LX_BUS_ADRERR; /* nothing backs it: past a file's end */
+			info->addr = fi->addr;
+			return LX_SIGBUS;
+		}
 		info->code = (fi->access & FAULT_PRESENT) || mapped(fi->addr) ? LX_SEGV_ACCERR
 									      : LX_SEGV_MAPERR;
 		info->addr = fi->addr;

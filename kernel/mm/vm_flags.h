@@ -2,7 +2,9 @@
 #ifndef MM_VM_FLAGS_H
 #define MM_VM_FLAGS_H
 
-#define VM_READ	     (1u << 0) /* implied by any mapping */
+/* User mappings: none of READ, WRITE and EXEC is a page present for the
+ * kernel alone (mm/vm_space.c), a guard that keeps its data. */
+#define VM_READ	     (1u << 0) /* implied by write or execute */
 #define VM_WRITE     (1u << 1)
 #define VM_EXEC	     (1u << 2)
 #define VM_USER	     (1u << 3)

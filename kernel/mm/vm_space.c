@@ -9,6 +9,26 @@
 
 static const struct vm_space *active;
 
+#define VM_ACCESS (VM_READ | VM_WRITE | VM_EXEC)
+
+/* The leaf flags for flags: a user page, or with no access at all a
+ * page present for the kernel alone (its data kept, every user access
+ * a protection fault: no architecture has a user page it cannot read). */
+static unsigned int
+leaf_flags(unsigned int flags)
+{
+	if (!(flags & VM_ACCESS))
+		return flags & ~(VM_USER | VM_GLOBAL);
+	return (flags | VM_USER) & ~VM_GLOBAL;
+}
+
+/* What a leaf reads back as: a kernel-only page has no access. */
+static unsigned int
+user_flags(unsigned int f)
+{
+	return f & VM_USER ? f : f & ~VM_ACCESS;
+}
+
 static bool
 user_page(uintptr_t va)
 {
@@ -88,7 +108,7 @@ vm_space_map(struct vm_space *vs, uintptr_t va, uint64_t pa, unsigned int flags)
 
 	if (!user_page(va))
 		return -E_RANGE;
-	err = pt_map(&vs->env, vs->root, va, pa, PAGE_SIZE_4K, (flags | VM_USER) & ~VM_GLOBAL);
+	err = pt_map(&vs->env, vs->root, va, pa, PAGE_SIZE_4K, leaf_flags(flags));
 	if (!err)
 		vs->pages++;
 	return err;
@@ -129,7 +149,7 @@ vm_space_protect(struct vm_space *vs, uintptr_t va, unsigned int flags)
 
 	if (!user_page(va))
 		return -E_RANGE;
-	err = pt_protect(&vs->env, vs->root, va, (flags | VM_USER) & ~VM_GLOBAL);
+	err = pt_protect(&vs->env, vs->root, va, leaf_flags(flags));
 	if (!err && active == vs)
 		arch_tlb_flush_page(va);
 	return err;
@@ -138,9 +158,14 @@ vm_space_protect(struct vm_space *vs, uintptr_t va, unsigned int flags)
 int
 vm_space_translate(struct vm_space *vs, uintptr_t va, uint64_t *pa, unsigned int *flags)
 {
+	int err;
+
 	if (!user_page(va))
 		return -E_RANGE;
-	return pt_translate(&vs->env, vs->root, va, pa, flags);
+	err = pt_translate(&vs->env, vs->root, va, pa, flags);
+	if (!err && flags)
+		*flags = user_flags(*flags);
+	return err;
 }
 
 int
@@ -155,6 +180,8 @@ vm_space_next(struct vm_space *vs, uintptr_t va, uintptr_t end, uintptr_t *at, u
 	err = pt_next_leaf(&vs->env, vs->root, va, end, &a, pa, flags);
 	if (!err)
 		*at = (uintptr_t)a;
+	if (!err && flags)
+		*flags = user_flags(*flags);
 	return err;
 }
 

@@ -28,6 +28,11 @@ frames_destroy(struct kobject *obj)
 	if (f->device) {
 		resource_release(RESOURCE_PHYS, f->pa[0]);
 		mempool_uncharge(f->pool, 1);
+	} else if (f->lazy) {
+		for (size_t i = 0; i < f->npages; i++)
+			if (f->pa[i])
+				pmm_free_frame(f->pa[i]);
+		mempool_uncharge(f->pool, f->made + f->table);
 	} else {
 		frames_free_pages(f, f->npages);
 		mempool_uncharge(f->pool, f->npages + 1);
@@ -50,7 +55,7 @@ frames_copy(struct kobject *obj, uint64_t offset, const struct kobject_buf *buf,
 	uint64_t size = (uint64_t)f->npages * PAGE_SIZE_4K;
 	size_t done = 0, len;
 
-	if (f->device)
+	if (f->device || f->lazy)
 		return -E_NOTSUP;
 	if (offset >= size)
 		return 0;
@@ -176,5 +181,79 @@ frames_create_device(struct mempool *pool, uint64_t phys, uint64_t pages, struct
 	f->device = true;
 	kobject_ref(&pool->obj);
 	*out = f;
+	return 0;
+}
+
+int
+frames_create_lazy(struct mempool *pool, size_t pages, struct frames **out)
+{
+	size_t table = 1 + (pages * sizeof(uint64_t) + PAGE_SIZE_4K - 1) / PAGE_SIZE_4K;
+	unsigned long irq;
+	struct frames *f;
+
+	if (pages == 0)
+		return -E_INVAL;
+	if (pages > FRAMES_LAZY_MAX_PAGES)
+		return -E_RANGE;
+	if (mempool_charge(pool, table))
+		return -E_NOMEM;
+	f = kcalloc(1, sizeof(*f));
+	if (f)
+		f->pa = kcalloc(pages, sizeof(*f->pa));
+	if (!f || !f->pa) {
+		if (f)
+			kfree(f->pa);
+		kfree(f);
+		mempool_uncharge(pool, table);
+		return -E_NOMEM;
+	}
+	f->npages = pages;
+	f->pool = pool;
+	f->lazy = true;
+	f->table = table;
+	irq = cap_lock_take();
+	kobject_init(&f->obj, KOBJ_FRAMES, &frames_ops);
+	kobject_ref(&pool->obj);
+	cap_lock_drop(irq);
+	*out = f;
+	return 0;
+}
+
+int
+frames_page(struct frames *f, size_t i, uint64_t *pa)
+{
+	unsigned long irq;
+	uint64_t made, have;
+
+	if (i >= f->npages)
+		return -E_FAULT;
+	have = __atomic_load_n(&f->pa[i], __ATOMIC_ACQUIRE);
+	if (have) {
+		*pa = have;
+		return 0;
+	}
+	/* Made and zeroed with no lock held, then put in unless another
+	 * touch was first (then ours goes back). */
+	if (mempool_charge(f->pool, 1))
+		return -E_NOMEM;
+	if (pmm_alloc_frame(&made)) {
+		mempool_uncharge(f->pool, 1);
+		return -E_NOMEM;
+	}
+	memset(phys_to_virt(made), 0, PAGE_SIZE_4K);
+	irq = cap_lock_take();
+	have = f->pa[i];
+	if (!have) {
+		__atomic_store_n(&f->pa[i], made, __ATOMIC_RELEASE);
+		f->made++;
+	}
+	cap_lock_drop(irq);
+	if (have) {
+		pmm_free_frame(made);
+		mempool_uncharge(f->pool, 1);
+		*pa = have;
+		return 0;
+	}
+	*pa = made;
 	return 0;
 }

@@ -21,11 +21,28 @@ struct frames {
 	uint64_t *pa;	      /* npages physical addresses */
 	struct mempool *pool; /* charged npages + 1 (device: 1); referenced */
 	bool device;	      /* device registers: mapped uncached, not RAM */
+	/* Linux's shared anonymous memory: each page made on its first
+	 * touch (pa[i] 0 until then) by whichever mapping touches it, and
+	 * charged then; never given out as a capability. */
+	bool lazy;
+	size_t made;  /* lazy: pages made so far (capability lock) */
+	size_t table; /* lazy: pages charged for pa[] and the object */
 };
 
 /* Charged to pool, its pages zeroed with the capability lock NOT held
  * (the caller keeps pool alive): -E_NOMEM, -E_INVAL, -E_RANGE. */
 int frames_create(struct mempool *pool, size_t pages, struct frames **out);
+
+/* Lazy Frames of pages pages (none made yet), charged for its page
+ * array now: -E_NOMEM, -E_INVAL (no pages), -E_RANGE (more than
+ * FRAMES_LAZY_MAX_PAGES). */
+#define FRAMES_LAZY_MAX_PAGES (1ul << 20) /* 4 GiB: an 8 MiB page array */
+int frames_create_lazy(struct mempool *pool, size_t pages, struct frames **out);
+
+/* Page i of lazy f, made, zeroed and charged to f's pool if it was not
+ * yet (no lock held: two first touches at once make it once).
+ * -E_FAULT past the end, -E_NOMEM. */
+int frames_page(struct frames *f, size_t i, uint64_t *pa);
 
 /*
  * Device registers at [phys, phys + pages pages) as Frames, claimed in

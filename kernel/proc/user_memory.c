@@ -267,7 +267,7 @@ map_region(struct address_space *as, uintptr_t va, size_t pages, unsigned int ho
 	region_insert(&as->regions, r);
 	if (r->file)
 		as->has_files = true;
-	for (size_t i = 0; f && !err && i < pages; i++)
+	for (size_t i = 0; f && !f->lazy && !err && i < pages; i++)
 		err = vm_space_map(&as->vm, va + i * PAGE, f->pa[i], r->flags | VM_USER);
 	for (size_t i = 0; !f && !r->file && (how & AS_MAP_COMMIT) && !err && i < pages; i++)
 		err = new_page(as, va + i * PAGE, r->flags, NULL);
@@ -378,15 +378,15 @@ same_kind(const struct vm_region *a, const struct vm_region *b)
 {
 	if (a->file != b->file || a->file_shared != b->file_shared)
 		return false;
-	if (a->file && a->file_page + (a->end - a->start) / PAGE != b->file_page)
+	if ((a->file || a->shared) && a->file_page + (a->end - a->start) / PAGE != b->file_page)
 		return false;
 	return a->flags == b->flags && a->max_flags == b->max_flags && a->shared == b->shared;
 }
 
 /* Joins r with the regions that touch it and are of its kind (a protect
  * that undoes an earlier one gives the split's nodes back).  Pieces of
- * one Frames object that touch are always from one mapping (mappings
- * never touch), so its pages stay in order. */
+ * one Frames object join only where its pages follow on (file_page
+ * counts a Frames region's first page too). */
 static void
 merge_around(struct address_space *as, struct vm_region *r)
 {
@@ -544,6 +544,22 @@ as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t len)
 	return err;
 }
 
+/* Maps the page at va of lazy Frames region r, made now if no mapping
+ * of the object touched it yet (as->lock held); -E_FAULT past its end. */
+static int
+shared_fill(struct address_space *as, const struct vm_region *r, uintptr_t va)
+{
+	uint64_t pa;
+	int err;
+
+	if (vm_space_translate(&as->vm, va, NULL, NULL) == 0)
+		return 0;
+	err = frames_page(r->shared, r->file_page + (va - r->start) / PAGE, &pa);
+	if (!err)
+		err = vm_space_map(&as->vm, va, pa, r->flags | VM_USER);
+	return err == -E_FAULT || !err ? err : -E_NOMEM;
+}
+
 /* The fault at va with access (FAULT_READ, _WRITE or _EXEC) in as,
  * as->lock held: 0 when a page was made, unshared or already fine.
  * Without may_fill a file's page must be cached already. */
@@ -557,9 +573,11 @@ resolve(struct address_space *as, uintptr_t va, unsigned int access, bool may_fi
 	unsigned int fl;
 	int err;
 
-	if (!r || r->shared || !(r->flags & need))
+	if (!r || (r->shared && !r->shared->lazy) || !(r->flags & need))
 		return -E_FAULT;
-	if (r->file)
+	if (r->shared)
+		err = shared_fill(as, r, va & ~(PAGE - 1));
+	else if (r->file)
 		err = file_fill(as, r, va & ~(PAGE - 1), need == VM_WRITE, may_fill);
 	else
 		err = fill_page(as, r, va & ~(PAGE - 1), need == VM_WRITE);
@@ -601,6 +619,29 @@ as_peek(struct address_space *as, uintptr_t va, void *dst, size_t len)
 	}
 	mutex_unlock(&as->lock);
 	return err;
+}
+
+bool
+as_fault_past_end(struct address_space *as, uintptr_t va, unsigned int access)
+{
+	unsigned int need = access & FAULT_WRITE  ? VM_WRITE
+			    : access & FAULT_EXEC ? VM_EXEC
+						  : VM_READ;
+	struct vm_region *r;
+	bool past = false;
+	uint64_t index;
+
+	mutex_lock(&as->lock);
+	r = region_lookup(&as->regions, va);
+	if (r && (r->flags & need)) {
+		index = r->file_page + (va - r->start) / PAGE;
+		if (r->file)
+			past = index >= __atomic_load_n(&r->file->owner.npages, __ATOMIC_RELAXED);
+		else if (r->shared && r->shared->lazy)
+			past = index >= r->shared->npages;
+	}
+	mutex_unlock(&as->lock);
+	return past;
 }
 
 void
@@ -745,7 +786,8 @@ as_move_range(struct address_space *as, uintptr_t va, size_t pages, size_t new_p
 	r = joined_region(as, va);
 	if (!r || pages > (r->end - va) / PAGE)
 		err = -E_NOENT;
-	else if (r->shared || (pages == 0 && !(r->file && r->file_shared)))
+	else if ((r->shared && !r->shared->lazy) ||
+		 (pages == 0 && !(r->file && r->file_shared) && !r->shared))
 		err = -E_INVAL;
 	else if (!file_pages_fit(r, va, new_pages))
 		err = -E_RANGE;
@@ -808,7 +850,7 @@ as_grow_range(struct address_space *as, uintptr_t va, size_t pages, size_t new_p
 	r = joined_region(as, va);
 	if (!r || pages > (r->end - va) / PAGE)
 		err = -E_NOENT;
-	else if (r->shared)
+	else if (r->shared && !r->shared->lazy)
 		err = -E_INVAL;
 	else if (end != r->end)
 		err = -E_EXIST;

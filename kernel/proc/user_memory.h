@@ -134,6 +134,11 @@ int as_copy_in(struct address_space *as, uintptr_t va, const void *src, size_t l
  * -E_FAULT at the first page that cannot be read. */
 int as_peek(struct address_space *as, uintptr_t va, void *dst, size_t len);
 
+/* Did a fault at va with access (FAULT_*) fail only because it lies past
+ * the end of what backs its region (a file mapping past the file's last
+ * page, shared anonymous memory grown past its object)?  Linux's SIGBUS. */
+bool as_fault_past_end(struct address_space *as, uintptr_t va, unsigned int access);
+
 /*
  * Makes the pages of file regions in [va, va + len) present (for writing
  * when write), as faults there would, and ignores what cannot be (the

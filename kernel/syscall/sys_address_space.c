@@ -80,7 +80,8 @@ sys_vm_unmap(struct syscall_args *a)
 	return err;
 }
 
-/* MAP_WRITE and MAP_EXEC, never both (W^X): -E_PERM. */
+/* MAP_WRITE and MAP_EXEC, never both (W^X): -E_PERM; or MAP_NOACCESS
+ * alone. */
 long
 sys_vm_protect(struct syscall_args *a)
 {
@@ -89,7 +90,9 @@ sys_vm_protect(struct syscall_args *a)
 	struct address_space *as;
 	long err;
 
-	if (f & ~(uint64_t)(MAP_WRITE | MAP_EXEC))
+	if (f & ~(uint64_t)(MAP_WRITE | MAP_EXEC | MAP_NOACCESS))
+		return -E_INVAL;
+	if ((f & MAP_NOACCESS) && f != MAP_NOACCESS)
 		return -E_INVAL;
 	if ((f & MAP_WRITE) && (f & MAP_EXEC))
 		return -E_PERM;
@@ -101,6 +104,8 @@ sys_vm_protect(struct syscall_args *a)
 		return err;
 	vm |= f & MAP_WRITE ? VM_WRITE : 0;
 	vm |= f & MAP_EXEC ? VM_EXEC : 0;
+	if (f & MAP_NOACCESS)
+		vm = 0;
 	err = as_protect(as, a->a[1], a->a[2], vm);
 	put_space(as);
 	return err;

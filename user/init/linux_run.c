@@ -141,8 +141,8 @@ list_programs(slot_t slot, char *names, size_t size, const char **sorted, int ma
 static long
 run_one(const char *word)
 {
-	static char names[2048];
-	const char *sorted[64];
+	static char names[4096];
+	const char *sorted[128];
 	char path[LINUX_PATH_MAX], args[LINUX_ARGS_MAX];
 	size_t args_len;
 	long r, worst = 0;
@@ -156,7 +156,7 @@ run_one(const char *word)
 	if (fs_open(CAP_SLOT_ROOT_DIR, path[0] == '/' ? path + 1 : path, FS_O_DIRECTORY, RIGHT_READ,
 		    SLOT_SCRATCH) != 0)
 		return run_program(path, args, args_len);
-	n = list_programs(SLOT_SCRATCH, names, sizeof(names), sorted, 64);
+	n = list_programs(SLOT_SCRATCH, names, sizeof(names), sorted, 128);
 	sys_cap_delete(SLOT_SCRATCH);
 	for (int i = 0; i < n; i++) {
 		char file[LINUX_PATH_MAX];
