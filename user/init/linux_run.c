@@ -102,9 +102,10 @@ run_program(const char *path, const char *args, size_t args_len)
 }
 
 /* The names of the regular files in the Directory at slot, sorted,
- * one after another NUL-terminated in names: how many (at most max). */
+ * one after another NUL-terminated in names: how many (at most max).
+ * *skipped counts those that did not fit, so none goes unnoticed. */
 static int
-list_programs(slot_t slot, char *names, size_t size, const char **sorted, int max)
+list_programs(slot_t slot, char *names, size_t size, const char **sorted, int max, int *skipped)
 {
 	static uint8_t buf[2048];
 	uint64_t cookie = 0;
@@ -117,8 +118,12 @@ list_programs(slot_t slot, char *names, size_t size, const char **sorted, int ma
 			struct fs_dirent *d = (struct fs_dirent *)(buf + at);
 
 			at += d->reclen;
-			if (d->type != 8 /* DT_REG */ || n == max || used + d->name_len + 1 > size)
+			if (d->type != 8 /* DT_REG */)
 				continue;
+			if (n == max || used + d->name_len + 1 > size) {
+				(*skipped)++;
+				continue;
+			}
 			memcpy(names + used, d->name, (size_t)d->name_len + 1);
 			sorted[n++] = names + used;
 			used += (size_t)d->name_len + 1;
@@ -146,7 +151,7 @@ run_one(const char *word)
 	char path[LINUX_PATH_MAX], args[LINUX_ARGS_MAX];
 	size_t args_len;
 	long r, worst = 0;
-	int n;
+	int n, skipped = 0;
 
 	if (!split_word(word, path, sizeof(path), args, &args_len)) {
 		printf("linux: cannot run '%s': a path of 1 to %u bytes, then ,ARG...\n", word,
@@ -156,8 +161,13 @@ run_one(const char *word)
 	if (fs_open(CAP_SLOT_ROOT_DIR, path[0] == '/' ? path + 1 : path, FS_O_DIRECTORY, RIGHT_READ,
 		    SLOT_SCRATCH) != 0)
 		return run_program(path, args, args_len);
-	n = list_programs(SLOT_SCRATCH, names, sizeof(names), sorted, 128);
+	n = list_programs(SLOT_SCRATCH, names, sizeof(names), sorted, 128, &skipped);
 	sys_cap_delete(SLOT_SCRATCH);
+	if (skipped) {
+		printf("linux: %s: %d programs not run (at most %d, names within %u bytes)\n", path,
+		       skipped, 128, (unsigned)sizeof(names));
+		worst = -E_RANGE;
+	}
 	for (int i = 0; i < n; i++) {
 		char file[LINUX_PATH_MAX];
 		size_t dlen = strlen(path);
