@@ -236,6 +236,15 @@ def intact(v, size):
     return v.get("got") == size and v.get("got_sha") == v.get("sent_sha")
 
 
+def failure(verdict, rig):
+    """A failed transfer's message, printed whole as well: pytest cuts a
+    long assertion message short, and the guest's counters are the part
+    that explains it."""
+    msg = "%r\n%s" % (verdict, rig.diag())
+    print(msg)
+    return msg
+
+
 @pytest.mark.skipif(SKIP is not None, reason=str(SKIP))
 @pytest.mark.parametrize("arch", arches())
 def test_echo_through_a_lossy_wire(arch):
@@ -247,7 +256,7 @@ def test_echo_through_a_lossy_wire(arch):
     rig = Rig(arch, "e", loss=0.05, reorder=0.02, dup=0.01, corrupt=0.001)
     try:
         v = rig.echo(size, limit=3000 if SOAK else 120)
-        assert intact(v, size), (v, rig.diag())
+        assert intact(v, size), failure(v, rig)
         print("%s: %d bytes each way through the lossy wire in %.1f s" % (arch, size,
                                                                          v["seconds"]))
         print(rig.diag())
@@ -270,7 +279,7 @@ def test_cuts_of_a_lossy_wire(arch):
         assert rig.flowing(p)
         assert rig.relay_cmd("cut %d" % cut)
         v = rig.verdict(p, limit + 15)
-        assert intact(v, part), (v, rig.diag())
+        assert intact(v, part), failure(v, rig)
         print("%s: %d bytes each way through a %d s cut in %.1f s" % (arch, part, cut,
                                                                       v["seconds"]))
 
