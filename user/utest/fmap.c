@@ -59,16 +59,6 @@ map_file(slot_t f, uint64_t off, uint64_t pages, uint64_t flags)
 	return va;
 }
 
-static uint64_t
-used_of(slot_t pool)
-{
-	struct memory_info mi;
-
-	if (sys_memory_info(pool, &mi))
-		return ~0ull;
-	return mi.used;
-}
-
 void
 file_map_private(void)
 {
@@ -281,10 +271,10 @@ file_map_clone(void)
 	 * it mapped first (page 1), which we map too: paid once, by its
 	 * first mapper, until the last mapping goes. */
 	CHECK(sys_cap_delete(6), 0);
-	CHECK(used_of(5), 1);
+	CHECK(pool_used_of(5), 1);
 	CHECK(sys_vm_unmap(SELF_AS, (uint64_t)(uintptr_t)clone_shared, 3), 0);
 	CHECK(sys_vm_unmap(SELF_AS, (uint64_t)(uintptr_t)clone_private, 2), 0);
-	CHECK(used_of(5), 0);
+	CHECK(pool_used_of(5), 0);
 	CHECK(sys_cap_delete(5), 0);
 	CHECK(sys_fs_close(F), 0);
 	CHECK(sys_fs_unlink(ROOT, "fmap-clone", 10), 0);
@@ -327,7 +317,7 @@ file_map_exhaustion(void)
 	CHECK(m.words[2] > va && m.words[2] < va + POOR_FILE_PAGES * PAGE, 1);
 	/* Its pages went with it: we map and pay for them all. */
 	CHECK(sys_cap_delete(6), 0);
-	CHECK(used_of(5), 0);
+	CHECK(pool_used_of(5), 0);
 	CHECK(sys_cap_delete(5), 0);
 	p = (volatile uint8_t *)va;
 	CHECK(first_difference(p, POOR_FILE_PAGES * PAGE), POOR_FILE_PAGES * PAGE);

@@ -14,16 +14,6 @@
 #define COW_QUOTA  96  /* the clone's pool: its object, tables, process and writes */
 #define POOR_PAGES 100 /* pages the poor child tries to write */
 
-static uint64_t
-used_of(slot_t pool)
-{
-	struct memory_info mi;
-
-	if (sys_memory_info(pool, &mi))
-		return ~0ull;
-	return mi.used;
-}
-
 void
 lazy_memory(void)
 {
@@ -162,10 +152,10 @@ cow_clone(void)
 	CHECK(sys_as_clone(SELF_AS, 5, SELF_AS), -E_EXIST);
 	CHECK(sys_as_clone(MEMORY, 5, 6), -E_TYPE);
 	CHECK(sys_as_clone(SELF_AS, SELF_AS, 6), -E_TYPE);
-	CHECK(used_of(5), 0);
+	CHECK(pool_used_of(5), 0);
 	/* The clone costs its object and page tables, not its pages. */
 	CHECK(sys_as_clone(SELF_AS, 5, 6), 0);
-	cloned = used_of(5);
+	cloned = pool_used_of(5);
 	CHECK(cloned > 0 && cloned < 16, 1);
 	/* Our writes after the clone copy our pages, charged to us. */
 	mine = pool_used();
@@ -191,11 +181,11 @@ cow_clone(void)
 	 * and its stack page.  The data and lazy pages we copied before it
 	 * wrote were its alone by then: no copy, still charged to us (its
 	 * process's structures went with it). */
-	CHECK(used_of(5), cloned + 2);
+	CHECK(pool_used_of(5), cloned + 2);
 	CHECK(spawn_in_clone(6, 5, cow_child, 77, stack), -E_BUSY); /* used once */
 	CHECK(sys_vm_unmap(6, lazy, 1), -E_DEAD);
 	CHECK(sys_cap_delete(6), 0);
-	CHECK(used_of(5), 0); /* everything back with the last capability */
+	CHECK(pool_used_of(5), 0); /* everything back with the last capability */
 	CHECK(sys_cap_delete(5), 0);
 }
 
@@ -226,7 +216,7 @@ cow_exhaustion(void)
 	for (uint64_t i = 0; i < POOR_PAGES; i++)
 		CHECK(q[i * 512], i);
 	CHECK(sys_cap_delete(6), 0);
-	CHECK(used_of(5), 0);
+	CHECK(pool_used_of(5), 0);
 	CHECK(sys_cap_delete(5), 0);
 	CHECK(sys_vm_unmap(SELF_AS, region, POOR_PAGES), 0);
 }

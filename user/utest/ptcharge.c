@@ -21,16 +21,6 @@
 #define SPREAD_QUOTA 160
 #define SPREAD_AREAS 16
 
-static uint64_t
-used_of(slot_t pool)
-{
-	struct memory_info mi;
-
-	if (sys_memory_info(pool, &mi))
-		return ~0ull;
-	return mi.used;
-}
-
 /* pages committed pages at exactly va: 0, or the error. */
 static long
 map_at(uint64_t va, uint64_t pages)
@@ -47,40 +37,40 @@ own_mappings(void)
 {
 	uint64_t before, a, b;
 
-	before = used_of(MEMORY);
+	before = pool_used_of(MEMORY);
 	/* The first mapping: a fresh area, so its page and a page table. */
 	CHECK(sys_map_anonymous(1, MAP_WRITE, &a), 0);
 	CHECK(a, UT_MAP_BASE);
-	CHECK(used_of(MEMORY), before + 2);
+	CHECK(pool_used_of(MEMORY), before + 2);
 	/* The next shares the table. */
 	CHECK(sys_map_anonymous(1, MAP_WRITE, &b), 0);
 	CHECK(b, a + 2 * PAGE);
-	CHECK(used_of(MEMORY), before + 3);
+	CHECK(pool_used_of(MEMORY), before + 3);
 	/* Unmapped, the pages go at once, the table with its last page. */
 	CHECK(sys_vm_unmap(SELF_AS, a, 1), 0);
-	CHECK(used_of(MEMORY), before + 2);
+	CHECK(pool_used_of(MEMORY), before + 2);
 	CHECK(sys_vm_unmap(SELF_AS, b, 1), 0);
-	CHECK(used_of(MEMORY), before);
+	CHECK(pool_used_of(MEMORY), before);
 	/* A freed range is reused: the first place again. */
 	CHECK(sys_map_anonymous(1, MAP_WRITE, &a), 0);
 	CHECK(a, UT_MAP_BASE);
 	CHECK(sys_vm_unmap(SELF_AS, a, 1), 0);
-	CHECK(used_of(MEMORY), before);
+	CHECK(pool_used_of(MEMORY), before);
 	/* Eight pages over the end of the area: two tables. */
 	a = UT_MAP_BASE + AREA - 4 * PAGE;
 	CHECK(map_at(a, 8), 0);
-	CHECK(used_of(MEMORY), before + 8 + 2);
+	CHECK(pool_used_of(MEMORY), before + 8 + 2);
 	((volatile uint64_t *)a)[0] = 1;
 	((volatile uint64_t *)a)[7 * 512] = 8;
 	/* Protecting changes no table; unmapping the half in the second
 	 * area empties its table. */
 	CHECK(sys_vm_protect(SELF_AS, a, 8, 0), 0);
-	CHECK(used_of(MEMORY), before + 10);
+	CHECK(pool_used_of(MEMORY), before + 10);
 	CHECK(sys_vm_unmap(SELF_AS, a + 4 * PAGE, 4), 0);
-	CHECK(used_of(MEMORY), before + 4 + 1);
+	CHECK(pool_used_of(MEMORY), before + 4 + 1);
 	CHECK(((volatile uint64_t *)a)[0], 1);
 	CHECK(sys_vm_unmap(SELF_AS, a, 4), 0);
-	CHECK(used_of(MEMORY), before);
+	CHECK(pool_used_of(MEMORY), before);
 }
 
 /*
@@ -93,16 +83,16 @@ spreading_child(void)
 {
 	slot_t console = CAP_SLOT_CONSOLE; /* for its CHECKs */
 	struct ipc_msg m;
-	uint64_t before = used_of(MEMORY);
+	uint64_t before = pool_used_of(MEMORY);
 	long pid = spawn("utest", UT_H_PT_SPREAD_CHILD, SPREAD_QUOTA, 3, 1, &console, 1);
 
 	CHECK(pid > 0, 1);
-	CHECK(used_of(MEMORY), before + SPREAD_QUOTA);
+	CHECK(pool_used_of(MEMORY), before + SPREAD_QUOTA);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[0], pid);
 	CHECK(m.words[1], 0);
-	CHECK(used_of(MEMORY), before); /* whole once the report is in */
+	CHECK(pool_used_of(MEMORY), before); /* whole once the report is in */
 }
 
 /*
@@ -115,21 +105,21 @@ smallest_spawn(void)
 {
 	slot_t console = CAP_SLOT_CONSOLE;
 	struct ipc_msg m;
-	uint64_t before = used_of(MEMORY), quota;
+	uint64_t before = pool_used_of(MEMORY), quota;
 	long pid = -E_NOMEM;
 	int kept = 0;
 
 	for (quota = 1; quota < 200 && pid == -E_NOMEM; quota++) {
 		pid = spawn("utest", UT_H_PT_FULL_CHILD, quota, 3, 2, &console, 1);
 		if (pid == -E_NOMEM)
-			kept += used_of(MEMORY) != before;
+			kept += pool_used_of(MEMORY) != before;
 	}
 	CHECK(kept, 0);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
 	CHECK(m.label, PROCESS_EVENT_EXIT);
 	CHECK(m.words[1], 0);
-	CHECK(used_of(MEMORY), before); /* whole once the report is in */
+	CHECK(pool_used_of(MEMORY), before); /* whole once the report is in */
 	printf("utest: the smallest process takes %lu pages\n", quota - 1);
 }
 
@@ -145,7 +135,7 @@ map_into_child(void)
 	long pid;
 
 	CHECK(sys_endpoint_create(2), 0);
-	before = used_of(MEMORY);
+	before = pool_used_of(MEMORY);
 	CHECK(sys_memory_split(MEMORY, 5, UT_IDLE_QUOTA), 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.name = "utest";
@@ -162,24 +152,24 @@ map_into_child(void)
 	CHECK(pid > 0, 1);
 	CHECK(sys_process_parts(4, 0, 6), 0);
 	CHECK(sys_frames_create(1, 7), 0);
-	mine = used_of(MEMORY);
-	theirs = used_of(5);
+	mine = pool_used_of(MEMORY);
+	theirs = pool_used_of(5);
 	CHECK(sys_frames_map_into(6, 7, 0, &addr), 0);
 	CHECK(addr, UT_MAP_BASE); /* its first mapping: a fresh area */
-	CHECK(used_of(5), theirs + 1);
-	CHECK(used_of(MEMORY), mine);
+	CHECK(pool_used_of(5), theirs + 1);
+	CHECK(pool_used_of(MEMORY), mine);
 	CHECK(sys_vm_unmap(6, addr, 1), 0);
-	CHECK(used_of(5), theirs);
+	CHECK(pool_used_of(5), theirs);
 	/* Its pool full: refused, nothing mapped, nothing charged to us. */
 	CHECK(sys_memory_info(5, &child), 0);
 	CHECK(sys_memory_split(5, 8, child.limit - child.used), 0);
 	CHECK(sys_frames_map_into(6, 7, 0, &addr), -E_NOMEM);
 	CHECK(sys_vm_unmap(6, UT_MAP_BASE, 1), -E_NOENT);
-	CHECK(used_of(MEMORY), mine);
+	CHECK(pool_used_of(MEMORY), mine);
 	CHECK(sys_cap_delete(8), 0);
 	CHECK(sys_frames_map_into(6, 7, 0, &addr), 0);
 	CHECK(addr, UT_MAP_BASE); /* the freed range again */
-	CHECK(used_of(5), theirs + 1);
+	CHECK(pool_used_of(5), theirs + 1);
 	/* It ends with the mapping in place: all of it comes back. */
 	memset(&m, 0, sizeof(m));
 	CHECK(sys_send(2, &m, 0), 0);
@@ -188,7 +178,7 @@ map_into_child(void)
 	CHECK(m.words[0], pid);
 	for (slot_t s = 4; s <= 7; s++)
 		CHECK(sys_cap_delete(s), 0);
-	CHECK(used_of(MEMORY), before); /* whole once the report is in */
+	CHECK(pool_used_of(MEMORY), before); /* whole once the report is in */
 }
 
 void
@@ -217,31 +207,31 @@ pt_spread_child(void)
 	CHECK(sys_memory_info(MEMORY, &mi), 0);
 	CHECK(mi.limit - mi.used > 2 * SPREAD_AREAS, 1);
 	CHECK(sys_memory_split(MEMORY, 8, mi.limit - mi.used - (2 * SPREAD_AREAS - 1)), 0);
-	start = used = used_of(MEMORY);
+	start = used = pool_used_of(MEMORY);
 	CHECK(start, mi.limit - (2 * SPREAD_AREAS - 1));
 	while ((err = map_at(next, 1)) == 0) {
 		used += 2;
-		CHECK(used_of(MEMORY), used);
+		CHECK(pool_used_of(MEMORY), used);
 		*(volatile uint64_t *)next = next;
 		n++;
 		next += AREA;
 	}
 	CHECK(err, -E_NOMEM);
-	CHECK(n, SPREAD_AREAS - 1);   /* the pages were there, not the tables */
-	CHECK(used_of(MEMORY), used); /* the refused map took nothing */
+	CHECK(n, SPREAD_AREAS - 1);	   /* the pages were there, not the tables */
+	CHECK(pool_used_of(MEMORY), used); /* the refused map took nothing */
 	CHECK(sys_vm_unmap(SELF_AS, next, 1), -E_NOENT);
 	for (uint64_t i = 0; i < n; i++)
 		CHECK(*(volatile uint64_t *)(UT_MAP_BASE + i * AREA), UT_MAP_BASE + i * AREA);
 	/* An unmap gives back a page and its table: room for one more. */
 	CHECK(sys_vm_unmap(SELF_AS, UT_MAP_BASE, 1), 0);
-	CHECK(used_of(MEMORY), used - 2);
+	CHECK(pool_used_of(MEMORY), used - 2);
 	CHECK(map_at(next, 1), 0);
-	CHECK(used_of(MEMORY), used);
+	CHECK(pool_used_of(MEMORY), used);
 	/* All of them: back to the start, table for table. */
 	for (uint64_t i = 1; i < n; i++)
 		CHECK(sys_vm_unmap(SELF_AS, UT_MAP_BASE + i * AREA, 1), 0);
 	CHECK(sys_vm_unmap(SELF_AS, next, 1), 0);
-	CHECK(used_of(MEMORY), start);
+	CHECK(pool_used_of(MEMORY), start);
 	return utest_failures;
 }
 

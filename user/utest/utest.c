@@ -101,12 +101,19 @@ utest_until_all_blocked(slot_t proc)
 }
 
 uint64_t
-pool_used(void)
+pool_used_of(slot_t pool)
 {
 	struct memory_info mi;
 
-	sys_memory_info(CAP_SLOT_MEMORY, &mi);
+	if (sys_memory_info(pool, &mi))
+		return ~0ull;
 	return mi.used;
+}
+
+uint64_t
+pool_used(void)
+{
+	return pool_used_of(CAP_SLOT_MEMORY);
 }
 
 /* The names stay in init: every page of this program is paid for by

@@ -91,8 +91,10 @@ long spawn_in_clone(slot_t as_slot, slot_t pool, void (*fn)(uint64_t), uint64_t 
 		    uint64_t stack);
 uint64_t child_stack(void);
 
-/* Pages charged to our own Memory now. */
+/* Pages charged to our own Memory now; to the Memory at pool (~0 when
+ * pool is none). */
 uint64_t pool_used(void);
+uint64_t pool_used_of(slot_t pool);
 
 /*
  * Waiting for an event another thread or process brings about: on any

@@ -27,16 +27,6 @@
 #endif
 
 static uint64_t
-used_of(slot_t pool)
-{
-	struct memory_info mi;
-
-	if (sys_memory_info(pool, &mi))
-		return ~0ull;
-	return mi.used;
-}
-
-static uint64_t
 word(uint64_t va, uint64_t page)
 {
 	return ((volatile uint64_t *)va)[page * PAGE / 8];
@@ -207,7 +197,7 @@ cow_copy(void)
 	d = 0;
 	CHECK(sys_vm_copy(SELF_AS, src, PAGES, 6, 0, &d), 0);
 	set_word(src, 2, 0x7777);
-	c = used_of(5);
+	c = pool_used_of(5);
 	pid = spawn_in_clone(6, 5, copy_child, d, stack);
 	CHECK(pid > 0, 1);
 	CHECK(await_report(3, &m), 0);
@@ -216,9 +206,9 @@ cow_copy(void)
 	CHECK(word(src, 0), 200);
 	CHECK(word(src, 2), 0x7777);
 	/* Its stack page and its copy of page 0 (its process went with it). */
-	CHECK(used_of(5), c + 2);
+	CHECK(pool_used_of(5), c + 2);
 	CHECK(sys_cap_delete(6), 0);
-	CHECK(used_of(5), 0);
+	CHECK(pool_used_of(5), 0);
 	CHECK(sys_cap_delete(5), 0);
 	CHECK(sys_vm_unmap(SELF_AS, src, PAGES), 0);
 }
