@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "themelios/abi.h"
+#include "lib/raw_exit.h"
 #include "syscall_numbers.h"
 
 #define PT_LOAD	    1
@@ -25,21 +26,6 @@ void _start(void) __attribute__((visibility("hidden")));
 void interp_jump(uint64_t *sp, uint64_t arg, uint64_t entry) __attribute__((noreturn));
 /* The linker's: our own ELF header, the first byte of our image. */
 extern const uint8_t __ehdr_start[] __attribute__((visibility("hidden")));
-
-__attribute__((noreturn)) static void
-interp_exit(long status)
-{
-#if defined(__x86_64__)
-	__asm__ volatile("syscall" ::"a"((long)SYS_exit), "D"(status) : "rcx", "r11", "memory");
-#else
-	register long x0 __asm__("x0") = status;
-	register long x8 __asm__("x8") = SYS_exit;
-
-	__asm__ volatile("svc #0" ::"r"(x0), "r"(x8) : "memory");
-#endif
-	for (;;)
-		;
-}
 
 struct phdr {
 	uint32_t type, flags;
@@ -89,15 +75,15 @@ interp_start(uint64_t *sp, uint64_t arg)
 			phent = w[1];
 	}
 	if (base != self)
-		interp_exit(101);
+		raw_exit(101);
 	if (self < INTERP_BASE)
-		interp_exit(102);
+		raw_exit(102);
 	if (!entry || entry == (uint64_t)(uintptr_t)&_start)
-		interp_exit(103);
+		raw_exit(103);
 	if (!phdr || phent != sizeof(struct phdr) || !phnum)
-		interp_exit(104);
+		raw_exit(104);
 	if (!program_ok((const struct phdr *)(uintptr_t)phdr, phnum, entry))
-		interp_exit(105);
+		raw_exit(105);
 	interp_jump(sp, arg, entry);
 }
 

@@ -10,25 +10,11 @@
 #include <stdint.h>
 
 #include "themelios/abi.h"
+#include "lib/raw_exit.h"
 #include "syscall_numbers.h"
 
 void pie_start(uint64_t *sp) __attribute__((noreturn, used));
 void _start(void) __attribute__((visibility("hidden")));
-
-__attribute__((noreturn)) static void
-pie_exit(long status)
-{
-#if defined(__x86_64__)
-	__asm__ volatile("syscall" ::"a"((long)SYS_exit), "D"(status) : "rcx", "r11", "memory");
-#else
-	register long x0 __asm__("x0") = status;
-	register long x8 __asm__("x8") = SYS_exit;
-
-	__asm__ volatile("svc #0" ::"r"(x0), "r"(x8) : "memory");
-#endif
-	for (;;)
-		;
-}
 
 void
 pie_start(uint64_t *sp)
@@ -38,7 +24,7 @@ pie_start(uint64_t *sp)
 	uint64_t self = (uint64_t)(uintptr_t)&_start;
 
 	if (argc < 1)
-		pie_exit(1);
+		raw_exit(1);
 	while (*w)
 		w++; /* the environment */
 	for (w++; w[0] != AT_NULL; w += 2) {
@@ -64,14 +50,14 @@ pie_start(uint64_t *sp)
 		}
 	}
 	if (entry != self)
-		pie_exit(2);
+		raw_exit(2);
 	if (!phdr || !phnum || *(const uint32_t *)(uintptr_t)phdr == 0xdead)
-		pie_exit(3);
+		raw_exit(3);
 	if (base != 0 || pagesz != 4096 || !rnd)
-		pie_exit(4);
+		raw_exit(4);
 	if (self < (1ull << 40))
-		pie_exit(5); /* not where the kernel puts a PIE (PIE_BASE) */
-	pie_exit((long)self);
+		raw_exit(5); /* not where the kernel puts a PIE (PIE_BASE) */
+	raw_exit((long)self);
 }
 
 #if defined(__x86_64__)
