@@ -160,9 +160,10 @@ exec_check(struct vnode *vn)
 	return st.size ? 0 : -LX_ENOEXEC;
 }
 
-/* The Linux state across the exec: descriptors, signals, break, exe. */
+/* The Linux state across the exec: descriptors, signals, exe (the break
+ * is the new space's, after its program). */
 static void
-exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn, const char *path)
+exec_linux_state(struct linux_proc *lp, struct vnode *vn, const char *path)
 {
 	char *abs = strcmp(path, SELF_EXE) ? kmalloc(VFS_PATH_MAX) : NULL;
 	struct vnode *old_exe;
@@ -172,7 +173,6 @@ exec_linux_state(struct process *p, struct linux_proc *lp, struct vnode *vn, con
 	mutex_lock(&lp->lock);
 	fdtable_close_on_exec(lp->fds);
 	linux_signal_exec(lp); /* handlers back to default, ignored ones kept */
-	lp->brk_start = lp->brk = p->as->image_end;
 	lx_thread_current()->clear_child_tid = lx_thread_current()->robust_list = 0;
 	old_exe = lp->exe_vn;
 	lp->exe_vn = vn;
@@ -345,7 +345,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 		return -LX_EINTR;
 	}
 	linux_threads_exec_end(lp, &others, true);
-	exec_linux_state(p, lp, vn, b->path);
+	exec_linux_state(lp, vn, b->path);
 	kfree(b);
 	return 0;
 }

@@ -1,19 +1,32 @@
 /*
- * fork, vfork and clone: a process is a copy-on-write copy of the
+ * fork, vfork and clone: a process in a copy-on-write copy of the
  * caller's address space (as_clone), its descriptors copied with a
  * reference to each description, its registers (the child's call
  * returns 0), TLS pointer and FPU state.  A child is charged to the
  * same Memory pool as its parent, so a fork bomb exhausts that pool and
  * the instance's process limit (LINUX_PROCS_MAX), not the machine.
  *
+ * vfork and clone(CLONE_VM|CLONE_VFORK), as posix_spawn uses them, make
+ * no copy: the child runs in the caller's own address space (glibc's
+ * posix_spawn child writes its execve error there for the parent to
+ * read), and the parent waits until the child has run execve or ended.
+ * That is safe because the child is a process of its own that
+ * references the space: an execve loads a fresh space and leaves the
+ * shared one untouched (process_exec), an exit or a kill drops the
+ * child's reference only, and the space ends with the last process to
+ * leave it, whichever of the two that is (a killed parent stops waiting
+ * and the child runs on).  Meanwhile the parent's other threads run in
+ * the space as Linux lets them; the space's lock serializes its faults
+ * and mappings as for threads of one process, its break is the space's
+ * (brk_lock), and its pages are paid by the pool of both.
+ * CLONE_VFORK alone copies, and waits the same.
+ *
  * clone(CLONE_VM|CLONE_SIGHAND|CLONE_THREAD...) makes a thread of the
  * same process instead (linux/thread.c).  Sharing only some of it (the
- * memory without the thread group, the descriptor table between two
- * processes) has no ThemeliOS counterpart yet: -ENOSYS.
- * CLONE_VM|CLONE_VFORK, as posix_spawn uses it, gets a copy too, and
- * the parent waits until the child ends, as vfork does (the child's
- * writes to memory stay its own).  clone3 is clone with its arguments
- * in a struct (glibc's pthread_create and posix_spawn try it first).
+ * memory without the thread group or vfork, the descriptor table
+ * between two processes) has no ThemeliOS counterpart yet: -ENOSYS.
+ * clone3 is clone with its arguments in a struct (glibc's
+ * pthread_create and posix_spawn try it first).
  */
 #include "arch/arch.h"
 #include "asm/layout.h"
@@ -85,6 +98,8 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		.entry = self->entry,
 		.sp = self->initial_sp,
 	};
+	/* vfork: the child runs in our space, not in a copy of it. */
+	bool share = (flags & (LX_CLONE_VM | LX_CLONE_VFORK)) == (LX_CLONE_VM | LX_CLONE_VFORK);
 	struct address_space *as;
 	struct arch_regs regs;
 	unsigned long irq;
@@ -120,9 +135,18 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 	if (pid < 0)
 		return pid;
 	tid = (uint32_t)pid;
-	err = as_clone(self->as, self->pool, &as);
-	if (err)
-		return lx_err(err);
+	if (share) {
+		/* Ours stays ours while we are in this call: an exec by
+		 * another of our threads waits until we have left it. */
+		as = self->as;
+		irq = cap_lock_take();
+		kobject_ref(&as->obj); /* the child's */
+		cap_lock_drop(irq);
+	} else {
+		err = as_clone(self->as, self->pool, &as);
+		if (err)
+			return lx_err(err);
+	}
 	/* In the child's memory, before it runs (a bad address: no write, as Linux). */
 	if (flags & LX_CLONE_CHILD_SETTID)
 		(void)as_copy_in(as, ctid, &tid, sizeof(tid));
@@ -144,6 +168,7 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 	regs = *thread_user_regs(thread_current());
 	arch_user_regs_forked(&regs, 0, sp);
 	spec.as = as;
+	spec.share_as = share;
 	irq = cap_lock_take();
 	err = process_create(&spec, &child);
 	if (err) {

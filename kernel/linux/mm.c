@@ -130,19 +130,19 @@ range_ok(uintptr_t va, uint64_t len, uintptr_t *end)
 long
 lx_sys_brk(struct syscall_args *a)
 {
-	struct linux_proc *lp = lx_current();
 	struct address_space *as = process_current()->as;
-	uintptr_t want = a->a[0], old, va, limit;
+	uintptr_t want = a->a[0], old, va, limit, start = as->image_end;
 	int err = 0;
 
-	mutex_lock(&lp->lock);
-	old = lp->brk;
+	/* The space's break: a vfork child's moves its parent's too. */
+	mutex_lock(&as->brk_lock);
+	old = as->brk;
 	/* Up to the mappings placed from USER_MAP_BASE, or for a program
 	 * loaded above them (a PIE) up to LX_BRK_MAX past its end. */
-	limit = lp->brk_start < USER_MAP_BASE ? USER_MAP_BASE : lp->brk_start + LX_BRK_MAX;
+	limit = start < USER_MAP_BASE ? USER_MAP_BASE : start + LX_BRK_MAX;
 	/* Below the start, or past the limit: the break stays. */
-	if (want < lp->brk_start || want >= limit) {
-		mutex_unlock(&lp->lock);
+	if (want < start || want >= limit) {
+		mutex_unlock(&as->brk_lock);
 		return (long)old;
 	}
 	if (page_up(want) > page_up(old))
@@ -151,8 +151,8 @@ lx_sys_brk(struct syscall_args *a)
 	else if (page_up(want) < page_up(old))
 		err = unmap_range(as, page_up(want), page_up(old));
 	if (!err)
-		lp->brk = want;
-	mutex_unlock(&lp->lock);
+		as->brk = want;
+	mutex_unlock(&as->brk_lock);
 	return (long)(err ? old : want);
 }
 

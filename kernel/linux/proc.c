@@ -116,8 +116,6 @@ linux_proc_setup(struct process *p)
 		return -E_NOMEM;
 	strlcpy(lp->cwd, "/", VFS_PATH_MAX);
 	lp->umask = 022;
-	lp->brk_start = p->as->image_end;
-	lp->brk = lp->brk_start;
 	lp->termios = default_termios;
 	lp->proc = p;
 	linux_set_exe(lp, p->name);
@@ -156,8 +154,6 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool)
 	fdtable_copy(c->fds, lp->fds);
 	strlcpy(c->cwd, lp->cwd, VFS_PATH_MAX);
 	c->umask = lp->umask;
-	c->brk_start = lp->brk_start;
-	c->brk = lp->brk;
 	c->termios = lp->termios;
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
 	linux_signal_fork(lp, c); /* dispositions, mask, altstack */

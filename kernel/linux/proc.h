@@ -69,13 +69,12 @@ struct linux_thread {
 #define LX_EXE_MAX	256
 
 struct linux_proc {
-	struct mutex lock; /* fds, cwd, brk, signal state */
+	struct mutex lock; /* fds, cwd, signal state */
 	struct fdtable *fds;
 	struct dir_object *root; /* referenced; NULL: no filesystem */
 	char *cwd;		 /* canonical, from the root: "/", "/a/b" */
 	uint32_t umask;
-	uint64_t pid;		  /* numbered in its personality instance */
-	uintptr_t brk_start, brk; /* the break, and how far it is mapped */
+	uint64_t pid; /* numbered in its personality instance */
 	struct process *proc;
 	char exe[LX_EXE_MAX]; /* the program's path from the root (/proc/self/exe) */
 	char comm[16];	      /* prctl(PR_SET_NAME)'s; "": the basename of exe */

@@ -166,7 +166,7 @@ stat_text(struct text *t, struct linux_proc *lp, uint64_t tid)
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
 	    (uint64_t)p->initial_sp, lp->sigpending | lp->main.sigpending, lp->main.sigmask, 0ul,
 	    0ul);
-	ADD(t, "0 0 %lu %lu 0 0 0\n", lp->brk_start, p->initial_sp);
+	ADD(t, "0 0 %lu %lu 0 0 0\n", p->as->image_end, p->initial_sp);
 }
 
 static void
@@ -211,7 +211,7 @@ maps_text(struct text *t, struct linux_proc *lp)
 
 		if (sp >= r->start && sp < r->end)
 			name = "[stack]";
-		else if (lp->brk > lp->brk_start && r->start >= lp->brk_start && r->start < lp->brk)
+		else if (as->brk > as->image_end && r->start >= as->image_end && r->start < as->brk)
 			name = "[heap]";
 		ADD(t, "%08lx-%08lx %c%c%c%c %08lx 00:00 0", r->start, r->end,
 		    r->flags & VM_READ ? 'r' : '-', r->flags & VM_WRITE ? 'w' : '-',

@@ -179,6 +179,8 @@ as_create(struct mempool *pool, struct address_space **out)
 	as->pool = pool;
 	kobject_ref(&pool->obj);
 	mutex_init(&as->lock, "address space");
+	mutex_init(&as->brk_lock, "break");
+	list_init(&as->procs);
 	if (vm_space_create(&as->vm, &as_vm_payer, as)) {
 		kobject_unref(&pool->obj);
 		mempool_uncharge(pool, 1);
@@ -193,9 +195,14 @@ as_create(struct mempool *pool, struct address_space **out)
 int
 as_check_live(const struct address_space *as)
 {
-	if (as->ended || (as->proc && as->proc->state != PROCESS_LIVE))
+	if (as->ended)
 		return -E_DEAD;
-	return 0;
+	if (list_empty(&as->procs))
+		return 0; /* built, not yet run in */
+	list_for_each (n, &as->procs)
+		if (container_of(n, struct process, as_link)->state == PROCESS_LIVE)
+			return 0;
+	return -E_DEAD;
 }
 
 /* dst's payers gain src's and src's own pool, each referenced once (a
@@ -302,10 +309,14 @@ as_clone(struct address_space *src, struct mempool *pool, struct address_space *
 	cap_lock_drop(irq);
 	if (err)
 		return err;
+	/* The break with the regions, as they were at one moment. */
+	mutex_lock(&src->brk_lock);
 	mutex_lock(&src->lock);
 	for (r = region_next(&src->regions, 0); r && !err; r = region_next(&src->regions, r->end))
 		err = clone_region(dst, src, r);
+	dst->brk = src->brk;
 	mutex_unlock(&src->lock);
+	mutex_unlock(&src->brk_lock);
 	if (err) {
 		irq = cap_lock_take();
 		kobject_unref(&dst->obj); /* every page it took goes back */

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/list.h"
 #include "mm/vm_space.h"
 #include "object/object.h"
 #include "proc/region.h"
@@ -46,17 +47,24 @@ struct address_space {
 	uint64_t node_pages; /* charged for region nodes */
 	/* A file region was ever mapped here (as_prefault_files has work). */
 	bool has_files;
-	/* The process running in it (not referenced: it references us), or
-	 * NULL.  An address space runs one process in its life: after it,
-	 * ended says every call is -E_DEAD. */
-	struct process *proc;
+	/* The processes running in it (process.as_link; not referenced:
+	 * each references us), under the capability lock: one, or a Linux
+	 * vfork parent and the children that run in its space until they
+	 * exec or end.  An address space runs one program's processes in
+	 * its life: once the last has left, ended says every call is
+	 * -E_DEAD. */
+	struct list_node procs;
 	bool ended;
 	/* The personality of the program loaded in it (linux/personality.h),
 	 * which the process running in it takes. */
 	uint8_t personality;
 	/* The page-aligned end of the program loaded in it: a Linux
-	 * program's break starts there. */
-	uintptr_t image_end;
+	 * program's break starts there; brk is how far the break is now
+	 * mapped.  The space's, as Linux keeps it in the mm, so that a
+	 * vfork child's brk moves its parent's break too.  brk_lock
+	 * serializes brk calls (taken before lock). */
+	uintptr_t image_end, brk;
+	struct mutex brk_lock;
 };
 
 /* A new, empty address space charged to pool (refs = 1, the caller's).

@@ -112,6 +112,14 @@ process_object_free(struct process *owner, void *obj)
 	kfree(obj);
 }
 
+void
+process_leave_space(struct process *p)
+{
+	list_del(&p->as_link);
+	if (list_empty(&p->as->procs))
+		p->as->ended = true;
+}
+
 /* Runs when the last reference goes (capability lock held). */
 static void
 process_destroy(struct kobject *obj)
@@ -122,8 +130,7 @@ process_destroy(struct kobject *obj)
 	 * the last capability to it, or now. */
 	if (p->lx)
 		linux_proc_release(p);
-	p->as->proc = NULL;
-	p->as->ended = true;
+	process_leave_space(p);
 	kobject_unref(&p->as->obj);
 	if (p->cs)
 		kobject_unref(&p->cs->obj);
@@ -449,6 +456,7 @@ load_personality(struct address_space *as, const struct load_spec *ls,
 	uint64_t pages = ls->stack_pages ? ls->stack_pages : USER_STACK_PAGES;
 
 	as->image_end = base + img->hi;
+	as->brk = as->image_end;
 	as->personality = personality_has_native_note(src->head, src->avail, img->phoff, img->phnum)
 				  ? PERSONALITY_NATIVE
 				  : PERSONALITY_LINUX;
@@ -493,7 +501,8 @@ process_create(const struct process_spec *spec, struct process **out)
 	struct cspace *cs = NULL;
 	int err;
 
-	if (spec->as->proc || spec->as->ended)
+	if (spec->as->ended || (!spec->share_as && !list_empty(&spec->as->procs)) ||
+	    (spec->share_as && list_empty(&spec->as->procs)))
 		return -E_BUSY;
 	if (mempool_charge(spec->pool, PROCESS_OVERHEAD_PAGES))
 		return -E_NOMEM;
@@ -511,7 +520,7 @@ process_create(const struct process_spec *spec, struct process **out)
 	kobject_ref(&p->pool->obj);
 	p->arg = spec->arg;
 	p->as = spec->as;
-	p->as->proc = p;
+	list_add_tail(&p->as->procs, &p->as_link);
 	p->personality = p->as->personality;
 	wait_queue_init(&p->exit_wq);
 	wait_queue_init(&p->reaped_wq);

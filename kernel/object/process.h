@@ -42,6 +42,7 @@ struct process {
 	enum process_state state;
 	long exit_status;
 	struct address_space *as; /* where its threads run; referenced */
+	struct list_node as_link; /* on as->procs */
 	struct cspace *cs;	  /* the process's own reference */
 	/* Memory accounting (object/memory.h): the pool everything the
 	 * kernel allocates for the process is charged to; referenced. */
@@ -84,6 +85,9 @@ struct process_spec {
 	uintptr_t entry, sp;  /* where the main thread starts */
 	struct mempool *pool; /* charged for everything else */
 	uint64_t arg;
+	/* as is the caller's own and runs on (a Linux vfork): the child
+	 * runs in it beside its parent instead of in a space of its own. */
+	bool share_as;
 };
 
 /* What process_load puts in an address space: kernel copies, checked. */
@@ -130,7 +134,8 @@ int process_load(struct address_space *as, const struct load_spec *ls, uintptr_t
  * charged to spec->pool, which it references from then on.  The caller
  * holds the capability lock and gets a process with refs = 1 (the
  * creator's), to fill its cspace before process_start.  -E_NOMEM,
- * -E_BUSY (the address space has run a process already).
+ * -E_BUSY (the address space has run a process already, unless
+ * spec->share_as and it runs one still).
  */
 int process_create(const struct process_spec *spec, struct process **out);
 
@@ -200,6 +205,11 @@ void process_kill(struct process *p);
 /* The shell's kill of a user thread: its whole process ends.  0,
  * -E_DEAD (already ending), -E_NOENT (no user thread tid). */
 int process_kill_thread_id(uint64_t tid);
+
+/* p no longer runs in p->as (its reference stays the caller's to
+ * drop): the last process to leave a space ends it.  Capability lock
+ * held. */
+void process_leave_space(struct process *p);
 
 /* Undoes process_create before process_start.  Capability lock held. */
 void process_discard(struct process *p);

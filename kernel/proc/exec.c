@@ -68,11 +68,12 @@ process_exec(struct process *p, struct address_space **as, const char *name, uin
 	process_adopt_main(p, self);
 	old = p->as;
 	replace_space_cap(p, old, *as);
+	/* A vfork child leaves its parent's space as it was: only the
+	 * last process to leave a space ends it. */
+	process_leave_space(p);
 	p->as = *as;
-	p->as->proc = p;
+	list_add_tail(&p->as->procs, &p->as_link);
 	*as = NULL;
-	old->proc = NULL;
-	old->ended = true;
 	self->vm = &p->as->vm;
 	vm_space_activate(self->vm);
 	strlcpy(p->name, name, sizeof(p->name));
@@ -82,8 +83,9 @@ process_exec(struct process *p, struct address_space **as, const char *name, uin
 	arch_tls_set(&self->tls, 0);
 	arch_fpu_init_state(&self->fpu);
 	arch_fpu_restore(&self->fpu);
-	/* The old space goes with p's reference when it was the last: its
-	 * pages are freed after the lock is dropped (object/release.h). */
+	/* The old space goes with p's reference when it was the last (not
+	 * while a vfork parent runs in it): its pages are freed after the
+	 * lock is dropped (object/release.h). */
 	kobject_unref(&old->obj);
 	cap_lock_drop(flags);
 	release_run();

@@ -426,11 +426,13 @@ merge_around(struct address_space *as, struct vm_region *r)
 bool
 as_range_pinned(struct address_space *as, uintptr_t va, uintptr_t end)
 {
-	unsigned long irq = cap_lock_take(); /* as->proc, its threads */
+	unsigned long irq = cap_lock_take(); /* as->procs, their threads */
 	bool pinned = false;
 
-	if (as->proc)
-		list_for_each (n, &as->proc->threads) {
+	list_for_each (m, &as->procs) {
+		struct process *p = container_of(m, struct process, as_link);
+
+		list_for_each (n, &p->threads) {
 			struct thread *t = container_of(n, struct thread, proc_link);
 			uintptr_t buf =
 				t->ipc ? __atomic_load_n(&t->ipc->pinned_buf, __ATOMIC_RELAXED) : 0;
@@ -438,6 +440,7 @@ as_range_pinned(struct address_space *as, uintptr_t va, uintptr_t end)
 			if (buf && buf < end && buf + sizeof(struct ipc_msg) > va)
 				pinned = true;
 		}
+	}
 	cap_lock_drop(irq);
 	return pinned;
 }
