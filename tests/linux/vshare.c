@@ -8,6 +8,7 @@
  * fault kills it.  argv[0] is this program's absolute path.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -31,6 +32,111 @@ clone_child(void *arg)
 {
 	shared_var = (int)(intptr_t)arg;
 	return 4;
+}
+
+static volatile int ticks, stop_ticking;
+
+static void *
+ticker(void *arg)
+{
+	while (!stop_ticking)
+		ticks++;
+	return arg;
+}
+
+static void
+nap(void)
+{
+	struct timespec ts = { 0, 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* The parent's other threads run while its vfork child does (their
+ * writes are the child's to see): up to 10 s for 1000 of them. */
+static void
+thread_meanwhile(void)
+{
+	pthread_t t;
+	pid_t c;
+	int st;
+
+	ticks = stop_ticking = 0;
+	if (pthread_create(&t, NULL, ticker, NULL)) {
+		printf("pthread_create failed\n");
+		return;
+	}
+	c = vfork();
+	if (c == 0) {
+		int start = ticks;
+
+		for (int i = 0; i < 10000 && ticks - start < 1000; i++)
+			nap();
+		_exit(ticks - start >= 1000 ? 0 : 1);
+	}
+	waitpid(c, &st, 0);
+	stop_ticking = 1;
+	pthread_join(t, NULL);
+	show_status("vfork beside a running thread", st);
+}
+
+static void *
+exit_group_soon(void *arg)
+{
+	(void)arg;
+	while (!shared_var)
+		nap();
+	exit(3);
+}
+
+/*
+ * The parent ends (another of its threads calls exit_group) while its
+ * vfork child runs: the child runs on in the memory, maps and writes
+ * there, and reports through a pipe.
+ */
+static void
+parent_ends_first(void)
+{
+	int fd[2], st;
+	char buf[64] = "";
+	pid_t p;
+
+	if (pipe(fd))
+		return;
+	p = fork();
+	if (p == 0) {
+		pthread_t t;
+		pid_t me = getpid();
+
+		close(fd[0]);
+		shared_var = 0;
+		if (pthread_create(&t, NULL, exit_group_soon, NULL))
+			_exit(1);
+		if (vfork() == 0) {
+			char *m;
+
+			shared_var = 1; /* the thread ends the group now */
+			for (int i = 0; i < 10000 && getppid() == me; i++)
+				nap();
+			m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+				 0);
+			if (getppid() == me || m == MAP_FAILED)
+				_exit(1);
+			strcpy(m, "child runs on after its parent ended\n");
+			write(fd[1], m, strlen(m));
+			_exit(0);
+		}
+		for (;;)
+			nap(); /* not reached: the vfork waits until the group ends */
+	}
+	close(fd[1]);
+	waitpid(p, &st, 0);
+	show_status("vfork parent ended by its thread", st);
+	if (read(fd[0], buf, sizeof(buf) - 1) > 0)
+		printf("%s", buf);
+	else
+		printf("child said nothing\n");
+	close(fd[0]);
 }
 
 int
@@ -142,6 +248,18 @@ main(int argc, char **argv)
 	waitpid(c, &st, 0);
 	printf("vfork child faults: parent sees %d\n", shared_var);
 	show_status("vfork fault", st);
+
+	/* A signal's default action ends the child as a fault does. */
+	c = vfork();
+	if (c == 0) {
+		kill(getpid(), SIGTERM);
+		_exit(1);
+	}
+	waitpid(c, &st, 0);
+	show_status("vfork child SIGTERM", st);
+
+	thread_meanwhile();
+	parent_ends_first();
 
 	/* posix_spawn: a missing program is an error, an existing one runs. */
 	{
