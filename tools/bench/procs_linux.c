@@ -1,7 +1,8 @@
 /*
  * The Linux personality's processes and pipes beside Linux's (make
  * bench): fork+exit+wait, fork+execve+wait of this same static binary
- * (which exits at once when given "exit"), a pipe's throughput with
+ * (which exits at once when given "exit"), the same through vfork and
+ * posix_spawn (the child in the parent's memory), a pipe's throughput with
  * 64 KiB writes to a child that reads them, and pthread_create+join of
  * a thread that returns at once.  Timed with CLOCK_MONOTONIC;
  * the same binary runs under ThemeliOS (linux.run=) and in Debian's
@@ -9,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -73,6 +75,43 @@ main(int argc, char **argv)
 	}
 	ns = now_ns() - t0;
 	printf("lxbench: fork+execve+wait %ld us/op\n", ns / EXECS / 1000);
+
+	/* The same through vfork and posix_spawn (no copy of the memory). */
+	t0 = now_ns();
+	for (int i = 0; i < EXECS; i++) {
+		char *av[] = { argv[0], "exit", NULL };
+		pid_t c = vfork();
+
+		if (c == 0) {
+			execve("/proc/self/exe", av, av + 2);
+			_exit(127);
+		}
+		waitpid(c, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			printf("lxbench: vfork+execve failed\n");
+			return 1;
+		}
+	}
+	ns = now_ns() - t0;
+	printf("lxbench: vfork+execve+wait %ld us/op\n", ns / EXECS / 1000);
+
+	t0 = now_ns();
+	for (int i = 0; i < EXECS; i++) {
+		char *av[] = { argv[0], "exit", NULL };
+		pid_t c;
+
+		if (posix_spawn(&c, "/proc/self/exe", NULL, NULL, av, av + 2)) {
+			printf("lxbench: posix_spawn failed\n");
+			return 1;
+		}
+		waitpid(c, &st, 0);
+		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+			printf("lxbench: posix_spawn's child failed\n");
+			return 1;
+		}
+	}
+	ns = now_ns() - t0;
+	printf("lxbench: posix_spawn+wait %ld us/op\n", ns / EXECS / 1000);
 
 	if (pipe(fd))
 		return 1;
