@@ -139,6 +139,43 @@ parent_ends_first(void)
 	close(fd[0]);
 }
 
+/*
+ * Another process kills the vfork child while its parent waits: the
+ * parent goes on and collects the status.  The child's pid reaches the
+ * killer through a pipe (pids differ between systems: not printed).
+ */
+static void
+child_killed_from_outside(void)
+{
+	int fd[2], st;
+	pid_t p, victim = 0;
+
+	if (pipe(fd))
+		return;
+	p = fork();
+	if (p == 0) {
+		pid_t c;
+
+		close(fd[0]);
+		c = vfork();
+		if (c == 0) {
+			pid_t me = getpid();
+
+			write(fd[1], &me, sizeof(me));
+			for (;;)
+				pause();
+		}
+		waitpid(c, &st, 0);
+		_exit(WIFSIGNALED(st) ? 100 + WTERMSIG(st) : 1);
+	}
+	close(fd[1]);
+	if (read(fd[0], &victim, sizeof(victim)) == sizeof(victim) && victim > 0)
+		kill(victim, SIGKILL);
+	close(fd[0]);
+	waitpid(p, &st, 0);
+	show_status("vfork parent after its child was killed (100 + signal)", st);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -260,6 +297,7 @@ main(int argc, char **argv)
 
 	thread_meanwhile();
 	parent_ends_first();
+	child_killed_from_outside();
 
 	/* posix_spawn: a missing program is an error, an existing one runs. */
 	{
