@@ -139,6 +139,68 @@ parent_ends_first(void)
 	close(fd[0]);
 }
 
+extern char **environ;
+static char *self_path;
+
+static void *
+exec_soon(void *arg)
+{
+	char *av[] = { self_path, "child", "from the parent's other thread", NULL };
+
+	(void)arg;
+	while (!shared_var)
+		nap();
+	execve(self_path, av, environ);
+	exit(1);
+}
+
+/*
+ * Another thread of the parent runs execve while the vfork child runs:
+ * the parent leaves for its new program (the waiting thread ends with
+ * the others), and the child runs on alone in the old memory.
+ */
+static void
+parent_execs_meanwhile(void)
+{
+	int fd[2], st;
+	char buf[64] = "";
+	pid_t p;
+
+	if (pipe(fd))
+		return;
+	p = fork();
+	if (p == 0) {
+		pthread_t t;
+		pid_t me = getpid();
+
+		close(fd[0]);
+		shared_var = 0;
+		if (pthread_create(&t, NULL, exec_soon, NULL))
+			_exit(1);
+		if (vfork() == 0) {
+			shared_var = 1; /* the thread runs execve now */
+			/* The new program ends, and we are another's child. */
+			for (int i = 0; i < 10000 && getppid() == me; i++)
+				nap();
+			if (getppid() == me)
+				_exit(1);
+			strcpy(buf, "child runs on after its parent's execve\n");
+			write(fd[1], buf, strlen(buf));
+			_exit(0);
+		}
+		for (;;)
+			nap(); /* not reached: the execve ends this thread */
+	}
+	close(fd[1]);
+	waitpid(p, &st, 0);
+	show_status("vfork parent's execve from a thread", st);
+	if (read(fd[0], buf, sizeof(buf) - 1) > 0)
+		printf("%s", buf);
+	else
+		printf("child said nothing\n");
+	close(fd[0]);
+}
+
 /*
  * Another process kills the vfork child while its parent waits: the
  * parent goes on and collects the status.  The child's pid reaches the
@@ -179,11 +241,11 @@ child_killed_from_outside(void)
 int
 main(int argc, char **argv)
 {
-	extern char **environ;
 	int st;
 	pid_t c;
 
 	setvbuf(stdout, NULL, _IONBF, 0);
+	self_path = argv[0];
 	if (argc > 1 && !strcmp(argv[1], "child")) {
 		printf("  spawned child runs, argv[2] = %s\n", argc > 2 ? argv[2] : "(none)");
 		return 9;
@@ -298,6 +360,7 @@ main(int argc, char **argv)
 	thread_meanwhile();
 	parent_ends_first();
 	child_killed_from_outside();
+	parent_execs_meanwhile();
 
 	/* posix_spawn: a missing program is an error, an existing one runs. */
 	{
