@@ -18,7 +18,9 @@
  * and the child runs on).  Meanwhile the parent's other threads run in
  * the space as Linux lets them; the space's lock serializes its faults
  * and mappings as for threads of one process, its break is the space's
- * (brk_lock), and its pages are paid by the pool of both.
+ * (brk_lock), and its pages are paid by the pool of both.  The child's
+ * thread runs on the same vm_space as the parent's threads, so the TLB
+ * needs what it needs for threads of one process (user_memory.c).
  * CLONE_VFORK alone copies, and waits the same.
  *
  * clone(CLONE_VM|CLONE_SIGHAND|CLONE_THREAD...) makes a thread of the
