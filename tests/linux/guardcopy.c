@@ -25,7 +25,10 @@
 #define PAGE		   4096
 /* linux/futex.h is not in musl's include path. */
 #define FUTEX_WAIT	   0
+#define FUTEX_WAKE	   1
+#define FUTEX_CMP_REQUEUE  4
 #define FUTEX_WAIT_PRIVATE 128
+#define FUTEX_WAKE_PRIVATE 129
 
 static int pfd[2], ffd; /* a pipe, and a file of a page */
 
@@ -55,6 +58,7 @@ static void
 copies(const char *kind, unsigned char *g)
 {
 	char what[96], data[16] = "0123456789abcdef";
+	static int word;
 	struct iovec iov[1];
 
 #define AT(call) (snprintf(what, sizeof(what), "%s: %s", kind, call), what)
@@ -87,6 +91,12 @@ copies(const char *kind, unsigned char *g)
 	SHOW(AT("futex wait"), syscall(SYS_futex, g, FUTEX_WAIT, 0, NULL, NULL, 0));
 	SHOW(AT("futex wait private"),
 	     syscall(SYS_futex, g, FUTEX_WAIT_PRIVATE, 0, NULL, NULL, 0));
+	/* A shared futex's page must be readable; a private one is only
+	 * an address. */
+	SHOW(AT("futex wake"), syscall(SYS_futex, g, FUTEX_WAKE, 1, NULL, NULL, 0));
+	SHOW(AT("futex wake private"), syscall(SYS_futex, g, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0));
+	SHOW(AT("futex cmp_requeue onto it"),
+	     syscall(SYS_futex, &word, FUTEX_CMP_REQUEUE, 1, 1, g, 0));
 	SHOW(AT("rt_sigaction, new"), syscall(SYS_rt_sigaction, SIGUSR1, g, NULL, 8));
 	SHOW(AT("rt_sigaction, old"), syscall(SYS_rt_sigaction, SIGUSR1, NULL, g, 8));
 	SHOW(AT("rt_sigprocmask, old"), syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, g, 8));
