@@ -32,15 +32,6 @@ lx_current(void)
 	return process_current()->lx;
 }
 
-/* A tty's defaults, as Linux's console starts (tty_std_termios). */
-static const struct linux_termios default_termios = {
-	.iflag = 0x500,	 /* ICRNL | IXON */
-	.oflag = 0x5,	 /* OPOST | ONLCR */
-	.cflag = 0xbf,	 /* B38400 | CS8 | CREAD */
-	.lflag = 0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
-	.cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
-};
-
 static int
 setup_stdio(struct process *p, struct linux_proc *lp)
 {
@@ -118,7 +109,6 @@ linux_proc_setup(struct process *p)
 	lp->umask = 022;
 	lp->brk_start = p->as->image_end;
 	lp->brk = lp->brk_start;
-	lp->termios = default_termios;
 	lp->proc = p;
 	linux_set_exe(lp, p->name);
 	lp->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
@@ -158,7 +148,6 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool)
 	c->umask = lp->umask;
 	c->brk_start = lp->brk_start;
 	c->brk = lp->brk;
-	c->termios = lp->termios;
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
 	linux_signal_fork(lp, c); /* dispositions, mask, altstack */
 	strlcpy(c->exe, lp->exe, sizeof(c->exe));

@@ -182,3 +182,61 @@ def test_linux_ctrl_c(arch):
         assert "KERNEL PANIC" not in c.log
     finally:
         c.close()
+
+
+# ---- Console job control, with Linux on the same QEMU as the oracle ----
+# The peer guest (docs/linux.md, "Figures"): Debian's Linux and busybox.
+PEER = os.path.join(ROOT, "..", "shared", "peer", "linux-guest.sh")
+JOBCTL = GUEST_DIR + "/guest/jobctl"
+# Linux does no job control on /dev/console, the peer's standard
+# descriptors: the program gets the serial port's own device there.
+PEER_TTY = {"x86_64": "/dev/ttyS0", "aarch64": "/dev/ttyAMA0"}
+
+
+def start_peer(arch, binary, tmp):
+    """The program run by Linux in the peer guest, started now: a raw disk
+    holding it, and a script that copies it out and runs it on the tty."""
+    disk = os.path.join(str(tmp), "jobctl.img")
+    data = open(binary, "rb").read()
+    with open(disk, "wb") as f:
+        f.write(data + b"\0" * (-len(data) % 4096))
+    script = os.path.join(str(tmp), "jobctl.sh")
+    with open(script, "w") as f:
+        f.write("head -c %d /dev/vda > /tmp/jobctl; chmod +x /tmp/jobctl\n"
+                "timeout 120 /tmp/jobctl <%s >%s 2>&1; echo \"status $?\"\n"
+                % (len(data), PEER_TTY[arch], PEER_TTY[arch]))
+    return subprocess.Popen(["bash", PEER, "--arch", arch, "--disk", disk, "--run", script],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+@pytest.mark.timeout(420)
+@pytest.mark.parametrize("arch", arches())
+def test_linux_job_control_matches_linux(arch, tmp_path):
+    """A background group reading the console is stopped by SIGTTIN (EIO
+    when it ignores or blocks it, or is orphaned); writing it with TOSTOP
+    set, or changing its settings, by SIGTTOU, and the call goes on once
+    the group continues (tests/linux/guest/jobctl.c).  Linux, in the
+    peer guest, says what the output must be."""
+    if not os.path.exists(PEER):
+        pytest.skip("no peer guest script to run Linux")
+    binary = os.path.join(ROOT, "build", arch, "linux-tests", "guest", "jobctl")
+    peer = start_peer(arch, binary, tmp_path)
+    try:
+        r = boot(arch=arch, cmdline="test linux.run=" + JOBCTL, timeout=150)
+        linux_out, err = peer.communicate(timeout=360)
+    finally:
+        peer.kill()
+    assert "KERNEL PANIC" not in r.log, r.log
+    runs = runs_in_themelios(r.log)
+    assert len(runs) == 1 and runs[0][0] == JOBCTL, r.log
+    _, out, status = runs[0]
+    linux_out = linux_out.decode("utf-8", "replace")
+    m = re.match(r"(.*)^status (\d+)\n\Z", linux_out, re.M | re.S)
+    assert m, (linux_out, err.decode("utf-8", "replace"))
+    linux_out, linux_status = m.group(1), int(m.group(2))
+    # Both really ran it: the first case stopped, the last one answered.
+    assert "read:\n  stopped by signal 21\n" in linux_out, linux_out
+    assert linux_out.endswith("tcsetpgrp to -1: -1 EINVAL\n"), linux_out
+    assert out == linux_out, ("ThemeliOS:\n" + out, "Linux:\n" + linux_out)
+    assert status == linux_status == 0, (status, linux_status, r.log)
