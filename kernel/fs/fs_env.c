@@ -57,6 +57,47 @@ io_buf_zero(const struct io_buf *b, size_t at, size_t n)
 	return 0;
 }
 
+/* The bytes from offset at to the end of the buffer's page, at most n. */
+static size_t
+page_part(const struct io_buf *b, size_t at, size_t n)
+{
+	size_t left = FS_PAGE_SIZE - ((b->base + at) & (FS_PAGE_SIZE - 1));
+
+	return left < n ? left : n;
+}
+
+size_t
+io_buf_put_part(const struct io_buf *b, size_t at, const void *src, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t step = page_part(b, at + done, n - done);
+		int err = src ? io_buf_put(b, at + done, (const uint8_t *)src + done, step)
+			      : io_buf_zero(b, at + done, step);
+
+		if (err)
+			break;
+		done += step;
+	}
+	return done;
+}
+
+size_t
+io_buf_get_part(const struct io_buf *b, size_t at, void *dst, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t step = page_part(b, at + done, n - done);
+
+		if (io_buf_get(b, at + done, (uint8_t *)dst + done, step))
+			break;
+		done += step;
+	}
+	return done;
+}
+
 #ifndef HOST_TEST
 #include "mm/phys.h"
 #include "mm/pmm.h"

@@ -151,5 +151,13 @@ int io_buf_put(const struct io_buf *b, size_t at, const void *src, size_t n);
 int io_buf_get(const struct io_buf *b, size_t at, void *dst, size_t n);
 /* Zeros n bytes at offset at (a hole read): 0 or -E_FAULT. */
 int io_buf_zero(const struct io_buf *b, size_t at, size_t n);
+/*
+ * After one of the copies above failed: how many of its n bytes copy now,
+ * a page of the buffer at a time from the start (src NULL: zeros).  A
+ * file's read and write count those, the part before a guard page, as
+ * Linux's do, instead of failing whole.
+ */
+size_t io_buf_put_part(const struct io_buf *b, size_t at, const void *src, size_t n);
+size_t io_buf_get_part(const struct io_buf *b, size_t at, void *dst, size_t n);
 
 #endif

@@ -981,8 +981,10 @@ tmpfs_read(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len)
 			r = io_buf_put(buf, done, page + in, step);
 		else
 			r = io_buf_zero(buf, done, step);
-		if (r < 0)
+		if (r < 0) {
+			done += io_buf_put_part(buf, done, page ? page + in : NULL, step);
 			break;
+		}
 		done += step;
 	}
 out:
@@ -1021,12 +1023,12 @@ tmpfs_write(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len
 		if (step > len - done)
 			step = len - done;
 		r = io_buf_get(buf, done, page + in, step);
-		if (r < 0)
-			break;
-		done += step;
+		done += r < 0 ? io_buf_get_part(buf, done, page + in, step) : step;
 		/* What is written stays written, whatever fails next. */
 		if (off + done > n->size)
 			n->size = off + done;
+		if (r < 0)
+			break;
 	}
 	if (done)
 		stamp(n->fs, n);

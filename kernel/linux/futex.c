@@ -56,6 +56,21 @@ bucket(const struct address_space *as, uintptr_t uaddr)
 	return &buckets[(h ^ (h >> 6)) % BUCKETS];
 }
 
+/*
+ * A shared futex is keyed by its page on Linux, which must be there to be
+ * read: a word that cannot be read (unmapped, PROT_NONE) is EFAULT even
+ * for a wake.  A private one is keyed by its address alone, never read.
+ */
+static long
+shared_word_readable(uintptr_t uaddr, unsigned int op)
+{
+	uint32_t v;
+
+	if (op & FUTEX_PRIVATE_FLAG)
+		return 0;
+	return copy_from_user(&v, uaddr, sizeof(v)) ? -LX_EFAULT : 0;
+}
+
 /* Wakes up to n waiters of (as, uaddr) whose bitset meets bitset;
  * futex_lock held.  The count. */
 static int
@@ -138,16 +153,26 @@ wait(uintptr_t uaddr, uint32_t val, uint64_t deadline, uint32_t bitset, bool tim
 }
 
 static long
-requeue(uintptr_t uaddr, int nwake, int nmove, uintptr_t uaddr2, bool cmp, uint32_t val3)
+requeue(uintptr_t uaddr, int nwake, int nmove, uintptr_t uaddr2, bool cmp, uint32_t val3,
+	unsigned int op)
 {
 	struct address_space *as = process_current()->as;
 	struct list_node *b, *b2, *e, *next;
 	unsigned long flags;
 	uint32_t now;
 	int done;
+	long r;
 
-	if (nwake < 0 || nmove < 0 || (uaddr2 & 3))
+	if (nwake < 0 || nmove < 0)
 		return -LX_EINVAL;
+	r = shared_word_readable(uaddr, op);
+	if (r)
+		return r;
+	if (uaddr2 & 3)
+		return -LX_EINVAL;
+	r = shared_word_readable(uaddr2, op);
+	if (r)
+		return r;
 	if (cmp) {
 		if (copy_from_user(&now, uaddr, sizeof(now)))
 			return -LX_EFAULT;
@@ -236,6 +261,9 @@ lx_sys_futex(struct syscall_args *a)
 
 		if (cmd == FUTEX_WAKE_BITSET && !val3)
 			return -LX_EINVAL;
+		r = shared_word_readable(uaddr, op);
+		if (r)
+			return r;
 		flags = spin_lock_irqsave(&futex_lock);
 		n = wake_locked(process_current()->as, uaddr,
 				(int)(val > INT32_MAX ? INT32_MAX : val),
@@ -247,7 +275,7 @@ lx_sys_futex(struct syscall_args *a)
 	case FUTEX_CMP_REQUEUE:
 		/* The count to move is in the timeout's place. */
 		return requeue(uaddr, (int)val, (int)a->a[3], a->a[4], cmd == FUTEX_CMP_REQUEUE,
-			       val3);
+			       val3, op);
 	default:
 		return -LX_ENOSYS;
 	}

@@ -32,12 +32,15 @@ static long
 console_write_user(struct linux_file *f, uintptr_t buf, size_t len)
 {
 	size_t done = 0;
+	long r = linux_tty_check_write(lx_current());
 
+	if (r)
+		return r;
 	while (done < len) {
 		size_t n = len - done < CONSOLE_WRITE_MAX ? len - done : CONSOLE_WRITE_MAX;
 		struct kobject_buf b = { .user = true, .addr = buf + done, .len = n };
-		long r = kobject_write(f->obj, 0, &b);
 
+		r = kobject_write(f->obj, 0, &b);
 		if (r < 0)
 			return done ? (long)done : lx_err(r);
 		done += (size_t)r;
@@ -72,7 +75,10 @@ static long
 console_read_user(struct linux_file *f, uintptr_t buf, size_t len)
 {
 	size_t done = 0;
+	long r = linux_tty_check(lx_current(), LX_SIGTTIN);
 
+	if (r)
+		return r;
 	while (done < len) {
 		int c = !(f->flags & LX_O_NONBLOCK) ? console_first_byte() : console_getc();
 		char ch;
@@ -544,6 +550,7 @@ lx_sys_ftruncate(struct syscall_args *a)
 #define LX_TCSETS     0x5402
 #define LX_TCSETSW    0x5403
 #define LX_TCSETSF    0x5404
+#define LX_TIOCSCTTY  0x540e
 #define LX_TIOCGPGRP  0x540f
 #define LX_TIOCSPGRP  0x5410
 #define LX_TIOCGWINSZ 0x5413
@@ -563,33 +570,34 @@ tty_ioctl(struct linux_proc *lp, uint64_t cmd, uintptr_t arg)
 	struct lx_winsize ws = { .row = 24, .col = 80 };
 	struct linux_termios t;
 	int32_t v;
+	long r;
 
 	switch (cmd) {
 	case LX_TCGETS:
-		mutex_lock(&lp->lock);
-		t = lp->termios;
-		mutex_unlock(&lp->lock);
+		linux_tty_get_termios(&t);
 		return copy_to_user(arg, &t, sizeof(t)) ? -LX_EFAULT : 0;
 	case LX_TCSETS:
 	case LX_TCSETSW:
 	case LX_TCSETSF:
 		if (copy_from_user(&t, arg, sizeof(t)))
 			return -LX_EFAULT;
-		mutex_lock(&lp->lock);
-		lp->termios = t; /* kept for TCGETS; the console does not change */
-		mutex_unlock(&lp->lock);
-		return 0;
+		return linux_tty_set_termios(lp, &t);
 	case LX_TIOCGWINSZ:
 		return copy_to_user(arg, &ws, sizeof(ws)) ? -LX_EFAULT : 0;
 	case LX_TIOCSWINSZ:
 		return copy_from_user(&ws, arg, sizeof(ws)) ? -LX_EFAULT : 0;
 	case LX_TIOCGPGRP:
-		v = linux_tty_pgrp();
+		r = linux_tty_pgrp(lp);
+		if (r < 0)
+			return r;
+		v = (int32_t)r;
 		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;
 	case LX_TIOCSPGRP:
 		if (copy_from_user(&v, arg, sizeof(v)))
 			return -LX_EFAULT;
 		return linux_tty_set_pgrp(lp, v);
+	case LX_TIOCSCTTY:
+		return linux_tty_set_ctty(lp, arg == 1);
 	case LX_FIONREAD:
 		v = (int32_t)console_rx_pending();
 		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;

@@ -32,15 +32,6 @@ lx_current(void)
 	return process_current()->lx;
 }
 
-/* A tty's defaults, as Linux's console starts (tty_std_termios). */
-static const struct linux_termios default_termios = {
-	.iflag = 0x500,	 /* ICRNL | IXON */
-	.oflag = 0x5,	 /* OPOST | ONLCR */
-	.cflag = 0xbf,	 /* B38400 | CS8 | CREAD */
-	.lflag = 0x8a3b, /* ISIG ICANON ECHO ECHOE ECHOK ECHOCTL ECHOKE IEXTEN */
-	.cc = { 3, 28, 127, 21, 4, 0, 1, 0, 17, 19, 26, 0, 18, 15, 23, 22 },
-};
-
 static int
 setup_stdio(struct process *p, struct linux_proc *lp)
 {
@@ -116,7 +107,6 @@ linux_proc_setup(struct process *p)
 		return -E_NOMEM;
 	strlcpy(lp->cwd, "/", VFS_PATH_MAX);
 	lp->umask = 022;
-	lp->termios = default_termios;
 	lp->proc = p;
 	linux_set_exe(lp, p->name);
 	lp->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
@@ -154,7 +144,6 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool)
 	fdtable_copy(c->fds, lp->fds);
 	strlcpy(c->cwd, lp->cwd, VFS_PATH_MAX);
 	c->umask = lp->umask;
-	c->termios = lp->termios;
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
 	linux_signal_fork(lp, c); /* dispositions, mask, altstack */
 	strlcpy(c->exe, lp->exe, sizeof(c->exe));

@@ -1,7 +1,7 @@
 /*
  * The Linux state of a process (kernel/linux/ only): descriptors, root
- * and working directory, the program break, limits, signal dispositions
- * and the tty's settings.  The fork and thread work to come shares or
+ * and working directory, the program break, limits and signal
+ * dispositions.  The fork and thread work to come shares or
  * copies parts of it (the descriptor table is counted for CLONE_FILES).
  */
 #ifndef LINUX_PROC_H
@@ -36,7 +36,7 @@ struct linux_sigaction {
 	uint64_t mask;
 };
 
-/* struct termios of the kernel (TCGETS): the console's settings. */
+/* struct termios of the kernel (TCGETS): the console's settings (tty.c). */
 struct linux_termios {
 	uint32_t iflag, oflag, cflag, lflag;
 	uint8_t line;
@@ -102,7 +102,6 @@ struct linux_proc {
 	 * real_interval ns (0: once). */
 	struct time_event real_timer;
 	uint64_t real_deadline, real_interval;
-	struct linux_termios termios;
 	uint64_t rlim_cur[LX_RLIM_NLIMITS], rlim_max[LX_RLIM_NLIMITS];
 	uint64_t pages; /* charged to the process's pool */
 	/* The process tree (linux/family.c), under the capability lock. */
@@ -126,12 +125,36 @@ struct linux_proc {
  * (fs.c): its length, -LX_EFAULT, or toolong when it does not fit. */
 long lx_copy_user_string(uintptr_t u, char *buf, size_t size, long toolong);
 
-/* The console tty (tty.c): lp becomes the foreground (its descriptors
- * are on the console), and stops being it as it is freed. */
+/* The console tty (tty.c).  lp's descriptors are on the console: its
+ * session has it as controlling terminal, its group in the foreground;
+ * detached as lp ends (its session then has no terminal). */
 void linux_tty_attach(struct linux_proc *lp);
 void linux_tty_detach(struct linux_proc *lp);
-int32_t linux_tty_pgrp(void);
+/* TIOCGPGRP: lp's foreground group, -LX_ENOTTY when the console is not
+ * its controlling terminal; the console's foreground group for /proc. */
+long linux_tty_pgrp(struct linux_proc *lp);
+int32_t linux_tty_fg_pgrp(void);
+/* TIOCSPGRP: -LX_ENOTTY, -LX_EINVAL, -LX_ESRCH, -LX_EPERM, or a
+ * background caller's SIGTTOU (below). */
 long linux_tty_set_pgrp(struct linux_proc *lp, int32_t pgrp);
+/* TIOCSCTTY: lp, a session leader (-LX_EPERM), takes the console when
+ * no session has it, or with steal. */
+long linux_tty_set_ctty(struct linux_proc *lp, bool steal);
+/*
+ * Job control: may lp, outside the foreground group of the session the
+ * console is the terminal of, go on with an access that sig (SIGTTIN or
+ * SIGTTOU) stops?  0 when it may (not that session, the foreground
+ * group, or SIGTTOU ignored or blocked); -LX_EIO for SIGTTIN ignored or
+ * blocked, or an orphaned group; else sig goes to lp's group and
+ * -LX_ERESTARTSYS: the call starts again once the group continues.
+ */
+long linux_tty_check(struct linux_proc *lp, int sig);
+/* A write: the check for SIGTTOU when TOSTOP is set, else 0. */
+long linux_tty_check_write(struct linux_proc *lp);
+/* TCGETS, and TCSETS (a background caller's SIGTTOU first). */
+struct linux_termios;
+void linux_tty_get_termios(struct linux_termios *t);
+long linux_tty_set_termios(struct linux_proc *lp, const struct linux_termios *t);
 
 /* A thread's end: 0 into its clear_child_tid word (set_tid_address) and
  * one waiter there woken (thread.c). */

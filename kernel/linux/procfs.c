@@ -161,7 +161,7 @@ stat_text(struct text *t, struct linux_proc *lp, uint64_t tid)
 	    lp->zombie	  ? 'Z'
 	    : lp->stopped ? 'T'
 			  : 'R',
-	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, 5 << 8 | 1, linux_tty_pgrp(),
+	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, 5 << 8 | 1, linux_tty_fg_pgrp(),
 	    ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
 	    (uint64_t)p->initial_sp, lp->sigpending | lp->main.sigpending, lp->main.sigmask, 0ul,

@@ -274,6 +274,30 @@ linux_signal_post(struct linux_proc *lp, struct linux_thread *lt, int sig,
 }
 
 bool
+linux_signal_ignored_or_blocked(struct linux_proc *lp, int sig)
+{
+	struct linux_thread *lt = lx_thread_current();
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+	bool r = lp->act[sig - 1].handler == LX_SIG_IGN || (lt->sigmask & lx_sigbit(sig));
+
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return r;
+}
+
+void
+linux_signal_pgrp(struct linux_proc *lp, uint64_t pgrp, int sig)
+{
+	struct linux_siginfo info = { .code = LX_SI_KERNEL };
+
+	list_for_each (n, linux_family_procs(lp)) {
+		struct linux_proc *q = container_of(n, struct linux_proc, inst_link);
+
+		if (q->counted && q->pgid == pgrp)
+			linux_signal_post(q, NULL, sig, &info);
+	}
+}
+
+bool
 linux_signal_pending(struct linux_proc *lp)
 {
 	struct linux_thread *lt = lx_thread_current();

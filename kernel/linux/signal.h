@@ -141,6 +141,15 @@ int linux_signal_thread(struct linux_proc *p, struct linux_thread *lt, int sig,
 int linux_signal_post(struct linux_proc *p, struct linux_thread *lt, int sig,
 		      const struct linux_siginfo *info);
 
+/* Is sig ignored (SIG_IGN) or blocked by the calling thread of p?  A
+ * background access to the console asks (linux/tty.c), as Linux's
+ * is_ignored does. */
+bool linux_signal_ignored_or_blocked(struct linux_proc *p, int sig);
+
+/* sig from the kernel to every process of p's instance in group pgrp,
+ * as linux_signal_post (capability lock held). */
+void linux_signal_pgrp(struct linux_proc *p, uint64_t pgrp, int sig);
+
 /*
  * child has ended (its wstatus set): its exit signal (SIGCHLD for a
  * fork) goes to parent with the CLD_EXITED or CLD_KILLED siginfo.  True

@@ -11,18 +11,26 @@ static const struct vm_space *active;
 
 #define VM_ACCESS (VM_READ | VM_WRITE | VM_EXEC)
 
-/* The leaf flags for flags: a user page, or with no access at all a
- * page present for the kernel alone (its data kept, every user access
- * a protection fault: no architecture has a user page it cannot read). */
+/*
+ * The leaf flags for flags: a user page, or with no access at all a guard
+ * leaf, its frame and data kept but not present for the CPU.  Not a page
+ * for the kernel alone: the kernel's copies (proc/uaccess.c) would read
+ * and write it on the program's behalf, where Linux says EFAULT.  As a
+ * guard, a copy faults on it and the fault resolves through the region,
+ * which refuses the access: the same path on both architectures, exact
+ * whatever a copy does, and nothing added to a copy that does not fault
+ * (aarch64's LDTR/STTR would check EL0 permissions too, but x86_64 has
+ * nothing like them).
+ */
 static unsigned int
 leaf_flags(unsigned int flags)
 {
 	if (!(flags & VM_ACCESS))
-		return flags & ~(VM_USER | VM_GLOBAL);
-	return (flags | VM_USER) & ~VM_GLOBAL;
+		return VM_GUARD;
+	return (flags | VM_USER) & ~(VM_GLOBAL | VM_GUARD);
 }
 
-/* What a leaf reads back as: a kernel-only page has no access. */
+/* What a leaf reads back as: a guard has no access. */
 static unsigned int
 user_flags(unsigned int f)
 {

@@ -70,6 +70,7 @@ pipe_create(struct process *owner, struct pipe **out)
 		return -E_NOMEM;
 	}
 	p->owner = owner;
+	mutex_init(&p->reading, "pipe reading");
 	wait_queue_init(&p->readable);
 	wait_queue_init(&p->writable);
 	readiness_init(&p->ready, SIGNAL_READABLE | SIGNAL_WRITABLE | SIGNAL_PEER_CLOSED);
@@ -115,30 +116,23 @@ pipe_wait(struct wait_queue *wq)
 	return thread_should_stop() ? -E_DEAD : 0;
 }
 
-long
-pipe_read(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
+/*
+ * Takes up to len bytes into ubuf, a chunk at a time: each is copied out
+ * before it leaves the ring, so a copy that faults (a guard page, say)
+ * leaves it for the next read, as on Linux.  p->reading keeps another
+ * reader from taking the same bytes meanwhile.  Called holding neither
+ * the capability lock nor p->reading.
+ */
+static long
+pipe_take(struct pipe *p, uintptr_t ubuf, size_t len, uint8_t *bounce)
 {
-	uint8_t *bounce;
-	size_t done = 0;
 	unsigned long flags;
+	size_t done = 0;
 	long r = 0;
 
-	if (len == 0)
-		return 0;
-	if (!user_range_ok(ubuf, len))
-		return -E_FAULT;
-	bounce = kmalloc(PIPE_CHUNK);
-	if (!bounce)
-		return -E_NOMEM;
+	mutex_lock(&p->reading);
 	flags = cap_lock_take();
-	while (p->len == 0 && p->writers && r == 0) {
-		if (nonblock)
-			r = -E_AGAIN;
-		else
-			r = pipe_wait(&p->readable);
-	}
-	/* Then what is there, a chunk at a time, without waiting again. */
-	while (r == 0 && done < len && p->len) {
+	while (done < len && p->len) {
 		size_t n = len - done, first;
 
 		if (n > p->len)
@@ -148,21 +142,55 @@ pipe_read(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
 		first = PIPE_CAPACITY - p->head < n ? PIPE_CAPACITY - p->head : n;
 		memcpy(bounce, p->ring + p->head, first);
 		memcpy(bounce + first, p->ring, n - first);
+		cap_lock_drop(flags);
+		r = copy_to_user(ubuf + done, bounce, n);
+		flags = cap_lock_take();
+		if (r)
+			break;
+		/* Still at the head: only a holder of p->reading takes bytes. */
 		p->head = (p->head + n) % PIPE_CAPACITY;
 		p->len -= n;
+		done += n;
 		wait_queue_wake_all(&p->writable);
 		pipe_signal(p);
-		cap_lock_drop(flags);
-		/* Checked above: a fault here is a range unmapped meanwhile. */
-		if (copy_to_user(ubuf + done, bounce, n))
-			r = -E_FAULT;
-		else
-			done += n;
-		flags = cap_lock_take();
 	}
 	cap_lock_drop(flags);
-	kfree(bounce);
+	mutex_unlock(&p->reading);
 	return done ? (long)done : r;
+}
+
+long
+pipe_read(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
+{
+	uint8_t *bounce;
+	unsigned long flags;
+	long r = 0;
+	bool empty;
+
+	if (len == 0)
+		return 0;
+	if (!user_range_ok(ubuf, len))
+		return -E_FAULT;
+	bounce = kmalloc(PIPE_CHUNK);
+	if (!bounce)
+		return -E_NOMEM;
+	do {
+		flags = cap_lock_take();
+		while (p->len == 0 && p->writers && r == 0) {
+			if (nonblock)
+				r = -E_AGAIN;
+			else
+				r = pipe_wait(&p->readable);
+		}
+		empty = p->len == 0;
+		cap_lock_drop(flags);
+		/* Then what is there, without waiting again; 0 when another
+		 * reader took it all first, and this one waits again. */
+		if (r == 0 && !empty)
+			r = pipe_take(p, ubuf, len, bounce);
+	} while (r == 0 && !empty);
+	kfree(bounce);
+	return r;
 }
 
 long

@@ -11,7 +11,9 @@
  * none left), so a poll or a Notification can wait on it.
  *
  * Locking: the state is under the capability lock; the copies to and
- * from user memory are made without it, through a bounce buffer.
+ * from user memory are made without it, through a bounce buffer.  A read
+ * also holds the pipe's reading mutex from the copy of a chunk until the
+ * chunk leaves the ring.
  */
 #ifndef OBJECT_PIPE_H
 #define OBJECT_PIPE_H
@@ -22,6 +24,7 @@
 
 #include "object/object.h"
 #include "object/readiness.h"
+#include "sched/mutex.h"
 #include "sched/wait.h"
 
 #define PIPE_CAPACITY (64u << 10)
@@ -37,6 +40,7 @@ struct pipe {
 	unsigned int readers, writers;
 	struct wait_queue readable, writable;
 	struct readiness ready;
+	struct mutex reading; /* held by the read taking bytes (object/pipe.c) */
 };
 
 /* A new pipe charged to owner's pool (refs = 1, the caller's), no end

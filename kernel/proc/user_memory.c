@@ -667,7 +667,7 @@ as_prefault_files(struct address_space *as, uintptr_t va, size_t len, bool write
 }
 
 bool
-user_fault_resolve(const struct arch_regs *regs, const struct fault_info *fi)
+user_fault_resolve(const struct arch_regs *regs, struct fault_info *fi)
 {
 	struct process *p = process_current();
 	struct thread *t = thread_current();
@@ -690,6 +690,9 @@ user_fault_resolve(const struct arch_regs *regs, const struct fault_info *fi)
 	/* A copy under a filesystem's lock cannot read a file: that may
 	 * need the same lock (as_prefault_files runs before it instead). */
 	err = resolve(as, fi->addr, fi->access, arch_regs_user_mode(regs) || t->fs_locks == 0);
+	if (err && !(fi->access & FAULT_PRESENT) &&
+	    vm_space_translate(&as->vm, fi->addr & ~(PAGE - 1), NULL, NULL) == 0)
+		fi->access |= FAULT_PRESENT; /* a guard leaf */
 	if (!held)
 		mutex_unlock(&as->lock);
 	arch_irq_disable();

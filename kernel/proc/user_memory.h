@@ -153,8 +153,10 @@ void as_prefault_files(struct address_space *as, uintptr_t va, size_t len, bool 
  * to or from user memory (with interrupts on where it happened): true
  * when the region resolved it (a page made, or a shared page copied) and
  * the access can be retried.  Called with interrupts off, as the trap
- * handlers run; turns them on while it works.
+ * handlers run; turns them on while it works.  An access refused at a
+ * guard leaf (VM_GUARD: not present for the CPU) gets FAULT_PRESENT in
+ * fi->access, so that it reports as the protection fault it is.
  */
-bool user_fault_resolve(const struct arch_regs *regs, const struct fault_info *fi);
+bool user_fault_resolve(const struct arch_regs *regs, struct fault_info *fi);
 
 #endif

@@ -106,6 +106,54 @@ UNIT_TEST(map_translate_unmap)
 	CHECK_EQ(tables_live, 0);
 }
 
+/* The entry mapping a 4 KiB page at va, as the CPU reads it. */
+static pte_t
+raw_leaf(uint64_t root, uint64_t va)
+{
+	pte_t *table = p2v(NULL, root);
+
+	for (int l = PT_LEVELS - 1; l > 0; l--)
+		table = p2v(NULL, pte_table_addr(table[pt_index(va, l)]));
+	return table[pt_index(va, 0)];
+}
+
+/* A guard leaf (VM_GUARD) keeps its frame for the walker but is not
+ * present for the CPU, in user mode or in the kernel; protected back,
+ * it is the same page again. */
+UNIT_TEST(guard_leaves)
+{
+	uint64_t root = new_root(), pa, at;
+	unsigned int flags;
+
+	CHECK_EQ(pt_map(&env, root, 0x400000, 0x123000, PAGE_SIZE_4K, VM_READ | VM_WRITE | VM_USER),
+		 0);
+	CHECK_EQ(pt_protect(&env, root, 0x400000, VM_GUARD), 0);
+	CHECK(!(raw_leaf(root, 0x400000) & X86_PTE_P));
+	CHECK_EQ(pt_translate(&env, root, 0x400abc, &pa, &flags), 0);
+	CHECK_EQ(pa, 0x123abc);
+	CHECK_EQ(flags, VM_GUARD);
+	CHECK_EQ(pt_next_leaf(&env, root, 0x1000, 1ull << 47, &at, &pa, &flags), 0);
+	CHECK_EQ(at, 0x400000);
+	CHECK_EQ(flags, VM_GUARD);
+	CHECK_EQ(pt_map(&env, root, 0x400000, 0x999000, PAGE_SIZE_4K, VM_READ), -E_EXIST);
+	/* Its table is in use: a prune keeps it. */
+	CHECK_EQ(pt_prune(&env, root, 0, 1ull << 47), (size_t)0);
+	CHECK_EQ(pt_protect(&env, root, 0x400000, VM_READ | VM_USER), 0);
+	CHECK(raw_leaf(root, 0x400000) & X86_PTE_P);
+	CHECK_EQ(pt_translate(&env, root, 0x400000, &pa, &flags), 0);
+	CHECK_EQ(pa, 0x123000);
+	CHECK(flags & VM_USER);
+	CHECK(!(flags & (VM_WRITE | VM_GUARD)));
+	/* Made a guard when mapped, and unmapped as one. */
+	CHECK_EQ(pt_map(&env, root, 0x401000, 0x124000, PAGE_SIZE_4K, VM_GUARD), 0);
+	CHECK_EQ(raw_leaf(root, 0x401000) & X86_PTE_P, 0);
+	CHECK_EQ(pt_unmap(&env, root, 0x401000, &pa, NULL), 0);
+	CHECK_EQ(pa, 0x124000);
+	CHECK_EQ(raw_leaf(root, 0x401000), 0);
+	CHECK_EQ(pt_destroy(&env, root, 0, 0, 1), 4);
+	CHECK_EQ(tables_live, 0);
+}
+
 UNIT_TEST(large_pages)
 {
 	uint64_t root = new_root(), pa;

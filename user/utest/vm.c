@@ -209,8 +209,9 @@ vm_faults(void)
 	CHECK(sys_vm_protect(5, UT_MAP_BASE, 1, 0), -E_DEAD);
 }
 
-/* MAP_NOACCESS: a guard that keeps its data; its read is a protection
- * fault at the address (cases.list). */
+/* MAP_NOACCESS: a guard that keeps its data, which no system call reads
+ * or writes (-E_FAULT); its read is a protection fault at the address
+ * (cases.list). */
 void
 vm_noaccess(void)
 {
@@ -231,6 +232,18 @@ vm_noaccess(void)
 	/* Never touched, then no access: a touch is refused all the same. */
 	CHECK(sys_vm_map(SELF_AS, UNMAPPED + 4 * PAGE, 1, MAP_WRITE | MAP_FIXED, &va), 0);
 	CHECK(sys_vm_protect(SELF_AS, UNMAPPED + 4 * PAGE, 1, MAP_NOACCESS), 0);
+	CHECK(sys_vm_protect(SELF_AS, UNMAPPED, 1, MAP_NOACCESS), 0);
+	/* The kernel's copies are refused the same, both ways, and for a
+	 * buffer that runs into a guard from a page that may be read. */
+	CHECK(sys_console_write(1, (const void *)UNMAPPED, 8), -E_FAULT);
+	CHECK(sys_console_write(1, (const void *)(UNMAPPED + 4 * PAGE), 8), -E_FAULT);
+	CHECK(sys_vm_map(SELF_AS, UNMAPPED + 3 * PAGE, 1, MAP_WRITE | MAP_FIXED, &va), 0);
+	CHECK(sys_console_write(1, (const void *)(UNMAPPED + 4 * PAGE - 4), 8), -E_FAULT);
+	CHECK(sys_random((void *)UNMAPPED, 16), -E_FAULT);
+	CHECK(sys_random((void *)(UNMAPPED + 4 * PAGE), 16), -E_FAULT);
+	CHECK(sys_cap_inspect(1, (void *)UNMAPPED), -E_FAULT);
+	CHECK(sys_vm_protect(SELF_AS, UNMAPPED, 1, 0), 0);
+	CHECK(p[0], 0x5eee); /* nothing written into it */
 	CHECK(sys_vm_protect(SELF_AS, UNMAPPED, 1, MAP_NOACCESS), 0);
 	(void)p[1]; /* the fault the case expects */
 }

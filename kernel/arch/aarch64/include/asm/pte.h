@@ -29,6 +29,9 @@ typedef uint64_t pte_t;
 #define A64_PXN		(1ull << 53)
 #define A64_UXN		(1ull << 54)
 #define A64_PXN_TABLE	(1ull << 59) /* nothing below is executable at EL1 */
+/* Reserved for software, and the whole descriptor ignored while VALID is
+ * clear: a guard leaf (VM_GUARD) is its frame and this bit, not VALID. */
+#define A64_GUARD	(1ull << 55)
 #define A64_ADDR	0x0000fffffffff000ull
 
 static inline unsigned int
@@ -52,10 +55,11 @@ pt_level_allows_leaf(int level)
 	return level == 0 || level == 1;
 }
 
+/* In use: a table, a page, or a guard leaf (invalid for the MMU). */
 static inline bool
 pte_present(pte_t e)
 {
-	return e & A64_VALID;
+	return e & (A64_VALID | A64_GUARD);
 }
 
 static inline bool
@@ -90,6 +94,8 @@ pte_make_leaf(uint64_t pa, unsigned int flags, int level)
 {
 	pte_t e = pa | A64_VALID | A64_AF | (level == 0 ? A64_TABLE : 0);
 
+	if (flags & VM_GUARD)
+		return pa | A64_GUARD | (level == 0 ? A64_TABLE : 0);
 	e |= (flags & VM_UNCACHED) ? A64_ATTR_DEVICE : (A64_ATTR_NORMAL | A64_SH_INNER);
 	if (!(flags & VM_WRITE))
 		e |= A64_AP_RO;
@@ -113,6 +119,8 @@ pte_flags(pte_t e)
 	unsigned int f = VM_READ;
 	bool user = e & A64_AP_EL0;
 
+	if (e & A64_GUARD)
+		return VM_GUARD;
 	if (!(e & A64_AP_RO))
 		f |= VM_WRITE;
 	if (user)

@@ -13,20 +13,23 @@
 
 typedef uint64_t pte_t;
 
-#define PT_LEVELS    4
-#define PT_ENTRIES   512
+#define PT_LEVELS     4
+#define PT_ENTRIES    512
 
-#define X86_PTE_P    (1ull << 0)
-#define X86_PTE_W    (1ull << 1)
-#define X86_PTE_U    (1ull << 2)
-#define X86_PTE_PWT  (1ull << 3)
-#define X86_PTE_PCD  (1ull << 4)
-#define X86_PTE_A    (1ull << 5)
-#define X86_PTE_D    (1ull << 6)
-#define X86_PTE_PS   (1ull << 7)
-#define X86_PTE_G    (1ull << 8)
-#define X86_PTE_NX   (1ull << 63)
-#define X86_PTE_ADDR 0x000ffffffffff000ull
+#define X86_PTE_P     (1ull << 0)
+#define X86_PTE_W     (1ull << 1)
+#define X86_PTE_U     (1ull << 2)
+#define X86_PTE_PWT   (1ull << 3)
+#define X86_PTE_PCD   (1ull << 4)
+#define X86_PTE_A     (1ull << 5)
+#define X86_PTE_D     (1ull << 6)
+#define X86_PTE_PS    (1ull << 7)
+#define X86_PTE_G     (1ull << 8)
+#define X86_PTE_NX    (1ull << 63)
+/* Available to software, and ignored by the CPU while P is clear: a guard
+ * leaf (VM_GUARD) is an entry with its frame and this bit, without P. */
+#define X86_PTE_GUARD (1ull << 9)
+#define X86_PTE_ADDR  0x000ffffffffff000ull
 
 static inline unsigned int
 pt_index(uint64_t va, int level)
@@ -50,10 +53,11 @@ pt_level_allows_leaf(int level)
 	return level == 0 || level == 1;
 }
 
+/* In use: a table, a page, or a guard leaf (not present for the CPU). */
 static inline bool
 pte_present(pte_t e)
 {
-	return e & X86_PTE_P;
+	return e & (X86_PTE_P | X86_PTE_GUARD);
 }
 
 static inline bool
@@ -88,6 +92,8 @@ pte_make_leaf(uint64_t pa, unsigned int flags, int level)
 {
 	pte_t e = pa | X86_PTE_P;
 
+	if (flags & VM_GUARD)
+		return pa | X86_PTE_GUARD | (level > 0 ? X86_PTE_PS : 0);
 	if (flags & VM_WRITE)
 		e |= X86_PTE_W;
 	if (flags & VM_USER)
@@ -108,6 +114,8 @@ pte_flags(pte_t e)
 {
 	unsigned int f = VM_READ;
 
+	if (e & X86_PTE_GUARD)
+		return VM_GUARD;
 	if (e & X86_PTE_W)
 		f |= VM_WRITE;
 	if (e & X86_PTE_U)
