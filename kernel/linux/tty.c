@@ -3,8 +3,8 @@
  * for the console, whoever sets it), the session it is the controlling
  * terminal of, and that session's foreground process group (TIOCGPGRP,
  * TIOCSPGRP).  The interrupt character sends SIGINT instead of being
- * input (ISIG), the suspend character SIGTSTP, both to the foreground
- * process that fg names.  A process of the session outside the
+ * input (ISIG), the suspend character SIGTSTP, both to every process of
+ * the foreground group.  A process of the session outside the
  * foreground group that reads the console gets SIGTTIN, one that writes
  * it with TOSTOP set (or changes its settings) SIGTTOU, as Linux's
  * tty_check_change does.
@@ -38,30 +38,34 @@ static struct linux_termios termios = {
 /* All under tty_lock, which interrupts take (tty_filter). */
 static struct spinlock tty_lock = SPINLOCK_INIT("linux tty");
 static struct linux_proc *leader; /* the session's: NULL, no session has the console */
-static struct linux_proc *fg;	  /* the foreground process ^C reaches; NULL: none */
 static int32_t fg_pgrp;
 
 /* In interrupt context, for each byte that arrives: ^C is SIGINT, ^Z
- * SIGTSTP (queued: the process stops as it takes it, linux/signal.h). */
+ * SIGTSTP, to every process of the foreground group (queued: a process
+ * stops as it takes it, linux/signal.h).  The capability lock first, as
+ * everywhere: it keeps the instance's process list still and the leader
+ * alive (a linux_proc is released under it, detached from here first). */
 static bool
 tty_filter(uint8_t c)
 {
-	struct linux_siginfo info = { .code = LX_SI_KERNEL };
-	bool taken = false;
+	int sig = 0;
+	unsigned long irq;
 
+	if (!c)
+		return false;
+	irq = cap_lock_take();
 	spin_lock_noirq(&tty_lock);
-	if (fg && (termios.lflag & LX_ISIG) && c) {
+	if (leader && (termios.lflag & LX_ISIG)) {
 		if (c == termios.cc[LX_VINTR])
-			info.signo = LX_SIGINT;
+			sig = LX_SIGINT;
 		else if (c == termios.cc[LX_VSUSP])
-			info.signo = LX_SIGTSTP;
-		if (info.signo) {
-			linux_signal_send(fg, info.signo, &info);
-			taken = true;
-		}
+			sig = LX_SIGTSTP;
+		if (sig)
+			linux_signal_pgrp(leader, (uint64_t)fg_pgrp, sig);
 	}
 	spin_unlock_noirq(&tty_lock);
-	return taken;
+	cap_lock_drop(irq);
+	return sig != 0;
 }
 
 /* lp takes the console for its session, its group in the foreground. */
@@ -70,7 +74,7 @@ take(struct linux_proc *lp)
 {
 	unsigned long flags = spin_lock_irqsave(&tty_lock);
 
-	leader = fg = lp;
+	leader = lp;
 	fg_pgrp = (int32_t)__atomic_load_n(&lp->pgid, __ATOMIC_RELAXED);
 	spin_unlock_irqrestore(&tty_lock, flags);
 }
@@ -87,8 +91,6 @@ linux_tty_detach(struct linux_proc *lp)
 {
 	unsigned long flags = spin_lock_irqsave(&tty_lock);
 
-	if (fg == lp)
-		fg = NULL;
 	if (leader == lp)
 		leader = NULL;
 	spin_unlock_irqrestore(&tty_lock, flags);
@@ -181,8 +183,7 @@ linux_tty_fg_pgrp(void)
 }
 
 /* A group of the caller's session (-LX_EPERM for another's, -LX_ESRCH
- * for none), in the foreground; its leader (or any member) is the
- * process ^C reaches. */
+ * for none), in the foreground: ^C reaches each of its processes. */
 long
 linux_tty_set_pgrp(struct linux_proc *lp, int32_t pgrp)
 {
@@ -204,16 +205,14 @@ linux_tty_set_pgrp(struct linux_proc *lp, int32_t pgrp)
 
 		if (!q->counted || q->zombie || q->pgid != (uint64_t)pgrp)
 			continue;
-		if (!to || q->pid == (uint64_t)pgrp)
+		if (!to)
 			to = q;
 	}
 	r = !to ? -LX_ESRCH : to->sid != lp->sid ? -LX_EPERM : 0;
 	if (!r) {
 		flags = spin_lock_irqsave(&tty_lock);
-		if (ours_locked(lp, &now)) {
-			fg = to;
+		if (ours_locked(lp, &now))
 			fg_pgrp = pgrp;
-		}
 		spin_unlock_irqrestore(&tty_lock, flags);
 	}
 	cap_lock_drop(irq);

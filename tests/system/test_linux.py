@@ -150,10 +150,10 @@ def test_linux_syscall_fuzz(arch):
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize("arch", arches())
 def test_linux_ctrl_c(arch):
-    """^C on the console is SIGINT to the foreground process: a read of the
+    """^C on the console is SIGINT to the foreground group: a read of the
     tty ends with EINTR, or starts again under SA_RESTART, and the default
     action kills (status -2, as a subprocess reports a SIGINT death); ^Z is
-    SIGTSTP."""
+    SIGTSTP; two children of the group get the ^C too."""
     c = Console(arch=arch, cmdline="test linux.run=%s/guest/ctrlc" % GUEST_DIR, lifetime=100)
     try:
         c.expect(r"foreground is us: 1")
@@ -177,6 +177,14 @@ def test_linux_ctrl_c(arch):
         c.send("\x1a")
         c.expect(r"SIGTSTP \(signal 20\)")
         c.expect(r"read = -1 EINTR")
+        # ^C to the whole foreground group: the two children catch it too.
+        c.expect(r"ready for the group")
+        time.sleep(1)
+        c.send("\x03")
+        c.expect(r"SIGINT 3 \(signal 2\)")
+        c.expect(r"child 1 status 11")
+        c.expect(r"child 2 status 12")
+        assert c.log.count("child 1: SIGINT") == 1 and c.log.count("child 2: SIGINT") == 1
         c.expect(r"ready to die")
         time.sleep(1)
         c.send("\x03")

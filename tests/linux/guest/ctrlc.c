@@ -2,11 +2,13 @@
  * ^C on the console (test_linux.py drives it): SIGINT to the foreground
  * process, which interrupts a read of the tty (EINTR), or restarts it
  * under an SA_RESTART handler, and kills by default (status -2).  ^Z is
- * SIGTSTP, here to a handler.
+ * SIGTSTP, here to a handler.  ^C reaches every process of the
+ * foreground group: two forked children catch it as well.
  */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../common.h"
@@ -42,6 +44,37 @@ read_line(void)
 	printf("read %ld: %s", n, buf);
 }
 
+static volatile sig_atomic_t child_hit;
+
+static void
+on_child_int(int sig)
+{
+	(void)sig;
+	child_hit = 1;
+}
+
+/* A child of our group: waits for its SIGINT, says so and ends. */
+static pid_t
+group_child(int n)
+{
+	struct sigaction sa;
+	sigset_t none;
+	pid_t pid;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_child_int;
+	sigaction(SIGINT, &sa, NULL);
+	pid = fork();
+	if (pid == 0) {
+		sigemptyset(&none);
+		while (!child_hit)
+			sigsuspend(&none);
+		printf("child %d: SIGINT\n", n);
+		_exit(10 + n);
+	}
+	return pid;
+}
+
 int
 main(void)
 {
@@ -66,6 +99,19 @@ main(void)
 	sigaction(SIGTSTP, &sa, NULL);
 	printf("ready for ^Z\n");
 	read_line();
+	/* The children first, so they hold on_child_int; ours again after. */
+	pid_t kids[2] = { group_child(1), group_child(2) };
+	sa.sa_handler = on_int;
+	sa.sa_flags = 0;
+	sigaction(SIGINT, &sa, NULL);
+	printf("ready for the group\n");
+	read_line();
+	for (int i = 0; i < 2; i++) {
+		int st = 0;
+
+		waitpid(kids[i], &st, 0);
+		printf("child %d status %d\n", i + 1, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	}
 	signal(SIGINT, SIG_DFL);
 	printf("ready to die\n");
 	read_line();
