@@ -34,6 +34,7 @@ ARCH_SRCS += \
 	kernel/dev/rtc_cmos.c
 # User mode: SYSCALL/SYSRET, SMEP/SMAP, FPU state.
 ARCH_SRCS += \
+	kernel/arch/x86_64/fpu.c \
 	kernel/arch/x86_64/linux_signal.c \
 	kernel/arch/x86_64/syscall_entry.S \
 	kernel/arch/x86_64/user.c
