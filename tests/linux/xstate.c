@@ -9,7 +9,7 @@
  * program gets back; a frame whose magic words, size or features are off
  * restores x87 and SSE alone; one with a header XRSTOR refuses (a feature
  * XCR0 lacks, XCOMP_BV, a reserved MXCSR bit) ends the process with
- * SIGSEGV.  On aarch64 the same holds for the NEON registers q16-q23
+ * SIGSEGV.  AT_HWCAP is CPUID.1:EDX and AT_HWCAP2 is there, as on Linux.  On aarch64 the same holds for the NEON registers q16-q23
  * across a signal, switches and fork.  Each register value is checked by
  * the program itself, with the registers loaded and read back in one asm
  * block around the system call (the C library may use them anywhere
@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
@@ -271,6 +272,31 @@ on_usr1(int sig, siginfo_t *si, void *p)
 	}
 }
 
+/*
+ * The auxiliary vector as the kernel gave it, past the environment
+ * (glibc's getauxval(AT_HWCAP) on x86_64 answers its own bits instead).
+ * Linux's AT_HWCAP is CPUID.1:EDX less what the kernel turned off.
+ */
+static void
+aux_checks(unsigned int edx)
+{
+	char **e = environ;
+	unsigned long *v, hwcap = 0;
+	int hwcap2 = 0;
+
+	while (*e)
+		e++;
+	for (v = (unsigned long *)(e + 1); v[0] != AT_NULL; v += 2) {
+		if (v[0] == AT_HWCAP)
+			hwcap = v[1];
+		if (v[0] == AT_HWCAP2)
+			hwcap2 = 1;
+	}
+	printf("AT_HWCAP within CPUID.1:EDX, with FXSR SSE SSE2: %d\n",
+	       !(hwcap & ~(unsigned long)edx) && (hwcap & 0x07000000) == 0x07000000);
+	printf("AT_HWCAP2 given: %d\n", hwcap2);
+}
+
 static int
 avx_usable(void)
 {
@@ -278,6 +304,7 @@ avx_usable(void)
 
 	__asm__("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
 	printf("CPUID.1: OSXSAVE %u AVX %u\n", (c >> 27) & 1, (c >> 28) & 1);
+	aux_checks(d);
 	if (!((c >> 27) & 1) || !((c >> 28) & 1))
 		return 0;
 	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
