@@ -188,8 +188,10 @@ read_fpstate(uintptr_t ufp, struct arch_fpu_state *fpu)
 		    sw.xstate_size <= x86_fpu_size() && sw.xstate_size <= sw.extended_size) {
 			if (copy_from_user(&magic2, ufp + sw.xstate_size, sizeof(magic2)))
 				return -1;
+			/* XRSTOR reads each component where it lies, past
+			 * xstate_size too: the whole area. */
 			if (magic2 == FP_XSTATE_MAGIC2) {
-				size = sw.xstate_size;
+				size = x86_fpu_size();
 				restore = sw.xfeatures;
 			}
 		}
