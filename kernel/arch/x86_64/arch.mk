@@ -19,6 +19,7 @@ ARCH_SRCS += \
 	kernel/arch/x86_64/gdt.c \
 	kernel/arch/x86_64/interrupts.c \
 	kernel/arch/x86_64/ioapic.c \
+	kernel/arch/x86_64/ktest_fpu.c \
 	kernel/arch/x86_64/ktest_serial.c \
 	kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/pic.c \

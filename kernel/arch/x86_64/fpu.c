@@ -231,6 +231,20 @@ restore_fn(void *fpu)
 	arch_fpu_restore(fpu);
 }
 
+/* fpu into the registers with a fault caught: -1 then, the registers
+ * anything.  Interrupts off. */
+int
+x86_fpu_restore_caught(const struct arch_fpu_state *fpu)
+{
+	struct fault_info fi;
+
+	if (!fault_catch(restore_fn, (void *)(uintptr_t)fpu, &fi))
+		return 0;
+	pr_warn("fpu: a state refused: ");
+	fault_print(&fi);
+	return -1;
+}
+
 /*
  * A state user code wrote (a signal frame): checked, then loaded with the
  * fault caught all the same, so that a check this CPU adds costs the
@@ -239,14 +253,7 @@ restore_fn(void *fpu)
 int
 x86_fpu_restore_user(const struct arch_fpu_state *fpu)
 {
-	struct fault_info fi;
-
 	if (!x86_fpu_valid(fpu))
 		return -1;
-	if (fault_catch(restore_fn, (void *)(uintptr_t)fpu, &fi)) {
-		pr_warn("fpu: restore of a checked state faulted: ");
-		fault_print(&fi);
-		return -1;
-	}
-	return 0;
+	return x86_fpu_restore_caught(fpu);
 }

@@ -33,5 +33,7 @@ void x86_fpu_set_mxcsr_init(struct arch_fpu_state *fpu);
 /* fpu (from user memory) into the registers: -1, and nothing sure
  * loaded, when it is not valid or the CPU refused it. */
 int x86_fpu_restore_user(const struct arch_fpu_state *fpu);
+/* The same without the check (its fault caught): for ktest_fpu.c. */
+int x86_fpu_restore_caught(const struct arch_fpu_state *fpu);
 
 #endif
