@@ -180,11 +180,13 @@ arch_fpu_restore(const struct arch_fpu_state *fpu)
 }
 
 /* Every enabled component written, in its init state too (the Linux
- * signal frame wants them all). */
+ * signal frame wants them all).  Zeroed first: neither instruction writes
+ * the reserved bytes of the image, nor XSAVE the rest of the header, and
+ * all of it goes to user memory. */
 void
 x86_fpu_save_all(struct arch_fpu_state *fpu)
 {
-	memset(fpu->area + X86_FXSAVE_BYTES, 0, X86_XSAVE_HEADER_BYTES);
+	memset(fpu->area, 0, sizeof(fpu->area));
 	if (xsave_on)
 		__asm__ volatile("xsave64 %0" : "+m"(*fpu) : "a"(~0u), "d"(~0u));
 	else
