@@ -244,6 +244,7 @@ struct exec_args {
 #define AT_HWCAP	   16
 #define AT_SECURE	   23
 #define AT_RANDOM	   25 /* 16 random bytes */
+#define AT_HWCAP2	   26
 #define AT_EXECFN	   31 /* the program's name */
 
 /* Pages per Frames object (frames_create): bounds the time spent zeroing. */

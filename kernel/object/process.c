@@ -414,6 +414,9 @@ push_initial_stack(struct address_space *as, const struct load_spec *ls, const u
 		.entry = base + img->entry,
 		.base = interp_base,
 		.hwcap = hwcap(),
+		/* Linux's HWCAP2 bits here: x86_64's FSGSBASE is off (user.c),
+		 * and aarch64 reports its base features only (hwcap). */
+		.hwcap2 = 0,
 	};
 	/* Strings twice (argv[0] is AT_EXECFN too), the vectors, the
 	 * headers' copy, the random bytes and alignment. */

@@ -51,11 +51,14 @@ initstack_build(uint8_t *buf, size_t size, uint64_t top, const struct initstack_
 	uint64_t execfn, rnd, phdr = in->phdr, vec, *w;
 	size_t nwords, i = 0;
 	uint64_t auxv[][2] = {
-		{ AT_PHDR, 0 },		 { AT_PHENT, in->phent }, { AT_PHNUM, in->phnum },
-		{ AT_PAGESZ, 4096 },	 { AT_BASE, in->base },	  { AT_FLAGS, 0 },
-		{ AT_ENTRY, in->entry }, { AT_UID, 0 },		  { AT_EUID, 0 },
-		{ AT_GID, 0 },		 { AT_EGID, 0 },	  { AT_SECURE, 0 },
-		{ AT_HWCAP, in->hwcap }, { AT_RANDOM, 0 },	  { AT_EXECFN, 0 },
+		{ AT_PHDR, 0 },		 { AT_PHENT, in->phent },
+		{ AT_PHNUM, in->phnum }, { AT_PAGESZ, 4096 },
+		{ AT_BASE, in->base },	 { AT_FLAGS, 0 },
+		{ AT_ENTRY, in->entry }, { AT_UID, 0 },
+		{ AT_EUID, 0 },		 { AT_GID, 0 },
+		{ AT_EGID, 0 },		 { AT_SECURE, 0 },
+		{ AT_HWCAP, in->hwcap }, { AT_HWCAP2, in->hwcap2 },
+		{ AT_RANDOM, 0 },	 { AT_EXECFN, 0 },
 		{ AT_NULL, 0 },
 	};
 	const size_t naux = sizeof(auxv) / sizeof(auxv[0]);

@@ -26,6 +26,7 @@ struct initstack_in {
 	uint64_t phent, phnum; /* AT_PHENT, AT_PHNUM */
 	uint64_t entry, base;  /* AT_ENTRY, AT_BASE (the interpreter's; 0: none) */
 	uint64_t hwcap;	       /* AT_HWCAP */
+	uint64_t hwcap2;       /* AT_HWCAP2 */
 };
 
 /*

@@ -70,6 +70,7 @@ sample(void)
 		.entry = 0x401000,
 		.base = 0,
 		.hwcap = 0x1234,
+		.hwcap2 = 0x56,
 	};
 
 	for (int i = 0; i < 16; i++)
@@ -104,6 +105,7 @@ UNIT_TEST(layout_reads_back)
 	CHECK_EQ(must_aux(sp, AT_BASE), 0);
 	CHECK_EQ(must_aux(sp, AT_ENTRY), 0x401000);
 	CHECK_EQ(must_aux(sp, AT_HWCAP), 0x1234);
+	CHECK_EQ(must_aux(sp, AT_HWCAP2), 0x56);
 	CHECK_EQ(must_aux(sp, AT_SECURE), 0);
 	CHECK_EQ(must_aux(sp, AT_UID), 0);
 	CHECK_EQ(must_aux(sp, AT_EUID), 0);

@@ -57,6 +57,7 @@ initial_stack(void)
 	for (unsigned int i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 		CHECK(aux_get(v, ids[i], &x) && x == 0, 1);
 	CHECK(aux_get(v, AT_HWCAP, &x), 1);
+	CHECK(aux_get(v, AT_HWCAP2, &x), 1);
 	CHECK(aux_get(v, AT_EXECFN, &x) && strcmp((const char *)(uintptr_t)x, "utest") == 0, 1);
 	CHECK(aux_get(v, AT_RANDOM, &x) && x > (uint64_t)(uintptr_t)v, 1);
 	for (int i = 0; i < 16; i++)

@@ -19,6 +19,7 @@ ARCH_SRCS += \
 	kernel/arch/x86_64/gdt.c \
 	kernel/arch/x86_64/interrupts.c \
 	kernel/arch/x86_64/ioapic.c \
+	kernel/arch/x86_64/ktest_fpu.c \
 	kernel/arch/x86_64/ktest_serial.c \
 	kernel/arch/x86_64/lapic.c \
 	kernel/arch/x86_64/pic.c \
@@ -34,6 +35,7 @@ ARCH_SRCS += \
 	kernel/dev/rtc_cmos.c
 # User mode: SYSCALL/SYSRET, SMEP/SMAP, FPU state.
 ARCH_SRCS += \
+	kernel/arch/x86_64/fpu.c \
 	kernel/arch/x86_64/linux_signal.c \
 	kernel/arch/x86_64/syscall_entry.S \
 	kernel/arch/x86_64/user.c

@@ -1,12 +1,23 @@
 /*
  * The Linux signal frame of x86_64 (arch/x86/kernel/signal.c): struct
  * rt_sigframe (the restorer's address, a ucontext, a siginfo) with the
- * FXSAVE image above it, where sigcontext.fpstate points.  glibc and
- * musl read uc_mcontext and return through sa_restorer, which calls
+ * FPU state above it, where sigcontext.fpstate points.  glibc and musl
+ * read uc_mcontext and return through sa_restorer, which calls
  * rt_sigreturn with the stack pointer just past the return address.
+ *
+ * The FPU state is Linux's (arch/x86/kernel/fpu/signal.c): with XSAVE,
+ * the whole XSAVE area (YMM upper halves included), its size and features
+ * in the FXSAVE image's software-reserved bytes after FP_XSTATE_MAGIC1,
+ * FP_XSTATE_MAGIC2 just past it, and UC_FP_XSTATE in uc_flags; without,
+ * the FXSAVE image.  rt_sigreturn takes it back the same way: a frame
+ * without both magic words, or with a size out of bounds, gives x87 and
+ * SSE only (the rest starts clean); a header XRSTOR would refuse (a
+ * feature not enabled, XCOMP_BV, reserved bits) or a bad MXCSR costs the
+ * process a SIGSEGV, as Linux's faulting XRSTOR does.
  */
 #include "arch/arch.h"
 #include "asm/cpu.h"
+#include "asm/fpu.h"
 #include "asm/gdt.h"
 #include "asm/layout.h"
 #include "lib/string.h"
@@ -39,12 +50,26 @@ struct lx_rt_sigframe {
 };
 _Static_assert(sizeof(struct lx_rt_sigframe) == 440, "struct rt_sigframe");
 
+/* struct _fpx_sw_bytes, in the FXSAVE image's bytes 464..511. */
+struct lx_fpx_sw_bytes {
+	uint32_t magic1;
+	uint32_t extended_size; /* the whole fpstate: xstate_size + MAGIC2 */
+	uint64_t xfeatures;
+	uint32_t xstate_size;
+	uint32_t padding[7];
+};
+_Static_assert(sizeof(struct lx_fpx_sw_bytes) == 48, "struct _fpx_sw_bytes");
+
+#define UC_FP_XSTATE	     0x1
 #define UC_SIGCONTEXT_SS     0x2
 #define UC_STRICT_RESTORE_SS 0x4
 #define RED_ZONE	     128
-#define FXSAVE_BYTES	     512
-#define MXCSR_OFFSET	     24
-#define MXCSR_SAFE	     0xffbfu /* every defined bit but DAZ, which not every CPU has */
+#define SW_BYTES_OFFSET	     464
+#define FP_XSTATE_MAGIC1     0x46505853u
+#define FP_XSTATE_MAGIC2     0x46505845u
+#define MAGIC2_BYTES	     4
+#define XSTATE_MIN	     (X86_FXSAVE_BYTES + X86_XSAVE_HEADER_BYTES)
+#define XFEATURES_FPSSE	     (X86_XFEATURE_X87 | X86_XFEATURE_SSE)
 /* What rt_sigreturn may set of RFLAGS: Linux's FIX_EFLAGS (no IF, IOPL, VM). */
 #define RFLAGS_ONE	     (1ull << 1)
 #define RFLAGS_USER	     (THREAD_FLAGS_X86 | (1ull << 8) | (1ull << 14) | (1ull << 16) | (1ull << 18))
@@ -54,7 +79,10 @@ arch_linux_sigframe(struct arch_regs *r, const struct linux_sigframe_args *a)
 {
 	struct thread *t = thread_current();
 	struct lx_rt_sigframe f;
+	struct arch_fpu_state state;
 	uintptr_t sp = a->sp, fp, frame;
+	size_t size = x86_fpu_size();
+	uint32_t magic2 = FP_XSTATE_MAGIC2;
 	unsigned long flags;
 
 	/* No vDSO here: without a restorer there is no way back (Linux
@@ -63,11 +91,11 @@ arch_linux_sigframe(struct arch_regs *r, const struct linux_sigframe_args *a)
 		return -1;
 	if (sp == arch_regs_sp(r))
 		sp -= RED_ZONE;
-	fp = (sp - FXSAVE_BYTES) & ~(uintptr_t)63;
+	fp = (sp - size - (x86_fpu_xsave() ? MAGIC2_BYTES : 0)) & ~(uintptr_t)63;
 	frame = ((fp - sizeof(f)) & ~(uintptr_t)15) - 8; /* as after a call */
 	memset(&f, 0, sizeof(f));
 	f.pretcode = a->restorer;
-	f.uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	f.uc.flags = UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS | (x86_fpu_xsave() ? UC_FP_XSTATE : 0);
 	f.uc.stack = a->stack;
 	f.uc.mcontext = (struct lx_sigcontext){
 		.r8 = r->r8,
@@ -100,9 +128,24 @@ arch_linux_sigframe(struct arch_regs *r, const struct linux_sigframe_args *a)
 	f.info = *a->info;
 
 	flags = arch_irq_save(); /* the live registers are the thread's */
-	arch_fpu_save(&t->fpu);
+	x86_fpu_save_all(&state);
 	arch_irq_restore(flags);
-	if (copy_to_user(fp, t->fpu.area, FXSAVE_BYTES) || copy_to_user(frame, &f, sizeof(f)))
+	if (x86_fpu_xsave()) {
+		struct lx_fpx_sw_bytes sw = {
+			.magic1 = FP_XSTATE_MAGIC1,
+			.extended_size = (uint32_t)size + MAGIC2_BYTES,
+			.xfeatures = x86_fpu_features(),
+			.xstate_size = (uint32_t)size,
+		};
+
+		memcpy(state.area + SW_BYTES_OFFSET, &sw, sizeof(sw));
+		/* As Linux: x87 and SSE always marked, so that a handler that
+		 * edits only the FXSAVE image is heard. */
+		x86_fpu_set_xstate_bv(&state, x86_fpu_xstate_bv(&state) | XFEATURES_FPSSE);
+		if (copy_to_user(fp + size, &magic2, sizeof(magic2)))
+			return -1;
+	}
+	if (copy_to_user(fp, state.area, size) || copy_to_user(frame, &f, sizeof(f)))
 		return -1;
 	/* The handler starts with a clean FPU, as on Linux. */
 	flags = arch_irq_save();
@@ -123,6 +166,55 @@ arch_linux_sigframe(struct arch_regs *r, const struct linux_sigframe_args *a)
 	return 0;
 }
 
+/*
+ * The FPU state at user address ufp into *fpu, as Linux's
+ * __fpu_restore_sig reads it: the XSAVE area when both magic words are
+ * there and the size is sane, else the FXSAVE image with the rest in
+ * its init state.  -1 when it cannot be read or would make XRSTOR fault.
+ */
+static int
+read_fpstate(uintptr_t ufp, struct arch_fpu_state *fpu)
+{
+	struct lx_fpx_sw_bytes sw;
+	size_t size = X86_FXSAVE_BYTES;
+	uint64_t restore = XFEATURES_FPSSE;
+	uint32_t magic2;
+
+	arch_fpu_init_state(fpu);
+	if (x86_fpu_xsave()) {
+		if (copy_from_user(&sw, ufp + SW_BYTES_OFFSET, sizeof(sw)))
+			return -1;
+		if (sw.magic1 == FP_XSTATE_MAGIC1 && sw.xstate_size >= XSTATE_MIN &&
+		    sw.xstate_size <= x86_fpu_size() && sw.xstate_size <= sw.extended_size) {
+			if (copy_from_user(&magic2, ufp + sw.xstate_size, sizeof(magic2)))
+				return -1;
+			/* XRSTOR reads each component where it lies, past
+			 * xstate_size too: the whole area. */
+			if (magic2 == FP_XSTATE_MAGIC2) {
+				size = x86_fpu_size();
+				restore = sw.xfeatures;
+			}
+		}
+	}
+	if (copy_from_user(fpu->area, ufp, size))
+		return -1;
+	if (!x86_fpu_xsave())
+		return x86_fpu_valid(fpu) ? 0 : -1;
+	if (size == X86_FXSAVE_BYTES) {
+		/* The init state's header, with x87 and SSE from the image. */
+		x86_fpu_set_xstate_bv(fpu, XFEATURES_FPSSE);
+		return x86_fpu_valid(fpu) ? 0 : -1;
+	}
+	/* XRSTOR checks the header against XCR0, not against what the
+	 * frame asks to restore; the features not asked for start clean. */
+	if (!x86_fpu_valid(fpu))
+		return -1;
+	x86_fpu_set_xstate_bv(fpu, x86_fpu_xstate_bv(fpu) & restore);
+	if (!(restore & (X86_XFEATURE_SSE | X86_XFEATURE_AVX)))
+		x86_fpu_set_mxcsr_init(fpu);
+	return 0;
+}
+
 int
 arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask)
 {
@@ -132,7 +224,7 @@ arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask)
 	struct arch_fpu_state fpu;
 	const struct lx_sigcontext *c = &f.uc.mcontext;
 	unsigned long flags;
-	uint32_t mxcsr;
+	int err;
 
 	if (copy_from_user(&f, frame, sizeof(f)))
 		return -1;
@@ -141,15 +233,17 @@ arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask)
 	if (c->rip >= USER_SPACE_END || c->rsp >= USER_SPACE_END)
 		return -1;
 	if (c->fpstate) {
-		if (copy_from_user(fpu.area, c->fpstate, FXSAVE_BYTES))
+		if (read_fpstate(c->fpstate, &fpu))
 			return -1;
-		/* A reserved MXCSR bit makes FXRSTOR fault in the kernel. */
-		memcpy(&mxcsr, fpu.area + MXCSR_OFFSET, sizeof(mxcsr));
-		mxcsr &= MXCSR_SAFE;
-		memcpy(fpu.area + MXCSR_OFFSET, &mxcsr, sizeof(mxcsr));
 	} else {
 		arch_fpu_init_state(&fpu);
 	}
+	flags = arch_irq_save();
+	t->fpu = fpu;
+	err = x86_fpu_restore_user(&t->fpu);
+	arch_irq_restore(flags);
+	if (err)
+		return -1;
 	r->r8 = c->r8, r->r9 = c->r9, r->r10 = c->r10, r->r11 = c->r11;
 	r->r12 = c->r12, r->r13 = c->r13, r->r14 = c->r14, r->r15 = c->r15;
 	r->rdi = c->rdi, r->rsi = c->rsi, r->rbp = c->rbp, r->rbx = c->rbx;
@@ -162,10 +256,6 @@ arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask)
 	r->ss = GDT_USER_DATA | 3;
 	r->vector = 0x100; /* a system call's frame, not an exception's */
 	*mask = f.uc.sigmask;
-	flags = arch_irq_save();
-	t->fpu = fpu;
-	arch_fpu_restore(&t->fpu);
-	arch_irq_restore(flags);
 	return 0;
 }
 

@@ -1,11 +1,12 @@
 /*
  * User mode on x86_64: SYSCALL/SYSRET set-up, the C side of the system
- * call entry, SMEP/SMAP, the kernel stack in the TSS, FXSAVE state, the
- * FS base of user threads.
+ * call entry, SMEP/SMAP, the kernel stack in the TSS, the FS base of user
+ * threads.  The FPU/SIMD state is fpu.c's.
  */
 #include "arch/arch.h"
 
 #include "asm/cpu.h"
+#include "asm/fpu.h"
 #include "asm/gdt.h"
 #include "asm/layout.h"
 #include "core/irqs_off.h"
@@ -70,7 +71,7 @@ arch_user_init(void)
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
 	wrmsr(MSR_FS_BASE, 0);
 
-	/* SSE for user code: FXSAVE/FXRSTOR and SIMD exceptions. */
+	/* SSE for user code: FXSAVE/FXRSTOR and SIMD exceptions (fpu.c). */
 	__asm__ volatile("movq %%cr0, %0" : "=r"(cr0));
 	cr0 = (cr0 & ~(CR0_EM | CR0_TS)) | CR0_MP;
 	__asm__ volatile("movq %0, %%cr0" : : "r"(cr0) : "memory");
@@ -88,6 +89,7 @@ arch_user_init(void)
 		}
 	}
 	__asm__ volatile("movq %0, %%cr4" : : "r"(cr4) : "memory");
+	x86_fpu_init(); /* XSAVE and AVX, now that FXSAVE works */
 	if ((cr4 & CR4_SMEP) && x86_smap_enabled)
 		protections = "SMEP SMAP";
 	else if (cr4 & CR4_SMEP)
@@ -123,31 +125,6 @@ arch_user_access_end(void)
 {
 	if (x86_smap_enabled)
 		__asm__ volatile("clac" : : : "memory");
-}
-
-void
-arch_fpu_init_state(struct arch_fpu_state *fpu)
-{
-	for (unsigned int i = 0; i < sizeof(fpu->area); i++)
-		fpu->area[i] = 0;
-	/* The FNINIT control word and the reset MXCSR (all exceptions
-	 * masked), in FXSAVE layout. */
-	fpu->area[0] = 0x7f;
-	fpu->area[1] = 0x03;
-	fpu->area[24] = 0x80;
-	fpu->area[25] = 0x1f;
-}
-
-void
-arch_fpu_save(struct arch_fpu_state *fpu)
-{
-	__asm__ volatile("fxsave64 %0" : "=m"(*fpu));
-}
-
-void
-arch_fpu_restore(const struct arch_fpu_state *fpu)
-{
-	__asm__ volatile("fxrstor64 %0" : : "m"(*fpu));
 }
 
 /*

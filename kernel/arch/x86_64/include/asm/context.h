@@ -1,8 +1,8 @@
 /*
  * A kernel thread's saved CPU context on x86_64: only the stack pointer,
  * because arch_context_switch pushes the callee-saved registers on the
- * thread's own stack.  The FPU/SSE area is for user threads (Phase 2):
- * the kernel itself is built without SSE.
+ * thread's own stack.  The FPU/SIMD area is for user threads: the kernel
+ * itself is built without SSE.
  */
 #ifndef ASM_CONTEXT_H
 #define ASM_CONTEXT_H
@@ -13,9 +13,13 @@ struct arch_context {
 	uint64_t sp;
 };
 
-/* FXSAVE image; XSAVE extensions will grow it when user space needs AVX. */
+/* The XSAVE area of x87, SSE and AVX in the standard format (the FXSAVE
+ * image, the XSAVE header, the YMM upper halves), or the FXSAVE image
+ * alone on a CPU without XSAVE (asm/fpu.h).  XSAVE wants 64-byte
+ * alignment. */
+#define X86_FPU_AREA_MAX 832
 struct arch_fpu_state {
-	uint8_t area[512];
+	uint8_t area[X86_FPU_AREA_MAX];
 } __attribute__((aligned(64)));
 
 /* A user thread's TLS pointer: its FS base (arch_tls_switch in user.c).
