@@ -103,11 +103,19 @@ cookie_ack_input(struct tcp_conn *l, uint32_t src, uint32_t dst, const struct tc
 	struct tcp_conn *c;
 	uint16_t mss = 0;
 
-	if (s->cfg.syn_cookies && l->accept_count < l->backlog)
+	if (s->cfg.syn_cookies)
 		mss = tcp_cookie_check(s, dst, seg->dst_port, src, seg->src_port, seg->seq - 1,
 				       seg->ack - 1, now);
 	if (!mss) {
 		tcp_send_rst_reply(s, src, dst, seg);
+		return;
+	}
+	/* A good cookie while the accept queue is full: dropped, not reset
+	 * (the peer believes it is connected).  Its next segment, data or
+	 * a retransmission, carries the same cookie and gets in once the
+	 * owner has accepted, as on Linux. */
+	if (l->accept_count >= l->backlog) {
+		s->stats.syn_dropped++;
 		return;
 	}
 	/* The SYN that the cookie answered, rebuilt: seq one back. */

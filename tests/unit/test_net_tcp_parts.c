@@ -279,6 +279,56 @@ UNIT_TEST(without_cookies_a_full_backlog_drops_syns)
 	tcp_stack_destroy(&stack);
 }
 
+/* A cookie's ACK that finds the accept queue full is dropped, not reset:
+ * the peer thinks it is connected, and its data (same cookie) gets in once
+ * the owner has accepted.  (A reset here cost a loaded test connections.) */
+UNIT_TEST(a_cookie_ack_waits_for_room_in_the_accept_queue)
+{
+	struct tcp_conn *l, *c;
+	uint64_t now = TCP_NS_PER_S;
+	uint32_t isn1, cookie;
+	uint8_t got[8];
+	int err;
+
+	memset(&mem, 0, sizeof(mem));
+	tcp_stack_init(&stack, &ops, NULL, key);
+	l = tcp_open(&stack, &mem);
+	CHECK_EQ(tcp_listen(l, 0, 80, 1), 0);
+	send_seg(0x0a000002, 1, 100, 0, TCP_SYN, now);
+	isn1 = last_segment().seq;
+	/* The one half-open slot is taken: the next SYN gets a cookie. */
+	send_seg(0x0a000002, 2, 500, 0, TCP_SYN, now);
+	cookie = last_segment().seq;
+	CHECK_EQ(stack.stats.cookies_sent, 1);
+	send_seg(0x0a000002, 1, 101, isn1 + 1, TCP_ACK, now);
+	CHECK_EQ(l->accept_count, 1); /* full */
+	nsent = 0;
+	send_seg(0x0a000002, 2, 501, cookie + 1, TCP_ACK, now);
+	CHECK_EQ(nsent, 0); /* no reset */
+	CHECK_EQ(stack.stats.cookies_accepted, 0);
+	CHECK_EQ(stack.stats.syn_dropped, 1);
+	c = tcp_accept(l, &err);
+	CHECK(c != NULL && c->remote_port == 1);
+	/* Room again: the peer's data, on the same cookie, opens it. */
+	send_data(0x0a000002, 2, 501, cookie + 1, TCP_ACK | TCP_PSH, "hello", 5, now);
+	CHECK_EQ(stack.stats.cookies_accepted, 1);
+	c = tcp_accept(l, &err);
+	CHECK(c != NULL);
+	if (c) {
+		CHECK_EQ(c->remote_port, 2);
+		CHECK_EQ(tcp_recv(c, got, sizeof(got), now), 5);
+		CHECK(!memcmp(got, "hello", 5));
+	}
+	/* A forged cookie is still reset, full queue or not. */
+	send_seg(0x0a000002, 3, 100, 0, TCP_SYN, now);
+	send_seg(0x0a000002, 3, 101, last_segment().seq + 1, TCP_ACK, now);
+	nsent = 0;
+	send_seg(0x0a000002, 4, 900, 4242, TCP_ACK, now);
+	CHECK_EQ(nsent, 1);
+	CHECK_EQ(last_segment_to(0x0a000002).flags, TCP_RST);
+	tcp_stack_destroy(&stack);
+}
+
 UNIT_TEST(a_full_accept_queue_still_completes_handshakes)
 {
 	struct tcp_conn *l, *c;
