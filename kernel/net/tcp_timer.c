@@ -166,7 +166,9 @@ rto_expired(struct tcp_conn *c, uint64_t now)
 	tcp_cc_timeout(c);
 	c->snd_nxt = c->snd_una; /* go back: resend from the first unacknowledged byte */
 	tcp_output(c, now);
-	if (!c->rto_deadline && c->snd_max != c->snd_una)
+	/* A shut window sends nothing: the persist timer takes over, and
+	 * its probes, not this timer, decide whether the peer is alive. */
+	if (!c->rto_deadline && !c->persist_deadline && c->snd_max != c->snd_una)
 		c->rto_deadline = now + c->rto;
 }
 
