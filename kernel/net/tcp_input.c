@@ -136,7 +136,7 @@ data_input(struct tcp_conn *c, const struct tcp_segment *seg, uint64_t now)
 	}
 	if (n && c->user_closed) {
 		/* Nobody will read it: tell the peer (as RFC 9293 3.10.4 lets). */
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_AFTER_CLOSE);
 		tcp_conn_drop(c, 0);
 		return;
 	}

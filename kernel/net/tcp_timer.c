@@ -158,7 +158,7 @@ rto_expired(struct tcp_conn *c, uint64_t now)
 	}
 	if (c->retries > cfg->data_retries) {
 		c->stack->stats.conns_timed_out++;
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_RETRIES);
 		tcp_conn_drop(c, E_TIMEDOUT);
 		return;
 	}
@@ -178,7 +178,7 @@ persist_expired(struct tcp_conn *c, uint64_t now)
 	c->persist_deadline = 0;
 	if (++c->retries > c->stack->cfg.data_retries) {
 		c->stack->stats.conns_timed_out++;
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_PERSIST);
 		tcp_conn_drop(c, E_TIMEDOUT);
 		return;
 	}
@@ -199,7 +199,7 @@ keepalive_expired(struct tcp_conn *c, uint64_t now)
 	}
 	if (c->keep_probes >= c->keep_cnt) {
 		c->stack->stats.conns_timed_out++;
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_KEEPALIVE);
 		tcp_conn_drop(c, E_TIMEDOUT);
 		return;
 	}
