@@ -282,6 +282,8 @@ def test_cuts_of_a_lossy_wire(arch):
         assert intact(v, part), failure(v, rig)
         print("%s: %d bytes each way through a %d s cut in %.1f s" % (arch, part, cut,
                                                                       v["seconds"]))
+        if SOAK:  # every pass's counters, beside a failure's
+            print(rig.diag())
 
         # A cut longer than the client's retry budget: a clean ETIMEDOUT.
         # Only the guest's frames are cut, so the guest keeps receiving and
