@@ -282,6 +282,12 @@ net_print_interfaces(void)
 	       "out of order %lu\n",
 	       (unsigned long)net_tcp.stats.rcv_grown, (unsigned long)net_tcp.stats.mem_drops,
 	       (unsigned long)net_tcp.stats.ooo_segs);
+	/* Why: a peer's "connection reset" is traced to one of these. */
+	printk("tcp resets by cause:");
+	for (unsigned i = 0; i < TCP_RST_CAUSES; i++)
+		printk(" %s %lu", tcp_rst_cause_name((enum tcp_rst_cause)i),
+		       (unsigned long)net_tcp.stats.rst_causes[i]);
+	printk("\n");
 	mutex_unlock(&net_lock);
 }
 

@@ -108,10 +108,26 @@ struct tcp_config {
 	uint16_t mss;				/* announced [1460] */
 };
 
+/* Why a reset was sent (stats.rst_causes; `net` shows them), so that a
+ * peer's "connection reset" can be traced to its cause. */
+enum tcp_rst_cause {
+	TCP_RST_RETRIES,     /* data retransmissions exhausted (the peer fell silent) */
+	TCP_RST_PERSIST,     /* zero-window probes unanswered */
+	TCP_RST_KEEPALIVE,   /* keepalive probes unanswered */
+	TCP_RST_UNREAD,	     /* the owner closed with unread data */
+	TCP_RST_AFTER_CLOSE, /* data arrived after the owner closed */
+	TCP_RST_ABORT,	     /* the owner aborted (tcp_abort) */
+	TCP_RST_LISTENER,    /* its listener closed before it was accepted */
+	TCP_RST_ORPHAN,	     /* dropped by the stack, nobody holding it (net_quiesce) */
+	TCP_RST_REPLY,	     /* an answer: a segment for no connection, a bad handshake ACK */
+	TCP_RST_CAUSES
+};
+
 struct tcp_stats {
 	uint64_t in_segs, out_segs, retransmits, bad_segs, rst_sent, challenge_acks,
 		challenge_acks_limited, paws_drops, syn_dropped, cookies_sent, cookies_accepted,
 		ooo_segs, conns_opened, conns_timed_out, mem_drops, rcv_grown;
+	uint64_t rst_causes[TCP_RST_CAUSES]; /* rst_sent, by cause */
 };
 
 struct tcp_stack {
@@ -269,6 +285,8 @@ void tcp_timer_run(struct tcp_stack *s, uint64_t now);
 
 enum tcp_state tcp_state(const struct tcp_conn *c);
 const char *tcp_state_name(enum tcp_state st);
+/* "retries", "persist", ...: the name `net` gives a cause. */
+const char *tcp_rst_cause_name(enum tcp_rst_cause cause);
 int tcp_error(const struct tcp_conn *c); /* 0 or -E_... */
 void *tcp_owner(const struct tcp_conn *c);
 size_t tcp_readable(const struct tcp_conn *c);

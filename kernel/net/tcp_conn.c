@@ -439,7 +439,7 @@ tcp_close(struct tcp_conn *c, uint64_t now)
 	default:
 		/* Unread data would be lost unannounced: say so with a reset. */
 		if (c->rcv_buf.len) {
-			tcp_send_rst(c, now);
+			tcp_send_rst(c, now, TCP_RST_UNREAD);
 			tcp_conn_drop(c, 0);
 		} else {
 			tcp_shutdown(c, now);
@@ -462,7 +462,7 @@ tcp_abort(struct tcp_conn *c, uint64_t now)
 		return;
 	}
 	if (c->state != TCP_CLOSED && c->state != TCP_SYN_SENT && c->state != TCP_TIME_WAIT)
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_ABORT);
 	tcp_conn_drop(c, 0);
 	c->user_closed = true;
 	c->stack->need_reap = true;

@@ -136,7 +136,7 @@ data_input(struct tcp_conn *c, const struct tcp_segment *seg, uint64_t now)
 	}
 	if (n && c->user_closed) {
 		/* Nobody will read it: tell the peer (as RFC 9293 3.10.4 lets). */
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_AFTER_CLOSE);
 		tcp_conn_drop(c, 0);
 		return;
 	}
@@ -201,8 +201,12 @@ ack_input(struct tcp_conn *c, const struct tcp_segment *seg, uint64_t now)
 		tcp_send_challenge_ack(c, now); /* RFC 5961 5.2 */
 		return false;
 	}
+	/* RFC 5681's duplicate, but never with a shut window: the answer to
+	 * a zero-window probe says the peer has no room, not that a segment
+	 * was lost, and three of them made a fast retransmission into the
+	 * shut window and shrank the congestion window. */
 	dup = ack == c->snd_una && !seg->data_len && !(seg->flags & (TCP_SYN | TCP_FIN)) &&
-	      win == c->snd_wnd && c->snd_max != c->snd_una;
+	      win == c->snd_wnd && win != 0 && c->snd_max != c->snd_una;
 	if (seq_lt(c->snd_wl1, seg->seq) || (c->snd_wl1 == seg->seq && seq_leq(c->snd_wl2, ack))) {
 		c->snd_wnd = win;
 		c->snd_wl1 = seg->seq;

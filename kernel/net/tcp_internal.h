@@ -54,7 +54,7 @@ uint16_t tcp_cookie_check(struct tcp_stack *s, uint32_t laddr, uint16_t lport, u
 void tcp_output(struct tcp_conn *c, uint64_t now);
 void tcp_send_ack(struct tcp_conn *c, uint64_t now);
 void tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now);
-void tcp_send_rst(struct tcp_conn *c, uint64_t now);
+void tcp_send_rst(struct tcp_conn *c, uint64_t now, enum tcp_rst_cause cause);
 void tcp_send_rst_reply(struct tcp_stack *s, uint32_t src, uint32_t dst,
 			const struct tcp_segment *seg);
 void tcp_send_synack_cookie(struct tcp_stack *s, uint32_t laddr, uint32_t raddr,

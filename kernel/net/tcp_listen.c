@@ -216,7 +216,7 @@ tcp_listen_close(struct tcp_conn *l, uint64_t now)
 	for (struct tcp_conn *c = l->stack->all; c; c = c->all_next) {
 		if (c->listener != l || c->state == TCP_CLOSED)
 			continue;
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_LISTENER);
 		tcp_conn_drop(c, E_CONNRESET);
 	}
 }

@@ -205,7 +205,7 @@ net_tcp_drop_orphans(void)
 	for (struct tcp_conn *c = net_tcp.all; c; c = c->all_next)
 		if (c->user_closed && c->state != TCP_CLOSED) {
 			if (c->state != TCP_TIME_WAIT)
-				tcp_send_rst(c, now);
+				tcp_send_rst(c, now, TCP_RST_ORPHAN);
 			tcp_conn_drop(c, 0);
 		}
 	net_tcp.need_reap = true;

@@ -304,9 +304,28 @@ tcp_send_challenge_ack(struct tcp_conn *c, uint64_t now)
 }
 
 void
-tcp_send_rst(struct tcp_conn *c, uint64_t now)
+tcp_send_rst(struct tcp_conn *c, uint64_t now, enum tcp_rst_cause cause)
 {
+	c->stack->stats.rst_causes[cause]++;
 	send_segment(c, bare_seq(c), TCP_RST | TCP_ACK, 0, now);
+}
+
+const char *
+tcp_rst_cause_name(enum tcp_rst_cause cause)
+{
+	static const char *const names[TCP_RST_CAUSES] = {
+		[TCP_RST_RETRIES] = "retries",
+		[TCP_RST_PERSIST] = "persist",
+		[TCP_RST_KEEPALIVE] = "keepalive",
+		[TCP_RST_UNREAD] = "unread",
+		[TCP_RST_AFTER_CLOSE] = "after-close",
+		[TCP_RST_ABORT] = "abort",
+		[TCP_RST_LISTENER] = "listener",
+		[TCP_RST_ORPHAN] = "orphan",
+		[TCP_RST_REPLY] = "reply",
+	};
+
+	return (unsigned)cause < TCP_RST_CAUSES ? names[cause] : "?";
 }
 
 /* The answer to a segment for no connection (RFC 9293 3.10.7.1). */
@@ -317,6 +336,7 @@ tcp_send_rst_reply(struct tcp_stack *s, uint32_t src, uint32_t dst, const struct
 
 	if (in->flags & TCP_RST)
 		return;
+	s->stats.rst_causes[TCP_RST_REPLY]++;
 	memset(&seg, 0, sizeof(seg));
 	seg.src_port = in->dst_port;
 	seg.dst_port = in->src_port;

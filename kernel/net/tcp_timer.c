@@ -158,7 +158,7 @@ rto_expired(struct tcp_conn *c, uint64_t now)
 	}
 	if (c->retries > cfg->data_retries) {
 		c->stack->stats.conns_timed_out++;
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_RETRIES);
 		tcp_conn_drop(c, E_TIMEDOUT);
 		return;
 	}
@@ -166,7 +166,9 @@ rto_expired(struct tcp_conn *c, uint64_t now)
 	tcp_cc_timeout(c);
 	c->snd_nxt = c->snd_una; /* go back: resend from the first unacknowledged byte */
 	tcp_output(c, now);
-	if (!c->rto_deadline && c->snd_max != c->snd_una)
+	/* A shut window sends nothing: the persist timer takes over, and
+	 * its probes, not this timer, decide whether the peer is alive. */
+	if (!c->rto_deadline && !c->persist_deadline && c->snd_max != c->snd_una)
 		c->rto_deadline = now + c->rto;
 }
 
@@ -176,7 +178,7 @@ persist_expired(struct tcp_conn *c, uint64_t now)
 	c->persist_deadline = 0;
 	if (++c->retries > c->stack->cfg.data_retries) {
 		c->stack->stats.conns_timed_out++;
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_PERSIST);
 		tcp_conn_drop(c, E_TIMEDOUT);
 		return;
 	}
@@ -197,7 +199,7 @@ keepalive_expired(struct tcp_conn *c, uint64_t now)
 	}
 	if (c->keep_probes >= c->keep_cnt) {
 		c->stack->stats.conns_timed_out++;
-		tcp_send_rst(c, now);
+		tcp_send_rst(c, now, TCP_RST_KEEPALIVE);
 		tcp_conn_drop(c, E_TIMEDOUT);
 		return;
 	}

@@ -282,6 +282,8 @@ def test_cuts_of_a_lossy_wire(arch):
         assert intact(v, part), failure(v, rig)
         print("%s: %d bytes each way through a %d s cut in %.1f s" % (arch, part, cut,
                                                                       v["seconds"]))
+        if SOAK:  # every pass's counters, beside a failure's
+            print(rig.diag())
 
         # A cut longer than the client's retry budget: a clean ETIMEDOUT.
         # Only the guest's frames are cut, so the guest keeps receiving and
@@ -464,8 +466,14 @@ def net_counters(c):
                   r"resets-sent (\d+) connections (\d+) timed-out (\d+) cookies (\d+)/(\d+)", out)
     f = re.search(r"ip: datagrams reassembled (\d+) given up (\d+) .*, (\d+) of (\d+) bytes held",
                   out)
-    assert m and t and f, out
+    r = re.search(r"tcp resets by cause: retries (\d+) persist (\d+) keepalive (\d+) "
+                  r"unread (\d+) after-close (\d+) abort (\d+) listener (\d+) orphan (\d+) "
+                  r"reply (\d+)", out)
+    assert m and t and f and r, out
+    causes = tuple(map(int, r.groups()))
+    assert sum(causes) == int(t.group(5)), out  # every reset sent has its cause
     return dict(zip(("rx", "drops", "csum"), map(int, m.groups())),
+                rst_reply=causes[-1], rst_conn=sum(causes[:-1]),
                 **dict(zip(("reassembled", "given_up", "held", "budget"), map(int, f.groups()))),
                 **dict(zip(("in", "out", "rexmit", "bad", "rst", "conns", "timedout",
                             "cookies", "cookies_ok"), map(int, t.groups()))))
@@ -515,6 +523,9 @@ def test_malformed_traffic_and_floods(arch):
         # the endless ones are pushed out or time out, within the budget.
         assert flood["given_up"] - after["given_up"] >= 64, flood
         assert flood["held"] <= flood["budget"], flood
+        # Its resets all answer segments for no connection; no connection was reset.
+        assert flood["rst"] - after["rst"] == flood["rst_reply"] - after["rst_reply"] > 0, flood
+        assert flood["rst_conn"] == before["rst_conn"], flood
         used = mem_used(rig.c)
         print("%s: frames used %d before, %d after" % (arch, used0, used))
         # Reassembly's budget is 256 KiB, half-open connections keep no buffers.

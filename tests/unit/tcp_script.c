@@ -605,6 +605,19 @@ static const struct {
 	STAT(conns_opened),
 	STAT(conns_timed_out),
 #undef STAT
+#define RST(n, cause)                                                                         \
+	{                                                                                     \
+		"rst_" n, offsetof(struct tcp_stats, rst_causes) + (cause) * sizeof(uint64_t) \
+	}
+	RST("retries", TCP_RST_RETRIES),
+	RST("persist", TCP_RST_PERSIST),
+	RST("keepalive", TCP_RST_KEEPALIVE),
+	RST("unread", TCP_RST_UNREAD),
+	RST("after_close", TCP_RST_AFTER_CLOSE),
+	RST("abort", TCP_RST_ABORT),
+	RST("listener", TCP_RST_LISTENER),
+	RST("reply", TCP_RST_REPLY),
+#undef RST
 };
 
 static int

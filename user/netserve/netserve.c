@@ -11,25 +11,35 @@
  * READABLE, PEER_CLOSED and ERROR always, WRITABLE only while output
  * waits.  A connection's sockets are non-blocking; a wake-up handles
  * each socket whose bit came until it would block.
+ *
+ * A send or receive our Memory cannot pay for (-E_NOMEM: every buffer
+ * of ours full at once, or the kernel's bounce buffer) waits and tries
+ * again, as Linux's blocking send waits for memory: no signal says when
+ * memory comes back, so such connections are retried every
+ * NOMEM_RETRY_NS.  Only the connection's own end (a reset, a timeout)
+ * closes it: closing on a passing shortage reset a connection whose
+ * data was still unread.
  */
 #include "lib/format.h"
 #include "themelios.h"
 
-#define P_ECHO	    2
-#define P_HTTP	    3
-#define NOTIFY	    4
-#define L_ECHO	    5
-#define L_HTTP	    6
-#define FIRST_CONN  8
-#define LAST_CONN   55
-#define OUT_MAX	    16384
-#define REQ_MAX	    2048
-#define BULK_BYTES  (16ull << 20) /* GET /bulk: for the benchmark's guest->host figure */
-#define BACKLOG	    64
-#define WAIT_ALWAYS (SIGNAL_READABLE | SIGNAL_PEER_CLOSED | SIGNAL_ERROR)
+#define P_ECHO	       2
+#define P_HTTP	       3
+#define NOTIFY	       4
+#define L_ECHO	       5
+#define L_HTTP	       6
+#define FIRST_CONN     8
+#define LAST_CONN      55
+#define OUT_MAX	       16384
+#define REQ_MAX	       2048
+#define BULK_BYTES     (16ull << 20) /* GET /bulk: for the benchmark's guest->host figure */
+#define BACKLOG	       64
+#define NOMEM_RETRY_NS 20000000ull /* 20 ms */
+#define WAIT_ALWAYS    (SIGNAL_READABLE | SIGNAL_PEER_CLOSED | SIGNAL_ERROR)
 
 struct conn {
 	int used, http, peer_done, close_after;
+	int nomem; /* waits for memory: tried again after NOMEM_RETRY_NS */
 	uint64_t out_len, out_off;
 	uint64_t req_len;
 	uint64_t bulk_left; /* bytes of a /bulk body still to send */
@@ -38,7 +48,7 @@ struct conn {
 };
 
 static struct conn *conns[LAST_CONN + 1];
-static unsigned long served_http, served_conns;
+static unsigned long served_http, served_conns, nomem_waits;
 
 static const char body[] = "Hello from ThemeliOS netserve.\n";
 
@@ -57,6 +67,22 @@ conn_close(slot_t slot)
 	c->used = 0;
 }
 
+/* Short of memory: the main loop tries c again after NOMEM_RETRY_NS. */
+static int
+wait_memory(slot_t slot, struct conn *c)
+{
+	if (!c->nomem) {
+		nomem_waits++;
+		/* At the 1st, 2nd, 4th...: seen, without flooding the console. */
+		if (!(nomem_waits & (nomem_waits - 1)))
+			printf("netserve: out of memory for a connection, waiting (%lu times)\n",
+			       nomem_waits);
+	}
+	c->nomem = 1;
+	watch(slot, WAIT_ALWAYS);
+	return 1;
+}
+
 /* Sends what waits; 0 when all went, 1 when it must wait, -1 on error. */
 static int
 flush(slot_t slot, struct conn *c)
@@ -72,6 +98,8 @@ flush(slot_t slot, struct conn *c)
 				watch(slot, WAIT_ALWAYS | SIGNAL_WRITABLE);
 				return 1;
 			}
+			if (sent == -E_NOMEM)
+				return wait_memory(slot, c);
 			if (sent < 0)
 				return -1;
 			c->out_off += (uint64_t)sent;
@@ -158,6 +186,7 @@ conn_serve(slot_t slot)
 {
 	struct conn *c = conns[slot];
 
+	c->nomem = 0;
 	for (int rounds = 0; rounds < 64; rounds++) {
 		int f = flush(slot, c);
 		long n;
@@ -177,6 +206,10 @@ conn_serve(slot_t slot)
 			n = sys_socket_recv(slot, c->out, OUT_MAX, SOCK_NONBLOCK);
 		if (n == -E_AGAIN)
 			return;
+		if (n == -E_NOMEM) {
+			wait_memory(slot, c);
+			return;
+		}
 		if (n <= 0) {
 			c->peer_done = 1;
 			continue; /* flush what is left, then close */
@@ -254,14 +287,25 @@ main(uint64_t arg)
 	}
 	printf("netserve: echo on port %lu, http on port %lu\n", echo_port, http_port);
 	for (;;) {
-		uint64_t word;
+		uint64_t word = 0, retry = 0;
 
-		if ((err = sys_wait(NOTIFY, 0, &word))) {
+		for (slot_t s = FIRST_CONN; s <= LAST_CONN; s++)
+			if (conns[s]->used && conns[s]->nomem)
+				retry |= 1ull << s;
+		if (retry) {
+			err = sys_wait_until(NOTIFY, (uint64_t)sys_clock_ns() + NOMEM_RETRY_NS,
+					     &word);
+			if (err == -E_TIMEOUT)
+				err = 0;
+		} else {
+			err = sys_wait(NOTIFY, 0, &word);
+		}
+		if (err) {
 			printf("netserve: wait: %s\n", strerror(err));
 			return 1;
 		}
 		for (slot_t s = FIRST_CONN; s <= LAST_CONN; s++)
-			if ((word & (1ull << s)) && conns[s]->used)
+			if (((word | retry) & (1ull << s)) && conns[s]->used)
 				conn_serve(s);
 		/* A connection that ended freed a slot: accept again too. */
 		accept_all(L_ECHO);

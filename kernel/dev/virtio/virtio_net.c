@@ -13,7 +13,8 @@
  * once more, since a frame that arrived in between raised none.  The
  * transmit queue never interrupts: finished slots are taken back on the
  * next send and at every poll, where a watchdog also notifies a queue
- * that stopped moving (tx_watchdog).  A device that breaks the ring protocol
+ * that stopped moving (tx_watchdog), and one notifies the receive queue
+ * after a quiet spell (rx_watchdog).  A device that breaks the ring protocol
  * or asks for a reset is stopped (FAILED) and its interface marked
  * failed; the kernel carries on.
  */
@@ -45,6 +46,7 @@
 #define VNET_TX_MAX	     256
 #define VNET_POLL_BUDGET     64 /* frames per poll; more, and the thread comes back */
 #define TX_STALL_MS	     50
+#define RX_QUIET_MS	     500
 #define RX_QUEUE	     0
 #define TX_QUEUE	     1
 
@@ -60,6 +62,12 @@ struct virtio_net {
 	 * how often a stalled queue was notified again. */
 	uint64_t tx_seen_ms;
 	uint64_t tx_rekicks;
+	/* The receive watchdog: when a frame last came, how often the
+	 * queue was notified after a quiet spell, and how often frames
+	 * came at the very next poll (the device had them, unannounced). */
+	uint64_t rx_seen_ms;
+	uint64_t rx_rekicks, rx_rekick_frames;
+	bool rx_rekicked;
 	bool config_changed;
 };
 
@@ -188,6 +196,38 @@ tx_watchdog(struct virtio_net *vn)
 	virtio_notify_always(&vn->vd, &vn->txq);
 }
 
+/*
+ * Lock held; after a poll that took `taken` frames.  No frame for
+ * RX_QUIET_MS: notify the receive queue, whatever the device asked.
+ * A device that ran out of buffers waits for a notification once we
+ * post more; QEMU before 9.1 could miss the one that was due (its
+ * commit "virtio-net: Fix network stall at the host side waiting for
+ * kick": the guest sends, but receives nothing ever again), and a
+ * wake-up lost as on the transmit queue would do the same.  A TCP peer
+ * then looks silent, and its connections end after their retries.  On
+ * an idle link this costs one notification per RX_QUIET_MS.
+ */
+static void
+rx_watchdog(struct virtio_net *vn, unsigned int taken)
+{
+	uint64_t now = net_now_ms();
+
+	if (taken) {
+		if (vn->rx_rekicked)
+			vn->rx_rekick_frames++;
+		vn->rx_rekicked = false;
+		vn->rx_seen_ms = now;
+		return;
+	}
+	vn->rx_rekicked = false;
+	if (now - vn->rx_seen_ms < RX_QUIET_MS)
+		return;
+	vn->rx_rekicks++;
+	vn->rx_rekicked = true;
+	vn->rx_seen_ms = now;
+	virtio_notify_always(&vn->vd, &vn->rxq);
+}
+
 /* The network thread, net_lock held. */
 static bool
 vnet_poll(struct netif *nif)
@@ -227,8 +267,10 @@ vnet_poll(struct netif *nif)
 	if (taken)
 		virtio_notify(&vn->vd, &vn->rxq);
 	reap_tx(vn);
-	if (!vn->vd.failed)
+	if (!vn->vd.failed) {
 		tx_watchdog(vn);
+		rx_watchdog(vn, taken);
+	}
 	if (vn->config_changed && !vn->vd.failed) {
 		vn->config_changed = false;
 		if (virtio_status(&vn->vd) & VIRTIO_STATUS_NEEDS_RESET)
@@ -288,6 +330,9 @@ vnet_print(struct netif *nif)
 	print_queue("rx", &rx);
 	print_queue("tx", &tx);
 	printk("    tx re-notified after a stall %lu times\n", (unsigned long)vn->tx_rekicks);
+	printk("    rx re-notified after %u ms without a frame %lu times, frames at the next "
+	       "poll %lu times\n",
+	       RX_QUIET_MS, (unsigned long)vn->rx_rekicks, (unsigned long)vn->rx_rekick_frames);
 }
 
 static const struct netif_ops vnet_ops = {
@@ -472,4 +517,51 @@ virtio_net_tx_watchdog(struct netif *nif)
 	if (!vn->vd.failed)
 		tx_watchdog(vn);
 	spin_unlock_irqrestore(&vn->lock, flags);
+}
+
+unsigned int
+virtio_net_test_rx_recycle_unannounced(struct netif *nif, unsigned int *ring_size)
+{
+	struct virtio_net *vn = nif->priv;
+	unsigned long flags = spin_lock_irqsave(&vn->lock);
+	unsigned int n = 0;
+	void *cookie;
+	uint32_t len;
+
+	*ring_size = vn->rxq.q.size;
+	while (!vn->vd.failed && virtq_get_used(&vn->rxq.q, &cookie, &len) > 0) {
+		post_rx(vn, (unsigned int)((uintptr_t)cookie - 1));
+		n++;
+	}
+	spin_unlock_irqrestore(&vn->lock, flags);
+	return n;
+}
+
+unsigned int
+virtio_net_rx_pending(struct netif *nif)
+{
+	struct virtio_net *vn = nif->priv;
+	unsigned long flags = spin_lock_irqsave(&vn->lock);
+	uint16_t used = __atomic_load_n(&vn->rxq.q.used->idx, __ATOMIC_ACQUIRE);
+	unsigned int n = (uint16_t)(used - vn->rxq.q.last_used);
+
+	spin_unlock_irqrestore(&vn->lock, flags);
+	return n;
+}
+
+void
+virtio_net_rx_watchdog(struct netif *nif)
+{
+	struct virtio_net *vn = nif->priv;
+	unsigned long flags = spin_lock_irqsave(&vn->lock);
+
+	if (!vn->vd.failed)
+		rx_watchdog(vn, 0);
+	spin_unlock_irqrestore(&vn->lock, flags);
+}
+
+uint64_t
+virtio_net_rx_renotified(struct netif *nif)
+{
+	return __atomic_load_n(&((struct virtio_net *)nif->priv)->rx_rekicks, __ATOMIC_RELAXED);
 }

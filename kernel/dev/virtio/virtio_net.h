@@ -44,4 +44,22 @@ void virtio_net_tx_watchdog(struct netif *nif);
 /* How often the transmit watchdog notified a stalled queue again. */
 uint64_t virtio_net_tx_renotified(struct netif *nif);
 
+/*
+ * For the in-kernel tests only: takes every frame the device has put on
+ * the receive queue and gives the buffers back without notifying it,
+ * as when that notification is lost; returns how many, and the ring's
+ * size in *ring_size.  net_lock held.
+ */
+unsigned int virtio_net_test_rx_recycle_unannounced(struct netif *nif, unsigned int *ring_size);
+
+/* Frames the device has put on the receive queue, not yet taken. */
+unsigned int virtio_net_rx_pending(struct netif *nif);
+
+/* The receive watchdog, which every poll runs: RX_QUIET_MS (500) without
+ * a frame, and the queue is notified again.  net_lock held. */
+void virtio_net_rx_watchdog(struct netif *nif);
+
+/* How often the receive watchdog notified the queue. */
+uint64_t virtio_net_rx_renotified(struct netif *nif);
+
 #endif
