@@ -89,56 +89,6 @@ exit_group_soon(void *arg)
 	exit(3);
 }
 
-/*
- * The parent ends (another of its threads calls exit_group) while its
- * vfork child runs: the child runs on in the memory, maps and writes
- * there, and reports through a pipe.
- */
-static void
-parent_ends_first(void)
-{
-	int fd[2], st;
-	char buf[64] = "";
-	pid_t p;
-
-	if (pipe(fd))
-		return;
-	p = fork();
-	if (p == 0) {
-		pthread_t t;
-		pid_t me = getpid();
-
-		close(fd[0]);
-		shared_var = 0;
-		if (pthread_create(&t, NULL, exit_group_soon, NULL))
-			_exit(1);
-		if (vfork() == 0) {
-			char *m;
-
-			shared_var = 1; /* the thread ends the group now */
-			for (int i = 0; i < 10000 && getppid() == me; i++)
-				nap();
-			m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-				 0);
-			if (getppid() == me || m == MAP_FAILED)
-				_exit(1);
-			strcpy(m, "child runs on after its parent ended\n");
-			write(fd[1], m, strlen(m));
-			_exit(0);
-		}
-		for (;;)
-			nap(); /* not reached: the vfork waits until the group ends */
-	}
-	close(fd[1]);
-	waitpid(p, &st, 0);
-	show_status("vfork parent ended by its thread", st);
-	if (read(fd[0], buf, sizeof(buf) - 1) > 0)
-		printf("%s", buf);
-	else
-		printf("child said nothing\n");
-	close(fd[0]);
-}
-
 extern char **environ;
 static char *self_path;
 
@@ -155,12 +105,12 @@ exec_soon(void *arg)
 }
 
 /*
- * Another thread of the parent runs execve while the vfork child runs:
- * the parent leaves for its new program (the waiting thread ends with
- * the others), and the child runs on alone in the old memory.
+ * The parent leaves while its vfork child runs: another of its threads
+ * (leave) ends the group or runs execve.  The child runs on alone in the
+ * old memory, maps and writes there, and reports through a pipe.
  */
 static void
-parent_execs_meanwhile(void)
+parent_leaves(void *(*leave)(void *), const char *what)
 {
 	int fd[2], st;
 	char buf[64] = "";
@@ -175,25 +125,29 @@ parent_execs_meanwhile(void)
 
 		close(fd[0]);
 		shared_var = 0;
-		if (pthread_create(&t, NULL, exec_soon, NULL))
+		if (pthread_create(&t, NULL, leave, NULL))
 			_exit(1);
 		if (vfork() == 0) {
-			shared_var = 1; /* the thread runs execve now */
-			/* The new program ends, and we are another's child. */
+			char *m;
+
+			shared_var = 1; /* the thread leaves now */
+			/* Then we are another's child. */
 			for (int i = 0; i < 10000 && getppid() == me; i++)
 				nap();
-			if (getppid() == me)
+			m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+				 0);
+			if (getppid() == me || m == MAP_FAILED)
 				_exit(1);
-			strcpy(buf, "child runs on after its parent's execve\n");
-			write(fd[1], buf, strlen(buf));
+			snprintf(m, 4096, "child runs on after: %s\n", what);
+			write(fd[1], m, strlen(m));
 			_exit(0);
 		}
 		for (;;)
-			nap(); /* not reached: the execve ends this thread */
+			nap(); /* not reached: the vfork waits until the thread leaves */
 	}
 	close(fd[1]);
 	waitpid(p, &st, 0);
-	show_status("vfork parent's execve from a thread", st);
+	show_status(what, st);
 	if (read(fd[0], buf, sizeof(buf) - 1) > 0)
 		printf("%s", buf);
 	else
@@ -358,9 +312,9 @@ main(int argc, char **argv)
 	show_status("vfork child SIGTERM", st);
 
 	thread_meanwhile();
-	parent_ends_first();
+	parent_leaves(exit_group_soon, "vfork parent ended by its thread");
 	child_killed_from_outside();
-	parent_execs_meanwhile();
+	parent_leaves(exec_soon, "vfork parent's execve from a thread");
 
 	/* posix_spawn: a missing program is an error, an existing one runs. */
 	{
