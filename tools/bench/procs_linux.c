@@ -22,6 +22,19 @@
 #define PIPE_MIB 64
 #define THREADS	 200
 
+/* Waits for child c, which must have exited 0; else says what failed. */
+static int
+exited_ok(pid_t c, const char *what)
+{
+	int st = 0;
+
+	waitpid(c, &st, 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 1;
+	printf("lxbench: %s failed\n", what);
+	return 0;
+}
+
 static void *
 nothing(void *p)
 {
@@ -67,11 +80,8 @@ main(int argc, char **argv)
 			execve("/proc/self/exe", av, av + 2);
 			_exit(127);
 		}
-		waitpid(c, &st, 0);
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			printf("lxbench: execve failed\n");
+		if (!exited_ok(c, "execve"))
 			return 1;
-		}
 	}
 	ns = now_ns() - t0;
 	printf("lxbench: fork+execve+wait %ld us/op\n", ns / EXECS / 1000);
@@ -86,11 +96,8 @@ main(int argc, char **argv)
 			execve("/proc/self/exe", av, av + 2);
 			_exit(127);
 		}
-		waitpid(c, &st, 0);
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			printf("lxbench: vfork+execve failed\n");
+		if (!exited_ok(c, "vfork+execve"))
 			return 1;
-		}
 	}
 	ns = now_ns() - t0;
 	printf("lxbench: vfork+execve+wait %ld us/op\n", ns / EXECS / 1000);
@@ -104,11 +111,8 @@ main(int argc, char **argv)
 			printf("lxbench: posix_spawn failed\n");
 			return 1;
 		}
-		waitpid(c, &st, 0);
-		if (!WIFEXITED(st) || WEXITSTATUS(st)) {
-			printf("lxbench: posix_spawn's child failed\n");
+		if (!exited_ok(c, "posix_spawn's child"))
 			return 1;
-		}
 	}
 	ns = now_ns() - t0;
 	printf("lxbench: posix_spawn+wait %ld us/op\n", ns / EXECS / 1000);
