@@ -40,29 +40,42 @@ static struct spinlock tty_lock = SPINLOCK_INIT("linux tty");
 static struct linux_proc *leader; /* the session's: NULL, no session has the console */
 static int32_t fg_pgrp;
 
+/* The signal byte c stands for (tty_lock held): 0 for plain input. */
+static int
+signal_of(uint8_t c)
+{
+	if (!c || !leader || !(termios.lflag & LX_ISIG))
+		return 0;
+	if (c == termios.cc[LX_VINTR])
+		return LX_SIGINT;
+	if (c == termios.cc[LX_VSUSP])
+		return LX_SIGTSTP;
+	return 0;
+}
+
 /* In interrupt context, for each byte that arrives: ^C is SIGINT, ^Z
  * SIGTSTP, to every process of the foreground group (queued: a process
- * stops as it takes it, linux/signal.h).  The capability lock first, as
- * everywhere: it keeps the instance's process list still and the leader
- * alive (a linux_proc is released under it, detached from here first). */
+ * stops as it takes it, linux/signal.h).  Plain input takes tty_lock
+ * alone.  A signal takes the capability lock first, as everywhere: it
+ * keeps the instance's process list still and the leader alive (a
+ * linux_proc is released under it, detached from here first); the byte
+ * is looked at again under both, the settings may have changed. */
 static bool
 tty_filter(uint8_t c)
 {
-	int sig = 0;
 	unsigned long irq;
+	int sig;
 
-	if (!c)
+	spin_lock_noirq(&tty_lock);
+	sig = signal_of(c);
+	spin_unlock_noirq(&tty_lock);
+	if (!sig)
 		return false;
 	irq = cap_lock_take();
 	spin_lock_noirq(&tty_lock);
-	if (leader && (termios.lflag & LX_ISIG)) {
-		if (c == termios.cc[LX_VINTR])
-			sig = LX_SIGINT;
-		else if (c == termios.cc[LX_VSUSP])
-			sig = LX_SIGTSTP;
-		if (sig)
-			linux_signal_pgrp(leader, (uint64_t)fg_pgrp, sig);
-	}
+	sig = signal_of(c);
+	if (sig)
+		linux_signal_pgrp(leader, (uint64_t)fg_pgrp, sig);
 	spin_unlock_noirq(&tty_lock);
 	cap_lock_drop(irq);
 	return sig != 0;
