@@ -82,6 +82,7 @@ lp_alloc(struct mempool *pool)
 	mutex_init(&lp->lock, "linux proc");
 	fdtable_init(lp->fds, &lx_fd_ops);
 	list_init(&lp->children);
+	linux_sigpending_init(&lp->shared);
 	wait_queue_init(&lp->child_wq);
 	linux_thread_init_main(lp);
 	return lp;
@@ -114,6 +115,7 @@ linux_proc_setup(struct process *p)
 		lp->rlim_cur[i] = lp->rlim_max[i] = RLIM_INFINITY;
 	lp->rlim_cur[RLIMIT_STACK] = LINUX_STACK_BYTES;
 	lp->rlim_cur[RLIMIT_NOFILE] = lp->rlim_max[RLIMIT_NOFILE] = LINUX_FD_MAX;
+	lp->rlim_cur[LX_RLIMIT_SIGPENDING] = lp->rlim_max[LX_RLIMIT_SIGPENDING] = LX_SIGQUEUE_MAX;
 	lp->proc = p;
 	/* The first program of its instance: pid 1, as in a container. */
 	if (linux_family_first(lp)) {
@@ -193,6 +195,7 @@ linux_proc_ended(struct process *p)
 	flags = spin_lock_irqsave(&lp->sig_lock);
 	lp->ended = true;
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	linux_signal_release(lp);
 }
 
 void
@@ -211,6 +214,7 @@ linux_proc_release(struct process *p)
 	if (lp->exe_vn)
 		vnode_unref_later(lp->exe_vn); /* not under the capability lock */
 	linux_family_release(lp);
+	linux_signal_release(lp);
 	linux_threads_release(lp);
 	lp_free(lp, p->pool);
 	p->lx = NULL;

@@ -55,7 +55,10 @@ struct linux_thread {
 	struct list_node link; /* on linux_proc.threads while it lives */
 	uintptr_t clear_child_tid, robust_list;
 	uint64_t sigmask;
-	uint64_t sigpending; /* tgkill's and faults': for this thread alone */
+	struct linux_sigpending pending; /* tgkill's and faults': for this thread alone */
+	uint64_t waitset; /* rt_sigtimedwait's set while it waits: taken as unblocked */
+	/* sigaltstack's, as Linux keeps it: size 0 when there is none; the
+	 * flags as given (SS_AUTODISARM). */
 	struct linux_stack altstack;
 	uint64_t saved_mask; /* rt_sigsuspend's: the mask to go back to */
 	bool saved_mask_valid;
@@ -65,8 +68,13 @@ struct linux_thread {
 	uint64_t restart_nr, restart_arg0;
 };
 
-#define LX_RLIM_NLIMITS 16
-#define LX_EXE_MAX	256
+#define LX_RLIM_NLIMITS	     16
+/* RLIMIT_SIGPENDING: the siginfos one process may have queued (Linux
+ * counts a user's); its default, soft and hard.  Each is charged to
+ * the process's pool too (signal.c). */
+#define LX_RLIMIT_SIGPENDING 11
+#define LX_SIGQUEUE_MAX	     1024
+#define LX_EXE_MAX	     256
 
 struct linux_proc {
 	struct mutex lock; /* fds, cwd, signal state */
@@ -79,13 +87,15 @@ struct linux_proc {
 	char exe[LX_EXE_MAX]; /* the program's path from the root (/proc/self/exe) */
 	char comm[16];	      /* prctl(PR_SET_NAME)'s; "": the basename of exe */
 	/* Signals (linux/signal.h), under sig_lock: interrupts send them.
-	 * sigpending is the process's (any thread not blocking one takes
-	 * it); each thread's own mask and pending set are in its
-	 * linux_thread, on threads. */
+	 * shared is the process's pending set (any thread not blocking one
+	 * takes it); each thread's own mask and pending set are in its
+	 * linux_thread, on threads.  sigq_count siginfos are queued on all
+	 * of them, sigq_pages charged to the pool for them. */
 	struct spinlock sig_lock;
-	uint64_t sigpending;
+	struct linux_sigpending shared;
+	unsigned int sigq_count;
+	uint64_t sigq_pages;
 	struct linux_sigaction act[LX_NSIG];
-	struct linux_siginfo siginfo[LX_NSIG];
 	struct linux_thread main; /* the first thread's */
 	struct list_node threads; /* linux_thread.link: the live ones */
 	unsigned int nthreads;	  /* on threads */

@@ -164,7 +164,7 @@ stat_text(struct text *t, struct linux_proc *lp, uint64_t tid)
 	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, 5 << 8 | 1, linux_tty_fg_pgrp(),
 	    ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
-	    (uint64_t)p->initial_sp, lp->sigpending | lp->main.sigpending, lp->main.sigmask, 0ul,
+	    (uint64_t)p->initial_sp, lp->shared.set | lp->main.pending.set, lp->main.sigmask, 0ul,
 	    0ul);
 	ADD(t, "0 0 %lu %lu 0 0 0\n", p->as->image_end, p->initial_sp);
 }
@@ -193,8 +193,11 @@ status_text(struct text *t, struct linux_proc *lp, uint64_t tid)
 	    (lp->parent ? lp->parent->pid : 0), (unsigned int)LINUX_FD_MAX);
 	ADD(t, "Groups:\t\nVmSize:\t%8lu kB\nVmRSS:\t%8lu kB\nThreads:\t%u\n", vm * 4, rss * 4,
 	    lp->nthreads);
-	ADD(t, "SigQ:\t0/%u\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n",
-	    (unsigned int)LX_NSIG, lp->main.sigpending, lp->sigpending, lp->main.sigmask);
+	/* SigQ: the siginfos queued and RLIMIT_SIGPENDING (Linux's are the
+	 * user's; here the process's). */
+	ADD(t, "SigQ:\t%u/%lu\nSigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\n", lp->sigq_count,
+	    lp->rlim_cur[LX_RLIMIT_SIGPENDING], lp->main.pending.set, lp->shared.set,
+	    lp->main.sigmask);
 	ADD(t, "SigIgn:\t%016lx\nSigCgt:\t%016lx\n", ign, cgt);
 }
 

@@ -20,8 +20,10 @@
 #include "linux/errno.h"
 #include "linux/linux.h"
 #include "linux/proc.h"
+#include "mm/kmalloc.h"
 #include "mm/vm_flags.h"
 #include "object/address_space.h"
+#include "object/memory.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
 #include "proc/user_memory.h"
@@ -98,14 +100,123 @@ ignored_locked(const struct linux_proc *lp, int sig)
 	(lx_sigbit(LX_SIGSTOP) | lx_sigbit(LX_SIGTSTP) | lx_sigbit(LX_SIGTTIN) | \
 	 lx_sigbit(LX_SIGTTOU))
 
+/* What the heap gives a struct linux_sigqueue (its size class): the
+ * queued siginfos are charged to the pool a page per this many. */
+#define SIGQ_BYTES 256
+_Static_assert(sizeof(struct linux_sigqueue) <= SIGQ_BYTES, "a queued siginfo's class");
+
+static uint64_t
+sigq_pages_for(uint64_t n)
+{
+	return (n * SIGQ_BYTES + PAGE_SIZE_4K - 1) / PAGE_SIZE_4K;
+}
+
+/*
+ * sig_lock held: a siginfo for lp's queues, counted and charged; NULL
+ * past RLIMIT_SIGPENDING (unless override: a standard signal from the
+ * kernel or kill, which Linux queues whatever the count), past the
+ * pool, or out of memory.  Safe from interrupts: the heap and the
+ * pools take spinlocks of their own, inside sig_lock.
+ */
+static struct linux_sigqueue *
+sigq_alloc_locked(struct linux_proc *lp, bool override)
+{
+	uint64_t limit = __atomic_load_n(&lp->rlim_cur[LX_RLIMIT_SIGPENDING], __ATOMIC_RELAXED);
+	uint64_t need = sigq_pages_for(lp->sigq_count + 1);
+	struct linux_sigqueue *q;
+
+	if (!lp->proc || (!override && lp->sigq_count >= limit))
+		return NULL;
+	if (need > lp->sigq_pages) {
+		if (mempool_charge(lp->proc->pool, need - lp->sigq_pages))
+			return NULL;
+		lp->sigq_pages = need;
+	}
+	q = kmalloc(sizeof(*q));
+	if (!q)
+		return NULL; /* the page charged stays until the count falls */
+	lp->sigq_count++;
+	return q;
+}
+
+/* sig_lock held: q (off its queue) is freed, and the pages no longer
+ * needed go back to the pool. */
+static void
+sigq_free_locked(struct linux_proc *lp, struct linux_sigqueue *q)
+{
+	uint64_t need;
+
+	kfree(q);
+	lp->sigq_count--;
+	need = sigq_pages_for(lp->sigq_count);
+	if (need < lp->sigq_pages) {
+		mempool_uncharge(lp->proc->pool, lp->sigq_pages - need);
+		lp->sigq_pages = need;
+	}
+}
+
+/* sig_lock held: the signals in clear leave sp, their siginfos freed. */
+static void
+pending_remove_locked(struct linux_proc *lp, struct linux_sigpending *sp, uint64_t clear)
+{
+	struct list_node *n = sp->queue.next;
+
+	sp->set &= ~clear;
+	while (n != &sp->queue) {
+		struct linux_sigqueue *q = container_of(n, struct linux_sigqueue, link);
+
+		n = n->next;
+		if (clear & lx_sigbit(q->info.signo)) {
+			list_del(&q->link);
+			sigq_free_locked(lp, q);
+		}
+	}
+}
+
 /* sig_lock held: takes the signals in clear off every pending set of
  * lp, the process's and its threads'. */
 static void
 unqueue_locked(struct linux_proc *lp, uint64_t clear)
 {
-	lp->sigpending &= ~clear;
+	pending_remove_locked(lp, &lp->shared, clear);
 	list_for_each (n, &lp->threads)
-		container_of(n, struct linux_thread, link)->sigpending &= ~clear;
+		pending_remove_locked(lp, &container_of(n, struct linux_thread, link)->pending,
+				      clear);
+}
+
+void
+linux_signal_flush_thread_locked(struct linux_proc *lp, struct linux_thread *lt)
+{
+	uint64_t left = lp->shared.set & ~lt->sigmask;
+
+	pending_remove_locked(lp, &lt->pending, ~0ull);
+	lt->waitset = 0;
+	/* It might have been the one chosen for the process's: another
+	 * thread that does not block them takes them (Linux's
+	 * retarget_shared_pending). */
+	list_for_each (n, &lp->threads) {
+		struct linux_thread *t = container_of(n, struct linux_thread, link);
+
+		if (!left)
+			break;
+		if (t != lt && (left & ~t->sigmask)) {
+			left &= t->sigmask;
+			if (t->thread && lp->proc && !lp->ended)
+				thread_interrupt(t->thread);
+		}
+	}
+}
+
+void
+linux_signal_release(struct linux_proc *lp)
+{
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+
+	pending_remove_locked(lp, &lp->shared, ~0ull);
+	list_for_each (n, &lp->threads)
+		pending_remove_locked(lp, &container_of(n, struct linux_thread, link)->pending,
+				      ~0ull);
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
 }
 
 /* sig_lock held: wakes lp's threads (only, when not NULL, alone) from an
@@ -157,20 +268,51 @@ stop_locked(struct linux_proc *lp, int sig)
 	return LX_CLD_STOPPED;
 }
 
+/* sig_lock held: lt takes sig, not blocking it or waiting for it in
+ * rt_sigtimedwait (Linux's wants_signal). */
+static bool
+wants_locked(const struct linux_thread *lt, int sig)
+{
+	return !(lt->sigmask & lx_sigbit(sig)) || (lt->waitset & lx_sigbit(sig));
+}
+
+/* sig_lock held: the thread to take sig, queued for to (NULL: for the
+ * process): to itself, or the process's first thread on the list that
+ * takes it (the main thread first, as Linux tries the thread the pid
+ * names first); NULL when none does (it stays pending until one
+ * unblocks it or waits for it). */
+static struct linux_thread *
+taker_locked(struct linux_proc *lp, struct linux_thread *to, int sig)
+{
+	if (to)
+		return wants_locked(to, sig) ? to : NULL;
+	list_for_each (n, &lp->threads) {
+		struct linux_thread *lt = container_of(n, struct linux_thread, link);
+
+		if (wants_locked(lt, sig))
+			return lt;
+	}
+	return NULL;
+}
+
 /*
  * sig_lock held: queues sig on lp (to its thread to alone, when not
- * NULL) and wakes who may take it.  With job (the capability lock is
- * held too) a stop or a continue takes effect now: the code of the
- * SIGCHLD the parent is to have (notify_parent), else 0.
+ * NULL) and wakes the thread that is to take it.  With job (the
+ * capability lock is held too) a stop or a continue takes effect now:
+ * the code of the SIGCHLD the parent is to have (notify_parent), else
+ * 0; -LX_EAGAIN for a real-time signal past the bound (send_locked's
+ * rule, linux_signal_send).
  */
 static int
 send_locked(struct linux_proc *lp, struct linux_thread *to, int sig,
 	    const struct linux_siginfo *info, bool job)
 {
-	uint64_t *pending = to ? &to->sigpending : &lp->sigpending;
+	struct linux_sigpending *pending = to ? &to->pending : &lp->shared;
 	uint64_t mask = to ? to->sigmask : lp->main.sigmask;
 	int cld = 0;
 
+	if (lp->ended)
+		return 0; /* a zombie: nothing happens */
 	if (sig == LX_SIGKILL) {
 		lp->stopped = false; /* to die, the threads must run */
 		unqueue_locked(lp, LX_STOP_SIGS);
@@ -194,20 +336,42 @@ send_locked(struct linux_proc *lp, struct linux_thread *to, int sig,
 	 * change before it is unblocked. */
 	if (ignored_locked(lp, sig) && !(mask & lx_sigbit(sig)))
 		return cld;
-	if (!(*pending & lx_sigbit(sig))) {
-		*pending |= lx_sigbit(sig);
-		if (info) {
-			lp->siginfo[sig - 1] = *info;
-		} else {
-			memset(&lp->siginfo[sig - 1], 0, sizeof(lp->siginfo[0]));
-			lp->siginfo[sig - 1].code = LX_SI_KERNEL;
+	/* A standard signal already pending is merged into it. */
+	if (sig < LX_SIGRTMIN && (pending->set & lx_sigbit(sig)))
+		return cld;
+	if (sig != LX_SIGKILL) {
+		/* Linux's rule: a standard signal from the kernel or kill is
+		 * queued whatever the count; a real-time one sent by sigqueue
+		 * or tgkill past the bound fails, one sent by kill goes
+		 * without its siginfo. */
+		bool override = sig < LX_SIGRTMIN && (!info || info->code >= 0);
+		struct linux_sigqueue *q = sigq_alloc_locked(lp, override);
+
+		if (q) {
+			if (info) {
+				q->info = *info;
+			} else {
+				memset(&q->info, 0, sizeof(q->info));
+				q->info.code = LX_SI_KERNEL;
+			}
+			q->info.signo = sig;
+			list_add_tail(&pending->queue, &q->link);
+		} else if (info && sig >= LX_SIGRTMIN && info->code != LX_SI_USER) {
+			return -LX_EAGAIN;
 		}
-		lp->siginfo[sig - 1].signo = sig;
 	}
-	/* Every new signal wakes an interruptible wait: the waiter looks
-	 * again at what it waits for (a blocked one may be sigtimedwait's).
-	 * Under sig_lock: linux_proc_ended cannot pass in between. */
-	wake_locked(lp, to);
+	pending->set |= lx_sigbit(sig);
+	/* The thread to take it is woken from an interruptible wait; for
+	 * SIGKILL every one, as they all end.  Under sig_lock:
+	 * linux_proc_ended cannot pass in between. */
+	if (sig == LX_SIGKILL) {
+		wake_locked(lp, NULL);
+	} else {
+		struct linux_thread *t = taker_locked(lp, to, sig);
+
+		if (t)
+			wake_locked(lp, t);
+	}
 	return cld;
 }
 
@@ -251,10 +415,12 @@ linux_signal_thread(struct linux_proc *lp, struct linux_thread *lt, int sig,
 
 	if (sig < 1 || sig > LX_NSIG)
 		return -LX_EINVAL;
+	int r;
+
 	flags = spin_lock_irqsave(&lp->sig_lock);
-	send_locked(lp, lt, sig, info, false);
+	r = send_locked(lp, lt, sig, info, false);
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 int
@@ -269,6 +435,8 @@ linux_signal_post(struct linux_proc *lp, struct linux_thread *lt, int sig,
 	flags = spin_lock_irqsave(&lp->sig_lock);
 	cld = send_locked(lp, lt, sig, info, true);
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	if (cld < 0)
+		return cld;
 	notify_parent(lp, cld);
 	return 0;
 }
@@ -302,8 +470,8 @@ linux_signal_pending(struct linux_proc *lp)
 {
 	struct linux_thread *lt = lx_thread_current();
 
-	return (__atomic_load_n(&lp->sigpending, __ATOMIC_RELAXED) |
-		__atomic_load_n(&lt->sigpending, __ATOMIC_RELAXED)) &
+	return (__atomic_load_n(&lp->shared.set, __ATOMIC_RELAXED) |
+		__atomic_load_n(&lt->pending.set, __ATOMIC_RELAXED)) &
 	       ~__atomic_load_n(&lt->sigmask, __ATOMIC_RELAXED);
 }
 
@@ -334,7 +502,6 @@ linux_signal_fork(struct linux_proc *parent, struct linux_proc *child)
 	child->main.altstack = self->altstack;
 	child->sigreturn_page = parent->sigreturn_page; /* the copied space has it */
 	spin_unlock_irqrestore(&parent->sig_lock, flags);
-	child->sigpending = 0;
 }
 
 void
@@ -415,35 +582,131 @@ stop(struct linux_proc *lp, int sig)
 
 /* ---- delivery ---- */
 
-/* The lowest pending signal that is not blocked (SIGKILL first); 0:
- * none.  Takes it off the pending set with its siginfo. */
+/* Linux's next_signal: SIGKILL, then the synchronous signals (a
+ * fault's), then the lowest number. */
+#define LX_SYNCHRONOUS_SIGS                                                    \
+	(lx_sigbit(LX_SIGSEGV) | lx_sigbit(LX_SIGBUS) | lx_sigbit(LX_SIGILL) | \
+	 lx_sigbit(LX_SIGTRAP) | lx_sigbit(LX_SIGFPE) | lx_sigbit(LX_SIGSYS))
+
+static int
+next_signal(uint64_t ready)
+{
+	if (ready & lx_sigbit(LX_SIGKILL))
+		return LX_SIGKILL;
+	if (ready & LX_SYNCHRONOUS_SIGS)
+		ready &= LX_SYNCHRONOUS_SIGS;
+	return __builtin_ctzll(ready) + 1;
+}
+
+/* sig_lock held: the first siginfo of sig queued on sp into *info, off
+ * the queue; sig leaves the set unless another is queued.  A number
+ * pending without one (its siginfo lost) gets an empty SI_USER one. */
+static void
+collect_locked(struct linux_proc *lp, struct linux_sigpending *sp, int sig,
+	       struct linux_siginfo *info)
+{
+	struct linux_sigqueue *first = NULL;
+	bool more = false;
+
+	list_for_each (n, &sp->queue) {
+		struct linux_sigqueue *q = container_of(n, struct linux_sigqueue, link);
+
+		if (q->info.signo != sig)
+			continue;
+		if (first) {
+			more = true;
+			break;
+		}
+		first = q;
+	}
+	if (!more)
+		sp->set &= ~lx_sigbit(sig);
+	if (first) {
+		*info = first->info;
+		list_del(&first->link);
+		sigq_free_locked(lp, first);
+	} else {
+		memset(info, 0, sizeof(*info));
+		info->signo = sig;
+		info->code = LX_SI_USER;
+	}
+}
+
+/* The next pending signal of set, the thread's own before the
+ * process's (as Linux's dequeue_signal); 0: none.  Takes one instance
+ * off its pending set with its siginfo. */
 static int
 dequeue(struct linux_proc *lp, struct linux_thread *lt, uint64_t set, struct linux_siginfo *info,
 	struct linux_sigaction *act)
 {
 	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
-	uint64_t ready = (lt->sigpending | lp->sigpending) & set;
+	struct linux_sigpending *sp = &lt->pending;
+	uint64_t ready = sp->set & set;
 	int sig = 0;
 
+	if (!ready) {
+		sp = &lp->shared;
+		ready = sp->set & set;
+	}
 	if (ready) {
-		sig = ready & lx_sigbit(LX_SIGKILL) ? LX_SIGKILL : __builtin_ctzll(ready) + 1;
-		/* The thread's own first, then the process's. */
-		if (lt->sigpending & lx_sigbit(sig))
-			lt->sigpending &= ~lx_sigbit(sig);
-		else
-			lp->sigpending &= ~lx_sigbit(sig);
-		*info = lp->siginfo[sig - 1];
+		sig = next_signal(ready);
+		collect_locked(lp, sp, sig, info);
 		*act = lp->act[sig - 1];
 	}
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	return sig;
 }
 
+/* sp is on lt's alternate stack (Linux's on_sig_stack): never with
+ * SS_AUTODISARM, whose stack is disarmed while a handler runs on it. */
 static bool
 on_altstack(const struct linux_thread *lt, uint64_t sp)
 {
-	return !(lt->altstack.flags & LX_SS_DISABLE) && sp > lt->altstack.sp &&
-	       sp - lt->altstack.sp <= lt->altstack.size;
+	if ((uint32_t)lt->altstack.flags & LX_SS_AUTODISARM)
+		return false;
+	return sp > lt->altstack.sp && sp - lt->altstack.sp <= lt->altstack.size;
+}
+
+/* The flags sigaltstack reports: SS_DISABLE with no stack, SS_ONSTACK
+ * when sp is on it, and SS_AUTODISARM as it was given. */
+static int32_t
+altstack_flags(const struct linux_thread *lt, uint64_t sp)
+{
+	int32_t mode = !lt->altstack.size ? LX_SS_DISABLE : on_altstack(lt, sp) ? LX_SS_ONSTACK : 0;
+
+	return mode | (int32_t)((uint32_t)lt->altstack.flags & LX_SS_AUTODISARM);
+}
+
+/*
+ * sigaltstack's change of lt's alternate stack to ss, with the thread's
+ * stack at sp (Linux's do_sigaltstack): -LX_EPERM while on the current
+ * one, -LX_EINVAL for a mode other than 0, SS_ONSTACK or SS_DISABLE
+ * (SS_AUTODISARM beside it), -LX_ENOMEM below MINSIGSTKSZ.  The flags
+ * are kept as given.  sig_lock not held.
+ */
+static long
+set_altstack(struct linux_proc *lp, struct linux_thread *lt, const struct linux_stack *ss,
+	     uint64_t sp)
+{
+	uint32_t mode = (uint32_t)ss->flags & ~LX_SS_AUTODISARM;
+	struct linux_stack now = *ss;
+	unsigned long flags;
+
+	if (on_altstack(lt, sp))
+		return -LX_EPERM;
+	if (mode != 0 && mode != LX_SS_ONSTACK && mode != LX_SS_DISABLE)
+		return -LX_EINVAL;
+	if (mode == LX_SS_DISABLE) {
+		now.sp = 0;
+		now.size = 0;
+	} else if (ss->size < LX_MINSIGSTKSZ) {
+		return -LX_ENOMEM;
+	}
+	now.pad = 0;
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	lt->altstack = now;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return 0;
 }
 
 /* Runs act's handler for sig: a frame on the stack (or the alternate
@@ -465,15 +728,23 @@ run_handler(struct linux_proc *lp, struct linux_thread *lt, struct arch_regs *r,
 
 	flags = spin_lock_irqsave(&lp->sig_lock);
 	a.mask = lt->saved_mask_valid ? lt->saved_mask : lt->sigmask;
+	/* uc_stack is the alternate stack as sigaltstack set it, its flags
+	 * as given (Linux's __save_altstack): rt_sigreturn sets it back. */
 	a.stack = lt->altstack;
-	if (on_altstack(lt, a.sp))
-		a.stack.flags |= LX_SS_ONSTACK;
-	else if ((act->flags & LX_SA_ONSTACK) && !(lt->altstack.flags & LX_SS_DISABLE))
+	if ((act->flags & LX_SA_ONSTACK) &&
+	    (altstack_flags(lt, a.sp) & (LX_SS_DISABLE | LX_SS_ONSTACK)) == 0)
 		a.sp = lt->altstack.sp + lt->altstack.size;
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	if (arch_linux_sigframe(r, &a))
 		return false;
 	flags = spin_lock_irqsave(&lp->sig_lock);
+	/* SS_AUTODISARM: no alternate stack while the handler runs (a
+	 * nested signal stays on the stack it is on); the frame's uc_stack
+	 * brings it back at rt_sigreturn. */
+	if ((uint32_t)lt->altstack.flags & LX_SS_AUTODISARM) {
+		memset(&lt->altstack, 0, sizeof(lt->altstack));
+		lt->altstack.flags = LX_SS_DISABLE;
+	}
 	lt->saved_mask_valid = false;
 	lt->sigmask |= act->mask;
 	if (!(act->flags & LX_SA_NODEFER))
@@ -718,12 +989,28 @@ lx_sys_rt_sigaction(struct syscall_args *a)
 	return 0;
 }
 
+/* lt's mask becomes mask.  The process's pending signals it now
+ * blocks may have been left for it to take: another thread that does
+ * not block them is woken for them (Linux's retarget_shared_pending). */
 static void
 set_mask(struct linux_proc *lp, struct linux_thread *lt, uint64_t mask)
 {
 	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+	uint64_t left;
 
-	lt->sigmask = mask & ~LX_UNBLOCKABLE;
+	mask &= ~LX_UNBLOCKABLE;
+	left = lp->shared.set & mask & ~lt->sigmask;
+	lt->sigmask = mask;
+	list_for_each (n, &lp->threads) {
+		struct linux_thread *t = container_of(n, struct linux_thread, link);
+
+		if (!left)
+			break;
+		if (t != lt && (left & ~t->sigmask)) {
+			left &= t->sigmask;
+			wake_locked(lp, t);
+		}
+	}
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 }
 
@@ -758,8 +1045,10 @@ lx_sys_rt_sigpending(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
 	struct linux_thread *lt = lx_thread_current();
-	uint64_t set = (lp->sigpending | lt->sigpending) & lt->sigmask;
+	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
+	uint64_t set = (lp->shared.set | lt->pending.set) & lt->sigmask;
 
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	if (a->a[1] > sizeof(uint64_t))
 		return -LX_EINVAL;
 	return copy_to_user(a->a[0], &set, a->a[1]) ? -LX_EFAULT : 0;
@@ -770,15 +1059,20 @@ lx_sys_rt_sigreturn(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
 	struct arch_regs *r = thread_user_regs(thread_current());
+	struct linux_stack stack;
 	uint64_t mask;
 
 	(void)a;
-	if (arch_linux_sigreturn(r, &mask)) {
+	if (arch_linux_sigreturn(r, &mask, &stack)) {
 		pr_warn("linux: %s (pid %lu): bad signal frame at rt_sigreturn: SIGSEGV\n",
 			lp->proc->name, lp->pid);
 		die(lp, LX_SIGSEGV);
 	}
 	set_mask(lp, lx_thread_current(), mask);
+	/* The alternate stack from uc_stack, as a sigaltstack at the
+	 * restored stack pointer; refused quietly, as Linux's
+	 * restore_altstack. */
+	(void)set_altstack(lp, lx_thread_current(), &stack, arch_regs_sp(r));
 	lx_thread_current()->regs_changed = true;
 	/* The dispatcher writes this back into the result register. */
 	return (long)arch_linux_syscall_result(r);
@@ -789,33 +1083,18 @@ lx_sys_sigaltstack(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
 	struct linux_thread *lt = lx_thread_current();
-	struct arch_regs *r = thread_user_regs(thread_current());
+	uint64_t sp = arch_regs_sp(thread_user_regs(thread_current()));
 	struct linux_stack ss, old = lt->altstack;
-	bool on = on_altstack(lt, arch_regs_sp(r));
-	unsigned long flags;
+	long r;
 
-	if (on)
-		old.flags = LX_SS_ONSTACK;
+	old.flags = altstack_flags(lt, sp);
+	old.pad = 0;
 	if (a->a[0]) {
 		if (copy_from_user(&ss, a->a[0], sizeof(ss)))
 			return -LX_EFAULT;
-		if (on)
-			return -LX_EPERM;
-		/* SS_AUTODISARM (bit 31) is taken and not honoured. */
-		if ((ss.flags & ~(int32_t)0x80000000) != 0 && ss.flags != LX_SS_DISABLE &&
-		    ss.flags != LX_SS_ONSTACK)
-			return -LX_EINVAL;
-		if (ss.flags == LX_SS_DISABLE) {
-			memset(&ss, 0, sizeof(ss));
-			ss.flags = LX_SS_DISABLE;
-		} else {
-			if (ss.size < LX_MINSIGSTKSZ)
-				return -LX_ENOMEM;
-			ss.flags = 0;
-		}
-		flags = spin_lock_irqsave(&lp->sig_lock);
-		lt->altstack = ss;
-		spin_unlock_irqrestore(&lp->sig_lock, flags);
+		r = set_altstack(lp, lt, &ss, sp);
+		if (r)
+			return r;
 	}
 	if (a->a[1] && copy_to_user(a->a[1], &old, sizeof(old)))
 		return -LX_EFAULT;
@@ -864,13 +1143,51 @@ struct lx_timespec {
 	int64_t sec, nsec;
 };
 
+/* rt_sigtimedwait's wait for a signal of set until deadline: its
+ * number, with one instance taken off into *info; -LX_EINTR for
+ * another signal, -LX_EAGAIN at the deadline.  While it waits, the
+ * thread counts as taking the signals of set (waitset), so that one
+ * sent to the process wakes it even though it blocks them. */
+static int
+wait_for(struct linux_proc *lp, struct linux_thread *lt, uint64_t set, uint64_t deadline,
+	 struct linux_siginfo *info)
+{
+	struct linux_sigaction act;
+	unsigned long flags;
+	int sig;
+
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	lt->waitset = set;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	for (;;) {
+		thread_interrupt_clear();
+		sig = dequeue(lp, lt, set, info, &act);
+		if (sig)
+			break;
+		/* Another signal, not waited for and not blocked: its handler
+		 * runs and the wait ends. */
+		if (linux_signal_pending(lp) || thread_should_stop()) {
+			sig = -LX_EINTR;
+			break;
+		}
+		if (deadline != WAIT_FOREVER && time_now_ns() >= deadline) {
+			sig = -LX_EAGAIN;
+			break;
+		}
+		thread_sleep_interruptible(deadline);
+	}
+	flags = spin_lock_irqsave(&lp->sig_lock);
+	lt->waitset = 0;
+	spin_unlock_irqrestore(&lp->sig_lock, flags);
+	return sig;
+}
+
 long
 lx_sys_rt_sigtimedwait(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
 	uint64_t set, deadline = WAIT_FOREVER;
 	struct linux_siginfo info;
-	struct linux_sigaction act;
 	struct lx_timespec ts;
 	int sig;
 
@@ -887,19 +1204,9 @@ lx_sys_rt_sigtimedwait(struct syscall_args *a)
 		deadline =
 			time_deadline_after((uint64_t)ts.sec * 1000000000ull + (uint64_t)ts.nsec);
 	}
-	for (;;) {
-		thread_interrupt_clear();
-		sig = dequeue(lp, lx_thread_current(), set, &info, &act);
-		if (sig)
-			break;
-		/* Another signal, not waited for and not blocked: its handler
-		 * runs and the wait ends. */
-		if (linux_signal_pending(lp) || thread_should_stop())
-			return -LX_EINTR;
-		if (deadline != WAIT_FOREVER && time_now_ns() >= deadline)
-			return -LX_EAGAIN;
-		thread_sleep_interruptible(deadline);
-	}
+	sig = wait_for(lp, lx_thread_current(), set, deadline, &info);
+	if (sig < 0)
+		return sig;
 	if (a->a[1] && copy_to_user(a->a[1], &info, sizeof(info)))
 		return -LX_EFAULT;
 	return sig;
@@ -974,41 +1281,61 @@ lx_sys_kill(struct syscall_args *a)
 	return r;
 }
 
-/* tgkill (tgid > 0) and tkill (tgid -1): the thread tid of the
- * instance, in process tgid for tgkill. */
+/*
+ * sig with info to the thread tid of the caller's instance, in process
+ * tgid when tgid > 0 (Linux's do_send_specific): -LX_ESRCH for no such
+ * thread, then -LX_EINVAL for a number out of range, -LX_EAGAIN past
+ * the bound (send_locked); sig 0 only looks.  Takes the capability
+ * lock.
+ */
 static long
-tkill(int64_t tgid, int64_t tid, uint64_t sig)
+send_specific(int64_t tgid, int64_t tid, int sig, const struct linux_siginfo *info)
 {
 	struct linux_proc *self = lx_current();
-	struct linux_siginfo info;
 	unsigned long irq;
 	long r = -LX_ESRCH;
-	int cld = 0;
 
-	if (sig > LX_NSIG || tid <= 0 || tgid == 0 || tgid < -1)
-		return -LX_EINVAL;
-	user_info(&info, (int)sig, LX_SI_TKILL);
 	irq = cap_lock_take();
 	list_for_each (n, linux_family_procs(self)) {
 		struct linux_proc *q = container_of(n, struct linux_proc, inst_link);
 		struct linux_thread *lt;
 		unsigned long flags;
+		int cld = 0;
 
 		if (!q->counted || (tgid > 0 && q->pid != (uint64_t)tgid))
 			continue;
 		flags = spin_lock_irqsave(&q->sig_lock);
 		lt = linux_thread_find(q, (uint64_t)tid);
-		if (lt && sig)
-			cld = send_locked(q, lt, (int)sig, &info, true);
-		spin_unlock_irqrestore(&q->sig_lock, flags);
-		notify_parent(q, cld);
 		if (lt) {
 			r = 0;
-			break;
+			if (sig < 0 || sig > LX_NSIG)
+				r = -LX_EINVAL;
+			else if (sig)
+				cld = send_locked(q, lt, sig, info, true);
 		}
+		spin_unlock_irqrestore(&q->sig_lock, flags);
+		if (cld < 0)
+			r = cld;
+		else
+			notify_parent(q, cld);
+		if (lt)
+			break;
 	}
 	cap_lock_drop(irq);
 	return r;
+}
+
+/* tgkill (tgid > 0) and tkill (tgid -1): the thread tid of the
+ * instance, in process tgid for tgkill. */
+static long
+tkill(int64_t tgid, int64_t tid, uint64_t sig)
+{
+	struct linux_siginfo info;
+
+	if (sig > LX_NSIG || tid <= 0 || tgid == 0 || tgid < -1)
+		return -LX_EINVAL;
+	user_info(&info, (int)sig, LX_SI_TKILL);
+	return send_specific(tgid, tid, (int)sig, &info);
 }
 
 long
@@ -1021,6 +1348,130 @@ long
 lx_sys_tkill(struct syscall_args *a)
 {
 	return tkill(-1, (int32_t)a->a[0], a->a[1]);
+}
+
+/* ---- sigqueue ---- */
+
+/* Does Linux know the layout of a siginfo with this si_code (its
+ * known_siginfo_layout)?  For one it does not, the bytes past its own
+ * 48 must be zero. */
+static bool
+known_layout(int sig, int32_t code)
+{
+	if (code == LX_SI_KERNEL)
+		return true;
+	if (code > 0) {
+		switch (sig) {
+		case LX_SIGILL:
+			return code <= 11;
+		case LX_SIGFPE:
+			return code <= 15;
+		case LX_SIGSEGV:
+			return code <= 10;
+		case LX_SIGBUS:
+			return code <= 5;
+		case LX_SIGTRAP:
+			return code <= 6;
+		case LX_SIGCHLD:
+			return code <= 6;
+		case LX_SIGSYS:
+			return code <= 2;
+		default:
+			return code <= 6; /* SIGPOLL's */
+		}
+	}
+	return code >= -7 || code == -60; /* SI_DETHREAD..SI_USER, SI_ASYNCNL */
+}
+
+/* The bytes of a siginfo the kernel keeps (struct kernel_siginfo). */
+#define LX_KERNEL_SIGINFO_BYTES 48
+
+/*
+ * The siginfo of rt_sigqueueinfo and rt_tgsigqueueinfo at u, read as
+ * Linux reads it (__copy_siginfo_from_user): its first 48 bytes, the
+ * rest zero; with si_signo sig.  -LX_EFAULT, or -LX_E2BIG for an
+ * unknown si_code with bytes past those 48 that are not zero.
+ */
+static long
+queued_info(uintptr_t u, int sig, struct linux_siginfo *info)
+{
+	uint8_t rest[sizeof(*info) - LX_KERNEL_SIGINFO_BYTES];
+
+	memset(info, 0, sizeof(*info));
+	if (copy_from_user(info, u, LX_KERNEL_SIGINFO_BYTES))
+		return -LX_EFAULT;
+	info->signo = sig;
+	if (known_layout(sig, info->code))
+		return 0;
+	if (copy_from_user(rest, u + LX_KERNEL_SIGINFO_BYTES, sizeof(rest)))
+		return -LX_EFAULT;
+	for (size_t i = 0; i < sizeof(rest); i++)
+		if (rest[i])
+			return -LX_E2BIG;
+	return 0;
+}
+
+/* Not even root inside may pretend to be the kernel, kill or tgkill
+ * to another: a si_code of 0 or more, or SI_TKILL, is for the caller
+ * itself (pid its tid, as Linux compares). */
+static bool
+may_pretend(const struct linux_siginfo *info, int64_t pid)
+{
+	return (info->code < 0 && info->code != LX_SI_TKILL) ||
+	       (int64_t)lx_thread_current()->tid == pid;
+}
+
+/* rt_sigqueueinfo(pid, sig, info): glibc's and musl's sigqueue.  The
+ * process pid of the caller's instance gets sig with the caller's
+ * siginfo (si_value, si_code SI_QUEUE); each send of a real-time
+ * signal is queued, -LX_EAGAIN past RLIMIT_SIGPENDING. */
+long
+lx_sys_rt_sigqueueinfo(struct syscall_args *a)
+{
+	int64_t pid = (int32_t)a->a[0];
+	int sig = (int32_t)a->a[1];
+	struct linux_proc *self = lx_current(), *q;
+	struct linux_siginfo info;
+	unsigned long irq;
+	long r;
+
+	r = queued_info(a->a[2], sig, &info);
+	if (r)
+		return r;
+	if (!may_pretend(&info, pid))
+		return -LX_EPERM;
+	if (pid <= 0)
+		return -LX_ESRCH; /* no process groups here (POSIX.1b) */
+	irq = cap_lock_take();
+	q = linux_family_find(self, (uint64_t)pid);
+	if (!q || !q->counted)
+		r = -LX_ESRCH;
+	else if (sig < 0 || sig > LX_NSIG)
+		r = -LX_EINVAL;
+	else if (sig)
+		r = linux_signal_post(q, NULL, sig, &info);
+	cap_lock_drop(irq);
+	return r;
+}
+
+/* rt_tgsigqueueinfo(tgid, tid, sig, info): glibc's pthread_sigqueue;
+ * the thread tid of process tgid, as tgkill. */
+long
+lx_sys_rt_tgsigqueueinfo(struct syscall_args *a)
+{
+	int64_t tgid = (int32_t)a->a[0], tid = (int32_t)a->a[1];
+	int sig = (int32_t)a->a[2];
+	struct linux_siginfo info;
+	long r;
+
+	r = queued_info(a->a[3], sig, &info);
+	if (r)
+		return r;
+	if (tid <= 0 || tgid <= 0)
+		return -LX_EINVAL;
+	if (!may_pretend(&info, tid))
+		return -LX_EPERM;
+	return send_specific(tgid, tid, sig, &info);
 }
 
 /* ---- SIGCHLD ---- */

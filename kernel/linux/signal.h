@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/list.h"
+
 struct arch_regs;
 struct fault_info;
 struct linux_proc;
@@ -42,6 +44,7 @@ struct process;
 #define LX_SIGURG	   23
 #define LX_SIGWINCH	   28
 #define LX_SIGSYS	   31
+#define LX_SIGRTMIN	   32 /* the kernel's; the C libraries keep the first few */
 
 #define LX_SIG_DFL	   0
 #define LX_SIG_IGN	   1
@@ -58,6 +61,7 @@ struct process;
 /* si_code values. */
 #define LX_SI_USER	   0
 #define LX_SI_KERNEL	   0x80
+#define LX_SI_QUEUE	   (-1)
 #define LX_SI_TKILL	   (-6)
 #define LX_SEGV_MAPERR	   1
 #define LX_SEGV_ACCERR	   2
@@ -73,6 +77,7 @@ struct process;
 
 #define LX_SS_ONSTACK	   1
 #define LX_SS_DISABLE	   2
+#define LX_SS_AUTODISARM   0x80000000u
 #define LX_MINSIGSTKSZ_X86 2048
 
 static inline uint64_t
@@ -103,6 +108,37 @@ struct linux_siginfo {
 };
 _Static_assert(sizeof(struct linux_siginfo) == 128, "siginfo_t");
 
+/*
+ * One queued signal: its siginfo, on a pending set's queue.  Allocated
+ * as it is sent and charged to the receiving process (its count against
+ * RLIMIT_SIGPENDING, its pages to the process's pool).
+ */
+struct linux_sigqueue {
+	struct list_node link;
+	struct linux_siginfo info;
+};
+
+/*
+ * Signals pending, as Linux keeps them: a thread's own (tgkill, faults)
+ * or its process's shared ones (kill, SIGCHLD, timers).  set has the
+ * numbers; queue the siginfos in the order sent, at most one for a
+ * standard signal (a second send while one is pending is merged into
+ * it), one for each send of a real-time signal.  A number in set with
+ * no siginfo queued lost it (past the bound, or out of memory) and is
+ * delivered with an empty SI_USER one, as on Linux.
+ */
+struct linux_sigpending {
+	uint64_t set;
+	struct list_node queue;
+};
+
+static inline void
+linux_sigpending_init(struct linux_sigpending *sp)
+{
+	sp->set = 0;
+	list_init(&sp->queue);
+}
+
 /* stack_t */
 struct linux_stack {
 	uint64_t sp;
@@ -112,11 +148,14 @@ struct linux_stack {
 
 /*
  * Queues sig to process p (its info, or a SI_KERNEL one for NULL) and
- * wakes its thread from an interruptible wait.  A standard signal
- * already pending is not queued twice; real-time signals are not
- * queued more than once either (one siginfo per number).  An ignored
- * signal is dropped.  Safe from interrupt handlers.  0, or -LX_EINVAL
- * for a number out of range.
+ * wakes the thread chosen to take it (the first thread that does not
+ * block it) from an interruptible wait.  A standard signal already
+ * pending is not queued twice; each send of a real-time signal is
+ * queued.  An ignored signal is dropped.  Safe from interrupt
+ * handlers.  0, or -LX_EINVAL for a number out of range; -LX_EAGAIN
+ * only for a real-time signal whose info has a si_code other than
+ * SI_USER, past p's RLIMIT_SIGPENDING or its pool (a standard signal,
+ * or a NULL info, is sent without its siginfo then).
  */
 int linux_signal_send(struct linux_proc *p, int sig, const struct linux_siginfo *info);
 
@@ -168,6 +207,15 @@ bool linux_signal_pending(struct linux_proc *p);
  * -LX_EINTR for a signal (the caller may make it -LX_ERESTARTSYS). */
 long linux_wait_interruptible(uint64_t deadline_ns);
 
+/* The siginfos queued on lt, a thread of lp that ends or whose state
+ * goes (sig_lock held), are freed. */
+struct linux_thread;
+void linux_signal_flush_thread_locked(struct linux_proc *lp, struct linux_thread *lt);
+
+/* Every siginfo queued on lp and its threads is freed: the process
+ * has ended (no signal is queued from then on). */
+void linux_signal_release(struct linux_proc *lp);
+
 /* fork: the child gets the parent's dispositions, mask and alternate
  * stack, nothing pending. */
 void linux_signal_fork(struct linux_proc *parent, struct linux_proc *child);
@@ -214,9 +262,10 @@ struct linux_sigframe_args {
 int arch_linux_sigframe(struct arch_regs *r, const struct linux_sigframe_args *a);
 
 /* rt_sigreturn: r from the frame at the user stack, *mask the frame's
- * mask.  0, or -1 for a frame that cannot be read or would give the
- * process what it may not have (the caller kills with SIGSEGV). */
-int arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask);
+ * mask and *stack its uc_stack.  0, or -1 for a frame that cannot be
+ * read or would give the process what it may not have (the caller
+ * kills with SIGSEGV). */
+int arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask, struct linux_stack *stack);
 
 /* The system call's result register, its number's, and the way back to
  * the call's instruction (a restart). */

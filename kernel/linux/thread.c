@@ -63,6 +63,7 @@ linux_thread_init_main(struct linux_proc *lp)
 {
 	lp->main.tid = lp->pid;
 	lp->main.altstack.flags = LX_SS_DISABLE;
+	linux_sigpending_init(&lp->main.pending);
 	list_init(&lp->threads);
 	list_add_tail(&lp->threads, &lp->main.link);
 	lp->nthreads = 1;
@@ -146,6 +147,7 @@ linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool don
 	while (!list_empty(others)) {
 		lt = container_of(list_first(others), struct linux_thread, link);
 		list_del(&lt->link);
+		linux_signal_flush_thread_locked(lp, lt);
 		if (lt != &lp->main) {
 			kfree(lt);
 			mempool_uncharge(p->pool, LX_THREAD_PAGES);
@@ -156,7 +158,16 @@ linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool don
 		 * tid; its mask and pending signals go with it. */
 		lp->main.thread = thread_current();
 		lp->main.sigmask = self->sigmask;
-		lp->main.sigpending = self->sigpending;
+		/* Its queue moves over whole: the nodes are relinked. */
+		lp->main.pending.set = self->pending.set;
+		while (!list_empty(&self->pending.queue)) {
+			struct list_node *n = list_first(&self->pending.queue);
+
+			list_del(n);
+			list_add_tail(&lp->main.pending.queue, n);
+		}
+		self->pending.set = 0;
+		lp->main.waitset = 0;
 		lp->main.saved_mask_valid = false;
 		lp->main.restart = false;
 		lp->main.regs_changed = false;
@@ -211,6 +222,7 @@ linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid,
 	 * thread that shares the memory). */
 	lt->sigmask = __atomic_load_n(&self->sigmask, __ATOMIC_RELAXED);
 	lt->altstack.flags = LX_SS_DISABLE;
+	linux_sigpending_init(&lt->pending);
 	regs = *thread_user_regs(thread_current());
 	arch_user_regs_forked(&regs, 0, sp);
 	irq = cap_lock_take();
@@ -282,6 +294,7 @@ lx_sys_exit(struct syscall_args *a)
 	if (!last) {
 		list_del(&lt->link);
 		lp->nthreads--;
+		linux_signal_flush_thread_locked(lp, lt);
 	}
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	if (last)

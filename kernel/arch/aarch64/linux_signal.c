@@ -113,7 +113,7 @@ arch_linux_sigframe(struct arch_regs *r, const struct linux_sigframe_args *a)
 }
 
 int
-arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask)
+arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask, struct linux_stack *stack)
 {
 	struct thread *t = thread_current();
 	struct lx_rt_sigframe *f;
@@ -140,6 +140,7 @@ arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask)
 	r->pc = c->pc;
 	r->pstate = c->pstate & THREAD_FLAGS_ARM;
 	*mask = f->uc.sigmask;
+	*stack = f->uc.stack;
 	flags = arch_irq_save();
 	memcpy(t->fpu.q, fp->vregs, sizeof(t->fpu.q));
 	t->fpu.fpsr = fp->fpsr & FPSR_BITS;

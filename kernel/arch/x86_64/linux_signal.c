@@ -216,7 +216,7 @@ read_fpstate(uintptr_t ufp, struct arch_fpu_state *fpu)
 }
 
 int
-arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask)
+arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask, struct linux_stack *stack)
 {
 	struct thread *t = thread_current();
 	uintptr_t frame = r->rsp - 8; /* the restorer's ret took pretcode */
@@ -256,6 +256,7 @@ arch_linux_sigreturn(struct arch_regs *r, uint64_t *mask)
 	r->ss = GDT_USER_DATA | 3;
 	r->vector = 0x100; /* a system call's frame, not an exception's */
 	*mask = f.uc.sigmask;
+	*stack = f.uc.stack;
 	return 0;
 }
 

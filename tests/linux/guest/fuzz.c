@@ -56,10 +56,10 @@ arg(void)
  * 0 to the top, a new TLS pointer) would take its own code, stack or
  * TLS away, as they would on Linux: memory.c and errors.c check their
  * arguments instead.  And the signal calls that may kill it (kill of
- * itself or its group, rt_sigreturn of a frame that is not one, an
- * alarm) or wait for ever (pause, sigsuspend, sigtimedwait and a futex
- * wait without a timeout): signals.c, sigtamper.c and futex.c check
- * those. */
+ * itself or its group, a sigqueue to itself, rt_sigreturn of a frame
+ * that is not one, an alarm) or wait for ever (pause, sigsuspend,
+ * sigtimedwait and a futex wait without a timeout): signals.c,
+ * sigqueue.c, sigtamper.c and futex.c check those. */
 static int
 self_destructive(long nr)
 {
@@ -78,6 +78,8 @@ self_destructive(long nr)
 	case SYS_kill:
 	case SYS_tkill:
 	case SYS_tgkill:
+	case SYS_rt_sigqueueinfo:
+	case SYS_rt_tgsigqueueinfo:
 	case SYS_rt_sigreturn:
 	case SYS_rt_sigsuspend:
 	case SYS_rt_sigtimedwait:

@@ -128,6 +128,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(135, rt_sigprocmask, 4)    \
 	IMPL(136, rt_sigpending, 2)     \
 	IMPL(137, rt_sigtimedwait, 4)   \
+	IMPL(138, rt_sigqueueinfo, 3)   \
 	IMPL(139, rt_sigreturn, 0)      \
 	NONE(153, times)                \
 	IMPL(154, setpgid, 2)           \
@@ -160,6 +161,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(226, mprotect, 3)          \
 	NONE(227, msync)                \
 	IMPL(233, madvise, 3)           \
+	IMPL(240, rt_tgsigqueueinfo, 4) \
 	IMPL(260, wait4, 4)             \
 	IMPL(261, prlimit64, 4)         \
 	IMPL(276, renameat2, 5)         \

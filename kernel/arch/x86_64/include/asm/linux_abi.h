@@ -145,6 +145,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(124, getsid, 1)            \
 	IMPL(127, rt_sigpending, 2)     \
 	IMPL(128, rt_sigtimedwait, 4)   \
+	IMPL(129, rt_sigqueueinfo, 3)   \
 	IMPL(130, rt_sigsuspend, 2)     \
 	IMPL(131, sigaltstack, 2)       \
 	IMPL(137, statfs, 2)            \
@@ -185,6 +186,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	NONE(285, fallocate)            \
 	IMPL(292, dup3, 3)              \
 	IMPL(293, pipe2, 2)             \
+	IMPL(297, rt_tgsigqueueinfo, 4) \
 	IMPL(302, prlimit64, 4)         \
 	IMPL(316, renameat2, 5)         \
 	IMPL(318, getrandom, 3)         \
