@@ -209,6 +209,7 @@ KERNEL_SRCS += \
 	kernel/linux/procfs.c \
 	kernel/linux/shebang.c \
 	kernel/linux/signal.c \
+	kernel/linux/sigpending.c \
 	kernel/linux/synth.c \
 	kernel/linux/timer.c \
 	kernel/linux/thread.c \

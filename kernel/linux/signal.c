@@ -20,6 +20,7 @@
 #include "linux/errno.h"
 #include "linux/linux.h"
 #include "linux/proc.h"
+#include "linux/sigpending.h"
 #include "mm/kmalloc.h"
 #include "mm/vm_flags.h"
 #include "object/address_space.h"
@@ -159,17 +160,12 @@ sigq_free_locked(struct linux_proc *lp, struct linux_sigqueue *q)
 static void
 pending_remove_locked(struct linux_proc *lp, struct linux_sigpending *sp, uint64_t clear)
 {
-	struct list_node *n = sp->queue.next;
+	for (;;) {
+		struct linux_sigqueue *q = linux_sigpending_remove(sp, clear);
 
-	sp->set &= ~clear;
-	while (n != &sp->queue) {
-		struct linux_sigqueue *q = container_of(n, struct linux_sigqueue, link);
-
-		n = n->next;
-		if (clear & lx_sigbit(q->info.signo)) {
-			list_del(&q->link);
-			sigq_free_locked(lp, q);
-		}
+		if (!q)
+			break;
+		sigq_free_locked(lp, q);
 	}
 }
 
@@ -337,7 +333,7 @@ send_locked(struct linux_proc *lp, struct linux_thread *to, int sig,
 	if (ignored_locked(lp, sig) && !(mask & lx_sigbit(sig)))
 		return cld;
 	/* A standard signal already pending is merged into it. */
-	if (sig < LX_SIGRTMIN && (pending->set & lx_sigbit(sig)))
+	if (linux_sigpending_merges(pending, sig))
 		return cld;
 	if (sig != LX_SIGKILL) {
 		/* Linux's rule: a standard signal from the kernel or kill is
@@ -355,12 +351,13 @@ send_locked(struct linux_proc *lp, struct linux_thread *to, int sig,
 				q->info.code = LX_SI_KERNEL;
 			}
 			q->info.signo = sig;
-			list_add_tail(&pending->queue, &q->link);
 		} else if (info && sig >= LX_SIGRTMIN && info->code != LX_SI_USER) {
 			return -LX_EAGAIN;
 		}
+		linux_sigpending_add(pending, sig, q);
+	} else {
+		linux_sigpending_add(pending, sig, NULL);
 	}
-	pending->set |= lx_sigbit(sig);
 	/* The thread to take it is woken from an interruptible wait; for
 	 * SIGKILL every one, as they all end.  Under sig_lock:
 	 * linux_proc_ended cannot pass in between. */
@@ -582,56 +579,6 @@ stop(struct linux_proc *lp, int sig)
 
 /* ---- delivery ---- */
 
-/* Linux's next_signal: SIGKILL, then the synchronous signals (a
- * fault's), then the lowest number. */
-#define LX_SYNCHRONOUS_SIGS                                                    \
-	(lx_sigbit(LX_SIGSEGV) | lx_sigbit(LX_SIGBUS) | lx_sigbit(LX_SIGILL) | \
-	 lx_sigbit(LX_SIGTRAP) | lx_sigbit(LX_SIGFPE) | lx_sigbit(LX_SIGSYS))
-
-static int
-next_signal(uint64_t ready)
-{
-	if (ready & lx_sigbit(LX_SIGKILL))
-		return LX_SIGKILL;
-	if (ready & LX_SYNCHRONOUS_SIGS)
-		ready &= LX_SYNCHRONOUS_SIGS;
-	return __builtin_ctzll(ready) + 1;
-}
-
-/* sig_lock held: the first siginfo of sig queued on sp into *info, off
- * the queue; sig leaves the set unless another is queued.  A number
- * pending without one (its siginfo lost) gets an empty SI_USER one. */
-static void
-collect_locked(struct linux_proc *lp, struct linux_sigpending *sp, int sig,
-	       struct linux_siginfo *info)
-{
-	struct linux_sigqueue *first = NULL;
-	bool more = false;
-
-	list_for_each (n, &sp->queue) {
-		struct linux_sigqueue *q = container_of(n, struct linux_sigqueue, link);
-
-		if (q->info.signo != sig)
-			continue;
-		if (first) {
-			more = true;
-			break;
-		}
-		first = q;
-	}
-	if (!more)
-		sp->set &= ~lx_sigbit(sig);
-	if (first) {
-		*info = first->info;
-		list_del(&first->link);
-		sigq_free_locked(lp, first);
-	} else {
-		memset(info, 0, sizeof(*info));
-		info->signo = sig;
-		info->code = LX_SI_USER;
-	}
-}
-
 /* The next pending signal of set, the thread's own before the
  * process's (as Linux's dequeue_signal); 0: none.  Takes one instance
  * off its pending set with its siginfo. */
@@ -649,8 +596,12 @@ dequeue(struct linux_proc *lp, struct linux_thread *lt, uint64_t set, struct lin
 		ready = sp->set & set;
 	}
 	if (ready) {
-		sig = next_signal(ready);
-		collect_locked(lp, sp, sig, info);
+		struct linux_sigqueue *q;
+
+		sig = linux_sigpending_next(ready);
+		q = linux_sigpending_collect(sp, sig, info);
+		if (q)
+			sigq_free_locked(lp, q);
 		*act = lp->act[sig - 1];
 	}
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
