@@ -181,29 +181,6 @@ unqueue_locked(struct linux_proc *lp, uint64_t clear)
 }
 
 void
-linux_signal_flush_thread_locked(struct linux_proc *lp, struct linux_thread *lt)
-{
-	uint64_t left = lp->shared.set & ~lt->sigmask;
-
-	pending_remove_locked(lp, &lt->pending, ~0ull);
-	lt->waitset = 0;
-	/* It might have been the one chosen for the process's: another
-	 * thread that does not block them takes them (Linux's
-	 * retarget_shared_pending). */
-	list_for_each (n, &lp->threads) {
-		struct linux_thread *t = container_of(n, struct linux_thread, link);
-
-		if (!left)
-			break;
-		if (t != lt && (left & ~t->sigmask)) {
-			left &= t->sigmask;
-			if (t->thread && lp->proc && !lp->ended)
-				thread_interrupt(t->thread);
-		}
-	}
-}
-
-void
 linux_signal_release(struct linux_proc *lp)
 {
 	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
@@ -230,6 +207,48 @@ wake_locked(struct linux_proc *lp, struct linux_thread *only)
 		if (t && (!only || lt == only))
 			thread_interrupt(t);
 	}
+}
+
+/* sig_lock held: the process's pending signals in left, which lt will
+ * not take (it blocks them now, or ends) though it may have been the
+ * thread chosen for them, go to other threads that do not block them,
+ * each woken (Linux's retarget_shared_pending). */
+static void
+retarget_locked(struct linux_proc *lp, struct linux_thread *lt, uint64_t left)
+{
+	list_for_each (n, &lp->threads) {
+		struct linux_thread *t = container_of(n, struct linux_thread, link);
+
+		if (!left)
+			break;
+		if (t != lt && (left & ~t->sigmask)) {
+			left &= t->sigmask;
+			wake_locked(lp, t);
+		}
+	}
+}
+
+/* sig_lock held: lt's mask becomes mask (never SIGKILL or SIGSTOP);
+ * what it now blocks of the process's pending signals goes to another
+ * thread. */
+static void
+mask_set_locked(struct linux_proc *lp, struct linux_thread *lt, uint64_t mask)
+{
+	uint64_t left;
+
+	mask &= ~LX_UNBLOCKABLE;
+	left = lp->shared.set & mask & ~lt->sigmask;
+	lt->sigmask = mask;
+	if (left)
+		retarget_locked(lp, lt, left);
+}
+
+void
+linux_signal_flush_thread_locked(struct linux_proc *lp, struct linux_thread *lt)
+{
+	pending_remove_locked(lp, &lt->pending, ~0ull);
+	lt->waitset = 0;
+	retarget_locked(lp, lt, lp->shared.set & ~lt->sigmask);
 }
 
 /* sig_lock held: sig is blocked by to, or (to NULL) by every thread
@@ -697,10 +716,9 @@ run_handler(struct linux_proc *lp, struct linux_thread *lt, struct arch_regs *r,
 		lt->altstack.flags = LX_SS_DISABLE;
 	}
 	lt->saved_mask_valid = false;
-	lt->sigmask |= act->mask;
-	if (!(act->flags & LX_SA_NODEFER))
-		lt->sigmask |= lx_sigbit(sig);
-	lt->sigmask &= ~LX_UNBLOCKABLE;
+	mask_set_locked(lp, lt,
+			lt->sigmask | act->mask |
+				(act->flags & LX_SA_NODEFER ? 0 : lx_sigbit(sig)));
 	if (act->flags & LX_SA_RESETHAND)
 		memset(&lp->act[sig - 1], 0, sizeof(lp->act[0]));
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
@@ -776,7 +794,7 @@ linux_signal_return(struct arch_regs *r)
 	if (lt->saved_mask_valid) {
 		unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
 
-		lt->sigmask = lt->saved_mask;
+		mask_set_locked(lp, lt, lt->saved_mask);
 		lt->saved_mask_valid = false;
 		spin_unlock_irqrestore(&lp->sig_lock, flags);
 	}
@@ -940,28 +958,12 @@ lx_sys_rt_sigaction(struct syscall_args *a)
 	return 0;
 }
 
-/* lt's mask becomes mask.  The process's pending signals it now
- * blocks may have been left for it to take: another thread that does
- * not block them is woken for them (Linux's retarget_shared_pending). */
 static void
 set_mask(struct linux_proc *lp, struct linux_thread *lt, uint64_t mask)
 {
 	unsigned long flags = spin_lock_irqsave(&lp->sig_lock);
-	uint64_t left;
 
-	mask &= ~LX_UNBLOCKABLE;
-	left = lp->shared.set & mask & ~lt->sigmask;
-	lt->sigmask = mask;
-	list_for_each (n, &lp->threads) {
-		struct linux_thread *t = container_of(n, struct linux_thread, link);
-
-		if (!left)
-			break;
-		if (t != lt && (left & ~t->sigmask)) {
-			left &= t->sigmask;
-			wake_locked(lp, t);
-		}
-	}
+	mask_set_locked(lp, lt, mask);
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 }
 
@@ -1062,7 +1064,7 @@ suspend(struct linux_proc *lp, uint64_t mask)
 
 	lt->saved_mask = lt->sigmask;
 	lt->saved_mask_valid = true;
-	lt->sigmask = mask & ~LX_UNBLOCKABLE;
+	mask_set_locked(lp, lt, mask);
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 	while (linux_wait_interruptible(WAIT_FOREVER) == 0)
 		;
