@@ -189,6 +189,10 @@ linux_signal_release(struct linux_proc *lp)
 	list_for_each (n, &lp->threads)
 		pending_remove_locked(lp, &container_of(n, struct linux_thread, link)->pending,
 				      ~0ull);
+	/* A page charged for an allocation that then failed. */
+	if (lp->sigq_pages && lp->proc)
+		mempool_uncharge(lp->proc->pool, lp->sigq_pages);
+	lp->sigq_pages = 0;
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
 }
 
@@ -428,11 +432,10 @@ linux_signal_thread(struct linux_proc *lp, struct linux_thread *lt, int sig,
 		    const struct linux_siginfo *info)
 {
 	unsigned long flags;
+	int r;
 
 	if (sig < 1 || sig > LX_NSIG)
 		return -LX_EINVAL;
-	int r;
-
 	flags = spin_lock_irqsave(&lp->sig_lock);
 	r = send_locked(lp, lt, sig, info, false);
 	spin_unlock_irqrestore(&lp->sig_lock, flags);

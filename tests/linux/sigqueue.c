@@ -206,7 +206,12 @@ waiting(void)
 	 * process's, whatever the numbers. */
 	kill(getpid(), SIGUSR1);
 	sigqueue(getpid(), RT0, (union sigval){ .sival_int = 6 });
+#ifdef __GLIBC__
+	/* glibc's pthread_sigqueue is rt_tgsigqueueinfo with SI_QUEUE. */
+	pthread_sigqueue(pthread_self(), RT2, (union sigval){ .sival_int = 7 });
+#else
 	tgsigqueueinfo(getpid(), gettid(), RT2, SI_QUEUE, 7);
+#endif
 	syscall(SYS_tgkill, getpid(), gettid(), SIGUSR2);
 	drain("thread first", &set);
 	block(&set, SIG_UNBLOCK);
