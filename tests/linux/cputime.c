@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -169,6 +170,9 @@ resolutions(void)
 	SHOW("clock_getres thread user+system clock", clock_getres(THREAD_CLOCK(0, 0), &res));
 	printf("  a tick: %d\n", res.tv_sec == 0 && res.tv_nsec >= MS && res.tv_nsec <= TICK_MAX);
 	SHOW("clock_getres NULL", clock_getres(CLOCK_PROCESS_CPUTIME_ID, NULL));
+	/* The unit of times() and /proc/PID/stat, from the auxiliary vector. */
+	printf("AT_CLKTCK %lu, sysconf(_SC_CLK_TCK) %ld\n", getauxval(AT_CLKTCK),
+	       sysconf(_SC_CLK_TCK));
 }
 
 /* User time grows with work in user mode; a sleep costs next to none. */
