@@ -407,6 +407,34 @@ children(void)
 	       ru_ns(&ru) >= 60 * MS, ru.ru_nswap == 0 && ru.ru_msgsnd == 0);
 	getrusage(RUSAGE_CHILDREN, &ru);
 	printf("children after both: %d\n", ru_ns(&ru) >= 210 * MS);
+	/* A grandchild's time comes with its parent, which reaped it. */
+	pid = fork();
+	if (pid == 0) {
+		pid_t g = fork();
+
+		if (g == 0) {
+			spin(CLOCK_PROCESS_CPUTIME_ID, 100 * MS);
+			_exit(0);
+		}
+		waitpid(g, NULL, 0);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+	getrusage(RUSAGE_CHILDREN, &mine);
+	printf("a grandchild counts once both are reaped: %d\n",
+	       ru_ns(&mine) - ru_ns(&ru) >= 100 * MS);
+	/* A child reaped because SIGCHLD is ignored never counts. */
+	signal(SIGCHLD, SIG_IGN);
+	pid = fork();
+	if (pid == 0) {
+		spin(CLOCK_PROCESS_CPUTIME_ID, 100 * MS);
+		_exit(0);
+	}
+	SHOW("wait with SIGCHLD ignored", waitpid(pid, NULL, 0));
+	signal(SIGCHLD, SIG_DFL);
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("one reaped for SIGCHLD ignored does not count: %d\n",
+	       ru_ns(&ru) - ru_ns(&mine) < 50 * MS);
 	/* A bad rusage pointer: EFAULT, and the child is reaped all the same. */
 	pid = fork();
 	if (pid == 0)
