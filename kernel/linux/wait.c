@@ -4,7 +4,8 @@
  * each stop (WUNTRACED, WSTOPPED) and continue (WCONTINUED) of one
  * (linux/signal.c keeps them in stop_report and cont_report).  A wait
  * sleeps on the parent's child_wq, which every child's end, stop and
- * continue wakes.
+ * continue wakes.  The rusage is the child's times and its reaped
+ * children's; reaping adds them to the parent's (linux/cputime.c).
  */
 #include "cap/lock.h"
 #include "lib/string.h"
