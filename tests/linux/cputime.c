@@ -182,6 +182,7 @@ self(void)
 	struct rusage a, b;
 	struct tms ta, tb;
 	long long cpu, before, slept;
+	int by_clock = 0, by_rusage = 0;
 	clock_t ra, rb;
 
 	getrusage(RUSAGE_SELF, &a);
@@ -200,13 +201,18 @@ self(void)
 	printf("busy: times() moved on: %d\n", rb - ra >= 10);
 	printf("children so far: %ld %ld\n", tb.tms_cutime, tb.tms_cstime);
 
-	before = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
-	getrusage(RUSAGE_SELF, &a);
-	usleep(200000);
-	getrusage(RUSAGE_SELF, &b);
-	slept = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - before;
-	printf("asleep: CPU time under half the sleep: %d %d\n", slept < 100 * MS,
-	       ru_ns(&b) - ru_ns(&a) < 100 * MS);
+	/* A host that stalls the machine while this process runs charges
+	 * it the stall: one sleep of three is enough. */
+	for (int try = 0; try < 3 && !(by_clock && by_rusage); try++) {
+		before = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+		getrusage(RUSAGE_SELF, &a);
+		usleep(200000);
+		getrusage(RUSAGE_SELF, &b);
+		slept = clock_ns(CLOCK_PROCESS_CPUTIME_ID) - before;
+		by_clock |= slept < 100 * MS;
+		by_rusage |= ru_ns(&b) - ru_ns(&a) < 100 * MS;
+	}
+	printf("asleep: CPU time under half the sleep: %d %d\n", by_clock, by_rusage);
 }
 
 static volatile sig_atomic_t vtalrms, profs;
@@ -341,11 +347,10 @@ children(void)
 	pid_t pid;
 	clockid_t cc;
 	long long zombie_cpu, own;
+	int own_apart = 0;
 
 	getrusage(RUSAGE_CHILDREN, &ru);
 	printf("children before any: %lld\n", ru_ns(&ru));
-	getrusage(RUSAGE_SELF, &mine);
-	own = ru_ns(&mine);
 	pid = fork();
 	if (pid == 0) {
 		spin(CLOCK_PROCESS_CPUTIME_ID, 100 * MS);
@@ -364,9 +369,6 @@ children(void)
 	memset(&ru, 0, sizeof(ru));
 	SHOW("wait4 with rusage", wait4(pid, &st, 0, &ru) == pid);
 	show_status("child", st);
-	getrusage(RUSAGE_SELF, &mine);
-	printf("  the parent's own time did not take the child's: %d\n",
-	       ru_ns(&mine) - own < 75 * MS);
 	printf("  its rusage: CPU time %d, as its clock said: %d\n", ru_ns(&ru) >= 100 * MS,
 	       ru_ns(&ru) >= zombie_cpu - 2 * TICK_MAX);
 	getrusage(RUSAGE_CHILDREN, &ru);
@@ -407,6 +409,23 @@ children(void)
 	       ru_ns(&ru) >= 50 * MS, ru.ru_nswap == 0 && ru.ru_msgsnd == 0);
 	getrusage(RUSAGE_CHILDREN, &ru);
 	printf("children after both: %d\n", ru_ns(&ru) >= 150 * MS);
+	/* The parent's own time leaves out the child's 80 ms (in one try of
+	 * three: a stall of the host while the parent runs is charged to
+	 * it). */
+	for (int try = 0; try < 3 && !own_apart; try++) {
+		getrusage(RUSAGE_SELF, &mine);
+		own = ru_ns(&mine);
+		pid = fork();
+		if (pid == 0) {
+			spin(CLOCK_PROCESS_CPUTIME_ID, 80 * MS);
+			_exit(0);
+		}
+		waitpid(pid, NULL, 0);
+		getrusage(RUSAGE_SELF, &mine);
+		own_apart = ru_ns(&mine) - own < 40 * MS;
+	}
+	printf("the parent's own time leaves the child's out: %d\n", own_apart);
+	getrusage(RUSAGE_CHILDREN, &ru);
 	/* A grandchild's time comes with its parent, which reaped it. */
 	pid = fork();
 	if (pid == 0) {
