@@ -43,9 +43,11 @@ KERNEL_SRCS += \
 	kernel/mm/pmm.c \
 	kernel/mm/vm_space.c \
 	kernel/mm/vmm.c \
+	kernel/sched/cputime.c \
 	kernel/sched/mutex.c \
 	kernel/sched/run_queue.c \
 	kernel/sched/sched.c \
+	lib/cputime.c \
 	kernel/shell/line_editor.c
 # The debug shell; `make CONFIG_SHELL=0` leaves it out.
 CONFIG_SHELL ?= 1
@@ -188,6 +190,7 @@ NET_TCP_SRCS := \
 KERNEL_SRCS += $(NET_TCP_SRCS)
 # The Linux personality (docs/linux.md): one file per family of calls.
 KERNEL_SRCS += \
+	kernel/linux/cputime.c \
 	kernel/linux/devfs.c \
 	kernel/linux/dispatch.c \
 	kernel/linux/errno.c \

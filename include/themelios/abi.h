@@ -242,6 +242,7 @@ struct exec_args {
 #define AT_GID		   13
 #define AT_EGID		   14
 #define AT_HWCAP	   16
+#define AT_CLKTCK	   17 /* times()'s clock ticks a second (Linux's USER_HZ) */
 #define AT_SECURE	   23
 #define AT_RANDOM	   25 /* 16 random bytes */
 #define AT_HWCAP2	   26

@@ -32,9 +32,11 @@ static struct timer_queue queue;
 static uint64_t nr_interrupts, nr_fired;
 
 static struct time_event tick_event;
-static void (*tick_fn)(void *ctx);
+static void (*tick_fn)(void *ctx, const struct arch_regs *regs);
 static void *tick_ctx;
 static uint64_t tick_period;
+/* What the timer interrupt interrupted, for the tick (per CPU with SMP). */
+static const struct arch_regs *tick_regs;
 
 /* ---- the ordered queue (core/timer_queue.h) ---- */
 
@@ -146,9 +148,9 @@ time_interrupt(struct arch_regs *regs, void *ctx)
 	struct time_event *ev;
 	unsigned int n = 0;
 
-	(void)regs;
 	(void)ctx;
 	nr_interrupts++;
+	tick_regs = regs;
 	while ((ev = queue_first()) && ev->deadline <= time_now_ns() &&
 	       n++ < MAX_EVENTS_PER_INTERRUPT) {
 		queue_remove(ev);
@@ -156,6 +158,7 @@ time_interrupt(struct arch_regs *regs, void *ctx)
 		nr_fired++;
 		ev->fn(ev->ctx); /* may arm events, this one included */
 	}
+	tick_regs = NULL;
 	program_alarm();
 }
 
@@ -168,7 +171,7 @@ tick_fire(void *ctx)
 
 	(void)ctx;
 	if (tick_fn)
-		tick_fn(tick_ctx);
+		tick_fn(tick_ctx, tick_regs);
 	/* Late (interrupts were off)?  Skip, do not replay. */
 	now = time_now_ns();
 	if (next <= now)
@@ -178,7 +181,8 @@ tick_fire(void *ctx)
 }
 
 void
-time_set_tick_handler(void (*fn)(void *ctx), void *ctx, uint64_t period_ns)
+time_set_tick_handler(void (*fn)(void *ctx, const struct arch_regs *regs), void *ctx,
+		      uint64_t period_ns)
 {
 	unsigned long flags = arch_irq_save();
 

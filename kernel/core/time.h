@@ -69,13 +69,16 @@ bool time_event_armed(const struct time_event *ev);
 uint64_t time_event_deadline(const struct time_event *ev);
 
 /*
- * The periodic tick, for the scheduler's time slices: fn(ctx) every
- * period_ns from now on, in interrupt context (period_ns 0 stops it).
+ * The periodic tick, for the scheduler's time slices and CPU time:
+ * fn(ctx, regs) every period_ns from now on, in interrupt context
+ * (period_ns 0 stops it), regs what the timer interrupt interrupted.
  * One tick handler at a time; a later call replaces the earlier one.
  * Missed ticks (interrupts off too long) are not replayed: the next one
  * comes period_ns after the late one.
  */
-void time_set_tick_handler(void (*fn)(void *ctx), void *ctx, uint64_t period_ns);
+struct arch_regs;
+void time_set_tick_handler(void (*fn)(void *ctx, const struct arch_regs *regs), void *ctx,
+			   uint64_t period_ns);
 
 /* Spins until at least ns have passed (no interrupts needed). */
 void time_delay_ns(uint64_t ns);

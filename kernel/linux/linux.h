@@ -59,6 +59,14 @@ void linux_proc_end(struct process *p, uint64_t event, long status);
 /* Frees p's Linux state (capability lock held, p being destroyed). */
 void linux_proc_release(struct process *p);
 
+/*
+ * The tick found a thread of p running (interrupt context): p's user
+ * and system time as the tick samples them are now virt_ns and prof_ns
+ * (user + system); an expired ITIMER_VIRTUAL or ITIMER_PROF sends its
+ * signal (linux/timer.c).
+ */
+void linux_cputime_tick(struct process *p, uint64_t virt_ns, uint64_t prof_ns);
+
 /* A Linux program's stack reserve at least (lazy; process_load). */
 #define LINUX_STACK_BYTES (8ull << 20)
 

@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "core/wall_clock.h"
 #include "lib/string.h"
+#include "linux/cpuclock.h"
 #include "linux/errno.h"
 #include "linux/futex.h"
 #include "linux/proc.h"
@@ -159,15 +160,13 @@ lx_sys_uname(struct syscall_args *a)
 
 /* ---- time ---- */
 
-#define LX_CLOCK_REALTIME	    0
-#define LX_CLOCK_MONOTONIC	    1
-#define LX_CLOCK_PROCESS_CPUTIME_ID 2
-#define LX_CLOCK_THREAD_CPUTIME_ID  3
-#define LX_CLOCK_MONOTONIC_RAW	    4
-#define LX_CLOCK_REALTIME_COARSE    5
-#define LX_CLOCK_MONOTONIC_COARSE   6
-#define LX_CLOCK_BOOTTIME	    7
-#define LX_TIMER_ABSTIME	    1
+#define LX_CLOCK_REALTIME	  0
+#define LX_CLOCK_MONOTONIC	  1
+#define LX_CLOCK_MONOTONIC_RAW	  4
+#define LX_CLOCK_REALTIME_COARSE  5
+#define LX_CLOCK_MONOTONIC_COARSE 6
+#define LX_CLOCK_BOOTTIME	  7
+#define LX_TIMER_ABSTIME	  1
 
 struct lx_timespec {
 	int64_t sec, nsec;
@@ -175,12 +174,13 @@ struct lx_timespec {
 
 /*
  * CLOCK_REALTIME and its coarse twin are the wall clock (UTC, from the
- * real-time clock at boot: core/wall_clock.h); the others count from
- * boot.  The CPU-time clocks give the time since boot too (an upper
- * bound).
+ * real-time clock at boot: core/wall_clock.h); the CPU-time clocks
+ * (linux/cpuclock.h) count a process's or a thread's CPU time
+ * (linux/cputime.c); the others count from boot.  A clock id is an int:
+ * the upper half of its register does not count, as on Linux.
  */
 static bool
-realtime(uint64_t clock)
+realtime(int32_t clock)
 {
 	return clock == LX_CLOCK_REALTIME || clock == LX_CLOCK_REALTIME_COARSE;
 }
@@ -188,9 +188,14 @@ realtime(uint64_t clock)
 static int
 clock_ns(uint64_t clock, uint64_t *ns)
 {
-	if (clock > LX_CLOCK_BOOTTIME)
+	int32_t id = (int32_t)clock;
+	struct lx_cpuclock cc;
+
+	if (lx_cpuclock_decode(id, &cc))
+		return (int)linux_cpu_clock_get(id, ns);
+	if (id > LX_CLOCK_BOOTTIME)
 		return -LX_EINVAL;
-	*ns = realtime(clock) ? wall_clock_ns() : time_now_ns();
+	*ns = realtime(id) ? wall_clock_ns() : time_now_ns();
 	return 0;
 }
 
@@ -214,20 +219,28 @@ lx_sys_clock_gettime(struct syscall_args *a)
 long
 lx_sys_clock_getres(struct syscall_args *a)
 {
-	uint64_t ns;
-	int err = clock_ns(a->a[0], &ns);
+	int32_t id = (int32_t)a->a[0];
+	struct lx_cpuclock cc;
+	uint64_t ns, res = 1;
+	long err = lx_cpuclock_decode(id, &cc) ? linux_cpu_clock_res(id, &res)
+					       : clock_ns(a->a[0], &ns);
 
 	if (err)
 		return err;
-	return a->a[1] ? put_timespec(a->a[1], 1) : 0;
+	return a->a[1] ? put_timespec(a->a[1], res) : 0;
 }
 
-/* Setting the clock takes a privilege no program here holds. */
+/* Setting the clock takes a privilege no program here holds; a CPU
+ * clock cannot be set at all (Linux: EINVAL for 2 and 3, EPERM for the
+ * others it finds). */
 long
 lx_sys_clock_settime(struct syscall_args *a)
 {
+	int32_t id = (int32_t)a->a[0];
 	uint64_t ns;
 
+	if (id == LX_CLOCK_PROCESS_CPUTIME_ID || id == LX_CLOCK_THREAD_CPUTIME_ID)
+		return -LX_EINVAL;
 	return clock_ns(a->a[0], &ns) ? -LX_EINVAL : -LX_EPERM;
 }
 
@@ -306,20 +319,43 @@ lx_sys_nanosleep(struct syscall_args *a)
 	return sleep_until(time_now_ns() + ts_ns(&ts), a->a[1]);
 }
 
+/* On a CPU clock: until it has moved ts further, or reached it
+ * (TIMER_ABSTIME), or a signal: -EINTR, with what was left for a
+ * relative sleep in rem. */
+static long
+cpu_clock_sleep(int32_t id, uint64_t flags, const struct lx_timespec *ts, uintptr_t rem)
+{
+	bool abs = flags & LX_TIMER_ABSTIME;
+	uint64_t left = 0;
+	long r = linux_cpu_clock_sleep(id, abs, ts_ns(ts), &left);
+
+	if (r == -LX_EINTR && !abs && rem && put_timespec(rem, left))
+		return -LX_EFAULT;
+	return r;
+}
+
 long
 lx_sys_clock_nanosleep(struct syscall_args *a)
 {
+	int32_t id = (int32_t)a->a[0];
+	struct lx_cpuclock cc;
+	int cpu = lx_cpuclock_decode(id, &cc);
 	struct lx_timespec ts;
-	uint64_t now;
 	long r;
 
-	if (clock_ns(a->a[0], &now) || a->a[0] == LX_CLOCK_THREAD_CPUTIME_ID)
-		return -LX_EINVAL; /* the C library turns it into its positive return */
+	/* Clocks Linux has no sleep for: the calling thread's (the C
+	 * libraries say EINVAL without asking) and the dynamic ones. */
+	if (id == LX_CLOCK_THREAD_CPUTIME_ID || (cpu < 0 && (id & 7) == 3))
+		return -LX_EOPNOTSUPP;
+	if (!cpu && id > LX_CLOCK_BOOTTIME)
+		return -LX_EINVAL;
 	r = get_timespec(a->a[2], &ts);
 	if (r)
 		return r;
+	if (cpu)
+		return cpu < 0 ? -LX_EINVAL : cpu_clock_sleep(id, a->a[1], &ts, a->a[3]);
 	if (a->a[1] & LX_TIMER_ABSTIME) {
-		uint64_t at = ts_ns(&ts), off = realtime(a->a[0]) ? wall_clock_offset_ns() : 0;
+		uint64_t at = ts_ns(&ts), off = realtime(id) ? wall_clock_offset_ns() : 0;
 
 		/* A wall-clock deadline, on the monotonic clock. */
 		return sleep_until(at > off ? at - off : 0, 0);

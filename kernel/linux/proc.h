@@ -112,6 +112,14 @@ struct linux_proc {
 	 * real_interval ns (0: once). */
 	struct time_event real_timer;
 	uint64_t real_deadline, real_interval;
+	/* ITIMER_VIRTUAL and ITIMER_PROF (timer.c), under sig_lock: the
+	 * signal when the process's user time (VIRTUAL) or user and system
+	 * time (PROF), as the tick samples them, reaches cpu_expires (0:
+	 * disarmed), then every cpu_incr ns.  [0] VIRTUAL, [1] PROF. */
+	uint64_t cpu_expires[2], cpu_incr[2];
+	/* The user and system time of its reaped children and of theirs
+	 * (cputime.c; Linux's cutime and cstime), under the capability lock. */
+	uint64_t cutime_ns, cstime_ns;
 	uint64_t rlim_cur[LX_RLIM_NLIMITS], rlim_max[LX_RLIM_NLIMITS];
 	uint64_t pages; /* charged to the process's pool */
 	/* The process tree (linux/family.c), under the capability lock. */
@@ -205,8 +213,33 @@ void linux_set_exe(struct linux_proc *lp, const char *path);
  * its program), at most 15 bytes and a NUL. */
 void linux_comm(const struct linux_proc *lp, char out[16]);
 
-/* Disarms lp's ITIMER_REAL (the process is being freed). */
+/* Disarms lp's interval timers (the process has ended or is freed). */
 void linux_timer_release(struct linux_proc *lp);
+
+/*
+ * CPU time (cputime.c).  lp's user and system time with its reaped
+ * children's (what wait4's rusage gives of it), in ns (capability lock
+ * held).  A wait that reaps child c adds that to lp's children's.
+ */
+void linux_cputime_both(struct linux_proc *lp, uint64_t *utime, uint64_t *stime);
+void linux_cputime_reaped(struct linux_proc *lp, uint64_t utime, uint64_t stime);
+/* struct rusage with the times given (ns), the rest 0, to user address u:
+ * 0 or -LX_EFAULT. */
+long linux_rusage_put(uintptr_t u, uint64_t utime, uint64_t stime);
+/* lp's live thread tid (capability lock held), or NULL. */
+struct thread *linux_live_thread(struct linux_proc *lp, uint64_t tid);
+
+/*
+ * The CPU-time clocks (linux/cpuclock.h says which ids they are):
+ * linux_cpu_clock_get's value and linux_cpu_clock_res's resolution in
+ * ns, 0 or -LX_EINVAL (no such process or thread of the caller's).
+ * linux_cpu_clock_sleep waits until the clock has gone ns further (or
+ * reached ns, abs): 0, -LX_EINVAL (a thread's own clock, as Linux), or
+ * -LX_EINTR for a signal with *left what was still to go.
+ */
+long linux_cpu_clock_get(int32_t clock, uint64_t *ns);
+long linux_cpu_clock_res(int32_t clock, uint64_t *ns);
+long linux_cpu_clock_sleep(int32_t clock, bool abs, uint64_t ns, uint64_t *left);
 
 /* A process's own Linux state, a copy of lp's for a fork: descriptors
  * (each referenced once more), working directory, limits, break and

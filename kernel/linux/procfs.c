@@ -11,6 +11,7 @@
 #include "cap/lock.h"
 #include "core/time.h"
 #include "fs/vnode.h"
+#include "lib/cputime.h"
 #include "lib/format.h"
 #include "lib/string.h"
 #include "linux/errno.h"
@@ -24,6 +25,7 @@
 #include "object/process.h"
 #include "proc/uaccess.h"
 #include "proc/user_memory.h"
+#include "sched/cputime.h"
 #include "sched/thread.h"
 
 #define PROC_INO_BASE 0x2000
@@ -71,17 +73,31 @@ put_proc(struct linux_proc *q)
 	cap_lock_drop(irq);
 }
 
-/* The time its live threads have run, in ticks. */
-static uint64_t
-cpu_ticks(struct process *p)
+/* stat's utime, stime, cutime and cstime, in clock ticks. */
+struct stat_times {
+	uint64_t utime, stime, cutime, cstime;
+};
+
+/* The process's times, or with task those of its thread tid (0 once it
+ * has gone), and its reaped children's either way, as Linux's. */
+static struct stat_times
+stat_times(struct linux_proc *lp, uint64_t tid, bool task)
 {
 	unsigned long irq = cap_lock_take();
-	uint64_t ns = 0;
+	struct cputime ct = { 0, 0, 0 };
+	struct stat_times st;
+	struct thread *t;
 
-	list_for_each (n, &p->threads)
-		ns += container_of(n, struct thread, proc_link)->cpu_ns;
+	if (!task)
+		process_cputime(lp->proc, &ct);
+	else if ((t = linux_live_thread(lp, tid)))
+		thread_cputime(t, &ct);
+	st.utime = cputime_ns_to_ticks(ct.utime_ns, HZ);
+	st.stime = cputime_ns_to_ticks(ct.stime_ns, HZ);
+	st.cutime = cputime_ns_to_ticks(lp->cutime_ns, HZ);
+	st.cstime = cputime_ns_to_ticks(lp->cstime_ns, HZ);
 	cap_lock_drop(irq);
-	return ns / (NSEC / HZ);
+	return st;
 }
 
 /* A text built with fmt_snprintf into a TEXT_MAX buffer. */
@@ -146,23 +162,24 @@ vm_pages(struct address_space *as, uint64_t *out_rss)
 }
 
 /* stat and status of the process, or of its thread tid (task/TID:
- * the same but for the pid field, Linux's per-thread view). */
+ * the same but for the pid field and the thread's own CPU time, Linux's
+ * per-thread view). */
 static void
-stat_text(struct text *t, struct linux_proc *lp, uint64_t tid)
+stat_text(struct text *t, struct linux_proc *lp, uint64_t tid, bool task)
 {
 	struct process *p = lp->proc;
 	uint64_t rss, vm = vm_pages(p->as, &rss);
-	uint64_t ticks = cpu_ticks(p);
+	struct stat_times ct = stat_times(lp, tid, task);
 	char comm[16];
 
 	linux_comm(lp, comm);
-	ADD(t, "%lu (%s) %c %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 0 %lu %lu ", tid,
-	    comm,
+	ADD(t, "%lu (%s) %c %lu %lu %lu %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %u 0 0 %lu %lu ",
+	    tid, comm,
 	    lp->zombie	  ? 'Z'
 	    : lp->stopped ? 'T'
 			  : 'R',
 	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, 5 << 8 | 1, linux_tty_fg_pgrp(),
-	    ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
+	    ct.utime, ct.stime, ct.cutime, ct.cstime, lp->nthreads, vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
 	    (uint64_t)p->initial_sp, lp->shared.set | lp->main.pending.set, lp->main.sigmask, 0ul,
 	    0ul);
@@ -404,7 +421,8 @@ find_tid(struct linux_proc *lp, const char *name, size_t len)
 	return found ? tid : 0;
 }
 
-static long text_file(struct linux_proc *lp, uint64_t tid, const char *name, struct lx_synth *out);
+static long text_file(struct linux_proc *lp, uint64_t tid, bool task, const char *name,
+		      struct lx_synth *out);
 
 static const char *const task_entries[] = { "cmdline", "comm", "stat", "status" };
 
@@ -434,7 +452,7 @@ task_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 				return -LX_ENOMEM;
 		return 1;
 	}
-	return text_file(lp, tid, end + 1, out);
+	return text_file(lp, tid, true, end + 1, out);
 }
 
 static const char *const pid_entries[] = { "exe",     "cwd",  "root", "fd",	"task",
@@ -482,12 +500,12 @@ pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 		maps_text(&t, lp);
 		return finish(out, &t, PROC_INO_BASE + 0x10 + (uint64_t)rest[0]);
 	}
-	return text_file(lp, lp->pid, rest, out);
+	return text_file(lp, lp->pid, false, rest, out);
 }
 
-/* A text of /proc/PID or of /proc/PID/task/TID (tid). */
+/* A text of /proc/PID or of /proc/PID/task/TID (task, tid). */
 static long
-text_file(struct linux_proc *lp, uint64_t tid, const char *name, struct lx_synth *out)
+text_file(struct linux_proc *lp, uint64_t tid, bool task, const char *name, struct lx_synth *out)
 {
 	struct text t;
 	char comm[16];
@@ -497,7 +515,7 @@ text_file(struct linux_proc *lp, uint64_t tid, const char *name, struct lx_synth
 	if (!t.buf)
 		return -LX_ENOMEM;
 	if (!strcmp(name, "stat")) {
-		stat_text(&t, lp, tid);
+		stat_text(&t, lp, tid, task);
 	} else if (!strcmp(name, "status")) {
 		status_text(&t, lp, tid);
 	} else if (!strcmp(name, "cmdline")) {

@@ -4,7 +4,8 @@
  * each stop (WUNTRACED, WSTOPPED) and continue (WCONTINUED) of one
  * (linux/signal.c keeps them in stop_report and cont_report).  A wait
  * sleeps on the parent's child_wq, which every child's end, stop and
- * continue wakes.
+ * continue wakes.  The rusage is the child's times and its reaped
+ * children's; reaping adds them to the parent's (linux/cputime.c).
  */
 #include "cap/lock.h"
 #include "lib/string.h"
@@ -29,8 +30,6 @@
 #define LX_P_ALL       0
 #define LX_P_PID       1
 #define LX_P_PGID      2
-
-#define LX_RUSAGE_SIZE 144
 
 /* Which children a wait names: all, one pid, or one group. */
 struct wait_sel {
@@ -58,6 +57,7 @@ struct wait_event {
 	uint64_t pid;		  /* 0: nothing found */
 	uint32_t wstatus;	  /* as wait4 gives it */
 	int32_t code, status;	  /* waitid's si_code and si_status */
+	uint64_t utime, stime;	  /* the child's and its reaped children's (rusage) */
 };
 
 /* The event of c that options ask for, if any (capability lock held):
@@ -74,7 +74,10 @@ child_event(struct linux_proc *c, uint64_t options, struct wait_event *ev)
 		ev->status =
 			(int32_t)(c->wstatus & 0x7f ? c->wstatus & 0x7f : (c->wstatus >> 8) & 0xff);
 		ev->child = c;
+		linux_cputime_both(c, &ev->utime, &ev->stime);
 		if (!keep) {
+			/* Reaped: its times become its parent's children's. */
+			linux_cputime_reaped(c->parent, ev->utime, ev->stime);
 			list_del(&c->sibling);
 			c->parent = NULL;
 			linux_family_reaped(c);
@@ -92,6 +95,7 @@ child_event(struct linux_proc *c, uint64_t options, struct wait_event *ev)
 		ev->code = LX_CLD_STOPPED;
 		ev->status = c->stop_sig;
 		c->stop_report = keep;
+		linux_cputime_both(c, &ev->utime, &ev->stime);
 		return true;
 	}
 	if ((options & LX_WCONTINUED) && c->cont_report) {
@@ -100,6 +104,7 @@ child_event(struct linux_proc *c, uint64_t options, struct wait_event *ev)
 		ev->code = LX_CLD_CONTINUED;
 		ev->status = LX_SIGCONT;
 		c->cont_report = keep;
+		linux_cputime_both(c, &ev->utime, &ev->stime);
 		return true;
 	}
 	return false;
@@ -202,13 +207,8 @@ lx_sys_wait4(struct syscall_args *a)
 	/* The child is gone whatever the copies do, as on Linux. */
 	if (a->a[1] && copy_to_user(a->a[1], &ev.wstatus, sizeof(ev.wstatus)))
 		return -LX_EFAULT;
-	if (a->a[3]) {
-		uint8_t ru[LX_RUSAGE_SIZE];
-
-		memset(ru, 0, sizeof(ru));
-		if (copy_to_user(a->a[3], ru, sizeof(ru)))
-			return -LX_EFAULT;
-	}
+	if (a->a[3] && linux_rusage_put(a->a[3], ev.utime, ev.stime))
+		return -LX_EFAULT;
 	return (long)ev.pid;
 }
 
@@ -253,12 +253,8 @@ lx_sys_waitid(struct syscall_args *a)
 	}
 	if (a->a[2] && copy_to_user(a->a[2], &si, sizeof(si)))
 		return -LX_EFAULT;
-	if (a->a[4]) {
-		uint8_t ru[LX_RUSAGE_SIZE];
-
-		memset(ru, 0, sizeof(ru));
-		if (copy_to_user(a->a[4], ru, sizeof(ru)))
-			return -LX_EFAULT;
-	}
+	/* Linux writes the rusage only when it found a child. */
+	if (ev.pid && a->a[4] && linux_rusage_put(a->a[4], ev.utime, ev.stime))
+		return -LX_EFAULT;
 	return 0;
 }

@@ -26,6 +26,7 @@
 #include "object/memory.h"
 #include "object/address_space.h"
 #include "proc/user_memory.h"
+#include "sched/cputime.h"
 #include "sched/mutex.h"
 #include "sched/thread.h"
 #include "themelios/abi.h"
@@ -786,6 +787,7 @@ thread_leaves(struct process *p)
 	struct thread *t = thread_current();
 
 	ipc_thread_leave(t);
+	process_cputime_leave(p, t);
 	list_del(&t->proc_link);
 	p->nthreads--;
 	if (t->handle) {

@@ -18,6 +18,7 @@
 #include "object/object.h"
 #include "object/readiness.h"
 #include "object/thread.h"
+#include "lib/cputime.h"
 #include "lib/list.h"
 #include "sched/wait.h"
 #include "themelios/abi.h"
@@ -53,6 +54,13 @@ struct process {
 	struct thread *main;
 	struct list_node threads; /* live threads: thread.proc_link */
 	unsigned int nthreads;
+	/* CPU time (sched/cputime.h): the run time of the threads that have
+	 * left threads and the split last reported (capability lock), and
+	 * the tick's samples of all its threads, live or gone (atomic: the
+	 * CPU that runs a thread adds its tick). */
+	uint64_t gone_cpu_ns;
+	struct cputime_prev cputime_prev;
+	uint64_t user_sample_ns, sys_sample_ns;
 	/* Threads not yet freed by the reaper (live ones and those that
 	 * ended), and the exit or fault report held back until there are
 	 * none: a supervisor that receives it finds every page back. */

@@ -58,8 +58,8 @@ initstack_build(uint8_t *buf, size_t size, uint64_t top, const struct initstack_
 		{ AT_EUID, 0 },		 { AT_GID, 0 },
 		{ AT_EGID, 0 },		 { AT_SECURE, 0 },
 		{ AT_HWCAP, in->hwcap }, { AT_HWCAP2, in->hwcap2 },
-		{ AT_RANDOM, 0 },	 { AT_EXECFN, 0 },
-		{ AT_NULL, 0 },
+		{ AT_CLKTCK, 100 },	 { AT_RANDOM, 0 },
+		{ AT_EXECFN, 0 },	 { AT_NULL, 0 },
 	};
 	const size_t naux = sizeof(auxv) / sizeof(auxv[0]);
 	uint64_t strs[SPAWN_ARGC_MAX + 1 + SPAWN_ENVC_MAX];

@@ -23,6 +23,7 @@
 #include "mm/kmalloc.h"
 #include "mm/vm_flags.h"
 #include "mm/vmm.h"
+#include "sched/cputime.h"
 #include "sched/percpu.h"
 #include "sched/run_queue.h"
 #include "sched/spinlock.h"
@@ -652,13 +653,15 @@ idle_loop(void *arg)
 	}
 }
 
-/* Timer tick (interrupt context): is the slice over with others waiting? */
+/* Timer tick (interrupt context): CPU time's sample, and is the slice
+ * over with others waiting? */
 static void
-sched_tick(void *ctx)
+sched_tick(void *ctx, const struct arch_regs *regs)
 {
 	struct cpu_local *cpu = arch_cpu_local();
 
 	(void)ctx;
+	cputime_tick(regs, SCHED_SLICE_NS);
 	if (cpu->current == cpu->idle || time_now_ns() - cpu->slice_start_ns >= SCHED_SLICE_NS)
 		if (!rq_empty(&run_queue))
 			cpu->need_resched = true;
@@ -686,6 +689,48 @@ sched_irq_exit(struct arch_regs *regs)
 		if (t->proc->lx)
 			linux_user_return(regs); /* a signal's handler, or its default */
 	}
+}
+
+/* The time since t got the CPU counts too when it runs now (with SMP:
+ * on whichever CPU runs it). */
+static uint64_t
+run_ns_locked(const struct thread *t)
+{
+	struct cpu_local *cpu = arch_cpu_local();
+
+	return t->cpu_ns + (t == cpu->current ? time_now_ns() - cpu->run_start_ns : 0);
+}
+
+uint64_t
+thread_run_ns(struct thread *t)
+{
+	unsigned long flags;
+	uint64_t ns;
+
+	/* The current thread's own time changes only on this CPU. */
+	if (t == current_thread()) {
+		flags = arch_irq_save();
+		ns = run_ns_locked(t);
+		arch_irq_restore(flags);
+		return ns;
+	}
+	flags = spin_lock_irqsave(&sched_lock);
+	ns = run_ns_locked(t);
+	spin_unlock_irqrestore(&sched_lock, flags);
+	return ns;
+}
+
+void
+thread_cputime(struct thread *t, struct cputime *out)
+{
+	unsigned long flags = spin_lock_irqsave(&sched_lock);
+
+	cputime_split(&t->cputime_prev, run_ns_locked(t),
+		      __atomic_load_n(&t->user_sample_ns, __ATOMIC_RELAXED),
+		      __atomic_load_n(&t->sys_sample_ns, __ATOMIC_RELAXED), &out->utime_ns,
+		      &out->stime_ns);
+	spin_unlock_irqrestore(&sched_lock, flags);
+	out->run_ns = out->utime_ns + out->stime_ns;
 }
 
 static const char *const state_names[] = {

@@ -13,6 +13,7 @@
 
 #include "asm/context.h"
 #include "core/time.h"
+#include "lib/cputime.h"
 #include "lib/list.h"
 #include "sched/percpu.h"
 #include "sched/wait.h"
@@ -45,7 +46,12 @@ struct thread {
 	void (*entry)(void *arg);
 	void *arg;
 
-	uint64_t cpu_ns;     /* time spent running */
+	uint64_t cpu_ns; /* time spent running */
+	/* Where the timer tick found it running (sched/cputime.h): in user
+	 * mode or in the kernel, a tick's length each; written by the CPU it
+	 * runs on.  prev is the split of cpu_ns last reported (sched_lock). */
+	uint64_t user_sample_ns, sys_sample_ns;
+	struct cputime_prev cputime_prev;
 	uint64_t dispatches; /* times it was given the CPU: round-robin
 					 * keeps busy threads' counts within one */
 	bool detached;	     /* nobody joins: reaped on exit */

@@ -106,6 +106,7 @@ UNIT_TEST(layout_reads_back)
 	CHECK_EQ(must_aux(sp, AT_ENTRY), 0x401000);
 	CHECK_EQ(must_aux(sp, AT_HWCAP), 0x1234);
 	CHECK_EQ(must_aux(sp, AT_HWCAP2), 0x56);
+	CHECK_EQ(must_aux(sp, AT_CLKTCK), 100);
 	CHECK_EQ(must_aux(sp, AT_SECURE), 0);
 	CHECK_EQ(must_aux(sp, AT_UID), 0);
 	CHECK_EQ(must_aux(sp, AT_EUID), 0);

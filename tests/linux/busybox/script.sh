@@ -132,6 +132,20 @@ kill $p
 wait $p 2>/dev/null
 echo "sleep killed: $?"
 ps -o pid | grep -c "^ *$p\$"
+# CPU time: a busy job's utime + stime in /proc/PID/stat grow to 20
+# ticks (0.2 s), and once it is waited for, the shell's times counts it
+# among its children's (only then: the first times is before the wait).
+busy() { while :; do :; done; }
+busy &
+p=$!
+n=0
+until [ "$(awk '{ print ($14 + $15 >= 20) }' /proc/$p/stat)" = 1 ]; do n=$((n+1)); [ $n -gt 300 ] && break; sleep 0.1; done
+echo "busy job's CPU time in /proc reached 0.2 s: $([ $n -le 300 ] && echo yes || echo no)"
+times > times.out
+kill $p
+wait $p 2>/dev/null
+times >> times.out
+awk 'NR == 2 { split($1, m, "m"); was = m[1] * 60 + m[2] } NR == 4 { split($1, m, "m"); print "times: the reaped job counts:", (m[1] * 60 + m[2] - was >= 0.15) }' times.out
 env | grep -c '^PATH='
 test -d . && echo "test works"
 [ "$(basename /a/b/c.txt .txt)" = c ] && echo "basename works"

@@ -130,7 +130,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(137, rt_sigtimedwait, 4)   \
 	IMPL(138, rt_sigqueueinfo, 3)   \
 	IMPL(139, rt_sigreturn, 0)      \
-	NONE(153, times)                \
+	IMPL(153, times, 1)             \
 	IMPL(154, setpgid, 2)           \
 	IMPL(155, getpgid, 1)           \
 	IMPL(156, getsid, 1)            \
@@ -138,7 +138,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(160, uname, 1)             \
 	IMPL(163, getrlimit, 2)         \
 	IMPL(164, setrlimit, 2)         \
-	NONE(165, getrusage)            \
+	IMPL(165, getrusage, 2)         \
 	IMPL(166, umask, 1)             \
 	IMPL(167, prctl, 5)             \
 	IMPL(169, gettimeofday, 2)      \

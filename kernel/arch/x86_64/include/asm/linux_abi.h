@@ -130,9 +130,9 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(95, umask, 1)              \
 	IMPL(96, gettimeofday, 2)       \
 	IMPL(97, getrlimit, 2)          \
-	NONE(98, getrusage)             \
+	IMPL(98, getrusage, 2)          \
 	IMPL(99, sysinfo, 1)            \
-	NONE(100, times)                \
+	IMPL(100, times, 1)             \
 	IMPL(102, getuid, 0)            \
 	IMPL(104, getgid, 0)            \
 	IMPL(107, geteuid, 0)           \
