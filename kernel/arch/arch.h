@@ -253,6 +253,14 @@ void arch_user_access_end(void);
 /* What the user-mode protections are, for the boot log ("SMEP SMAP"). */
 const char *arch_user_protections(void);
 
+/*
+ * The CPU's features as a Linux program is told them, AT_HWCAP and
+ * AT_HWCAP2 of its auxiliary vector: Linux's bits for what the CPU has
+ * and this kernel lets user code use (x86_64 CPUID.1:EDX and no
+ * HWCAP2 bit; aarch64 from the ID registers, kernel/arch/aarch64/idregs.h).
+ */
+void arch_linux_hwcaps(uint64_t *hwcap, uint64_t *hwcap2);
+
 /* FPU/SIMD state of user threads: a clean state, and save/restore at a
  * switch between threads (the kernel itself never touches it). */
 void arch_fpu_init_state(struct arch_fpu_state *fpu);

@@ -9,6 +9,7 @@
 #include "arch/arch.h"
 
 #include "core/fault.h"
+#include "cpu_features.h"
 #include "core/irqs_off.h"
 #include "core/panic.h"
 #include "proc/uaccess.h"
@@ -149,6 +150,8 @@ user_sync(struct arch_regs *regs)
 		user_syscall(regs);
 		return;
 	}
+	if (aarch64_emulate_mrs(regs))
+		return; /* an ID register read, as Linux emulates it */
 	decode_sync(regs, &fi);
 	fi.access |= FAULT_USER;
 	if (user_fault_resolve(regs, &fi))

@@ -7,6 +7,7 @@
  */
 #include "arch/arch.h"
 
+#include "cpu_features.h"
 #include "lib/string.h"
 #include "sched/percpu.h"
 #include "themelios/abi.h"
@@ -16,6 +17,9 @@
 #define CPACR_FPEN	(3ull << 20) /* no FP/SIMD traps at EL0 or EL1 */
 #define SCTLR_SA0	(1ull << 4)  /* EL0 stack pointer alignment checks */
 #define SCTLR_UMA	(1ull << 9)  /* EL0 may write DAIF */
+#define SCTLR_DZE	(1ull << 14) /* EL0 may DC ZVA */
+#define SCTLR_UCT	(1ull << 15) /* EL0 may read CTR_EL0 */
+#define SCTLR_UCI	(1ull << 26) /* EL0 may clean caches by address (DC CVAU...) */
 #define SCTLR_SPAN	(1ull << 23) /* 0: an exception to EL1 sets PAN */
 
 /*
@@ -46,6 +50,10 @@ arch_user_init(void)
 	 * do rather than inherit it. */
 	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
 	sctlr = (sctlr | SCTLR_SA0) & ~SCTLR_UMA;
+	/* What Linux lets EL0 do, and glibc and JITs count on: zero a
+	 * block with DC ZVA (DCZID_EL0 tells them), read the cache line
+	 * sizes, make written code visible to instruction fetch. */
+	sctlr |= SCTLR_DZE | SCTLR_UCT | SCTLR_UCI;
 
 	__asm__ volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(mmfr1));
 	if (((mmfr1 >> MMFR1_PAN_SHIFT) & 0xf) != 0) {
@@ -55,6 +63,8 @@ arch_user_init(void)
 		have_pan = true;
 	}
 	__asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+
+	aarch64_cpu_features_init();
 
 	/* TPIDRRO_EL0, which EL0 may read, resets to an unknown value and
 	 * nothing uses it: 0 for every thread.  TPIDR_EL0 is the TLS
