@@ -297,7 +297,8 @@ def run_in_peer(arch, tmp, name, path, args=""):
 def test_linux_cpu_features_match_linux(arch, tmp_path):
     """AT_HWCAP and AT_HWCAP2, and on aarch64 the ID registers read with
     an emulated MRS (a bad one is SIGILL), the LSE atomics libgcc then
-    takes, DC ZVA, CTR_EL0 and DC CVAU at EL0 (tests/linux/guest/cpu.c):
+    takes, SVE's vector length and its registers across a signal, DC
+    ZVA, CTR_EL0 and DC CVAU at EL0 (tests/linux/guest/cpu.c):
     the same as Linux's on the same QEMU -cpu, in the peer guest; and
     ThemeliOS claims none of the features Linux has that it does not
     offer."""
@@ -324,6 +325,7 @@ def test_linux_cpu_features_match_linux(arch, tmp_path):
         for line in ("AT_HWCAP: fp asimd", " atomics ", " cpuid ", "MIDR_EL1 0x",
                      "mrs SCTLR_EL1: SIGILL 1", "libgcc outline atomics use LSE: 1",
                      "dc zva in a child: zeroed its copy 1; the parent's still 0xff 1",
+                     "AT_HWCAP2: dcpodp sve2 ", "after SIGALRM: z0 1 z31 1 p1 1 p15 1 (whole)",
                      "nothing more claimed: 1"):
             assert line in out, (line, out)
     else:

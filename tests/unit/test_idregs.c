@@ -1,6 +1,7 @@
 /* What aarch64 user code learns about the CPU (kernel/arch/aarch64/
  * idregs.c): the AT_HWCAP bits from the ID registers of QEMU's -cpu max
- * as Linux 6.1 gives them, fields at and below each bit's threshold,
+ * as Linux 6.1 gives them, with SVE and without, fields at and below
+ * each bit's threshold,
  * the values an emulated MRS reads, and the MRS decoding from an
  * instruction word and from an ESR's ISS. */
 #include "arch/aarch64/idregs.h"
@@ -25,11 +26,25 @@ UNIT_TEST(qemu_max_gets_linux_bits_less_what_is_not_offered)
 	uint64_t h, h2;
 
 	idregs_hwcaps(&qemu_max, &h, &h2);
-	/* Linux 6.1 in the peer guest: 0xfdffffff and 0x3ffff, less SVE,
-	 * pointer authentication, the event stream and the SVE2, BTI
-	 * bits of HWCAP2. */
+	/* Linux 6.1 in the peer guest: 0xfdffffff and 0x3ffff, less pointer
+	 * authentication, the event stream and BTI. */
+	CHECK_EQ(h, 0xfdffffffull & ~(HWCAP_PACA | HWCAP_PACG | HWCAP_EVTSTRM));
+	CHECK_EQ(h2, 0x3ffffull & ~HWCAP2_BTI);
+}
+
+UNIT_TEST(without_sve_no_sve_bits)
+{
+	struct idregs r = qemu_max;
+	uint64_t h, h2, v;
+
+	/* The kernel did not enable it: cpu_features.c clears PFR0.SVE;
+	 * ZFR0's fields then give nothing either. */
+	r.pfr0 &= ~(0xfull << 32);
+	idregs_hwcaps(&r, &h, &h2);
 	CHECK_EQ(h, 0xfdffffffull & ~(HWCAP_SVE | HWCAP_PACA | HWCAP_PACG | HWCAP_EVTSTRM));
 	CHECK_EQ(h2, 0x3ffffull & ~(0x7eull | (0xfull << 9) | HWCAP2_BTI));
+	CHECK(idregs_user_value(&r, IDREG(3, 0, 0, 4, 0), &v));
+	CHECK_EQ(v, 0x1000000110011ull);
 }
 
 UNIT_TEST(bits_follow_their_fields)
@@ -72,9 +87,9 @@ UNIT_TEST(user_values_hide_what_is_not_offered)
 	CHECK_EQ(v, 0x80000000ull);
 	CHECK(idregs_user_value(&qemu_max, IDREG_REVIDR, &v));
 	CHECK_EQ(v, 0);
-	/* PFR0: no SVE, EL2 and EL3 hidden: Linux's value less its SVE. */
+	/* PFR0: EL2 and EL3 hidden, as Linux shows it. */
 	CHECK(idregs_user_value(&qemu_max, IDREG(3, 0, 0, 4, 0), &v));
-	CHECK_EQ(v, 0x1000000110011ull);
+	CHECK_EQ(v, 0x1000100110011ull);
 	/* PFR1: SSBS alone (no BT, MTE or SME). */
 	CHECK(idregs_user_value(&qemu_max, IDREG(3, 0, 0, 4, 1), &v));
 	CHECK_EQ(v, 0x20);
@@ -88,7 +103,9 @@ UNIT_TEST(user_values_hide_what_is_not_offered)
 	CHECK(idregs_user_value(&qemu_max, IDREG(3, 0, 0, 5, 0), &v));
 	CHECK_EQ(v, 0x6);
 	CHECK(idregs_user_value(&qemu_max, IDREG(3, 0, 0, 4, 4), &v));
-	CHECK_EQ(v, 0); /* no SVE */
+	CHECK_EQ(v, 0x110110100110021ull); /* ZFR0, as Linux shows it */
+	CHECK(idregs_user_value(&qemu_max, IDREG(3, 0, 0, 4, 5), &v));
+	CHECK_EQ(v, 0); /* no SME */
 	/* AArch32 and unallocated ID registers read 0. */
 	CHECK(idregs_user_value(&qemu_max, IDREG(3, 0, 0, 2, 0), &v));
 	CHECK_EQ(v, 0);

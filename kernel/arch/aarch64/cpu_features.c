@@ -33,6 +33,11 @@ aarch64_cpu_features_init(void)
 	READ("s3_0_c0_c4_4", regs.zfr0);  /* ID_AA64ZFR0_EL1 */
 	READ("s3_0_c0_c4_5", regs.smfr0); /* ID_AA64SMFR0_EL1 */
 	READ("id_aa64dfr0_el1", regs.dfr0);
+	/* What the kernel did not enable is not there for user code. */
+	if (!aarch64_sve_vl) {
+		regs.pfr0 &= ~(0xfull << 32);
+		regs.zfr0 = 0;
+	}
 	idregs_hwcaps(&regs, &hwcap, &hwcap2);
 }
 

@@ -3,10 +3,14 @@
 #define ARCH_AARCH64_CPU_FEATURES_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "idregs.h"
 
 struct arch_regs;
+
+/* The SVE vector length in bytes, 0 without SVE (user.c). */
+extern uint32_t aarch64_sve_vl;
 
 /* Reads the ID registers; once, before the first user program. */
 void aarch64_cpu_features_init(void);

@@ -50,12 +50,36 @@ static const struct hwcap_rule rules[] = {
 	{ R(isar1), 36, 1, 1, HWCAP_SB },	{ R(isar1), 44, 1, 2, HWCAP2_BF16 },
 	{ R(isar1), 48, 1, 2, HWCAP2_DGH },	{ R(isar1), 52, 1, 2, HWCAP2_I8MM },
 	{ R(mmfr2), 32, 1, 1, HWCAP_USCAT },	{ R(pfr1), 4, 2, 1, HWCAP_SSBS },
+	{ R(pfr0), 32, 1, 1, HWCAP_SVE },
 };
+
+/* SVE's own, from ID_AA64ZFR0_EL1, only with SVE itself. */
+static const struct hwcap_rule sve_rules[] = {
+	{ R(zfr0), 0, 1, 2, HWCAP2_SVE2 },	{ R(zfr0), 4, 1, 2, HWCAP2_SVEAES },
+	{ R(zfr0), 4, 2, 2, HWCAP2_SVEPMULL },	{ R(zfr0), 16, 1, 2, HWCAP2_SVEBITPERM },
+	{ R(zfr0), 20, 1, 2, HWCAP2_SVEBF16 },	{ R(zfr0), 32, 1, 2, HWCAP2_SVESHA3 },
+	{ R(zfr0), 40, 1, 2, HWCAP2_SVESM4 },	{ R(zfr0), 44, 1, 2, HWCAP2_SVEI8MM },
+	{ R(zfr0), 52, 1, 2, HWCAP2_SVEF32MM }, { R(zfr0), 56, 1, 2, HWCAP2_SVEF64MM },
+};
+
+static void
+apply(const struct idregs *r, const struct hwcap_rule *rule, size_t n, uint64_t *h, uint64_t *h2)
+{
+	const uint64_t *regs = (const uint64_t *)r;
+
+	for (size_t i = 0; i < n; i++) {
+		if (field(regs[rule[i].reg], rule[i].shift) < rule[i].min)
+			continue;
+		if (rule[i].word == 1)
+			*h |= rule[i].bit;
+		else
+			*h2 |= rule[i].bit;
+	}
+}
 
 void
 idregs_hwcaps(const struct idregs *r, uint64_t *hwcap, uint64_t *hwcap2)
 {
-	const uint64_t *regs = (const uint64_t *)r;
 	uint64_t h = HWCAP_CPUID, h2 = 0; /* MRS of ID registers is emulated */
 	int fp = signed_field(r->pfr0, 16), simd = signed_field(r->pfr0, 20);
 
@@ -67,16 +91,9 @@ idregs_hwcaps(const struct idregs *r, uint64_t *hwcap, uint64_t *hwcap2)
 		h |= HWCAP_ASIMD;
 	if (simd >= 1)
 		h |= HWCAP_ASIMDHP;
-	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++) {
-		const struct hwcap_rule *u = &rules[i];
-
-		if (field(regs[u->reg], u->shift) < u->min)
-			continue;
-		if (u->word == 1)
-			h |= u->bit;
-		else
-			h2 |= u->bit;
-	}
+	apply(r, rules, sizeof(rules) / sizeof(rules[0]), &h, &h2);
+	if (h & HWCAP_SVE)
+		apply(r, sve_rules, sizeof(sve_rules) / sizeof(sve_rules[0]), &h, &h2);
 	*hwcap = h;
 	*hwcap2 = h2;
 }
@@ -93,13 +110,15 @@ struct user_view {
 };
 
 static const struct user_view views[] = {
-	/* ID_AA64PFR0_EL1: FP, AdvSIMD, DIT; EL0 and EL1 read as AArch64
-	 * only. */
-	{ IDREG(3, 0, 0, 4, 0), R(pfr0), F(16) | F(20) | F(48), 0x11 },
+	/* ID_AA64PFR0_EL1: FP, AdvSIMD, SVE, DIT; EL0 and EL1 read as
+	 * AArch64 only. */
+	{ IDREG(3, 0, 0, 4, 0), R(pfr0), F(16) | F(20) | F(32) | F(48), 0x11 },
 	/* ID_AA64PFR1_EL1: SSBS. */
 	{ IDREG(3, 0, 0, 4, 1), R(pfr1), F(4), 0 },
-	/* ID_AA64ZFR0_EL1 and ID_AA64SMFR0_EL1: no SVE, no SME. */
-	{ IDREG(3, 0, 0, 4, 4), R(zfr0), 0, 0 },
+	/* ID_AA64ZFR0_EL1: the fields of the bits above (0 without SVE:
+	 * the caller's zfr0 says so); ID_AA64SMFR0_EL1: no SME. */
+	{ IDREG(3, 0, 0, 4, 4), R(zfr0),
+	  F(0) | F(4) | F(16) | F(20) | F(32) | F(40) | F(44) | F(52) | F(56), 0 },
 	{ IDREG(3, 0, 0, 4, 5), R(smfr0), 0, 0 },
 	/* ID_AA64DFR0_EL1: the debug architecture reads as v8.0. */
 	{ IDREG(3, 0, 0, 5, 0), R(dfr0), 0, 0x6 },

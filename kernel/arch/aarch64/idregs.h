@@ -6,12 +6,13 @@
  * register values (cpu_features.c reads them), host-tested in
  * tests/unit/test_idregs.c.
  *
- * Only what works at EL0 under this kernel is offered: no SVE or SME
- * (their state is not switched), no pointer authentication (no keys),
- * no BTI or MTE (no page attributes for them), no event stream (the
- * timer does not generate one).  A hidden feature is hidden in both: its
- * bit is clear and its ID register field reads as Linux shows hidden
- * fields.
+ * Only what works at EL0 under this kernel is offered: SVE only when
+ * the kernel enabled it (the caller clears ID_AA64PFR0_EL1.SVE and
+ * ID_AA64ZFR0_EL1 otherwise), no SME (its state is not switched), no
+ * pointer authentication (no keys), no BTI or MTE (no page attributes
+ * for them), no event stream (the timer does not generate one).  A
+ * hidden feature is hidden in both: its bit is clear and its ID register
+ * field reads as Linux shows hidden fields.
  */
 #ifndef ARCH_AARCH64_IDREGS_H
 #define ARCH_AARCH64_IDREGS_H
@@ -30,46 +31,56 @@ struct idregs {
 
 /* Linux's bit numbers (uapi asm/hwcap.h): the ones offered, and those
  * the tests name. */
-#define HWCAP_FP       (1ull << 0)
-#define HWCAP_ASIMD    (1ull << 1)
-#define HWCAP_EVTSTRM  (1ull << 2)
-#define HWCAP_AES      (1ull << 3)
-#define HWCAP_PMULL    (1ull << 4)
-#define HWCAP_SHA1     (1ull << 5)
-#define HWCAP_SHA2     (1ull << 6)
-#define HWCAP_CRC32    (1ull << 7)
-#define HWCAP_ATOMICS  (1ull << 8)
-#define HWCAP_FPHP     (1ull << 9)
-#define HWCAP_ASIMDHP  (1ull << 10)
-#define HWCAP_CPUID    (1ull << 11)
-#define HWCAP_ASIMDRDM (1ull << 12)
-#define HWCAP_JSCVT    (1ull << 13)
-#define HWCAP_FCMA     (1ull << 14)
-#define HWCAP_LRCPC    (1ull << 15)
-#define HWCAP_DCPOP    (1ull << 16)
-#define HWCAP_SHA3     (1ull << 17)
-#define HWCAP_SM3      (1ull << 18)
-#define HWCAP_SM4      (1ull << 19)
-#define HWCAP_ASIMDDP  (1ull << 20)
-#define HWCAP_SHA512   (1ull << 21)
-#define HWCAP_SVE      (1ull << 22)
-#define HWCAP_ASIMDFHM (1ull << 23)
-#define HWCAP_DIT      (1ull << 24)
-#define HWCAP_USCAT    (1ull << 25)
-#define HWCAP_ILRCPC   (1ull << 26)
-#define HWCAP_FLAGM    (1ull << 27)
-#define HWCAP_SSBS     (1ull << 28)
-#define HWCAP_SB       (1ull << 29)
-#define HWCAP_PACA     (1ull << 30)
-#define HWCAP_PACG     (1ull << 31)
-#define HWCAP2_DCPODP  (1ull << 0)
-#define HWCAP2_FLAGM2  (1ull << 7)
-#define HWCAP2_FRINT   (1ull << 8)
-#define HWCAP2_I8MM    (1ull << 13)
-#define HWCAP2_BF16    (1ull << 14)
-#define HWCAP2_DGH     (1ull << 15)
-#define HWCAP2_RNG     (1ull << 16)
-#define HWCAP2_BTI     (1ull << 17)
+#define HWCAP_FP	  (1ull << 0)
+#define HWCAP_ASIMD	  (1ull << 1)
+#define HWCAP_EVTSTRM	  (1ull << 2)
+#define HWCAP_AES	  (1ull << 3)
+#define HWCAP_PMULL	  (1ull << 4)
+#define HWCAP_SHA1	  (1ull << 5)
+#define HWCAP_SHA2	  (1ull << 6)
+#define HWCAP_CRC32	  (1ull << 7)
+#define HWCAP_ATOMICS	  (1ull << 8)
+#define HWCAP_FPHP	  (1ull << 9)
+#define HWCAP_ASIMDHP	  (1ull << 10)
+#define HWCAP_CPUID	  (1ull << 11)
+#define HWCAP_ASIMDRDM	  (1ull << 12)
+#define HWCAP_JSCVT	  (1ull << 13)
+#define HWCAP_FCMA	  (1ull << 14)
+#define HWCAP_LRCPC	  (1ull << 15)
+#define HWCAP_DCPOP	  (1ull << 16)
+#define HWCAP_SHA3	  (1ull << 17)
+#define HWCAP_SM3	  (1ull << 18)
+#define HWCAP_SM4	  (1ull << 19)
+#define HWCAP_ASIMDDP	  (1ull << 20)
+#define HWCAP_SHA512	  (1ull << 21)
+#define HWCAP_SVE	  (1ull << 22)
+#define HWCAP_ASIMDFHM	  (1ull << 23)
+#define HWCAP_DIT	  (1ull << 24)
+#define HWCAP_USCAT	  (1ull << 25)
+#define HWCAP_ILRCPC	  (1ull << 26)
+#define HWCAP_FLAGM	  (1ull << 27)
+#define HWCAP_SSBS	  (1ull << 28)
+#define HWCAP_SB	  (1ull << 29)
+#define HWCAP_PACA	  (1ull << 30)
+#define HWCAP_PACG	  (1ull << 31)
+#define HWCAP2_DCPODP	  (1ull << 0)
+#define HWCAP2_SVE2	  (1ull << 1)
+#define HWCAP2_SVEAES	  (1ull << 2)
+#define HWCAP2_SVEPMULL	  (1ull << 3)
+#define HWCAP2_SVEBITPERM (1ull << 4)
+#define HWCAP2_SVESHA3	  (1ull << 5)
+#define HWCAP2_SVESM4	  (1ull << 6)
+#define HWCAP2_FLAGM2	  (1ull << 7)
+#define HWCAP2_FRINT	  (1ull << 8)
+#define HWCAP2_SVEI8MM	  (1ull << 9)
+#define HWCAP2_SVEF32MM	  (1ull << 10)
+#define HWCAP2_SVEF64MM	  (1ull << 11)
+#define HWCAP2_SVEBF16	  (1ull << 12)
+#define HWCAP2_I8MM	  (1ull << 13)
+#define HWCAP2_BF16	  (1ull << 14)
+#define HWCAP2_DGH	  (1ull << 15)
+#define HWCAP2_RNG	  (1ull << 16)
+#define HWCAP2_BTI	  (1ull << 17)
 
 /* An ID register as sys_reg(op0, op1, CRn, CRm, op2), packed as Linux
  * packs it: op0 << 14 | op1 << 11 | CRn << 7 | CRm << 3 | op2. */

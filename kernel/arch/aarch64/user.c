@@ -30,11 +30,33 @@
 #define MSR_PAN_0	".inst 0xd500409f"
 #define MSR_PAN_1	".inst 0xd500419f"
 
-/* fpu.S stores FPCR and FPSR right after the 32 vector registers. */
+/* fpu.S stores FPCR and FPSR right after the 32 vector registers, the
+ * SVE registers after them. */
 _Static_assert(__builtin_offsetof(struct arch_fpu_state, fpcr) == 512, "fpu.S");
 _Static_assert(__builtin_offsetof(struct arch_fpu_state, fpsr) == 516, "fpu.S");
+_Static_assert(__builtin_offsetof(struct arch_fpu_state, z) == 528, "fpu.S");
+_Static_assert(__builtin_offsetof(struct arch_fpu_state, p) == 528 + 32 * SVE_VL_MAX, "fpu.S");
+
+#define PFR0_SVE_SHIFT 32
+#define CPACR_ZEN      (3ull << 16) /* no SVE traps at EL0 or EL1 */
+/* RDVL X0, #1: the vector length in bytes (the assembler of the C code
+ * is not told of SVE). */
+#define RDVL_X0	       ".inst 0x04bf5020"
+
+/* The SVE vector length in bytes user threads run with; 0 without SVE
+ * (fpu.S reads it). */
+uint32_t aarch64_sve_vl;
 
 static bool have_pan;
+
+static uint64_t
+read_pfr0(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, id_aa64pfr0_el1" : "=r"(v));
+	return v;
+}
 static const char *protections = "none";
 
 void
@@ -42,9 +64,22 @@ arch_user_init(void)
 {
 	uint64_t mmfr1, sctlr;
 
-	/* FP/SIMD only: SVE and SME (ZEN, SMEN) stay trapped, since a
-	 * thread switch saves no more than the 128-bit V registers. */
-	__asm__ volatile("msr cpacr_el1, %0; isb" : : "r"(CPACR_FPEN));
+	/* FP/SIMD, and SVE when the CPU has it, with vectors of
+	 * SVE_VL_MAX bytes (Linux's default length; fpu.S switches the whole
+	 * state).  SME (SMEN) stays trapped. */
+	if (((read_pfr0() >> PFR0_SVE_SHIFT) & 0xf) != 0) {
+		register uint64_t vl __asm__("x0");
+
+		__asm__ volatile("msr cpacr_el1, %0; isb" : : "r"(CPACR_FPEN | CPACR_ZEN));
+		/* ZCR_EL1.LEN: vectors of (LEN + 1) * 16 bytes at most. */
+		__asm__ volatile("msr s3_0_c1_c2_0, %0; isb"
+				 :
+				 : "r"((uint64_t)SVE_VL_MAX / 16 - 1));
+		__asm__ volatile(RDVL_X0 : "=r"(vl));
+		aarch64_sve_vl = (uint32_t)vl;
+	} else {
+		__asm__ volatile("msr cpacr_el1, %0; isb" : : "r"(CPACR_FPEN));
+	}
 
 	/* The reset value of SCTLR_EL1 is partly unknown: say what EL0 may
 	 * do rather than inherit it. */

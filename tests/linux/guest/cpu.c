@@ -2,12 +2,15 @@
  * The CPU as a Linux program sees it (docs/linux.md, "CPU features"):
  * AT_HWCAP and AT_HWCAP2, what glibc and libgcc choose by them, and on
  * aarch64 the ID registers read with MRS (Linux traps and emulates
- * those), DC ZVA, CTR_EL0 and DC CVAU at EL0, the LSE atomics.  Its oracle must be Linux on the same QEMU
- * -cpu, not the host or qemu-user (another CPU, or no kernel at all):
- * test_linux.py runs it in ThemeliOS and in the peer guest and compares.
- * Linux offers a few features ThemeliOS does not (SVE, pointer
+ * those), DC ZVA, CTR_EL0 and DC CVAU at EL0, the LSE atomics.  Its
+ * oracle must be Linux on the same QEMU -cpu, not the host or qemu-user
+ * (another CPU, or no kernel at all): test_linux.py runs it in
+ * ThemeliOS and in the peer guest and compares.
+ * Linux offers a few features ThemeliOS does not (pointer
  * authentication, BTI, the event stream): those bits and fields are
  * left out here, and ThemeliOS's run checks it claims none of them.
+ * SVE is offered, with its whole state kept across an asynchronous
+ * signal, as Linux keeps it.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/time.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -36,27 +40,59 @@ struct bit {
 /* The bits ThemeliOS offers, in Linux's order, with Linux's names
  * (those of /proc/cpuinfo). */
 static const struct bit hwcap_bits[] = {
-	{ "fp", HWCAP_FP },	      { "asimd", HWCAP_ASIMD },	      { "aes", HWCAP_AES },
-	{ "pmull", HWCAP_PMULL },     { "sha1", HWCAP_SHA1 },	      { "sha2", HWCAP_SHA2 },
-	{ "crc32", HWCAP_CRC32 },     { "atomics", HWCAP_ATOMICS },   { "fphp", HWCAP_FPHP },
-	{ "asimdhp", HWCAP_ASIMDHP }, { "cpuid", HWCAP_CPUID },	      { "asimdrdm", HWCAP_ASIMDRDM },
-	{ "jscvt", HWCAP_JSCVT },     { "fcma", HWCAP_FCMA },	      { "lrcpc", HWCAP_LRCPC },
-	{ "dcpop", HWCAP_DCPOP },     { "sha3", HWCAP_SHA3 },	      { "sm3", HWCAP_SM3 },
-	{ "sm4", HWCAP_SM4 },	      { "asimddp", HWCAP_ASIMDDP },   { "sha512", HWCAP_SHA512 },
-	{ "asimdfhm", HWCAP_ASIMDFHM }, { "dit", HWCAP_DIT },	      { "uscat", HWCAP_USCAT },
-	{ "ilrcpc", HWCAP_ILRCPC },   { "flagm", HWCAP_FLAGM },	      { "ssbs", HWCAP_SSBS },
+	{ "fp", HWCAP_FP },
+	{ "asimd", HWCAP_ASIMD },
+	{ "aes", HWCAP_AES },
+	{ "pmull", HWCAP_PMULL },
+	{ "sha1", HWCAP_SHA1 },
+	{ "sha2", HWCAP_SHA2 },
+	{ "crc32", HWCAP_CRC32 },
+	{ "atomics", HWCAP_ATOMICS },
+	{ "fphp", HWCAP_FPHP },
+	{ "asimdhp", HWCAP_ASIMDHP },
+	{ "cpuid", HWCAP_CPUID },
+	{ "asimdrdm", HWCAP_ASIMDRDM },
+	{ "jscvt", HWCAP_JSCVT },
+	{ "fcma", HWCAP_FCMA },
+	{ "lrcpc", HWCAP_LRCPC },
+	{ "dcpop", HWCAP_DCPOP },
+	{ "sha3", HWCAP_SHA3 },
+	{ "sm3", HWCAP_SM3 },
+	{ "sm4", HWCAP_SM4 },
+	{ "asimddp", HWCAP_ASIMDDP },
+	{ "sha512", HWCAP_SHA512 },
+	{ "sve", HWCAP_SVE },
+	{ "asimdfhm", HWCAP_ASIMDFHM },
+	{ "dit", HWCAP_DIT },
+	{ "uscat", HWCAP_USCAT },
+	{ "ilrcpc", HWCAP_ILRCPC },
+	{ "flagm", HWCAP_FLAGM },
+	{ "ssbs", HWCAP_SSBS },
 	{ "sb", HWCAP_SB },
 };
 static const struct bit hwcap2_bits[] = {
-	{ "dcpodp", HWCAP2_DCPODP }, { "flagm2", HWCAP2_FLAGM2 }, { "frint", HWCAP2_FRINT },
-	{ "i8mm", HWCAP2_I8MM },     { "bf16", HWCAP2_BF16 },	  { "dgh", HWCAP2_DGH },
+	{ "dcpodp", HWCAP2_DCPODP },
+	{ "sve2", HWCAP2_SVE2 },
+	{ "sveaes", HWCAP2_SVEAES },
+	{ "svepmull", HWCAP2_SVEPMULL },
+	{ "svebitperm", HWCAP2_SVEBITPERM },
+	{ "svesha3", HWCAP2_SVESHA3 },
+	{ "svesm4", HWCAP2_SVESM4 },
+	{ "flagm2", HWCAP2_FLAGM2 },
+	{ "frint", HWCAP2_FRINT },
+	{ "svei8mm", HWCAP2_SVEI8MM },
+	{ "svef32mm", HWCAP2_SVEF32MM },
+	{ "svef64mm", HWCAP2_SVEF64MM },
+	{ "svebf16", HWCAP2_SVEBF16 },
+	{ "i8mm", HWCAP2_I8MM },
+	{ "bf16", HWCAP2_BF16 },
+	{ "dgh", HWCAP2_DGH },
 	{ "rng", HWCAP2_RNG },
 };
 /* Linux's, which ThemeliOS does not offer (their state or keys are not
  * kept): never set here, whatever Linux says. */
-#define NOT_OFFERED  (HWCAP_SVE | HWCAP_PACA | HWCAP_PACG | HWCAP_EVTSTRM)
-#define NOT_OFFERED2 (~0ul & ~(HWCAP2_DCPODP | HWCAP2_FLAGM2 | HWCAP2_FRINT | HWCAP2_I8MM | \
-			       HWCAP2_BF16 | HWCAP2_DGH | HWCAP2_RNG))
+#define NOT_OFFERED  (HWCAP_PACA | HWCAP_PACG | HWCAP_EVTSTRM)
+#define NOT_OFFERED2 (HWCAP2_BTI | HWCAP2_MTE | ~0x1fffful)
 
 extern _Bool __aarch64_have_lse_atomics __attribute__((weak));
 
@@ -89,12 +125,13 @@ static void
 id_registers(void)
 {
 	/* What Linux shows and ThemeliOS shows too: the fields behind the
-	 * bits above (PFR0 without SVE, PFR1 without BT and MTE, ISAR1
-	 * without the pointer authentication fields). */
+	 * bits above (PFR1 without BT and MTE, ISAR1 without the pointer
+	 * authentication fields). */
 	printf("MIDR_EL1 %#lx\n", MRS(0, 0));
 	printf("MPIDR_EL1 %#lx\n", MRS(0, 5));
 	printf("REVIDR_EL1 %#lx\n", MRS(0, 6));
-	printf("ID_AA64PFR0_EL1 %#lx\n", MRS(4, 0) & ~0xf00000000ul);
+	printf("ID_AA64PFR0_EL1 %#lx\n", MRS(4, 0));
+	printf("ID_AA64ZFR0_EL1 %#lx\n", MRS(4, 4));
 	printf("ID_AA64PFR1_EL1 %#lx\n", MRS(4, 1) & 0xf0ul);
 	printf("ID_AA64ISAR0_EL1 %#lx\n", MRS(6, 0));
 	printf("ID_AA64ISAR1_EL1 %#lx\n", MRS(6, 1) & ~0xff000ff0ul);
@@ -211,6 +248,62 @@ cache_ops(void)
 	munmap(p, 8192);
 }
 
+static volatile int alarmed;
+
+/* SIGALRM's handler: every SVE register it can reach changed. */
+static void
+on_alarm(int sig)
+{
+	(void)sig;
+	__asm__ volatile(".arch_extension sve\n\tmov z0.b, #0\n\tmov z31.b, #7\n\tpfalse p1.b\n\t"
+			 "pfalse p15.b\n\tsetffr"
+			 :
+			 :
+			 : "memory");
+	alarmed = 1;
+}
+
+/*
+ * The whole SVE state across an asynchronous signal (Linux then saves it
+ * in the frame, as ThemeliOS always does) and across the switches to the
+ * other threads meanwhile: z0 and z31 hold a pattern in all VL bytes,
+ * p1 and p15 are all true, while the program spins, with no system
+ * call, until SIGALRM's handler has changed them all.
+ */
+static void
+sve_checks(void)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_value = { 0, 20000 } };
+	uint64_t vl, same0, same31, p1, p15;
+
+	__asm__ volatile(".arch_extension sve\n\trdvl %0, #1" : "=r"(vl));
+	printf("SVE vector length: %lu bytes\n", vl);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	__asm__ volatile(".arch_extension sve\n\t"
+			 "index z0.b, #1, #3\n\t"
+			 "index z31.b, #5, #7\n\t"
+			 "ptrue p1.b\n\t"
+			 "ptrue p15.b\n"
+			 "1:\tldr w9, [%4]\n\t"
+			 "cbz w9, 1b\n\t"
+			 "ptrue p2.b\n\t"
+			 "index z1.b, #1, #3\n\t"
+			 "cmpeq p3.b, p2/z, z0.b, z1.b\n\t"
+			 "cntp %0, p2, p3.b\n\t"
+			 "index z1.b, #5, #7\n\t"
+			 "cmpeq p3.b, p2/z, z31.b, z1.b\n\t"
+			 "cntp %1, p2, p3.b\n\t"
+			 "cntp %2, p2, p1.b\n\t"
+			 "cntp %3, p2, p15.b"
+			 : "=r"(same0), "=r"(same31), "=r"(p1), "=r"(p15)
+			 : "r"(&alarmed)
+			 : "x9", "p1", "p2", "p3", "p15", "z0", "z1", "z31", "memory", "cc");
+	printf("after SIGALRM: z0 %d z31 %d p1 %d p15 %d (whole)\n", same0 == vl, same31 == vl,
+	       p1 == vl, p15 == vl);
+}
+
 static void
 arch_checks(void)
 {
@@ -238,6 +331,8 @@ arch_checks(void)
 	if (hwcap & HWCAP_CPUID)
 		id_registers();
 	not_emulated();
+	if (hwcap & HWCAP_SVE)
+		sve_checks();
 	atomics(hwcap);
 	cache_ops();
 }
