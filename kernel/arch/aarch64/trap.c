@@ -145,12 +145,14 @@ static void
 user_sync(struct arch_regs *regs)
 {
 	struct fault_info fi;
+	unsigned int ec;
 
 	if ((regs->esr >> 26) == EC_SVC64) {
 		user_syscall(regs);
 		return;
 	}
-	if (aarch64_emulate_mrs(regs))
+	ec = (unsigned int)(regs->esr >> 26);
+	if ((ec == EC_SYSREG || ec == EC_UNKNOWN) && aarch64_emulate_mrs(regs))
 		return; /* an ID register read, as Linux emulates it */
 	decode_sync(regs, &fi);
 	fi.access |= FAULT_USER;
