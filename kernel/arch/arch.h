@@ -7,6 +7,7 @@
 #define ARCH_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "asm/context.h"
@@ -260,6 +261,13 @@ const char *arch_user_protections(void);
  * HWCAP2 bit; aarch64 from the ID registers, kernel/arch/aarch64/idregs.h).
  */
 void arch_linux_hwcaps(uint64_t *hwcap, uint64_t *hwcap2);
+
+/*
+ * /proc/cpuinfo: Linux's block of fields for each CPU the kernel runs
+ * (one), from the CPU itself (x86_64 CPUID; aarch64 MIDR_EL1 and the
+ * bits above).  Writes at most size - 1 bytes and a NUL; the length.
+ */
+size_t arch_linux_cpuinfo(char *buf, size_t size);
 
 /* FPU/SIMD state of user threads: a clean state, and save/restore at a
  * switch between threads (the kernel itself never touches it). */

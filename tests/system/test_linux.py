@@ -298,7 +298,8 @@ def test_linux_cpu_features_match_linux(arch, tmp_path):
     """AT_HWCAP and AT_HWCAP2, and on aarch64 the ID registers read with
     an emulated MRS (a bad one is SIGILL), the LSE atomics libgcc then
     takes, SVE's vector length and its registers across a signal, DC
-    ZVA, CTR_EL0 and DC CVAU at EL0 (tests/linux/guest/cpu.c):
+    ZVA, CTR_EL0 and DC CVAU at EL0, and /proc/cpuinfo's fields
+    (tests/linux/guest/cpu.c):
     the same as Linux's on the same QEMU -cpu, in the peer guest; and
     ThemeliOS claims none of the features Linux has that it does not
     offer."""
@@ -318,7 +319,15 @@ def test_linux_cpu_features_match_linux(arch, tmp_path):
     assert linux_out.endswith("status 0\n"), (linux_out, err.decode("utf-8", "replace"))
     want = linux_out[:-len("status 0\n")]
     out = runs[0][1]
+    # /proc/cpuinfo's flags: ThemeliOS's are Linux's names of features
+    # the CPU has (Linux lists them on the same -cpu), fewer of them.
+    flags = [re.findall(r"^cpuinfo-flags: (.*)$", o, re.M) for o in (out, want)]
+    assert len(flags[0]) == len(flags[1]) == 1, (out, want)
+    ours, linux = flags[0][0].split(), flags[1][0].split()
+    assert len(ours) > 10 and set(ours) <= set(linux), (sorted(set(ours) - set(linux)), ours, linux)
+    out, want = (re.sub(r"^cpuinfo-flags: .*\n", "", o, flags=re.M) for o in (out, want))
     assert out == want, ("ThemeliOS:\n" + out, "Linux:\n" + want)
+    assert "cpuinfo blocks: 1\n" in out and "cpuinfo processor\t: 0\n" in out, out
     assert runs[0][2] == 0, r.log
     if arch == "aarch64":
         # Linux really said these: the program's checks ran there.

@@ -7,6 +7,8 @@
 #include "arch/aarch64/idregs.h"
 #include "unit.h"
 
+#include <string.h>
+
 /* QEMU 7.2's -cpu max (system mode), as read at EL1. */
 static const struct idregs qemu_max = {
 	.midr = 0xf0510,
@@ -153,6 +155,19 @@ UNIT_TEST(mrs_decoding)
 	CHECK(idregs_decode_mrs_iss(3u << 20 | 5u << 17 | 2u << 5 | 1, &reg, &rt));
 	CHECK_EQ(reg, IDREG_MPIDR);
 	CHECK(!idregs_decode_mrs_iss(3u << 20 | 6u << 1, &reg, &rt)); /* a write */
+}
+
+UNIT_TEST(feature_names_are_linuxs)
+{
+	/* /proc/cpuinfo's order: AT_HWCAP's bits, then AT_HWCAP2's. */
+	CHECK(!strcmp(idregs_feature_name(0), "fp"));
+	CHECK(!strcmp(idregs_feature_name(8), "atomics"));
+	CHECK(!strcmp(idregs_feature_name(22), "sve"));
+	CHECK(!strcmp(idregs_feature_name(31), "pacg"));
+	CHECK(!strcmp(idregs_feature_name(32), "dcpodp"));
+	CHECK(!strcmp(idregs_feature_name(32 + 16), "rng"));
+	CHECK(!strcmp(idregs_feature_name(32 + 17), "bti"));
+	CHECK(idregs_feature_name(200) == NULL);
 }
 
 UNIT_MAIN();

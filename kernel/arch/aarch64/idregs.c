@@ -172,6 +172,25 @@ idregs_user_value(const struct idregs *r, uint32_t reg, uint64_t *value)
 	return true;
 }
 
+static const char *const feature_names[] = {
+	"fp",	     "asimd",	   "evtstrm",  "aes",	    "pmull",	 "sha1",      "sha2",
+	"crc32",     "atomics",	   "fphp",     "asimdhp",   "cpuid",	 "asimdrdm",  "jscvt",
+	"fcma",	     "lrcpc",	   "dcpop",    "sha3",	    "sm3",	 "sm4",	      "asimddp",
+	"sha512",    "sve",	   "asimdfhm", "dit",	    "uscat",	 "ilrcpc",    "flagm",
+	"ssbs",	     "sb",	   "paca",     "pacg",	    "dcpodp",	 "sve2",      "sveaes",
+	"svepmull",  "svebitperm", "svesha3",  "svesm4",    "flagm2",	 "frint",     "svei8mm",
+	"svef32mm",  "svef64mm",   "svebf16",  "i8mm",	    "bf16",	 "dgh",	      "rng",
+	"bti",	     "mte",	   "ecv",      "afp",	    "rpres",	 "mte3",      "sme",
+	"smei16i64", "smef64f64",  "smei8i32", "smef16f32", "smeb16f32", "smef32f32", "smefa64",
+	"wfxt",	     "ebf16",	   "sveebf16",
+};
+
+const char *
+idregs_feature_name(unsigned int bit)
+{
+	return bit < sizeof(feature_names) / sizeof(feature_names[0]) ? feature_names[bit] : NULL;
+}
+
 /* MRS Xt, <sysreg>: 1101 0101 0011 o0 op1 CRn CRm op2 Rt, op0 = 2 + o0. */
 bool
 idregs_decode_mrs_insn(uint32_t insn, uint32_t *reg, unsigned int *rt)

@@ -93,6 +93,10 @@ struct idregs {
 /* The bits a Linux program gets for these registers. */
 void idregs_hwcaps(const struct idregs *r, uint64_t *hwcap, uint64_t *hwcap2);
 
+/* Linux's name of a bit in /proc/cpuinfo's Features: bit of AT_HWCAP,
+ * or 32 + bit of AT_HWCAP2; NULL past those Linux 6.1 names. */
+const char *idregs_feature_name(unsigned int bit);
+
 /*
  * What an EL0 read of the register reg reads, as on Linux: MIDR_EL1
  * itself, MPIDR_EL1 as its fixed bit alone, REVIDR_EL1 0, the

@@ -2,7 +2,8 @@
  * The CPU as a Linux program sees it (docs/linux.md, "CPU features"):
  * AT_HWCAP and AT_HWCAP2, what glibc and libgcc choose by them, and on
  * aarch64 the ID registers read with MRS (Linux traps and emulates
- * those), DC ZVA, CTR_EL0 and DC CVAU at EL0, the LSE atomics.  Its
+ * those), DC ZVA, CTR_EL0 and DC CVAU at EL0, the LSE atomics; the
+ * fields of /proc/cpuinfo that say which CPU it is, and its flags.  Its
  * oracle must be Linux on the same QEMU -cpu, not the host or qemu-user
  * (another CPU, or no kernel at all): test_linux.py runs it in
  * ThemeliOS and in the peer guest and compares.
@@ -28,6 +29,46 @@
 /* "cpu themelios": also check that nothing beyond the bits ThemeliOS
  * offers is claimed (Linux says more). */
 static int on_themelios;
+
+/*
+ * /proc/cpuinfo: the first CPU's lines of the fields named, as they are,
+ * and its flags line (x86_64 flags, aarch64 Features) as "cpuinfo-flags"
+ * (the test wants ThemeliOS's among Linux's, not the same: Linux names
+ * more).  Lines start with "cpuinfo".
+ */
+static void
+cpuinfo(const char *const *fields, size_t n, const char *flags)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[4096];
+	int cpus = 0;
+
+	if (!f) {
+		printf("cpuinfo: %s\n", errno_name(errno));
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+		size_t len;
+
+		if (!strncmp(line, "processor", 9))
+			cpus++;
+		if (cpus != 1 || !colon)
+			continue;
+		len = (size_t)(colon - line);
+		while (len && (line[len - 1] == '\t' || line[len - 1] == ' '))
+			len--;
+		if (len == strlen(flags) && !strncmp(line, flags, len)) {
+			printf("cpuinfo-flags%s", colon);
+			continue;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (len == strlen(fields[i]) && !strncmp(line, fields[i], len))
+				printf("cpuinfo %s", line);
+	}
+	printf("cpuinfo blocks: %d\n", cpus);
+	fclose(f);
+}
 
 #if defined(__aarch64__)
 #include <asm/hwcap.h>
@@ -248,6 +289,10 @@ cache_ops(void)
 	munmap(p, 8192);
 }
 
+static const char *const cpuinfo_fields[] = { "processor",   "BogoMIPS", "CPU implementer",
+					      "CPU architecture", "CPU variant", "CPU part",
+					      "CPU revision" };
+
 static volatile int alarmed;
 
 /* SIGALRM's handler: every SVE register it can reach changed. */
@@ -335,9 +380,15 @@ arch_checks(void)
 		sve_checks();
 	atomics(hwcap);
 	cache_ops();
+	cpuinfo(cpuinfo_fields, sizeof(cpuinfo_fields) / sizeof(cpuinfo_fields[0]), "Features");
 }
 #elif defined(__x86_64__)
 #include <cpuid.h>
+
+static const char *const cpuinfo_fields[] = { "processor",   "vendor_id",    "cpu family",
+					      "model",	     "model name",   "stepping",
+					      "fpu",	     "cpuid level",  "clflush size",
+					      "address sizes" };
 
 static void
 arch_checks(void)
@@ -356,6 +407,7 @@ arch_checks(void)
 			hwcap = v[1];
 	__cpuid(1, a, b, c, d);
 	printf("AT_HWCAP is CPUID.1:EDX: %d\n", hwcap == d);
+	cpuinfo(cpuinfo_fields, sizeof(cpuinfo_fields) / sizeof(cpuinfo_fields[0]), "flags");
 }
 #endif
 
