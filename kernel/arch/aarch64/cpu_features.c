@@ -81,12 +81,6 @@ arch_linux_cpuinfo(char *buf, size_t size)
 	return len;
 }
 
-const struct idregs *
-aarch64_idregs(void)
-{
-	return &regs;
-}
-
 bool
 aarch64_emulate_mrs(struct arch_regs *frame)
 {

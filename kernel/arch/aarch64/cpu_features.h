@@ -15,9 +15,6 @@ extern uint32_t aarch64_sve_vl;
 /* Reads the ID registers; once, before the first user program. */
 void aarch64_cpu_features_init(void);
 
-/* The raw registers read at boot. */
-const struct idregs *aarch64_idregs(void);
-
 /*
  * An EL0 exception in frame (EC 0x18, or an undefined instruction) that
  * is an MRS of an emulated ID register: the value written to its

@@ -9,9 +9,9 @@
 #include "arch/arch.h"
 
 #include "core/fault.h"
-#include "cpu_features.h"
 #include "core/irqs_off.h"
 #include "core/panic.h"
+#include "cpu_features.h"
 #include "proc/uaccess.h"
 #include "proc/user_memory.h"
 #include "syscall/syscall.h"
@@ -145,13 +145,12 @@ static void
 user_sync(struct arch_regs *regs)
 {
 	struct fault_info fi;
-	unsigned int ec;
+	unsigned int ec = (unsigned int)(regs->esr >> 26);
 
-	if ((regs->esr >> 26) == EC_SVC64) {
+	if (ec == EC_SVC64) {
 		user_syscall(regs);
 		return;
 	}
-	ec = (unsigned int)(regs->esr >> 26);
 	if ((ec == EC_SYSREG || ec == EC_UNKNOWN) && aarch64_emulate_mrs(regs))
 		return; /* an ID register read, as Linux emulates it */
 	decode_sync(regs, &fi);

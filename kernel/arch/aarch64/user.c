@@ -1,5 +1,5 @@
 /*
- * User mode on aarch64: PAN, FP/SIMD for EL0, the kernel stack EL0
+ * User mode on aarch64: PAN, FP/SIMD and SVE for EL0, the kernel stack EL0
  * exceptions land on, and the FP/SIMD and TLS state of user threads.  The way in
  * and out (arch_enter_user, the EL0 vectors) is in vectors.S, the
  * FP/SIMD save and restore in fpu.S: the kernel itself is built
@@ -48,6 +48,7 @@ _Static_assert(__builtin_offsetof(struct arch_fpu_state, p) == 528 + 32 * SVE_VL
 uint32_t aarch64_sve_vl;
 
 static bool have_pan;
+static const char *protections = "none";
 
 static uint64_t
 read_pfr0(void)
@@ -57,7 +58,6 @@ read_pfr0(void)
 	__asm__ volatile("mrs %0, id_aa64pfr0_el1" : "=r"(v));
 	return v;
 }
-static const char *protections = "none";
 
 void
 arch_user_init(void)
