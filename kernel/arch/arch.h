@@ -7,6 +7,7 @@
 #define ARCH_ARCH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "asm/context.h"
@@ -252,6 +253,21 @@ void arch_user_access_begin(void);
 void arch_user_access_end(void);
 /* What the user-mode protections are, for the boot log ("SMEP SMAP"). */
 const char *arch_user_protections(void);
+
+/*
+ * The CPU's features as a Linux program is told them, AT_HWCAP and
+ * AT_HWCAP2 of its auxiliary vector: Linux's bits for what the CPU has
+ * and this kernel lets user code use (x86_64 CPUID.1:EDX and no
+ * HWCAP2 bit; aarch64 from the ID registers, kernel/arch/aarch64/idregs.h).
+ */
+void arch_linux_hwcaps(uint64_t *hwcap, uint64_t *hwcap2);
+
+/*
+ * /proc/cpuinfo: Linux's block of fields for each CPU the kernel runs
+ * (one), from the CPU itself (x86_64 CPUID; aarch64 MIDR_EL1 and the
+ * bits above).  Writes at most size - 1 bytes and a NUL; the length.
+ */
+size_t arch_linux_cpuinfo(char *buf, size_t size);
 
 /* FPU/SIMD state of user threads: a clean state, and save/restore at a
  * switch between threads (the kernel itself never touches it). */

@@ -8,6 +8,7 @@
  * the instance has no directory here, as in a container.  root is "/":
  * the process's own root, beyond which nothing here leads.
  */
+#include "arch/arch.h"
 #include "cap/lock.h"
 #include "core/time.h"
 #include "fs/vnode.h"
@@ -603,7 +604,7 @@ lx_procfs_lookup(const char *rest, struct lx_synth *out)
 		ADD(&t, "rootfs / rootfs rw 0 0\nproc /proc proc rw,nosuid,nodev,noexec 0 0\n"
 			"devtmpfs /dev devtmpfs rw,nosuid 0 0\n");
 	else if (!strcmp(name, "cpuinfo"))
-		ADD(&t, "%s", LINUX_CPUINFO);
+		t.len = arch_linux_cpuinfo(t.buf, TEXT_MAX);
 	else {
 		kfree(t.buf);
 		return -LX_ENOENT;

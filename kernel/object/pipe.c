@@ -11,7 +11,7 @@
 #include "themelios/errno.h"
 
 #define PIPE_RING_PAGES (PIPE_CAPACITY / 4096)
-#define PIPE_CHUNK	PIPE_ATOMIC /* bytes per trip through the bounce buffer */
+#define PIPE_CHUNK	PIPE_ATOMIC /* bytes per copy to or from user memory */
 
 static void
 pipe_destroy(struct kobject *obj)
@@ -117,14 +117,16 @@ pipe_wait(struct wait_queue *wq)
 }
 
 /*
- * Takes up to len bytes into ubuf, a chunk at a time: each is copied out
- * before it leaves the ring, so a copy that faults (a guard page, say)
- * leaves it for the next read, as on Linux.  p->reading keeps another
- * reader from taking the same bytes meanwhile.  Called holding neither
- * the capability lock nor p->reading.
+ * Takes up to len bytes into ubuf, a chunk at a time, straight from the
+ * ring: each is copied out before it leaves the ring, so a copy that
+ * faults (a guard page, say) leaves it for the next read, as on Linux.
+ * The chunk stays put while the capability lock is dropped for the
+ * copy: writers only add after the bytes there, and p->reading keeps
+ * another reader from taking them.  Called holding neither the
+ * capability lock nor p->reading.
  */
 static long
-pipe_take(struct pipe *p, uintptr_t ubuf, size_t len, uint8_t *bounce)
+pipe_take(struct pipe *p, uintptr_t ubuf, size_t len)
 {
 	unsigned long flags;
 	size_t done = 0;
@@ -133,17 +135,17 @@ pipe_take(struct pipe *p, uintptr_t ubuf, size_t len, uint8_t *bounce)
 	mutex_lock(&p->reading);
 	flags = cap_lock_take();
 	while (done < len && p->len) {
-		size_t n = len - done, first;
+		size_t n = len - done, head = p->head, first;
 
 		if (n > p->len)
 			n = p->len;
 		if (n > PIPE_CHUNK)
 			n = PIPE_CHUNK;
-		first = PIPE_CAPACITY - p->head < n ? PIPE_CAPACITY - p->head : n;
-		memcpy(bounce, p->ring + p->head, first);
-		memcpy(bounce + first, p->ring, n - first);
+		first = PIPE_CAPACITY - head < n ? PIPE_CAPACITY - head : n;
 		cap_lock_drop(flags);
-		r = copy_to_user(ubuf + done, bounce, n);
+		r = copy_to_user(ubuf + done, p->ring + head, first);
+		if (!r && n > first)
+			r = copy_to_user(ubuf + done + first, p->ring, n - first);
 		flags = cap_lock_take();
 		if (r)
 			break;
@@ -162,7 +164,6 @@ pipe_take(struct pipe *p, uintptr_t ubuf, size_t len, uint8_t *bounce)
 long
 pipe_read(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
 {
-	uint8_t *bounce;
 	unsigned long flags;
 	long r = 0;
 	bool empty;
@@ -171,9 +172,6 @@ pipe_read(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
 		return 0;
 	if (!user_range_ok(ubuf, len))
 		return -E_FAULT;
-	bounce = kmalloc(PIPE_CHUNK);
-	if (!bounce)
-		return -E_NOMEM;
 	do {
 		flags = cap_lock_take();
 		while (p->len == 0 && p->writers && r == 0) {
@@ -187,35 +185,33 @@ pipe_read(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
 		/* Then what is there, without waiting again; 0 when another
 		 * reader took it all first, and this one waits again. */
 		if (r == 0 && !empty)
-			r = pipe_take(p, ubuf, len, bounce);
+			r = pipe_take(p, ubuf, len);
 	} while (r == 0 && !empty);
-	kfree(bounce);
 	return r;
 }
 
+/*
+ * A chunk at a time straight into the ring: the writer reserves the room
+ * after the bytes (p->reserved), copies with the capability lock
+ * dropped, and only then adds the chunk to them, so readers never see a
+ * part copied and a copy that faults adds nothing.  Another writer waits
+ * while a chunk is reserved, as for a full pipe.
+ */
 long
 pipe_write(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
 {
 	/* A write that fits PIPE_ATOMIC goes in whole: it waits for room for all. */
 	size_t need = len <= PIPE_ATOMIC ? len : 1, done = 0;
-	uint8_t *bounce;
 	long r = 0;
 
 	if (!user_range_ok(ubuf, len))
 		return -E_FAULT;
-	bounce = kmalloc(PIPE_CHUNK);
-	if (!bounce)
-		return -E_NOMEM;
 	while (done < len && r == 0) {
 		size_t n = len - done < PIPE_CHUNK ? len - done : PIPE_CHUNK, room, tail, first;
-		unsigned long flags;
+		unsigned long flags = cap_lock_take();
+		int err;
 
-		if (copy_from_user(bounce, ubuf + done, n)) {
-			r = -E_FAULT;
-			break;
-		}
-		flags = cap_lock_take();
-		while (r == 0 && p->readers && PIPE_CAPACITY - p->len < need) {
+		while (r == 0 && p->readers && (p->reserved || PIPE_CAPACITY - p->len < need)) {
 			if (nonblock)
 				r = -E_AGAIN;
 			else
@@ -232,14 +228,24 @@ pipe_write(struct pipe *p, uintptr_t ubuf, size_t len, bool nonblock)
 			n = room;
 		tail = (p->head + p->len) % PIPE_CAPACITY;
 		first = PIPE_CAPACITY - tail < n ? PIPE_CAPACITY - tail : n;
-		memcpy(p->ring + tail, bounce, first);
-		memcpy(p->ring, bounce + first, n - first);
+		p->reserved = n;
+		cap_lock_drop(flags);
+		err = copy_from_user(p->ring + tail, ubuf + done, first);
+		if (!err && n > first)
+			err = copy_from_user(p->ring, ubuf + done + first, n - first);
+		flags = cap_lock_take();
+		p->reserved = 0;
+		wait_queue_wake_all(&p->writable); /* a writer waiting for the reservation */
+		if (err) {
+			cap_lock_drop(flags);
+			r = -E_FAULT;
+			break;
+		}
 		p->len += n;
 		wait_queue_wake_all(&p->readable);
 		pipe_signal(p);
 		cap_lock_drop(flags);
 		done += n;
 	}
-	kfree(bounce);
 	return done ? (long)done : r;
 }

@@ -11,9 +11,10 @@
  * none left), so a poll or a Notification can wait on it.
  *
  * Locking: the state is under the capability lock; the copies to and
- * from user memory are made without it, through a bounce buffer.  A read
- * also holds the pipe's reading mutex from the copy of a chunk until the
- * chunk leaves the ring.
+ * from user memory are made without it, straight from and into the
+ * ring.  A read also holds the pipe's reading mutex from the copy of a
+ * chunk until the chunk leaves the ring; a write reserves the room it
+ * copies into (reserved) until the chunk joins the bytes.
  */
 #ifndef OBJECT_PIPE_H
 #define OBJECT_PIPE_H
@@ -37,6 +38,7 @@ struct pipe {
 	struct process *owner; /* charged for it; referenced */
 	uint8_t *ring;
 	size_t head, len; /* the bytes at ring[head..head+len) modulo the capacity */
+	size_t reserved;  /* after them: a writer's chunk being copied in */
 	unsigned int readers, writers;
 	struct wait_queue readable, writable;
 	struct readiness ready;

@@ -372,19 +372,6 @@ map_stack(struct address_space *as, uint64_t pages)
 	return err == -E_EXIST ? -E_RANGE : err; /* a segment where the stack goes */
 }
 
-static uint64_t
-hwcap(void)
-{
-#if defined(__x86_64__)
-	uint32_t a = 1, b, c = 0, d;
-
-	__asm__("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-	return d; /* CPUID.1:EDX, as Linux gives it */
-#else
-	return 3; /* HWCAP_FP | HWCAP_ASIMD */
-#endif
-}
-
 /* Pointers to the NUL-terminated strings of block[0..len) (checked by
  * the caller), after the n already in v, at most max in all. */
 static size_t
@@ -414,10 +401,6 @@ push_initial_stack(struct address_space *as, const struct load_spec *ls, const u
 		.phnum = img->phnum,
 		.entry = base + img->entry,
 		.base = interp_base,
-		.hwcap = hwcap(),
-		/* Linux's HWCAP2 bits here: x86_64's FSGSBASE is off (user.c),
-		 * and aarch64 reports its base features only (hwcap). */
-		.hwcap2 = 0,
 	};
 	/* Strings twice (argv[0] is AT_EXECFN too), the vectors, the
 	 * headers' copy, the random bytes and alignment. */
@@ -439,6 +422,7 @@ push_initial_stack(struct address_space *as, const struct load_spec *ls, const u
 	in.envc = split_strings(vec, in.argc, in.argc + SPAWN_ENVC_MAX, ls->env, ls->env_len) -
 		  in.argc;
 	random_fill(in.random, sizeof(in.random));
+	arch_linux_hwcaps(&in.hwcap, &in.hwcap2);
 	err = initstack_build(buf, size, USER_STACK_TOP, &in, &sp);
 	if (!err)
 		err = as_copy_in(as, sp, buf + size - (USER_STACK_TOP - sp), USER_STACK_TOP - sp);

@@ -298,3 +298,72 @@ def test_linux_signal_queue_charges(arch):
     out = runs[0][1]
     assert "FAILED" not in out and out.endswith("sigq_charge: charges exact\n"), out
     assert runs[0][2] == 0, r.log
+
+
+# ---- The CPU as Linux programs see it, with Linux on the same QEMU as the oracle ----
+CPU_PROGRAM = GUEST_DIR + "/guest/cpu"
+
+
+def run_in_peer(arch, tmp, name, path, args=""):
+    """One static program run by Linux in the peer guest (a raw disk
+    holding it, copied out and run): its output, then "status N"."""
+    disk = os.path.join(str(tmp), name + ".img")
+    data = open(path, "rb").read()
+    with open(disk, "wb") as f:
+        f.write(data + b"\0" * (-len(data) % 4096))
+    script = os.path.join(str(tmp), name + ".sh")
+    with open(script, "w") as f:
+        f.write('head -c %d /dev/vda > /tmp/%s; chmod +x /tmp/%s; /tmp/%s %s; echo "status $?"\n'
+                % (len(data), name, name, name, args))
+    return subprocess.Popen(["bash", PEER, "--arch", arch, "--disk", disk, "--run", script],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+@pytest.mark.timeout(300)
+@pytest.mark.parametrize("arch", arches())
+def test_linux_cpu_features_match_linux(arch, tmp_path):
+    """AT_HWCAP and AT_HWCAP2, and on aarch64 the ID registers read with
+    an emulated MRS (a bad one is SIGILL), the LSE atomics libgcc then
+    takes, SVE's vector length and its registers across a signal, DC
+    ZVA, CTR_EL0 and DC CVAU at EL0, and /proc/cpuinfo's fields
+    (tests/linux/guest/cpu.c):
+    the same as Linux's on the same QEMU -cpu, in the peer guest; and
+    ThemeliOS claims none of the features Linux has that it does not
+    offer."""
+    if not os.path.exists(PEER):
+        pytest.skip("no peer guest script to run Linux")
+    path = os.path.join(ROOT, "build", arch, "linux-tests", "guest", "cpu")
+    peer = run_in_peer(arch, tmp_path, "cpu", path)
+    try:
+        r = boot(arch=arch, cmdline="test linux.run=%s,themelios" % CPU_PROGRAM, timeout=100)
+        linux_out, err = peer.communicate(timeout=240)
+    finally:
+        peer.kill()
+    assert "KERNEL PANIC" not in r.log, r.log
+    runs = runs_in_themelios(r.log)
+    assert [p for p, _, _ in runs] == [CPU_PROGRAM], r.log
+    linux_out = linux_out.decode("utf-8", "replace")
+    assert linux_out.endswith("status 0\n"), (linux_out, err.decode("utf-8", "replace"))
+    want = linux_out[:-len("status 0\n")]
+    out = runs[0][1]
+    # /proc/cpuinfo's flags: ThemeliOS's are Linux's names of features
+    # the CPU has (Linux lists them on the same -cpu), fewer of them.
+    flags = [re.findall(r"^cpuinfo-flags: (.*)$", o, re.M) for o in (out, want)]
+    assert len(flags[0]) == len(flags[1]) == 1, (out, want)
+    ours, linux = flags[0][0].split(), flags[1][0].split()
+    assert len(ours) > 10 and set(ours) <= set(linux), (sorted(set(ours) - set(linux)), ours, linux)
+    out, want = (re.sub(r"^cpuinfo-flags: .*\n", "", o, flags=re.M) for o in (out, want))
+    assert out == want, ("ThemeliOS:\n" + out, "Linux:\n" + want)
+    assert "cpuinfo blocks: 1\n" in out and "cpuinfo processor\t: 0\n" in out, out
+    assert runs[0][2] == 0, r.log
+    if arch == "aarch64":
+        # Linux really said these: the program's checks ran there.
+        for line in ("AT_HWCAP: fp asimd", " atomics ", " cpuid ", "MIDR_EL1 0x",
+                     "mrs SCTLR_EL1: SIGILL 1", "libgcc outline atomics use LSE: 1",
+                     "dc zva in a child: zeroed its copy 1; the parent's still 0xff 1",
+                     "AT_HWCAP2: dcpodp sve2 ", "after SIGALRM: z0 1 z31 1 p1 1 p15 1 (whole)",
+                     "nothing more claimed: 1"):
+            assert line in out, (line, out)
+    else:
+        assert "AT_HWCAP is CPUID.1:EDX: 1\n" in out, out

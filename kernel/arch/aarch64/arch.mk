@@ -13,8 +13,10 @@ ARCH_SRCS := \
 	kernel/arch/aarch64/boot.S \
 	kernel/arch/aarch64/context.c \
 	kernel/arch/aarch64/cpu.c \
+	kernel/arch/aarch64/cpu_features.c \
 	kernel/arch/aarch64/crash.c \
 	kernel/arch/aarch64/fpu.S \
+	kernel/arch/aarch64/idregs.c \
 	kernel/arch/aarch64/interrupts.c \
 	kernel/arch/aarch64/linux_signal.c \
 	kernel/arch/aarch64/mmu.c \

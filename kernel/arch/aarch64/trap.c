@@ -11,6 +11,7 @@
 #include "core/fault.h"
 #include "core/irqs_off.h"
 #include "core/panic.h"
+#include "cpu_features.h"
 #include "proc/uaccess.h"
 #include "proc/user_memory.h"
 #include "syscall/syscall.h"
@@ -144,11 +145,14 @@ static void
 user_sync(struct arch_regs *regs)
 {
 	struct fault_info fi;
+	unsigned int ec = (unsigned int)(regs->esr >> 26);
 
-	if ((regs->esr >> 26) == EC_SVC64) {
+	if (ec == EC_SVC64) {
 		user_syscall(regs);
 		return;
 	}
+	if ((ec == EC_SYSREG || ec == EC_UNKNOWN) && aarch64_emulate_mrs(regs))
+		return; /* an ID register read, as Linux emulates it */
 	decode_sync(regs, &fi);
 	fi.access |= FAULT_USER;
 	if (user_fault_resolve(regs, &fi))

@@ -1,5 +1,5 @@
 /*
- * User mode on aarch64: PAN, FP/SIMD for EL0, the kernel stack EL0
+ * User mode on aarch64: PAN, FP/SIMD and SVE for EL0, the kernel stack EL0
  * exceptions land on, and the FP/SIMD and TLS state of user threads.  The way in
  * and out (arch_enter_user, the EL0 vectors) is in vectors.S, the
  * FP/SIMD save and restore in fpu.S: the kernel itself is built
@@ -7,6 +7,7 @@
  */
 #include "arch/arch.h"
 
+#include "cpu_features.h"
 #include "lib/string.h"
 #include "sched/percpu.h"
 #include "themelios/abi.h"
@@ -16,6 +17,9 @@
 #define CPACR_FPEN	(3ull << 20) /* no FP/SIMD traps at EL0 or EL1 */
 #define SCTLR_SA0	(1ull << 4)  /* EL0 stack pointer alignment checks */
 #define SCTLR_UMA	(1ull << 9)  /* EL0 may write DAIF */
+#define SCTLR_DZE	(1ull << 14) /* EL0 may DC ZVA */
+#define SCTLR_UCT	(1ull << 15) /* EL0 may read CTR_EL0 */
+#define SCTLR_UCI	(1ull << 26) /* EL0 may clean caches by address (DC CVAU...) */
 #define SCTLR_SPAN	(1ull << 23) /* 0: an exception to EL1 sets PAN */
 
 /*
@@ -26,26 +30,65 @@
 #define MSR_PAN_0	".inst 0xd500409f"
 #define MSR_PAN_1	".inst 0xd500419f"
 
-/* fpu.S stores FPCR and FPSR right after the 32 vector registers. */
+/* fpu.S stores FPCR and FPSR right after the 32 vector registers, the
+ * SVE registers after them. */
 _Static_assert(__builtin_offsetof(struct arch_fpu_state, fpcr) == 512, "fpu.S");
 _Static_assert(__builtin_offsetof(struct arch_fpu_state, fpsr) == 516, "fpu.S");
+_Static_assert(__builtin_offsetof(struct arch_fpu_state, z) == 528, "fpu.S");
+_Static_assert(__builtin_offsetof(struct arch_fpu_state, p) == 528 + 32 * SVE_VL_MAX, "fpu.S");
+
+#define PFR0_SVE_SHIFT 32
+#define CPACR_ZEN      (3ull << 16) /* no SVE traps at EL0 or EL1 */
+/* RDVL X0, #1: the vector length in bytes (the assembler of the C code
+ * is not told of SVE). */
+#define RDVL_X0	       ".inst 0x04bf5020"
+
+/* The SVE vector length in bytes user threads run with; 0 without SVE
+ * (fpu.S reads it). */
+uint32_t aarch64_sve_vl;
 
 static bool have_pan;
 static const char *protections = "none";
+
+static uint64_t
+read_pfr0(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, id_aa64pfr0_el1" : "=r"(v));
+	return v;
+}
 
 void
 arch_user_init(void)
 {
 	uint64_t mmfr1, sctlr;
 
-	/* FP/SIMD only: SVE and SME (ZEN, SMEN) stay trapped, since a
-	 * thread switch saves no more than the 128-bit V registers. */
-	__asm__ volatile("msr cpacr_el1, %0; isb" : : "r"(CPACR_FPEN));
+	/* FP/SIMD, and SVE when the CPU has it, with vectors of
+	 * SVE_VL_MAX bytes (Linux's default length; fpu.S switches the whole
+	 * state).  SME (SMEN) stays trapped. */
+	if (((read_pfr0() >> PFR0_SVE_SHIFT) & 0xf) != 0) {
+		register uint64_t vl __asm__("x0");
+
+		__asm__ volatile("msr cpacr_el1, %0; isb" : : "r"(CPACR_FPEN | CPACR_ZEN));
+		/* ZCR_EL1.LEN: vectors of (LEN + 1) * 16 bytes at most. */
+		__asm__ volatile("msr s3_0_c1_c2_0, %0; isb"
+				 :
+				 : "r"((uint64_t)SVE_VL_MAX / 16 - 1));
+		__asm__ volatile(RDVL_X0 : "=r"(vl));
+		aarch64_sve_vl = (uint32_t)vl;
+	} else {
+		__asm__ volatile("msr cpacr_el1, %0; isb" : : "r"(CPACR_FPEN));
+	}
 
 	/* The reset value of SCTLR_EL1 is partly unknown: say what EL0 may
 	 * do rather than inherit it. */
 	__asm__ volatile("mrs %0, sctlr_el1" : "=r"(sctlr));
 	sctlr = (sctlr | SCTLR_SA0) & ~SCTLR_UMA;
+	/* What Linux lets EL0 do, and glibc and JITs count on: zero a
+	 * block with DC ZVA (DCZID_EL0 tells them), read the cache line
+	 * sizes, make written code visible to instruction fetch. */
+	sctlr |= SCTLR_DZE | SCTLR_UCT | SCTLR_UCI;
 
 	__asm__ volatile("mrs %0, id_aa64mmfr1_el1" : "=r"(mmfr1));
 	if (((mmfr1 >> MMFR1_PAN_SHIFT) & 0xf) != 0) {
@@ -55,6 +98,8 @@ arch_user_init(void)
 		have_pan = true;
 	}
 	__asm__ volatile("msr sctlr_el1, %0; isb" : : "r"(sctlr) : "memory");
+
+	aarch64_cpu_features_init();
 
 	/* TPIDRRO_EL0, which EL0 may read, resets to an unknown value and
 	 * nothing uses it: 0 for every thread.  TPIDR_EL0 is the TLS

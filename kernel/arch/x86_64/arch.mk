@@ -8,6 +8,7 @@ LDSCRIPT := kernel/arch/x86_64/linker.ld
 ARCH_SRCS := \
 	kernel/arch/x86_64/boot.S \
 	kernel/arch/x86_64/cpu.c \
+	kernel/arch/x86_64/cpu_features.c \
 	kernel/arch/x86_64/fw_cfg_port.c \
 	kernel/arch/x86_64/start.c \
 	kernel/boot/multiboot2.c \

@@ -14,9 +14,18 @@ struct arch_context {
 	uint64_t fp, lr, sp;
 };
 
+/*
+ * With SVE (user.c enables it with vectors of at most SVE_VL_MAX bytes)
+ * fpu.S saves z0-z31, p0-p15 and FFR instead of v0-v31: the V registers
+ * are the low 128 bits of the Z registers, which z[] holds then.
+ */
+#define SVE_VL_MAX 64
+
 struct arch_fpu_state {
-	uint64_t q[64]; /* v0-v31 */
+	uint64_t q[64]; /* v0-v31, without SVE */
 	uint32_t fpcr, fpsr;
+	uint8_t z[32 * SVE_VL_MAX] __attribute__((aligned(16))); /* z0-z31, VL bytes each */
+	uint8_t p[17 * SVE_VL_MAX / 8];				 /* p0-p15 and FFR, VL / 8 each */
 } __attribute__((aligned(16)));
 
 /* A user thread's TLS pointer: TPIDR_EL0, which EL0 may write itself

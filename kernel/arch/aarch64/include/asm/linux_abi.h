@@ -17,19 +17,14 @@
 /* An undefined instruction: SIGILL with ILL_ILLOPC. */
 #define LINUX_ILLEGAL_SI_CODE	 1
 
-/* /proc/cpuinfo: one CPU, as sched_getaffinity says. */
-#define LINUX_CPUINFO                                                                   \
-	"processor\t: 0\nBogoMIPS\t: 100.00\nFeatures\t: fp asimd\nCPU implementer\t: " \
-	"0x00\nCPU architecture: 8\n\n"
-
 /* clone(flags, stack, parent_tid, tls, child_tid) */
-#define LX_CLONE_TLS_ARG  3
-#define LX_CLONE_CTID_ARG 4
+#define LX_CLONE_TLS_ARG	 3
+#define LX_CLONE_CTID_ARG	 4
 
-#define LX_O_DIRECTORY	  040000
-#define LX_O_NOFOLLOW	  0100000
-#define LX_O_DIRECT	  0200000
-#define LX_O_LARGEFILE	  0400000
+#define LX_O_DIRECTORY		 040000
+#define LX_O_NOFOLLOW		 0100000
+#define LX_O_DIRECT		 0200000
+#define LX_O_LARGEFILE		 0400000
 
 struct linux_stat {
 	uint64_t st_dev;

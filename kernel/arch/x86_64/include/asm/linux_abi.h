@@ -20,19 +20,14 @@
 /* #UD: SIGILL with ILL_ILLOPN (arch/x86/kernel/traps.c). */
 #define LINUX_ILLEGAL_SI_CODE	 2
 
-/* /proc/cpuinfo: one CPU, as sched_getaffinity says. */
-#define LINUX_CPUINFO                                                              \
-	"processor\t: 0\nvendor_id\t: ThemeliOS\nmodel name\t: ThemeliOS virtual " \
-	"x86_64 CPU\ncpu MHz\t\t: 1000.000\nflags\t\t: fpu tsc cx8 cmov sse sse2\n\n"
-
 /* clone(flags, stack, parent_tid, child_tid, tls) */
-#define LX_CLONE_TLS_ARG  4
-#define LX_CLONE_CTID_ARG 3
+#define LX_CLONE_TLS_ARG	 4
+#define LX_CLONE_CTID_ARG	 3
 
-#define LX_O_DIRECTORY	  0200000
-#define LX_O_NOFOLLOW	  0400000
-#define LX_O_DIRECT	  040000
-#define LX_O_LARGEFILE	  0100000
+#define LX_O_DIRECTORY		 0200000
+#define LX_O_NOFOLLOW		 0400000
+#define LX_O_DIRECT		 040000
+#define LX_O_LARGEFILE		 0100000
 
 struct linux_stat {
 	uint64_t st_dev;

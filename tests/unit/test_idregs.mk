@@ -1,0 +1,1 @@
+UNIT_SRCS_test_idregs := kernel/arch/aarch64/idregs.c
