@@ -682,11 +682,19 @@ LX_RX = re.compile(r"lxbench: (\S+) (\d+) (\S+)")
 def linux_personality_bench(arch):
     """getpid, fork+exit+wait, fork+execve+wait and pipe throughput through
     the Linux personality beside Linux's own: the same static binaries
-    (tools/bench/getpid_linux.c, procs_linux.c) on the same QEMU."""
+    (tools/bench/getpid_linux.c, procs_linux.c) on the same QEMU, under
+    plain TCG and under -icount shift=0, where a microsecond is a
+    thousand instructions whatever else the host runs."""
+    for label, qemu_args in (("TCG", []), ("icount", ["-icount", "shift=0"])):
+        print("  [%s]" % label)
+        linux_personality_bench_once(arch, qemu_args)
+
+
+def linux_personality_bench_once(arch, qemu_args):
     ours = {}
     for name in LX_BENCHES:
         out = subprocess.run([RUNNER, "--test", "--arch", arch, "--cmdline",
-                              "test linux.run=/tests/linux/bench/" + name],
+                              "test linux.run=/tests/linux/bench/" + name, "--"] + qemu_args,
                              stdin=subprocess.DEVNULL, capture_output=True,
                              timeout=300).stdout.decode("utf-8", "replace")
         for key, value, unit in LX_RX.findall(out):
@@ -708,8 +716,9 @@ def linux_personality_bench(arch):
             script = os.path.join(tmp, "run.sh")
             with open(script, "w") as f:
                 f.write("\n".join(lines) + "\n")
-            p = subprocess.run(["bash", PEER, "--arch", arch, "--disk", disk, "--run", script],
-                               stdin=subprocess.DEVNULL, capture_output=True, timeout=900)
+            p = subprocess.run(["bash", PEER, "--arch", arch, "--disk", disk, "--run", script, "--"]
+                               + qemu_args, stdin=subprocess.DEVNULL, capture_output=True,
+                               timeout=900)
             for key, value, unit in LX_RX.findall(p.stdout.decode("utf-8", "replace")):
                 linux[key] = (int(value), unit)
     if not ours:

@@ -36,7 +36,9 @@ linux_init(const char *cmdline)
 	trace = cmdline_has(cmdline, "linux.trace");
 }
 
-static void
+/* Cold and out of line, as is the trace: their frames and canaries
+ * would otherwise be paid by every call. */
+static __attribute__((noinline, cold)) void
 warn_nosys(uint64_t nr, const struct linux_call *c)
 {
 	if (nr < LINUX_NR_MAX) {
@@ -59,7 +61,7 @@ warn_nosys(uint64_t nr, const struct linux_call *c)
 			*(at) = sizeof(buf) - 1;                                                \
 	} while (0)
 
-static void
+static __attribute__((noinline, cold)) void
 trace_call(const struct syscall_args *a, const struct linux_call *c, long r)
 {
 	char buf[192];
@@ -77,6 +79,17 @@ trace_call(const struct syscall_args *a, const struct linux_call *c, long r)
 	printk("%s\n", buf);
 }
 
+/* Restarted or -EINTR on the way back (linux/signal.h). */
+static __attribute__((noinline)) void
+note_restart(const struct syscall_args *a)
+{
+	struct linux_thread *lt = lx_thread_current();
+
+	lt->restart = true;
+	lt->restart_nr = a->nr;
+	lt->restart_arg0 = a->a[0];
+}
+
 long
 linux_syscall(struct syscall_args *a)
 {
@@ -89,14 +102,8 @@ linux_syscall(struct syscall_args *a)
 		warn_nosys(a->nr, c);
 		r = -LX_ENOSYS;
 	}
-	if (r == -LX_ERESTARTSYS) {
-		/* Restarted or -EINTR on the way back (linux/signal.h). */
-		struct linux_thread *lt = lx_thread_current();
-
-		lt->restart = true;
-		lt->restart_nr = a->nr;
-		lt->restart_arg0 = a->a[0];
-	}
+	if (r == -LX_ERESTARTSYS)
+		note_restart(a);
 	if (trace)
 		trace_call(a, c, r);
 	/* Killed meanwhile: never back to user mode. */

@@ -18,6 +18,7 @@
 #include "sched/wait.h"
 #include "sched/mutex.h"
 #include "sched/spinlock.h"
+#include "sched/thread.h"
 #include "syscall/syscall.h"
 
 struct dir_object;
@@ -178,8 +179,18 @@ long linux_tty_set_termios(struct linux_proc *lp, const struct linux_termios *t)
  * one waiter there woken (thread.c). */
 void linux_clear_child_tid(struct linux_thread *lt);
 
-/* The calling thread's Linux state (never NULL inside a Linux call). */
-struct linux_thread *lx_thread_current(void);
+/* The calling thread's Linux state (never NULL inside a Linux call).
+ * Inline: every Linux call asks on its way back to user mode, and
+ * only a process's first call goes further (thread.c). */
+struct linux_thread *lx_thread_adopt_main(void);
+
+static inline struct linux_thread *
+lx_thread_current(void)
+{
+	struct linux_thread *lt = thread_current()->lx;
+
+	return lt ? lt : lx_thread_adopt_main();
+}
 
 /* lp's first thread, in its list of threads (a new process's state). */
 void linux_thread_init_main(struct linux_proc *lp);

@@ -484,14 +484,19 @@ linux_signal_pgrp(struct linux_proc *lp, uint64_t pgrp, int sig)
 	}
 }
 
-bool
-linux_signal_pending(struct linux_proc *lp)
+/* Inline for linux_user_return, on the way back from every call. */
+static inline bool
+deliverable(struct linux_proc *lp, struct linux_thread *lt)
 {
-	struct linux_thread *lt = lx_thread_current();
-
 	return (__atomic_load_n(&lp->shared.set, __ATOMIC_RELAXED) |
 		__atomic_load_n(&lt->pending.set, __ATOMIC_RELAXED)) &
 	       ~__atomic_load_n(&lt->sigmask, __ATOMIC_RELAXED);
+}
+
+bool
+linux_signal_pending(struct linux_proc *lp)
+{
+	return deliverable(lp, lx_thread_current());
 }
 
 long
@@ -1467,8 +1472,8 @@ linux_user_return(struct arch_regs *r)
 	unsigned long flags;
 	bool changed;
 
-	if (!lt->restart && !lt->regs_changed && !lt->saved_mask_valid &&
-	    !linux_signal_pending(lp) && !__atomic_load_n(&lp->stopped, __ATOMIC_RELAXED))
+	if (!lt->restart && !lt->regs_changed && !lt->saved_mask_valid && !deliverable(lp, lt) &&
+	    !__atomic_load_n(&lp->stopped, __ATOMIC_RELAXED))
 		return false;
 	flags = arch_irq_save();
 	arch_irq_enable();

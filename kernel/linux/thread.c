@@ -39,18 +39,15 @@
 /* What a thread's own state is charged to its process's pool. */
 #define LX_THREAD_PAGES		1
 
+/* The process's first thread, at its first call since its spawn or
+ * fork: it is the one main stands for. */
 struct linux_thread *
-lx_thread_current(void)
+lx_thread_adopt_main(void)
 {
 	struct thread *t = thread_current();
-	struct linux_proc *lp;
+	struct linux_proc *lp = t->proc->lx;
 	unsigned long flags;
 
-	if (t->lx)
-		return t->lx;
-	/* The process's first thread, at its first call since its spawn or
-	 * fork: it is the one main stands for. */
-	lp = t->proc->lx;
 	flags = spin_lock_irqsave(&lp->sig_lock);
 	lp->main.thread = t;
 	t->lx = &lp->main;
