@@ -51,6 +51,10 @@ HOST_NATIVE = ("exec", "mtexec", "clone3", "tasks")
 # vshare: qemu-aarch64 runs vfork and clone(CLONE_VM|CLONE_VFORK) as a
 # fork, so the child's writes would not reach the parent there.
 HOST_NATIVE += ("vshare",)
+# clones: qemu-aarch64 refuses CLONE_VM without CLONE_THREAD (or with
+# CLONE_VFORK), CLONE_FILES and CLONE_FS for a process, and a thread that
+# does not share all of it.
+HOST_NATIVE += ("clones",)
 
 
 def on_host(arch, path, args, cwd):
