@@ -331,7 +331,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 	/* A table another process holds too: the new program gets a copy. */
 	mine = lx_thread_current()->fds ? lx_thread_current()->fds : lp->fds;
 	if (!r && __atomic_load_n(&mine->refs, __ATOMIC_ACQUIRE) > 1) {
-		unshared = lx_files_copy(mine);
+		unshared = lx_files_copy(lp, mine);
 		if (!unshared)
 			r = -LX_ENOMEM;
 	}
@@ -353,7 +353,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 	if (process_exec(p, &as, path_base(b->path), entry, sp, 0)) {
 		linux_threads_exec_end(lp, &others, false);
 		if (unshared) {
-			lx_files_exit(unshared);
+			lx_files_exit(lp, unshared);
 			lx_files_put(unshared, false);
 		}
 		irq = cap_lock_take();

@@ -150,10 +150,10 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool, bool share_fds, boo
 	if (!c)
 		return NULL;
 	if (share_fds) {
-		lx_files_share(fds);
+		lx_files_share(lp, fds);
 		c->fds = fds;
 	} else {
-		c->fds = lx_files_copy(fds);
+		c->fds = lx_files_copy(lp, fds);
 	}
 	if (share_fs) {
 		lx_fs_share(fs);
@@ -163,7 +163,7 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool, bool share_fds, boo
 	}
 	if (!c->fds || !c->fs) {
 		if (c->fds && share_fds)
-			lx_files_exit(c->fds); /* the user it was counted as */
+			lx_files_exit(lp, c->fds); /* the user it was counted as */
 		lp_free(c, pool);
 		return NULL;
 	}
@@ -184,7 +184,7 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool, bool share_fds, boo
 void
 linux_proc_copy_free(struct linux_proc *lp, struct mempool *pool)
 {
-	lx_files_exit(lp->fds);
+	lx_files_exit(lp, lp->fds);
 	if (lp->exe_vn)
 		vnode_unref(lp->exe_vn);
 	lp_free(lp, pool);

@@ -217,12 +217,13 @@ struct linux_thread *linux_thread_find(struct linux_proc *lp, uint64_t tid);
  * Locks: lp->lock, then the table's; the fs's alone.
  */
 struct fdtable *lx_files_new(void);
-/* A copy of t (each file referenced once more), or NULL. */
-struct fdtable *lx_files_copy(struct fdtable *t);
+/* A copy of t (each file referenced once more), or NULL; lp is the
+ * caller's process (its lock is taken, then t's). */
+struct fdtable *lx_files_copy(struct linux_proc *lp, struct fdtable *t);
 /* One more holder of t (CLONE_FILES). */
-void lx_files_share(struct fdtable *t);
+void lx_files_share(struct linux_proc *lp, struct fdtable *t);
 /* A holder's use of t ends: the last one closes its descriptors. */
-void lx_files_exit(struct fdtable *t);
+void lx_files_exit(struct linux_proc *lp, struct fdtable *t);
 /* A holder's reference goes; locked: under the capability lock. */
 void lx_files_put(struct fdtable *t, bool locked);
 /* The calling thread's table, locked with lp->lock (lp is the caller's

@@ -56,38 +56,44 @@ lx_files_new(void)
 }
 
 struct fdtable *
-lx_files_copy(struct fdtable *t)
+lx_files_copy(struct linux_proc *lp, struct fdtable *t)
 {
 	struct fdtable *c = lx_files_new();
 
 	if (!c)
 		return NULL;
+	mutex_lock(&lp->lock);
 	mutex_lock(&files_of(t)->lock);
 	fdtable_copy(c, t);
 	mutex_unlock(&files_of(t)->lock);
+	mutex_unlock(&lp->lock);
 	return c;
 }
 
 void
-lx_files_share(struct fdtable *t)
+lx_files_share(struct linux_proc *lp, struct fdtable *t)
 {
 	struct linux_files *f = files_of(t);
 
+	mutex_lock(&lp->lock);
 	mutex_lock(&f->lock);
 	f->users++;
 	__atomic_add_fetch(&t->refs, 1, __ATOMIC_ACQ_REL);
 	mutex_unlock(&f->lock);
+	mutex_unlock(&lp->lock);
 }
 
 void
-lx_files_exit(struct fdtable *t)
+lx_files_exit(struct linux_proc *lp, struct fdtable *t)
 {
 	struct linux_files *f = files_of(t);
 
+	mutex_lock(&lp->lock);
 	mutex_lock(&f->lock);
 	if (--f->users == 0)
 		fdtable_clear(t);
 	mutex_unlock(&f->lock);
+	mutex_unlock(&lp->lock);
 }
 
 void
@@ -147,7 +153,7 @@ lx_fds_exit(struct linux_proc *lp)
 	lp->fds_left = true;
 	mutex_unlock(&lp->lock);
 	if (first)
-		lx_files_exit(lp->fds);
+		lx_files_exit(lp, lp->fds);
 }
 
 struct linux_fs *
@@ -207,7 +213,7 @@ lx_umask(void)
 
 /* The tables of the threads on list but self, which have all ended. */
 static void
-drop_thread_parts(struct list_node *list, struct linux_thread *self)
+drop_thread_parts(struct linux_proc *lp, struct list_node *list, struct linux_thread *self)
 {
 	list_for_each (n, list) {
 		struct linux_thread *lt = container_of(n, struct linux_thread, link);
@@ -215,7 +221,7 @@ drop_thread_parts(struct list_node *list, struct linux_thread *self)
 		if (lt == self)
 			continue;
 		if (lt->fds) {
-			lx_files_exit(lt->fds);
+			lx_files_exit(lp, lt->fds);
 			lx_files_put(lt->fds, false);
 			lt->fds = NULL;
 		}
@@ -237,8 +243,8 @@ lx_shared_exec(struct linux_proc *lp, struct list_node *others, struct fdtable *
 
 	/* No other thread runs: their states are ours to change (the lists
 	 * themselves change under sig_lock, in linux_threads_exec_end). */
-	drop_thread_parts(others, self);
-	drop_thread_parts(&lp->threads, self);
+	drop_thread_parts(lp, others, self);
+	drop_thread_parts(lp, &lp->threads, self);
 	mutex_lock(&lp->lock);
 	old_used = !lp->fds_left;
 	lp->fds = keep;
@@ -252,11 +258,11 @@ lx_shared_exec(struct linux_proc *lp, struct list_node *others, struct fdtable *
 	self->fs = NULL;
 	if (old != keep) {
 		if (old_used)
-			lx_files_exit(old);
+			lx_files_exit(lp, old);
 		lx_files_put(old, false);
 	}
 	if (mine != old && mine != keep) {
-		lx_files_exit(mine);
+		lx_files_exit(lp, mine);
 		lx_files_put(mine, false);
 	}
 	if (old_fs)
@@ -303,7 +309,7 @@ lx_unshare(struct linux_proc *lp, bool files, bool fs)
 	if (pages && mempool_charge(pool, pages))
 		return -LX_ENOMEM;
 	if (files)
-		new_fds = lx_files_copy(lt->fds ? lt->fds : lp->fds);
+		new_fds = lx_files_copy(lp, lt->fds ? lt->fds : lp->fds);
 	if (fs)
 		new_fs = lx_fs_copy(lx_fs(lp));
 	if ((files && !new_fds) || (fs && !new_fs)) {
@@ -333,7 +339,7 @@ lx_unshare(struct linux_proc *lp, bool files, bool fs)
 	lt->pages += pages;
 	mutex_unlock(&lp->lock);
 	if (old_fds) {
-		lx_files_exit(old_fds);
+		lx_files_exit(lp, old_fds);
 		lx_files_put(old_fds, false);
 	}
 	if (old_fs)

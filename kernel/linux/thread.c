@@ -227,7 +227,7 @@ linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid,
 	lt->pages = thread_pages(flags);
 	/* Without CLONE_FILES or CLONE_FS: copies of the caller's. */
 	if (!(flags & LX_CLONE_FILES)) {
-		lt->fds = lx_files_copy(self->fds ? self->fds : lp->fds);
+		lt->fds = lx_files_copy(lp, self->fds ? self->fds : lp->fds);
 		if (!lt->fds)
 			goto out_free;
 	}
@@ -277,7 +277,7 @@ linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid,
 
 out_free:
 	if (lt->fds)
-		lx_files_exit(lt->fds);
+		lx_files_exit(lp, lt->fds);
 	thread_free(lt, p->pool, false);
 	return r;
 }
@@ -303,7 +303,7 @@ static void __attribute__((noreturn)) exit_process(uint64_t status)
 	linux_clear_child_tid(lt);
 	lx_fds_exit(lp);
 	if (lt->fds)
-		lx_files_exit(lt->fds); /* its memory goes with the process */
+		lx_files_exit(lp, lt->fds); /* its memory goes with the process */
 	process_exit((long)(status & 0xff));
 }
 
@@ -336,7 +336,7 @@ lx_sys_exit(struct syscall_args *a)
 	linux_clear_child_tid(lt);
 	thread_current()->lx = NULL;
 	if (lt->fds)
-		lx_files_exit(lt->fds);
+		lx_files_exit(lp, lt->fds);
 	if (lt != &lp->main)
 		thread_free(lt, process_current()->pool, false);
 	process_thread_exit();
