@@ -203,6 +203,8 @@ exec_linux_state(struct linux_proc *lp, struct vnode *vn, const char *path)
 	lp->execed = true;
 	if (lp->parent)
 		wait_queue_wake_all(&lp->parent->child_wq);
+	if (lp->vfork_waiter)
+		wait_queue_wake_all(&lp->vfork_waiter->child_wq);
 	cap_lock_drop(flags);
 }
 

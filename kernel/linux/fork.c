@@ -85,13 +85,13 @@
 
 /* CLONE_PTRACE, CLONE_UNTRACED (no tracer here) and CLONE_IO (no I/O
  * contexts) change nothing; the namespaces are refused below.  Not
- * here yet: CLONE_PIDFD and CLONE_PARENT (-EINVAL). */
+ * here yet: CLONE_PIDFD (-EINVAL). */
 #define LX_CLONE_KNOWN                                                                          \
 	(LX_CSIGNAL | LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND |           \
 	 LX_CLONE_VFORK | LX_CLONE_THREAD | LX_CLONE_SYSVSEM | LX_CLONE_SETTLS |                \
 	 LX_CLONE_PARENT_SETTID | LX_CLONE_CHILD_CLEARTID | LX_CLONE_DETACHED |                 \
 	 LX_CLONE_CHILD_SETTID | LX_CLONE_CLEAR_SIGHAND | LX_CLONE_PTRACE | LX_CLONE_UNTRACED | \
-	 LX_CLONE_IO | LX_CLONE_NEW_ADMIN | LX_CLONE_NEWUSER)
+	 LX_CLONE_IO | LX_CLONE_NEW_ADMIN | LX_CLONE_NEWUSER | LX_CLONE_PARENT)
 
 /* The calling thread's TLS pointer as the CPU holds it now. */
 static uint64_t
@@ -111,7 +111,7 @@ static long
 do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t tls)
 {
 	struct process *self = process_current(), *child;
-	struct linux_proc *lp = self->lx, *clp;
+	struct linux_proc *lp = self->lx, *clp, *tree;
 	/* entry and sp as the parent's: its arguments and stack are there
 	 * in the copy (/proc's cmdline, stat and maps read them). */
 	struct process_spec spec = {
@@ -137,6 +137,15 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		return -LX_EINVAL;
 	if ((flags & LX_CLONE_SIGHAND) && !(flags & LX_CLONE_VM))
 		return -LX_EINVAL;
+	/* Pid 1 (the instance's init, which has no parent) cannot give its
+	 * own a sibling. */
+	if (flags & LX_CLONE_PARENT) {
+		irq = cap_lock_take();
+		err = lp->parent ? 0 : -LX_EINVAL;
+		cap_lock_drop(irq);
+		if (err)
+			return err;
+	}
 	if ((flags & LX_CLONE_THREAD) && (flags & (LX_CLONE_NEWUSER | LX_CLONE_NEWPID)))
 		return -LX_EINVAL;
 	if (flags & ~(uint64_t)LX_CLONE_KNOWN)
@@ -197,7 +206,8 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		for (int i = 0; i < LX_NSIG; i++)
 			if (clp->act[i].handler != LX_SIG_IGN)
 				memset(&clp->act[i], 0, sizeof(clp->act[i]));
-	clp->exit_signal = (int)(flags & LX_CSIGNAL);
+	/* CLONE_PARENT: the child's end is told to our parent as ours is. */
+	clp->exit_signal = flags & LX_CLONE_PARENT ? lp->exit_signal : (int)(flags & LX_CSIGNAL);
 	regs = *thread_user_regs(thread_current());
 	arch_user_regs_forked(&regs, 0, sp);
 	spec.as = as;
@@ -211,7 +221,16 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		return lx_err(err);
 	}
 	clp->proc = child;
-	err = linux_family_fork(lp, clp, (uint64_t)pid);
+	/* CLONE_PARENT: a child of our parent (init, if we were orphaned),
+	 * in our own group and session. */
+	tree = flags & LX_CLONE_PARENT ? lp->parent : lp;
+	err = tree ? linux_family_fork(tree, clp, (uint64_t)pid) : -LX_EAGAIN;
+	if (!err) {
+		clp->pgid = lp->pgid;
+		clp->sid = lp->sid;
+		if (flags & LX_CLONE_VFORK)
+			clp->vfork_waiter = lp;
+	}
 	if (err) {
 		process_discard(child);
 		cap_lock_drop(irq);
@@ -245,6 +264,7 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		irq = cap_lock_take();
 		while (!clp->zombie && !clp->execed && !thread_should_stop())
 			cap_lock_wait(&lp->child_wq);
+		clp->vfork_waiter = NULL;
 		kobject_unref(&child->obj);
 		cap_lock_drop(irq);
 	}

@@ -92,7 +92,11 @@ struct linux_proc {
 	 * linux_thread's fds and fs). */
 	struct fdtable *fds;
 	struct linux_fs *fs;
-	bool fds_left;		 /* its use of fds has ended (lx_files_exit) */
+	bool fds_left; /* its use of fds has ended (lx_files_exit) */
+	/* A vfork parent waiting for it to exec or end, woken at either
+	 * (under the capability lock, while it waits: with CLONE_PARENT
+	 * it is not the child's parent). */
+	struct linux_proc *vfork_waiter;
 	struct dir_object *root; /* referenced; NULL: no filesystem */
 	uint64_t pid;		 /* numbered in its personality instance */
 	struct process *proc;

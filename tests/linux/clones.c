@@ -377,6 +377,50 @@ unshare_cases(void)
 	close(fd_a);
 }
 
+static pid_t grandparent;
+
+static int
+sibling_fn(void *arg)
+{
+	return getppid() == grandparent ? 7 + (int)(intptr_t)arg : 6;
+}
+
+/* CLONE_PARENT from a child: a sibling of it, which our parent reaps;
+ * with CLONE_VFORK the caller still waits for it. */
+static void
+parent_case(void)
+{
+	pid_t c, got;
+	int st, codes[2] = { -1, -1 }, n = 0;
+
+	grandparent = getpid();
+	c = fork();
+	if (c == 0) {
+		static char stack2[16 * 1024] __attribute__((aligned(16)));
+		pid_t g = clone(sibling_fn, stack + sizeof(stack), CLONE_PARENT | SIGCHLD, (void *)0);
+
+		printf("CLONE_PARENT: made = %s\n", g > 0 ? "yes" : errno_name(errno));
+		printf("CLONE_PARENT: the caller's wait = %s\n",
+		       waitpid(-1, NULL, 0) < 0 ? errno_name(errno) : "a child");
+		g = clone(sibling_fn, stack2 + sizeof(stack2),
+			  CLONE_PARENT | CLONE_VFORK | CLONE_VM | SIGCHLD, (void *)2);
+		printf("CLONE_PARENT|CLONE_VFORK|CLONE_VM: back after it = %s\n",
+		       g > 0 ? "yes" : errno_name(errno));
+		_exit(0);
+	}
+	if (waitpid(c, &st, 0) == c)
+		show_status("CLONE_PARENT caller", st);
+	while (n < 2 && (got = waitpid(-1, &st, 0)) > 0)
+		codes[n++] = WIFEXITED(st) ? WEXITSTATUS(st) : 100 + st;
+	if (n == 2 && codes[0] > codes[1]) {
+		int t = codes[0];
+
+		codes[0] = codes[1];
+		codes[1] = t;
+	}
+	printf("CLONE_PARENT: its siblings reaped here: %d %d\n", codes[0], codes[1]);
+}
+
 /* A clone that must fail: its errno. */
 static int
 never(void *arg)
@@ -503,6 +547,7 @@ main(int argc, char **argv)
 	thread_case("thread sharing both", CLONE_FILES | CLONE_FS);
 	exec_case();
 	clone3_cases();
+	parent_case();
 	refused();
 
 	unlink(DIR "/inside");
