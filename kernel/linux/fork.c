@@ -29,8 +29,9 @@
  * (linux/shared.c).  clone(CLONE_VM|CLONE_SIGHAND|CLONE_THREAD...)
  * makes a thread of the same process instead (linux/thread.c), with
  * its own copies of the table and directory when it asks for no
- * CLONE_FILES or CLONE_FS.  Dispositions shared by two processes
- * (CLONE_SIGHAND without CLONE_THREAD) are not there yet: -ENOSYS.
+ * CLONE_FILES or CLONE_FS.  CLONE_PARENT makes the child its caller's
+ * sibling.  Dispositions shared by two processes (CLONE_SIGHAND
+ * without CLONE_THREAD) are not there yet: -ENOSYS.
  * clone3 is clone with its arguments in a struct (glibc's
  * pthread_create and posix_spawn try it first).
  */
