@@ -210,6 +210,7 @@ KERNEL_SRCS += \
 	kernel/linux/poll.c \
 	kernel/linux/proc.c \
 	kernel/linux/procfs.c \
+	kernel/linux/shared.c \
 	kernel/linux/shebang.c \
 	kernel/linux/signal.c \
 	kernel/linux/sigpending.c \

@@ -90,7 +90,7 @@ blk_window_init(struct blk_window *w, struct blk_device *bd, const char *name, u
 	return 0;
 }
 
-int
+long
 blk_window_read(struct blk_window *w, uint64_t off, const struct io_buf *dst, size_t at, size_t len)
 {
 	if (off > w->bytes || len > w->bytes - off)

@@ -29,8 +29,9 @@ struct blk_window {
 int blk_window_init(struct blk_window *w, struct blk_device *bd, const char *name, uint64_t start,
 		    uint64_t bytes);
 
-/* Copies len bytes at off of the window to dst at 'at': 0, -E_RANGE, -E_IO, -E_FAULT. */
-int blk_window_read(struct blk_window *w, uint64_t off, const struct io_buf *dst, size_t at,
-		    size_t len);
+/* Copies len bytes at off of the window to dst at 'at': the bytes copied
+ * (fewer than len as pcache_read says), or -E_RANGE, -E_IO, -E_FAULT. */
+long blk_window_read(struct blk_window *w, uint64_t off, const struct io_buf *dst, size_t at,
+		     size_t len);
 
 #endif

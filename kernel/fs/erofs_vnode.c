@@ -226,14 +226,16 @@ erofs_vnode_readdir(struct vnode *dir, uint64_t *pos, struct vfs_dirent *d)
 	return 1;
 }
 
-/* Each extent straight from the device into buf: one copy. */
+/* Each extent straight from the device into buf: one copy.  A buffer
+ * that runs into a guard page gets the part before it, as Linux's read
+ * gives (the RAM layer's files do the same). */
 static long
 erofs_vnode_read(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_t len)
 {
 	struct evfs *fs = fs_of(vn);
 	const struct erofs_inode *ino = &ev_of(vn)->ino;
 	size_t done = 0;
-	int r = 0;
+	long r = 0;
 
 	if (VFS_S_ISDIR(vn->mode))
 		return -E_ISDIR;
@@ -253,12 +255,21 @@ erofs_vnode_read(struct vnode *vn, uint64_t off, const struct io_buf *buf, size_
 		if (r < 0)
 			break;
 		n = x.len < len - done ? (size_t)x.len : len - done;
-		if (x.kind == EROFS_EXTENT_HOLE)
+		if (x.kind == EROFS_EXTENT_HOLE) {
 			r = io_buf_zero(buf, done, n);
-		else
+			if (r < 0) {
+				done += io_buf_put_part(buf, done, NULL, n);
+				break;
+			}
+		} else {
 			r = fs->args.read_data(fs->args.ctx, x.dev_off, buf, done, n);
-		if (r < 0)
-			break;
+			if (r < 0)
+				break;
+			if ((size_t)r < n) {
+				done += (size_t)r; /* stopped at a guard or an error */
+				break;
+			}
+		}
 		done += n;
 	}
 	return done ? (long)done : r;

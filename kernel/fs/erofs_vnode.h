@@ -14,9 +14,10 @@
 struct erofs_vfs_args {
 	const struct erofs_fs *erofs; /* mounted; outlives the instance */
 	/* Copies len bytes at device byte offset dev_off to offset at of
-	 * dst: 0, -E_IO, -E_FAULT. */
-	int (*read_data)(void *ctx, uint64_t dev_off, const struct io_buf *dst, size_t at,
-			 size_t len);
+	 * dst: the bytes copied (fewer when dst runs into a guard page or
+	 * the device fails part way: those before), or -E_IO, -E_FAULT. */
+	long (*read_data)(void *ctx, uint64_t dev_off, const struct io_buf *dst, size_t at,
+			  size_t len);
 	void *ctx;
 	uint64_t dev;	    /* st_dev of its vnodes */
 	const char *source; /* "vda" */

@@ -122,7 +122,7 @@ hex_digest(const char *s, uint8_t out[SHA256_DIGEST_BYTES])
 	return s[2 * SHA256_DIGEST_BYTES] ? -E_INVAL : 0;
 }
 
-static int
+static long
 image_data_read(void *ctx, uint64_t dev_off, const struct io_buf *dst, size_t at, size_t len)
 {
 	return blk_window_read(ctx, dev_off, dst, at, len);
@@ -132,8 +132,11 @@ static int
 image_meta_read(void *ctx, uint64_t off, void *buf, size_t len)
 {
 	struct io_buf b = io_buf_kernel(buf, len);
+	long r = blk_window_read(ctx, off, &b, 0, len);
 
-	return blk_window_read(ctx, off, &b, 0, len);
+	if (r < 0)
+		return (int)r;
+	return (size_t)r == len ? 0 : -E_IO;
 }
 
 /*

@@ -137,9 +137,11 @@ exec_lookup(struct linux_proc *lp, const char *path, struct vnode **out)
 	buf = kmalloc(VFS_PATH_MAX);
 	if (!buf)
 		return -LX_ENOMEM;
-	mutex_lock(&lp->lock);
-	n = lx_path_join(buf, VFS_PATH_MAX, lp->cwd, path, strlen(path));
-	mutex_unlock(&lp->lock);
+	struct linux_fs *fs = lx_fs(lp);
+
+	mutex_lock(&fs->lock);
+	n = lx_path_join(buf, VFS_PATH_MAX, fs->cwd, path, strlen(path));
+	mutex_unlock(&fs->lock);
 	if (n >= 0)
 		n = lx_err(vfs_lookup(lp->root->vn, buf, (size_t)n, true, out));
 	kfree(buf);
@@ -166,12 +168,15 @@ static void
 exec_linux_state(struct linux_proc *lp, struct vnode *vn, const char *path)
 {
 	char *abs = strcmp(path, SELF_EXE) ? kmalloc(VFS_PATH_MAX) : NULL;
+	struct linux_fs *fs = lx_fs(lp);
+	struct fdtable *t = lx_fds_lock(lp);
 	struct vnode *old_exe;
 	unsigned long flags;
 	const char *base;
 
+	fdtable_close_on_exec(t);
+	lx_fds_unlock(lp, t);
 	mutex_lock(&lp->lock);
-	fdtable_close_on_exec(lp->fds);
 	linux_signal_exec(lp); /* handlers back to default, ignored ones kept */
 	lx_thread_current()->clear_child_tid = lx_thread_current()->robust_list = 0;
 	old_exe = lp->exe_vn;
@@ -185,8 +190,10 @@ exec_linux_state(struct linux_proc *lp, struct vnode *vn, const char *path)
 	strlcpy(lp->comm, base, sizeof(lp->comm));
 	/* /proc/self/exe's text: the absolute path (glibc's static start
 	 * reads it and wants one); "/proc/self/exe" itself keeps the old. */
-	if (abs && lx_path_join(abs, VFS_PATH_MAX, lp->cwd, path, strlen(path)) >= 0)
+	mutex_lock(&fs->lock);
+	if (abs && lx_path_join(abs, VFS_PATH_MAX, fs->cwd, path, strlen(path)) >= 0)
 		linux_set_exe(lp, abs);
+	mutex_unlock(&fs->lock);
 	kfree(abs);
 	mutex_unlock(&lp->lock);
 	if (old_exe)
@@ -196,6 +203,8 @@ exec_linux_state(struct linux_proc *lp, struct vnode *vn, const char *path)
 	lp->execed = true;
 	if (lp->parent)
 		wait_queue_wake_all(&lp->parent->child_wq);
+	if (lp->vfork_waiter)
+		wait_queue_wake_all(&lp->vfork_waiter->child_wq);
 	cap_lock_drop(flags);
 }
 
@@ -217,6 +226,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 	struct vnode *vn = NULL;
 	struct address_space *as = NULL;
 	struct list_node others;
+	struct fdtable *mine, *unshared = NULL;
 	uintptr_t entry, sp;
 	unsigned long irq;
 	long r, n;
@@ -320,6 +330,13 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 		else if (n || as->personality != PERSONALITY_LINUX)
 			r = -LX_ENOEXEC; /* not an ELF this machine runs, or a native program */
 	}
+	/* A table another process holds too: the new program gets a copy. */
+	mine = lx_thread_current()->fds ? lx_thread_current()->fds : lp->fds;
+	if (!r && __atomic_load_n(&mine->refs, __ATOMIC_ACQUIRE) > 1) {
+		unshared = lx_files_copy(lp, mine);
+		if (!unshared)
+			r = -LX_ENOMEM;
+	}
 	if (r) {
 		if (as) {
 			irq = cap_lock_take();
@@ -337,6 +354,10 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 	linux_threads_exec_begin(lp, &others);
 	if (process_exec(p, &as, path_base(b->path), entry, sp, 0)) {
 		linux_threads_exec_end(lp, &others, false);
+		if (unshared) {
+			lx_files_exit(lp, unshared);
+			lx_files_put(unshared, false);
+		}
 		irq = cap_lock_take();
 		kobject_unref(&as->obj);
 		cap_lock_drop(irq);
@@ -344,6 +365,7 @@ do_execve(int dirfd, uintptr_t upath, uintptr_t uargv, uintptr_t uenvp, uint64_t
 		vnode_unref(vn);
 		return -LX_EINTR;
 	}
+	lx_shared_exec(lp, &others, unshared);
 	linux_threads_exec_end(lp, &others, true);
 	exec_linux_state(lp, vn, b->path);
 	kfree(b);

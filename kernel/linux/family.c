@@ -199,6 +199,8 @@ linux_proc_end(struct process *p, uint64_t event, long status)
 		linux_family_reaped(lp);
 		kobject_unref(&p->obj); /* an orphan: the reference nobody will drop */
 	}
+	if (lp->vfork_waiter)
+		wait_queue_wake_all(&lp->vfork_waiter->child_wq); /* CLONE_PARENT's */
 }
 
 bool

@@ -100,6 +100,14 @@ fdtable_close_on_exec(struct fdtable *t)
 void
 fdtable_close_all(struct fdtable *t)
 {
+	if (__atomic_load_n(&t->refs, __ATOMIC_ACQUIRE) > 1)
+		return; /* others hold it: its last holder clears it */
+	fdtable_clear(t);
+}
+
+void
+fdtable_clear(struct fdtable *t)
+{
 	for (int fd = 0; fd < LINUX_FD_MAX; fd++)
 		if (t->e[fd].file)
 			fdtable_close(t, fd);

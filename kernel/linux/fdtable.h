@@ -38,7 +38,7 @@ struct fd_entry {
 };
 
 struct fdtable {
-	unsigned int refs; /* processes sharing it (CLONE_FILES) */
+	unsigned int refs; /* holders (CLONE_FILES), changed atomically */
 	unsigned int limit, hard;
 	const struct fdtable_ops *ops;
 	struct fd_entry e[LINUX_FD_MAX];
@@ -68,8 +68,13 @@ int fdtable_set_flags(struct fdtable *t, int fd, uint32_t flags);
 /* Closes every descriptor with FD_CLOEXEC (execve). */
 void fdtable_close_on_exec(struct fdtable *t);
 
-/* Closes every descriptor. */
+/* Closes every descriptor of a table its process holds alone (refs 1,
+ * read atomically: a process's end); one that others hold too
+ * (CLONE_FILES) is left to the last of them, which clears it. */
 void fdtable_close_all(struct fdtable *t);
+
+/* Closes every descriptor, whoever holds the table. */
+void fdtable_clear(struct fdtable *t);
 
 /* dst (initialised, empty) becomes a copy of src: the same files, each
  * referenced once more, the same flags and limits (fork). */

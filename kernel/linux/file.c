@@ -135,11 +135,12 @@ lx_fd_get(struct linux_proc *lp, int fd)
 {
 	struct linux_file *f;
 
-	mutex_lock(&lp->lock);
-	f = fdtable_get(lp->fds, fd);
+	struct fdtable *t = lx_fds_lock(lp);
+
+	f = fdtable_get(t, fd);
 	if (f)
 		file_ref(f);
-	mutex_unlock(&lp->lock);
+	lx_fds_unlock(lp, t);
 	return f;
 }
 
@@ -158,22 +159,20 @@ lx_file_put_new(struct linux_file *f)
 int
 lx_fd_close(struct linux_proc *lp, int fd)
 {
-	int r;
+	struct fdtable *t = lx_fds_lock(lp);
+	int r = fdtable_close(t, fd);
 
-	mutex_lock(&lp->lock);
-	r = fdtable_close(lp->fds, fd);
-	mutex_unlock(&lp->lock);
+	lx_fds_unlock(lp, t);
 	return r;
 }
 
 int
 lx_fd_new(struct linux_proc *lp, struct linux_file *f, bool cloexec)
 {
-	int fd;
+	struct fdtable *t = lx_fds_lock(lp);
+	int fd = fdtable_alloc(t, f, 0, cloexec ? LINUX_FD_CLOEXEC : 0);
 
-	mutex_lock(&lp->lock);
-	fd = fdtable_alloc(lp->fds, f, 0, cloexec ? LINUX_FD_CLOEXEC : 0);
-	mutex_unlock(&lp->lock);
+	lx_fds_unlock(lp, t);
 	if (fd < 0)
 		file_free(f, false);
 	return fd;

@@ -10,23 +10,28 @@
  * no copy: the child runs in the caller's own address space (glibc's
  * posix_spawn child writes its execve error there for the parent to
  * read), and the parent waits until the child has run execve or ended.
- * That is safe because the child is a process of its own that
- * references the space: an execve loads a fresh space and leaves the
- * shared one untouched (process_exec), an exit or a kill drops the
- * child's reference only, and the space ends with the last process to
- * leave it, whichever of the two that is (a killed parent stops waiting
- * and the child runs on).  Meanwhile the parent's other threads run in
- * the space as Linux lets them; the space's lock serializes its faults
- * and mappings as for threads of one process, its break is the space's
- * (brk_lock), and its pages are paid by the pool of both.  The child's
- * thread runs on the same vm_space as the parent's threads, so the TLB
- * needs what it needs for threads of one process (user_memory.c).
- * CLONE_VFORK alone copies, and waits the same.
+ * clone(CLONE_VM) without CLONE_VFORK is the same child, and the parent
+ * runs on beside it.  That is safe because the child is a process of
+ * its own that references the space: an execve loads a fresh space and
+ * leaves the shared one untouched (process_exec), an exit or a kill
+ * drops the one process's reference only, and the space ends with the
+ * last process to leave it, whichever that is (a killed vfork parent
+ * stops waiting and the child runs on).  Meanwhile the threads of both
+ * run in the space as Linux lets them; the space's lock serializes its
+ * faults and mappings as for threads of one process, its break is the
+ * space's (brk_lock), and its pages are paid by the pool of both.  The
+ * child's thread runs on the same vm_space as the parent's threads, so
+ * the TLB needs what it needs for threads of one process
+ * (user_memory.c).  CLONE_VFORK alone copies, and waits the same.
  *
- * clone(CLONE_VM|CLONE_SIGHAND|CLONE_THREAD...) makes a thread of the
- * same process instead (linux/thread.c).  Sharing only some of it (the
- * memory without the thread group or vfork, the descriptor table
- * between two processes) has no ThemeliOS counterpart yet: -ENOSYS.
+ * CLONE_FILES and CLONE_FS share the caller's descriptor table and
+ * working directory with the child instead of copying them
+ * (linux/shared.c).  clone(CLONE_VM|CLONE_SIGHAND|CLONE_THREAD...)
+ * makes a thread of the same process instead (linux/thread.c), with
+ * its own copies of the table and directory when it asks for no
+ * CLONE_FILES or CLONE_FS.  CLONE_PARENT makes the child its caller's
+ * sibling.  Dispositions shared by two processes (CLONE_SIGHAND
+ * without CLONE_THREAD) are not there yet: -ENOSYS.
  * clone3 is clone with its arguments in a struct (glibc's
  * pthread_create and posix_spawn try it first).
  */
@@ -63,15 +68,31 @@
 #define LX_CLONE_PARENT		0x8000
 #define LX_CLONE_CLEAR_SIGHAND	0x100000000ull /* clone3's alone */
 #define LX_CLONE_INTO_CGROUP	0x200000000ull
+#define LX_CLONE_PTRACE		0x2000
+#define LX_CLONE_NEWNS		0x20000
+#define LX_CLONE_UNTRACED	0x800000
+#define LX_CLONE_NEWCGROUP	0x2000000
+#define LX_CLONE_NEWUTS		0x4000000
+#define LX_CLONE_NEWIPC		0x8000000
+#define LX_CLONE_NEWUSER	0x10000000
+#define LX_CLONE_NEWPID		0x20000000
+#define LX_CLONE_NEWNET		0x40000000
+#define LX_CLONE_IO		0x80000000
+/* The namespaces that need CAP_SYS_ADMIN (copy_namespaces; clone3
+ * refuses CLONE_NEWTIME before, clone has CSIGNAL in its bit). */
+#define LX_CLONE_NEW_ADMIN                                                         \
+	(LX_CLONE_NEWNS | LX_CLONE_NEWCGROUP | LX_CLONE_NEWUTS | LX_CLONE_NEWIPC | \
+	 LX_CLONE_NEWPID | LX_CLONE_NEWNET)
 
-#define LX_CLONE_KNOWN                                                                \
-	(LX_CSIGNAL | LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND | \
-	 LX_CLONE_VFORK | LX_CLONE_THREAD | LX_CLONE_SYSVSEM | LX_CLONE_SETTLS |      \
-	 LX_CLONE_PARENT_SETTID | LX_CLONE_CHILD_CLEARTID | LX_CLONE_DETACHED |       \
-	 LX_CLONE_CHILD_SETTID | LX_CLONE_CLEAR_SIGHAND)
-/* What a thread shares with its process here: all of it. */
-#define LX_CLONE_THREAD_SHARES \
-	(LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND | LX_CLONE_THREAD)
+/* CLONE_PTRACE, CLONE_UNTRACED (no tracer here) and CLONE_IO (no I/O
+ * contexts) change nothing; the namespaces are refused below.  Not
+ * here yet: CLONE_PIDFD (-EINVAL). */
+#define LX_CLONE_KNOWN                                                                          \
+	(LX_CSIGNAL | LX_CLONE_VM | LX_CLONE_FS | LX_CLONE_FILES | LX_CLONE_SIGHAND |           \
+	 LX_CLONE_VFORK | LX_CLONE_THREAD | LX_CLONE_SYSVSEM | LX_CLONE_SETTLS |                \
+	 LX_CLONE_PARENT_SETTID | LX_CLONE_CHILD_CLEARTID | LX_CLONE_DETACHED |                 \
+	 LX_CLONE_CHILD_SETTID | LX_CLONE_CLEAR_SIGHAND | LX_CLONE_PTRACE | LX_CLONE_UNTRACED | \
+	 LX_CLONE_IO | LX_CLONE_NEW_ADMIN | LX_CLONE_NEWUSER | LX_CLONE_PARENT)
 
 /* The calling thread's TLS pointer as the CPU holds it now. */
 static uint64_t
@@ -91,7 +112,7 @@ static long
 do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t tls)
 {
 	struct process *self = process_current(), *child;
-	struct linux_proc *lp = self->lx, *clp;
+	struct linux_proc *lp = self->lx, *clp, *tree;
 	/* entry and sp as the parent's: its arguments and stack are there
 	 * in the copy (/proc's cmdline, stat and maps read them). */
 	struct process_spec spec = {
@@ -100,8 +121,8 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		.entry = self->entry,
 		.sp = self->initial_sp,
 	};
-	/* vfork: the child runs in our space, not in a copy of it. */
-	bool share = (flags & (LX_CLONE_VM | LX_CLONE_VFORK)) == (LX_CLONE_VM | LX_CLONE_VFORK);
+	/* CLONE_VM: the child runs in our space, not in a copy of it. */
+	bool share = flags & LX_CLONE_VM;
 	struct address_space *as;
 	struct arch_regs regs;
 	unsigned long irq;
@@ -110,26 +131,46 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 	int err;
 
 	/* Linux's own checks first (copy_process), in its order. */
+	if ((flags & (LX_CLONE_NEWNS | LX_CLONE_FS)) == (LX_CLONE_NEWNS | LX_CLONE_FS) ||
+	    (flags & (LX_CLONE_NEWUSER | LX_CLONE_FS)) == (LX_CLONE_NEWUSER | LX_CLONE_FS))
+		return -LX_EINVAL;
 	if ((flags & LX_CLONE_THREAD) && !(flags & LX_CLONE_SIGHAND))
 		return -LX_EINVAL;
 	if ((flags & LX_CLONE_SIGHAND) && !(flags & LX_CLONE_VM))
 		return -LX_EINVAL;
+	/* Pid 1 (the instance's init, which has no parent) cannot give its
+	 * own a sibling. */
+	if (flags & LX_CLONE_PARENT) {
+		irq = cap_lock_take();
+		err = lp->parent ? 0 : -LX_EINVAL;
+		cap_lock_drop(irq);
+		if (err)
+			return err;
+	}
+	if ((flags & LX_CLONE_THREAD) && (flags & (LX_CLONE_NEWUSER | LX_CLONE_NEWPID)))
+		return -LX_EINVAL;
 	if (flags & ~(uint64_t)LX_CLONE_KNOWN)
 		return -LX_EINVAL;
+	/* A new namespace needs a privilege no one has here (we are root
+	 * inside a container, with no real one): EPERM, as Linux gives a
+	 * program without CAP_SYS_ADMIN, and for a user namespace as a
+	 * Linux that does not let unprivileged users make them. */
+	if (flags & (LX_CLONE_NEW_ADMIN | LX_CLONE_NEWUSER))
+		return -LX_EPERM;
 	if (sp >= USER_SPACE_END)
 		return -LX_EINVAL;
 	if (!(flags & LX_CLONE_SETTLS))
 		tls = current_tls();
 	else if (tls >= USER_SPACE_END)
 		tls = 0;
-	if (flags & LX_CLONE_THREAD) {
-		if ((flags & LX_CLONE_THREAD_SHARES) != LX_CLONE_THREAD_SHARES)
-			return -LX_ENOSYS; /* a thread with its own tables: not yet */
+	if (flags & LX_CLONE_THREAD)
 		return linux_thread_clone(flags, sp, ptid, ctid, tls);
-	}
-	if (flags & (LX_CLONE_SIGHAND | LX_CLONE_FILES))
-		return -LX_ENOSYS; /* shared tables between processes: not yet */
-	if ((flags & LX_CLONE_VM) && !(flags & LX_CLONE_VFORK))
+	/*
+	 * Not yet: dispositions shared between two processes.  They are the
+	 * process's signal state (linux/signal.c), which has no counted
+	 * part to share; this is the one place that refuses it.
+	 */
+	if (flags & LX_CLONE_SIGHAND)
 		return -LX_ENOSYS;
 	irq = cap_lock_take();
 	pid = linux_family_new_pid(lp);
@@ -152,7 +193,7 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 	/* In the child's memory, before it runs (a bad address: no write, as Linux). */
 	if (flags & LX_CLONE_CHILD_SETTID)
 		(void)as_copy_in(as, ctid, &tid, sizeof(tid));
-	clp = linux_proc_copy(lp, self->pool);
+	clp = linux_proc_copy(lp, self->pool, flags & LX_CLONE_FILES, flags & LX_CLONE_FS);
 	if (!clp) {
 		irq = cap_lock_take();
 		kobject_unref(&as->obj);
@@ -166,7 +207,8 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		for (int i = 0; i < LX_NSIG; i++)
 			if (clp->act[i].handler != LX_SIG_IGN)
 				memset(&clp->act[i], 0, sizeof(clp->act[i]));
-	clp->exit_signal = (int)(flags & LX_CSIGNAL);
+	/* CLONE_PARENT: the child's end is told to our parent as ours is. */
+	clp->exit_signal = flags & LX_CLONE_PARENT ? lp->exit_signal : (int)(flags & LX_CSIGNAL);
 	regs = *thread_user_regs(thread_current());
 	arch_user_regs_forked(&regs, 0, sp);
 	spec.as = as;
@@ -180,7 +222,16 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		return lx_err(err);
 	}
 	clp->proc = child;
-	err = linux_family_fork(lp, clp, (uint64_t)pid);
+	/* CLONE_PARENT: a child of our parent (init, if we were orphaned),
+	 * in our own group and session. */
+	tree = flags & LX_CLONE_PARENT ? lp->parent : lp;
+	err = tree ? linux_family_fork(tree, clp, (uint64_t)pid) : -LX_EAGAIN;
+	if (!err) {
+		clp->pgid = lp->pgid;
+		clp->sid = lp->sid;
+		if (flags & LX_CLONE_VFORK)
+			clp->vfork_waiter = lp;
+	}
 	if (err) {
 		process_discard(child);
 		cap_lock_drop(irq);
@@ -214,6 +265,7 @@ do_fork(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid, uint64_t t
 		irq = cap_lock_take();
 		while (!clp->zombie && !clp->execed && !thread_should_stop())
 			cap_lock_wait(&lp->child_wq);
+		clp->vfork_waiter = NULL;
 		kobject_unref(&child->obj);
 		cap_lock_drop(irq);
 	}
@@ -327,4 +379,66 @@ lx_sys_clone3(struct syscall_args *a)
 	/* The stack grows down from its end. */
 	return do_fork(flags | ca.exit_signal, ca.stack ? ca.stack + ca.stack_size : 0,
 		       ca.parent_tid, ca.child_tid, ca.tls);
+}
+
+/* What unshare knows (check_unshare_flags). */
+#define LX_UNSHARE_KNOWN                                                                   \
+	(LX_CLONE_THREAD | LX_CLONE_FS | LX_CLONE_SIGHAND | LX_CLONE_VM | LX_CLONE_FILES | \
+	 LX_CLONE_SYSVSEM | LX_CLONE_NEW_ADMIN | LX_CLONE_NEWUSER | LX_CLONE_NEWTIME)
+
+/* Whether another live process runs in the caller's address space
+ * (one that has ended has left it, as Linux's exit_mm). */
+static bool
+space_shared(void)
+{
+	struct process *self = process_current();
+	unsigned long irq = cap_lock_take();
+	bool shared = false;
+
+	list_for_each (n, &self->as->procs) {
+		struct process *p = container_of(n, struct process, as_link);
+
+		if (p != self && p->state == PROCESS_LIVE)
+			shared = true;
+	}
+	cap_lock_drop(irq);
+	return shared;
+}
+
+/*
+ * unshare: what the flags imply and Linux's checks first, in its order
+ * (ksys_unshare, check_unshare_flags), then the namespaces (EPERM, as
+ * for clone); CLONE_FILES and CLONE_FS give the caller copies of its
+ * own (linux/shared.c).  CLONE_THREAD, CLONE_SIGHAND and CLONE_VM ask
+ * for nothing more when the caller is the only thread and the space is
+ * its process's alone; CLONE_SYSVSEM has nothing to undo.
+ */
+long
+lx_sys_unshare(struct syscall_args *a)
+{
+	struct linux_proc *lp = lx_current();
+	uint64_t flags = a->a[0];
+	unsigned long irq;
+	unsigned int threads;
+
+	if (flags & LX_CLONE_NEWUSER)
+		flags |= LX_CLONE_THREAD | LX_CLONE_FS;
+	if (flags & LX_CLONE_VM)
+		flags |= LX_CLONE_SIGHAND;
+	if (flags & LX_CLONE_SIGHAND)
+		flags |= LX_CLONE_THREAD;
+	if (flags & LX_CLONE_NEWNS)
+		flags |= LX_CLONE_FS;
+	if (flags & ~(uint64_t)LX_UNSHARE_KNOWN)
+		return -LX_EINVAL;
+	irq = spin_lock_irqsave(&lp->sig_lock);
+	threads = lp->nthreads;
+	spin_unlock_irqrestore(&lp->sig_lock, irq);
+	if ((flags & (LX_CLONE_THREAD | LX_CLONE_SIGHAND | LX_CLONE_VM)) && threads > 1)
+		return -LX_EINVAL;
+	if ((flags & LX_CLONE_VM) && space_shared())
+		return -LX_EINVAL;
+	if (flags & (LX_CLONE_NEW_ADMIN | LX_CLONE_NEWUSER | LX_CLONE_NEWTIME))
+		return -LX_EPERM;
+	return lx_unshare(lp, flags & LX_CLONE_FILES, flags & LX_CLONE_FS);
 }

@@ -146,9 +146,11 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 		out->buf[0] = '\0';
 		r = 0;
 	} else {
-		mutex_lock(&lp->lock);
-		r = lx_path_join(out->buf, VFS_PATH_MAX, df ? df->path : lp->cwd, rel, (size_t)n);
-		mutex_unlock(&lp->lock);
+		struct linux_fs *fs = lx_fs(lp);
+
+		mutex_lock(&fs->lock);
+		r = lx_path_join(out->buf, VFS_PATH_MAX, df ? df->path : fs->cwd, rel, (size_t)n);
+		mutex_unlock(&fs->lock);
 		if (r >= 0) {
 			out->len = lx_path_strip_proc_root(out->buf, (size_t)r, lp->pid);
 			r = 0;
@@ -328,7 +330,7 @@ open_path(struct lx_path *pp, uint64_t flags, uint64_t mode)
 		vflags |= VFS_O_DIRECTORY;
 	if (flags & LX_O_NOFOLLOW)
 		vflags |= VFS_O_NOFOLLOW;
-	err = vfs_open(p.root, p.buf, p.len, vflags, (uint32_t)mode & 07777 & ~lp->umask, &vn);
+	err = vfs_open(p.root, p.buf, p.len, vflags, (uint32_t)mode & 07777 & ~lx_umask(), &vn);
 	if (err) {
 		path_free(&p);
 		return lx_err(err);
@@ -473,12 +475,12 @@ stat_at(int dirfd, uintptr_t upath, uint64_t flags, struct vfs_stat *st)
 			r = fd_stat(df, st);
 			lx_file_put(df);
 		} else {
-			struct linux_proc *lp = lx_current();
+			struct linux_fs *fs = lx_fs(lx_current());
 
 			/* AT_FDCWD with an empty path: the working directory. */
-			mutex_lock(&lp->lock);
-			strlcpy(p.buf, lp->cwd, VFS_PATH_MAX);
-			mutex_unlock(&lp->lock);
+			mutex_lock(&fs->lock);
+			strlcpy(p.buf, fs->cwd, VFS_PATH_MAX);
+			mutex_unlock(&fs->lock);
 			r = lx_err(vfs_stat(p.root, p.buf, strlen(p.buf), true, st));
 		}
 	} else {
@@ -878,16 +880,16 @@ lx_sys_access(struct syscall_args *a)
 long
 lx_sys_getcwd(struct syscall_args *a)
 {
-	struct linux_proc *lp = lx_current();
+	struct linux_fs *fs = lx_fs(lx_current());
 	char *buf = kmalloc(VFS_PATH_MAX);
 	size_t len;
 	long r;
 
 	if (!buf)
 		return -LX_ENOMEM;
-	mutex_lock(&lp->lock);
-	strlcpy(buf, lp->cwd, VFS_PATH_MAX);
-	mutex_unlock(&lp->lock);
+	mutex_lock(&fs->lock);
+	strlcpy(buf, fs->cwd, VFS_PATH_MAX);
+	mutex_unlock(&fs->lock);
 	len = strlen(buf) + 1;
 	if (a->a[1] < len)
 		r = -LX_ERANGE;
@@ -902,7 +904,7 @@ lx_sys_getcwd(struct syscall_args *a)
 static long
 set_cwd(struct lx_path *p)
 {
-	struct linux_proc *lp = lx_current();
+	struct linux_fs *fs = lx_fs(lx_current());
 	struct vfs_stat st;
 	long r = vfs_stat(p->root, p->buf, p->len, true, &st);
 
@@ -911,9 +913,9 @@ set_cwd(struct lx_path *p)
 	if (!VFS_S_ISDIR(st.mode))
 		return -LX_ENOTDIR;
 	lx_path_normalize(p->buf);
-	mutex_lock(&lp->lock);
-	strlcpy(lp->cwd, p->buf, VFS_PATH_MAX);
-	mutex_unlock(&lp->lock);
+	mutex_lock(&fs->lock);
+	strlcpy(fs->cwd, p->buf, VFS_PATH_MAX);
+	mutex_unlock(&fs->lock);
 	return 0;
 }
 
@@ -935,6 +937,7 @@ lx_sys_fchdir(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
 	struct linux_file *f = lx_fd_get(lp, (int)a->a[0]);
+	struct linux_fs *fs;
 
 	if (!f)
 		return -LX_EBADF;
@@ -942,9 +945,10 @@ lx_sys_fchdir(struct syscall_args *a)
 		lx_file_put(f);
 		return -LX_ENOTDIR;
 	}
-	mutex_lock(&lp->lock);
-	strlcpy(lp->cwd, f->path, VFS_PATH_MAX);
-	mutex_unlock(&lp->lock);
+	fs = lx_fs(lp);
+	mutex_lock(&fs->lock);
+	strlcpy(fs->cwd, f->path, VFS_PATH_MAX);
+	mutex_unlock(&fs->lock);
 	lx_file_put(f);
 	return 0;
 }
@@ -957,8 +961,8 @@ mkdir_at(int dirfd, uintptr_t upath, uint64_t mode)
 
 	if (r < 0)
 		return r;
-	r = vfs_mknod(p.root, p.buf, p.len,
-		      VFS_S_IFDIR | ((uint32_t)mode & 07777 & ~lx_current()->umask), 0);
+	r = vfs_mknod(p.root, p.buf, p.len, VFS_S_IFDIR | ((uint32_t)mode & 07777 & ~lx_umask()),
+		      0);
 	path_free(&p);
 	return lx_err(r);
 }
@@ -1312,14 +1316,9 @@ lx_sys_utimensat(struct syscall_args *a)
 long
 lx_sys_umask(struct syscall_args *a)
 {
-	struct linux_proc *lp = lx_current();
-	uint32_t old;
+	struct linux_fs *fs = lx_fs(lx_current());
 
-	mutex_lock(&lp->lock);
-	old = lp->umask;
-	lp->umask = (uint32_t)a->a[0] & 0777;
-	mutex_unlock(&lp->lock);
-	return old;
+	return __atomic_exchange_n(&fs->umask, (uint32_t)a->a[0] & 0777, __ATOMIC_RELAXED);
 }
 
 /* ---- filesystems ---- */

@@ -350,13 +350,7 @@ lx_sys_lseek(struct syscall_args *a)
 long
 lx_sys_close(struct syscall_args *a)
 {
-	struct linux_proc *lp = lx_current();
-	int r;
-
-	mutex_lock(&lp->lock);
-	r = fdtable_close(lp->fds, (int)a->a[0]);
-	mutex_unlock(&lp->lock);
-	return r;
+	return lx_fd_close(lx_current(), (int)a->a[0]);
 }
 
 /* dup2 and dup3: newfd closed and replaced, atomically. */
@@ -364,16 +358,15 @@ static long
 dup_to(int oldfd, uint64_t newfd, uint32_t fd_flags)
 {
 	struct linux_proc *lp = lx_current();
-	struct linux_file *f;
+	struct fdtable *t = lx_fds_lock(lp);
+	struct linux_file *f = fdtable_get(t, oldfd);
 	long r;
 
-	mutex_lock(&lp->lock);
-	f = fdtable_get(lp->fds, oldfd);
-	if (!f || newfd >= lp->fds->limit)
+	if (!f || newfd >= t->limit)
 		r = -LX_EBADF;
 	else
-		r = fdtable_install(lp->fds, (int)newfd, f, fd_flags);
-	mutex_unlock(&lp->lock);
+		r = fdtable_install(t, (int)newfd, f, fd_flags);
+	lx_fds_unlock(lp, t);
 	return r;
 }
 
@@ -381,13 +374,11 @@ long
 lx_sys_dup(struct syscall_args *a)
 {
 	struct linux_proc *lp = lx_current();
-	struct linux_file *f;
-	long r;
+	struct fdtable *t = lx_fds_lock(lp);
+	struct linux_file *f = fdtable_get(t, (int)a->a[0]);
+	long r = f ? fdtable_alloc(t, f, 0, 0) : -LX_EBADF;
 
-	mutex_lock(&lp->lock);
-	f = fdtable_get(lp->fds, (int)a->a[0]);
-	r = f ? fdtable_alloc(lp->fds, f, 0, 0) : -LX_EBADF;
-	mutex_unlock(&lp->lock);
+	lx_fds_unlock(lp, t);
 	return r;
 }
 
@@ -398,9 +389,10 @@ lx_sys_dup2(struct syscall_args *a)
 	long r;
 
 	if (a->a[0] == a->a[1]) {
-		mutex_lock(&lp->lock);
-		r = fdtable_get(lp->fds, (int)a->a[0]) ? (long)a->a[1] : -LX_EBADF;
-		mutex_unlock(&lp->lock);
+		struct fdtable *t = lx_fds_lock(lp);
+
+		r = fdtable_get(t, (int)a->a[0]) ? (long)a->a[1] : -LX_EBADF;
+		lx_fds_unlock(lp, t);
 		return r;
 	}
 	return dup_to((int)a->a[0], a->a[1], 0);
@@ -437,28 +429,29 @@ lx_sys_fcntl(struct syscall_args *a)
 	int fd = (int)a->a[0];
 	struct linux_file *f;
 	int16_t unlocked = LX_F_UNLCK;
+	struct fdtable *t;
 	long r = 0;
 
-	mutex_lock(&lp->lock);
-	f = fdtable_get(lp->fds, fd);
+	t = lx_fds_lock(lp);
+	f = fdtable_get(t, fd);
 	if (!f) {
-		mutex_unlock(&lp->lock);
+		lx_fds_unlock(lp, t);
 		return -LX_EBADF;
 	}
 	switch (a->a[1]) {
 	case LX_F_DUPFD:
 	case LX_F_DUPFD_CLOEXEC:
-		if (a->a[2] >= lp->fds->limit)
+		if (a->a[2] >= t->limit)
 			r = -LX_EINVAL;
 		else
-			r = fdtable_alloc(lp->fds, f, (int)a->a[2],
+			r = fdtable_alloc(t, f, (int)a->a[2],
 					  a->a[1] == LX_F_DUPFD_CLOEXEC ? LINUX_FD_CLOEXEC : 0);
 		break;
 	case LX_F_GETFD:
-		r = fdtable_get_flags(lp->fds, fd);
+		r = fdtable_get_flags(t, fd);
 		break;
 	case LX_F_SETFD:
-		r = fdtable_set_flags(lp->fds, fd, (uint32_t)a->a[2] & LINUX_FD_CLOEXEC);
+		r = fdtable_set_flags(t, fd, (uint32_t)a->a[2] & LINUX_FD_CLOEXEC);
 		break;
 	case LX_F_GETFL:
 		/* Every open on a 64-bit kernel is O_LARGEFILE. */
@@ -485,7 +478,7 @@ lx_sys_fcntl(struct syscall_args *a)
 		r = -LX_EINVAL;
 		break;
 	}
-	mutex_unlock(&lp->lock);
+	lx_fds_unlock(lp, t);
 	return r;
 }
 
@@ -620,11 +613,13 @@ lx_sys_ioctl(struct syscall_args *a)
 		return -LX_EBADF;
 	switch (a->a[1]) {
 	case LX_FIOCLEX:
-	case LX_FIONCLEX:
-		mutex_lock(&lp->lock);
-		r = fdtable_set_flags(lp->fds, fd, a->a[1] == LX_FIOCLEX ? LINUX_FD_CLOEXEC : 0);
-		mutex_unlock(&lp->lock);
+	case LX_FIONCLEX: {
+		struct fdtable *t = lx_fds_lock(lp);
+
+		r = fdtable_set_flags(t, fd, a->a[1] == LX_FIOCLEX ? LINUX_FD_CLOEXEC : 0);
+		lx_fds_unlock(lp, t);
 		break;
+	}
 	case LX_FIONBIO:
 		r = copy_from_user(&v, a->a[2], sizeof(v)) ? -LX_EFAULT : 0;
 		if (!r) {

@@ -451,14 +451,17 @@ rlimit_get(uint64_t res, struct lx_rlimit *out)
 
 	if (res >= LX_RLIM_NLIMITS)
 		return -LX_EINVAL;
-	mutex_lock(&lp->lock);
 	if (res == LX_RLIMIT_NOFILE) {
-		out->cur = lp->fds->limit;
-		out->max = lp->fds->hard;
-	} else {
-		out->cur = lp->rlim_cur[res];
-		out->max = lp->rlim_max[res];
+		struct fdtable *t = lx_fds_lock(lp);
+
+		out->cur = t->limit;
+		out->max = t->hard;
+		lx_fds_unlock(lp, t);
+		return 0;
 	}
+	mutex_lock(&lp->lock);
+	out->cur = lp->rlim_cur[res];
+	out->max = lp->rlim_max[res];
 	mutex_unlock(&lp->lock);
 	return 0;
 }
@@ -472,12 +475,16 @@ rlimit_set(uint64_t res, const struct lx_rlimit *in)
 
 	if (res >= LX_RLIM_NLIMITS || in->cur > in->max)
 		return -LX_EINVAL;
-	mutex_lock(&lp->lock);
 	if (res == LX_RLIMIT_NOFILE) {
+		struct fdtable *t = lx_fds_lock(lp);
+
 		/* The table's size is the most there can be. */
-		r = in->max > lp->fds->hard ? -LX_EPERM
-					    : fdtable_set_limit(lp->fds, in->cur, in->max);
-	} else if (in->max > lp->rlim_max[res]) {
+		r = in->max > t->hard ? -LX_EPERM : fdtable_set_limit(t, in->cur, in->max);
+		lx_fds_unlock(lp, t);
+		return r;
+	}
+	mutex_lock(&lp->lock);
+	if (in->max > lp->rlim_max[res]) {
 		r = -LX_EPERM;
 	} else {
 		lp->rlim_cur[res] = in->cur;

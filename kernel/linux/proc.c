@@ -52,35 +52,34 @@ setup_stdio(struct process *p, struct linux_proc *lp)
 	return 0;
 }
 
-/* A zeroed state with its table and working-directory buffer, charged
- * to pool; NULL when out of memory. */
+/* What a process's state is charged: itself, a descriptor table and a
+ * working directory (whether it shares them or not: a shared one is
+ * paid for twice, and a clone never fails for want of them later). */
+static uint64_t
+lp_pages(void)
+{
+	return (sizeof(struct linux_proc) + sizeof(struct fdtable) + sizeof(struct linux_fs) +
+		PAGE_SIZE_4K - 1) /
+	       PAGE_SIZE_4K;
+}
+
+/* A zeroed state, charged to pool, with no table or directory yet;
+ * NULL when out of memory. */
 static struct linux_proc *
 lp_alloc(struct mempool *pool)
 {
-	uint64_t pages = (sizeof(struct linux_proc) + sizeof(struct fdtable) + VFS_PATH_MAX +
-			  PAGE_SIZE_4K - 1) /
-			 PAGE_SIZE_4K;
+	uint64_t pages = lp_pages();
 	struct linux_proc *lp;
 
 	if (mempool_charge(pool, pages))
 		return NULL;
 	lp = kcalloc(1, sizeof(*lp));
-	if (lp) {
-		lp->fds = kmalloc(sizeof(*lp->fds));
-		lp->cwd = kmalloc(VFS_PATH_MAX);
-	}
-	if (!lp || !lp->fds || !lp->cwd) {
-		if (lp) {
-			kfree(lp->fds);
-			kfree(lp->cwd);
-		}
-		kfree(lp);
+	if (!lp) {
 		mempool_uncharge(pool, pages);
 		return NULL;
 	}
 	lp->pages = pages;
 	mutex_init(&lp->lock, "linux proc");
-	fdtable_init(lp->fds, &lx_fd_ops);
 	list_init(&lp->children);
 	linux_sigpending_init(&lp->shared);
 	wait_queue_init(&lp->child_wq);
@@ -88,11 +87,14 @@ lp_alloc(struct mempool *pool)
 	return lp;
 }
 
+/* Its table and directory go too (none under the capability lock). */
 static void
 lp_free(struct linux_proc *lp, struct mempool *pool)
 {
-	kfree(lp->fds);
-	kfree(lp->cwd);
+	if (lp->fds)
+		lx_files_put(lp->fds, false);
+	if (lp->fs)
+		lx_fs_put(lp->fs);
 	mempool_uncharge(pool, lp->pages);
 	kfree(lp);
 }
@@ -106,8 +108,12 @@ linux_proc_setup(struct process *p)
 
 	if (!lp)
 		return -E_NOMEM;
-	strlcpy(lp->cwd, "/", VFS_PATH_MAX);
-	lp->umask = 022;
+	lp->fds = lx_files_new();
+	lp->fs = lx_fs_new("/", 022);
+	if (!lp->fds || !lp->fs) {
+		lp_free(lp, p->pool);
+		return -E_NOMEM;
+	}
 	lp->proc = p;
 	linux_set_exe(lp, p->name);
 	lp->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
@@ -136,16 +142,34 @@ linux_proc_setup(struct process *p)
 }
 
 struct linux_proc *
-linux_proc_copy(struct linux_proc *lp, struct mempool *pool)
+linux_proc_copy(struct linux_proc *lp, struct mempool *pool, bool share_fds, bool share_fs)
 {
+	struct linux_thread *lt = lx_thread_current();
+	struct fdtable *fds = lt->fds ? lt->fds : lp->fds;
+	struct linux_fs *fs = lt->fs ? lt->fs : lp->fs;
 	struct linux_proc *c = lp_alloc(pool);
 
 	if (!c)
 		return NULL;
+	if (share_fds) {
+		lx_files_share(lp, fds);
+		c->fds = fds;
+	} else {
+		c->fds = lx_files_copy(lp, fds);
+	}
+	if (share_fs) {
+		lx_fs_share(fs);
+		c->fs = fs;
+	} else {
+		c->fs = lx_fs_copy(fs);
+	}
+	if (!c->fds || !c->fs) {
+		if (c->fds && share_fds)
+			lx_files_exit(lp, c->fds); /* the user it was counted as */
+		lp_free(c, pool);
+		return NULL;
+	}
 	mutex_lock(&lp->lock);
-	fdtable_copy(c->fds, lp->fds);
-	strlcpy(c->cwd, lp->cwd, VFS_PATH_MAX);
-	c->umask = lp->umask;
 	c->sig_lock = (struct spinlock)SPINLOCK_INIT("linux signals");
 	linux_signal_fork(lp, c); /* dispositions, mask, altstack */
 	strlcpy(c->exe, lp->exe, sizeof(c->exe));
@@ -162,7 +186,7 @@ linux_proc_copy(struct linux_proc *lp, struct mempool *pool)
 void
 linux_proc_copy_free(struct linux_proc *lp, struct mempool *pool)
 {
-	fdtable_close_all(lp->fds);
+	lx_files_exit(lp, lp->fds);
 	if (lp->exe_vn)
 		vnode_unref(lp->exe_vn);
 	lp_free(lp, pool);
@@ -171,11 +195,7 @@ linux_proc_copy_free(struct linux_proc *lp, struct mempool *pool)
 void
 linux_proc_exiting(struct process *p)
 {
-	struct linux_proc *lp = p->lx;
-
-	mutex_lock(&lp->lock);
-	fdtable_close_all(lp->fds);
-	mutex_unlock(&lp->lock);
+	lx_fds_exit(p->lx);
 }
 
 void
@@ -207,8 +227,8 @@ linux_proc_release(struct process *p)
 	linux_tty_detach(lp);
 	/* Under the capability lock: the descriptions drop their objects
 	 * without taking it again. */
-	lp->fds->ops = &lx_fd_ops_locked;
-	fdtable_close_all(lp->fds);
+	lx_files_put(lp->fds, true);
+	lp->fds = NULL;
 	if (lp->root)
 		kobject_unref(&lp->root->obj);
 	if (lp->exe_vn)

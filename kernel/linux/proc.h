@@ -67,6 +67,19 @@ struct linux_thread {
 	/* A call that returned -ERESTARTSYS: its number and first argument. */
 	bool restart;
 	uint64_t restart_nr, restart_arg0;
+	/* Its own descriptor table and working directory (clone of a
+	 * thread without CLONE_FILES or CLONE_FS); NULL: the process's. */
+	struct fdtable *fds;
+	struct linux_fs *fs;
+	uint64_t pages; /* a clone's: charged to the process's pool */
+};
+
+/* The working directory and umask, shared by CLONE_FS (linux/shared.c). */
+struct linux_fs {
+	struct mutex lock; /* cwd and umask */
+	unsigned int refs; /* holders, changed atomically */
+	uint32_t umask;
+	char cwd[VFS_PATH_MAX]; /* canonical, from the root: "/", "/a/b" */
 };
 
 #define LX_RLIM_NLIMITS	     16
@@ -78,12 +91,23 @@ struct linux_thread {
 #define LX_EXE_MAX	     256
 
 struct linux_proc {
-	struct mutex lock; /* fds, cwd, signal state */
+	/* The process's own state; its threads' uses of the descriptor
+	 * table too (with the table's lock: lx_fds_lock). */
+	struct mutex lock;
+	/* What clone may share with other processes (linux/shared.c), each
+	 * with its own lock: the descriptor table, inside a struct
+	 * linux_files (CLONE_FILES), and the working directory and umask
+	 * (CLONE_FS).  A thread made without them has its own (its
+	 * linux_thread's fds and fs). */
 	struct fdtable *fds;
+	struct linux_fs *fs;
+	bool fds_left; /* its use of fds has ended (lx_files_exit) */
+	/* A vfork parent waiting for it to exec or end, woken at either
+	 * (under the capability lock, while it waits: with CLONE_PARENT
+	 * it is not the child's parent). */
+	struct linux_proc *vfork_waiter;
 	struct dir_object *root; /* referenced; NULL: no filesystem */
-	char *cwd;		 /* canonical, from the root: "/", "/a/b" */
-	uint32_t umask;
-	uint64_t pid; /* numbered in its personality instance */
+	uint64_t pid;		 /* numbered in its personality instance */
 	struct process *proc;
 	char exe[LX_EXE_MAX]; /* the program's path from the root (/proc/self/exe) */
 	char comm[16];	      /* prctl(PR_SET_NAME)'s; "": the basename of exe */
@@ -216,6 +240,54 @@ void linux_threads_release(struct linux_proc *lp);
 /* The thread tid of lp (sig_lock held), or NULL. */
 struct linux_thread *linux_thread_find(struct linux_proc *lp, uint64_t tid);
 
+/*
+ * The parts of a process clone may share (linux/shared.c).  A table is
+ * held by each process (and thread with its own) that has it; its
+ * descriptors close when the last of them ends (lx_files_exit, once per
+ * holder), and its memory goes with the last reference (lx_files_put:
+ * a process's release, under the capability lock).  Allocations are
+ * charged by the caller (a linux_proc's pages count one of each).
+ * Locks: lp->lock, then the table's; the fs's alone.
+ */
+struct fdtable *lx_files_new(void);
+/* A copy of t (each file referenced once more), or NULL; lp is the
+ * caller's process (its lock is taken, then t's). */
+struct fdtable *lx_files_copy(struct linux_proc *lp, struct fdtable *t);
+/* One more holder of t (CLONE_FILES). */
+void lx_files_share(struct linux_proc *lp, struct fdtable *t);
+/* A holder's use of t ends: the last one closes its descriptors. */
+void lx_files_exit(struct linux_proc *lp, struct fdtable *t);
+/* A holder's reference goes; locked: under the capability lock. */
+void lx_files_put(struct fdtable *t, bool locked);
+/* The calling thread's table, locked with lp->lock (lp is the caller's
+ * process); lx_fds_lock_of locks lp's own table (another process's). */
+struct fdtable *lx_fds_lock(struct linux_proc *lp);
+struct fdtable *lx_fds_lock_of(struct linux_proc *lp);
+void lx_fds_unlock(struct linux_proc *lp, struct fdtable *t);
+/* The calling process's end of its use of its table (once). */
+void lx_fds_exit(struct linux_proc *lp);
+/*
+ * execve, once the other threads have ended and before their states go:
+ * the caller's table and working directory become the process's, the
+ * others' own go, and the table is unshared (a copy of the caller's,
+ * made before the point of no return, when another process holds it
+ * too; NULL: none needed), as Linux's execve unshares it.
+ */
+void lx_shared_exec(struct linux_proc *lp, struct list_node *others, struct fdtable *unshared);
+/* unshare(CLONE_FILES, CLONE_FS): the calling thread's table or
+ * directory, when anyone else uses it, becomes a copy of its own (the
+ * process's, when it is the only thread): 0 or -LX_ENOMEM. */
+long lx_unshare(struct linux_proc *lp, bool files, bool fs);
+
+struct linux_fs *lx_fs_new(const char *cwd, uint32_t umask);
+struct linux_fs *lx_fs_copy(struct linux_fs *fs);
+void lx_fs_share(struct linux_fs *fs);
+void lx_fs_put(struct linux_fs *fs);
+/* The calling thread's working directory and umask (not locked; the
+ * umask is read and written atomically, the directory under fs->lock). */
+struct linux_fs *lx_fs(struct linux_proc *lp);
+uint32_t lx_umask(void);
+
 /* The program's path (execve sets it; at spawn it is the process's
  * name, which linux.run makes the path). */
 void linux_set_exe(struct linux_proc *lp, const char *path);
@@ -252,12 +324,14 @@ long linux_cpu_clock_get(int32_t clock, uint64_t *ns);
 long linux_cpu_clock_res(int32_t clock, uint64_t *ns);
 long linux_cpu_clock_sleep(int32_t clock, bool abs, uint64_t ns, uint64_t *left);
 
-/* A process's own Linux state, a copy of lp's for a fork: descriptors
- * (each referenced once more), working directory, limits, break and
- * signal dispositions; charged to pool.  Not yet in the tree
- * (linux_family_fork) and with no root reference yet.  NULL when out
- * of memory.  No capability lock held; lp->lock is taken. */
-struct linux_proc *linux_proc_copy(struct linux_proc *lp, struct mempool *pool);
+/* A process's own Linux state, a copy of lp's for a fork: the calling
+ * thread's descriptor table and working directory (shared with it for
+ * CLONE_FILES and CLONE_FS, else copied: each file referenced once
+ * more), limits, break and signal dispositions; charged to pool.  Not
+ * yet in the tree (linux_family_fork) and with no root reference yet.
+ * NULL when out of memory.  No capability lock held; lp->lock is taken. */
+struct linux_proc *linux_proc_copy(struct linux_proc *lp, struct mempool *pool, bool share_fds,
+				   bool share_fs);
 /* Undoes linux_proc_copy (nothing else done with it). */
 void linux_proc_copy_free(struct linux_proc *lp, struct mempool *pool);
 

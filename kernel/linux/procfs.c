@@ -191,6 +191,7 @@ static void
 status_text(struct text *t, struct linux_proc *lp, uint64_t tid)
 {
 	uint64_t rss, vm = vm_pages(lp->proc->as, &rss), ign = 0, cgt = 0;
+	uint32_t umask = __atomic_load_n(&lp->fs->umask, __ATOMIC_RELAXED);
 	char comm[16];
 
 	linux_comm(lp, comm);
@@ -202,7 +203,7 @@ status_text(struct text *t, struct linux_proc *lp, uint64_t tid)
 	}
 	/* The umask in octal, digit by digit (the formatter has no %o). */
 	ADD(t, "Name:\t%s\nUmask:\t%u%u%u%u\nState:\t%s\nTgid:\t%lu\nNgid:\t0\nPid:\t%lu\n", comm,
-	    (lp->umask >> 9) & 7, (lp->umask >> 6) & 7, (lp->umask >> 3) & 7, lp->umask & 7,
+	    (umask >> 9) & 7, (umask >> 6) & 7, (umask >> 3) & 7, umask & 7,
 	    lp->zombie	  ? "Z (zombie)"
 	    : lp->stopped ? "T (stopped)"
 			  : "R (running)",
@@ -324,9 +325,10 @@ fd_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 		for (int fd = 0; fd < LINUX_FD_MAX; fd++) {
 			struct linux_file *f;
 
-			mutex_lock(&lp->lock);
-			f = fdtable_get(lp->fds, fd);
-			mutex_unlock(&lp->lock);
+			struct fdtable *t = lx_fds_lock_of(lp);
+
+			f = fdtable_get(t, fd);
+			lx_fds_unlock(lp, t);
 			if (!f)
 				continue;
 			fmt_snprintf(name, sizeof(name), "%d", fd);
@@ -484,9 +486,9 @@ pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 	if (!strcmp(rest, "root"))
 		return link_to(out, "/", PROC_INO_BASE + 3);
 	if (!strcmp(rest, "cwd")) {
-		mutex_lock(&lp->lock);
-		r = link_to(out, lp->cwd, PROC_INO_BASE + 4);
-		mutex_unlock(&lp->lock);
+		mutex_lock(&lp->fs->lock);
+		r = link_to(out, lp->fs->cwd, PROC_INO_BASE + 4);
+		mutex_unlock(&lp->fs->lock);
 		return r;
 	}
 	if (!strncmp(rest, "fd", 2) && (rest[2] == '\0' || rest[2] == '/'))

@@ -25,6 +25,7 @@
 #include "linux/proc.h"
 #include "linux/signal.h"
 #include "mm/kmalloc.h"
+#include "mm/vm_flags.h"
 #include "object/memory.h"
 #include "object/process.h"
 #include "proc/uaccess.h"
@@ -32,12 +33,39 @@
 #include "syscall/syscall.h"
 #include "themelios/errno.h"
 
+#define LX_CLONE_FS		0x200
+#define LX_CLONE_FILES		0x400
 #define LX_CLONE_PARENT_SETTID	0x100000
 #define LX_CLONE_CHILD_CLEARTID 0x200000
 #define LX_CLONE_CHILD_SETTID	0x1000000
 
-/* What a thread's own state is charged to its process's pool. */
+/* What a thread's own state is charged to its process's pool, and its
+ * own descriptor table and working directory when it has them. */
 #define LX_THREAD_PAGES		1
+#define LX_THREAD_FDS_PAGES	((sizeof(struct fdtable) + PAGE_SIZE_4K - 1) / PAGE_SIZE_4K)
+#define LX_THREAD_FS_PAGES	((sizeof(struct linux_fs) + PAGE_SIZE_4K - 1) / PAGE_SIZE_4K)
+
+static uint64_t
+thread_pages(uint64_t flags)
+{
+	return LX_THREAD_PAGES + (flags & LX_CLONE_FILES ? 0 : LX_THREAD_FDS_PAGES) +
+	       (flags & LX_CLONE_FS ? 0 : LX_THREAD_FS_PAGES);
+}
+
+/* A clone's thread state goes, with its own table and directory
+ * (locked: under the capability lock). */
+static void
+thread_free(struct linux_thread *lt, struct mempool *pool, bool locked)
+{
+	uint64_t pages = lt->pages;
+
+	if (lt->fds)
+		lx_files_put(lt->fds, locked);
+	if (lt->fs)
+		lx_fs_put(lt->fs);
+	kfree(lt);
+	mempool_uncharge(pool, pages);
+}
 
 /* The process's first thread, at its first call since its spawn or
  * fork: it is the one main stands for. */
@@ -86,12 +114,19 @@ linux_threads_release(struct linux_proc *lp)
 			container_of(list_first(&lp->threads), struct linux_thread, link);
 
 		list_del(&lt->link);
-		if (lt != &lp->main) {
-			kfree(lt);
-			mempool_uncharge(lp->proc->pool, LX_THREAD_PAGES);
-		}
+		if (lt != &lp->main)
+			thread_free(lt, lp->proc->pool, true);
 	}
 	lp->nthreads = 0;
+	/* The first thread's own table and directory (unshare's). */
+	if (lp->main.fds)
+		lx_files_put(lp->main.fds, true);
+	if (lp->main.fs)
+		lx_fs_put(lp->main.fs);
+	lp->main.fds = NULL;
+	lp->main.fs = NULL;
+	mempool_uncharge(lp->proc->pool, lp->main.pages);
+	lp->main.pages = 0;
 }
 
 void
@@ -145,10 +180,8 @@ linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool don
 		lt = container_of(list_first(others), struct linux_thread, link);
 		list_del(&lt->link);
 		linux_signal_flush_thread_locked(lp, lt);
-		if (lt != &lp->main) {
-			kfree(lt);
-			mempool_uncharge(p->pool, LX_THREAD_PAGES);
-		}
+		if (lt != &lp->main)
+			thread_free(lt, p->pool, false); /* their tables went before */
 	}
 	if (self != &lp->main) {
 		/* The caller becomes the first thread, with the pid as its
@@ -175,10 +208,8 @@ linux_threads_exec_end(struct linux_proc *lp, struct list_node *others, bool don
 	list_add_tail(&lp->threads, &lp->main.link);
 	lp->nthreads = 1;
 	spin_unlock_irqrestore(&lp->sig_lock, flags);
-	if (moved) {
-		kfree(self);
-		mempool_uncharge(p->pool, LX_THREAD_PAGES);
-	}
+	if (moved)
+		thread_free(self, p->pool, false);
 }
 
 long
@@ -191,15 +222,27 @@ linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid,
 	struct thread *t;
 	unsigned long irq;
 	uint32_t tid;
-	long r;
+	long r = -LX_ENOMEM;
 	int err;
 
-	if (mempool_charge(p->pool, LX_THREAD_PAGES))
+	if (mempool_charge(p->pool, thread_pages(flags)))
 		return -LX_ENOMEM;
 	lt = kcalloc(1, sizeof(*lt));
 	if (!lt) {
-		mempool_uncharge(p->pool, LX_THREAD_PAGES);
+		mempool_uncharge(p->pool, thread_pages(flags));
 		return -LX_ENOMEM;
+	}
+	lt->pages = thread_pages(flags);
+	/* Without CLONE_FILES or CLONE_FS: copies of the caller's. */
+	if (!(flags & LX_CLONE_FILES)) {
+		lt->fds = lx_files_copy(lp, self->fds ? self->fds : lp->fds);
+		if (!lt->fds)
+			goto out_free;
+	}
+	if (!(flags & LX_CLONE_FS)) {
+		lt->fs = lx_fs_copy(lx_fs(lp));
+		if (!lt->fs)
+			goto out_free;
 	}
 	irq = cap_lock_take();
 	r = linux_family_new_pid(lp);
@@ -242,8 +285,9 @@ linux_thread_clone(uint64_t flags, uintptr_t sp, uintptr_t ptid, uintptr_t ctid,
 	return (long)tid;
 
 out_free:
-	kfree(lt);
-	mempool_uncharge(p->pool, LX_THREAD_PAGES);
+	if (lt->fds)
+		lx_files_exit(lp, lt->fds);
+	thread_free(lt, p->pool, false);
 	return r;
 }
 
@@ -263,11 +307,12 @@ linux_clear_child_tid(struct linux_thread *lt)
 static void __attribute__((noreturn)) exit_process(uint64_t status)
 {
 	struct linux_proc *lp = lx_current();
+	struct linux_thread *lt = lx_thread_current();
 
-	linux_clear_child_tid(lx_thread_current());
-	mutex_lock(&lp->lock);
-	fdtable_close_all(lp->fds);
-	mutex_unlock(&lp->lock);
+	linux_clear_child_tid(lt);
+	lx_fds_exit(lp);
+	if (lt->fds)
+		lx_files_exit(lp, lt->fds); /* its memory goes with the process */
 	process_exit((long)(status & 0xff));
 }
 
@@ -300,10 +345,10 @@ lx_sys_exit(struct syscall_args *a)
 	 * futex wake comes after its word is 0. */
 	linux_clear_child_tid(lt);
 	thread_current()->lx = NULL;
-	if (lt != &lp->main) {
-		kfree(lt);
-		mempool_uncharge(process_current()->pool, LX_THREAD_PAGES);
-	}
+	if (lt->fds)
+		lx_files_exit(lp, lt->fds);
+	if (lt != &lp->main)
+		thread_free(lt, process_current()->pool, false);
 	process_thread_exit();
 }
 

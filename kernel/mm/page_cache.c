@@ -355,28 +355,37 @@ pcache_put(struct pcache_page *p)
 	spin_unlock_irqrestore(&pcache_lock, flags);
 }
 
-int
+long
 pcache_read(struct pcache_owner *o, uint64_t off, const struct io_buf *dst, size_t at, size_t len)
 {
-	while (len) {
-		uint64_t index = off / PCACHE_PAGE_SIZE;
-		size_t in = off % PCACHE_PAGE_SIZE, n = PCACHE_PAGE_SIZE - in;
+	size_t done = 0;
+
+	while (done < len) {
+		uint64_t index = (off + done) / PCACHE_PAGE_SIZE;
+		size_t in = (off + done) % PCACHE_PAGE_SIZE, n = PCACHE_PAGE_SIZE - in;
+		const uint8_t *src;
 		struct pcache_page *p;
+		size_t part = 0;
 		int err;
 
-		if (n > len)
-			n = len;
-		if ((err = pcache_get(o, index, &p)))
-			return err;
-		err = io_buf_put(dst, at, (const uint8_t *)p->data + in, n);
-		pcache_put(p);
+		if (n > len - done)
+			n = len - done;
+		err = pcache_get(o, index, &p);
 		if (err)
-			return err;
-		at += n;
-		off += n;
-		len -= n;
+			return done ? (long)done : err;
+		src = (const uint8_t *)p->data + in;
+		err = io_buf_put(dst, at + done, src, n);
+		/* A guard page in dst: the part before it (Linux's short read). */
+		if (err)
+			part = io_buf_put_part(dst, at + done, src, n);
+		pcache_put(p);
+		if (err) {
+			done += part;
+			return done ? (long)done : err;
+		}
+		done += n;
 	}
-	return 0;
+	return (long)done;
 }
 
 int

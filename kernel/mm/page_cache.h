@@ -102,10 +102,12 @@ void pcache_put(struct pcache_page *p);
 /*
  * Copies len bytes at byte offset off of o to offset at of dst (kernel
  * or user memory: one copy, from the cached page), through the cache:
- * 0 or an error (the fill's, or -E_FAULT).
+ * the bytes copied, len or, when a fill fails or dst runs into memory it
+ * cannot write (a guard page), those before; an error (the fill's, or
+ * -E_FAULT) when there are none.
  */
-int pcache_read(struct pcache_owner *o, uint64_t off, const struct io_buf *dst, size_t at,
-		size_t len);
+long pcache_read(struct pcache_owner *o, uint64_t off, const struct io_buf *dst, size_t at,
+		 size_t len);
 
 /*
  * Mapping bookkeeping for file mappings (mm/vm_file.c), each step under

@@ -106,6 +106,29 @@ copies(const char *kind, unsigned char *g)
 #undef AT
 }
 
+#ifdef __x86_64__
+/* The same read from a file of the root image (this program: read-only,
+ * through the page cache), b's first 100 bytes before the guard. */
+static void
+straddle_image(unsigned char *b)
+{
+	unsigned char good[100];
+	int fd = open("/proc/self/exe", O_RDONLY);
+
+	if (fd < 0 || pread(fd, good, sizeof(good), 0) != (ssize_t)sizeof(good)) {
+		printf("straddle: the program's file: failed\n");
+		return;
+	}
+	memset(b, 0, 100);
+	SHOW("straddle: read from the program's file", syscall(SYS_read, fd, b, 200));
+	printf("straddle: its bytes %s\n", memcmp(b, good, sizeof(good)) ? "differ" : "are the file's");
+	SHOW("straddle: then its offset", lseek(fd, 0, SEEK_CUR));
+	SHOW("straddle: pread64 from it", syscall(SYS_pread64, fd, b, 200, 4096));
+	SHOW("straddle: pread64 at its end", syscall(SYS_pread64, fd, b, 200, lseek(fd, 0, SEEK_END) - 50));
+	close(fd);
+}
+#endif
+
 /* Buffers that start readable and run into a guard. */
 static void
 straddle(unsigned char *g)
@@ -127,6 +150,7 @@ straddle(unsigned char *g)
 	SHOW("straddle: write to a file", syscall(SYS_write, ffd, b, 200));
 	SHOW("straddle: read from a file", syscall(SYS_read, ffd, b, 200));
 	SHOW("straddle: then the offset", lseek(ffd, 0, SEEK_CUR));
+	straddle_image(b);
 #endif
 	SHOW("straddle: fstat", syscall(SYS_fstat, pfd[0], g - 16));
 	SHOW("straddle: clock_gettime", syscall(SYS_clock_gettime, CLOCK_MONOTONIC, g - 8));

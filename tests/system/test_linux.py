@@ -58,6 +58,10 @@ HOST_NATIVE += ("sigqueue",)
 # cputime: qemu-aarch64 makes up /proc/self/stat (0 for every CPU time),
 # and its CPU clocks and timers count its own translation work too.
 HOST_NATIVE += ("cputime",)
+# clones: qemu-aarch64 refuses CLONE_VM without CLONE_THREAD (or with
+# CLONE_VFORK), CLONE_FILES and CLONE_FS for a process, and a thread that
+# does not share all of it.
+HOST_NATIVE += ("clones",)
 
 
 def on_host(arch, path, args, cwd):

@@ -27,6 +27,7 @@ struct image {
 	uint8_t *data;
 	size_t len;
 	long data_reads; /* read_data calls */
+	size_t fault_at; /* non-zero: dst cannot be written from here on */
 };
 
 static int
@@ -40,15 +41,25 @@ image_read(void *ctx, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
-static int
+static long
 image_read_data(void *ctx, uint64_t dev_off, const struct io_buf *dst, size_t at, size_t len)
 {
 	struct image *im = ctx;
 
+	size_t n = len;
+	int r;
+
 	im->data_reads++;
 	if (dev_off > im->len || len > im->len - dev_off)
 		return -E_IO;
-	return io_buf_put(dst, at, im->data + dev_off, len);
+	/* A guard page at fault_at in dst: the part before it, as the page
+	 * cache copies it. */
+	if (im->fault_at && at + len > im->fault_at)
+		n = at < im->fault_at ? im->fault_at - at : 0;
+	if (n == 0)
+		return -E_FAULT;
+	r = io_buf_put(dst, at, im->data + dev_off, n);
+	return r ? r : (long)n;
 }
 
 static char workdir[] = "/tmp/themelios-erofsv-XXXXXX";
@@ -412,6 +423,18 @@ compare_image(const struct variant *v, const char *img)
 	CHECK_EQ(x->ops->read(x, 0, &b, sizeof(buf)), -E_IO);
 	im.len = keep;
 	CHECK_EQ(x->ops->read(x, 0, &b, sizeof(buf)), 100);
+	/* A buffer that runs into a guard: the bytes before it, the rest
+	 * untouched. */
+	uint8_t whole[100];
+	memcpy(whole, buf, sizeof(whole));
+	memset(buf, 0, sizeof(buf));
+	im.fault_at = 40;
+	CHECK_EQ(x->ops->read(x, 0, &b, sizeof(buf)), 40);
+	CHECK(memcmp(buf, whole, 40) == 0 && buf[40] == 0 && buf[99] == 0);
+	im.fault_at = 1;
+	CHECK_EQ(x->ops->read(x, 1, &b, 10), 1);
+	CHECK(buf[0] == whole[1]);
+	im.fault_at = 0;
 	vnode_unref(x);
 	vnode_unref(vn);
 	erofs_vfs_unmount(fs);

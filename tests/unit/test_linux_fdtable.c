@@ -144,4 +144,26 @@ UNIT_TEST(copy_for_fork)
 	CHECK(a.freed && b.freed);
 }
 
+/* A shared table (CLONE_FILES): an end of one holder leaves it whole;
+ * clearing closes it whoever holds it. */
+UNIT_TEST(shared_close_all)
+{
+	struct linux_file a = { 0 };
+
+	fdtable_init(&t, &ops);
+	CHECK_EQ(fdtable_alloc(&t, &a, 0, 0), 0);
+	CHECK_EQ(fdtable_alloc(&t, &a, 0, 0), 1);
+	t.refs = 2;
+	fdtable_close_all(&t);
+	CHECK_EQ(fdtable_count(&t), 2);
+	CHECK_EQ(a.refs, 2);
+	fdtable_clear(&t);
+	CHECK_EQ(fdtable_count(&t), 0);
+	CHECK(a.freed);
+	t.refs = 1;
+	CHECK_EQ(fdtable_alloc(&t, &a, 0, 0), 0);
+	fdtable_close_all(&t);
+	CHECK_EQ(fdtable_count(&t), 0);
+}
+
 UNIT_MAIN()

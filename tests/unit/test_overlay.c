@@ -34,13 +34,16 @@ image_read(void *ctx, uint64_t off, void *buf, size_t len)
 	return 0;
 }
 
-static int
+static long
 image_read_data(void *ctx, uint64_t off, const struct io_buf *dst, size_t at, size_t len)
 {
+	int r;
+
 	(void)ctx;
 	if (off > image_len || len > image_len - off)
 		return -E_IO;
-	return io_buf_put(dst, at, image + off, len);
+	r = io_buf_put(dst, at, image + off, len);
+	return r ? r : (long)len;
 }
 
 static void

@@ -103,6 +103,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(94, exit_group, 1)         \
 	IMPL(95, waitid, 5)             \
 	IMPL(96, set_tid_address, 1)    \
+	IMPL(97, unshare, 1)            \
 	IMPL(98, futex, 6)              \
 	IMPL(99, set_robust_list, 2)    \
 	IMPL(101, nanosleep, 2)         \

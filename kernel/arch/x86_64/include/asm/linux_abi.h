@@ -176,6 +176,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(269, faccessat, 3)         \
 	IMPL(270, pselect6, 6)          \
 	IMPL(271, ppoll, 5)             \
+	IMPL(272, unshare, 1)           \
 	IMPL(273, set_robust_list, 2)   \
 	IMPL(280, utimensat, 4)         \
 	NONE(285, fallocate)            \
