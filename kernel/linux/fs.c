@@ -194,6 +194,9 @@ reopen_fd(int fd, uint64_t flags, long *err)
 		return NULL;
 	switch (f0->kind) {
 	case LXF_CONSOLE:
+		/* A new description, not hung up, of the console: a session
+		 * leader may take it as Linux's serial port's open does. */
+		linux_tty_open(lx_current(), false, flags & LX_O_NOCTTY);
 		irq = cap_lock_take();
 		obj = f0->obj;
 		kobject_ref(obj);
@@ -250,6 +253,12 @@ open_synth(struct lx_synth *s, uint64_t flags, struct lx_path *p)
 		break;
 	case SYN_DEV:
 		if (s->console) {
+			r = linux_tty_open(lx_current(), s->rdev == LX_DEV_TTY,
+					   flags & LX_O_NOCTTY);
+			if (r) {
+				lx_synth_free(s);
+				break;
+			}
 			irq = cap_lock_take();
 			f = lx_file_new(console_object(), (uint32_t)flags & LX_OPEN_KEPT, NULL);
 			if (f)

@@ -153,16 +153,18 @@ stat_text(struct text *t, struct linux_proc *lp, uint64_t tid)
 	struct process *p = lp->proc;
 	uint64_t rss, vm = vm_pages(p->as, &rss);
 	uint64_t ticks = cpu_ticks(p);
+	/* The console (5:1) for a process of the session it belongs to. */
+	long tpgid = linux_tty_pgrp(lp);
 	char comm[16];
 
 	linux_comm(lp, comm);
-	ADD(t, "%lu (%s) %c %lu %lu %lu %d %d 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 0 %lu %lu ", tid,
+	ADD(t, "%lu (%s) %c %lu %lu %lu %d %ld 4194304 0 0 0 0 %lu 0 0 0 20 0 %u 0 0 %lu %lu ", tid,
 	    comm,
 	    lp->zombie	  ? 'Z'
 	    : lp->stopped ? 'T'
 			  : 'R',
-	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, 5 << 8 | 1, linux_tty_fg_pgrp(),
-	    ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
+	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, tpgid < 0 ? 0 : 5 << 8 | 1,
+	    tpgid < 0 ? -1 : tpgid, ticks, lp->nthreads, vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
 	    (uint64_t)p->initial_sp, lp->sigpending | lp->main.sigpending, lp->main.sigmask, 0ul,
 	    0ul);
