@@ -99,6 +99,7 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 	struct linux_proc *lp = lx_current();
 	struct linux_file *df = NULL;
 	char short_rel[RESOLVE_SHORT], *rel = short_rel;
+	size_t cwd_len = 0;
 	long n, r;
 
 	out->buf = NULL;
@@ -120,10 +121,21 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 		rel_free(rel, short_rel);
 		return -LX_ENOENT; /* no filesystem was given */
 	}
-	/* Before "..": /proc/self/root/.. is the root's own "..", the root. */
-	if (rel[0] == '/')
+	/* Before "..": /proc/self/root/.. is the root's own "..", the root,
+	 * and /proc/self/cwd/.. the working directory's parent. */
+	if (rel[0] == '/') {
 		n = (long)lx_path_strip_proc_root(rel, (size_t)n, lp->pid);
-	if (n == 0 || rel[0] != '/') {
+		cwd_len = lx_path_proc_cwd(rel, (size_t)n, lp->pid);
+		if (cwd_len) {
+			n -= (long)cwd_len;
+			memmove(rel, rel + cwd_len, (size_t)n + 1);
+			if (n == 0) { /* the directory itself */
+				memcpy(rel, ".", 2);
+				n = 1;
+			}
+		}
+	}
+	if (!cwd_len && (n == 0 || rel[0] != '/')) {
 		if (dirfd != LX_AT_FDCWD) {
 			df = lx_fd_get(lp, dirfd);
 			if (!df) {

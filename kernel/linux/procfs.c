@@ -2,8 +2,8 @@
  * /proc of the Linux view: a directory per process of the caller's
  * personality instance (self links to the caller's) with exe, cwd and
  * root (links), fd/ (a link per descriptor), task/ (a directory per
- * thread: cmdline, comm, stat, status), cmdline, comm, stat, status and
- * maps; meminfo, uptime, mounts, cpuinfo.  Texts are made when looked up
+ * thread: cmdline, comm, stat, status), cmdline, comm, stat, status,
+ * maps and environ; meminfo, uptime, mounts, cpuinfo.  Texts are made when looked up
  * (a snapshot, as a read of Linux's from the start).  A process outside
  * the instance has no directory here, as in a container.  root is "/":
  * the process's own root, beyond which nothing here leads.
@@ -25,6 +25,7 @@
 #include "proc/uaccess.h"
 #include "proc/user_memory.h"
 #include "sched/thread.h"
+#include "themelios/abi.h"
 
 #define PROC_INO_BASE 0x2000
 #define TEXT_MAX      16384
@@ -254,6 +255,39 @@ cmdline_text(struct text *t, struct linux_proc *lp)
 	}
 }
 
+/*
+ * The environment as the program got it, Linux's env_start to env_end:
+ * in the initial stack (proc/initstack.h) its strings lie between the
+ * last argument's and the program's name (AT_EXECFN), which ends at the
+ * top; read from memory as they are now (a program's setenv and
+ * unsetenv change other memory, as on Linux).
+ */
+static void
+environ_text(struct text *t, struct linux_proc *lp)
+{
+	struct address_space *as = lp->proc->as;
+	uintptr_t sp = lp->proc->initial_sp, last;
+	size_t len, start = 0, end;
+	uint64_t argc;
+
+	if (lp->zombie || as_peek(as, sp, &argc, sizeof(argc)) || argc == 0 ||
+	    as_peek(as, sp + 8 * argc, &last, sizeof(last)) || last >= USER_STACK_TOP ||
+	    USER_STACK_TOP - last > TEXT_MAX)
+		return;
+	len = (size_t)(USER_STACK_TOP - last);
+	if (as_peek(as, last, t->buf, len))
+		return;
+	while (start < len && t->buf[start])
+		start++;
+	start++; /* past the last argument's NUL */
+	for (end = len - 1; end > start && t->buf[end - 1]; end--)
+		;
+	if (start >= end)
+		return;
+	memmove(t->buf, t->buf + start, end - start);
+	t->len = end - start;
+}
+
 static void
 meminfo_text(struct text *t)
 {
@@ -436,8 +470,8 @@ task_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 	return text_file(lp, tid, end + 1, out);
 }
 
-static const char *const pid_entries[] = { "exe",     "cwd",  "root", "fd",	"task",
-					   "cmdline", "comm", "stat", "status", "maps" };
+static const char *const pid_entries[] = { "exe",  "cwd",  "root",   "fd",   "task",   "cmdline",
+					   "comm", "stat", "status", "maps", "environ" };
 
 static long
 pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
@@ -501,6 +535,8 @@ text_file(struct linux_proc *lp, uint64_t tid, const char *name, struct lx_synth
 		status_text(&t, lp, tid);
 	} else if (!strcmp(name, "cmdline")) {
 		cmdline_text(&t, lp);
+	} else if (!strcmp(name, "environ") && tid == lp->pid) {
+		environ_text(&t, lp);
 	} else if (!strcmp(name, "comm")) {
 		linux_comm(lp, comm);
 		ADD(&t, "%s\n", comm);
