@@ -413,16 +413,30 @@ stop_and_tell(const char *who)
  * (children) or a member itself (own); a group without a stopped member
  * gets nothing.
  */
+/* Until every process that holds seq's writing end has ended: one
+ * case's words all said before the next case's. */
+static void
+wait_for_all(int seq[2])
+{
+	char c;
+
+	close(seq[1]);
+	while (read(seq[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(seq[0]);
+}
+
 static int
 orphans(void)
 {
-	int hold[2], st;
+	int hold[2], seq[2], st;
 	pid_t p, q;
 	char c;
 
 	setsid();
 	say_stat("leader without a terminal", 0, 0);
 	/* children: p's child c is a group of its own, stopped with c2. */
+	pipe(seq);
 	p = fork();
 	if (p == 0) {
 		pid_t c1 = fork();
@@ -448,7 +462,9 @@ orphans(void)
 		_exit(0); /* c1's group loses its link */
 	}
 	waitpid(p, &st, 0);
+	wait_for_all(seq);
 	/* own: q is a group of its own whose member r (q's child) stops. */
+	pipe(seq);
 	q = fork();
 	if (q == 0) {
 		pid_t r;
@@ -463,6 +479,7 @@ orphans(void)
 		_exit(0); /* its own group loses its link */
 	}
 	waitpid(q, &st, 0);
+	wait_for_all(seq);
 	/* No stopped member: nothing. */
 	pipe(hold);
 	q = fork();
