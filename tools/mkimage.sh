@@ -20,6 +20,10 @@ stage="$out.d"
 rm -rf "$stage"
 mkdir -p "$stage"
 cp -R "$top/rootfs/." "$stage/"
+# /dev/shm for the Linux personality's shm_open (its /dev is synthetic
+# but for this directory, which writes put in the RAM layer).
+mkdir -p "$stage/dev/shm"
+chmod 1777 "$stage/dev/shm"
 mkdir -p "$stage/bin"
 for f in "$bins"/*; do
 	cp "$f" "$stage/bin/"

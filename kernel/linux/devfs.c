@@ -2,7 +2,9 @@
  * /dev of the Linux view: null, zero, full, random, urandom, tty and
  * console (the console), and stdin, stdout, stderr as links to
  * /proc/self/fd/0-2.  Numbers as Linux's (1:3 null ... 5:1 console).
- * mmap of /dev/zero is anonymous memory (mm.c).
+ * mmap of /dev/zero is anonymous memory (mm.c).  /dev/shm is not here:
+ * it is the root's own directory (the root image has it, so it lives in
+ * the RAM layer), where glibc's and musl's shm_open make their files.
  */
 #include "core/random.h"
 #include "fs/vnode.h"
@@ -97,6 +99,8 @@ lx_devfs_lookup(const char *rest, struct lx_synth *out)
 {
 	char target[32];
 
+	if (!strncmp(rest, "/shm", 4) && (rest[4] == '\0' || rest[4] == '/'))
+		return 0; /* the filesystem's */
 	if (rest[0] == '\0' || !strcmp(rest, "/")) {
 		lx_synth_dir(out, DEV_INO_BASE);
 		for (size_t i = 0; i < NDEVICES; i++)
@@ -105,6 +109,8 @@ lx_devfs_lookup(const char *rest, struct lx_synth *out)
 		for (size_t i = 0; i < 3; i++)
 			if (!lx_synth_dir_add(out, LX_DT_LNK, links[i]))
 				return -LX_ENOMEM;
+		if (!lx_synth_dir_add(out, LX_DT_DIR, "shm"))
+			return -LX_ENOMEM;
 		return 1;
 	}
 	rest++;

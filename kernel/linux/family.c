@@ -160,10 +160,44 @@ reparent_children(struct linux_proc *lp)
 	}
 }
 
+/* A member of lp's process group is stopped. */
+static bool
+pgrp_stopped(struct linux_proc *lp)
+{
+	list_for_each (n, &lp->inst->procs) {
+		struct linux_proc *q = container_of(n, struct linux_proc, inst_link);
+
+		if (q->pgid == lp->pgid && !q->zombie && q->stopped)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * POSIX's rule, as Linux's kill_orphaned_pgrp: link, of member's session
+ * but of another group, has ended, and was what joined member's group to
+ * the session (the parent of a member).  If no member is so joined any
+ * more and one is stopped, no shell is left to continue it: the group
+ * gets SIGHUP, then SIGCONT.
+ */
+static void
+hangup_orphaned(struct linux_proc *member, const struct linux_proc *link)
+{
+	if (!link || link->pgid == member->pgid || link->sid != member->sid)
+		return;
+	if (!linux_family_pgrp_orphaned(member) || !pgrp_stopped(member))
+		return;
+	linux_signal_pgrp(member, member->pgid, LX_SIGHUP);
+	linux_signal_pgrp(member, member->pgid, LX_SIGCONT);
+}
+
 void
 linux_proc_end(struct process *p, uint64_t event, long status)
 {
 	struct linux_proc *lp = p->lx;
+	/* A child of each group that lp joins to its session. */
+	struct linux_proc *joined[LINUX_PROCS_MAX];
+	size_t njoined = 0;
 
 	if (event == PROCESS_EVENT_FAULT)
 		lp->wstatus = LX_SIGSEGV;
@@ -174,7 +208,18 @@ linux_proc_end(struct process *p, uint64_t event, long status)
 	else
 		lp->wstatus = ((uint32_t)status & 0xff) << 8;
 	lp->zombie = true;
+	list_for_each (n, &lp->children) {
+		struct linux_proc *c = container_of(n, struct linux_proc, sibling);
+
+		if (!c->zombie && njoined < LINUX_PROCS_MAX)
+			joined[njoined++] = c;
+	}
 	reparent_children(lp);
+	/* Groups its end leaves orphaned: its own (its parent was the
+	 * link), and its children's. */
+	hangup_orphaned(lp, lp->parent);
+	for (size_t i = 0; i < njoined; i++)
+		hangup_orphaned(joined[i], lp);
 	if (lp->inst->init == lp) {
 		/* Pid 1 has gone: so does everything else of its instance. */
 		list_for_each (n, &lp->inst->procs) {

@@ -51,6 +51,8 @@ lx_file_new(struct kobject *obj, uint32_t flags, const char *path)
 	f->kind = (enum lx_file_kind)kind;
 	f->flags = flags;
 	f->obj = obj;
+	if (kind == LXF_CONSOLE)
+		f->tty_opened = linux_tty_hangups();
 	fs_mutex_init(&f->lock, "linux file");
 	return f;
 }

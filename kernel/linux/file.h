@@ -46,6 +46,9 @@ struct linux_file {
 	struct lx_synth
 		*synth; /* LXF_SYNTH: what it is (kmalloc'd, owned); dir_pos is the position */
 	struct fs_mutex lock; /* flags, and a directory's position */
+	/* The console: the count of hangups when it was opened; once the
+	 * console hangs up again it is a hung-up description (linux/tty.c). */
+	uint32_t tty_opened;
 	/* Directories: where getdents64 is (0 ".", 1 "..", then the
 	 * filesystem's cookie + 2 in pos), and the canonical path from the
 	 * root that *at calls resolve from. */

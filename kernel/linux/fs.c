@@ -99,6 +99,7 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 	struct linux_proc *lp = lx_current();
 	struct linux_file *df = NULL;
 	char short_rel[RESOLVE_SHORT], *rel = short_rel;
+	size_t cwd_len = 0;
 	long n, r;
 
 	out->buf = NULL;
@@ -120,10 +121,21 @@ resolve_at(int dirfd, uintptr_t upath, bool empty_ok, struct lx_path *out, struc
 		rel_free(rel, short_rel);
 		return -LX_ENOENT; /* no filesystem was given */
 	}
-	/* Before "..": /proc/self/root/.. is the root's own "..", the root. */
-	if (rel[0] == '/')
+	/* Before "..": /proc/self/root/.. is the root's own "..", the root,
+	 * and /proc/self/cwd/.. the working directory's parent. */
+	if (rel[0] == '/') {
 		n = (long)lx_path_strip_proc_root(rel, (size_t)n, lp->pid);
-	if (n == 0 || rel[0] != '/') {
+		cwd_len = lx_path_proc_cwd(rel, (size_t)n, lp->pid);
+		if (cwd_len) {
+			n -= (long)cwd_len;
+			memmove(rel, rel + cwd_len, (size_t)n + 1);
+			if (n == 0) { /* the directory itself */
+				memcpy(rel, ".", 2);
+				n = 1;
+			}
+		}
+	}
+	if (!cwd_len && (n == 0 || rel[0] != '/')) {
 		if (dirfd != LX_AT_FDCWD) {
 			df = lx_fd_get(lp, dirfd);
 			if (!df) {
@@ -196,6 +208,9 @@ reopen_fd(int fd, uint64_t flags, long *err)
 		return NULL;
 	switch (f0->kind) {
 	case LXF_CONSOLE:
+		/* A new description, not hung up, of the console: a session
+		 * leader may take it as Linux's serial port's open does. */
+		linux_tty_open(lx_current(), false, flags & LX_O_NOCTTY);
 		irq = cap_lock_take();
 		obj = f0->obj;
 		kobject_ref(obj);
@@ -252,6 +267,12 @@ open_synth(struct lx_synth *s, uint64_t flags, struct lx_path *p)
 		break;
 	case SYN_DEV:
 		if (s->console) {
+			r = linux_tty_open(lx_current(), s->rdev == LX_DEV_TTY,
+					   flags & LX_O_NOCTTY);
+			if (r) {
+				lx_synth_free(s);
+				break;
+			}
 			irq = cap_lock_take();
 			f = lx_file_new(console_object(), (uint32_t)flags & LX_OPEN_KEPT, NULL);
 			if (f)

@@ -32,8 +32,11 @@ static long
 console_write_user(struct linux_file *f, uintptr_t buf, size_t len)
 {
 	size_t done = 0;
-	long r = linux_tty_check_write(lx_current());
+	long r;
 
+	if (linux_tty_hung_up(f))
+		return -LX_EIO;
+	r = linux_tty_check_write(lx_current());
 	if (r)
 		return r;
 	while (done < len) {
@@ -75,8 +78,11 @@ static long
 console_read_user(struct linux_file *f, uintptr_t buf, size_t len)
 {
 	size_t done = 0;
-	long r = linux_tty_check(lx_current(), LX_SIGTTIN);
+	long r;
 
+	if (linux_tty_hung_up(f))
+		return 0; /* end of file, as Linux's hung-up tty */
+	r = linux_tty_check(lx_current(), LX_SIGTTIN);
 	if (r)
 		return r;
 	while (done < len) {
@@ -549,6 +555,7 @@ lx_sys_ftruncate(struct syscall_args *a)
 #define LX_TIOCGWINSZ 0x5413
 #define LX_TIOCSWINSZ 0x5414
 #define LX_FIONREAD   0x541b
+#define LX_TIOCGSID   0x5429
 #define LX_FIONBIO    0x5421
 #define LX_FIONCLEX   0x5450
 #define LX_FIOCLEX    0x5451
@@ -558,13 +565,15 @@ struct lx_winsize {
 };
 
 static long
-tty_ioctl(struct linux_proc *lp, uint64_t cmd, uintptr_t arg)
+tty_ioctl(struct linux_proc *lp, struct linux_file *f, uint64_t cmd, uintptr_t arg)
 {
 	struct lx_winsize ws = { .row = 24, .col = 80 };
 	struct linux_termios t;
 	int32_t v;
 	long r;
 
+	if (linux_tty_hung_up(f))
+		return cmd == LX_TIOCSPGRP ? -LX_ENOTTY : -LX_EIO;
 	switch (cmd) {
 	case LX_TCGETS:
 		linux_tty_get_termios(&t);
@@ -591,6 +600,12 @@ tty_ioctl(struct linux_proc *lp, uint64_t cmd, uintptr_t arg)
 		return linux_tty_set_pgrp(lp, v);
 	case LX_TIOCSCTTY:
 		return linux_tty_set_ctty(lp, arg == 1);
+	case LX_TIOCGSID:
+		/* Only of one's own terminal: its session is one's own. */
+		if (linux_tty_pgrp(lp) < 0)
+			return -LX_ENOTTY;
+		v = (int32_t)__atomic_load_n(&lp->sid, __ATOMIC_RELAXED);
+		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;
 	case LX_FIONREAD:
 		v = (int32_t)console_rx_pending();
 		return copy_to_user(arg, &v, sizeof(v)) ? -LX_EFAULT : 0;
@@ -631,7 +646,7 @@ lx_sys_ioctl(struct syscall_args *a)
 		break;
 	default:
 		if (f->kind == LXF_CONSOLE) {
-			r = tty_ioctl(lp, a->a[1], a->a[2]);
+			r = tty_ioctl(lp, f, a->a[1], a->a[2]);
 		} else if (f->kind == LXF_PIPE && a->a[1] == LX_FIONREAD) {
 			unsigned long irq = cap_lock_take();
 

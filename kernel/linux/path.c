@@ -62,27 +62,46 @@ lx_path_normalize(char *path)
 	path[out] = '\0';
 }
 
-/* The length of "/proc/self/root" or "/proc/PID/root" at the start of
+/* The length of "/proc/self/LINK" or "/proc/PID/LINK" at the start of
  * path, when a "/" follows it; 0 otherwise. */
 static size_t
-proc_root_prefix(const char *path, size_t len, uint64_t pid)
+proc_link_prefix(const char *path, size_t len, uint64_t pid, const char *link)
 {
+	size_t n = 0, at, ln = strlen(link);
 	char digits[24];
-	size_t n = 0, at;
 
-	if (len >= 16 && !strncmp(path, "/proc/self/root/", 16))
-		return 15;
+	if (len > 11 + ln && !strncmp(path, "/proc/self/", 11) && !strncmp(path + 11, link, ln) &&
+	    path[11 + ln] == '/')
+		return 11 + ln;
 	do {
 		digits[n++] = (char)('0' + pid % 10);
 		pid /= 10;
 	} while (pid);
-	if (len < 6 + n + 6 || strncmp(path, "/proc/", 6))
+	if (len < 6 + n + 2 + ln || strncmp(path, "/proc/", 6))
 		return 0;
 	for (at = 0; at < n; at++)
 		if (path[6 + at] != digits[n - 1 - at])
 			return 0;
 	at = 6 + n;
-	return !strncmp(path + at, "/root/", 6) ? at + 5 : 0;
+	if (path[at] != '/' || strncmp(path + at + 1, link, ln) || path[at + 1 + ln] != '/')
+		return 0;
+	return at + 1 + ln;
+}
+
+static size_t
+proc_root_prefix(const char *path, size_t len, uint64_t pid)
+{
+	return proc_link_prefix(path, len, pid, "root");
+}
+
+size_t
+lx_path_proc_cwd(const char *path, size_t len, uint64_t pid)
+{
+	size_t n = proc_link_prefix(path, len, pid, "cwd");
+
+	while (n && path[n] == '/')
+		n++;
+	return n;
 }
 
 size_t

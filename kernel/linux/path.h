@@ -33,4 +33,12 @@ void lx_path_normalize(char *path);
  */
 size_t lx_path_strip_proc_root(char *path, size_t len, uint64_t pid);
 
+/*
+ * "/proc/self/cwd/REST" or "/proc/PID/cwd/REST" (PID the process's own)
+ * is REST from the working directory: the length of what comes before
+ * REST (the prefix and its slashes), 0 when path (len bytes) does not
+ * start so ("/proc/self/cwd" alone is the link itself).
+ */
+size_t lx_path_proc_cwd(const char *path, size_t len, uint64_t pid);
+
 #endif

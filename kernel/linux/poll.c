@@ -80,6 +80,9 @@ file_events(const struct linux_file *f)
 			       (p->readers ? 0 : LX_POLLERR);
 		return (p->len ? LX_POLLIN | LX_POLLRDNORM : 0) | (p->writers ? 0 : LX_POLLHUP);
 	case LXF_CONSOLE:
+		if (linux_tty_hung_up(f)) /* as Linux's hung_up_tty_poll */
+			return LX_POLLIN | LX_POLLRDNORM | LX_POLLOUT | LX_POLLWRNORM | LX_POLLERR |
+			       LX_POLLHUP;
 		return LX_POLLOUT | LX_POLLWRNORM |
 		       (console_rx_pending() ? LX_POLLIN | LX_POLLRDNORM : 0);
 	default:

@@ -169,14 +169,28 @@ struct linux_proc {
 long lx_copy_user_string(uintptr_t u, char *buf, size_t size, long toolong);
 
 /* The console tty (tty.c).  lp's descriptors are on the console: its
- * session has it as controlling terminal, its group in the foreground;
- * detached as lp ends (its session then has no terminal). */
+ * session has it as controlling terminal, its group in the foreground. */
 void linux_tty_attach(struct linux_proc *lp);
+/* lp ends (capability lock held): when it is the leader of the session
+ * the console belongs to, the console hangs up (its foreground group
+ * gets SIGHUP, the descriptions opened on it so far are hung up) and
+ * belongs to no session. */
 void linux_tty_detach(struct linux_proc *lp);
+/* The hangups so far (a new description of the console keeps the
+ * count), and whether the console has hung up since f was opened: its
+ * reads then give 0, its writes and ioctls -LX_EIO (TIOCSPGRP
+ * -LX_ENOTTY), as Linux's hung_up_tty_fops. */
+struct linux_file;
+uint32_t linux_tty_hangups(void);
+bool linux_tty_hung_up(const struct linux_file *f);
+/* An open of the console by lp: /dev/tty (dev_tty) is -LX_ENXIO unless
+ * the console is lp's controlling terminal; another open by a session
+ * leader, without O_NOCTTY (noctty), makes it lp's session's terminal
+ * when no session has it.  0 otherwise. */
+long linux_tty_open(struct linux_proc *lp, bool dev_tty, bool noctty);
 /* TIOCGPGRP: lp's foreground group, -LX_ENOTTY when the console is not
- * its controlling terminal; the console's foreground group for /proc. */
+ * its controlling terminal (also /proc/PID/stat's tty_nr and tpgid). */
 long linux_tty_pgrp(struct linux_proc *lp);
-int32_t linux_tty_fg_pgrp(void);
 /* TIOCSPGRP: -LX_ENOTTY, -LX_EINVAL, -LX_ESRCH, -LX_EPERM, or a
  * background caller's SIGTTOU (below). */
 long linux_tty_set_pgrp(struct linux_proc *lp, int32_t pgrp);

@@ -2,8 +2,8 @@
  * /proc of the Linux view: a directory per process of the caller's
  * personality instance (self links to the caller's) with exe, cwd and
  * root (links), fd/ (a link per descriptor), task/ (a directory per
- * thread: cmdline, comm, stat, status), cmdline, comm, stat, status and
- * maps; meminfo, uptime, mounts, cpuinfo.  Texts are made when looked up
+ * thread: cmdline, comm, stat, status), cmdline, comm, stat, status,
+ * maps and environ; meminfo, uptime, mounts, cpuinfo.  Texts are made when looked up
  * (a snapshot, as a read of Linux's from the start).  A process outside
  * the instance has no directory here, as in a container.  root is "/":
  * the process's own root, beyond which nothing here leads.
@@ -28,6 +28,7 @@
 #include "proc/user_memory.h"
 #include "sched/cputime.h"
 #include "sched/thread.h"
+#include "themelios/abi.h"
 
 #define PROC_INO_BASE 0x2000
 #define TEXT_MAX      16384
@@ -171,16 +172,19 @@ stat_text(struct text *t, struct linux_proc *lp, uint64_t tid, bool task)
 	struct process *p = lp->proc;
 	uint64_t rss, vm = vm_pages(p->as, &rss);
 	struct stat_times ct = stat_times(lp, tid, task);
+	/* The console (5:1) for a process of the session it belongs to. */
+	long tpgid = linux_tty_pgrp(lp);
 	char comm[16];
 
 	linux_comm(lp, comm);
-	ADD(t, "%lu (%s) %c %lu %lu %lu %d %d 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %u 0 0 %lu %lu ",
+	ADD(t, "%lu (%s) %c %lu %lu %lu %d %ld 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %u 0 0 %lu %lu ",
 	    tid, comm,
 	    lp->zombie	  ? 'Z'
 	    : lp->stopped ? 'T'
 			  : 'R',
-	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, 5 << 8 | 1, linux_tty_fg_pgrp(),
-	    ct.utime, ct.stime, ct.cutime, ct.cstime, lp->nthreads, vm * PAGE_SIZE_4K, rss);
+	    (lp->parent ? lp->parent->pid : 0), lp->pgid, lp->sid, tpgid < 0 ? 0 : 5 << 8 | 1,
+	    tpgid < 0 ? -1 : tpgid, ct.utime, ct.stime, ct.cutime, ct.cstime, lp->nthreads,
+	    vm * PAGE_SIZE_4K, rss);
 	ADD(t, "18446744073709551615 0 0 %lu 0 0 %lu %lu %lu %lu 0 0 0 17 0 0 0 0 0 0 ",
 	    (uint64_t)p->initial_sp, lp->shared.set | lp->main.pending.set, lp->main.sigmask, 0ul,
 	    0ul);
@@ -272,6 +276,39 @@ cmdline_text(struct text *t, struct linux_proc *lp)
 				break;
 		}
 	}
+}
+
+/*
+ * The environment as the program got it, Linux's env_start to env_end:
+ * in the initial stack (proc/initstack.h) its strings lie between the
+ * last argument's and the program's name (AT_EXECFN), which ends at the
+ * top; read from memory as they are now (a program's setenv and
+ * unsetenv change other memory, as on Linux).
+ */
+static void
+environ_text(struct text *t, struct linux_proc *lp)
+{
+	struct address_space *as = lp->proc->as;
+	uintptr_t sp = lp->proc->initial_sp, last;
+	size_t len, start = 0, end;
+	uint64_t argc;
+
+	if (lp->zombie || as_peek(as, sp, &argc, sizeof(argc)) || argc == 0 ||
+	    as_peek(as, sp + 8 * argc, &last, sizeof(last)) || last >= USER_STACK_TOP ||
+	    USER_STACK_TOP - last > TEXT_MAX)
+		return;
+	len = (size_t)(USER_STACK_TOP - last);
+	if (as_peek(as, last, t->buf, len))
+		return;
+	while (start < len && t->buf[start])
+		start++;
+	start++; /* past the last argument's NUL */
+	for (end = len - 1; end > start && t->buf[end - 1]; end--)
+		;
+	if (start >= end)
+		return;
+	memmove(t->buf, t->buf + start, end - start);
+	t->len = end - start;
 }
 
 static void
@@ -458,8 +495,8 @@ task_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
 	return text_file(lp, tid, true, end + 1, out);
 }
 
-static const char *const pid_entries[] = { "exe",     "cwd",  "root", "fd",	"task",
-					   "cmdline", "comm", "stat", "status", "maps" };
+static const char *const pid_entries[] = { "exe",  "cwd",  "root",   "fd",   "task",   "cmdline",
+					   "comm", "stat", "status", "maps", "environ" };
 
 static long
 pid_dir(struct linux_proc *lp, const char *rest, struct lx_synth *out)
@@ -523,6 +560,8 @@ text_file(struct linux_proc *lp, uint64_t tid, bool task, const char *name, stru
 		status_text(&t, lp, tid);
 	} else if (!strcmp(name, "cmdline")) {
 		cmdline_text(&t, lp);
+	} else if (!strcmp(name, "environ") && tid == lp->pid) {
+		environ_text(&t, lp);
 	} else if (!strcmp(name, "comm")) {
 		linux_comm(lp, comm);
 		ADD(&t, "%s\n", comm);

@@ -58,6 +58,7 @@ void lx_synth_dir(struct lx_synth *s, uint64_t ino);
 bool lx_synth_dir_add(struct lx_synth *s, uint8_t type, const char *name);
 
 #define LX_DEV_ZERO (1u << 8 | 5) /* rdev of /dev/zero */
+#define LX_DEV_TTY  (5u << 8 | 0) /* rdev of /dev/tty */
 
 #define LX_DT_DIR   4
 #define LX_DT_CHR   2

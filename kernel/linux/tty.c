@@ -10,13 +10,20 @@
  * tty_check_change does.
  *
  * The session is the one of the process whose descriptors were set up
- * on the console (linux_tty_attach) or that took it with TIOCSCTTY: a
- * process is of it when it is of the same instance and session.  It
- * ends with that process.
+ * on the console (linux_tty_attach), that took it with TIOCSCTTY, or
+ * that opened it as a session leader while no session had it: a process
+ * is of it when it is of the same instance and session.  It ends with
+ * that process, and the console hangs up as Linux's serial port does
+ * (tty_vhangup_session): the foreground group gets SIGHUP, and every
+ * description of the console opened until then is hung up (reads give
+ * end of file, writes and ioctls EIO, poll everything), which a count of
+ * hangups tells without a list of descriptions: a description remembers
+ * the count it was opened under.
  */
 #include "cap/lock.h"
 #include "core/console_rx.h"
 #include "linux/errno.h"
+#include "linux/file.h"
 #include "linux/proc.h"
 #include "linux/signal.h"
 #include "sched/spinlock.h"
@@ -39,6 +46,7 @@ static struct linux_termios termios = {
 static struct spinlock tty_lock = SPINLOCK_INIT("linux tty");
 static struct linux_proc *leader; /* the session's: NULL, no session has the console */
 static int32_t fg_pgrp;
+static uint32_t hangups; /* written under tty_lock, read without it */
 
 /* The signal byte c stands for (tty_lock held): 0 for plain input. */
 static int
@@ -103,10 +111,30 @@ void
 linux_tty_detach(struct linux_proc *lp)
 {
 	unsigned long flags = spin_lock_irqsave(&tty_lock);
+	bool ends = leader == lp;
+	int32_t pgrp = fg_pgrp;
 
-	if (leader == lp)
+	if (ends) {
 		leader = NULL;
+		__atomic_store_n(&hangups, hangups + 1, __ATOMIC_RELEASE);
+	}
 	spin_unlock_irqrestore(&tty_lock, flags);
+	/* SIGHUP alone: the SIGCONT a stopped member needs comes from the
+	 * orphaned group's rule (linux/family.c), as on Linux. */
+	if (ends)
+		linux_signal_pgrp(lp, (uint64_t)pgrp, LX_SIGHUP);
+}
+
+uint32_t
+linux_tty_hangups(void)
+{
+	return __atomic_load_n(&hangups, __ATOMIC_ACQUIRE);
+}
+
+bool
+linux_tty_hung_up(const struct linux_file *f)
+{
+	return f->tty_opened != linux_tty_hangups();
 }
 
 /* Is the console lp's controlling terminal?  Its foreground group in
@@ -189,12 +217,6 @@ linux_tty_pgrp(struct linux_proc *lp)
 	return ours(lp, &pgrp) ? pgrp : -LX_ENOTTY;
 }
 
-int32_t
-linux_tty_fg_pgrp(void)
-{
-	return __atomic_load_n(&fg_pgrp, __ATOMIC_RELAXED);
-}
-
 /* A group of the caller's session (-LX_EPERM for another's, -LX_ESRCH
  * for none), in the foreground: ^C reaches each of its processes. */
 long
@@ -252,5 +274,28 @@ linux_tty_set_ctty(struct linux_proc *lp, bool steal)
 		return -LX_EPERM;
 	take(lp);
 	console_rx_set_filter(tty_filter);
+	return 0;
+}
+
+long
+linux_tty_open(struct linux_proc *lp, bool dev_tty, bool noctty)
+{
+	unsigned long flags;
+	int32_t pgrp;
+	bool taken = false;
+
+	if (dev_tty)
+		return ours(lp, &pgrp) ? 0 : -LX_ENXIO;
+	if (noctty || lp->pid != __atomic_load_n(&lp->sid, __ATOMIC_RELAXED))
+		return 0;
+	flags = spin_lock_irqsave(&tty_lock);
+	if (!leader) {
+		leader = lp;
+		fg_pgrp = (int32_t)__atomic_load_n(&lp->pgid, __ATOMIC_RELAXED);
+		taken = true;
+	}
+	spin_unlock_irqrestore(&tty_lock, flags);
+	if (taken)
+		console_rx_set_filter(tty_filter);
 	return 0;
 }

@@ -44,12 +44,12 @@ LINUX_TEST_BINS += $(LINUX_BENCH_BINS)
 # Programs only ThemeliOS runs (tests/linux/guest/, in the image's
 # /tests/linux/guest/): the system-call fuzz, ctrlc, which test_linux.py
 # drives through the console, an unbounded fork bomb, mremap's charges
-# read from the pool, jobctl and cpu, compared with Linux in the peer
-# guest, and the charges of queued signals.
+# read from the pool, jobctl, hangup and cpu, compared with Linux in the
+# peer guest, and the charges of queued signals.
 LINUX_GUEST_BINS := $(LINUX_TEST_DIR)/guest/fuzz $(LINUX_TEST_DIR)/guest/ctrlc \
 	$(LINUX_TEST_DIR)/guest/forkbomb $(LINUX_TEST_DIR)/guest/remap_charge \
-	$(LINUX_TEST_DIR)/guest/jobctl $(LINUX_TEST_DIR)/guest/sigq_charge \
-	$(LINUX_TEST_DIR)/guest/cpu
+	$(LINUX_TEST_DIR)/guest/jobctl $(LINUX_TEST_DIR)/guest/hangup \
+	$(LINUX_TEST_DIR)/guest/sigq_charge $(LINUX_TEST_DIR)/guest/cpu
 $(LINUX_TEST_DIR)/guest/%: tests/linux/guest/%.c tests/linux/common.h
 	@mkdir -p $(dir $@)
 	$(LINUX_CC_$(ARCH)) $(LINUX_TEST_CFLAGS) -static -o $@ $<

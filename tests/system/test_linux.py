@@ -62,6 +62,9 @@ HOST_NATIVE += ("cputime",)
 # CLONE_VFORK), CLONE_FILES and CLONE_FS for a process, and a thread that
 # does not share all of it.
 HOST_NATIVE += ("clones",)
+# procenv: qemu-aarch64 gives its program the environment in reverse
+# order, and its /proc/self/environ is qemu's own.
+HOST_NATIVE += ("procenv",)
 
 
 def on_host(arch, path, args, cwd):
@@ -210,6 +213,8 @@ def test_linux_ctrl_c(arch):
 # The peer guest (docs/linux.md, "Figures"): Debian's Linux and busybox.
 PEER = os.path.join(ROOT, "..", "shared", "peer", "linux-guest.sh")
 JOBCTL = GUEST_DIR + "/guest/jobctl"
+# The end of a session and orphaned groups (tests/linux/guest/hangup.c).
+HANGUP = GUEST_DIR + "/guest/hangup"
 # busybox sh with job control (-m) on a script of jobs.
 JOBS_SCRIPT = "tests/linux/busybox/jobs.sh"
 JOBS_WORDS = "/bin/busybox,sh,-m,/" + JOBS_SCRIPT
@@ -220,13 +225,16 @@ PEER_TTY = {"x86_64": "/dev/ttyS0", "aarch64": "/dev/ttyAMA0"}
 
 def start_peer(arch, tmp):
     """jobctl and the busybox script (our busybox, in a session of its own
-    with the tty as its terminal, as ThemeliOS gives pid 1) run by Linux
-    in the peer guest, started now: a raw disk holding the files, each at
-    a 4 KiB boundary, and a script that copies them out and runs them on
-    the tty, each followed by its status."""
+    with the tty as its terminal, as ThemeliOS gives pid 1), then hangup,
+    run by Linux in the peer guest, started now: a raw disk holding the
+    files, each at a 4 KiB boundary, and a script that copies them out and
+    runs them on the tty, each followed by its status.  hangup gets the
+    tty read-write on 0, 1 and 2 as one description, as ThemeliOS gives
+    the console."""
     files = [("jobctl", os.path.join(ROOT, "build", arch, "linux-tests", "guest", "jobctl")),
              ("busybox", os.path.join(ROOT, "build", arch, "busybox", "bin", "busybox")),
-             ("jobs.sh", os.path.join(ROOT, JOBS_SCRIPT))]
+             ("jobs.sh", os.path.join(ROOT, JOBS_SCRIPT)),
+             ("hangup", os.path.join(ROOT, "build", arch, "linux-tests", "guest", "hangup"))]
     disk = os.path.join(str(tmp), "jobctl.img")
     lines = []
     with open(disk, "wb") as f:
@@ -239,6 +247,7 @@ def start_peer(arch, tmp):
     lines.append('timeout 120 /tmp/jobctl <%s >%s 2>&1; echo "status $?"' % (tty, tty))
     lines.append('timeout 120 /tmp/busybox setsid -c /tmp/busybox sh -m /tmp/jobs.sh <%s >%s 2>&1;'
                  ' echo "status $?"' % (tty, tty))
+    lines.append('timeout 120 /tmp/hangup <>%s >&0 2>&0; echo "status $?"' % tty)
     script = os.path.join(str(tmp), "jobctl.sh")
     with open(script, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -254,30 +263,38 @@ def test_linux_job_control_matches_linux(arch, tmp_path):
     when it ignores or blocks it, or is orphaned); writing it with TOSTOP
     set, or changing its settings, by SIGTTOU, and the call goes on once
     the group continues (tests/linux/guest/jobctl.c); busybox sh -m's jobs
-    stop and continue so (tests/linux/busybox/jobs.sh).  Linux, in the
-    peer guest, says what the outputs must be."""
+    stop and continue so (tests/linux/busybox/jobs.sh).  The session's end
+    hangs the console up: SIGHUP to its foreground group, EOF and EIO on
+    the descriptions opened before, a new session may take it; a group
+    orphaned with a stopped member gets SIGHUP and SIGCONT; /proc/PID/stat's
+    tty fields follow (tests/linux/guest/hangup.c).  Linux, in the peer
+    guest, says what the outputs must be."""
     if not os.path.exists(PEER):
         pytest.skip("no peer guest script to run Linux")
     peer = start_peer(arch, tmp_path)
     try:
-        r = boot(arch=arch, cmdline="test linux.run=%s linux.run=%s" % (JOBCTL, JOBS_WORDS),
-                 timeout=150)
+        r = boot(arch=arch, cmdline="test linux.run=%s linux.run=%s linux.run=%s"
+                 % (JOBCTL, JOBS_WORDS, HANGUP), timeout=150)
         linux_out, err = peer.communicate(timeout=360)
     finally:
         peer.kill()
     assert "KERNEL PANIC" not in r.log, r.log
     runs = runs_in_themelios(r.log)
-    assert [p for p, _, _ in runs] == [JOBCTL, "/bin/busybox"], r.log
+    assert [p for p, _, _ in runs] == [JOBCTL, "/bin/busybox", HANGUP], r.log
     linux_out = linux_out.decode("utf-8", "replace")
-    m = re.match(r"(.*?)^status (\d+)\n(.*?)^status (\d+)\n\Z", linux_out, re.M | re.S)
+    m = re.match(r"(.*?)^status (\d+)\n(.*?)^status (\d+)\n(.*?)^status (\d+)\n\Z", linux_out,
+                 re.M | re.S)
     assert m, (linux_out, err.decode("utf-8", "replace"))
-    linux_runs = [(m.group(1), int(m.group(2))), (m.group(3), int(m.group(4)))]
+    linux_runs = [(m.group(i), int(m.group(i + 1))) for i in (1, 3, 5)]
     # Linux really ran them: the first case stopped, the last one
     # answered; the shell's first job stopped, its last one ended.
     assert "read:\n  stopped by signal 21\n" in linux_runs[0][0], linux_out
     assert linux_runs[0][0].endswith("tcsetpgrp to -1: -1 EINVAL\n"), linux_out
     assert linux_runs[1][0].startswith("[1]+  Stopped (tty input)"), linux_out
     assert linux_runs[1][0].endswith("after bg: 0\n"), linux_out
+    assert "  stopped foreground process: killed by signal 1\n" in linux_runs[2][0], linux_out
+    assert linux_runs[2][0].endswith("  running member: SIGHUP 0, SIGCONT 0\n  leader: exited 0\n"), \
+        linux_out
     for (path, out, status), (want, want_status) in zip(runs, linux_runs):
         assert out == want, (path, "ThemeliOS:\n" + out, "Linux:\n" + want)
         assert status == want_status == 0, (path, status, want_status, r.log)

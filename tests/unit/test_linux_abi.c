@@ -154,4 +154,20 @@ UNIT_TEST(path_strip_proc_root)
 	CHECK(strcmp(strip("/proc/self/root/", 1), "/") == 0);
 }
 
+UNIT_TEST(path_proc_cwd)
+{
+	CHECK_EQ(lx_path_proc_cwd("/proc/self/cwd/a", 16, 1), 15);
+	CHECK_EQ(lx_path_proc_cwd("/proc/self/cwd//a", 17, 1), 16);
+	CHECK_EQ(lx_path_proc_cwd("/proc/self/cwd/", 15, 1), 15);
+	CHECK_EQ(lx_path_proc_cwd("/proc/42/cwd/..", 15, 42), 13);
+	/* The link itself, another pid's, near misses and other links. */
+	CHECK_EQ(lx_path_proc_cwd("/proc/self/cwd", 14, 1), 0);
+	CHECK_EQ(lx_path_proc_cwd("/proc/42/cwd/a", 14, 4), 0);
+	CHECK_EQ(lx_path_proc_cwd("/proc/4/cwd/a", 13, 42), 0);
+	CHECK_EQ(lx_path_proc_cwd("/proc/self/cwdx/a", 17, 1), 0);
+	CHECK_EQ(lx_path_proc_cwd("/proc/self/root/a", 17, 1), 0);
+	CHECK_EQ(lx_path_proc_cwd("/a/proc/self/cwd/b", 18, 1), 0);
+	CHECK_EQ(lx_path_proc_cwd("/proc/", 6, 1), 0);
+}
+
 UNIT_MAIN()
