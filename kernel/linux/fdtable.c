@@ -10,16 +10,31 @@ fdtable_init(struct fdtable *t, const struct fdtable_ops *ops)
 	t->limit = LINUX_FD_MAX;
 	t->hard = LINUX_FD_MAX;
 	t->ops = ops;
-	for (unsigned int i = 0; i < LINUX_FD_MAX; i++) {
-		t->e[i].file = NULL;
-		t->e[i].flags = 0;
-	}
+	t->top = 0;
 }
 
 static bool
 fd_valid(const struct fdtable *t, int fd)
 {
-	return fd >= 0 && fd < LINUX_FD_MAX && t->e[fd].file;
+	return fd >= 0 && (unsigned int)fd < t->top && t->e[fd].file;
+}
+
+/* fd (below LINUX_FD_MAX) is about to be set: the entries between the
+ * old top and it become part of the table, free. */
+static void
+raise_top(struct fdtable *t, unsigned int fd)
+{
+	for (; t->top <= fd; t->top++) {
+		t->e[t->top].file = NULL;
+		t->e[t->top].flags = 0;
+	}
+}
+
+static void
+lower_top(struct fdtable *t)
+{
+	while (t->top && !t->e[t->top - 1].file)
+		t->top--;
 }
 
 struct linux_file *
@@ -34,7 +49,8 @@ fdtable_alloc(struct fdtable *t, struct linux_file *f, int min, uint32_t flags)
 	if (min < 0 || (unsigned int)min >= t->limit)
 		return -LX_EINVAL;
 	for (unsigned int fd = (unsigned int)min; fd < t->limit; fd++)
-		if (!t->e[fd].file) {
+		if (fd >= t->top || !t->e[fd].file) {
+			raise_top(t, fd);
 			t->ops->ref(f);
 			t->e[fd].file = f;
 			t->e[fd].flags = flags & LINUX_FD_CLOEXEC;
@@ -50,6 +66,7 @@ fdtable_install(struct fdtable *t, int fd, struct linux_file *f, uint32_t flags)
 
 	if (fd < 0 || (unsigned int)fd >= t->limit)
 		return -LX_EBADF;
+	raise_top(t, (unsigned int)fd);
 	old = t->e[fd].file;
 	/* The new reference first: f may be the file being replaced. */
 	t->ops->ref(f);
@@ -70,6 +87,7 @@ fdtable_close(struct fdtable *t, int fd)
 	f = t->e[fd].file;
 	t->e[fd].file = NULL;
 	t->e[fd].flags = 0;
+	lower_top(t);
 	t->ops->unref(f);
 	return 0;
 }
@@ -92,7 +110,7 @@ fdtable_set_flags(struct fdtable *t, int fd, uint32_t flags)
 void
 fdtable_close_on_exec(struct fdtable *t)
 {
-	for (int fd = 0; fd < LINUX_FD_MAX; fd++)
+	for (int fd = 0; (unsigned int)fd < t->top; fd++)
 		if (t->e[fd].file && (t->e[fd].flags & LINUX_FD_CLOEXEC))
 			fdtable_close(t, fd);
 }
@@ -108,7 +126,7 @@ fdtable_close_all(struct fdtable *t)
 void
 fdtable_clear(struct fdtable *t)
 {
-	for (int fd = 0; fd < LINUX_FD_MAX; fd++)
+	for (int fd = 0; (unsigned int)fd < t->top; fd++)
 		if (t->e[fd].file)
 			fdtable_close(t, fd);
 }
@@ -118,11 +136,13 @@ fdtable_copy(struct fdtable *dst, const struct fdtable *src)
 {
 	dst->limit = src->limit;
 	dst->hard = src->hard;
-	for (int fd = 0; fd < LINUX_FD_MAX; fd++)
+	raise_top(dst, src->top ? src->top - 1 : 0);
+	for (unsigned int fd = 0; fd < src->top; fd++)
 		if (src->e[fd].file) {
 			dst->ops->ref(src->e[fd].file);
 			dst->e[fd] = src->e[fd];
 		}
+	lower_top(dst);
 }
 
 int
@@ -142,7 +162,7 @@ fdtable_count(const struct fdtable *t)
 {
 	unsigned int n = 0;
 
-	for (int fd = 0; fd < LINUX_FD_MAX; fd++)
+	for (unsigned int fd = 0; fd < t->top; fd++)
 		n += t->e[fd].file != NULL;
 	return n;
 }

@@ -40,6 +40,10 @@ struct fd_entry {
 struct fdtable {
 	unsigned int refs; /* holders (CLONE_FILES), changed atomically */
 	unsigned int limit, hard;
+	/* One past the highest descriptor in use: the entries from it on
+	 * are free and need not even be cleared, so a fork, an exec and an
+	 * exit look at the few a process has, not all 1,024. */
+	unsigned int top;
 	const struct fdtable_ops *ops;
 	struct fd_entry e[LINUX_FD_MAX];
 };

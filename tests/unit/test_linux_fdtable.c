@@ -1,5 +1,7 @@
 /* The Linux descriptor table (kernel/linux/fdtable.c): numbering, dup'd
  * entries sharing a file, close-on-exec, limits, copies for fork. */
+#include <string.h>
+
 #include "linux/errno.h"
 #include "linux/fdtable.h"
 #include "unit.h"
@@ -167,3 +169,47 @@ UNIT_TEST(shared_close_all)
 }
 
 UNIT_MAIN()
+
+/* Entries at and past the top are never read: a table whose memory held
+ * anything works as a cleared one, and the top follows the highest
+ * descriptor in use through opens, closes, copies and a clear. */
+UNIT_TEST(top_follows_the_highest_descriptor)
+{
+	struct linux_file a = { 0 }, b = { 0 };
+
+	memset(&t, 0xa5, sizeof(t));
+	memset(&t2, 0x5a, sizeof(t2));
+	fdtable_init(&t, &ops);
+	CHECK_EQ(t.top, 0u);
+	CHECK(fdtable_get(&t, 0) == NULL);
+	CHECK_EQ(fdtable_get_flags(&t, 7), -LX_EBADF);
+	CHECK_EQ(fdtable_alloc(&t, &a, 0, 0), 0);
+	CHECK_EQ(fdtable_alloc(&t, &a, 0, LINUX_FD_CLOEXEC), 1);
+	CHECK_EQ(t.top, 2u);
+	CHECK_EQ(fdtable_install(&t, 100, &b, 0), 100);
+	CHECK_EQ(t.top, 101u);
+	for (int fd = 2; fd < 100; fd++)
+		CHECK(fdtable_get(&t, fd) == NULL);
+	CHECK_EQ(fdtable_count(&t), 3u);
+	CHECK_EQ(fdtable_alloc(&t, &b, 0, 0), 2);
+	CHECK_EQ(fdtable_close(&t, 100), 0);
+	CHECK_EQ(t.top, 3u);
+	CHECK_EQ(fdtable_alloc(&t, &b, 50, 0), 50);
+	CHECK_EQ(t.top, 51u);
+
+	fdtable_init(&t2, &ops);
+	fdtable_copy(&t2, &t);
+	CHECK_EQ(t2.top, 51u);
+	CHECK(fdtable_get(&t2, 50) == &b && fdtable_get(&t2, 3) == NULL);
+	CHECK_EQ(fdtable_count(&t2), 4u);
+	fdtable_close_on_exec(&t2);
+	CHECK(fdtable_get(&t2, 1) == NULL && fdtable_get(&t2, 0) == &a);
+	fdtable_clear(&t2);
+	CHECK_EQ(t2.top, 0u);
+	CHECK_EQ(fdtable_count(&t2), 0u);
+	fdtable_clear(&t);
+	CHECK_EQ(t.top, 0u);
+	CHECK(a.freed && b.freed);
+	CHECK_EQ(a.refs, 0);
+	CHECK_EQ(b.refs, 0);
+}
