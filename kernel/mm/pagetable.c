@@ -365,8 +365,11 @@ destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base, 
 
 		if (hi <= start || lo >= end || !pte_present(*e) || pte_is_leaf(*e, level))
 			continue;
-		freed += destroy_level(env, table_of(env, pte_table_addr(*e)), level - 1, lo, start,
-				       end);
+		/* A last-level table holds only leaves: nothing below it to
+		 * free, and its 512 entries are not worth a look. */
+		if (level > 1)
+			freed += destroy_level(env, table_of(env, pte_table_addr(*e)), level - 1,
+					       lo, start, end);
 		if (lo >= start && hi <= end) {
 			env->free_table(env->ctx, pte_table_addr(*e));
 			*e = 0;
