@@ -351,6 +351,19 @@ pt_clear_leaves(const struct pt_env *env, uint64_t root, uint64_t start, uint64_
 	return cleared;
 }
 
+/* The entries of a table at base (each span wide) that overlap [start,
+ * end), end > base: [*first, *stop).  A small range looks at a few
+ * entries, not all 512 of every table on its way. */
+static void
+entries_in(uint64_t base, uint64_t span, uint64_t start, uint64_t end, unsigned int *first,
+	   unsigned int *stop)
+{
+	uint64_t last = (end - 1 - base) / span;
+
+	*first = start > base ? (unsigned int)((start - base) / span) : 0;
+	*stop = last >= PT_ENTRIES ? PT_ENTRIES : (unsigned int)last + 1;
+}
+
 /* Frees the tables below the table at level covering [start, end) (48-bit). */
 static size_t
 destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base, uint64_t start,
@@ -358,8 +371,10 @@ destroy_level(const struct pt_env *env, pte_t *table, int level, uint64_t base, 
 {
 	uint64_t span = level_span(level);
 	size_t freed = 0;
+	unsigned int first, stop;
 
-	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+	entries_in(base, span, start, end, &first, &stop);
+	for (unsigned int i = first; i < stop; i++) {
 		uint64_t lo = base + i * span, hi = lo + span;
 		pte_t *e = &table[i];
 
@@ -422,8 +437,10 @@ prune_level(const struct pt_env *env, pte_t *table, int level, uint64_t base, ui
 {
 	uint64_t span = level_span(level);
 	size_t freed = 0;
+	unsigned int first, stop;
 
-	for (unsigned int i = 0; i < PT_ENTRIES; i++) {
+	entries_in(base, span, start, end, &first, &stop);
+	for (unsigned int i = first; i < stop; i++) {
 		uint64_t lo = base + i * span, hi = lo + span, pa;
 		pte_t *e = &table[i];
 		pte_t *below;
