@@ -177,7 +177,8 @@ stat_text(struct text *t, struct linux_proc *lp, uint64_t tid, bool task)
 	char comm[16];
 
 	linux_comm(lp, comm);
-	ADD(t, "%lu (%s) %c %lu %lu %lu %d %ld 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %u 0 0 %lu %lu ",
+	ADD(t,
+	    "%lu (%s) %c %lu %lu %lu %d %ld 4194304 0 0 0 0 %lu %lu %lu %lu 20 0 %u 0 0 %lu %lu ",
 	    tid, comm,
 	    lp->zombie	  ? 'Z'
 	    : lp->stopped ? 'T'
