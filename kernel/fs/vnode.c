@@ -95,7 +95,13 @@ void
 vnode_reap_now(void)
 {
 }
+
+void
+vnode_release_deferred(void)
+{
+}
 #else
+#include "object/release.h"
 #include "sched/spinlock.h"
 #include "sched/thread.h"
 #include "sched/wait.h"
@@ -115,6 +121,15 @@ vnode_unref_later(struct vnode *vn)
 	if (__atomic_sub_fetch(&vn->refs, 1, __ATOMIC_ACQ_REL) != 0 ||
 	    (!vn->ops->release && !vn->mapping))
 		return;
+	/* Released by this thread before the call returns: a reopen right
+	 * after it must not find the file without what was written back. */
+	if (release_defers()) {
+		struct thread *t = thread_current();
+
+		vn->covered_by = t->vnode_releases;
+		t->vnode_releases = vn;
+		return;
+	}
 	flags = spin_lock_irqsave(&reap_lock);
 	vn->covered_by = reap_list;
 	reap_list = vn;
@@ -124,8 +139,23 @@ vnode_unref_later(struct vnode *vn)
 }
 
 void
+vnode_release_deferred(void)
+{
+	struct thread *t = thread_current();
+	struct vnode *vn;
+
+	/* A release may defer more (an overlay node's layers): taken too. */
+	while (t && (vn = t->vnode_releases) != NULL) {
+		t->vnode_releases = vn->covered_by;
+		vn->covered_by = NULL;
+		release(vn);
+	}
+}
+
+void
 vnode_reap_now(void)
 {
+	vnode_release_deferred(); /* this thread's own first */
 	for (;;) {
 		unsigned long flags = spin_lock_irqsave(&reap_lock);
 		struct vnode *vn = reap_list;

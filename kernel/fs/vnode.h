@@ -188,10 +188,16 @@ void vnode_ref(struct vnode *vn);
 void vnode_unref(struct vnode *vn);
 /*
  * For callers that cannot sleep (an object's destroy under the
- * capability lock): a last reference is released by the VFS reaper
- * thread instead.  The host build releases at once.
+ * capability lock): a last reference is released later by this thread
+ * in release_run (object/release.h), before it returns to user mode,
+ * so a close or munmap has written back what a mapping wrote when the
+ * program hears of it; by the VFS reaper thread when this thread does
+ * not pass release_run.  The host build releases at once.
  */
 void vnode_unref_later(struct vnode *vn);
+/* Releases the vnodes this thread deferred (release_run calls it; no
+ * lock held, may sleep). */
+void vnode_release_deferred(void);
 /* Starts the reaper (kernel boot). */
 void vnode_reaper_start(void);
 /* Releases, in the caller, whatever waits for the reaper (the audit). */

@@ -300,6 +300,43 @@ lx_sys_mprotect(struct syscall_args *a)
 	return 0;
 }
 
+#define LX_MS_ASYNC	 1
+#define LX_MS_INVALIDATE 2
+#define LX_MS_SYNC	 4
+
+/* MS_SYNC writes back what shared file mappings in the range wrote
+ * (read() does so anyway; this is for a program that checks).  A hole
+ * is ENOMEM, after the rest is done, as on Linux. */
+long
+lx_sys_msync(struct syscall_args *a)
+{
+	struct address_space *as = process_current()->as;
+	uintptr_t va = a->a[0], end;
+	uint64_t flags = a->a[2];
+	bool hole = false;
+	struct piece p;
+
+	if ((va & (PAGE_SIZE_4K - 1)) || (flags & ~(uint64_t)7) ||
+	    ((flags & LX_MS_ASYNC) && (flags & LX_MS_SYNC)))
+		return -LX_EINVAL;
+	if (a->a[1] == 0)
+		return 0;
+	if (!range_ok(va, a->a[1], &end))
+		return -LX_ENOMEM;
+	while (va < end && next_piece(as, va, end, &p)) {
+		struct vnode *vn = p.file ? p.file->vn : NULL;
+
+		hole |= p.start != va;
+		if (vn && p.file_shared && (flags & LX_MS_SYNC)) {
+			vnode_ref(vn); /* the region may go meanwhile */
+			vm_file_sync(p.file);
+			vnode_unref(vn);
+		}
+		va = p.end;
+	}
+	return hole || va < end ? -LX_ENOMEM : 0;
+}
+
 long
 lx_sys_madvise(struct syscall_args *a)
 {

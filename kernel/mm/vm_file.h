@@ -12,9 +12,11 @@
  * Shared mappings write into the cached page itself.  A page mapped by
  * a mapping that may write counts as dirty until written back, and a
  * dirty page is never reclaimed.  Write-back happens before any VFS
- * read, write or truncate of the file and at its last reference, so
- * read() sees what a mapping wrote; a write() or truncate refreshes the
- * cached pages it touched, so mappings see what write() wrote.
+ * read, write or truncate of the file, at vm_file_sync (Linux msync),
+ * and at its last reference (before the munmap or close that dropped it
+ * returns, fs/vnode.h), so read() sees what a mapping wrote; a write()
+ * or truncate refreshes the cached pages it touched, so mappings see
+ * what write() wrote.
  *
  * Charging: a cached page costs nobody while nobody maps it (the cache
  * may reclaim it).  While mapped it is charged once, to the pool of the

@@ -30,6 +30,10 @@
  * false when the caller must finish the destroy itself now. */
 bool release_later(struct kobject *obj);
 
+/* Whether this thread passes release_run before it returns to user mode
+ * or ends (what release_later defers on; vnode_unref_later too). */
+bool release_defers(void);
+
 /* Releases every object this thread deferred.  No lock held; interrupts
  * on (else the work is correct, only not preemptible).  Cheap when the
  * list is empty. */

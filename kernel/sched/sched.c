@@ -679,7 +679,7 @@ sched_irq_exit(struct arch_regs *regs)
 	 * killed one ends. */
 	t = current_thread();
 	if (t->proc && arch_regs_user_mode(regs)) {
-		if (t->releases) {
+		if (t->releases || t->vnode_releases) {
 			/* Deferred by a kill on the way back (rare). */
 			arch_irq_enable();
 			release_run();

@@ -78,6 +78,10 @@ struct thread {
 	 * depth of a kernel thread's sections that defer them. */
 	struct kobject *releases;
 	uint32_t release_scope;
+	/* Vnodes whose last reference it dropped there (fs/vnode.h), linked
+	 * by covered_by: released with the objects, so a close or munmap
+	 * has written a mapping back when it returns. */
+	struct vnode *vnode_releases;
 	struct ipc_state *ipc;	      /* endpoint rendezvous (ipc/ipc.c) */
 	struct thread_handle *handle; /* what a Thread capability names, if any */
 	struct linux_thread *lx;      /* a Linux thread's own state (linux/proc.h) */
@@ -86,6 +90,7 @@ struct thread {
 };
 
 struct kobject;
+struct vnode;
 struct process;
 struct ipc_state;
 struct linux_thread;

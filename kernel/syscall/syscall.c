@@ -33,7 +33,7 @@ syscall_return_to_user(void)
 	bool waited = false;
 
 	/* What the call freed goes back before the caller hears of it. */
-	if (t->releases)
+	if (t->releases || t->vnode_releases)
 		release_run();
 	/* Nearly always neither: stay off the slow path's calls and locks. */
 	if (__atomic_load_n(&t->suspended, __ATOMIC_RELAXED) ||

@@ -158,18 +158,18 @@ dev_shm(void)
 	printf("shm_open: %d\n", fd >= 0);
 	SHOW("ftruncate", ftruncate(fd, 4096));
 	m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (m != MAP_FAILED)
+	if (m != MAP_FAILED) {
 		strcpy(m, "shared");
-	/* The same memory, opened again by name. */
+		munmap(m, 4096);
+	}
+	close(fd);
+	/* The same memory, opened again by name once unmapped and closed. */
 	fd2 = shm_open(name, O_RDONLY, 0);
 	m2 = fd2 < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd2, 0);
 	printf("again: %s\n", m2 != MAP_FAILED ? m2 : "(not mapped)");
 	if (m2 != MAP_FAILED)
 		munmap(m2, 4096);
-	if (m != MAP_FAILED)
-		munmap(m, 4096);
 	close(fd2);
-	close(fd);
 	SHOW("exclusive again", shm_open(name, O_CREAT | O_EXCL | O_RDWR, 0600));
 	SHOW("shm_unlink", shm_unlink(name));
 	SHOW("gone", shm_open(name, O_RDONLY, 0));

@@ -155,7 +155,7 @@ _Static_assert(sizeof(struct linux_stat) == 128, "asm-generic struct stat");
 	IMPL(221, execve, 3)            \
 	IMPL(222, mmap, 6)              \
 	IMPL(226, mprotect, 3)          \
-	NONE(227, msync)                \
+	IMPL(227, msync, 3)             \
 	IMPL(233, madvise, 3)           \
 	IMPL(240, rt_tgsigqueueinfo, 4) \
 	IMPL(260, wait4, 4)             \

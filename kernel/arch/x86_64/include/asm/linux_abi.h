@@ -78,7 +78,7 @@ _Static_assert(sizeof(struct linux_stat) == 144, "x86_64 struct stat");
 	IMPL(23, select, 5)             \
 	IMPL(24, sched_yield, 0)        \
 	IMPL(25, mremap, 5)             \
-	NONE(26, msync)                 \
+	IMPL(26, msync, 3)              \
 	NONE(27, mincore)               \
 	IMPL(28, madvise, 3)            \
 	IMPL(32, dup, 1)                \
