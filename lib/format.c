@@ -361,3 +361,17 @@ fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 	return n;
 }
+
+void
+fmt_append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*len < size) {
+		va_start(ap, fmt);
+		*len += (size_t)fmt_vsnprintf(buf + *len, size - *len, fmt, ap);
+		va_end(ap);
+	}
+	if (*len >= size)
+		*len = size ? size - 1 : 0;
+}

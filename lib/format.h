@@ -21,4 +21,9 @@ int fmt_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int fmt_snprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Appends to buf[*len..size), keeping *len inside the buffer (a text
+ * built piece by piece, cut short when it does not fit). */
+void fmt_append(char *buf, size_t size, size_t *len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif

@@ -53,14 +53,6 @@ warn_nosys(uint64_t nr, const struct linux_call *c)
 		pr_warn("linux: unknown system call %lu: ENOSYS\n", nr);
 }
 
-/* Appends to buf[*at..size), keeping *at inside the buffer. */
-#define TRACE_ADD(buf, at, ...)                                                                 \
-	do {                                                                                    \
-		*(at) += (size_t)fmt_snprintf((buf) + *(at), sizeof(buf) - *(at), __VA_ARGS__); \
-		if (*(at) >= sizeof(buf))                                                       \
-			*(at) = sizeof(buf) - 1;                                                \
-	} while (0)
-
 static __attribute__((noinline, cold)) void
 trace_call(const struct syscall_args *a, const struct linux_call *c, long r)
 {
@@ -68,14 +60,14 @@ trace_call(const struct syscall_args *a, const struct linux_call *c, long r)
 	size_t at = 0;
 	unsigned int n = c && c->fn ? c->nargs : 6;
 
-	TRACE_ADD(buf, &at, "[linux %lu] ", lx_current()->pid);
+	fmt_append(buf, sizeof(buf), &at, "[linux %lu] ", lx_current()->pid);
 	if (c && c->name)
-		TRACE_ADD(buf, &at, "%s(", c->name);
+		fmt_append(buf, sizeof(buf), &at, "%s(", c->name);
 	else
-		TRACE_ADD(buf, &at, "syscall_%lu(", a->nr);
+		fmt_append(buf, sizeof(buf), &at, "syscall_%lu(", a->nr);
 	for (unsigned int i = 0; i < n; i++)
-		TRACE_ADD(buf, &at, i ? ", %#lx" : "%#lx", a->a[i]);
-	TRACE_ADD(buf, &at, ") = %ld", r);
+		fmt_append(buf, sizeof(buf), &at, i ? ", %#lx" : "%#lx", a->a[i]);
+	fmt_append(buf, sizeof(buf), &at, ") = %ld", r);
 	printk("%s\n", buf);
 }
 

@@ -199,3 +199,25 @@ UNIT_TEST(random_specifications)
 }
 
 UNIT_MAIN()
+
+/* fmt_append: pieces one after another, cut short at the buffer's end
+ * and then left alone, never past it. */
+UNIT_TEST(append_pieces_and_stop_at_the_end)
+{
+	char buf[16];
+	size_t len = 0;
+
+	fmt_append(buf, sizeof(buf), &len, "ab%d", 12);
+	CHECK_EQ(len, (size_t)4);
+	fmt_append(buf, sizeof(buf), &len, " %s", "cd");
+	CHECK(strcmp(buf, "ab12 cd") == 0);
+	fmt_append(buf, sizeof(buf), &len, "%s", "0123456789xyz");
+	CHECK_EQ(len, sizeof(buf) - 1);
+	CHECK(strcmp(buf, "ab12 cd01234567") == 0);
+	fmt_append(buf, sizeof(buf), &len, "more");
+	CHECK_EQ(len, sizeof(buf) - 1);
+	CHECK(strcmp(buf, "ab12 cd01234567") == 0);
+	len = 0;
+	fmt_append(buf, 0, &len, "x");
+	CHECK_EQ(len, (size_t)0);
+}

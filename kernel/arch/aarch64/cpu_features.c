@@ -58,26 +58,19 @@ arch_linux_cpuinfo(char *buf, size_t size)
 	uint64_t hz = arch_time_counter_hz(), bits[2] = { hwcap, hwcap2 };
 	size_t len = 0;
 
-#define PUT(...)                                                                         \
-	do {                                                                             \
-		if (len < size)                                                          \
-			len += (size_t)fmt_snprintf(buf + len, size - len, __VA_ARGS__); \
-		if (len >= size)                                                         \
-			len = size ? size - 1 : 0;                                       \
-	} while (0)
-	PUT("processor\t: 0\nBogoMIPS\t: %lu.%02lu\nFeatures\t:", (unsigned long)(hz / 500000),
-	    (unsigned long)(hz / 5000 % 100));
+	fmt_append(buf, size, &len, "processor\t: 0\nBogoMIPS\t: %lu.%02lu\nFeatures\t:",
+		   (unsigned long)(hz / 500000), (unsigned long)(hz / 5000 % 100));
 	for (unsigned int i = 0; i < 64; i++) {
 		const char *name = idregs_feature_name(i);
 
 		if (name && (bits[i / 32] >> (i % 32)) & 1)
-			PUT(" %s", name);
+			fmt_append(buf, size, &len, " %s", name);
 	}
-	PUT("\nCPU implementer\t: 0x%02lx\nCPU architecture: 8\nCPU variant\t: 0x%lx\n"
-	    "CPU part\t: 0x%03lx\nCPU revision\t: %lu\n\n",
-	    (unsigned long)(regs.midr >> 24 & 0xff), (unsigned long)(regs.midr >> 20 & 0xf),
-	    (unsigned long)(regs.midr >> 4 & 0xfff), (unsigned long)(regs.midr & 0xf));
-#undef PUT
+	fmt_append(buf, size, &len,
+		   "\nCPU implementer\t: 0x%02lx\nCPU architecture: 8\nCPU variant\t: 0x%lx\n"
+		   "CPU part\t: 0x%03lx\nCPU revision\t: %lu\n\n",
+		   (unsigned long)(regs.midr >> 24 & 0xff), (unsigned long)(regs.midr >> 20 & 0xf),
+		   (unsigned long)(regs.midr >> 4 & 0xfff), (unsigned long)(regs.midr & 0xf));
 	return len;
 }
 

@@ -266,25 +266,19 @@ arch_linux_cpuinfo(char *buf, size_t size)
 	if (family >= 6)
 		model += ((sig >> 16) & 0xf) << 4;
 
-#define PUT(...)                                                                         \
-	do {                                                                             \
-		if (len < size)                                                          \
-			len += (size_t)fmt_snprintf(buf + len, size - len, __VA_ARGS__); \
-		if (len >= size)                                                         \
-			len = size ? size - 1 : 0;                                       \
-	} while (0)
-	PUT("processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
-	    "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\nfpu\t\t: yes\n"
-	    "fpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\nflags\t\t:",
-	    (const char *)vendor, family, model, name, sig & 0xf, (unsigned long)(hz / 1000000),
-	    (unsigned long)(hz / 1000 % 1000), max);
+	fmt_append(buf, size, &len,
+		   "processor\t: 0\nvendor_id\t: %s\ncpu family\t: %u\nmodel\t\t: %u\n"
+		   "model name\t: %s\nstepping\t: %u\ncpu MHz\t\t: %lu.%03lu\nfpu\t\t: yes\n"
+		   "fpu_exception\t: yes\ncpuid level\t: %u\nwp\t\t: yes\nflags\t\t:",
+		   (const char *)vendor, family, model, name, sig & 0xf,
+		   (unsigned long)(hz / 1000000), (unsigned long)(hz / 1000 % 1000), max);
 	for (size_t i = 0; i < sizeof(flags) / sizeof(flags[0]); i++)
 		if (has(&flags[i], max, max_ext) && enabled(&flags[i], cr4, xcr0))
-			PUT(" %s", flags[i].name);
-	PUT("\nbogomips\t: %lu.%02lu\nclflush size\t: %u\ncache_alignment\t: %u\n"
-	    "address sizes\t: %u bits physical, %u bits virtual\npower management:\n\n",
-	    (unsigned long)(hz / 500000), (unsigned long)(hz / 5000 % 100),
-	    ((ebx1 >> 8) & 0xff) * 8, ((ebx1 >> 8) & 0xff) * 8, phys, virt);
-#undef PUT
+			fmt_append(buf, size, &len, " %s", flags[i].name);
+	fmt_append(buf, size, &len,
+		   "\nbogomips\t: %lu.%02lu\nclflush size\t: %u\ncache_alignment\t: %u\n"
+		   "address sizes\t: %u bits physical, %u bits virtual\npower management:\n\n",
+		   (unsigned long)(hz / 500000), (unsigned long)(hz / 5000 % 100),
+		   ((ebx1 >> 8) & 0xff) * 8, ((ebx1 >> 8) & 0xff) * 8, phys, virt);
 	return len;
 }
