@@ -12,9 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "../common.h"
 
 #define PAGE  4096
 #define PAGES 256
@@ -22,15 +23,6 @@
 #define TABLES 3
 
 static int failed;
-
-static long
-free_pages(void)
-{
-	struct sysinfo si;
-
-	sysinfo(&si);
-	return (long)(si.freeram * si.mem_unit / PAGE);
-}
 
 static void
 check(const char *what, int ok, long a, long b)

@@ -18,9 +18,10 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "../common.h"
 
 #define PAGE	     4096
 /* What the kernel charges for one queued siginfo (its heap class). */
@@ -28,15 +29,6 @@
 #define PER_PAGE     (PAGE / SIGQ_BYTES)
 
 static int failed;
-
-static long
-free_pages(void)
-{
-	struct sysinfo si;
-
-	sysinfo(&si);
-	return (long)(si.freeram * si.mem_unit / PAGE);
-}
 
 /* The free pages once an ended child's have all come back: the
  * kernel's reaper frees what it held after the parent's wait returns,
